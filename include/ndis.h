@@ -1,0 +1,1613 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*++
+
+Module Name:
+
+    ndis.h  (ndis-shim)
+
+Abstract:
+
+    The NDIS 6.x miniport interface as seen by Windows miniport C source
+    that is rebuilt, unchanged, as a Linux kernel module and linked against
+    the exports of the ndis-shim module (which implements them on the Linux
+    DMA-mapping, PCI, IRQ and memory APIs).
+
+    Names, values, argument lists and the Win64 layout of every structure
+    follow the published Windows headers (WDK ndis.h / wdm.h / ntddndis.h)
+    and PDB-derived x64 layouts; the layout checks at the end of this file
+    pin them down and say where each number comes from.
+
+    Two compile modes:
+      - __KERNEL__ defined: a Linux kernel module.  Spin locks, register
+        access, DbgPrint and ASSERT map onto Linux primitives.
+      - otherwise: plain host C (gcc/clang -std=gnu11 -fsyntax-only), used
+        only for the header and layout checks in tools/testing/header-check.
+
+    How this differs from a Windows ndis.h:
+      - Handles are opaque (NDIS_HANDLE).  There is no NDIS_DMA_BLOCK,
+        NDIS_MINIPORT_BLOCK, KSPIN_LOCK or KEVENT here: the shim looks its
+        objects up from the handle, and no miniport should reach inside.
+      - Only the part of NDIS the shim implements is declared (driver and
+        adapter registration, resources, I/O space, interrupts, memory,
+        MDLs, system DMA; bus-master structures without functions yet).
+        NET_BUFFER_LIST, NDIS_OID_REQUEST and similar are opaque for now.
+      - ULONG/LONG are 32 bits (Win64 LLP64), not C long.
+      - The Linux glue used by the shim's controller interface is declared
+        elsewhere, not in this header.
+
+    Build as Windows does: define NDIS_MINIPORT_DRIVER and one of
+    NDIS60_MINIPORT, NDIS61_MINIPORT, NDIS620_MINIPORT, NDIS630_MINIPORT
+    (the contracts this shim supports) before including this file.
+
+--*/
+
+#ifndef _NDIS_
+#define _NDIS_
+
+/* ------------------------------------------------------------------------
+ * Environment
+ * ------------------------------------------------------------------------ */
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/io.h>
+#include <linux/spinlock.h>
+#include <linux/delay.h>
+#include <linux/string.h>
+#include <linux/printk.h>
+#include <linux/pci.h>
+#endif
+
+/*
+ * Pool tags are written as multi-character constants ('pmiS'), which MSVC
+ * accepts silently.  Deliberately not popped: the including source needs it.
+ */
+#pragma GCC diagnostic ignored "-Wmultichar"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------
+ * NDIS contract version (same rules as the WDK ndis.h, restricted to the
+ * 6.0 - 6.30 contracts this shim implements)
+ * ------------------------------------------------------------------------ */
+
+#if defined(NDIS_MINIPORT_MAJOR_VERSION) || defined(NDIS_MINIPORT_MINOR_VERSION)
+#error NDIS: Driver is re-defining NDIS reserved macros
+#endif
+
+#if defined(NDIS_MINIPORT_DRIVER)
+
+#if defined(NDIS687_MINIPORT) || defined(NDIS686_MINIPORT) || \
+    defined(NDIS685_MINIPORT) || defined(NDIS684_MINIPORT) || \
+    defined(NDIS683_MINIPORT) || defined(NDIS682_MINIPORT) || \
+    defined(NDIS681_MINIPORT) || defined(NDIS680_MINIPORT) || \
+    defined(NDIS670_MINIPORT) || defined(NDIS660_MINIPORT) || \
+    defined(NDIS651_MINIPORT) || defined(NDIS650_MINIPORT) || \
+    defined(NDIS640_MINIPORT)
+#error NDIS: ndis-shim implements the NDIS 6.0 - 6.30 miniport contracts only
+#elif defined(NDIS630_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 30
+#elif defined(NDIS620_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 20
+#elif defined(NDIS61_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 1
+#elif defined(NDIS60_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 0
+#elif defined(NDIS51_MINIPORT) || defined(NDIS50_MINIPORT)
+#error NDIS: ndis-shim does not implement the NDIS 5.x (legacy) miniport contract
+#else
+#error NDIS: Define the contract with NDIS60_MINIPORT, NDIS61_MINIPORT, NDIS620_MINIPORT or NDIS630_MINIPORT
+#endif
+
+/* Cumulative, as in the WDK: a 6.20 miniport sees 6, 61 and 620. */
+#define NDIS_SUPPORT_NDIS6   1
+#define NDIS_SUPPORT_NDIS61  (NDIS_MINIPORT_MINOR_VERSION >= 1)
+#define NDIS_SUPPORT_NDIS620 (NDIS_MINIPORT_MINOR_VERSION >= 20)
+#define NDIS_SUPPORT_NDIS630 (NDIS_MINIPORT_MINOR_VERSION >= 30)
+
+#else /* !NDIS_MINIPORT_DRIVER */
+
+/*
+ * Not a miniport (the shim's own C glue, or the layout checks): see
+ * everything the shim implements, as the WDK does for NDIS_WRAPPER.
+ */
+#define NDIS_SUPPORT_NDIS6   1
+#define NDIS_SUPPORT_NDIS61  1
+#define NDIS_SUPPORT_NDIS620 1
+#define NDIS_SUPPORT_NDIS630 1
+
+#endif /* NDIS_MINIPORT_DRIVER */
+
+#define NDIS_LEGACY_MINIPORT 0
+#define NDIS_LEGACY_PROTOCOL 0
+#define NDIS_LEGACY_DRIVER   0
+
+/* ------------------------------------------------------------------------
+ * Base types (Win64 / LLP64 sizes)
+ * ------------------------------------------------------------------------ */
+
+#ifndef VOID
+#define VOID void
+#endif
+
+typedef void *PVOID, **PPVOID;
+typedef char CHAR, *PCHAR, *PSTR;
+typedef const char *PCSTR;
+typedef unsigned char UCHAR, *PUCHAR;
+typedef short SHORT, CSHORT, *PSHORT;
+typedef unsigned short USHORT, *PUSHORT;
+typedef int INT, *PINT;
+typedef unsigned int UINT, *PUINT;
+/* Windows LONG/ULONG are 32-bit even on 64-bit targets. */
+typedef int LONG, *PLONG;
+typedef unsigned int ULONG, *PULONG;
+typedef long long LONGLONG, *PLONGLONG;
+typedef unsigned long long ULONGLONG, *PULONGLONG;
+typedef unsigned long long ULONG64, *PULONG64;
+typedef long long LONG64, *PLONG64;
+typedef signed char INT8;
+typedef unsigned char UINT8;
+typedef short INT16;
+typedef unsigned short UINT16;
+typedef int INT32;
+typedef unsigned int UINT32;
+typedef long long INT64;
+typedef unsigned long long UINT64;
+/* Pointer-sized integers: unsigned long on LP64 Linux, 64-bit on Win64. */
+typedef __INTPTR_TYPE__ LONG_PTR, *PLONG_PTR;
+typedef __UINTPTR_TYPE__ ULONG_PTR, *PULONG_PTR;
+typedef ULONG_PTR SIZE_T, *PSIZE_T;
+typedef ULONG_PTR KAFFINITY;
+typedef UCHAR BOOLEAN, *PBOOLEAN;
+typedef UCHAR KIRQL, *PKIRQL;
+typedef LONG NTSTATUS;
+typedef PVOID HANDLE;
+/* WCHAR is UTF-16, not the 4-byte Linux wchar_t. */
+typedef unsigned short WCHAR, *PWCHAR, *PWSTR;
+typedef const unsigned short *PCWSTR;
+
+#ifndef TRUE
+#define TRUE  1
+#endif
+#ifndef FALSE
+#define FALSE 0
+#endif
+#ifndef NULL
+#define NULL ((void *)0)
+#endif
+
+typedef union _LARGE_INTEGER {
+	struct {
+		ULONG LowPart;
+		LONG HighPart;
+	};
+	struct {
+		ULONG LowPart;
+		LONG HighPart;
+	} u;
+	LONGLONG QuadPart;
+} LARGE_INTEGER, *PLARGE_INTEGER;
+
+typedef union _ULARGE_INTEGER {
+	struct {
+		ULONG LowPart;
+		ULONG HighPart;
+	};
+	struct {
+		ULONG LowPart;
+		ULONG HighPart;
+	} u;
+	ULONGLONG QuadPart;
+} ULARGE_INTEGER, *PULARGE_INTEGER;
+
+typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
+typedef PHYSICAL_ADDRESS NDIS_PHYSICAL_ADDRESS, *PNDIS_PHYSICAL_ADDRESS;
+
+typedef struct _UNICODE_STRING {
+	USHORT Length;		/* bytes, without terminator */
+	USHORT MaximumLength;
+	PWSTR Buffer;
+} UNICODE_STRING, *PUNICODE_STRING;
+typedef const UNICODE_STRING *PCUNICODE_STRING;
+typedef UNICODE_STRING NDIS_STRING, *PNDIS_STRING;
+
+typedef struct _LIST_ENTRY {
+	struct _LIST_ENTRY *Flink;
+	struct _LIST_ENTRY *Blink;
+} LIST_ENTRY, *PLIST_ENTRY;
+
+/* Opaque kernel objects: the shim hands out pointers, never contents. */
+typedef struct _DRIVER_OBJECT DRIVER_OBJECT, *PDRIVER_OBJECT;
+typedef struct _DEVICE_OBJECT DEVICE_OBJECT, *PDEVICE_OBJECT;
+struct _EPROCESS;
+
+typedef PVOID NDIS_HANDLE, *PNDIS_HANDLE;
+typedef int NDIS_STATUS, *PNDIS_STATUS;
+typedef ULONG NDIS_OID, *PNDIS_OID;
+typedef ULONG NDIS_PORT_NUMBER, *PNDIS_PORT_NUMBER;
+typedef ULONG NET_IFINDEX, *PNET_IFINDEX;
+
+typedef union _NET_LUID_LH {
+	ULONG64 Value;
+	struct {
+		ULONG64 Reserved : 24;
+		ULONG64 NetLuidIndex : 24;
+		ULONG64 IfType : 16;
+	} Info;
+} NET_LUID_LH, *PNET_LUID_LH;
+typedef NET_LUID_LH NET_LUID, *PNET_LUID;
+
+/* ------------------------------------------------------------------------
+ * Calling-convention and SAL annotations: no-ops here.  The shim's exports
+ * use the Linux C ABI; the annotations only document intent.
+ * ------------------------------------------------------------------------ */
+
+#ifndef IN
+#define IN
+#endif
+#ifndef OUT
+#define OUT
+#endif
+#ifndef OPTIONAL
+#define OPTIONAL
+#endif
+#define NTAPI
+#define NDISAPI
+#define DECLSPEC_IMPORT
+#define EXPORT
+#define FASTCALL
+
+#define _In_
+#define _In_opt_
+#define _In_z_
+#define _In_reads_(s)
+#define _In_reads_bytes_(s)
+#define _In_reads_bytes_opt_(s)
+#define _Out_
+#define _Out_opt_
+#define _Out_writes_(s)
+#define _Out_writes_bytes_(s)
+#define _Out_writes_bytes_opt_(s)
+#define _Out_writes_bytes_to_(s, c)
+#define _Inout_
+#define _Inout_opt_
+#define _Inout_updates_bytes_(s)
+#define _Outptr_
+#define _Outptr_result_maybenull_
+#define _Outptr_result_bytebuffer_(s)
+#define _Ret_maybenull_
+#define _Must_inspect_result_
+#define _Check_return_
+#define _Success_(e)
+#define _When_(c, a)
+#define _At_(t, a)
+#define _Pre_notnull_
+#define _Post_invalid_
+#define _Use_decl_annotations_
+#define _Function_class_(n)
+#define _Printf_format_string_
+#define _Field_size_(s)
+#define _Field_size_bytes_(s)
+#define _IRQL_requires_(i)
+#define _IRQL_requires_max_(i)
+#define _IRQL_requires_min_(i)
+#define _IRQL_raises_(i)
+#define _IRQL_saves_
+#define _IRQL_restores_
+#define _IRQL_saves_global_(k, l)
+#define _IRQL_restores_global_(k, l)
+#define _IRQL_requires_same_
+#define _Requires_lock_held_(l)
+#define _Requires_lock_not_held_(l)
+#define _Acquires_lock_(l)
+#define _Releases_lock_(l)
+#define __drv_aliasesMem
+#define __drv_allocatesMem(k)
+#define __drv_freesMem(k)
+#define __in
+#define __out
+#define __inout
+#define __in_opt
+#define __out_opt
+
+#define PASSIVE_LEVEL  0
+#define LOW_LEVEL      0
+#define APC_LEVEL      1
+#define DISPATCH_LEVEL 2
+#define HIGH_LEVEL     15
+
+/* ------------------------------------------------------------------------
+ * Helper macros
+ * ------------------------------------------------------------------------ */
+
+#define UNREFERENCED_PARAMETER(P)          ((void)(P))
+#define DBG_UNREFERENCED_PARAMETER(P)      ((void)(P))
+#define DBG_UNREFERENCED_LOCAL_VARIABLE(V) ((void)(V))
+
+#define FIELD_OFFSET(type, field)  ((LONG)__builtin_offsetof(type, field))
+#define RTL_FIELD_SIZE(type, field) (sizeof(((type *)0)->field))
+#define RTL_SIZEOF_THROUGH_FIELD(type, field) \
+	(FIELD_OFFSET(type, field) + RTL_FIELD_SIZE(type, field))
+#define RTL_NUMBER_OF(a)           (sizeof(a) / sizeof((a)[0]))
+#define ARRAYSIZE(a)               RTL_NUMBER_OF(a)
+#define CONTAINING_RECORD(address, type, field) \
+	((type *)((PCHAR)(address) - (ULONG_PTR)(&((type *)0)->field)))
+#define ARGUMENT_PRESENT(p)        ((CHAR *)(p) != (CHAR *)NULL)
+#define NT_SUCCESS(s)              (((NTSTATUS)(s)) >= 0)
+#define C_ASSERT(e)                _Static_assert(e, #e)
+
+#ifndef min
+#define min(a, b) (((a) < (b)) ? (a) : (b))
+#endif
+#ifndef max
+#define max(a, b) (((a) > (b)) ? (a) : (b))
+#endif
+
+/* RtlXxx memory helpers and their NDIS names (builtins: no libc needed). */
+#define RtlZeroMemory(D, L)       __builtin_memset((D), 0, (L))
+#define RtlFillMemory(D, L, F)    __builtin_memset((D), (F), (L))
+#define RtlCopyMemory(D, S, L)    __builtin_memcpy((D), (S), (L))
+#define RtlMoveMemory(D, S, L)    __builtin_memmove((D), (S), (L))
+#define RtlEqualMemory(A, B, L)   (!__builtin_memcmp((A), (B), (L)))
+
+#define NdisZeroMemory(D, L)      RtlZeroMemory(D, L)
+#define NdisFillMemory(D, L, F)   RtlFillMemory(D, L, F)
+/* Windows maps NdisMoveMemory to RtlCopyMemory: no overlap allowed. */
+#define NdisMoveMemory(D, S, L)   RtlCopyMemory(D, S, L)
+#define NdisEqualMemory(A, B, L)  RtlEqualMemory(A, B, L)
+
+/* Physical-address helpers (NDIS_PHYSICAL_ADDRESS is a LARGE_INTEGER). */
+#define NdisGetPhysicalAddressHigh(_PA)      ((_PA).HighPart)
+#define NdisGetPhysicalAddressLow(_PA)       ((_PA).LowPart)
+#define NdisSetPhysicalAddressHigh(_PA, _V)  ((_PA).HighPart) = (_V)
+#define NdisSetPhysicalAddressLow(_PA, _V)   ((_PA).LowPart) = (_V)
+#define NDIS_PHYSICAL_ADDRESS_CONST(_Low, _High) \
+	{ { (ULONG)(_Low), (LONG)(_High) } }
+
+/* Debug output and assertions. */
+#ifndef DBG
+#define DBG 0
+#endif
+
+#ifdef __KERNEL__
+/* No log level in Windows format strings: printk's default level applies. */
+#define DbgPrint(...) printk(__VA_ARGS__)
+#define KdPrint(_x_)  DbgPrint _x_
+#else
+ULONG DbgPrint(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
+#define KdPrint(_x_)  ((void)0)
+#endif
+
+#ifndef ASSERT
+#if DBG && defined(__KERNEL__)
+#define ASSERT(exp) ((void)WARN_ON(!(exp)))
+#else
+/* Free-build semantics: not evaluated, but still type-checked. */
+#define ASSERT(exp) ((void)sizeof(!(exp)))
+#endif
+#endif
+
+/* ------------------------------------------------------------------------
+ * NDIS_STATUS values (WDK ndis.h; NTSTATUS-based ones resolved)
+ * ------------------------------------------------------------------------ */
+
+#define NDIS_STATUS_SUCCESS                  ((NDIS_STATUS)0x00000000L)
+#define NDIS_STATUS_PENDING                  ((NDIS_STATUS)0x00000103L)
+#define NDIS_STATUS_NOT_RECOGNIZED           ((NDIS_STATUS)0x00010001L)
+#define NDIS_STATUS_NOT_COPIED               ((NDIS_STATUS)0x00010002L)
+#define NDIS_STATUS_NOT_ACCEPTED             ((NDIS_STATUS)0x00010003L)
+#define NDIS_STATUS_CALL_ACTIVE              ((NDIS_STATUS)0x00010007L)
+#define NDIS_STATUS_ONLINE                   ((NDIS_STATUS)0x40010003L)
+#define NDIS_STATUS_RESET_START              ((NDIS_STATUS)0x40010004L)
+#define NDIS_STATUS_RESET_END                ((NDIS_STATUS)0x40010005L)
+#define NDIS_STATUS_RING_STATUS              ((NDIS_STATUS)0x40010006L)
+#define NDIS_STATUS_CLOSED                   ((NDIS_STATUS)0x40010007L)
+#define NDIS_STATUS_MEDIA_CONNECT            ((NDIS_STATUS)0x4001000BL)
+#define NDIS_STATUS_MEDIA_DISCONNECT         ((NDIS_STATUS)0x4001000CL)
+#define NDIS_STATUS_MEDIA_BUSY               ((NDIS_STATUS)0x40010011L)
+#define NDIS_STATUS_LINK_SPEED_CHANGE        ((NDIS_STATUS)0x40010013L)
+#define NDIS_STATUS_LINK_STATE               ((NDIS_STATUS)0x40010017L)
+#define NDIS_STATUS_NOT_RESETTABLE           ((NDIS_STATUS)0x80010001L)
+#define NDIS_STATUS_SOFT_ERRORS              ((NDIS_STATUS)0x80010003L)
+#define NDIS_STATUS_HARD_ERRORS              ((NDIS_STATUS)0x80010004L)
+#define NDIS_STATUS_BUFFER_OVERFLOW          ((NDIS_STATUS)0x80000005L)
+#define NDIS_STATUS_FAILURE                  ((NDIS_STATUS)0xC0000001L)
+#define NDIS_STATUS_INVALID_PARAMETER        ((NDIS_STATUS)0xC000000DL)
+#define NDIS_STATUS_INVALID_DEVICE_REQUEST   ((NDIS_STATUS)0xC0000010L)
+#define NDIS_STATUS_RESOURCES                ((NDIS_STATUS)0xC000009AL)
+#define NDIS_STATUS_NOT_SUPPORTED            ((NDIS_STATUS)0xC00000BBL)
+#define NDIS_STATUS_INVALID_STATE            ((NDIS_STATUS)0xC0000184L)
+#define NDIS_STATUS_CLOSING                  ((NDIS_STATUS)0xC0010002L)
+#define NDIS_STATUS_BAD_VERSION              ((NDIS_STATUS)0xC0010004L)
+#define NDIS_STATUS_BAD_CHARACTERISTICS      ((NDIS_STATUS)0xC0010005L)
+#define NDIS_STATUS_ADAPTER_NOT_FOUND        ((NDIS_STATUS)0xC0010006L)
+#define NDIS_STATUS_OPEN_FAILED              ((NDIS_STATUS)0xC0010007L)
+#define NDIS_STATUS_DEVICE_FAILED            ((NDIS_STATUS)0xC0010008L)
+#define NDIS_STATUS_MULTICAST_FULL           ((NDIS_STATUS)0xC0010009L)
+#define NDIS_STATUS_MULTICAST_EXISTS         ((NDIS_STATUS)0xC001000AL)
+#define NDIS_STATUS_MULTICAST_NOT_FOUND      ((NDIS_STATUS)0xC001000BL)
+#define NDIS_STATUS_REQUEST_ABORTED          ((NDIS_STATUS)0xC001000CL)
+#define NDIS_STATUS_RESET_IN_PROGRESS        ((NDIS_STATUS)0xC001000DL)
+#define NDIS_STATUS_CLOSING_INDICATING       ((NDIS_STATUS)0xC001000EL)
+#define NDIS_STATUS_INVALID_PACKET           ((NDIS_STATUS)0xC001000FL)
+#define NDIS_STATUS_OPEN_LIST_FULL           ((NDIS_STATUS)0xC0010010L)
+#define NDIS_STATUS_ADAPTER_NOT_READY        ((NDIS_STATUS)0xC0010011L)
+#define NDIS_STATUS_ADAPTER_NOT_OPEN         ((NDIS_STATUS)0xC0010012L)
+#define NDIS_STATUS_NOT_INDICATING           ((NDIS_STATUS)0xC0010013L)
+#define NDIS_STATUS_INVALID_LENGTH           ((NDIS_STATUS)0xC0010014L)
+#define NDIS_STATUS_INVALID_DATA             ((NDIS_STATUS)0xC0010015L)
+#define NDIS_STATUS_BUFFER_TOO_SHORT         ((NDIS_STATUS)0xC0010016L)
+#define NDIS_STATUS_INVALID_OID              ((NDIS_STATUS)0xC0010017L)
+#define NDIS_STATUS_ADAPTER_REMOVED          ((NDIS_STATUS)0xC0010018L)
+#define NDIS_STATUS_UNSUPPORTED_MEDIA        ((NDIS_STATUS)0xC0010019L)
+#define NDIS_STATUS_GROUP_ADDRESS_IN_USE     ((NDIS_STATUS)0xC001001AL)
+#define NDIS_STATUS_FILE_NOT_FOUND           ((NDIS_STATUS)0xC001001BL)
+#define NDIS_STATUS_ERROR_READING_FILE       ((NDIS_STATUS)0xC001001CL)
+#define NDIS_STATUS_ALREADY_MAPPED           ((NDIS_STATUS)0xC001001DL)
+#define NDIS_STATUS_RESOURCE_CONFLICT        ((NDIS_STATUS)0xC001001EL)
+#define NDIS_STATUS_NO_CABLE                 ((NDIS_STATUS)0xC001001FL)
+#define NDIS_STATUS_PAUSED                   ((NDIS_STATUS)0xC023002AL)
+#define NDIS_STATUS_LOW_POWER_STATE          ((NDIS_STATUS)0xC023002FL)
+
+#define NDIS_SUCCESS(s) ((NDIS_STATUS)(s) == NDIS_STATUS_SUCCESS)
+
+/* ------------------------------------------------------------------------
+ * Object header (ntddndis.h)
+ * ------------------------------------------------------------------------ */
+
+typedef struct _NDIS_OBJECT_HEADER {
+	UCHAR Type;
+	UCHAR Revision;
+	USHORT Size;
+} NDIS_OBJECT_HEADER, *PNDIS_OBJECT_HEADER;
+
+#define NDIS_OBJECT_REVISION_1 1
+
+#define NDIS_OBJECT_TYPE_DEFAULT                                     0x80
+#define NDIS_OBJECT_TYPE_MINIPORT_INIT_PARAMETERS                    0x81
+#define NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION                          0x83
+#define NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT                          0x84
+#define NDIS_OBJECT_TYPE_DEVICE_OBJECT_ATTRIBUTES                    0x85
+#define NDIS_OBJECT_TYPE_BIND_PARAMETERS                             0x86
+#define NDIS_OBJECT_TYPE_OPEN_PARAMETERS                             0x87
+#define NDIS_OBJECT_TYPE_RSS_CAPABILITIES                            0x88
+#define NDIS_OBJECT_TYPE_RSS_PARAMETERS                              0x89
+#define NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS             0x8A
+#define NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS               0x8B
+#define NDIS_OBJECT_TYPE_FILTER_PARTIAL_CHARACTERISTICS              0x8C
+#define NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES                           0x8D
+#define NDIS_OBJECT_TYPE_CLIENT_CHIMNEY_OFFLOAD_GENERIC_CHARACTERISTICS 0x8E
+#define NDIS_OBJECT_TYPE_PROVIDER_CHIMNEY_OFFLOAD_GENERIC_CHARACTERISTICS 0x8F
+#define NDIS_OBJECT_TYPE_CO_PROTOCOL_CHARACTERISTICS                 0x90
+#define NDIS_OBJECT_TYPE_CO_MINIPORT_CHARACTERISTICS                 0x91
+#define NDIS_OBJECT_TYPE_MINIPORT_PNP_CHARACTERISTICS                0x92
+#define NDIS_OBJECT_TYPE_CLIENT_CHIMNEY_OFFLOAD_CHARACTERISTICS      0x93
+#define NDIS_OBJECT_TYPE_PROVIDER_CHIMNEY_OFFLOAD_CHARACTERISTICS    0x94
+#define NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS             0x95
+#define NDIS_OBJECT_TYPE_REQUEST_EX                                  0x96
+#define NDIS_OBJECT_TYPE_OID_REQUEST                                 0x96
+#define NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS                       0x97
+#define NDIS_OBJECT_TYPE_STATUS_INDICATION                           0x98
+#define NDIS_OBJECT_TYPE_FILTER_ATTACH_PARAMETERS                    0x99
+#define NDIS_OBJECT_TYPE_FILTER_PAUSE_PARAMETERS                     0x9A
+#define NDIS_OBJECT_TYPE_FILTER_RESTART_PARAMETERS                   0x9B
+#define NDIS_OBJECT_TYPE_PORT_CHARACTERISTICS                        0x9C
+#define NDIS_OBJECT_TYPE_PORT_STATE                                  0x9D
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES    0x9E
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES         0x9F
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES         0xA0
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_NATIVE_802_11_ATTRIBUTES   0xA1
+#define NDIS_OBJECT_TYPE_RESTART_GENERAL_ATTRIBUTES                  0xA2
+#define NDIS_OBJECT_TYPE_PROTOCOL_RESTART_PARAMETERS                 0xA3
+#define NDIS_OBJECT_TYPE_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES 0xA4
+#define NDIS_OBJECT_TYPE_CO_CALL_MANAGER_OPTIONAL_HANDLERS           0xA5
+#define NDIS_OBJECT_TYPE_CO_CLIENT_OPTIONAL_HANDLERS                 0xA6
+#define NDIS_OBJECT_TYPE_OFFLOAD                                     0xA7
+#define NDIS_OBJECT_TYPE_OFFLOAD_ENCAPSULATION                       0xA8
+#define NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT                        0xA9
+#define NDIS_OBJECT_TYPE_DRIVER_WRAPPER_OBJECT                       0xAA
+#if NDIS_SUPPORT_NDIS61
+#define NDIS_OBJECT_TYPE_HD_SPLIT_ATTRIBUTES                         0xAB
+#endif
+#define NDIS_OBJECT_TYPE_NSI_NETWORK_RW_STRUCT                       0xAC
+#define NDIS_OBJECT_TYPE_NSI_COMPARTMENT_RW_STRUCT                   0xAD
+#define NDIS_OBJECT_TYPE_NSI_INTERFACE_PERSIST_RW_STRUCT             0xAE
+#if NDIS_SUPPORT_NDIS61
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES 0xAF
+#endif
+#if NDIS_SUPPORT_NDIS620
+#define NDIS_OBJECT_TYPE_SHARED_MEMORY_PROVIDER_CHARACTERISTICS      0xB0
+#define NDIS_OBJECT_TYPE_RSS_PROCESSOR_INFO                          0xB1
+#endif
+
+/* ------------------------------------------------------------------------
+ * MDL / NDIS_BUFFER (wdm.h).  The shim builds MDLs for nonpaged kernel
+ * memory only, so MappedSystemVa is always valid for MDLs it returns.
+ * ------------------------------------------------------------------------ */
+
+typedef struct _MDL {
+	struct _MDL *Next;
+	CSHORT Size;
+	CSHORT MdlFlags;
+	struct _EPROCESS *Process;
+	PVOID MappedSystemVa;
+	PVOID StartVa;		/* page-aligned start */
+	ULONG ByteCount;
+	ULONG ByteOffset;	/* offset of the data within the first page */
+} MDL, *PMDL;
+
+typedef MDL NDIS_BUFFER, *PNDIS_BUFFER;
+
+#define MDL_MAPPED_TO_SYSTEM_VA     0x0001
+#define MDL_PAGES_LOCKED            0x0002
+#define MDL_SOURCE_IS_NONPAGED_POOL 0x0004
+#define MDL_ALLOCATED_FIXED_SIZE    0x0008
+#define MDL_PARTIAL                 0x0010
+#define MDL_PARTIAL_HAS_BEEN_MAPPED 0x0020
+#define MDL_IO_PAGE_READ            0x0040
+#define MDL_WRITE_OPERATION         0x0080
+#define MDL_IO_SPACE                0x0800
+#define MDL_NETWORK_HEADER          0x1000
+#define MDL_MAPPING_CAN_FAIL        0x2000
+
+typedef enum _MM_PAGE_PRIORITY {
+	LowPagePriority = 0,
+	NormalPagePriority = 16,
+	HighPagePriority = 32
+} MM_PAGE_PRIORITY;
+
+/* OR-ed into the priority argument of the mapping calls. */
+#define MdlMappingNoWrite   0x80000000
+#define MdlMappingNoExecute 0x40000000
+
+typedef enum _EX_POOL_PRIORITY {
+	LowPoolPriority = 0,
+	LowPoolPrioritySpecialPoolOverrun = 8,
+	LowPoolPrioritySpecialPoolUnderrun = 9,
+	NormalPoolPriority = 16,
+	NormalPoolPrioritySpecialPoolOverrun = 24,
+	NormalPoolPrioritySpecialPoolUnderrun = 25,
+	HighPoolPriority = 32,
+	HighPoolPrioritySpecialPoolOverrun = 40,
+	HighPoolPrioritySpecialPoolUnderrun = 41
+} EX_POOL_PRIORITY;
+
+#define MmGetMdlVirtualAddress(_Mdl) \
+	((PVOID)((PCHAR)((_Mdl)->StartVa) + (_Mdl)->ByteOffset))
+#define MmGetMdlByteCount(_Mdl)      ((_Mdl)->ByteCount)
+#define MmGetMdlByteOffset(_Mdl)     ((_Mdl)->ByteOffset)
+#define MmGetMdlBaseVa(_Mdl)         ((_Mdl)->StartVa)
+
+/*
+ * Windows would map a non-mapped MDL here; the shim has no such MDLs, so
+ * anything not already mapped yields NULL (the documented failure value).
+ */
+#define MmGetSystemAddressForMdlSafe(_Mdl, _Priority)                    \
+	((void)(_Priority),                                                \
+	 (((_Mdl)->MdlFlags &                                              \
+	   (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL)) ?      \
+		  (_Mdl)->MappedSystemVa : (PVOID)NULL))
+
+#define NDIS_BUFFER_LINKAGE(_Buffer) ((_Buffer)->Next)
+#define NDIS_MDL_LINKAGE(_Mdl)       ((_Mdl)->Next)
+#define NdisGetNextMdl(_CurrentMdl, _NextMdl) \
+	do { *(_NextMdl) = (_CurrentMdl)->Next; } while (0)
+
+#define NdisQueryMdl(_Mdl, _VirtualAddress, _Length, _Priority)          \
+	do {                                                               \
+		if (ARGUMENT_PRESENT(_VirtualAddress))                     \
+			*(PVOID *)(_VirtualAddress) =                      \
+				MmGetSystemAddressForMdlSafe(_Mdl, _Priority); \
+		*(_Length) = MmGetMdlByteCount(_Mdl);                      \
+	} while (0)
+
+#define NdisQueryMdlOffset(_Mdl, _Offset, _Length)                       \
+	do {                                                               \
+		*(_Offset) = MmGetMdlByteOffset(_Mdl);                     \
+		*(_Length) = MmGetMdlByteCount(_Mdl);                      \
+	} while (0)
+
+#define NdisQueryBuffer(_Buffer, _VirtualAddress, _Length) \
+	NdisQueryMdl(_Buffer, _VirtualAddress, _Length, NormalPagePriority)
+#define NdisQueryBufferSafe(_Buffer, _VirtualAddress, _Length, _Priority) \
+	NdisQueryMdl(_Buffer, _VirtualAddress, _Length, _Priority)
+#define NdisQueryBufferOffset(_Buffer, _Offset, _Length) \
+	NdisQueryMdlOffset(_Buffer, _Offset, _Length)
+
+/* ------------------------------------------------------------------------
+ * Hardware resources (wdm.h).  Windows packs these to 4 bytes, which puts
+ * the 8-byte Interrupt.Affinity at offset 12 and makes a descriptor 20
+ * bytes on Win64.
+ * ------------------------------------------------------------------------ */
+
+#define CmResourceTypeNull            0
+#define CmResourceTypePort            1
+#define CmResourceTypeInterrupt       2
+#define CmResourceTypeMemory          3
+#define CmResourceTypeDma             4
+#define CmResourceTypeDeviceSpecific  5
+#define CmResourceTypeBusNumber       6
+#define CmResourceTypeMemoryLarge     7
+#define CmResourceTypeNonArbitrated   128
+#define CmResourceTypeConfigData      128
+#define CmResourceTypeDevicePrivate   129
+#define CmResourceTypePcCardConfig    130
+#define CmResourceTypeMfCardConfig    131
+#define CmResourceTypeConnection      132
+
+typedef enum _CM_SHARE_DISPOSITION {
+	CmResourceShareUndetermined = 0,
+	CmResourceShareDeviceExclusive,
+	CmResourceShareDriverExclusive,
+	CmResourceShareShared
+} CM_SHARE_DISPOSITION;
+
+#define CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE   0x0000
+#define CM_RESOURCE_INTERRUPT_LATCHED           0x0001
+#define CM_RESOURCE_INTERRUPT_MESSAGE           0x0002
+#define CM_RESOURCE_INTERRUPT_POLICY_INCLUDED   0x0004
+
+#define CM_RESOURCE_MEMORY_READ_WRITE           0x0000
+#define CM_RESOURCE_MEMORY_READ_ONLY            0x0001
+#define CM_RESOURCE_MEMORY_WRITE_ONLY           0x0002
+#define CM_RESOURCE_MEMORY_PREFETCHABLE         0x0004
+#define CM_RESOURCE_MEMORY_COMBINEDWRITE        0x0008
+#define CM_RESOURCE_MEMORY_24                   0x0010
+#define CM_RESOURCE_MEMORY_CACHEABLE            0x0020
+#define CM_RESOURCE_MEMORY_WINDOW_DECODE        0x0040
+#define CM_RESOURCE_MEMORY_BAR                  0x0080
+#define CM_RESOURCE_MEMORY_LARGE_40             0x0200
+#define CM_RESOURCE_MEMORY_LARGE_48             0x0400
+#define CM_RESOURCE_MEMORY_LARGE_64             0x0800
+
+#define CM_RESOURCE_PORT_MEMORY                 0x0000
+#define CM_RESOURCE_PORT_IO                     0x0001
+#define CM_RESOURCE_PORT_10_BIT_DECODE          0x0004
+#define CM_RESOURCE_PORT_12_BIT_DECODE          0x0008
+#define CM_RESOURCE_PORT_16_BIT_DECODE          0x0010
+#define CM_RESOURCE_PORT_POSITIVE_DECODE        0x0020
+#define CM_RESOURCE_PORT_PASSIVE_DECODE         0x0040
+#define CM_RESOURCE_PORT_WINDOW_DECODE          0x0080
+#define CM_RESOURCE_PORT_BAR                    0x0100
+
+#pragma pack(push, 4)
+
+typedef struct _CM_PARTIAL_RESOURCE_DESCRIPTOR {
+	UCHAR Type;			/* CmResourceTypeXxx */
+	UCHAR ShareDisposition;		/* CM_SHARE_DISPOSITION */
+	USHORT Flags;
+	union {
+		struct {
+			PHYSICAL_ADDRESS Start;
+			ULONG Length;
+		} Generic;
+		struct {
+			PHYSICAL_ADDRESS Start;
+			ULONG Length;
+		} Port;
+		struct {
+			USHORT Level;
+			USHORT Group;
+			ULONG Vector;
+			KAFFINITY Affinity;
+		} Interrupt;
+		struct {
+			union {
+				struct {
+					USHORT Group;
+					USHORT MessageCount;
+					ULONG Vector;
+					KAFFINITY Affinity;
+				} Raw;
+				struct {
+					USHORT Level;
+					USHORT Group;
+					ULONG Vector;
+					KAFFINITY Affinity;
+				} Translated;
+			};
+		} MessageInterrupt;
+		struct {
+			PHYSICAL_ADDRESS Start;
+			ULONG Length;
+		} Memory;
+		struct {
+			ULONG Channel;
+			ULONG Port;
+			ULONG Reserved1;
+		} Dma;
+		struct {
+			ULONG Data[3];
+		} DevicePrivate;
+		struct {
+			ULONG Start;
+			ULONG Length;
+			ULONG Reserved;
+		} BusNumber;
+		struct {
+			ULONG DataSize;
+			ULONG Reserved1;
+			ULONG Reserved2;
+		} DeviceSpecificData;
+		struct {
+			PHYSICAL_ADDRESS Start;
+			ULONG Length40;
+		} Memory40;
+		struct {
+			PHYSICAL_ADDRESS Start;
+			ULONG Length48;
+		} Memory48;
+		struct {
+			PHYSICAL_ADDRESS Start;
+			ULONG Length64;
+		} Memory64;
+	} u;
+} CM_PARTIAL_RESOURCE_DESCRIPTOR, *PCM_PARTIAL_RESOURCE_DESCRIPTOR;
+
+typedef struct _CM_PARTIAL_RESOURCE_LIST {
+	USHORT Version;
+	USHORT Revision;
+	ULONG Count;
+	CM_PARTIAL_RESOURCE_DESCRIPTOR PartialDescriptors[1];	/* Count of them */
+} CM_PARTIAL_RESOURCE_LIST, *PCM_PARTIAL_RESOURCE_LIST;
+
+#pragma pack(pop)
+
+typedef CM_PARTIAL_RESOURCE_LIST NDIS_RESOURCE_LIST, *PNDIS_RESOURCE_LIST;
+
+typedef enum _NDIS_INTERFACE_TYPE {
+	NdisInterfaceInternal = 0,
+	NdisInterfaceIsa = 1,
+	NdisInterfaceEisa = 2,
+	NdisInterfaceMca = 3,
+	NdisInterfaceTurboChannel = 4,
+	NdisInterfacePci = 5,
+	NdisInterfacePcMcia = 8,
+	NdisInterfaceCBus = 9,
+	NdisInterfaceMPIBus = 10,
+	NdisInterfaceMPSABus = 11,
+	NdisInterfaceProcessorInternal = 12,
+	NdisInterfaceInternalPowerBus = 13,
+	NdisInterfacePNPISABus = 14,
+	NdisInterfacePNPBus = 15,
+	NdisInterfaceUSB = 16,
+	NdisInterfaceIrda = 17,
+	NdisInterface1394 = 18,
+	NdisMaximumInterfaceType = 19
+} NDIS_INTERFACE_TYPE, *PNDIS_INTERFACE_TYPE;
+
+/* NdisMGetBusData / NdisMSetBusData address spaces. */
+#define PCI_WHICHSPACE_CONFIG 0x0
+#define PCI_WHICHSPACE_ROM    0x52696350
+
+/* ------------------------------------------------------------------------
+ * Spin locks.  NdisAcquireSpinLock raises to DISPATCH_LEVEL (bottom halves
+ * off on Linux); the Dpr variants are for code already at DISPATCH_LEVEL.
+ * NdisAllocateSpinLock is a macro so that lockdep gets one class per site.
+ * ------------------------------------------------------------------------ */
+
+#ifdef __KERNEL__
+
+typedef struct _NDIS_SPIN_LOCK {
+	spinlock_t SpinLock;
+	KIRQL OldIrql;		/* kept for source compatibility; unused */
+} NDIS_SPIN_LOCK, *PNDIS_SPIN_LOCK;
+
+#define NdisAllocateSpinLock(_L)   spin_lock_init(&(_L)->SpinLock)
+#define NdisFreeSpinLock(_L)       ((void)(_L))
+#define NdisAcquireSpinLock(_L)    spin_lock_bh(&(_L)->SpinLock)
+#define NdisReleaseSpinLock(_L)    spin_unlock_bh(&(_L)->SpinLock)
+#define NdisDprAcquireSpinLock(_L) spin_lock(&(_L)->SpinLock)
+#define NdisDprReleaseSpinLock(_L) spin_unlock(&(_L)->SpinLock)
+
+#else /* host: only needs to type-check */
+
+typedef struct _NDIS_SPIN_LOCK {
+	ULONG_PTR SpinLock;
+	KIRQL OldIrql;
+} NDIS_SPIN_LOCK, *PNDIS_SPIN_LOCK;
+
+#define NdisAllocateSpinLock(_L)   ((void)(_L)->SpinLock)
+#define NdisFreeSpinLock(_L)       ((void)(_L)->SpinLock)
+#define NdisAcquireSpinLock(_L)    ((void)(_L)->SpinLock)
+#define NdisReleaseSpinLock(_L)    ((void)(_L)->SpinLock)
+#define NdisDprAcquireSpinLock(_L) ((void)(_L)->SpinLock)
+#define NdisDprReleaseSpinLock(_L) ((void)(_L)->SpinLock)
+
+#endif /* __KERNEL__ */
+
+/* ------------------------------------------------------------------------
+ * Memory-mapped register access.  Register is the address returned by
+ * NdisMMapIoSpace plus an offset, usually cast to PULONG/PUSHORT/PUCHAR.
+ * ------------------------------------------------------------------------ */
+
+#ifdef __KERNEL__
+
+#define __NDIS_IOMEM(_R) ((volatile void __force __iomem *)(_R))
+
+#define NdisReadRegisterUlong(_Reg, _Data)  (*(_Data) = readl(__NDIS_IOMEM(_Reg)))
+#define NdisReadRegisterUshort(_Reg, _Data) (*(_Data) = readw(__NDIS_IOMEM(_Reg)))
+#define NdisReadRegisterUchar(_Reg, _Data)  (*(_Data) = readb(__NDIS_IOMEM(_Reg)))
+#define NdisWriteRegisterUlong(_Reg, _Val)  writel((ULONG)(_Val), __NDIS_IOMEM(_Reg))
+#define NdisWriteRegisterUshort(_Reg, _Val) writew((USHORT)(_Val), __NDIS_IOMEM(_Reg))
+#define NdisWriteRegisterUchar(_Reg, _Val)  writeb((UCHAR)(_Val), __NDIS_IOMEM(_Reg))
+
+#else
+
+#define NdisReadRegisterUlong(_Reg, _Data)  (*(_Data) = *(volatile ULONG *)(_Reg))
+#define NdisReadRegisterUshort(_Reg, _Data) (*(_Data) = *(volatile USHORT *)(_Reg))
+#define NdisReadRegisterUchar(_Reg, _Data)  (*(_Data) = *(volatile UCHAR *)(_Reg))
+#define NdisWriteRegisterUlong(_Reg, _Val)  (*(volatile ULONG *)(_Reg) = (ULONG)(_Val))
+#define NdisWriteRegisterUshort(_Reg, _Val) (*(volatile USHORT *)(_Reg) = (USHORT)(_Val))
+#define NdisWriteRegisterUchar(_Reg, _Val)  (*(volatile UCHAR *)(_Reg) = (UCHAR)(_Val))
+
+#endif /* __KERNEL__ */
+
+/* ------------------------------------------------------------------------
+ * Opaque NDIS 6 objects the handlers below pass around.  The shim does not
+ * implement the data path yet; miniports only pass these pointers on.
+ * ------------------------------------------------------------------------ */
+
+typedef struct _NET_BUFFER NET_BUFFER, *PNET_BUFFER;
+typedef struct _NET_BUFFER_LIST NET_BUFFER_LIST, *PNET_BUFFER_LIST;
+typedef struct _NDIS_OID_REQUEST NDIS_OID_REQUEST, *PNDIS_OID_REQUEST;
+typedef struct _NDIS_MINIPORT_PAUSE_PARAMETERS NDIS_MINIPORT_PAUSE_PARAMETERS,
+	*PNDIS_MINIPORT_PAUSE_PARAMETERS;
+typedef struct _NDIS_MINIPORT_RESTART_PARAMETERS NDIS_MINIPORT_RESTART_PARAMETERS,
+	*PNDIS_MINIPORT_RESTART_PARAMETERS;
+typedef struct _NET_DEVICE_PNP_EVENT NET_DEVICE_PNP_EVENT, *PNET_DEVICE_PNP_EVENT;
+typedef struct _NDIS_PORT_AUTHENTICATION_PARAMETERS NDIS_PORT_AUTHENTICATION_PARAMETERS,
+	*PNDIS_PORT_AUTHENTICATION_PARAMETERS;
+typedef struct _NDIS_PCI_DEVICE_CUSTOM_PROPERTIES NDIS_PCI_DEVICE_CUSTOM_PROPERTIES,
+	*PNDIS_PCI_DEVICE_CUSTOM_PROPERTIES;
+typedef struct _IO_INTERRUPT_MESSAGE_INFO IO_INTERRUPT_MESSAGE_INFO,
+	*PIO_INTERRUPT_MESSAGE_INFO;
+
+typedef enum _NDIS_HALT_ACTION {
+	NdisHaltDeviceDisabled,
+	NdisHaltDeviceInstanceDeInitialized,
+	NdisHaltDevicePoweredDown,
+	NdisHaltDeviceSurpriseRemoved,
+	NdisHaltDeviceFailed,
+	NdisHaltDeviceInitializationFailed,
+	NdisHaltDeviceStopped
+} NDIS_HALT_ACTION, *PNDIS_HALT_ACTION;
+
+typedef enum _NDIS_SHUTDOWN_ACTION {
+	NdisShutdownPowerOff,
+	NdisShutdownBugCheck
+} NDIS_SHUTDOWN_ACTION, *PNDIS_SHUTDOWN_ACTION;
+
+typedef enum _NDIS_DEVICE_PNP_EVENT {
+	NdisDevicePnPEventQueryRemoved,
+	NdisDevicePnPEventRemoved,
+	NdisDevicePnPEventSurpriseRemoved,
+	NdisDevicePnPEventQueryStopped,
+	NdisDevicePnPEventStopped,
+	NdisDevicePnPEventPowerProfileChanged,
+	NdisDevicePnPEventFilterListChanged,
+	NdisDevicePnPEventMaximum
+} NDIS_DEVICE_PNP_EVENT, *PNDIS_DEVICE_PNP_EVENT;
+
+/* ------------------------------------------------------------------------
+ * MiniportInitializeEx parameters
+ * ------------------------------------------------------------------------ */
+
+#define NDIS_MINIPORT_INIT_PARAMETERS_REVISION_1 1
+
+typedef struct _NDIS_MINIPORT_INIT_PARAMETERS {
+	NDIS_OBJECT_HEADER Header;
+	ULONG Flags;
+	PNDIS_RESOURCE_LIST AllocatedResources;	/* translated resources */
+	NDIS_HANDLE IMDeviceInstanceContext;
+	NDIS_HANDLE MiniportAddDeviceContext;
+	NET_IFINDEX IfIndex;
+	NET_LUID NetLuid;
+	PNDIS_PORT_AUTHENTICATION_PARAMETERS DefaultPortAuthStates;
+	PNDIS_PCI_DEVICE_CUSTOM_PROPERTIES PciDeviceCustomProperties;
+} NDIS_MINIPORT_INIT_PARAMETERS, *PNDIS_MINIPORT_INIT_PARAMETERS;
+
+#define NDIS_SIZEOF_MINIPORT_INIT_PARAMETERS_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_INIT_PARAMETERS, PciDeviceCustomProperties)
+
+/* ------------------------------------------------------------------------
+ * Miniport driver characteristics and handler types
+ * ------------------------------------------------------------------------ */
+
+typedef NDIS_STATUS (SET_OPTIONS)(
+	_In_ NDIS_HANDLE NdisDriverHandle,
+	_In_ NDIS_HANDLE DriverContext);
+typedef SET_OPTIONS (*SET_OPTIONS_HANDLER);
+typedef SET_OPTIONS (MINIPORT_SET_OPTIONS);
+
+typedef NDIS_STATUS (MINIPORT_INITIALIZE)(
+	_In_ NDIS_HANDLE NdisMiniportHandle,
+	_In_ NDIS_HANDLE MiniportDriverContext,
+	_In_ PNDIS_MINIPORT_INIT_PARAMETERS MiniportInitParameters);
+typedef MINIPORT_INITIALIZE (*MINIPORT_INITIALIZE_HANDLER);
+
+typedef VOID (MINIPORT_HALT)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ NDIS_HALT_ACTION HaltAction);
+typedef MINIPORT_HALT (*MINIPORT_HALT_HANDLER);
+
+typedef VOID (MINIPORT_UNLOAD)(
+	_In_ PDRIVER_OBJECT DriverObject);
+typedef MINIPORT_UNLOAD (*MINIPORT_UNLOAD_HANDLER);
+
+typedef NDIS_STATUS (MINIPORT_PAUSE)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PNDIS_MINIPORT_PAUSE_PARAMETERS PauseParameters);
+typedef MINIPORT_PAUSE (*MINIPORT_PAUSE_HANDLER);
+
+typedef NDIS_STATUS (MINIPORT_RESTART)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PNDIS_MINIPORT_RESTART_PARAMETERS RestartParameters);
+typedef MINIPORT_RESTART (*MINIPORT_RESTART_HANDLER);
+
+typedef NDIS_STATUS (MINIPORT_OID_REQUEST)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PNDIS_OID_REQUEST OidRequest);
+typedef MINIPORT_OID_REQUEST (*MINIPORT_OID_REQUEST_HANDLER);
+
+typedef VOID (MINIPORT_SEND_NET_BUFFER_LISTS)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PNET_BUFFER_LIST NetBufferList,
+	_In_ NDIS_PORT_NUMBER PortNumber,
+	_In_ ULONG SendFlags);
+typedef MINIPORT_SEND_NET_BUFFER_LISTS (*MINIPORT_SEND_NET_BUFFER_LISTS_HANDLER);
+
+typedef VOID (MINIPORT_RETURN_NET_BUFFER_LISTS)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PNET_BUFFER_LIST NetBufferLists,
+	_In_ ULONG ReturnFlags);
+typedef MINIPORT_RETURN_NET_BUFFER_LISTS (*MINIPORT_RETURN_NET_BUFFER_LISTS_HANDLER);
+
+typedef VOID (MINIPORT_CANCEL_SEND)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PVOID CancelId);
+typedef MINIPORT_CANCEL_SEND (*MINIPORT_CANCEL_SEND_HANDLER);
+
+typedef BOOLEAN (MINIPORT_CHECK_FOR_HANG)(
+	_In_ NDIS_HANDLE MiniportAdapterContext);
+typedef MINIPORT_CHECK_FOR_HANG (*MINIPORT_CHECK_FOR_HANG_HANDLER);
+
+typedef NDIS_STATUS (MINIPORT_RESET)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_Out_ PBOOLEAN AddressingReset);
+typedef MINIPORT_RESET (*MINIPORT_RESET_HANDLER);
+
+typedef VOID (MINIPORT_DEVICE_PNP_EVENT_NOTIFY)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PNET_DEVICE_PNP_EVENT NetDevicePnPEvent);
+typedef MINIPORT_DEVICE_PNP_EVENT_NOTIFY (*MINIPORT_DEVICE_PNP_EVENT_NOTIFY_HANDLER);
+
+typedef VOID (MINIPORT_SHUTDOWN)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ NDIS_SHUTDOWN_ACTION ShutdownAction);
+typedef MINIPORT_SHUTDOWN (*MINIPORT_SHUTDOWN_HANDLER);
+
+typedef VOID (MINIPORT_CANCEL_OID_REQUEST)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PVOID RequestId);
+typedef MINIPORT_CANCEL_OID_REQUEST (*MINIPORT_CANCEL_OID_REQUEST_HANDLER);
+
+typedef NDIS_STATUS (MINIPORT_DIRECT_OID_REQUEST)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PNDIS_OID_REQUEST OidRequest);
+typedef MINIPORT_DIRECT_OID_REQUEST (*MINIPORT_DIRECT_OID_REQUEST_HANDLER);
+
+typedef VOID (MINIPORT_CANCEL_DIRECT_OID_REQUEST)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PVOID RequestId);
+typedef MINIPORT_CANCEL_DIRECT_OID_REQUEST (*MINIPORT_CANCEL_DIRECT_OID_REQUEST_HANDLER);
+
+#define NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1 1
+#if NDIS_SUPPORT_NDIS61
+#define NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2 2
+#endif
+
+/* Flags */
+#define NDIS_WDM_DRIVER                         0x00000001
+#define NDIS_INTERMEDIATE_DRIVER                0x00000002
+
+typedef struct _NDIS_MINIPORT_DRIVER_CHARACTERISTICS {
+	NDIS_OBJECT_HEADER Header;
+	UCHAR MajorNdisVersion;
+	UCHAR MinorNdisVersion;
+	UCHAR MajorDriverVersion;
+	UCHAR MinorDriverVersion;
+	ULONG Flags;
+	SET_OPTIONS_HANDLER SetOptionsHandler;
+	MINIPORT_INITIALIZE_HANDLER InitializeHandlerEx;
+	MINIPORT_HALT_HANDLER HaltHandlerEx;
+	MINIPORT_UNLOAD_HANDLER UnloadHandler;
+	MINIPORT_PAUSE_HANDLER PauseHandler;
+	MINIPORT_RESTART_HANDLER RestartHandler;
+	MINIPORT_OID_REQUEST_HANDLER OidRequestHandler;
+	MINIPORT_SEND_NET_BUFFER_LISTS_HANDLER SendNetBufferListsHandler;
+	MINIPORT_RETURN_NET_BUFFER_LISTS_HANDLER ReturnNetBufferListsHandler;
+	MINIPORT_CANCEL_SEND_HANDLER CancelSendHandler;
+	MINIPORT_CHECK_FOR_HANG_HANDLER CheckForHangHandlerEx;
+	MINIPORT_RESET_HANDLER ResetHandlerEx;
+	MINIPORT_DEVICE_PNP_EVENT_NOTIFY_HANDLER DevicePnPEventNotifyHandler;
+	MINIPORT_SHUTDOWN_HANDLER ShutdownHandlerEx;
+	MINIPORT_CANCEL_OID_REQUEST_HANDLER CancelOidRequestHandler;
+#if NDIS_SUPPORT_NDIS61
+	MINIPORT_DIRECT_OID_REQUEST_HANDLER DirectOidRequestHandler;
+	MINIPORT_CANCEL_DIRECT_OID_REQUEST_HANDLER CancelDirectOidRequestHandler;
+#endif
+} NDIS_MINIPORT_DRIVER_CHARACTERISTICS, *PNDIS_MINIPORT_DRIVER_CHARACTERISTICS;
+
+#define NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, CancelOidRequestHandler)
+#if NDIS_SUPPORT_NDIS61
+#define NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, CancelDirectOidRequestHandler)
+#endif
+
+/* ------------------------------------------------------------------------
+ * Adapter attributes (NdisMSetMiniportAttributes)
+ * ------------------------------------------------------------------------ */
+
+/* NDIS 6 AttributeFlags (not the NDIS 5 NDIS_ATTRIBUTE_* values). */
+#define NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE        0x00000001
+#define NDIS_MINIPORT_ATTRIBUTES_NDIS_WDM               0x00000002
+#define NDIS_MINIPORT_ATTRIBUTES_SURPRISE_REMOVE_OK     0x00000004
+#define NDIS_MINIPORT_ATTRIBUTES_NOT_CO_NDIS            0x00000008
+#define NDIS_MINIPORT_ATTRIBUTES_DO_NOT_BIND_TO_ALL_CO  0x00000010
+#define NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND     0x00000020
+#define NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER             0x00000040
+#define NDIS_MINIPORT_ATTRIBUTES_CONTROLS_DEFAULT_PORT  0x00000080
+#if NDIS_SUPPORT_NDIS630
+#define NDIS_MINIPORT_ATTRIBUTES_NO_PAUSE_ON_SUSPEND    0x00000100
+#define NDIS_MINIPORT_ATTRIBUTES_NO_OID_INTERCEPT_ON_NONDEFAULT_PORTS 0x00000200
+#define NDIS_MINIPORT_ATTRIBUTES_REGISTER_BUGCHECK_CALLBACK 0x00000400
+#endif
+
+#define NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1 1
+#if NDIS_SUPPORT_NDIS630
+/* Same layout as revision 1; the revision only advertises 6.30 flags. */
+#define NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2 2
+#endif
+
+typedef struct _NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
+	NDIS_OBJECT_HEADER Header;
+	NDIS_HANDLE MiniportAdapterContext;
+	ULONG AttributeFlags;
+	UINT CheckForHangTimeInSeconds;
+	NDIS_INTERFACE_TYPE InterfaceType;
+} NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
+	*PNDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
+
+#define NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, InterfaceType)
+#if NDIS_SUPPORT_NDIS630
+#define NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, InterfaceType)
+#endif
+
+#define NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES_REVISION_1 1
+
+typedef struct _NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES {
+	NDIS_OBJECT_HEADER Header;
+	NDIS_HANDLE MiniportAddDeviceContext;
+	ULONG Flags;
+} NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES,
+	*PNDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES;
+
+/*
+ * NDIS reads Header.Type to tell the members apart; miniports pass a
+ * pointer to the one member they filled in.  General, offload, 802.11 and
+ * hardware-assist attributes are not declared yet.
+ */
+typedef union _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
+	NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES AddDeviceRegistrationAttributes;
+	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES RegistrationAttributes;
+} NDIS_MINIPORT_ADAPTER_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_ATTRIBUTES;
+
+/* NDIS 5 names, kept because old miniport code still uses them. */
+#define NDIS_ATTRIBUTE_IGNORE_PACKET_TIMEOUT    0x00000001
+#define NDIS_ATTRIBUTE_IGNORE_REQUEST_TIMEOUT   0x00000002
+#define NDIS_ATTRIBUTE_IGNORE_TOKEN_RING_ERRORS 0x00000004
+#define NDIS_ATTRIBUTE_BUS_MASTER               0x00000008
+#define NDIS_ATTRIBUTE_INTERMEDIATE_DRIVER      0x00000010
+#define NDIS_ATTRIBUTE_DESERIALIZE              0x00000020
+#define NDIS_ATTRIBUTE_NO_HALT_ON_SUSPEND       0x00000040
+#define NDIS_ATTRIBUTE_SURPRISE_REMOVE_OK       0x00000080
+
+/* ------------------------------------------------------------------------
+ * Interrupts (NdisMRegisterInterruptEx)
+ * ------------------------------------------------------------------------ */
+
+#define NDIS_MINIPORT_INTERRUPT_REVISION_1 1
+
+typedef BOOLEAN (MINIPORT_ISR)(
+	_In_ NDIS_HANDLE MiniportInterruptContext,
+	_Out_ PBOOLEAN QueueDefaultInterruptDpc,
+	_Out_ PULONG TargetProcessors);
+typedef MINIPORT_ISR (*MINIPORT_ISR_HANDLER);
+
+#if NDIS_SUPPORT_NDIS620
+typedef VOID (MINIPORT_INTERRUPT_DPC)(
+	_In_ NDIS_HANDLE MiniportInterruptContext,
+	_In_ PVOID MiniportDpcContext,
+	_In_ PVOID ReceiveThrottleParameters,
+	_In_ PVOID NdisReserved2);
+#else
+typedef VOID (MINIPORT_INTERRUPT_DPC)(
+	_In_ NDIS_HANDLE MiniportInterruptContext,
+	_In_ PVOID MiniportDpcContext,
+	_In_ PULONG NdisReserved1,
+	_In_ PULONG NdisReserved2);
+#endif
+typedef MINIPORT_INTERRUPT_DPC (*MINIPORT_INTERRUPT_DPC_HANDLER);
+
+#if NDIS_SUPPORT_NDIS620
+typedef struct _NDIS_RECEIVE_THROTTLE_PARAMETERS {
+	ULONG MaxNblsToIndicate;
+	ULONG MoreNblsPending : 1;
+} NDIS_RECEIVE_THROTTLE_PARAMETERS, *PNDIS_RECEIVE_THROTTLE_PARAMETERS;
+
+#define NDIS_INDICATE_ALL_NBLS (~0u)
+#endif
+
+typedef VOID (MINIPORT_DISABLE_INTERRUPT)(
+	_In_ NDIS_HANDLE MiniportInterruptContext);
+typedef MINIPORT_DISABLE_INTERRUPT (*MINIPORT_DISABLE_INTERRUPT_HANDLER);
+
+typedef VOID (MINIPORT_ENABLE_INTERRUPT)(
+	_In_ NDIS_HANDLE MiniportInterruptContext);
+typedef MINIPORT_ENABLE_INTERRUPT (*MINIPORT_ENABLE_INTERRUPT_HANDLER);
+
+typedef BOOLEAN (MINIPORT_MESSAGE_INTERRUPT)(
+	_In_ NDIS_HANDLE MiniportInterruptContext,
+	_In_ ULONG MessageId,
+	_Out_ PBOOLEAN QueueDefaultInterruptDpc,
+	_Out_ PULONG TargetProcessors);
+typedef MINIPORT_MESSAGE_INTERRUPT (*MINIPORT_MSI_ISR_HANDLER);
+
+#if NDIS_SUPPORT_NDIS620
+typedef VOID (MINIPORT_MESSAGE_INTERRUPT_DPC)(
+	_In_ NDIS_HANDLE MiniportInterruptContext,
+	_In_ ULONG MessageId,
+	_In_ PVOID MiniportDpcContext,
+	_In_ PVOID ReceiveThrottleParameters,
+	_In_ PVOID NdisReserved2);
+#else
+typedef VOID (MINIPORT_MESSAGE_INTERRUPT_DPC)(
+	_In_ NDIS_HANDLE MiniportInterruptContext,
+	_In_ ULONG MessageId,
+	_In_ PVOID MiniportDpcContext,
+	_In_ PULONG NdisReserved1,
+	_In_ PULONG NdisReserved2);
+#endif
+typedef MINIPORT_MESSAGE_INTERRUPT_DPC (*MINIPORT_MSI_INTERRUPT_DPC_HANDLER);
+
+typedef VOID (MINIPORT_DISABLE_MESSAGE_INTERRUPT)(
+	_In_ NDIS_HANDLE MiniportInterruptContext,
+	_In_ ULONG MessageId);
+typedef MINIPORT_DISABLE_MESSAGE_INTERRUPT (*MINIPORT_DISABLE_MSI_INTERRUPT_HANDLER);
+
+typedef VOID (MINIPORT_ENABLE_MESSAGE_INTERRUPT)(
+	_In_ NDIS_HANDLE MiniportInterruptContext,
+	_In_ ULONG MessageId);
+typedef MINIPORT_ENABLE_MESSAGE_INTERRUPT (*MINIPORT_ENABLE_MSI_INTERRUPT_HANDLER);
+
+typedef BOOLEAN (MINIPORT_SYNCHRONIZE_INTERRUPT)(
+	_In_ NDIS_HANDLE SynchronizeContext);
+typedef MINIPORT_SYNCHRONIZE_INTERRUPT (*MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER);
+
+typedef enum _NDIS_INTERRUPT_TYPE {
+	NDIS_CONNECT_LINE_BASED = 1,
+	NDIS_CONNECT_MESSAGE_BASED
+} NDIS_INTERRUPT_TYPE, *PNDIS_INTERRUPT_TYPE;
+
+typedef struct _NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
+	NDIS_OBJECT_HEADER Header;	/* Type 0x84, Revision 1 */
+	MINIPORT_ISR_HANDLER InterruptHandler;
+	MINIPORT_INTERRUPT_DPC_HANDLER InterruptDpcHandler;
+	MINIPORT_DISABLE_INTERRUPT_HANDLER DisableInterruptHandler;
+	MINIPORT_ENABLE_INTERRUPT_HANDLER EnableInterruptHandler;
+	BOOLEAN MsiSupported;
+	BOOLEAN MsiSyncWithAllMessages;
+	MINIPORT_MSI_ISR_HANDLER MessageInterruptHandler;
+	MINIPORT_MSI_INTERRUPT_DPC_HANDLER MessageInterruptDpcHandler;
+	MINIPORT_DISABLE_MSI_INTERRUPT_HANDLER DisableMessageInterruptHandler;
+	MINIPORT_ENABLE_MSI_INTERRUPT_HANDLER EnableMessageInterruptHandler;
+	NDIS_INTERRUPT_TYPE InterruptType;		/* output */
+	PIO_INTERRUPT_MESSAGE_INFO MessageInfoTable;	/* output */
+} NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, *PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS;
+
+#define NDIS_SIZEOF_MINIPORT_INTERRUPT_CHARACTERISTICS_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, MessageInfoTable)
+
+/* ------------------------------------------------------------------------
+ * System (subordinate) DMA
+ * ------------------------------------------------------------------------ */
+
+/* 8237 transfer width and timing, not an address width. */
+typedef enum _DMA_WIDTH {
+	Width8Bits,
+	Width16Bits,
+	Width32Bits,
+	Width64Bits,
+	WidthNoWrap,
+	MaximumDmaWidth
+} DMA_WIDTH, *PDMA_WIDTH;
+
+typedef enum _DMA_SPEED {
+	Compatible,
+	TypeA,
+	TypeB,
+	TypeC,
+	TypeF,
+	MaximumDmaSpeed
+} DMA_SPEED, *PDMA_SPEED;
+
+typedef struct _NDIS_DMA_DESCRIPTION {
+	BOOLEAN DemandMode;
+	BOOLEAN AutoInitialize;
+	BOOLEAN DmaChannelSpecified;
+	DMA_WIDTH DmaWidth;
+	DMA_SPEED DmaSpeed;
+	ULONG DmaPort;
+	ULONG DmaChannel;
+} NDIS_DMA_DESCRIPTION, *PNDIS_DMA_DESCRIPTION;
+
+/* Addressing for NdisMAllocateMapRegisters' DmaSize. */
+typedef UCHAR NDIS_DMA_SIZE;
+#define NDIS_DMA_24BITS ((NDIS_DMA_SIZE)0)
+#define NDIS_DMA_32BITS ((NDIS_DMA_SIZE)1)
+#define NDIS_DMA_64BITS ((NDIS_DMA_SIZE)2)
+
+/* ------------------------------------------------------------------------
+ * Bus-master DMA structures (functions not exported yet)
+ * ------------------------------------------------------------------------ */
+
+typedef struct _NDIS_PHYSICAL_ADDRESS_UNIT {
+	NDIS_PHYSICAL_ADDRESS PhysicalAddress;
+	UINT Length;
+} NDIS_PHYSICAL_ADDRESS_UNIT, *PNDIS_PHYSICAL_ADDRESS_UNIT;
+
+typedef struct _SCATTER_GATHER_ELEMENT {
+	PHYSICAL_ADDRESS Address;	/* bus (DMA) address */
+	ULONG Length;
+	ULONG_PTR Reserved;
+} SCATTER_GATHER_ELEMENT, *PSCATTER_GATHER_ELEMENT;
+
+typedef struct _SCATTER_GATHER_LIST {
+	ULONG NumberOfElements;
+	ULONG_PTR Reserved;
+	SCATTER_GATHER_ELEMENT Elements[];
+} SCATTER_GATHER_LIST, *PSCATTER_GATHER_LIST;
+
+typedef VOID (MINIPORT_PROCESS_SG_LIST)(
+	_In_ PDEVICE_OBJECT pDO,
+	_In_ PVOID Reserved,
+	_In_ PSCATTER_GATHER_LIST pSGL,
+	_In_ PVOID Context);
+typedef MINIPORT_PROCESS_SG_LIST (*MINIPORT_PROCESS_SG_LIST_HANDLER);
+
+typedef VOID (MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PVOID VirtualAddress,
+	_In_ PNDIS_PHYSICAL_ADDRESS PhysicalAddress,
+	_In_ ULONG Length,
+	_In_ PVOID Context);
+typedef MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE (*MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER);
+
+#define NDIS_SG_DMA_DESCRIPTION_REVISION_1 1
+#define NDIS_SG_DMA_64_BIT_ADDRESS         0x00000001
+
+typedef struct _NDIS_SG_DMA_DESCRIPTION {
+	NDIS_OBJECT_HEADER Header;	/* Type 0x83, Revision 1 */
+	ULONG Flags;
+	ULONG MaximumPhysicalMapping;
+	MINIPORT_PROCESS_SG_LIST_HANDLER ProcessSGListHandler;
+	MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER SharedMemAllocateCompleteHandler;
+	ULONG ScatterGatherListSize;	/* output */
+} NDIS_SG_DMA_DESCRIPTION, *PNDIS_SG_DMA_DESCRIPTION;
+
+#define NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_SG_DMA_DESCRIPTION, ScatterGatherListSize)
+
+/* NdisMAllocateNetBufferSGList flags */
+#define NDIS_SG_LIST_WRITE_TO_DEVICE 0x000000001
+
+/* NdisAllocateMemoryWithTag / NdisFreeMemory flags */
+#define NDIS_MEMORY_CONTIGUOUS 0x00000001
+#define NDIS_MEMORY_NONCACHED  0x00000002
+
+/* ------------------------------------------------------------------------
+ * Functions exported by the ndis-shim module
+ * ------------------------------------------------------------------------ */
+
+/* Version of the NDIS library: major in the high word (0x0006001E = 6.30). */
+UINT NdisGetVersion(VOID);
+
+/* Driver registration (PASSIVE_LEVEL, from DriverEntry / unload). */
+NDIS_STATUS NdisMRegisterMiniportDriver(
+	_In_ PDRIVER_OBJECT DriverObject,
+	_In_ PUNICODE_STRING RegistryPath,
+	_In_opt_ NDIS_HANDLE MiniportDriverContext,
+	_In_ PNDIS_MINIPORT_DRIVER_CHARACTERISTICS MiniportDriverCharacteristics,
+	_Out_ PNDIS_HANDLE NdisMiniportDriverHandle);
+
+VOID NdisMDeregisterMiniportDriver(
+	_In_ NDIS_HANDLE NdisMiniportDriverHandle);
+
+NDIS_STATUS NdisMSetMiniportAttributes(
+	_In_ NDIS_HANDLE NdisMiniportHandle,
+	_In_ PNDIS_MINIPORT_ADAPTER_ATTRIBUTES MiniportAttributes);
+
+/* Bus configuration space; return the number of bytes transferred. */
+ULONG NdisMGetBusData(
+	_In_ NDIS_HANDLE NdisMiniportHandle,
+	_In_ ULONG WhichSpace,
+	_In_ ULONG Offset,
+	_Out_writes_bytes_(Length) PVOID Buffer,
+	_In_ ULONG Length);
+
+ULONG NdisMSetBusData(
+	_In_ NDIS_HANDLE NdisMiniportHandle,
+	_In_ ULONG WhichSpace,
+	_In_ ULONG Offset,
+	_In_reads_bytes_(Length) PVOID Buffer,
+	_In_ ULONG Length);
+
+/* Device memory (PASSIVE_LEVEL). */
+NDIS_STATUS NdisMMapIoSpace(
+	_Out_ PVOID *VirtualAddress,
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ NDIS_PHYSICAL_ADDRESS PhysicalAddress,
+	_In_ UINT Length);
+
+VOID NdisMUnmapIoSpace(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ PVOID VirtualAddress,
+	_In_ UINT Length);
+
+/* Interrupts (PASSIVE_LEVEL). */
+NDIS_STATUS NdisMRegisterInterruptEx(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ NDIS_HANDLE MiniportInterruptContext,
+	_In_ PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS MiniportInterruptCharacteristics,
+	_Out_ PNDIS_HANDLE NdisInterruptHandle);
+
+VOID NdisMDeregisterInterruptEx(
+	_In_ NDIS_HANDLE NdisInterruptHandle);
+
+/* Memory (IRQL <= DISPATCH_LEVEL). */
+PVOID NdisAllocateMemoryWithTagPriority(
+	_In_ NDIS_HANDLE NdisHandle,
+	_In_ UINT Length,
+	_In_ ULONG Tag,
+	_In_ EX_POOL_PRIORITY Priority);
+
+VOID NdisFreeMemory(
+	_In_ PVOID VirtualAddress,
+	_In_ UINT Length,
+	_In_ UINT MemoryFlags);
+
+/* MDLs describing nonpaged kernel memory (IRQL <= DISPATCH_LEVEL). */
+PMDL NdisAllocateMdl(
+	_In_ NDIS_HANDLE NdisHandle,
+	_In_ PVOID VirtualAddress,
+	_In_ UINT Length);
+
+VOID NdisFreeMdl(
+	_In_ PMDL Mdl);
+
+/* Delays: Stall busy-waits (any IRQL), Sleep may sleep (PASSIVE_LEVEL). */
+VOID NdisStallExecution(
+	_In_ UINT MicrosecondsToStall);
+
+VOID NdisMSleep(
+	_In_ ULONG MicrosecondsToSleep);
+
+/* System DMA. */
+NDIS_STATUS NdisMRegisterDmaChannel(
+	_Out_ PNDIS_HANDLE MiniportDmaHandle,
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ UINT DmaChannel,
+	_In_ BOOLEAN Dma32BitAddresses,
+	_In_ PNDIS_DMA_DESCRIPTION DmaDescription,
+	_In_ ULONG MaximumLength);
+
+VOID NdisMDeregisterDmaChannel(
+	_In_ NDIS_HANDLE MiniportDmaHandle);
+
+VOID NdisSetupDmaTransfer(
+	_Out_ PNDIS_STATUS Status,
+	_In_ NDIS_HANDLE MiniportDmaHandle,
+	_In_ PNDIS_BUFFER Buffer,
+	_In_ ULONG Offset,
+	_In_ ULONG Length,
+	_In_ BOOLEAN WriteToDevice);
+
+VOID NdisCompleteDmaTransfer(
+	_Out_ PNDIS_STATUS Status,
+	_In_ NDIS_HANDLE MiniportDmaHandle,
+	_In_ PNDIS_BUFFER Buffer,
+	_In_ ULONG Offset,
+	_In_ ULONG Length,
+	_In_ BOOLEAN WriteToDevice);
+
+#define NdisMSetupDmaTransfer(_S, _H, _B, _O, _L, _M_) \
+	NdisSetupDmaTransfer(_S, _H, _B, _O, _L, _M_)
+#define NdisMCompleteDmaTransfer(_S, _H, _B, _O, _L, _M_) \
+	NdisCompleteDmaTransfer(_S, _H, _B, _O, _L, _M_)
+
+ULONG NdisMReadDmaCounter(
+	_In_ NDIS_HANDLE MiniportDmaHandle);
+
+/* ------------------------------------------------------------------------
+ * Win64 layout checks.  Sources:
+ *   [PDB]  x64 layouts dumped from Windows 10 (ntdiff/headers, ndis.sys
+ *          and ntoskrnl type information), which give sizes and offsets
+ *          directly;
+ *   [DECL] derived from the WDK declaration under the x64 ABI, where no
+ *          dump was at hand.
+ * Linux x86_64/arm64 (LP64) lays these out the same way once ULONG is
+ * 32 bits, which is what these checks make sure of.
+ * ------------------------------------------------------------------------ */
+
+#if defined(__x86_64__) || defined(__aarch64__) || \
+	(defined(__LP64__) && __SIZEOF_POINTER__ == 8)
+
+#define __NDIS_CHECK_SIZE(t, n)      _Static_assert(sizeof(t) == (n), "sizeof(" #t ") != " #n)
+#define __NDIS_CHECK_OFF(t, f, n) \
+	_Static_assert(__builtin_offsetof(t, f) == (n), "offsetof(" #t ", " #f ") != " #n)
+
+/* Base types [DECL: Win64 LLP64 data model] */
+__NDIS_CHECK_SIZE(UCHAR, 1);
+__NDIS_CHECK_SIZE(BOOLEAN, 1);
+__NDIS_CHECK_SIZE(USHORT, 2);
+__NDIS_CHECK_SIZE(WCHAR, 2);
+__NDIS_CHECK_SIZE(ULONG, 4);
+__NDIS_CHECK_SIZE(LONG, 4);
+__NDIS_CHECK_SIZE(UINT, 4);
+__NDIS_CHECK_SIZE(NDIS_STATUS, 4);
+__NDIS_CHECK_SIZE(ULONG64, 8);
+__NDIS_CHECK_SIZE(LONGLONG, 8);
+__NDIS_CHECK_SIZE(ULONG_PTR, 8);
+__NDIS_CHECK_SIZE(PVOID, 8);
+__NDIS_CHECK_SIZE(NDIS_HANDLE, 8);
+/* Enums are int-sized in the Microsoft ABI. */
+__NDIS_CHECK_SIZE(DMA_WIDTH, 4);
+__NDIS_CHECK_SIZE(NDIS_INTERFACE_TYPE, 4);
+
+/* LARGE_INTEGER [PDB: size 0x8, LowPart 0, HighPart 4] */
+__NDIS_CHECK_SIZE(LARGE_INTEGER, 8);
+__NDIS_CHECK_SIZE(PHYSICAL_ADDRESS, 8);
+__NDIS_CHECK_OFF(LARGE_INTEGER, LowPart, 0);
+__NDIS_CHECK_OFF(LARGE_INTEGER, HighPart, 4);
+
+/* UNICODE_STRING [PDB: size 0x10, Buffer 0x8] */
+__NDIS_CHECK_SIZE(UNICODE_STRING, 16);
+__NDIS_CHECK_OFF(UNICODE_STRING, Buffer, 8);
+
+/* MDL [PDB: size 0x30; Process 0x10, MappedSystemVa 0x18, StartVa 0x20,
+ * ByteCount 0x28, ByteOffset 0x2c] */
+__NDIS_CHECK_SIZE(MDL, 48);
+__NDIS_CHECK_OFF(MDL, Size, 8);
+__NDIS_CHECK_OFF(MDL, MdlFlags, 10);
+__NDIS_CHECK_OFF(MDL, Process, 16);
+__NDIS_CHECK_OFF(MDL, MappedSystemVa, 24);
+__NDIS_CHECK_OFF(MDL, StartVa, 32);
+__NDIS_CHECK_OFF(MDL, ByteCount, 40);
+__NDIS_CHECK_OFF(MDL, ByteOffset, 44);
+
+/* NDIS_OBJECT_HEADER [PDB: size 0x4] */
+__NDIS_CHECK_SIZE(NDIS_OBJECT_HEADER, 4);
+
+/* CM_PARTIAL_RESOURCE_DESCRIPTOR [PDB: size 0x14, u at 0x4, u size 0x10,
+ * Interrupt.Affinity 0xc] and CM_PARTIAL_RESOURCE_LIST [PDB: size 0x1c,
+ * PartialDescriptors 0x8] */
+__NDIS_CHECK_SIZE(CM_PARTIAL_RESOURCE_DESCRIPTOR, 20);
+__NDIS_CHECK_OFF(CM_PARTIAL_RESOURCE_DESCRIPTOR, u, 4);
+__NDIS_CHECK_OFF(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Memory.Start, 4);
+__NDIS_CHECK_OFF(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Memory.Length, 12);
+__NDIS_CHECK_OFF(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Interrupt.Vector, 8);
+__NDIS_CHECK_OFF(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Interrupt.Affinity, 12);
+__NDIS_CHECK_SIZE(CM_PARTIAL_RESOURCE_LIST, 28);
+__NDIS_CHECK_OFF(CM_PARTIAL_RESOURCE_LIST, PartialDescriptors, 8);
+
+/* NDIS_MINIPORT_INIT_PARAMETERS [PDB: size 0x40; AllocatedResources 0x8,
+ * IfIndex 0x20, NetLuid 0x28, PciDeviceCustomProperties 0x38] */
+__NDIS_CHECK_SIZE(NET_LUID, 8);
+__NDIS_CHECK_SIZE(NDIS_MINIPORT_INIT_PARAMETERS, 64);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INIT_PARAMETERS, Flags, 4);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INIT_PARAMETERS, AllocatedResources, 8);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INIT_PARAMETERS, IfIndex, 32);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INIT_PARAMETERS, NetLuid, 40);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INIT_PARAMETERS, PciDeviceCustomProperties, 56);
+
+/* NDIS_MINIPORT_DRIVER_CHARACTERISTICS [PDB: Flags 0x8, SetOptionsHandler
+ * 0x10, InitializeHandlerEx 0x18, CancelOidRequestHandler 0x80,
+ * CancelDirectOidRequestHandler 0x90, size 0x98] */
+__NDIS_CHECK_OFF(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, MajorNdisVersion, 4);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, Flags, 8);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, SetOptionsHandler, 0x10);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, InitializeHandlerEx, 0x18);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, HaltHandlerEx, 0x20);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, OidRequestHandler, 0x40);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, CheckForHangHandlerEx, 0x60);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, ShutdownHandlerEx, 0x78);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, CancelOidRequestHandler, 0x80);
+_Static_assert(NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1 == 0x88,
+	       "NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1 != 0x88");
+#if NDIS_SUPPORT_NDIS61
+__NDIS_CHECK_OFF(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, DirectOidRequestHandler, 0x88);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, CancelDirectOidRequestHandler, 0x90);
+__NDIS_CHECK_SIZE(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, 0x98);
+_Static_assert(NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2 == 0x98,
+	       "NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2 != 0x98");
+#else
+__NDIS_CHECK_SIZE(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, 0x88);
+#endif
+
+/* NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES [PDB: size 0x20;
+ * MiniportAdapterContext 0x8, AttributeFlags 0x10, InterfaceType 0x18] */
+__NDIS_CHECK_SIZE(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, 32);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, MiniportAdapterContext, 8);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, AttributeFlags, 16);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, CheckForHangTimeInSeconds, 20);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, InterfaceType, 24);
+_Static_assert(NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1 == 28,
+	       "NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1 != 28");
+
+/* NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS [PDB: size 0x60; MsiSupported
+ * 0x28, MessageInterruptHandler 0x30, InterruptType 0x50,
+ * MessageInfoTable 0x58] */
+__NDIS_CHECK_SIZE(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, 0x60);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, InterruptHandler, 0x08);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, EnableInterruptHandler, 0x20);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, MsiSupported, 0x28);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, MsiSyncWithAllMessages, 0x29);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, MessageInterruptHandler, 0x30);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, InterruptType, 0x50);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, MessageInfoTable, 0x58);
+
+/* NDIS_DMA_DESCRIPTION [DECL: three BOOLEANs, then int-sized enums at 4] */
+__NDIS_CHECK_SIZE(NDIS_DMA_DESCRIPTION, 20);
+__NDIS_CHECK_OFF(NDIS_DMA_DESCRIPTION, DmaChannelSpecified, 2);
+__NDIS_CHECK_OFF(NDIS_DMA_DESCRIPTION, DmaWidth, 4);
+__NDIS_CHECK_OFF(NDIS_DMA_DESCRIPTION, DmaSpeed, 8);
+__NDIS_CHECK_OFF(NDIS_DMA_DESCRIPTION, DmaPort, 12);
+__NDIS_CHECK_OFF(NDIS_DMA_DESCRIPTION, DmaChannel, 16);
+
+/* Bus-master structures [DECL] */
+__NDIS_CHECK_SIZE(NDIS_PHYSICAL_ADDRESS_UNIT, 16);
+__NDIS_CHECK_OFF(NDIS_PHYSICAL_ADDRESS_UNIT, Length, 8);
+__NDIS_CHECK_SIZE(SCATTER_GATHER_ELEMENT, 24);
+__NDIS_CHECK_OFF(SCATTER_GATHER_ELEMENT, Length, 8);
+__NDIS_CHECK_OFF(SCATTER_GATHER_ELEMENT, Reserved, 16);
+__NDIS_CHECK_SIZE(SCATTER_GATHER_LIST, 16);
+__NDIS_CHECK_OFF(SCATTER_GATHER_LIST, Elements, 16);
+
+/* NDIS_SG_DMA_DESCRIPTION [PDB: size 0x28; ProcessSGListHandler 0x10,
+ * ScatterGatherListSize 0x20] */
+__NDIS_CHECK_SIZE(NDIS_SG_DMA_DESCRIPTION, 0x28);
+__NDIS_CHECK_OFF(NDIS_SG_DMA_DESCRIPTION, MaximumPhysicalMapping, 8);
+__NDIS_CHECK_OFF(NDIS_SG_DMA_DESCRIPTION, ProcessSGListHandler, 0x10);
+__NDIS_CHECK_OFF(NDIS_SG_DMA_DESCRIPTION, SharedMemAllocateCompleteHandler, 0x18);
+__NDIS_CHECK_OFF(NDIS_SG_DMA_DESCRIPTION, ScatterGatherListSize, 0x20);
+
+#undef __NDIS_CHECK_SIZE
+#undef __NDIS_CHECK_OFF
+
+#endif /* 64-bit layout checks */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _NDIS_ */

@@ -1,0 +1,340 @@
+//! Channel state machine against mock mapper and controller: every bad-input
+//! row of the Setup/Complete/ReadCounter/Deregister tables.
+
+mod common;
+
+use common::{mocks, MockMapping};
+use ndis_core::channel::{
+    Channel, ChannelState, Completion, Counters, Direction, ShutdownProgress, TransferRecord,
+};
+use ndis_core::mdl::{MdlView, VaRange};
+use ndis_core::status::{to_status, Error, NdisStatus};
+
+const MAX: u32 = 4096;
+const VIEW: MdlView = MdlView {
+    start_va: 0x7000,
+    byte_offset: 0x100,
+    byte_count: 8192,
+};
+const RX: TransferRecord = TransferRecord {
+    mdl: 0xdead_0000,
+    offset: 16,
+    length: 1500,
+    dir: Direction::FromDevice,
+};
+
+fn chan() -> Channel<MockMapping> {
+    Channel::new(MAX)
+}
+
+#[test]
+fn setup_complete_coherent_rx() {
+    let (sh, mut p, mut c) = mocks();
+    let mut ch = chan();
+    assert_eq!(ch.setup(&mut p, &mut c, &VIEW, RX), Ok(()));
+    assert!(ch.is_busy());
+    assert_eq!(ch.record(), Some(&RX));
+    assert_eq!(
+        p.last,
+        Some((
+            VaRange {
+                start: 0x7000 + 0x100 + 16,
+                len: 1500
+            },
+            Direction::FromDevice
+        ))
+    );
+    assert_eq!(
+        c.last_start,
+        Some((0x8000_0000 + 0x7110, 1500, Direction::FromDevice))
+    );
+    assert_eq!(sh.live.get(), 1);
+    c.finish();
+    let done = ch.complete(&mut c, &RX).unwrap();
+    assert_eq!(done, Completion::Coherent);
+    assert_eq!(done.status(), NdisStatus::SUCCESS);
+    assert_eq!(sh.finished.get(), 1, "device-to-host data synced for CPU");
+    assert_eq!(sh.live.get(), 0);
+    assert_eq!(ch.state(), ChannelState::Idle);
+    assert_eq!(
+        ch.counters(),
+        Counters {
+            setups: 1,
+            completes: 1,
+            rejected: 0,
+            incoherent: 0
+        }
+    );
+}
+
+#[test]
+fn tx_complete_does_not_sync_for_cpu() {
+    let (sh, mut p, mut c) = mocks();
+    let mut ch = chan();
+    let tx = TransferRecord {
+        dir: Direction::ToDevice,
+        ..RX
+    };
+    ch.setup(&mut p, &mut c, &VIEW, tx).unwrap();
+    // Complete stops the engine even if it had not finished.
+    assert_eq!(ch.complete(&mut c, &tx), Ok(Completion::Coherent));
+    assert_eq!(sh.finished.get(), 0);
+    assert_eq!(sh.live.get(), 0);
+}
+
+#[test]
+fn setup_argument_errors_do_not_touch_state() {
+    let (sh, mut p, mut c) = mocks();
+    let mut ch = chan();
+    let cases = [
+        (TransferRecord { length: 0, ..RX }, Error::InvalidLength),
+        (
+            TransferRecord {
+                length: MAX + 1,
+                ..RX
+            },
+            Error::InvalidLength,
+        ),
+        (
+            TransferRecord {
+                offset: u32::MAX - 10,
+                length: 100,
+                ..RX
+            },
+            Error::InvalidParameter,
+        ),
+        (
+            TransferRecord {
+                offset: 8192 - 10,
+                length: 11,
+                ..RX
+            },
+            Error::InvalidParameter,
+        ),
+    ];
+    for (req, err) in cases {
+        assert_eq!(ch.setup(&mut p, &mut c, &VIEW, req), Err(err), "{req:?}");
+        assert_eq!(ch.state(), ChannelState::Idle);
+        assert_eq!(sh.maps.get(), 0);
+        assert_eq!(c.starts, 0);
+    }
+    // Address overflow in StartVa + ByteOffset + Offset.
+    let high = MdlView {
+        start_va: usize::MAX - 0xfff,
+        byte_offset: 0xff0,
+        byte_count: 0x100,
+    };
+    let req = TransferRecord {
+        offset: 0x20,
+        length: 1,
+        ..RX
+    };
+    assert_eq!(
+        ch.setup(&mut p, &mut c, &high, req),
+        Err(Error::InvalidParameter)
+    );
+    assert_eq!(ch.counters().rejected, 5);
+
+    // Argument errors win over "channel in use", and leave the transfer alone.
+    ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+    let bad = TransferRecord { length: 0, ..RX };
+    assert_eq!(
+        to_status(ch.setup(&mut p, &mut c, &VIEW, bad)),
+        NdisStatus::INVALID_LENGTH
+    );
+    assert_eq!(ch.record(), Some(&RX));
+    assert_eq!(sh.live.get(), 1);
+}
+
+#[test]
+fn setup_while_busy_is_resources() {
+    let (sh, mut p, mut c) = mocks();
+    let mut ch = chan();
+    ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+    let other = TransferRecord { mdl: 1, ..RX };
+    assert_eq!(
+        ch.setup(&mut p, &mut c, &VIEW, other),
+        Err(Error::Resources)
+    );
+    assert_eq!(ch.record(), Some(&RX));
+    assert_eq!(sh.live.get(), 1);
+    assert_eq!(c.starts, 1);
+}
+
+#[test]
+fn map_failure_partial_map_and_start_failure_are_resources() {
+    let (sh, mut p, mut c) = mocks();
+    let mut ch = chan();
+    p.fail = true;
+    assert_eq!(ch.setup(&mut p, &mut c, &VIEW, RX), Err(Error::Resources));
+    p.fail = false;
+    p.short = true;
+    assert_eq!(ch.setup(&mut p, &mut c, &VIEW, RX), Err(Error::Resources));
+    assert_eq!(c.starts, 0, "engine never started on a partial mapping");
+    p.short = false;
+    c.start_fails = true;
+    assert_eq!(ch.setup(&mut p, &mut c, &VIEW, RX), Err(Error::Resources));
+    assert_eq!(sh.live.get(), 0);
+    assert_eq!(ch.state(), ChannelState::Idle);
+    c.start_fails = false;
+    assert_eq!(ch.setup(&mut p, &mut c, &VIEW, RX), Ok(()));
+    assert_eq!(ch.counters().rejected, 3);
+}
+
+#[test]
+fn complete_without_setup_and_twice() {
+    let (sh, mut p, mut c) = mocks();
+    let mut ch = chan();
+    assert_eq!(ch.complete(&mut c, &RX), Err(Error::InvalidParameter));
+    assert_eq!(c.stops, 0);
+    ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+    assert_eq!(ch.complete(&mut c, &RX), Ok(Completion::Coherent));
+    assert_eq!(ch.complete(&mut c, &RX), Err(Error::InvalidParameter));
+    assert_eq!(
+        to_status(ch.complete(&mut c, &RX).map(|_| ())),
+        NdisStatus::INVALID_PARAMETER
+    );
+    assert_eq!(sh.live.get(), 0);
+}
+
+#[test]
+fn complete_mismatch_changes_nothing() {
+    let (sh, mut p, mut c) = mocks();
+    let mut ch = chan();
+    ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+    let wrong = [
+        TransferRecord {
+            mdl: RX.mdl + 1,
+            ..RX
+        },
+        TransferRecord { offset: 17, ..RX },
+        TransferRecord { length: 1499, ..RX },
+        TransferRecord {
+            dir: Direction::ToDevice,
+            ..RX
+        },
+    ];
+    for w in wrong {
+        assert_eq!(
+            ch.complete(&mut c, &w),
+            Err(Error::InvalidParameter),
+            "{w:?}"
+        );
+        assert!(ch.is_busy());
+        assert_eq!(ch.record(), Some(&RX));
+        assert_eq!(sh.live.get(), 1);
+        assert!(sh.busy.get(), "engine not stopped by a rejected complete");
+        assert_eq!(c.stops, 0);
+        assert_eq!(ch.read_counter(&c), 1500);
+    }
+    assert_eq!(ch.complete(&mut c, &RX), Ok(Completion::Coherent));
+    assert_eq!(ch.counters().rejected, 4);
+}
+
+#[test]
+fn complete_while_engine_busy_drains_until_idle() {
+    let (sh, mut p, mut c) = mocks();
+    let mut ch = chan();
+    ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+    c.stay_busy = true;
+    let done = ch.complete(&mut c, &RX).unwrap();
+    assert_eq!(done, Completion::MaybeIncoherent);
+    assert_eq!(done.status(), NdisStatus::RESOURCES);
+    assert!(!ch.is_busy(), "channel released");
+    assert_eq!(ch.state(), ChannelState::Draining);
+    assert_eq!(sh.live.get(), 1, "mapping kept while the device may write");
+    assert_eq!(sh.finished.get(), 0);
+    assert_eq!(ch.read_counter(&c), 0);
+    assert_eq!(ch.complete(&mut c, &RX), Err(Error::InvalidParameter));
+    assert!(!ch.reap(&c));
+    assert_eq!(sh.live.get(), 1);
+    c.stay_busy = false;
+    c.finish();
+    assert!(ch.reap(&c));
+    assert_eq!(sh.live.get(), 0);
+    assert_eq!(sh.unmapped_while_busy.get(), 0);
+    assert!(ch.reap(&c), "reap on idle is a no-op");
+    assert_eq!(ch.counters().incoherent, 1);
+    assert_eq!(ch.counters().completes, 1);
+}
+
+#[test]
+fn setup_while_draining() {
+    let (sh, mut p, mut c) = mocks();
+    let mut ch = chan();
+    ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+    c.stay_busy = true;
+    ch.complete(&mut c, &RX).unwrap();
+    assert_eq!(ch.setup(&mut p, &mut c, &VIEW, RX), Err(Error::Resources));
+    assert_eq!(ch.state(), ChannelState::Draining);
+    assert_eq!(sh.live.get(), 1);
+    // Engine goes idle: the next setup reaps and proceeds.
+    c.stay_busy = false;
+    c.finish();
+    assert_eq!(ch.setup(&mut p, &mut c, &VIEW, RX), Ok(()));
+    assert_eq!(sh.live.get(), 1);
+    assert_eq!(sh.maps.get(), 2);
+    assert_eq!(sh.unmapped_while_busy.get(), 0);
+}
+
+#[test]
+fn read_counter_mid_transfer_and_after() {
+    let (_sh, mut p, mut c) = mocks();
+    let mut ch = chan();
+    assert_eq!(ch.read_counter(&c), 0);
+    ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+    assert_eq!(ch.read_counter(&c), 1500);
+    c.finish();
+    assert_eq!(ch.read_counter(&c), 0);
+    ch.complete(&mut c, &RX).unwrap();
+    assert_eq!(ch.read_counter(&c), 0);
+}
+
+#[test]
+fn shutdown_idle_inflight_and_busy() {
+    let (sh, mut p, mut c) = mocks();
+    let mut ch = chan();
+    assert_eq!(ch.shutdown(&mut c), ShutdownProgress::Done);
+
+    ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+    assert_eq!(ch.shutdown(&mut c), ShutdownProgress::Done);
+    assert_eq!(sh.live.get(), 0);
+
+    ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+    c.stay_busy = true;
+    for _ in 0..3 {
+        assert_eq!(ch.shutdown(&mut c), ShutdownProgress::WaitForIdle);
+        assert_eq!(ch.state(), ChannelState::Draining);
+        assert_eq!(sh.live.get(), 1);
+    }
+    c.stay_busy = false;
+    assert_eq!(ch.shutdown(&mut c), ShutdownProgress::Done);
+    assert_eq!(sh.live.get(), 0);
+    assert_eq!(sh.unmapped_while_busy.get(), 0);
+    assert_eq!(sh.finished.get(), 0, "an abandoned transfer is not synced");
+}
+
+#[test]
+fn abandon_hands_back_the_mapping() {
+    let (sh, mut p, mut c) = mocks();
+    let mut ch = chan();
+    ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+    c.stay_busy = true;
+    assert_eq!(ch.shutdown(&mut c), ShutdownProgress::WaitForIdle);
+    let m = ch.abandon().expect("mapping still held");
+    assert_eq!(m.dir, Direction::FromDevice);
+    assert_eq!(sh.live.get(), 1);
+    // The kernel side leaks it deliberately.
+    core::mem::forget(m);
+    assert_eq!(chan().abandon().map(|_| ()), None);
+}
+
+#[test]
+fn dropping_a_channel_never_unmaps_under_the_device() {
+    let (sh, mut p, mut c) = mocks();
+    let mut ch = chan();
+    ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+    drop(ch);
+    assert_eq!(sh.unmapped_while_busy.get(), 0);
+    assert_eq!(sh.live.get(), 1, "leaked, not unmapped");
+}

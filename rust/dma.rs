@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Thin wrappers over the Linux DMA-mapping API: a streaming mapping that
+//! unmaps on `Drop`, and the channel's bounce memory (Windows' map
+//! registers: coherent memory inside the device's reach).
+//!
+//! All policy (when to bounce, what a failure means) lives in
+//! [`crate::system_dma`] and the host-tested [`crate::channel`].
+
+use core::ffi::{c_int, c_void};
+use kernel::{bindings, device, dma::Coherent, prelude::*, sync::aref::ARef};
+
+use crate::{
+    channel::{Direction, Mapping},
+    mdl::VaRange,
+};
+
+extern "C" {
+    fn ndis_shim_dma_map(
+        dev: *mut c_void,
+        va: *mut c_void,
+        len: usize,
+        dir: bindings::dma_data_direction,
+        limit: u64,
+        addr: *mut bindings::dma_addr_t,
+    ) -> c_int;
+    fn ndis_shim_dma_unmap(
+        dev: *mut c_void,
+        addr: bindings::dma_addr_t,
+        len: usize,
+        dir: bindings::dma_data_direction,
+    );
+    fn ndis_shim_dma_sync_for_cpu(
+        dev: *mut c_void,
+        addr: bindings::dma_addr_t,
+        len: usize,
+        dir: bindings::dma_data_direction,
+    );
+    fn ndis_shim_dma_limit(dev: *mut c_void) -> u64;
+}
+
+/// The raw `struct device *` behind a [`device::Device`].
+pub(crate) fn raw_device<Ctx: device::DeviceContext>(dev: &device::Device<Ctx>) -> *mut c_void {
+    // CAST: `device::Device` is `#[repr(transparent)]` over `Opaque<bindings::device>`,
+    // which is `#[repr(transparent)]` over the C struct: the addresses are the same.
+    core::ptr::from_ref(dev).cast_mut().cast()
+}
+
+fn c_direction(dir: Direction) -> bindings::dma_data_direction {
+    match dir {
+        Direction::ToDevice => bindings::dma_data_direction::DMA_TO_DEVICE,
+        Direction::FromDevice => bindings::dma_data_direction::DMA_FROM_DEVICE,
+    }
+}
+
+/// The highest bus address `dev` can reach with streaming DMA.
+pub(crate) fn dma_limit(dev: &device::Device) -> u64 {
+    // SAFETY: `raw_device` gives a valid `struct device` for as long as `dev` lives.
+    unsafe { ndis_shim_dma_limit(raw_device(dev)) }
+}
+
+/// Why a range could not be mapped for streaming DMA.
+pub(crate) enum MapError {
+    /// Not one physically contiguous range, or not reachable by the device:
+    /// the data has to go through bounce memory.
+    NeedsBounce,
+    /// The mapping itself failed (no IOVA space, no swiotlb slot).
+    Failed,
+}
+
+/// A streaming DMA mapping of a kernel-virtual range.
+///
+/// # Invariants
+///
+/// `addr`, `len` and `dir` describe a live mapping of `dev` made by
+/// `ndis_shim_dma_map` (checked with `dma_mapping_error`); it is unmapped
+/// exactly once, in `Drop`.
+pub(crate) struct StreamingMapping {
+    dev: ARef<device::Device>,
+    addr: bindings::dma_addr_t,
+    len: usize,
+    dir: Direction,
+}
+
+impl StreamingMapping {
+    /// Maps `range` for a transfer in `dir`, at bus addresses up to `limit`.
+    ///
+    /// Never sleeps.
+    ///
+    /// # Safety
+    ///
+    /// `range` must be kernel memory that stays allocated until the mapping
+    /// is dropped.
+    pub(crate) unsafe fn new(
+        dev: &device::Device,
+        range: VaRange,
+        dir: Direction,
+        limit: u64,
+    ) -> core::result::Result<Self, MapError> {
+        let mut addr: bindings::dma_addr_t = 0;
+        // SAFETY: `dev` is a valid device; `range` is kernel memory by this
+        // function's safety requirement; `addr` is a valid out pointer.
+        let ret = unsafe {
+            ndis_shim_dma_map(
+                raw_device(dev),
+                range.start as *mut c_void,
+                range.len,
+                c_direction(dir),
+                limit,
+                &mut addr,
+            )
+        };
+        match -ret {
+            0 => Ok(Self {
+                dev: dev.into(),
+                addr,
+                len: range.len,
+                dir,
+            }),
+            e if e == bindings::EFAULT as c_int || e == bindings::ERANGE as c_int => {
+                Err(MapError::NeedsBounce)
+            }
+            _ => Err(MapError::Failed),
+        }
+    }
+
+    pub(crate) fn device_address(&self) -> u64 {
+        self.addr
+    }
+
+    /// Hands the memory back to the CPU after a device-to-host transfer.
+    pub(crate) fn sync_for_cpu(&self) {
+        // SAFETY: by the type invariant the mapping is live.
+        unsafe {
+            ndis_shim_dma_sync_for_cpu(
+                raw_device(&self.dev),
+                self.addr,
+                self.len,
+                c_direction(self.dir),
+            )
+        }
+    }
+}
+
+impl Drop for StreamingMapping {
+    fn drop(&mut self) {
+        // SAFETY: by the type invariant the mapping is live and this is the
+        // only place that unmaps it.
+        unsafe {
+            ndis_shim_dma_unmap(
+                raw_device(&self.dev),
+                self.addr,
+                self.len,
+                c_direction(self.dir),
+            )
+        }
+    }
+}
+
+/// A channel's bounce memory: coherent memory inside the device's reach,
+/// used when a transfer's range is not one device-contiguous, reachable
+/// region.
+pub(crate) struct BounceMemory {
+    mem: Coherent<[u8]>,
+}
+
+impl BounceMemory {
+    /// Allocates `len` bytes the device can reach. PASSIVE only: may sleep.
+    pub(crate) fn new(dev: &device::Device<device::Bound>, len: usize) -> Result<Self> {
+        Ok(Self {
+            mem: Coherent::zeroed_slice(dev, len, GFP_KERNEL)?,
+        })
+    }
+
+    pub(crate) fn device_address(&self) -> u64 {
+        self.mem.dma_address()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.mem.size()
+    }
+
+    fn cpu_ptr(&self) -> *mut u8 {
+        self.mem.as_mut_ptr().cast()
+    }
+}
+
+/// A transfer in flight: either mapped in place or staged in bounce memory.
+pub(crate) enum TransferMapping {
+    /// The caller's memory, mapped for streaming DMA.
+    Direct(StreamingMapping),
+    /// Staged through the channel's bounce memory.
+    Bounce(BounceStage),
+}
+
+/// A transfer staged through bounce memory.
+///
+/// # Invariants
+///
+/// `bounce` points at the channel's [`BounceMemory`] of at least
+/// `range.len` bytes, which outlives this value (the channel owns both and
+/// drops its transfer state first); `range` is the caller's kernel memory.
+pub(crate) struct BounceStage {
+    bounce: *mut u8,
+    bounce_dma: u64,
+    range: VaRange,
+    dir: Direction,
+}
+
+// SAFETY: the pointers refer to memory owned by the channel, which is used
+// under the channel's lock only.
+unsafe impl Send for BounceStage {}
+
+impl BounceStage {
+    /// Stages `range` in `bounce`; for host-to-device transfers the data is
+    /// copied in now.
+    ///
+    /// # Safety
+    ///
+    /// `range` must be readable and writable kernel memory for as long as
+    /// the stage lives, and `bounce` must outlive the stage.
+    pub(crate) unsafe fn new(
+        bounce: &BounceMemory,
+        range: VaRange,
+        dir: Direction,
+    ) -> Result<Self> {
+        if range.len > bounce.len() {
+            return Err(ENOMEM);
+        }
+        if dir == Direction::ToDevice {
+            // SAFETY: `range` is readable kernel memory (safety requirement),
+            // the bounce memory holds at least `range.len` bytes, and the two
+            // cannot overlap (one is the channel's own allocation).
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    range.start as *const u8,
+                    bounce.cpu_ptr(),
+                    range.len,
+                )
+            };
+        }
+        Ok(Self {
+            bounce: bounce.cpu_ptr(),
+            bounce_dma: bounce.device_address(),
+            range,
+            dir,
+        })
+    }
+}
+
+impl Mapping for TransferMapping {
+    fn device_address(&self) -> u64 {
+        match self {
+            Self::Direct(m) => m.device_address(),
+            Self::Bounce(b) => b.bounce_dma,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Self::Direct(m) => m.len,
+            Self::Bounce(b) => b.range.len,
+        }
+    }
+
+    fn finish_for_cpu(&mut self) {
+        match self {
+            Self::Direct(m) => m.sync_for_cpu(),
+            Self::Bounce(b) if b.dir == Direction::FromDevice => {
+                // SAFETY: by the type invariant both regions are valid for
+                // `range.len` bytes; the engine is idle (the channel only
+                // finishes a transfer the controller reported stopped).
+                unsafe {
+                    core::ptr::copy_nonoverlapping(b.bounce, b.range.start as *mut u8, b.range.len)
+                };
+            }
+            Self::Bounce(_) => {}
+        }
+    }
+}

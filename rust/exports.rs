@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The ABI edge: `extern "C"` entry points exported to miniport modules.
+//!
+//! `rust/exports.c` exports each with `EXPORT_SYMBOL_GPL`, after the C
+//! compiler has checked it against its prototype in `include/ndis.h`. This
+//! is the only module that handles C types: it decodes raw arguments, turns
+//! handles into lookups and results into `NDIS_STATUS`, here and nowhere
+//! else ([`ndis_status`]).
+
+#![allow(non_snake_case)]
+
+use core::ffi::{c_int, c_void};
+use kernel::{bindings, prelude::*};
+
+use crate::{
+    adapter,
+    channel::Completion,
+    driver, ffi, interrupt, memory,
+    status::{self, Error, NdisStatus},
+    system_dma, version,
+};
+
+type NdisHandle = ffi::NdisHandle;
+type NdisStatusRaw = ffi::NdisStatusRaw;
+
+/// The one place a result becomes an `NDIS_STATUS`.
+fn ndis_status(result: status::Result) -> NdisStatusRaw {
+    NdisStatus::from(status::to_status(result)).0 as NdisStatusRaw
+}
+
+/// Kernel errors met inside an entry point, as NDIS sees them.
+impl From<kernel::error::Error> for Error {
+    fn from(e: kernel::error::Error) -> Self {
+        if e == ENOMEM || e == ENOSPC || e == EBUSY {
+            Error::Resources
+        } else if e == EINVAL {
+            Error::InvalidParameter
+        } else {
+            Error::Failure
+        }
+    }
+}
+
+fn raw(handle: NdisHandle) -> u64 {
+    handle as u64
+}
+
+/// Stores `value` through an optional C out pointer.
+///
+/// # Safety
+///
+/// `out` must be NULL or valid for a write of `T`.
+unsafe fn store<T>(out: *mut T, value: T) {
+    if !out.is_null() {
+        // SAFETY: non-NULL and valid by the safety requirement.
+        unsafe { out.write(value) };
+    }
+}
+
+/// `UINT NdisGetVersion(VOID)`.
+#[no_mangle]
+extern "C" fn NdisGetVersion() -> u32 {
+    version::ndis_version()
+}
+
+// ---- Module glue (include/ndis_linux.h) ----
+
+/// # Safety
+///
+/// `miniport` must be the calling module's `NDIS_LINUX_MINIPORT`.
+#[no_mangle]
+unsafe extern "C" fn NdisLinuxDriverLoad(miniport: *mut ffi::LinuxMiniport) -> c_int {
+    match driver::load(miniport) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// # Safety
+///
+/// As [`NdisLinuxDriverLoad`].
+#[no_mangle]
+unsafe extern "C" fn NdisLinuxDriverUnload(miniport: *mut ffi::LinuxMiniport) {
+    driver::unload(miniport)
+}
+
+/// # Safety
+///
+/// Called from the module's PCI probe with the device being probed.
+#[no_mangle]
+unsafe extern "C" fn NdisLinuxPciProbe(
+    miniport: *mut ffi::LinuxMiniport,
+    pdev: *mut bindings::pci_dev,
+) -> c_int {
+    match adapter::probe(miniport, pdev) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// # Safety
+///
+/// Called from the module's PCI remove with the device being removed.
+#[no_mangle]
+unsafe extern "C" fn NdisLinuxPciRemove(
+    miniport: *mut ffi::LinuxMiniport,
+    pdev: *mut bindings::pci_dev,
+) {
+    adapter::remove(miniport, pdev)
+}
+
+// ---- Miniport driver and adapter ----
+
+/// # Safety
+///
+/// Arguments as documented for Windows; `Characteristics` readable for its
+/// header's size, `NdisMiniportDriverHandle` writable.
+#[no_mangle]
+unsafe extern "C" fn NdisMRegisterMiniportDriver(
+    DriverObject: *mut c_void,
+    _RegistryPath: *mut c_void,
+    MiniportDriverContext: NdisHandle,
+    Characteristics: *const ffi::DriverCharacteristics,
+    NdisMiniportDriverHandle: *mut NdisHandle,
+) -> NdisStatusRaw {
+    if NdisMiniportDriverHandle.is_null() {
+        return ndis_status(Err(Error::InvalidParameter));
+    }
+    // SAFETY: by this function's safety requirements.
+    let result = unsafe {
+        driver::register(
+            DriverObject,
+            MiniportDriverContext as usize,
+            Characteristics,
+        )
+    };
+    let handle = result
+        .as_ref()
+        .map_or(core::ptr::null_mut(), |h| h.into_raw() as NdisHandle);
+    // SAFETY: checked non-NULL; writable by the safety requirement.
+    unsafe { store(NdisMiniportDriverHandle, handle) };
+    ndis_status(result.map(|_| ()))
+}
+
+#[no_mangle]
+extern "C" fn NdisMDeregisterMiniportDriver(NdisMiniportDriverHandle: NdisHandle) {
+    if driver::deregister(raw(NdisMiniportDriverHandle)).is_err() {
+        adapter::reject_global(
+            "NdisMDeregisterMiniportDriver",
+            "unknown or deregistered driver handle",
+        );
+    }
+}
+
+/// # Safety
+///
+/// `MiniportAttributes` readable for its header's size.
+#[no_mangle]
+unsafe extern "C" fn NdisMSetMiniportAttributes(
+    NdisMiniportHandle: NdisHandle,
+    MiniportAttributes: *const c_void,
+) -> NdisStatusRaw {
+    // SAFETY: by this function's safety requirement.
+    ndis_status(unsafe { adapter::set_attributes(raw(NdisMiniportHandle), MiniportAttributes) })
+}
+
+/// # Safety
+///
+/// `Buffer` writable for `Length` bytes.
+#[no_mangle]
+unsafe extern "C" fn NdisMGetBusData(
+    NdisMiniportHandle: NdisHandle,
+    WhichSpace: u32,
+    Offset: u32,
+    Buffer: *mut c_void,
+    Length: u32,
+) -> u32 {
+    // SAFETY: by this function's safety requirement.
+    unsafe {
+        adapter::bus_data(
+            raw(NdisMiniportHandle),
+            WhichSpace,
+            Offset,
+            Buffer.cast(),
+            Length,
+            false,
+        )
+    }
+}
+
+/// # Safety
+///
+/// `Buffer` readable for `Length` bytes.
+#[no_mangle]
+unsafe extern "C" fn NdisMSetBusData(
+    NdisMiniportHandle: NdisHandle,
+    WhichSpace: u32,
+    Offset: u32,
+    Buffer: *mut c_void,
+    Length: u32,
+) -> u32 {
+    // SAFETY: by this function's safety requirement.
+    unsafe {
+        adapter::bus_data(
+            raw(NdisMiniportHandle),
+            WhichSpace,
+            Offset,
+            Buffer.cast(),
+            Length,
+            true,
+        )
+    }
+}
+
+/// # Safety
+///
+/// `VirtualAddress` writable.
+#[no_mangle]
+unsafe extern "C" fn NdisMMapIoSpace(
+    VirtualAddress: *mut *mut c_void,
+    MiniportAdapterHandle: NdisHandle,
+    PhysicalAddress: i64,
+    Length: u32,
+) -> NdisStatusRaw {
+    if VirtualAddress.is_null() {
+        return ndis_status(Err(Error::InvalidParameter));
+    }
+    let result = adapter::map_io_space(raw(MiniportAdapterHandle), PhysicalAddress as u64, Length);
+    // SAFETY: checked non-NULL; writable by the safety requirement.
+    unsafe {
+        store(
+            VirtualAddress,
+            *result.as_ref().unwrap_or(&core::ptr::null_mut()),
+        )
+    };
+    ndis_status(result.map(|_| ()))
+}
+
+#[no_mangle]
+extern "C" fn NdisMUnmapIoSpace(
+    MiniportAdapterHandle: NdisHandle,
+    VirtualAddress: *mut c_void,
+    Length: u32,
+) {
+    adapter::unmap_io_space(raw(MiniportAdapterHandle), VirtualAddress, Length)
+}
+
+// ---- Interrupts ----
+
+/// # Safety
+///
+/// `Characteristics` readable for its header's size and writable for its
+/// output fields; `NdisInterruptHandle` writable.
+#[no_mangle]
+unsafe extern "C" fn NdisMRegisterInterruptEx(
+    MiniportAdapterHandle: NdisHandle,
+    MiniportInterruptContext: NdisHandle,
+    Characteristics: *mut ffi::InterruptCharacteristics,
+    NdisInterruptHandle: *mut NdisHandle,
+) -> NdisStatusRaw {
+    if NdisInterruptHandle.is_null() {
+        return ndis_status(Err(Error::InvalidParameter));
+    }
+    // SAFETY: by this function's safety requirements.
+    let result = unsafe {
+        interrupt::register(
+            raw(MiniportAdapterHandle),
+            MiniportInterruptContext,
+            Characteristics,
+        )
+    };
+    let handle = result
+        .as_ref()
+        .map_or(core::ptr::null_mut(), |h| h.into_raw() as NdisHandle);
+    // SAFETY: checked non-NULL; writable by the safety requirement.
+    unsafe { store(NdisInterruptHandle, handle) };
+    ndis_status(result.map(|_| ()))
+}
+
+#[no_mangle]
+extern "C" fn NdisMDeregisterInterruptEx(NdisInterruptHandle: NdisHandle) {
+    if interrupt::deregister(raw(NdisInterruptHandle)).is_err() {
+        adapter::reject_global("NdisMDeregisterInterruptEx", "unknown interrupt handle");
+    }
+}
+
+// ---- Memory and MDLs ----
+
+#[no_mangle]
+extern "C" fn NdisAllocateMemoryWithTagPriority(
+    _NdisHandle: NdisHandle,
+    Length: u32,
+    _Tag: u32,
+    _Priority: u32,
+) -> *mut c_void {
+    memory::allocate(Length)
+}
+
+/// # Safety
+///
+/// `VirtualAddress` from `NdisAllocateMemoryWithTagPriority`, not yet freed.
+#[no_mangle]
+unsafe extern "C" fn NdisFreeMemory(
+    VirtualAddress: *mut c_void,
+    _Length: u32,
+    _MemoryFlags: u32,
+) {
+    // SAFETY: by this function's safety requirement.
+    unsafe { memory::free(VirtualAddress) }
+}
+
+#[no_mangle]
+extern "C" fn NdisAllocateMdl(
+    _NdisHandle: NdisHandle,
+    VirtualAddress: *mut c_void,
+    Length: u32,
+) -> *mut ffi::Mdl {
+    memory::allocate_mdl(VirtualAddress, Length)
+}
+
+/// # Safety
+///
+/// `Mdl` from `NdisAllocateMdl`, not yet freed.
+#[no_mangle]
+unsafe extern "C" fn NdisFreeMdl(Mdl: *mut ffi::Mdl) {
+    // SAFETY: by this function's safety requirement.
+    unsafe { memory::free_mdl(Mdl) }
+}
+
+/// Busy-waits; legal at any IRQL, as on Windows.
+#[no_mangle]
+extern "C" fn NdisStallExecution(MicrosecondsToStall: u32) {
+    kernel::time::delay::udelay(kernel::time::Delta::from_micros(MicrosecondsToStall.into()))
+}
+
+/// Sleeps; PASSIVE_LEVEL only.
+#[no_mangle]
+extern "C" fn NdisMSleep(MicrosecondsToSleep: u32) {
+    kernel::time::delay::fsleep(kernel::time::Delta::from_micros(MicrosecondsToSleep.into()))
+}
+
+// ---- System DMA ----
+
+/// # Safety
+///
+/// `MiniportDmaHandle` writable; `DmaDescription` readable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisMRegisterDmaChannel(
+    MiniportDmaHandle: *mut NdisHandle,
+    MiniportAdapterHandle: NdisHandle,
+    DmaChannel: u32,
+    Dma32BitAddresses: u8,
+    DmaDescription: *const ffi::NdisDmaDescription,
+    MaximumLength: u32,
+) -> NdisStatusRaw {
+    if MiniportDmaHandle.is_null() {
+        return ndis_status(Err(Error::InvalidParameter));
+    }
+    // SAFETY: readable or NULL by the safety requirement.
+    let description = unsafe { DmaDescription.as_ref() };
+    let result = system_dma::register(
+        raw(MiniportAdapterHandle),
+        DmaChannel,
+        Dma32BitAddresses != 0,
+        description,
+        MaximumLength,
+    );
+    let handle = result
+        .as_ref()
+        .map_or(core::ptr::null_mut(), |h| h.into_raw() as NdisHandle);
+    // SAFETY: checked non-NULL; writable by the safety requirement.
+    unsafe { store(MiniportDmaHandle, handle) };
+    ndis_status(result.map(|_| ()))
+}
+
+#[no_mangle]
+extern "C" fn NdisMDeregisterDmaChannel(MiniportDmaHandle: NdisHandle) {
+    if system_dma::deregister(raw(MiniportDmaHandle)).is_err() {
+        adapter::reject_global("NdisMDeregisterDmaChannel", "unknown or stale DMA handle");
+    }
+}
+
+/// # Safety
+///
+/// `Status` writable; `Buffer` a readable MDL of kernel memory that stays
+/// valid until the transfer is completed, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisSetupDmaTransfer(
+    Status: *mut NdisStatusRaw,
+    MiniportDmaHandle: NdisHandle,
+    Buffer: *const ffi::Mdl,
+    Offset: u32,
+    Length: u32,
+    WriteToDevice: u8,
+) {
+    // SAFETY: by this function's safety requirement.
+    let result = unsafe {
+        system_dma::setup(
+            raw(MiniportDmaHandle),
+            Buffer,
+            Offset,
+            Length,
+            WriteToDevice,
+        )
+    };
+    // SAFETY: writable by the safety requirement.
+    unsafe { store(Status, ndis_status(result)) };
+}
+
+/// # Safety
+///
+/// `Status` writable.
+#[no_mangle]
+unsafe extern "C" fn NdisCompleteDmaTransfer(
+    Status: *mut NdisStatusRaw,
+    MiniportDmaHandle: NdisHandle,
+    Buffer: *const ffi::Mdl,
+    Offset: u32,
+    Length: u32,
+    WriteToDevice: u8,
+) {
+    let status = match system_dma::complete(
+        raw(MiniportDmaHandle),
+        Buffer,
+        Offset,
+        Length,
+        WriteToDevice,
+    ) {
+        Ok(Completion::Coherent) => ndis_status(Ok(())),
+        Ok(Completion::MaybeIncoherent) => ndis_status(Err(Error::Resources)),
+        Err(e) => ndis_status(Err(e)),
+    };
+    // SAFETY: writable by the safety requirement.
+    unsafe { store(Status, status) };
+}
+
+#[no_mangle]
+extern "C" fn NdisMReadDmaCounter(MiniportDmaHandle: NdisHandle) -> u32 {
+    system_dma::read_counter(raw(MiniportDmaHandle)).unwrap_or_else(|| {
+        adapter::reject_global("NdisMReadDmaCounter", "unknown or stale DMA handle");
+        0
+    })
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Thin C wrappers over the Linux DMA-mapping calls that are static inline
+ * (and so unreachable from Rust): dma_map_single, dma_mapping_error,
+ * dma_sync_single_for_cpu/_for_device. Each does one call and no policy;
+ * the Rust side (rust/dma.rs) owns the mapping and unmaps it on Drop.
+ */
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/mm.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+#include <linux/workqueue.h>
+
+/*
+ * Could dma_map_single() of [va, va + len) fail or WARN for lack of reach?
+ * Under dma-direct an address beyond the mask bounces through swiotlb, and
+ * a swiotlb pool beyond a narrow mask (edu's 28 bits in a 1 GiB guest) makes
+ * the map WARN ("swiotlb addr ... overflow"). The shim bounces through its
+ * own coherent memory instead, so it asks first.
+ */
+static bool ndis_shim_reachable(struct device *dev, phys_addr_t phys, size_t len,
+				u64 limit)
+{
+	struct io_tlb_mem *mem;
+
+	if (dev_dma_iommu(dev))
+		return true; /* the IOVA allocator honours the mask */
+	if (!is_swiotlb_force_bounce(dev) &&
+	    phys_to_dma(dev, phys) + len - 1 <= limit)
+		return true;
+	mem = dev->dma_io_tlb_mem;
+	return mem && mem->nslabs &&
+	       phys_to_dma(dev, mem->defpool.end - 1) <= limit;
+}
+
+/**
+ * ndis_shim_dma_map() - map a kernel-virtual range for streaming DMA
+ * @dev: the device that will access the memory
+ * @va: start of the range; must be in the kernel's linear map
+ * @len: length in bytes, > 0
+ * @dir: DMA_TO_DEVICE or DMA_FROM_DEVICE
+ * @limit: highest bus address the transfer may use (the channel's reach)
+ * @addr: the device address, on success
+ *
+ * Return: 0; -EFAULT when the range is not in the linear map (vmalloc) and
+ * so not physically contiguous; -ERANGE when it could only be reached
+ * through a bounce pool the device cannot address or the mapping landed
+ * above @limit; -ENOMEM when the mapping failed. On any error nothing is
+ * left mapped. Never sleeps.
+ */
+int ndis_shim_dma_map(struct device *dev, void *va, size_t len,
+		      enum dma_data_direction dir, u64 limit, dma_addr_t *addr)
+{
+	dma_addr_t a;
+
+	if (!virt_addr_valid(va) || !virt_addr_valid(va + len - 1))
+		return -EFAULT;
+	if (!ndis_shim_reachable(dev, virt_to_phys(va), len, limit))
+		return -ERANGE;
+	a = dma_map_single_attrs(dev, va, len, dir, DMA_ATTR_NO_WARN);
+	if (dma_mapping_error(dev, a))
+		return -ENOMEM;
+	if (a + len - 1 > limit) {
+		dma_unmap_single(dev, a, len, dir);
+		return -ERANGE;
+	}
+	*addr = a;
+	return 0;
+}
+
+void ndis_shim_dma_unmap(struct device *dev, dma_addr_t addr, size_t len,
+			 enum dma_data_direction dir)
+{
+	dma_unmap_single(dev, addr, len, dir);
+}
+
+void ndis_shim_dma_sync_for_cpu(struct device *dev, dma_addr_t addr, size_t len,
+				enum dma_data_direction dir)
+{
+	dma_sync_single_for_cpu(dev, addr, len, dir);
+}
+
+void ndis_shim_dma_sync_for_device(struct device *dev, dma_addr_t addr,
+				   size_t len, enum dma_data_direction dir)
+{
+	dma_sync_single_for_device(dev, addr, len, dir);
+}
+
+/* The effective reach of @dev for streaming DMA. */
+u64 ndis_shim_dma_limit(struct device *dev)
+{
+	return min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+}
+
+/*
+ * Interrupts: MiniportInterrupt runs in the hard-IRQ handler; when it asks
+ * for a DPC, MiniportInterruptDPC runs from the BH workqueue, i.e. in
+ * softirq context (DISPATCH_LEVEL: must not sleep), as on Windows.
+ */
+typedef unsigned char (*ndis_shim_isr_t)(void *ctx, unsigned char *queue_dpc,
+					 u32 *target_processors);
+typedef void (*ndis_shim_dpc_t)(void *ctx, void *dpc_ctx, void *throttle,
+				void *reserved);
+
+struct ndis_shim_irq {
+	struct pci_dev *pdev;
+	int irq;
+	ndis_shim_isr_t isr;
+	ndis_shim_dpc_t dpc;
+	void *ctx;
+	struct work_struct dpc_work;
+};
+
+static irqreturn_t ndis_shim_irq_handler(int irq, void *data)
+{
+	struct ndis_shim_irq *p = data;
+	unsigned char queue_dpc = 0;
+	u32 target = 0;
+
+	if (!p->isr(p->ctx, &queue_dpc, &target))
+		return IRQ_NONE;
+	if (queue_dpc)
+		queue_work(system_bh_wq, &p->dpc_work);
+	return IRQ_HANDLED;
+}
+
+static void ndis_shim_dpc_work(struct work_struct *work)
+{
+	struct ndis_shim_irq *p = container_of(work, struct ndis_shim_irq, dpc_work);
+
+	p->dpc(p->ctx, NULL, NULL, NULL);
+}
+
+/**
+ * ndis_shim_irq_connect() - connect a miniport's ISR and DPC to its device
+ * @message_based: set to whether MSI (rather than INTx) was connected
+ *
+ * Return: the connection, or an ERR_PTR. May sleep.
+ */
+struct ndis_shim_irq *ndis_shim_irq_connect(struct pci_dev *pdev,
+					    ndis_shim_isr_t isr,
+					    ndis_shim_dpc_t dpc, void *ctx,
+					    const char *name, bool *message_based)
+{
+	struct ndis_shim_irq *p;
+	int err;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	err = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
+	if (err < 0)
+		goto free;
+	p->pdev = pdev;
+	p->irq = pci_irq_vector(pdev, 0);
+	p->isr = isr;
+	p->dpc = dpc;
+	p->ctx = ctx;
+	INIT_WORK(&p->dpc_work, ndis_shim_dpc_work);
+	err = request_irq(p->irq, ndis_shim_irq_handler,
+			  pdev->msi_enabled ? 0 : IRQF_SHARED, name, p);
+	if (err)
+		goto vectors;
+	*message_based = pdev->msi_enabled;
+	return p;
+vectors:
+	pci_free_irq_vectors(pdev);
+free:
+	kfree(p);
+	return ERR_PTR(err);
+}
+
+/* Disconnects and waits for a running ISR and DPC to finish. May sleep. */
+void ndis_shim_irq_disconnect(struct ndis_shim_irq *p)
+{
+	free_irq(p->irq, p);
+	cancel_work_sync(&p->dpc_work);
+	pci_free_irq_vectors(p->pdev);
+	kfree(p);
+}
+
+/* Whether the caller may sleep: allocations at DISPATCH must be atomic. */
+bool ndis_shim_may_sleep(void)
+{
+	return preemptible();
+}

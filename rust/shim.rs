@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! ndis-shim: Windows NDIS DMA entry points on the Linux DMA-mapping API.
+//!
+//! A miniport ported from Windows calls the NDIS names declared in
+//! `include/ndis.h`. Those resolve to the `extern "C"` entry points in
+//! [`exports`], the only code that sees C types: it decodes raw arguments,
+//! looks handles up and turns a [`status::Error`] into an `NDIS_STATUS`.
+//! Everything behind it is safe Rust; the kernel-independent parts live in
+//! `rust/core/` and are unit tested on the host as well.
+
+use kernel::prelude::*;
+
+// Kernel-independent logic, shared with the host crate in rust/core/.
+#[path = "core/channel.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod channel;
+#[path = "core/characteristics.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod characteristics;
+#[path = "core/handle.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod handle;
+#[path = "core/mdl.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod mdl;
+#[path = "core/status.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod status;
+
+mod adapter;
+mod debugfs;
+mod dma;
+mod driver;
+mod exports;
+mod ffi;
+mod interrupt;
+mod memory;
+mod registry;
+mod system_dma;
+mod version;
+
+module! {
+    type: NdisShim,
+    name: "ndis_shim",
+    authors: ["ndis-shim developers"],
+    description: "Windows NDIS DMA entry points on the Linux DMA API",
+    license: "GPL",
+}
+
+struct NdisShim {
+    _debugfs: debugfs::ShimDebugfs,
+}
+
+impl kernel::Module for NdisShim {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        registry::init();
+        pr_info!(
+            "ndis-shim {} loaded: NDIS {}.{} DMA entry points\n",
+            version::SHIM_VERSION,
+            version::NDIS_MAJOR,
+            version::NDIS_MINOR
+        );
+        Ok(NdisShim {
+            _debugfs: debugfs::ShimDebugfs::new()?,
+        })
+    }
+}
+
+impl Drop for NdisShim {
+    fn drop(&mut self) {
+        pr_info!("ndis-shim unloaded\n");
+    }
+}

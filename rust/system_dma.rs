@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! System DMA channels: the kernel half of `NdisMRegisterDmaChannel` and
+//! friends. The state machine is [`crate::channel::Channel`] (host tested);
+//! this module gives it a Linux mapper (streaming DMA, or the channel's
+//! bounce memory) and the miniport glue's controller, under an IRQ-safe
+//! spin lock so Setup and Complete work from any context up to DISPATCH.
+
+use kernel::{
+    new_spinlock_irq,
+    prelude::*,
+    sync::{Arc, SpinLockIrq},
+};
+
+use crate::{
+    adapter::Adapter,
+    channel::{
+        Channel, Completion, Controller, Direction, EngineState, Mapper, ShutdownProgress,
+        TransferRecord,
+    },
+    dma::{self, BounceMemory, BounceStage, MapError, StreamingMapping, TransferMapping},
+    ffi,
+    handle::{Handle, HandleKind},
+    mdl::{MdlView, VaRange},
+    registry::{self, REGISTRY},
+    status::{Error, Result as NdisResult},
+};
+
+/// The longest Deregister waits for an engine that does not go idle.
+const IDLE_WAIT_MS: u32 = 2000;
+/// Poll period of that wait.
+const IDLE_POLL_MS: u32 = 10;
+
+/// The glue's controller for one channel of one adapter.
+struct GlueController<'a> {
+    ops: &'a ffi::DmaControllerOps,
+    context: ffi::NdisHandle,
+    channel: u32,
+}
+
+impl Controller for GlueController<'_> {
+    fn start(&mut self, device_address: u64, len: u32, dir: Direction) -> NdisResult {
+        let start = self.ops.start.ok_or(Error::Resources)?;
+        // SAFETY: the glue's own controller, called as documented in ndis_linux.h.
+        let status = unsafe {
+            start(
+                self.context,
+                self.channel,
+                device_address,
+                len,
+                u8::from(dir == Direction::ToDevice),
+            )
+        };
+        if status == 0 {
+            Ok(())
+        } else {
+            Err(Error::Resources)
+        }
+    }
+
+    fn stop(&mut self) -> EngineState {
+        // Without a stop operation nothing confirms the engine stopped.
+        let Some(stop) = self.ops.stop else {
+            return EngineState::Busy;
+        };
+        // SAFETY: as in `start`.
+        if unsafe { stop(self.context, self.channel) } != 0 {
+            EngineState::Idle
+        } else {
+            EngineState::Busy
+        }
+    }
+
+    fn residue(&self) -> u32 {
+        // SAFETY: as in `start`.
+        self.ops
+            .read_residue
+            .map_or(0, |f| unsafe { f(self.context, self.channel) })
+    }
+
+    fn state(&self) -> EngineState {
+        let Some(is_busy) = self.ops.is_busy else {
+            return EngineState::Busy;
+        };
+        // SAFETY: as in `start`.
+        if unsafe { is_busy(self.context, self.channel) } != 0 {
+            EngineState::Busy
+        } else {
+            EngineState::Idle
+        }
+    }
+}
+
+/// Maps a transfer in place when the device can reach it as one region,
+/// otherwise stages it in the channel's bounce memory.
+struct LinuxMapper<'a> {
+    adapter: &'a Adapter,
+    limit: u64,
+    bounce: &'a BounceMemory,
+}
+
+impl Mapper for LinuxMapper<'_> {
+    type Mapping = TransferMapping;
+
+    fn map(&mut self, range: VaRange, dir: Direction) -> NdisResult<TransferMapping> {
+        // SAFETY: the MDL describes kernel memory that the miniport keeps
+        // until Complete, as NDIS requires; the channel holds this mapping
+        // no longer than that (or, if the engine is still busy, until the
+        // engine is idle).
+        match unsafe { StreamingMapping::new(self.adapter.device(), range, dir, self.limit) } {
+            Ok(m) => Ok(TransferMapping::Direct(m)),
+            // SAFETY: as above; the bounce memory outlives the stage.
+            Err(MapError::NeedsBounce) => unsafe { BounceStage::new(self.bounce, range, dir) }
+                .map(TransferMapping::Bounce)
+                .map_err(|_| Error::Resources),
+            Err(MapError::Failed) => Err(Error::Resources),
+        }
+    }
+}
+
+/// A registered system-DMA channel.
+#[pin_data]
+pub(crate) struct DmaChannel {
+    pub(crate) adapter: Arc<Adapter>,
+    number: u32,
+    limit: u64,
+    #[pin]
+    state: SpinLockIrq<Channel<TransferMapping>>,
+    // Declared after `state`: a transfer staged in it is dropped first.
+    bounce: BounceMemory,
+}
+
+impl DmaChannel {
+    fn controller(&self) -> Option<GlueController<'_>> {
+        Some(GlueController {
+            ops: self.adapter.dma_controller()?,
+            context: self.adapter.context(),
+            channel: self.number,
+        })
+    }
+}
+
+/// `NdisMRegisterDmaChannel`. PASSIVE: allocates the bounce memory.
+pub(crate) fn register(
+    adapter_handle: u64,
+    number: u32,
+    dma32: bool,
+    description: Option<&ffi::NdisDmaDescription>,
+    maximum_length: u32,
+) -> NdisResult<Handle> {
+    let adapter = registry::adapter(adapter_handle).ok_or(Error::InvalidParameter)?;
+    if description.is_none() || maximum_length == 0 {
+        return Err(Error::InvalidParameter);
+    }
+    if adapter.dma_controller().is_none() {
+        dev_err!(
+            adapter.device(),
+            "{}: no DMA controller in the miniport's glue\n",
+            adapter.driver.name()
+        );
+        return Err(Error::Resources);
+    }
+    // The NDIS argument can only narrow what the device reaches.
+    let arg_limit: u64 = if dma32 {
+        u32::MAX.into()
+    } else {
+        (1 << 24) - 1
+    };
+    let limit = dma::dma_limit(adapter.device()).min(arg_limit);
+    // The channel's map registers: enough bounce memory for MaximumLength.
+    let bounce = BounceMemory::new(adapter.bound_device(), maximum_length as usize)
+        .map_err(|_| Error::Resources)?;
+    if bounce.device_address() + bounce.len() as u64 - 1 > limit {
+        dev_err!(
+            adapter.device(),
+            "bounce memory at {:#x} is beyond the channel's reach {:#x}\n",
+            bounce.device_address(),
+            limit
+        );
+        return Err(Error::Resources);
+    }
+    let channel = Arc::pin_init(
+        try_pin_init!(DmaChannel {
+            adapter: adapter.clone(),
+            number,
+            limit,
+            state <- new_spinlock_irq!(Channel::new(maximum_length)),
+            bounce,
+        }),
+        GFP_KERNEL,
+    )
+    .map_err(|_| Error::Resources)?;
+    REGISTRY
+        .lock()
+        .channels
+        .insert(HandleKind::DmaChannel, channel)
+}
+
+fn record(mdl: *const ffi::Mdl, offset: u32, length: u32, write_to_device: u8) -> TransferRecord {
+    TransferRecord {
+        mdl: mdl as usize,
+        offset,
+        length,
+        dir: Direction::from_write_to_device(write_to_device),
+    }
+}
+
+/// `NdisSetupDmaTransfer`. Never sleeps.
+///
+/// # Safety
+///
+/// `mdl`, if not NULL, must point at a readable MDL describing kernel memory
+/// that stays valid until the transfer is completed.
+pub(crate) unsafe fn setup(
+    handle: u64,
+    mdl: *const ffi::Mdl,
+    offset: u32,
+    length: u32,
+    write_to_device: u8,
+) -> NdisResult {
+    let channel = registry::channel(handle).ok_or(Error::InvalidParameter)?;
+    if mdl.is_null() {
+        return Err(Error::InvalidParameter);
+    }
+    // SAFETY: readable MDL (safety requirement).
+    let m = unsafe { &*mdl };
+    let view = MdlView {
+        start_va: m.start_va as usize,
+        byte_offset: m.byte_offset,
+        byte_count: m.byte_count,
+    };
+    let mut controller = channel.controller().ok_or(Error::Resources)?;
+    let mut mapper = LinuxMapper {
+        adapter: &channel.adapter,
+        limit: channel.limit,
+        bounce: &channel.bounce,
+    };
+    let req = record(mdl, offset, length, write_to_device);
+    let result = channel
+        .state
+        .lock()
+        .setup(&mut mapper, &mut controller, &view, req);
+    result
+}
+
+/// `NdisCompleteDmaTransfer`. Never sleeps.
+pub(crate) fn complete(
+    handle: u64,
+    mdl: *const ffi::Mdl,
+    offset: u32,
+    length: u32,
+    write_to_device: u8,
+) -> NdisResult<Completion> {
+    let channel = registry::channel(handle).ok_or(Error::InvalidParameter)?;
+    let mut controller = channel.controller().ok_or(Error::Failure)?;
+    let req = record(mdl, offset, length, write_to_device);
+    let completion = channel.state.lock().complete(&mut controller, &req)?;
+    if completion == Completion::MaybeIncoherent {
+        dev_warn!(
+            channel.adapter.device(),
+            "DMA engine not confirmed idle at Complete; memory stays mapped until it is\n"
+        );
+    }
+    Ok(completion)
+}
+
+/// `NdisMReadDmaCounter`.
+pub(crate) fn read_counter(handle: u64) -> Option<u32> {
+    let channel = registry::channel(handle)?;
+    let controller = channel.controller()?;
+    let residue = channel.state.lock().read_counter(&controller);
+    Some(residue)
+}
+
+/// Stops the channel and waits (bounded) until nothing of it can be
+/// touched by the device. PASSIVE: sleeps.
+fn shut_down(channel: &DmaChannel) {
+    let Some(mut controller) = channel.controller() else {
+        return;
+    };
+    let mut waited = 0;
+    while channel.state.lock().shutdown(&mut controller) == ShutdownProgress::WaitForIdle {
+        if waited >= IDLE_WAIT_MS {
+            // Never unmap or free memory a device may still write: the
+            // mapping (and the bounce memory) are leaked on purpose.
+            dev_err!(
+                channel.adapter.device(),
+                "DMA engine still busy after {} ms: leaking its mapping rather than freeing memory under it\n",
+                IDLE_WAIT_MS
+            );
+            leak_in_flight(channel);
+            return;
+        }
+        kernel::time::delay::fsleep(kernel::time::Delta::from_millis(IDLE_POLL_MS.into()));
+        waited += IDLE_POLL_MS;
+    }
+}
+
+fn leak_in_flight(channel: &DmaChannel) {
+    let mut state = channel.state.lock();
+    let max = state.maximum_length();
+    let old = core::mem::replace(&mut *state, Channel::new(max));
+    drop(state);
+    if let Some(mapping) = old.abandon() {
+        core::mem::forget(mapping);
+    }
+}
+
+/// `NdisMDeregisterDmaChannel`. PASSIVE: may wait for the engine.
+pub(crate) fn deregister(handle: u64) -> NdisResult {
+    let removed = REGISTRY
+        .lock()
+        .channels
+        .remove(HandleKind::DmaChannel, Handle::from_raw(handle));
+    let channel = removed.ok_or(Error::InvalidParameter)?;
+    shut_down(&channel);
+    release(channel);
+    Ok(())
+}
+
+/// Drops a channel whose engine is idle, or leaks its bounce memory if a
+/// transfer was abandoned under a busy engine.
+fn release(channel: Arc<DmaChannel>) {
+    let abandoned = channel.state.lock().holds_mapping();
+    if abandoned {
+        core::mem::forget(channel);
+    }
+}
+
+/// Deregisters the channels `adapter`'s miniport left behind; returns how many.
+pub(crate) fn release_adapter(adapter: &Arc<Adapter>) -> usize {
+    let mut n = 0;
+    loop {
+        let removed = {
+            let mut reg = REGISTRY.lock();
+            let found = reg
+                .channels
+                .iter()
+                .find(|(_, c)| Arc::ptr_eq(&c.adapter, adapter))
+                .map(|(h, _)| h);
+            found.and_then(|h| reg.channels.remove(HandleKind::DmaChannel, h))
+        };
+        let Some(channel) = removed else {
+            return n;
+        };
+        shut_down(&channel);
+        release(channel);
+        n += 1;
+    }
+}

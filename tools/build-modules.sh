@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Build ndis_shim.ko, then every module that links against it (samples,
+# selftest modules, canaries), each as its own out-of-tree build the way a
+# user's miniport is built: against the shim's Module.symvers.
+#
+#   tools/build-modules.sh [--kdir DIR] [--clippy] [--clean]
+# The .ko files are copied to $NDIS_BUILD/ko. Any compiler warning fails.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+KDIR=
+CLIPPY=
+CLEAN=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kdir) KDIR=$2; shift ;;
+	--clippy) CLIPPY=1 ;;
+	--clean) CLEAN=1 ;;
+	*) die "unknown argument $1" ;;
+	esac
+	shift
+done
+KDIR=${KDIR:-$("$NDIS_TOP/tools/build-kernel.sh" --print-kdir)}
+[ -f "$KDIR/Module.symvers" ] || die "no kernel build tree at $KDIR: run 'make kernel' or pass KDIR="
+
+KMAKE=(make -C "$KDIR" LLVM=-"$LLVM_VERSION" RUSTC=rustc BINDGEN=bindgen)
+[ -n "$CLIPPY" ] && KMAKE+=(CLIPPY=1)
+
+# Directories holding a Kbuild of their own, built after the shim.
+extmod_dirs() {
+	find "$NDIS_TOP/samples" "$NDIS_TOP/tools/testing/selftests/ndis" \
+		-name Kbuild -printf '%h\n' 2>/dev/null | sort
+}
+
+if [ -n "$CLEAN" ]; then
+	for d in "$NDIS_TOP" $(extmod_dirs); do
+		"${KMAKE[@]}" M="$d" clean >/dev/null 2>&1 || true
+	done
+	exit 0
+fi
+
+mkdir -p "$NDIS_BUILD/logs" "$NDIS_BUILD/ko"
+rm -f "$NDIS_BUILD"/ko/*.ko
+
+build_one() { # dir
+	local d=$1 name log
+	name=$(realpath --relative-to="$NDIS_TOP" "$d")
+	[ "$name" = . ] && name=ndis_shim
+	log=$NDIS_BUILD/logs/build-${name//\//_}.log
+	local extra=()
+	[ "$d" != "$NDIS_TOP" ] && extra=(KBUILD_EXTRA_SYMBOLS="$NDIS_TOP/Module.symvers")
+	if ! "${KMAKE[@]}" M="$d" "${extra[@]}" modules >"$log" 2>&1; then
+		cat "$log" >&2
+		die "module build failed in $name (log: $log)"
+	fi
+	if grep -qiE '(^|[^-])warning[:\[]' "$log"; then
+		grep -iE -A4 '(^|[^-])warning[:\[]' "$log" >&2
+		die "warnings in $name: the module build must be warning-free (log: $log)"
+	fi
+	find "$d" -maxdepth 1 -name '*.ko' -exec cp {} "$NDIS_BUILD/ko/" \;
+}
+
+stage "building modules against $KDIR${CLIPPY:+ (with clippy)}"
+build_one "$NDIS_TOP"
+for d in $(extmod_dirs); do
+	build_one "$d"
+done
+stage "modules: $(cd "$NDIS_BUILD/ko" && ls ./*.ko | xargs -n1 basename | tr '\n' ' ')"

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: host tests, then one VM boot per configuration running the
+# whole in-guest suite (tools/testing/selftests/ndis/harness.sh).
+#
+#   tools/check.sh [--vm-only] [CONFIG...]     CONFIG: plain iommu swiotlb
+#
+# --vm-only skips setup, the kernel and module builds (except the canaries)
+# and the host tests. Full logs: build/host-test.log, build/vm/<config>/.
+# The last line is always "N passed, N failed, N skipped" (leaf KTAP results
+# over the host tests and every config); exit status 1 if anything failed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+vm_only=0
+if [ "${1:-}" = --vm-only ]; then vm_only=1; shift; fi
+configs=("$@")
+[ ${#configs[@]} -gt 0 ] || configs=(plain iommu swiotlb)
+cd "$NDIS_TOP"
+mkdir -p "$NDIS_BUILD/vm" "$NDIS_BUILD/ko"
+passed=0 failed=0 skipped=0
+# A step that cannot even produce results still counts as one failure.
+step_failed() { warn "$*"; failed=$((failed + 1)); }
+
+if [ "$vm_only" = 0 ]; then
+	tools/setup.sh
+	tools/build-kernel.sh >/dev/null
+fi
+KDIR=$(tools/build-kernel.sh --print-kdir)
+export KDIR
+[ -f "$KDIR/.ndis-complete" ] || die "test kernel not built at $KDIR: run tools/build-kernel.sh"
+
+if [ "$vm_only" = 0 ]; then
+	if [ -x tools/build-modules.sh ]; then
+		tools/build-modules.sh || step_failed "tools/build-modules.sh failed"
+	else
+		warn "tools/build-modules.sh missing: VM tests run without the shim's modules"
+	fi
+fi
+stage "building the canary modules"
+tools/testing/selftests/ndis/canaries/build.sh "$KDIR" "$NDIS_BUILD/ko" ||
+	step_failed "canary modules failed to build"
+
+if [ "$vm_only" = 0 ]; then
+	if [ -x tools/host-test.sh ]; then
+		stage "host tests (log: build/host-test.log)"
+		rc=0
+		tools/host-test.sh >"$NDIS_BUILD/host-test.log" 2>&1 || rc=$?
+		read -r p f s < <(awk '/^test result: /{
+			for (i = 1; i < NF; i++) {
+				if ($(i + 1) ~ /^passed/) p += $i
+				if ($(i + 1) ~ /^failed/) f += $i
+				if ($(i + 1) ~ /^ignored/) s += $i
+			} } END { print p + 0, f + 0, s + 0 }' "$NDIS_BUILD/host-test.log")
+		echo "host: $p passed, $f failed, $s ignored (exit $rc)"
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+		if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+			tail -n 20 "$NDIS_BUILD/host-test.log" >&2
+			step_failed "tools/host-test.sh exited $rc without a failed test"
+		fi
+	else
+		warn "tools/host-test.sh missing: no host tests"
+	fi
+fi
+
+# Print a config's KTAP results prefixed with its name; the last output line
+# is "P F S". Leaves are counted: a parent counts through its subtests, plus
+# one failure if it is "not ok" although every subtest passed. Results the
+# plan promised but that never came (the VM died) are failures.
+ktap_report() { # CONFIG KTAPFILE
+	awk -v cfg="$1" '
+	function result(line, w, st,    c, cw, kf) {
+		# Children: results indented deeper, pending since our last sibling.
+		c = 0
+		for (cw in pend) if (cw + 0 > w && pend[cw]) { c = 1; if (pfail[cw]) kf = 1; delete pend[cw]; delete pfail[cw] }
+		if (c) { if (st == "fail" && !kf) f++ }
+		else if (st == "ok") p++
+		else if (st == "skip") s++
+		else f++
+		pend[w] = 1
+		if (st == "fail" || kf) pfail[w] = 1
+		if (w == 0) top++
+	}
+	{ line = $0; match(line, /^[ \t]*/); w = RLENGTH; body = substr(line, w + 1) }
+	w == 0 && body ~ /^1\.\.[0-9]+/ { plan = substr(body, 4) + 0 }
+	body ~ /^(not )?ok [0-9]+/ {
+		st = body ~ /^not ok/ ? "fail" : "ok"
+		if (body ~ /# *SKIP/) st = "skip"
+		else if (body ~ /# *TODO/) st = "ok"
+		result(line, w, st)
+		print cfg ": " line
+		next
+	}
+	w == 0 && body ~ /^# / && body !~ /^# ndis-shim harness:/ { print cfg ": " line }
+	END {
+		if (plan == 0) { print cfg ": no KTAP plan: the suite did not run"; f++ }
+		else if (top < plan) { print cfg ": only " top " of " plan " results: the VM died mid-run"; f += plan - top }
+		print p + 0, f + 0, s + 0
+	}' "$2"
+}
+
+for cfg in "${configs[@]}"; do
+	out=$NDIS_BUILD/vm/$cfg
+	rm -rf "$out"
+	mkdir -p "$out"
+	stage "VM $cfg: boot and run the suite (logs: ${out#"$NDIS_TOP"/})"
+	t0=$(date +%s) rc=0
+	tools/vm.sh --quiet "$cfg" "$out" -- \
+		"$NDIS_TOP/tools/testing/selftests/ndis/harness.sh" "$cfg" "$out" "$NDIS_BUILD/ko" || rc=$?
+	echo "== $cfg: VM exit $rc after $(($(date +%s) - t0)) s =="
+	[ -s "$out/ktap.txt" ] || : >"$out/ktap.txt"
+	ktap_report "$cfg" "$out/ktap.txt" >"$out/report.txt"
+	sed '$d' "$out/report.txt"
+	read -r p f s < <(tail -n 1 "$out/report.txt")
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	# Results all ok but the VM still failed: say so and count it once.
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		case $rc in
+		3) step_failed "$cfg: QEMU logged 'EDU: clamping DMA' (see $out/qemu-guest-errors.log)" ;;
+		124) step_failed "$cfg: VM timed out (see $out/console.log)" ;;
+		*) step_failed "$cfg: VM exited $rc (see $out/console.log)" ;;
+		esac
+	fi
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Header checks for include/ndis.h, host side (no kernel headers):
+#   - windows_miniport.c, a Windows-style NDIS 6 miniport, compiles unchanged
+#     with gcc and clang (-std=gnu11 -Wall -Wextra -Werror) for every NDIS
+#     contract the shim supports (6.0, 6.1, 6.20, 6.30);
+#   - the header alone compiles (non-miniport view) with -pedantic, which
+#     also evaluates its Win64 layout assertions;
+#   - probe.c pins Windows values (status codes, object types, enums) and
+#     runs the MDL macros on a hand-built MDL;
+#   - negative checks: things a Windows ndis.h rejects must fail here too.
+#
+# Usage: tools/testing/header-check/check.sh   (exit status 0 = all passed)
+# CC_LIST="gcc clang-19" overrides the compilers tried.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/../../.." && pwd)
+INC=$TOP/include
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+CFLAGS=(-std=gnu11 -Wall -Wextra -Werror -I "$INC")
+MINIPORT=(-DNDIS_MINIPORT_DRIVER=1)
+VERSIONS=(60 61 620 630)
+
+pass=0 fail=0 skip=0
+
+ok()   { pass=$((pass + 1)); printf 'test %s ... ok\n' "$1"; }
+bad()  { fail=$((fail + 1)); printf 'test %s ... FAILED\n' "$1"; }
+skp()  { skip=$((skip + 1)); printf 'test %s ... skipped (%s)\n' "$1" "$2"; }
+
+# Run a command that must succeed; show its output only on failure.
+expect_ok() { # name cmd...
+	local name=$1 log=$TMP/log
+	shift
+	if "$@" >"$log" 2>&1; then ok "$name"; else bad "$name"; sed 's/^/    /' "$log"; fi
+}
+
+# Run a compile that must fail, and fail for the expected reason.
+expect_fail() { # name pattern cmd...
+	local name=$1 pattern=$2 log=$TMP/log
+	shift 2
+	if "$@" >"$log" 2>&1; then
+		bad "$name"
+		echo "    compiled, but should have been rejected"
+	elif grep -q -- "$pattern" "$log"; then
+		ok "$name"
+	else
+		bad "$name"
+		echo "    rejected, but not with '$pattern':"
+		sed 's/^/    /' "$log"
+	fi
+}
+
+find_clang() {
+	local c
+	for c in clang clang-19 clang-18 clang-17 clang-16 clang-15 clang-14; do
+		command -v "$c" >/dev/null && { echo "$c"; return; }
+	done
+}
+
+if [ -n "${CC_LIST:-}" ]; then
+	read -r -a CCS <<<"$CC_LIST"
+else
+	CCS=()
+	command -v gcc >/dev/null && CCS+=(gcc)
+	clang=$(find_clang)
+	[ -n "$clang" ] && CCS+=("$clang")
+fi
+[ "${#CCS[@]}" -gt 0 ] || { echo "check.sh: no C compiler found (need gcc and/or clang)" >&2; exit 1; }
+command -v gcc >/dev/null || skp "gcc" "gcc not installed"
+[ -n "$(find_clang)" ] || skp "clang" "clang not installed"
+
+# --- Positive: the Windows-style miniport, every contract, every compiler.
+for cc in "${CCS[@]}"; do
+	for v in "${VERSIONS[@]}"; do
+		expect_ok "$cc/windows_miniport/ndis$v" \
+			"$cc" "${CFLAGS[@]}" "${MINIPORT[@]}" "-DNDIS${v}_MINIPORT=1" \
+			-fsyntax-only "$HERE/windows_miniport.c"
+	done
+	# Non-miniport view (everything the shim implements) + strict ISO mode.
+	printf '#include <ndis.h>\n' >"$TMP/alone.c"
+	expect_ok "$cc/header_alone_pedantic" \
+		"$cc" "${CFLAGS[@]}" -pedantic -fsyntax-only "$TMP/alone.c"
+done
+
+# --- Probe: values and macro behaviour, compiled and run on the host.
+CC0=${CCS[0]}
+cat >"$TMP/probe.c" <<'EOF'
+#include <ndis.h>
+#include <stdio.h>
+
+#define SA(e) _Static_assert(e, #e)
+
+/* Win64 data model: ULONG is 32 bits even where C long is 64. */
+SA(sizeof(ULONG) == 4 && sizeof(LONG) == 4 && sizeof(BOOLEAN) == 1);
+SA(sizeof(ULONG_PTR) == sizeof(void *) && sizeof(ULONG64) == 8);
+SA((ULONG)-1 == 0xFFFFFFFFu);
+
+/* Status values from ndis-dma.md and the WDK. */
+SA(NDIS_STATUS_SUCCESS == 0x00000000);
+SA(NDIS_STATUS_PENDING == 0x00000103);
+SA((unsigned int)NDIS_STATUS_FAILURE == 0xC0000001u);
+SA((unsigned int)NDIS_STATUS_INVALID_PARAMETER == 0xC000000Du);
+SA((unsigned int)NDIS_STATUS_RESOURCES == 0xC000009Au);
+SA((unsigned int)NDIS_STATUS_NOT_SUPPORTED == 0xC00000BBu);
+SA((unsigned int)NDIS_STATUS_BAD_VERSION == 0xC0010004u);
+SA((unsigned int)NDIS_STATUS_BAD_CHARACTERISTICS == 0xC0010005u);
+SA((unsigned int)NDIS_STATUS_ADAPTER_NOT_FOUND == 0xC0010006u);
+SA((unsigned int)NDIS_STATUS_DEVICE_FAILED == 0xC0010008u);
+SA((unsigned int)NDIS_STATUS_INVALID_LENGTH == 0xC0010014u);
+SA((unsigned int)NDIS_STATUS_BUFFER_TOO_SHORT == 0xC0010016u);
+SA((unsigned int)NDIS_STATUS_RESOURCE_CONFLICT == 0xC001001Eu);
+SA(NDIS_STATUS_NOT_ACCEPTED == 0x00010003);
+SA(NDIS_STATUS_FAILURE < 0);	/* NDIS_STATUS is a signed int */
+
+/* Object types, enums and flags. */
+SA(NDIS_OBJECT_TYPE_DEFAULT == 0x80);
+SA(NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION == 0x83);
+SA(NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT == 0x84);
+SA(NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS == 0x8A);
+SA(NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES == 0x9E);
+SA(NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES == 0x9F);
+SA(NdisInterfacePci == 5 && NdisInterfacePcMcia == 8);
+SA(CmResourceTypePort == 1 && CmResourceTypeInterrupt == 2 && CmResourceTypeMemory == 3);
+SA(NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER == 0x40 && NDIS_ATTRIBUTE_BUS_MASTER == 0x8);
+SA(NDIS_DMA_24BITS == 0 && NDIS_DMA_32BITS == 1 && NDIS_DMA_64BITS == 2);
+SA(NDIS_SG_DMA_64_BIT_ADDRESS == 1 && NDIS_SG_LIST_WRITE_TO_DEVICE == 1);
+SA(Width8Bits == 0 && Width32Bits == 2 && MaximumDmaWidth == 5);
+SA(Compatible == 0 && TypeF == 4 && MaximumDmaSpeed == 5);
+SA(NormalPagePriority == 16 && NormalPoolPriority == 16 && HighPoolPriority == 32);
+SA(NdisHaltDeviceDisabled == 0 && NdisHaltDeviceStopped == 6);
+SA(NDIS_CONNECT_LINE_BASED == 1 && NDIS_CONNECT_MESSAGE_BASED == 2);
+SA(PCI_WHICHSPACE_CONFIG == 0);
+SA(NDIS_SIZEOF_MINIPORT_INTERRUPT_CHARACTERISTICS_REVISION_1 == 0x60);
+SA(NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1 == 0x24);
+SA(NDIS_SIZEOF_MINIPORT_INIT_PARAMETERS_REVISION_1 == 0x40);
+
+/* The exported functions have exactly the Windows signatures (no linking). */
+#define SIG(f, t) SA(__builtin_types_compatible_p(__typeof__(f), t))
+SIG(NdisSetupDmaTransfer, VOID(PNDIS_STATUS, NDIS_HANDLE, PNDIS_BUFFER, ULONG, ULONG, BOOLEAN));
+SIG(NdisCompleteDmaTransfer, VOID(PNDIS_STATUS, NDIS_HANDLE, PNDIS_BUFFER, ULONG, ULONG, BOOLEAN));
+SIG(NdisMRegisterDmaChannel,
+    NDIS_STATUS(PNDIS_HANDLE, NDIS_HANDLE, UINT, BOOLEAN, PNDIS_DMA_DESCRIPTION, ULONG));
+SIG(NdisMDeregisterDmaChannel, VOID(NDIS_HANDLE));
+SIG(NdisMReadDmaCounter, ULONG(NDIS_HANDLE));
+SIG(NdisMMapIoSpace, NDIS_STATUS(PVOID *, NDIS_HANDLE, NDIS_PHYSICAL_ADDRESS, UINT));
+SIG(NdisMGetBusData, ULONG(NDIS_HANDLE, ULONG, ULONG, PVOID, ULONG));
+SIG(NdisAllocateMemoryWithTagPriority, PVOID(NDIS_HANDLE, UINT, ULONG, EX_POOL_PRIORITY));
+SIG(NdisMRegisterInterruptEx, NDIS_STATUS(NDIS_HANDLE, NDIS_HANDLE,
+    PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, PNDIS_HANDLE));
+SIG(NdisStallExecution, VOID(UINT));
+SIG(NdisMSleep, VOID(ULONG));
+SIG(NdisGetVersion, UINT(VOID));
+
+static int failures;
+#define CHECK(e) do { if (!(e)) { printf("    probe: %s is false\n", #e); failures++; } } while (0)
+
+int main(void)
+{
+	static UCHAR page[8192] __attribute__((aligned(4096)));
+	MDL mdl;
+	PVOID va = NULL;
+	ULONG len = 0, off = 0;
+	NDIS_PHYSICAL_ADDRESS pa;
+	ULONG reg32 = 0x11223344, val32 = 0;
+	USHORT reg16 = 0, val16 = 0;
+
+	NdisZeroMemory(&mdl, sizeof(mdl));
+	mdl.StartVa = page;
+	mdl.ByteOffset = 0x123;
+	mdl.ByteCount = 1000;
+	mdl.MappedSystemVa = page + 0x123;
+	mdl.MdlFlags = MDL_SOURCE_IS_NONPAGED_POOL;
+
+	CHECK(MmGetMdlVirtualAddress(&mdl) == (PVOID)(page + 0x123));
+	CHECK(MmGetMdlByteCount(&mdl) == 1000 && MmGetMdlByteOffset(&mdl) == 0x123);
+	CHECK(MmGetSystemAddressForMdlSafe(&mdl, NormalPagePriority | MdlMappingNoExecute) == page + 0x123);
+	NdisQueryMdl(&mdl, &va, &len, NormalPagePriority);
+	CHECK(va == page + 0x123 && len == 1000);
+	NdisQueryMdl(&mdl, NULL, &len, NormalPagePriority);	/* VA is optional */
+	NdisQueryMdlOffset(&mdl, &off, &len);
+	CHECK(off == 0x123 && len == 1000);
+	CHECK(NDIS_BUFFER_LINKAGE(&mdl) == NULL);
+	mdl.MdlFlags = 0;	/* not mapped: the Safe variant reports failure */
+	CHECK(MmGetSystemAddressForMdlSafe(&mdl, NormalPagePriority) == NULL);
+
+	pa.QuadPart = 0x0000000123456789LL;
+	CHECK(NdisGetPhysicalAddressLow(pa) == 0x23456789u && NdisGetPhysicalAddressHigh(pa) == 1);
+	NdisSetPhysicalAddressHigh(pa, 2);
+	NdisSetPhysicalAddressLow(pa, 0x10);
+	CHECK(pa.QuadPart == 0x0000000200000010LL && pa.u.LowPart == 0x10);
+
+	NdisReadRegisterUlong(&reg32, &val32);
+	NdisWriteRegisterUshort(&reg16, 0xBEEF);
+	NdisReadRegisterUshort(&reg16, &val16);
+	CHECK(val32 == 0x11223344u && val16 == 0xBEEF);
+
+	CHECK(NdisEqualMemory(page, page + 4096, 16));
+	NdisFillMemory(page, 4, 0xAB);
+	CHECK(page[3] == 0xAB && !NdisEqualMemory(page, page + 4096, 4));
+
+	return failures ? 1 : 0;
+}
+EOF
+if "$CC0" "${CFLAGS[@]}" -o "$TMP/probe" "$TMP/probe.c" >"$TMP/log" 2>&1; then
+	ok "$CC0/probe/compile"
+	expect_ok "probe/run" "$TMP/probe"
+else
+	bad "$CC0/probe/compile"
+	sed 's/^/    /' "$TMP/log"
+	skp "probe/run" "probe did not compile"
+fi
+
+# --- Negative: what Windows' ndis.h rejects, and wrong handler signatures.
+NEG=(-DNDIS_MINIPORT_DRIVER=1 -fsyntax-only)
+expect_fail "negative/no_contract_version" "Define the contract" \
+	"$CC0" "${CFLAGS[@]}" "${NEG[@]}" "$TMP/alone.c"
+expect_fail "negative/ndis51_legacy" "NDIS 5.x" \
+	"$CC0" "${CFLAGS[@]}" "${NEG[@]}" -DNDIS51_MINIPORT=1 "$TMP/alone.c"
+expect_fail "negative/ndis640_unsupported" "6.0 - 6.30" \
+	"$CC0" "${CFLAGS[@]}" "${NEG[@]}" -DNDIS640_MINIPORT=1 "$TMP/alone.c"
+expect_fail "negative/redefine_reserved_macro" "re-defining" \
+	"$CC0" "${CFLAGS[@]}" "${NEG[@]}" -DNDIS620_MINIPORT=1 -DNDIS_MINIPORT_MAJOR_VERSION=6 "$TMP/alone.c"
+
+# An NDIS 5 style ISR must not fit the NDIS 6 interrupt characteristics.
+cat >"$TMP/old_isr.c" <<'EOF'
+#include <ndis.h>
+static VOID OldIsr(PBOOLEAN Recognized, PBOOLEAN QueueDpc, NDIS_HANDLE Ctx)
+{ (void)Recognized; (void)QueueDpc; (void)Ctx; }
+void f(PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS c) { c->InterruptHandler = OldIsr; }
+EOF
+expect_fail "negative/ndis5_isr_signature" "incompatible" \
+	"$CC0" "${CFLAGS[@]}" "${NEG[@]}" -DNDIS620_MINIPORT=1 "$TMP/old_isr.c"
+
+# The DMA macros take exactly six arguments, like Windows'.
+cat >"$TMP/dma_args.c" <<'EOF'
+#include <ndis.h>
+void f(NDIS_HANDLE h, PMDL m) { NDIS_STATUS s; NdisMSetupDmaTransfer(&s, h, m, 0, 64); }
+EOF
+expect_fail "negative/setup_dma_five_args" "macro" \
+	"$CC0" "${CFLAGS[@]}" "${NEG[@]}" -DNDIS620_MINIPORT=1 "$TMP/dma_args.c"
+
+# A 6.0 miniport has no DirectOidRequestHandler (added in 6.1).
+cat >"$TMP/direct_oid.c" <<'EOF'
+#include <ndis.h>
+void f(PNDIS_MINIPORT_DRIVER_CHARACTERISTICS c) { c->DirectOidRequestHandler = NULL; }
+EOF
+expect_fail "negative/ndis60_no_direct_oid" "DirectOidRequestHandler" \
+	"$CC0" "${CFLAGS[@]}" "${NEG[@]}" -DNDIS60_MINIPORT=1 "$TMP/direct_oid.c"
+
+echo
+if [ "$fail" -eq 0 ]; then
+	printf 'test result: ok. %d passed; %d failed; %d skipped\n' "$pass" "$fail" "$skip"
+	exit 0
+fi
+printf 'test result: FAILED. %d passed; %d failed; %d skipped\n' "$pass" "$fail" "$skip"
+exit 1

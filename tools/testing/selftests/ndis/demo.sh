@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest side of `make run`: load the shim, show what it says and exports,
+# call it from a second module, unload both. Runs as root in the test VM.
+#   demo.sh [KODIR [OUTDIR]]
+set -uo pipefail
+ko=${1:-${NDIS_KO:-/work/main/build/ko}}
+out=${2:-/tmp}
+status=0
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+
+mark="ndis-demo: $$-$(date +%s%N)"
+echo "$mark" >/dev/kmsg
+# Kernel log since the mark, timestamps stripped, for lines matching $1.
+klog() { dmesg | awk -v m="$mark" 'on; index($0, m) { on = 1 }' | grep -E "$1" | sed 's/^\[ *[0-9.]*\] /  kernel: /'; }
+run() { echo "\$ $*"; "$@" || { echo "  (failed: exit $?)"; status=1; }; }
+
+echo "== ndis-shim demo: kernel $(uname -r), $(nproc) CPUs"
+echo "edu devices (1234:11e8):"
+for d in /sys/bus/pci/devices/*; do
+	[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x1234:0x11e8 ] && echo "  ${d##*/}"
+done
+
+if [ ! -f "$ko/ndis_shim.ko" ]; then
+	echo "no $ko/ndis_shim.ko: build the modules first (make modules)"
+	exit 1
+fi
+run insmod "$ko/ndis_shim.ko"
+klog 'ndis_shim'
+echo "NDIS symbols the shim exports (/proc/kallsyms):"
+grep -E '\[ndis_shim\]' /proc/kallsyms | awk '$2 ~ /^[TDR]$/ && $3 ~ /^Ndis/ { print "  " $3 }' | sort
+if [ -f "$ko/ndis_link_test.ko" ]; then
+	run insmod "$ko/ndis_link_test.ko"
+	klog 'ndis_link_test'
+	run rmmod ndis_link_test
+fi
+run rmmod ndis_shim
+klog 'ndis_shim: .*unload'
+echo "DMA-API debug error_count: $(cat /sys/kernel/debug/dma-api/error_count 2>/dev/null || echo unavailable)"
+dmesg >"$out/dmesg.txt" 2>/dev/null || true
+exit "$status"

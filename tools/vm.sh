@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the test kernel under virtme-ng, run one command in the guest, return
+# its exit status. Never interactive, always under `timeout`.
+#
+#   tools/vm.sh [--timeout SECS] [--quiet] CONFIG OUTDIR -- CMD [ARG...]
+#
+# CONFIG: plain | iommu (intel-iommu, intremap, strict) | swiotlb (swiotlb=force).
+# Every config gets two edu devices (32-bit DMA mask first, then the default
+# 28-bit one) and an empty hot-pluggable pcie-root-port (id ndis_hp0).
+# OUTDIR is writable in the guest at the same path. It receives:
+#   stdout.txt               the guest command's stdout (also shown unless --quiet)
+#   console.log              the kernel console and the command's stderr
+#   qemu-guest-errors.log    QEMU's guest-error log (-d guest_errors)
+#   qemu-cmdline.txt         how the VM was started
+# Exit status: the guest command's; 124 if the VM timed out; 255 if no status
+# came back (guest panic); 3 if QEMU logged "EDU: clamping DMA" (a device
+# address beyond the edu DMA mask) and the command itself succeeded.
+#
+# Environment: KDIR (default: tools/build-kernel.sh --print-kdir),
+# NDIS_KVM=0/1 (skip the KVM probe), NDIS_VM_TIMEOUT (default 600 s),
+# NDIS_VM_APPEND / NDIS_VM_QEMU_OPTS (extra kernel / QEMU arguments).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+usage() { die "usage: $0 [--timeout SECS] [--quiet] plain|iommu|swiotlb OUTDIR -- CMD..."; }
+tmo=${NDIS_VM_TIMEOUT:-600} quiet=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--timeout) tmo=$2; shift 2 ;;
+	--quiet) quiet=1; shift ;;
+	*) break ;;
+	esac
+done
+{ [ $# -ge 4 ] && [ "$3" = -- ]; } || usage
+config=$1 out=$2
+shift 3
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+KDIR=${KDIR:-$("$NDIS_TOP/tools/build-kernel.sh" --print-kdir)}
+[ -f "$KDIR/arch/x86/boot/bzImage" ] || die "no test kernel at $KDIR: run tools/build-kernel.sh"
+
+# Kernel arguments every config gets: keep going after a WARN so the harness
+# can report it; writes to /dev/kmsg unthrottled (the harness marks every
+# test there); a log buffer big enough for a few lockdep splats.
+append="panic_on_warn=0 printk.devkmsg=on log_buf_len=4M kmemleak=on dma_debug_entries=65536"
+qopts="-device edu,dma_mask=0xffffffff -device edu"
+qopts+=" -device pcie-root-port,id=ndis_hp0,bus=pcie.0,chassis=1,slot=1,hotplug=on"
+qopts+=" -d guest_errors -D $out/qemu-guest-errors.log"
+case $config in
+plain) ;;
+iommu)
+	qopts="-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on $qopts"
+	append+=" intel_iommu=on iommu.strict=1"
+	;;
+swiotlb) append+=" swiotlb=force" ;;
+*) usage ;;
+esac
+append+=" ${NDIS_VM_APPEND:-}"
+qopts+=" ${NDIS_VM_QEMU_OPTS:-}"
+
+vng_base=(vng --run "$KDIR" --force-9p --disable-microvm --memory 1G --cpus 2 --verbose)
+
+# KVM only if it demonstrably boots this kernel: nested KVM here has been
+# seen to hang forever, so the probe is one short, cached boot per host
+# kernel and QEMU version.
+kvm_works() {
+	[ -n "${NDIS_KVM:-}" ] && { [ "$NDIS_KVM" = 1 ]; return; }
+	[ -w /dev/kvm ] || return 1
+	local key cache
+	key=$(uname -r)-$(qemu-system-x86_64 --version | awk 'NR == 1 { print $4 }')
+	cache=$NDIS_CACHE/kvm-probe-$key
+	if [ ! -f "$cache" ]; then
+		stage "probing KVM (once per host kernel and QEMU; at most 45 s)" >&2
+		if (cd / && timeout -k 5 45 "${vng_base[@]}" --exec=true </dev/null >/dev/null 2>&1); then
+			echo 1 >"$cache"
+		else
+			echo 0 >"$cache"
+		fi
+	fi
+	[ "$(cat "$cache")" = 1 ]
+}
+accel=(--disable-kvm)
+kvm_works && accel=()
+
+rm -f "$out/qemu-guest-errors.log"
+printf -v cmd '%q ' "$@"
+printf '%q ' "${vng_base[@]}" "${accel[@]}" --rwdir="$out" --qemu-opts="$qopts" \
+	--append="$append" --exec="$cmd" >"$out/qemu-cmdline.txt"
+echo >>"$out/qemu-cmdline.txt"
+
+# The guest starts in the checkout (vng keeps the host's working directory).
+cd "$NDIS_TOP"
+rc=0
+# vng: guest stdout on our stdout, console + guest stderr on our stderr.
+# timeout signals its whole process group, QEMU included.
+timeout -k 10 "$tmo" "${vng_base[@]}" "${accel[@]}" --rwdir="$out" \
+	--qemu-opts="$qopts" --append="$append" --exec="$cmd" \
+	</dev/null 2>"$out/console.log" |
+	if [ "$quiet" = 1 ]; then cat >"$out/stdout.txt"; else tee "$out/stdout.txt"; fi ||
+	rc=${PIPESTATUS[0]}
+[ "$rc" = 124 ] && warn "VM ($config) timed out after ${tmo}s; console: $out/console.log"
+
+clamp=$(grep -hs "EDU: clamping DMA" "$out/qemu-guest-errors.log" "$out/console.log" "$out/stdout.txt" | head -n 3 || true)
+if [ -n "$clamp" ]; then
+	printf 'ndis-shim: error: QEMU: %s\n' "$clamp" >&2
+	[ "$rc" = 0 ] && rc=3
+fi
+exit "$rc"
