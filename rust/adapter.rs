@@ -132,7 +132,7 @@ fn resources_of(pdev: *mut bindings::pci_dev) -> ffi::CmPartialResourceList {
         {
             continue;
         }
-        let len = (r.end - r.start + 1).min(u32::MAX as u64) as u32;
+        let len = (r.end - r.start + 1).min(u64::from(u32::MAX)) as u32;
         let type_ = if r.flags & bindings::IORESOURCE_MEM as usize != 0 {
             ffi::CM_RESOURCE_TYPE_MEMORY
         } else {
@@ -187,9 +187,8 @@ pub(crate) fn probe(
     };
     // The device's real reach, set once, before any mapping exists.
     // SAFETY: `raw_dev` is valid; no mapping of this device exists yet.
-    if let Err(e) =
-        kernel::error::to_result(unsafe { bindings::dma_set_mask_and_coherent(raw_dev, mask) })
-    {
+    let ret = unsafe { bindings::dma_set_mask_and_coherent(raw_dev, mask) };
+    if let Err(e) = kernel::error::to_result(ret) {
         // SAFETY: enabled above.
         unsafe { bindings::pci_disable_device(pdev) };
         return Err(e);

@@ -37,6 +37,18 @@ extern "C" {
         dir: bindings::dma_data_direction,
     );
     fn ndis_shim_dma_limit(dev: *mut c_void) -> u64;
+    fn ndis_shim_dma_cacheline() -> u32;
+}
+
+/// Whether a device-to-host transfer of `range` must be bounced because it
+/// shares a cache line with other memory: the CPU could write that memory
+/// back over the device's data, and DMA-API debug reports two such mappings
+/// side by side as overlapping.
+pub(crate) fn shares_cache_line(range: VaRange) -> bool {
+    // SAFETY: a constant query.
+    let line = unsafe { ndis_shim_dma_cacheline() } as usize;
+    let (head, _, tail) = crate::mdl::cache_line_split(range, line);
+    head.is_some() || tail.is_some()
 }
 
 /// The raw `struct device *` behind a [`device::Device`].

@@ -17,7 +17,7 @@ use crate::{
     adapter,
     channel::Completion,
     driver, ffi, interrupt, memory,
-    status::{self, Error, NdisStatus},
+    status::{self, Error},
     system_dma, version,
 };
 
@@ -26,7 +26,7 @@ type NdisStatusRaw = ffi::NdisStatusRaw;
 
 /// The one place a result becomes an `NDIS_STATUS`.
 fn ndis_status(result: status::Result) -> NdisStatusRaw {
-    NdisStatus::from(status::to_status(result)).0 as NdisStatusRaw
+    status::to_status(result).0 as NdisStatusRaw
 }
 
 /// Kernel errors met inside an entry point, as NDIS sees them.
@@ -301,11 +301,7 @@ extern "C" fn NdisAllocateMemoryWithTagPriority(
 ///
 /// `VirtualAddress` from `NdisAllocateMemoryWithTagPriority`, not yet freed.
 #[no_mangle]
-unsafe extern "C" fn NdisFreeMemory(
-    VirtualAddress: *mut c_void,
-    _Length: u32,
-    _MemoryFlags: u32,
-) {
+unsafe extern "C" fn NdisFreeMemory(VirtualAddress: *mut c_void, _Length: u32, _MemoryFlags: u32) {
     // SAFETY: by this function's safety requirement.
     unsafe { memory::free(VirtualAddress) }
 }

@@ -2,7 +2,7 @@
 /*
  * Thin C wrappers over the Linux DMA-mapping calls that are static inline
  * (and so unreachable from Rust): dma_map_single, dma_mapping_error,
- * dma_sync_single_for_cpu/_for_device. Each does one call and no policy;
+ * dma_sync_single_for_cpu, and the interrupt plumbing. Each does one call and no policy;
  * the Rust side (rust/dma.rs) owns the mapping and unmaps it on Drop.
  */
 #include <linux/dma-direct.h>
@@ -12,6 +12,8 @@
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 #include <linux/workqueue.h>
+
+#include "helpers.h"
 
 /*
  * Could dma_map_single() of [va, va + len) fail or WARN for lack of reach?
@@ -82,10 +84,14 @@ void ndis_shim_dma_sync_for_cpu(struct device *dev, dma_addr_t addr, size_t len,
 	dma_sync_single_for_cpu(dev, addr, len, dir);
 }
 
-void ndis_shim_dma_sync_for_device(struct device *dev, dma_addr_t addr,
-				   size_t len, enum dma_data_direction dir)
+/*
+ * The line size DMA-API debug tracks overlapping device-to-host mappings in
+ * (and the CPU's cache line): a device-to-host transfer that shares a line
+ * with other memory is bounced instead of mapped in place.
+ */
+unsigned int ndis_shim_dma_cacheline(void)
 {
-	dma_sync_single_for_device(dev, addr, len, dir);
+	return max_t(unsigned int, dma_get_cache_alignment(), L1_CACHE_BYTES);
 }
 
 /* The effective reach of @dev for streaming DMA. */
@@ -99,11 +105,6 @@ u64 ndis_shim_dma_limit(struct device *dev)
  * for a DPC, MiniportInterruptDPC runs from the BH workqueue, i.e. in
  * softirq context (DISPATCH_LEVEL: must not sleep), as on Windows.
  */
-typedef unsigned char (*ndis_shim_isr_t)(void *ctx, unsigned char *queue_dpc,
-					 u32 *target_processors);
-typedef void (*ndis_shim_dpc_t)(void *ctx, void *dpc_ctx, void *throttle,
-				void *reserved);
-
 struct ndis_shim_irq {
 	struct pci_dev *pdev;
 	int irq;

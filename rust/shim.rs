@@ -35,6 +35,7 @@ mod driver;
 mod exports;
 mod ffi;
 mod interrupt;
+mod kunit;
 mod memory;
 mod registry;
 mod system_dma;

@@ -99,20 +99,30 @@ struct LinuxMapper<'a> {
     bounce: &'a BounceMemory,
 }
 
+impl LinuxMapper<'_> {
+    fn bounce(&self, range: VaRange, dir: Direction) -> NdisResult<TransferMapping> {
+        // SAFETY: the MDL describes kernel memory that the miniport keeps
+        // until Complete, as NDIS requires; the bounce memory belongs to the
+        // channel, which drops its transfer state first.
+        unsafe { BounceStage::new(self.bounce, range, dir) }
+            .map(TransferMapping::Bounce)
+            .map_err(|_| Error::Resources)
+    }
+}
+
 impl Mapper for LinuxMapper<'_> {
     type Mapping = TransferMapping;
 
     fn map(&mut self, range: VaRange, dir: Direction) -> NdisResult<TransferMapping> {
-        // SAFETY: the MDL describes kernel memory that the miniport keeps
-        // until Complete, as NDIS requires; the channel holds this mapping
-        // no longer than that (or, if the engine is still busy, until the
-        // engine is idle).
+        if dir == Direction::FromDevice && dma::shares_cache_line(range) {
+            return self.bounce(range, dir);
+        }
+        // SAFETY: as in `bounce`; the channel holds the mapping no longer
+        // than the transfer (or, if the engine is still busy at Complete,
+        // until the engine is idle).
         match unsafe { StreamingMapping::new(self.adapter.device(), range, dir, self.limit) } {
             Ok(m) => Ok(TransferMapping::Direct(m)),
-            // SAFETY: as above; the bounce memory outlives the stage.
-            Err(MapError::NeedsBounce) => unsafe { BounceStage::new(self.bounce, range, dir) }
-                .map(TransferMapping::Bounce)
-                .map_err(|_| Error::Resources),
+            Err(MapError::NeedsBounce) => self.bounce(range, dir),
             Err(MapError::Failed) => Err(Error::Resources),
         }
     }

@@ -111,7 +111,7 @@ mod tests {
         (Error::BadVersion, 0xC001_0004),
         (Error::BadCharacteristics, 0xC001_0005),
         (Error::BufferTooShort, 0xC001_0016),
-            (Error::ResourceConflict, 0xC001_001E),
+        (Error::ResourceConflict, 0xC001_001E),
         (Error::AdapterNotFound, 0xC001_0006),
     ];
 

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The C wrappers the shim's Rust code calls (rust/helpers.c); their Rust
+ * declarations are in rust/dma.rs, rust/interrupt.rs and rust/memory.rs.
+ */
+#ifndef _NDIS_SHIM_HELPERS_H
+#define _NDIS_SHIM_HELPERS_H
+
+#include <linux/dma-mapping.h>
+#include <linux/pci.h>
+
+int ndis_shim_dma_map(struct device *dev, void *va, size_t len,
+		      enum dma_data_direction dir, u64 limit, dma_addr_t *addr);
+void ndis_shim_dma_unmap(struct device *dev, dma_addr_t addr, size_t len,
+			 enum dma_data_direction dir);
+void ndis_shim_dma_sync_for_cpu(struct device *dev, dma_addr_t addr, size_t len,
+				enum dma_data_direction dir);
+unsigned int ndis_shim_dma_cacheline(void);
+u64 ndis_shim_dma_limit(struct device *dev);
+
+typedef unsigned char (*ndis_shim_isr_t)(void *ctx, unsigned char *queue_dpc,
+					 u32 *target_processors);
+typedef void (*ndis_shim_dpc_t)(void *ctx, void *dpc_ctx, void *throttle,
+				void *reserved);
+struct ndis_shim_irq;
+
+struct ndis_shim_irq *ndis_shim_irq_connect(struct pci_dev *pdev,
+					    ndis_shim_isr_t isr,
+					    ndis_shim_dpc_t dpc, void *ctx,
+					    const char *name, bool *message_based);
+void ndis_shim_irq_disconnect(struct ndis_shim_irq *irq);
+bool ndis_shim_may_sleep(void);
+
+#endif /* _NDIS_SHIM_HELPERS_H */

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! KUnit suites for the shim's internals, run at insmod.
+//!
+//! The core logic has its full test suite on the host (`rust/core/tests`);
+//! these re-check, inside the kernel build, the pieces whose behaviour
+//! depends on the target (pointer width, page size) and the registry.
+
+#[kernel::macros::kunit_tests(ndis_shim_internals)]
+mod tests {
+    use crate::{
+        handle::{Handle, HandleKind, HandleTable},
+        mdl::{page_chunks, transfer_range, MdlView},
+        status::{Error, NdisStatus},
+    };
+    use kernel::page::PAGE_SIZE;
+
+    #[test]
+    fn forged_and_stale_handles_are_rejected() {
+        let mut table: HandleTable<u32, 4> = HandleTable::new();
+        let h = table.insert(HandleKind::DmaChannel, 7).unwrap();
+        assert_eq!(table.get(HandleKind::DmaChannel, h), Some(&7));
+        assert_eq!(table.get(HandleKind::Adapter, h), None);
+        assert_eq!(
+            table.get(HandleKind::DmaChannel, Handle::from_raw(0x1234_5678)),
+            None
+        );
+        // A kernel pointer is never a handle.
+        let ptr = core::ptr::from_ref(&table) as u64;
+        assert_eq!(
+            table.get(HandleKind::DmaChannel, Handle::from_raw(ptr)),
+            None
+        );
+        assert_eq!(table.remove(HandleKind::DmaChannel, h), Some(7));
+        let reused = table.insert(HandleKind::DmaChannel, 8).unwrap();
+        assert_eq!(table.get(HandleKind::DmaChannel, h), None);
+        assert_eq!(table.get(HandleKind::DmaChannel, reused), Some(&8));
+    }
+
+    #[test]
+    fn transfer_ranges_are_checked() {
+        let mdl = MdlView {
+            start_va: 0xffff_8880_0000_0000,
+            byte_offset: 0x10,
+            byte_count: 8192,
+        };
+        assert!(transfer_range(&mdl, 0, 8192, 8192).is_ok());
+        assert_eq!(transfer_range(&mdl, 0, 0, 8192), Err(Error::InvalidLength));
+        assert_eq!(
+            transfer_range(&mdl, 1, 8192, 8192),
+            Err(Error::InvalidParameter)
+        );
+        assert_eq!(
+            transfer_range(&mdl, 0xffff_fff0, 0x20, 8192),
+            Err(Error::InvalidParameter)
+        );
+        assert_eq!(
+            transfer_range(&mdl, 0, 4097, 4096),
+            Err(Error::InvalidLength)
+        );
+    }
+
+    #[test]
+    fn page_chunks_cover_the_range() {
+        let range = transfer_range(
+            &MdlView {
+                start_va: 0xffff_8880_0000_0000,
+                byte_offset: (PAGE_SIZE - 3) as u32,
+                byte_count: (2 * PAGE_SIZE) as u32,
+            },
+            0,
+            (PAGE_SIZE + 6) as u32,
+            u32::MAX,
+        )
+        .unwrap();
+        let (mut n, mut total) = (0, 0);
+        for c in page_chunks(range, PAGE_SIZE) {
+            assert!(c.offset_in_page + c.len <= PAGE_SIZE);
+            n += 1;
+            total += c.len;
+        }
+        assert_eq!((n, total), (3, PAGE_SIZE + 6));
+    }
+
+    #[test]
+    fn statuses_are_the_windows_values() {
+        assert_eq!(NdisStatus::from(Error::Resources).0, 0xC000_009A);
+        assert_eq!(NdisStatus::from(Error::InvalidParameter).0, 0xC000_000D);
+        assert_eq!(NdisStatus::from(Error::InvalidLength).0, 0xC001_0014);
+    }
+}
