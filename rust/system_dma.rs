@@ -135,9 +135,17 @@ pub(crate) struct DmaChannel {
     number: u32,
     limit: u64,
     #[pin]
-    state: SpinLockIrq<Channel<TransferMapping>>,
-    // Declared after `state`: a transfer staged in it is dropped first.
-    bounce: BounceMemory,
+    state: SpinLockIrq<ChannelState>,
+}
+
+/// What a channel's lock protects.
+struct ChannelState {
+    transfer: Channel<TransferMapping>,
+    /// The channel's map registers. Taken out and freed by Deregister, at
+    /// PASSIVE_LEVEL: a lookup racing with Deregister may hold the last
+    /// reference to the channel and drop it in atomic context, where
+    /// `dma_free_coherent` must not run.
+    bounce: Option<BounceMemory>,
 }
 
 impl DmaChannel {
@@ -194,8 +202,10 @@ pub(crate) fn register(
             adapter: adapter.clone(),
             number,
             limit,
-            state <- new_spinlock_irq!(Channel::new(maximum_length)),
-            bounce,
+            state <- new_spinlock_irq!(ChannelState {
+                transfer: Channel::new(maximum_length),
+                bounce: Some(bounce),
+            }),
         }),
         GFP_KERNEL,
     )
@@ -240,17 +250,19 @@ pub(crate) unsafe fn setup(
         byte_count: m.byte_count,
     };
     let mut controller = channel.controller().ok_or(Error::Resources)?;
+    let req = record(mdl, offset, length, write_to_device);
+    let mut guard = channel.state.lock();
+    let state = &mut *guard;
+    // Deregistered under us: the handle was valid a moment ago.
+    let bounce = state.bounce.as_ref().ok_or(Error::InvalidParameter)?;
     let mut mapper = LinuxMapper {
         adapter: &channel.adapter,
         limit: channel.limit,
-        bounce: &channel.bounce,
+        bounce,
     };
-    let req = record(mdl, offset, length, write_to_device);
-    let result = channel
-        .state
-        .lock()
-        .setup(&mut mapper, &mut controller, &view, req);
-    result
+    state
+        .transfer
+        .setup(&mut mapper, &mut controller, &view, req)
 }
 
 /// `NdisCompleteDmaTransfer`. Never sleeps.
@@ -264,7 +276,11 @@ pub(crate) fn complete(
     let channel = registry::channel(handle).ok_or(Error::InvalidParameter)?;
     let mut controller = channel.controller().ok_or(Error::Failure)?;
     let req = record(mdl, offset, length, write_to_device);
-    let completion = channel.state.lock().complete(&mut controller, &req)?;
+    let completion = channel
+        .state
+        .lock()
+        .transfer
+        .complete(&mut controller, &req)?;
     if completion == Completion::MaybeIncoherent {
         dev_warn!(
             channel.adapter.device(),
@@ -278,7 +294,7 @@ pub(crate) fn complete(
 pub(crate) fn read_counter(handle: u64) -> Option<u32> {
     let channel = registry::channel(handle)?;
     let controller = channel.controller()?;
-    let residue = channel.state.lock().read_counter(&controller);
+    let residue = channel.state.lock().transfer.read_counter(&controller);
     Some(residue)
 }
 
@@ -289,7 +305,7 @@ fn shut_down(channel: &DmaChannel) {
         return;
     };
     let mut waited = 0;
-    while channel.state.lock().shutdown(&mut controller) == ShutdownProgress::WaitForIdle {
+    while channel.state.lock().transfer.shutdown(&mut controller) == ShutdownProgress::WaitForIdle {
         if waited >= IDLE_WAIT_MS {
             // Never unmap or free memory a device may still write: the
             // mapping (and the bounce memory) are leaked on purpose.
@@ -308,12 +324,12 @@ fn shut_down(channel: &DmaChannel) {
 
 fn leak_in_flight(channel: &DmaChannel) {
     let mut state = channel.state.lock();
-    let max = state.maximum_length();
-    let old = core::mem::replace(&mut *state, Channel::new(max));
+    let max = state.transfer.maximum_length();
+    let old = core::mem::replace(&mut state.transfer, Channel::new(max));
+    let bounce = state.bounce.take();
     drop(state);
-    if let Some(mapping) = old.abandon() {
-        core::mem::forget(mapping);
-    }
+    core::mem::forget(old.abandon());
+    core::mem::forget(bounce);
 }
 
 /// `NdisMDeregisterDmaChannel`. PASSIVE: may wait for the engine.
@@ -328,13 +344,10 @@ pub(crate) fn deregister(handle: u64) -> NdisResult {
     Ok(())
 }
 
-/// Drops a channel whose engine is idle, or leaks its bounce memory if a
-/// transfer was abandoned under a busy engine.
+/// Frees the bounce memory of a channel that is shut down. PASSIVE.
 fn release(channel: Arc<DmaChannel>) {
-    let abandoned = channel.state.lock().holds_mapping();
-    if abandoned {
-        core::mem::forget(channel);
-    }
+    let bounce = channel.state.lock().bounce.take();
+    drop(bounce);
 }
 
 /// Deregisters the channels `adapter`'s miniport left behind; returns how many.
