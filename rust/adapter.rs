@@ -365,15 +365,18 @@ pub(crate) unsafe fn set_attributes(handle: u64, attrs: *const c_void) -> NdisRe
     let header = unsafe { attrs.cast::<ffi::NdisObjectHeader>().read_unaligned() };
     match header.type_ {
         ffi::OBJECT_TYPE_ADAPTER_REGISTRATION_ATTRIBUTES => {
-            if usize::from(header.size) < core::mem::size_of::<ffi::AdapterRegistrationAttributes>()
-            {
+            // NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1
+            // ends at InterfaceType: 28 bytes, not the padded sizeof (32).
+            const REVISION_1_SIZE: usize =
+                core::mem::offset_of!(ffi::AdapterRegistrationAttributes, interface_type) + 4;
+            if usize::from(header.size) < REVISION_1_SIZE {
                 return Err(Error::InvalidParameter);
             }
-            // SAFETY: the header says the structure is this large.
-            let reg = unsafe { &*attrs.cast::<ffi::AdapterRegistrationAttributes>() };
-            adapter
-                .context
-                .store(reg.miniport_adapter_context as usize, Relaxed);
+            let reg = attrs.cast::<ffi::AdapterRegistrationAttributes>();
+            // SAFETY: the header says the fields through InterfaceType are
+            // there; only one of them is read, in place.
+            let context = unsafe { (&raw const (*reg).miniport_adapter_context).read_unaligned() };
+            adapter.context.store(context as usize, Relaxed);
             Ok(())
         }
         // General attributes describe the NIC to the protocol stack, which
