@@ -30,6 +30,10 @@ stage "host tests: rust/core (cargo test)"
 stage "host tests: clippy and rustfmt"
 (cd rust/core && cargo clippy --quiet --all-targets -- -D warnings)
 fmt_check
+if [ -x tools/testing/api-misuse/check.sh ]; then
+	stage "host tests: misuse of the Rust miniport API must not compile"
+	tools/testing/api-misuse/check.sh
+fi
 if [ -x tools/testing/header-check/check.sh ]; then
 	stage "host tests: include/ndis.h against Windows-style C"
 	tools/testing/header-check/check.sh

@@ -102,7 +102,7 @@ pub fn to_status(r: Result) -> NdisStatus {
 mod tests {
     use super::*;
 
-    const ALL: [(Error, u32); 9] = [
+    const ALL: [(Error, u32); 10] = [
         (Error::InvalidParameter, 0xC000_000D),
         (Error::InvalidLength, 0xC001_0014),
         (Error::Resources, 0xC000_009A),

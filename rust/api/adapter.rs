@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! [`Adapter`]: one bound PCI function, from `MiniportInitializeEx` until
+//! `MiniportHaltEx`, and [`ResourceList`], its `AllocatedResources`.
+
+use core::marker::PhantomData;
+use kernel::{bindings, prelude::*};
+
+use super::ffi;
+
+/// An NDIS adapter (`MiniportAdapterHandle`) and the PCI device behind it.
+///
+/// Only the API creates it (in its `MiniportInitializeEx`) and hands the
+/// miniport a shared reference that lives until `MiniportHaltEx`; every
+/// handle made from it borrows it, so none can outlive the adapter.
+///
+/// # Invariants
+///
+/// `handle` is the shim's adapter handle and `pdev` the bound `struct
+/// pci_dev`, both valid for as long as this object exists: it is created in
+/// the API's Initialize and dropped after its Halt (or after a failed
+/// Initialize), before the PCI remove/probe callback returns.
+pub(crate) struct Adapter {
+    handle: ffi::NdisHandle,
+    pdev: *mut bindings::pci_dev,
+}
+
+// SAFETY: both are addresses of objects the shim and the PCI core
+// synchronise themselves; the NDIS calls made with them are thread-safe.
+unsafe impl Send for Adapter {}
+// SAFETY: as above; `Adapter` has no interior mutability.
+unsafe impl Sync for Adapter {}
+
+impl Adapter {
+    /// # Safety
+    ///
+    /// `handle` must be the adapter handle the shim passed to Initialize,
+    /// `pdev` the device being probed, and the object must be dropped
+    /// before the adapter is halted and the device unbound.
+    pub(super) unsafe fn new(handle: ffi::NdisHandle, pdev: *mut bindings::pci_dev) -> Self {
+        // INVARIANT: by the safety requirements.
+        Self { handle, pdev }
+    }
+
+    /// The raw `NDIS_HANDLE`, for the API's own calls.
+    pub(super) fn handle(&self) -> ffi::NdisHandle {
+        self.handle
+    }
+
+    /// The PCI device name (`0000:00:04.0`), for logs and debugfs.
+    pub(crate) fn pci_name(&self) -> &CStr {
+        // SAFETY: `pdev` is bound (type invariant); `dev_name` returns its
+        // NUL-terminated name, which lives as long as the device.
+        unsafe { CStr::from_char_ptr(bindings::dev_name(&raw const (*self.pdev).dev)) }
+    }
+
+    /// Sets or clears Bus Master Enable in the PCI command register: the
+    /// Linux glue's way to fence a DMA engine that cannot be told to stop.
+    ///
+    /// Never sleeps (the config access takes an IRQ-safe spin lock).
+    pub(crate) fn set_bus_master(&self, enable: bool) {
+        // SAFETY: `pdev` is a bound device (type invariant).
+        unsafe {
+            if enable {
+                bindings::pci_set_master(self.pdev)
+            } else {
+                bindings::pci_clear_master(self.pdev)
+            }
+        }
+    }
+
+    /// Registers the adapter's `MiniportAdapterContext` (registration
+    /// attributes: hardware device on PCI).
+    ///
+    /// # Safety
+    ///
+    /// `context` must stay valid for the controller callbacks until the
+    /// shim has released the adapter.
+    pub(super) unsafe fn set_registration_attributes(
+        &self,
+        context: *mut core::ffi::c_void,
+    ) -> Result<(), super::Status> {
+        let mut attrs = ffi::AdapterRegistrationAttributes {
+            header: ffi::NdisObjectHeader {
+                type_: ffi::OBJECT_TYPE_ADAPTER_REGISTRATION_ATTRIBUTES,
+                revision: ffi::ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1,
+                size: ffi::SIZEOF_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1,
+            },
+            miniport_adapter_context: context,
+            attribute_flags: ffi::MINIPORT_ATTRIBUTES_HARDWARE_DEVICE,
+            check_for_hang_time_in_seconds: 0,
+            interface_type: ffi::NDIS_INTERFACE_PCI,
+        };
+        // SAFETY: a valid adapter handle (type invariant) and a fully
+        // initialised registration-attributes object that outlives the call.
+        let status =
+            unsafe { ffi::NdisMSetMiniportAttributes(self.handle, (&raw mut attrs).cast()) };
+        super::Status(status).to_result()
+    }
+}
+
+/// A memory range from the adapter's resources.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MemoryResource {
+    /// Physical (CPU) address, to pass to [`super::io::IoSpace::map`].
+    pub(crate) start: u64,
+    /// Length in bytes.
+    pub(crate) length: u32,
+}
+
+/// `MiniportInitParameters->AllocatedResources`, for the duration of
+/// Initialize.
+///
+/// # Invariants
+///
+/// `list` is NULL or points at a resource list whose `count` descriptors
+/// are readable for `'p`.
+pub(crate) struct ResourceList<'p> {
+    list: *const ffi::CmPartialResourceList,
+    _p: PhantomData<&'p ffi::CmPartialResourceList>,
+}
+
+impl ResourceList<'_> {
+    /// # Safety
+    ///
+    /// `list` must be NULL or a resource list readable (with its `count`
+    /// descriptors) for the returned object's lifetime.
+    pub(super) unsafe fn new(list: *const ffi::CmPartialResourceList) -> Self {
+        // INVARIANT: by the safety requirement.
+        Self {
+            list,
+            _p: PhantomData,
+        }
+    }
+
+    fn descriptor(&self, i: usize) -> Option<ffi::CmPartialResourceDescriptor> {
+        if self.list.is_null() {
+            return None;
+        }
+        // SAFETY: non-NULL, readable (type invariant); packed fields are read
+        // by value.
+        let count = unsafe { (*self.list).count } as usize;
+        if i >= count {
+            return None;
+        }
+        // SAFETY: `i < count`, so descriptor `i` is readable (type
+        // invariant); the array may be unaligned for 8-byte reads.
+        Some(unsafe {
+            (&raw const (*self.list).descriptors)
+                .cast::<ffi::CmPartialResourceDescriptor>()
+                .add(i)
+                .read_unaligned()
+        })
+    }
+
+    /// The memory ranges (`CmResourceTypeMemory`), in order.
+    pub(crate) fn memory(&self) -> impl Iterator<Item = MemoryResource> + '_ {
+        (0..)
+            .map_while(|i| self.descriptor(i))
+            .filter(|d| d.type_ == ffi::CM_RESOURCE_TYPE_MEMORY)
+            .map(|d| MemoryResource {
+                start: d.start as u64,
+                length: d.length,
+            })
+    }
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! [`Interrupt`]: `NdisMRegisterInterruptEx` with a [`InterruptHandler`].
+
+use core::ffi::c_void;
+use kernel::sync::Arc;
+
+use super::{adapter::Adapter, ffi, Status};
+
+/// What an ISR found.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum IsrResult {
+    /// Not this device's interrupt (the line may be shared).
+    NotRecognized,
+    /// Handled; no DPC needed.
+    Handled,
+    /// Handled; run [`InterruptHandler::dpc`].
+    QueueDpc,
+}
+
+/// A miniport's interrupt handlers.
+pub(crate) trait InterruptHandler: Send + Sync {
+    /// `MiniportInterrupt`: hard-IRQ context; must not sleep or allocate.
+    fn isr(&self) -> IsrResult;
+    /// `MiniportInterruptDPC`: DISPATCH_LEVEL (softirq); must not sleep.
+    fn dpc(&self);
+}
+
+/// A connected interrupt; disconnected (`NdisMDeregisterInterruptEx`, which
+/// waits for a running ISR and DPC) on drop.
+///
+/// # Invariants
+///
+/// `raw` is the interrupt handle the shim returned for `adapter`, not yet
+/// deregistered; its interrupt context is `Arc::as_ptr(&handler)`, which
+/// stays alive (held here) until it is deregistered.
+pub(crate) struct Interrupt<'a, H: InterruptHandler> {
+    adapter: &'a Adapter,
+    raw: ffi::NdisHandle,
+    handler: Arc<H>,
+}
+
+// SAFETY: the handle is only passed to thread-safe NDIS calls; `H` is Sync.
+unsafe impl<H: InterruptHandler> Send for Interrupt<'_, H> {}
+// SAFETY: as above.
+unsafe impl<H: InterruptHandler> Sync for Interrupt<'_, H> {}
+
+/// `MiniportInterrupt` trampoline: [`InterruptHandler::isr`].
+///
+/// # Safety
+///
+/// `context` must be the interrupt context registered with this trampoline
+/// (the payload of the [`Interrupt`]'s `Arc<H>`), and the interrupt not yet
+/// deregistered; `queue_dpc` and `target_processors` must be valid for
+/// writes.
+unsafe extern "C" fn isr<H: InterruptHandler>(
+    context: ffi::NdisHandle,
+    queue_dpc: *mut ffi::Boolean,
+    target_processors: *mut u32,
+) -> ffi::Boolean {
+    // SAFETY: `context` is the `Arc<H>` payload registered with this
+    // trampoline; it lives until deregistration (type invariant of
+    // `Interrupt`), which waits for running handlers.
+    let handler = unsafe { &*context.cast::<H>() };
+    let result = handler.isr();
+    // SAFETY: the shim passes valid out pointers.
+    unsafe {
+        *queue_dpc = u8::from(result == IsrResult::QueueDpc);
+        *target_processors = 0;
+    }
+    u8::from(result != IsrResult::NotRecognized)
+}
+
+/// `MiniportInterruptDPC` trampoline: [`InterruptHandler::dpc`].
+///
+/// # Safety
+///
+/// `context` must be as for [`isr`]; the other arguments are unused.
+unsafe extern "C" fn dpc<H: InterruptHandler>(
+    context: ffi::NdisHandle,
+    _dpc_context: *mut c_void,
+    _reserved1: *mut c_void,
+    _reserved2: *mut c_void,
+) {
+    // SAFETY: as in `isr`.
+    let handler = unsafe { &*context.cast::<H>() };
+    handler.dpc();
+}
+
+impl<'a, H: InterruptHandler + 'a> Interrupt<'a, H> {
+    /// `NdisMRegisterInterruptEx`: connects the adapter's interrupt to
+    /// `handler` (line-based or MSI, as the shim chooses). PASSIVE_LEVEL.
+    pub(crate) fn register(adapter: &'a Adapter, handler: Arc<H>) -> Result<Self, Status> {
+        let mut chars = ffi::InterruptCharacteristics {
+            header: ffi::NdisObjectHeader {
+                type_: ffi::OBJECT_TYPE_MINIPORT_INTERRUPT,
+                revision: ffi::MINIPORT_INTERRUPT_REVISION_1,
+                size: core::mem::size_of::<ffi::InterruptCharacteristics>() as u16,
+            },
+            interrupt_handler: Some(isr::<H>),
+            interrupt_dpc_handler: Some(dpc::<H>),
+            disable_interrupt_handler: None,
+            enable_interrupt_handler: None,
+            msi_supported: 0,
+            msi_sync_with_all_messages: 0,
+            message_interrupt_handler: None,
+            message_interrupt_dpc_handler: None,
+            disable_message_interrupt_handler: None,
+            enable_message_interrupt_handler: None,
+            interrupt_type: 0,
+            message_info_table: core::ptr::null_mut(),
+        };
+        let mut raw = core::ptr::null_mut();
+        // SAFETY: a live adapter; `chars` is a complete revision-1 structure;
+        // the context is `handler`'s payload, kept alive by `Self` until
+        // deregistration.
+        let status = unsafe {
+            ffi::NdisMRegisterInterruptEx(
+                adapter.handle(),
+                Arc::as_ptr(&handler).cast_mut().cast(),
+                &mut chars,
+                &mut raw,
+            )
+        };
+        Status(status).to_result()?;
+        // INVARIANT: registered just now with `handler` as context.
+        Ok(Self {
+            adapter,
+            raw,
+            handler,
+        })
+    }
+
+    /// The handler the interrupt calls.
+    pub(crate) fn handler(&self) -> &Arc<H> {
+        &self.handler
+    }
+}
+
+impl<H: InterruptHandler> Drop for Interrupt<'_, H> {
+    fn drop(&mut self) {
+        // SAFETY: registered and not yet deregistered (type invariant). The
+        // call waits for a running ISR and DPC, so `handler` may be dropped
+        // after it.
+        unsafe { ffi::NdisMDeregisterInterruptEx(self.raw) };
+        let _ = self.adapter;
+    }
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Safe Rust API for NDIS miniports built against ndis-shim.
+//!
+//! Kbuild cannot link a Rust library crate across out-of-tree modules, so
+//! this API is *source*: a Rust miniport includes it with
+//!
+//! ```ignore
+//! #[path = "../../rust/api/mod.rs"]
+//! mod ndis;
+//! ```
+//!
+//! and reaches the shim only through the C symbols it exports (declared in
+//! [`ffi`], resolved through the shim's `Module.symvers`), exactly like a C
+//! miniport. Both doors thus exercise one implementation.
+//!
+//! What misuse the types rule out:
+//!
+//! - [`dma::DmaChannel::setup`] borrows the channel mutably and returns a
+//!   [`dma::Transfer`] that [`dma::Transfer::complete`] consumes: Complete
+//!   without Setup, Complete twice, Complete with other arguments than
+//!   Setup's, and Setup while the channel is busy cannot be written.
+//! - Handles ([`dma::DmaChannel`], [`io::IoSpace`], [`interrupt::Interrupt`],
+//!   [`mdl::Mdl`]) borrow the [`adapter::Adapter`] they were made from and
+//!   release themselves on `Drop`, so none outlives its adapter or leaks its
+//!   NDIS object on an error path.
+//! - An [`mdl::Mdl`] owns the memory it describes; a transfer borrows the
+//!   MDL, so the memory cannot be freed or written by the CPU while the
+//!   device may access it (and an MDL whose transfer was leaked with
+//!   `mem::forget` leaks its memory rather than freeing it under the device).
+//! - [`dma::Direction`] and [`dma::DmaAddresses`] are enums, not `BOOLEAN`s.
+//!
+//! The Linux glue (the counterpart of the C `NDIS_LINUX_PCI_MINIPORT` macro)
+//! is [`driver::Registration`] plus the [`ndis_glue!`] macro.
+
+// Each miniport uses a subset of this source-included API.
+#![allow(dead_code)]
+
+pub(crate) mod adapter;
+pub(crate) mod dma;
+pub(crate) mod driver;
+pub(crate) mod ffi;
+pub(crate) mod interrupt;
+pub(crate) mod io;
+pub(crate) mod mdl;
+pub(crate) mod status;
+
+pub(crate) use status::Status;

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Must not compile: completing without a setup: there is no Transfer to complete, and the channel has no Complete of its own (the C-style call with Setup's arguments).
+// expect: E0599
+
+#![no_std]
+// Snippets are type-checked only, never called.
+#![allow(dead_code)]
+
+#[path = "../../../../rust/api/mod.rs"]
+mod ndis;
+
+use kernel::prelude::*;
+use ndis::{
+    adapter::Adapter,
+    dma::{Direction, DmaAddresses, DmaChannel, DmaWidth},
+    mdl::Mdl,
+    Status,
+};
+
+fn channel(adapter: &Adapter) -> Result<DmaChannel<'_>, Status> {
+    DmaChannel::register(adapter, 0, DmaAddresses::Bits32, DmaWidth::Bits32, 4096)
+}
+
+fn misuse(adapter: &Adapter) -> Result<(), Status> {
+    let mut channel = channel(adapter)?;
+    let mdl = Mdl::new(adapter, KVec::<u8>::new())?;
+    channel.complete(&mdl, 0, 64, Direction::ToDevice)
+}
