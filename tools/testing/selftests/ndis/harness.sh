@@ -4,7 +4,8 @@
 # ndis-shim test harness. Runs INSIDE the test VM as root.
 #
 #   harness.sh [CONFIG [OUTDIR [KODIR]]]
-#     (or NDIS_CONFIG, NDIS_OUT, NDIS_KO in the environment)
+#     (or NDIS_CONFIG, NDIS_OUT, NDIS_KO in the environment;
+#      NDIS_ONLY=REGEX runs only the test scripts whose path matches)
 #
 # Runs tests/*.sh in sort order, then the expected-failure canaries/*.sh.
 # Around every test it watches what a test cannot hide from: new dmesg lines
@@ -61,7 +62,7 @@ dmesg_between() {
 }
 
 # Per-test state, indexed by test number.
-declare -a NAME SCRIPT STATUS RC XFAIL J0 J1 TRIPS NOTES SECS
+declare -a NAME SCRIPT STATUS RC XFAIL J0 J1 TRIPS NOTES SECS NLEAK
 
 # ---- 1: the checkers themselves must be on, or every "ok" would be hollow.
 mountpoint -q $DBG || mount -t debugfs none $DBG
@@ -86,7 +87,12 @@ preflight() {
 
 TESTS=()
 for f in "$HERE"/tests/*.sh; do [ -e "$f" ] && TESTS+=("$f"); done
-for f in "$HERE"/canaries/*.sh; do [ -e "$f" ] && TESTS+=("$f"); done
+# [0-9]*: the canary scripts, not build.sh
+for f in "$HERE"/canaries/[0-9]*.sh; do [ -e "$f" ] && TESTS+=("$f"); done
+# NDIS_ONLY=REGEX runs only the scripts whose path matches (e.g. "canaries|00-").
+if [ -n "${NDIS_ONLY:-}" ]; then
+	mapfile -t TESTS < <(printf '%s\n' "${TESTS[@]}" | grep -E -- "$NDIS_ONLY")
+fi
 # 1 preflight + the tests + 1 final kmemleak scan
 TOTAL=$((${#TESTS[@]} + 2))
 
@@ -182,11 +188,14 @@ while read -r lj lmods; do
 		done
 	fi
 	if [ -n "$hit" ]; then
-		TRIPS[hit]+="kmemleak: leak allocated at jiffies $lj${lmods:+ by$lmods}; "
+		NLEAK[hit]=$((${NLEAK[hit]:-0} + 1))
 	else
 		unattributed=$((unattributed + 1))
 	fi
 done <<<"$leaks"
+for k in "${!NLEAK[@]}"; do
+	TRIPS[k]+="kmemleak: ${NLEAK[k]} leak(s) allocated during the test (see kmemleak.txt); "
+done
 ((unattributed)) && NOTES[LAST]+="$unattributed leak(s) outside any test (see kmemleak.txt); "
 
 # ---- verdicts
@@ -220,7 +229,7 @@ done
 		echo "# ${NAME[k]}: ${SECS[k]}s"
 		case ${STATUS[k]} in
 		ok) echo "ok $k ${NAME[k]}" ;;
-		skip) echo "ok $k ${NAME[k]} # SKIP $(grep -m1 '^#' "$out" | sed 's/^# *//')" ;;
+		skip) echo "ok $k ${NAME[k]} # SKIP $(grep -m1 '^#' "$out" | sed -E 's/^# *(SKIP *)?//')" ;;
 		*) echo "not ok $k ${NAME[k]}" ;;
 		esac
 	done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ndis-test: xfail
-# Expected failure: msleep() under a spin lock (DEBUG_ATOMIC_SLEEP)
+# Expected failure: mutex_lock() under a spin lock (DEBUG_ATOMIC_SLEEP)
 # The harness reports this ok only if its checkers catch it.
 set -euo pipefail
 ko=${NDIS_KO:?}/canary_sleep_atomic.ko

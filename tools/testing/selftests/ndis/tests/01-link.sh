@@ -18,7 +18,9 @@ check() { # DESCRIPTION COMMAND...: one KTAP subtest line
 mark="ndis-test: $$-$(date +%s%N)"
 echo "$mark" >/dev/kmsg
 log_since_mark() { dmesg | awk -v m="$mark" 'on; index($0, m) { on = 1 }'; }
+# shellcheck disable=SC2317 # both are called through check()
 loaded() { grep -q "^$1 " /proc/modules; }
+# shellcheck disable=SC2317
 refused() { ! rmmod "$1" 2>/dev/null && loaded "$1"; }
 
 echo "KTAP version 1"
