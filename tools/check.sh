@@ -51,7 +51,7 @@ if [ "$vm_only" = 0 ]; then
 			for (i = 1; i < NF; i++) {
 				if ($(i + 1) ~ /^passed/) p += $i
 				if ($(i + 1) ~ /^failed/) f += $i
-				if ($(i + 1) ~ /^ignored/) s += $i
+				if ($(i + 1) ~ /^(ignored|skipped)/) s += $i
 			} } END { print p + 0, f + 0, s + 0 }' "$NDIS_BUILD/host-test.log")
 		echo "host: $p passed, $f failed, $s ignored (exit $rc)"
 		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))

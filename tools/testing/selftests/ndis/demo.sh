@@ -35,6 +35,37 @@ if [ -f "$ko/ndis_link_test.ko" ]; then
 	klog 'ndis_link_test'
 	run rmmod ndis_link_test
 fi
+
+# A sample miniport: load it (each edu device becomes an adapter), move
+# data both ways through edu's DMA engine with NdisMSetupDmaTransfer /
+# NdisMCompleteDmaTransfer, verify it, unload (MiniportHaltEx).
+demo_sample() { # module
+	local mod=$1 dir d
+	[ -f "$ko/$mod.ko" ] || return 0
+	echo
+	echo "== sample miniport $mod"
+	run insmod "$ko/$mod.ko" || return 0
+	klog "$mod"
+	for dir in /sys/kernel/debug/"$mod"/*/; do
+		[ -f "$dir/cmd" ] || continue
+		d=$(basename "$dir")
+		for cmd in "roundtrip off=0 len=4096 mdl_off=0 buf=kmalloc" \
+			"roundtrip off=100 len=1500 mdl_off=4000 buf=vmalloc"; do
+			if echo "$cmd" >"$dir/cmd" 2>/dev/null; then
+				echo "  $d: $cmd -> $(head -n 1 "$dir/result")"
+			else
+				echo "  $d: $cmd -> rejected"
+				status=1
+			fi
+		done
+	done
+	run rmmod "$mod"
+	klog "$mod.*(halt|Halt)"
+}
+demo_sample edu_dma_c
+demo_sample edu_dma
+
+echo
 run rmmod ndis_shim
 klog 'ndis_shim: .*unload'
 echo "DMA-API debug error_count: $(cat /sys/kernel/debug/dma-api/error_count 2>/dev/null || echo unavailable)"

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*++
+
+Module Name:
+
+    edu.h
+
+Abstract:
+
+    Shared between the Windows-side miniport (miniport.c) and its Linux glue
+    (edu_linux.c): the register map of QEMU's "edu" device and the adapter
+    context the miniport hands to NdisMSetMiniportAttributes.  The shim
+    passes that context to the glue's DMA controller callbacks, which is why
+    the glue needs to know its layout.
+
+    Only Windows types appear here, so the miniport can include it as it
+    would on Windows; the Linux-only members are opaque PVOIDs.
+
+--*/
+
+#ifndef _EDU_H_
+#define _EDU_H_
+
+/* ---- edu registers (BAR0, 1 MiB MMIO) ---- */
+
+#define EDU_REG_ID              0x00	/* RO: 0x010000ED */
+#define EDU_REG_INTR_STATUS     0x24	/* RO: raised interrupt bits */
+#define EDU_REG_INTR_RAISE      0x60	/* WO */
+#define EDU_REG_INTR_ACK        0x64	/* WO: clears the written bits */
+#define EDU_REG_DMA_SRC         0x80	/* 64-bit */
+#define EDU_REG_DMA_DST         0x88	/* 64-bit */
+#define EDU_REG_DMA_CNT         0x90	/* 64-bit */
+#define EDU_REG_DMA_CMD         0x98
+
+#define EDU_ID_VALUE            0x010000EDUL
+
+#define EDU_DMA_CMD_RUN         0x1	/* set to start; clears when done */
+#define EDU_DMA_CMD_FROM_DEVICE 0x2	/* 0: RAM -> device, 1: device -> RAM */
+#define EDU_DMA_CMD_IRQ         0x4	/* raise EDU_INTR_DMA when done */
+
+#define EDU_INTR_FACTORIAL      0x001
+#define EDU_INTR_DMA            0x100
+
+/* The device's own 4 KiB buffer, at this device-side address. */
+#define EDU_BUFFER_DEVICE_ADDRESS 0x40000
+#define EDU_BUFFER_SIZE           4096
+
+/* MaximumLength of the system-DMA channel: edu cannot move more. */
+#define EDU_DMA_MAXIMUM_LENGTH    EDU_BUFFER_SIZE
+
+#define EDU_POOL_TAG 'udEN'
+
+/* A transfer as NdisMSetupDmaTransfer was given it; Complete must match. */
+typedef struct _EDU_TRANSFER {
+	PMDL Mdl;
+	ULONG Offset;
+	ULONG Length;
+	BOOLEAN WriteToDevice;
+} EDU_TRANSFER, *PEDU_TRANSFER;
+
+typedef struct _EDU_ADAPTER {
+	NDIS_HANDLE MiniportAdapterHandle;
+	NDIS_HANDLE InterruptHandle;
+	NDIS_HANDLE DmaHandle;
+
+	PUCHAR RegisterBase;			/* from NdisMMapIoSpace */
+	ULONG RegisterLength;
+	NDIS_PHYSICAL_ADDRESS RegisterPhysical;	/* BAR0, from AllocatedResources */
+
+	/*
+	 * Protects the transfer bookkeeping below against the DPC.  Never
+	 * taken by the ISR (which only touches registers).
+	 */
+	NDIS_SPIN_LOCK Lock;
+
+	/*
+	 * The edu-buffer offset the next transfer uses.  The shim's Setup
+	 * hands the controller only a bus address and a length; which end of
+	 * the transfer is inside the device is edu's business, so the
+	 * miniport sets this before calling NdisMSetupDmaTransfer and the
+	 * glue's Start reads it (under the shim's channel lock).
+	 */
+	ULONG DeviceOffset;
+
+	/*
+	 * The transfer the DPC is to complete.  InFlight: recorded before
+	 * Setup; Armed: Setup succeeded, so an interrupt now belongs to it.
+	 * Whoever clears InFlight (DPC, an early Complete, halt) owns the
+	 * NdisMCompleteDmaTransfer call for it.
+	 */
+	BOOLEAN InFlight;
+	BOOLEAN Armed;
+	BOOLEAN Done;
+	EDU_TRANSFER Transfer;
+	NDIS_STATUS CompleteStatus;
+
+	/*
+	 * Transfers the DPC is still to chain after the current one (same
+	 * buffer, same direction), set up from the DPC at DISPATCH_LEVEL as
+	 * a miniport's receive path would.  Halt sets it to 0 first.
+	 */
+	ULONG Repeat;
+	NDIS_STATUS RepeatStatus;	/* first failed chained Setup */
+
+	ULONG DmaInterrupts;	/* DPCs that completed a transfer */
+	ULONG StrayDpcs;	/* DPCs that found nothing armed */
+
+	/* ---- Linux glue only (edu_linux.c) ---- */
+	BOOLEAN BusMasterFenced;	/* under the shim's channel lock */
+	PVOID LinuxDevice;		/* struct pci_dev * */
+	PVOID LinuxPrivate;		/* the glue's test state */
+} EDU_ADAPTER, *PEDU_ADAPTER;
+
+/* ---- Miniport operations the glue's test interface drives (miniport.c) ---- */
+
+NDIS_STATUS
+EduStartTransfer(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ PMDL Mdl,
+	_In_ ULONG MdlOffset,
+	_In_ ULONG DeviceOffset,
+	_In_ ULONG Length,
+	_In_ BOOLEAN WriteToDevice,
+	_In_ BOOLEAN HoldSpinLock);
+
+NDIS_STATUS
+EduWaitTransfer(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ ULONG TimeoutMs,
+	_Out_ PNDIS_STATUS CompleteStatus);
+
+NDIS_STATUS
+EduCompleteNow(
+	_In_ PEDU_ADAPTER Adapter);
+
+VOID
+EduSetRepeat(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ ULONG Repeat);
+
+BOOLEAN
+EduTransferPending(
+	_In_ PEDU_ADAPTER Adapter);
+
+ULONG
+EduReadCounter(
+	_In_ PEDU_ADAPTER Adapter);
+
+#define EDU_MISUSE_MAX_ROWS 24
+
+typedef struct _EDU_MISUSE_ROW {
+	PCSTR Name;
+	NDIS_STATUS Status;
+} EDU_MISUSE_ROW, *PEDU_MISUSE_ROW;
+
+ULONG
+EduRunMisuse(
+	_In_ PEDU_ADAPTER Adapter,
+	_Out_writes_(EDU_MISUSE_MAX_ROWS) PEDU_MISUSE_ROW Rows);
+
+/*
+ * ---- Platform hooks (edu_linux.c) ----
+ * Where a Windows miniport would create its control device object
+ * (NdisRegisterDeviceEx) for a test tool to open, the Linux build creates
+ * its debugfs files.  Called at PASSIVE_LEVEL.
+ */
+
+/* After the registers are mapped, before the DMA channel is registered. */
+NDIS_STATUS
+EduPlatformAdapterStart(
+	_In_ PEDU_ADAPTER Adapter);
+
+/* First thing in halt: no new test commands after this returns. */
+VOID
+EduPlatformAdapterStop(
+	_In_ PEDU_ADAPTER Adapter);
+
+/* After the DMA channel is deregistered: test buffers may be freed. */
+VOID
+EduPlatformAdapterHalted(
+	_In_ PEDU_ADAPTER Adapter);
+
+#endif /* _EDU_H_ */

@@ -1,0 +1,819 @@
+// SPDX-License-Identifier: GPL-2.0
+/*++
+
+Module Name:
+
+    miniport.c
+
+Abstract:
+
+    An NDIS 6.30 miniport for QEMU's "edu" device, written as it would be
+    for Windows: DriverEntry registers the miniport, MiniportInitializeEx
+    claims the adapter's resources, and the device's DMA engine is driven
+    as a system (subordinate) DMA channel through NdisMSetupDmaTransfer /
+    NdisMCompleteDmaTransfer / NdisMReadDmaCounter.  The miniport never
+    sees a bus address: mapping the buffer is NDIS's job, programming the
+    engine the HAL's (on Linux: the glue's DMA controller, edu_linux.c).
+
+    edu is not a NIC, so the data-path handlers are stubs; they are
+    registered anyway to show a complete miniport registers unchanged.
+
+Environment:
+
+    Kernel mode.  Built against ndis-shim's ndis.h.
+
+--*/
+
+#define NDIS_MINIPORT_DRIVER
+#define NDIS630_MINIPORT
+
+#include <ndis.h>
+#include "edu.h"
+
+#define EDU_MAJOR_DRIVER_VERSION 1
+#define EDU_MINOR_DRIVER_VERSION 0
+
+/* The engine finishes in ~100 ms of virtual time; be generous under TCG. */
+#define EDU_TRANSFER_TIMEOUT_MS 5000
+
+MINIPORT_INITIALIZE MiniportInitializeEx;
+MINIPORT_HALT MiniportHaltEx;
+MINIPORT_UNLOAD MiniportDriverUnload;
+MINIPORT_PAUSE MiniportPause;
+MINIPORT_RESTART MiniportRestart;
+MINIPORT_OID_REQUEST MiniportOidRequest;
+MINIPORT_SEND_NET_BUFFER_LISTS MiniportSendNetBufferLists;
+MINIPORT_RETURN_NET_BUFFER_LISTS MiniportReturnNetBufferLists;
+MINIPORT_CANCEL_SEND MiniportCancelSend;
+MINIPORT_SHUTDOWN MiniportShutdownEx;
+MINIPORT_DEVICE_PNP_EVENT_NOTIFY MiniportDevicePnPEventNotify;
+MINIPORT_CANCEL_OID_REQUEST MiniportCancelOidRequest;
+MINIPORT_ISR MiniportInterrupt;
+MINIPORT_INTERRUPT_DPC MiniportInterruptDPC;
+
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
+
+static NDIS_HANDLE EduDriverHandle;
+
+/* ------------------------------------------------------------------------
+ * Driver
+ * ------------------------------------------------------------------------ */
+
+NTSTATUS
+DriverEntry(
+	_In_ PDRIVER_OBJECT DriverObject,
+	_In_ PUNICODE_STRING RegistryPath)
+{
+	NDIS_MINIPORT_DRIVER_CHARACTERISTICS Chars;
+	NDIS_STATUS Status;
+
+	NdisZeroMemory(&Chars, sizeof(Chars));
+	Chars.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS;
+	Chars.Header.Revision = NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
+	Chars.Header.Size = NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
+	Chars.MajorNdisVersion = NDIS_MINIPORT_MAJOR_VERSION;
+	Chars.MinorNdisVersion = NDIS_MINIPORT_MINOR_VERSION;
+	Chars.MajorDriverVersion = EDU_MAJOR_DRIVER_VERSION;
+	Chars.MinorDriverVersion = EDU_MINOR_DRIVER_VERSION;
+
+	Chars.InitializeHandlerEx = MiniportInitializeEx;
+	Chars.HaltHandlerEx = MiniportHaltEx;
+	Chars.UnloadHandler = MiniportDriverUnload;
+	Chars.PauseHandler = MiniportPause;
+	Chars.RestartHandler = MiniportRestart;
+	Chars.OidRequestHandler = MiniportOidRequest;
+	Chars.SendNetBufferListsHandler = MiniportSendNetBufferLists;
+	Chars.ReturnNetBufferListsHandler = MiniportReturnNetBufferLists;
+	Chars.CancelSendHandler = MiniportCancelSend;
+	Chars.ShutdownHandlerEx = MiniportShutdownEx;
+	Chars.DevicePnPEventNotifyHandler = MiniportDevicePnPEventNotify;
+	Chars.CancelOidRequestHandler = MiniportCancelOidRequest;
+
+	Status = NdisMRegisterMiniportDriver(DriverObject, RegistryPath,
+					     NULL, &Chars, &EduDriverHandle);
+	if (Status != NDIS_STATUS_SUCCESS)
+		DbgPrint(KERN_ERR "edu_dma_c: NdisMRegisterMiniportDriver: 0x%08x\n",
+			 (ULONG)Status);
+	return Status;
+}
+
+VOID
+MiniportDriverUnload(
+	_In_ PDRIVER_OBJECT DriverObject)
+{
+	UNREFERENCED_PARAMETER(DriverObject);
+	NdisMDeregisterMiniportDriver(EduDriverHandle);
+}
+
+/* ------------------------------------------------------------------------
+ * Adapter
+ * ------------------------------------------------------------------------ */
+
+/* The first memory range in the translated resources: edu's BAR0. */
+static BOOLEAN
+EduFindRegisters(
+	_In_ PNDIS_RESOURCE_LIST Resources,
+	_Out_ PNDIS_PHYSICAL_ADDRESS Physical,
+	_Out_ PULONG Length)
+{
+	ULONG i;
+
+	if (Resources == NULL)
+		return FALSE;
+	for (i = 0; i < Resources->Count; i++) {
+		PCM_PARTIAL_RESOURCE_DESCRIPTOR Desc = &Resources->PartialDescriptors[i];
+
+		if (Desc->Type == CmResourceTypeMemory) {
+			*Physical = Desc->u.Memory.Start;
+			*Length = Desc->u.Memory.Length;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+NDIS_STATUS
+MiniportInitializeEx(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ NDIS_HANDLE MiniportDriverContext,
+	_In_ PNDIS_MINIPORT_INIT_PARAMETERS MiniportInitParameters)
+{
+	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES RegAttrs;
+	NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS IntChars;
+	NDIS_DMA_DESCRIPTION DmaDesc;
+	PEDU_ADAPTER Adapter;
+	NDIS_STATUS Status;
+	ULONG Id;
+
+	UNREFERENCED_PARAMETER(MiniportDriverContext);
+
+	Adapter = NdisAllocateMemoryWithTagPriority(MiniportAdapterHandle,
+						    sizeof(*Adapter), EDU_POOL_TAG,
+						    NormalPoolPriority);
+	if (Adapter == NULL)
+		return NDIS_STATUS_RESOURCES;
+	NdisZeroMemory(Adapter, sizeof(*Adapter));
+	Adapter->MiniportAdapterHandle = MiniportAdapterHandle;
+	NdisAllocateSpinLock(&Adapter->Lock);
+
+	/*
+	 * Registration attributes first: from here on NDIS (and the glue's
+	 * DMA controller) are handed this context.
+	 */
+	NdisZeroMemory(&RegAttrs, sizeof(RegAttrs));
+	RegAttrs.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
+	RegAttrs.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
+	RegAttrs.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
+	RegAttrs.MiniportAdapterContext = (NDIS_HANDLE)Adapter;
+	RegAttrs.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE;
+	RegAttrs.CheckForHangTimeInSeconds = 0;
+	RegAttrs.InterfaceType = NdisInterfacePci;
+	Status = NdisMSetMiniportAttributes(MiniportAdapterHandle,
+					    (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&RegAttrs);
+	if (Status != NDIS_STATUS_SUCCESS) {
+		DbgPrint(KERN_ERR "edu_dma_c: NdisMSetMiniportAttributes: 0x%08x\n", (ULONG)Status);
+		goto FreeAdapter;
+	}
+
+	if (!EduFindRegisters(MiniportInitParameters->AllocatedResources,
+			      &Adapter->RegisterPhysical, &Adapter->RegisterLength)) {
+		Status = NDIS_STATUS_RESOURCE_CONFLICT;
+		goto FreeAdapter;
+	}
+	Status = NdisMMapIoSpace((PVOID *)&Adapter->RegisterBase, MiniportAdapterHandle,
+				 Adapter->RegisterPhysical, Adapter->RegisterLength);
+	if (Status != NDIS_STATUS_SUCCESS) {
+		DbgPrint(KERN_ERR "edu_dma_c: NdisMMapIoSpace: 0x%08x\n", (ULONG)Status);
+		goto FreeAdapter;
+	}
+
+	/* Something else answering at 1234:11e8 is not ours to drive. */
+	NdisReadRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_ID), &Id);
+	if (Id != EDU_ID_VALUE) {
+		DbgPrint(KERN_ERR "edu_dma_c: unexpected ID 0x%08x\n", Id);
+		Status = NDIS_STATUS_ADAPTER_NOT_FOUND;
+		goto Unmap;
+	}
+	/* Nothing of a previous driver's left over may reach our DPC. */
+	NdisWriteRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_INTR_ACK),
+			       0xFFFFFFFF);
+
+	Status = EduPlatformAdapterStart(Adapter);
+	if (Status != NDIS_STATUS_SUCCESS)
+		goto Unmap;
+
+	NdisZeroMemory(&IntChars, sizeof(IntChars));
+	IntChars.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT;
+	IntChars.Header.Revision = NDIS_MINIPORT_INTERRUPT_REVISION_1;
+	IntChars.Header.Size = NDIS_SIZEOF_MINIPORT_INTERRUPT_CHARACTERISTICS_REVISION_1;
+	IntChars.InterruptHandler = MiniportInterrupt;
+	IntChars.InterruptDpcHandler = MiniportInterruptDPC;
+	Status = NdisMRegisterInterruptEx(MiniportAdapterHandle, Adapter,
+					  &IntChars, &Adapter->InterruptHandle);
+	if (Status != NDIS_STATUS_SUCCESS) {
+		DbgPrint(KERN_ERR "edu_dma_c: NdisMRegisterInterruptEx: 0x%08x\n", (ULONG)Status);
+		goto PlatformStop;
+	}
+
+	/*
+	 * One channel for the adapter's life: edu has one engine.  The
+	 * description's 8237 fields mean nothing on PCI; a 32-bit width is
+	 * what edu's engine moves.  Dma32BitAddresses TRUE: the channel may
+	 * use 32-bit addresses, the glue narrows that to edu's 28 bits.
+	 */
+	NdisZeroMemory(&DmaDesc, sizeof(DmaDesc));
+	DmaDesc.DemandMode = FALSE;
+	DmaDesc.AutoInitialize = FALSE;
+	DmaDesc.DmaChannelSpecified = FALSE;
+	DmaDesc.DmaWidth = Width32Bits;
+	DmaDesc.DmaSpeed = Compatible;
+	DmaDesc.DmaPort = 0;
+	DmaDesc.DmaChannel = 0;
+	Status = NdisMRegisterDmaChannel(&Adapter->DmaHandle, MiniportAdapterHandle,
+					 0, TRUE, &DmaDesc, EDU_DMA_MAXIMUM_LENGTH);
+	if (Status != NDIS_STATUS_SUCCESS) {
+		DbgPrint(KERN_ERR "edu_dma_c: NdisMRegisterDmaChannel: 0x%08x\n", (ULONG)Status);
+		goto DeregisterInterrupt;
+	}
+
+	return NDIS_STATUS_SUCCESS;
+
+DeregisterInterrupt:
+	NdisMDeregisterInterruptEx(Adapter->InterruptHandle);
+PlatformStop:
+	EduPlatformAdapterStop(Adapter);
+	EduPlatformAdapterHalted(Adapter);
+Unmap:
+	NdisMUnmapIoSpace(MiniportAdapterHandle, Adapter->RegisterBase,
+			  Adapter->RegisterLength);
+FreeAdapter:
+	NdisFreeSpinLock(&Adapter->Lock);
+	NdisFreeMemory(Adapter, sizeof(*Adapter), 0);
+	return Status;
+}
+
+VOID
+MiniportHaltEx(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ NDIS_HALT_ACTION HaltAction)
+{
+	PEDU_ADAPTER Adapter = (PEDU_ADAPTER)MiniportAdapterContext;
+	BOOLEAN WasInFlight;
+	ULONG Cmd;
+
+	UNREFERENCED_PARAMETER(HaltAction);
+
+	/* No new test commands; a running one has finished. */
+	EduPlatformAdapterStop(Adapter);
+
+	/*
+	 * A transfer may still be in flight.  Take it away from the DPC and
+	 * leave stopping the engine to NdisMDeregisterDmaChannel, which stops
+	 * the channel and waits until the engine can no longer touch memory
+	 * before the buffer below is freed.
+	 */
+	NdisAcquireSpinLock(&Adapter->Lock);
+	Adapter->Repeat = 0;
+	WasInFlight = Adapter->InFlight;
+	Adapter->InFlight = FALSE;
+	Adapter->Armed = FALSE;
+	NdisReleaseSpinLock(&Adapter->Lock);
+
+	if (WasInFlight) {
+		NdisReadRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_DMA_CMD), &Cmd);
+		DbgPrint(KERN_INFO "edu_dma_c: halting with a transfer in flight (engine %s)\n",
+			 (Cmd & EDU_DMA_CMD_RUN) ? "running" : "finished");
+	}
+	NdisMDeregisterDmaChannel(Adapter->DmaHandle);
+	/* NDIS promised the engine is off memory once the channel is gone. */
+	NdisReadRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_DMA_CMD), &Cmd);
+	if (Cmd & EDU_DMA_CMD_RUN)
+		DbgPrint(KERN_ERR "edu_dma_c: DMA engine still running after NdisMDeregisterDmaChannel\n");
+	NdisMDeregisterInterruptEx(Adapter->InterruptHandle);
+	/* A last DMA interrupt may be pending with nobody left to take it. */
+	NdisWriteRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_INTR_ACK),
+			       0xFFFFFFFF);
+
+	EduPlatformAdapterHalted(Adapter);
+
+	NdisMUnmapIoSpace(Adapter->MiniportAdapterHandle, Adapter->RegisterBase,
+			  Adapter->RegisterLength);
+	NdisFreeSpinLock(&Adapter->Lock);
+	NdisFreeMemory(Adapter, sizeof(*Adapter), 0);
+}
+
+/* ---- Handlers edu has no use for (it is not a NIC) ---- */
+
+NDIS_STATUS
+MiniportPause(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PNDIS_MINIPORT_PAUSE_PARAMETERS PauseParameters)
+{
+	UNREFERENCED_PARAMETER(MiniportAdapterContext);
+	UNREFERENCED_PARAMETER(PauseParameters);
+	return NDIS_STATUS_SUCCESS;
+}
+
+NDIS_STATUS
+MiniportRestart(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PNDIS_MINIPORT_RESTART_PARAMETERS RestartParameters)
+{
+	UNREFERENCED_PARAMETER(MiniportAdapterContext);
+	UNREFERENCED_PARAMETER(RestartParameters);
+	return NDIS_STATUS_SUCCESS;
+}
+
+NDIS_STATUS
+MiniportOidRequest(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PNDIS_OID_REQUEST OidRequest)
+{
+	UNREFERENCED_PARAMETER(MiniportAdapterContext);
+	UNREFERENCED_PARAMETER(OidRequest);
+	return NDIS_STATUS_NOT_SUPPORTED;
+}
+
+VOID
+MiniportSendNetBufferLists(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PNET_BUFFER_LIST NetBufferList,
+	_In_ NDIS_PORT_NUMBER PortNumber,
+	_In_ ULONG SendFlags)
+{
+	UNREFERENCED_PARAMETER(MiniportAdapterContext);
+	UNREFERENCED_PARAMETER(NetBufferList);
+	UNREFERENCED_PARAMETER(PortNumber);
+	UNREFERENCED_PARAMETER(SendFlags);
+}
+
+VOID
+MiniportReturnNetBufferLists(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PNET_BUFFER_LIST NetBufferLists,
+	_In_ ULONG ReturnFlags)
+{
+	UNREFERENCED_PARAMETER(MiniportAdapterContext);
+	UNREFERENCED_PARAMETER(NetBufferLists);
+	UNREFERENCED_PARAMETER(ReturnFlags);
+}
+
+VOID
+MiniportCancelSend(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PVOID CancelId)
+{
+	UNREFERENCED_PARAMETER(MiniportAdapterContext);
+	UNREFERENCED_PARAMETER(CancelId);
+}
+
+VOID
+MiniportShutdownEx(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ NDIS_SHUTDOWN_ACTION ShutdownAction)
+{
+	UNREFERENCED_PARAMETER(MiniportAdapterContext);
+	UNREFERENCED_PARAMETER(ShutdownAction);
+}
+
+VOID
+MiniportDevicePnPEventNotify(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PNET_DEVICE_PNP_EVENT NetDevicePnPEvent)
+{
+	UNREFERENCED_PARAMETER(MiniportAdapterContext);
+	UNREFERENCED_PARAMETER(NetDevicePnPEvent);
+}
+
+VOID
+MiniportCancelOidRequest(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PVOID RequestId)
+{
+	UNREFERENCED_PARAMETER(MiniportAdapterContext);
+	UNREFERENCED_PARAMETER(RequestId);
+}
+
+/* ------------------------------------------------------------------------
+ * Interrupt
+ * ------------------------------------------------------------------------ */
+
+BOOLEAN
+MiniportInterrupt(
+	_In_ NDIS_HANDLE MiniportInterruptContext,
+	_Out_ PBOOLEAN QueueDefaultInterruptDpc,
+	_Out_ PULONG TargetProcessors)
+{
+	PEDU_ADAPTER Adapter = (PEDU_ADAPTER)MiniportInterruptContext;
+	ULONG IntStatus;
+
+	*QueueDefaultInterruptDpc = FALSE;
+	*TargetProcessors = 0;
+
+	NdisReadRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_INTR_STATUS),
+			      &IntStatus);
+	/* INTx may be shared: nothing raised means not ours. */
+	if (IntStatus == 0)
+		return FALSE;
+	/* Ack now: edu keeps the line asserted until the bits are cleared. */
+	NdisWriteRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_INTR_ACK),
+			       IntStatus);
+	if (IntStatus & EDU_INTR_DMA)
+		*QueueDefaultInterruptDpc = TRUE;
+	return TRUE;
+}
+
+VOID
+MiniportInterruptDPC(
+	_In_ NDIS_HANDLE MiniportInterruptContext,
+	_In_ PVOID MiniportDpcContext,
+	_In_ PVOID ReceiveThrottleParameters,
+	_In_ PVOID NdisReserved2)
+{
+	PEDU_ADAPTER Adapter = (PEDU_ADAPTER)MiniportInterruptContext;
+	EDU_TRANSFER Transfer;
+	NDIS_STATUS Status;
+
+	UNREFERENCED_PARAMETER(MiniportDpcContext);
+	UNREFERENCED_PARAMETER(ReceiveThrottleParameters);
+	UNREFERENCED_PARAMETER(NdisReserved2);
+
+	NdisDprAcquireSpinLock(&Adapter->Lock);
+	/*
+	 * An interrupt with nothing armed is a late one for a transfer that
+	 * was completed early (its engine fenced) or abandoned: ignore it.
+	 */
+	if (!Adapter->InFlight || !Adapter->Armed) {
+		Adapter->StrayDpcs++;
+		NdisDprReleaseSpinLock(&Adapter->Lock);
+		return;
+	}
+	/*
+	 * The same goes for an interrupt of an earlier transfer that arrives
+	 * after the next one was armed: while the channel still counts bytes
+	 * to move, this transfer has not finished, and completing it now
+	 * would cut it short.  Its own interrupt comes later.
+	 */
+	if (NdisMReadDmaCounter(Adapter->DmaHandle) != 0) {
+		Adapter->StrayDpcs++;
+		NdisDprReleaseSpinLock(&Adapter->Lock);
+		return;
+	}
+	Transfer = Adapter->Transfer;
+	Adapter->InFlight = FALSE;
+	Adapter->Armed = FALSE;
+	NdisDprReleaseSpinLock(&Adapter->Lock);
+
+	/* The engine has finished: flush (for device->host: make the data
+	 * visible to the CPU) and free the channel for the next transfer. */
+	NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle, Transfer.Mdl,
+				 Transfer.Offset, Transfer.Length,
+				 Transfer.WriteToDevice);
+
+	NdisDprAcquireSpinLock(&Adapter->Lock);
+	Adapter->CompleteStatus = Status;
+	Adapter->Done = TRUE;
+	Adapter->DmaInterrupts++;
+	/*
+	 * Chain the next transfer from here (DISPATCH_LEVEL), under the lock
+	 * so halt either sees it in flight or stops the chain first.
+	 */
+	if (Adapter->Repeat > 0 && Status == NDIS_STATUS_SUCCESS && !Adapter->InFlight) {
+		Adapter->Repeat--;
+		NdisMSetupDmaTransfer(&Status, Adapter->DmaHandle, Transfer.Mdl,
+				      Transfer.Offset, Transfer.Length,
+				      Transfer.WriteToDevice);
+		if (Status == NDIS_STATUS_SUCCESS) {
+			Adapter->Transfer = Transfer;
+			Adapter->InFlight = TRUE;
+			Adapter->Armed = TRUE;
+			Adapter->Done = FALSE;
+			Adapter->CompleteStatus = NDIS_STATUS_PENDING;
+		} else {
+			Adapter->Repeat = 0;
+			Adapter->RepeatStatus = Status;
+		}
+	}
+	NdisDprReleaseSpinLock(&Adapter->Lock);
+}
+
+/* ------------------------------------------------------------------------
+ * System DMA
+ * ------------------------------------------------------------------------ */
+
+/*
+ * Starts one transfer between the MDL's data at MdlOffset and edu's buffer
+ * at DeviceOffset; the DPC completes it.  HoldSpinLock: call Setup with an
+ * NDIS spin lock held (DISPATCH_LEVEL), as a miniport's send path would.
+ */
+NDIS_STATUS
+EduStartTransfer(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ PMDL Mdl,
+	_In_ ULONG MdlOffset,
+	_In_ ULONG DeviceOffset,
+	_In_ ULONG Length,
+	_In_ BOOLEAN WriteToDevice,
+	_In_ BOOLEAN HoldSpinLock)
+{
+	NDIS_STATUS Status;
+
+	NdisAcquireSpinLock(&Adapter->Lock);
+	if (Adapter->InFlight) {
+		NdisReleaseSpinLock(&Adapter->Lock);
+		return NDIS_STATUS_RESOURCES;
+	}
+	Adapter->InFlight = TRUE;
+	Adapter->Armed = FALSE;
+	Adapter->Done = FALSE;
+	Adapter->CompleteStatus = NDIS_STATUS_PENDING;
+	Adapter->Transfer.Mdl = Mdl;
+	Adapter->Transfer.Offset = MdlOffset;
+	Adapter->Transfer.Length = Length;
+	Adapter->Transfer.WriteToDevice = WriteToDevice;
+	Adapter->DeviceOffset = DeviceOffset;
+
+	if (HoldSpinLock) {
+		/* Setup must not sleep: this is DISPATCH_LEVEL. */
+		NdisMSetupDmaTransfer(&Status, Adapter->DmaHandle, Mdl, MdlOffset,
+				      Length, WriteToDevice);
+		if (Status == NDIS_STATUS_SUCCESS)
+			Adapter->Armed = TRUE;
+		else
+			Adapter->InFlight = FALSE;
+		NdisReleaseSpinLock(&Adapter->Lock);
+		return Status;
+	}
+	NdisReleaseSpinLock(&Adapter->Lock);
+
+	/*
+	 * PASSIVE_LEVEL.  Until Armed is set a DPC ignores the record: the
+	 * engine needs ~100 ms, so its own interrupt cannot come first.
+	 */
+	NdisMSetupDmaTransfer(&Status, Adapter->DmaHandle, Mdl, MdlOffset,
+			      Length, WriteToDevice);
+
+	NdisAcquireSpinLock(&Adapter->Lock);
+	if (Status == NDIS_STATUS_SUCCESS)
+		Adapter->Armed = TRUE;
+	else
+		Adapter->InFlight = FALSE;
+	NdisReleaseSpinLock(&Adapter->Lock);
+	return Status;
+}
+
+/* How many more transfers the DPC chains after the current one. */
+VOID
+EduSetRepeat(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ ULONG Repeat)
+{
+	NdisAcquireSpinLock(&Adapter->Lock);
+	Adapter->Repeat = Repeat;
+	Adapter->RepeatStatus = NDIS_STATUS_SUCCESS;
+	NdisReleaseSpinLock(&Adapter->Lock);
+}
+
+/* TRUE while a started transfer has not been completed. */
+BOOLEAN
+EduTransferPending(
+	_In_ PEDU_ADAPTER Adapter)
+{
+	BOOLEAN Pending;
+
+	NdisAcquireSpinLock(&Adapter->Lock);
+	Pending = Adapter->InFlight;
+	NdisReleaseSpinLock(&Adapter->Lock);
+	return Pending;
+}
+
+/*
+ * Waits (PASSIVE_LEVEL) for the DPC to complete the transfer.  On timeout
+ * the transfer is completed here (which stops the engine) so that the
+ * caller may free its buffer, and NDIS_STATUS_REQUEST_ABORTED is returned.
+ */
+NDIS_STATUS
+EduWaitTransfer(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ ULONG TimeoutMs,
+	_Out_ PNDIS_STATUS CompleteStatus)
+{
+	ULONG Waited = 0;
+	BOOLEAN Done;
+
+	for (;;) {
+		NdisAcquireSpinLock(&Adapter->Lock);
+		Done = Adapter->Done;
+		*CompleteStatus = Adapter->CompleteStatus;
+		NdisReleaseSpinLock(&Adapter->Lock);
+		if (Done)
+			return NDIS_STATUS_SUCCESS;
+		if (Waited >= TimeoutMs)
+			break;
+		NdisMSleep(1000);
+		Waited++;
+	}
+	*CompleteStatus = EduCompleteNow(Adapter);
+	return NDIS_STATUS_REQUEST_ABORTED;
+}
+
+/*
+ * Completes the transfer now, whether or not the engine has finished, and
+ * returns NdisMCompleteDmaTransfer's status (RESOURCES when the engine was
+ * still running).  NDIS_STATUS_INVALID_STATE if nothing was in flight.
+ */
+NDIS_STATUS
+EduCompleteNow(
+	_In_ PEDU_ADAPTER Adapter)
+{
+	EDU_TRANSFER Transfer;
+	NDIS_STATUS Status;
+
+	NdisAcquireSpinLock(&Adapter->Lock);
+	if (!Adapter->InFlight) {
+		Status = Adapter->Done ? Adapter->CompleteStatus : NDIS_STATUS_INVALID_STATE;
+		NdisReleaseSpinLock(&Adapter->Lock);
+		return Status;
+	}
+	Transfer = Adapter->Transfer;
+	Adapter->InFlight = FALSE;
+	Adapter->Armed = FALSE;
+	NdisReleaseSpinLock(&Adapter->Lock);
+
+	NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle, Transfer.Mdl,
+				 Transfer.Offset, Transfer.Length,
+				 Transfer.WriteToDevice);
+
+	NdisAcquireSpinLock(&Adapter->Lock);
+	Adapter->CompleteStatus = Status;
+	Adapter->Done = TRUE;
+	NdisReleaseSpinLock(&Adapter->Lock);
+	return Status;
+}
+
+ULONG
+EduReadCounter(
+	_In_ PEDU_ADAPTER Adapter)
+{
+	return NdisMReadDmaCounter(Adapter->DmaHandle);
+}
+
+/* Polls the channel's counter until the engine has nothing left to move. */
+static BOOLEAN
+EduWaitEngineIdle(
+	_In_ PEDU_ADAPTER Adapter)
+{
+	ULONG Waited;
+
+	for (Waited = 0; Waited < EDU_TRANSFER_TIMEOUT_MS; Waited++) {
+		if (NdisMReadDmaCounter(Adapter->DmaHandle) == 0)
+			return TRUE;
+		NdisMSleep(1000);
+	}
+	return FALSE;
+}
+
+/*
+ * Every way of calling the system-DMA functions wrongly, with the status
+ * each got.  The DPC is kept out of the rows that complete by hand (the
+ * record is not armed), so each row sees exactly the calls it makes.
+ */
+ULONG
+EduRunMisuse(
+	_In_ PEDU_ADAPTER Adapter,
+	_Out_writes_(EDU_MISUSE_MAX_ROWS) PEDU_MISUSE_ROW Rows)
+{
+	NDIS_DMA_DESCRIPTION DmaDesc;
+	NDIS_HANDLE StaleHandle = NULL;
+	PVOID Small = NULL, Big = NULL;
+	PMDL SmallMdl = NULL, BigMdl = NULL;
+	NDIS_STATUS Status, Ignored;
+	ULONG n = 0;
+
+#define EDU_ROW(_Name, _Status) \
+	do { \
+		if (n < EDU_MISUSE_MAX_ROWS) { \
+			Rows[n].Name = (_Name); \
+			Rows[n].Status = (_Status); \
+			n++; \
+		} \
+	} while (0)
+
+	/* A 4 KiB buffer (edu's window) and an 8 KiB one (beyond MaximumLength). */
+	Small = NdisAllocateMemoryWithTagPriority(Adapter->MiniportAdapterHandle,
+						  EDU_BUFFER_SIZE, EDU_POOL_TAG,
+						  NormalPoolPriority);
+	Big = NdisAllocateMemoryWithTagPriority(Adapter->MiniportAdapterHandle,
+						2 * EDU_BUFFER_SIZE, EDU_POOL_TAG,
+						NormalPoolPriority);
+	if (Small != NULL)
+		SmallMdl = NdisAllocateMdl(Adapter->MiniportAdapterHandle, Small,
+					   EDU_BUFFER_SIZE);
+	if (Big != NULL)
+		BigMdl = NdisAllocateMdl(Adapter->MiniportAdapterHandle, Big,
+					 2 * EDU_BUFFER_SIZE);
+	if (SmallMdl == NULL || BigMdl == NULL) {
+		EDU_ROW("alloc", NDIS_STATUS_RESOURCES);
+		goto Out;
+	}
+
+	/* Handles: NULL, stale (deregistered), forged. */
+	NdisMSetupDmaTransfer(&Status, NULL, SmallMdl, 0, 64, TRUE);
+	EDU_ROW("null-handle", Status);
+
+	NdisZeroMemory(&DmaDesc, sizeof(DmaDesc));
+	DmaDesc.DmaWidth = Width32Bits;
+	DmaDesc.DmaSpeed = Compatible;
+	Status = NdisMRegisterDmaChannel(&StaleHandle, Adapter->MiniportAdapterHandle,
+					 1, TRUE, &DmaDesc, EDU_DMA_MAXIMUM_LENGTH);
+	EDU_ROW("register-second", Status);
+	if (Status == NDIS_STATUS_SUCCESS) {
+		NdisMDeregisterDmaChannel(StaleHandle);
+		NdisMSetupDmaTransfer(&Status, StaleHandle, SmallMdl, 0, 64, TRUE);
+		EDU_ROW("stale-handle", Status);
+		NdisMCompleteDmaTransfer(&Status, StaleHandle, SmallMdl, 0, 64, TRUE);
+		EDU_ROW("stale-handle-complete", Status);
+	}
+
+	NdisMSetupDmaTransfer(&Status, (NDIS_HANDLE)0x12345678, SmallMdl, 0, 64, TRUE);
+	EDU_ROW("forged-handle", Status);
+
+	/* Ranges: all rejected before the engine is touched. */
+	Adapter->DeviceOffset = 0;
+	NdisMSetupDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl,
+			      EDU_BUFFER_SIZE, 1, TRUE);
+	EDU_ROW("offset-beyond-mdl", Status);
+	NdisMSetupDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl,
+			      EDU_BUFFER_SIZE / 2, EDU_BUFFER_SIZE / 2 + 1, TRUE);
+	EDU_ROW("length-beyond-mdl", Status);
+	NdisMSetupDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl,
+			      0xFFFFFFF0, 0x20, TRUE);
+	EDU_ROW("offset-length-overflow", Status);
+	NdisMSetupDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl, 0, 0, TRUE);
+	EDU_ROW("zero-length", Status);
+	NdisMSetupDmaTransfer(&Status, Adapter->DmaHandle, BigMdl, 0,
+			      EDU_DMA_MAXIMUM_LENGTH + 1, TRUE);
+	EDU_ROW("length-over-maximum", Status);
+
+	/* Complete with nothing set up. */
+	NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl, 0, 64, TRUE);
+	EDU_ROW("complete-without-setup", Status);
+
+	/* Setup while busy: the second one is refused, the first completes. */
+	Status = EduStartTransfer(Adapter, SmallMdl, 0, 0, 64, TRUE, FALSE);
+	EDU_ROW("setup-first", Status);
+	if (Status == NDIS_STATUS_SUCCESS) {
+		NdisMSetupDmaTransfer(&Status, Adapter->DmaHandle, BigMdl, 0, 64, TRUE);
+		EDU_ROW("setup-while-busy", Status);
+		EduWaitTransfer(Adapter, EDU_TRANSFER_TIMEOUT_MS, &Status);
+		EDU_ROW("first-complete", Status);
+
+		/* The DPC completed it; a second Complete has nothing to match. */
+		NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl, 0, 64, TRUE);
+		EDU_ROW("complete-twice", Status);
+	}
+
+	/*
+	 * Completes that do not match the Setup: by hand, so the DPC stays
+	 * out (the record is never armed for it).  Each must be refused
+	 * without disturbing the transfer; the right one afterwards, once the
+	 * engine is done, must succeed.
+	 */
+	Adapter->DeviceOffset = 0;
+	NdisMSetupDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl, 64, 128, FALSE);
+	EDU_ROW("setup-for-mismatch", Status);
+	if (Status == NDIS_STATUS_SUCCESS) {
+		NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl, 0, 128, FALSE);
+		EDU_ROW("complete-other-offset", Status);
+		NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl, 64, 64, FALSE);
+		EDU_ROW("complete-other-length", Status);
+		NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl, 64, 128, TRUE);
+		EDU_ROW("complete-other-direction", Status);
+		NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle, BigMdl, 64, 128, FALSE);
+		EDU_ROW("complete-other-mdl", Status);
+		if (!EduWaitEngineIdle(Adapter))
+			EDU_ROW("engine-idle-timeout", NDIS_STATUS_FAILURE);
+		NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl, 64, 128, FALSE);
+		EDU_ROW("complete-after-mismatch", Status);
+	}
+
+	/* The channel must still work after all of that. */
+	Status = EduStartTransfer(Adapter, SmallMdl, 0, 0, 64, TRUE, FALSE);
+	if (Status == NDIS_STATUS_SUCCESS) {
+		EduWaitTransfer(Adapter, EDU_TRANSFER_TIMEOUT_MS, &Ignored);
+		Status = Ignored;
+	}
+	EDU_ROW("transfer-after-misuse", Status);
+
+Out:
+	if (SmallMdl != NULL)
+		NdisFreeMdl(SmallMdl);
+	if (BigMdl != NULL)
+		NdisFreeMdl(BigMdl);
+	if (Small != NULL)
+		NdisFreeMemory(Small, EDU_BUFFER_SIZE, 0);
+	if (Big != NULL)
+		NdisFreeMemory(Big, 2 * EDU_BUFFER_SIZE, 0);
+	return n;
+#undef EDU_ROW
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# edu_dma_c: NdisMReadDmaCounter reports the whole length while edu's
+# engine runs and 0 once the DPC completed the transfer; a Complete while
+# the engine is still running gets NDIS_STATUS_RESOURCES (the shim fences
+# the engine), and after the engine finished (>= 200 ms) the channel takes
+# a new transfer and moves data correctly again. Prints nested KTAP.
+set -uo pipefail
+KO=${NDIS_KO:-${KO:-/work/main/build/ko}}
+shim=$KO/ndis_shim.ko edu=$KO/edu_dma_c.ko
+for ko in "$shim" "$edu"; do
+	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
+done
+DBG=/sys/kernel/debug
+mountpoint -q $DBG || mount -t debugfs none $DBG
+
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+notok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
+R=
+run() { # DIR COMMAND: R = the result
+	if ! echo "$2" >"$1/cmd" 2>/dev/null; then R="(write to cmd failed)"; return 1; fi
+	R=$(cat "$1/result")
+}
+expect() { # DESCRIPTION EXTENDED-REGEX: R must match
+	if [[ $R =~ $2 ]]; then ok "$1"; else notok "$1: $R"; fi
+}
+
+COUNTERS=("off=0 len=4096 buf=kmalloc" "off=100 len=256 buf=vmalloc" "off=4095 len=1 mdl_off=4095 buf=kmalloc")
+BUSY=("off=0 len=256 buf=kmalloc" "off=0 len=4096 buf=vmalloc")
+PER_ADAPTER=$((${#COUNTERS[@]} + 2 * ${#BUSY[@]} + 1))
+
+echo "KTAP version 1"
+if ! insmod "$shim"; then echo "1..1"; notok "insmod ndis_shim"; exit 1; fi
+if ! insmod "$edu"; then echo "1..1"; notok "insmod edu_dma_c"; rmmod ndis_shim; exit 1; fi
+mapfile -t ADAPTERS < <(ls -d $DBG/edu_dma_c/*/ 2>/dev/null)
+echo "1..$((${#ADAPTERS[@]} * PER_ADAPTER + 3))"
+if [ "${#ADAPTERS[@]}" -ge 1 ]; then ok "edu_dma_c bound ${#ADAPTERS[@]} adapter(s)"; else notok "edu_dma_c bound no adapter"; fi
+for d in "${ADAPTERS[@]}"; do
+	name=$(basename "$d")
+	for c in "${COUNTERS[@]}"; do
+		len=$(sed -E 's/.*len=([0-9]+).*/\1/' <<<"$c")
+		run "$d" "counter $c"
+		expect "$name counter $c" "^counter busy=$len idle=0 len=$len complete=0x00000000"
+	done
+	for c in "${BUSY[@]}"; do
+		run "$d" "busy-complete $c"
+		expect "$name busy-complete $c" "^busy-complete complete=0xc000009a next_setup=0x00000000 next_complete=0x00000000"
+		# Data still arrives intact after the fenced transfer.
+		run "$d" "roundtrip $c"
+		expect "$name roundtrip after busy-complete $c" "^ok .*verified=1"
+	done
+	ch=$(cat "$d/channel")
+	echo "# $name: $ch"
+	if [[ $ch == *fenced=0* ]]; then ok "$name bus mastering restored"; else notok "$name still fenced: $ch"; fi
+done
+if rmmod edu_dma_c; then ok "rmmod edu_dma_c"; else notok "rmmod edu_dma_c"; fi
+if rmmod ndis_shim; then ok "rmmod ndis_shim"; else notok "rmmod ndis_shim"; fi
+exit "$failed"
