@@ -28,8 +28,9 @@ KMAKE=(make -C "$KDIR" LLVM=-"$LLVM_VERSION" RUSTC=rustc BINDGEN=bindgen)
 
 # Directories holding a Kbuild of their own, built after the shim.
 extmod_dirs() {
+	# The canaries are built by their own canaries/build.sh (out of the tree).
 	find "$NDIS_TOP/samples" "$NDIS_TOP/tools/testing/selftests/ndis" \
-		-name Kbuild -printf '%h\n' 2>/dev/null | sort
+		-name Kbuild -not -path '*/canaries/*' -printf '%h\n' 2>/dev/null | sort
 }
 
 if [ -n "$CLEAN" ]; then
