@@ -5,9 +5,10 @@
 #   make check   host tests, then the VM tests in the plain, iommu and
 #                swiotlb configurations; ends with "N passed, N failed, N skipped"
 #
-# Other targets: setup, kernel, modules (default), host-test, clippy (or
-# `make CLIPPY=1`), fmt-check, clean. `make KDIR=/path/to/rust-enabled/build`
-# builds the modules against another kernel build tree.
+# Other targets: bench (shim vs raw DMA API), setup, kernel, modules
+# (default), host-test, clippy (or `make CLIPPY=1`), fmt-check, clean.
+# `make KDIR=/path/to/rust-enabled/build` builds the modules against another
+# kernel build tree.
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 # Kbuild includes this directory's Kbuild, not this file, when M= points here.
@@ -15,7 +16,7 @@ TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 export NDIS_BUILD ?= $(TOP)/build
 CONFIGS ?= plain iommu swiotlb
 
-.PHONY: all modules setup kernel check run host-test clippy fmt-check clean vm-test
+.PHONY: all modules setup kernel check run bench host-test clippy fmt-check clean vm-test
 
 all: modules
 
@@ -47,6 +48,10 @@ check:
 
 run:
 	@tools/run.sh
+
+# Shim against raw Linux DMA calls, per configuration, debug layers off.
+bench: modules
+	@tools/bench.sh $(CONFIGS)
 
 vm-test: modules
 	@tools/check.sh --vm-only $(CONFIGS)

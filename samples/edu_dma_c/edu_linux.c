@@ -211,7 +211,21 @@ struct edu_linux {
 	bool has_pending;
 	struct edu_buf parked[EDU_MAX_PARKED];
 	unsigned int nparked;
+	/* "adjacent-start" transfer into the shared buffer, until "-finish". */
+	PMDL adj_mdl;
+	unsigned int adj_off, adj_len;
+	u8 adj_seed;
 };
+
+/*
+ * "adjacent": device-to-host transfers from two adapters into neighbouring
+ * small pieces of one kmalloc buffer, in flight at the same time. The pieces
+ * share a cache line: mapped in place, DMA-API debug would report the
+ * overlapping mappings, so the shim bounces such transfers.
+ */
+#define EDU_SHARED_SIZE 256
+static u8 *edu_shared;		/* under edu_root_lock; freed with the last adapter */
+static unsigned int edu_adapters;
 
 static DEFINE_MUTEX(edu_root_lock);
 static struct dentry *edu_root;
@@ -599,6 +613,104 @@ static void edu_cmd_start_only(struct edu_linux *el, struct edu_args *a)
 	edu_result(el, "start-only setup=0x%08x\n", (u32)s);
 }
 
+/* "adjacent-prep": put a known pattern at edu offset @off. */
+static void edu_cmd_adjacent_prep(struct edu_linux *el, struct edu_args *a)
+{
+	struct edu_args h2d = *a;
+	struct edu_buf src;
+	NDIS_STATUS s, c;
+	size_t i;
+
+	if (edu_buf_alloc(el, &src, EDU_BUF_KMALLOC, a->len)) {
+		edu_result(el, "fail allocation\n");
+		return;
+	}
+	/* The device side first: a known pattern at edu offset @off. */
+	el->adj_seed = el->seed++ ^ get_random_u8();
+	for (i = 0; i < a->len; i++)
+		((u8 *)src.va)[i] = edu_pattern(el->adj_seed, i);
+	h2d.mdl_off = 0;
+	if (!edu_transfer(el, &src, &h2d, true, false, &s, &c)) {
+		edu_result(el, "fail host-to-device timed out\n");
+		return;
+	}
+	edu_buf_free(&src);
+	if (s || c)
+		edu_result(el, "fail host-to-device setup=0x%08x complete=0x%08x\n", (u32)s, (u32)c);
+	else
+		edu_result(el, "adjacent-prep ok\n");
+}
+
+/*
+ * "adjacent-start": start (only) the device-to-host transfer of the prepared
+ * pattern into [mdl_off, mdl_off + len) of the shared buffer.
+ */
+static void edu_cmd_adjacent_start(struct edu_linux *el, struct edu_args *a)
+{
+	NDIS_STATUS s;
+	u8 *shared;
+
+	if (el->adj_mdl || a->mdl_off + a->len > EDU_SHARED_SIZE) {
+		edu_result(el, "fail adjacent transfer pending or out of range\n");
+		return;
+	}
+	mutex_lock(&edu_root_lock);
+	if (!edu_shared)
+		edu_shared = kzalloc(EDU_SHARED_SIZE, GFP_KERNEL);
+	shared = edu_shared;
+	mutex_unlock(&edu_root_lock);
+	if (!shared) {
+		edu_result(el, "fail allocation\n");
+		return;
+	}
+	memset(shared + a->mdl_off, 0, a->len);
+	el->adj_mdl = NdisAllocateMdl(el->adapter->MiniportAdapterHandle, shared,
+				      a->mdl_off + a->len);
+	if (!el->adj_mdl) {
+		edu_result(el, "fail allocation\n");
+		return;
+	}
+	s = EduStartTransfer(el->adapter, el->adj_mdl, a->mdl_off, a->off, a->len, FALSE, FALSE);
+	if (s != NDIS_STATUS_SUCCESS) {
+		NdisFreeMdl(el->adj_mdl);
+		el->adj_mdl = NULL;
+		edu_result(el, "fail setup=0x%08x\n", (u32)s);
+		return;
+	}
+	el->adj_off = a->mdl_off;
+	el->adj_len = a->len;
+	edu_result(el, "adjacent-start setup=0x%08x\n", (u32)s);
+}
+
+static void edu_cmd_adjacent_finish(struct edu_linux *el)
+{
+	NDIS_STATUS c;
+	size_t i;
+
+	if (!el->adj_mdl) {
+		edu_result(el, "fail no adjacent transfer\n");
+		return;
+	}
+	if (EduWaitTransfer(el->adapter, 5000, &c) != NDIS_STATUS_SUCCESS) {
+		/* Still reachable by the engine: the MDL stays until halt. */
+		edu_result(el, "fail device-to-host timed out\n");
+		return;
+	}
+	for (i = 0; i < el->adj_len; i++) {
+		u8 got = edu_shared[el->adj_off + i];
+
+		if (got != edu_pattern(el->adj_seed, i)) {
+			edu_result(el, "fail data mismatch at byte %zu: got 0x%02x\n", i, got);
+			break;
+		}
+	}
+	if (i == el->adj_len)
+		edu_result(el, "ok adjacent complete=0x%08x verified=1 off=%u len=%u\n",
+			   (u32)c, el->adj_off, el->adj_len);
+	NdisFreeMdl(el->adj_mdl);
+	el->adj_mdl = NULL;
+}
+
 static void edu_cmd_misuse(struct edu_linux *el)
 {
 	EDU_MISUSE_ROW *rows;
@@ -657,6 +769,12 @@ static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 		edu_cmd_start_only(el, &a);
 	else if (!strcmp(verb, "misuse"))
 		edu_cmd_misuse(el);
+	else if (!strcmp(verb, "adjacent-prep"))
+		edu_cmd_adjacent_prep(el, &a);
+	else if (!strcmp(verb, "adjacent-start"))
+		edu_cmd_adjacent_start(el, &a);
+	else if (!strcmp(verb, "adjacent-finish"))
+		edu_cmd_adjacent_finish(el);
 	else if (!strcmp(verb, "reap"))
 		edu_result(el, "ok\n");
 	else {
@@ -747,6 +865,7 @@ NDIS_STATUS EduPlatformAdapterStart(PEDU_ADAPTER Adapter)
 	Adapter->LinuxPrivate = el;
 
 	mutex_lock(&edu_root_lock);
+	edu_adapters++;
 	if (!edu_root_users++)
 		edu_root = debugfs_create_dir("edu_dma_c", NULL);
 	el->dir = debugfs_create_dir(pci_name(pdev), edu_root);
@@ -780,6 +899,14 @@ VOID EduPlatformAdapterHalted(PEDU_ADAPTER Adapter)
 	/* The channel is gone: the engine can no longer reach these. */
 	if (el->has_pending)
 		edu_buf_free(&el->pending);
+	if (el->adj_mdl)
+		NdisFreeMdl(el->adj_mdl);
+	mutex_lock(&edu_root_lock);
+	if (!--edu_adapters) {
+		kfree(edu_shared);
+		edu_shared = NULL;
+	}
+	mutex_unlock(&edu_root_lock);
 	for (i = 0; i < el->nparked; i++)
 		edu_buf_free(&el->parked[i]);
 	Adapter->LinuxDevice = NULL;
