@@ -41,9 +41,9 @@ extern "C" {
 }
 
 /// Whether a device-to-host transfer of `range` must be bounced because it
-/// shares a cache line with other memory: the CPU could write that memory
-/// back over the device's data, and DMA-API debug reports two such mappings
-/// side by side as overlapping.
+/// shares a cache line with other memory: where DMA is not cache-coherent
+/// the CPU could write that line back over the device's data (and DMA-API
+/// debug reports two such mappings side by side as overlapping there).
 pub(crate) fn shares_cache_line(range: VaRange) -> bool {
     // SAFETY: a constant query.
     let line = unsafe { ndis_shim_dma_cacheline() } as usize;
