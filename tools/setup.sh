@@ -137,4 +137,11 @@ if [ "$("$VENV/bin/vng" --version 2>/dev/null | awk '{print $NF}')" != "$VIRTME_
 		"$VENV/bin/pip" install -q "virtme-ng==$VIRTME_NG_VERSION"
 fi
 
+# matplotlib for `make bench`'s plot (tools/bench.sh), in the same venv.
+if [ "$("$VENV/bin/python3" -c 'import matplotlib; print(matplotlib.__version__)' 2>/dev/null)" != "$MATPLOTLIB_VERSION" ]; then
+	stage "installing matplotlib $MATPLOTLIB_VERSION into $VENV"
+	run_logged "$NDIS_CACHE/matplotlib-install.log" \
+		"$VENV/bin/pip" install -q "matplotlib==$MATPLOTLIB_VERSION"
+fi
+
 stage "setup complete: cache in $NDIS_CACHE"

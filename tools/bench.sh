@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: what NdisMSetupDmaTransfer + NdisMCompleteDmaTransfer cost
+# through the shim against the raw Linux DMA API, in each DMA configuration.
+#
+#   tools/bench.sh [CONFIG...]        CONFIG: plain iommu swiotlb (default: all)
+#
+# Per config: one VM with wall-clock guest time, then one with QEMU
+# `-icount shift=0` (guest time counts instructions: repeatable, and blind to
+# host load). In each the guest loads ndis_shim.ko and the benchmark
+# miniport (tools/testing/selftests/ndis/bench/) and runs it once; debug
+# layers off (dma_debug=off kmemleak=off; lockdep validation off at run
+# time). `mem=256M` keeps all guest memory, the swiotlb pool included,
+# inside edu's 28-bit DMA reach, so the raw DMA API can serve the same
+# device in every config.
+#
+# Output: build/bench/results.csv (with the machine as comment lines), a
+# table on stdout, and Documentation/performance.png. Raw per-VM output in
+# build/bench/<config>-<mode>/.
+#
+# Environment: NDIS_BENCH_MODES (default "wall icount"),
+# NDIS_BENCH_WALL / NDIS_BENCH_ICOUNT (parameters written to the module's
+# debugfs `run`), NDIS_BENCH_PLOT (default Documentation/performance.png).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$NDIS_TOP"
+
+configs=("$@")
+[ ${#configs[@]} -gt 0 ] || configs=(plain iommu swiotlb)
+modes=${NDIS_BENCH_MODES:-wall icount}
+# About 6 minutes on an idle 2-core host (each TCG boot 15-20 s; 60-80 s when
+# the host is busy). icount runs several times slower but is deterministic
+# (its repetitions agree to 0.0 %): fewer iterations lose nothing there.
+params_wall=${NDIS_BENCH_WALL:-iters=2000 reps=5 conc_iters=2000}
+params_icount=${NDIS_BENCH_ICOUNT:-iters=500 reps=3 conc_iters=500}
+plot=${NDIS_BENCH_PLOT:-$NDIS_TOP/Documentation/performance.png}
+ko=$NDIS_BUILD/ko
+bench_dir=$NDIS_TOP/tools/testing/selftests/ndis/bench
+out=$NDIS_BUILD/bench
+
+for c in "${configs[@]}"; do
+	case $c in plain | iommu | swiotlb) ;; *) die "unknown config '$c' (plain, iommu, swiotlb)" ;; esac
+done
+for f in ndis_shim.ko ndis_bench.ko; do
+	[ -f "$ko/$f" ] || die "$ko/$f missing: run 'make modules' (or 'make bench')"
+done
+
+rm -rf "$out"
+mkdir -p "$out"
+{
+	echo "host_cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+	echo "host_cpus=$(nproc)"
+	echo "host_kernel=$(uname -r)"
+	echo "host_load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "qemu=$(qemu-system-x86_64 --version | head -1)"
+	echo "accel=$( [ "${NDIS_KVM:-}" = 1 ] && echo kvm || echo "tcg (unless tools/vm.sh's KVM probe passed)")"
+	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+} >"$out/machine.txt"
+
+run_one() { # config mode
+	local config=$1 mode=$2 dir=$out/$1-$2 params qopts="" t0 rc=0
+	params=$params_wall
+	if [ "$mode" = icount ]; then
+		params=$params_icount
+		qopts="-icount shift=0"
+	fi
+	mkdir -p "$dir"
+	t0=$(date +%s)
+	NDIS_VM_APPEND="dma_debug=off kmemleak=off mem=256M" NDIS_VM_QEMU_OPTS="$qopts" \
+		tools/vm.sh --quiet --timeout "${NDIS_BENCH_VM_TIMEOUT:-900}" "$config" "$dir" -- \
+		"$bench_dir/guest.sh" "$ko" "$dir" "$params" || rc=$?
+	echo "host_load_after=$(cut -d' ' -f1-3 /proc/loadavg) vm_seconds=$(($(date +%s) - t0)) rc=$rc" >>"$dir/host.txt"
+	if [ "$rc" != 0 ] || ! grep -q '^direct,' "$dir/result.csv" 2>/dev/null; then
+		warn "$config/$mode: no result (exit $rc); see $dir/console.log"
+		return 1
+	fi
+	stage "  $config/$mode done in $(($(date +%s) - t0)) s"
+}
+
+# Wall-clock VMs one after another (they would disturb each other); icount
+# VMs all at once afterwards: their guest time counts instructions, so host
+# load does not change their figures.
+failed=0
+for mode in $modes; do
+	pids=()
+	for config in "${configs[@]}"; do
+		if [ "$mode" = icount ]; then
+			stage "bench: $config, icount ($params_icount), in parallel"
+			run_one "$config" "$mode" &
+			pids+=($!)
+		else
+			stage "bench: $config, $mode ($params_wall)"
+			run_one "$config" "$mode" || failed=$((failed + 1))
+		fi
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" || failed=$((failed + 1))
+	done
+done
+
+stage "bench: report"
+mplrc=$out/mplconfig
+mkdir -p "$mplrc"
+MPLCONFIGDIR=$mplrc MPLBACKEND=Agg "$VENV/bin/python3" "$bench_dir/report.py" "$out" "$plot" ||
+	die "report failed"
+[ "$failed" = 0 ] || die "$failed benchmark VM(s) failed"

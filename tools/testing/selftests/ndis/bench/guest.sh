@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs in the VM (tools/bench.sh boots it): loads the shim and the benchmark
+# miniport, runs one benchmark, leaves the CSV and some facts in OUTDIR.
+#
+#   guest.sh KO_DIR OUTDIR "iters=N reps=N conc_iters=N"
+set -eu
+KO=$1 OUT=$2 PARAMS=$3
+DBG=/sys/kernel/debug
+mountpoint -q $DBG || mount -t debugfs none $DBG
+
+{
+	echo "guest_kernel=$(uname -r)"
+	echo "guest_cpus=$(nproc)"
+	echo "guest_mem_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo)"
+	echo "guest_clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+	echo "guest_cmdline=$(cat /proc/cmdline)"
+} >"$OUT/guest-info.txt"
+
+# This test kernel has lockdep (PROVE_LOCKING) built in: stop validating
+# locks (held-lock tracking stays); the boot line turned off DMA-API debug
+# and kmemleak.
+[ -w /proc/sys/kernel/prove_locking ] && echo 0 >/proc/sys/kernel/prove_locking
+echo "prove_locking=$(cat /proc/sys/kernel/prove_locking 2>/dev/null || echo n/a)" >>"$OUT/guest-info.txt"
+
+insmod "$KO/ndis_shim.ko"
+insmod "$KO/ndis_bench.ko"
+[ -e $DBG/ndis_bench/run ] || { echo "ndis_bench: no debugfs interface" >&2; exit 1; }
+
+t0=$(date +%s)
+rc=0
+# The write runs the benchmark; its failure (the module's error) is echo's.
+# shellcheck disable=SC2320
+echo "$PARAMS" >$DBG/ndis_bench/run || rc=$?
+cat $DBG/ndis_bench/result >"$OUT/result.csv"
+echo "guest_run_seconds=$(($(date +%s) - t0))" >>"$OUT/guest-info.txt"
+dmesg >"$OUT/dmesg.txt"
+rmmod ndis_bench
+rmmod ndis_shim
+exit $rc

@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Collect the benchmark VMs' CSVs into results.csv, print a table and the
+targets, render a plot. Called by tools/bench.sh:
+
+    report.py BENCH_OUT_DIR PLOT.png
+
+BENCH_OUT_DIR holds machine.txt and one <config>-<mode>/ per VM with
+result.csv (the module's output) and guest-info.txt.
+"""
+import csv
+import os
+import sys
+
+CONFIGS = ["plain", "iommu", "swiotlb"]
+MODES = ["wall", "icount"]
+
+
+def read_run(d):
+    meta, rows, info = {}, [], {}
+    path = os.path.join(d, "result.csv")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        lines = f.read().splitlines()
+    body = []
+    for line in lines:
+        if line.startswith("# error"):
+            meta["error"] = line[2:]
+        elif line.startswith("#"):
+            for kv in line[1:].split():
+                k, _, v = kv.partition("=")
+                meta[k] = v
+        elif line.strip():
+            body.append(line)
+    rows = list(csv.DictReader(body))
+    gi = os.path.join(d, "guest-info.txt")
+    if os.path.exists(gi):
+        for line in open(gi):
+            k, _, v = line.rstrip("\n").partition("=")
+            if k != "guest_cmdline":
+                info[k] = v
+    return meta, rows, info
+
+
+def main():
+    out, plot = sys.argv[1], sys.argv[2]
+    machine = {}
+    mpath = os.path.join(out, "machine.txt")
+    if os.path.exists(mpath):
+        for line in open(mpath):
+            k, _, v = line.rstrip("\n").partition("=")
+            machine[k] = v
+
+    runs = {}
+    for config in CONFIGS:
+        for mode in MODES:
+            r = read_run(os.path.join(out, f"{config}-{mode}"))
+            if r:
+                runs[(config, mode)] = r
+    if not runs:
+        sys.exit("report.py: no results under " + out)
+
+    # results.csv: machine and per-run facts as comments, then every row.
+    fields = None
+    all_rows = []
+    for (config, mode), (meta, rows, info) in runs.items():
+        for row in rows:
+            all_rows.append(dict(config=config, mode=mode, **row))
+            fields = ["config", "mode"] + list(row.keys())
+    with open(os.path.join(out, "results.csv"), "w", newline="") as f:
+        for k, v in machine.items():
+            f.write(f"# {k}={v}\n")
+        for (config, mode), (meta, rows, info) in runs.items():
+            facts = " ".join(f"{k}={v}" for k, v in {**meta, **info}.items())
+            f.write(f"# run {config}/{mode}: {facts}\n")
+        w = csv.DictWriter(f, fieldnames=fields)
+        w.writeheader()
+        w.writerows(all_rows)
+
+    # The table.
+    print()
+    print("machine: " + ", ".join(f"{k}={v}" for k, v in machine.items()))
+    for (config, mode), (meta, rows, info) in runs.items():
+        print(f"  {config}/{mode}: iters={meta.get('iters')} reps={meta.get('reps')} "
+              f"timer={meta.get('timer_overhead_ns')}ns clocksource={info.get('guest_clocksource')} "
+              f"iommu={meta.get('iommu')} swiotlb_force={meta.get('swiotlb_force')}"
+              + (f" ERROR: {meta['error']}" if "error" in meta else ""))
+    hdr = ("config", "mode", "case", "size", "dir", "thr", "path", "shim med", "shim p99",
+           "raw med", "raw p99", "ratio", "added", "spread s/r %", "kops s/r")
+    fmt = "{:<8}{:<7}{:<20}{:>6} {:<12}{:>3} {:<7}{:>9}{:>10}{:>9}{:>10}{:>8}{:>8}  {:<11} {}"
+    print()
+    print(fmt.format(*hdr))
+    for r in all_rows:
+        kops = f"{r['shim_kops']}/{r['raw_kops']}" if r["case"] == "conc" else ""
+        print(fmt.format(r["config"], r["mode"], r["case"], r["size"], r["dir"], r["threads"],
+                         r["shim_path"], r["shim_med_ns"], r["shim_p99_ns"], r["raw_med_ns"],
+                         r["raw_p99_ns"], r["ratio"], r["added_ns"],
+                         f"{r['shim_spread_pct']}/{r['raw_spread_pct']}", kops))
+
+    # Targets.
+    print()
+    print("targets (per config/mode):")
+    verdicts = []
+    for (config, mode), (meta, rows, info) in runs.items():
+        d = [r for r in rows if r["case"] == "direct" and r["shim_path"] == "direct"]
+        if d:
+            worst = max(int(r["added_ns"]) for r in d)
+            verdicts.append((config, mode, "direct added <= 100 ns", worst <= 100,
+                             f"worst {worst} ns"))
+        if config in ("iommu", "swiotlb"):
+            big = [r for r in d if int(r["size"]) >= 4096]
+            if big:
+                worst = max(float(r["ratio"]) for r in big)
+                verdicts.append((config, mode, "ratio <= 1.05 for >= 4 KiB", worst <= 1.05,
+                                 f"worst {worst:.3f}"))
+        b = [r for r in rows if r["case"] == "bounce"]
+        if b:
+            worst = max(float(r["ratio"]) for r in b)
+            verdicts.append((config, mode, "bounce ratio <= 1.05", worst <= 1.05,
+                             f"worst {worst:.3f}"))
+        conc = {}
+        for r in rows:
+            if r["case"] == "conc":
+                conc.setdefault(r["size"], {})[int(r["threads"])] = r
+        for size, by in sorted(conc.items(), key=lambda kv: int(kv[0])):
+            if 1 in by and 2 in by:
+                # Throughput implied by the median time per pair: n / median.
+                # (Elapsed-time throughput, shim_kops/raw_kops, also counts
+                # the host descheduling a vCPU: too noisy on a loaded host.)
+                s1, s2 = 1 / float(by[1]["shim_med_ns"]), 2 / float(by[2]["shim_med_ns"])
+                r1, r2 = 1 / float(by[1]["raw_med_ns"]), 2 / float(by[2]["raw_med_ns"])
+                ss, rs = s2 / s1, r2 / r1
+                rel = ss / rs
+                verdicts.append((config, mode, f"scaling 1->2 ({size} B) >= 0.95 of raw",
+                                 rel >= 0.95,
+                                 f"shim x{ss:.2f}, raw x{rs:.2f}, relative {rel:.2f}"))
+    for config, mode, what, ok, detail in verdicts:
+        print(f"  {config:<8}{mode:<7}{what:<38}{'met   ' if ok else 'MISSED'} {detail}")
+    with open(os.path.join(out, "targets.txt"), "w") as f:
+        for config, mode, what, ok, detail in verdicts:
+            f.write(f"{config},{mode},{what},{'met' if ok else 'missed'},{detail}\n")
+
+    # The plot.
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("report.py: matplotlib missing from the venv (tools/setup.sh installs it); no plot",
+              file=sys.stderr)
+        return
+    cfgs = [c for c in CONFIGS if any(k[0] == c for k in runs)]
+    fig, axes = plt.subplots(2, len(cfgs), figsize=(5.2 * len(cfgs), 8.5), squeeze=False)
+    for j, config in enumerate(cfgs):
+        for i, mode in enumerate(MODES):
+            ax = axes[i][j]
+            if (config, mode) not in runs:
+                ax.set_visible(False)
+                continue
+            rows = [r for r in runs[(config, mode)][1] if r["case"] in ("direct", "bounce")]
+            labels = [f"{r['case'][0]} {r['size']} {'H2D' if r['dir'] == 'to-device' else 'D2H'}"
+                      + ("*" if r["case"] == "direct" and r["shim_path"] == "bounce" else "")
+                      for r in rows]
+            x = range(len(rows))
+            ax.bar([k - 0.2 for k in x], [int(r["shim_med_ns"]) for r in rows], 0.4,
+                   label="shim Setup+Complete", color="#c0504d")
+            ax.bar([k + 0.2 for k in x], [int(r["raw_med_ns"]) for r in rows], 0.4,
+                   label="raw DMA API", color="#4f81bd")
+            ax.set_yscale("log")
+            ax.set_xticks(list(x))
+            ax.set_xticklabels(labels, rotation=90, fontsize=7)
+            ax.set_title(f"{config}, {mode} ({'guest ns' if mode == 'wall' else 'icount: 1 ns = 1 insn'})",
+                         fontsize=9)
+            ax.set_ylabel("median ns per transfer (log)")
+            ax.grid(axis="y", alpha=0.3)
+            if i == 0 and j == 0:
+                ax.legend(fontsize=7)
+    fig.suptitle("ndis-shim system DMA vs raw DMA API (d = kmalloc direct, b = vmalloc bounce; "
+                 "* = shim bounces by design)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(plot, dpi=80)
+    print(f"plot: {plot}")
+
+
+if __name__ == "__main__":
+    main()
