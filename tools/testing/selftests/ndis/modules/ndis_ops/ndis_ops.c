@@ -1,0 +1,659 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ndis_ops - a miniport for QEMU's edu device that makes exactly one raw
+ * NDIS system-DMA call per debugfs write, with whatever arguments it is
+ * given (valid or not), and reports the status. The random-sequence
+ * selftests drive it and check every status against a model of
+ * Documentation/system-dma.rst.
+ *
+ * /sys/kernel/debug/ndis_ops/<pci>/op      (0200) write one operation:
+ *   register slot=S max=N dma32=0|1 desc=0|1 [badadapter=1]
+ *   deregister slot=S
+ *   setup slot=S buf=B off=O len=L dir=to|from [doff=D]
+ *   complete slot=S buf=B off=O len=L dir=to|from
+ *   counter slot=S
+ *   forge slot=S value=V      (slot must not hold a live handle)
+ *   wait                      (until edu's engine is idle, at most 1 s)
+ * /sys/kernel/debug/ndis_ops/<pci>/result  (0400) the last operation's line:
+ *   status=0x%08x (or value=N) pre=P post=Q started=K [handle=0x...]
+ *   P/Q: the channel number (slot) edu's engine runs for before/after the
+ *   call, -1 when idle; K: engine starts during the call.
+ *
+ * Buffers: every slot has its own MDLs, B=0: 64 B, 1: 4 KiB, 2: 8 KiB (all
+ * kmalloc), 3: 4 KiB vmalloc (bounced), B=4: a NULL MDL. Channels are never
+ * deregistered by halt: the shim must release them. Buffers and the
+ * adapter context outlive the adapter until the module unloads, since the
+ * shim releases leftover channels after MiniportHaltEx.
+ */
+#define NDIS_MINIPORT_DRIVER
+#define NDIS630_MINIPORT
+
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/io.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include <ndis_linux.h>
+
+#define OPS_REG_ID		0x00
+#define OPS_REG_INTR_ACK	0x64
+#define OPS_REG_DMA_SRC		0x80
+#define OPS_REG_DMA_DST		0x88
+#define OPS_REG_DMA_CNT		0x90
+#define OPS_REG_DMA_CMD		0x98
+#define OPS_ID_VALUE		0x010000EDU
+#define OPS_CMD_RUN		0x1
+#define OPS_CMD_FROM_DEVICE	0x2
+#define OPS_EDU_BUFFER		0x40000
+#define OPS_EDU_SIZE		4096
+
+#define OPS_SLOTS	8
+#define OPS_BUFS	4	/* B == OPS_BUFS: NULL MDL */
+
+static const struct {
+	size_t size;
+	bool vm;
+} ops_buf_spec[OPS_BUFS] = { { 64, false }, { 4096, false }, { 8192, false }, { 4096, true } };
+
+struct ops_buf {
+	void *va;
+	PMDL mdl;
+};
+
+struct ops_adapter {
+	NDIS_HANDLE MiniportAdapterHandle;
+	PUCHAR RegisterBase;
+	ULONG RegisterLength;
+	NDIS_PHYSICAL_ADDRESS RegisterPhysical;
+	struct pci_dev *pdev;
+	/* controller state: under the shim's channel lock and our mutex */
+	ULONG DeviceOffset;
+	bool fenced;
+	bool halted;
+	UINT owner;
+	u64 starts;
+	/* test interface */
+	struct mutex lock;
+	struct dentry *dir;
+	NDIS_HANDLE slot[OPS_SLOTS];
+	bool live[OPS_SLOTS];
+	struct ops_buf buf[OPS_SLOTS][OPS_BUFS];
+	char result[192];
+	size_t result_len;
+	struct list_head grave;
+};
+
+NDIS_LINUX_DRIVER_ENTRY DriverEntry;
+MINIPORT_INITIALIZE OpsInitialize;
+MINIPORT_HALT OpsHalt;
+MINIPORT_UNLOAD OpsUnload;
+MINIPORT_PAUSE OpsPause;
+MINIPORT_RESTART OpsRestart;
+MINIPORT_OID_REQUEST OpsOidRequest;
+MINIPORT_SEND_NET_BUFFER_LISTS OpsSend;
+MINIPORT_RETURN_NET_BUFFER_LISTS OpsReturn;
+MINIPORT_CANCEL_SEND OpsCancelSend;
+MINIPORT_SHUTDOWN OpsShutdown;
+MINIPORT_DEVICE_PNP_EVENT_NOTIFY OpsPnp;
+MINIPORT_CANCEL_OID_REQUEST OpsCancelOid;
+
+static NDIS_HANDLE ops_driver_handle;
+static DEFINE_MUTEX(ops_root_lock);	/* root dir and the graveyard */
+static struct dentry *ops_root;
+static unsigned int ops_root_users;
+static LIST_HEAD(ops_graveyard);
+
+/* ---- edu's engine as the system DMA controller ---- */
+
+static inline void __iomem *ops_reg(struct ops_adapter *a, ULONG off)
+{
+	return (void __iomem __force *)(a->RegisterBase + off);
+}
+
+static bool ops_running(struct ops_adapter *a)
+{
+	return readl(ops_reg(a, OPS_REG_DMA_CMD)) & OPS_CMD_RUN;
+}
+
+static void ops_bus_master(struct ops_adapter *a, bool on)
+{
+	u16 cmd;
+
+	pci_read_config_word(a->pdev, PCI_COMMAND, &cmd);
+	if (on)
+		cmd |= PCI_COMMAND_MASTER;
+	else
+		cmd &= ~PCI_COMMAND_MASTER;
+	pci_write_config_word(a->pdev, PCI_COMMAND, cmd);
+	a->fenced = !on;
+}
+
+static void ops_unfence_if_idle(struct ops_adapter *a)
+{
+	if (a->fenced && !ops_running(a))
+		ops_bus_master(a, true);
+}
+
+static NDIS_STATUS OpsDmaStart(NDIS_HANDLE Ctx, UINT Channel, ULONG64 Address,
+			       ULONG Length, BOOLEAN WriteToDevice)
+{
+	struct ops_adapter *a = Ctx;
+	ULONG off = a->DeviceOffset;
+	u64 mask, edu_addr;
+
+	if (a->halted)
+		return NDIS_STATUS_RESOURCES;
+	if (Length == 0 || off > OPS_EDU_SIZE || Length > OPS_EDU_SIZE - off)
+		return NDIS_STATUS_INVALID_LENGTH;
+	mask = dma_get_mask(&a->pdev->dev);
+	if (Address > mask || Length - 1 > mask - Address) {
+		dev_err_ratelimited(&a->pdev->dev, "DMA start: bus address %#llx+%u beyond mask %#llx\n",
+				    Address, Length, mask);
+		return NDIS_STATUS_RESOURCES;
+	}
+	ops_unfence_if_idle(a);
+	if (a->fenced || ops_running(a))
+		return NDIS_STATUS_RESOURCES;
+	edu_addr = OPS_EDU_BUFFER + off;
+	if (WriteToDevice) {
+		writeq(Address, ops_reg(a, OPS_REG_DMA_SRC));
+		writeq(edu_addr, ops_reg(a, OPS_REG_DMA_DST));
+	} else {
+		writeq(edu_addr, ops_reg(a, OPS_REG_DMA_SRC));
+		writeq(Address, ops_reg(a, OPS_REG_DMA_DST));
+	}
+	writeq(Length, ops_reg(a, OPS_REG_DMA_CNT));
+	/* No interrupt: the test polls, so there is no DPC racing it. */
+	writel(OPS_CMD_RUN | (WriteToDevice ? 0 : OPS_CMD_FROM_DEVICE),
+	       ops_reg(a, OPS_REG_DMA_CMD));
+	a->owner = Channel;
+	a->starts++;
+	return NDIS_STATUS_SUCCESS;
+}
+
+/* One engine, several channels: a channel whose transfer is not the one
+ * running has finished (Start refuses while the engine runs). */
+static BOOLEAN OpsDmaStop(NDIS_HANDLE Ctx, UINT Channel)
+{
+	struct ops_adapter *a = Ctx;
+
+	if (a->halted)
+		return TRUE;
+	if (!ops_running(a)) {
+		ops_unfence_if_idle(a);
+		return TRUE;
+	}
+	if (a->owner != Channel)
+		return TRUE;
+	ops_bus_master(a, false);
+	if (!ops_running(a)) {
+		ops_bus_master(a, true);
+		return TRUE;
+	}
+	return FALSE;
+}
+
+static BOOLEAN OpsDmaIsBusy(NDIS_HANDLE Ctx, UINT Channel)
+{
+	struct ops_adapter *a = Ctx;
+
+	if (a->halted)
+		return FALSE;
+	if (ops_running(a))
+		return a->owner == Channel;
+	ops_unfence_if_idle(a);
+	return FALSE;
+}
+
+static ULONG OpsDmaReadResidue(NDIS_HANDLE Ctx, UINT Channel)
+{
+	struct ops_adapter *a = Ctx;
+
+	if (a->halted || !ops_running(a) || a->owner != Channel)
+		return 0;
+	return readl(ops_reg(a, OPS_REG_DMA_CNT));
+}
+
+static const NDIS_LINUX_DMA_CONTROLLER OpsDmaController = {
+	.Start = OpsDmaStart,
+	.Stop = OpsDmaStop,
+	.IsBusy = OpsDmaIsBusy,
+	.ReadResidue = OpsDmaReadResidue,
+};
+
+static const struct pci_device_id ndis_ops_ids[] = {
+	{ PCI_DEVICE(0x1234, 0x11e8) },
+	{ }
+};
+
+NDIS_LINUX_PCI_MINIPORT(ndis_ops, ndis_ops_ids, DriverEntry, 28, &OpsDmaController);
+
+MODULE_DESCRIPTION("ndis-shim selftest: one raw system-DMA call per debugfs write");
+MODULE_LICENSE("GPL");
+
+/* ---- test interface ---- */
+
+struct ops_args {
+	unsigned int slot, max, dma32, desc, badadapter, buf;
+	u32 off, len, doff;
+	u64 value;
+	bool from;
+	bool has_slot;
+};
+
+static int ops_parse(char *s, struct ops_args *x)
+{
+	char *word;
+
+	while ((word = strsep(&s, " \t\n")) != NULL) {
+		char *val;
+		int ret;
+
+		if (!*word)
+			continue;
+		val = strchr(word, '=');
+		if (!val)
+			return -EINVAL;
+		*val++ = '\0';
+		if (!strcmp(word, "slot")) {
+			ret = kstrtouint(val, 0, &x->slot);
+			x->has_slot = true;
+		} else if (!strcmp(word, "max"))
+			ret = kstrtouint(val, 0, &x->max);
+		else if (!strcmp(word, "dma32"))
+			ret = kstrtouint(val, 0, &x->dma32);
+		else if (!strcmp(word, "desc"))
+			ret = kstrtouint(val, 0, &x->desc);
+		else if (!strcmp(word, "badadapter"))
+			ret = kstrtouint(val, 0, &x->badadapter);
+		else if (!strcmp(word, "buf"))
+			ret = kstrtouint(val, 0, &x->buf);
+		else if (!strcmp(word, "off"))
+			ret = kstrtou32(val, 0, &x->off);
+		else if (!strcmp(word, "len"))
+			ret = kstrtou32(val, 0, &x->len);
+		else if (!strcmp(word, "doff"))
+			ret = kstrtou32(val, 0, &x->doff);
+		else if (!strcmp(word, "value"))
+			ret = kstrtou64(val, 0, &x->value);
+		else if (!strcmp(word, "dir")) {
+			ret = 0;
+			if (!strcmp(val, "to"))
+				x->from = false;
+			else if (!strcmp(val, "from"))
+				x->from = true;
+			else
+				ret = -EINVAL;
+		} else
+			ret = -EINVAL;
+		if (ret)
+			return ret;
+	}
+	if (x->slot >= OPS_SLOTS || x->buf > OPS_BUFS)
+		return -ERANGE;
+	return 0;
+}
+
+static int ops_engine(struct ops_adapter *a)
+{
+	return ops_running(a) ? (int)a->owner : -1;
+}
+
+static void ops_do(struct ops_adapter *a, const char *verb, struct ops_args *x, int *err)
+{
+	NDIS_STATUS st = NDIS_STATUS_SUCCESS;
+	NDIS_DMA_DESCRIPTION desc;
+	NDIS_HANDLE *h = &a->slot[x->slot];
+	PMDL mdl = x->buf < OPS_BUFS ? a->buf[x->slot][x->buf].mdl : NULL;
+	u64 starts = a->starts;
+	int pre = ops_engine(a);
+	ULONG value;
+	unsigned int ms;
+
+	if (!strcmp(verb, "register")) {
+		if (a->live[x->slot]) {
+			*err = -EBUSY;
+			return;
+		}
+		NdisZeroMemory(&desc, sizeof(desc));
+		desc.DmaWidth = Width32Bits;
+		desc.DmaSpeed = Compatible;
+		st = NdisMRegisterDmaChannel(h, x->badadapter ?
+					     (NDIS_HANDLE)0x0200ABCD0000001FULL :
+					     a->MiniportAdapterHandle,
+					     x->slot, x->dma32 != 0, x->desc ? &desc : NULL,
+					     x->max);
+		a->live[x->slot] = st == NDIS_STATUS_SUCCESS;
+		a->result_len = scnprintf(a->result, sizeof(a->result),
+					  "status=0x%08x handle=0x%llx\n", (u32)st,
+					  (u64)(uintptr_t)*h);
+		return;
+	} else if (!strcmp(verb, "deregister")) {
+		NdisMDeregisterDmaChannel(*h);
+		a->live[x->slot] = false;
+		a->result_len = scnprintf(a->result, sizeof(a->result),
+					  "status=void pre=%d post=%d started=%llu\n",
+					  pre, ops_engine(a), a->starts - starts);
+		return;
+	} else if (!strcmp(verb, "setup")) {
+		a->DeviceOffset = x->doff;
+		NdisMSetupDmaTransfer(&st, *h, mdl, x->off, x->len, !x->from);
+	} else if (!strcmp(verb, "complete")) {
+		NdisMCompleteDmaTransfer(&st, *h, mdl, x->off, x->len, !x->from);
+	} else if (!strcmp(verb, "counter")) {
+		value = NdisMReadDmaCounter(*h);
+		a->result_len = scnprintf(a->result, sizeof(a->result),
+					  "value=%u pre=%d post=%d started=%llu\n",
+					  value, pre, ops_engine(a), a->starts - starts);
+		return;
+	} else if (!strcmp(verb, "forge")) {
+		if (a->live[x->slot]) {
+			*err = -EBUSY;
+			return;
+		}
+		*h = (NDIS_HANDLE)(uintptr_t)x->value;
+	} else if (!strcmp(verb, "wait")) {
+		for (ms = 0; ops_running(a) && ms < 1000; ms++)
+			usleep_range(1000, 1100);
+		if (ops_running(a))
+			st = NDIS_STATUS_FAILURE;
+	} else {
+		*err = -EINVAL;
+		return;
+	}
+	a->result_len = scnprintf(a->result, sizeof(a->result),
+				  "status=0x%08x pre=%d post=%d started=%llu\n",
+				  (u32)st, pre, ops_engine(a), a->starts - starts);
+}
+
+static ssize_t ops_op_write(struct file *file, const char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	struct ops_adapter *a = file->private_data;
+	struct ops_args x = { .desc = 1, .dma32 = 1, .max = OPS_EDU_SIZE, .len = 64 };
+	char buf[256], *s, *verb;
+	int err;
+
+	if (count >= sizeof(buf))
+		return -E2BIG;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	s = strim(buf);
+	verb = strsep(&s, " \t");
+	err = ops_parse(s, &x);
+	if (err)
+		return err;
+	if (!x.has_slot && strcmp(verb, "wait"))
+		return -EINVAL;
+	mutex_lock(&a->lock);
+	a->result_len = 0;
+	ops_do(a, verb, &x, &err);
+	mutex_unlock(&a->lock);
+	return err ? err : count;
+}
+
+static ssize_t ops_result_read(struct file *file, char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	struct ops_adapter *a = file->private_data;
+	ssize_t ret;
+
+	mutex_lock(&a->lock);
+	ret = simple_read_from_buffer(ubuf, count, ppos, a->result, a->result_len);
+	mutex_unlock(&a->lock);
+	return ret;
+}
+
+static const struct file_operations ops_op_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = ops_op_write,
+	.llseek = noop_llseek,
+};
+
+static const struct file_operations ops_result_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = ops_result_read,
+	.llseek = default_llseek,
+};
+
+/* ---- the miniport ---- */
+
+static void ops_free_adapter(struct ops_adapter *a)
+{
+	unsigned int s, b;
+
+	for (s = 0; s < OPS_SLOTS; s++) {
+		for (b = 0; b < OPS_BUFS; b++) {
+			struct ops_buf *ob = &a->buf[s][b];
+
+			if (ob->mdl)
+				NdisFreeMdl(ob->mdl);
+			if (ops_buf_spec[b].vm)
+				vfree(ob->va);
+			else
+				kfree(ob->va);
+		}
+	}
+	if (a->pdev)
+		pci_dev_put(a->pdev);
+	mutex_destroy(&a->lock);
+	kfree(a);
+}
+
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+	NDIS_MINIPORT_DRIVER_CHARACTERISTICS c;
+
+	NdisZeroMemory(&c, sizeof(c));
+	c.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS;
+	c.Header.Revision = NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
+	c.Header.Size = NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
+	c.MajorNdisVersion = NDIS_MINIPORT_MAJOR_VERSION;
+	c.MinorNdisVersion = NDIS_MINIPORT_MINOR_VERSION;
+	c.MajorDriverVersion = 1;
+	c.InitializeHandlerEx = OpsInitialize;
+	c.HaltHandlerEx = OpsHalt;
+	c.UnloadHandler = OpsUnload;
+	c.PauseHandler = OpsPause;
+	c.RestartHandler = OpsRestart;
+	c.OidRequestHandler = OpsOidRequest;
+	c.SendNetBufferListsHandler = OpsSend;
+	c.ReturnNetBufferListsHandler = OpsReturn;
+	c.CancelSendHandler = OpsCancelSend;
+	c.ShutdownHandlerEx = OpsShutdown;
+	c.DevicePnPEventNotifyHandler = OpsPnp;
+	c.CancelOidRequestHandler = OpsCancelOid;
+	return NdisMRegisterMiniportDriver(DriverObject, RegistryPath, NULL, &c,
+					   &ops_driver_handle);
+}
+
+VOID OpsUnload(PDRIVER_OBJECT DriverObject)
+{
+	struct ops_adapter *a, *n;
+
+	NdisMDeregisterMiniportDriver(ops_driver_handle);
+	/* Every adapter is halted and torn down: nothing reaches these now. */
+	mutex_lock(&ops_root_lock);
+	list_for_each_entry_safe(a, n, &ops_graveyard, grave) {
+		list_del(&a->grave);
+		ops_free_adapter(a);
+	}
+	mutex_unlock(&ops_root_lock);
+}
+
+NDIS_STATUS OpsInitialize(NDIS_HANDLE AdapterHandle, NDIS_HANDLE DriverContext,
+			  PNDIS_MINIPORT_INIT_PARAMETERS Params)
+{
+	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES ra;
+	PNDIS_RESOURCE_LIST res = Params->AllocatedResources;
+	struct pci_dev *pdev = NULL;
+	struct ops_adapter *a;
+	NDIS_STATUS st;
+	unsigned int i, s, b;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return NDIS_STATUS_RESOURCES;
+	mutex_init(&a->lock);
+	INIT_LIST_HEAD(&a->grave);
+	a->MiniportAdapterHandle = AdapterHandle;
+
+	NdisZeroMemory(&ra, sizeof(ra));
+	ra.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
+	ra.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
+	ra.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
+	ra.MiniportAdapterContext = (NDIS_HANDLE)a;
+	ra.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE;
+	ra.InterfaceType = NdisInterfacePci;
+	st = NdisMSetMiniportAttributes(AdapterHandle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&ra);
+	if (st != NDIS_STATUS_SUCCESS)
+		goto free;
+
+	st = NDIS_STATUS_RESOURCE_CONFLICT;
+	for (i = 0; res && i < res->Count; i++) {
+		if (res->PartialDescriptors[i].Type == CmResourceTypeMemory) {
+			a->RegisterPhysical = res->PartialDescriptors[i].u.Memory.Start;
+			a->RegisterLength = res->PartialDescriptors[i].u.Memory.Length;
+			st = NDIS_STATUS_SUCCESS;
+			break;
+		}
+	}
+	if (st != NDIS_STATUS_SUCCESS)
+		goto free;
+	while ((pdev = pci_get_device(0x1234, 0x11e8, pdev)) != NULL)
+		if (pci_resource_start(pdev, 0) == (resource_size_t)a->RegisterPhysical.QuadPart)
+			break;
+	if (!pdev) {
+		st = NDIS_STATUS_ADAPTER_NOT_FOUND;
+		goto free;
+	}
+	a->pdev = pdev;
+
+	st = NDIS_STATUS_RESOURCES;
+	for (s = 0; s < OPS_SLOTS; s++) {
+		for (b = 0; b < OPS_BUFS; b++) {
+			struct ops_buf *ob = &a->buf[s][b];
+
+			ob->va = ops_buf_spec[b].vm ? vzalloc(ops_buf_spec[b].size) :
+						      kzalloc(ops_buf_spec[b].size, GFP_KERNEL);
+			if (!ob->va)
+				goto free;
+			ob->mdl = NdisAllocateMdl(AdapterHandle, ob->va, ops_buf_spec[b].size);
+			if (!ob->mdl)
+				goto free;
+		}
+	}
+
+	st = NdisMMapIoSpace((PVOID *)&a->RegisterBase, AdapterHandle,
+			     a->RegisterPhysical, a->RegisterLength);
+	if (st != NDIS_STATUS_SUCCESS)
+		goto free;
+	if (readl(ops_reg(a, OPS_REG_ID)) != OPS_ID_VALUE) {
+		st = NDIS_STATUS_ADAPTER_NOT_FOUND;
+		goto unmap;
+	}
+	writel(0xFFFFFFFF, ops_reg(a, OPS_REG_INTR_ACK));
+
+	mutex_lock(&ops_root_lock);
+	if (!ops_root_users++)
+		ops_root = debugfs_create_dir("ndis_ops", NULL);
+	a->dir = debugfs_create_dir(pci_name(pdev), ops_root);
+	mutex_unlock(&ops_root_lock);
+	debugfs_create_file("op", 0200, a->dir, a, &ops_op_fops);
+	debugfs_create_file("result", 0400, a->dir, a, &ops_result_fops);
+	return NDIS_STATUS_SUCCESS;
+
+unmap:
+	NdisMUnmapIoSpace(AdapterHandle, a->RegisterBase, a->RegisterLength);
+free:
+	ops_free_adapter(a);
+	return st;
+}
+
+VOID OpsHalt(NDIS_HANDLE Ctx, NDIS_HALT_ACTION HaltAction)
+{
+	struct ops_adapter *a = Ctx;
+	unsigned int ms;
+	bool running;
+
+	/* Waits for an operation in progress; none can start afterwards. */
+	debugfs_remove_recursive(a->dir);
+	mutex_lock(&ops_root_lock);
+	if (!--ops_root_users) {
+		debugfs_remove_recursive(ops_root);
+		ops_root = NULL;
+	}
+	mutex_unlock(&ops_root_lock);
+
+	/*
+	 * Channels stay registered on purpose: the shim releases them after
+	 * this returns, calling the controller, which must not touch the
+	 * registers any more. So wait for the engine here and report idle
+	 * from then on.
+	 */
+	running = ops_running(a);
+	for (ms = 0; ops_running(a) && ms < 2000; ms++)
+		usleep_range(1000, 1100);
+	if (ops_running(a))
+		dev_err(&a->pdev->dev, "ndis_ops: engine still running at halt\n");
+	mutex_lock(&a->lock);
+	a->halted = true;
+	mutex_unlock(&a->lock);
+	NdisMUnmapIoSpace(a->MiniportAdapterHandle, a->RegisterBase, a->RegisterLength);
+	dev_info(&a->pdev->dev, "ndis_ops: halted (engine %s at halt, waited %u ms)\n",
+		 running ? "running" : "idle", ms);
+	/* Buffers may still be mapped by leftover channels: free at unload. */
+	mutex_lock(&ops_root_lock);
+	list_add(&a->grave, &ops_graveyard);
+	mutex_unlock(&ops_root_lock);
+}
+
+NDIS_STATUS OpsPause(NDIS_HANDLE Ctx, PNDIS_MINIPORT_PAUSE_PARAMETERS p)
+{
+	return NDIS_STATUS_SUCCESS;
+}
+
+NDIS_STATUS OpsRestart(NDIS_HANDLE Ctx, PNDIS_MINIPORT_RESTART_PARAMETERS p)
+{
+	return NDIS_STATUS_SUCCESS;
+}
+
+NDIS_STATUS OpsOidRequest(NDIS_HANDLE Ctx, PNDIS_OID_REQUEST r)
+{
+	return NDIS_STATUS_NOT_SUPPORTED;
+}
+
+VOID OpsSend(NDIS_HANDLE Ctx, PNET_BUFFER_LIST l, NDIS_PORT_NUMBER p, ULONG f)
+{
+}
+
+VOID OpsReturn(NDIS_HANDLE Ctx, PNET_BUFFER_LIST l, ULONG f)
+{
+}
+
+VOID OpsCancelSend(NDIS_HANDLE Ctx, PVOID id)
+{
+}
+
+VOID OpsShutdown(NDIS_HANDLE Ctx, NDIS_SHUTDOWN_ACTION act)
+{
+}
+
+VOID OpsPnp(NDIS_HANDLE Ctx, PNET_DEVICE_PNP_EVENT e)
+{
+}
+
+VOID OpsCancelOid(NDIS_HANDLE Ctx, PVOID id)
+{
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Removes an edu device from inside the guest while a transfer is in flight
+# (echo 1 > /sys/bus/pci/devices/<dev>/remove right after Setup), twice:
+# once with the engine running, once with a fenced (early-completed)
+# transfer still draining. The adapter must be halted and torn down, the
+# shim must release the channel the miniport left registered, and after
+# /sys/bus/pci/rescan the device must work again: a transfer through
+# ndis_ops, then a verified round trip through edu_dma_c. The harness
+# checks for Oops/WARN/DMA-API/kmemleak around it. Prints nested KTAP.
+set -uo pipefail
+KO=${NDIS_KO:-${KO:-/work/main/build/ko}}
+shim=$KO/ndis_shim.ko ops=$KO/ndis_ops.ko edu=$KO/edu_dma_c.ko
+for ko in "$shim" "$ops" "$edu"; do
+	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
+done
+DEV=
+for d in /sys/bus/pci/devices/*; do
+	if [ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ]; then
+		DEV=$(basename "$d"); break
+	fi
+done
+[ -n "$DEV" ] || { echo "# SKIP no edu device"; exit 4; }
+DBG=/sys/kernel/debug
+mountpoint -q $DBG || mount -t debugfs none $DBG
+SUCCESS=0x00000000 RESOURCES=0xc000009a
+OPS=$DBG/ndis_ops/$DEV
+
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+notok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
+check() { # description command...
+	local what=$1; shift
+	if "$@"; then ok "$what"; else notok "$what"; fi
+}
+# Builtins only (no fork): the engine needs ~100 ms per transfer, and the
+# removal must come while it still runs.
+R=
+opq() { # one ndis_ops operation; its result line in $R
+	R=
+	echo "$*" >"$OPS/op" && read -r R <"$OPS/result"
+}
+op() { opq "$@" && echo "$R"; }
+status_is() { # want line
+	[[ $2 == *"status=$1"* ]]
+}
+wait_for() { # path seconds: wait until it exists
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do [ -e "$1" ] && return 0; sleep 0.1; done
+	return 1
+}
+listed() { grep -q "^$DEV " $DBG/ndis_shim/adapters; }
+cleanup() {
+	lsmod | grep -q '^ndis_ops ' && rmmod ndis_ops
+	lsmod | grep -q '^edu_dma_c ' && rmmod edu_dma_c
+	lsmod | grep -q '^ndis_shim ' && rmmod ndis_shim
+	# never leave the device removed for the next test
+	[ -e /sys/bus/pci/devices/$DEV ] || echo 1 >/sys/bus/pci/rescan
+}
+
+echo "KTAP version 1"
+echo "1..20"
+if ! insmod "$shim" || ! insmod "$ops"; then
+	notok "insmod ndis_shim ndis_ops"; cleanup; exit 1
+fi
+check "ndis_ops bound $DEV" wait_for "$OPS/op" 5
+
+# remove_during MODE: start a transfer, remove the device at once.
+remove_during() {
+	local mode=$1 r before dm
+	r=$(op register slot=0 max=4096 dma32=1 desc=1)
+	echo "# $r"
+	before=$(dmesg | wc -l)
+	local try s c=
+	for try in 1 2 3 4 5; do
+		opq wait
+		opq setup slot=0 buf=1 off=0 len=4096 dir=from; s=$R
+		status_is $SUCCESS "$s" || break
+		[ "$mode" = running ] && break
+		# Complete at once: the engine still runs, the shim fences it
+		# (RESOURCES); if it had already finished, try again.
+		opq complete slot=0 buf=1 off=0 len=4096 dir=from; c=$R
+		status_is $RESOURCES "$c" && break
+	done
+	[ "$mode" = running ] || [ -z "$c" ] || status_is $RESOURCES "$c" || s="$s; never fenced: $c"
+	status_is $SUCCESS "$s" && [[ $s != *never* ]] && echo 1 >/sys/bus/pci/devices/$DEV/remove
+	echo "# setup: $s${c:+ complete: $c} (attempt $try)"
+	if ! status_is $SUCCESS "$s" || [[ $s == *never* ]]; then
+		notok "$mode: could not start the transfer: $s"
+		[ -e "$OPS/op" ] && op deregister slot=0 >/dev/null
+		return
+	fi
+	ok "$mode: removed $DEV with a transfer in flight"
+	dm=$(dmesg | tail -n +"$((before + 1))")
+	echo "$dm" | grep -E "$DEV|ndis" | sed 's/^/# /'
+	check "$mode: adapter halted" grep -q "ndis_ops $DEV: ndis_ops: halted" <<<"$dm"
+	check "$mode: shim released the channel left registered" \
+		grep -q "$DEV: ndis_ops: 1 DMA channel(s) not deregistered; released" <<<"$dm"
+	check "$mode: adapter gone from ndis_shim/adapters" bash -c "! grep -q '^$DEV ' $DBG/ndis_shim/adapters"
+	check "$mode: debugfs directory gone" test ! -e "$OPS"
+	echo 1 >/sys/bus/pci/rescan
+	check "$mode: rescan brought $DEV back to ndis_ops" wait_for "$OPS/op" 10
+}
+remove_during running
+remove_during draining
+
+# The device works again through ndis_ops: a transfer that completes.
+check "adapter listed again" listed
+r=$(op register slot=1 max=4096 dma32=1 desc=1); echo "# $r"
+r=$(op setup slot=1 buf=1 off=0 len=4096 dir=to); echo "# $r"
+s1=$r
+op wait >/dev/null
+r=$(op complete slot=1 buf=1 off=0 len=4096 dir=to); echo "# $r"
+if status_is $SUCCESS "$s1" && status_is $SUCCESS "$r"; then
+	ok "transfer after rescan"
+else
+	notok "transfer after rescan"
+fi
+op deregister slot=1 >/dev/null
+check "rmmod ndis_ops" rmmod ndis_ops
+
+# ... and a verified round trip through edu_dma_c.
+check "insmod edu_dma_c" insmod "$edu"
+if wait_for $DBG/edu_dma_c/$DEV/cmd 5 && echo "roundtrip len=4096" >$DBG/edu_dma_c/$DEV/cmd; then
+	r=$(cat $DBG/edu_dma_c/$DEV/result); echo "# $r"
+	if [[ $r == ok*verified=1* ]]; then ok "verified round trip on $DEV after rescan"; else notok "round trip: $r"; fi
+else
+	notok "round trip on $DEV after rescan: no edu_dma_c interface"
+fi
+check "rmmod edu_dma_c" rmmod edu_dma_c
+check "rmmod ndis_shim" rmmod ndis_shim
+cleanup
+exit "$failed"
