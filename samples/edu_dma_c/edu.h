@@ -33,6 +33,8 @@ Abstract:
 #define EDU_REG_DMA_CMD         0x98
 
 #define EDU_ID_VALUE            0x010000EDUL
+#define EDU_PCI_VENDOR_ID       0x1234
+#define EDU_PCI_DEVICE_ID       0x11E8
 
 #define EDU_DMA_CMD_RUN         0x1	/* set to start; clears when done */
 #define EDU_DMA_CMD_FROM_DEVICE 0x2	/* 0: RAM -> device, 1: device -> RAM */

@@ -175,6 +175,15 @@ MiniportInitializeEx(
 		goto FreeAdapter;
 	}
 
+	/* The PCI IDs, read from config space as a Windows miniport does. */
+	if (NdisMGetBusData(MiniportAdapterHandle, PCI_WHICHSPACE_CONFIG, 0,
+			    &Id, sizeof(Id)) != sizeof(Id) ||
+	    Id != ((ULONG)EDU_PCI_DEVICE_ID << 16 | EDU_PCI_VENDOR_ID)) {
+		DbgPrint(KERN_ERR "edu_dma_c: not an edu device (PCI IDs 0x%08x)\n", Id);
+		Status = NDIS_STATUS_ADAPTER_NOT_FOUND;
+		goto FreeAdapter;
+	}
+
 	if (!EduFindRegisters(MiniportInitParameters->AllocatedResources,
 			      &Adapter->RegisterPhysical, &Adapter->RegisterLength)) {
 		Status = NDIS_STATUS_RESOURCE_CONFLICT;

@@ -8,22 +8,7 @@
 # pages; a few with Setup called under an NDIS spin lock (DISPATCH_LEVEL).
 # Prints nested KTAP; exit 0 pass, 4 skip, else fail.
 set -uo pipefail
-KO=${NDIS_KO:-${KO:-/work/main/build/ko}}
-shim=$KO/ndis_shim.ko edu=$KO/edu_dma_c.ko
-for ko in "$shim" "$edu"; do
-	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
-done
-DBG=/sys/kernel/debug
-mountpoint -q $DBG || mount -t debugfs none $DBG
-
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-notok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
-R=
-run() { # DIR COMMAND: R = the result
-	if ! echo "$2" >"$1/cmd" 2>/dev/null; then R="(write to cmd failed)"; return 1; fi
-	R=$(cat "$1/result")
-}
+. "$(dirname "$0")/../edu_c_lib.sh"
 
 # (off mdl_off) pairs per length: start of edu's buffer, its end, and the
 # middle; data at the MDL's start, mid-page, and across a page boundary.

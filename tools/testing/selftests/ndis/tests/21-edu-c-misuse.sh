@@ -5,17 +5,7 @@
 # Completes that match no Setup) and each call must get its NDIS status;
 # the channel must still work afterwards. Prints nested KTAP.
 set -uo pipefail
-KO=${NDIS_KO:-${KO:-/work/main/build/ko}}
-shim=$KO/ndis_shim.ko edu=$KO/edu_dma_c.ko
-for ko in "$shim" "$edu"; do
-	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
-done
-DBG=/sys/kernel/debug
-mountpoint -q $DBG || mount -t debugfs none $DBG
-
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-notok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
+. "$(dirname "$0")/../edu_c_lib.sh"
 
 SUCCESS=0x00000000 RESOURCES=0xc000009a INVALID_PARAMETER=0xc000000d INVALID_LENGTH=0xc0010014
 # row expected-status, in the order the miniport runs them

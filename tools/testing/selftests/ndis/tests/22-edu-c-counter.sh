@@ -6,25 +6,7 @@
 # the engine), and after the engine finished (>= 200 ms) the channel takes
 # a new transfer and moves data correctly again. Prints nested KTAP.
 set -uo pipefail
-KO=${NDIS_KO:-${KO:-/work/main/build/ko}}
-shim=$KO/ndis_shim.ko edu=$KO/edu_dma_c.ko
-for ko in "$shim" "$edu"; do
-	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
-done
-DBG=/sys/kernel/debug
-mountpoint -q $DBG || mount -t debugfs none $DBG
-
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-notok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
-R=
-run() { # DIR COMMAND: R = the result
-	if ! echo "$2" >"$1/cmd" 2>/dev/null; then R="(write to cmd failed)"; return 1; fi
-	R=$(cat "$1/result")
-}
-expect() { # DESCRIPTION EXTENDED-REGEX: R must match
-	if [[ $R =~ $2 ]]; then ok "$1"; else notok "$1: $R"; fi
-}
+. "$(dirname "$0")/../edu_c_lib.sh"
 
 COUNTERS=("off=0 len=4096 buf=kmalloc" "off=100 len=256 buf=vmalloc" "off=4095 len=1 mdl_off=4095 buf=kmalloc")
 BUSY=("off=0 len=256 buf=kmalloc" "off=0 len=4096 buf=vmalloc")

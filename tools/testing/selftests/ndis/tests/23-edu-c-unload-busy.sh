@@ -8,25 +8,7 @@
 # the shim must not have to leak a mapping; reloading works.
 # Prints nested KTAP.
 set -uo pipefail
-KO=${NDIS_KO:-${KO:-/work/main/build/ko}}
-shim=$KO/ndis_shim.ko edu=$KO/edu_dma_c.ko
-for ko in "$shim" "$edu"; do
-	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
-done
-DBG=/sys/kernel/debug
-mountpoint -q $DBG || mount -t debugfs none $DBG
-
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-notok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
-R=
-run() { # DIR COMMAND: R = the result
-	if ! echo "$2" >"$1/cmd" 2>/dev/null; then R="(write to cmd failed)"; return 1; fi
-	R=$(cat "$1/result")
-}
-expect() { # DESCRIPTION EXTENDED-REGEX
-	if [[ $R =~ $2 ]]; then ok "$1"; else notok "$1: $R"; fi
-}
+. "$(dirname "$0")/../edu_c_lib.sh"
 mark="ndis-test: $$-$(date +%s%N)"
 echo "$mark" >/dev/kmsg
 log_since_mark() { dmesg | awk -v m="$mark" 'on; index($0, m) { on = 1 }'; }

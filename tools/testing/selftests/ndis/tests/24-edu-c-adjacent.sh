@@ -6,25 +6,7 @@
 # tracking (an error the harness catches); the shim bounces them, and both
 # pieces must arrive intact. Prints nested KTAP.
 set -uo pipefail
-KO=${NDIS_KO:-${KO:-/work/main/build/ko}}
-shim=$KO/ndis_shim.ko edu=$KO/edu_dma_c.ko
-for ko in "$shim" "$edu"; do
-	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
-done
-DBG=/sys/kernel/debug
-mountpoint -q $DBG || mount -t debugfs none $DBG
-
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-notok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
-R=
-run() { # DIR COMMAND: R = the result
-	if ! echo "$2" >"$1/cmd" 2>/dev/null; then R="(write to cmd failed)"; return 1; fi
-	R=$(cat "$1/result")
-}
-expect() { # DESCRIPTION EXTENDED-REGEX
-	if [[ $R =~ $2 ]]; then ok "$1"; else notok "$1: $R"; fi
-}
+. "$(dirname "$0")/../edu_c_lib.sh"
 
 # piece length, then the two pieces' offsets in the shared buffer
 CASES=("32 0 32" "8 0 8" "24 40 64" "1 63 64")

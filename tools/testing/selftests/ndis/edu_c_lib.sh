@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the edu_dma_c tests (tests/2*-edu-c-*.sh); sourced, not run.
+# Module paths (skip when not built), debugfs, nested-KTAP helpers, and
+# run/expect for the sample's cmd/result test interface.
+# shellcheck shell=bash
+KO=${NDIS_KO:-${KO:-/work/main/build/ko}}
+shim=$KO/ndis_shim.ko edu=$KO/edu_dma_c.ko
+for ko in "$shim" "$edu"; do
+	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
+done
+DBG=/sys/kernel/debug
+mountpoint -q $DBG || mount -t debugfs none $DBG
+
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+notok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
+R=
+run() { # DIR COMMAND: R = the result
+	if ! echo "$2" >"$1/cmd" 2>/dev/null; then R="(write to cmd failed)"; return 1; fi
+	R=$(cat "$1/result")
+}
+expect() { # DESCRIPTION EXTENDED-REGEX: R must match
+	if [[ $R =~ $2 ]]; then ok "$1"; else notok "$1: $R"; fi
+}
