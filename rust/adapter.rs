@@ -43,6 +43,9 @@ pub(crate) struct Adapter {
     dev: ARef<device::Device>,
     context: Atomic<usize>,
     rejected_calls: Atomic<u64>,
+    /// Transfers Setup mapped in place / staged through bounce memory.
+    mapped: Atomic<u64>,
+    bounced: Atomic<u64>,
     resources: ffi::CmPartialResourceList,
     #[pin]
     io: SpinLock<KVec<IoMapping>>,
@@ -89,6 +92,20 @@ impl Adapter {
 
     pub(crate) fn rejected_calls(&self) -> u64 {
         self.rejected_calls.load(Relaxed)
+    }
+
+    /// Counts a transfer by how it reached the device.
+    pub(crate) fn count_transfer(&self, bounced: bool) {
+        if bounced {
+            self.bounced.fetch_add(1, Relaxed);
+        } else {
+            self.mapped.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Transfers (mapped in place, bounced) so far.
+    pub(crate) fn transfers(&self) -> (u64, u64) {
+        (self.mapped.load(Relaxed), self.bounced.load(Relaxed))
     }
 }
 
@@ -224,6 +241,8 @@ fn init_adapter(
             dev,
             context: Atomic::new(0),
             rejected_calls: Atomic::new(0),
+            mapped: Atomic::new(0),
+            bounced: Atomic::new(0),
             resources,
             io <- new_spinlock!(KVec::new()),
         }),

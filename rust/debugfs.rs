@@ -4,7 +4,8 @@
 //!
 //! - `rejected_calls`: calls that return nothing and were rejected (bad or
 //!   stale handle, bad arguments), over all adapters;
-//! - `adapters`: one line per adapter: PCI name, driver, rejected calls.
+//! - `adapters`: one line per adapter: PCI name, driver, rejected calls,
+//!   transfers mapped in place and transfers bounced.
 
 use core::fmt;
 use kernel::{debugfs, prelude::*};
@@ -24,13 +25,16 @@ fn write_rejected(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
 
 fn write_adapters(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
     for (handle, a) in adapter::list() {
+        let (mapped, bounced) = a.transfers();
         writeln!(
             f,
-            "{} driver={} handle={:#x} rejected_calls={}",
+            "{} driver={} handle={:#x} rejected_calls={} mapped={} bounced={}",
             a.device().name().to_str().unwrap_or("?"),
             a.driver.name(),
             handle.into_raw(),
-            a.rejected_calls()
+            a.rejected_calls(),
+            mapped,
+            bounced
         )?;
     }
     Ok(())

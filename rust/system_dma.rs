@@ -104,9 +104,11 @@ impl LinuxMapper<'_> {
         // SAFETY: the MDL describes kernel memory that the miniport keeps
         // until Complete, as NDIS requires; the bounce memory belongs to the
         // channel, which drops its transfer state first.
-        unsafe { BounceStage::new(self.bounce, range, dir) }
+        let stage = unsafe { BounceStage::new(self.bounce, range, dir) }
             .map(TransferMapping::Bounce)
-            .map_err(|_| Error::Resources)
+            .map_err(|_| Error::Resources)?;
+        self.adapter.count_transfer(true);
+        Ok(stage)
     }
 }
 
@@ -121,7 +123,10 @@ impl Mapper for LinuxMapper<'_> {
         // than the transfer (or, if the engine is still busy at Complete,
         // until the engine is idle).
         match unsafe { StreamingMapping::new(self.adapter.device(), range, dir, self.limit) } {
-            Ok(m) => Ok(TransferMapping::Direct(m)),
+            Ok(m) => {
+                self.adapter.count_transfer(false);
+                Ok(TransferMapping::Direct(m))
+            }
             Err(MapError::NeedsBounce) => self.bounce(range, dir),
             Err(MapError::Failed) => Err(Error::Resources),
         }

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # edu_dma_c: two adapters' device-to-host transfers into neighbouring small
 # pieces of one kmalloc buffer (sharing a cache line), in flight at the same
-# time. Mapped in place they would overlap in DMA-API debug's cache-line
-# tracking (an error the harness catches); the shim bounces them, and both
-# pieces must arrive intact. Prints nested KTAP.
+# time. The shim must bounce them (its per-adapter "bounced" count in
+# /sys/kernel/debug/ndis_shim/adapters moves), and both pieces must arrive
+# intact, neither clobbering the other. Prints nested KTAP.
 set -uo pipefail
 . "$(dirname "$0")/../edu_c_lib.sh"
 
@@ -19,8 +19,13 @@ if [ "${#A[@]}" -lt 2 ]; then
 	rmmod edu_dma_c; rmmod ndis_shim
 	exit 4
 fi
+# bounced=N of adapter $1 in the shim's adapters list
+bounced() { sed -n "s/^$1 .* bounced=\([0-9]*\).*/\1/p" $DBG/ndis_shim/adapters; }
+n0=$(basename "${A[0]}") n1=$(basename "${A[1]}")
+b0=$(bounced "$n0") b1=$(bounced "$n1")
+
 echo "KTAP version 1"
-echo "1..$((${#CASES[@]} * 2 + 2))"
+echo "1..$((${#CASES[@]} * 2 + 4))"
 for c in "${CASES[@]}"; do
 	read -r len o1 o2 <<<"$c"
 	run "${A[0]}" "adjacent-prep off=0 len=$len"
@@ -35,6 +40,17 @@ for c in "${CASES[@]}"; do
 	run "${A[1]}" "adjacent-finish"
 	R="$r1 / $R"
 	expect "len=$len at $o2 (adapter $(basename "${A[1]}"))" 'adjacent-start setup=0x00000000 / ok adjacent .*verified=1'
+done
+# Each case bounces one device-to-host piece per adapter (the host-to-device
+# preparations may be mapped in place).
+for a in "$n0 $b0" "$n1 $b1"; do
+	read -r name before <<<"$a"
+	after=$(bounced "$name")
+	if [ -n "$before" ] && [ -n "$after" ] && [ $((after - before)) -ge ${#CASES[@]} ]; then
+		ok "$name: small device-to-host pieces were bounced ($before -> $after)"
+	else
+		notok "$name: expected >= ${#CASES[@]} bounced transfers, counts '$before' -> '$after'"
+	fi
 done
 if rmmod edu_dma_c; then ok "rmmod edu_dma_c"; else notok "rmmod edu_dma_c"; fi
 if rmmod ndis_shim; then ok "rmmod ndis_shim"; else notok "rmmod ndis_shim"; fi
