@@ -87,10 +87,13 @@ class Adapter:
         return kv
 
     def check_rejected(self, step, what):
+        # The counter is the shim's total: the other adapter's sequence,
+        # running at the same time, moves it too. At least ours must show.
         got = read_rejected()
-        if got != self.rejected:
-            raise Mismatch("step %d %s: rejected_calls %d, expected %d"
+        if got < self.rejected:
+            raise Mismatch("step %d %s: rejected_calls %d, expected >= %d"
                            % (step, what, got, self.rejected))
+        self.rejected = got
 
     def count(self, op, res):
         k = "%s:%s" % (op, res)
