@@ -5,17 +5,25 @@
 //! - `rejected_calls`: calls that return nothing and were rejected (bad or
 //!   stale handle, bad arguments), over all adapters;
 //! - `adapters`: one line per adapter: PCI name, driver, rejected calls,
-//!   transfers mapped in place and transfers bounced.
+//!   transfers mapped in place and transfers bounced;
+//! - `fail_maps` (read/write): fault injection, the number of streaming
+//!   mappings still to fail ([`crate::dma::FAIL_MAPS`]).
 
 use core::fmt;
-use kernel::{debugfs, prelude::*};
+use kernel::{
+    debugfs::{self, Reader},
+    prelude::*,
+    sync::atomic::{Atomic, Relaxed},
+    uaccess::UserSliceReader,
+};
 
-use crate::adapter;
+use crate::{adapter, dma::FAIL_MAPS};
 
 /// The shim's debugfs directory and files; removed on drop.
 pub(crate) struct ShimDebugfs {
     _rejected_calls: Pin<KBox<debugfs::File<()>>>,
     _adapters: Pin<KBox<debugfs::File<()>>>,
+    _fail_maps: Pin<KBox<debugfs::File<()>>>,
     _dir: debugfs::Dir,
 }
 
@@ -40,6 +48,17 @@ fn write_adapters(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
     Ok(())
 }
 
+fn read_fail_maps(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    writeln!(f, "{}", FAIL_MAPS.load(Relaxed))
+}
+
+fn write_fail_maps(_: &(), reader: &mut UserSliceReader) -> Result {
+    let value = Atomic::new(0u32);
+    value.read_from_slice(reader)?;
+    FAIL_MAPS.store(value.load(Relaxed), Relaxed);
+    Ok(())
+}
+
 impl ShimDebugfs {
     pub(crate) fn new() -> Result<Self> {
         let dir = debugfs::Dir::new(c"ndis_shim");
@@ -50,6 +69,10 @@ impl ShimDebugfs {
             )?,
             _adapters: KBox::pin_init(
                 dir.read_callback_file(c"adapters", (), &write_adapters),
+                GFP_KERNEL,
+            )?,
+            _fail_maps: KBox::pin_init(
+                dir.read_write_callback_file(c"fail_maps", (), &read_fail_maps, &write_fail_maps),
                 GFP_KERNEL,
             )?,
             _dir: dir,

@@ -8,7 +8,15 @@
 //! [`crate::system_dma`] and the host-tested [`crate::channel`].
 
 use core::ffi::{c_int, c_void};
-use kernel::{bindings, device, dma::Coherent, prelude::*, sync::aref::ARef};
+use kernel::{
+    bindings, device,
+    dma::Coherent,
+    prelude::*,
+    sync::{
+        aref::ARef,
+        atomic::{Atomic, Relaxed},
+    },
+};
 
 use crate::{
     channel::{Direction, Mapping},
@@ -71,6 +79,24 @@ pub(crate) fn dma_limit(dev: &device::Device) -> u64 {
     unsafe { ndis_shim_dma_limit(raw_device(dev)) }
 }
 
+/// Fault injection: the next this-many streaming mappings fail as if the
+/// IOMMU or the swiotlb pool were out of space (debugfs
+/// `ndis_shim/fail_maps`), so tests can show every mapping site fails
+/// cleanly.
+pub(crate) static FAIL_MAPS: Atomic<u32> = Atomic::new(0);
+
+/// Takes one injected failure, if any are armed.
+fn injected_map_failure() -> bool {
+    let mut armed = FAIL_MAPS.load(Relaxed);
+    while armed > 0 {
+        match FAIL_MAPS.cmpxchg(armed, armed - 1, Relaxed) {
+            Ok(_) => return true,
+            Err(now) => armed = now,
+        }
+    }
+    false
+}
+
 /// Why a range could not be mapped for streaming DMA.
 pub(crate) enum MapError {
     /// Not one physically contiguous range, or not reachable by the device:
@@ -109,6 +135,9 @@ impl StreamingMapping {
         dir: Direction,
         limit: u64,
     ) -> core::result::Result<Self, MapError> {
+        if injected_map_failure() {
+            return Err(MapError::Failed);
+        }
         let mut addr: bindings::dma_addr_t = 0;
         // SAFETY: `dev` is a valid device; `range` is kernel memory by this
         // function's safety requirement; `addr` is a valid out pointer.

@@ -325,8 +325,10 @@ class Adapter:
         elif c == 1 and lives:
             v = (rng.choice(lives) & ~(0xFF << 56)) | (2 << 56)  # other kind tag
         elif c == 2 and lives:
-            h = rng.choice(lives)                              # other generation
-            v = (h & ~(0xFFFFFF << 32)) | ((((h >> 32) + 1) & 0xFFFFFF) << 32)
+            # Another generation, far enough ahead that re-registering in
+            # this run never reaches it (gen + 1 would become live again).
+            h = rng.choice(lives)
+            v = (h & ~(0xFFFFFF << 32)) | ((((h >> 32) + 0x800000) & 0xFFFFFF) << 32)
         elif c == 3:
             v = (3 << 56) | (0xFFFFFF << 32) | rng.randrange(128)
         elif c == 4:
