@@ -70,7 +70,7 @@ extern "C" {
 
 /* ------------------------------------------------------------------------
  * NDIS contract version (same rules as the WDK ndis.h, restricted to the
- * 6.0 - 6.30 contracts this shim implements)
+ * 5.0, 5.1 and 6.0 - 6.30 contracts this shim implements)
  * ------------------------------------------------------------------------ */
 
 #if defined(NDIS_MINIPORT_MAJOR_VERSION) || defined(NDIS_MINIPORT_MINOR_VERSION)
@@ -86,7 +86,7 @@ extern "C" {
     defined(NDIS670_MINIPORT) || defined(NDIS660_MINIPORT) || \
     defined(NDIS651_MINIPORT) || defined(NDIS650_MINIPORT) || \
     defined(NDIS640_MINIPORT)
-#error NDIS: ndis-shim implements the NDIS 6.0 - 6.30 miniport contracts only
+#error NDIS: ndis-shim implements the NDIS 5.0, 5.1 and 6.0 - 6.30 miniport contracts only
 #elif defined(NDIS630_MINIPORT)
 #define NDIS_MINIPORT_MAJOR_VERSION 6
 #define NDIS_MINIPORT_MINOR_VERSION 30
@@ -99,17 +99,22 @@ extern "C" {
 #elif defined(NDIS60_MINIPORT)
 #define NDIS_MINIPORT_MAJOR_VERSION 6
 #define NDIS_MINIPORT_MINOR_VERSION 0
-#elif defined(NDIS51_MINIPORT) || defined(NDIS50_MINIPORT)
-#error NDIS: ndis-shim does not implement the NDIS 5.x (legacy) miniport contract
+#elif defined(NDIS51_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 5
+#define NDIS_MINIPORT_MINOR_VERSION 1
+#elif defined(NDIS50_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 5
+#define NDIS_MINIPORT_MINOR_VERSION 0
 #else
-#error NDIS: Define the contract with NDIS60_MINIPORT, NDIS61_MINIPORT, NDIS620_MINIPORT or NDIS630_MINIPORT
+#error NDIS: Define the contract with NDIS50_MINIPORT, NDIS51_MINIPORT, NDIS60_MINIPORT, NDIS61_MINIPORT, NDIS620_MINIPORT or NDIS630_MINIPORT
 #endif
 
-/* Cumulative, as in the WDK: a 6.20 miniport sees 6, 61 and 620. */
-#define NDIS_SUPPORT_NDIS6   1
-#define NDIS_SUPPORT_NDIS61  (NDIS_MINIPORT_MINOR_VERSION >= 1)
-#define NDIS_SUPPORT_NDIS620 (NDIS_MINIPORT_MINOR_VERSION >= 20)
-#define NDIS_SUPPORT_NDIS630 (NDIS_MINIPORT_MINOR_VERSION >= 30)
+/* Cumulative, as in the WDK: a 6.20 miniport sees 6, 61 and 620; a 5.x
+ * miniport none of them. */
+#define NDIS_SUPPORT_NDIS6   (NDIS_MINIPORT_MAJOR_VERSION >= 6)
+#define NDIS_SUPPORT_NDIS61  (NDIS_SUPPORT_NDIS6 && NDIS_MINIPORT_MINOR_VERSION >= 1)
+#define NDIS_SUPPORT_NDIS620 (NDIS_SUPPORT_NDIS6 && NDIS_MINIPORT_MINOR_VERSION >= 20)
+#define NDIS_SUPPORT_NDIS630 (NDIS_SUPPORT_NDIS6 && NDIS_MINIPORT_MINOR_VERSION >= 30)
 
 #else /* !NDIS_MINIPORT_DRIVER */
 

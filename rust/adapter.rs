@@ -548,13 +548,7 @@ pub(crate) unsafe fn query_resources(
     }
     // SAFETY: `list` is writable for `have >= needed` bytes; `resources`
     // holds at least `needed` bytes (`count` <= MAX_RESOURCES).
-    unsafe {
-        core::ptr::copy_nonoverlapping(
-            (&raw const resources).cast::<u8>(),
-            list,
-            needed,
-        )
-    };
+    unsafe { core::ptr::copy_nonoverlapping((&raw const resources).cast::<u8>(), list, needed) };
     Ok(())
 }
 

@@ -192,8 +192,7 @@ pub(crate) unsafe fn register(
     if driver_object.is_null() || chars.is_null() {
         return Err(Error::InvalidParameter);
     }
-    let (handle, driver) =
-        find_by_driver_object(driver_object).ok_or(Error::InvalidParameter)?;
+    let (handle, driver) = find_by_driver_object(driver_object).ok_or(Error::InvalidParameter)?;
 
     // SAFETY: `chars` is non-NULL and readable for its header (safety requirement).
     let header = unsafe { chars.cast::<ffi::NdisObjectHeader>().read_unaligned() };

@@ -18,6 +18,7 @@ Abstract:
 
 --*/
 
+#define NDIS_MINIPORT_DRIVER 1
 #define NDIS51_MINIPORT 1
 #include <ndis.h>
 #include "edu5.h"
