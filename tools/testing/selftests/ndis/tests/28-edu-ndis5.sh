@@ -10,22 +10,9 @@
 # register memory below 16 MiB; bad calls are each rejected and counted;
 # a non-bus master's map registers are SUCCESS and nothing. Nested KTAP.
 set -uo pipefail
-KO=${NDIS_KO:-${KO:-/work/main/build/ko}}
-shim=$KO/ndis_shim.ko edu=$KO/edu_dma_ndis5.ko
-for ko in "$shim" "$edu"; do
-	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
-done
-DBG=/sys/kernel/debug
-mountpoint -q $DBG || mount -t debugfs none $DBG
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-notok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
-R=
-run() { # DIR COMMAND
-	if ! echo "$2" >"$1/cmd" 2>/dev/null; then R="(write to cmd failed)"; return 1; fi
-	R=$(cat "$1/result")
-}
-expect() { if [[ $R =~ $2 ]]; then ok "$1"; else notok "$1: $R"; fi; }
+EDU_SAMPLE=edu_dma_ndis5
+. "$(dirname "$0")/../edu_c_lib.sh"
+
 rejected() { cat $DBG/ndis_shim/rejected_calls; }
 # "mapped bounced" of the adapter at PCI name $1.
 transfers() { sed -nE "s/^$1 .* mapped=([0-9]+) bounced=([0-9]+).*/\1 \2/p" $DBG/ndis_shim/adapters; }
