@@ -41,6 +41,8 @@ typedef struct _EDU5_ADAPTER {
  * Moves Buffer to (WriteToDevice) or from edu's buffer at DeviceOffset
  * through map register MapRegister: one edu DMA per physical-mapping entry.
  * *Entries receives the mapping's entry count (0: the shim refused it).
+ * NDIS_STATUS_DEVICE_FAILED: the engine did not finish; the buffer stays
+ * mapped and must not be freed.
  */
 NDIS_STATUS
 Edu5TransferBuffer(

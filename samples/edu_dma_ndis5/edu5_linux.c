@@ -135,6 +135,11 @@ static void edu5_cmd_roundtrip(struct edu5_linux *el, struct edu5_args *a)
 	to = Edu5TransferBuffer(el->adapter, src.mdl, a->reg, TRUE, 0, &n_to);
 	if (to == NDIS_STATUS_SUCCESS)
 		from = Edu5TransferBuffer(el->adapter, dst.mdl, a->reg, FALSE, 0, &n_from);
+	if (to == NDIS_STATUS_DEVICE_FAILED || from == NDIS_STATUS_DEVICE_FAILED) {
+		/* edu may still write them: parked for good, not freed. */
+		edu5_result(el, "fail engine did not finish; buffers parked\n");
+		return;
+	}
 	same = !memcmp(src.base + a->off, dst.base + a->off, a->len);
 	edu5_result(el, "%s to=0x%08x entries_to=%u from=0x%08x entries_from=%u verified=%d\n",
 		    to == NDIS_STATUS_SUCCESS && from == NDIS_STATUS_SUCCESS && same ?

@@ -23,8 +23,9 @@ Abstract:
 #include <ndis.h>
 #include "edu5.h"
 
-/* edu copies about 1 byte per ns; 4 KiB takes well under a millisecond. */
-#define EDU5_DMA_TIMEOUT_US 100000
+/* edu finishes a transfer about 100 ms (virtual time) after the start
+ * command; a loaded host stretches that. Polled at PASSIVE_LEVEL. */
+#define EDU5_DMA_TIMEOUT_MS 5000
 
 NDIS_STATUS
 MiniportInitialize(
@@ -218,11 +219,11 @@ Edu5Dma(
 	NdisWriteRegisterUlong((PULONG)(Regs + EDU_REG_DMA_CNT), Length);
 	NdisWriteRegisterUlong((PULONG)(Regs + EDU_REG_DMA_CNT + 4), 0);
 	NdisWriteRegisterUlong((PULONG)(Regs + EDU_REG_DMA_CMD), Cmd);
-	for (Waited = 0; Waited < EDU5_DMA_TIMEOUT_US; Waited += 10) {
+	for (Waited = 0; Waited < EDU5_DMA_TIMEOUT_MS; Waited++) {
 		NdisReadRegisterUlong((PULONG)(Regs + EDU_REG_DMA_CMD), &Cmd);
 		if (!(Cmd & EDU_DMA_CMD_RUN))
 			return NDIS_STATUS_SUCCESS;
-		NdisStallExecution(10);
+		NdisMSleep(1000);
 	}
 	return NDIS_STATUS_FAILURE;
 }
@@ -258,9 +259,13 @@ Edu5TransferBuffer(
 				 DeviceOffset + Moved, WriteToDevice);
 		Moved += Units[i].Length;
 	}
+	/* An engine that did not finish may still write the buffer: it stays
+	 * mapped, and the caller must not free it (NDIS_STATUS_DEVICE_FAILED). */
+	if (Status != NDIS_STATUS_SUCCESS)
+		return NDIS_STATUS_DEVICE_FAILED;
 	NdisMCompleteBufferPhysicalMapping(Adapter->MiniportAdapterHandle, Buffer,
 					   MapRegister);
-	return Status;
+	return NDIS_STATUS_SUCCESS;
 }
 
 NDIS_STATUS
