@@ -70,7 +70,7 @@ extern "C" {
 
 /* ------------------------------------------------------------------------
  * NDIS contract version (same rules as the WDK ndis.h, restricted to the
- * 6.0 - 6.30 contracts this shim implements)
+ * 5.0, 5.1 and 6.0 - 6.30 contracts this shim implements)
  * ------------------------------------------------------------------------ */
 
 #if defined(NDIS_MINIPORT_MAJOR_VERSION) || defined(NDIS_MINIPORT_MINOR_VERSION)
@@ -86,7 +86,7 @@ extern "C" {
     defined(NDIS670_MINIPORT) || defined(NDIS660_MINIPORT) || \
     defined(NDIS651_MINIPORT) || defined(NDIS650_MINIPORT) || \
     defined(NDIS640_MINIPORT)
-#error NDIS: ndis-shim implements the NDIS 6.0 - 6.30 miniport contracts only
+#error NDIS: ndis-shim implements the NDIS 5.0, 5.1 and 6.0 - 6.30 miniport contracts only
 #elif defined(NDIS630_MINIPORT)
 #define NDIS_MINIPORT_MAJOR_VERSION 6
 #define NDIS_MINIPORT_MINOR_VERSION 30
@@ -99,17 +99,22 @@ extern "C" {
 #elif defined(NDIS60_MINIPORT)
 #define NDIS_MINIPORT_MAJOR_VERSION 6
 #define NDIS_MINIPORT_MINOR_VERSION 0
-#elif defined(NDIS51_MINIPORT) || defined(NDIS50_MINIPORT)
-#error NDIS: ndis-shim does not implement the NDIS 5.x (legacy) miniport contract
+#elif defined(NDIS51_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 5
+#define NDIS_MINIPORT_MINOR_VERSION 1
+#elif defined(NDIS50_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 5
+#define NDIS_MINIPORT_MINOR_VERSION 0
 #else
-#error NDIS: Define the contract with NDIS60_MINIPORT, NDIS61_MINIPORT, NDIS620_MINIPORT or NDIS630_MINIPORT
+#error NDIS: Define the contract with NDIS50_MINIPORT, NDIS51_MINIPORT, NDIS60_MINIPORT, NDIS61_MINIPORT, NDIS620_MINIPORT or NDIS630_MINIPORT
 #endif
 
-/* Cumulative, as in the WDK: a 6.20 miniport sees 6, 61 and 620. */
-#define NDIS_SUPPORT_NDIS6   1
-#define NDIS_SUPPORT_NDIS61  (NDIS_MINIPORT_MINOR_VERSION >= 1)
-#define NDIS_SUPPORT_NDIS620 (NDIS_MINIPORT_MINOR_VERSION >= 20)
-#define NDIS_SUPPORT_NDIS630 (NDIS_MINIPORT_MINOR_VERSION >= 30)
+/* Cumulative, as in the WDK: a 6.20 miniport sees 6, 61 and 620; a 5.x
+ * miniport none of them. */
+#define NDIS_SUPPORT_NDIS6   (NDIS_MINIPORT_MAJOR_VERSION >= 6)
+#define NDIS_SUPPORT_NDIS61  (NDIS_SUPPORT_NDIS6 && NDIS_MINIPORT_MINOR_VERSION >= 1)
+#define NDIS_SUPPORT_NDIS620 (NDIS_SUPPORT_NDIS6 && NDIS_MINIPORT_MINOR_VERSION >= 20)
+#define NDIS_SUPPORT_NDIS630 (NDIS_SUPPORT_NDIS6 && NDIS_MINIPORT_MINOR_VERSION >= 30)
 
 #else /* !NDIS_MINIPORT_DRIVER */
 
@@ -1123,6 +1128,193 @@ typedef union _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
 #define NDIS_ATTRIBUTE_SURPRISE_REMOVE_OK       0x00000080
 
 /* ------------------------------------------------------------------------
+ * NDIS 5.x miniports (NdisMRegisterMiniport).  A driver built for NDIS 5
+ * defines NDIS50_MINIPORT or NDIS51_MINIPORT before including this header;
+ * NDIS_MINIPORT_CHARACTERISTICS is then that version's structure.  NDIS 5
+ * miniports declare bus mastering with NdisMSetAttributesEx and use map
+ * registers and physical mapping; NDIS 6 miniports use scatter-gather.
+ * ------------------------------------------------------------------------ */
+
+typedef enum _NDIS_MEDIUM {
+	NdisMedium802_3,
+	NdisMedium802_5,
+	NdisMediumFddi,
+	NdisMediumWan,
+	NdisMediumLocalTalk,
+	NdisMediumDix,
+	NdisMediumArcnetRaw,
+	NdisMediumArcnet878_2,
+	NdisMediumAtm,
+	NdisMediumWirelessWan,
+	NdisMediumIrda,
+	NdisMediumBpc,
+	NdisMediumCoWan,
+	NdisMedium1394,
+	NdisMediumInfiniBand,
+	NdisMediumTunnel,
+	NdisMediumNative802_11,
+	NdisMediumLoopback,
+	NdisMediumWiMAX,
+	NdisMediumIP,
+	NdisMediumMax
+} NDIS_MEDIUM, *PNDIS_MEDIUM;
+
+/* Packets are opaque: the shim has no NDIS 5 send or receive path. */
+typedef struct _NDIS_PACKET NDIS_PACKET, *PNDIS_PACKET, **PPNDIS_PACKET;
+
+typedef BOOLEAN (*W_CHECK_FOR_HANG_HANDLER)(_In_ NDIS_HANDLE MiniportAdapterContext);
+typedef VOID (*W_DISABLE_INTERRUPT_HANDLER)(_In_ NDIS_HANDLE MiniportAdapterContext);
+typedef VOID (*W_ENABLE_INTERRUPT_HANDLER)(_In_ NDIS_HANDLE MiniportAdapterContext);
+typedef VOID (*W_HALT_HANDLER)(_In_ NDIS_HANDLE MiniportAdapterContext);
+typedef VOID (*W_HANDLE_INTERRUPT_HANDLER)(_In_ NDIS_HANDLE MiniportAdapterContext);
+typedef NDIS_STATUS (*W_INITIALIZE_HANDLER)(
+	_Out_ PNDIS_STATUS OpenErrorStatus,
+	_Out_ PUINT SelectedMediumIndex,
+	_In_ PNDIS_MEDIUM MediumArray,
+	_In_ UINT MediumArraySize,
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ NDIS_HANDLE WrapperConfigurationContext);
+typedef VOID (*W_ISR_HANDLER)(
+	_Out_ PBOOLEAN InterruptRecognized,
+	_Out_ PBOOLEAN QueueMiniportHandleInterrupt,
+	_In_ NDIS_HANDLE MiniportAdapterContext);
+typedef NDIS_STATUS (*W_QUERY_INFORMATION_HANDLER)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ NDIS_OID Oid,
+	_In_ PVOID InformationBuffer,
+	_In_ ULONG InformationBufferLength,
+	_Out_ PULONG BytesWritten,
+	_Out_ PULONG BytesNeeded);
+typedef NDIS_STATUS (*W_RECONFIGURE_HANDLER)(
+	_Out_ PNDIS_STATUS OpenErrorStatus,
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ NDIS_HANDLE WrapperConfigurationContext);
+typedef NDIS_STATUS (*W_RESET_HANDLER)(
+	_Out_ PBOOLEAN AddressingReset,
+	_In_ NDIS_HANDLE MiniportAdapterContext);
+typedef NDIS_STATUS (*W_SEND_HANDLER)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PNDIS_PACKET Packet,
+	_In_ UINT Flags);
+typedef NDIS_STATUS (*W_SET_INFORMATION_HANDLER)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ NDIS_OID Oid,
+	_In_ PVOID InformationBuffer,
+	_In_ ULONG InformationBufferLength,
+	_Out_ PULONG BytesRead,
+	_Out_ PULONG BytesNeeded);
+typedef NDIS_STATUS (*W_TRANSFER_DATA_HANDLER)(
+	_Out_ PNDIS_PACKET Packet,
+	_Out_ PUINT BytesTransferred,
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ NDIS_HANDLE MiniportReceiveContext,
+	_In_ UINT ByteOffset,
+	_In_ UINT BytesToTransfer);
+typedef VOID (*W_RETURN_PACKET_HANDLER)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PNDIS_PACKET Packet);
+typedef VOID (*W_SEND_PACKETS_HANDLER)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PPNDIS_PACKET PacketArray,
+	_In_ UINT NumberOfPackets);
+typedef VOID (*W_ALLOCATE_COMPLETE_HANDLER)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PVOID VirtualAddress,
+	_In_ PNDIS_PHYSICAL_ADDRESS PhysicalAddress,
+	_In_ ULONG Length,
+	_In_ PVOID Context);
+typedef VOID (*W_CANCEL_SEND_PACKETS_HANDLER)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PVOID CancelId);
+typedef VOID (*W_PNP_EVENT_NOTIFY_HANDLER)(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ NDIS_DEVICE_PNP_EVENT DevicePnPEvent,
+	_In_ PVOID InformationBuffer,
+	_In_ ULONG InformationBufferLength);
+typedef VOID (*W_MINIPORT_SHUTDOWN_HANDLER)(_In_ NDIS_HANDLE MiniportAdapterContext);
+/* CoNDIS (connection-oriented) handlers: slots only, never called. */
+typedef PVOID W_CO_HANDLER;
+
+/* The DDK's field lists, so each version extends the previous one. */
+#define NDIS30_MINIPORT_CHARACTERISTICS_S				\
+	UCHAR MajorNdisVersion;						\
+	UCHAR MinorNdisVersion;						\
+	USHORT Filler;							\
+	UINT Reserved;							\
+	W_CHECK_FOR_HANG_HANDLER CheckForHangHandler;			\
+	W_DISABLE_INTERRUPT_HANDLER DisableInterruptHandler;		\
+	W_ENABLE_INTERRUPT_HANDLER EnableInterruptHandler;		\
+	W_HALT_HANDLER HaltHandler;					\
+	W_HANDLE_INTERRUPT_HANDLER HandleInterruptHandler;		\
+	W_INITIALIZE_HANDLER InitializeHandler;				\
+	W_ISR_HANDLER ISRHandler;					\
+	W_QUERY_INFORMATION_HANDLER QueryInformationHandler;		\
+	W_RECONFIGURE_HANDLER ReconfigureHandler;			\
+	W_RESET_HANDLER ResetHandler;					\
+	W_SEND_HANDLER SendHandler;					\
+	W_SET_INFORMATION_HANDLER SetInformationHandler;		\
+	W_TRANSFER_DATA_HANDLER TransferDataHandler;
+
+#define NDIS40_MINIPORT_CHARACTERISTICS_S				\
+	NDIS30_MINIPORT_CHARACTERISTICS_S				\
+	W_RETURN_PACKET_HANDLER ReturnPacketHandler;			\
+	W_SEND_PACKETS_HANDLER SendPacketsHandler;			\
+	W_ALLOCATE_COMPLETE_HANDLER AllocateCompleteHandler;
+
+#define NDIS50_MINIPORT_CHARACTERISTICS_S				\
+	NDIS40_MINIPORT_CHARACTERISTICS_S				\
+	W_CO_HANDLER CoCreateVcHandler;					\
+	W_CO_HANDLER CoDeleteVcHandler;					\
+	W_CO_HANDLER CoActivateVcHandler;				\
+	W_CO_HANDLER CoDeactivateVcHandler;				\
+	W_CO_HANDLER CoSendPacketsHandler;				\
+	W_CO_HANDLER CoRequestHandler;
+
+#define NDIS51_MINIPORT_CHARACTERISTICS_S				\
+	NDIS50_MINIPORT_CHARACTERISTICS_S				\
+	W_CANCEL_SEND_PACKETS_HANDLER CancelSendPacketsHandler;		\
+	W_PNP_EVENT_NOTIFY_HANDLER PnPEventNotifyHandler;		\
+	W_MINIPORT_SHUTDOWN_HANDLER AdapterShutdownHandler;		\
+	PVOID Reserved1;						\
+	PVOID Reserved2;						\
+	PVOID Reserved3;						\
+	PVOID Reserved4;
+
+typedef struct _NDIS30_MINIPORT_CHARACTERISTICS {
+	NDIS30_MINIPORT_CHARACTERISTICS_S
+} NDIS30_MINIPORT_CHARACTERISTICS, *PNDIS30_MINIPORT_CHARACTERISTICS;
+typedef struct _NDIS40_MINIPORT_CHARACTERISTICS {
+	NDIS40_MINIPORT_CHARACTERISTICS_S
+} NDIS40_MINIPORT_CHARACTERISTICS, *PNDIS40_MINIPORT_CHARACTERISTICS;
+typedef struct _NDIS50_MINIPORT_CHARACTERISTICS {
+	NDIS50_MINIPORT_CHARACTERISTICS_S
+} NDIS50_MINIPORT_CHARACTERISTICS, *PNDIS50_MINIPORT_CHARACTERISTICS;
+typedef struct _NDIS51_MINIPORT_CHARACTERISTICS {
+	NDIS51_MINIPORT_CHARACTERISTICS_S
+} NDIS51_MINIPORT_CHARACTERISTICS, *PNDIS51_MINIPORT_CHARACTERISTICS;
+
+#if defined(NDIS50_MINIPORT)
+typedef NDIS50_MINIPORT_CHARACTERISTICS NDIS_MINIPORT_CHARACTERISTICS;
+#else
+typedef NDIS51_MINIPORT_CHARACTERISTICS NDIS_MINIPORT_CHARACTERISTICS;
+#endif
+typedef NDIS_MINIPORT_CHARACTERISTICS *PNDIS_MINIPORT_CHARACTERISTICS;
+
+/* Pages a buffer spans: the most entries its physical mapping produces.
+ * The shim splits at the kernel's page size; Windows x64 pages are 4 KiB. */
+#ifdef __KERNEL__
+#define __NDIS_PAGE_SIZE PAGE_SIZE
+#else
+#define __NDIS_PAGE_SIZE 0x1000UL
+#endif
+#define ADDRESS_AND_SIZE_TO_SPAN_PAGES(_Va, _Size)				\
+	((ULONG)((((ULONG_PTR)(_Va) & (__NDIS_PAGE_SIZE - 1)) + (_Size) +	\
+		  __NDIS_PAGE_SIZE - 1) / __NDIS_PAGE_SIZE))
+#define NdisGetBufferPhysicalArraySize(_Buffer, _ArraySize)		\
+	(*(_ArraySize) = ADDRESS_AND_SIZE_TO_SPAN_PAGES(		\
+		MmGetMdlVirtualAddress(_Buffer), MmGetMdlByteCount(_Buffer)))
+
+/* ------------------------------------------------------------------------
  * Interrupts (NdisMRegisterInterruptEx)
  * ------------------------------------------------------------------------ */
 
@@ -1268,7 +1460,7 @@ typedef UCHAR NDIS_DMA_SIZE;
 #define NDIS_DMA_64BITS ((NDIS_DMA_SIZE)2)
 
 /* ------------------------------------------------------------------------
- * Bus-master DMA structures (functions not exported yet)
+ * Bus-master DMA structures
  * ------------------------------------------------------------------------ */
 
 typedef struct _NDIS_PHYSICAL_ADDRESS_UNIT {
@@ -1449,6 +1641,69 @@ ULONG NdisMReadDmaCounter(
 	_In_ NDIS_HANDLE MiniportDmaHandle);
 
 /* ------------------------------------------------------------------------
+ * NDIS 5.x registration and bus-master DMA (map registers)
+ * ------------------------------------------------------------------------ */
+
+/* DriverEntry: SystemSpecific1/2 are DriverEntry's arguments. */
+VOID NdisMInitializeWrapper(
+	_Out_ PNDIS_HANDLE NdisWrapperHandle,
+	_In_ PVOID SystemSpecific1,
+	_In_ PVOID SystemSpecific2,
+	_In_opt_ PVOID SystemSpecific3);
+
+NDIS_STATUS NdisMRegisterMiniport(
+	_In_ NDIS_HANDLE NdisWrapperHandle,
+	_In_ PNDIS_MINIPORT_CHARACTERISTICS MiniportCharacteristics,
+	_In_ UINT CharacteristicsLength);
+
+VOID NdisTerminateWrapper(
+	_In_ NDIS_HANDLE NdisWrapperHandle,
+	_In_opt_ PVOID SystemSpecific);
+
+/* MiniportInitialize: AttributeFlags takes the NDIS_ATTRIBUTE_* values. */
+VOID NdisMSetAttributesEx(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_opt_ UINT CheckForHangTimeInSeconds,
+	_In_ ULONG AttributeFlags,
+	_In_opt_ NDIS_INTERFACE_TYPE AdapterType);
+
+/* The adapter's resources; WrapperConfigurationContext is Initialize's. */
+VOID NdisMQueryAdapterResources(
+	_Out_ PNDIS_STATUS Status,
+	_In_ NDIS_HANDLE WrapperConfigurationContext,
+	_Out_ PNDIS_RESOURCE_LIST ResourceList,
+	_Inout_ PUINT BufferSize);
+
+/* PASSIVE_LEVEL, after NdisMSetAttributesEx.  Not a bus master: SUCCESS,
+ * nothing allocated. */
+NDIS_STATUS NdisMAllocateMapRegisters(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ UINT DmaChannel,
+	_In_ NDIS_DMA_SIZE DmaSize,
+	_In_ ULONG BaseMapRegistersNeeded,
+	_In_ ULONG MaximumPhysicalMapping);
+
+VOID NdisMFreeMapRegisters(
+	_In_ NDIS_HANDLE MiniportAdapterHandle);
+
+/* IRQL <= DISPATCH_LEVEL.  PhysicalAddressArray must hold
+ * NdisGetBufferPhysicalArraySize entries; the addresses are bus (DMA)
+ * addresses.  A rejected call sets *ArraySize to 0. */
+VOID NdisMStartBufferPhysicalMapping(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ PNDIS_BUFFER Buffer,
+	_In_ ULONG PhysicalMapRegister,
+	_In_ BOOLEAN WriteToDevice,
+	_Out_ PNDIS_PHYSICAL_ADDRESS_UNIT PhysicalAddressArray,
+	_Out_ PUINT ArraySize);
+
+VOID NdisMCompleteBufferPhysicalMapping(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ PNDIS_BUFFER Buffer,
+	_In_ ULONG PhysicalMapRegister);
+
+/* ------------------------------------------------------------------------
  * Win64 layout checks.  Sources:
  *   [PDB]  x64 layouts dumped from Windows 10 (ntdiff/headers, ndis.sys
  *          and ntoskrnl type information), which give sizes and offsets
@@ -1600,6 +1855,18 @@ __NDIS_CHECK_OFF(NDIS_SG_DMA_DESCRIPTION, MaximumPhysicalMapping, 8);
 __NDIS_CHECK_OFF(NDIS_SG_DMA_DESCRIPTION, ProcessSGListHandler, 0x10);
 __NDIS_CHECK_OFF(NDIS_SG_DMA_DESCRIPTION, SharedMemAllocateCompleteHandler, 0x18);
 __NDIS_CHECK_OFF(NDIS_SG_DMA_DESCRIPTION, ScatterGatherListSize, 0x20);
+
+/* NDIS5x_MINIPORT_CHARACTERISTICS [DECL: 8-byte pointers from 0x8] */
+__NDIS_CHECK_OFF(NDIS51_MINIPORT_CHARACTERISTICS, CheckForHangHandler, 0x08);
+__NDIS_CHECK_OFF(NDIS51_MINIPORT_CHARACTERISTICS, HaltHandler, 0x20);
+__NDIS_CHECK_OFF(NDIS51_MINIPORT_CHARACTERISTICS, InitializeHandler, 0x30);
+__NDIS_CHECK_OFF(NDIS51_MINIPORT_CHARACTERISTICS, AllocateCompleteHandler, 0x80);
+__NDIS_CHECK_OFF(NDIS51_MINIPORT_CHARACTERISTICS, CancelSendPacketsHandler, 0xB8);
+__NDIS_CHECK_SIZE(NDIS30_MINIPORT_CHARACTERISTICS, 0x70);
+__NDIS_CHECK_SIZE(NDIS40_MINIPORT_CHARACTERISTICS, 0x88);
+__NDIS_CHECK_SIZE(NDIS50_MINIPORT_CHARACTERISTICS, 0xB8);
+__NDIS_CHECK_SIZE(NDIS51_MINIPORT_CHARACTERISTICS, 0xF0);
+__NDIS_CHECK_SIZE(NDIS_MEDIUM, 4);
 
 #undef __NDIS_CHECK_SIZE
 #undef __NDIS_CHECK_OFF

@@ -6,19 +6,20 @@
 
 use core::ffi::{c_int, c_void};
 use kernel::{
-    bindings, device, new_spinlock,
+    bindings, device, new_spinlock, new_spinlock_irq,
     prelude::*,
     sync::{
         aref::ARef,
         atomic::{Atomic, Relaxed},
-        Arc, SpinLock,
+        Arc, SpinLock, SpinLockIrq,
     },
 };
 
 use crate::{
-    driver::{self, MiniportDriver},
+    driver::{self, Characteristics, MiniportDriver},
     ffi,
     handle::{Handle, HandleKind},
+    map_registers::MapRegisterFile,
     registry::REGISTRY,
     status::{Error, Result as NdisResult},
 };
@@ -42,6 +43,9 @@ pub(crate) struct Adapter {
     pdev: usize,
     dev: ARef<device::Device>,
     context: Atomic<usize>,
+    /// Declared a bus master (NDIS 6 registration attributes, or
+    /// `NdisMSetAttributesEx`).
+    bus_master: Atomic<bool>,
     rejected_calls: Atomic<u64>,
     /// Transfers Setup mapped in place / staged through bounce memory.
     mapped: Atomic<u64>,
@@ -49,6 +53,9 @@ pub(crate) struct Adapter {
     resources: ffi::CmPartialResourceList,
     #[pin]
     io: SpinLock<KVec<IoMapping>>,
+    /// NDIS 5 map registers, once `NdisMAllocateMapRegisters` made them.
+    #[pin]
+    pub(crate) map_registers: SpinLockIrq<Option<MapRegisterFile>>,
 }
 
 // SAFETY: `pdev` is an address used only while the device is bound (type
@@ -82,6 +89,11 @@ impl Adapter {
         // SAFETY: the controller is a static object in the miniport module,
         // which outlives its adapters.
         (!ops.is_null()).then(|| unsafe { &*ops })
+    }
+
+    /// Whether the miniport declared the adapter a bus master.
+    pub(crate) fn is_bus_master(&self) -> bool {
+        self.bus_master.load(Relaxed)
     }
 
     /// Counts and logs one rejected call that returns nothing.
@@ -190,7 +202,13 @@ pub(crate) fn probe(
 ) -> kernel::error::Result {
     let (_, driver) = driver::find_by_glue(glue as usize).ok_or(ENODEV)?;
     let registration = driver.registration().ok_or(ENODEV)?;
-    let initialize = registration.characteristics.initialize.ok_or(ENODEV)?;
+    let has_initialize = match registration.characteristics {
+        Characteristics::Ndis6(c) => c.initialize.is_some(),
+        Characteristics::Ndis5(c) => c.initialize.is_some(),
+    };
+    if !has_initialize {
+        return Err(ENODEV);
+    }
     // SAFETY: `pdev` is the device the PCI core is probing.
     let raw_dev = unsafe { &raw mut (*pdev).dev };
 
@@ -213,7 +231,7 @@ pub(crate) fn probe(
     // SAFETY: `pdev` is valid and enabled.
     unsafe { bindings::pci_set_master(pdev) };
 
-    let result = init_adapter(driver, registration, initialize, pdev, raw_dev);
+    let result = init_adapter(driver, registration, pdev, raw_dev);
     if result.is_err() {
         // SAFETY: enabled above; nothing of the adapter is left.
         unsafe {
@@ -227,7 +245,6 @@ pub(crate) fn probe(
 fn init_adapter(
     driver: Arc<MiniportDriver>,
     registration: driver::Registration,
-    initialize: ffi::InitializeHandler,
     pdev: *mut bindings::pci_dev,
     raw_dev: *mut bindings::device,
 ) -> kernel::error::Result {
@@ -240,11 +257,13 @@ fn init_adapter(
             pdev: pdev as usize,
             dev,
             context: Atomic::new(0),
+            bus_master: Atomic::new(false),
             rejected_calls: Atomic::new(0),
             mapped: Atomic::new(0),
             bounced: Atomic::new(0),
             resources,
             io <- new_spinlock!(KVec::new()),
+            map_registers <- new_spinlock_irq!(None),
         }),
         GFP_KERNEL,
     )?;
@@ -254,39 +273,19 @@ fn init_adapter(
         .insert(HandleKind::Adapter, adapter.clone())
         .map_err(|_| ENOSPC)?;
 
-    let mut resources = adapter.resources;
-    let mut params = ffi::InitParameters {
-        header: ffi::NdisObjectHeader {
-            type_: ffi::OBJECT_TYPE_MINIPORT_INIT_PARAMETERS,
-            revision: 1,
-            size: core::mem::size_of::<ffi::InitParameters>() as u16,
-        },
-        flags: 0,
-        allocated_resources: &mut resources,
-        im_device_instance_context: core::ptr::null_mut(),
-        miniport_add_device_context: core::ptr::null_mut(),
-        if_index: 0,
-        net_luid: 0,
-        default_port_auth_states: core::ptr::null_mut(),
-        pci_device_custom_properties: core::ptr::null_mut(),
-    };
     // Remembered in drvdata so remove finds the adapter; the value is a
     // handle, looked up like any other.
     // SAFETY: `raw_dev` is valid; drvdata belongs to the bound driver (us).
     unsafe { (*raw_dev).driver_data = handle.into_raw() as *mut c_void };
 
-    // SAFETY: the miniport's MiniportInitializeEx, called as NDIS calls it.
-    let status = unsafe {
-        initialize(
-            handle.into_raw() as ffi::NdisHandle,
-            registration.driver_context as ffi::NdisHandle,
-            &mut params,
-        )
+    let status = match registration.characteristics {
+        Characteristics::Ndis6(c) => initialize_ndis6(&adapter, handle, &registration, c),
+        Characteristics::Ndis5(c) => initialize_ndis5(&adapter, handle, c),
     };
     if status != 0 {
         dev_err!(
             adapter.device(),
-            "{}: MiniportInitializeEx failed: {:#x}\n",
+            "{}: miniport initialization failed: {:#x}\n",
             adapter.driver.name(),
             status as u32
         );
@@ -305,6 +304,84 @@ fn init_adapter(
     Ok(())
 }
 
+/// `MiniportInitializeEx(NdisMiniportHandle, MiniportDriverContext, InitParameters)`.
+fn initialize_ndis6(
+    adapter: &Adapter,
+    handle: Handle,
+    registration: &driver::Registration,
+    c: ffi::DriverCharacteristics,
+) -> ffi::NdisStatusRaw {
+    let Some(initialize) = c.initialize else {
+        return crate::status::NdisStatus::FAILURE.0 as ffi::NdisStatusRaw;
+    };
+    let mut resources = adapter.resources;
+    let mut params = ffi::InitParameters {
+        header: ffi::NdisObjectHeader {
+            type_: ffi::OBJECT_TYPE_MINIPORT_INIT_PARAMETERS,
+            revision: 1,
+            size: core::mem::size_of::<ffi::InitParameters>() as u16,
+        },
+        flags: 0,
+        allocated_resources: &mut resources,
+        im_device_instance_context: core::ptr::null_mut(),
+        miniport_add_device_context: core::ptr::null_mut(),
+        if_index: 0,
+        net_luid: 0,
+        default_port_auth_states: core::ptr::null_mut(),
+        pci_device_custom_properties: core::ptr::null_mut(),
+    };
+    // SAFETY: the miniport's MiniportInitializeEx, called as NDIS calls it.
+    unsafe {
+        initialize(
+            handle.into_raw() as ffi::NdisHandle,
+            registration.driver_context as ffi::NdisHandle,
+            &mut params,
+        )
+    }
+}
+
+/// NDIS 5 `MiniportInitialize`, offered one medium (802.3). The adapter
+/// handle doubles as `WrapperConfigurationContext` (for
+/// `NdisMQueryAdapterResources`).
+fn initialize_ndis5(
+    adapter: &Adapter,
+    handle: Handle,
+    c: ffi::Ndis5Characteristics,
+) -> ffi::NdisStatusRaw {
+    let (Some(initialize), Some(halt)) = (c.initialize, c.halt) else {
+        return crate::status::NdisStatus::FAILURE.0 as ffi::NdisStatusRaw;
+    };
+    let mut media = [ffi::NDIS_MEDIUM_802_3];
+    let mut open_error: ffi::NdisStatusRaw = 0;
+    let mut selected: u32 = u32::MAX;
+    let raw = handle.into_raw() as ffi::NdisHandle;
+    // SAFETY: the miniport's MiniportInitialize, called as NDIS 5 calls it,
+    // with out pointers and a medium array that live across the call.
+    let status = unsafe {
+        initialize(
+            &mut open_error,
+            &mut selected,
+            media.as_mut_ptr(),
+            media.len() as u32,
+            raw,
+            raw,
+        )
+    };
+    if status == 0 && selected as usize >= media.len() {
+        dev_err!(
+            adapter.device(),
+            "{}: MiniportInitialize selected medium {} of {}\n",
+            adapter.driver.name(),
+            selected,
+            media.len()
+        );
+        // SAFETY: the miniport initialized; its halt undoes that.
+        unsafe { halt(adapter.context()) };
+        return crate::status::NdisStatus::UNSUPPORTED_MEDIA.0 as ffi::NdisStatusRaw;
+    }
+    status
+}
+
 /// `NdisLinuxPciRemove`: `MiniportHaltEx`, then whatever the miniport left.
 pub(crate) fn remove(_glue: *mut ffi::LinuxMiniport, pdev: *mut bindings::pci_dev) {
     // SAFETY: `pdev` is the device being removed, still valid.
@@ -314,14 +391,21 @@ pub(crate) fn remove(_glue: *mut ffi::LinuxMiniport, pdev: *mut bindings::pci_de
         return;
     };
     let handle = Handle::from_raw(raw);
-    if let Some(halt) = adapter
-        .driver
-        .registration()
-        .and_then(|r| r.characteristics.halt)
-    {
-        // SAFETY: the miniport's MiniportHaltEx with its own context.
-        // `NdisHaltDeviceDisabled` (0): an orderly removal.
-        unsafe { halt(adapter.context(), 0) };
+    match adapter.driver.registration().map(|r| r.characteristics) {
+        Some(Characteristics::Ndis6(c)) => {
+            if let Some(halt) = c.halt {
+                // SAFETY: the miniport's MiniportHaltEx with its own context.
+                // `NdisHaltDeviceDisabled` (0): an orderly removal.
+                unsafe { halt(adapter.context(), 0) };
+            }
+        }
+        Some(Characteristics::Ndis5(c)) => {
+            if let Some(halt) = c.halt {
+                // SAFETY: the miniport's MiniportHalt with its own context.
+                unsafe { halt(adapter.context()) };
+            }
+        }
+        None => {}
     }
     teardown(handle, &adapter);
     // SAFETY: the device is still bound; nothing of the adapter is left.
@@ -351,6 +435,13 @@ fn teardown(handle: Handle, adapter: &Arc<Adapter>) {
             "{}: {} interrupt(s) not deregistered; released\n",
             name,
             left
+        );
+    }
+    if crate::map_registers::release_adapter(adapter) {
+        dev_warn!(
+            adapter.device(),
+            "{}: map registers not freed; freed\n",
+            name
         );
     }
     let maps = core::mem::take(&mut *adapter.io.lock());
@@ -393,9 +484,18 @@ pub(crate) unsafe fn set_attributes(handle: u64, attrs: *const c_void) -> NdisRe
             }
             let reg = attrs.cast::<ffi::AdapterRegistrationAttributes>();
             // SAFETY: the header says the fields through InterfaceType are
-            // there; only one of them is read, in place.
-            let context = unsafe { (&raw const (*reg).miniport_adapter_context).read_unaligned() };
+            // there; two of them are read, in place.
+            let (context, flags) = unsafe {
+                (
+                    (&raw const (*reg).miniport_adapter_context).read_unaligned(),
+                    (&raw const (*reg).attribute_flags).read_unaligned(),
+                )
+            };
             adapter.context.store(context as usize, Relaxed);
+            adapter.bus_master.store(
+                flags & ffi::NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER != 0,
+                Relaxed,
+            );
             Ok(())
         }
         // General attributes describe the NIC to the protocol stack, which
@@ -403,6 +503,53 @@ pub(crate) unsafe fn set_attributes(handle: u64, attrs: *const c_void) -> NdisRe
         ffi::OBJECT_TYPE_ADAPTER_GENERAL_ATTRIBUTES => Ok(()),
         _ => Err(Error::InvalidParameter),
     }
+}
+
+/// `NdisMSetAttributesEx` (NDIS 5): the adapter context and whether it is
+/// a bus master. The hang-check time and interface type change nothing here.
+pub(crate) fn set_attributes_ex(handle: u64, context: *mut c_void, attribute_flags: u32) {
+    let Some(adapter) = crate::registry::adapter(handle) else {
+        reject_global("NdisMSetAttributesEx", "unknown adapter handle");
+        return;
+    };
+    adapter.context.store(context as usize, Relaxed);
+    adapter.bus_master.store(
+        attribute_flags & ffi::NDIS_ATTRIBUTE_BUS_MASTER != 0,
+        Relaxed,
+    );
+}
+
+/// `NdisMQueryAdapterResources`: copies the adapter's resource list into
+/// `list` if `*size` bytes hold it, else `RESOURCES` with `*size` set to
+/// what is needed.
+///
+/// # Safety
+///
+/// `list` must be NULL or writable for `*size` bytes; `size` NULL or valid.
+pub(crate) unsafe fn query_resources(
+    wrapper_context: u64,
+    list: *mut u8,
+    size: *mut u32,
+) -> NdisResult {
+    let adapter = crate::registry::adapter(wrapper_context).ok_or(Error::InvalidParameter)?;
+    if size.is_null() {
+        return Err(Error::InvalidParameter);
+    }
+    let resources = adapter.resources;
+    let count = resources.count as usize;
+    let needed = core::mem::offset_of!(ffi::CmPartialResourceList, descriptors)
+        + count * core::mem::size_of::<ffi::CmPartialResourceDescriptor>();
+    // SAFETY: `size` is valid (safety requirement, checked non-NULL).
+    let have = unsafe { size.read() } as usize;
+    // SAFETY: as above.
+    unsafe { size.write(needed as u32) };
+    if list.is_null() || have < needed {
+        return Err(Error::Resources);
+    }
+    // SAFETY: `list` is writable for `have >= needed` bytes; `resources`
+    // holds at least `needed` bytes (`count` <= MAX_RESOURCES).
+    unsafe { core::ptr::copy_nonoverlapping((&raw const resources).cast::<u8>(), list, needed) };
+    Ok(())
 }
 
 /// `NdisMGetBusData` / `NdisMSetBusData` on PCI config space: the number of

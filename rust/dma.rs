@@ -32,6 +32,14 @@ extern "C" {
         limit: u64,
         addr: *mut bindings::dma_addr_t,
     ) -> c_int;
+    fn ndis_shim_dma_map_in_page(
+        dev: *mut c_void,
+        va: *mut c_void,
+        len: usize,
+        dir: bindings::dma_data_direction,
+        limit: u64,
+        addr: *mut bindings::dma_addr_t,
+    ) -> c_int;
     fn ndis_shim_dma_unmap(
         dev: *mut c_void,
         addr: bindings::dma_addr_t,
@@ -111,7 +119,8 @@ pub(crate) enum MapError {
 /// # Invariants
 ///
 /// `addr`, `len` and `dir` describe a live mapping of `dev` made by
-/// `ndis_shim_dma_map` (checked with `dma_mapping_error`); it is unmapped
+/// `ndis_shim_dma_map` or `ndis_shim_dma_map_in_page` (checked with
+/// `dma_mapping_error`; both map "single" mappings); it is unmapped
 /// exactly once, in `Drop`.
 pub(crate) struct StreamingMapping {
     dev: ARef<device::Device>,
@@ -135,6 +144,43 @@ impl StreamingMapping {
         dir: Direction,
         limit: u64,
     ) -> core::result::Result<Self, MapError> {
+        // SAFETY: forwarded from this function's safety requirement.
+        unsafe { Self::map_with(ndis_shim_dma_map, dev, range, dir, limit) }
+    }
+
+    /// Like [`Self::new`], for a range inside one page that need not be in
+    /// the linear map (a page of a vmalloc buffer).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::new`].
+    pub(crate) unsafe fn new_in_page(
+        dev: &device::Device,
+        range: VaRange,
+        dir: Direction,
+        limit: u64,
+    ) -> core::result::Result<Self, MapError> {
+        // SAFETY: forwarded from this function's safety requirement.
+        unsafe { Self::map_with(ndis_shim_dma_map_in_page, dev, range, dir, limit) }
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::new`]; `map` is one of the shim's C map helpers.
+    unsafe fn map_with(
+        map: unsafe extern "C" fn(
+            *mut c_void,
+            *mut c_void,
+            usize,
+            bindings::dma_data_direction,
+            u64,
+            *mut bindings::dma_addr_t,
+        ) -> c_int,
+        dev: &device::Device,
+        range: VaRange,
+        dir: Direction,
+        limit: u64,
+    ) -> core::result::Result<Self, MapError> {
         if injected_map_failure() {
             return Err(MapError::Failed);
         }
@@ -142,7 +188,7 @@ impl StreamingMapping {
         // SAFETY: `dev` is a valid device; `range` is kernel memory by this
         // function's safety requirement; `addr` is a valid out pointer.
         let ret = unsafe {
-            ndis_shim_dma_map(
+            map(
                 raw_device(dev),
                 range.start as *mut c_void,
                 range.len,
@@ -211,6 +257,30 @@ impl BounceMemory {
         Ok(Self {
             mem: Coherent::zeroed_slice(dev, len, GFP_KERNEL)?,
         })
+    }
+
+    /// Allocates `len` bytes at bus addresses up to `limit` (an all-ones
+    /// mask), narrowing the device's coherent mask for the allocation when
+    /// `limit` is narrower: 24-bit NDIS DMA then gets `ZONE_DMA` memory (or
+    /// a low IOVA). Narrowing is safe for a concurrent allocation of the
+    /// same device, which only gets lower addresses. PASSIVE only.
+    pub(crate) fn new_within(
+        dev: &device::Device<device::Bound>,
+        len: usize,
+        limit: u64,
+    ) -> Result<Self> {
+        let raw = raw_device(dev).cast::<bindings::device>();
+        // SAFETY: `raw` is the bound device; reading its mask is a plain load.
+        let old = unsafe { (*raw).coherent_dma_mask };
+        if limit >= old {
+            return Self::new(dev, len);
+        }
+        // SAFETY: `raw` is a valid device; `limit` is a narrower mask.
+        kernel::error::to_result(unsafe { bindings::dma_set_coherent_mask(raw, limit) })?;
+        let mem = Self::new(dev, len);
+        // SAFETY: restores the mask read above, which the device supported.
+        unsafe { bindings::dma_set_coherent_mask(raw, old) };
+        mem
     }
 
     pub(crate) fn device_address(&self) -> u64 {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Miniport drivers: `NdisMRegisterMiniportDriver` and the module glue
-//! (`NDIS_LINUX_PCI_MINIPORT`) that loads and unloads them.
+//! Miniport drivers: `NdisMRegisterMiniportDriver` (NDIS 6),
+//! `NdisMInitializeWrapper` / `NdisMRegisterMiniport` (NDIS 5.x) and the
+//! module glue (`NDIS_LINUX_PCI_MINIPORT`) that loads and unloads them.
 
 use core::ffi::c_void;
 use kernel::{
@@ -18,10 +19,19 @@ use crate::{
     status::{Error, Result as NdisResult},
 };
 
-/// What `NdisMRegisterMiniportDriver` recorded.
+/// The characteristics a miniport registered, by NDIS generation.
+#[derive(Clone, Copy)]
+pub(crate) enum Characteristics {
+    /// `NdisMRegisterMiniportDriver`.
+    Ndis6(ffi::DriverCharacteristics),
+    /// `NdisMRegisterMiniport`.
+    Ndis5(ffi::Ndis5Characteristics),
+}
+
+/// What `NdisMRegisterMiniportDriver` or `NdisMRegisterMiniport` recorded.
 #[derive(Clone, Copy)]
 pub(crate) struct Registration {
-    pub(crate) characteristics: ffi::DriverCharacteristics,
+    pub(crate) characteristics: Characteristics,
     pub(crate) driver_context: usize,
 }
 
@@ -150,11 +160,16 @@ pub(crate) fn unload(glue: *mut ffi::LinuxMiniport) {
         pr_warn!("NdisLinuxDriverUnload: unknown miniport\n");
         return;
     };
-    if let Some(unload) = driver.registration().and_then(|r| r.characteristics.unload) {
-        // SAFETY: the miniport's own unload handler, with its driver object.
-        unsafe { unload(driver.driver_object()) };
+    let registration = driver.registration();
+    if let Some(Characteristics::Ndis6(c)) = registration.map(|r| r.characteristics) {
+        if let Some(unload) = c.unload {
+            // SAFETY: the miniport's own unload handler, with its driver object.
+            unsafe { unload(driver.driver_object()) };
+        }
     }
-    if driver.registration.lock().take().is_some() {
+    // An NDIS 5 wrapper simply ends with its module.
+    let left = driver.registration.lock().take();
+    if let Some(Characteristics::Ndis6(_)) = left.map(|r| r.characteristics) {
         pr_info!(
             "{}: unloaded without NdisMDeregisterMiniportDriver; deregistered\n",
             driver.name()
@@ -177,13 +192,7 @@ pub(crate) unsafe fn register(
     if driver_object.is_null() || chars.is_null() {
         return Err(Error::InvalidParameter);
     }
-    let (handle, driver) = REGISTRY
-        .lock()
-        .drivers
-        .iter()
-        .find(|(_, d)| d.driver_object().cast::<c_void>() == driver_object)
-        .map(|(h, d)| (h, d.clone()))
-        .ok_or(Error::InvalidParameter)?;
+    let (handle, driver) = find_by_driver_object(driver_object).ok_or(Error::InvalidParameter)?;
 
     // SAFETY: `chars` is non-NULL and readable for its header (safety requirement).
     let header = unsafe { chars.cast::<ffi::NdisObjectHeader>().read_unaligned() };
@@ -239,7 +248,7 @@ pub(crate) unsafe fn register(
         view.optional_handlers
     );
     *driver.registration.lock() = Some(Registration {
-        characteristics: c,
+        characteristics: Characteristics::Ndis6(c),
         driver_context,
     });
     Ok(handle)
@@ -250,4 +259,76 @@ pub(crate) fn deregister(handle: u64) -> NdisResult {
     let driver = crate::registry::driver(handle).ok_or(Error::InvalidParameter)?;
     let taken = driver.registration.lock().take();
     taken.map(|_| ()).ok_or(Error::InvalidParameter)
+}
+
+/// The driver whose `DRIVER_OBJECT` is at `driver_object`.
+fn find_by_driver_object(driver_object: *mut c_void) -> Option<(Handle, Arc<MiniportDriver>)> {
+    REGISTRY
+        .lock()
+        .drivers
+        .iter()
+        .find(|(_, d)| d.driver_object().cast::<c_void>() == driver_object)
+        .map(|(h, d)| (h, d.clone()))
+}
+
+/// `NdisMInitializeWrapper`: the wrapper handle is the driver's handle.
+pub(crate) fn initialize_wrapper(driver_object: *mut c_void) -> Option<Handle> {
+    find_by_driver_object(driver_object).map(|(h, _)| h)
+}
+
+/// `NdisMRegisterMiniport`.
+///
+/// # Safety
+///
+/// `chars`, if not NULL, must be readable for `length` bytes.
+pub(crate) unsafe fn register_ndis5(
+    wrapper: u64,
+    chars: *const ffi::Ndis5Characteristics,
+    length: u32,
+) -> NdisResult {
+    let driver = crate::registry::driver(wrapper).ok_or(Error::InvalidParameter)?;
+    if chars.is_null() {
+        return Err(Error::InvalidParameter);
+    }
+    let mut copy = core::mem::MaybeUninit::<ffi::Ndis5Characteristics>::zeroed();
+    let len = (length as usize).min(core::mem::size_of::<ffi::Ndis5Characteristics>());
+    // SAFETY: the caller's structure is readable for `length` bytes (safety
+    // requirement); `copy` is large enough for `len <= length` bytes.
+    unsafe {
+        core::ptr::copy_nonoverlapping(chars.cast::<u8>(), copy.as_mut_ptr().cast::<u8>(), len)
+    };
+    // SAFETY: all-zero is valid for every field (integers and `Option<fn>`).
+    let c = unsafe { copy.assume_init() };
+    let view = characteristics::Ndis5CharacteristicsView {
+        major: c.major_ndis_version,
+        minor: c.minor_ndis_version,
+        length,
+        has_initialize: c.initialize.is_some(),
+        has_halt: c.halt.is_some(),
+    };
+    let version = characteristics::validate_ndis5(&view)?;
+    let mut registration = driver.registration.lock();
+    if registration.is_some() {
+        return Err(Error::Failure);
+    }
+    *registration = Some(Registration {
+        characteristics: Characteristics::Ndis5(c),
+        driver_context: 0,
+    });
+    drop(registration);
+    pr_info!(
+        "{}: NDIS {}.{} miniport registered (map registers and physical mapping)\n",
+        driver.name(),
+        version.major,
+        version.minor
+    );
+    Ok(())
+}
+
+/// `NdisTerminateWrapper`: forgets the registration, if any.
+pub(crate) fn terminate_wrapper(wrapper: u64) {
+    match crate::registry::driver(wrapper) {
+        Some(driver) => drop(driver.registration.lock().take()),
+        None => crate::adapter::reject_global("NdisTerminateWrapper", "unknown wrapper handle"),
+    }
 }

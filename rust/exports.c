@@ -41,3 +41,14 @@ EXPORT_SYMBOL_GPL(NdisMDeregisterDmaChannel);
 EXPORT_SYMBOL_GPL(NdisSetupDmaTransfer);
 EXPORT_SYMBOL_GPL(NdisCompleteDmaTransfer);
 EXPORT_SYMBOL_GPL(NdisMReadDmaCounter);
+
+/* NDIS 5.x registration and map registers */
+EXPORT_SYMBOL_GPL(NdisMInitializeWrapper);
+EXPORT_SYMBOL_GPL(NdisMRegisterMiniport);
+EXPORT_SYMBOL_GPL(NdisTerminateWrapper);
+EXPORT_SYMBOL_GPL(NdisMSetAttributesEx);
+EXPORT_SYMBOL_GPL(NdisMQueryAdapterResources);
+EXPORT_SYMBOL_GPL(NdisMAllocateMapRegisters);
+EXPORT_SYMBOL_GPL(NdisMFreeMapRegisters);
+EXPORT_SYMBOL_GPL(NdisMStartBufferPhysicalMapping);
+EXPORT_SYMBOL_GPL(NdisMCompleteBufferPhysicalMapping);

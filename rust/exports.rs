@@ -16,7 +16,7 @@ use kernel::{bindings, prelude::*};
 use crate::{
     adapter,
     channel::Completion,
-    driver, ffi, interrupt, memory,
+    driver, ffi, interrupt, map_registers, memory,
     status::{self, Error},
     system_dma, version,
 };
@@ -39,6 +39,13 @@ impl From<kernel::error::Error> for Error {
         } else {
             Error::Failure
         }
+    }
+}
+
+/// An allocation that failed inside an entry point.
+impl From<kernel::alloc::AllocError> for Error {
+    fn from(_: kernel::alloc::AllocError) -> Self {
+        Error::Resources
     }
 }
 
@@ -437,4 +444,145 @@ extern "C" fn NdisMReadDmaCounter(MiniportDmaHandle: NdisHandle) -> u32 {
         adapter::reject_global("NdisMReadDmaCounter", "unknown or stale DMA handle");
         0
     })
+}
+
+// ---- NDIS 5.x registration and map registers ----
+
+/// # Safety
+///
+/// `NdisWrapperHandle` writable.
+#[no_mangle]
+unsafe extern "C" fn NdisMInitializeWrapper(
+    NdisWrapperHandle: *mut NdisHandle,
+    SystemSpecific1: *mut c_void,
+    _SystemSpecific2: *mut c_void,
+    _SystemSpecific3: *mut c_void,
+) {
+    let handle = driver::initialize_wrapper(SystemSpecific1);
+    if handle.is_none() {
+        adapter::reject_global("NdisMInitializeWrapper", "unknown driver object");
+    }
+    let raw = handle.map_or(core::ptr::null_mut(), |h| h.into_raw() as NdisHandle);
+    // SAFETY: NULL or writable by the safety requirement.
+    unsafe { store(NdisWrapperHandle, raw) };
+}
+
+/// # Safety
+///
+/// `MiniportCharacteristics` readable for `CharacteristicsLength` bytes.
+#[no_mangle]
+unsafe extern "C" fn NdisMRegisterMiniport(
+    NdisWrapperHandle: NdisHandle,
+    MiniportCharacteristics: *const ffi::Ndis5Characteristics,
+    CharacteristicsLength: u32,
+) -> NdisStatusRaw {
+    // SAFETY: by this function's safety requirement.
+    ndis_status(unsafe {
+        driver::register_ndis5(
+            raw(NdisWrapperHandle),
+            MiniportCharacteristics,
+            CharacteristicsLength,
+        )
+    })
+}
+
+#[no_mangle]
+extern "C" fn NdisTerminateWrapper(NdisWrapperHandle: NdisHandle, _SystemSpecific: *mut c_void) {
+    driver::terminate_wrapper(raw(NdisWrapperHandle))
+}
+
+#[no_mangle]
+extern "C" fn NdisMSetAttributesEx(
+    MiniportAdapterHandle: NdisHandle,
+    MiniportAdapterContext: NdisHandle,
+    _CheckForHangTimeInSeconds: u32,
+    AttributeFlags: u32,
+    _AdapterType: u32,
+) {
+    adapter::set_attributes_ex(
+        raw(MiniportAdapterHandle),
+        MiniportAdapterContext,
+        AttributeFlags,
+    )
+}
+
+/// # Safety
+///
+/// `Status` and `BufferSize` writable; `ResourceList` writable for
+/// `*BufferSize` bytes.
+#[no_mangle]
+unsafe extern "C" fn NdisMQueryAdapterResources(
+    Status: *mut NdisStatusRaw,
+    WrapperConfigurationContext: NdisHandle,
+    ResourceList: *mut c_void,
+    BufferSize: *mut u32,
+) {
+    // SAFETY: by this function's safety requirement.
+    let result = unsafe {
+        adapter::query_resources(
+            raw(WrapperConfigurationContext),
+            ResourceList.cast(),
+            BufferSize,
+        )
+    };
+    // SAFETY: NULL or writable by the safety requirement.
+    unsafe { store(Status, ndis_status(result)) };
+}
+
+#[no_mangle]
+extern "C" fn NdisMAllocateMapRegisters(
+    MiniportAdapterHandle: NdisHandle,
+    _DmaChannel: u32,
+    DmaSize: u8,
+    BaseMapRegistersNeeded: u32,
+    MaximumPhysicalMapping: u32,
+) -> NdisStatusRaw {
+    ndis_status(map_registers::allocate(
+        raw(MiniportAdapterHandle),
+        DmaSize,
+        BaseMapRegistersNeeded,
+        MaximumPhysicalMapping,
+    ))
+}
+
+#[no_mangle]
+extern "C" fn NdisMFreeMapRegisters(MiniportAdapterHandle: NdisHandle) {
+    map_registers::free(raw(MiniportAdapterHandle))
+}
+
+/// # Safety
+///
+/// `Buffer` a readable MDL of kernel memory that stays valid until the
+/// mapping is completed, or NULL; `PhysicalAddressArray` writable for
+/// `NdisGetBufferPhysicalArraySize` entries; `ArraySize` writable.
+#[no_mangle]
+unsafe extern "C" fn NdisMStartBufferPhysicalMapping(
+    MiniportAdapterHandle: NdisHandle,
+    Buffer: *const ffi::Mdl,
+    PhysicalMapRegister: u32,
+    WriteToDevice: u8,
+    PhysicalAddressArray: *mut ffi::PhysicalAddressUnit,
+    ArraySize: *mut u32,
+) {
+    // SAFETY: by this function's safety requirement.
+    let entries = unsafe {
+        map_registers::start(
+            raw(MiniportAdapterHandle),
+            Buffer,
+            PhysicalMapRegister,
+            WriteToDevice,
+            PhysicalAddressArray,
+        )
+    };
+    // SAFETY: NULL or writable by the safety requirement.
+    unsafe { store(ArraySize, entries.unwrap_or(0)) };
+}
+
+#[no_mangle]
+extern "C" fn NdisMCompleteBufferPhysicalMapping(
+    MiniportAdapterHandle: NdisHandle,
+    Buffer: *const c_void,
+    PhysicalMapRegister: u32,
+) {
+    map_registers::complete(raw(MiniportAdapterHandle), Buffer, PhysicalMapRegister)
 }

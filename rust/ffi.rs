@@ -91,6 +91,49 @@ pub(crate) struct DriverCharacteristics {
     pub(crate) synchronous_oid_request: Handler,
 }
 
+/// `W_INITIALIZE_HANDLER` (NDIS 5.x `MiniportInitialize`).
+pub(crate) type Ndis5InitializeHandler = unsafe extern "C" fn(
+    *mut NdisStatusRaw,
+    *mut u32,
+    *mut u32,
+    u32,
+    NdisHandle,
+    NdisHandle,
+) -> NdisStatusRaw;
+/// `W_HALT_HANDLER` (NDIS 5.x `MiniportHalt`).
+pub(crate) type Ndis5HaltHandler = unsafe extern "C" fn(NdisHandle);
+
+/// `NDIS51_MINIPORT_CHARACTERISTICS`; older versions are read through the
+/// length the caller passes.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct Ndis5Characteristics {
+    pub(crate) major_ndis_version: u8,
+    pub(crate) minor_ndis_version: u8,
+    pub(crate) filler: u16,
+    pub(crate) reserved: u32,
+    pub(crate) check_for_hang: Handler,
+    pub(crate) disable_interrupt: Handler,
+    pub(crate) enable_interrupt: Handler,
+    pub(crate) halt: Option<Ndis5HaltHandler>,
+    pub(crate) handle_interrupt: Handler,
+    pub(crate) initialize: Option<Ndis5InitializeHandler>,
+    /// `ISRHandler` through `AdapterShutdownHandler` and the reserved
+    /// slots: handlers the shim never calls.
+    pub(crate) unused: [Handler; 23],
+}
+
+/// `NdisMedium802_3`, the only medium the shim offers `MiniportInitialize`.
+pub(crate) const NDIS_MEDIUM_802_3: u32 = 0;
+
+/// `NDIS_PHYSICAL_ADDRESS_UNIT`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct PhysicalAddressUnit {
+    pub(crate) physical_address: u64,
+    pub(crate) length: u32,
+}
+
 /// `CM_PARTIAL_RESOURCE_DESCRIPTOR` (`#pragma pack(4)` on Windows).
 #[repr(C, packed(4))]
 #[derive(Clone, Copy, Default)]
@@ -149,6 +192,11 @@ pub(crate) const OBJECT_TYPE_MINIPORT_INIT_PARAMETERS: u8 = 0x81;
 pub(crate) const OBJECT_TYPE_ADAPTER_REGISTRATION_ATTRIBUTES: u8 = 0x9E;
 /// `NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES` object type.
 pub(crate) const OBJECT_TYPE_ADAPTER_GENERAL_ATTRIBUTES: u8 = 0x9F;
+
+/// `NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER` (NDIS 6 `AttributeFlags`).
+pub(crate) const NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER: u32 = 0x40;
+/// `NDIS_ATTRIBUTE_BUS_MASTER` (NDIS 5 `NdisMSetAttributesEx`).
+pub(crate) const NDIS_ATTRIBUTE_BUS_MASTER: u32 = 0x08;
 
 /// `NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES`.
 #[repr(C)]
@@ -230,6 +278,10 @@ const _: () = {
     assert!(offset_of!(DriverCharacteristics, initialize) == 24);
     assert!(offset_of!(DriverCharacteristics, cancel_oid_request) == 128);
     assert!(size_of::<DriverCharacteristics>() == 160);
+    assert!(offset_of!(Ndis5Characteristics, halt) == 0x20);
+    assert!(offset_of!(Ndis5Characteristics, initialize) == 0x30);
+    assert!(size_of::<Ndis5Characteristics>() == 0xF0);
+    assert!(size_of::<PhysicalAddressUnit>() == 16);
     assert!(size_of::<CmPartialResourceDescriptor>() == 20);
     assert!(offset_of!(CmPartialResourceList, descriptors) == 8);
     assert!(offset_of!(InitParameters, allocated_resources) == 8);

@@ -11,6 +11,7 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
 #include "helpers.h"
@@ -66,6 +67,47 @@ int ndis_shim_dma_map(struct device *dev, void *va, size_t len,
 		return -ENOMEM;
 	if (a + len - 1 > limit) {
 		dma_unmap_single(dev, a, len, dir);
+		return -ERANGE;
+	}
+	*addr = a;
+	return 0;
+}
+
+/**
+ * ndis_shim_dma_map_in_page() - map part of one page for streaming DMA
+ * @dev, @len, @dir, @limit, @addr: as for ndis_shim_dma_map()
+ * @va: start of the range, in the linear map or in vmalloc space; the range
+ *      must not cross a page boundary
+ *
+ * For buffers that are not physically contiguous (vmalloc), mapped page by
+ * page. Return: as ndis_shim_dma_map(), and -EFAULT when @va has no page or
+ * the range crosses a page. Never sleeps.
+ */
+int ndis_shim_dma_map_in_page(struct device *dev, void *va, size_t len,
+			      enum dma_data_direction dir, u64 limit,
+			      dma_addr_t *addr)
+{
+	size_t offset = offset_in_page(va);
+	struct page *page;
+	dma_addr_t a;
+
+	if (offset + len > PAGE_SIZE)
+		return -EFAULT;
+	if (is_vmalloc_addr(va))
+		page = vmalloc_to_page(va);
+	else if (virt_addr_valid(va))
+		page = virt_to_page(va);
+	else
+		return -EFAULT;
+	if (!page)
+		return -EFAULT;
+	if (!ndis_shim_reachable(dev, page_to_phys(page) + offset, len, limit))
+		return -ERANGE;
+	a = dma_map_page_attrs(dev, page, offset, len, dir, DMA_ATTR_NO_WARN);
+	if (dma_mapping_error(dev, a))
+		return -ENOMEM;
+	if (a + len - 1 > limit) {
+		dma_unmap_page(dev, a, len, dir);
 		return -ERANGE;
 	}
 	*addr = a;

@@ -11,6 +11,9 @@
 
 int ndis_shim_dma_map(struct device *dev, void *va, size_t len,
 		      enum dma_data_direction dir, u64 limit, dma_addr_t *addr);
+int ndis_shim_dma_map_in_page(struct device *dev, void *va, size_t len,
+			      enum dma_data_direction dir, u64 limit,
+			      dma_addr_t *addr);
 void ndis_shim_dma_unmap(struct device *dev, dma_addr_t addr, size_t len,
 			 enum dma_data_direction dir);
 void ndis_shim_dma_sync_for_cpu(struct device *dev, dma_addr_t addr, size_t len,

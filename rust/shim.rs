@@ -24,6 +24,9 @@ mod handle;
 #[path = "core/mdl.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod mdl;
+#[path = "core/physical_mapping.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod physical_mapping;
 #[path = "core/status.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod status;
@@ -36,6 +39,7 @@ mod exports;
 mod ffi;
 mod interrupt;
 mod kunit;
+mod map_registers;
 mod memory;
 mod registry;
 mod system_dma;

@@ -145,6 +145,64 @@ pub fn validate_interrupt_characteristics(c: &InterruptCharacteristicsView) -> R
     Ok(())
 }
 
+/// `sizeof(NDIS30_MINIPORT_CHARACTERISTICS)` (Win64): through
+/// `TransferDataHandler` @ 0x68.
+pub const NDIS30_MINIPORT_CHARACTERISTICS_SIZE: u32 = 0x70;
+/// `sizeof(NDIS40_MINIPORT_CHARACTERISTICS)`: plus `ReturnPacketHandler`,
+/// `SendPacketsHandler`, `AllocateCompleteHandler`.
+pub const NDIS40_MINIPORT_CHARACTERISTICS_SIZE: u32 = 0x88;
+/// `sizeof(NDIS50_MINIPORT_CHARACTERISTICS)`: plus six CoNDIS handlers.
+pub const NDIS50_MINIPORT_CHARACTERISTICS_SIZE: u32 = 0xB8;
+/// `sizeof(NDIS51_MINIPORT_CHARACTERISTICS)`: plus `CancelSendPacketsHandler`,
+/// `PnPEventNotifyHandler`, `AdapterShutdownHandler` and four reserved slots.
+pub const NDIS51_MINIPORT_CHARACTERISTICS_SIZE: u32 = 0xF0;
+
+/// The parts of an `NDIS5x_MINIPORT_CHARACTERISTICS` that
+/// `NdisMRegisterMiniport` validates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ndis5CharacteristicsView {
+    /// `MajorNdisVersion`.
+    pub major: u8,
+    /// `MinorNdisVersion`.
+    pub minor: u8,
+    /// `CharacteristicsLength`, the caller's `sizeof`.
+    pub length: u32,
+    /// `InitializeHandler != NULL`.
+    pub has_initialize: bool,
+    /// `HaltHandler != NULL`.
+    pub has_halt: bool,
+}
+
+/// The structure size an NDIS 5.x (or older) version declares, or `None` if
+/// `NdisMRegisterMiniport` does not know the version.
+pub const fn ndis5_size_for(major: u8, minor: u8) -> Option<u32> {
+    match (major, minor) {
+        (3, 0) => Some(NDIS30_MINIPORT_CHARACTERISTICS_SIZE),
+        (4, 0) => Some(NDIS40_MINIPORT_CHARACTERISTICS_SIZE),
+        (5, 0) => Some(NDIS50_MINIPORT_CHARACTERISTICS_SIZE),
+        (5, 1) => Some(NDIS51_MINIPORT_CHARACTERISTICS_SIZE),
+        _ => None,
+    }
+}
+
+/// Validates `NdisMRegisterMiniport`'s characteristics as NDIS 5.1 does:
+///
+/// - the version must be 3.0, 4.0, 5.0 or 5.1: else [`Error::BadVersion`];
+/// - `CharacteristicsLength` must cover that version's structure: else
+///   [`Error::BadCharacteristics`] (only that many bytes are read);
+/// - `InitializeHandler` and `HaltHandler` are mandatory: else
+///   [`Error::BadCharacteristics`].
+pub fn validate_ndis5(c: &Ndis5CharacteristicsView) -> Result<NdisVersion> {
+    let size = ndis5_size_for(c.major, c.minor).ok_or(Error::BadVersion)?;
+    if c.length < size || !c.has_initialize || !c.has_halt {
+        return Err(Error::BadCharacteristics);
+    }
+    Ok(NdisVersion {
+        major: c.major,
+        minor: c.minor,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,6 +339,67 @@ mod tests {
             },
         ] {
             assert_eq!(validate_interrupt_characteristics(&c), e, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn ndis5_characteristics() {
+        let good = Ndis5CharacteristicsView {
+            major: 5,
+            minor: 1,
+            length: 0xF0,
+            has_initialize: true,
+            has_halt: true,
+        };
+        for (major, minor, length) in [
+            (3, 0, 0x70),
+            (4, 0, 0x88),
+            (5, 0, 0xB8),
+            (5, 1, 0xF0),
+            (5, 0, 0xF0),
+        ] {
+            let c = Ndis5CharacteristicsView {
+                major,
+                minor,
+                length,
+                ..good
+            };
+            assert_eq!(
+                validate_ndis5(&c),
+                Ok(NdisVersion { major, minor }),
+                "{c:?}"
+            );
+        }
+        for (major, minor) in [(5, 2), (6, 0), (4, 1), (2, 0), (0, 0)] {
+            let c = Ndis5CharacteristicsView {
+                major,
+                minor,
+                ..good
+            };
+            assert_eq!(validate_ndis5(&c), Err(Error::BadVersion), "{c:?}");
+        }
+        let e = Err(Error::BadCharacteristics);
+        for c in [
+            Ndis5CharacteristicsView {
+                length: 0xEF,
+                ..good
+            },
+            Ndis5CharacteristicsView { length: 0, ..good },
+            Ndis5CharacteristicsView {
+                minor: 0,
+                length: 0xB7,
+                ..good
+            },
+            Ndis5CharacteristicsView {
+                has_initialize: false,
+                ..good
+            },
+            Ndis5CharacteristicsView {
+                has_halt: false,
+                ..good
+            },
+        ] {
+            assert_eq!(validate_ndis5(&c), e, "{c:?}");
         }
     }
 }

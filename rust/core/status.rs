@@ -33,6 +33,8 @@ impl NdisStatus {
     pub const INVALID_LENGTH: Self = Self(0xC001_0014);
     /// `NDIS_STATUS_BUFFER_TOO_SHORT`.
     pub const BUFFER_TOO_SHORT: Self = Self(0xC001_0016);
+    /// `NDIS_STATUS_UNSUPPORTED_MEDIA`.
+    pub const UNSUPPORTED_MEDIA: Self = Self(0xC001_0019);
     /// `NDIS_STATUS_RESOURCE_CONFLICT`.
     pub const RESOURCE_CONFLICT: Self = Self(0xC001_001E);
 

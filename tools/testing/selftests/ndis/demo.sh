@@ -37,10 +37,15 @@ if [ -f "$ko/ndis_link_test.ko" ]; then
 fi
 
 # A sample miniport: load it (each edu device becomes an adapter), move
-# data both ways through edu's DMA engine with NdisMSetupDmaTransfer /
-# NdisMCompleteDmaTransfer, verify it, unload (MiniportHaltEx).
-demo_sample() { # module
-	local mod=$1 dir d
+# data both ways through edu's DMA engine (system DMA: NdisMSetupDmaTransfer
+# / NdisMCompleteDmaTransfer; NDIS 5 bus master: physical mapping), verify
+# it, unload (halt).
+demo_sample() { # module [command...]
+	local mod=$1 dir d cmds
+	shift
+	cmds=("$@")
+	[ ${#cmds[@]} -gt 0 ] || cmds=("roundtrip off=0 len=4096 mdl_off=0 buf=kmalloc"
+		"roundtrip off=100 len=1500 mdl_off=4000 buf=vmalloc")
 	[ -f "$ko/$mod.ko" ] || return 0
 	echo
 	echo "== sample miniport $mod"
@@ -49,8 +54,7 @@ demo_sample() { # module
 	for dir in /sys/kernel/debug/"$mod"/*/; do
 		[ -f "$dir/cmd" ] || continue
 		d=$(basename "$dir")
-		for cmd in "roundtrip off=0 len=4096 mdl_off=0 buf=kmalloc" \
-			"roundtrip off=100 len=1500 mdl_off=4000 buf=vmalloc"; do
+		for cmd in "${cmds[@]}"; do
 			if echo "$cmd" >"$dir/cmd" 2>/dev/null; then
 				echo "  $d: $cmd -> $(head -n 1 "$dir/result")"
 			else
@@ -64,6 +68,9 @@ demo_sample() { # module
 }
 demo_sample edu_dma_c
 demo_sample edu_dma
+# NDIS 5.1 bus master: map registers and physical mapping.
+demo_sample edu_dma_ndis5 "roundtrip len=4096 off=0 buf=kmalloc reg=0" \
+	"roundtrip len=1500 off=4000 buf=vmalloc reg=1"
 
 echo
 run rmmod ndis_shim

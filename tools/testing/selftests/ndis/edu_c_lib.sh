@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shared by the edu_dma_c tests (tests/2*-edu-c-*.sh); sourced, not run.
+# Shared by the C sample tests (tests/2*-edu-*.sh); sourced, not run.
 # Module paths (skip when not built), debugfs, nested-KTAP helpers, and
-# run/expect for the sample's cmd/result test interface.
+# run/expect for the sample's cmd/result test interface. The sample is
+# edu_dma_c unless the test sets EDU_SAMPLE first.
 # shellcheck shell=bash
 KO=${NDIS_KO:-${KO:-/work/main/build/ko}}
-shim=$KO/ndis_shim.ko edu=$KO/edu_dma_c.ko
+shim=$KO/ndis_shim.ko edu=$KO/${EDU_SAMPLE:-edu_dma_c}.ko
 for ko in "$shim" "$edu"; do
 	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
 done

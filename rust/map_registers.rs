@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! NDIS 5 bus-master DMA: map registers and physical mapping.
+//!
+//! `NdisMAllocateMapRegisters` gives a bus-master adapter a set of map
+//! registers; `NdisMStartBufferPhysicalMapping` maps a whole buffer (MDL)
+//! under one of them and hands the miniport its device addresses, and
+//! `NdisMCompleteBufferPhysicalMapping` finishes the transfer in the
+//! direction remembered at Start. On Windows a map register is a page of
+//! HAL bounce space; here a buffer is mapped in place (whole, or page by
+//! page when it is not physically contiguous) and only bounced, through the
+//! register's own coherent memory, when the device cannot reach it. The
+//! slot rules are [`crate::physical_mapping`] (host tested).
+
+use core::ffi::c_void;
+use kernel::{page::PAGE_SIZE, prelude::*};
+
+use crate::{
+    adapter::{self, Adapter},
+    channel::{Direction, Mapping},
+    dma::{self, BounceMemory, BounceStage, MapError, StreamingMapping, TransferMapping},
+    ffi,
+    mdl::{self, VaRange},
+    physical_mapping::{self, ActiveMapping, Rejection},
+    registry,
+    status::{Error, Result as NdisResult},
+};
+
+/// A buffer mapped under one map register: its pieces in address order,
+/// each mapped in place, or one bounce stage.
+type PhysicalMapping = KVec<TransferMapping>;
+
+/// An adapter's map registers.
+///
+/// # Invariants
+///
+/// `bounce[i]` is map register `i`'s bounce memory, inside `limit`; a
+/// bounced mapping in `slots[i]` points into it. `slots` is declared first
+/// so it is dropped (unmapped) before the memory it may point into.
+pub(crate) struct MapRegisterFile {
+    slots: KVec<Option<ActiveMapping<PhysicalMapping>>>,
+    bounce: KVec<BounceMemory>,
+    limit: u64,
+    maximum_physical_mapping: u32,
+}
+
+impl MapRegisterFile {
+    fn in_use(&self) -> usize {
+        self.slots.iter().filter(|s| s.is_some()).count()
+    }
+}
+
+/// `NdisMAllocateMapRegisters`. PASSIVE: allocates the bounce memory.
+pub(crate) fn allocate(
+    handle: u64,
+    dma_size: u8,
+    count: u32,
+    maximum_physical_mapping: u32,
+) -> NdisResult {
+    let adapter = registry::adapter(handle).ok_or(Error::InvalidParameter)?;
+    // As on Windows: a miniport that is not a bus master gets nothing.
+    if !adapter.is_bus_master() {
+        return Ok(());
+    }
+    let arg_limit = physical_mapping::dma_size_limit(dma_size)?;
+    physical_mapping::validate_allocation(count, maximum_physical_mapping)?;
+    if adapter.map_registers.lock().is_some() {
+        return Err(Error::Resources);
+    }
+    // DmaSize can only narrow what the device reaches.
+    let limit = dma::dma_limit(adapter.device()).min(arg_limit);
+    let mut bounce = KVec::with_capacity(count as usize, GFP_KERNEL)?;
+    let mut slots = KVec::with_capacity(count as usize, GFP_KERNEL)?;
+    for _ in 0..count {
+        let mem = BounceMemory::new_within(
+            adapter.bound_device(),
+            maximum_physical_mapping as usize,
+            limit,
+        )?;
+        if mem.device_address() + mem.len() as u64 - 1 > limit {
+            dev_err!(
+                adapter.device(),
+                "map register memory at {:#x} is beyond DmaSize's reach {:#x}\n",
+                mem.device_address(),
+                limit
+            );
+            return Err(Error::Resources);
+        }
+        bounce.push(mem, GFP_KERNEL)?;
+        slots.push(None, GFP_KERNEL)?;
+    }
+    let file = MapRegisterFile {
+        slots,
+        bounce,
+        limit,
+        maximum_physical_mapping,
+    };
+    let mut guard = adapter.map_registers.lock();
+    if guard.is_some() {
+        drop(guard);
+        return Err(Error::Resources);
+    }
+    *guard = Some(file);
+    Ok(())
+}
+
+/// `NdisMFreeMapRegisters`. PASSIVE: frees the bounce memory.
+pub(crate) fn free(handle: u64) {
+    let Some(adapter) = registry::adapter(handle) else {
+        adapter::reject_global("NdisMFreeMapRegisters", "unknown adapter handle");
+        return;
+    };
+    // Not a bus master, or never allocated: nothing to free, as on Windows.
+    let Some(file) = adapter.map_registers.lock().take() else {
+        return;
+    };
+    if file.in_use() > 0 {
+        adapter.reject(
+            "NdisMFreeMapRegisters",
+            "physical mappings not completed; unmapped",
+        );
+    }
+    drop(file);
+}
+
+/// Frees the map registers `adapter`'s miniport left; whether there were any.
+/// PASSIVE, after halt: the device no longer runs.
+pub(crate) fn release_adapter(adapter: &Adapter) -> bool {
+    let file = adapter.map_registers.lock().take();
+    file.is_some()
+}
+
+/// Maps all of `range` in place: as one piece, or page by page.
+///
+/// # Safety
+///
+/// `range` must be kernel memory that stays allocated until the mapping is
+/// dropped.
+unsafe fn map_in_place(
+    adapter: &Adapter,
+    range: VaRange,
+    dir: Direction,
+    limit: u64,
+) -> core::result::Result<PhysicalMapping, MapError> {
+    let mut pieces = KVec::new();
+    // SAFETY: by this function's safety requirement.
+    match unsafe { StreamingMapping::new(adapter.device(), range, dir, limit) } {
+        Ok(m) => {
+            pieces
+                .push(TransferMapping::Direct(m), GFP_ATOMIC)
+                .map_err(|_| MapError::Failed)?;
+            return Ok(pieces);
+        }
+        Err(MapError::Failed) => return Err(MapError::Failed),
+        Err(MapError::NeedsBounce) => {}
+    }
+    for chunk in mdl::page_chunks(range, PAGE_SIZE) {
+        let piece = VaRange {
+            start: chunk.va,
+            len: chunk.len,
+        };
+        // SAFETY: a part of `range` (safety requirement).
+        let m = unsafe { StreamingMapping::new_in_page(adapter.device(), piece, dir, limit) }?;
+        pieces
+            .push(TransferMapping::Direct(m), GFP_ATOMIC)
+            .map_err(|_| MapError::Failed)?;
+    }
+    Ok(pieces)
+}
+
+/// Maps `range` for the device: in place where it can reach it, else staged
+/// in `bounce`.
+///
+/// # Safety
+///
+/// `range` must be kernel memory that stays allocated until the mapping is
+/// dropped; `bounce` must outlive the mapping.
+unsafe fn map_buffer(
+    adapter: &Adapter,
+    range: VaRange,
+    dir: Direction,
+    limit: u64,
+    bounce: &BounceMemory,
+) -> NdisResult<PhysicalMapping> {
+    // A device-to-host buffer sharing cache lines with other memory is
+    // bounced, as for system DMA.
+    if dir == Direction::ToDevice || !dma::shares_cache_line(range) {
+        // SAFETY: by this function's safety requirement.
+        match unsafe { map_in_place(adapter, range, dir, limit) } {
+            Ok(pieces) => {
+                adapter.count_transfer(false);
+                return Ok(pieces);
+            }
+            Err(MapError::Failed) => return Err(Error::Resources),
+            Err(MapError::NeedsBounce) => {}
+        }
+    }
+    // SAFETY: by this function's safety requirement.
+    let stage = unsafe { BounceStage::new(bounce, range, dir) }.map_err(|_| Error::Resources)?;
+    let mut pieces = KVec::new();
+    pieces.push(TransferMapping::Bounce(stage), GFP_ATOMIC)?;
+    adapter.count_transfer(true);
+    Ok(pieces)
+}
+
+/// `NdisMStartBufferPhysicalMapping`. Never sleeps.
+///
+/// # Safety
+///
+/// `mdl`, if not NULL, must be a readable MDL describing kernel memory that
+/// stays valid until the mapping is completed; `array`, if not NULL, must
+/// be writable for the buffer's span in pages (`NdisGetBufferPhysicalArraySize`).
+pub(crate) unsafe fn start(
+    handle: u64,
+    mdl: *const ffi::Mdl,
+    index: u32,
+    write_to_device: u8,
+    array: *mut ffi::PhysicalAddressUnit,
+) -> Option<u32> {
+    const CALL: &str = "NdisMStartBufferPhysicalMapping";
+    let Some(adapter) = registry::adapter(handle) else {
+        adapter::reject_global(CALL, "unknown adapter handle");
+        return None;
+    };
+    if mdl.is_null() || array.is_null() {
+        adapter.reject(CALL, "NULL buffer or address array");
+        return None;
+    }
+    // SAFETY: readable MDL (safety requirement).
+    let m = unsafe { &*mdl };
+    let view = mdl::MdlView {
+        start_va: m.start_va as usize,
+        byte_offset: m.byte_offset,
+        byte_count: m.byte_count,
+    };
+    let Ok(range) = mdl::transfer_range(&view, 0, view.byte_count, view.byte_count) else {
+        adapter.reject(CALL, "buffer's address range overflows");
+        return None;
+    };
+    let dir = Direction::from_write_to_device(write_to_device);
+
+    let mut guard = adapter.map_registers.lock();
+    let Some(file) = (*guard).as_mut() else {
+        drop(guard);
+        adapter.reject(CALL, Rejection::NoMapRegisters.reason());
+        return None;
+    };
+    let MapRegisterFile {
+        slots,
+        bounce,
+        limit,
+        maximum_physical_mapping,
+    } = file;
+    let limit = *limit;
+    let result = physical_mapping::start(
+        slots,
+        index,
+        mdl as usize,
+        range.len,
+        *maximum_physical_mapping,
+        dir,
+        || {
+            let bounce = bounce.get(index as usize).ok_or(Error::InvalidParameter)?;
+            // SAFETY: the MDL's memory stays valid until Complete (safety
+            // requirement); the register's bounce memory lives as long as
+            // the file that holds this mapping (type invariant).
+            unsafe { map_buffer(&adapter, range, dir, limit, bounce) }
+        },
+    );
+    let pieces = match result {
+        Ok(pieces) => pieces,
+        Err(why) => {
+            drop(guard);
+            adapter.reject(CALL, why.reason());
+            return None;
+        }
+    };
+    for (i, piece) in pieces.iter().enumerate() {
+        let unit = ffi::PhysicalAddressUnit {
+            physical_address: piece.device_address(),
+            length: piece.len() as u32,
+        };
+        // SAFETY: the array holds the buffer's span in pages (safety
+        // requirement), and there is at most one piece per page.
+        unsafe { array.add(i).write_unaligned(unit) };
+    }
+    Some(pieces.len() as u32)
+}
+
+/// `NdisMCompleteBufferPhysicalMapping`. Never sleeps.
+pub(crate) fn complete(handle: u64, mdl: *const c_void, index: u32) {
+    const CALL: &str = "NdisMCompleteBufferPhysicalMapping";
+    let Some(adapter) = registry::adapter(handle) else {
+        adapter::reject_global(CALL, "unknown adapter handle");
+        return;
+    };
+    // Finished and unmapped under the lock: a bounced buffer is copied back
+    // from the register's memory, which `free` drops only after taking the
+    // whole file out under this lock.
+    let mut guard = adapter.map_registers.lock();
+    let result = match (*guard).as_mut() {
+        Some(file) => physical_mapping::complete(&mut file.slots, index, mdl as usize),
+        None => Err(Rejection::NoMapRegisters),
+    };
+    match result {
+        Ok(mut active) => {
+            if active.dir == Direction::FromDevice {
+                for piece in active.mapping.iter_mut() {
+                    piece.finish_for_cpu();
+                }
+            }
+            drop(active);
+        }
+        Err(why) => {
+            drop(guard);
+            adapter.reject(CALL, why.reason());
+        }
+    }
+}
