@@ -49,6 +49,10 @@ pub(crate) struct Adapter {
     resources: ffi::CmPartialResourceList,
     #[pin]
     io: SpinLock<KVec<IoMapping>>,
+    /// `AttributeFlags` of the registration attributes.
+    attribute_flags: Atomic<u32>,
+    /// Shared memory (`NdisMAllocateSharedMemory`).
+    pub(crate) shared: Arc<crate::shared_memory::SharedMemory>,
 }
 
 // SAFETY: `pdev` is an address used only while the device is bound (type
@@ -106,6 +110,18 @@ impl Adapter {
     /// Transfers (mapped in place, bounced) so far.
     pub(crate) fn transfers(&self) -> (u64, u64) {
         (self.mapped.load(Relaxed), self.bounced.load(Relaxed))
+    }
+
+    /// Whether the adapter has a DMA adapter for bus-master DMA (shared
+    /// memory, DMA alignment): it declared itself a bus master
+    /// (`NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER`).
+    ///
+    /// The one precondition check of the bus-master calls. Windows also
+    /// requires `NdisMRegisterScatterGatherDma` (NDIS 6) or
+    /// `NdisMSetAttributesEx` with `NDIS_ATTRIBUTE_BUS_MASTER` (NDIS 5)
+    /// first; those registrations belong here.
+    pub(crate) fn dma_adapter_ready(&self) -> bool {
+        self.attribute_flags.load(Relaxed) & ffi::MINIPORT_ATTRIBUTES_BUS_MASTER != 0
     }
 }
 
@@ -234,6 +250,7 @@ fn init_adapter(
     // SAFETY: `raw_dev` is the probing device, alive and referenced.
     let dev: ARef<device::Device> = unsafe { device::Device::get_device(raw_dev) };
     let resources = resources_of(pdev);
+    let shared = crate::shared_memory::SharedMemory::new()?;
     let adapter = Arc::pin_init(
         try_pin_init!(Adapter {
             driver,
@@ -245,6 +262,8 @@ fn init_adapter(
             bounced: Atomic::new(0),
             resources,
             io <- new_spinlock!(KVec::new()),
+            attribute_flags: Atomic::new(0),
+            shared,
         }),
         GFP_KERNEL,
     )?;
@@ -314,6 +333,8 @@ pub(crate) fn remove(_glue: *mut ffi::LinuxMiniport, pdev: *mut bindings::pci_de
         return;
     };
     let handle = Handle::from_raw(raw);
+    // Pending asynchronous allocations complete while the context is valid.
+    crate::shared_memory::quiesce(&adapter);
     if let Some(halt) = adapter
         .driver
         .registration()
@@ -349,6 +370,15 @@ fn teardown(handle: Handle, adapter: &Arc<Adapter>) {
         dev_warn!(
             adapter.device(),
             "{}: {} interrupt(s) not deregistered; released\n",
+            name,
+            left
+        );
+    }
+    let left = crate::shared_memory::release_adapter(adapter);
+    if left > 0 {
+        dev_warn!(
+            adapter.device(),
+            "{}: {} shared memory block(s) not freed; freed\n",
             name,
             left
         );
@@ -393,9 +423,12 @@ pub(crate) unsafe fn set_attributes(handle: u64, attrs: *const c_void) -> NdisRe
             }
             let reg = attrs.cast::<ffi::AdapterRegistrationAttributes>();
             // SAFETY: the header says the fields through InterfaceType are
-            // there; only one of them is read, in place.
+            // there; two of them are read, in place.
             let context = unsafe { (&raw const (*reg).miniport_adapter_context).read_unaligned() };
+            // SAFETY: as above.
+            let flags = unsafe { (&raw const (*reg).attribute_flags).read_unaligned() };
             adapter.context.store(context as usize, Relaxed);
+            adapter.attribute_flags.store(flags, Relaxed);
             Ok(())
         }
         // General attributes describe the NIC to the protocol stack, which

@@ -41,3 +41,11 @@ EXPORT_SYMBOL_GPL(NdisMDeregisterDmaChannel);
 EXPORT_SYMBOL_GPL(NdisSetupDmaTransfer);
 EXPORT_SYMBOL_GPL(NdisCompleteDmaTransfer);
 EXPORT_SYMBOL_GPL(NdisMReadDmaCounter);
+
+/* Bus-master DMA: shared memory and alignment */
+EXPORT_SYMBOL_GPL(NdisMAllocateSharedMemory);
+EXPORT_SYMBOL_GPL(NdisMFreeSharedMemory);
+EXPORT_SYMBOL_GPL(NdisMAllocateSharedMemoryAsyncEx);
+EXPORT_SYMBOL_GPL(NdisUpdateSharedMemory);
+EXPORT_SYMBOL_GPL(NdisMGetDmaAlignment);
+EXPORT_SYMBOL_GPL(NdisGetSharedDataAlignment);

@@ -24,6 +24,9 @@ mod handle;
 #[path = "core/mdl.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod mdl;
+#[path = "core/shared.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod shared;
 #[path = "core/status.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod status;
@@ -38,6 +41,7 @@ mod interrupt;
 mod kunit;
 mod memory;
 mod registry;
+mod shared_memory;
 mod system_dma;
 mod version;
 

@@ -12,6 +12,7 @@
 //! - [`mdl`]: MDL range arithmetic (bounds, page and cache-line splits).
 //! - [`channel`]: the system-DMA channel state machine.
 //! - [`characteristics`]: validation of miniport characteristics.
+//! - [`shared`]: shared-memory bookkeeping (which allocation a free names).
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -34,4 +35,5 @@ pub mod channel;
 pub mod characteristics;
 pub mod handle;
 pub mod mdl;
+pub mod shared;
 pub mod status;
