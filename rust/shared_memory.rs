@@ -268,8 +268,10 @@ fn allocate_for(adapter: &Adapter, len: u32, cached: bool) -> NdisResult<(*mut c
     let shared = &adapter.shared;
     let mut st = shared.state.lock();
     let room = st.blocks.len() + 1;
-    let reserved =
-        st.blocks.reserve(1, GFP_ATOMIC).is_ok() && st.doomed.reserve(room, GFP_ATOMIC).is_ok();
+    // Closing: teardown has taken the list; nothing may join it now.
+    let reserved = !st.closing
+        && st.blocks.reserve(1, GFP_ATOMIC).is_ok()
+        && st.doomed.reserve(room, GFP_ATOMIC).is_ok();
     let pushed = if reserved {
         // INVARIANT: `doomed` has room for every live block and this one.
         st.blocks.push_within_capacity(block).map_err(|e| e.0)
@@ -307,6 +309,8 @@ pub(crate) fn free(handle: u64, len: u32, cached: bool, va: *mut c_void, dma: u6
         len,
         cached,
     };
+    // Asked before the (IRQ-disabling) lock is taken.
+    let atomic = !may_sleep();
     let shared = &adapter.shared;
     let mut st = shared.state.lock();
     let found = find_free(st.blocks.iter().map(Block::key), &req);
@@ -321,7 +325,7 @@ pub(crate) fn free(handle: u64, len: u32, cached: bool, va: *mut c_void, dma: u6
     let Ok(block) = st.blocks.remove(i) else {
         return;
     };
-    if may_sleep() {
+    if !atomic {
         drop(st);
         drop(block);
         return;
@@ -394,10 +398,9 @@ pub(crate) fn quiesce(adapter: &Adapter) {
 /// never freed freed now. Returns how many blocks it had left. PASSIVE.
 pub(crate) fn release_adapter(adapter: &Adapter) -> usize {
     let shared = &adapter.shared;
-    shared.state.lock().closing = true;
-    shared.flush();
     let (blocks, requests) = {
         let mut st = shared.state.lock();
+        st.closing = true;
         st.handler = None;
         (
             core::mem::take(&mut st.blocks),
@@ -408,6 +411,8 @@ pub(crate) fn release_adapter(adapter: &Adapter) -> usize {
     drop(requests);
     let left = blocks.len();
     drop(blocks);
+    // A free that raced with the above was deferred: done here.
+    shared.flush();
     left
 }
 

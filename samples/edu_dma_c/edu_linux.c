@@ -724,21 +724,6 @@ static void edu_cmd_adjacent_finish(struct edu_linux *el)
 	el->adj_mdl = NULL;
 }
 
-static void edu_cmd_misuse(struct edu_linux *el)
-{
-	EDU_MISUSE_ROW *rows;
-	ULONG i, n;
-
-	rows = kcalloc(EDU_MISUSE_MAX_ROWS, sizeof(*rows), GFP_KERNEL);
-	if (!rows) {
-		edu_result(el, "fail allocation\n");
-		return;
-	}
-	n = EduRunMisuse(el->adapter, rows);
-	for (i = 0; i < n; i++)
-		edu_result(el, "misuse %s=0x%08x\n", rows[i].Name, (u32)rows[i].Status);
-	kfree(rows);
-}
 
 /*
  * "shm-roundtrip off=O len=L mdl_off=R [cached=1]": a descriptor and L
@@ -826,7 +811,7 @@ static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 	else if (!strcmp(verb, "start-only"))
 		edu_cmd_start_only(el, &a);
 	else if (!strcmp(verb, "misuse"))
-		edu_cmd_misuse(el);
+		edu_cmd_rows(el, "misuse", EduRunMisuse);
 	else if (!strcmp(verb, "adjacent-prep"))
 		edu_cmd_adjacent_prep(el, &a);
 	else if (!strcmp(verb, "adjacent-start"))

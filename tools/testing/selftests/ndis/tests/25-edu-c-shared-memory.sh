@@ -30,7 +30,7 @@ MISUSE=(
 )
 # Wrong length, VA, device address, Cached, double free, zero length.
 MISUSE_REJECTS=6
-PER_ADAPTER=$((${#ROUNDTRIPS[@]} + ${#MISUSE[@]} + 8))
+PER_ADAPTER=$((${#ROUNDTRIPS[@]} + ${#MISUSE[@]} + 9))
 
 field() { # PCI-NAME FIELD: the shim's per-adapter counter
 	grep "^$1 " "$DBG/ndis_shim/adapters" | sed -E "s/.* $2=([0-9]+).*/\1/"
@@ -52,6 +52,10 @@ for d in "${ADAPTERS[@]}"; do
 		echo "# $R"
 		expect "$name shm-roundtrip $c" "^ok shm-roundtrip status=0x00000000 what=ok .*verified=1 in_reach=1 aligned=1"
 	done
+
+	# Frees in process context are done at once, never deferred.
+	def=$(field "$name" shared_deferred_frees)
+	if [ "$def" = 0 ]; then ok "$name process-context frees not deferred"; else notok "$name shared_deferred_frees=$def after process-context frees"; fi
 
 	rej0=$(field "$name" rejected_calls)
 	run "$d" "shm-misuse"

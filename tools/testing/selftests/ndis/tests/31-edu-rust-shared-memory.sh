@@ -7,30 +7,7 @@
 # rejects nothing and nothing stays allocated.
 # Prints nested KTAP; exits 0 only if every subtest passed (4: skipped).
 set -uo pipefail
-KO=${KO:-${NDIS_KO:-/work/main/build/ko}}
-shim=$KO/ndis_shim.ko edu=$KO/edu_dma.ko
-for ko in "$shim" "$edu"; do
-	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
-done
-devs=$(grep -l 0x11e8 /sys/bus/pci/devices/*/device 2>/dev/null | xargs -r -n1 dirname | xargs -r -n1 basename)
-[ -n "$devs" ] || { echo "# SKIP no edu device"; exit 4; }
-
-n=0 failed=0
-out() { echo "    $*"; }
-check() { # DESCRIPTION COMMAND...
-	n=$((n + 1))
-	local d=$1
-	shift
-	if "$@"; then out "ok $n $d"; else out "not ok $n $d"; failed=1; fi
-}
-D=/sys/kernel/debug/edu_dma
-run() { # DEV CMD EXPECT-REGEX
-	echo "$2" >"$D/$1/cmd" || return 1
-	local r
-	r=$(cat "$D/$1/result")
-	echo "    # $1: $2 -> $r"
-	[[ $r =~ $3 ]]
-}
+. "$(dirname "$0")/../edu_rust_lib.sh"
 shim_line() { # DEV EXPECT-REGEX: the shim's debugfs line of the adapter
 	local l
 	l=$(grep "^$1 " /sys/kernel/debug/ndis_shim/adapters)
@@ -51,7 +28,7 @@ for dev in $devs; do
 	done
 	check "$dev descriptor beyond edu's buffer refused" run "$dev" "shm off=4000 len=100 rx_off=0" "^error shm .*status=0xc0010014"
 	check "$dev system-DMA roundtrip beside it" run "$dev" "roundtrip off=0 len=256 mdl_off=0 buf=kmalloc" "^ok .*verified=1"
-	check "$dev nothing rejected, nothing left allocated" shim_line "$dev" "rejected_calls=0 .*shared_blocks=0 shared_free_pending=0"
+	check "$dev nothing rejected, nothing left allocated, no free deferred" shim_line "$dev" "rejected_calls=0 .*shared_blocks=0 shared_free_pending=0 shared_deferred_frees=0$"
 done
 check "rmmod edu_dma and ndis_shim" sh -c 'rmmod edu_dma && rmmod ndis_shim'
 exit "$failed"
