@@ -18,8 +18,9 @@
 
 use core::ffi::c_void;
 use kernel::{
+    alloc::flags::__GFP_NOWARN,
     bindings,
-    dma::Coherent,
+    dma::{attrs::DMA_ATTR_NO_WARN, Coherent},
     new_spinlock_irq, new_work,
     prelude::*,
     sync::{
@@ -249,8 +250,15 @@ fn allocate_for(adapter: &Adapter, len: u32, cached: bool) -> NdisResult<(*mut c
     // `Cached` is recorded for the free; coherent memory is what a device
     // may share with the CPU on Linux either way (as on x86 Windows, where
     // the flag is ignored).
-    let mem = Coherent::<u8>::zeroed_slice(adapter.bound_device(), len as usize, GFP_KERNEL)
-        .map_err(|_| Error::Resources)?;
+    // Any `Length` may be asked for: a failure is NULL to the miniport, not
+    // a warning in the log.
+    let mem = Coherent::<u8>::zeroed_slice_with_attrs(
+        adapter.bound_device(),
+        len as usize,
+        GFP_KERNEL | __GFP_NOWARN,
+        DMA_ATTR_NO_WARN,
+    )
+    .map_err(|_| Error::Resources)?;
     let block = Block { mem, cached };
     let key = block.key();
     // SAFETY: `raw_device` gives the adapter's valid `struct device`.
