@@ -38,9 +38,11 @@ fi
 
 # A sample miniport: load it (each edu device becomes an adapter), move
 # data both ways through edu's DMA engine with NdisMSetupDmaTransfer /
-# NdisMCompleteDmaTransfer, verify it, unload (MiniportHaltEx).
-demo_sample() { # module
-	local mod=$1 dir d
+# NdisMCompleteDmaTransfer, and a descriptor in shared memory through it by
+# the memory's device address (bus-master DMA), verify it, unload
+# (MiniportHaltEx).
+demo_sample() { # module shared-memory-command
+	local mod=$1 shm=$2 dir d
 	[ -f "$ko/$mod.ko" ] || return 0
 	echo
 	echo "== sample miniport $mod"
@@ -50,7 +52,7 @@ demo_sample() { # module
 		[ -f "$dir/cmd" ] || continue
 		d=$(basename "$dir")
 		for cmd in "roundtrip off=0 len=4096 mdl_off=0 buf=kmalloc" \
-			"roundtrip off=100 len=1500 mdl_off=4000 buf=vmalloc"; do
+			"roundtrip off=100 len=1500 mdl_off=4000 buf=vmalloc" "$shm"; do
 			if echo "$cmd" >"$dir/cmd" 2>/dev/null; then
 				echo "  $d: $cmd -> $(head -n 1 "$dir/result")"
 			else
@@ -62,8 +64,8 @@ demo_sample() { # module
 	run rmmod "$mod"
 	klog "$mod.*(halt|Halt)"
 }
-demo_sample edu_dma_c
-demo_sample edu_dma
+demo_sample edu_dma_c "shm-roundtrip off=0 len=1000 mdl_off=64"
+demo_sample edu_dma "shm off=0 len=1000 rx_off=64"
 
 echo
 run rmmod ndis_shim
