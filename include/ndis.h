@@ -29,7 +29,8 @@ Abstract:
         objects up from the handle, and no miniport should reach inside.
       - Only the part of NDIS the shim implements is declared (driver and
         adapter registration, resources, I/O space, interrupts, memory,
-        MDLs, system DMA; bus-master structures without functions yet).
+        MDLs, system DMA, bus-master shared memory and alignment; the
+        scatter-gather structures without functions yet).
         NET_BUFFER_LIST, NDIS_OID_REQUEST and similar are opaque for now.
       - ULONG/LONG are 32 bits (Win64 LLP64), not C long.
       - The Linux glue used by the shim's controller interface is declared
@@ -1639,6 +1640,67 @@ VOID NdisCompleteDmaTransfer(
 
 ULONG NdisMReadDmaCounter(
 	_In_ NDIS_HANDLE MiniportDmaHandle);
+
+/*
+ * Bus-master DMA: shared memory.  The adapter must be a bus master
+ * (NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER).  PhysicalAddress is the device's
+ * (bus) address of the memory, which under an IOMMU is not its physical
+ * address.  The free must repeat the allocation's Length, Cached,
+ * VirtualAddress and PhysicalAddress exactly.
+ */
+_IRQL_requires_(PASSIVE_LEVEL)
+VOID NdisMAllocateSharedMemory(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ ULONG Length,
+	_In_ BOOLEAN Cached,
+	_Outptr_result_maybenull_ PVOID *VirtualAddress,
+	_Out_ PNDIS_PHYSICAL_ADDRESS PhysicalAddress);
+
+_IRQL_requires_max_(DISPATCH_LEVEL)
+VOID NdisMFreeSharedMemory(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ ULONG Length,
+	_In_ BOOLEAN Cached,
+	_In_ PVOID VirtualAddress,
+	_In_ NDIS_PHYSICAL_ADDRESS PhysicalAddress);
+
+/* Returns NDIS_STATUS_PENDING; the result reaches the
+ * MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE handler at PASSIVE_LEVEL. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NDIS_STATUS NdisMAllocateSharedMemoryAsyncEx(
+	_In_ NDIS_HANDLE MiniportDmaHandle,
+	_In_ ULONG Length,
+	_In_ BOOLEAN Cached,
+	_In_ PVOID Context);
+
+/* Shared memory is coherent: nothing to update.  Exported for old code;
+ * the NdisM form is an empty macro, as in the WDK. */
+VOID NdisUpdateSharedMemory(
+	_In_ NDIS_HANDLE NdisAdapterHandle,
+	_In_ ULONG Length,
+	_In_ PVOID VirtualAddress,
+	_In_ NDIS_PHYSICAL_ADDRESS PhysicalAddress);
+
+#define NdisMUpdateSharedMemory(_H, _L, _V, _P)
+
+/* Alignment and cache.  NdisMGetDmaAlignment is 0 for an adapter that is
+ * not a bus master. */
+ULONG NdisMGetDmaAlignment(
+	_In_ NDIS_HANDLE MiniportAdapterHandle);
+
+ULONG NdisGetSharedDataAlignment(VOID);
+
+/*
+ * NdisFlushBuffer is KeFlushIoBuffers, which x86/x64 Windows defines
+ * empty: DMA there snoops the CPU caches.  Linux does the cache
+ * maintenance an architecture needs inside the DMA-mapping calls the shim
+ * makes (map, sync, unmap) and coherent memory needs none, so here it is
+ * empty too; the arguments are still evaluated and type-checked.
+ */
+#define KeFlushIoBuffers(_Mdl, _ReadOperation, _DmaOperation) \
+	((void)(PMDL)(_Mdl), (void)(_ReadOperation), (void)(_DmaOperation))
+#define NdisFlushBuffer(_Buffer, _WriteToDevice) \
+	KeFlushIoBuffers((_Buffer), !(_WriteToDevice), TRUE)
 
 /* ------------------------------------------------------------------------
  * NDIS 5.x registration and bus-master DMA (map registers)

@@ -56,6 +56,8 @@ pub(crate) struct Adapter {
     /// NDIS 5 map registers, once `NdisMAllocateMapRegisters` made them.
     #[pin]
     pub(crate) map_registers: SpinLockIrq<Option<MapRegisterFile>>,
+    /// Shared memory (`NdisMAllocateSharedMemory`).
+    pub(crate) shared: Arc<crate::shared_memory::SharedMemory>,
 }
 
 // SAFETY: `pdev` is an address used only while the device is bound (type
@@ -118,6 +120,15 @@ impl Adapter {
     /// Transfers (mapped in place, bounced) so far.
     pub(crate) fn transfers(&self) -> (u64, u64) {
         (self.mapped.load(Relaxed), self.bounced.load(Relaxed))
+    }
+
+    /// Whether the adapter has a DMA adapter for bus-master DMA (shared
+    /// memory, DMA alignment): the one precondition check of those calls.
+    /// It has one once it declared itself a bus master
+    /// (`NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER`, or `NDIS_ATTRIBUTE_BUS_MASTER`
+    /// through `NdisMSetAttributesEx`).
+    pub(crate) fn dma_adapter_ready(&self) -> bool {
+        self.is_bus_master()
     }
 }
 
@@ -251,6 +262,7 @@ fn init_adapter(
     // SAFETY: `raw_dev` is the probing device, alive and referenced.
     let dev: ARef<device::Device> = unsafe { device::Device::get_device(raw_dev) };
     let resources = resources_of(pdev);
+    let shared = crate::shared_memory::SharedMemory::new()?;
     let adapter = Arc::pin_init(
         try_pin_init!(Adapter {
             driver,
@@ -264,6 +276,7 @@ fn init_adapter(
             resources,
             io <- new_spinlock!(KVec::new()),
             map_registers <- new_spinlock_irq!(None),
+            shared,
         }),
         GFP_KERNEL,
     )?;
@@ -391,6 +404,8 @@ pub(crate) fn remove(_glue: *mut ffi::LinuxMiniport, pdev: *mut bindings::pci_de
         return;
     };
     let handle = Handle::from_raw(raw);
+    // Pending asynchronous allocations complete while the context is valid.
+    crate::shared_memory::quiesce(&adapter);
     match adapter.driver.registration().map(|r| r.characteristics) {
         Some(Characteristics::Ndis6(c)) => {
             if let Some(halt) = c.halt {
@@ -433,6 +448,15 @@ fn teardown(handle: Handle, adapter: &Arc<Adapter>) {
         dev_warn!(
             adapter.device(),
             "{}: {} interrupt(s) not deregistered; released\n",
+            name,
+            left
+        );
+    }
+    let left = crate::shared_memory::release_adapter(adapter);
+    if left > 0 {
+        dev_warn!(
+            adapter.device(),
+            "{}: {} shared memory block(s) not freed; freed\n",
             name,
             left
         );
@@ -492,10 +516,9 @@ pub(crate) unsafe fn set_attributes(handle: u64, attrs: *const c_void) -> NdisRe
                 )
             };
             adapter.context.store(context as usize, Relaxed);
-            adapter.bus_master.store(
-                flags & ffi::NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER != 0,
-                Relaxed,
-            );
+            adapter
+                .bus_master
+                .store(flags & ffi::MINIPORT_ATTRIBUTES_BUS_MASTER != 0, Relaxed);
             Ok(())
         }
         // General attributes describe the NIC to the protocol stack, which
@@ -513,10 +536,9 @@ pub(crate) fn set_attributes_ex(handle: u64, context: *mut c_void, attribute_fla
         return;
     };
     adapter.context.store(context as usize, Relaxed);
-    adapter.bus_master.store(
-        attribute_flags & ffi::NDIS_ATTRIBUTE_BUS_MASTER != 0,
-        Relaxed,
-    );
+    adapter
+        .bus_master
+        .store(attribute_flags & ffi::ATTRIBUTE_BUS_MASTER != 0, Relaxed);
 }
 
 /// `NdisMQueryAdapterResources`: copies the adapter's resource list into

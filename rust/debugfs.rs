@@ -5,7 +5,8 @@
 //! - `rejected_calls`: calls that return nothing and were rejected (bad or
 //!   stale handle, bad arguments), over all adapters;
 //! - `adapters`: one line per adapter: PCI name, driver, rejected calls,
-//!   transfers mapped in place and transfers bounced;
+//!   transfers mapped in place and transfers bounced, live shared-memory
+//!   blocks, frees waiting for process context and frees done there;
 //! - `fail_maps` (read/write): fault injection, the number of streaming
 //!   mappings still to fail ([`crate::dma::FAIL_MAPS`]).
 
@@ -34,15 +35,19 @@ fn write_rejected(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
 fn write_adapters(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
     for (handle, a) in adapter::list() {
         let (mapped, bounced) = a.transfers();
+        let (shared, shared_pending, deferred) = a.shared.counts();
         writeln!(
             f,
-            "{} driver={} handle={:#x} rejected_calls={} mapped={} bounced={}",
+            "{} driver={} handle={:#x} rejected_calls={} mapped={} bounced={} shared_blocks={} shared_free_pending={} shared_deferred_frees={}",
             a.device().name().to_str().unwrap_or("?"),
             a.driver.name(),
             handle.into_raw(),
             a.rejected_calls(),
             mapped,
-            bounced
+            bounced,
+            shared,
+            shared_pending,
+            deferred
         )?;
     }
     Ok(())

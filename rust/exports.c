@@ -52,3 +52,10 @@ EXPORT_SYMBOL_GPL(NdisMAllocateMapRegisters);
 EXPORT_SYMBOL_GPL(NdisMFreeMapRegisters);
 EXPORT_SYMBOL_GPL(NdisMStartBufferPhysicalMapping);
 EXPORT_SYMBOL_GPL(NdisMCompleteBufferPhysicalMapping);
+/* Bus-master DMA: shared memory and alignment */
+EXPORT_SYMBOL_GPL(NdisMAllocateSharedMemory);
+EXPORT_SYMBOL_GPL(NdisMFreeSharedMemory);
+EXPORT_SYMBOL_GPL(NdisMAllocateSharedMemoryAsyncEx);
+EXPORT_SYMBOL_GPL(NdisUpdateSharedMemory);
+EXPORT_SYMBOL_GPL(NdisMGetDmaAlignment);
+EXPORT_SYMBOL_GPL(NdisGetSharedDataAlignment);

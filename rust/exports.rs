@@ -16,7 +16,7 @@ use kernel::{bindings, prelude::*};
 use crate::{
     adapter,
     channel::Completion,
-    driver, ffi, interrupt, map_registers, memory,
+    driver, ffi, interrupt, map_registers, memory, shared_memory,
     status::{self, Error},
     system_dma, version,
 };
@@ -585,4 +585,96 @@ extern "C" fn NdisMCompleteBufferPhysicalMapping(
     PhysicalMapRegister: u32,
 ) {
     map_registers::complete(raw(MiniportAdapterHandle), Buffer, PhysicalMapRegister)
+}
+
+// ---- Bus-master DMA: shared memory and alignment ----
+
+/// `NdisMAllocateSharedMemory`: `*VirtualAddress` is NULL on failure;
+/// `*PhysicalAddress` is the device (bus) address. PASSIVE_LEVEL.
+///
+/// # Safety
+///
+/// `VirtualAddress` and `PhysicalAddress` writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisMAllocateSharedMemory(
+    MiniportAdapterHandle: NdisHandle,
+    Length: u32,
+    Cached: u8,
+    VirtualAddress: *mut *mut c_void,
+    PhysicalAddress: *mut i64,
+) {
+    // No way to hand the memory back: refused before allocating.
+    if VirtualAddress.is_null() || PhysicalAddress.is_null() {
+        adapter::reject_global("NdisMAllocateSharedMemory", "NULL out pointer");
+        // SAFETY: NULL or writable by the safety requirement.
+        unsafe { store(VirtualAddress, core::ptr::null_mut()) };
+        return;
+    }
+    let (va, pa) = shared_memory::allocate(raw(MiniportAdapterHandle), Length, Cached != 0)
+        .unwrap_or((core::ptr::null_mut(), 0));
+    // SAFETY: checked non-NULL; writable by the safety requirement.
+    unsafe {
+        store(VirtualAddress, va);
+        store(PhysicalAddress, pa as i64);
+    }
+}
+
+/// `NdisMFreeSharedMemory`: the arguments must be the allocation's. IRQL
+/// <= DISPATCH_LEVEL.
+#[no_mangle]
+extern "C" fn NdisMFreeSharedMemory(
+    MiniportAdapterHandle: NdisHandle,
+    Length: u32,
+    Cached: u8,
+    VirtualAddress: *mut c_void,
+    PhysicalAddress: i64,
+) {
+    shared_memory::free(
+        raw(MiniportAdapterHandle),
+        Length,
+        Cached != 0,
+        VirtualAddress,
+        PhysicalAddress as u64,
+    )
+}
+
+/// `NdisMAllocateSharedMemoryAsyncEx`: `NDIS_STATUS_PENDING`, then the
+/// allocate-complete handler from process context. IRQL <= DISPATCH_LEVEL.
+#[no_mangle]
+extern "C" fn NdisMAllocateSharedMemoryAsyncEx(
+    MiniportDmaHandle: NdisHandle,
+    Length: u32,
+    Cached: u8,
+    Context: *mut c_void,
+) -> NdisStatusRaw {
+    match shared_memory::allocate_async(
+        raw(MiniportDmaHandle),
+        Length,
+        Cached != 0,
+        Context as usize,
+    ) {
+        Ok(()) => status::NdisStatus::PENDING.0 as NdisStatusRaw,
+        Err(e) => ndis_status(Err(e)),
+    }
+}
+
+/// `NdisUpdateSharedMemory`: nothing to do, shared memory is coherent
+/// (Windows exports it as a no-op for old code).
+#[no_mangle]
+extern "C" fn NdisUpdateSharedMemory(
+    _NdisAdapterHandle: NdisHandle,
+    _Length: u32,
+    _VirtualAddress: *mut c_void,
+    _PhysicalAddress: i64,
+) {
+}
+
+#[no_mangle]
+extern "C" fn NdisMGetDmaAlignment(MiniportAdapterHandle: NdisHandle) -> u32 {
+    shared_memory::dma_alignment(raw(MiniportAdapterHandle))
+}
+
+#[no_mangle]
+extern "C" fn NdisGetSharedDataAlignment() -> u32 {
+    shared_memory::shared_data_alignment()
 }

@@ -192,11 +192,10 @@ pub(crate) const OBJECT_TYPE_MINIPORT_INIT_PARAMETERS: u8 = 0x81;
 pub(crate) const OBJECT_TYPE_ADAPTER_REGISTRATION_ATTRIBUTES: u8 = 0x9E;
 /// `NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES` object type.
 pub(crate) const OBJECT_TYPE_ADAPTER_GENERAL_ATTRIBUTES: u8 = 0x9F;
-
 /// `NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER` (NDIS 6 `AttributeFlags`).
-pub(crate) const NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER: u32 = 0x40;
+pub(crate) const MINIPORT_ATTRIBUTES_BUS_MASTER: u32 = 0x40;
 /// `NDIS_ATTRIBUTE_BUS_MASTER` (NDIS 5 `NdisMSetAttributesEx`).
-pub(crate) const NDIS_ATTRIBUTE_BUS_MASTER: u32 = 0x08;
+pub(crate) const ATTRIBUTE_BUS_MASTER: u32 = 0x08;
 
 /// `NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES`.
 #[repr(C)]
@@ -254,6 +253,11 @@ pub(crate) struct DmaControllerOps {
 
 /// `NDIS_LINUX_DRIVER_ENTRY`.
 pub(crate) type DriverEntry = unsafe extern "C" fn(*mut DriverObject, *mut c_void) -> i32;
+
+/// `MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE`: `(MiniportAdapterContext,
+/// VirtualAddress, PhysicalAddress, Length, Context)`.
+pub(crate) type AllocateSharedMemCompleteHandler =
+    unsafe extern "C" fn(NdisHandle, *mut c_void, *mut i64, u32, *mut c_void);
 
 /// `NDIS_LINUX_MINIPORT`, the glue object in each miniport module.
 #[repr(C)]

@@ -229,3 +229,22 @@ bool ndis_shim_may_sleep(void)
 {
 	return preemptible();
 }
+
+/*
+ * Bus-master DMA (rust/shared_memory.rs): the alignment a DMA buffer needs,
+ * the CPU's cache line, and the reach of coherent allocations.
+ */
+unsigned int ndis_shim_dma_alignment(void)
+{
+	return dma_get_cache_alignment();
+}
+
+unsigned int ndis_shim_cache_line_size(void)
+{
+	return cache_line_size();
+}
+
+u64 ndis_shim_dma_coherent_limit(struct device *dev)
+{
+	return min_not_zero(dev->coherent_dma_mask, dev->bus_dma_limit);
+}

@@ -34,4 +34,8 @@ struct ndis_shim_irq *ndis_shim_irq_connect(struct pci_dev *pdev,
 void ndis_shim_irq_disconnect(struct ndis_shim_irq *irq);
 bool ndis_shim_may_sleep(void);
 
+unsigned int ndis_shim_dma_alignment(void);
+unsigned int ndis_shim_cache_line_size(void);
+u64 ndis_shim_dma_coherent_limit(struct device *dev);
+
 #endif /* _NDIS_SHIM_HELPERS_H */

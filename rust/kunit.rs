@@ -11,6 +11,7 @@ mod tests {
     use crate::{
         handle::{Handle, HandleKind, HandleTable},
         mdl::{page_chunks, transfer_range, MdlView},
+        shared::{find_free, within_reach, FreeMismatch, SharedBlock},
         status::{Error, NdisStatus},
     };
     use kernel::page::PAGE_SIZE;
@@ -87,5 +88,38 @@ mod tests {
         assert_eq!(NdisStatus::from(Error::Resources).0, 0xC000_009A);
         assert_eq!(NdisStatus::from(Error::InvalidParameter).0, 0xC000_000D);
         assert_eq!(NdisStatus::from(Error::InvalidLength).0, 0xC001_0014);
+    }
+
+    #[test]
+    fn shared_memory_frees_must_match_exactly() {
+        // Kernel addresses and a 28-bit device's reach, as on the target.
+        let a = SharedBlock {
+            va: 0xffff_8880_0400_0000,
+            dma: 0x0400_0000,
+            len: 4096,
+            cached: false,
+        };
+        let b = SharedBlock {
+            va: 0xffff_8880_0500_0000,
+            dma: 0x0500_0000,
+            len: 100,
+            cached: true,
+        };
+        assert_eq!(find_free([a, b], &b), Ok(1));
+        assert_eq!(
+            find_free([a, b], &SharedBlock { len: 100, ..a }),
+            Err(FreeMismatch::WrongLength)
+        );
+        assert_eq!(
+            find_free([a, b], &SharedBlock { dma: b.dma, ..a }),
+            Err(FreeMismatch::WrongDeviceAddress)
+        );
+        assert_eq!(
+            find_free([a, b], &SharedBlock { cached: true, ..a }),
+            Err(FreeMismatch::WrongCached)
+        );
+        assert_eq!(find_free([b], &a), Err(FreeMismatch::UnknownAddress));
+        assert!(within_reach(a.dma, a.len, (1 << 28) - 1));
+        assert!(!within_reach((1 << 28) - 100, 101, (1 << 28) - 1));
     }
 }

@@ -15,9 +15,15 @@ extern "C" {
     fn ndis_shim_may_sleep() -> bool;
 }
 
-fn gfp() -> bindings::gfp_t {
+/// Whether the caller may sleep (PASSIVE_LEVEL): not in atomic context, no
+/// spin lock held, interrupts on.
+pub(crate) fn may_sleep() -> bool {
     // SAFETY: a context query with no preconditions.
-    if unsafe { ndis_shim_may_sleep() } {
+    unsafe { ndis_shim_may_sleep() }
+}
+
+fn gfp() -> bindings::gfp_t {
+    if may_sleep() {
         bindings::GFP_KERNEL
     } else {
         bindings::GFP_ATOMIC | bindings::__GFP_NOWARN

@@ -27,6 +27,9 @@ mod mdl;
 #[path = "core/physical_mapping.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod physical_mapping;
+#[path = "core/shared.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod shared;
 #[path = "core/status.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod status;
@@ -42,6 +45,7 @@ mod kunit;
 mod map_registers;
 mod memory;
 mod registry;
+mod shared_memory;
 mod system_dma;
 mod version;
 

@@ -131,6 +131,8 @@ pub(crate) const ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1: u8 = 1;
 pub(crate) const SIZEOF_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1: u16 = 28;
 /// `NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE`.
 pub(crate) const MINIPORT_ATTRIBUTES_HARDWARE_DEVICE: u32 = 1;
+/// `NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER`.
+pub(crate) const MINIPORT_ATTRIBUTES_BUS_MASTER: u32 = 0x40;
 /// `NdisInterfacePci`.
 pub(crate) const NDIS_INTERFACE_PCI: u32 = 5;
 
@@ -280,6 +282,22 @@ extern "C" {
         WriteToDevice: Boolean,
     );
     pub(crate) fn NdisMReadDmaCounter(MiniportDmaHandle: NdisHandle) -> u32;
+    pub(crate) fn NdisMAllocateSharedMemory(
+        MiniportAdapterHandle: NdisHandle,
+        Length: u32,
+        Cached: Boolean,
+        VirtualAddress: *mut *mut c_void,
+        PhysicalAddress: *mut i64,
+    );
+    pub(crate) fn NdisMFreeSharedMemory(
+        MiniportAdapterHandle: NdisHandle,
+        Length: u32,
+        Cached: Boolean,
+        VirtualAddress: *mut c_void,
+        PhysicalAddress: i64,
+    );
+    pub(crate) fn NdisMGetDmaAlignment(MiniportAdapterHandle: NdisHandle) -> u32;
+    pub(crate) fn NdisGetSharedDataAlignment() -> u32;
 
     // include/ndis_linux.h
     pub(crate) fn NdisLinuxDriverLoad(Miniport: *mut LinuxMiniport) -> c_int;

@@ -29,6 +29,9 @@
 //!   device may access it (and an MDL whose transfer was leaked with
 //!   `mem::forget` leaks its memory rather than freeing it under the device).
 //! - [`dma::Direction`] and [`dma::DmaAddresses`] are enums, not `BOOLEAN`s.
+//! - [`shared::SharedMemory`] frees itself on drop with the allocation's own
+//!   parameters: a mismatched or double `NdisMFreeSharedMemory` cannot be
+//!   written, and the CPU reaches the memory only by copying.
 //!
 //! The Linux glue (the counterpart of the C `NDIS_LINUX_PCI_MINIPORT` macro)
 //! is [`driver::Registration`] plus the [`ndis_glue!`] macro.
@@ -43,6 +46,7 @@ pub(crate) mod ffi;
 pub(crate) mod interrupt;
 pub(crate) mod io;
 pub(crate) mod mdl;
+pub(crate) mod shared;
 pub(crate) mod status;
 
 pub(crate) use status::Status;

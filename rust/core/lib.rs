@@ -13,6 +13,7 @@
 //! - [`channel`]: the system-DMA channel state machine.
 //! - [`characteristics`]: validation of miniport characteristics.
 //! - [`physical_mapping`]: NDIS 5 map registers and physical mapping.
+//! - [`shared`]: shared-memory bookkeeping (which allocation a free names).
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -36,4 +37,5 @@ pub mod characteristics;
 pub mod handle;
 pub mod mdl;
 pub mod physical_mapping;
+pub mod shared;
 pub mod status;

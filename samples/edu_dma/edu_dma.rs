@@ -5,9 +5,10 @@
 //! The NDIS side uses only the safe API in `rust/api`: it maps BAR0, checks
 //! the ID, registers the interrupt and a system-DMA channel, and moves data
 //! through edu's 4 KiB buffer with Setup/Complete and the DMA-complete
-//! interrupt. The Linux side is the edu engine as the shim's DMA controller
-//! ([`EduEngine`]) and a root-only debugfs test interface at
-//! `/sys/kernel/debug/edu_dma/<pci-name>/{cmd,result}`.
+//! interrupt; as a bus master it also programs the engine itself with the
+//! device address of a descriptor in shared memory. The Linux side is the
+//! edu engine as the shim's DMA controller ([`EduEngine`]) and a root-only
+//! debugfs test interface at `/sys/kernel/debug/edu_dma/<pci-name>/{cmd,result}`.
 
 use core::fmt::Write;
 use core::pin::Pin;
@@ -30,6 +31,7 @@ use ndis::{
     interrupt::{Interrupt, InterruptHandler, IsrResult},
     io::IoSpace,
     mdl::{DmaBuffer, Mdl},
+    shared::{self, Caching, SharedMemory},
     Status,
 };
 
@@ -75,11 +77,17 @@ impl EduEngine<'_> {
     fn busy(&self) -> bool {
         self.regs.read32(REG_DMA_CMD) & CMD_RUN != 0
     }
-}
 
-impl DmaEngine for EduEngine<'_> {
-    fn start(&self, _ch: u32, address: u64, len: u32, dir: Direction) -> Result<(), Status> {
-        let off = self.device_offset.load(Ordering::Acquire);
+    /// Starts a copy of `len` bytes between `address` and edu's buffer at
+    /// `off`, raising the DMA interrupt at the end if `irq`.
+    fn program(
+        &self,
+        address: u64,
+        off: u32,
+        len: u32,
+        dir: Direction,
+        irq: bool,
+    ) -> Result<(), Status> {
         // Never let the engine leave edu's 4 KiB window.
         if len == 0 || off.checked_add(len).is_none_or(|end| end > BUFFER_SIZE) {
             return Err(Status::INVALID_LENGTH);
@@ -93,9 +101,10 @@ impl DmaEngine for EduEngine<'_> {
         }
         self.done.store(false, Ordering::Release);
         let device = (BUFFER_DEVICE_ADDRESS + u64::from(off)) as u32;
+        let irq = if irq { CMD_IRQ } else { 0 };
         let (src, dst, cmd) = match dir {
-            Direction::ToDevice => (address, device, CMD_RUN | CMD_IRQ),
-            Direction::FromDevice => (device, address, CMD_RUN | CMD_FROM_DEVICE | CMD_IRQ),
+            Direction::ToDevice => (address, device, CMD_RUN | irq),
+            Direction::FromDevice => (device, address, CMD_RUN | CMD_FROM_DEVICE | irq),
         };
         // 4-byte writes zero-extend the 64-bit registers.
         self.regs.write32(REG_DMA_SRC, src);
@@ -103,6 +112,13 @@ impl DmaEngine for EduEngine<'_> {
         self.regs.write32(REG_DMA_CNT, len);
         self.regs.write32(REG_DMA_CMD, cmd);
         Ok(())
+    }
+}
+
+impl DmaEngine for EduEngine<'_> {
+    fn start(&self, _ch: u32, address: u64, len: u32, dir: Direction) -> Result<(), Status> {
+        let off = self.device_offset.load(Ordering::Acquire);
+        self.program(address, off, len, dir, true)
     }
 
     fn stop(&self, _ch: u32) -> EngineState {
@@ -163,6 +179,12 @@ struct EduContext<'a> {
     _adapter: Pin<KBox<EduAdapter<'a>>>,
 }
 
+/// A transmit descriptor as a NIC reads it from shared memory: payload
+/// device address (8 bytes), length, flags, sequence, byte sum (4 each).
+const DESCRIPTOR_SIZE: u32 = 24;
+/// Set in a descriptor's flags: the device owns it.
+const DESCRIPTOR_OWNED: u32 = 0x8000_0000;
+
 fn pattern(i: usize, seed: u32) -> u8 {
     (i as u32).wrapping_mul(7).wrapping_add(seed) as u8 ^ 0x5a
 }
@@ -218,6 +240,76 @@ impl EduAdapter<'_> {
         self.transfer(&dst, mdl_off, off, len, Direction::FromDevice)?;
         let range = mdl_off as usize..(mdl_off + len) as usize;
         Ok(src.as_slice()[range.clone()] == dst.as_slice()[range])
+    }
+
+    /// Bus-master DMA: the miniport programs the engine with a device
+    /// address itself, outside the system-DMA channel (whose lock keeps
+    /// channel transfers off the engine meanwhile), and polls it.
+    fn bus_master_copy(
+        &self,
+        address: u64,
+        off: u32,
+        len: u32,
+        dir: Direction,
+    ) -> Result<(), Status> {
+        let _channel = self.channel.lock();
+        self.engine.program(address, off, len, dir, false)?;
+        for _ in 0..TRANSFER_TIMEOUT_MS {
+            if !self.engine.busy() {
+                return Ok(());
+            }
+            kernel::time::delay::fsleep(kernel::time::Delta::from_millis(1));
+        }
+        Err(Status::REQUEST_ABORTED)
+    }
+
+    /// A descriptor and `len` payload bytes written into shared memory, read
+    /// by edu at the block's device address into its buffer at `off`, and
+    /// written back into a second block at `rx_off`: true if every byte
+    /// came back and nothing else in the second block changed.
+    fn shared_roundtrip(&self, off: u32, len: u32, rx_off: u32) -> Result<bool, Status> {
+        let copy = DESCRIPTOR_SIZE
+            .checked_add(len)
+            .ok_or(Status::INVALID_LENGTH)?;
+        let rx_len = rx_off.checked_add(copy).ok_or(Status::INVALID_LENGTH)?;
+        let tx = SharedMemory::new(self.adapter, copy, Caching::Uncached)?;
+        let rx = SharedMemory::new(self.adapter, rx_len, Caching::Cached)?;
+        let mut frame = buffer_k(copy as usize)?;
+        let (desc, payload) = frame.split_at_mut(DESCRIPTOR_SIZE as usize);
+        for (i, b) in payload.iter_mut().enumerate() {
+            *b = pattern(i, off ^ len);
+        }
+        let sum = payload.iter().fold(0u32, |s, &b| s.wrapping_add(b.into()));
+        let buffer_address = tx.device_address() + u64::from(DESCRIPTOR_SIZE);
+        desc[0..8].copy_from_slice(&buffer_address.to_le_bytes());
+        desc[8..12].copy_from_slice(&len.to_le_bytes());
+        desc[12..16].copy_from_slice(&DESCRIPTOR_OWNED.to_le_bytes());
+        desc[16..20].copy_from_slice(&(off ^ 0x5ec0).to_le_bytes());
+        desc[20..24].copy_from_slice(&sum.to_le_bytes());
+        tx.write(0, &frame)?;
+        let moved = self
+            .bus_master_copy(tx.device_address(), off, copy, Direction::ToDevice)
+            .and_then(|()| {
+                self.bus_master_copy(
+                    rx.device_address() + u64::from(rx_off),
+                    off,
+                    copy,
+                    Direction::FromDevice,
+                )
+            });
+        if let Err(s) = moved {
+            if s == Status::REQUEST_ABORTED {
+                // The engine may still reach the blocks: the shim frees
+                // them at halt, after the engine is fenced.
+                core::mem::forget(tx);
+                core::mem::forget(rx);
+            }
+            return Err(s);
+        }
+        let mut back = buffer_k(rx_len as usize)?;
+        rx.read(0, &mut back)?;
+        let (before, copied) = back.split_at(rx_off as usize);
+        Ok(before.iter().all(|&b| b == 0) && copied == &frame[..])
     }
 
     fn counter(&self, len: u32) -> Result<(u32, u32), Status> {
@@ -327,6 +419,34 @@ impl TestPort {
                     ),
                 }
             }
+            "shm" => {
+                let off = arg(cmd, "off").unwrap_or(0);
+                let len = arg(cmd, "len").unwrap_or(64);
+                let rx_off = arg(cmd, "rx_off").unwrap_or(0);
+                let align = shared::dma_alignment(adapter.adapter);
+                let data_align = shared::shared_data_alignment();
+                match adapter.shared_roundtrip(off, len, rx_off) {
+                    Ok(v) => writeln!(
+                        out,
+                        "{} shm off={} len={} rx_off={} verified={} dma_alignment={} shared_data_alignment={}",
+                        if v { "ok" } else { "fail" },
+                        off,
+                        len,
+                        rx_off,
+                        u8::from(v),
+                        align,
+                        data_align
+                    ),
+                    Err(s) => writeln!(
+                        out,
+                        "error shm off={} len={} rx_off={} status={:#010x}",
+                        off,
+                        len,
+                        rx_off,
+                        s.raw() as u32
+                    ),
+                }
+            }
             "counter" => match adapter.counter(arg(cmd, "len").unwrap_or(64)) {
                 Ok((busy, idle)) => writeln!(out, "counter busy={} idle={}", busy, idle),
                 Err(s) => writeln!(out, "error counter status={:#010x}", s.raw() as u32),
@@ -362,6 +482,8 @@ ndis_glue!(EDU_GLUE, EduMiniport, ids: [(0x1234, 0x11e8)], dma_address_bits: 28)
 
 impl Miniport for EduMiniport {
     const NAME: &'static CStr = c"edu_dma";
+    // The engine is programmed with shared memory's device address too.
+    const BUS_MASTER: bool = true;
     type Engine<'a> = EduEngine<'a>;
     type Context<'a> = EduContext<'a>;
 

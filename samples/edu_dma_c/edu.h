@@ -107,6 +107,14 @@ typedef struct _EDU_ADAPTER {
 	ULONG DmaInterrupts;	/* DPCs that completed a transfer */
 	ULONG StrayDpcs;	/* DPCs that found nothing armed */
 
+	/*
+	 * Bus-master DMA: what NdisMAllocateSharedMemory and
+	 * NdisMGetDmaAlignment gave before the adapter declared itself a bus
+	 * master (both must fail: there is no DMA adapter yet).
+	 */
+	BOOLEAN SharedBeforeBusMaster;	/* a VA came back */
+	ULONG AlignmentBeforeBusMaster;
+
 	/* ---- Linux glue only (edu_linux.c) ---- */
 	BOOLEAN BusMasterFenced;	/* under the shim's channel lock */
 	PVOID LinuxDevice;		/* struct pci_dev * */
@@ -148,6 +156,45 @@ ULONG
 EduReadCounter(
 	_In_ PEDU_ADAPTER Adapter);
 
+/*
+ * A transmit descriptor as a NIC would read it from a ring in shared
+ * memory; the payload follows it in the same block.
+ */
+typedef struct _EDU_DESCRIPTOR {
+	ULONG64 BufferAddress;	/* device address of the payload */
+	ULONG Length;		/* payload bytes */
+	ULONG Flags;
+	ULONG Sequence;
+	ULONG Checksum;		/* byte sum of the payload */
+} EDU_DESCRIPTOR, *PEDU_DESCRIPTOR;
+
+#define EDU_DESCRIPTOR_OWNED_BY_DEVICE 0x80000000
+
+/* What EduSharedMemoryRoundtrip found, for the test interface. */
+typedef struct _EDU_SHARED_RESULT {
+	NDIS_STATUS Status;	/* SUCCESS: data verified */
+	PCSTR What;		/* the failing step, or "ok" */
+	NDIS_PHYSICAL_ADDRESS TxAddress;
+	NDIS_PHYSICAL_ADDRESS RxAddress;
+	PVOID TxVa;
+	PVOID RxVa;
+	ULONG Mismatch;		/* first differing byte of the copy, or ~0 */
+} EDU_SHARED_RESULT, *PEDU_SHARED_RESULT;
+
+/*
+ * Fills a descriptor and payload in one shared-memory block, has edu copy
+ * them into its buffer at DeviceOffset and back into another block at
+ * RxOffset, and compares.  PASSIVE_LEVEL.
+ */
+VOID
+EduSharedMemoryRoundtrip(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ ULONG DeviceOffset,
+	_In_ ULONG PayloadLength,
+	_In_ ULONG RxOffset,
+	_In_ BOOLEAN Cached,
+	_Out_ PEDU_SHARED_RESULT Result);
+
 #define EDU_MISUSE_MAX_ROWS 24
 
 typedef struct _EDU_MISUSE_ROW {
@@ -159,6 +206,24 @@ ULONG
 EduRunMisuse(
 	_In_ PEDU_ADAPTER Adapter,
 	_Out_writes_(EDU_MISUSE_MAX_ROWS) PEDU_MISUSE_ROW Rows);
+
+/* Shared memory used wrongly; each row's Status is the observed value. */
+ULONG
+EduRunSharedMemoryMisuse(
+	_In_ PEDU_ADAPTER Adapter,
+	_Out_writes_(EDU_MISUSE_MAX_ROWS) PEDU_MISUSE_ROW Rows);
+
+/* Frees shared memory under an NDIS spin lock (DISPATCH_LEVEL). */
+ULONG
+EduSharedMemoryFreeAtDispatch(
+	_In_ PEDU_ADAPTER Adapter,
+	_Out_writes_(EDU_MISUSE_MAX_ROWS) PEDU_MISUSE_ROW Rows);
+
+/* Allocates Count blocks and never frees them: halt must. */
+ULONG
+EduSharedMemoryForget(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ ULONG Count);
 
 /*
  * ---- Platform hooks (edu_linux.c) ----
@@ -175,6 +240,15 @@ EduPlatformAdapterStart(
 /* First thing in halt: no new test commands after this returns. */
 VOID
 EduPlatformAdapterStop(
+	_In_ PEDU_ADAPTER Adapter);
+
+/*
+ * Before the miniport programs edu's engine itself (bus-master DMA): lifts
+ * a fence the glue's controller left on an idle engine.  FALSE when the
+ * engine is busy or fenced.  Called with the adapter's lock held.
+ */
+BOOLEAN
+EduPlatformEngineReady(
 	_In_ PEDU_ADAPTER Adapter);
 
 /* After the DMA channel is deregistered: test buffers may be freed. */

@@ -162,6 +162,13 @@ static ULONG EduDmaReadResidue(NDIS_HANDLE AdapterContext, UINT DmaChannel)
 	return readl(edu_reg(a, EDU_REG_DMA_CNT));
 }
 
+/* The miniport is about to program the engine itself (bus-master DMA). */
+BOOLEAN EduPlatformEngineReady(PEDU_ADAPTER Adapter)
+{
+	edu_unfence_if_idle(Adapter);
+	return !Adapter->BusMasterFenced && !edu_engine_running(Adapter);
+}
+
 static const NDIS_LINUX_DMA_CONTROLLER EduDmaController = {
 	.Start = EduDmaStart,
 	.Stop = EduDmaStop,
@@ -382,6 +389,8 @@ struct edu_args {
 	unsigned int off, len, mdl_off, repeat;
 	enum edu_buf_kind kind;
 	bool from_device;	/* start-only: direction */
+	unsigned int count;	/* shm-forget: blocks */
+	bool cached;		/* shm-roundtrip: Cached */
 };
 
 static int edu_parse_args(char *s, struct edu_args *a)
@@ -406,6 +415,10 @@ static int edu_parse_args(char *s, struct edu_args *a)
 			ret = kstrtouint(val, 0, &a->repeat);
 		else if (!strcmp(word, "mdl_off"))
 			ret = kstrtouint(val, 0, &a->mdl_off);
+		else if (!strcmp(word, "count"))
+			ret = kstrtouint(val, 0, &a->count);
+		else if (!strcmp(word, "cached"))
+			ret = kstrtobool(val, &a->cached);
 		else if (!strcmp(word, "buf")) {
 			ret = match_string(edu_buf_kind_names,
 					   ARRAY_SIZE(edu_buf_kind_names), val);
@@ -711,7 +724,37 @@ static void edu_cmd_adjacent_finish(struct edu_linux *el)
 	el->adj_mdl = NULL;
 }
 
-static void edu_cmd_misuse(struct edu_linux *el)
+
+/*
+ * "shm-roundtrip off=O len=L mdl_off=R [cached=1]": a descriptor and L
+ * payload bytes in shared memory, through edu's buffer at O, back into a
+ * second block at offset R (mdl_off).
+ */
+static void edu_cmd_shm_roundtrip(struct edu_linux *el, struct edu_args *a, bool cached)
+{
+	EDU_SHARED_RESULT r;
+	u64 mask = dma_get_mask(&el->pdev->dev);
+	ULONG copy = sizeof(EDU_DESCRIPTOR) + a->len;
+	bool reach, aligned;
+
+	if (a->off + copy > EDU_BUFFER_SIZE) {
+		edu_result(el, "fail descriptor and payload exceed edu's buffer\n");
+		return;
+	}
+	EduSharedMemoryRoundtrip(el->adapter, a->off, a->len, a->mdl_off, cached, &r);
+	reach = (u64)r.TxAddress.QuadPart + copy - 1 <= mask &&
+		(u64)r.RxAddress.QuadPart + a->mdl_off + copy - 1 <= mask;
+	aligned = IS_ALIGNED((unsigned long)r.TxVa, dma_get_cache_alignment()) &&
+		  IS_ALIGNED((unsigned long)r.RxVa, dma_get_cache_alignment());
+	edu_result(el, "%s shm-roundtrip status=0x%08x what=%s mismatch=%d verified=%d in_reach=%d aligned=%d len=%u off=%u rx_off=%u tx_dev=%#llx rx_dev=%#llx\n",
+		   r.Status == NDIS_STATUS_SUCCESS && reach && aligned ? "ok" : "fail",
+		   (u32)r.Status, r.What ? r.What : "?", (int)r.Mismatch,
+		   r.Status == NDIS_STATUS_SUCCESS, reach, aligned, a->len, a->off,
+		   a->mdl_off, (u64)r.TxAddress.QuadPart, (u64)r.RxAddress.QuadPart);
+}
+
+static void edu_cmd_rows(struct edu_linux *el, const char *prefix,
+			 ULONG (*run)(PEDU_ADAPTER, PEDU_MISUSE_ROW))
 {
 	EDU_MISUSE_ROW *rows;
 	ULONG i, n;
@@ -721,9 +764,9 @@ static void edu_cmd_misuse(struct edu_linux *el)
 		edu_result(el, "fail allocation\n");
 		return;
 	}
-	n = EduRunMisuse(el->adapter, rows);
+	n = run(el->adapter, rows);
 	for (i = 0; i < n; i++)
-		edu_result(el, "misuse %s=0x%08x\n", rows[i].Name, (u32)rows[i].Status);
+		edu_result(el, "%s %s=0x%08x\n", prefix, rows[i].Name, (u32)rows[i].Status);
 	kfree(rows);
 }
 
@@ -768,13 +811,21 @@ static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 	else if (!strcmp(verb, "start-only"))
 		edu_cmd_start_only(el, &a);
 	else if (!strcmp(verb, "misuse"))
-		edu_cmd_misuse(el);
+		edu_cmd_rows(el, "misuse", EduRunMisuse);
 	else if (!strcmp(verb, "adjacent-prep"))
 		edu_cmd_adjacent_prep(el, &a);
 	else if (!strcmp(verb, "adjacent-start"))
 		edu_cmd_adjacent_start(el, &a);
 	else if (!strcmp(verb, "adjacent-finish"))
 		edu_cmd_adjacent_finish(el);
+	else if (!strcmp(verb, "shm-roundtrip"))
+		edu_cmd_shm_roundtrip(el, &a, a.cached);
+	else if (!strcmp(verb, "shm-misuse"))
+		edu_cmd_rows(el, "shm-misuse", EduRunSharedMemoryMisuse);
+	else if (!strcmp(verb, "shm-free-dispatch"))
+		edu_cmd_rows(el, "shm-free-dispatch", EduSharedMemoryFreeAtDispatch);
+	else if (!strcmp(verb, "shm-forget"))
+		edu_result(el, "shm-forget made=%u\n", EduSharedMemoryForget(el->adapter, a.count));
 	else if (!strcmp(verb, "reap"))
 		edu_result(el, "ok\n");
 	else {

@@ -33,6 +33,9 @@ Environment:
 #define EDU_MAJOR_DRIVER_VERSION 1
 #define EDU_MINOR_DRIVER_VERSION 0
 
+/* A page, for the shared-memory blocks of the tests. */
+#define PAGE_SIZE_EDU 4096
+
 /* The engine finishes in ~100 ms of virtual time; be generous under TCG. */
 #define EDU_TRANSFER_TIMEOUT_MS 5000
 
@@ -157,15 +160,35 @@ MiniportInitializeEx(
 	NdisAllocateSpinLock(&Adapter->Lock);
 
 	/*
+	 * No DMA adapter yet: bus-master calls must fail until the
+	 * registration attributes below declare the adapter a bus master.
+	 */
+	{
+		NDIS_PHYSICAL_ADDRESS Pa;
+		PVOID Va = NULL;
+
+		NdisMAllocateSharedMemory(MiniportAdapterHandle, PAGE_SIZE_EDU, FALSE,
+					  &Va, &Pa);
+		Adapter->SharedBeforeBusMaster = Va != NULL;
+		if (Va != NULL)
+			NdisMFreeSharedMemory(MiniportAdapterHandle, PAGE_SIZE_EDU, FALSE,
+					      Va, Pa);
+		Adapter->AlignmentBeforeBusMaster =
+			NdisMGetDmaAlignment(MiniportAdapterHandle);
+	}
+
+	/*
 	 * Registration attributes first: from here on NDIS (and the glue's
-	 * DMA controller) are handed this context.
+	 * DMA controller) are handed this context.  edu masters the bus for
+	 * its own engine: shared memory needs the flag.
 	 */
 	NdisZeroMemory(&RegAttrs, sizeof(RegAttrs));
 	RegAttrs.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
 	RegAttrs.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
 	RegAttrs.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
 	RegAttrs.MiniportAdapterContext = (NDIS_HANDLE)Adapter;
-	RegAttrs.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE;
+	RegAttrs.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE |
+				  NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER;
 	RegAttrs.CheckForHangTimeInSeconds = 0;
 	RegAttrs.InterfaceType = NdisInterfacePci;
 	Status = NdisMSetMiniportAttributes(MiniportAdapterHandle,
@@ -825,4 +848,322 @@ Out:
 		NdisFreeMemory(Big, 2 * EDU_BUFFER_SIZE, 0);
 	return n;
 #undef EDU_ROW
+}
+
+/* ------------------------------------------------------------------------
+ * Bus-master DMA: shared memory
+ *
+ * A NIC reads its descriptors from shared memory and is given their
+ * device address.  edu has no rings, but its engine is a bus master all
+ * the same: the miniport programs it with the PhysicalAddress that
+ * NdisMAllocateSharedMemory returned, without the system-DMA channel.
+ * ------------------------------------------------------------------------ */
+
+/*
+ * Copies Length bytes between edu's buffer at DeviceOffset and the device
+ * address Address, by programming the engine directly, and waits for it
+ * (PASSIVE_LEVEL).  The channel's transfer slot is taken meanwhile, so no
+ * system-DMA transfer starts on the engine.
+ */
+static NDIS_STATUS
+EduBusMasterCopy(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ NDIS_PHYSICAL_ADDRESS Address,
+	_In_ ULONG DeviceOffset,
+	_In_ ULONG Length,
+	_In_ BOOLEAN WriteToDevice)
+{
+	ULONG Cmd, Waited;
+	ULONG EduAddress = EDU_BUFFER_DEVICE_ADDRESS + DeviceOffset;
+
+	if (Length == 0 || DeviceOffset > EDU_BUFFER_SIZE ||
+	    Length > EDU_BUFFER_SIZE - DeviceOffset)
+		return NDIS_STATUS_INVALID_LENGTH;
+	/* A 4-byte register write zero-extends: the address must fit. */
+	if (Address.HighPart != 0)
+		return NDIS_STATUS_RESOURCES;
+
+	NdisAcquireSpinLock(&Adapter->Lock);
+	if (Adapter->InFlight || !EduPlatformEngineReady(Adapter)) {
+		NdisReleaseSpinLock(&Adapter->Lock);
+		return NDIS_STATUS_RESOURCES;
+	}
+	/* Not armed: a DPC leaves it alone. */
+	Adapter->InFlight = TRUE;
+	Adapter->Armed = FALSE;
+	Adapter->Done = FALSE;
+	NdisReleaseSpinLock(&Adapter->Lock);
+
+	NdisWriteRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_DMA_SRC),
+			       WriteToDevice ? Address.LowPart : EduAddress);
+	NdisWriteRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_DMA_DST),
+			       WriteToDevice ? EduAddress : Address.LowPart);
+	NdisWriteRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_DMA_CNT), Length);
+	NdisWriteRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_DMA_CMD),
+			       EDU_DMA_CMD_RUN |
+			       (WriteToDevice ? 0 : EDU_DMA_CMD_FROM_DEVICE));
+
+	for (Waited = 0; ; Waited++) {
+		NdisReadRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_DMA_CMD), &Cmd);
+		if (!(Cmd & EDU_DMA_CMD_RUN))
+			break;
+		if (Waited >= EDU_TRANSFER_TIMEOUT_MS) {
+			/* Still running: keep the slot so nothing else starts. */
+			return NDIS_STATUS_REQUEST_ABORTED;
+		}
+		NdisMSleep(1000);
+	}
+
+	NdisAcquireSpinLock(&Adapter->Lock);
+	Adapter->InFlight = FALSE;
+	NdisReleaseSpinLock(&Adapter->Lock);
+	return NDIS_STATUS_SUCCESS;
+}
+
+static ULONG
+EduByteSum(
+	_In_reads_bytes_(Length) const UCHAR *Data,
+	_In_ ULONG Length)
+{
+	ULONG Sum = 0, i;
+
+	for (i = 0; i < Length; i++)
+		Sum += Data[i];
+	return Sum;
+}
+
+VOID
+EduSharedMemoryRoundtrip(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ ULONG DeviceOffset,
+	_In_ ULONG PayloadLength,
+	_In_ ULONG RxOffset,
+	_In_ BOOLEAN Cached,
+	_Out_ PEDU_SHARED_RESULT Result)
+{
+	NDIS_HANDLE Handle = Adapter->MiniportAdapterHandle;
+	ULONG CopyLength = sizeof(EDU_DESCRIPTOR) + PayloadLength;
+	ULONG TxLength = CopyLength, RxLength = RxOffset + CopyLength;
+	PEDU_DESCRIPTOR Tx, Rx;
+	PUCHAR Payload;
+	ULONG i;
+	NDIS_STATUS Status;
+
+	NdisZeroMemory(Result, sizeof(*Result));
+	Result->Mismatch = ~0u;
+	Result->Status = NDIS_STATUS_FAILURE;
+
+	NdisMAllocateSharedMemory(Handle, TxLength, Cached, &Result->TxVa,
+				  &Result->TxAddress);
+	NdisMAllocateSharedMemory(Handle, RxLength, Cached, &Result->RxVa,
+				  &Result->RxAddress);
+	if (Result->TxVa == NULL || Result->RxVa == NULL) {
+		Result->What = "allocation";
+		Result->Status = NDIS_STATUS_RESOURCES;
+		goto Free;
+	}
+
+	/* The driver's half: a descriptor pointing at its payload. */
+	Tx = (PEDU_DESCRIPTOR)Result->TxVa;
+	Payload = (PUCHAR)(Tx + 1);
+	for (i = 0; i < PayloadLength; i++)
+		Payload[i] = (UCHAR)(0xA5 ^ (i * 13) ^ (i >> 8) ^ DeviceOffset);
+	Tx->BufferAddress = (ULONG64)Result->TxAddress.QuadPart + sizeof(EDU_DESCRIPTOR);
+	Tx->Length = PayloadLength;
+	Tx->Sequence = DeviceOffset ^ 0x5EC0;
+	Tx->Checksum = EduByteSum(Payload, PayloadLength);
+	Tx->Flags = EDU_DESCRIPTOR_OWNED_BY_DEVICE;
+	/* Written before the device is told: a no-op on coherent memory. */
+	NdisMUpdateSharedMemory(Handle, TxLength, Result->TxVa, Result->TxAddress);
+	NdisUpdateSharedMemory(Handle, TxLength, Result->TxVa, Result->TxAddress);
+
+	/* The device's half: read the descriptor and payload, write them back. */
+	Status = EduBusMasterCopy(Adapter, Result->TxAddress, DeviceOffset,
+				  CopyLength, TRUE);
+	if (Status != NDIS_STATUS_SUCCESS) {
+		Result->What = "host-to-device";
+		Result->Status = Status;
+		goto Leave;
+	}
+	Result->RxAddress.QuadPart += RxOffset;
+	Status = EduBusMasterCopy(Adapter, Result->RxAddress, DeviceOffset,
+				  CopyLength, FALSE);
+	Result->RxAddress.QuadPart -= RxOffset;
+	if (Status != NDIS_STATUS_SUCCESS) {
+		Result->What = "device-to-host";
+		Result->Status = Status;
+		goto Leave;
+	}
+
+	/* Nothing before RxOffset was touched; the copy is exact. */
+	for (i = 0; i < RxOffset; i++) {
+		if (((PUCHAR)Result->RxVa)[i] != 0) {
+			Result->What = "write before RxOffset";
+			Result->Mismatch = i;
+			goto Free;
+		}
+	}
+	Rx = (PEDU_DESCRIPTOR)((PUCHAR)Result->RxVa + RxOffset);
+	for (i = 0; i < CopyLength; i++) {
+		if (((PUCHAR)Rx)[i] != ((PUCHAR)Tx)[i]) {
+			Result->What = "data mismatch";
+			Result->Mismatch = i;
+			goto Free;
+		}
+	}
+	if (Rx->Length != PayloadLength ||
+	    Rx->Checksum != EduByteSum((PUCHAR)(Rx + 1), PayloadLength) ||
+	    Rx->BufferAddress != (ULONG64)Result->TxAddress.QuadPart + sizeof(EDU_DESCRIPTOR)) {
+		Result->What = "descriptor";
+		goto Free;
+	}
+	Result->What = "ok";
+	Result->Status = NDIS_STATUS_SUCCESS;
+
+Free:
+	if (Result->TxVa != NULL)
+		NdisMFreeSharedMemory(Handle, TxLength, Cached, Result->TxVa,
+				      Result->TxAddress);
+	if (Result->RxVa != NULL)
+		NdisMFreeSharedMemory(Handle, RxLength, Cached, Result->RxVa,
+				      Result->RxAddress);
+	return;
+Leave:
+	/*
+	 * The engine may still reach the blocks: leave them to the shim,
+	 * which frees what a miniport forgot once the adapter is halted.
+	 */
+	return;
+}
+
+ULONG
+EduRunSharedMemoryMisuse(
+	_In_ PEDU_ADAPTER Adapter,
+	_Out_writes_(EDU_MISUSE_MAX_ROWS) PEDU_MISUSE_ROW Rows)
+{
+	NDIS_HANDLE Handle = Adapter->MiniportAdapterHandle;
+	NDIS_PHYSICAL_ADDRESS Pa, Wrong, OtherPa;
+	PVOID Va = NULL, Other = NULL;
+	ULONG n = 0, Align;
+
+#define EDU_ROW(_Name, _Value) \
+	do { \
+		if (n < EDU_MISUSE_MAX_ROWS) { \
+			Rows[n].Name = (_Name); \
+			Rows[n].Status = (NDIS_STATUS)(_Value); \
+			n++; \
+		} \
+	} while (0)
+
+	/* Before the bus-master declaration (recorded at initialize). */
+	EDU_ROW("va-before-bus-master", Adapter->SharedBeforeBusMaster);
+	EDU_ROW("alignment-before-bus-master", Adapter->AlignmentBeforeBusMaster);
+
+	/* Alignment queries. */
+	Align = NdisMGetDmaAlignment(Handle);
+	EDU_ROW("dma-alignment-pow2", Align != 0 && (Align & (Align - 1)) == 0);
+	EDU_ROW("dma-alignment-null-handle", NdisMGetDmaAlignment(NULL));
+	Align = NdisGetSharedDataAlignment();
+	EDU_ROW("shared-data-alignment-pow2", Align != 0 && (Align & (Align - 1)) == 0);
+
+	/* Allocations that must fail: VA NULL. */
+	Va = (PVOID)1;
+	NdisMAllocateSharedMemory(Handle, 0, FALSE, &Va, &Pa);
+	EDU_ROW("zero-length-va-null", Va == NULL);
+	Va = (PVOID)1;
+	NdisMAllocateSharedMemory((NDIS_HANDLE)0x12345678, PAGE_SIZE_EDU, FALSE, &Va, &Pa);
+	EDU_ROW("forged-handle-va-null", Va == NULL);
+
+	/* Frees that do not match the allocation: all rejected. */
+	NdisMAllocateSharedMemory(Handle, PAGE_SIZE_EDU, FALSE, &Va, &Pa);
+	EDU_ROW("alloc", Va != NULL);
+	if (Va == NULL)
+		goto Out;
+	/* A second block, so a wrong free has something else to hit. */
+	NdisMAllocateSharedMemory(Handle, 256, TRUE, &Other, &OtherPa);
+	EDU_ROW("alloc-other", Other != NULL);
+	NdisFillMemory(Va, PAGE_SIZE_EDU, 0x3C);
+
+	NdisMFreeSharedMemory(Handle, PAGE_SIZE_EDU - 1, FALSE, Va, Pa);
+	NdisMFreeSharedMemory(Handle, PAGE_SIZE_EDU, FALSE, (PUCHAR)Va + 64, Pa);
+	Wrong.QuadPart = Pa.QuadPart + PAGE_SIZE_EDU;
+	NdisMFreeSharedMemory(Handle, PAGE_SIZE_EDU, FALSE, Va, Wrong);
+	NdisMFreeSharedMemory(Handle, PAGE_SIZE_EDU, TRUE, Va, Pa);
+	/* Another adapter's (here: a forged) handle. */
+	NdisMFreeSharedMemory((NDIS_HANDLE)0x12345678, PAGE_SIZE_EDU, FALSE, Va, Pa);
+	/* Still ours, still intact. */
+	{
+		ULONG i, Intact = 1;
+
+		for (i = 0; i < PAGE_SIZE_EDU; i++)
+			Intact &= ((PUCHAR)Va)[i] == 0x3C;
+		EDU_ROW("intact-after-wrong-frees", Intact);
+	}
+	NdisMFreeSharedMemory(Handle, PAGE_SIZE_EDU, FALSE, Va, Pa);
+	/* Freed already. */
+	NdisMFreeSharedMemory(Handle, PAGE_SIZE_EDU, FALSE, Va, Pa);
+	if (Other != NULL)
+		NdisMFreeSharedMemory(Handle, 256, TRUE, Other, OtherPa);
+
+	/*
+	 * Asynchronous allocation: the completion handler is registered with
+	 * NdisMRegisterScatterGatherDma, which this miniport does not call,
+	 * so the request is refused rather than completed to nobody.
+	 */
+	EDU_ROW("async-without-handler",
+		NdisMAllocateSharedMemoryAsyncEx(Handle, PAGE_SIZE_EDU, FALSE, Adapter));
+	EDU_ROW("async-forged-handle",
+		NdisMAllocateSharedMemoryAsyncEx((NDIS_HANDLE)0x12345678, PAGE_SIZE_EDU,
+						 FALSE, Adapter));
+Out:
+	return n;
+#undef EDU_ROW
+}
+
+ULONG
+EduSharedMemoryFreeAtDispatch(
+	_In_ PEDU_ADAPTER Adapter,
+	_Out_writes_(EDU_MISUSE_MAX_ROWS) PEDU_MISUSE_ROW Rows)
+{
+	NDIS_HANDLE Handle = Adapter->MiniportAdapterHandle;
+	NDIS_PHYSICAL_ADDRESS Pa, Pa2;
+	PVOID Va = NULL, Va2 = (PVOID)1;
+	ULONG n = 0;
+
+	NdisMAllocateSharedMemory(Handle, 2 * PAGE_SIZE_EDU, FALSE, &Va, &Pa);
+	Rows[n].Name = "alloc";
+	Rows[n++].Status = Va != NULL;
+	if (Va == NULL)
+		return n;
+
+	NdisAcquireSpinLock(&Adapter->Lock);
+	/* Allocation is PASSIVE_LEVEL only: refused here. */
+	NdisMAllocateSharedMemory(Handle, PAGE_SIZE_EDU, FALSE, &Va2, &Pa2);
+	/* The free is legal at DISPATCH_LEVEL. */
+	NdisMFreeSharedMemory(Handle, 2 * PAGE_SIZE_EDU, FALSE, Va, Pa);
+	NdisReleaseSpinLock(&Adapter->Lock);
+
+	Rows[n].Name = "alloc-at-dispatch-va-null";
+	Rows[n++].Status = Va2 == NULL;
+	if (Va2 != NULL)
+		NdisMFreeSharedMemory(Handle, PAGE_SIZE_EDU, FALSE, Va2, Pa2);
+	return n;
+}
+
+ULONG
+EduSharedMemoryForget(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ ULONG Count)
+{
+	NDIS_PHYSICAL_ADDRESS Pa;
+	PVOID Va;
+	ULONG i, Made = 0;
+
+	for (i = 0; i < Count; i++) {
+		NdisMAllocateSharedMemory(Adapter->MiniportAdapterHandle,
+					  PAGE_SIZE_EDU * (i + 1), FALSE, &Va, &Pa);
+		if (Va != NULL)
+			Made++;
+	}
+	return Made;
 }

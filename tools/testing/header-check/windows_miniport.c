@@ -23,6 +23,7 @@ Abstract:
 #define MP_MINOR_DRIVER_VERSION 0
 #define MP_DMA_BUFFER_SIZE      4096
 #define MP_HANG_CHECK_SECONDS   2
+#define PAGE_SIZE_SAMPLE        4096
 
 // Register offsets in BAR0.
 #define REG_ID                  0x00
@@ -46,6 +47,10 @@ typedef struct _MP_ADAPTER {
     NDIS_PHYSICAL_ADDRESS CsrPhysical;
     ULONG               InterruptVector;
     PVOID               DmaBuffer;
+    PVOID               RingVa;             // shared memory (bus master)
+    NDIS_PHYSICAL_ADDRESS RingPa;
+    ULONG               RingLength;
+    ULONG               PendingAllocations;
     PMDL                DmaMdl;
     BOOLEAN             DmaInProgress;
     BOOLEAN             DmaToDevice;
@@ -77,6 +82,7 @@ MINIPORT_ISR                        MPInterrupt;
 MINIPORT_INTERRUPT_DPC              MPInterruptDpc;
 MINIPORT_DISABLE_INTERRUPT          MPDisableInterrupt;
 MINIPORT_ENABLE_INTERRUPT           MPEnableInterrupt;
+MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE MPAllocateComplete;
 
 NDIS_STATUS DriverEntry(IN PDRIVER_OBJECT DriverObject, IN PUNICODE_STRING RegistryPath);
 
@@ -275,6 +281,25 @@ MPFindResources(
     return NDIS_STATUS_SUCCESS;
 }
 
+_Use_decl_annotations_
+VOID
+MPAllocateComplete(
+    NDIS_HANDLE MiniportAdapterContext,
+    PVOID VirtualAddress,
+    PNDIS_PHYSICAL_ADDRESS PhysicalAddress,
+    ULONG Length,
+    PVOID Context)
+{
+    PMP_ADAPTER Adapter = (PMP_ADAPTER)MiniportAdapterContext;
+
+    UNREFERENCED_PARAMETER(Context);
+    Adapter->PendingAllocations--;
+    if (VirtualAddress != NULL) {
+        NdisMFreeSharedMemory(Adapter->AdapterHandle, Length, FALSE,
+                              VirtualAddress, *PhysicalAddress);
+    }
+}
+
 static VOID
 MPFreeAdapter(_In_ PMP_ADAPTER Adapter)
 {
@@ -289,6 +314,10 @@ MPFreeAdapter(_In_ PMP_ADAPTER Adapter)
     }
     if (Adapter->DmaBuffer != NULL) {
         NdisFreeMemory(Adapter->DmaBuffer, MP_DMA_BUFFER_SIZE, 0);
+    }
+    if (Adapter->RingVa != NULL) {
+        NdisMFreeSharedMemory(Adapter->AdapterHandle, Adapter->RingLength, FALSE,
+                              Adapter->RingVa, Adapter->RingPa);
     }
     if (Adapter->CsrAddress != NULL) {
         NdisMUnmapIoSpace(Adapter->AdapterHandle, Adapter->CsrAddress, Adapter->CsrLength);
@@ -332,7 +361,8 @@ MPInitializeEx(
         RegistrationAttributes.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1;
         RegistrationAttributes.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1;
         RegistrationAttributes.MiniportAdapterContext = (NDIS_HANDLE)Adapter;
-        RegistrationAttributes.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE;
+        RegistrationAttributes.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE |
+                                                NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER;
         RegistrationAttributes.CheckForHangTimeInSeconds = MP_HANG_CHECK_SECONDS;
         RegistrationAttributes.InterfaceType = NdisInterfacePci;
 
@@ -419,7 +449,31 @@ MPInitializeEx(
             break;
         }
 
+        // A descriptor ring in shared memory, padded to the DMA alignment.
+        Adapter->RingLength = max(NdisMGetDmaAlignment(MiniportAdapterHandle),
+                                  NdisGetSharedDataAlignment()) * 16;
+        NdisMAllocateSharedMemory(MiniportAdapterHandle, Adapter->RingLength, FALSE,
+                                  &Adapter->RingVa, &Adapter->RingPa);
+        if (Adapter->RingVa == NULL) {
+            Status = NDIS_STATUS_RESOURCES;
+            break;
+        }
+        NdisZeroMemory(Adapter->RingVa, Adapter->RingLength);
+        NdisMUpdateSharedMemory(MiniportAdapterHandle, Adapter->RingLength,
+                                Adapter->RingVa, Adapter->RingPa);
+        NdisUpdateSharedMemory(MiniportAdapterHandle, Adapter->RingLength,
+                               Adapter->RingVa, Adapter->RingPa);
+        DbgPrint("sample: ring at device address 0x%08x%08x\n",
+                 (unsigned int)NdisGetPhysicalAddressHigh(Adapter->RingPa),
+                 NdisGetPhysicalAddressLow(Adapter->RingPa));
+        // More receive buffers later, at PASSIVE_LEVEL in MPAllocateComplete.
+        if (NdisMAllocateSharedMemoryAsyncEx(Adapter->DmaHandle, PAGE_SIZE_SAMPLE, FALSE,
+                                             Adapter) == NDIS_STATUS_PENDING) {
+            Adapter->PendingAllocations++;
+        }
+
         // Push the buffer to the device once to prove the channel works.
+        NdisFlushBuffer(Adapter->DmaMdl, TRUE);
         Status = MPTransfer(Adapter, 0, MP_DMA_BUFFER_SIZE, TRUE);
     } while (FALSE);
 

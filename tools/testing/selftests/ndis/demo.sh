@@ -38,14 +38,13 @@ fi
 
 # A sample miniport: load it (each edu device becomes an adapter), move
 # data both ways through edu's DMA engine (system DMA: NdisMSetupDmaTransfer
-# / NdisMCompleteDmaTransfer; NDIS 5 bus master: physical mapping), verify
-# it, unload (halt).
-demo_sample() { # module [command...]
+# / NdisMCompleteDmaTransfer; bus master: a descriptor in shared memory read
+# and written by the memory's device address, NDIS 5 physical mapping),
+# verify it, unload (halt).
+demo_sample() { # module command...
 	local mod=$1 dir d cmds
 	shift
 	cmds=("$@")
-	[ ${#cmds[@]} -gt 0 ] || cmds=("roundtrip off=0 len=4096 mdl_off=0 buf=kmalloc"
-		"roundtrip off=100 len=1500 mdl_off=4000 buf=vmalloc")
 	[ -f "$ko/$mod.ko" ] || return 0
 	echo
 	echo "== sample miniport $mod"
@@ -66,8 +65,10 @@ demo_sample() { # module [command...]
 	run rmmod "$mod"
 	klog "$mod.*(halt|Halt)"
 }
-demo_sample edu_dma_c
-demo_sample edu_dma
+SYSTEM_DMA=("roundtrip off=0 len=4096 mdl_off=0 buf=kmalloc"
+	"roundtrip off=100 len=1500 mdl_off=4000 buf=vmalloc")
+demo_sample edu_dma_c "${SYSTEM_DMA[@]}" "shm-roundtrip off=0 len=1000 mdl_off=64"
+demo_sample edu_dma "${SYSTEM_DMA[@]}" "shm off=0 len=1000 rx_off=64"
 # NDIS 5.1 bus master: map registers and physical mapping.
 demo_sample edu_dma_ndis5 "roundtrip len=4096 off=0 buf=kmalloc reg=0" \
 	"roundtrip len=1500 off=4000 buf=vmalloc reg=1"

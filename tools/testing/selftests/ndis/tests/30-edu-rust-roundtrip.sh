@@ -4,30 +4,7 @@
 # DMA-complete interrupt, and reads the DMA counter while busy.
 # Prints nested KTAP; exits 0 only if every subtest passed (4: skipped).
 set -uo pipefail
-KO=${KO:-${NDIS_KO:-/work/main/build/ko}}
-shim=$KO/ndis_shim.ko edu=$KO/edu_dma.ko
-for ko in "$shim" "$edu"; do
-	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
-done
-devs=$(grep -l 0x11e8 /sys/bus/pci/devices/*/device 2>/dev/null | xargs -r -n1 dirname | xargs -r -n1 basename)
-[ -n "$devs" ] || { echo "# SKIP no edu device"; exit 4; }
-
-n=0 failed=0
-out() { echo "    $*"; }
-check() { # DESCRIPTION COMMAND...
-	n=$((n + 1))
-	local d=$1
-	shift
-	if "$@"; then out "ok $n $d"; else out "not ok $n $d"; failed=1; fi
-}
-D=/sys/kernel/debug/edu_dma
-run() { # DEV CMD EXPECT-REGEX
-	echo "$2" >"$D/$1/cmd" || return 1
-	local r
-	r=$(cat "$D/$1/result")
-	echo "    # $1: $2 -> $r"
-	[[ $r =~ $3 ]]
-}
+. "$(dirname "$0")/../edu_rust_lib.sh"
 
 cases=("off=0 len=1 mdl_off=0 buf=kmalloc" "off=0 len=64 mdl_off=0 buf=kmalloc"
 	"off=5 len=4091 mdl_off=0 buf=kmalloc" "off=0 len=4095 mdl_off=1 buf=kmalloc"
