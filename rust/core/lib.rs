@@ -12,6 +12,7 @@
 //! - [`mdl`]: MDL range arithmetic (bounds, page and cache-line splits).
 //! - [`channel`]: the system-DMA channel state machine.
 //! - [`characteristics`]: validation of miniport characteristics.
+//! - [`sg`]: NDIS 6 scatter-gather arithmetic (NET_BUFFER data, segments).
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -34,4 +35,5 @@ pub mod channel;
 pub mod characteristics;
 pub mod handle;
 pub mod mdl;
+pub mod sg;
 pub mod status;
