@@ -43,6 +43,8 @@ pub(crate) struct Adapter {
     dev: ARef<device::Device>,
     context: Atomic<usize>,
     rejected_calls: Atomic<u64>,
+    /// `AttributeFlags` of the registration attributes (NDIS 6).
+    attribute_flags: Atomic<u32>,
     /// Transfers Setup mapped in place / staged through bounce memory.
     mapped: Atomic<u64>,
     bounced: Atomic<u64>,
@@ -106,6 +108,24 @@ impl Adapter {
     /// Transfers (mapped in place, bounced) so far.
     pub(crate) fn transfers(&self) -> (u64, u64) {
         (self.mapped.load(Relaxed), self.bounced.load(Relaxed))
+    }
+
+    /// Whether the miniport declared itself a bus master
+    /// (`NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER` in its registration attributes).
+    pub(crate) fn bus_master(&self) -> bool {
+        const NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER: u32 = 0x40;
+        self.attribute_flags.load(Relaxed) & NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER != 0
+    }
+
+    /// The device's real address width, as the miniport's glue declares it.
+    pub(crate) fn address_bits(&self) -> u32 {
+        u32::from(self.driver.glue().dma_address_bits).clamp(24, 64)
+    }
+
+    /// Whether this adapter has a scatter-gather DMA registration
+    /// (`NdisMRegisterScatterGatherDma`); shared memory needs one.
+    pub(crate) fn sg_dma_registered(self: &Arc<Self>) -> bool {
+        crate::sg_dma::registered(self)
     }
 }
 
@@ -241,6 +261,7 @@ fn init_adapter(
             dev,
             context: Atomic::new(0),
             rejected_calls: Atomic::new(0),
+            attribute_flags: Atomic::new(0),
             mapped: Atomic::new(0),
             bounced: Atomic::new(0),
             resources,
@@ -344,6 +365,15 @@ fn teardown(handle: Handle, adapter: &Arc<Adapter>) {
             left
         );
     }
+    let left = crate::sg_dma::release_adapter(adapter);
+    if left > 0 {
+        dev_warn!(
+            adapter.device(),
+            "{}: {} scatter-gather DMA registration(s) not deregistered; released\n",
+            name,
+            left
+        );
+    }
     let left = crate::interrupt::release_adapter(adapter);
     if left > 0 {
         dev_warn!(
@@ -393,9 +423,15 @@ pub(crate) unsafe fn set_attributes(handle: u64, attrs: *const c_void) -> NdisRe
             }
             let reg = attrs.cast::<ffi::AdapterRegistrationAttributes>();
             // SAFETY: the header says the fields through InterfaceType are
-            // there; only one of them is read, in place.
-            let context = unsafe { (&raw const (*reg).miniport_adapter_context).read_unaligned() };
+            // there; two of them are read, in place.
+            let (context, flags) = unsafe {
+                (
+                    (&raw const (*reg).miniport_adapter_context).read_unaligned(),
+                    (&raw const (*reg).attribute_flags).read_unaligned(),
+                )
+            };
             adapter.context.store(context as usize, Relaxed);
+            adapter.attribute_flags.store(flags, Relaxed);
             Ok(())
         }
         // General attributes describe the NIC to the protocol stack, which

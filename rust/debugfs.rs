@@ -5,7 +5,8 @@
 //! - `rejected_calls`: calls that return nothing and were rejected (bad or
 //!   stale handle, bad arguments), over all adapters;
 //! - `adapters`: one line per adapter: PCI name, driver, rejected calls,
-//!   transfers mapped in place and transfers bounced;
+//!   transfers mapped in place and transfers bounced (system-DMA transfers
+//!   and SG lists), whether it has a scatter-gather DMA registration;
 //! - `fail_maps` (read/write): fault injection, the number of streaming
 //!   mappings still to fail ([`crate::dma::FAIL_MAPS`]).
 
@@ -36,13 +37,14 @@ fn write_adapters(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (mapped, bounced) = a.transfers();
         writeln!(
             f,
-            "{} driver={} handle={:#x} rejected_calls={} mapped={} bounced={}",
+            "{} driver={} handle={:#x} rejected_calls={} mapped={} bounced={} sg_dma={}",
             a.device().name().to_str().unwrap_or("?"),
             a.driver.name(),
             handle.into_raw(),
             a.rejected_calls(),
             mapped,
-            bounced
+            bounced,
+            u8::from(a.sg_dma_registered())
         )?;
     }
     Ok(())

@@ -41,3 +41,8 @@ EXPORT_SYMBOL_GPL(NdisMDeregisterDmaChannel);
 EXPORT_SYMBOL_GPL(NdisSetupDmaTransfer);
 EXPORT_SYMBOL_GPL(NdisCompleteDmaTransfer);
 EXPORT_SYMBOL_GPL(NdisMReadDmaCounter);
+/* NDIS 6 scatter-gather DMA */
+EXPORT_SYMBOL_GPL(NdisMRegisterScatterGatherDma);
+EXPORT_SYMBOL_GPL(NdisMDeregisterScatterGatherDma);
+EXPORT_SYMBOL_GPL(NdisMAllocateNetBufferSGList);
+EXPORT_SYMBOL_GPL(NdisMFreeNetBufferSGList);

@@ -24,6 +24,9 @@ mod handle;
 #[path = "core/mdl.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod mdl;
+#[path = "core/sg.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod sg;
 #[path = "core/status.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod status;
@@ -38,6 +41,8 @@ mod interrupt;
 mod kunit;
 mod memory;
 mod registry;
+mod sg_dma;
+mod sg_map;
 mod system_dma;
 mod version;
 
