@@ -70,7 +70,7 @@ impl Adapter {
     }
 
     /// Registers the adapter's `MiniportAdapterContext` (registration
-    /// attributes: hardware device on PCI).
+    /// attributes: hardware device on PCI, a bus master if `bus_master`).
     ///
     /// # Safety
     ///
@@ -79,7 +79,13 @@ impl Adapter {
     pub(super) unsafe fn set_registration_attributes(
         &self,
         context: *mut core::ffi::c_void,
+        bus_master: bool,
     ) -> Result<(), super::Status> {
+        let bus_master = if bus_master {
+            ffi::MINIPORT_ATTRIBUTES_BUS_MASTER
+        } else {
+            0
+        };
         let mut attrs = ffi::AdapterRegistrationAttributes {
             header: ffi::NdisObjectHeader {
                 type_: ffi::OBJECT_TYPE_ADAPTER_REGISTRATION_ATTRIBUTES,
@@ -87,7 +93,7 @@ impl Adapter {
                 size: ffi::SIZEOF_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1,
             },
             miniport_adapter_context: context,
-            attribute_flags: ffi::MINIPORT_ATTRIBUTES_HARDWARE_DEVICE,
+            attribute_flags: ffi::MINIPORT_ATTRIBUTES_HARDWARE_DEVICE | bus_master,
             check_for_hang_time_in_seconds: 0,
             interface_type: ffi::NDIS_INTERFACE_PCI,
         };

@@ -37,6 +37,9 @@ pub(crate) trait Miniport: 'static {
     const NAME: &'static CStr;
     /// `MajorDriverVersion`, `MinorDriverVersion`.
     const DRIVER_VERSION: (u8, u8) = (1, 0);
+    /// Whether the adapter is a bus master (`NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER`),
+    /// as [`super::sg::SgDma`] requires.
+    const BUS_MASTER: bool = false;
 
     /// The adapter's DMA engine as the shim's controller sees it (Linux
     /// glue). Reached by the controller callbacks through the adapter's
@@ -353,7 +356,7 @@ unsafe extern "C" fn initialize<M: Miniport>(
     let adapter = &slot.adapter;
     let context = core::ptr::from_ref(slot).cast_mut().cast();
     // SAFETY: the slot outlives the shim's use of the context (`Slot`).
-    if let Err(s) = unsafe { adapter.set_registration_attributes(context) } {
+    if let Err(s) = unsafe { adapter.set_registration_attributes(context, M::BUS_MASTER) } {
         return s.raw();
     }
     // SAFETY: `AllocatedResources` is valid during Initialize.

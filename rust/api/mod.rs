@@ -29,6 +29,9 @@
 //!   device may access it (and an MDL whose transfer was leaked with
 //!   `mem::forget` leaks its memory rather than freeing it under the device).
 //! - [`dma::Direction`] and [`dma::DmaAddresses`] are enums, not `BOOLEAN`s.
+//! - A [`sg::NetBuffer`] owns the MDLs of its chain; an [`sg::SgList`]
+//!   borrows the NET_BUFFER mutably and frees itself on `Drop`, so the data
+//!   cannot be touched by the CPU while mapped and no list is freed twice.
 //!
 //! The Linux glue (the counterpart of the C `NDIS_LINUX_PCI_MINIPORT` macro)
 //! is [`driver::Registration`] plus the [`ndis_glue!`] macro.
@@ -43,6 +46,7 @@ pub(crate) mod ffi;
 pub(crate) mod interrupt;
 pub(crate) mod io;
 pub(crate) mod mdl;
+pub(crate) mod sg;
 pub(crate) mod status;
 
 pub(crate) use status::Status;

@@ -107,6 +107,10 @@ typedef struct _EDU_ADAPTER {
 	ULONG DmaInterrupts;	/* DPCs that completed a transfer */
 	ULONG StrayDpcs;	/* DPCs that found nothing armed */
 
+	/* NDIS 6 scatter-gather DMA (sg.c): edu is also a bus master. */
+	NDIS_HANDLE SgDmaHandle;
+	ULONG SgListSize;		/* ScatterGatherListSize */
+
 	/* ---- Linux glue only (edu_linux.c) ---- */
 	BOOLEAN BusMasterFenced;	/* under the shim's channel lock */
 	PVOID LinuxDevice;		/* struct pci_dev * */
@@ -157,6 +161,36 @@ typedef struct _EDU_MISUSE_ROW {
 
 ULONG
 EduRunMisuse(
+	_In_ PEDU_ADAPTER Adapter,
+	_Out_writes_(EDU_MISUSE_MAX_ROWS) PEDU_MISUSE_ROW Rows);
+
+/* ---- Scatter-gather DMA (sg.c) ---- */
+
+/* Registers for SG DMA, MaximumPhysicalMapping = edu's 4 KiB buffer. */
+NDIS_STATUS
+EduSgRegister(
+	_In_ PEDU_ADAPTER Adapter);
+
+VOID
+EduSgDeregister(
+	_In_ PEDU_ADAPTER Adapter);
+
+/*
+ * Moves a NET_BUFFER (at most 4 KiB) to or from edu's buffer, element by
+ * element at consecutive offsets, and frees the list.  PASSIVE_LEVEL.
+ * NDIS_STATUS_REQUEST_ABORTED: the engine did not finish; the list stays
+ * mapped and the buffers must be kept until halt.
+ */
+NDIS_STATUS
+EduSgTransfer(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ PNET_BUFFER NetBuffer,
+	_In_ BOOLEAN WriteToDevice,
+	_Out_ PULONG Elements,
+	_Out_ PBOOLEAN OwnList);
+
+ULONG
+EduSgRunMisuse(
 	_In_ PEDU_ADAPTER Adapter,
 	_Out_writes_(EDU_MISUSE_MAX_ROWS) PEDU_MISUSE_ROW Rows);
 

@@ -165,7 +165,9 @@ MiniportInitializeEx(
 	RegAttrs.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
 	RegAttrs.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
 	RegAttrs.MiniportAdapterContext = (NDIS_HANDLE)Adapter;
-	RegAttrs.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE;
+	/* A bus master too: the scatter-gather path (sg.c) needs it. */
+	RegAttrs.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE |
+				  NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER;
 	RegAttrs.CheckForHangTimeInSeconds = 0;
 	RegAttrs.InterfaceType = NdisInterfacePci;
 	Status = NdisMSetMiniportAttributes(MiniportAdapterHandle,
@@ -245,8 +247,16 @@ MiniportInitializeEx(
 		goto DeregisterInterrupt;
 	}
 
+	Status = EduSgRegister(Adapter);
+	if (Status != NDIS_STATUS_SUCCESS) {
+		DbgPrint(KERN_ERR "edu_dma_c: NdisMRegisterScatterGatherDma: 0x%08x\n", (ULONG)Status);
+		goto DeregisterDma;
+	}
+
 	return NDIS_STATUS_SUCCESS;
 
+DeregisterDma:
+	NdisMDeregisterDmaChannel(Adapter->DmaHandle);
 DeregisterInterrupt:
 	NdisMDeregisterInterruptEx(Adapter->InterruptHandle);
 PlatformStop:
@@ -293,6 +303,8 @@ MiniportHaltEx(
 		DbgPrint(KERN_INFO "edu_dma_c: halting with a transfer in flight (engine %s)\n",
 			 (Cmd & EDU_DMA_CMD_RUN) ? "running" : "finished");
 	}
+	/* Test commands (which wait for the engine) are over: no list is out. */
+	EduSgDeregister(Adapter);
 	NdisMDeregisterDmaChannel(Adapter->DmaHandle);
 	/* NDIS promised the engine is off memory once the channel is gone. */
 	NdisReadRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_DMA_CMD), &Cmd);
