@@ -205,15 +205,10 @@ pub(crate) fn deregister(handle: u64) -> NdisResult {
 pub(crate) fn release_adapter(adapter: &Arc<Adapter>) -> usize {
     let mut n = 0;
     loop {
-        let removed = {
-            let mut reg = REGISTRY.lock();
-            let found = reg
-                .sg_dmas
-                .iter()
-                .find(|(_, s)| Arc::ptr_eq(&s.adapter, adapter))
-                .map(|(h, _)| h);
-            found.and_then(|h| reg.sg_dmas.remove(HandleKind::SgDma, h))
-        };
+        let removed = REGISTRY
+            .lock()
+            .sg_dmas
+            .remove_first(HandleKind::SgDma, |s| Arc::ptr_eq(&s.adapter, adapter));
         let Some(sg_dma) = removed else {
             return n;
         };
@@ -285,6 +280,9 @@ fn shares_cache_lines(ranges: &[VaRange], dir: Direction) -> bool {
     dir == Direction::FromDevice && ranges.iter().any(|r| dma::shares_cache_line(*r))
 }
 
+/// Mapped segments: (bus address, length).
+type Segments = KVec<(u64, u64)>;
+
 /// Maps `ranges` in place, or `None` when they must be bounced.
 ///
 /// # Safety
@@ -295,7 +293,7 @@ unsafe fn map_in_place(
     sg_dma: &SgDma,
     ranges: &[VaRange],
     dir: Direction,
-) -> NdisResult<Option<(SgMapping, KVec<(u64, u64)>)>> {
+) -> NdisResult<Option<(SgMapping, Segments)>> {
     let mut chunks = KVec::new();
     for r in ranges {
         for c in page_chunks(*r, PAGE_SIZE) {

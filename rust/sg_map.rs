@@ -121,7 +121,7 @@ impl SgMapping {
         // SAFETY: by the type invariant the table is valid and mapped while
         // `self` lives, and nothing modifies it.
         let table = unsafe { SGTable::from_raw(self.sgt.as_ptr()) };
-        table.iter().map(|e| (e.dma_address(), e.dma_len() as u64))
+        table.iter().map(|e| (e.dma_address(), e.dma_len()))
     }
 
     /// Hands the memory back to the CPU after a device-to-host transfer.

@@ -228,6 +228,16 @@ impl<T, const N: usize> HandleTable<T, N> {
         Some(v)
     }
 
+    /// Removes and returns the first value of `kind` that `pred` selects
+    /// (for tearing down what an owner left behind, one at a time).
+    pub fn remove_first(&mut self, kind: HandleKind, pred: impl Fn(&T) -> bool) -> Option<T> {
+        let handle = self
+            .iter()
+            .find(|(h, v)| h.kind() == Some(kind) && pred(v))
+            .map(|(h, _)| h)?;
+        self.remove(kind, handle)
+    }
+
     /// Iterates over live entries with their handles.
     pub fn iter(&self) -> impl Iterator<Item = (Handle, &T)> + '_ {
         self.slots.iter().enumerate().filter_map(|(i, s)| {

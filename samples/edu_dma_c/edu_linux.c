@@ -721,7 +721,9 @@ static void edu_cmd_adjacent_finish(struct edu_linux *el)
 	el->adj_mdl = NULL;
 }
 
-static void edu_cmd_misuse(struct edu_linux *el)
+/* The miniport's misuse rows (miniport.c or sg.c), one line each. */
+static void edu_cmd_misuse(struct edu_linux *el,
+			   ULONG (*misuse)(PEDU_ADAPTER, PEDU_MISUSE_ROW))
 {
 	EDU_MISUSE_ROW *rows;
 	ULONG i, n;
@@ -731,7 +733,7 @@ static void edu_cmd_misuse(struct edu_linux *el)
 		edu_result(el, "fail allocation\n");
 		return;
 	}
-	n = EduRunMisuse(el->adapter, rows);
+	n = misuse(el->adapter, rows);
 	for (i = 0; i < n; i++)
 		edu_result(el, "misuse %s=0x%08x\n", rows[i].Name, (u32)rows[i].Status);
 	kfree(rows);
@@ -922,22 +924,6 @@ out:
 	kfree(dst);
 }
 
-static void edu_cmd_sg_misuse(struct edu_linux *el)
-{
-	EDU_MISUSE_ROW *rows;
-	ULONG i, n;
-
-	rows = kcalloc(EDU_MISUSE_MAX_ROWS, sizeof(*rows), GFP_KERNEL);
-	if (!rows) {
-		edu_result(el, "fail allocation\n");
-		return;
-	}
-	n = EduSgRunMisuse(el->adapter, rows);
-	for (i = 0; i < n; i++)
-		edu_result(el, "misuse %s=0x%08x\n", rows[i].Name, (u32)rows[i].Status);
-	kfree(rows);
-}
-
 static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
@@ -979,7 +965,7 @@ static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 	else if (!strcmp(verb, "start-only"))
 		edu_cmd_start_only(el, &a);
 	else if (!strcmp(verb, "misuse"))
-		edu_cmd_misuse(el);
+		edu_cmd_misuse(el, EduRunMisuse);
 	else if (!strcmp(verb, "adjacent-prep"))
 		edu_cmd_adjacent_prep(el, &a);
 	else if (!strcmp(verb, "adjacent-start"))
@@ -991,7 +977,7 @@ static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 	else if (!strcmp(verb, "sg-roundtrip"))
 		edu_cmd_sg_roundtrip(el, &a);
 	else if (!strcmp(verb, "sg-misuse"))
-		edu_cmd_sg_misuse(el);
+		edu_cmd_misuse(el, EduSgRunMisuse);
 	else {
 		edu_result(el, "fail unknown command %s\n", verb);
 		ret = -EINVAL;

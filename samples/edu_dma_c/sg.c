@@ -239,7 +239,21 @@ EduSgRunMisuse(
 	NDIS_STATUS Status;
 	PVOID Data;
 	PMDL Mdl = NULL;
-	ULONG n = 0;
+	ULONG i, n = 0;
+	static const struct {
+		PCSTR Name;
+		BOOLEAN HasMdl;
+		BOOLEAN ForgedHandle;	/* the adapter's, not the SG DMA handle */
+		ULONG DataOffset;
+		ULONG DataLength;
+	} Bad[] = {
+		{ "sg-no-mdl", FALSE, FALSE, 0, 16 },
+		{ "sg-offset-overflow", TRUE, FALSE, 0xFFFFFFF0, 0x20 },
+		{ "sg-beyond-chain", TRUE, FALSE, 200, 57 },
+		{ "sg-over-maximum", TRUE, FALSE, 0, EDU_BUFFER_SIZE + 1 },
+		{ "sg-zero-length", TRUE, FALSE, 0, 0 },
+		{ "sg-bad-handle", TRUE, TRUE, 0, 16 },
+	};
 
 #define EDU_SG_ROW(_Name, _Status) \
 	do { \
@@ -260,30 +274,16 @@ EduSgRunMisuse(
 	}
 
 	/* NET_BUFFERs NDIS cannot map: no callback for any of them. */
-	EduSgInitNetBuffer(&Nb, NULL, 0, 16);
-	Status = NdisMAllocateNetBufferSGList(Adapter->SgDmaHandle, &Nb, &Request,
-					      NDIS_SG_LIST_WRITE_TO_DEVICE, NULL, 0);
-	EDU_SG_ROW("sg-no-mdl", Status);
-	EduSgInitNetBuffer(&Nb, Mdl, 0xFFFFFFF0, 0x20);
-	Status = NdisMAllocateNetBufferSGList(Adapter->SgDmaHandle, &Nb, &Request,
-					      NDIS_SG_LIST_WRITE_TO_DEVICE, NULL, 0);
-	EDU_SG_ROW("sg-offset-overflow", Status);
-	EduSgInitNetBuffer(&Nb, Mdl, 200, 57);
-	Status = NdisMAllocateNetBufferSGList(Adapter->SgDmaHandle, &Nb, &Request,
-					      NDIS_SG_LIST_WRITE_TO_DEVICE, NULL, 0);
-	EDU_SG_ROW("sg-beyond-chain", Status);
-	EduSgInitNetBuffer(&Nb, Mdl, 0, EDU_BUFFER_SIZE + 1);
-	Status = NdisMAllocateNetBufferSGList(Adapter->SgDmaHandle, &Nb, &Request,
-					      NDIS_SG_LIST_WRITE_TO_DEVICE, NULL, 0);
-	EDU_SG_ROW("sg-over-maximum", Status);
-	EduSgInitNetBuffer(&Nb, Mdl, 0, 0);
-	Status = NdisMAllocateNetBufferSGList(Adapter->SgDmaHandle, &Nb, &Request,
-					      NDIS_SG_LIST_WRITE_TO_DEVICE, NULL, 0);
-	EDU_SG_ROW("sg-zero-length", Status);
-	EduSgInitNetBuffer(&Nb, Mdl, 0, 16);
-	Status = NdisMAllocateNetBufferSGList(Adapter->MiniportAdapterHandle, &Nb, &Request,
-					      NDIS_SG_LIST_WRITE_TO_DEVICE, NULL, 0);
-	EDU_SG_ROW("sg-bad-handle", Status);
+	for (i = 0; i < ARRAYSIZE(Bad); i++) {
+		EduSgInitNetBuffer(&Nb, Bad[i].HasMdl ? Mdl : NULL, Bad[i].DataOffset,
+				   Bad[i].DataLength);
+		EDU_SG_ROW(Bad[i].Name,
+			   NdisMAllocateNetBufferSGList(Bad[i].ForgedHandle ?
+								Adapter->MiniportAdapterHandle :
+								Adapter->SgDmaHandle,
+							&Nb, &Request, NDIS_SG_LIST_WRITE_TO_DEVICE,
+							NULL, 0));
+	}
 	EDU_SG_ROW("sg-callbacks-on-failure", (NDIS_STATUS)Request.Calls);
 
 	/*

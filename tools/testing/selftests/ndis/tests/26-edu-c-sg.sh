@@ -50,7 +50,7 @@ echo "KTAP version 1"
 if ! insmod "$shim"; then echo "1..1"; notok "insmod ndis_shim"; exit 1; fi
 if ! insmod "$edu"; then echo "1..1"; notok "insmod edu_dma_c"; rmmod ndis_shim; exit 1; fi
 mapfile -t ADAPTERS < <(ls -d $DBG/edu_dma_c/*/ 2>/dev/null)
-PER_ADAPTER=$((${#ROUNDTRIPS[@]} + 3 + ${#EXPECT[@]} + 2))
+PER_ADAPTER=$((${#ROUNDTRIPS[@]} + ${#EXPECT[@]} + 6))
 echo "1..$((${#ADAPTERS[@]} * PER_ADAPTER + 3))"
 if [ "${#ADAPTERS[@]}" -ge 1 ]; then ok "edu_dma_c bound ${#ADAPTERS[@]} adapter(s)"; else notok "edu_dma_c bound no adapter"; fi
 for d in "${ADAPTERS[@]}"; do
