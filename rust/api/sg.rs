@@ -141,7 +141,7 @@ impl<'a> SgDma<'a> {
                 nb.raw(),
                 (&raw mut request).cast(),
                 flags,
-                buffer.as_mut_ptr().cast(),
+                buffer.as_mut_slice().as_mut_ptr().cast(),
                 self.list_size,
             )
         };
