@@ -29,9 +29,10 @@ Abstract:
         objects up from the handle, and no miniport should reach inside.
       - Only the part of NDIS the shim implements is declared (driver and
         adapter registration, resources, I/O space, interrupts, memory,
-        MDLs, system DMA, bus-master shared memory and alignment; the
-        scatter-gather structures without functions yet).
-        NET_BUFFER_LIST, NDIS_OID_REQUEST and similar are opaque for now.
+        MDLs, system DMA, bus-master shared memory and alignment, NDIS 6
+        scatter-gather DMA with the NET_BUFFER fields it reads, the NDIS 5
+        registration slice with map registers and physical mapping).
+        NDIS_OID_REQUEST and similar are opaque for now.
       - ULONG/LONG are 32 bits (Win64 LLP64), not C long.
       - The Linux glue used by the shim's controller interface is declared
         elsewhere, not in this header.
@@ -1511,6 +1512,101 @@ typedef struct _NDIS_SG_DMA_DESCRIPTION {
 #define NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1 \
 	RTL_SIZEOF_THROUGH_FIELD(NDIS_SG_DMA_DESCRIPTION, ScatterGatherListSize)
 
+/*
+ * NET_BUFFER / NET_BUFFER_LIST: the part of the NDIS 6 packet structures a
+ * miniport fills in or reads to describe data as an MDL chain.  The
+ * NET_BUFFER_DATA members come first, as on Windows; the SLIST_HEADER
+ * alternative of that union is not declared (the shim never links NET_BUFFERs
+ * into interlocked lists).  NdisMAllocateNetBufferSGList reads MdlChain,
+ * DataOffset and DataLength only: the data starts DataOffset bytes into the
+ * chain, and CurrentMdl/CurrentMdlOffset are expected to say the same.
+ */
+typedef union _NET_BUFFER_DATA_LENGTH {
+	ULONG DataLength;
+	SIZE_T stDataLength;
+} NET_BUFFER_DATA_LENGTH, *PNET_BUFFER_DATA_LENGTH;
+
+typedef struct _NET_BUFFER_DATA {
+	PNET_BUFFER Next;
+	PMDL CurrentMdl;
+	ULONG CurrentMdlOffset;
+	union {
+		ULONG DataLength;
+		SIZE_T stDataLength;
+	};
+	PMDL MdlChain;
+	ULONG DataOffset;
+} NET_BUFFER_DATA, *PNET_BUFFER_DATA;
+
+struct _NET_BUFFER {
+	union {
+		struct {
+			PNET_BUFFER Next;
+			PMDL CurrentMdl;
+			ULONG CurrentMdlOffset;
+			union {
+				ULONG DataLength;
+				SIZE_T stDataLength;
+			};
+			PMDL MdlChain;
+			ULONG DataOffset;
+		};
+		NET_BUFFER_DATA NetBufferHeader;
+	};
+	USHORT ChecksumBias;
+	USHORT Reserved;
+	NDIS_HANDLE NdisPoolHandle;
+	PVOID NdisReserved[2];
+	PVOID ProtocolReserved[6];
+	PVOID MiniportReserved[4];
+	NDIS_PHYSICAL_ADDRESS DataPhysicalAddress;
+	union {
+		PVOID SharedMemoryInfo;
+		PSCATTER_GATHER_LIST ScatterGatherList;
+	};
+};
+
+struct _NET_BUFFER_LIST {
+	union {
+		struct {
+			PNET_BUFFER_LIST Next;
+			PNET_BUFFER FirstNetBuffer;
+		};
+	};
+	PVOID Context;
+	PNET_BUFFER_LIST ParentNetBufferList;
+	NDIS_HANDLE NdisPoolHandle;
+	PVOID NdisReserved[2];
+	PVOID ProtocolReserved[4];
+	PVOID MiniportReserved[2];
+	PVOID Scratch;
+	NDIS_HANDLE SourceHandle;
+	ULONG NblFlags;
+	LONG ChildRefCount;
+	ULONG Flags;
+	union {
+		NDIS_STATUS Status;
+		ULONG NdisReserved2;
+	};
+	/* NetBufferListInfo[] (per-packet offload information) is not declared. */
+};
+
+#define NET_BUFFER_NEXT_NB(_NB)               ((_NB)->Next)
+#define NET_BUFFER_FIRST_MDL(_NB)             ((_NB)->MdlChain)
+#define NET_BUFFER_DATA_LENGTH(_NB)           ((_NB)->DataLength)
+#define NET_BUFFER_DATA_OFFSET(_NB)           ((_NB)->DataOffset)
+#define NET_BUFFER_CURRENT_MDL(_NB)           ((_NB)->CurrentMdl)
+#define NET_BUFFER_CURRENT_MDL_OFFSET(_NB)    ((_NB)->CurrentMdlOffset)
+#define NET_BUFFER_CHECKSUM_BIAS(_NB)         ((_NB)->ChecksumBias)
+#define NET_BUFFER_MINIPORT_RESERVED(_NB)     ((_NB)->MiniportReserved)
+#define NET_BUFFER_PROTOCOL_RESERVED(_NB)     ((_NB)->ProtocolReserved)
+
+#define NET_BUFFER_LIST_NEXT_NBL(_NBL)        ((_NBL)->Next)
+#define NET_BUFFER_LIST_FIRST_NB(_NBL)        ((_NBL)->FirstNetBuffer)
+#define NET_BUFFER_LIST_FLAGS(_NBL)           ((_NBL)->Flags)
+#define NET_BUFFER_LIST_STATUS(_NBL)          ((_NBL)->Status)
+#define NET_BUFFER_LIST_MINIPORT_RESERVED(_NBL) ((_NBL)->MiniportReserved)
+
 /* NdisMAllocateNetBufferSGList flags */
 #define NDIS_SG_LIST_WRITE_TO_DEVICE 0x000000001
 
@@ -1765,6 +1861,32 @@ VOID NdisMCompleteBufferPhysicalMapping(
 	_In_ PNDIS_BUFFER Buffer,
 	_In_ ULONG PhysicalMapRegister);
 
+/* NDIS 6 scatter-gather DMA (bus masters). */
+NDIS_STATUS NdisMRegisterScatterGatherDma(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_Inout_ PNDIS_SG_DMA_DESCRIPTION DmaDescription,
+	_Out_ PNDIS_HANDLE NdisMiniportDmaHandle);
+
+VOID NdisMDeregisterScatterGatherDma(
+	_In_ NDIS_HANDLE NdisMiniportDmaHandle);
+
+/*
+ * IRQL <= DISPATCH_LEVEL.  ProcessSGListHandler runs from this call, before
+ * it returns; ScatterGatherListBuffer is used when it holds the list.
+ */
+NDIS_STATUS NdisMAllocateNetBufferSGList(
+	_In_ NDIS_HANDLE NdisMiniportDmaHandle,
+	_In_ PNET_BUFFER NetBuffer,
+	_In_ PVOID Context,
+	_In_ ULONG Flags,
+	_In_reads_bytes_opt_(ScatterGatherListBufferSize) PVOID ScatterGatherListBuffer,
+	_In_ ULONG ScatterGatherListBufferSize);
+
+VOID NdisMFreeNetBufferSGList(
+	_In_ NDIS_HANDLE NdisMiniportDmaHandle,
+	_In_ PSCATTER_GATHER_LIST pSGL,
+	_In_ PNET_BUFFER NetBuffer);
+
 /* ------------------------------------------------------------------------
  * Win64 layout checks.  Sources:
  *   [PDB]  x64 layouts dumped from Windows 10 (ntdiff/headers, ndis.sys
@@ -1929,6 +2051,28 @@ __NDIS_CHECK_SIZE(NDIS40_MINIPORT_CHARACTERISTICS, 0x88);
 __NDIS_CHECK_SIZE(NDIS50_MINIPORT_CHARACTERISTICS, 0xB8);
 __NDIS_CHECK_SIZE(NDIS51_MINIPORT_CHARACTERISTICS, 0xF0);
 __NDIS_CHECK_SIZE(NDIS_MEDIUM, 4);
+
+
+/* NET_BUFFER / NET_BUFFER_LIST [DECL: NET_BUFFER_DATA 0x30, DataLength a
+ * SIZE_T union at 0x18; NET_BUFFER 0xb0; NET_BUFFER_LIST through Status] */
+__NDIS_CHECK_SIZE(NET_BUFFER_DATA, 0x30);
+__NDIS_CHECK_OFF(NET_BUFFER, CurrentMdl, 0x08);
+__NDIS_CHECK_OFF(NET_BUFFER, CurrentMdlOffset, 0x10);
+__NDIS_CHECK_OFF(NET_BUFFER, DataLength, 0x18);
+__NDIS_CHECK_OFF(NET_BUFFER, MdlChain, 0x20);
+__NDIS_CHECK_OFF(NET_BUFFER, DataOffset, 0x28);
+__NDIS_CHECK_OFF(NET_BUFFER, ChecksumBias, 0x30);
+__NDIS_CHECK_OFF(NET_BUFFER, NdisPoolHandle, 0x38);
+__NDIS_CHECK_OFF(NET_BUFFER, MiniportReserved, 0x80);
+__NDIS_CHECK_OFF(NET_BUFFER, DataPhysicalAddress, 0xa0);
+__NDIS_CHECK_OFF(NET_BUFFER, ScatterGatherList, 0xa8);
+__NDIS_CHECK_SIZE(NET_BUFFER, 0xb0);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, FirstNetBuffer, 0x08);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, Context, 0x10);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, MiniportReserved, 0x58);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, SourceHandle, 0x70);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, Flags, 0x80);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, Status, 0x84);
 
 #undef __NDIS_CHECK_SIZE
 #undef __NDIS_CHECK_OFF

@@ -130,6 +130,17 @@ impl Adapter {
     pub(crate) fn dma_adapter_ready(&self) -> bool {
         self.is_bus_master()
     }
+
+    /// The device's real address width, as the miniport's glue declares it.
+    pub(crate) fn address_bits(&self) -> u32 {
+        u32::from(self.driver.glue().dma_address_bits).clamp(24, 64)
+    }
+
+    /// Whether this adapter has a scatter-gather DMA registration
+    /// (`NdisMRegisterScatterGatherDma`).
+    pub(crate) fn sg_dma_registered(self: &Arc<Self>) -> bool {
+        crate::sg_dma::registered(self)
+    }
 }
 
 /// Rejected calls that could not be attributed to an adapter, and all of them.
@@ -439,6 +450,15 @@ fn teardown(handle: Handle, adapter: &Arc<Adapter>) {
         dev_warn!(
             adapter.device(),
             "{}: {} DMA channel(s) not deregistered; released\n",
+            name,
+            left
+        );
+    }
+    let left = crate::sg_dma::release_adapter(adapter);
+    if left > 0 {
+        dev_warn!(
+            adapter.device(),
+            "{}: {} scatter-gather DMA registration(s) not deregistered; released\n",
             name,
             left
         );

@@ -5,8 +5,10 @@
 //! - `rejected_calls`: calls that return nothing and were rejected (bad or
 //!   stale handle, bad arguments), over all adapters;
 //! - `adapters`: one line per adapter: PCI name, driver, rejected calls,
-//!   transfers mapped in place and transfers bounced, live shared-memory
-//!   blocks, frees waiting for process context and frees done there;
+//!   transfers mapped in place and transfers bounced (system-DMA transfers
+//!   and SG lists), whether it has a scatter-gather DMA registration, live
+//!   shared-memory blocks, frees waiting for process context and frees done
+//!   there;
 //! - `fail_maps` (read/write): fault injection, the number of streaming
 //!   mappings still to fail ([`crate::dma::FAIL_MAPS`]).
 
@@ -38,13 +40,14 @@ fn write_adapters(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (shared, shared_pending, deferred) = a.shared.counts();
         writeln!(
             f,
-            "{} driver={} handle={:#x} rejected_calls={} mapped={} bounced={} shared_blocks={} shared_free_pending={} shared_deferred_frees={}",
+            "{} driver={} handle={:#x} rejected_calls={} mapped={} bounced={} sg_dma={} shared_blocks={} shared_free_pending={} shared_deferred_frees={}",
             a.device().name().to_str().unwrap_or("?"),
             a.driver.name(),
             handle.into_raw(),
             a.rejected_calls(),
             mapped,
             bounced,
+            u8::from(a.sg_dma_registered()),
             shared,
             shared_pending,
             deferred

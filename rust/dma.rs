@@ -74,7 +74,7 @@ pub(crate) fn raw_device<Ctx: device::DeviceContext>(dev: &device::Device<Ctx>) 
     core::ptr::from_ref(dev).cast_mut().cast()
 }
 
-fn c_direction(dir: Direction) -> bindings::dma_data_direction {
+pub(crate) fn c_direction(dir: Direction) -> bindings::dma_data_direction {
     match dir {
         Direction::ToDevice => bindings::dma_data_direction::DMA_TO_DEVICE,
         Direction::FromDevice => bindings::dma_data_direction::DMA_FROM_DEVICE,
@@ -94,7 +94,7 @@ pub(crate) fn dma_limit(dev: &device::Device) -> u64 {
 pub(crate) static FAIL_MAPS: Atomic<u32> = Atomic::new(0);
 
 /// Takes one injected failure, if any are armed.
-fn injected_map_failure() -> bool {
+pub(crate) fn injected_map_failure() -> bool {
     let mut armed = FAIL_MAPS.load(Relaxed);
     while armed > 0 {
         match FAIL_MAPS.cmpxchg(armed, armed - 1, Relaxed) {
@@ -291,7 +291,7 @@ impl BounceMemory {
         self.mem.size()
     }
 
-    fn cpu_ptr(&self) -> *mut u8 {
+    pub(crate) fn cpu_ptr(&self) -> *mut u8 {
         self.mem.as_mut_ptr().cast()
     }
 }

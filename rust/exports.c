@@ -59,3 +59,8 @@ EXPORT_SYMBOL_GPL(NdisMAllocateSharedMemoryAsyncEx);
 EXPORT_SYMBOL_GPL(NdisUpdateSharedMemory);
 EXPORT_SYMBOL_GPL(NdisMGetDmaAlignment);
 EXPORT_SYMBOL_GPL(NdisGetSharedDataAlignment);
+/* NDIS 6 scatter-gather DMA */
+EXPORT_SYMBOL_GPL(NdisMRegisterScatterGatherDma);
+EXPORT_SYMBOL_GPL(NdisMDeregisterScatterGatherDma);
+EXPORT_SYMBOL_GPL(NdisMAllocateNetBufferSGList);
+EXPORT_SYMBOL_GPL(NdisMFreeNetBufferSGList);

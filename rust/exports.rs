@@ -16,7 +16,7 @@ use kernel::{bindings, prelude::*};
 use crate::{
     adapter,
     channel::Completion,
-    driver, ffi, interrupt, map_registers, memory, shared_memory,
+    driver, ffi, interrupt, map_registers, memory, sg_dma, shared_memory,
     status::{self, Error},
     system_dma, version,
 };
@@ -677,4 +677,102 @@ extern "C" fn NdisMGetDmaAlignment(MiniportAdapterHandle: NdisHandle) -> u32 {
 #[no_mangle]
 extern "C" fn NdisGetSharedDataAlignment() -> u32 {
     shared_memory::shared_data_alignment()
+}
+
+// ---- NDIS 6 scatter-gather DMA ----
+
+/// # Safety
+///
+/// `DmaDescription` readable for its header's size and writable for
+/// `ScatterGatherListSize`, or NULL; `NdisMiniportDmaHandle` writable.
+#[no_mangle]
+unsafe extern "C" fn NdisMRegisterScatterGatherDma(
+    MiniportAdapterHandle: NdisHandle,
+    DmaDescription: *mut ffi::SgDmaDescription,
+    NdisMiniportDmaHandle: *mut NdisHandle,
+) -> NdisStatusRaw {
+    if NdisMiniportDmaHandle.is_null() || DmaDescription.is_null() {
+        return ndis_status(Err(Error::InvalidParameter));
+    }
+    // SAFETY: readable for its header first (safety requirement).
+    let header = unsafe { (&raw const (*DmaDescription).header).read_unaligned() };
+    let result = if header.size < crate::sg::SG_DMA_DESCRIPTION_SIZE_1 {
+        // Too short for revision 1: nothing beyond the header is read.
+        Err(Error::BadVersion)
+    } else {
+        let d = DmaDescription;
+        // SAFETY: the header says revision 1's fields are there; each is
+        // read in place (the padding after the last one may be missing).
+        let description = unsafe {
+            ffi::SgDmaDescription {
+                header,
+                flags: (&raw const (*d).flags).read_unaligned(),
+                maximum_physical_mapping: (&raw const (*d).maximum_physical_mapping)
+                    .read_unaligned(),
+                process_sg_list_handler: (&raw const (*d).process_sg_list_handler).read_unaligned(),
+                shared_mem_allocate_complete_handler: (&raw const (*d)
+                    .shared_mem_allocate_complete_handler)
+                    .read_unaligned(),
+                scatter_gather_list_size: 0,
+            }
+        };
+        sg_dma::register(raw(MiniportAdapterHandle), &description)
+    };
+    let handle = match &result {
+        Ok((h, size)) => {
+            // SAFETY: checked non-NULL; revision 1 holds the output field.
+            unsafe { (&raw mut (*DmaDescription).scatter_gather_list_size).write_unaligned(*size) };
+            h.into_raw() as NdisHandle
+        }
+        Err(_) => core::ptr::null_mut(),
+    };
+    // SAFETY: checked non-NULL; writable by the safety requirement.
+    unsafe { store(NdisMiniportDmaHandle, handle) };
+    ndis_status(result.map(|_| ()))
+}
+
+#[no_mangle]
+extern "C" fn NdisMDeregisterScatterGatherDma(NdisMiniportDmaHandle: NdisHandle) {
+    if sg_dma::deregister(raw(NdisMiniportDmaHandle)).is_err() {
+        adapter::reject_global(
+            "NdisMDeregisterScatterGatherDma",
+            "unknown or stale SG DMA handle",
+        );
+    }
+}
+
+/// # Safety
+///
+/// `NetBuffer` a readable NET_BUFFER whose MDL chain describes kernel
+/// memory valid until the list is freed, or NULL; `ScatterGatherListBuffer`
+/// writable for `ScatterGatherListBufferSize` bytes, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisMAllocateNetBufferSGList(
+    NdisMiniportDmaHandle: NdisHandle,
+    NetBuffer: *mut ffi::NetBuffer,
+    Context: *mut c_void,
+    Flags: u32,
+    ScatterGatherListBuffer: *mut c_void,
+    ScatterGatherListBufferSize: u32,
+) -> NdisStatusRaw {
+    // SAFETY: by this function's safety requirements.
+    ndis_status(unsafe {
+        sg_dma::allocate_list(
+            raw(NdisMiniportDmaHandle),
+            NetBuffer,
+            Context,
+            Flags,
+            ScatterGatherListBuffer,
+            ScatterGatherListBufferSize,
+        )
+    })
+}
+
+#[no_mangle]
+extern "C" fn NdisMFreeNetBufferSGList(
+    NdisMiniportDmaHandle: NdisHandle,
+    pSGL: *mut c_void,
+    NetBuffer: *mut ffi::NetBuffer,
+) {
+    sg_dma::free_list(raw(NdisMiniportDmaHandle), pSGL, NetBuffer)
 }

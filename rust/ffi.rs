@@ -295,3 +295,45 @@ const _: () = {
     assert!(offset_of!(InterruptCharacteristics, msi_supported) == 40);
     assert!(size_of::<InterruptCharacteristics>() == 96);
 };
+
+/// `MINIPORT_PROCESS_SG_LIST`.
+pub(crate) type ProcessSgListHandler =
+    unsafe extern "C" fn(*mut c_void, *mut c_void, *mut c_void, *mut c_void);
+
+/// `NDIS_SG_DMA_DESCRIPTION`, revision 1.
+#[repr(C)]
+pub(crate) struct SgDmaDescription {
+    pub(crate) header: NdisObjectHeader,
+    pub(crate) flags: u32,
+    pub(crate) maximum_physical_mapping: u32,
+    pub(crate) process_sg_list_handler: Option<ProcessSgListHandler>,
+    pub(crate) shared_mem_allocate_complete_handler: Handler,
+    pub(crate) scatter_gather_list_size: u32,
+}
+
+/// The `NET_BUFFER_DATA` part of a `NET_BUFFER`: all the shim reads.
+/// `DataLength` is the low half of a `ULONG`/`SIZE_T` union.
+#[repr(C)]
+pub(crate) struct NetBuffer {
+    pub(crate) next: *mut NetBuffer,
+    pub(crate) current_mdl: *mut Mdl,
+    pub(crate) current_mdl_offset: u32,
+    _pad: u32,
+    pub(crate) data_length: u32,
+    pub(crate) data_length_high: u32,
+    pub(crate) mdl_chain: *mut Mdl,
+    pub(crate) data_offset: u32,
+}
+
+// Win64 layouts of the scatter-gather structures (asserted in ndis.h too).
+const _: () = {
+    assert!(size_of::<SgDmaDescription>() == 0x28);
+    assert!(offset_of!(SgDmaDescription, maximum_physical_mapping) == 8);
+    assert!(offset_of!(SgDmaDescription, process_sg_list_handler) == 0x10);
+    assert!(offset_of!(SgDmaDescription, scatter_gather_list_size) == 0x20);
+    assert!(offset_of!(NetBuffer, current_mdl) == 8);
+    assert!(offset_of!(NetBuffer, current_mdl_offset) == 16);
+    assert!(offset_of!(NetBuffer, data_length) == 24);
+    assert!(offset_of!(NetBuffer, mdl_chain) == 32);
+    assert!(offset_of!(NetBuffer, data_offset) == 40);
+};

@@ -23,8 +23,8 @@
  * the map WARN ("swiotlb addr ... overflow"). The shim bounces through its
  * own coherent memory instead, so it asks first.
  */
-static bool ndis_shim_reachable(struct device *dev, phys_addr_t phys, size_t len,
-				u64 limit)
+bool ndis_shim_reachable(struct device *dev, phys_addr_t phys, size_t len,
+			 u64 limit)
 {
 	struct io_tlb_mem *mem;
 

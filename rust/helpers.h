@@ -20,6 +20,8 @@ void ndis_shim_dma_sync_for_cpu(struct device *dev, dma_addr_t addr, size_t len,
 				enum dma_data_direction dir);
 unsigned int ndis_shim_dma_cacheline(void);
 u64 ndis_shim_dma_limit(struct device *dev);
+bool ndis_shim_reachable(struct device *dev, phys_addr_t phys, size_t len,
+			 u64 limit);
 
 typedef unsigned char (*ndis_shim_isr_t)(void *ctx, unsigned char *queue_dpc,
 					 u32 *target_processors);

@@ -11,6 +11,7 @@ mod tests {
     use crate::{
         handle::{Handle, HandleKind, HandleTable},
         mdl::{page_chunks, transfer_range, MdlView},
+        sg::{self, SgLimits},
         shared::{find_free, within_reach, FreeMismatch, SharedBlock},
         status::{Error, NdisStatus},
     };
@@ -121,5 +122,53 @@ mod tests {
         assert_eq!(find_free([b], &a), Err(FreeMismatch::UnknownAddress));
         assert!(within_reach(a.dma, a.len, (1 << 28) - 1));
         assert!(!within_reach((1 << 28) - 100, 101, (1 << 28) - 1));
+    }
+
+    #[test]
+    fn sg_lists_are_built_from_the_chain() {
+        // A chain as a NET_BUFFER has it: a skipped header MDL, then data
+        // straddling page boundaries.
+        let base = 0xffff_8880_0000_0000usize;
+        let chain = [
+            MdlView {
+                start_va: base,
+                byte_offset: 0x40,
+                byte_count: 100,
+            },
+            MdlView {
+                start_va: base + 4 * PAGE_SIZE,
+                byte_offset: (PAGE_SIZE - 0x100) as u32,
+                byte_count: 0x300,
+            },
+            MdlView {
+                start_va: base + 8 * PAGE_SIZE,
+                byte_offset: 0,
+                byte_count: (2 * PAGE_SIZE) as u32,
+            },
+        ];
+        let limits = SgLimits::new(4096, 65536, PAGE_SIZE).unwrap();
+        assert_eq!(limits.max_elements, 2);
+        let start = sg::locate(chain, 110, 4000, limits.max_mapping).unwrap();
+        assert_eq!((start.mdl_index, start.offset), (1, 10));
+        let (mut pieces, mut total) = (0, 0);
+        for r in sg::data_ranges(chain.iter().copied().skip(1), start.offset, 4000) {
+            for c in page_chunks(r, PAGE_SIZE) {
+                assert!(c.offset_in_page + c.len <= PAGE_SIZE);
+                pieces += 1;
+                total += c.len;
+            }
+        }
+        // 0xf6 bytes, then 0x200 in the next page, then the rest.
+        assert_eq!((pieces, total), (3, 4000));
+        assert_eq!(
+            sg::locate(chain, u32::MAX, 2, 4096),
+            Err(Error::InvalidLength)
+        );
+        assert_eq!(sg::locate([], 0, 1, 4096), Err(Error::Failure));
+        // Segments longer than the device takes are split.
+        assert_eq!(sg::element_count([(0x1000, 0x2_0001)], 0x1_0000), 3);
+        assert!(!sg::fits([(0x0fff_fff0, 0x20)], 0x1_0000, 0x0fff_ffff));
+        assert_eq!(NdisStatus::from(Error::BadVersion).0, 0xC001_0004);
+        assert_eq!(NdisStatus::from(Error::NotSupported).0, 0xC000_00BB);
     }
 }

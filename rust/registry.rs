@@ -21,6 +21,7 @@ use crate::{
     driver::MiniportDriver,
     handle::{Handle, HandleKind, HandleTable},
     interrupt::Interrupt,
+    sg_dma::SgDma,
     system_dma::DmaChannel,
 };
 
@@ -32,6 +33,8 @@ const MAX_ADAPTERS: usize = 32;
 const MAX_CHANNELS: usize = 128;
 /// Interrupts at once, over all adapters.
 const MAX_INTERRUPTS: usize = 32;
+/// Scatter-gather DMA registrations at once (one per adapter).
+const MAX_SG_DMAS: usize = 32;
 
 /// Every live object a handle can name.
 pub(crate) struct Registry {
@@ -39,6 +42,7 @@ pub(crate) struct Registry {
     pub(crate) adapters: HandleTable<Arc<Adapter>, MAX_ADAPTERS>,
     pub(crate) channels: HandleTable<Arc<DmaChannel>, MAX_CHANNELS>,
     pub(crate) interrupts: HandleTable<Arc<Interrupt>, MAX_INTERRUPTS>,
+    pub(crate) sg_dmas: HandleTable<Arc<SgDma>, MAX_SG_DMAS>,
 }
 
 impl Registry {
@@ -48,6 +52,7 @@ impl Registry {
             adapters: HandleTable::new(),
             channels: HandleTable::new(),
             interrupts: HandleTable::new(),
+            sg_dmas: HandleTable::new(),
         }
     }
 }

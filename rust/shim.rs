@@ -27,6 +27,9 @@ mod mdl;
 #[path = "core/physical_mapping.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod physical_mapping;
+#[path = "core/sg.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod sg;
 #[path = "core/shared.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod shared;
@@ -45,6 +48,8 @@ mod kunit;
 mod map_registers;
 mod memory;
 mod registry;
+mod sg_dma;
+mod sg_map;
 mod shared_memory;
 mod system_dma;
 mod version;

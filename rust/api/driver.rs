@@ -39,7 +39,7 @@ pub(crate) trait Miniport: 'static {
     const DRIVER_VERSION: (u8, u8) = (1, 0);
     /// Whether the adapter masters the bus itself
     /// (`NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER`): required for
-    /// [`super::shared::SharedMemory`].
+    /// [`super::shared::SharedMemory`] and [`super::sg::SgDma`].
     const BUS_MASTER: bool = false;
 
     /// The adapter's DMA engine as the shim's controller sees it (Linux

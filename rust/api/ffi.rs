@@ -298,6 +298,25 @@ extern "C" {
     );
     pub(crate) fn NdisMGetDmaAlignment(MiniportAdapterHandle: NdisHandle) -> u32;
     pub(crate) fn NdisGetSharedDataAlignment() -> u32;
+    pub(crate) fn NdisMRegisterScatterGatherDma(
+        MiniportAdapterHandle: NdisHandle,
+        DmaDescription: *mut SgDmaDescription,
+        NdisMiniportDmaHandle: *mut NdisHandle,
+    ) -> NdisStatusRaw;
+    pub(crate) fn NdisMDeregisterScatterGatherDma(NdisMiniportDmaHandle: NdisHandle);
+    pub(crate) fn NdisMAllocateNetBufferSGList(
+        NdisMiniportDmaHandle: NdisHandle,
+        NetBuffer: *mut NetBuffer,
+        Context: *mut c_void,
+        Flags: u32,
+        ScatterGatherListBuffer: *mut c_void,
+        ScatterGatherListBufferSize: u32,
+    ) -> NdisStatusRaw;
+    pub(crate) fn NdisMFreeNetBufferSGList(
+        NdisMiniportDmaHandle: NdisHandle,
+        pSGL: *mut ScatterGatherList,
+        NetBuffer: *mut NetBuffer,
+    );
 
     // include/ndis_linux.h
     pub(crate) fn NdisLinuxDriverLoad(Miniport: *mut LinuxMiniport) -> c_int;
@@ -306,6 +325,70 @@ extern "C" {
     /// `pci_dev` is not FFI-safe for the lint, only ever handled by pointer).
     pub(crate) fn NdisLinuxPciProbe(Miniport: *mut LinuxMiniport, Pdev: *mut c_void) -> c_int;
     pub(crate) fn NdisLinuxPciRemove(Miniport: *mut LinuxMiniport, Pdev: *mut c_void);
+}
+
+/// `NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION`.
+pub(crate) const OBJECT_TYPE_SG_DMA_DESCRIPTION: u8 = 0x83;
+/// `NDIS_SG_DMA_DESCRIPTION_REVISION_1`.
+pub(crate) const SG_DMA_DESCRIPTION_REVISION_1: u8 = 1;
+/// `NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1`.
+pub(crate) const SIZEOF_SG_DMA_DESCRIPTION_REVISION_1: u16 = 0x24;
+/// `NDIS_SG_DMA_64_BIT_ADDRESS`.
+pub(crate) const SG_DMA_64_BIT_ADDRESS: u32 = 1;
+/// `NDIS_SG_LIST_WRITE_TO_DEVICE`.
+pub(crate) const SG_LIST_WRITE_TO_DEVICE: u32 = 1;
+
+/// `MINIPORT_PROCESS_SG_LIST`.
+pub(crate) type ProcessSgListHandler =
+    unsafe extern "C" fn(*mut c_void, *mut c_void, *mut ScatterGatherList, *mut c_void);
+
+/// `NDIS_SG_DMA_DESCRIPTION`, revision 1.
+#[repr(C)]
+pub(crate) struct SgDmaDescription {
+    pub(crate) header: NdisObjectHeader,
+    pub(crate) flags: u32,
+    pub(crate) maximum_physical_mapping: u32,
+    pub(crate) process_sg_list_handler: Option<ProcessSgListHandler>,
+    pub(crate) shared_mem_allocate_complete_handler: Handler,
+    pub(crate) scatter_gather_list_size: u32,
+}
+
+/// `SCATTER_GATHER_ELEMENT`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct ScatterGatherElement {
+    pub(crate) address: u64,
+    pub(crate) length: u32,
+    pub(crate) reserved: usize,
+}
+
+/// `SCATTER_GATHER_LIST`; `NumberOfElements` elements follow it.
+#[repr(C)]
+pub(crate) struct ScatterGatherList {
+    pub(crate) number_of_elements: u32,
+    pub(crate) reserved: usize,
+    pub(crate) elements: [ScatterGatherElement; 0],
+}
+
+/// `NET_BUFFER` (the `NET_BUFFER_DATA` view of its first union).
+#[repr(C)]
+pub(crate) struct NetBuffer {
+    pub(crate) next: *mut NetBuffer,
+    pub(crate) current_mdl: *mut Mdl,
+    pub(crate) current_mdl_offset: u32,
+    /// `DataLength`, the low half of a `ULONG`/`SIZE_T` union.
+    pub(crate) data_length: usize,
+    pub(crate) mdl_chain: *mut Mdl,
+    pub(crate) data_offset: u32,
+    pub(crate) _pad: u32,
+    pub(crate) checksum_bias: u16,
+    pub(crate) reserved: u16,
+    pub(crate) ndis_pool_handle: NdisHandle,
+    pub(crate) ndis_reserved: [*mut c_void; 2],
+    pub(crate) protocol_reserved: [*mut c_void; 6],
+    pub(crate) miniport_reserved: [*mut c_void; 4],
+    pub(crate) data_physical_address: i64,
+    pub(crate) scatter_gather_list: *mut ScatterGatherList,
 }
 
 // Win64 layouts, as include/ndis.h asserts them.
@@ -334,4 +417,12 @@ const _: () = {
     assert!(offset_of!(InterruptCharacteristics, interrupt_type) == 0x50);
     assert!(size_of::<NdisDmaDescription>() == 20);
     assert!(offset_of!(NdisDmaDescription, dma_channel) == 16);
+    assert!(size_of::<SgDmaDescription>() == 0x28);
+    assert!(offset_of!(SgDmaDescription, scatter_gather_list_size) == 0x20);
+    assert!(size_of::<ScatterGatherElement>() == 24);
+    assert!(offset_of!(ScatterGatherList, elements) == 16);
+    assert!(offset_of!(NetBuffer, data_length) == 0x18);
+    assert!(offset_of!(NetBuffer, data_offset) == 0x28);
+    assert!(offset_of!(NetBuffer, miniport_reserved) == 0x80);
+    assert!(size_of::<NetBuffer>() == 0xb0);
 };

@@ -32,6 +32,9 @@
 //! - [`shared::SharedMemory`] frees itself on drop with the allocation's own
 //!   parameters: a mismatched or double `NdisMFreeSharedMemory` cannot be
 //!   written, and the CPU reaches the memory only by copying.
+//! - A [`sg::NetBuffer`] owns the MDLs of its chain; an [`sg::SgList`]
+//!   borrows the NET_BUFFER mutably and frees itself on `Drop`, so the data
+//!   cannot be touched by the CPU while mapped and no list is freed twice.
 //!
 //! The Linux glue (the counterpart of the C `NDIS_LINUX_PCI_MINIPORT` macro)
 //! is [`driver::Registration`] plus the [`ndis_glue!`] macro.
@@ -46,6 +49,7 @@ pub(crate) mod ffi;
 pub(crate) mod interrupt;
 pub(crate) mod io;
 pub(crate) mod mdl;
+pub(crate) mod sg;
 pub(crate) mod shared;
 pub(crate) mod status;
 

@@ -35,12 +35,12 @@ impl Status {
     pub(crate) const BAD_CHARACTERISTICS: Self = Self(0xC001_0005_u32 as i32);
     /// `NDIS_STATUS_ADAPTER_NOT_FOUND`.
     pub(crate) const ADAPTER_NOT_FOUND: Self = Self(0xC001_0006_u32 as i32);
+    /// `NDIS_STATUS_REQUEST_ABORTED`.
+    pub(crate) const REQUEST_ABORTED: Self = Self(0xC001_000C_u32 as i32);
     /// `NDIS_STATUS_INVALID_LENGTH`.
     pub(crate) const INVALID_LENGTH: Self = Self(0xC001_0014_u32 as i32);
     /// `NDIS_STATUS_INVALID_DATA`.
     pub(crate) const INVALID_DATA: Self = Self(0xC001_0015_u32 as i32);
-    /// `NDIS_STATUS_REQUEST_ABORTED`.
-    pub(crate) const REQUEST_ABORTED: Self = Self(0xC001_000C_u32 as i32);
     /// `NDIS_STATUS_RESOURCE_CONFLICT`.
     pub(crate) const RESOURCE_CONFLICT: Self = Self(0xC001_001E_u32 as i32);
 

@@ -14,7 +14,7 @@
 //! ```
 //!
 //! The kind tag is never zero, so no handle is 0 (C's "no handle"). Tags
-//! are small (1..=5), so a kernel pointer passed by mistake (top byte 0xff)
+//! are small (1..=6), so a kernel pointer passed by mistake (top byte 0xff)
 //! never decodes as a handle.
 //!
 //! # Generation bound
@@ -49,6 +49,8 @@ pub enum HandleKind {
     Interrupt,
     /// An MDL allocated by the shim.
     Mdl,
+    /// A scatter-gather DMA registration (`NdisMRegisterScatterGatherDma`).
+    SgDma,
 }
 
 impl HandleKind {
@@ -60,6 +62,7 @@ impl HandleKind {
             Self::DmaChannel => 3,
             Self::Interrupt => 4,
             Self::Mdl => 5,
+            Self::SgDma => 6,
         }
     }
 
@@ -71,6 +74,7 @@ impl HandleKind {
             3 => Some(Self::DmaChannel),
             4 => Some(Self::Interrupt),
             5 => Some(Self::Mdl),
+            6 => Some(Self::SgDma),
             _ => None,
         }
     }
@@ -222,6 +226,16 @@ impl<T, const N: usize> HandleTable<T, N> {
         slot.generation = (slot.generation + 1) & GEN_MASK;
         self.len -= 1;
         Some(v)
+    }
+
+    /// Removes and returns the first value of `kind` that `pred` selects
+    /// (for tearing down what an owner left behind, one at a time).
+    pub fn remove_first(&mut self, kind: HandleKind, pred: impl Fn(&T) -> bool) -> Option<T> {
+        let handle = self
+            .iter()
+            .find(|(h, v)| h.kind() == Some(kind) && pred(v))
+            .map(|(h, _)| h)?;
+        self.remove(kind, handle)
     }
 
     /// Iterates over live entries with their handles.

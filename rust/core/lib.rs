@@ -14,6 +14,7 @@
 //! - [`characteristics`]: validation of miniport characteristics.
 //! - [`physical_mapping`]: NDIS 5 map registers and physical mapping.
 //! - [`shared`]: shared-memory bookkeeping (which allocation a free names).
+//! - [`sg`]: NDIS 6 scatter-gather arithmetic (NET_BUFFER data, segments).
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -37,5 +38,6 @@ pub mod characteristics;
 pub mod handle;
 pub mod mdl;
 pub mod physical_mapping;
+pub mod sg;
 pub mod shared;
 pub mod status;

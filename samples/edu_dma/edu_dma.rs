@@ -31,6 +31,7 @@ use ndis::{
     interrupt::{Interrupt, InterruptHandler, IsrResult},
     io::IoSpace,
     mdl::{DmaBuffer, Mdl},
+    sg::{NetBuffer, SgAddresses, SgDma},
     shared::{self, Caching, SharedMemory},
     Status,
 };
@@ -76,6 +77,52 @@ struct EduEngine<'a> {
 impl EduEngine<'_> {
     fn busy(&self) -> bool {
         self.regs.read32(REG_DMA_CMD) & CMD_RUN != 0
+    }
+
+    /// Waits (sleeping) until the engine is idle; false on a timeout.
+    fn wait_idle(&self) -> bool {
+        for _ in 0..TRANSFER_TIMEOUT_MS {
+            if !self.busy() {
+                return true;
+            }
+            kernel::time::delay::fsleep(kernel::time::Delta::from_millis(1));
+        }
+        false
+    }
+
+    /// One scatter-gather element through the engine, polled (no
+    /// interrupt): as a bus master's driver programs a descriptor.
+    fn move_element(
+        &self,
+        address: u64,
+        len: u32,
+        dev_off: u32,
+        dir: Direction,
+    ) -> Result<(), Status> {
+        if len == 0 || dev_off.checked_add(len).is_none_or(|end| end > BUFFER_SIZE) {
+            return Err(Status::INVALID_LENGTH);
+        }
+        let address = u32::try_from(address).map_err(|_| Status::RESOURCES)?;
+        if !self.wait_idle() {
+            return Err(Status::REQUEST_ABORTED);
+        }
+        if self.fenced.swap(false, Ordering::AcqRel) {
+            self.adapter.set_bus_master(true);
+        }
+        let device = (BUFFER_DEVICE_ADDRESS + u64::from(dev_off)) as u32;
+        let (src, dst, cmd) = match dir {
+            Direction::ToDevice => (address, device, CMD_RUN),
+            Direction::FromDevice => (device, address, CMD_RUN | CMD_FROM_DEVICE),
+        };
+        self.regs.write32(REG_DMA_SRC, src);
+        self.regs.write32(REG_DMA_DST, dst);
+        self.regs.write32(REG_DMA_CNT, len);
+        self.regs.write32(REG_DMA_CMD, cmd);
+        if self.wait_idle() {
+            Ok(())
+        } else {
+            Err(Status::REQUEST_ABORTED)
+        }
     }
 
     /// Starts a copy of `len` bytes between `address` and edu's buffer at
@@ -166,6 +213,7 @@ impl InterruptHandler for EduEngine<'_> {
 
 /// The adapter's handles.
 struct EduAdapter<'a> {
+    sg: SgDma<'a>,
     channel: Pin<KBox<Mutex<DmaChannel<'a>>>>,
     _interrupt: Interrupt<'a, EduEngine<'a>>,
     engine: Arc<EduEngine<'a>>,
@@ -331,6 +379,99 @@ impl EduAdapter<'_> {
 }
 
 /// The debugfs test interface's state.
+impl<'a> EduAdapter<'a> {
+    /// Moves `nb` to (or from) edu's buffer element by element, at
+    /// consecutive offsets; returns (elements, list in the shim's memory).
+    fn sg_transfer<B: DmaBuffer>(
+        &self,
+        nb: &mut NetBuffer<'a, B>,
+        dir: Direction,
+    ) -> Result<(usize, bool), Status> {
+        // The engine is shared with the system-DMA channel.
+        let _channel = self.channel.lock();
+        let list = self.sg.allocate(nb, dir)?;
+        let mut dev_off = 0;
+        let mut n = 0;
+        let mut result = Ok(());
+        for e in list.elements() {
+            result = self.engine.move_element(e.address, e.length, dev_off, dir);
+            if result.is_err() {
+                break;
+            }
+            dev_off += e.length;
+            n += 1;
+        }
+        let own = list.in_own_memory();
+        if result == Err(Status::REQUEST_ABORTED) {
+            // The engine may still reach the memory: keep it mapped (and
+            // so allocated) rather than free it under the device.
+            core::mem::forget(list);
+        }
+        result.map(|()| (n, own))
+    }
+
+    /// NET_BUFFERs of `parts` MDLs of `size` bytes each, data `len` bytes
+    /// from `skip`: host to device, back into a second one, compared.
+    fn sg_roundtrip<B: DmaBuffer>(
+        &self,
+        alloc: impl Fn(usize) -> Result<B, Status>,
+        parts: u32,
+        size: u32,
+        skip: u32,
+        len: u32,
+    ) -> Result<(usize, usize, bool), Status> {
+        let build = || -> Result<NetBuffer<'a, B>, Status> {
+            let mut mdls = KVec::new();
+            for _ in 0..parts {
+                let mdl = Mdl::new(self.adapter, alloc(size as usize)?)?;
+                mdls.push(mdl, GFP_KERNEL).map_err(|_| Status::RESOURCES)?;
+            }
+            NetBuffer::new(mdls, skip, len)
+        };
+        let seed = len ^ skip.rotate_left(12) ^ parts.rotate_left(24);
+        let data = skip as usize..(skip + len) as usize;
+        let mut src = build()?;
+        let mut at = 0;
+        for m in src.mdls_mut() {
+            for b in m.as_mut_slice() {
+                if data.contains(&at) {
+                    *b = pattern(at, seed);
+                }
+                at += 1;
+            }
+        }
+        let mut dst = build()?;
+        let moved = self
+            .sg_transfer(&mut src, Direction::ToDevice)
+            .and_then(|(to, _)| Ok((to, self.sg_transfer(&mut dst, Direction::FromDevice)?.0)));
+        let (to, from) = match moved {
+            Ok(n) => n,
+            Err(s) => {
+                if s == Status::REQUEST_ABORTED {
+                    // Still mapped for an engine that did not stop: leak.
+                    core::mem::forget(src);
+                    core::mem::forget(dst);
+                }
+                return Err(s);
+            }
+        };
+        let mut at = 0;
+        let mut same = true;
+        for m in dst.mdls() {
+            for b in m.as_slice() {
+                let want = if data.contains(&at) {
+                    pattern(at, seed)
+                } else {
+                    0
+                };
+                same &= *b == want;
+                at += 1;
+            }
+        }
+        Ok((to, from, same))
+    }
+}
+
 #[pin_data]
 struct TestPort {
     adapter: AtomicPtr<EduAdapter<'static>>,
@@ -447,6 +588,29 @@ impl TestPort {
                     ),
                 }
             }
+            "sg-roundtrip" => {
+                let parts = arg(cmd, "parts").unwrap_or(1).clamp(1, 8);
+                let size = arg(cmd, "size").unwrap_or(4096);
+                let skip = arg(cmd, "skip").unwrap_or(0);
+                let len = arg(cmd, "len").unwrap_or(64);
+                let vmalloc = cmd.split_whitespace().any(|w| w == "buf=vmalloc");
+                let r = if vmalloc {
+                    adapter.sg_roundtrip(buffer_v, parts, size, skip, len)
+                } else {
+                    adapter.sg_roundtrip(buffer_k, parts, size, skip, len)
+                };
+                match r {
+                    Ok((to, from, v)) => writeln!(
+                        out,
+                        "{} sg-roundtrip to_elements={} from_elements={} verified={}",
+                        if v { "ok" } else { "fail" },
+                        to,
+                        from,
+                        u8::from(v)
+                    ),
+                    Err(s) => writeln!(out, "error sg-roundtrip status={:#010x}", s.raw() as u32),
+                }
+            }
             "counter" => match adapter.counter(arg(cmd, "len").unwrap_or(64)) {
                 Ok((busy, idle)) => writeln!(out, "counter busy={} idle={}", busy, idle),
                 Err(s) => writeln!(out, "error counter status={:#010x}", s.raw() as u32),
@@ -482,7 +646,8 @@ ndis_glue!(EDU_GLUE, EduMiniport, ids: [(0x1234, 0x11e8)], dma_address_bits: 28)
 
 impl Miniport for EduMiniport {
     const NAME: &'static CStr = c"edu_dma";
-    // The engine is programmed with shared memory's device address too.
+    // The engine is programmed with the device addresses of shared memory
+    // and of SG list elements too.
     const BUS_MASTER: bool = true;
     type Engine<'a> = EduEngine<'a>;
     type Context<'a> = EduContext<'a>;
@@ -532,8 +697,11 @@ impl Miniport for EduMiniport {
         )?;
         let channel =
             KBox::pin_init(new_mutex!(channel), GFP_KERNEL).map_err(|_| Status::RESOURCES)?;
+        // A NET_BUFFER of at most edu's buffer, as one SG list.
+        let sg = SgDma::register(adapter, SgAddresses::Bits32, BUFFER_SIZE)?;
         let edu = KBox::pin(
             EduAdapter {
+                sg,
                 channel,
                 _interrupt: interrupt,
                 engine: engine.clone(),

@@ -114,6 +114,9 @@ typedef struct _EDU_ADAPTER {
 	 */
 	BOOLEAN SharedBeforeBusMaster;	/* a VA came back */
 	ULONG AlignmentBeforeBusMaster;
+	/* NDIS 6 scatter-gather DMA (sg.c): edu is also a bus master. */
+	NDIS_HANDLE SgDmaHandle;
+	ULONG SgListSize;		/* ScatterGatherListSize */
 
 	/* ---- Linux glue only (edu_linux.c) ---- */
 	BOOLEAN BusMasterFenced;	/* under the shim's channel lock */
@@ -224,6 +227,36 @@ ULONG
 EduSharedMemoryForget(
 	_In_ PEDU_ADAPTER Adapter,
 	_In_ ULONG Count);
+
+/* ---- Scatter-gather DMA (sg.c) ---- */
+
+/* Registers for SG DMA, MaximumPhysicalMapping = edu's 4 KiB buffer. */
+NDIS_STATUS
+EduSgRegister(
+	_In_ PEDU_ADAPTER Adapter);
+
+VOID
+EduSgDeregister(
+	_In_ PEDU_ADAPTER Adapter);
+
+/*
+ * Moves a NET_BUFFER (at most 4 KiB) to or from edu's buffer, element by
+ * element at consecutive offsets, and frees the list.  PASSIVE_LEVEL.
+ * NDIS_STATUS_REQUEST_ABORTED: the engine did not finish; the list stays
+ * mapped and the buffers must be kept until halt.
+ */
+NDIS_STATUS
+EduSgTransfer(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ PNET_BUFFER NetBuffer,
+	_In_ BOOLEAN WriteToDevice,
+	_Out_ PULONG Elements,
+	_Out_ PBOOLEAN OwnList);
+
+ULONG
+EduSgRunMisuse(
+	_In_ PEDU_ADAPTER Adapter,
+	_Out_writes_(EDU_MISUSE_MAX_ROWS) PEDU_MISUSE_ROW Rows);
 
 /*
  * ---- Platform hooks (edu_linux.c) ----

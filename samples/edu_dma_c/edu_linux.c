@@ -190,9 +190,10 @@ MODULE_LICENSE("GPL");
  * Test interface
  * ------------------------------------------------------------------------ */
 
-enum edu_buf_kind { EDU_BUF_KMALLOC, EDU_BUF_VMALLOC, EDU_BUF_HIGH };
+/* EDU_BUF_MIXED: SG commands only, kmalloc and vmalloc MDLs alternating. */
+enum edu_buf_kind { EDU_BUF_KMALLOC, EDU_BUF_VMALLOC, EDU_BUF_HIGH, EDU_BUF_MIXED };
 
-static const char *const edu_buf_kind_names[] = { "kmalloc", "vmalloc", "high" };
+static const char *const edu_buf_kind_names[] = { "kmalloc", "vmalloc", "high", "mixed" };
 
 struct edu_buf {
 	enum edu_buf_kind kind;
@@ -256,6 +257,8 @@ static void edu_buf_free(struct edu_buf *b)
 	case EDU_BUF_HIGH:
 		if (b->page)
 			__free_pages(b->page, b->order);
+		break;
+	default:
 		break;
 	}
 	memset(b, 0, sizeof(*b));
@@ -328,6 +331,8 @@ static int edu_buf_alloc(struct edu_linux *el, struct edu_buf *b,
 		if (!ret)
 			memset(b->va, 0, PAGE_SIZE << b->order);
 		break;
+	default:
+		return -EINVAL;
 	}
 	if (ret)
 		return ret;
@@ -387,6 +392,7 @@ static void edu_reap_pending(struct edu_linux *el)
 
 struct edu_args {
 	unsigned int off, len, mdl_off, repeat;
+	unsigned int parts, skip;	/* SG commands: data MDLs, leading MDL bytes */
 	enum edu_buf_kind kind;
 	bool from_device;	/* start-only: direction */
 	unsigned int count;	/* shm-forget: blocks */
@@ -419,6 +425,10 @@ static int edu_parse_args(char *s, struct edu_args *a)
 			ret = kstrtouint(val, 0, &a->count);
 		else if (!strcmp(word, "cached"))
 			ret = kstrtobool(val, &a->cached);
+		else if (!strcmp(word, "parts"))
+			ret = kstrtouint(val, 0, &a->parts);
+		else if (!strcmp(word, "skip"))
+			ret = kstrtouint(val, 0, &a->skip);
 		else if (!strcmp(word, "buf")) {
 			ret = match_string(edu_buf_kind_names,
 					   ARRAY_SIZE(edu_buf_kind_names), val);
@@ -770,6 +780,191 @@ static void edu_cmd_rows(struct edu_linux *el, const char *prefix,
 	kfree(rows);
 }
 
+/* ------------------------------------------------------------------------
+ * Scatter-gather commands (sg.c): NET_BUFFERs built as a protocol driver
+ * would hand them down, each MDL straddling a page boundary of its own
+ * two-page buffer (vmalloc pages are not contiguous).
+ * ------------------------------------------------------------------------ */
+
+#define EDU_SG_MAX_PARTS 4
+#define EDU_SG_MAX_MDLS (EDU_SG_MAX_PARTS + 1)
+#define EDU_SG_BUF_SIZE (2 * PAGE_SIZE)
+
+struct edu_sg_nb {
+	NET_BUFFER nb;
+	unsigned int n;
+	struct edu_buf bufs[EDU_SG_MAX_MDLS];
+	u8 *data[EDU_SG_MAX_MDLS];	/* first data byte of each MDL */
+	unsigned int dlen[EDU_SG_MAX_MDLS];	/* its data bytes (0: skipped MDL) */
+};
+
+static void edu_sg_nb_free(struct edu_sg_nb *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		edu_buf_free(&s->bufs[i]);
+	s->n = 0;
+}
+
+static void edu_sg_nb_park(struct edu_linux *el, struct edu_sg_nb *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		edu_buf_park(el, &s->bufs[i]);
+	s->n = 0;
+}
+
+/*
+ * a->len data bytes in a->parts MDLs (kind a->kind), after a leading MDL of
+ * a->skip bytes and a->mdl_off bytes of the first data MDL: DataOffset is
+ * a->skip + a->mdl_off. Parts are 64-byte multiples but the last.
+ */
+static int edu_sg_nb_build(struct edu_linux *el, struct edu_sg_nb *s, struct edu_args *a)
+{
+	unsigned int parts = a->parts ? a->parts : 1, share, done = 0, i;
+	unsigned int first = a->skip ? 1 : 0;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	share = a->len / parts;
+	if (share >= 64)
+		share = round_down(share, 64);
+	for (i = 0; i < first + parts; i++) {
+		struct edu_buf *b = &s->bufs[i];
+		enum edu_buf_kind kind = a->kind;
+		unsigned int dlen = 0, size;
+		u8 *start;
+
+		if (i < first) {
+			kind = EDU_BUF_KMALLOC;
+			size = a->skip;
+		} else {
+			dlen = i == first + parts - 1 ? a->len - done : share;
+			size = dlen + (i == first ? a->mdl_off : 0);
+			if (kind == EDU_BUF_MIXED)
+				kind = (i - first) % 2 ? EDU_BUF_VMALLOC : EDU_BUF_KMALLOC;
+		}
+		ret = edu_buf_alloc(el, b, kind, EDU_SG_BUF_SIZE);
+		if (ret)
+			goto fail;
+		s->n++;
+		NdisFreeMdl(b->mdl);
+		/* Across the page boundary in the middle, 64-byte aligned. */
+		start = (u8 *)b->va + PAGE_SIZE - round_down(size / 2, 64);
+		b->mdl = NdisAllocateMdl(el->adapter->MiniportAdapterHandle, start, size);
+		if (!b->mdl) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		if (i)
+			NDIS_MDL_LINKAGE(s->bufs[i - 1].mdl) = b->mdl;
+		s->data[i] = start + (i == first ? a->mdl_off : 0);
+		s->dlen[i] = dlen;
+		done += dlen;
+	}
+	NET_BUFFER_FIRST_MDL(&s->nb) = s->bufs[0].mdl;
+	NET_BUFFER_CURRENT_MDL(&s->nb) = s->bufs[first].mdl;
+	NET_BUFFER_CURRENT_MDL_OFFSET(&s->nb) = a->mdl_off;
+	NET_BUFFER_DATA_OFFSET(&s->nb) = a->skip + a->mdl_off;
+	NET_BUFFER_DATA_LENGTH(&s->nb) = a->len;
+	return 0;
+fail:
+	edu_sg_nb_free(s);
+	return ret;
+}
+
+/* Fills (check == false) or checks the data; checks nothing else was written. */
+static bool edu_sg_nb_data(struct edu_linux *el, struct edu_sg_nb *s, u8 seed, bool check)
+{
+	size_t k = 0, i, j;
+
+	for (i = 0; i < s->n; i++) {
+		u8 *va = s->bufs[i].va;
+
+		for (j = 0; j < s->dlen[i]; j++, k++) {
+			if (!check)
+				s->data[i][j] = edu_pattern(seed, k);
+			else if (s->data[i][j] != edu_pattern(seed, k)) {
+				edu_result(el, "fail data mismatch at data byte %zu: got 0x%02x want 0x%02x\n",
+					   k, s->data[i][j], edu_pattern(seed, k));
+				return false;
+			}
+		}
+		for (j = 0; check && j < EDU_SG_BUF_SIZE; j++) {
+			if (va + j >= s->data[i] && va + j < s->data[i] + s->dlen[i])
+				continue;
+			if (va[j]) {
+				edu_result(el, "fail byte %zu of buffer %zu outside the data was written\n",
+					   j, i);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static void edu_cmd_sg_roundtrip(struct edu_linux *el, struct edu_args *a)
+{
+	u8 seed = el->seed++ ^ get_random_u8();
+	struct edu_sg_nb *src, *dst;
+	NDIS_STATUS s1, s2 = NDIS_STATUS_PENDING;
+	ULONG e1 = 0, e2 = 0;
+	BOOLEAN own1 = FALSE, own2 = FALSE;
+	int ret;
+
+	if (a->parts > EDU_SG_MAX_PARTS || a->skip > PAGE_SIZE || a->mdl_off > 1024 ||
+	    a->off) {
+		edu_result(el, "fail bad arguments\n");
+		return;
+	}
+	src = kzalloc(sizeof(*src), GFP_KERNEL);
+	dst = kzalloc(sizeof(*dst), GFP_KERNEL);
+	if (!src || !dst) {
+		edu_result(el, "fail allocation\n");
+		goto out;
+	}
+	ret = edu_sg_nb_build(el, src, a);
+	if (!ret) {
+		ret = edu_sg_nb_build(el, dst, a);
+		if (ret)
+			edu_sg_nb_free(src);
+	}
+	if (ret == -ENOENT) {
+		edu_result(el, "skip no page at or above 256 MiB\n");
+		goto out;
+	}
+	if (ret) {
+		edu_result(el, "fail building NET_BUFFERs: %d\n", ret);
+		goto out;
+	}
+	edu_sg_nb_data(el, src, seed, false);
+
+	/* A system-DMA test may have fenced the engine; it is idle now. */
+	edu_unfence_if_idle(el->adapter);
+	s1 = EduSgTransfer(el->adapter, &src->nb, TRUE, &e1, &own1);
+	if (s1 == NDIS_STATUS_SUCCESS)
+		s2 = EduSgTransfer(el->adapter, &dst->nb, FALSE, &e2, &own2);
+	if (s1 == NDIS_STATUS_REQUEST_ABORTED || s2 == NDIS_STATUS_REQUEST_ABORTED) {
+		edu_result(el, "fail engine timed out: 0x%08x/0x%08x\n", (u32)s1, (u32)s2);
+		edu_sg_nb_park(el, src);
+		edu_sg_nb_park(el, dst);
+		goto out;
+	}
+	if (s1 || s2)
+		edu_result(el, "fail host-to-device=0x%08x device-to-host=0x%08x len=%u\n",
+			   (u32)s1, (u32)s2, a->len);
+	else if (edu_sg_nb_data(el, dst, seed, true))
+		edu_result(el, "ok sg to_elements=%u from_elements=%u own_list=%u/%u verified=1 len=%u\n",
+			   e1, e2, own1, own2, a->len);
+	edu_sg_nb_free(src);
+	edu_sg_nb_free(dst);
+out:
+	kfree(src);
+	kfree(dst);
+}
+
 static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
@@ -828,6 +1023,10 @@ static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 		edu_result(el, "shm-forget made=%u\n", EduSharedMemoryForget(el->adapter, a.count));
 	else if (!strcmp(verb, "reap"))
 		edu_result(el, "ok\n");
+	else if (!strcmp(verb, "sg-roundtrip"))
+		edu_cmd_sg_roundtrip(el, &a);
+	else if (!strcmp(verb, "sg-misuse"))
+		edu_cmd_rows(el, "misuse", EduSgRunMisuse);
 	else {
 		edu_result(el, "fail unknown command %s\n", verb);
 		ret = -EINVAL;

@@ -180,7 +180,8 @@ MiniportInitializeEx(
 	/*
 	 * Registration attributes first: from here on NDIS (and the glue's
 	 * DMA controller) are handed this context.  edu masters the bus for
-	 * its own engine: shared memory needs the flag.
+	 * its own engine: shared memory and scatter-gather (sg.c) need the
+	 * flag.
 	 */
 	NdisZeroMemory(&RegAttrs, sizeof(RegAttrs));
 	RegAttrs.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
@@ -268,8 +269,16 @@ MiniportInitializeEx(
 		goto DeregisterInterrupt;
 	}
 
+	Status = EduSgRegister(Adapter);
+	if (Status != NDIS_STATUS_SUCCESS) {
+		DbgPrint(KERN_ERR "edu_dma_c: NdisMRegisterScatterGatherDma: 0x%08x\n", (ULONG)Status);
+		goto DeregisterDma;
+	}
+
 	return NDIS_STATUS_SUCCESS;
 
+DeregisterDma:
+	NdisMDeregisterDmaChannel(Adapter->DmaHandle);
 DeregisterInterrupt:
 	NdisMDeregisterInterruptEx(Adapter->InterruptHandle);
 PlatformStop:
@@ -316,6 +325,8 @@ MiniportHaltEx(
 		DbgPrint(KERN_INFO "edu_dma_c: halting with a transfer in flight (engine %s)\n",
 			 (Cmd & EDU_DMA_CMD_RUN) ? "running" : "finished");
 	}
+	/* Test commands (which wait for the engine) are over: no list is out. */
+	EduSgDeregister(Adapter);
 	NdisMDeregisterDmaChannel(Adapter->DmaHandle);
 	/* NDIS promised the engine is off memory once the channel is gone. */
 	NdisReadRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_DMA_CMD), &Cmd);

@@ -17,6 +17,19 @@ fn stale_handle_after_reuse() {
 }
 
 #[test]
+fn remove_first_takes_one_match_at_a_time() {
+    let mut t: HandleTable<u32, 4> = HandleTable::new();
+    let a = t.insert(HandleKind::SgDma, 1).unwrap();
+    t.insert(HandleKind::Interrupt, 2).unwrap();
+    t.insert(HandleKind::SgDma, 3).unwrap();
+    assert_eq!(t.remove_first(HandleKind::SgDma, |v| *v > 1), Some(3));
+    assert_eq!(t.remove_first(HandleKind::SgDma, |v| *v > 1), None);
+    assert_eq!(t.remove_first(HandleKind::Interrupt, |_| true), Some(2));
+    assert_eq!(t.remove_first(HandleKind::SgDma, |_| true), Some(1));
+    assert_eq!(t.get(HandleKind::SgDma, a), None);
+}
+
+#[test]
 fn generations_distinct_over_many_reuses() {
     let mut t: HandleTable<u32, 1> = HandleTable::new();
     let mut seen = std::collections::HashSet::new();

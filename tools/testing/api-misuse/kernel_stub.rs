@@ -139,6 +139,7 @@ pub mod alloc {
 
     pub mod flags {
         pub const GFP_KERNEL: super::Flags = super::Flags(0);
+        pub const GFP_ATOMIC: super::Flags = super::Flags(1);
     }
 
     /// # Safety
@@ -174,6 +175,10 @@ pub mod alloc {
     impl<T: Clone, A: Allocator> Vec<T, A> {
         pub fn resize(&mut self, n: usize, v: T, _f: Flags) -> Result<(), AllocError> {
             self.0.resize(n, v);
+            Ok(())
+        }
+        pub fn extend_with(&mut self, n: usize, v: T, _f: Flags) -> Result<(), AllocError> {
+            self.0.extend(core::iter::repeat_n(v, n));
             Ok(())
         }
     }
@@ -322,7 +327,10 @@ macro_rules! pr_warn {
 
 /// `kernel::prelude`.
 pub mod prelude {
-    pub use crate::alloc::{flags::GFP_KERNEL, KBox, KVec, VVec};
+    pub use crate::alloc::{
+        flags::{GFP_ATOMIC, GFP_KERNEL},
+        KBox, KVec, VVec,
+    };
     pub use crate::error::{Error, Result};
     pub use crate::str::{CStr, CStrExt};
     pub use crate::{pr_err, pr_warn};

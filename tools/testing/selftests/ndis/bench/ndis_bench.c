@@ -21,6 +21,13 @@
  *   conc    one kthread per online CPU, bound to it, each with its own
  *           channel and buffer: throughput with 1 thread and with all,
  *           shim phases and raw phases run separately.
+ *   sg      NDIS 6 scatter-gather of a NET_BUFFER over one kmalloc buffer
+ *           (sg-vmalloc: over a vmalloc one, page by page):
+ *           shim  NdisMAllocateNetBufferSGList (ProcessSGList just records
+ *                 the list) + NdisMFreeNetBufferSGList
+ *           raw   sg_alloc_table + one entry per page + dma_map_sgtable
+ *                 [+ dma_sync_sgtable_for_cpu, device-to-host] +
+ *                 dma_unmap_sgtable + sg_free_table
  *
  * Shim and raw iterations interleave (which goes first alternates); every
  * pair is timed on its own with local_clock() and preemption off. Results:
@@ -45,6 +52,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/scatterlist.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -74,6 +82,10 @@ typedef struct _BENCH_ADAPTER {
 	/* The channel's bounce memory, learnt from a vmalloc transfer. */
 	ULONG64 BounceAddress[BENCH_MAX_CHANNELS];
 	struct pci_dev *Pdev;
+	/* NDIS 6 scatter-gather DMA (NULL if the registration failed). */
+	NDIS_HANDLE SgDmaHandle;
+	ULONG SgListSize;
+	ULONG64 SgBounceAddress;	/* the first bounce slot, learnt */
 } BENCH_ADAPTER, *PBENCH_ADAPTER;
 
 static NDIS_STATUS BenchDmaStart(NDIS_HANDLE AdapterContext, UINT DmaChannel,
@@ -146,6 +158,7 @@ static MINIPORT_CANCEL_SEND BenchCancelSend;
 static MINIPORT_SHUTDOWN BenchShutdown;
 static MINIPORT_DEVICE_PNP_EVENT_NOTIFY BenchPnp;
 static MINIPORT_CANCEL_OID_REQUEST BenchCancelOid;
+static MINIPORT_PROCESS_SG_LIST BenchProcessSGList;
 
 static int bench_debugfs_create(void);
 static void bench_debugfs_remove(void);
@@ -215,9 +228,10 @@ static NDIS_STATUS BenchInitialize(NDIS_HANDLE MiniportAdapterHandle,
 				   PNDIS_MINIPORT_INIT_PARAMETERS InitParameters)
 {
 	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES RegAttrs;
+	NDIS_SG_DMA_DESCRIPTION SgDesc;
 	NDIS_DMA_DESCRIPTION DmaDesc;
 	PBENCH_ADAPTER a;
-	NDIS_STATUS Status;
+	NDIS_STATUS Status, SgStatus;
 	ULONG i, want;
 
 	a = NdisAllocateMemoryWithTagPriority(MiniportAdapterHandle, sizeof(*a),
@@ -232,7 +246,8 @@ static NDIS_STATUS BenchInitialize(NDIS_HANDLE MiniportAdapterHandle,
 	RegAttrs.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
 	RegAttrs.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
 	RegAttrs.MiniportAdapterContext = (NDIS_HANDLE)a;
-	RegAttrs.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE;
+	RegAttrs.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE |
+				  NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER;
 	RegAttrs.InterfaceType = NdisInterfacePci;
 	Status = NdisMSetMiniportAttributes(MiniportAdapterHandle,
 					    (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&RegAttrs);
@@ -266,6 +281,17 @@ static NDIS_STATUS BenchInitialize(NDIS_HANDLE MiniportAdapterHandle,
 		}
 		a->Channels++;
 	}
+	NdisZeroMemory(&SgDesc, sizeof(SgDesc));
+	SgDesc.Header.Type = NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION;
+	SgDesc.Header.Revision = NDIS_SG_DMA_DESCRIPTION_REVISION_1;
+	SgDesc.Header.Size = NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1;
+	SgDesc.MaximumPhysicalMapping = BENCH_MAX_LENGTH;
+	SgDesc.ProcessSGListHandler = BenchProcessSGList;
+	SgStatus = NdisMRegisterScatterGatherDma(MiniportAdapterHandle, &SgDesc, &a->SgDmaHandle);
+	if (SgStatus == NDIS_STATUS_SUCCESS)
+		a->SgListSize = SgDesc.ScatterGatherListSize;
+	else
+		pr_err("ndis_bench: NdisMRegisterScatterGatherDma: 0x%08x\n", (u32)SgStatus);
 	if (a->Channels)
 		bench_adapter = a;
 	mutex_unlock(&bench_lock);
@@ -273,6 +299,8 @@ static NDIS_STATUS BenchInitialize(NDIS_HANDLE MiniportAdapterHandle,
 		goto Put;
 	return NDIS_STATUS_SUCCESS;
 Put:
+	if (a->SgDmaHandle)
+		NdisMDeregisterScatterGatherDma(a->SgDmaHandle);
 	pci_dev_put(a->Pdev);
 Free:
 	NdisFreeMemory(a, sizeof(*a), 0);
@@ -288,6 +316,8 @@ static VOID BenchHalt(NDIS_HANDLE MiniportAdapterContext, NDIS_HALT_ACTION HaltA
 	if (bench_adapter == a)
 		bench_adapter = NULL;
 	mutex_unlock(&bench_lock);
+	if (a->SgDmaHandle)
+		NdisMDeregisterScatterGatherDma(a->SgDmaHandle);
 	for (i = 0; i < a->Channels; i++)
 		NdisMDeregisterDmaChannel(a->DmaHandle[i]);
 	pci_dev_put(a->Pdev);
@@ -358,6 +388,8 @@ struct bench_ctx {
 	unsigned int ch;
 	struct bench_buf buf;
 	void *stage;		/* raw bounce: contiguous staging buffer */
+	NET_BUFFER nb;		/* sg: over buf.mdl */
+	PVOID sg_list;		/* sg: the caller's list buffer (SgListSize) */
 	bool to_device;
 	unsigned long errors;
 };
@@ -489,6 +521,13 @@ static void bench_row(const char *name, size_t size, bool to_device,
 		  shim_kops, raw_kops, errors);
 }
 
+/* One measured case: the shim's way and the raw DMA API's. */
+struct bench_ops {
+	u64 (*shim_once)(struct bench_ctx *c);
+	u64 (*raw_once)(struct bench_ctx *c);
+	const char *(*path)(struct bench_ctx *c);
+};
+
 /* Which path the shim took for this buffer: Start saw the bounce memory? */
 static const char *bench_shim_path(struct bench_ctx *c)
 {
@@ -505,8 +544,14 @@ static const char *bench_shim_path(struct bench_ctx *c)
 	       "bounce" : "direct";
 }
 
+static const struct bench_ops bench_dma_ops = {
+	.shim_once = bench_shim_once,
+	.raw_once = bench_raw_once,
+	.path = bench_shim_path,
+};
+
 /* Single-thread latency: interleaved shim/raw pairs. */
-static int bench_latency(PBENCH_ADAPTER a, struct bench_params *p,
+static int bench_latency(PBENCH_ADAPTER a, struct bench_params *p, const struct bench_ops *ops,
 			 const char *name, size_t len, bool to_device, bool use_vmalloc)
 {
 	unsigned int n = p->iters * p->reps, i;
@@ -521,24 +566,29 @@ static int bench_latency(PBENCH_ADAPTER a, struct bench_params *p,
 	ss = kvmalloc_array(n, sizeof(u64), GFP_KERNEL);
 	rs = kvmalloc_array(n, sizeof(u64), GFP_KERNEL);
 	c.stage = kmalloc(BENCH_MAX_LENGTH, GFP_KERNEL);
-	if (!ss || !rs || !c.stage || bench_buf_alloc(a, &c.buf, len, use_vmalloc))
+	c.sg_list = kmalloc(max_t(size_t, a->SgListSize, 1), GFP_KERNEL);
+	if (!ss || !rs || !c.stage || !c.sg_list ||
+	    bench_buf_alloc(a, &c.buf, len, use_vmalloc))
 		goto out;
 	memset(c.buf.va, 0xa5, len);
-	path = bench_shim_path(&c);
+	NET_BUFFER_FIRST_MDL(&c.nb) = c.buf.mdl;
+	NET_BUFFER_CURRENT_MDL(&c.nb) = c.buf.mdl;
+	NET_BUFFER_DATA_LENGTH(&c.nb) = (ULONG)len;
+	path = ops->path(&c);
 
 	for (i = 0; i < BENCH_WARMUP; i++) {
-		bench_shim_once(&c);
-		bench_raw_once(&c);
+		ops->shim_once(&c);
+		ops->raw_once(&c);
 	}
 	c.errors = 0;
 	for (i = 0; i < n; i++) {
 		preempt_disable();
 		if (i & 1) {
-			ss[i] = bench_shim_once(&c);
-			rs[i] = bench_raw_once(&c);
+			ss[i] = ops->shim_once(&c);
+			rs[i] = ops->raw_once(&c);
 		} else {
-			rs[i] = bench_raw_once(&c);
-			ss[i] = bench_shim_once(&c);
+			rs[i] = ops->raw_once(&c);
+			ss[i] = ops->shim_once(&c);
 		}
 		preempt_enable();
 		if ((i & 255) == 255)
@@ -551,11 +601,123 @@ static int bench_latency(PBENCH_ADAPTER a, struct bench_params *p,
 	ret = 0;
 out:
 	bench_buf_free(&c.buf);
+	kfree(c.sg_list);
 	kfree(c.stage);
 	kvfree(ss);
 	kvfree(rs);
 	return ret;
 }
+
+/* ---- Scatter-gather: NdisMAllocateNetBufferSGList vs dma_map_sgtable ---- */
+
+static VOID BenchProcessSGList(PDEVICE_OBJECT pDO, PVOID Reserved,
+			       PSCATTER_GATHER_LIST pSGL, PVOID Context)
+{
+	*(PSCATTER_GATHER_LIST *)Context = pSGL;
+}
+
+/* One list allocated and freed through the shim, in ns. */
+static u64 bench_sg_shim_once(struct bench_ctx *c)
+{
+	PSCATTER_GATHER_LIST list = NULL;
+	NDIS_STATUS s;
+	u64 t0, t1;
+
+	t0 = local_clock();
+	s = NdisMAllocateNetBufferSGList(c->a->SgDmaHandle, &c->nb, &list,
+					 c->to_device ? NDIS_SG_LIST_WRITE_TO_DEVICE : 0,
+					 c->sg_list, c->a->SgListSize);
+	if (s == NDIS_STATUS_SUCCESS && list)
+		NdisMFreeNetBufferSGList(c->a->SgDmaHandle, list, &c->nb);
+	t1 = local_clock();
+	if (s != NDIS_STATUS_SUCCESS || !list)
+		c->errors++;
+	return t1 - t0;
+}
+
+/* The same pages through sg_table + dma_map_sgtable, in ns. */
+static u64 bench_sg_raw_once(struct bench_ctx *c)
+{
+	enum dma_data_direction dir = c->to_device ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
+	size_t off = offset_in_page(c->buf.va), left = c->buf.len;
+	unsigned int n = DIV_ROUND_UP(off + left, PAGE_SIZE);
+	u8 *va = c->buf.va;
+	struct scatterlist *sg;
+	struct sg_table sgt;
+	unsigned int i;
+	u64 t0, t1;
+
+	t0 = local_clock();
+	if (sg_alloc_table(&sgt, n, GFP_ATOMIC)) {
+		c->errors++;
+		return local_clock() - t0;
+	}
+	for_each_sgtable_sg(&sgt, sg, i) {
+		size_t len = min_t(size_t, left, PAGE_SIZE - off);
+
+		sg_set_page(sg, c->buf.vmalloc ? vmalloc_to_page(va) : virt_to_page(va),
+			    len, off);
+		va += len;
+		left -= len;
+		off = 0;
+	}
+	if (dma_map_sgtable(c->dev, &sgt, dir, 0)) {
+		c->errors++;
+	} else {
+		if (!c->to_device)
+			dma_sync_sgtable_for_cpu(c->dev, &sgt, dir);
+		dma_unmap_sgtable(c->dev, &sgt, dir, 0);
+	}
+	sg_free_table(&sgt);
+	t1 = local_clock();
+	return t1 - t0;
+}
+
+/* The address of a list, or 0. */
+static ULONG64 bench_sg_first_address(struct bench_ctx *c, PNET_BUFFER nb, bool to_device,
+				      ULONG *elements)
+{
+	PSCATTER_GATHER_LIST list = NULL;
+	ULONG64 addr;
+
+	if (NdisMAllocateNetBufferSGList(c->a->SgDmaHandle, nb, &list,
+					 to_device ? NDIS_SG_LIST_WRITE_TO_DEVICE : 0,
+					 c->sg_list, c->a->SgListSize) != NDIS_STATUS_SUCCESS ||
+	    !list)
+		return 0;
+	addr = list->Elements[0].Address.QuadPart;
+	*elements = list->NumberOfElements;
+	NdisMFreeNetBufferSGList(c->a->SgDmaHandle, list, nb);
+	return addr;
+}
+
+/*
+ * "mapped" or "bounce": a bounced list is one element in the shim's first
+ * bounce slot, learnt from a device-to-host list of 1 byte (which shares a
+ * cache line, so is always bounced).
+ */
+static const char *bench_sg_path(struct bench_ctx *c)
+{
+	ULONG n = 0, ignored;
+	ULONG64 addr;
+
+	if (!c->a->SgBounceAddress) {
+		NET_BUFFER one = c->nb;
+
+		NET_BUFFER_DATA_LENGTH(&one) = 1;
+		c->a->SgBounceAddress = bench_sg_first_address(c, &one, false, &ignored);
+	}
+	addr = bench_sg_first_address(c, &c->nb, c->to_device, &n);
+	if (!addr)
+		return "shim-error";
+	return n == 1 && addr == c->a->SgBounceAddress ? "bounce" : "mapped";
+}
+
+static const struct bench_ops bench_sg_ops = {
+	.shim_once = bench_sg_shim_once,
+	.raw_once = bench_sg_raw_once,
+	.path = bench_sg_path,
+};
 
 /* ---- Concurrency: one kthread per CPU, each with its own channel ---- */
 
@@ -860,14 +1022,24 @@ static int bench_run(PBENCH_ADAPTER a, struct bench_params *p)
 	bench_out("case,size,dir,threads,shim_path,iters,reps,shim_med_ns,shim_p99_ns,raw_med_ns,raw_p99_ns,ratio,added_ns,shim_spread_pct,raw_spread_pct,shim_kops,raw_kops,errors\n");
 	for (d = 0; d < 2; d++) {
 		for (i = 0; i < ARRAY_SIZE(bench_direct_sizes); i++) {
-			ret = bench_latency(a, p, "direct", bench_direct_sizes[i], !d, false);
+			ret = bench_latency(a, p, &bench_dma_ops, "direct", bench_direct_sizes[i],
+					    !d, false);
 			if (ret)
 				return ret;
 		}
 	}
 	for (d = 0; d < 2; d++) {
 		for (i = 0; i < ARRAY_SIZE(bench_bounce_sizes); i++) {
-			ret = bench_latency(a, p, "bounce", bench_bounce_sizes[i], !d, true);
+			ret = bench_latency(a, p, &bench_dma_ops, "bounce", bench_bounce_sizes[i],
+					    !d, true);
+			if (ret)
+				return ret;
+		}
+	}
+	for (d = 0; d < 4 && a->SgDmaHandle; d++) {
+		for (i = 0; i < ARRAY_SIZE(bench_bounce_sizes); i++) {
+			ret = bench_latency(a, p, &bench_sg_ops, d & 2 ? "sg-vmalloc" : "sg",
+					    bench_bounce_sizes[i], !(d & 1), d & 2);
 			if (ret)
 				return ret;
 		}

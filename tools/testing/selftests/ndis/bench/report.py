@@ -137,6 +137,17 @@ def main():
                                  f"shim x{ss:.2f}, raw x{rs:.2f}, relative {rel:.2f}"))
     for config, mode, what, ok, detail in verdicts:
         print(f"  {config:<8}{mode:<7}{what:<38}{'met   ' if ok else 'MISSED'} {detail}")
+
+    # Scatter-gather rows: no target yet, the ratios side by side.
+    print()
+    print("scatter-gather (NdisMAllocateNetBufferSGList + Free vs dma_map_sgtable + unmap):")
+    for (config, mode), (meta, rows, info) in runs.items():
+        sg = [r for r in rows if r["case"] in ("sg", "sg-vmalloc") and r["shim_path"] == "mapped"]
+        if sg:
+            worst = max(sg, key=lambda r: float(r["ratio"]))
+            print(f"  {config:<8}{mode:<7}mapped: ratio {min(float(r['ratio']) for r in sg):.3f}"
+                  f"..{float(worst['ratio']):.3f}, added up to "
+                  f"{max(int(r['added_ns']) for r in sg)} ns")
     with open(os.path.join(out, "targets.txt"), "w") as f:
         for config, mode, what, ok, detail in verdicts:
             f.write(f"{config},{mode},{what},{'met' if ok else 'missed'},{detail}\n")

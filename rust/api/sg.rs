@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! NDIS 6 scatter-gather DMA: [`SgDma`] (`NdisMRegisterScatterGatherDma`),
+//! [`NetBuffer`] (a NET_BUFFER over MDLs it owns) and [`SgList`]
+//! (`NdisMAllocateNetBufferSGList` until `NdisMFreeNetBufferSGList`).
+
+use core::ffi::c_void;
+use kernel::prelude::*;
+
+use super::{
+    adapter::Adapter,
+    dma::Direction,
+    ffi,
+    mdl::{DmaBuffer, Mdl},
+    Status,
+};
+
+/// Address width of an SG DMA registration (`NDIS_SG_DMA_64_BIT_ADDRESS`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum SgAddresses {
+    /// 32-bit addresses (the glue's `DmaAddressBits` may narrow it).
+    Bits32,
+    /// 64-bit addresses.
+    Bits64,
+}
+
+/// A scatter-gather DMA registration; deregistered on drop.
+///
+/// # Invariants
+///
+/// `raw` is the handle the shim returned for `adapter`, not deregistered.
+pub(crate) struct SgDma<'a> {
+    adapter: &'a Adapter,
+    raw: ffi::NdisHandle,
+    list_size: u32,
+}
+
+// SAFETY: the handle is only passed to the shim's thread-safe SG calls.
+unsafe impl Send for SgDma<'_> {}
+// SAFETY: as above; `SgDma` has no interior mutability.
+unsafe impl Sync for SgDma<'_> {}
+
+/// Where `process_sg_list` leaves the list.
+struct Request {
+    list: *mut ffi::ScatterGatherList,
+    calls: u32,
+}
+
+/// `MINIPORT_PROCESS_SG_LIST`: records the list for [`SgDma::allocate`].
+///
+/// # Safety
+///
+/// `context` must be the `Request` [`SgDma::allocate`] passed.
+unsafe extern "C" fn process_sg_list(
+    _device: *mut c_void,
+    _reserved: *mut c_void,
+    list: *mut ffi::ScatterGatherList,
+    context: *mut c_void,
+) {
+    // SAFETY: by the safety requirement; nothing else refers to it during
+    // the call.
+    let request = unsafe { &mut *context.cast::<Request>() };
+    request.list = list;
+    request.calls += 1;
+}
+
+impl<'a> SgDma<'a> {
+    /// `NdisMRegisterScatterGatherDma`. PASSIVE_LEVEL. The miniport must be
+    /// a bus master ([`super::driver::Miniport::BUS_MASTER`]).
+    pub(crate) fn register(
+        adapter: &'a Adapter,
+        addresses: SgAddresses,
+        maximum_physical_mapping: u32,
+    ) -> Result<Self, Status> {
+        let mut description = ffi::SgDmaDescription {
+            header: ffi::NdisObjectHeader {
+                type_: ffi::OBJECT_TYPE_SG_DMA_DESCRIPTION,
+                revision: ffi::SG_DMA_DESCRIPTION_REVISION_1,
+                size: ffi::SIZEOF_SG_DMA_DESCRIPTION_REVISION_1,
+            },
+            flags: if addresses == SgAddresses::Bits64 {
+                ffi::SG_DMA_64_BIT_ADDRESS
+            } else {
+                0
+            },
+            maximum_physical_mapping,
+            process_sg_list_handler: Some(process_sg_list),
+            shared_mem_allocate_complete_handler: None,
+            scatter_gather_list_size: 0,
+        };
+        let mut raw = core::ptr::null_mut();
+        // SAFETY: a live adapter handle; valid description and out pointer.
+        let status = unsafe {
+            ffi::NdisMRegisterScatterGatherDma(adapter.handle(), &mut description, &mut raw)
+        };
+        Status(status).to_result()?;
+        // INVARIANT: registered just now.
+        Ok(Self {
+            adapter,
+            raw,
+            list_size: description.scatter_gather_list_size,
+        })
+    }
+
+    /// `ScatterGatherListSize`: bytes of a list for the largest mapping.
+    pub(crate) fn list_size(&self) -> u32 {
+        self.list_size
+    }
+
+    /// `NdisMAllocateNetBufferSGList`: maps `nb`'s data for a transfer in
+    /// `dir`. The list lives in memory of [`Self::list_size`] bytes owned by
+    /// the [`SgList`] (or the shim's own, for a longer list) and is freed
+    /// when the [`SgList`] is dropped; until then `nb` is borrowed, so its
+    /// memory can neither be freed nor written by the CPU.
+    pub(crate) fn allocate<'n, B: DmaBuffer>(
+        &'n self,
+        nb: &'n mut NetBuffer<'a, B>,
+        dir: Direction,
+    ) -> Result<SgList<'n, 'a, B>, Status> {
+        let words = (self.list_size as usize).div_ceil(8);
+        let mut buffer = KVec::new();
+        buffer
+            .extend_with(words, 0u64, GFP_ATOMIC)
+            .map_err(|_| Status::RESOURCES)?;
+        let mut request = Request {
+            list: core::ptr::null_mut(),
+            calls: 0,
+        };
+        let flags = if dir == Direction::ToDevice {
+            ffi::SG_LIST_WRITE_TO_DEVICE
+        } else {
+            0
+        };
+        // SAFETY: a live SG DMA handle (type invariant); `nb` is a complete
+        // NET_BUFFER over MDLs it owns, kept (borrowed) until the list is
+        // freed; the buffer is writable for `list_size` bytes; `request`
+        // outlives the call, in which the shim calls `process_sg_list`.
+        let status = unsafe {
+            ffi::NdisMAllocateNetBufferSGList(
+                self.raw,
+                nb.raw(),
+                (&raw mut request).cast(),
+                flags,
+                buffer.as_mut_slice().as_mut_ptr().cast(),
+                self.list_size,
+            )
+        };
+        Status(status).to_result()?;
+        if request.calls != 1 || request.list.is_null() {
+            // NDIS may call ProcessSGList later; the shim never does.
+            return Err(Status::FAILURE);
+        }
+        // INVARIANT: the list was just handed to us for `nb`.
+        Ok(SgList {
+            sg: self,
+            nb,
+            list: request.list,
+            _buffer: buffer,
+        })
+    }
+}
+
+impl Drop for SgDma<'_> {
+    fn drop(&mut self) {
+        // SAFETY: registered (type invariant); no list is out, as each
+        // borrows `self`.
+        unsafe { ffi::NdisMDeregisterScatterGatherDma(self.raw) };
+        let _ = self.adapter;
+    }
+}
+
+/// One element of an [`SgList`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Element {
+    /// Bus (DMA) address for the device.
+    pub(crate) address: u64,
+    /// Length in bytes.
+    pub(crate) length: u32,
+}
+
+/// A NET_BUFFER's scatter-gather list; `NdisMFreeNetBufferSGList` on drop
+/// (which copies bounced device-to-host data back).
+///
+/// # Invariants
+///
+/// `list` is the list the shim handed out for `nb` on `sg`, not yet freed;
+/// it lives in `_buffer` or in the shim's memory until it is freed.
+pub(crate) struct SgList<'n, 'a, B: DmaBuffer> {
+    sg: &'n SgDma<'a>,
+    nb: &'n mut NetBuffer<'a, B>,
+    list: *mut ffi::ScatterGatherList,
+    _buffer: KVec<u64>,
+}
+
+impl<'n, 'a, B: DmaBuffer> SgList<'n, 'a, B> {
+    /// The elements, in data order.
+    pub(crate) fn elements(&self) -> impl Iterator<Item = Element> + use<'_, 'n, 'a, B> {
+        // SAFETY: the list is live (type invariant).
+        let n = unsafe { (*self.list).number_of_elements } as usize;
+        (0..n).map(move |i| {
+            // SAFETY: `i < NumberOfElements`, so element `i` is in the list.
+            let e = unsafe {
+                (&raw const (*self.list).elements)
+                    .cast::<ffi::ScatterGatherElement>()
+                    .add(i)
+                    .read_unaligned()
+            };
+            Element {
+                address: e.address,
+                length: e.length,
+            }
+        })
+    }
+
+    /// Whether the shim built the list in its own memory (the list needed
+    /// more than `ScatterGatherListSize` bytes).
+    pub(crate) fn in_own_memory(&self) -> bool {
+        self.list.cast::<u64>() != self._buffer.as_ptr().cast_mut()
+    }
+}
+
+impl<B: DmaBuffer> Drop for SgList<'_, '_, B> {
+    fn drop(&mut self) {
+        // SAFETY: handed out for this NET_BUFFER and not freed (type
+        // invariant); freed once, here.
+        unsafe { ffi::NdisMFreeNetBufferSGList(self.sg.raw, self.list, self.nb.raw()) };
+    }
+}
+
+/// A NET_BUFFER whose data is `data_length` bytes at `data_offset` into a
+/// chain of MDLs it owns.
+///
+/// # Invariants
+///
+/// `raw` is a zeroed NET_BUFFER whose `MdlChain` links the MDLs of `mdls`
+/// in order, with `DataOffset`/`DataLength` inside the chain and
+/// `CurrentMdl`/`CurrentMdlOffset` where the data starts.
+pub(crate) struct NetBuffer<'a, B: DmaBuffer> {
+    raw: KBox<ffi::NetBuffer>,
+    mdls: KVec<Mdl<'a, B>>,
+}
+
+// SAFETY: the raw NET_BUFFER only points at the MDLs it owns.
+unsafe impl<B: DmaBuffer> Send for NetBuffer<'_, B> {}
+
+impl<'a, B: DmaBuffer> NetBuffer<'a, B> {
+    /// Chains `mdls`; the data is `data_length` bytes from `data_offset`.
+    pub(crate) fn new(
+        mut mdls: KVec<Mdl<'a, B>>,
+        data_offset: u32,
+        data_length: u32,
+    ) -> Result<Self, Status> {
+        if mdls.is_empty() {
+            return Err(Status::FAILURE);
+        }
+        let total: u64 = mdls.iter().map(|m| u64::from(m.len())).sum();
+        if u64::from(data_offset) + u64::from(data_length) > total {
+            return Err(Status::INVALID_LENGTH);
+        }
+        let mut current: (*mut ffi::Mdl, u32) = (core::ptr::null_mut(), 0);
+        let mut seen = 0u64;
+        for i in 0..mdls.len() {
+            let next = mdls.get(i + 1).map_or(core::ptr::null_mut(), |m| m.raw());
+            let m = &mut mdls[i];
+            // SAFETY: the MDL is ours (owned by `mdls`); only its link is set.
+            unsafe { (*m.raw()).next = next };
+            let len = u64::from(m.len());
+            if current.0.is_null() && u64::from(data_offset) < seen + len {
+                current = (m.raw(), (u64::from(data_offset) - seen) as u32);
+            }
+            seen += len;
+        }
+        let raw = KBox::new(
+            ffi::NetBuffer {
+                next: core::ptr::null_mut(),
+                current_mdl: current.0,
+                current_mdl_offset: current.1,
+                data_length: data_length as usize,
+                mdl_chain: mdls[0].raw(),
+                data_offset,
+                _pad: 0,
+                checksum_bias: 0,
+                reserved: 0,
+                ndis_pool_handle: core::ptr::null_mut(),
+                ndis_reserved: [core::ptr::null_mut(); 2],
+                protocol_reserved: [core::ptr::null_mut(); 6],
+                miniport_reserved: [core::ptr::null_mut(); 4],
+                data_physical_address: 0,
+                scatter_gather_list: core::ptr::null_mut(),
+            },
+            GFP_KERNEL,
+        )
+        .map_err(|_| Status::RESOURCES)?;
+        // INVARIANT: linked and checked above.
+        Ok(Self { raw, mdls })
+    }
+
+    fn raw(&mut self) -> *mut ffi::NetBuffer {
+        &raw mut *self.raw
+    }
+
+    /// The MDLs, for the CPU (no list can be out: it borrows `self`).
+    pub(crate) fn mdls(&self) -> &[Mdl<'a, B>] {
+        &self.mdls
+    }
+
+    /// The MDLs, writable.
+    pub(crate) fn mdls_mut(&mut self) -> &mut [Mdl<'a, B>] {
+        &mut self.mdls
+    }
+
+    /// `DataOffset`.
+    pub(crate) fn data_offset(&self) -> u32 {
+        self.raw.data_offset
+    }
+
+    /// `DataLength`.
+    pub(crate) fn data_length(&self) -> u32 {
+        self.raw.data_length as u32
+    }
+}
+
+impl<B: DmaBuffer> Drop for NetBuffer<'_, B> {
+    fn drop(&mut self) {
+        // Unlink, so no freed MDL is reachable from another.
+        for m in self.mdls.iter_mut() {
+            // SAFETY: our own MDL; only its link is cleared.
+            unsafe { (*m.raw()).next = core::ptr::null_mut() };
+        }
+    }
+}

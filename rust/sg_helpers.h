@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * C wrappers for the shim's scatter-gather DMA (rust/sg_helpers.c); their
+ * Rust declarations are in rust/sg_map.rs.
+ */
+#ifndef _NDIS_SHIM_SG_HELPERS_H
+#define _NDIS_SHIM_SG_HELPERS_H
+
+#include <linux/dma-mapping.h>
+#include <linux/scatterlist.h>
+
+/* One piece of the data, inside one page (linear map or vmalloc). */
+struct ndis_shim_sg_chunk {
+	void *va;
+	unsigned int len;
+};
+
+int ndis_shim_sg_map(struct device *dev, const struct ndis_shim_sg_chunk *chunks,
+		     unsigned int n, enum dma_data_direction dir, u64 limit,
+		     struct sg_table **out);
+void ndis_shim_sg_unmap(struct device *dev, struct sg_table *sgt,
+			enum dma_data_direction dir);
+void ndis_shim_sg_sync_for_cpu(struct device *dev, struct sg_table *sgt,
+			       enum dma_data_direction dir);
+unsigned int ndis_shim_dma_max_seg_size(struct device *dev);
+int ndis_shim_dma_set_mask(struct device *dev, u64 mask);
+
+#endif /* _NDIS_SHIM_SG_HELPERS_H */

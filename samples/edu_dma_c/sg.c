@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*++
+
+Module Name:
+
+    sg.c
+
+Abstract:
+
+    The bus-master half of the edu miniport, written as for Windows: the
+    adapter registers for NDIS 6 scatter-gather DMA in MiniportInitializeEx,
+    and a NET_BUFFER is moved by asking NDIS for its SCATTER_GATHER_LIST
+    (NdisMAllocateNetBufferSGList) and programming edu's engine with each
+    element in turn, as a NIC's send path programs its descriptors.
+
+    edu's engine copies between host memory and its own 4 KiB buffer, so
+    the elements of one list go to (or come from) consecutive offsets of
+    that buffer: a NET_BUFFER of up to 4 KiB (MaximumPhysicalMapping).
+
+Environment:
+
+    Kernel mode.  Built against ndis-shim's ndis.h.
+
+--*/
+
+#define NDIS_MINIPORT_DRIVER
+#define NDIS630_MINIPORT
+
+#include <ndis.h>
+#include "edu.h"
+
+/* One element: ~100 ms of virtual time under TCG; be generous. */
+#define EDU_SG_ELEMENT_TIMEOUT_MS 5000
+
+MINIPORT_PROCESS_SG_LIST EduProcessSGList;
+
+/* What ProcessSGList hands back to the path that asked for the list. */
+typedef struct _EDU_SG_REQUEST {
+	PSCATTER_GATHER_LIST List;
+	ULONG Calls;
+} EDU_SG_REQUEST, *PEDU_SG_REQUEST;
+
+/*
+ * May run before NdisMAllocateNetBufferSGList returns (it does on the
+ * shim), so it only records the list; the caller programs the engine.
+ */
+VOID
+EduProcessSGList(
+	_In_ PDEVICE_OBJECT pDO,
+	_In_ PVOID Reserved,
+	_In_ PSCATTER_GATHER_LIST pSGL,
+	_In_ PVOID Context)
+{
+	PEDU_SG_REQUEST Request = (PEDU_SG_REQUEST)Context;
+
+	UNREFERENCED_PARAMETER(pDO);
+	UNREFERENCED_PARAMETER(Reserved);
+	Request->List = pSGL;
+	Request->Calls++;
+}
+
+static VOID
+EduSgDescribe(
+	_Out_ PNDIS_SG_DMA_DESCRIPTION Desc)
+{
+	NdisZeroMemory(Desc, sizeof(*Desc));
+	Desc->Header.Type = NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION;
+	Desc->Header.Revision = NDIS_SG_DMA_DESCRIPTION_REVISION_1;
+	Desc->Header.Size = NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1;
+	/* 32-bit addresses; NDIS narrows that to edu's 28 bits. */
+	Desc->Flags = 0;
+	Desc->MaximumPhysicalMapping = EDU_BUFFER_SIZE;
+	Desc->ProcessSGListHandler = EduProcessSGList;
+}
+
+NDIS_STATUS
+EduSgRegister(
+	_In_ PEDU_ADAPTER Adapter)
+{
+	NDIS_SG_DMA_DESCRIPTION Desc;
+	NDIS_STATUS Status;
+
+	EduSgDescribe(&Desc);
+	Status = NdisMRegisterScatterGatherDma(Adapter->MiniportAdapterHandle, &Desc,
+					       &Adapter->SgDmaHandle);
+	if (Status == NDIS_STATUS_SUCCESS)
+		Adapter->SgListSize = Desc.ScatterGatherListSize;
+	return Status;
+}
+
+VOID
+EduSgDeregister(
+	_In_ PEDU_ADAPTER Adapter)
+{
+	if (Adapter->SgDmaHandle != NULL)
+		NdisMDeregisterScatterGatherDma(Adapter->SgDmaHandle);
+	Adapter->SgDmaHandle = NULL;
+}
+
+/* Whether edu's engine is still moving data. */
+static BOOLEAN
+EduSgEngineBusy(
+	_In_ PEDU_ADAPTER Adapter)
+{
+	ULONG Cmd;
+
+	NdisReadRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_DMA_CMD), &Cmd);
+	return (Cmd & EDU_DMA_CMD_RUN) != 0;
+}
+
+/* Waits (PASSIVE_LEVEL) until the engine is idle; FALSE on a timeout. */
+static BOOLEAN
+EduSgWaitIdle(
+	_In_ PEDU_ADAPTER Adapter)
+{
+	ULONG Waited;
+
+	for (Waited = 0; EduSgEngineBusy(Adapter); Waited++) {
+		if (Waited >= EDU_SG_ELEMENT_TIMEOUT_MS)
+			return FALSE;
+		NdisMSleep(1000);
+	}
+	return TRUE;
+}
+
+/* One element through the engine, polled: no interrupt is asked for. */
+static NDIS_STATUS
+EduSgMoveElement(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ PSCATTER_GATHER_ELEMENT Element,
+	_In_ ULONG DeviceOffset,
+	_In_ BOOLEAN WriteToDevice)
+{
+	ULONG64 Host = (ULONG64)Element->Address.QuadPart;
+	ULONG64 Device = EDU_BUFFER_DEVICE_ADDRESS + DeviceOffset;
+	PUCHAR Regs = Adapter->RegisterBase;
+
+	/* A 4-byte write zero-extends: enough for edu's 28-bit reach. */
+	if (Host + Element->Length - 1 > 0xFFFFFFFFULL)
+		return NDIS_STATUS_RESOURCES;
+	if (!EduSgWaitIdle(Adapter))
+		return NDIS_STATUS_REQUEST_ABORTED;
+	NdisWriteRegisterUlong((PULONG)(Regs + EDU_REG_DMA_SRC),
+			       (ULONG)(WriteToDevice ? Host : Device));
+	NdisWriteRegisterUlong((PULONG)(Regs + EDU_REG_DMA_DST),
+			       (ULONG)(WriteToDevice ? Device : Host));
+	NdisWriteRegisterUlong((PULONG)(Regs + EDU_REG_DMA_CNT), Element->Length);
+	NdisWriteRegisterUlong((PULONG)(Regs + EDU_REG_DMA_CMD),
+			       EDU_DMA_CMD_RUN |
+			       (WriteToDevice ? 0 : EDU_DMA_CMD_FROM_DEVICE));
+	return EduSgWaitIdle(Adapter) ? NDIS_STATUS_SUCCESS : NDIS_STATUS_REQUEST_ABORTED;
+}
+
+NDIS_STATUS
+EduSgTransfer(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ PNET_BUFFER NetBuffer,
+	_In_ BOOLEAN WriteToDevice,
+	_Out_ PULONG Elements,
+	_Out_ PBOOLEAN OwnList)
+{
+	EDU_SG_REQUEST Request = { NULL, 0 };
+	PSCATTER_GATHER_LIST List;
+	NDIS_STATUS Status;
+	PVOID Buffer;
+	ULONG i, DeviceOffset = 0;
+
+	*Elements = 0;
+	*OwnList = FALSE;
+	/* The list's memory, as sized by ScatterGatherListSize. */
+	Buffer = NdisAllocateMemoryWithTagPriority(Adapter->MiniportAdapterHandle,
+						   Adapter->SgListSize, EDU_POOL_TAG,
+						   NormalPoolPriority);
+	if (Buffer == NULL)
+		return NDIS_STATUS_RESOURCES;
+	Status = NdisMAllocateNetBufferSGList(Adapter->SgDmaHandle, NetBuffer, &Request,
+					      WriteToDevice ? NDIS_SG_LIST_WRITE_TO_DEVICE : 0,
+					      Buffer, Adapter->SgListSize);
+	if (Status != NDIS_STATUS_SUCCESS)
+		goto Out;
+	List = Request.List;
+	if (Request.Calls != 1 || List == NULL) {
+		/* Nothing to free without the list. */
+		Status = NDIS_STATUS_FAILURE;
+		goto Out;
+	}
+	*Elements = List->NumberOfElements;
+	*OwnList = (PVOID)List != Buffer;
+	for (i = 0; i < List->NumberOfElements; i++) {
+		PSCATTER_GATHER_ELEMENT Element = &List->Elements[i];
+
+		if (Element->Length == 0 ||
+		    Element->Length > EDU_BUFFER_SIZE - DeviceOffset) {
+			Status = NDIS_STATUS_INVALID_LENGTH;
+			break;
+		}
+		Status = EduSgMoveElement(Adapter, Element, DeviceOffset, WriteToDevice);
+		if (Status != NDIS_STATUS_SUCCESS)
+			break;
+		DeviceOffset += Element->Length;
+	}
+	/*
+	 * An engine that never went idle may still reach the memory: keep the
+	 * list mapped (NdisMDeregisterScatterGatherDma releases it at halt).
+	 */
+	if (Status != NDIS_STATUS_REQUEST_ABORTED)
+		NdisMFreeNetBufferSGList(Adapter->SgDmaHandle, List, NetBuffer);
+Out:
+	NdisFreeMemory(Buffer, Adapter->SgListSize, 0);
+	return Status;
+}
+
+/* A NET_BUFFER over one MDL, as a protocol driver would hand one down. */
+static VOID
+EduSgInitNetBuffer(
+	_Out_ PNET_BUFFER NetBuffer,
+	_In_opt_ PMDL Mdl,
+	_In_ ULONG DataOffset,
+	_In_ ULONG DataLength)
+{
+	NdisZeroMemory(NetBuffer, sizeof(*NetBuffer));
+	NET_BUFFER_FIRST_MDL(NetBuffer) = Mdl;
+	NET_BUFFER_CURRENT_MDL(NetBuffer) = Mdl;
+	NET_BUFFER_CURRENT_MDL_OFFSET(NetBuffer) = DataOffset;
+	NET_BUFFER_DATA_OFFSET(NetBuffer) = DataOffset;
+	NET_BUFFER_DATA_LENGTH(NetBuffer) = DataLength;
+}
+
+ULONG
+EduSgRunMisuse(
+	_In_ PEDU_ADAPTER Adapter,
+	_Out_writes_(EDU_MISUSE_MAX_ROWS) PEDU_MISUSE_ROW Rows)
+{
+	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES RegAttrs;
+	NDIS_SG_DMA_DESCRIPTION Desc;
+	EDU_SG_REQUEST Request = { NULL, 0 };
+	NDIS_HANDLE Handle = NULL;
+	NET_BUFFER Nb;
+	NDIS_STATUS Status;
+	PVOID Data;
+	PMDL Mdl = NULL;
+	ULONG i, n = 0;
+	static const struct {
+		PCSTR Name;
+		BOOLEAN HasMdl;
+		BOOLEAN ForgedHandle;	/* the adapter's, not the SG DMA handle */
+		ULONG DataOffset;
+		ULONG DataLength;
+	} Bad[] = {
+		{ "sg-no-mdl", FALSE, FALSE, 0, 16 },
+		{ "sg-offset-overflow", TRUE, FALSE, 0xFFFFFFF0, 0x20 },
+		{ "sg-beyond-chain", TRUE, FALSE, 200, 57 },
+		{ "sg-over-maximum", TRUE, FALSE, 0, EDU_BUFFER_SIZE + 1 },
+		{ "sg-zero-length", TRUE, FALSE, 0, 0 },
+		{ "sg-bad-handle", TRUE, TRUE, 0, 16 },
+	};
+
+#define EDU_SG_ROW(_Name, _Status) \
+	do { \
+		if (n < EDU_MISUSE_MAX_ROWS) { \
+			Rows[n].Name = (_Name); \
+			Rows[n].Status = (_Status); \
+			n++; \
+		} \
+	} while (0)
+
+	Data = NdisAllocateMemoryWithTagPriority(Adapter->MiniportAdapterHandle, 256,
+						 EDU_POOL_TAG, NormalPoolPriority);
+	if (Data != NULL)
+		Mdl = NdisAllocateMdl(Adapter->MiniportAdapterHandle, Data, 256);
+	if (Mdl == NULL) {
+		EDU_SG_ROW("sg-alloc", NDIS_STATUS_RESOURCES);
+		goto Out;
+	}
+
+	/* NET_BUFFERs NDIS cannot map: no callback for any of them. */
+	for (i = 0; i < ARRAYSIZE(Bad); i++) {
+		EduSgInitNetBuffer(&Nb, Bad[i].HasMdl ? Mdl : NULL, Bad[i].DataOffset,
+				   Bad[i].DataLength);
+		EDU_SG_ROW(Bad[i].Name,
+			   NdisMAllocateNetBufferSGList(Bad[i].ForgedHandle ?
+								Adapter->MiniportAdapterHandle :
+								Adapter->SgDmaHandle,
+							&Nb, &Request, NDIS_SG_LIST_WRITE_TO_DEVICE,
+							NULL, 0));
+	}
+	EDU_SG_ROW("sg-callbacks-on-failure", (NDIS_STATUS)Request.Calls);
+
+	/*
+	 * A list freed twice, and one NDIS never handed out: both rejected
+	 * (logged and counted), neither unmapped.  No caller buffer: the
+	 * list is NDIS's own.
+	 */
+	EduSgInitNetBuffer(&Nb, Mdl, 8, 64);
+	Status = NdisMAllocateNetBufferSGList(Adapter->SgDmaHandle, &Nb, &Request,
+					      NDIS_SG_LIST_WRITE_TO_DEVICE, NULL, 0);
+	EDU_SG_ROW("sg-allocate", Status);
+	EDU_SG_ROW("sg-callbacks", (NDIS_STATUS)Request.Calls);
+	if (Status == NDIS_STATUS_SUCCESS && Request.List != NULL) {
+		EDU_SG_ROW("sg-elements", (NDIS_STATUS)Request.List->NumberOfElements);
+		NdisMFreeNetBufferSGList(Adapter->SgDmaHandle, Request.List, &Nb);
+		NdisMFreeNetBufferSGList(Adapter->SgDmaHandle, Request.List, &Nb);
+	}
+	NdisMFreeNetBufferSGList(Adapter->SgDmaHandle, (PSCATTER_GATHER_LIST)Data, &Nb);
+
+	/* Registrations NDIS refuses. */
+	EduSgDescribe(&Desc);
+	Desc.Header.Revision = 0;
+	EDU_SG_ROW("sg-register-bad-revision",
+		   NdisMRegisterScatterGatherDma(Adapter->MiniportAdapterHandle, &Desc, &Handle));
+	EduSgDescribe(&Desc);
+	Desc.Header.Size = NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1 - 4;
+	EDU_SG_ROW("sg-register-bad-size",
+		   NdisMRegisterScatterGatherDma(Adapter->MiniportAdapterHandle, &Desc, &Handle));
+	EduSgDescribe(&Desc);
+	Desc.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+	EDU_SG_ROW("sg-register-bad-type",
+		   NdisMRegisterScatterGatherDma(Adapter->MiniportAdapterHandle, &Desc, &Handle));
+	EduSgDescribe(&Desc);
+	EDU_SG_ROW("sg-register-twice",
+		   NdisMRegisterScatterGatherDma(Adapter->MiniportAdapterHandle, &Desc, &Handle));
+
+	/* The same adapter, re-declared as not a bus master, then restored. */
+	NdisZeroMemory(&RegAttrs, sizeof(RegAttrs));
+	RegAttrs.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
+	RegAttrs.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
+	RegAttrs.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
+	RegAttrs.MiniportAdapterContext = (NDIS_HANDLE)Adapter;
+	RegAttrs.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE;
+	RegAttrs.InterfaceType = NdisInterfacePci;
+	NdisMSetMiniportAttributes(Adapter->MiniportAdapterHandle,
+				   (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&RegAttrs);
+	EDU_SG_ROW("sg-register-not-bus-master",
+		   NdisMRegisterScatterGatherDma(Adapter->MiniportAdapterHandle, &Desc, &Handle));
+	RegAttrs.AttributeFlags |= NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER;
+	NdisMSetMiniportAttributes(Adapter->MiniportAdapterHandle,
+				   (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&RegAttrs);
+Out:
+	if (Mdl != NULL)
+		NdisFreeMdl(Mdl);
+	if (Data != NULL)
+		NdisFreeMemory(Data, 256, 0);
+	return n;
+#undef EDU_SG_ROW
+}
