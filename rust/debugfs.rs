@@ -6,6 +6,8 @@
 //!   stale handle, bad arguments), over all adapters;
 //! - `adapters`: one line per adapter: PCI name, driver, rejected calls,
 //!   transfers mapped in place and transfers bounced;
+//! - `fenced`: channels whose engine never went idle, released behind a
+//!   bus-master fence / leaked because the fence did not hold;
 //! - `fail_maps` (read/write): fault injection, the number of streaming
 //!   mappings still to fail ([`crate::dma::FAIL_MAPS`]).
 
@@ -24,6 +26,7 @@ pub(crate) struct ShimDebugfs {
     _rejected_calls: Pin<KBox<debugfs::File<()>>>,
     _adapters: Pin<KBox<debugfs::File<()>>>,
     _fail_maps: Pin<KBox<debugfs::File<()>>>,
+    _fenced: Pin<KBox<debugfs::File<()>>>,
     _dir: debugfs::Dir,
 }
 
@@ -36,13 +39,14 @@ fn write_adapters(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (mapped, bounced) = a.transfers();
         writeln!(
             f,
-            "{} driver={} handle={:#x} rejected_calls={} mapped={} bounced={}",
+            "{} driver={} handle={:#x} rejected_calls={} mapped={} bounced={} fenced={}",
             a.device().name().to_str().unwrap_or("?"),
             a.driver.name(),
             handle.into_raw(),
             a.rejected_calls(),
             mapped,
-            bounced
+            bounced,
+            u32::from(a.is_fenced())
         )?;
     }
     Ok(())
@@ -59,6 +63,11 @@ fn write_fail_maps(_: &(), reader: &mut UserSliceReader) -> Result {
     Ok(())
 }
 
+fn write_fenced(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let (released, leaked) = crate::fence::counts();
+    writeln!(f, "released={} leaked={}", released, leaked)
+}
+
 impl ShimDebugfs {
     pub(crate) fn new() -> Result<Self> {
         let dir = debugfs::Dir::new(c"ndis_shim");
@@ -73,6 +82,10 @@ impl ShimDebugfs {
             )?,
             _fail_maps: KBox::pin_init(
                 dir.read_write_callback_file(c"fail_maps", (), &read_fail_maps, &write_fail_maps),
+                GFP_KERNEL,
+            )?,
+            _fenced: KBox::pin_init(
+                dir.read_callback_file(c"fenced", (), &write_fenced),
                 GFP_KERNEL,
             )?,
             _dir: dir,

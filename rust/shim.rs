@@ -33,6 +33,7 @@ mod debugfs;
 mod dma;
 mod driver;
 mod exports;
+mod fence;
 mod ffi;
 mod interrupt;
 mod kunit;
