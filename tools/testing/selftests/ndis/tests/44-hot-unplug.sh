@@ -14,6 +14,7 @@
 #  3. device_add again: a verified round trip on the re-added device.
 # The device is deleted again at the end. The harness checks Oops/WARN/
 # DMA-API/kmemleak around it. Prints nested KTAP.
+# ndis-test: timeout=900
 set -uo pipefail
 . "$(dirname "$0")/../removal_lib.sh"
 PORT=
@@ -37,7 +38,7 @@ qmp() { # 'execute...' body without the braces; REPLY_LINE = the answer
 			EVENTS+=$line$'\n'
 		elif [[ $line == *"\"$id\""* ]]; then
 			REPLY_LINE=$line
-			echo "# qmp: $1 -> $line"
+			echo "# qmp (${SECONDS}s): $1 -> $line"
 			[[ $line == *'"return"'* ]]
 			return
 		fi
@@ -68,14 +69,17 @@ plug() { # device_add; DEV = the new function's PCI name
 		[ -n "$DEV" ] && break
 		sleep 0.1
 	done
-	echo "# plugged: ${DEV:-nothing}"
+	echo "# plugged (${SECONDS}s): ${DEV:-nothing}"
 	[ -n "$DEV" ]
 }
 unplug() { # device_del; waits until the guest and QEMU both let go
 	EVENTS=
 	echo "44-hot-unplug: device_del $ID ($DEV)" >/dev/kmsg
 	qmp '"execute": "device_del", "arguments": {"id": "'$ID'"}' || return 1
-	wait_gone "/sys/bus/pci/devices/$DEV" 60 && wait_deleted 30
+	wait_gone "/sys/bus/pci/devices/$DEV" 60 || return 1
+	echo "# removed from the guest (${SECONDS}s)"
+	wait_deleted 60 || return 1
+	echo "# QEMU: DEVICE_DELETED (${SECONDS}s)"
 }
 dm=
 unplug_now() { # description started(0/1): device_del now; dm = the kernel log since

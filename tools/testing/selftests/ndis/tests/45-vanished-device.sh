@@ -42,7 +42,7 @@ dma_entries() { # DMA-API debug's live mappings of $DEV
 cleanup() { unload_all; }
 
 echo "KTAP version 1"
-echo "1..26"
+echo "1..27"
 if ! insmod "$shim" || ! insmod "$ops"; then
 	notok "insmod ndis_shim ndis_ops"; cleanup; exit 1
 fi
@@ -54,6 +54,8 @@ echo "# DMA-API debug entries of $DEV before: $dma0"
 op register slot=0 max=4096 dma32=1 desc=1
 op setup slot=0 buf=1 off=0 len=4096 dir=from
 expect "setup before the device vanishes" $SUCCESS
+# Not a hollow check below: the bounce memory and the mapping are listed now.
+check "DMA-API debug lists the channel's memory ($(dma_entries) entries)" test "$(dma_entries)" -gt "$dma0"
 op vanish value=1
 op counter slot=0
 op complete slot=0 buf=1 off=0 len=4096 dir=from
