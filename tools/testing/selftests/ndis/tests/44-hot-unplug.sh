@@ -64,7 +64,7 @@ plug() { # device_add; DEV = the new function's PCI name
 	qmp '"execute": "device_add", "arguments": {"driver": "edu", "id": "'$ID'", "bus": "ndis_hp0", "dma_mask": 4294967295}' || return 1
 	for ((i = 0; i < 300; i++)); do
 		for d in $(edu_devices); do
-			grep -qxF "$d" <<<"$before" || DEV=$d
+			[[ $'\n'$before$'\n' == *$'\n'$d$'\n'* ]] || DEV=$d
 		done
 		[ -n "$DEV" ] && break
 		sleep 0.1
