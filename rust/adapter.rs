@@ -50,6 +50,8 @@ pub(crate) struct Adapter {
     /// Transfers Setup mapped in place / staged through bounce memory.
     mapped: Atomic<u64>,
     bounced: Atomic<u64>,
+    /// 1 once the shim turned bus mastering off (see [`crate::fence`]).
+    fenced: Atomic<u32>,
     resources: ffi::CmPartialResourceList,
     #[pin]
     io: SpinLock<KVec<IoMapping>>,
@@ -140,6 +142,16 @@ impl Adapter {
     /// (`NdisMRegisterScatterGatherDma`).
     pub(crate) fn sg_dma_registered(self: &Arc<Self>) -> bool {
         crate::sg_dma::registered(self)
+    }
+
+    /// Records that the shim turned the function's bus mastering off: no
+    /// transfer starts on this adapter again.
+    pub(crate) fn mark_fenced(&self) {
+        self.fenced.store(1, Relaxed);
+    }
+
+    pub(crate) fn is_fenced(&self) -> bool {
+        self.fenced.load(Relaxed) != 0
     }
 }
 
@@ -284,6 +296,7 @@ fn init_adapter(
             rejected_calls: Atomic::new(0),
             mapped: Atomic::new(0),
             bounced: Atomic::new(0),
+            fenced: Atomic::new(0),
             resources,
             io <- new_spinlock!(KVec::new()),
             map_registers <- new_spinlock_irq!(None),

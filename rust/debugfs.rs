@@ -8,7 +8,9 @@
 //!   transfers mapped in place and transfers bounced (system-DMA transfers
 //!   and SG lists), whether it has a scatter-gather DMA registration, live
 //!   shared-memory blocks, frees waiting for process context and frees done
-//!   there;
+//!   there, whether the shim fenced its bus mastering;
+//! - `fenced`: channels whose engine never went idle, released behind a
+//!   bus-master fence / leaked because the fence did not hold;
 //! - `fail_maps` (read/write): fault injection, the number of streaming
 //!   mappings still to fail ([`crate::dma::FAIL_MAPS`]).
 
@@ -27,6 +29,7 @@ pub(crate) struct ShimDebugfs {
     _rejected_calls: Pin<KBox<debugfs::File<()>>>,
     _adapters: Pin<KBox<debugfs::File<()>>>,
     _fail_maps: Pin<KBox<debugfs::File<()>>>,
+    _fenced: Pin<KBox<debugfs::File<()>>>,
     _dir: debugfs::Dir,
 }
 
@@ -40,7 +43,7 @@ fn write_adapters(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (shared, shared_pending, deferred) = a.shared.counts();
         writeln!(
             f,
-            "{} driver={} handle={:#x} rejected_calls={} mapped={} bounced={} sg_dma={} shared_blocks={} shared_free_pending={} shared_deferred_frees={}",
+            "{} driver={} handle={:#x} rejected_calls={} mapped={} bounced={} sg_dma={} shared_blocks={} shared_free_pending={} shared_deferred_frees={} fenced={}",
             a.device().name().to_str().unwrap_or("?"),
             a.driver.name(),
             handle.into_raw(),
@@ -50,7 +53,8 @@ fn write_adapters(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
             u8::from(a.sg_dma_registered()),
             shared,
             shared_pending,
-            deferred
+            deferred,
+            u32::from(a.is_fenced())
         )?;
     }
     Ok(())
@@ -67,6 +71,11 @@ fn write_fail_maps(_: &(), reader: &mut UserSliceReader) -> Result {
     Ok(())
 }
 
+fn write_fenced(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let (released, leaked) = crate::fence::counts();
+    writeln!(f, "released={} leaked={}", released, leaked)
+}
+
 impl ShimDebugfs {
     pub(crate) fn new() -> Result<Self> {
         let dir = debugfs::Dir::new(c"ndis_shim");
@@ -81,6 +90,10 @@ impl ShimDebugfs {
             )?,
             _fail_maps: KBox::pin_init(
                 dir.read_write_callback_file(c"fail_maps", (), &read_fail_maps, &write_fail_maps),
+                GFP_KERNEL,
+            )?,
+            _fenced: KBox::pin_init(
+                dir.read_callback_file(c"fenced", (), &write_fenced),
                 GFP_KERNEL,
             )?,
             _dir: dir,

@@ -307,7 +307,7 @@ pub(crate) struct SgDmaDescription {
     pub(crate) flags: u32,
     pub(crate) maximum_physical_mapping: u32,
     pub(crate) process_sg_list_handler: Option<ProcessSgListHandler>,
-    pub(crate) shared_mem_allocate_complete_handler: Handler,
+    pub(crate) shared_mem_allocate_complete_handler: Option<AllocateSharedMemCompleteHandler>,
     pub(crate) scatter_gather_list_size: u32,
 }
 

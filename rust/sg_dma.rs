@@ -72,16 +72,15 @@ pub(crate) struct SgDma {
     limit: u64,
     process: ffi::ProcessSgListHandler,
     /// `SharedMemAllocateCompleteHandler`, for `NdisMAllocateSharedMemoryAsyncEx`.
-    shared_mem_complete: ffi::Handler,
+    shared_mem_complete: Option<ffi::AllocateSharedMemCompleteHandler>,
     #[pin]
     state: SpinLockIrq<SgState>,
 }
 
 impl SgDma {
-    /// The miniport's `SharedMemAllocateCompleteHandler`, if it gave one.
-    // Called by NdisMAllocateSharedMemoryAsyncEx (shared memory, not here).
-    #[allow(dead_code)]
-    pub(crate) fn shared_mem_complete(&self) -> ffi::Handler {
+    /// The miniport's `SharedMemAllocateCompleteHandler`, if it gave one:
+    /// where `NdisMAllocateSharedMemoryAsyncEx` on this handle reports.
+    pub(crate) fn shared_mem_complete(&self) -> Option<ffi::AllocateSharedMemCompleteHandler> {
         self.shared_mem_complete
     }
 }

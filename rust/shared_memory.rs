@@ -87,8 +87,6 @@ struct State {
     doomed: KVec<Block>,
     /// Asynchronous allocations not yet served.
     requests: KVec<AsyncRequest>,
-    /// `NDIS_SG_DMA_DESCRIPTION.SharedMemAllocateCompleteHandler`.
-    handler: Option<CompleteHandler>,
     /// The adapter is going away: no new requests, no handler calls.
     closing: bool,
 }
@@ -125,7 +123,6 @@ impl SharedMemory {
                     blocks: KVec::new(),
                     doomed: KVec::new(),
                     requests: KVec::new(),
-                    handler: None,
                     closing: false,
                 }),
                 work <- new_work!("SharedMemory::work"),
@@ -133,17 +130,6 @@ impl SharedMemory {
             }),
             GFP_KERNEL,
         )
-    }
-
-    /// Registers (or clears) the asynchronous allocations' completion
-    /// handler.
-    ///
-    /// Integration point: `NdisMRegisterScatterGatherDma` calls this with
-    /// `NDIS_SG_DMA_DESCRIPTION.SharedMemAllocateCompleteHandler`, and
-    /// `NdisMDeregisterScatterGatherDma` clears it (after [`Self::flush`]).
-    #[allow(dead_code)]
-    pub(crate) fn set_complete_handler(&self, handler: Option<CompleteHandler>) {
-        self.state.lock().handler = handler;
     }
 
     /// (live allocations, frees waiting for process context, frees
@@ -354,20 +340,14 @@ pub(crate) fn free(handle: u64, len: u32, cached: bool, va: *mut c_void, dma: u6
     shared.kick();
 }
 
-/// The adapter an `NdisMAllocateSharedMemoryAsyncEx` handle names.
-///
-/// Integration point: on Windows the handle is the `MiniportDmaHandle`
-/// that `NdisMRegisterScatterGatherDma` returned; its lookup belongs here.
-/// Until then the adapter handle itself is accepted.
-fn async_target(raw: u64) -> Option<Arc<Adapter>> {
-    registry::adapter(raw)
-}
-
 /// `NdisMAllocateSharedMemoryAsyncEx`: queues the allocation; its result
 /// reaches the miniport's completion handler from process context (VA NULL
 /// on failure). Returns `Ok` for `NDIS_STATUS_PENDING`. IRQL <= DISPATCH.
 pub(crate) fn allocate_async(handle: u64, len: u32, cached: bool, context: usize) -> NdisResult {
-    let adapter = async_target(handle).ok_or(Error::InvalidParameter)?;
+    // The handle is the `MiniportDmaHandle` of NdisMRegisterScatterGatherDma,
+    // whose description named the completion handler.
+    let sg_dma = crate::sg_dma::lookup(handle).ok_or(Error::InvalidParameter)?;
+    let adapter = sg_dma.adapter.clone();
     if !adapter.dma_adapter_ready() {
         return Err(Error::Failure);
     }
@@ -379,8 +359,8 @@ pub(crate) fn allocate_async(handle: u64, len: u32, cached: bool, context: usize
     if st.closing {
         return Err(Error::Failure);
     }
-    // Without a registered handler the result could reach nobody.
-    let handler = st.handler.ok_or(Error::Failure)?;
+    // Without a completion handler the result could reach nobody.
+    let handler = sg_dma.shared_mem_complete().ok_or(Error::Failure)?;
     let req = AsyncRequest {
         adapter: adapter.clone(),
         handler,
@@ -409,7 +389,6 @@ pub(crate) fn release_adapter(adapter: &Adapter) -> usize {
     let (blocks, requests) = {
         let mut st = shared.state.lock();
         st.closing = true;
-        st.handler = None;
         (
             core::mem::take(&mut st.blocks),
             core::mem::take(&mut st.requests),

@@ -42,6 +42,7 @@ mod debugfs;
 mod dma;
 mod driver;
 mod exports;
+mod fence;
 mod ffi;
 mod interrupt;
 mod kunit;

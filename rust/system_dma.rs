@@ -36,10 +36,15 @@ struct GlueController<'a> {
     ops: &'a ffi::DmaControllerOps,
     context: ffi::NdisHandle,
     channel: u32,
+    /// The shim turned the function's bus mastering off: nothing starts.
+    fenced: bool,
 }
 
 impl Controller for GlueController<'_> {
     fn start(&mut self, device_address: u64, len: u32, dir: Direction) -> NdisResult {
+        if self.fenced {
+            return Err(Error::Resources);
+        }
         let start = self.ops.start.ok_or(Error::Resources)?;
         // SAFETY: the glue's own controller, called as documented in ndis_linux.h.
         let status = unsafe {
@@ -159,6 +164,7 @@ impl DmaChannel {
             ops: self.adapter.dma_controller()?,
             context: self.adapter.context(),
             channel: self.number,
+            fenced: self.adapter.is_fenced(),
         })
     }
 }
@@ -312,14 +318,7 @@ fn shut_down(channel: &DmaChannel) {
     let mut waited = 0;
     while channel.state.lock().transfer.shutdown(&mut controller) == ShutdownProgress::WaitForIdle {
         if waited >= IDLE_WAIT_MS {
-            // Never unmap or free memory a device may still write: the
-            // mapping (and the bounce memory) are leaked on purpose.
-            dev_err!(
-                channel.adapter.device(),
-                "DMA engine still busy after {} ms: leaking its mapping rather than freeing memory under it\n",
-                IDLE_WAIT_MS
-            );
-            leak_in_flight(channel);
+            give_up(channel);
             return;
         }
         kernel::time::delay::fsleep(kernel::time::Delta::from_millis(IDLE_POLL_MS.into()));
@@ -327,14 +326,43 @@ fn shut_down(channel: &DmaChannel) {
     }
 }
 
-fn leak_in_flight(channel: &DmaChannel) {
+/// The engine never went idle (hung, or the device vanished): fence the
+/// function and release the mapping behind the fence, or leak it if the
+/// fence does not hold. Never unmaps or frees memory a device may still
+/// write. PASSIVE.
+fn give_up(channel: &DmaChannel) {
+    let fence = crate::fence::bus_master_off(&channel.adapter);
     let mut state = channel.state.lock();
     let max = state.transfer.maximum_length();
     let old = core::mem::replace(&mut state.transfer, Channel::new(max));
-    let bounce = state.bounce.take();
+    let bounce = if fence.holds() {
+        None
+    } else {
+        state.bounce.take()
+    };
     drop(state);
-    core::mem::forget(old.abandon());
-    core::mem::forget(bounce);
+    let mapping = old.abandon();
+    crate::fence::count(fence.holds());
+    if fence.holds() {
+        dev_err!(
+            channel.adapter.device(),
+            "DMA engine still busy after {} ms: {}; mapping released, adapter starts no more DMA\n",
+            IDLE_WAIT_MS,
+            fence.describe()
+        );
+        // Unmapped here without a sync for the CPU: the transfer was
+        // abandoned. The bounce memory is freed by `release`.
+        drop(mapping);
+    } else {
+        dev_err!(
+            channel.adapter.device(),
+            "DMA engine still busy after {} ms and {}: leaking its mapping rather than freeing memory under it\n",
+            IDLE_WAIT_MS,
+            fence.describe()
+        );
+        core::mem::forget(mapping);
+        core::mem::forget(bounce);
+    }
 }
 
 /// `NdisMDeregisterDmaChannel`. PASSIVE: may wait for the engine.

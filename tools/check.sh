@@ -106,7 +106,8 @@ for cfg in "${configs[@]}"; do
 	mkdir -p "$out"
 	stage "VM $cfg: boot and run the suite (logs: ${out#"$NDIS_TOP"/})"
 	t0=$(date +%s) rc=0
-	tools/vm.sh --quiet "$cfg" "$out" -- \
+	# The whole suite in one boot; hot-plug under TCG alone takes minutes.
+	tools/vm.sh --quiet --timeout "${NDIS_VM_TIMEOUT:-1800}" "$cfg" "$out" -- \
 		"$NDIS_TOP/tools/testing/selftests/ndis/harness.sh" "$cfg" "$out" "$NDIS_BUILD/ko" || rc=$?
 	echo "== $cfg: VM exit $rc after $(($(date +%s) - t0)) s =="
 	[ -s "$out/ktap.txt" ] || : >"$out/ktap.txt"

@@ -8,7 +8,10 @@
 #
 # CONFIG: plain | iommu (intel-iommu, intremap, strict) | swiotlb (swiotlb=force).
 # Every config gets two edu devices (32-bit DMA mask first, then the default
-# 28-bit one) and an empty hot-pluggable pcie-root-port (id ndis_hp0).
+# 28-bit one) and an empty hot-pluggable pcie-root-port (id ndis_hp0), and
+# a QMP monitor the guest itself can speak to: the virtio-serial port named
+# org.ndis-shim.qmp (tests/44-hot-unplug.sh uses it for device_add/del). It
+# is wired as a socket chardev that QEMU connects to its own QMP server.
 # OUTDIR is writable in the guest at the same path. It receives:
 #   stdout.txt               the guest command's stdout (also shown unless --quiet)
 #   console.log              the kernel console and the command's stderr
@@ -50,6 +53,15 @@ KDIR=${KDIR:-$("$NDIS_TOP/tools/build-kernel.sh" --print-kdir)}
 append="no_timer_check panic_on_warn=0 printk.devkmsg=on log_buf_len=4M kmemleak=on dma_debug_entries=65536"
 qopts="-device edu,dma_mask=0xffffffff -device edu"
 qopts+=" -device pcie-root-port,id=ndis_hp0,bus=pcie.0,chassis=1,slot=1,hotplug=on"
+# The server chardev must come first: the client connects while QEMU parses
+# its options (a unix socket accepts into the backlog before QEMU's loop runs).
+qmp_sock=$(mktemp -u "${TMPDIR:-/tmp}/ndis-qmp.XXXXXX")
+trap 'rm -f "$qmp_sock"' EXIT
+qopts+=" -chardev socket,id=ndis_qmp_srv,path=$qmp_sock,server=on,wait=off"
+qopts+=" -mon chardev=ndis_qmp_srv,mode=control"
+qopts+=" -chardev socket,id=ndis_qmp,path=$qmp_sock"
+qopts+=" -device virtio-serial-pci,id=ndis_vser"
+qopts+=" -device virtserialport,bus=ndis_vser.0,chardev=ndis_qmp,name=org.ndis-shim.qmp"
 qopts+=" -d guest_errors -D $out/qemu-guest-errors.log"
 case $config in
 plain) ;;

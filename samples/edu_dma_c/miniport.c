@@ -1118,11 +1118,12 @@ EduRunSharedMemoryMisuse(
 
 	/*
 	 * Asynchronous allocation: the completion handler is registered with
-	 * NdisMRegisterScatterGatherDma, which this miniport does not call,
-	 * so the request is refused rather than completed to nobody.
+	 * NdisMRegisterScatterGatherDma, whose description here names none
+	 * (sg.c), so the request is refused rather than completed to nobody.
 	 */
 	EDU_ROW("async-without-handler",
-		NdisMAllocateSharedMemoryAsyncEx(Handle, PAGE_SIZE_EDU, FALSE, Adapter));
+		NdisMAllocateSharedMemoryAsyncEx(Adapter->SgDmaHandle, PAGE_SIZE_EDU, FALSE,
+						 Adapter));
 	EDU_ROW("async-forged-handle",
 		NdisMAllocateSharedMemoryAsyncEx((NDIS_HANDLE)0x12345678, PAGE_SIZE_EDU,
 						 FALSE, Adapter));

@@ -104,12 +104,15 @@ log "config $CONFIG, kernel $(uname -r), modules from $KO, $TOTAL tests"
 [ "${STATUS[1]}" = ok ] || log "PREFLIGHT: ${NOTES[1]}"
 
 run_one() {
-	local i=$1 script=$2 name t0 taint0 err0 locks0 mods0 new m left='' d
+	local i=$1 script=$2 name t0 tmo taint0 err0 locks0 mods0 new m left='' d
 	name=$(basename "$script" .sh)
 	case $script in */canaries/*) name=canary-$name ;; esac
 	NAME[i]=$name SCRIPT[i]=$script TRIPS[i]='' NOTES[i]=''
 	XFAIL[i]=0
 	grep -q '^# ndis-test: xfail' "$script" && XFAIL[i]=1
+	# "# ndis-test: timeout=SECS": a test that needs longer (hot-plug under TCG)
+	tmo=$(sed -n 's/^# ndis-test: timeout=\([0-9][0-9]*\)$/\1/p' "$script" | head -n 1)
+	tmo=${tmo:-$TEST_TIMEOUT}
 	d=$OUT/tests/$name
 	mkdir -p "$d"
 	mods0=$(modules) taint0=$(taint) err0=$(dma_errors) locks0=$(debug_locks)
@@ -118,9 +121,9 @@ run_one() {
 	J0[i]=$(jiffies) t0=$(date +%s.%N)
 
 	(cd "$d" && NDIS_CONFIG=$CONFIG NDIS_KO=$KO NDIS_OUT=$d NDIS_TOP=${NDIS_TOP:-} \
-		timeout -k 10 "$TEST_TIMEOUT" bash "$script") >"$d/output.txt" 2>&1 </dev/null
+		timeout -k 10 "$tmo" bash "$script") >"$d/output.txt" 2>&1 </dev/null
 	RC[i]=$?
-	[ "${RC[i]}" = 124 ] && NOTES[i]+="timed out after ${TEST_TIMEOUT}s; "
+	[ "${RC[i]}" = 124 ] && NOTES[i]+="timed out after ${tmo}s; "
 
 	# Unload what the test left loaded (newest first, as /proc/modules
 	# lists them) so one failure does not cascade into the next test.

@@ -9,30 +9,11 @@
 # ndis_ops, then a verified round trip through edu_dma_c. The harness
 # checks for Oops/WARN/DMA-API/kmemleak around it. Prints nested KTAP.
 set -uo pipefail
-KO=${NDIS_KO:-${KO:-/work/main/build/ko}}
-shim=$KO/ndis_shim.ko ops=$KO/ndis_ops.ko edu=$KO/edu_dma_c.ko
-for ko in "$shim" "$ops" "$edu"; do
-	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
-done
-DEV=
-for d in /sys/bus/pci/devices/*; do
-	if [ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ]; then
-		DEV=$(basename "$d"); break
-	fi
-done
+. "$(dirname "$0")/../removal_lib.sh"
+DEV=$(edu_devices | head -n 1)
 [ -n "$DEV" ] || { echo "# SKIP no edu device"; exit 4; }
-DBG=/sys/kernel/debug
-mountpoint -q $DBG || mount -t debugfs none $DBG
-SUCCESS=0x00000000 RESOURCES=0xc000009a
 OPS=$DBG/ndis_ops/$DEV
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-notok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
-check() { # description command...
-	local what=$1; shift
-	if "$@"; then ok "$what"; else notok "$what"; fi
-}
 # Builtins only (no fork): the engine needs ~100 ms per transfer, and the
 # removal must come while it still runs.
 R=
@@ -44,16 +25,9 @@ op() { opq "$@" && echo "$R"; }
 status_is() { # want line
 	[[ $2 == *"status=$1"* ]]
 }
-wait_for() { # path seconds: wait until it exists
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do [ -e "$1" ] && return 0; sleep 0.1; done
-	return 1
-}
 listed() { grep -q "^$DEV " $DBG/ndis_shim/adapters; }
 cleanup() {
-	lsmod | grep -q '^ndis_ops ' && rmmod ndis_ops
-	lsmod | grep -q '^edu_dma_c ' && rmmod edu_dma_c
-	lsmod | grep -q '^ndis_shim ' && rmmod ndis_shim
+	unload_all
 	# never leave the device removed for the next test
 	[ -e /sys/bus/pci/devices/$DEV ] || echo 1 >/sys/bus/pci/rescan
 }
@@ -121,12 +95,7 @@ check "rmmod ndis_ops" rmmod ndis_ops
 
 # ... and a verified round trip through edu_dma_c.
 check "insmod edu_dma_c" insmod "$edu"
-if wait_for $DBG/edu_dma_c/$DEV/cmd 5 && echo "roundtrip len=4096" >$DBG/edu_dma_c/$DEV/cmd; then
-	r=$(cat $DBG/edu_dma_c/$DEV/result); echo "# $r"
-	if [[ $r == ok*verified=1* ]]; then ok "verified round trip on $DEV after rescan"; else notok "round trip: $r"; fi
-else
-	notok "round trip on $DEV after rescan: no edu_dma_c interface"
-fi
+roundtrip "$DEV" "after rescan"
 check "rmmod edu_dma_c" rmmod edu_dma_c
 check "rmmod ndis_shim" rmmod ndis_shim
 cleanup

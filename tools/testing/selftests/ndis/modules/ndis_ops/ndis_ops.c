@@ -14,6 +14,7 @@
  *   counter slot=S
  *   forge slot=S value=V      (slot must not hold a live handle)
  *   wait                      (until edu's engine is idle, at most 1 s)
+ *   vanish value=1|0          (fault hook: the device vanished, see below)
  * /sys/kernel/debug/ndis_ops/<pci>/result  (0400) the last operation's line:
  *   status=0x%08x (or value=N) pre=P post=Q started=K [handle=0x...]
  *   P/Q: the channel number (slot) edu's engine runs for before/after the
@@ -24,6 +25,12 @@
  * deregistered by halt: the shim must release them. Buffers and the
  * adapter context outlive the adapter until the module unloads, since the
  * shim releases leftover channels after MiniportHaltEx.
+ *
+ * "vanish value=1" makes the adapter behave as if the device had vanished
+ * from the bus: every register read returns all ones (so the engine's RUN
+ * bit never clears and the residue reads 0xffffffff), Start refuses, Stop
+ * cannot confirm idle, IsBusy says busy forever, also after halt. Config
+ * space is left alone: the shim's own bus-master fence works on it.
  */
 #define NDIS_MINIPORT_DRIVER
 #define NDIS630_MINIPORT
@@ -78,6 +85,7 @@ struct ops_adapter {
 	ULONG DeviceOffset;
 	bool fenced;
 	bool halted;
+	bool vanished;	/* fault hook: registers read all ones */
 	UINT owner;
 	u64 starts;
 	/* test interface */
@@ -118,9 +126,17 @@ static inline void __iomem *ops_reg(struct ops_adapter *a, ULONG off)
 	return (void __iomem __force *)(a->RegisterBase + off);
 }
 
+/* A vanished device answers every read with all ones. */
+static u32 ops_read(struct ops_adapter *a, ULONG off)
+{
+	if (READ_ONCE(a->vanished))
+		return ~0U;
+	return readl(ops_reg(a, off));
+}
+
 static bool ops_running(struct ops_adapter *a)
 {
-	return readl(ops_reg(a, OPS_REG_DMA_CMD)) & OPS_CMD_RUN;
+	return ops_read(a, OPS_REG_DMA_CMD) & OPS_CMD_RUN;
 }
 
 static void ops_bus_master(struct ops_adapter *a, bool on)
@@ -149,7 +165,7 @@ static NDIS_STATUS OpsDmaStart(NDIS_HANDLE Ctx, UINT Channel, ULONG64 Address,
 	ULONG off = a->DeviceOffset;
 	u64 mask, edu_addr;
 
-	if (a->halted)
+	if (a->halted || READ_ONCE(a->vanished))
 		return NDIS_STATUS_RESOURCES;
 	if (Length == 0 || off > OPS_EDU_SIZE || Length > OPS_EDU_SIZE - off)
 		return NDIS_STATUS_INVALID_LENGTH;
@@ -185,6 +201,9 @@ static BOOLEAN OpsDmaStop(NDIS_HANDLE Ctx, UINT Channel)
 {
 	struct ops_adapter *a = Ctx;
 
+	/* Registers read all ones: RUN never clears, idle is never confirmed. */
+	if (READ_ONCE(a->vanished))
+		return FALSE;
 	if (a->halted)
 		return TRUE;
 	if (!ops_running(a)) {
@@ -205,6 +224,8 @@ static BOOLEAN OpsDmaIsBusy(NDIS_HANDLE Ctx, UINT Channel)
 {
 	struct ops_adapter *a = Ctx;
 
+	if (READ_ONCE(a->vanished))
+		return TRUE;
 	if (a->halted)
 		return FALSE;
 	if (ops_running(a))
@@ -217,9 +238,11 @@ static ULONG OpsDmaReadResidue(NDIS_HANDLE Ctx, UINT Channel)
 {
 	struct ops_adapter *a = Ctx;
 
+	if (READ_ONCE(a->vanished))
+		return ops_read(a, OPS_REG_DMA_CNT);
 	if (a->halted || !ops_running(a) || a->owner != Channel)
 		return 0;
-	return readl(ops_reg(a, OPS_REG_DMA_CNT));
+	return ops_read(a, OPS_REG_DMA_CNT);
 }
 
 static const NDIS_LINUX_DMA_CONTROLLER OpsDmaController = {
@@ -360,6 +383,10 @@ static void ops_do(struct ops_adapter *a, const char *verb, struct ops_args *x, 
 			return;
 		}
 		*h = (NDIS_HANDLE)(uintptr_t)x->value;
+	} else if (!strcmp(verb, "vanish")) {
+		WRITE_ONCE(a->vanished, x->value != 0);
+		if (x->value)
+			dev_info(&a->pdev->dev, "ndis_ops: fault hook: device vanished\n");
 	} else if (!strcmp(verb, "wait")) {
 		for (ms = 0; ops_running(a) && ms < 1000; ms++)
 			usleep_range(1000, 1100);
@@ -392,7 +419,7 @@ static ssize_t ops_op_write(struct file *file, const char __user *ubuf,
 	err = ops_parse(s, &x);
 	if (err)
 		return err;
-	if (!x.has_slot && strcmp(verb, "wait"))
+	if (!x.has_slot && strcmp(verb, "wait") && strcmp(verb, "vanish"))
 		return -EINVAL;
 	mutex_lock(&a->lock);
 	a->result_len = 0;
@@ -603,9 +630,10 @@ VOID OpsHalt(NDIS_HANDLE Ctx, NDIS_HALT_ACTION HaltAction)
 	 * from then on.
 	 */
 	running = ops_running(a);
-	for (ms = 0; ops_running(a) && ms < 2000; ms++)
+	/* A vanished device never goes idle: the shim's bounded wait deals with it. */
+	for (ms = 0; !READ_ONCE(a->vanished) && ops_running(a) && ms < 2000; ms++)
 		usleep_range(1000, 1100);
-	if (ops_running(a))
+	if (!READ_ONCE(a->vanished) && ops_running(a))
 		dev_err(&a->pdev->dev, "ndis_ops: engine still running at halt\n");
 	mutex_lock(&a->lock);
 	a->halted = true;
