@@ -3,7 +3,8 @@
 # ndis-shim top-level Makefile. The two commands a user needs:
 #   make run     boot a VM with QEMU's edu device and show the shim at work
 #   make check   host tests, then the VM tests in the plain, iommu and
-#                swiotlb configurations; ends with "N passed, N failed, N skipped"
+#                swiotlb configurations, and a few under a tiny swiotlb pool
+#                (swiotlb-tiny); ends with "N passed, N failed, N skipped"
 #
 # Other targets: bench (shim vs raw DMA API), setup, kernel, modules
 # (default), host-test, clippy (or `make CLIPPY=1`), fmt-check, clean.
@@ -14,7 +15,7 @@ TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 # Kbuild includes this directory's Kbuild, not this file, when M= points here.
 
 export NDIS_BUILD ?= $(TOP)/build
-CONFIGS ?= plain iommu swiotlb
+CONFIGS ?= plain iommu swiotlb swiotlb-tiny
 
 .PHONY: all modules setup kernel check run bench host-test clippy fmt-check clean vm-test
 
@@ -51,7 +52,7 @@ run:
 
 # Shim against raw Linux DMA calls, per configuration, debug layers off.
 bench: modules
-	@tools/bench.sh $(CONFIGS)
+	@tools/bench.sh $(filter-out swiotlb-tiny,$(CONFIGS))
 
 vm-test: modules
 	@tools/check.sh --vm-only $(CONFIGS)

@@ -4,7 +4,8 @@
 # `make check`: host tests, then one VM boot per configuration running the
 # whole in-guest suite (tools/testing/selftests/ndis/harness.sh).
 #
-#   tools/check.sh [--vm-only] [CONFIG...]     CONFIG: plain iommu swiotlb
+#   tools/check.sh [--vm-only] [CONFIG...]
+#     CONFIG: plain iommu swiotlb swiotlb-tiny (default: all four)
 #
 # --vm-only skips setup, the kernel and module builds (except the canaries)
 # and the host tests. Full logs: build/host-test.log, build/vm/<config>/.
@@ -16,7 +17,7 @@ set -euo pipefail
 vm_only=0
 if [ "${1:-}" = --vm-only ]; then vm_only=1; shift; fi
 configs=("$@")
-[ ${#configs[@]} -gt 0 ] || configs=(plain iommu swiotlb)
+[ ${#configs[@]} -gt 0 ] || configs=(plain iommu swiotlb swiotlb-tiny)
 cd "$NDIS_TOP"
 mkdir -p "$NDIS_BUILD/vm" "$NDIS_BUILD/ko"
 passed=0 failed=0 skipped=0
@@ -100,14 +101,31 @@ ktap_report() { # CONFIG KTAPFILE
 	}' "$2"
 }
 
+# The guest environment of a config's suite. swiotlb-tiny (a 256 KiB
+# forced pool) runs only what a starved pool changes: edu round trips
+# through the pool, and the stress with most of the pool held by a
+# neighbour, where Setup must refuse with RESOURCES or bounce, never hand
+# out a wrong address. The shim maps with DMA_ATTR_NO_WARN, so "swiotlb
+# buffer is full" is never expected; the harness's splat check stays whole.
+guest_env() {
+	case $1 in
+	swiotlb-tiny)
+		echo NDIS_ONLY='/(30-edu-rust-roundtrip|42-stress)\.sh$' \
+			NDIS_STRESS_REFUSALS=1 NDIS_STRESS_PIN=224 NDIS_STRESS_TRANSFERS=30000
+		;;
+	esac
+}
+
 for cfg in "${configs[@]}"; do
 	out=$NDIS_BUILD/vm/$cfg
 	rm -rf "$out"
 	mkdir -p "$out"
 	stage "VM $cfg: boot and run the suite (logs: ${out#"$NDIS_TOP"/})"
 	t0=$(date +%s) rc=0
-	# The whole suite in one boot; hot-plug under TCG alone takes minutes.
-	tools/vm.sh --quiet --timeout "${NDIS_VM_TIMEOUT:-1800}" "$cfg" "$out" -- \
+	genv=()
+	read -ra genv < <(guest_env "$cfg") || true
+	# The whole suite in one boot; on a loaded host it can take long.
+	tools/vm.sh --quiet --timeout "${NDIS_VM_TIMEOUT:-1800}" "$cfg" "$out" -- env "${genv[@]}" \
 		"$NDIS_TOP/tools/testing/selftests/ndis/harness.sh" "$cfg" "$out" "$NDIS_BUILD/ko" || rc=$?
 	echo "== $cfg: VM exit $rc after $(($(date +%s) - t0)) s =="
 	[ -s "$out/ktap.txt" ] || : >"$out/ktap.txt"

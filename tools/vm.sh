@@ -6,7 +6,8 @@
 #
 #   tools/vm.sh [--timeout SECS] [--quiet] CONFIG OUTDIR -- CMD [ARG...]
 #
-# CONFIG: plain | iommu (intel-iommu, intremap, strict) | swiotlb (swiotlb=force).
+# CONFIG: plain | iommu (intel-iommu, intremap, strict) | swiotlb (swiotlb=force)
+# | swiotlb-tiny (swiotlb=force, a 256 KiB pool in 256 MiB: mappings run out).
 # Every config gets two edu devices (32-bit DMA mask first, then the default
 # 28-bit one) and an empty hot-pluggable pcie-root-port (id ndis_hp0), and
 # a QMP monitor the guest itself can speak to: the virtio-serial port named
@@ -27,7 +28,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-usage() { die "usage: $0 [--timeout SECS] [--quiet] plain|iommu|swiotlb OUTDIR -- CMD..."; }
+usage() { die "usage: $0 [--timeout SECS] [--quiet] plain|iommu|swiotlb|swiotlb-tiny OUTDIR -- CMD..."; }
 tmo=${NDIS_VM_TIMEOUT:-600} quiet=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -63,6 +64,7 @@ qopts+=" -chardev socket,id=ndis_qmp,path=$qmp_sock"
 qopts+=" -device virtio-serial-pci,id=ndis_vser"
 qopts+=" -device virtserialport,bus=ndis_vser.0,chardev=ndis_qmp,name=org.ndis-shim.qmp"
 qopts+=" -d guest_errors -D $out/qemu-guest-errors.log"
+mem=1G
 case $config in
 plain) ;;
 iommu)
@@ -70,12 +72,22 @@ iommu)
 	append+=" intel_iommu=on iommu.strict=1"
 	;;
 swiotlb) append+=" swiotlb=force" ;;
+swiotlb-tiny)
+	# The smallest pool the kernel takes: one 128-slot segment of 2 KiB
+	# slots (256 KiB; smaller counts are rounded up to 128), in one area
+	# (with the default of one area per vCPU the minimum doubles). 256 MiB
+	# of RAM, so that the pool (placed at the top of low memory) lies
+	# within edu's 28-bit reach: in 1 GiB it does not, and the shim then
+	# bounces every transfer through its own memory, never using the pool.
+	append+=" swiotlb=128,1,force"
+	mem=256M
+	;;
 *) usage ;;
 esac
 append+=" ${NDIS_VM_APPEND:-}"
 qopts+=" ${NDIS_VM_QEMU_OPTS:-}"
 
-vng_base=(vng --run "$KDIR" --force-9p --disable-microvm --memory 1G --cpus 2 --verbose)
+vng_base=(vng --run "$KDIR" --force-9p --disable-microvm --memory "$mem" --cpus 2 --verbose)
 
 # KVM only if it demonstrably boots this kernel: nested KVM here has been
 # seen to hang forever, so the probe is one short, cached boot per host

@@ -19,11 +19,15 @@
  * Channel 0 of each adapter also sends every REAL_EVERY-th transfer through
  * edu's real engine (to edu's buffer and back).
  *
- * /sys/kernel/debug/ndis_stress/run     (0200) "transfers=M [channels=C] [seed=S]"
+ * /sys/kernel/debug/ndis_stress/run     (0200) "transfers=M [channels=C] [seed=S] [pin=K]"
  *     runs C channels per adapter, M transfers each, all at once; returns
- *     when every thread is done.
+ *     when every thread is done. pin=K: for the run, K KiB of page-sized
+ *     streaming mappings on the first adapter's device stay mapped, as a
+ *     neighbouring driver would hold most of a small swiotlb pool (only
+ *     where the device reaches a forced swiotlb pool; else nothing).
  * /sys/kernel/debug/ndis_stress/result  (0400) the last run:
  *     transfers= verified= mismatches= reach= refused= errors= real= ms=
+ *     pinned= (KiB actually held by pin=)
  */
 #define NDIS_MINIPORT_DRIVER
 #define NDIS630_MINIPORT
@@ -40,6 +44,7 @@
 #include <linux/pci.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
+#include <linux/swiotlb.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
@@ -106,7 +111,7 @@ static NDIS_HANDLE stress_driver_handle;
 static DEFINE_MUTEX(stress_lock);	/* the adapter list and runs */
 static struct stress_adapter *stress_adapters[MAX_ADAPTERS];
 static struct dentry *stress_dir;
-static char stress_result[256];
+static char stress_result[320];
 static size_t stress_result_len;
 
 static void __iomem *edu_reg(struct stress_adapter *a, ULONG off)
@@ -411,8 +416,66 @@ static int channel_init(struct stress_adapter *a, unsigned int n, u64 seed)
 	return 0;
 }
 
-static int stress_run(unsigned int transfers, unsigned int channels, u64 seed)
+/* ---- pin=: a neighbour holding most of the bounce pool ---- */
+
+struct stress_pin {
+	struct device *dev;
+	struct page **pages;
+	dma_addr_t *addr;
+	unsigned int n;
+};
+
+/* Maps up to @kib KiB page by page until the pool refuses; returns KiB held. */
+static unsigned int stress_pin(struct stress_pin *p, struct device *dev, unsigned int kib)
 {
+	unsigned int want = kib / (PAGE_SIZE / 1024);
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+
+	memset(p, 0, sizeof(*p));
+	/* Only a forced pool the device reaches: anything else would WARN
+	 * (swiotlb overflow) or pin nothing that Setup competes for. */
+	if (!want || !is_swiotlb_force_bounce(dev) || !mem || !mem->nslabs ||
+	    phys_to_dma(dev, mem->defpool.end - 1) > dma_get_mask(dev))
+		return 0;
+	p->dev = dev;
+	p->pages = kcalloc(want, sizeof(*p->pages), GFP_KERNEL);
+	p->addr = kcalloc(want, sizeof(*p->addr), GFP_KERNEL);
+	if (!p->pages || !p->addr)
+		return 0;
+	for (p->n = 0; p->n < want; p->n++) {
+		struct page *pg = alloc_page(GFP_KERNEL);
+		dma_addr_t a;
+
+		if (!pg)
+			break;
+		a = dma_map_page_attrs(dev, pg, 0, PAGE_SIZE, DMA_TO_DEVICE, DMA_ATTR_NO_WARN);
+		if (dma_mapping_error(dev, a)) {
+			__free_page(pg);
+			break;
+		}
+		p->pages[p->n] = pg;
+		p->addr[p->n] = a;
+	}
+	return p->n * (PAGE_SIZE / 1024);
+}
+
+static void stress_unpin(struct stress_pin *p)
+{
+	while (p->n) {
+		p->n--;
+		dma_unmap_page(p->dev, p->addr[p->n], PAGE_SIZE, DMA_TO_DEVICE);
+		__free_page(p->pages[p->n]);
+	}
+	kfree(p->pages);
+	kfree(p->addr);
+	memset(p, 0, sizeof(*p));
+}
+
+static int stress_run(unsigned int transfers, unsigned int channels, u64 seed,
+		      unsigned int pin_kib)
+{
+	struct stress_pin pin = {};
+	unsigned int pinned = 0;
 	u64 done = 0, verified = 0, mismatches = 0, reach = 0, refused = 0, errors = 0;
 	u64 real = 0;
 	const char *first = "";
@@ -433,6 +496,12 @@ static int stress_run(unsigned int transfers, unsigned int channels, u64 seed)
 	}
 	if (!na)
 		err = -ENODEV;
+	for (i = 0; i < MAX_ADAPTERS && !err && pin_kib; i++) {
+		if (stress_adapters[i]) {
+			pinned = stress_pin(&pin, &stress_adapters[i]->pdev->dev, pin_kib);
+			break;
+		}
+	}
 	t0 = ktime_get();
 	for (i = 0; i < MAX_ADAPTERS && !err; i++) {
 		struct stress_adapter *a = stress_adapters[i];
@@ -474,10 +543,11 @@ static int stress_run(unsigned int transfers, unsigned int channels, u64 seed)
 		}
 	}
 	stress_result_len = scnprintf(stress_result, sizeof(stress_result),
-				      "adapters=%u channels=%u transfers=%llu verified=%llu mismatches=%llu reach=%llu refused=%llu errors=%llu real=%llu ms=%lld err=%d%s%s\n",
+				      "adapters=%u channels=%u transfers=%llu verified=%llu mismatches=%llu reach=%llu refused=%llu errors=%llu real=%llu ms=%lld err=%d pinned=%u%s%s\n",
 				      na, channels, done, verified, mismatches, reach, refused,
-				      errors, real, ktime_ms_delta(ktime_get(), t0), err,
+				      errors, real, ktime_ms_delta(ktime_get(), t0), err, pinned,
 				      *first ? " first=" : "", first);
+	stress_unpin(&pin);
 	for (i = 0; i < MAX_ADAPTERS; i++) {
 		struct stress_adapter *a = stress_adapters[i];
 
@@ -490,7 +560,7 @@ static int stress_run(unsigned int transfers, unsigned int channels, u64 seed)
 static ssize_t run_write(struct file *file, const char __user *ubuf, size_t count,
 			 loff_t *ppos)
 {
-	unsigned int transfers = 1000, channels = 4;
+	unsigned int transfers = 1000, channels = 4, pin_kib = 0;
 	u64 seed = 1;
 	char buf[128], *s, *word;
 	int err;
@@ -510,13 +580,15 @@ static ssize_t run_write(struct file *file, const char __user *ubuf, size_t coun
 			err = kstrtouint(word + 9, 0, &channels);
 		else if (!strncmp(word, "seed=", 5))
 			err = kstrtou64(word + 5, 0, &seed);
+		else if (!strncmp(word, "pin=", 4))
+			err = kstrtouint(word + 4, 0, &pin_kib);
 		else
 			err = -EINVAL;
 		if (err)
 			return err;
 	}
 	mutex_lock(&stress_lock);
-	err = stress_run(transfers, channels, seed);
+	err = stress_run(transfers, channels, seed, pin_kib);
 	mutex_unlock(&stress_lock);
 	return err ? err : count;
 }
