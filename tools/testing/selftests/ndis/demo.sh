@@ -39,7 +39,8 @@ fi
 # A sample miniport: load it (each edu device becomes an adapter), move
 # data both ways through edu's DMA engine (system DMA: NdisMSetupDmaTransfer
 # / NdisMCompleteDmaTransfer; bus master: a descriptor in shared memory read
-# and written by the memory's device address, NDIS 5 physical mapping),
+# and written by the memory's device address, a NET_BUFFER's scatter-gather
+# list element by element, NDIS 5 physical mapping),
 # verify it, unload (halt).
 demo_sample() { # module command...
 	local mod=$1 dir d cmds
@@ -67,8 +68,10 @@ demo_sample() { # module command...
 }
 SYSTEM_DMA=("roundtrip off=0 len=4096 mdl_off=0 buf=kmalloc"
 	"roundtrip off=100 len=1500 mdl_off=4000 buf=vmalloc")
-demo_sample edu_dma_c "${SYSTEM_DMA[@]}" "shm-roundtrip off=0 len=1000 mdl_off=64"
-demo_sample edu_dma "${SYSTEM_DMA[@]}" "shm off=0 len=1000 rx_off=64"
+demo_sample edu_dma_c "${SYSTEM_DMA[@]}" "shm-roundtrip off=0 len=1000 mdl_off=64" \
+	"sg-roundtrip len=4096 parts=4 skip=128 mdl_off=64 buf=kmalloc"
+demo_sample edu_dma "${SYSTEM_DMA[@]}" "shm off=0 len=1000 rx_off=64" \
+	"sg-roundtrip parts=2 size=6000 skip=3520 len=4096 buf=vmalloc"
 # NDIS 5.1 bus master: map registers and physical mapping.
 demo_sample edu_dma_ndis5 "roundtrip len=4096 off=0 buf=kmalloc reg=0" \
 	"roundtrip len=1500 off=4000 buf=vmalloc reg=1"

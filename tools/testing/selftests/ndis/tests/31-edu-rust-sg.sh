@@ -9,32 +9,8 @@
 # in place; the others are bounced (see Documentation/scatter-gather.rst).
 # Prints nested KTAP; exits 0 only if every subtest passed (4: skipped).
 set -uo pipefail
-KO=${KO:-${NDIS_KO:-/work/main/build/ko}}
-shim=$KO/ndis_shim.ko edu=$KO/edu_dma.ko
-for ko in "$shim" "$edu"; do
-	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
-done
-devs=$(grep -l 0x11e8 /sys/bus/pci/devices/*/device 2>/dev/null | xargs -r -n1 dirname | xargs -r -n1 basename)
-[ -n "$devs" ] || { echo "# SKIP no edu device"; exit 4; }
+. "$(dirname "$0")/../edu_rust_lib.sh"
 DBG=/sys/kernel/debug
-mountpoint -q $DBG || mount -t debugfs none $DBG
-
-n=0 failed=0
-out() { echo "    $*"; }
-check() { # DESCRIPTION COMMAND...
-	n=$((n + 1))
-	local d=$1
-	shift
-	if "$@"; then out "ok $n $d"; else out "not ok $n $d"; failed=1; fi
-}
-D=$DBG/edu_dma
-run() { # DEV CMD EXPECT-REGEX
-	echo "$2" >"$D/$1/cmd" || return 1
-	local r
-	r=$(cat "$D/$1/result")
-	echo "    # $1: $2 -> $r"
-	[[ $r =~ $3 ]]
-}
 registered() { grep -q "^$1 .* sg_dma=1" $DBG/ndis_shim/adapters; }
 
 cases=("parts=1 size=64 len=64 buf=kmalloc"
