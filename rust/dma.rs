@@ -167,6 +167,9 @@ impl StreamingMapping {
     /// # Safety
     ///
     /// As for [`Self::new`]; `map` is one of the shim's C map helpers.
+    // Always inlined: `map` is then a direct call on the Setup hot path,
+    // not an indirect one through a retpoline.
+    #[inline(always)]
     unsafe fn map_with(
         map: unsafe extern "C" fn(
             *mut c_void,
