@@ -53,8 +53,12 @@ if [ ! -f "$KDIR/.config" ]; then
 	run_logged "$KDIR/config.log" "${KMAKE[@]}" O="$KDIR" olddefconfig
 	# Check the options the tests depend on survived olddefconfig.
 	for opt in RUST DMA_API_DEBUG DEBUG_KMEMLEAK KUNIT INTEL_IOMMU PROVE_LOCKING \
-		DEBUG_ATOMIC_SLEEP FAILSLAB FUNCTION_ERROR_INJECTION HOTPLUG_PCI; do
+		DEBUG_ATOMIC_SLEEP FAILSLAB FUNCTION_ERROR_INJECTION HOTPLUG_PCI KFENCE UBSAN_BOUNDS \
+		DEBUG_LIST SOFTLOCKUP_DETECTOR DETECT_HUNG_TASK EVENT_TRACING NET_NS; do
 		grep -q "^CONFIG_$opt=y" "$KDIR/.config" || die "CONFIG_$opt did not stick in $KDIR/.config (see $KDIR/config.log)"
+	done
+	for opt in E1000 PCNET32; do
+		grep -q "^CONFIG_$opt=m" "$KDIR/.config" || die "CONFIG_$opt=m did not stick in $KDIR/.config (see $KDIR/config.log)"
 	done
 fi
 
