@@ -1058,6 +1058,13 @@ typedef struct _NDIS_MINIPORT_DRIVER_CHARACTERISTICS {
 #define NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2 \
 	RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, CancelDirectOidRequestHandler)
 #endif
+#if !defined(NDIS_MINIPORT_DRIVER)
+/* NDIS 6.80 (revision 3) appends SynchronousOidRequestHandler. No contract
+ * this header offers declares it, but the shim accepts the larger
+ * structure by its size (and reads it only through revision 2). */
+#define NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_3 \
+	(NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2 + sizeof(PVOID))
+#endif
 
 /* ------------------------------------------------------------------------
  * Adapter attributes (NdisMSetMiniportAttributes)

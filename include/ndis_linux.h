@@ -21,8 +21,14 @@
 #ifndef _NDIS_LINUX_H
 #define _NDIS_LINUX_H
 
+#ifdef __KERNEL__
 #include <linux/module.h>
 #include <linux/pci.h>
+#else
+/* Host view (the Rust bindings' generator): kernel objects stay opaque. */
+struct module;
+struct pci_dev;
+#endif
 #include <ndis.h>
 
 /*
@@ -75,6 +81,17 @@ int NdisLinuxDriverLoad(PNDIS_LINUX_MINIPORT Miniport);
 void NdisLinuxDriverUnload(PNDIS_LINUX_MINIPORT Miniport);
 int NdisLinuxPciProbe(PNDIS_LINUX_MINIPORT Miniport, struct pci_dev *Pdev);
 void NdisLinuxPciRemove(PNDIS_LINUX_MINIPORT Miniport, struct pci_dev *Pdev);
+
+/*
+ * The PCI function an adapter was probed with: what the glue needs of the
+ * device (its struct device for DMA, config space, debugfs names) without
+ * searching the bus for it. @MiniportAdapterHandle is the handle NDIS gave
+ * MiniportInitializeEx (NDIS 6) or MiniportInitialize (NDIS 5); it is valid
+ * from the start of that call until MiniportHaltEx/MiniportHalt returns,
+ * and so is the pointer returned, which needs no reference of its own.
+ * NULL for a handle that names no adapter (counted as a rejected call).
+ */
+struct pci_dev *NdisLinuxGetPciDevice(NDIS_HANDLE MiniportAdapterHandle);
 
 /*
  * NDIS_LINUX_PCI_MINIPORT - the module and PCI driver around a miniport.

@@ -22,7 +22,7 @@ use kernel::{
     uaccess::UserSliceReader,
 };
 
-use crate::{adapter, dma::FAIL_MAPS};
+use crate::{adapter, dma::FAIL_MAPS, reject};
 
 /// The shim's debugfs directory and files; removed on drop.
 pub(crate) struct ShimDebugfs {
@@ -34,7 +34,7 @@ pub(crate) struct ShimDebugfs {
 }
 
 fn write_rejected(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    writeln!(f, "{}", adapter::rejected_calls_total())
+    writeln!(f, "{}", reject::rejected_calls_total())
 }
 
 fn write_adapters(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -15,6 +15,7 @@ use kernel::{
     sync::{
         aref::ARef,
         atomic::{Atomic, Relaxed},
+        MutexGuard,
     },
 };
 
@@ -265,13 +266,20 @@ impl BounceMemory {
     /// Allocates `len` bytes at bus addresses up to `limit` (an all-ones
     /// mask), narrowing the device's coherent mask for the allocation when
     /// `limit` is narrower: 24-bit NDIS DMA then gets `ZONE_DMA` memory (or
-    /// a low IOVA). Narrowing is safe for a concurrent allocation of the
-    /// same device, which only gets lower addresses. PASSIVE only.
+    /// a low IOVA; under `swiotlb=force` a streaming map of low memory
+    /// would bounce above 16 MiB, so only a coherent allocation serves).
+    /// `serialized` is the device's coherent-allocation lock
+    /// (`AdapterCore::coherent_allocation`), held across the narrowing and
+    /// the restore, so no other allocation of the shim sees the narrow
+    /// mask or restores it under this one; streaming maps use the
+    /// streaming mask, which is never changed. PASSIVE only.
     pub(crate) fn new_within(
         dev: &device::Device<device::Bound>,
         len: usize,
         limit: u64,
+        serialized: &MutexGuard<'_, ()>,
     ) -> Result<Self> {
+        let _ = serialized;
         let raw = raw_device(dev).cast::<bindings::device>();
         // SAFETY: `raw` is the bound device; reading its mask is a plain load.
         let old = unsafe { (*raw).coherent_dma_mask };

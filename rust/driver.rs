@@ -4,28 +4,30 @@
 //! `NdisMInitializeWrapper` / `NdisMRegisterMiniport` (NDIS 5.x) and the
 //! module glue (`NDIS_LINUX_PCI_MINIPORT`) that loads and unloads them.
 
-use core::ffi::c_void;
+use core::ptr::NonNull;
 use kernel::{
     new_mutex,
     prelude::*,
-    sync::{Arc, Mutex},
+    sync::{global_lock, Arc, Mutex},
 };
 
 use crate::{
+    abi,
     characteristics::{self, CharacteristicsView},
-    ffi,
-    handle::{Handle, HandleKind},
-    registry::REGISTRY,
+    handle::Handle,
+    registry::{self, Registered},
     status::{Error, Result as NdisResult},
 };
 
 /// The characteristics a miniport registered, by NDIS generation.
 #[derive(Clone, Copy)]
 pub(crate) enum Characteristics {
-    /// `NdisMRegisterMiniportDriver`.
-    Ndis6(ffi::DriverCharacteristics),
-    /// `NdisMRegisterMiniport`.
-    Ndis5(ffi::Ndis5Characteristics),
+    /// `NdisMRegisterMiniportDriver`: what the caller's revision holds,
+    /// the rest NULL.
+    Ndis6(abi::NDIS_MINIPORT_DRIVER_CHARACTERISTICS),
+    /// `NdisMRegisterMiniport`: what `CharacteristicsLength` holds of the
+    /// 5.1 layout, the rest NULL.
+    Ndis5(abi::NDIS51_MINIPORT_CHARACTERISTICS),
 }
 
 /// What `NdisMRegisterMiniportDriver` or `NdisMRegisterMiniport` recorded.
@@ -35,39 +37,81 @@ pub(crate) struct Registration {
     pub(crate) driver_context: usize,
 }
 
-/// A miniport module, from `NdisLinuxDriverLoad` until `NdisLinuxDriverUnload`.
+// SAFETY: the characteristics are a copy of handler addresses and numbers
+// (their reserved pointer slots are never followed); the handlers are the
+// miniport's, callable from any thread as NDIS calls them.
+unsafe impl Send for Registration {}
+
+/// A miniport module's `NDIS_LINUX_MINIPORT` (`NDIS_LINUX_PCI_MINIPORT`).
 ///
 /// # Invariants
 ///
-/// `glue` is the address of the module's `NDIS_LINUX_MINIPORT`, which lives
-/// as long as the module, and so longer than this object: the module's exit
-/// calls `NdisLinuxDriverUnload`, which removes it.
+/// Points at the module's static glue object, which lives as long as the
+/// module and is not written after `NdisLinuxDriverLoad` (but for its
+/// `DriverObject`, which only NDIS calls made by the module itself pass
+/// back): the module's exit calls `NdisLinuxDriverUnload` first.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Glue(NonNull<abi::NDIS_LINUX_MINIPORT>);
+
+// SAFETY: the glue object is immutable while shared (type invariant).
+unsafe impl Send for Glue {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Glue {}
+
+impl Glue {
+    /// The glue object at `glue`, or `None` for NULL.
+    ///
+    /// # Safety
+    ///
+    /// `glue` must be NULL or the calling module's `NDIS_LINUX_MINIPORT`,
+    /// as the module glue in `ndis_linux.h` passes it.
+    pub(crate) unsafe fn new(glue: *mut abi::NDIS_LINUX_MINIPORT) -> Option<Self> {
+        // INVARIANT: by the safety requirement.
+        NonNull::new(glue).map(Self)
+    }
+
+    fn get(&self) -> &abi::NDIS_LINUX_MINIPORT {
+        // SAFETY: live and not written while shared (type invariant).
+        unsafe { self.0.as_ref() }
+    }
+
+    /// `DmaAddressBits`.
+    pub(crate) fn dma_address_bits(&self) -> u8 {
+        self.get().DmaAddressBits
+    }
+
+    /// `DmaController`, if the module has one.
+    pub(crate) fn dma_controller(&self) -> Option<&abi::NDIS_LINUX_DMA_CONTROLLER> {
+        let ops = self.get().DmaController;
+        // SAFETY: the controller is a static object in the miniport module,
+        // which outlives its adapters.
+        (!ops.is_null()).then(|| unsafe { &*ops })
+    }
+
+    /// The `DRIVER_OBJECT` the shim hands to `DriverEntry`.
+    fn driver_object(&self) -> *mut abi::DRIVER_OBJECT {
+        // SAFETY: live (type invariant); only the field's address is taken.
+        unsafe { &raw mut (*self.0.as_ptr()).DriverObject }
+    }
+}
+
+/// A miniport module, from `NdisLinuxDriverLoad` until `NdisLinuxDriverUnload`.
 #[pin_data]
 pub(crate) struct MiniportDriver {
-    glue: usize,
+    glue: Glue,
     #[pin]
     registration: Mutex<Option<Registration>>,
 }
 
-// SAFETY: `glue` is only an address; the object it names is immutable after
-// module load. Everything mutable is behind the mutex.
-unsafe impl Send for MiniportDriver {}
-// SAFETY: as above.
-unsafe impl Sync for MiniportDriver {}
-
 impl MiniportDriver {
     /// The module's glue object.
-    pub(crate) fn glue(&self) -> &ffi::LinuxMiniport {
-        // SAFETY: by the type invariant `glue` points at a live, immutable
-        // (after load) `NDIS_LINUX_MINIPORT`.
-        unsafe { &*(self.glue as *const ffi::LinuxMiniport) }
+    pub(crate) fn glue(&self) -> &Glue {
+        &self.glue
     }
 
     /// The `DRIVER_OBJECT` the shim handed to `DriverEntry`.
-    fn driver_object(&self) -> *mut ffi::DriverObject {
-        let glue = self.glue as *mut ffi::LinuxMiniport;
-        // SAFETY: `glue` is live (type invariant); only the field's address is taken.
-        unsafe { &raw mut (*glue).driver_object }
+    fn driver_object(&self) -> *mut abi::DRIVER_OBJECT {
+        self.glue.driver_object()
     }
 
     pub(crate) fn registration(&self) -> Option<Registration> {
@@ -76,7 +120,7 @@ impl MiniportDriver {
 
     /// The module's driver name, for the kernel (IRQ names).
     pub(crate) fn c_name(&self) -> &CStr {
-        let name = self.glue().name;
+        let name = self.glue.get().Name;
         if name.is_null() {
             return c"?";
         }
@@ -90,40 +134,55 @@ impl MiniportDriver {
     }
 }
 
-/// Finds the driver whose glue is at `glue`.
-pub(crate) fn find_by_glue(glue: usize) -> Option<(Handle, Arc<MiniportDriver>)> {
-    REGISTRY
+global_lock! {
+    // SAFETY: `init` runs in module init, before any entry point is callable.
+    unsafe(uninit) static DRIVERS: Mutex<KVec<Registered<MiniportDriver>>> = KVec::new();
+}
+
+/// Initializes the driver list's lock. Called once, from module init.
+pub(crate) fn init() {
+    // SAFETY: called once, from module init, before any other use.
+    unsafe { DRIVERS.init() };
+}
+
+/// Frees the driver list's memory, at module exit: no miniport module is
+/// loaded any more (each holds a reference to this one), so it is empty.
+pub(crate) fn exit() {
+    let drivers = core::mem::take(&mut *DRIVERS.lock());
+    drop(drivers);
+}
+
+/// The loaded driver `pred` picks.
+fn find(pred: impl Fn(&MiniportDriver) -> bool) -> Option<(Handle, Arc<MiniportDriver>)> {
+    DRIVERS
         .lock()
-        .drivers
         .iter()
-        .find(|(_, d)| d.glue == glue)
-        .map(|(h, d)| (h, d.clone()))
+        .find(|r| pred(r.object()))
+        .map(|r| (r.handle(), r.object().clone()))
+}
+
+/// Finds the driver whose glue is `glue`.
+pub(crate) fn find_by_glue(glue: Glue) -> Option<(Handle, Arc<MiniportDriver>)> {
+    find(|d| d.glue == glue)
 }
 
 /// `NdisLinuxDriverLoad`: registers the module, then runs its `DriverEntry`.
-pub(crate) fn load(glue: *mut ffi::LinuxMiniport) -> kernel::error::Result {
-    if glue.is_null() {
-        return Err(EINVAL);
-    }
-    // SAFETY: `glue` is the module's static glue object (non-NULL checked).
-    let entry = unsafe { (*glue).driver_entry }.ok_or(EINVAL)?;
-    let addr = glue as usize;
-    if find_by_glue(addr).is_some() {
+pub(crate) fn load(glue: Glue) -> kernel::error::Result {
+    let entry = glue.get().DriverEntry.ok_or(EINVAL)?;
+    if find_by_glue(glue).is_some() {
         return Err(EBUSY);
     }
 
     let driver = Arc::pin_init(
         try_pin_init!(MiniportDriver {
-            glue: addr,
+            glue,
             registration <- new_mutex!(None),
         }),
         GFP_KERNEL,
     )?;
-    let handle = REGISTRY
-        .lock()
-        .drivers
-        .insert(HandleKind::Driver, driver.clone())
-        .map_err(|_| ENOSPC)?;
+    let registered = Registered::new(driver.clone()).map_err(|_| ENOSPC)?;
+    let handle = registered.handle();
+    DRIVERS.lock().push(registered, GFP_KERNEL)?;
 
     // SAFETY: `DriverEntry` is the miniport's, called as Windows calls it,
     // with the driver object and a NULL registry path (no registry here).
@@ -147,22 +206,26 @@ pub(crate) fn load(glue: *mut ffi::LinuxMiniport) -> kernel::error::Result {
 }
 
 fn remove(handle: Handle) {
-    // Dropped once unlocked.
-    let removed = REGISTRY.lock().drivers.remove(HandleKind::Driver, handle);
+    let removed = {
+        let mut drivers = DRIVERS.lock();
+        let i = drivers.iter().position(|r| r.handle() == handle);
+        i.and_then(|i| drivers.remove(i).ok())
+    };
+    // Unlocked: the handle's entry goes, then the driver.
     drop(removed);
 }
 
 /// `NdisLinuxDriverUnload`: runs the miniport's unload handler (which calls
 /// `NdisMDeregisterMiniportDriver`), then forgets the module. The PCI driver
 /// is already unregistered, so every adapter has been halted.
-pub(crate) fn unload(glue: *mut ffi::LinuxMiniport) {
-    let Some((handle, driver)) = find_by_glue(glue as usize) else {
+pub(crate) fn unload(glue: Glue) {
+    let Some((handle, driver)) = find_by_glue(glue) else {
         pr_warn!("NdisLinuxDriverUnload: unknown miniport\n");
         return;
     };
     let registration = driver.registration();
     if let Some(Characteristics::Ndis6(c)) = registration.map(|r| r.characteristics) {
-        if let Some(unload) = c.unload {
+        if let Some(unload) = c.UnloadHandler {
             // SAFETY: the miniport's own unload handler, with its driver object.
             unsafe { unload(driver.driver_object()) };
         }
@@ -178,64 +241,43 @@ pub(crate) fn unload(glue: *mut ffi::LinuxMiniport) {
     remove(handle);
 }
 
-/// `NdisMRegisterMiniportDriver`.
-///
-/// # Safety
-///
-/// `chars`, if not NULL, must point at readable memory of at least its
-/// header's `Size` bytes (as on Windows).
-pub(crate) unsafe fn register(
-    driver_object: *mut c_void,
+/// `NdisMRegisterMiniportDriver`: `header` is the characteristics'
+/// `Header`, `c` what its revision holds (the rest NULL).
+pub(crate) fn register(
+    driver_object: usize,
     driver_context: usize,
-    chars: *const ffi::DriverCharacteristics,
+    header: abi::NDIS_OBJECT_HEADER,
+    c: abi::NDIS_MINIPORT_DRIVER_CHARACTERISTICS,
 ) -> NdisResult<Handle> {
-    if driver_object.is_null() || chars.is_null() {
-        return Err(Error::InvalidParameter);
-    }
     let (handle, driver) = find_by_driver_object(driver_object).ok_or(Error::InvalidParameter)?;
-
-    // SAFETY: `chars` is non-NULL and readable for its header (safety requirement).
-    let header = unsafe { chars.cast::<ffi::NdisObjectHeader>().read_unaligned() };
-    // Read only the bytes the caller's revision declares; the rest stays NULL.
-    let mut copy = core::mem::MaybeUninit::<ffi::DriverCharacteristics>::zeroed();
-    let len = usize::from(header.size).min(core::mem::size_of::<ffi::DriverCharacteristics>());
-    // SAFETY: the caller's structure is readable for `header.size` bytes;
-    // `copy` is large enough for `len` bytes.
-    unsafe {
-        core::ptr::copy_nonoverlapping(chars.cast::<u8>(), copy.as_mut_ptr().cast::<u8>(), len)
-    };
-    // SAFETY: all-zero is valid for every field (integers and `Option<fn>`).
-    let c = unsafe { copy.assume_init() };
-
     let optional = [
-        c.set_options,
-        c.pause,
-        c.restart,
-        c.oid_request,
-        c.send_net_buffer_lists,
-        c.return_net_buffer_lists,
-        c.cancel_send,
-        c.check_for_hang,
-        c.reset,
-        c.device_pnp_event_notify,
-        c.shutdown,
-        c.cancel_oid_request,
-        c.direct_oid_request,
-        c.cancel_direct_oid_request,
-        c.synchronous_oid_request,
+        c.SetOptionsHandler.is_some(),
+        c.PauseHandler.is_some(),
+        c.RestartHandler.is_some(),
+        c.OidRequestHandler.is_some(),
+        c.SendNetBufferListsHandler.is_some(),
+        c.ReturnNetBufferListsHandler.is_some(),
+        c.CancelSendHandler.is_some(),
+        c.CheckForHangHandlerEx.is_some(),
+        c.ResetHandlerEx.is_some(),
+        c.DevicePnPEventNotifyHandler.is_some(),
+        c.ShutdownHandlerEx.is_some(),
+        c.CancelOidRequestHandler.is_some(),
+        c.DirectOidRequestHandler.is_some(),
+        c.CancelDirectOidRequestHandler.is_some(),
     ];
     let view = CharacteristicsView {
-        header_type: header.type_,
-        header_revision: header.revision,
-        header_size: header.size,
-        major: c.major_ndis_version,
-        minor: c.minor_ndis_version,
-        has_initialize: c.initialize.is_some(),
-        has_halt: c.halt.is_some(),
+        header_type: header.Type,
+        header_revision: header.Revision,
+        header_size: header.Size,
+        major: c.MajorNdisVersion,
+        minor: c.MinorNdisVersion,
+        has_initialize: c.InitializeHandlerEx.is_some(),
+        has_halt: c.HaltHandlerEx.is_some(),
         optional_handlers: optional
             .iter()
             .enumerate()
-            .filter(|(_, h)| h.is_some())
+            .filter(|(_, present)| **present)
             .fold(0, |m, (i, _)| m | (1 << i)),
     };
     let version = characteristics::validate(&view)?;
@@ -255,56 +297,36 @@ pub(crate) unsafe fn register(
 }
 
 /// `NdisMDeregisterMiniportDriver`.
-pub(crate) fn deregister(handle: u64) -> NdisResult {
-    let driver = crate::registry::driver(handle).ok_or(Error::InvalidParameter)?;
+pub(crate) fn deregister(handle: Handle) -> NdisResult {
+    let driver = registry::lookup::<MiniportDriver>(handle).ok_or(Error::InvalidParameter)?;
     let taken = driver.registration.lock().take();
     taken.map(|_| ()).ok_or(Error::InvalidParameter)
 }
 
 /// The driver whose `DRIVER_OBJECT` is at `driver_object`.
-fn find_by_driver_object(driver_object: *mut c_void) -> Option<(Handle, Arc<MiniportDriver>)> {
-    REGISTRY
-        .lock()
-        .drivers
-        .iter()
-        .find(|(_, d)| d.driver_object().cast::<c_void>() == driver_object)
-        .map(|(h, d)| (h, d.clone()))
+fn find_by_driver_object(driver_object: usize) -> Option<(Handle, Arc<MiniportDriver>)> {
+    find(|d| d.driver_object() as usize == driver_object)
 }
 
 /// `NdisMInitializeWrapper`: the wrapper handle is the driver's handle.
-pub(crate) fn initialize_wrapper(driver_object: *mut c_void) -> Option<Handle> {
+pub(crate) fn initialize_wrapper(driver_object: usize) -> Option<Handle> {
     find_by_driver_object(driver_object).map(|(h, _)| h)
 }
 
-/// `NdisMRegisterMiniport`.
-///
-/// # Safety
-///
-/// `chars`, if not NULL, must be readable for `length` bytes.
-pub(crate) unsafe fn register_ndis5(
-    wrapper: u64,
-    chars: *const ffi::Ndis5Characteristics,
+/// `NdisMRegisterMiniport`: `c` is what `length` (`CharacteristicsLength`)
+/// bytes hold of the 5.1 layout, the rest NULL.
+pub(crate) fn register_ndis5(
+    wrapper: Handle,
+    c: abi::NDIS51_MINIPORT_CHARACTERISTICS,
     length: u32,
 ) -> NdisResult {
-    let driver = crate::registry::driver(wrapper).ok_or(Error::InvalidParameter)?;
-    if chars.is_null() {
-        return Err(Error::InvalidParameter);
-    }
-    let mut copy = core::mem::MaybeUninit::<ffi::Ndis5Characteristics>::zeroed();
-    let len = (length as usize).min(core::mem::size_of::<ffi::Ndis5Characteristics>());
-    // SAFETY: the caller's structure is readable for `length` bytes (safety
-    // requirement); `copy` is large enough for `len <= length` bytes.
-    unsafe {
-        core::ptr::copy_nonoverlapping(chars.cast::<u8>(), copy.as_mut_ptr().cast::<u8>(), len)
-    };
-    // SAFETY: all-zero is valid for every field (integers and `Option<fn>`).
-    let c = unsafe { copy.assume_init() };
+    let driver = registry::lookup::<MiniportDriver>(wrapper).ok_or(Error::InvalidParameter)?;
     let view = characteristics::Ndis5CharacteristicsView {
-        major: c.major_ndis_version,
-        minor: c.minor_ndis_version,
+        major: c.MajorNdisVersion,
+        minor: c.MinorNdisVersion,
         length,
-        has_initialize: c.initialize.is_some(),
-        has_halt: c.halt.is_some(),
+        has_initialize: c.InitializeHandler.is_some(),
+        has_halt: c.HaltHandler.is_some(),
     };
     let version = characteristics::validate_ndis5(&view)?;
     let mut registration = driver.registration.lock();
@@ -326,9 +348,14 @@ pub(crate) unsafe fn register_ndis5(
 }
 
 /// `NdisTerminateWrapper`: forgets the registration, if any.
-pub(crate) fn terminate_wrapper(wrapper: u64) {
-    match crate::registry::driver(wrapper) {
+pub(crate) fn terminate_wrapper(wrapper: Handle) {
+    match registry::lookup::<MiniportDriver>(wrapper) {
         Some(driver) => drop(driver.registration.lock().take()),
-        None => crate::adapter::reject_global("NdisTerminateWrapper", "unknown wrapper handle"),
+        None => crate::reject::reject_global("NdisTerminateWrapper", "unknown wrapper handle"),
     }
+}
+
+// SAFETY: `KIND` `Driver` is implemented by `MiniportDriver` only.
+unsafe impl crate::registry::InRegistry for MiniportDriver {
+    const KIND: crate::handle::HandleKind = crate::handle::HandleKind::Driver;
 }

@@ -2,31 +2,43 @@
 
 //! The ABI edge: `extern "C"` entry points exported to miniport modules.
 //!
-//! `rust/exports.c` exports each with `EXPORT_SYMBOL_GPL`, after the C
-//! compiler has checked it against its prototype in `include/ndis.h`. This
-//! is the only module that handles C types: it decodes raw arguments, turns
-//! handles into lookups and results into `NDIS_STATUS`, here and nowhere
-//! else ([`ndis_status`]).
+//! Every entry point listed in `rust/abi/exports.h` is defined here, with
+//! the C types of its prototype in `include/ndis.h` or `ndis_linux.h`
+//! (`rust/abi/prototypes.rs`, generated, checks each definition against
+//! its prototype; `rust/exports.c` exports them). This is the only module
+//! that handles C types: it reads the miniport's pointers and structures
+//! into Rust values ([`Handle`], [`MdlView`], slices, typed descriptions),
+//! calls the safe code behind it, and turns its result into an
+//! `NDIS_STATUS` ([`ndis_status`]), here and nowhere else.
 
 #![allow(non_snake_case)]
 
-use core::ffi::{c_int, c_void};
-use kernel::{bindings, prelude::*};
+use core::ffi::c_int;
+use kernel::{bindings, prelude::*, sync::Arc};
 
 use crate::{
-    adapter,
-    channel::Completion,
-    driver, ffi, interrupt, map_registers, memory, sg_dma, shared_memory,
+    abi,
+    adapter::Adapter,
+    attributes::{self, MiniportAttributes},
+    channel::{Completion, Direction},
+    characteristics::InterruptCharacteristicsView,
+    driver::{self, Glue},
+    handle::Handle,
+    interrupt::{self, Interrupt, InterruptRequest, InterruptType},
+    map_registers, memory,
+    net_buffer::{mdl_view, ListBuffer, NetBufferView},
+    pci_device, probe, registry, reject,
+    resources::{self, BusBuffer},
+    sg_dma::{self, SgDma},
+    shared_memory,
     status::{self, Error},
-    system_dma, version,
+    system_dma::{self, DmaChannel, TransferArgs},
+    version,
 };
 
-type NdisHandle = ffi::NdisHandle;
-type NdisStatusRaw = ffi::NdisStatusRaw;
-
 /// The one place a result becomes an `NDIS_STATUS`.
-fn ndis_status(result: status::Result) -> NdisStatusRaw {
-    status::to_status(result).0 as NdisStatusRaw
+fn ndis_status(result: status::Result) -> abi::NDIS_STATUS {
+    status::to_status(result).0
 }
 
 /// Kernel errors met inside an entry point, as NDIS sees them.
@@ -49,8 +61,9 @@ impl From<kernel::alloc::AllocError> for Error {
     }
 }
 
-fn raw(handle: NdisHandle) -> u64 {
-    handle as u64
+/// An `NDIS_HANDLE` as the shim reads it: a number, looked up, never followed.
+fn handle(raw: abi::NDIS_HANDLE) -> Handle {
+    Handle::from_raw(raw as u64)
 }
 
 /// Stores `value` through an optional C out pointer.
@@ -61,13 +74,101 @@ fn raw(handle: NdisHandle) -> u64 {
 unsafe fn store<T>(out: *mut T, value: T) {
     if !out.is_null() {
         // SAFETY: non-NULL and valid by the safety requirement.
-        unsafe { out.write(value) };
+        unsafe { out.write_unaligned(value) };
     }
+}
+
+/// Stores the handle a registration made (NULL when it failed) through
+/// `out` and returns the registration's status: every `Register` call's
+/// last step.
+///
+/// # Safety
+///
+/// `out` must be NULL or writable.
+unsafe fn store_handle(
+    out: *mut abi::NDIS_HANDLE,
+    result: status::Result<Handle>,
+) -> abi::NDIS_STATUS {
+    let raw = result
+        .as_ref()
+        .map_or(core::ptr::null_mut(), |h| h.into_raw() as abi::NDIS_HANDLE);
+    // SAFETY: by this function's safety requirement.
+    unsafe { store(out, raw) };
+    ndis_status(result.map(|_| ()))
+}
+
+/// Reads the `Header` of an NDIS 6 object.
+///
+/// # Safety
+///
+/// `object` must be readable for an `NDIS_OBJECT_HEADER`.
+unsafe fn read_header<T>(object: *const T) -> abi::NDIS_OBJECT_HEADER {
+    // SAFETY: by this function's safety requirement.
+    unsafe { object.cast::<abi::NDIS_OBJECT_HEADER>().read_unaligned() }
+}
+
+/// Reads the first `size` bytes of a C structure the caller declared that
+/// long (a revision's `Header.Size`, a `CharacteristicsLength`); what lies
+/// beyond `size` in `T` reads as zero (NULL handlers, zero fields).
+///
+/// # Safety
+///
+/// `object` must be readable for `size` bytes, and all-zero bytes must be a
+/// valid `T` (integers, pointers, optional function pointers).
+unsafe fn read_sized<T>(object: *const T, size: usize) -> T {
+    let mut copy = core::mem::MaybeUninit::<T>::zeroed();
+    let len = size.min(core::mem::size_of::<T>());
+    // SAFETY: the caller's structure is readable for `size >= len` bytes;
+    // `copy` holds `size_of::<T>() >= len` bytes.
+    unsafe { core::ptr::copy_nonoverlapping(object.cast::<u8>(), copy.as_mut_ptr().cast(), len) };
+    // SAFETY: zero bytes are a valid `T` (safety requirement), and the
+    // copied prefix is the caller's valid `T` prefix.
+    unsafe { copy.assume_init() }
+}
+
+/// Reads an MDL the miniport passed (`None` for NULL).
+///
+/// # Safety
+///
+/// `mdl` must be NULL or a readable MDL.
+unsafe fn optional_mdl(mdl: *const abi::MDL) -> Option<(usize, crate::mdl::MdlView)> {
+    // SAFETY: non-NULL, so readable (safety requirement).
+    (!mdl.is_null()).then(|| (mdl as usize, unsafe { mdl_view(mdl) }))
+}
+
+/// Logs and counts a rejected call that returns nothing.
+fn reject(call: &str, why: &str) {
+    reject::reject_global(call, why);
+}
+
+/// The adapter a handle names.
+fn adapter_of_handle(h: Handle) -> Option<Arc<Adapter>> {
+    registry::lookup(h)
+}
+
+/// The adapter a `MiniportAdapterHandle` names.
+fn adapter(raw: abi::NDIS_HANDLE) -> Option<Arc<Adapter>> {
+    adapter_of_handle(handle(raw))
+}
+
+/// The adapter a handle names, or `INVALID_PARAMETER`.
+fn adapter_or_invalid(raw: abi::NDIS_HANDLE) -> status::Result<Arc<Adapter>> {
+    adapter(raw).ok_or(Error::InvalidParameter)
+}
+
+/// The adapter a handle names; for a call that returns nothing, a bad one
+/// is logged and counted.
+fn adapter_or_reject(raw: abi::NDIS_HANDLE, call: &str) -> Option<Arc<Adapter>> {
+    let found = adapter(raw);
+    if found.is_none() {
+        reject(call, "unknown adapter handle");
+    }
+    found
 }
 
 /// `UINT NdisGetVersion(VOID)`.
 #[no_mangle]
-extern "C" fn NdisGetVersion() -> u32 {
+extern "C" fn NdisGetVersion() -> abi::UINT {
     version::ndis_version()
 }
 
@@ -75,10 +176,14 @@ extern "C" fn NdisGetVersion() -> u32 {
 
 /// # Safety
 ///
-/// `miniport` must be the calling module's `NDIS_LINUX_MINIPORT`.
+/// `Miniport` must be the calling module's `NDIS_LINUX_MINIPORT`.
 #[no_mangle]
-unsafe extern "C" fn NdisLinuxDriverLoad(miniport: *mut ffi::LinuxMiniport) -> c_int {
-    match driver::load(miniport) {
+unsafe extern "C" fn NdisLinuxDriverLoad(Miniport: abi::PNDIS_LINUX_MINIPORT) -> c_int {
+    // SAFETY: by this function's safety requirement.
+    let Some(glue) = (unsafe { Glue::new(Miniport) }) else {
+        return EINVAL.to_errno();
+    };
+    match driver::load(glue) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -88,19 +193,34 @@ unsafe extern "C" fn NdisLinuxDriverLoad(miniport: *mut ffi::LinuxMiniport) -> c
 ///
 /// As [`NdisLinuxDriverLoad`].
 #[no_mangle]
-unsafe extern "C" fn NdisLinuxDriverUnload(miniport: *mut ffi::LinuxMiniport) {
-    driver::unload(miniport)
+unsafe extern "C" fn NdisLinuxDriverUnload(Miniport: abi::PNDIS_LINUX_MINIPORT) {
+    // SAFETY: by this function's safety requirement.
+    match unsafe { Glue::new(Miniport) } {
+        Some(glue) => driver::unload(glue),
+        None => reject("NdisLinuxDriverUnload", "NULL miniport"),
+    }
 }
 
 /// # Safety
 ///
-/// Called from the module's PCI probe with the device being probed.
+/// Called from the module's PCI probe with its `NDIS_LINUX_MINIPORT` and
+/// the device being probed.
 #[no_mangle]
 unsafe extern "C" fn NdisLinuxPciProbe(
-    miniport: *mut ffi::LinuxMiniport,
-    pdev: *mut bindings::pci_dev,
+    Miniport: abi::PNDIS_LINUX_MINIPORT,
+    Pdev: *mut bindings::pci_dev,
 ) -> c_int {
-    match adapter::probe(miniport, pdev) {
+    // SAFETY: by this function's safety requirement.
+    let Some(glue) = (unsafe { Glue::new(Miniport) }) else {
+        return EINVAL.to_errno();
+    };
+    if Pdev.is_null() {
+        return EINVAL.to_errno();
+    }
+    // SAFETY: the device being probed, bound to the caller's driver
+    // throughout the call.
+    let pci = unsafe { pci_device::bound_pci_device(Pdev) };
+    match probe::probe(glue, pci) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -108,13 +228,37 @@ unsafe extern "C" fn NdisLinuxPciProbe(
 
 /// # Safety
 ///
-/// Called from the module's PCI remove with the device being removed.
+/// Called from the module's PCI remove with its `NDIS_LINUX_MINIPORT` and
+/// the device being removed.
 #[no_mangle]
 unsafe extern "C" fn NdisLinuxPciRemove(
-    miniport: *mut ffi::LinuxMiniport,
-    pdev: *mut bindings::pci_dev,
+    Miniport: abi::PNDIS_LINUX_MINIPORT,
+    Pdev: *mut bindings::pci_dev,
 ) {
-    adapter::remove(miniport, pdev)
+    // SAFETY: by this function's safety requirement.
+    let glue = unsafe { Glue::new(Miniport) };
+    let (Some(glue), false) = (glue, Pdev.is_null()) else {
+        reject("NdisLinuxPciRemove", "NULL miniport or device");
+        return;
+    };
+    // SAFETY: the device being removed, still bound to the caller's driver
+    // throughout the call.
+    let pci = unsafe { pci_device::bound_pci_device(Pdev) };
+    probe::remove(glue, pci)
+}
+
+/// `struct pci_dev *NdisLinuxGetPciDevice(NDIS_HANDLE MiniportAdapterHandle)`.
+#[no_mangle]
+extern "C" fn NdisLinuxGetPciDevice(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+) -> *mut bindings::pci_dev {
+    match adapter(MiniportAdapterHandle) {
+        Some(adapter) => adapter.pci_dev(),
+        None => {
+            reject("NdisLinuxGetPciDevice", "unknown adapter handle");
+            core::ptr::null_mut()
+        }
+    }
 }
 
 // ---- Miniport driver and adapter ----
@@ -125,35 +269,40 @@ unsafe extern "C" fn NdisLinuxPciRemove(
 /// header's size, `NdisMiniportDriverHandle` writable.
 #[no_mangle]
 unsafe extern "C" fn NdisMRegisterMiniportDriver(
-    DriverObject: *mut c_void,
-    _RegistryPath: *mut c_void,
-    MiniportDriverContext: NdisHandle,
-    Characteristics: *const ffi::DriverCharacteristics,
-    NdisMiniportDriverHandle: *mut NdisHandle,
-) -> NdisStatusRaw {
+    DriverObject: abi::PDRIVER_OBJECT,
+    _RegistryPath: abi::PUNICODE_STRING,
+    MiniportDriverContext: abi::NDIS_HANDLE,
+    Characteristics: abi::PNDIS_MINIPORT_DRIVER_CHARACTERISTICS,
+    NdisMiniportDriverHandle: abi::PNDIS_HANDLE,
+) -> abi::NDIS_STATUS {
     if NdisMiniportDriverHandle.is_null() {
         return ndis_status(Err(Error::InvalidParameter));
     }
-    // SAFETY: by this function's safety requirements.
-    let result = unsafe {
+    let result = if DriverObject.is_null() || Characteristics.is_null() {
+        Err(Error::InvalidParameter)
+    } else {
+        // SAFETY: readable for its header, then for the header's `Size`
+        // (safety requirement); all-zero is a valid characteristics
+        // structure (integers and optional handlers).
+        let (header, c) = unsafe {
+            let header = read_header(Characteristics);
+            (header, read_sized(Characteristics, header.Size.into()))
+        };
         driver::register(
-            DriverObject,
+            DriverObject as usize,
             MiniportDriverContext as usize,
-            Characteristics,
+            header,
+            c,
         )
     };
-    let handle = result
-        .as_ref()
-        .map_or(core::ptr::null_mut(), |h| h.into_raw() as NdisHandle);
     // SAFETY: checked non-NULL; writable by the safety requirement.
-    unsafe { store(NdisMiniportDriverHandle, handle) };
-    ndis_status(result.map(|_| ()))
+    unsafe { store_handle(NdisMiniportDriverHandle, result) }
 }
 
 #[no_mangle]
-extern "C" fn NdisMDeregisterMiniportDriver(NdisMiniportDriverHandle: NdisHandle) {
-    if driver::deregister(raw(NdisMiniportDriverHandle)).is_err() {
-        adapter::reject_global(
+extern "C" fn NdisMDeregisterMiniportDriver(NdisMiniportDriverHandle: abi::NDIS_HANDLE) {
+    if driver::deregister(handle(NdisMiniportDriverHandle)).is_err() {
+        reject(
             "NdisMDeregisterMiniportDriver",
             "unknown or deregistered driver handle",
         );
@@ -162,78 +311,130 @@ extern "C" fn NdisMDeregisterMiniportDriver(NdisMiniportDriverHandle: NdisHandle
 
 /// # Safety
 ///
-/// `MiniportAttributes` readable for its header's size.
+/// `MiniportAttributes` readable for its header's size, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisMSetMiniportAttributes(
-    NdisMiniportHandle: NdisHandle,
-    MiniportAttributes: *const c_void,
-) -> NdisStatusRaw {
+    NdisMiniportHandle: abi::NDIS_HANDLE,
+    MiniportAttributes: abi::PNDIS_MINIPORT_ADAPTER_ATTRIBUTES,
+) -> abi::NDIS_STATUS {
+    let attrs = if MiniportAttributes.is_null() {
+        None
+    } else {
+        // SAFETY: readable for its header (safety requirement).
+        let header = unsafe { read_header(MiniportAttributes) };
+        match u32::from(header.Type) {
+            abi::NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES
+                if u32::from(header.Size)
+                    >= abi::NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1 =>
+            {
+                let reg =
+                    MiniportAttributes.cast::<abi::NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES>();
+                // SAFETY: the header says revision 1's fields are there;
+                // two of them are read, in place.
+                let (context, flags) = unsafe {
+                    (
+                        (&raw const (*reg).MiniportAdapterContext).read_unaligned(),
+                        (&raw const (*reg).AttributeFlags).read_unaligned(),
+                    )
+                };
+                Some(MiniportAttributes::Registration {
+                    context: context as usize,
+                    flags,
+                })
+            }
+            abi::NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES => {
+                Some(MiniportAttributes::General)
+            }
+            // Too short for its revision, or not an attribute type.
+            _ => None,
+        }
+    };
+    ndis_status(
+        adapter_or_invalid(NdisMiniportHandle)
+            .and_then(|adapter| attributes::set_attributes(&adapter, attrs)),
+    )
+}
+
+/// `Buffer` for `Length` bytes as a slice, or `None` for NULL.
+///
+/// # Safety
+///
+/// `Buffer` must be NULL or valid for reads and writes of `Length` bytes,
+/// not otherwise accessed during the call.
+unsafe fn bus_buffer<'a>(
+    buffer: abi::PVOID,
+    length: abi::ULONG,
+    write: bool,
+) -> Option<BusBuffer<'a>> {
+    if buffer.is_null() {
+        return None;
+    }
+    let (ptr, len) = (buffer.cast::<u8>(), length as usize);
     // SAFETY: by this function's safety requirement.
-    ndis_status(unsafe { adapter::set_attributes(raw(NdisMiniportHandle), MiniportAttributes) })
+    Some(unsafe {
+        if write {
+            BusBuffer::Write(core::slice::from_raw_parts(ptr, len))
+        } else {
+            BusBuffer::Read(core::slice::from_raw_parts_mut(ptr, len))
+        }
+    })
 }
 
 /// # Safety
 ///
-/// `Buffer` writable for `Length` bytes.
+/// `Buffer` writable for `Length` bytes, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisMGetBusData(
-    NdisMiniportHandle: NdisHandle,
-    WhichSpace: u32,
-    Offset: u32,
-    Buffer: *mut c_void,
-    Length: u32,
-) -> u32 {
+    NdisMiniportHandle: abi::NDIS_HANDLE,
+    WhichSpace: abi::ULONG,
+    Offset: abi::ULONG,
+    Buffer: abi::PVOID,
+    Length: abi::ULONG,
+) -> abi::ULONG {
     // SAFETY: by this function's safety requirement.
-    unsafe {
-        adapter::bus_data(
-            raw(NdisMiniportHandle),
-            WhichSpace,
-            Offset,
-            Buffer.cast(),
-            Length,
-            false,
-        )
+    let buf = unsafe { bus_buffer(Buffer, Length, false) };
+    match adapter_or_reject(NdisMiniportHandle, "NdisM{Get,Set}BusData") {
+        Some(adapter) => resources::bus_data(&adapter, WhichSpace, Offset, buf),
+        None => 0,
     }
 }
 
 /// # Safety
 ///
-/// `Buffer` readable for `Length` bytes.
+/// `Buffer` readable for `Length` bytes, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisMSetBusData(
-    NdisMiniportHandle: NdisHandle,
-    WhichSpace: u32,
-    Offset: u32,
-    Buffer: *mut c_void,
-    Length: u32,
-) -> u32 {
+    NdisMiniportHandle: abi::NDIS_HANDLE,
+    WhichSpace: abi::ULONG,
+    Offset: abi::ULONG,
+    Buffer: abi::PVOID,
+    Length: abi::ULONG,
+) -> abi::ULONG {
     // SAFETY: by this function's safety requirement.
-    unsafe {
-        adapter::bus_data(
-            raw(NdisMiniportHandle),
-            WhichSpace,
-            Offset,
-            Buffer.cast(),
-            Length,
-            true,
-        )
+    let buf = unsafe { bus_buffer(Buffer, Length, true) };
+    match adapter_or_reject(NdisMiniportHandle, "NdisM{Get,Set}BusData") {
+        Some(adapter) => resources::bus_data(&adapter, WhichSpace, Offset, buf),
+        None => 0,
     }
 }
 
 /// # Safety
 ///
-/// `VirtualAddress` writable.
+/// `VirtualAddress` writable, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisMMapIoSpace(
-    VirtualAddress: *mut *mut c_void,
-    MiniportAdapterHandle: NdisHandle,
-    PhysicalAddress: i64,
-    Length: u32,
-) -> NdisStatusRaw {
+    VirtualAddress: *mut abi::PVOID,
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    PhysicalAddress: abi::NDIS_PHYSICAL_ADDRESS,
+    Length: abi::UINT,
+) -> abi::NDIS_STATUS {
     if VirtualAddress.is_null() {
         return ndis_status(Err(Error::InvalidParameter));
     }
-    let result = adapter::map_io_space(raw(MiniportAdapterHandle), PhysicalAddress as u64, Length);
+    // SAFETY: every member of the union is plain integers.
+    let phys = unsafe { PhysicalAddress.QuadPart } as u64;
+    let result = adapter_or_invalid(MiniportAdapterHandle)
+        .and_then(|adapter| adapter.io.map(&adapter, phys, Length));
     // SAFETY: checked non-NULL; writable by the safety requirement.
     unsafe {
         store(
@@ -246,11 +447,13 @@ unsafe extern "C" fn NdisMMapIoSpace(
 
 #[no_mangle]
 extern "C" fn NdisMUnmapIoSpace(
-    MiniportAdapterHandle: NdisHandle,
-    VirtualAddress: *mut c_void,
-    Length: u32,
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    VirtualAddress: abi::PVOID,
+    Length: abi::UINT,
 ) {
-    adapter::unmap_io_space(raw(MiniportAdapterHandle), VirtualAddress, Length)
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMUnmapIoSpace") {
+        adapter.io.unmap(&adapter, VirtualAddress as usize, Length)
+    }
 }
 
 // ---- Interrupts ----
@@ -258,37 +461,62 @@ extern "C" fn NdisMUnmapIoSpace(
 /// # Safety
 ///
 /// `Characteristics` readable for its header's size and writable for its
-/// output fields; `NdisInterruptHandle` writable.
+/// `InterruptType`, or NULL; `NdisInterruptHandle` writable.
 #[no_mangle]
 unsafe extern "C" fn NdisMRegisterInterruptEx(
-    MiniportAdapterHandle: NdisHandle,
-    MiniportInterruptContext: NdisHandle,
-    Characteristics: *mut ffi::InterruptCharacteristics,
-    NdisInterruptHandle: *mut NdisHandle,
-) -> NdisStatusRaw {
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    MiniportInterruptContext: abi::NDIS_HANDLE,
+    Characteristics: abi::PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS,
+    NdisInterruptHandle: abi::PNDIS_HANDLE,
+) -> abi::NDIS_STATUS {
     if NdisInterruptHandle.is_null() {
         return ndis_status(Err(Error::InvalidParameter));
     }
-    // SAFETY: by this function's safety requirements.
-    let result = unsafe {
-        interrupt::register(
-            raw(MiniportAdapterHandle),
-            MiniportInterruptContext,
-            Characteristics,
-        )
+    let result = if Characteristics.is_null() {
+        Err(Error::InvalidParameter)
+    } else {
+        // SAFETY: readable for its header, then for the header's `Size`
+        // (safety requirement); all-zero is a valid structure.
+        let (header, c) = unsafe {
+            let header = read_header(Characteristics);
+            (header, read_sized(Characteristics, header.Size.into()))
+        };
+        let request = InterruptRequest {
+            view: InterruptCharacteristicsView {
+                header_type: header.Type,
+                header_revision: header.Revision,
+                header_size: header.Size,
+                has_isr: c.InterruptHandler.is_some(),
+                has_dpc: c.InterruptDpcHandler.is_some(),
+            },
+            isr: c.InterruptHandler,
+            dpc: c.InterruptDpcHandler,
+            context: MiniportInterruptContext,
+        };
+        adapter_or_invalid(MiniportAdapterHandle).and_then(|adapter| {
+            let owner = handle(MiniportAdapterHandle);
+            let (irq, kind) = interrupt::register(&adapter, owner, request)?;
+            let h = adapter.own_interrupt(irq)?;
+            let kind = match kind {
+                InterruptType::LineBased => abi::NDIS_CONNECT_LINE_BASED,
+                InterruptType::MessageBased => abi::NDIS_CONNECT_MESSAGE_BASED,
+            };
+            // SAFETY: revision 1 (validated) holds `InterruptType`, and
+            // the structure is writable (safety requirement).
+            unsafe { (&raw mut (*Characteristics).InterruptType).write_unaligned(kind) };
+            Ok(h)
+        })
     };
-    let handle = result
-        .as_ref()
-        .map_or(core::ptr::null_mut(), |h| h.into_raw() as NdisHandle);
     // SAFETY: checked non-NULL; writable by the safety requirement.
-    unsafe { store(NdisInterruptHandle, handle) };
-    ndis_status(result.map(|_| ()))
+    unsafe { store_handle(NdisInterruptHandle, result) }
 }
 
 #[no_mangle]
-extern "C" fn NdisMDeregisterInterruptEx(NdisInterruptHandle: NdisHandle) {
-    if interrupt::deregister(raw(NdisInterruptHandle)).is_err() {
-        adapter::reject_global("NdisMDeregisterInterruptEx", "unknown interrupt handle");
+extern "C" fn NdisMDeregisterInterruptEx(NdisInterruptHandle: abi::NDIS_HANDLE) {
+    let h = handle(NdisInterruptHandle);
+    let owner = registry::lookup::<Interrupt>(h).and_then(|irq| adapter_of_handle(irq.owner()));
+    if owner.is_none_or(|adapter| adapter.disown_interrupt(h).is_err()) {
+        reject("NdisMDeregisterInterruptEx", "unknown interrupt handle");
     }
 }
 
@@ -296,11 +524,11 @@ extern "C" fn NdisMDeregisterInterruptEx(NdisInterruptHandle: NdisHandle) {
 
 #[no_mangle]
 extern "C" fn NdisAllocateMemoryWithTagPriority(
-    _NdisHandle: NdisHandle,
-    Length: u32,
-    _Tag: u32,
-    _Priority: u32,
-) -> *mut c_void {
+    _NdisHandle: abi::NDIS_HANDLE,
+    Length: abi::UINT,
+    _Tag: abi::ULONG,
+    _Priority: abi::EX_POOL_PRIORITY,
+) -> abi::PVOID {
     memory::allocate(Length)
 }
 
@@ -308,17 +536,21 @@ extern "C" fn NdisAllocateMemoryWithTagPriority(
 ///
 /// `VirtualAddress` from `NdisAllocateMemoryWithTagPriority`, not yet freed.
 #[no_mangle]
-unsafe extern "C" fn NdisFreeMemory(VirtualAddress: *mut c_void, _Length: u32, _MemoryFlags: u32) {
+unsafe extern "C" fn NdisFreeMemory(
+    VirtualAddress: abi::PVOID,
+    _Length: abi::UINT,
+    _MemoryFlags: abi::UINT,
+) {
     // SAFETY: by this function's safety requirement.
     unsafe { memory::free(VirtualAddress) }
 }
 
 #[no_mangle]
 extern "C" fn NdisAllocateMdl(
-    _NdisHandle: NdisHandle,
-    VirtualAddress: *mut c_void,
-    Length: u32,
-) -> *mut ffi::Mdl {
+    _NdisHandle: abi::NDIS_HANDLE,
+    VirtualAddress: abi::PVOID,
+    Length: abi::UINT,
+) -> abi::PMDL {
     memory::allocate_mdl(VirtualAddress, Length)
 }
 
@@ -326,20 +558,20 @@ extern "C" fn NdisAllocateMdl(
 ///
 /// `Mdl` from `NdisAllocateMdl`, not yet freed.
 #[no_mangle]
-unsafe extern "C" fn NdisFreeMdl(Mdl: *mut ffi::Mdl) {
+unsafe extern "C" fn NdisFreeMdl(Mdl: abi::PMDL) {
     // SAFETY: by this function's safety requirement.
     unsafe { memory::free_mdl(Mdl) }
 }
 
 /// Busy-waits; legal at any IRQL, as on Windows.
 #[no_mangle]
-extern "C" fn NdisStallExecution(MicrosecondsToStall: u32) {
+extern "C" fn NdisStallExecution(MicrosecondsToStall: abi::UINT) {
     kernel::time::delay::udelay(kernel::time::Delta::from_micros(MicrosecondsToStall.into()))
 }
 
 /// Sleeps; PASSIVE_LEVEL only.
 #[no_mangle]
-extern "C" fn NdisMSleep(MicrosecondsToSleep: u32) {
+extern "C" fn NdisMSleep(MicrosecondsToSleep: abi::ULONG) {
     kernel::time::delay::fsleep(kernel::time::Delta::from_micros(MicrosecondsToSleep.into()))
 }
 
@@ -347,101 +579,104 @@ extern "C" fn NdisMSleep(MicrosecondsToSleep: u32) {
 
 /// # Safety
 ///
-/// `MiniportDmaHandle` writable; `DmaDescription` readable, or NULL.
+/// `MiniportDmaHandle` writable.
 #[no_mangle]
 unsafe extern "C" fn NdisMRegisterDmaChannel(
-    MiniportDmaHandle: *mut NdisHandle,
-    MiniportAdapterHandle: NdisHandle,
-    DmaChannel: u32,
-    Dma32BitAddresses: u8,
-    DmaDescription: *const ffi::NdisDmaDescription,
-    MaximumLength: u32,
-) -> NdisStatusRaw {
+    MiniportDmaHandle: abi::PNDIS_HANDLE,
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    DmaChannel: abi::UINT,
+    Dma32BitAddresses: abi::BOOLEAN,
+    DmaDescription: abi::PNDIS_DMA_DESCRIPTION,
+    MaximumLength: abi::ULONG,
+) -> abi::NDIS_STATUS {
     if MiniportDmaHandle.is_null() {
         return ndis_status(Err(Error::InvalidParameter));
     }
-    // SAFETY: readable or NULL by the safety requirement.
-    let description = unsafe { DmaDescription.as_ref() };
-    let result = system_dma::register(
-        raw(MiniportAdapterHandle),
-        DmaChannel,
-        Dma32BitAddresses != 0,
-        description,
-        MaximumLength,
-    );
-    let handle = result
-        .as_ref()
-        .map_or(core::ptr::null_mut(), |h| h.into_raw() as NdisHandle);
+    let result = adapter_or_invalid(MiniportAdapterHandle).and_then(|adapter| {
+        let channel = system_dma::register(
+            adapter.core(),
+            handle(MiniportAdapterHandle),
+            DmaChannel,
+            Dma32BitAddresses != 0,
+            !DmaDescription.is_null(),
+            MaximumLength,
+        )?;
+        adapter.own_channel(channel)
+    });
     // SAFETY: checked non-NULL; writable by the safety requirement.
-    unsafe { store(MiniportDmaHandle, handle) };
-    ndis_status(result.map(|_| ()))
+    unsafe { store_handle(MiniportDmaHandle, result) }
 }
 
 #[no_mangle]
-extern "C" fn NdisMDeregisterDmaChannel(MiniportDmaHandle: NdisHandle) {
-    if system_dma::deregister(raw(MiniportDmaHandle)).is_err() {
-        adapter::reject_global("NdisMDeregisterDmaChannel", "unknown or stale DMA handle");
+extern "C" fn NdisMDeregisterDmaChannel(MiniportDmaHandle: abi::NDIS_HANDLE) {
+    let h = handle(MiniportDmaHandle);
+    let owner = registry::lookup::<DmaChannel>(h).and_then(|c| adapter_of_handle(c.owner()));
+    if owner.is_none_or(|adapter| adapter.disown_channel(h).is_err()) {
+        reject("NdisMDeregisterDmaChannel", "unknown or stale DMA handle");
+    }
+}
+
+fn transfer_args(
+    buffer: abi::PNDIS_BUFFER,
+    offset: abi::ULONG,
+    length: abi::ULONG,
+    write_to_device: abi::BOOLEAN,
+) -> TransferArgs {
+    TransferArgs {
+        mdl: buffer as usize,
+        offset,
+        length,
+        dir: Direction::from_write_to_device(write_to_device),
     }
 }
 
 /// # Safety
 ///
-/// `Status` writable; `Buffer` a readable MDL of kernel memory that stays
-/// valid until the transfer is completed, or NULL.
+/// `Status` writable, or NULL; `Buffer` a readable MDL of kernel memory
+/// that stays valid until the transfer is completed, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisSetupDmaTransfer(
-    Status: *mut NdisStatusRaw,
-    MiniportDmaHandle: NdisHandle,
-    Buffer: *const ffi::Mdl,
-    Offset: u32,
-    Length: u32,
-    WriteToDevice: u8,
+    Status: abi::PNDIS_STATUS,
+    MiniportDmaHandle: abi::NDIS_HANDLE,
+    Buffer: abi::PNDIS_BUFFER,
+    Offset: abi::ULONG,
+    Length: abi::ULONG,
+    WriteToDevice: abi::BOOLEAN,
 ) {
-    // SAFETY: by this function's safety requirement.
-    let result = unsafe {
-        system_dma::setup(
-            raw(MiniportDmaHandle),
-            Buffer,
-            Offset,
-            Length,
-            WriteToDevice,
-        )
-    };
-    // SAFETY: writable by the safety requirement.
+    // SAFETY: NULL or readable (safety requirement).
+    let view = unsafe { optional_mdl(Buffer) }.map(|(_, v)| v);
+    let args = transfer_args(Buffer, Offset, Length, WriteToDevice);
+    let result = system_dma::setup(handle(MiniportDmaHandle), view, args);
+    // SAFETY: NULL or writable by the safety requirement.
     unsafe { store(Status, ndis_status(result)) };
 }
 
 /// # Safety
 ///
-/// `Status` writable.
+/// `Status` writable, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisCompleteDmaTransfer(
-    Status: *mut NdisStatusRaw,
-    MiniportDmaHandle: NdisHandle,
-    Buffer: *const ffi::Mdl,
-    Offset: u32,
-    Length: u32,
-    WriteToDevice: u8,
+    Status: abi::PNDIS_STATUS,
+    MiniportDmaHandle: abi::NDIS_HANDLE,
+    Buffer: abi::PNDIS_BUFFER,
+    Offset: abi::ULONG,
+    Length: abi::ULONG,
+    WriteToDevice: abi::BOOLEAN,
 ) {
-    let status = match system_dma::complete(
-        raw(MiniportDmaHandle),
-        Buffer,
-        Offset,
-        Length,
-        WriteToDevice,
-    ) {
+    let args = transfer_args(Buffer, Offset, Length, WriteToDevice);
+    let status = match system_dma::complete(handle(MiniportDmaHandle), args) {
         Ok(Completion::Coherent) => ndis_status(Ok(())),
         Ok(Completion::MaybeIncoherent) => ndis_status(Err(Error::Resources)),
         Err(e) => ndis_status(Err(e)),
     };
-    // SAFETY: writable by the safety requirement.
+    // SAFETY: NULL or writable by the safety requirement.
     unsafe { store(Status, status) };
 }
 
 #[no_mangle]
-extern "C" fn NdisMReadDmaCounter(MiniportDmaHandle: NdisHandle) -> u32 {
-    system_dma::read_counter(raw(MiniportDmaHandle)).unwrap_or_else(|| {
-        adapter::reject_global("NdisMReadDmaCounter", "unknown or stale DMA handle");
+extern "C" fn NdisMReadDmaCounter(MiniportDmaHandle: abi::NDIS_HANDLE) -> abi::ULONG {
+    system_dma::read_counter(handle(MiniportDmaHandle)).unwrap_or_else(|| {
+        reject("NdisMReadDmaCounter", "unknown or stale DMA handle");
         0
     })
 }
@@ -450,141 +685,191 @@ extern "C" fn NdisMReadDmaCounter(MiniportDmaHandle: NdisHandle) -> u32 {
 
 /// # Safety
 ///
-/// `NdisWrapperHandle` writable.
+/// `NdisWrapperHandle` writable, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisMInitializeWrapper(
-    NdisWrapperHandle: *mut NdisHandle,
-    SystemSpecific1: *mut c_void,
-    _SystemSpecific2: *mut c_void,
-    _SystemSpecific3: *mut c_void,
+    NdisWrapperHandle: abi::PNDIS_HANDLE,
+    SystemSpecific1: abi::PVOID,
+    _SystemSpecific2: abi::PVOID,
+    _SystemSpecific3: abi::PVOID,
 ) {
-    let handle = driver::initialize_wrapper(SystemSpecific1);
-    if handle.is_none() {
-        adapter::reject_global("NdisMInitializeWrapper", "unknown driver object");
+    let wrapper = driver::initialize_wrapper(SystemSpecific1 as usize);
+    if wrapper.is_none() {
+        reject("NdisMInitializeWrapper", "unknown driver object");
     }
-    let raw = handle.map_or(core::ptr::null_mut(), |h| h.into_raw() as NdisHandle);
+    let raw = wrapper.map_or(core::ptr::null_mut(), |h| h.into_raw() as abi::NDIS_HANDLE);
     // SAFETY: NULL or writable by the safety requirement.
     unsafe { store(NdisWrapperHandle, raw) };
 }
 
 /// # Safety
 ///
-/// `MiniportCharacteristics` readable for `CharacteristicsLength` bytes.
+/// `MiniportCharacteristics` readable for `CharacteristicsLength` bytes,
+/// or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisMRegisterMiniport(
-    NdisWrapperHandle: NdisHandle,
-    MiniportCharacteristics: *const ffi::Ndis5Characteristics,
-    CharacteristicsLength: u32,
-) -> NdisStatusRaw {
-    // SAFETY: by this function's safety requirement.
-    ndis_status(unsafe {
-        driver::register_ndis5(
-            raw(NdisWrapperHandle),
-            MiniportCharacteristics,
-            CharacteristicsLength,
-        )
-    })
+    NdisWrapperHandle: abi::NDIS_HANDLE,
+    MiniportCharacteristics: abi::PNDIS_MINIPORT_CHARACTERISTICS,
+    CharacteristicsLength: abi::UINT,
+) -> abi::NDIS_STATUS {
+    if MiniportCharacteristics.is_null() {
+        return ndis_status(Err(Error::InvalidParameter));
+    }
+    // SAFETY: readable for `CharacteristicsLength` bytes (safety
+    // requirement); all-zero is a valid structure.
+    let c = unsafe { read_sized(MiniportCharacteristics, CharacteristicsLength as usize) };
+    ndis_status(driver::register_ndis5(
+        handle(NdisWrapperHandle),
+        c,
+        CharacteristicsLength,
+    ))
 }
 
 #[no_mangle]
-extern "C" fn NdisTerminateWrapper(NdisWrapperHandle: NdisHandle, _SystemSpecific: *mut c_void) {
-    driver::terminate_wrapper(raw(NdisWrapperHandle))
+extern "C" fn NdisTerminateWrapper(
+    NdisWrapperHandle: abi::NDIS_HANDLE,
+    _SystemSpecific: abi::PVOID,
+) {
+    driver::terminate_wrapper(handle(NdisWrapperHandle))
 }
 
 #[no_mangle]
 extern "C" fn NdisMSetAttributesEx(
-    MiniportAdapterHandle: NdisHandle,
-    MiniportAdapterContext: NdisHandle,
-    _CheckForHangTimeInSeconds: u32,
-    AttributeFlags: u32,
-    _AdapterType: u32,
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    MiniportAdapterContext: abi::NDIS_HANDLE,
+    _CheckForHangTimeInSeconds: abi::UINT,
+    AttributeFlags: abi::ULONG,
+    _AdapterType: abi::NDIS_INTERFACE_TYPE,
 ) {
-    adapter::set_attributes_ex(
-        raw(MiniportAdapterHandle),
-        MiniportAdapterContext,
-        AttributeFlags,
-    )
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMSetAttributesEx") {
+        attributes::set_attributes_ex(&adapter, MiniportAdapterContext as usize, AttributeFlags)
+    }
 }
 
 /// # Safety
 ///
-/// `Status` and `BufferSize` writable; `ResourceList` writable for
-/// `*BufferSize` bytes.
+/// `Status` and `BufferSize` writable, or NULL; `ResourceList` writable
+/// for `*BufferSize` bytes, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisMQueryAdapterResources(
-    Status: *mut NdisStatusRaw,
-    WrapperConfigurationContext: NdisHandle,
-    ResourceList: *mut c_void,
-    BufferSize: *mut u32,
+    Status: abi::PNDIS_STATUS,
+    WrapperConfigurationContext: abi::NDIS_HANDLE,
+    ResourceList: abi::PNDIS_RESOURCE_LIST,
+    BufferSize: abi::PUINT,
 ) {
-    // SAFETY: by this function's safety requirement.
-    let result = unsafe {
-        adapter::query_resources(
-            raw(WrapperConfigurationContext),
-            ResourceList.cast(),
-            BufferSize,
-        )
-    };
+    let result = adapter_or_invalid(WrapperConfigurationContext).and_then(|adapter| {
+        let (list, needed) = resources::resource_list(&adapter);
+        if BufferSize.is_null() {
+            return Err(Error::InvalidParameter);
+        }
+        // SAFETY: non-NULL, so valid (safety requirement).
+        let have = unsafe { BufferSize.read_unaligned() } as usize;
+        // SAFETY: as above.
+        unsafe { BufferSize.write_unaligned(needed as u32) };
+        if ResourceList.is_null() || have < needed {
+            return Err(Error::Resources);
+        }
+        // SAFETY: `ResourceList` is writable for `have >= needed` bytes;
+        // `list` holds at least `needed` bytes (its `Count` descriptors).
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                (&raw const list).cast::<u8>(),
+                ResourceList.cast::<u8>(),
+                needed,
+            )
+        };
+        Ok(())
+    });
     // SAFETY: NULL or writable by the safety requirement.
     unsafe { store(Status, ndis_status(result)) };
 }
 
 #[no_mangle]
 extern "C" fn NdisMAllocateMapRegisters(
-    MiniportAdapterHandle: NdisHandle,
-    _DmaChannel: u32,
-    DmaSize: u8,
-    BaseMapRegistersNeeded: u32,
-    MaximumPhysicalMapping: u32,
-) -> NdisStatusRaw {
-    ndis_status(map_registers::allocate(
-        raw(MiniportAdapterHandle),
-        DmaSize,
-        BaseMapRegistersNeeded,
-        MaximumPhysicalMapping,
-    ))
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    _DmaChannel: abi::UINT,
+    DmaSize: abi::NDIS_DMA_SIZE,
+    BaseMapRegistersNeeded: abi::ULONG,
+    MaximumPhysicalMapping: abi::ULONG,
+) -> abi::NDIS_STATUS {
+    ndis_status(
+        adapter_or_invalid(MiniportAdapterHandle).and_then(|adapter| {
+            map_registers::allocate(
+                &adapter.map_registers,
+                &adapter,
+                DmaSize,
+                BaseMapRegistersNeeded,
+                MaximumPhysicalMapping,
+            )
+        }),
+    )
 }
 
 #[no_mangle]
-extern "C" fn NdisMFreeMapRegisters(MiniportAdapterHandle: NdisHandle) {
-    map_registers::free(raw(MiniportAdapterHandle))
+extern "C" fn NdisMFreeMapRegisters(MiniportAdapterHandle: abi::NDIS_HANDLE) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMFreeMapRegisters") {
+        map_registers::free(&adapter.map_registers, &adapter)
+    }
 }
 
 /// # Safety
 ///
 /// `Buffer` a readable MDL of kernel memory that stays valid until the
 /// mapping is completed, or NULL; `PhysicalAddressArray` writable for
-/// `NdisGetBufferPhysicalArraySize` entries; `ArraySize` writable.
+/// `NdisGetBufferPhysicalArraySize` entries, or NULL; `ArraySize` writable,
+/// or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisMStartBufferPhysicalMapping(
-    MiniportAdapterHandle: NdisHandle,
-    Buffer: *const ffi::Mdl,
-    PhysicalMapRegister: u32,
-    WriteToDevice: u8,
-    PhysicalAddressArray: *mut ffi::PhysicalAddressUnit,
-    ArraySize: *mut u32,
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    Buffer: abi::PNDIS_BUFFER,
+    PhysicalMapRegister: abi::ULONG,
+    WriteToDevice: abi::BOOLEAN,
+    PhysicalAddressArray: abi::PNDIS_PHYSICAL_ADDRESS_UNIT,
+    ArraySize: abi::PUINT,
 ) {
-    // SAFETY: by this function's safety requirement.
-    let entries = unsafe {
-        map_registers::start(
-            raw(MiniportAdapterHandle),
-            Buffer,
-            PhysicalMapRegister,
-            WriteToDevice,
-            PhysicalAddressArray,
-        )
-    };
+    // SAFETY: NULL or readable (safety requirement).
+    let buffer = unsafe { optional_mdl(Buffer) };
+    let out = (!PhysicalAddressArray.is_null()).then_some(|i: usize, address: u64, length: u32| {
+        let unit = abi::NDIS_PHYSICAL_ADDRESS_UNIT {
+            PhysicalAddress: abi::NDIS_PHYSICAL_ADDRESS {
+                QuadPart: address as i64,
+            },
+            Length: length,
+        };
+        // SAFETY: the array holds the buffer's span in pages (safety
+        // requirement); `start` reports at most one piece per page.
+        unsafe { PhysicalAddressArray.add(i).write_unaligned(unit) };
+    });
+    let entries = adapter_or_reject(MiniportAdapterHandle, "NdisMStartBufferPhysicalMapping")
+        .and_then(|adapter| {
+            map_registers::start(
+                &adapter.map_registers,
+                &adapter,
+                buffer,
+                PhysicalMapRegister,
+                Direction::from_write_to_device(WriteToDevice),
+                out,
+            )
+        });
     // SAFETY: NULL or writable by the safety requirement.
     unsafe { store(ArraySize, entries.unwrap_or(0)) };
 }
 
 #[no_mangle]
 extern "C" fn NdisMCompleteBufferPhysicalMapping(
-    MiniportAdapterHandle: NdisHandle,
-    Buffer: *const c_void,
-    PhysicalMapRegister: u32,
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    Buffer: abi::PNDIS_BUFFER,
+    PhysicalMapRegister: abi::ULONG,
 ) {
-    map_registers::complete(raw(MiniportAdapterHandle), Buffer, PhysicalMapRegister)
+    const CALL: &str = "NdisMCompleteBufferPhysicalMapping";
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, CALL) {
+        map_registers::complete(
+            &adapter.map_registers,
+            &adapter,
+            Buffer as usize,
+            PhysicalMapRegister,
+        )
+    }
 }
 
 // ---- Bus-master DMA: shared memory and alignment ----
@@ -597,25 +882,33 @@ extern "C" fn NdisMCompleteBufferPhysicalMapping(
 /// `VirtualAddress` and `PhysicalAddress` writable, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisMAllocateSharedMemory(
-    MiniportAdapterHandle: NdisHandle,
-    Length: u32,
-    Cached: u8,
-    VirtualAddress: *mut *mut c_void,
-    PhysicalAddress: *mut i64,
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    Length: abi::ULONG,
+    Cached: abi::BOOLEAN,
+    VirtualAddress: *mut abi::PVOID,
+    PhysicalAddress: abi::PNDIS_PHYSICAL_ADDRESS,
 ) {
     // No way to hand the memory back: refused before allocating.
     if VirtualAddress.is_null() || PhysicalAddress.is_null() {
-        adapter::reject_global("NdisMAllocateSharedMemory", "NULL out pointer");
+        reject("NdisMAllocateSharedMemory", "NULL out pointer");
         // SAFETY: NULL or writable by the safety requirement.
         unsafe { store(VirtualAddress, core::ptr::null_mut()) };
         return;
     }
-    let (va, pa) = shared_memory::allocate(raw(MiniportAdapterHandle), Length, Cached != 0)
+    let (va, pa) = adapter_or_reject(MiniportAdapterHandle, "NdisMAllocateSharedMemory")
+        .and_then(|adapter| {
+            shared_memory::allocate(&adapter.shared, &adapter, Length, Cached != 0).ok()
+        })
         .unwrap_or((core::ptr::null_mut(), 0));
     // SAFETY: checked non-NULL; writable by the safety requirement.
     unsafe {
         store(VirtualAddress, va);
-        store(PhysicalAddress, pa as i64);
+        store(
+            PhysicalAddress,
+            abi::NDIS_PHYSICAL_ADDRESS {
+                QuadPart: pa as i64,
+            },
+        );
     }
 }
 
@@ -623,37 +916,52 @@ unsafe extern "C" fn NdisMAllocateSharedMemory(
 /// <= DISPATCH_LEVEL.
 #[no_mangle]
 extern "C" fn NdisMFreeSharedMemory(
-    MiniportAdapterHandle: NdisHandle,
-    Length: u32,
-    Cached: u8,
-    VirtualAddress: *mut c_void,
-    PhysicalAddress: i64,
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    Length: abi::ULONG,
+    Cached: abi::BOOLEAN,
+    VirtualAddress: abi::PVOID,
+    PhysicalAddress: abi::NDIS_PHYSICAL_ADDRESS,
 ) {
-    shared_memory::free(
-        raw(MiniportAdapterHandle),
-        Length,
-        Cached != 0,
-        VirtualAddress,
-        PhysicalAddress as u64,
-    )
+    // SAFETY: every member of the union is plain integers.
+    let pa = unsafe { PhysicalAddress.QuadPart } as u64;
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMFreeSharedMemory") {
+        shared_memory::free(
+            &adapter.shared,
+            &adapter,
+            Length,
+            Cached != 0,
+            VirtualAddress,
+            pa,
+        )
+    }
 }
 
 /// `NdisMAllocateSharedMemoryAsyncEx`: `NDIS_STATUS_PENDING`, then the
 /// allocate-complete handler from process context. IRQL <= DISPATCH_LEVEL.
 #[no_mangle]
 extern "C" fn NdisMAllocateSharedMemoryAsyncEx(
-    MiniportDmaHandle: NdisHandle,
-    Length: u32,
-    Cached: u8,
-    Context: *mut c_void,
-) -> NdisStatusRaw {
-    match shared_memory::allocate_async(
-        raw(MiniportDmaHandle),
-        Length,
-        Cached != 0,
-        Context as usize,
-    ) {
-        Ok(()) => status::NdisStatus::PENDING.0 as NdisStatusRaw,
+    MiniportDmaHandle: abi::NDIS_HANDLE,
+    Length: abi::ULONG,
+    Cached: abi::BOOLEAN,
+    Context: abi::PVOID,
+) -> abi::NDIS_STATUS {
+    // The handle is the `MiniportDmaHandle` of NdisMRegisterScatterGatherDma,
+    // whose description named the completion handler.
+    let result = registry::lookup::<SgDma>(handle(MiniportDmaHandle))
+        .and_then(|sg_dma| Some((adapter_of_handle(sg_dma.owner)?, sg_dma)))
+        .ok_or(Error::InvalidParameter)
+        .and_then(|(adapter, sg_dma)| {
+            shared_memory::allocate_async(
+                &adapter.shared,
+                adapter.core(),
+                sg_dma.shared_mem_complete(),
+                Length,
+                Cached != 0,
+                Context as usize,
+            )
+        });
+    match result {
+        Ok(()) => status::NdisStatus::PENDING.0,
         Err(e) => ndis_status(Err(e)),
     }
 }
@@ -662,20 +970,20 @@ extern "C" fn NdisMAllocateSharedMemoryAsyncEx(
 /// (Windows exports it as a no-op for old code).
 #[no_mangle]
 extern "C" fn NdisUpdateSharedMemory(
-    _NdisAdapterHandle: NdisHandle,
-    _Length: u32,
-    _VirtualAddress: *mut c_void,
-    _PhysicalAddress: i64,
+    _NdisAdapterHandle: abi::NDIS_HANDLE,
+    _Length: abi::ULONG,
+    _VirtualAddress: abi::PVOID,
+    _PhysicalAddress: abi::NDIS_PHYSICAL_ADDRESS,
 ) {
 }
 
 #[no_mangle]
-extern "C" fn NdisMGetDmaAlignment(MiniportAdapterHandle: NdisHandle) -> u32 {
-    shared_memory::dma_alignment(raw(MiniportAdapterHandle))
+extern "C" fn NdisMGetDmaAlignment(MiniportAdapterHandle: abi::NDIS_HANDLE) -> abi::ULONG {
+    adapter(MiniportAdapterHandle).map_or(0, |adapter| shared_memory::dma_alignment(&adapter))
 }
 
 #[no_mangle]
-extern "C" fn NdisGetSharedDataAlignment() -> u32 {
+extern "C" fn NdisGetSharedDataAlignment() -> abi::ULONG {
     shared_memory::shared_data_alignment()
 }
 
@@ -687,54 +995,50 @@ extern "C" fn NdisGetSharedDataAlignment() -> u32 {
 /// `ScatterGatherListSize`, or NULL; `NdisMiniportDmaHandle` writable.
 #[no_mangle]
 unsafe extern "C" fn NdisMRegisterScatterGatherDma(
-    MiniportAdapterHandle: NdisHandle,
-    DmaDescription: *mut ffi::SgDmaDescription,
-    NdisMiniportDmaHandle: *mut NdisHandle,
-) -> NdisStatusRaw {
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    DmaDescription: abi::PNDIS_SG_DMA_DESCRIPTION,
+    NdisMiniportDmaHandle: abi::PNDIS_HANDLE,
+) -> abi::NDIS_STATUS {
     if NdisMiniportDmaHandle.is_null() || DmaDescription.is_null() {
         return ndis_status(Err(Error::InvalidParameter));
     }
     // SAFETY: readable for its header first (safety requirement).
-    let header = unsafe { (&raw const (*DmaDescription).header).read_unaligned() };
-    let result = if header.size < crate::sg::SG_DMA_DESCRIPTION_SIZE_1 {
+    let header = unsafe { read_header(DmaDescription) };
+    let result = if header.Size < crate::sg::SG_DMA_DESCRIPTION_SIZE_1 {
         // Too short for revision 1: nothing beyond the header is read.
         Err(Error::BadVersion)
     } else {
-        let d = DmaDescription;
-        // SAFETY: the header says revision 1's fields are there; each is
-        // read in place (the padding after the last one may be missing).
-        let description = unsafe {
-            ffi::SgDmaDescription {
-                header,
-                flags: (&raw const (*d).flags).read_unaligned(),
-                maximum_physical_mapping: (&raw const (*d).maximum_physical_mapping)
-                    .read_unaligned(),
-                process_sg_list_handler: (&raw const (*d).process_sg_list_handler).read_unaligned(),
-                shared_mem_allocate_complete_handler: (&raw const (*d)
-                    .shared_mem_allocate_complete_handler)
-                    .read_unaligned(),
-                scatter_gather_list_size: 0,
-            }
+        // SAFETY: the header says revision 1's fields are there (the
+        // padding after the last one may be missing); all-zero is valid.
+        let d = unsafe { read_sized(DmaDescription, crate::sg::SG_DMA_DESCRIPTION_SIZE_1.into()) };
+        let description = sg_dma::SgDmaDescription {
+            header: (header.Type, header.Revision, header.Size),
+            flags: d.Flags,
+            maximum_physical_mapping: d.MaximumPhysicalMapping,
+            process: d.ProcessSGListHandler,
+            shared_mem_complete: d.SharedMemAllocateCompleteHandler,
         };
-        sg_dma::register(raw(MiniportAdapterHandle), &description)
-    };
-    let handle = match &result {
-        Ok((h, size)) => {
-            // SAFETY: checked non-NULL; revision 1 holds the output field.
-            unsafe { (&raw mut (*DmaDescription).scatter_gather_list_size).write_unaligned(*size) };
-            h.into_raw() as NdisHandle
-        }
-        Err(_) => core::ptr::null_mut(),
+        adapter_or_invalid(MiniportAdapterHandle).and_then(|adapter| {
+            let owner = handle(MiniportAdapterHandle);
+            let registered = adapter.sg_dma_registered();
+            let (sg_dma, size) = sg_dma::register(adapter.core(), owner, registered, &description)?;
+            let h = adapter.own_sg_dma(sg_dma)?;
+            // SAFETY: revision 1 holds the output field; writable (safety
+            // requirement).
+            unsafe { (&raw mut (*DmaDescription).ScatterGatherListSize).write_unaligned(size) };
+            Ok(h)
+        })
     };
     // SAFETY: checked non-NULL; writable by the safety requirement.
-    unsafe { store(NdisMiniportDmaHandle, handle) };
-    ndis_status(result.map(|_| ()))
+    unsafe { store_handle(NdisMiniportDmaHandle, result) }
 }
 
 #[no_mangle]
-extern "C" fn NdisMDeregisterScatterGatherDma(NdisMiniportDmaHandle: NdisHandle) {
-    if sg_dma::deregister(raw(NdisMiniportDmaHandle)).is_err() {
-        adapter::reject_global(
+extern "C" fn NdisMDeregisterScatterGatherDma(NdisMiniportDmaHandle: abi::NDIS_HANDLE) {
+    let h = handle(NdisMiniportDmaHandle);
+    let owner = registry::lookup::<SgDma>(h).and_then(|sg| adapter_of_handle(sg.owner));
+    if owner.is_none_or(|adapter| adapter.disown_sg_dma(h).is_err()) {
+        reject(
             "NdisMDeregisterScatterGatherDma",
             "unknown or stale SG DMA handle",
         );
@@ -745,34 +1049,43 @@ extern "C" fn NdisMDeregisterScatterGatherDma(NdisMiniportDmaHandle: NdisHandle)
 ///
 /// `NetBuffer` a readable NET_BUFFER whose MDL chain describes kernel
 /// memory valid until the list is freed, or NULL; `ScatterGatherListBuffer`
-/// writable for `ScatterGatherListBufferSize` bytes, or NULL.
+/// writable for `ScatterGatherListBufferSize` bytes until the list is
+/// freed, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisMAllocateNetBufferSGList(
-    NdisMiniportDmaHandle: NdisHandle,
-    NetBuffer: *mut ffi::NetBuffer,
-    Context: *mut c_void,
-    Flags: u32,
-    ScatterGatherListBuffer: *mut c_void,
-    ScatterGatherListBufferSize: u32,
-) -> NdisStatusRaw {
-    // SAFETY: by this function's safety requirements.
-    ndis_status(unsafe {
-        sg_dma::allocate_list(
-            raw(NdisMiniportDmaHandle),
-            NetBuffer,
-            Context,
-            Flags,
-            ScatterGatherListBuffer,
-            ScatterGatherListBufferSize,
-        )
-    })
+    NdisMiniportDmaHandle: abi::NDIS_HANDLE,
+    NetBuffer: abi::PNET_BUFFER,
+    Context: abi::PVOID,
+    Flags: abi::ULONG,
+    ScatterGatherListBuffer: abi::PVOID,
+    ScatterGatherListBufferSize: abi::ULONG,
+) -> abi::NDIS_STATUS {
+    // SAFETY: NULL or readable with a readable chain (safety requirement).
+    let nb = (!NetBuffer.is_null()).then(|| unsafe { NetBufferView::read(NetBuffer) });
+    // SAFETY: NULL or writable for its size until the list is freed
+    // (safety requirement).
+    let buf = unsafe { ListBuffer::new(ScatterGatherListBuffer, ScatterGatherListBufferSize) };
+    ndis_status(sg_dma::allocate_list(
+        handle(NdisMiniportDmaHandle),
+        nb,
+        Context,
+        Flags,
+        buf,
+    ))
 }
 
 #[no_mangle]
 extern "C" fn NdisMFreeNetBufferSGList(
-    NdisMiniportDmaHandle: NdisHandle,
-    pSGL: *mut c_void,
-    NetBuffer: *mut ffi::NetBuffer,
+    NdisMiniportDmaHandle: abi::NDIS_HANDLE,
+    pSGL: abi::PSCATTER_GATHER_LIST,
+    NetBuffer: abi::PNET_BUFFER,
 ) {
-    sg_dma::free_list(raw(NdisMiniportDmaHandle), pSGL, NetBuffer)
+    sg_dma::free_list(
+        handle(NdisMiniportDmaHandle),
+        pSGL as usize,
+        NetBuffer as usize,
+    )
 }
+
+// Each export above has its prototype's type (generated from exports.h).
+include!("abi/prototypes.rs");

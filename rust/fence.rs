@@ -14,7 +14,7 @@ use kernel::{
     sync::atomic::{Atomic, Relaxed},
 };
 
-use crate::adapter::Adapter;
+use crate::adapter_core::AdapterCore;
 
 /// What the command register said after bus mastering was turned off.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -50,7 +50,7 @@ static LEAKED: Atomic<u64> = Atomic::new(0);
 /// Turns bus mastering of `adapter`'s function off and says whether it is
 /// off. The adapter starts no further transfer until it is probed again.
 /// PASSIVE.
-pub(crate) fn bus_master_off(adapter: &Adapter) -> Fence {
+pub(crate) fn bus_master_off(adapter: &AdapterCore) -> Fence {
     adapter.mark_fenced();
     let pdev = adapter.pci_dev();
     let mut cmd: u16 = 0;

@@ -224,7 +224,17 @@ void ndis_shim_irq_disconnect(struct ndis_shim_irq *p)
 	kfree(p);
 }
 
-/* Whether the caller may sleep: allocations at DISPATCH must be atomic. */
+/*
+ * Whether the caller may sleep (PASSIVE_LEVEL): allocations at DISPATCH
+ * must be atomic. preemptible() reads the preempt count, which only a
+ * kernel with CONFIG_PREEMPT_COUNT keeps: without it preemptible() is
+ * constant 0, every caller would look atomic and, for one, every
+ * NdisMAllocateSharedMemory would be refused. Such kernels are refused at
+ * build time instead (see Documentation/design.rst).
+ */
+#ifndef CONFIG_PREEMPT_COUNT
+#error "ndis-shim needs CONFIG_PREEMPT_COUNT (selected by PREEMPT_DYNAMIC, PREEMPT or DEBUG_ATOMIC_SLEEP) to tell PASSIVE_LEVEL from DISPATCH_LEVEL"
+#endif
 bool ndis_shim_may_sleep(void)
 {
 	return preemptible();

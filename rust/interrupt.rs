@@ -11,11 +11,11 @@ use core::ffi::c_void;
 use kernel::{prelude::*, sync::Arc};
 
 use crate::{
-    adapter::Adapter,
+    abi,
+    adapter_core::AdapterCore,
     characteristics::{validate_interrupt_characteristics, InterruptCharacteristicsView},
-    ffi,
     handle::{Handle, HandleKind},
-    registry::{self, REGISTRY},
+    registry::InRegistry,
     status::{Error, Result as NdisResult},
 };
 
@@ -24,11 +24,20 @@ struct RawIrq {
     _opaque: [u8; 0],
 }
 
+/// `MINIPORT_ISR`, present.
+pub(crate) type Isr = unsafe extern "C" fn(abi::NDIS_HANDLE, abi::PBOOLEAN, abi::PULONG) -> u8;
+/// `MINIPORT_INTERRUPT_DPC`, present.
+pub(crate) type Dpc = unsafe extern "C" fn(abi::NDIS_HANDLE, abi::PVOID, abi::PVOID, abi::PVOID);
+
+// The helpers' types must be the header's handler types.
+const _: abi::MINIPORT_ISR_HANDLER = None::<Isr>;
+const _: abi::MINIPORT_INTERRUPT_DPC_HANDLER = None::<Dpc>;
+
 extern "C" {
     fn ndis_shim_irq_connect(
         pdev: *mut c_void,
-        isr: ffi::IsrHandler,
-        dpc: ffi::DpcHandler,
+        isr: Isr,
+        dpc: Dpc,
         ctx: *mut c_void,
         name: *const u8,
         message_based: *mut bool,
@@ -36,20 +45,52 @@ extern "C" {
     fn ndis_shim_irq_disconnect(irq: *mut RawIrq);
 }
 
-/// A connected interrupt.
+/// What `NdisMRegisterInterruptEx` is given, decoded.
+pub(crate) struct InterruptRequest {
+    /// The characteristics' header and which handlers it has.
+    pub(crate) view: InterruptCharacteristicsView,
+    pub(crate) isr: Option<Isr>,
+    pub(crate) dpc: Option<Dpc>,
+    /// `MiniportInterruptContext`.
+    pub(crate) context: *mut c_void,
+}
+
+/// How an interrupt was connected (`InterruptType`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InterruptType {
+    /// INTx (`NDIS_CONNECT_LINE_BASED`).
+    LineBased,
+    /// MSI (`NDIS_CONNECT_MESSAGE_BASED`).
+    MessageBased,
+}
+
+/// A connected interrupt, owned by its adapter.
 ///
 /// # Invariants
 ///
 /// `raw` was returned by `ndis_shim_irq_connect` and is disconnected once,
 /// in `Drop`.
 pub(crate) struct Interrupt {
-    adapter: Arc<Adapter>,
+    /// The owning adapter's handle.
+    owner: Handle,
     raw: *mut RawIrq,
+}
+
+// SAFETY: `KIND` `Interrupt` is implemented by `Interrupt` only.
+unsafe impl InRegistry for Interrupt {
+    const KIND: HandleKind = HandleKind::Interrupt;
+}
+
+impl Interrupt {
+    /// The handle of the adapter that owns the interrupt.
+    pub(crate) fn owner(&self) -> Handle {
+        self.owner
+    }
 }
 
 // SAFETY: the C object is only touched by connect and disconnect.
 unsafe impl Send for Interrupt {}
-// SAFETY: as above.
+// SAFETY: `Interrupt` has no methods that touch `raw` through `&self`.
 unsafe impl Sync for Interrupt {}
 
 impl Drop for Interrupt {
@@ -59,39 +100,16 @@ impl Drop for Interrupt {
     }
 }
 
-/// `NdisMRegisterInterruptEx`. PASSIVE.
-///
-/// # Safety
-///
-/// `chars`, if not NULL, must be readable for its header's `Size` bytes and
-/// writable for the output fields of revision 1.
-pub(crate) unsafe fn register(
-    adapter_handle: u64,
-    context: *mut c_void,
-    chars: *mut ffi::InterruptCharacteristics,
-) -> NdisResult<Handle> {
-    let adapter = registry::adapter(adapter_handle).ok_or(Error::InvalidParameter)?;
-    if chars.is_null() {
-        return Err(Error::InvalidParameter);
-    }
-    // SAFETY: readable for its header (safety requirement).
-    let header = unsafe { (*chars).header };
-    let view = InterruptCharacteristicsView {
-        header_type: header.type_,
-        header_revision: header.revision,
-        header_size: header.size,
-        // SAFETY: the header says revision 1 is there (checked by validate
-        // before the handlers are used).
-        has_isr: usize::from(header.size) >= core::mem::size_of::<ffi::InterruptCharacteristics>()
-            && unsafe { (*chars).interrupt_handler.is_some() },
-        // SAFETY: as above.
-        has_dpc: usize::from(header.size) >= core::mem::size_of::<ffi::InterruptCharacteristics>()
-            && unsafe { (*chars).interrupt_dpc_handler.is_some() },
-    };
-    validate_interrupt_characteristics(&view)?;
-    // SAFETY: validated: revision 1, both handlers present.
-    let (isr, dpc) = unsafe { ((*chars).interrupt_handler, (*chars).interrupt_dpc_handler) };
-    let (Some(isr), Some(dpc)) = (isr, dpc) else {
+/// `NdisMRegisterInterruptEx` for the adapter `owner` names: the
+/// connected interrupt, for the adapter to own, and how it was connected.
+/// PASSIVE.
+pub(crate) fn register(
+    adapter: &AdapterCore,
+    owner: Handle,
+    request: InterruptRequest,
+) -> NdisResult<(Arc<Interrupt>, InterruptType)> {
+    validate_interrupt_characteristics(&request.view)?;
+    let (Some(isr), Some(dpc)) = (request.isr, request.dpc) else {
         return Err(Error::BadCharacteristics);
     };
     let mut message_based = false;
@@ -103,7 +121,7 @@ pub(crate) unsafe fn register(
             adapter.pci_dev().cast(),
             isr,
             dpc,
-            context,
+            request.context,
             adapter.driver.c_name().as_char_ptr(),
             &mut message_based,
         )
@@ -111,50 +129,14 @@ pub(crate) unsafe fn register(
     if raw.is_null() || (raw as isize) < 0 && (raw as isize) >= -4095 {
         return Err(Error::Resources);
     }
-    // SAFETY: revision 1 is writable (safety requirement).
-    unsafe {
-        (*chars).interrupt_type = if message_based {
-            ffi::NDIS_CONNECT_MESSAGE_BASED
-        } else {
-            ffi::NDIS_CONNECT_LINE_BASED
-        }
-    };
     // INVARIANT: `raw` was just connected.
-    let irq = Arc::new(Interrupt { adapter, raw }, GFP_KERNEL).map_err(|_| Error::Resources)?;
-    REGISTRY
-        .lock()
-        .interrupts
-        .insert(HandleKind::Interrupt, irq)
-}
-
-/// `NdisMDeregisterInterruptEx`. PASSIVE: waits for a running ISR and DPC.
-pub(crate) fn deregister(handle: u64) -> NdisResult {
-    let removed = REGISTRY
-        .lock()
-        .interrupts
-        .remove(HandleKind::Interrupt, Handle::from_raw(handle));
-    removed.map(drop).ok_or(Error::InvalidParameter)
-}
-
-/// Disconnects the interrupts `adapter`'s miniport left behind.
-pub(crate) fn release_adapter(adapter: &Arc<Adapter>) -> usize {
-    let mut n = 0;
-    loop {
-        let removed = {
-            let mut reg = REGISTRY.lock();
-            let found = reg
-                .interrupts
-                .iter()
-                .find(|(_, i)| Arc::ptr_eq(&i.adapter, adapter))
-                .map(|(h, _)| h);
-            found.and_then(|h| reg.interrupts.remove(HandleKind::Interrupt, h))
-        };
-        match removed {
-            Some(irq) => {
-                drop(irq);
-                n += 1;
-            }
-            None => return n,
-        }
-    }
+    let irq = Interrupt { owner, raw };
+    // On failure from here on, `irq` disconnects as it is dropped (PASSIVE).
+    let irq = Arc::new(irq, GFP_KERNEL).map_err(|_| Error::Resources)?;
+    let kind = if message_based {
+        InterruptType::MessageBased
+    } else {
+        InterruptType::LineBased
+    };
+    Ok((irq, kind))
 }

@@ -86,9 +86,12 @@ mod tests {
 
     #[test]
     fn statuses_are_the_windows_values() {
-        assert_eq!(NdisStatus::from(Error::Resources).0, 0xC000_009A);
-        assert_eq!(NdisStatus::from(Error::InvalidParameter).0, 0xC000_000D);
-        assert_eq!(NdisStatus::from(Error::InvalidLength).0, 0xC001_0014);
+        assert_eq!(NdisStatus::from(Error::Resources).0 as u32, 0xC000_009A);
+        assert_eq!(
+            NdisStatus::from(Error::InvalidParameter).0 as u32,
+            0xC000_000D
+        );
+        assert_eq!(NdisStatus::from(Error::InvalidLength).0 as u32, 0xC001_0014);
     }
 
     #[test]
@@ -168,7 +171,7 @@ mod tests {
         // Segments longer than the device takes are split.
         assert_eq!(sg::element_count([(0x1000, 0x2_0001)], 0x1_0000), 3);
         assert!(!sg::fits([(0x0fff_fff0, 0x20)], 0x1_0000, 0x0fff_ffff));
-        assert_eq!(NdisStatus::from(Error::BadVersion).0, 0xC001_0004);
-        assert_eq!(NdisStatus::from(Error::NotSupported).0, 0xC000_00BB);
+        assert_eq!(NdisStatus::from(Error::BadVersion).0 as u32, 0xC001_0004);
+        assert_eq!(NdisStatus::from(Error::NotSupported).0 as u32, 0xC000_00BB);
     }
 }

@@ -12,17 +12,14 @@
 //! register's own coherent memory, when the device cannot reach it. The
 //! slot rules are [`crate::physical_mapping`] (host tested).
 
-use core::ffi::c_void;
-use kernel::{page::PAGE_SIZE, prelude::*};
+use kernel::{new_spinlock_irq, page::PAGE_SIZE, prelude::*, sync::SpinLockIrq};
 
 use crate::{
-    adapter::{self, Adapter},
+    adapter_core::AdapterCore,
     channel::{Direction, Mapping},
     dma::{self, BounceMemory, BounceStage, MapError, StreamingMapping, TransferMapping},
-    ffi,
     mdl::{self, VaRange},
     physical_mapping::{self, ActiveMapping, Rejection},
-    registry,
     status::{Error, Result as NdisResult},
 };
 
@@ -50,21 +47,46 @@ impl MapRegisterFile {
     }
 }
 
+/// An adapter's map registers, once `NdisMAllocateMapRegisters` made them.
+#[pin_data]
+pub(crate) struct MapRegisters {
+    #[pin]
+    file: SpinLockIrq<Option<MapRegisterFile>>,
+}
+
+impl MapRegisters {
+    /// None yet.
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(MapRegisters {
+            file <- new_spinlock_irq!(None),
+        })
+    }
+
+    /// Frees what the miniport left; whether there were any. PASSIVE,
+    /// after halt: the device no longer runs.
+    pub(crate) fn release(&self) -> bool {
+        // Taken out under the lock, freed unlocked: bounce memory is
+        // coherent memory.
+        let file = self.file.lock().take();
+        file.is_some()
+    }
+}
+
 /// `NdisMAllocateMapRegisters`. PASSIVE: allocates the bounce memory.
 pub(crate) fn allocate(
-    handle: u64,
+    registers: &MapRegisters,
+    adapter: &AdapterCore,
     dma_size: u8,
     count: u32,
     maximum_physical_mapping: u32,
 ) -> NdisResult {
-    let adapter = registry::adapter(handle).ok_or(Error::InvalidParameter)?;
     // As on Windows: a miniport that is not a bus master gets nothing.
     if !adapter.is_bus_master() {
         return Ok(());
     }
     let arg_limit = physical_mapping::dma_size_limit(dma_size)?;
     physical_mapping::validate_allocation(count, maximum_physical_mapping)?;
-    if adapter.map_registers.lock().is_some() {
+    if registers.file.lock().is_some() {
         return Err(Error::Resources);
     }
     // DmaSize can only narrow what the device reaches.
@@ -72,11 +94,14 @@ pub(crate) fn allocate(
     let mut bounce = KVec::with_capacity(count as usize, GFP_KERNEL)?;
     let mut slots = KVec::with_capacity(count as usize, GFP_KERNEL)?;
     for _ in 0..count {
+        let guard = adapter.coherent_allocation();
         let mem = BounceMemory::new_within(
             adapter.bound_device(),
             maximum_physical_mapping as usize,
             limit,
+            &guard,
         )?;
+        drop(guard);
         if mem.device_address() + mem.len() as u64 - 1 > limit {
             dev_err!(
                 adapter.device(),
@@ -95,7 +120,7 @@ pub(crate) fn allocate(
         limit,
         maximum_physical_mapping,
     };
-    let mut guard = adapter.map_registers.lock();
+    let mut guard = registers.file.lock();
     if guard.is_some() {
         drop(guard);
         return Err(Error::Resources);
@@ -105,13 +130,9 @@ pub(crate) fn allocate(
 }
 
 /// `NdisMFreeMapRegisters`. PASSIVE: frees the bounce memory.
-pub(crate) fn free(handle: u64) {
-    let Some(adapter) = registry::adapter(handle) else {
-        adapter::reject_global("NdisMFreeMapRegisters", "unknown adapter handle");
-        return;
-    };
+pub(crate) fn free(registers: &MapRegisters, adapter: &AdapterCore) {
     // Not a bus master, or never allocated: nothing to free, as on Windows.
-    let Some(file) = adapter.map_registers.lock().take() else {
+    let Some(file) = registers.file.lock().take() else {
         return;
     };
     if file.in_use() > 0 {
@@ -123,13 +144,6 @@ pub(crate) fn free(handle: u64) {
     drop(file);
 }
 
-/// Frees the map registers `adapter`'s miniport left; whether there were any.
-/// PASSIVE, after halt: the device no longer runs.
-pub(crate) fn release_adapter(adapter: &Adapter) -> bool {
-    let file = adapter.map_registers.lock().take();
-    file.is_some()
-}
-
 /// Maps all of `range` in place: as one piece, or page by page.
 ///
 /// # Safety
@@ -137,7 +151,7 @@ pub(crate) fn release_adapter(adapter: &Adapter) -> bool {
 /// `range` must be kernel memory that stays allocated until the mapping is
 /// dropped.
 unsafe fn map_in_place(
-    adapter: &Adapter,
+    adapter: &AdapterCore,
     range: VaRange,
     dir: Direction,
     limit: u64,
@@ -176,7 +190,7 @@ unsafe fn map_in_place(
 /// `range` must be kernel memory that stays allocated until the mapping is
 /// dropped; `bounce` must outlive the mapping.
 unsafe fn map_buffer(
-    adapter: &Adapter,
+    adapter: &AdapterCore,
     range: VaRange,
     dir: Direction,
     limit: u64,
@@ -203,43 +217,31 @@ unsafe fn map_buffer(
     Ok(pieces)
 }
 
-/// `NdisMStartBufferPhysicalMapping`. Never sleeps.
+/// `NdisMStartBufferPhysicalMapping`: maps the buffer and reports each
+/// piece through `out` (index, bus address, length), at most one per page
+/// of the buffer's span. Returns the number of pieces. Never sleeps.
 ///
-/// # Safety
-///
-/// `mdl`, if not NULL, must be a readable MDL describing kernel memory that
-/// stays valid until the mapping is completed; `array`, if not NULL, must
-/// be writable for the buffer's span in pages (`NdisGetBufferPhysicalArraySize`).
-pub(crate) unsafe fn start(
-    handle: u64,
-    mdl: *const ffi::Mdl,
+/// `buffer` is the MDL's address and contents (`None` for NULL); its memory
+/// is the miniport's to keep valid until the mapping is completed. `out` is
+/// `None` for a NULL `PhysicalAddressArray`.
+pub(crate) fn start(
+    registers: &MapRegisters,
+    adapter: &AdapterCore,
+    buffer: Option<(usize, mdl::MdlView)>,
     index: u32,
-    write_to_device: u8,
-    array: *mut ffi::PhysicalAddressUnit,
+    dir: Direction,
+    out: Option<impl FnMut(usize, u64, u32)>,
 ) -> Option<u32> {
     const CALL: &str = "NdisMStartBufferPhysicalMapping";
-    let Some(adapter) = registry::adapter(handle) else {
-        adapter::reject_global(CALL, "unknown adapter handle");
-        return None;
-    };
-    if mdl.is_null() || array.is_null() {
+    let (Some((mdl, view)), Some(mut out)) = (buffer, out) else {
         adapter.reject(CALL, "NULL buffer or address array");
         return None;
-    }
-    // SAFETY: readable MDL (safety requirement).
-    let m = unsafe { &*mdl };
-    let view = mdl::MdlView {
-        start_va: m.start_va as usize,
-        byte_offset: m.byte_offset,
-        byte_count: m.byte_count,
     };
     let Ok(range) = mdl::transfer_range(&view, 0, view.byte_count, view.byte_count) else {
         adapter.reject(CALL, "buffer's address range overflows");
         return None;
     };
-    let dir = Direction::from_write_to_device(write_to_device);
-
-    let mut guard = adapter.map_registers.lock();
+    let mut guard = registers.file.lock();
     let Some(file) = (*guard).as_mut() else {
         drop(guard);
         adapter.reject(CALL, Rejection::NoMapRegisters.reason());
@@ -255,16 +257,17 @@ pub(crate) unsafe fn start(
     let result = physical_mapping::start(
         slots,
         index,
-        mdl as usize,
+        mdl,
         range.len,
         *maximum_physical_mapping,
         dir,
         || {
             let bounce = bounce.get(index as usize).ok_or(Error::InvalidParameter)?;
-            // SAFETY: the MDL's memory stays valid until Complete (safety
-            // requirement); the register's bounce memory lives as long as
-            // the file that holds this mapping (type invariant).
-            unsafe { map_buffer(&adapter, range, dir, limit, bounce) }
+            // SAFETY: the MDL's memory stays valid until Complete (NDIS's
+            // rule, the miniport's promise); the register's bounce memory
+            // lives as long as the file that holds this mapping (type
+            // invariant).
+            unsafe { map_buffer(adapter, range, dir, limit, bounce) }
         },
     );
     let pieces = match result {
@@ -276,30 +279,22 @@ pub(crate) unsafe fn start(
         }
     };
     for (i, piece) in pieces.iter().enumerate() {
-        let unit = ffi::PhysicalAddressUnit {
-            physical_address: piece.device_address(),
-            length: piece.len() as u32,
-        };
-        // SAFETY: the array holds the buffer's span in pages (safety
-        // requirement), and there is at most one piece per page.
-        unsafe { array.add(i).write_unaligned(unit) };
+        out(i, piece.device_address(), piece.len() as u32);
     }
     Some(pieces.len() as u32)
 }
 
 /// `NdisMCompleteBufferPhysicalMapping`. Never sleeps.
-pub(crate) fn complete(handle: u64, mdl: *const c_void, index: u32) {
+///
+/// `mdl` is the address the miniport passed: only compared.
+pub(crate) fn complete(registers: &MapRegisters, adapter: &AdapterCore, mdl: usize, index: u32) {
     const CALL: &str = "NdisMCompleteBufferPhysicalMapping";
-    let Some(adapter) = registry::adapter(handle) else {
-        adapter::reject_global(CALL, "unknown adapter handle");
-        return;
-    };
     // Finished and unmapped under the lock: a bounced buffer is copied back
     // from the register's memory, which `free` drops only after taking the
     // whole file out under this lock.
-    let mut guard = adapter.map_registers.lock();
+    let mut guard = registers.file.lock();
     let result = match (*guard).as_mut() {
-        Some(file) => physical_mapping::complete(&mut file.slots, index, mdl as usize),
+        Some(file) => physical_mapping::complete(&mut file.slots, index, mdl),
         None => Err(Rejection::NoMapRegisters),
     };
     match result {

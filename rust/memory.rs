@@ -9,7 +9,7 @@
 use core::ffi::c_void;
 use kernel::bindings;
 
-use crate::ffi;
+use crate::abi;
 
 extern "C" {
     fn ndis_shim_may_sleep() -> bool;
@@ -52,31 +52,31 @@ pub(crate) unsafe fn free(va: *mut c_void) {
 }
 
 /// `NdisAllocateMdl`: describes `len` bytes at `va` (kernel memory).
-pub(crate) fn allocate_mdl(va: *mut c_void, len: u32) -> *mut ffi::Mdl {
+pub(crate) fn allocate_mdl(va: *mut c_void, len: u32) -> *mut abi::MDL {
     if va.is_null() || len == 0 {
         return core::ptr::null_mut();
     }
     // SAFETY: `kmalloc` with a valid size and flags.
-    let mdl: *mut ffi::Mdl =
-        unsafe { bindings::__kmalloc_noprof(core::mem::size_of::<ffi::Mdl>(), gfp()) }.cast();
+    let mdl: *mut abi::MDL =
+        unsafe { bindings::__kmalloc_noprof(core::mem::size_of::<abi::MDL>(), gfp()) }.cast();
     if mdl.is_null() {
         return mdl;
     }
     let addr = va as usize;
     let page_mask = kernel::page::PAGE_SIZE - 1;
-    // MDL_SOURCE_IS_NONPAGED_POOL | MDL_MAPPED_TO_SYSTEM_VA: kernel memory.
-    const MDL_FLAGS: i16 = 0x0004 | 0x0001;
+    // Kernel memory, mapped: what MmGetSystemAddressForMdlSafe needs.
+    const MDL_FLAGS: i16 = (abi::MDL_SOURCE_IS_NONPAGED_POOL | abi::MDL_MAPPED_TO_SYSTEM_VA) as i16;
     // SAFETY: `mdl` is a fresh allocation of the right size and alignment.
     unsafe {
-        mdl.write(ffi::Mdl {
-            next: core::ptr::null_mut(),
-            size: core::mem::size_of::<ffi::Mdl>() as i16,
-            mdl_flags: MDL_FLAGS,
-            process: core::ptr::null_mut(),
-            mapped_system_va: va,
-            start_va: (addr & !page_mask) as *mut c_void,
-            byte_count: len,
-            byte_offset: (addr & page_mask) as u32,
+        mdl.write(abi::MDL {
+            Next: core::ptr::null_mut(),
+            Size: core::mem::size_of::<abi::MDL>() as i16,
+            MdlFlags: MDL_FLAGS,
+            Process: core::ptr::null_mut(),
+            MappedSystemVa: va,
+            StartVa: (addr & !page_mask) as *mut c_void,
+            ByteCount: len,
+            ByteOffset: (addr & page_mask) as u32,
         })
     };
     mdl
@@ -87,7 +87,7 @@ pub(crate) fn allocate_mdl(va: *mut c_void, len: u32) -> *mut ffi::Mdl {
 /// # Safety
 ///
 /// `mdl` must be NULL or come from [`allocate_mdl`], and not be freed already.
-pub(crate) unsafe fn free_mdl(mdl: *mut ffi::Mdl) {
+pub(crate) unsafe fn free_mdl(mdl: *mut abi::MDL) {
     // SAFETY: by the safety requirement.
     unsafe { bindings::kfree(mdl.cast()) };
 }

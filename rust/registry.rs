@@ -1,65 +1,78 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The handles given to C, and what they stand for.
+//! The handles given to C, and what they name.
 //!
 //! A handle is never trusted as a pointer: every entry point looks it up
-//! here, under one IRQ-safe spin lock, and takes a reference to the object.
-//! The generation count in [`Handle`] catches a stale handle even after its
-//! slot has been reused.
+//! here, and the generation count in [`Handle`] catches a stale handle even
+//! after its slot has been reused.
 //!
-//! Objects are never dropped under the lock: `remove` hands the last
-//! reference back to the caller, which drops it once unlocked (freeing
-//! coherent memory may sleep).
+//! The registry does not own what its handles name. Each object has one
+//! owner — the driver list owns the miniport drivers, a driver its
+//! adapters, an adapter its channels, interrupts and SG registration —
+//! which holds it through a [`Registered`]: made when the object is, it
+//! enters the object's address here, and dropped, it takes the entry out
+//! before the owner's reference goes. A lookup takes its own reference
+//! under the registry's IRQ-safe spin lock, the lock the entry is taken out
+//! under, so it never sees an object whose owner let it go.
+//!
+//! Designed for the hot-path work that follows: an entry is an address and
+//! a generation, so the spin lock can become an RCU read section (the
+//! owner then waits a grace period after taking the entry out) without
+//! changing any owner.
 
+use core::ptr::NonNull;
 use kernel::{
     prelude::*,
-    sync::{global_lock, Arc},
+    sync::{global_lock, Arc, ArcBorrow},
 };
 
 use crate::{
-    adapter::Adapter,
-    driver::MiniportDriver,
     handle::{Handle, HandleKind, HandleTable},
-    interrupt::Interrupt,
-    sg_dma::SgDma,
-    system_dma::DmaChannel,
+    status::Result as NdisResult,
 };
 
-/// Miniport drivers (modules) registered at once.
-const MAX_DRIVERS: usize = 16;
-/// Adapters (bound PCI functions) at once.
-const MAX_ADAPTERS: usize = 32;
-/// System-DMA channels at once, over all adapters.
-const MAX_CHANNELS: usize = 128;
-/// Interrupts at once, over all adapters.
-const MAX_INTERRUPTS: usize = 32;
-/// Scatter-gather DMA registrations at once (one per adapter).
-const MAX_SG_DMAS: usize = 32;
+/// Handles of one kind that can name something at once: the most
+/// channels over all adapters; drivers, adapters, interrupts and SG
+/// registrations are far fewer.
+const MAX_PER_KIND: usize = 128;
 
-/// Every live object a handle can name.
-pub(crate) struct Registry {
-    pub(crate) drivers: HandleTable<Arc<MiniportDriver>, MAX_DRIVERS>,
-    pub(crate) adapters: HandleTable<Arc<Adapter>, MAX_ADAPTERS>,
-    pub(crate) channels: HandleTable<Arc<DmaChannel>, MAX_CHANNELS>,
-    pub(crate) interrupts: HandleTable<Arc<Interrupt>, MAX_INTERRUPTS>,
-    pub(crate) sg_dmas: HandleTable<Arc<SgDma>, MAX_SG_DMAS>,
+/// A registry entry: the address of an object its owner keeps alive.
+///
+/// # Invariants
+///
+/// `0` is [`Arc::as_ptr`] of an `Arc<T>`, `T` the one type whose
+/// [`InRegistry::KIND`] is the entry's kind, that the entry's
+/// [`Registered`] holds until it has taken the entry out of the registry,
+/// under its lock.
+struct Entry(NonNull<()>);
+
+// SAFETY: an entry is the address of a `Send + Sync` object (the bounds of
+// `InRegistry`); the registry only turns it back into an `Arc` under its
+// lock (type invariant).
+unsafe impl Send for Entry {}
+
+/// Every live object a handle can name, one table per kind. The registry
+/// knows no object's type: the kind in a handle says which type its entry
+/// points at (see [`InRegistry`]).
+struct Registry {
+    tables: [HandleTable<Entry, MAX_PER_KIND>; HandleKind::COUNT],
 }
 
 impl Registry {
     const fn new() -> Self {
         Self {
-            drivers: HandleTable::new(),
-            adapters: HandleTable::new(),
-            channels: HandleTable::new(),
-            interrupts: HandleTable::new(),
-            sg_dmas: HandleTable::new(),
+            tables: [const { HandleTable::new() }; HandleKind::COUNT],
         }
+    }
+
+    fn table(&mut self, kind: HandleKind) -> &mut HandleTable<Entry, MAX_PER_KIND> {
+        &mut self.tables[kind.index()]
     }
 }
 
 global_lock! {
     // SAFETY: `init` runs in module init, before any entry point is callable.
-    pub(crate) unsafe(uninit) static REGISTRY: SpinLockIrq<Registry> = Registry::new();
+    unsafe(uninit) static REGISTRY: SpinLockIrq<Registry> = Registry::new();
 }
 
 /// Initializes the registry's lock. Called once, from module init.
@@ -68,29 +81,88 @@ pub(crate) fn init() {
     unsafe { REGISTRY.init() };
 }
 
-/// Looks up the adapter a raw `NDIS_HANDLE` names.
-pub(crate) fn adapter(raw: u64) -> Option<Arc<Adapter>> {
-    REGISTRY
-        .lock()
-        .adapters
-        .get(HandleKind::Adapter, Handle::from_raw(raw))
-        .cloned()
+/// An object a handle can name.
+///
+/// # Safety
+///
+/// `KIND` must be implemented by no other type: the registry reads an
+/// entry of that kind as a `Self`.
+pub(crate) unsafe trait InRegistry: Send + Sync + Sized + 'static {
+    /// The kind encoded in its handles.
+    const KIND: HandleKind;
+
+    /// Called when its owner lets it go, once its handle names nothing:
+    /// what must happen before the owner's reference goes (and may sleep:
+    /// owners let go at PASSIVE_LEVEL). A reference a lookup took before
+    /// may still be in use.
+    fn release(&self) {}
 }
 
-/// Looks up the system-DMA channel a raw `NDIS_HANDLE` names.
-pub(crate) fn channel(raw: u64) -> Option<Arc<DmaChannel>> {
-    REGISTRY
-        .lock()
-        .channels
-        .get(HandleKind::DmaChannel, Handle::from_raw(raw))
-        .cloned()
+/// An object as its owner holds it: named by a handle while this lives.
+///
+/// # Invariants
+///
+/// The registry's entry under `handle` is `Arc::as_ptr(&object)` until
+/// `drop` takes it out.
+pub(crate) struct Registered<T: InRegistry> {
+    handle: Handle,
+    object: Arc<T>,
 }
 
-/// Looks up the miniport driver a raw `NDIS_HANDLE` names.
-pub(crate) fn driver(raw: u64) -> Option<Arc<MiniportDriver>> {
-    REGISTRY
-        .lock()
-        .drivers
-        .get(HandleKind::Driver, Handle::from_raw(raw))
-        .cloned()
+impl<T: InRegistry> Registered<T> {
+    /// Gives `object` a handle. Fails with `RESOURCES` when its table is full.
+    pub(crate) fn new(object: Arc<T>) -> NdisResult<Self> {
+        // INVARIANT: the entry is the address of `object`, which `Self`
+        // holds until `drop` has taken the entry out.
+        let entry = Entry(NonNull::from(&*object).cast());
+        let handle = REGISTRY.lock().table(T::KIND).insert(T::KIND, entry)?;
+        Ok(Self { handle, object })
+    }
+
+    /// The handle the miniport is given.
+    pub(crate) fn handle(&self) -> Handle {
+        self.handle
+    }
+
+    /// The object.
+    pub(crate) fn object(&self) -> &Arc<T> {
+        &self.object
+    }
+}
+
+impl<T: InRegistry> Drop for Registered<T> {
+    fn drop(&mut self) {
+        // Taken out under the lock: no lookup finds the object any more.
+        let removed = REGISTRY.lock().table(T::KIND).remove(T::KIND, self.handle);
+        debug_assert!(removed.is_some());
+        self.object.release();
+        // `object` is dropped after this, unlocked.
+    }
+}
+
+/// The object `handle` names, if it is of `T`'s kind and alive.
+pub(crate) fn lookup<T: InRegistry>(handle: Handle) -> Option<Arc<T>> {
+    let mut registry = REGISTRY.lock();
+    let entry = registry.table(T::KIND).get(T::KIND, handle)?;
+    // SAFETY: an entry of `T`'s kind points at a `T` (`InRegistry`'s safety
+    // requirement) whose owner holds the `Arc` it came from (`as_ptr`)
+    // until it takes the entry out under this lock, which is held: the
+    // count does not reach zero while the borrow lives.
+    let borrow = unsafe { ArcBorrow::from_raw(entry.0.cast::<T>().as_ptr()) };
+    Some(borrow.into())
+}
+
+/// Every live object of `T`'s kind, with its handle (debugfs).
+pub(crate) fn all<T: InRegistry>() -> KVec<(Handle, Arc<T>)> {
+    let mut out = KVec::new();
+    let mut registry = REGISTRY.lock();
+    for (h, entry) in registry.table(T::KIND).iter() {
+        // SAFETY: as in `lookup`.
+        let borrow = unsafe { ArcBorrow::from_raw(entry.0.cast::<T>().as_ptr()) };
+        // Atomic: the lock disables interrupts. A full list is cut short.
+        if out.push((h, Arc::from(borrow)), GFP_ATOMIC).is_err() {
+            break;
+        }
+    }
+    out
 }

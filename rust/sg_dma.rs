@@ -21,13 +21,14 @@ use kernel::{
 };
 
 use crate::{
-    adapter::Adapter,
+    abi,
+    adapter_core::AdapterCore,
     channel::Direction,
     dma::{self, BounceMemory, MapError},
-    ffi,
     handle::{Handle, HandleKind},
-    mdl::{page_chunks, MdlView, VaRange},
-    registry::{self, REGISTRY},
+    mdl::{page_chunks, VaRange},
+    net_buffer::{ListBuffer, NetBufferView},
+    registry::{self, InRegistry},
     sg::{self, Element, SgLimits},
     sg_map::{self, SgChunk, SgMapping},
     status::{Error, Result as NdisResult},
@@ -63,16 +64,19 @@ struct SgState {
     bounce: Option<KVec<(BounceMemory, bool)>>,
 }
 
-/// A scatter-gather DMA registration.
+/// A scatter-gather DMA registration, owned by its adapter.
 #[pin_data]
 pub(crate) struct SgDma {
-    pub(crate) adapter: Arc<Adapter>,
+    pub(crate) adapter: Arc<AdapterCore>,
+    /// The owning adapter's handle.
+    pub(crate) owner: Handle,
     limits: SgLimits,
     /// Highest bus address the device reaches.
     limit: u64,
-    process: ffi::ProcessSgListHandler,
+    /// `ProcessSGListHandler`, present (checked at registration).
+    process: abi::MINIPORT_PROCESS_SG_LIST_HANDLER,
     /// `SharedMemAllocateCompleteHandler`, for `NdisMAllocateSharedMemoryAsyncEx`.
-    shared_mem_complete: Option<ffi::AllocateSharedMemCompleteHandler>,
+    shared_mem_complete: abi::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER,
     #[pin]
     state: SpinLockIrq<SgState>,
 }
@@ -80,56 +84,61 @@ pub(crate) struct SgDma {
 impl SgDma {
     /// The miniport's `SharedMemAllocateCompleteHandler`, if it gave one:
     /// where `NdisMAllocateSharedMemoryAsyncEx` on this handle reports.
-    pub(crate) fn shared_mem_complete(&self) -> Option<ffi::AllocateSharedMemCompleteHandler> {
+    pub(crate) fn shared_mem_complete(&self) -> abi::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER {
         self.shared_mem_complete
     }
 }
 
-/// Looks up the SG DMA registration a raw `NDIS_HANDLE` names.
-pub(crate) fn lookup(raw: u64) -> Option<Arc<SgDma>> {
-    REGISTRY
-        .lock()
-        .sg_dmas
-        .get(HandleKind::SgDma, Handle::from_raw(raw))
-        .cloned()
+/// `NDIS_SG_DMA_DESCRIPTION` (revision 1), decoded.
+pub(crate) struct SgDmaDescription {
+    /// `Header.Type`, `Header.Revision`, `Header.Size`.
+    pub(crate) header: (u8, u8, u16),
+    /// `Flags`.
+    pub(crate) flags: u32,
+    /// `MaximumPhysicalMapping`.
+    pub(crate) maximum_physical_mapping: u32,
+    /// `ProcessSGListHandler`.
+    pub(crate) process: abi::MINIPORT_PROCESS_SG_LIST_HANDLER,
+    /// `SharedMemAllocateCompleteHandler`.
+    pub(crate) shared_mem_complete: abi::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER,
 }
 
-/// Whether `adapter` has a scatter-gather DMA registration.
-pub(crate) fn registered(adapter: &Arc<Adapter>) -> bool {
-    REGISTRY
-        .lock()
-        .sg_dmas
-        .iter()
-        .any(|(_, s)| Arc::ptr_eq(&s.adapter, adapter))
+/// Looks up the SG DMA registration a handle names.
+pub(crate) fn lookup(handle: Handle) -> Option<Arc<SgDma>> {
+    registry::lookup(handle)
 }
 
-/// `NdisMRegisterScatterGatherDma`. PASSIVE: allocates bounce memory.
-/// Returns the handle and `ScatterGatherListSize`.
+/// `NdisMRegisterScatterGatherDma` for the adapter `owner` names, which
+/// has an SG registration already if `registered`: the registration, for
+/// the adapter to own, and `ScatterGatherListSize`. PASSIVE: allocates
+/// bounce memory.
 pub(crate) fn register(
-    adapter_handle: u64,
-    desc: &ffi::SgDmaDescription,
-) -> NdisResult<(Handle, u32)> {
-    let adapter = registry::adapter(adapter_handle).ok_or(Error::InvalidParameter)?;
-    let h = desc.header;
-    sg::check_description(h.type_, h.revision, h.size)?;
+    adapter: &Arc<AdapterCore>,
+    owner: Handle,
+    registered: bool,
+    desc: &SgDmaDescription,
+) -> NdisResult<(Arc<SgDma>, u32)> {
+    let (type_, revision, size) = desc.header;
+    sg::check_description(type_, revision, size)?;
     if !adapter.is_bus_master() {
         return Err(Error::NotSupported);
     }
-    let process = desc
-        .process_sg_list_handler
-        .ok_or(Error::InvalidParameter)?;
-    if registered(&adapter) {
+    if desc.process.is_none() {
+        return Err(Error::InvalidParameter);
+    }
+    if registered {
         return Err(Error::ResourceConflict);
     }
-    // The description can only narrow what the device really reaches.
-    let bits = sg::description_address_bits(desc.flags).min(adapter.address_bits());
-    let mask = if bits >= 64 {
+    // The description can only narrow what the device really reaches. The
+    // device's masks stay as probe set them (mappings may exist already):
+    // what lies beyond the description's reach is bounced.
+    let bits = sg::description_address_bits(desc.flags);
+    let arg_limit = if bits >= 64 {
         u64::MAX
     } else {
         (1u64 << bits) - 1
     };
-    sg_map::set_dma_mask(adapter.device(), mask).map_err(|_| Error::Resources)?;
-    let limit = dma::dma_limit(adapter.device());
+    let limit = dma::dma_limit(adapter.device()).min(arg_limit);
     let limits = SgLimits::new(
         desc.maximum_physical_mapping,
         sg_map::max_seg_size(adapter.device()),
@@ -139,8 +148,15 @@ pub(crate) fn register(
 
     let mut bounce = KVec::with_capacity(BOUNCE_SLOTS, GFP_KERNEL).map_err(|_| Error::Resources)?;
     for _ in 0..BOUNCE_SLOTS {
-        let mem = BounceMemory::new(adapter.bound_device(), limits.max_mapping as usize)
-            .map_err(|_| Error::Resources)?;
+        let guard = adapter.coherent_allocation();
+        let mem = BounceMemory::new_within(
+            adapter.bound_device(),
+            limits.max_mapping as usize,
+            limit,
+            &guard,
+        )
+        .map_err(|_| Error::Resources)?;
+        drop(guard);
         if mem.device_address() + mem.len() as u64 - 1 > limit {
             return Err(Error::Resources);
         }
@@ -151,10 +167,11 @@ pub(crate) fn register(
     let sg_dma = Arc::pin_init(
         try_pin_init!(SgDma {
             adapter: adapter.clone(),
+            owner,
             limits,
             limit,
-            process,
-            shared_mem_complete: desc.shared_mem_allocate_complete_handler,
+            process: desc.process,
+            shared_mem_complete: desc.shared_mem_complete,
             state <- new_spinlock_irq!(SgState {
                 lists: KVec::new(),
                 bounce: Some(bounce),
@@ -163,85 +180,30 @@ pub(crate) fn register(
         GFP_KERNEL,
     )
     .map_err(|_| Error::Resources)?;
-    let handle = REGISTRY.lock().sg_dmas.insert(HandleKind::SgDma, sg_dma)?;
-    Ok((handle, list_size))
+    Ok((sg_dma, list_size))
 }
 
-/// Undoes what a registration holds: unmaps lists the miniport did not
-/// free, then frees the bounce memory. PASSIVE.
-fn release(sg_dma: Arc<SgDma>) -> usize {
-    let (lists, bounce) = {
-        let mut state = sg_dma.state.lock();
-        (core::mem::take(&mut state.lists), state.bounce.take())
-    };
-    let left = lists.len();
-    drop(lists);
-    drop(bounce);
-    left
-}
+// SAFETY: `KIND` `SgDma` is implemented by `SgDma` only.
+unsafe impl InRegistry for SgDma {
+    const KIND: HandleKind = HandleKind::SgDma;
 
-/// `NdisMDeregisterScatterGatherDma`. PASSIVE.
-pub(crate) fn deregister(handle: u64) -> NdisResult {
-    let removed = REGISTRY
-        .lock()
-        .sg_dmas
-        .remove(HandleKind::SgDma, Handle::from_raw(handle));
-    let sg_dma = removed.ok_or(Error::InvalidParameter)?;
-    let adapter = sg_dma.adapter.clone();
-    let left = release(sg_dma);
-    if left > 0 {
-        dev_warn!(
-            adapter.device(),
-            "{}: {} SG list(s) not freed before NdisMDeregisterScatterGatherDma; unmapped\n",
-            adapter.driver.name(),
-            left
-        );
-    }
-    Ok(())
-}
-
-/// Deregisters what `adapter`'s miniport left registered; returns how many.
-pub(crate) fn release_adapter(adapter: &Arc<Adapter>) -> usize {
-    let mut n = 0;
-    loop {
-        let removed = REGISTRY
-            .lock()
-            .sg_dmas
-            .remove_first(HandleKind::SgDma, |s| Arc::ptr_eq(&s.adapter, adapter));
-        let Some(sg_dma) = removed else {
-            return n;
+    /// Unmaps the lists the miniport did not free, then frees the bounce
+    /// memory. PASSIVE.
+    fn release(&self) {
+        let (lists, bounce) = {
+            let mut state = self.state.lock();
+            (core::mem::take(&mut state.lists), state.bounce.take())
         };
-        release(sg_dma);
-        n += 1;
-    }
-}
-
-/// The MDLs of a chain, as views.
-///
-/// # Invariants
-///
-/// `next` is NULL or a readable MDL whose `Next` links are NULL or readable
-/// MDLs (the caller's promise at construction).
-#[derive(Clone, Copy)]
-struct Chain {
-    next: *const ffi::Mdl,
-}
-
-impl Iterator for Chain {
-    type Item = MdlView;
-
-    fn next(&mut self) -> Option<MdlView> {
-        if self.next.is_null() {
-            return None;
+        if !lists.is_empty() {
+            dev_warn!(
+                self.adapter.device(),
+                "{}: {} SG list(s) not freed before NdisMDeregisterScatterGatherDma; unmapped\n",
+                self.adapter.driver.name(),
+                lists.len()
+            );
         }
-        // SAFETY: non-NULL, so readable by the type invariant.
-        let m = unsafe { &*self.next };
-        self.next = m.next;
-        Some(MdlView {
-            start_va: m.start_va as usize,
-            byte_offset: m.byte_offset,
-            byte_count: m.byte_count,
-        })
+        drop(lists);
+        drop(bounce);
     }
 }
 
@@ -378,49 +340,22 @@ fn bounce_out(sg_dma: &SgDma, slot: usize, ranges: &[VaRange], dir: Direction) {
     *busy = false;
 }
 
-/// Reads what the shim needs of a NET_BUFFER.
-///
-/// # Safety
-///
-/// `nb` must be a readable NET_BUFFER whose MDL chain is readable.
-unsafe fn read_net_buffer(nb: *const ffi::NetBuffer) -> (Chain, u32, u32) {
-    // SAFETY: readable (safety requirement); only the NET_BUFFER_DATA
-    // fields are read.
-    let (chain, offset, length) = unsafe {
-        (
-            (&raw const (*nb).mdl_chain).read(),
-            (&raw const (*nb).data_offset).read(),
-            (&raw const (*nb).data_length).read(),
-        )
-    };
-    // INVARIANT: the chain is readable (safety requirement).
-    (Chain { next: chain }, offset, length)
-}
-
 /// `NdisMAllocateNetBufferSGList`: maps the NET_BUFFER's data, writes the
-/// list (into `buf` if it holds `buf_size >= ` the list's size, else into
-/// the shim's own memory) and calls `ProcessSGList` before returning.
-/// Never sleeps.
+/// list (into `buf` if it holds the list, else into the shim's own memory)
+/// and calls `ProcessSGList` before returning. Never sleeps.
 ///
-/// # Safety
-///
-/// `nb` must be NULL or a readable NET_BUFFER whose MDL chain describes
-/// kernel memory that stays valid until the list is freed; `buf` must be
-/// NULL or writable for `buf_size` bytes.
-pub(crate) unsafe fn allocate_list(
-    handle: u64,
-    nb: *const ffi::NetBuffer,
+/// `nb` is `None` for a NULL NET_BUFFER; the memory its chain describes is
+/// the miniport's to keep valid until the list is freed, as NDIS requires.
+pub(crate) fn allocate_list(
+    handle: Handle,
+    nb: Option<NetBufferView>,
     context: *mut c_void,
     flags: u32,
-    buf: *mut c_void,
-    buf_size: u32,
+    buf: ListBuffer,
 ) -> NdisResult {
     let sg_dma = lookup(handle).ok_or(Error::InvalidParameter)?;
-    if nb.is_null() {
-        return Err(Error::InvalidParameter);
-    }
-    // SAFETY: by this function's safety requirement.
-    let (chain, data_offset, data_length) = unsafe { read_net_buffer(nb) };
+    let nb = nb.ok_or(Error::InvalidParameter)?;
+    let (chain, data_offset, data_length) = (nb.chain, nb.data_offset, nb.data_length);
     let start = sg::locate(chain, data_offset, data_length, sg_dma.limits.max_mapping)?;
     let mut ranges = KVec::new();
     for r in sg::data_ranges(chain.skip(start.mdl_index), start.offset, data_length) {
@@ -436,7 +371,8 @@ pub(crate) unsafe fn allocate_list(
         None
     } else {
         // SAFETY: the NET_BUFFER's memory stays valid until the list is
-        // freed (safety requirement), and the mapping is dropped then.
+        // freed (NDIS's rule, the miniport's promise), and the mapping is
+        // dropped then.
         unsafe { map_in_place(&sg_dma, &ranges, dir) }?
     };
     let max_seg = sg_dma.limits.max_seg_size;
@@ -467,8 +403,8 @@ pub(crate) unsafe fn allocate_list(
         undo(backing);
         return Err(Error::Resources);
     };
-    let (list, own) = if !buf.is_null() && buf_size as usize >= bytes {
-        (buf.cast::<u8>(), None)
+    let (list, own) = if let Some(list) = buf.holding(bytes) {
+        (list, None)
     } else {
         let mut own = KVec::new();
         if own
@@ -481,12 +417,12 @@ pub(crate) unsafe fn allocate_list(
         (own.as_mut_ptr().cast::<u8>(), Some(own))
     };
     // SAFETY: `list` is the caller's buffer of at least `bytes` bytes
-    // (checked above, writable by the safety requirement) or our own.
+    // (checked above, writable by `ListBuffer`'s invariant) or our own.
     unsafe { write_list(list, sg::elements(segments.iter().copied(), max_seg)) };
 
     let entry = SgList {
         list: list as usize,
-        net_buffer: nb as usize,
+        net_buffer: nb.address,
         dir,
         backing,
         _own: own,
@@ -516,15 +452,17 @@ pub(crate) unsafe fn allocate_list(
     sg_dma.adapter.count_transfer(bounced);
     // The miniport's handler, called from the caller's context as NDIS may;
     // no lock is held, so it may free the list itself.
-    // SAFETY: the miniport's ProcessSGList with the list just built.
-    unsafe {
-        (sg_dma.process)(
-            core::ptr::null_mut(),
-            core::ptr::null_mut(),
-            list.cast(),
-            context,
-        )
-    };
+    if let Some(process) = sg_dma.process {
+        // SAFETY: the miniport's ProcessSGList with the list just built.
+        unsafe {
+            process(
+                core::ptr::null_mut(),
+                core::ptr::null_mut(),
+                list.cast(),
+                context,
+            )
+        };
+    }
     Ok(())
 }
 
@@ -545,10 +483,12 @@ fn free_entry(sg_dma: &SgDma, entry: SgList) {
 /// `NdisMFreeNetBufferSGList`. A list this registration did not hand out
 /// for `nb` (or one already freed) is rejected: logged and counted, never
 /// unmapped twice. Never sleeps.
-pub(crate) fn free_list(handle: u64, list: *mut c_void, nb: *const ffi::NetBuffer) {
+///
+/// `list` and `nb` are the addresses the miniport passed: only compared.
+pub(crate) fn free_list(handle: Handle, list: usize, nb: usize) {
     const CALL: &str = "NdisMFreeNetBufferSGList";
     let Some(sg_dma) = lookup(handle) else {
-        crate::adapter::reject_global(CALL, "unknown SG DMA handle");
+        crate::reject::reject_global(CALL, "unknown SG DMA handle");
         return;
     };
     let entry = {
@@ -556,7 +496,7 @@ pub(crate) fn free_list(handle: u64, list: *mut c_void, nb: *const ffi::NetBuffe
         let found = state
             .lists
             .iter()
-            .position(|l| l.list == list as usize && l.net_buffer == nb as usize);
+            .position(|l| l.list == list && l.net_buffer == nb);
         found.and_then(|i| state.lists.remove(i).ok())
     };
     match entry {

@@ -111,8 +111,3 @@ unsigned int ndis_shim_dma_max_seg_size(struct device *dev)
 {
 	return dma_get_max_seg_size(dev);
 }
-
-int ndis_shim_dma_set_mask(struct device *dev, u64 mask)
-{
-	return dma_set_mask_and_coherent(dev, mask);
-}

@@ -23,6 +23,5 @@ void ndis_shim_sg_unmap(struct device *dev, struct sg_table *sgt,
 void ndis_shim_sg_sync_for_cpu(struct device *dev, struct sg_table *sgt,
 			       enum dma_data_direction dir);
 unsigned int ndis_shim_dma_max_seg_size(struct device *dev);
-int ndis_shim_dma_set_mask(struct device *dev, u64 mask);
 
 #endif /* _NDIS_SHIM_SG_HELPERS_H */

@@ -8,7 +8,7 @@
 //! through the borrowed [`SGTable`] view.
 
 use core::{ffi::c_int, ffi::c_void, ptr::NonNull};
-use kernel::{bindings, device, prelude::*, scatterlist::SGTable, sync::aref::ARef};
+use kernel::{bindings, device, scatterlist::SGTable, sync::aref::ARef};
 
 use crate::{
     channel::Direction,
@@ -35,7 +35,6 @@ extern "C" {
         dir: bindings::dma_data_direction,
     );
     fn ndis_shim_dma_max_seg_size(dev: *mut c_void) -> u32;
-    fn ndis_shim_dma_set_mask(dev: *mut c_void, mask: u64) -> c_int;
 }
 
 /// `struct ndis_shim_sg_chunk`: one piece of the data, inside one page.
@@ -49,12 +48,6 @@ pub(crate) struct SgChunk {
 pub(crate) fn max_seg_size(dev: &device::Device) -> u32 {
     // SAFETY: `raw_device` gives a valid `struct device` while `dev` lives.
     unsafe { ndis_shim_dma_max_seg_size(raw_device(dev)) }
-}
-
-/// Sets the streaming and coherent DMA masks of `dev`.
-pub(crate) fn set_dma_mask(dev: &device::Device, mask: u64) -> Result {
-    // SAFETY: `raw_device` gives a valid `struct device` while `dev` lives.
-    kernel::error::to_result(unsafe { ndis_shim_dma_set_mask(raw_device(dev), mask) })
 }
 
 /// A streaming mapping of pieces of kernel memory as one sg_table.

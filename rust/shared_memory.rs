@@ -31,10 +31,10 @@ use kernel::{
 };
 
 use crate::{
-    adapter::{reject_global, Adapter},
-    dma, ffi,
+    abi,
+    adapter_core::AdapterCore,
+    dma,
     memory::may_sleep,
-    registry,
     shared::{find_free, valid_length, within_reach, SharedBlock},
     status::{Error, Result as NdisResult},
 };
@@ -46,7 +46,7 @@ extern "C" {
 }
 
 /// The completion handler of an asynchronous allocation.
-pub(crate) type CompleteHandler = ffi::AllocateSharedMemCompleteHandler;
+pub(crate) type CompleteHandler = abi::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER;
 
 /// One allocation.
 struct Block {
@@ -65,9 +65,10 @@ impl Block {
     }
 }
 
-/// A pending `NdisMAllocateSharedMemoryAsyncEx`.
+/// A pending `NdisMAllocateSharedMemoryAsyncEx`. It holds the adapter's
+/// core, not the adapter, which owns this shared memory.
 struct AsyncRequest {
-    adapter: Arc<Adapter>,
+    adapter: Arc<AdapterCore>,
     handler: CompleteHandler,
     len: u32,
     cached: bool,
@@ -167,22 +168,24 @@ impl SharedMemory {
             };
             let Ok(req) = req else { return };
             // Closing: the miniport's context may be gone; dropped
-            // (unlocked) without a call.
+            // without a call.
             if closing {
-                drop(req);
                 continue;
             }
-            let (va, mut pa) = match allocate_for(&req.adapter, req.len, req.cached) {
+            let adapter = &req.adapter;
+            let (va, dma) = match allocate_for(self, adapter, req.len, req.cached) {
                 Ok((va, dma)) => (va, dma as i64),
                 Err(_) => (core::ptr::null_mut(), 0),
             };
+            let mut pa = abi::NDIS_PHYSICAL_ADDRESS { QuadPart: dma };
+            let Some(handler) = req.handler else { continue };
             // SAFETY: the miniport's MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE,
             // called from process context with its adapter context while
             // the adapter lives (halt flushes this work first); `pa` is a
             // valid NDIS_PHYSICAL_ADDRESS for the call.
             unsafe {
-                (req.handler)(
-                    req.adapter.context(),
+                handler(
+                    adapter.context(),
                     va,
                     &mut pa,
                     req.len,
@@ -207,11 +210,33 @@ impl SharedMemory {
         // A free may have been queued behind a run that had already reaped.
         self.reap();
     }
+
+    /// At adapter teardown (after `MiniportHaltEx` or a failed initialize):
+    /// no more handler calls, every deferred free done, and what the
+    /// miniport never freed freed now. Returns how many blocks it had left.
+    /// PASSIVE.
+    pub(crate) fn release(&self) -> usize {
+        let (blocks, requests) = {
+            let mut st = self.state.lock();
+            st.closing = true;
+            (
+                core::mem::take(&mut st.blocks),
+                core::mem::take(&mut st.requests),
+            )
+        };
+        // Unlocked: freeing may sleep.
+        drop(requests);
+        let left = blocks.len();
+        drop(blocks);
+        // A free that raced with the above was deferred: done here.
+        self.flush();
+        left
+    }
 }
 
 /// Whether `adapter` may have shared memory: it declared itself a bus
-/// master (see [`Adapter::dma_adapter_ready`]).
-fn check_ready(adapter: &Adapter, call: &str) -> NdisResult {
+/// master (see [`AdapterCore::dma_adapter_ready`]).
+fn check_ready(adapter: &AdapterCore, call: &str) -> NdisResult {
     if adapter.dma_adapter_ready() {
         Ok(())
     } else {
@@ -220,9 +245,14 @@ fn check_ready(adapter: &Adapter, call: &str) -> NdisResult {
     }
 }
 
-/// Allocates and records `len` bytes of shared memory for `adapter`.
+/// Allocates and records `len` bytes of `adapter`'s shared memory.
 /// PASSIVE: may sleep.
-fn allocate_for(adapter: &Adapter, len: u32, cached: bool) -> NdisResult<(*mut c_void, u64)> {
+fn allocate_for(
+    shared: &SharedMemory,
+    adapter: &AdapterCore,
+    len: u32,
+    cached: bool,
+) -> NdisResult<(*mut c_void, u64)> {
     const CALL: &str = "NdisMAllocateSharedMemory";
     check_ready(adapter, CALL)?;
     if !may_sleep() {
@@ -238,12 +268,15 @@ fn allocate_for(adapter: &Adapter, len: u32, cached: bool) -> NdisResult<(*mut c
     // the flag is ignored).
     // Any `Length` may be asked for: a failure is NULL to the miniport, not
     // a warning in the log.
-    let mem = Coherent::<u8>::zeroed_slice_with_attrs(
-        adapter.bound_device(),
-        len as usize,
-        GFP_KERNEL | __GFP_NOWARN,
-        DMA_ATTR_NO_WARN,
-    )
+    let mem = {
+        let _serialized = adapter.coherent_allocation();
+        Coherent::<u8>::zeroed_slice_with_attrs(
+            adapter.bound_device(),
+            len as usize,
+            GFP_KERNEL | __GFP_NOWARN,
+            DMA_ATTR_NO_WARN,
+        )
+    }
     .map_err(|_| Error::Resources)?;
     let block = Block { mem, cached };
     let key = block.key();
@@ -259,7 +292,6 @@ fn allocate_for(adapter: &Adapter, len: u32, cached: bool) -> NdisResult<(*mut c
         );
         return Err(Error::Resources);
     }
-    let shared = &adapter.shared;
     let mut st = shared.state.lock();
     let room = st.blocks.len() + 1;
     // Closing: teardown has taken the list; nothing may join it now.
@@ -279,24 +311,28 @@ fn allocate_for(adapter: &Adapter, len: u32, cached: bool) -> NdisResult<(*mut c
 }
 
 /// `NdisMAllocateSharedMemory`: the CPU and device addresses of `len` new
-/// bytes of shared memory. PASSIVE.
-pub(crate) fn allocate(handle: u64, len: u32, cached: bool) -> NdisResult<(*mut c_void, u64)> {
-    let Some(adapter) = registry::adapter(handle) else {
-        reject_global("NdisMAllocateSharedMemory", "unknown adapter handle");
-        return Err(Error::InvalidParameter);
-    };
-    allocate_for(&adapter, len, cached)
+/// bytes of `adapter`'s shared memory. PASSIVE.
+pub(crate) fn allocate(
+    shared: &SharedMemory,
+    adapter: &AdapterCore,
+    len: u32,
+    cached: bool,
+) -> NdisResult<(*mut c_void, u64)> {
+    allocate_for(shared, adapter, len, cached)
 }
 
 /// `NdisMFreeSharedMemory`: frees the allocation the arguments name
 /// exactly; anything else is rejected. IRQL <= DISPATCH: from atomic
 /// context the release is deferred to process context.
-pub(crate) fn free(handle: u64, len: u32, cached: bool, va: *mut c_void, dma: u64) {
+pub(crate) fn free(
+    shared: &Arc<SharedMemory>,
+    adapter: &AdapterCore,
+    len: u32,
+    cached: bool,
+    va: *mut c_void,
+    dma: u64,
+) {
     const CALL: &str = "NdisMFreeSharedMemory";
-    let Some(adapter) = registry::adapter(handle) else {
-        reject_global(CALL, "unknown adapter handle");
-        return;
-    };
     let req = SharedBlock {
         va: va as usize,
         dma,
@@ -305,7 +341,6 @@ pub(crate) fn free(handle: u64, len: u32, cached: bool, va: *mut c_void, dma: u6
     };
     // Asked before the (IRQ-disabling) lock is taken.
     let atomic = !may_sleep();
-    let shared = &adapter.shared;
     let mut st = shared.state.lock();
     let found = find_free(st.blocks.iter().map(Block::key), &req);
     let i = match found {
@@ -343,24 +378,28 @@ pub(crate) fn free(handle: u64, len: u32, cached: bool, va: *mut c_void, dma: u6
 /// `NdisMAllocateSharedMemoryAsyncEx`: queues the allocation; its result
 /// reaches the miniport's completion handler from process context (VA NULL
 /// on failure). Returns `Ok` for `NDIS_STATUS_PENDING`. IRQL <= DISPATCH.
-pub(crate) fn allocate_async(handle: u64, len: u32, cached: bool, context: usize) -> NdisResult {
-    // The handle is the `MiniportDmaHandle` of NdisMRegisterScatterGatherDma,
-    // whose description named the completion handler.
-    let sg_dma = crate::sg_dma::lookup(handle).ok_or(Error::InvalidParameter)?;
-    let adapter = sg_dma.adapter.clone();
+pub(crate) fn allocate_async(
+    shared: &Arc<SharedMemory>,
+    adapter: &Arc<AdapterCore>,
+    handler: CompleteHandler,
+    len: u32,
+    cached: bool,
+    context: usize,
+) -> NdisResult {
     if !adapter.dma_adapter_ready() {
         return Err(Error::Failure);
     }
     if !valid_length(len) {
         return Err(Error::InvalidLength);
     }
-    let shared = adapter.shared.clone();
     let mut st = shared.state.lock();
     if st.closing {
         return Err(Error::Failure);
     }
     // Without a completion handler the result could reach nobody.
-    let handler = sg_dma.shared_mem_complete().ok_or(Error::Failure)?;
+    if handler.is_none() {
+        return Err(Error::Failure);
+    }
     let req = AsyncRequest {
         adapter: adapter.clone(),
         handler,
@@ -375,41 +414,14 @@ pub(crate) fn allocate_async(handle: u64, len: u32, cached: bool, context: usize
     Ok(())
 }
 
-/// Before `MiniportHaltEx`: completes every pending asynchronous
-/// allocation while the miniport's context is still valid. PASSIVE.
-pub(crate) fn quiesce(adapter: &Adapter) {
-    adapter.shared.flush();
-}
-
-/// At adapter teardown (after `MiniportHaltEx` or a failed initialize):
-/// no more handler calls, every deferred free done, and what the miniport
-/// never freed freed now. Returns how many blocks it had left. PASSIVE.
-pub(crate) fn release_adapter(adapter: &Adapter) -> usize {
-    let shared = &adapter.shared;
-    let (blocks, requests) = {
-        let mut st = shared.state.lock();
-        st.closing = true;
-        (
-            core::mem::take(&mut st.blocks),
-            core::mem::take(&mut st.requests),
-        )
-    };
-    // Unlocked: freeing may sleep; the requests hold adapter references.
-    drop(requests);
-    let left = blocks.len();
-    drop(blocks);
-    // A free that raced with the above was deferred: done here.
-    shared.flush();
-    left
-}
-
 /// `NdisMGetDmaAlignment`: the alignment DMA buffers of the adapter need;
 /// 0 when it has no DMA adapter (not a bus master).
-pub(crate) fn dma_alignment(handle: u64) -> u32 {
-    match registry::adapter(handle) {
+pub(crate) fn dma_alignment(adapter: &AdapterCore) -> u32 {
+    if adapter.dma_adapter_ready() {
         // SAFETY: a constant query.
-        Some(a) if a.dma_adapter_ready() => unsafe { ndis_shim_dma_alignment() },
-        _ => 0,
+        unsafe { ndis_shim_dma_alignment() }
+    } else {
+        0
     }
 }
 

@@ -37,18 +37,25 @@ mod shared;
 #[allow(dead_code, unreachable_pub)]
 mod status;
 
+mod abi;
 mod adapter;
+mod adapter_core;
+mod attributes;
 mod debugfs;
 mod dma;
 mod driver;
 mod exports;
 mod fence;
-mod ffi;
 mod interrupt;
 mod kunit;
 mod map_registers;
 mod memory;
+mod net_buffer;
+mod pci_device;
+mod probe;
 mod registry;
+mod reject;
+mod resources;
 mod sg_dma;
 mod sg_map;
 mod shared_memory;
@@ -70,6 +77,8 @@ struct NdisShim {
 impl kernel::Module for NdisShim {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         registry::init();
+        driver::init();
+        probe::init();
         pr_info!(
             "ndis-shim {} loaded: NDIS {}.{} DMA entry points\n",
             version::SHIM_VERSION,
@@ -84,6 +93,9 @@ impl kernel::Module for NdisShim {
 
 impl Drop for NdisShim {
     fn drop(&mut self) {
+        // Statics are never dropped: their memory is given back here.
+        probe::exit();
+        driver::exit();
         pr_info!("ndis-shim unloaded\n");
     }
 }

@@ -13,16 +13,16 @@ use kernel::{
 };
 
 use crate::{
-    adapter::Adapter,
+    abi,
+    adapter_core::AdapterCore,
     channel::{
         Channel, Completion, Controller, Direction, EngineState, Mapper, ShutdownProgress,
         TransferRecord,
     },
     dma::{self, BounceMemory, BounceStage, MapError, StreamingMapping, TransferMapping},
-    ffi,
     handle::{Handle, HandleKind},
     mdl::{MdlView, VaRange},
-    registry::{self, REGISTRY},
+    registry::{self, InRegistry},
     status::{Error, Result as NdisResult},
 };
 
@@ -33,8 +33,8 @@ const IDLE_POLL_MS: u32 = 10;
 
 /// The glue's controller for one channel of one adapter.
 struct GlueController<'a> {
-    ops: &'a ffi::DmaControllerOps,
-    context: ffi::NdisHandle,
+    ops: &'a abi::NDIS_LINUX_DMA_CONTROLLER,
+    context: abi::NDIS_HANDLE,
     channel: u32,
     /// The shim turned the function's bus mastering off: nothing starts.
     fenced: bool,
@@ -45,7 +45,7 @@ impl Controller for GlueController<'_> {
         if self.fenced {
             return Err(Error::Resources);
         }
-        let start = self.ops.start.ok_or(Error::Resources)?;
+        let start = self.ops.Start.ok_or(Error::Resources)?;
         // SAFETY: the glue's own controller, called as documented in ndis_linux.h.
         let status = unsafe {
             start(
@@ -65,7 +65,7 @@ impl Controller for GlueController<'_> {
 
     fn stop(&mut self) -> EngineState {
         // Without a stop operation nothing confirms the engine stopped.
-        let Some(stop) = self.ops.stop else {
+        let Some(stop) = self.ops.Stop else {
             return EngineState::Busy;
         };
         // SAFETY: as in `start`.
@@ -79,12 +79,12 @@ impl Controller for GlueController<'_> {
     fn residue(&self) -> u32 {
         // SAFETY: as in `start`.
         self.ops
-            .read_residue
+            .ReadResidue
             .map_or(0, |f| unsafe { f(self.context, self.channel) })
     }
 
     fn state(&self) -> EngineState {
-        let Some(is_busy) = self.ops.is_busy else {
+        let Some(is_busy) = self.ops.IsBusy else {
             return EngineState::Busy;
         };
         // SAFETY: as in `start`.
@@ -99,7 +99,7 @@ impl Controller for GlueController<'_> {
 /// Maps a transfer in place when the device can reach it as one region,
 /// otherwise stages it in the channel's bounce memory.
 struct LinuxMapper<'a> {
-    adapter: &'a Adapter,
+    adapter: &'a AdapterCore,
     limit: u64,
     bounce: &'a BounceMemory,
 }
@@ -138,10 +138,12 @@ impl Mapper for LinuxMapper<'_> {
     }
 }
 
-/// A registered system-DMA channel.
+/// A registered system-DMA channel, owned by its adapter.
 #[pin_data]
 pub(crate) struct DmaChannel {
-    pub(crate) adapter: Arc<Adapter>,
+    pub(crate) adapter: Arc<AdapterCore>,
+    /// The owning adapter's handle.
+    owner: Handle,
     number: u32,
     limit: u64,
     #[pin]
@@ -159,6 +161,11 @@ struct ChannelState {
 }
 
 impl DmaChannel {
+    /// The handle of the adapter that owns the channel.
+    pub(crate) fn owner(&self) -> Handle {
+        self.owner
+    }
+
     fn controller(&self) -> Option<GlueController<'_>> {
         Some(GlueController {
             ops: self.adapter.dma_controller()?,
@@ -169,16 +176,20 @@ impl DmaChannel {
     }
 }
 
-/// `NdisMRegisterDmaChannel`. PASSIVE: allocates the bounce memory.
+/// `NdisMRegisterDmaChannel` for the adapter `owner` names: the channel,
+/// for the adapter to own. PASSIVE: allocates the bounce memory.
+///
+/// `has_description`: a `DmaDescription` was given (its fields describe an
+/// 8237 channel, which nothing here programs).
 pub(crate) fn register(
-    adapter_handle: u64,
+    adapter: &Arc<AdapterCore>,
+    owner: Handle,
     number: u32,
     dma32: bool,
-    description: Option<&ffi::NdisDmaDescription>,
+    has_description: bool,
     maximum_length: u32,
-) -> NdisResult<Handle> {
-    let adapter = registry::adapter(adapter_handle).ok_or(Error::InvalidParameter)?;
-    if description.is_none() || maximum_length == 0 {
+) -> NdisResult<Arc<DmaChannel>> {
+    if !has_description || maximum_length == 0 {
         return Err(Error::InvalidParameter);
     }
     if adapter.dma_controller().is_none() {
@@ -196,9 +207,18 @@ pub(crate) fn register(
         (1 << 24) - 1
     };
     let limit = dma::dma_limit(adapter.device()).min(arg_limit);
-    // The channel's map registers: enough bounce memory for MaximumLength.
-    let bounce = BounceMemory::new(adapter.bound_device(), maximum_length as usize)
-        .map_err(|_| Error::Resources)?;
+    // The channel's map registers: enough bounce memory for MaximumLength,
+    // below the channel's limit (24-bit addressing gets low memory).
+    let bounce = {
+        let guard = adapter.coherent_allocation();
+        BounceMemory::new_within(
+            adapter.bound_device(),
+            maximum_length as usize,
+            limit,
+            &guard,
+        )
+    }
+    .map_err(|_| Error::Resources)?;
     if bounce.device_address() + bounce.len() as u64 - 1 > limit {
         dev_err!(
             adapter.device(),
@@ -208,9 +228,10 @@ pub(crate) fn register(
         );
         return Err(Error::Resources);
     }
-    let channel = Arc::pin_init(
+    Arc::pin_init(
         try_pin_init!(DmaChannel {
             adapter: adapter.clone(),
+            owner,
             number,
             limit,
             state <- new_spinlock_irq!(ChannelState {
@@ -220,48 +241,42 @@ pub(crate) fn register(
         }),
         GFP_KERNEL,
     )
-    .map_err(|_| Error::Resources)?;
-    REGISTRY
-        .lock()
-        .channels
-        .insert(HandleKind::DmaChannel, channel)
+    .map_err(|_| Error::Resources)
 }
 
-fn record(mdl: *const ffi::Mdl, offset: u32, length: u32, write_to_device: u8) -> TransferRecord {
-    TransferRecord {
-        mdl: mdl as usize,
-        offset,
-        length,
-        dir: Direction::from_write_to_device(write_to_device),
+/// The arguments of `NdisMSetupDmaTransfer` and `NdisMCompleteDmaTransfer`.
+#[derive(Clone, Copy)]
+pub(crate) struct TransferArgs {
+    /// `Buffer`'s address: Complete must name the MDL Setup did.
+    pub(crate) mdl: usize,
+    /// `Offset`.
+    pub(crate) offset: u32,
+    /// `Length`.
+    pub(crate) length: u32,
+    /// `WriteToDevice`.
+    pub(crate) dir: Direction,
+}
+
+impl TransferArgs {
+    fn record(self) -> TransferRecord {
+        TransferRecord {
+            mdl: self.mdl,
+            offset: self.offset,
+            length: self.length,
+            dir: self.dir,
+        }
     }
 }
 
 /// `NdisSetupDmaTransfer`. Never sleeps.
 ///
-/// # Safety
-///
-/// `mdl`, if not NULL, must point at a readable MDL describing kernel memory
-/// that stays valid until the transfer is completed.
-pub(crate) unsafe fn setup(
-    handle: u64,
-    mdl: *const ffi::Mdl,
-    offset: u32,
-    length: u32,
-    write_to_device: u8,
-) -> NdisResult {
-    let channel = registry::channel(handle).ok_or(Error::InvalidParameter)?;
-    if mdl.is_null() {
-        return Err(Error::InvalidParameter);
-    }
-    // SAFETY: readable MDL (safety requirement).
-    let m = unsafe { &*mdl };
-    let view = MdlView {
-        start_va: m.start_va as usize,
-        byte_offset: m.byte_offset,
-        byte_count: m.byte_count,
-    };
+/// `view` is the MDL `args.mdl` names (`None` for NULL); the memory it
+/// describes is the miniport's to keep valid until Complete, as NDIS requires.
+pub(crate) fn setup(handle: Handle, view: Option<MdlView>, args: TransferArgs) -> NdisResult {
+    let channel = registry::lookup::<DmaChannel>(handle).ok_or(Error::InvalidParameter)?;
+    let view = view.ok_or(Error::InvalidParameter)?;
     let mut controller = channel.controller().ok_or(Error::Resources)?;
-    let req = record(mdl, offset, length, write_to_device);
+    let req = args.record();
     let mut guard = channel.state.lock();
     let state = &mut *guard;
     // Deregistered under us: the handle was valid a moment ago.
@@ -277,16 +292,10 @@ pub(crate) unsafe fn setup(
 }
 
 /// `NdisCompleteDmaTransfer`. Never sleeps.
-pub(crate) fn complete(
-    handle: u64,
-    mdl: *const ffi::Mdl,
-    offset: u32,
-    length: u32,
-    write_to_device: u8,
-) -> NdisResult<Completion> {
-    let channel = registry::channel(handle).ok_or(Error::InvalidParameter)?;
+pub(crate) fn complete(handle: Handle, args: TransferArgs) -> NdisResult<Completion> {
+    let channel = registry::lookup::<DmaChannel>(handle).ok_or(Error::InvalidParameter)?;
     let mut controller = channel.controller().ok_or(Error::Failure)?;
-    let req = record(mdl, offset, length, write_to_device);
+    let req = args.record();
     let completion = channel
         .state
         .lock()
@@ -302,8 +311,8 @@ pub(crate) fn complete(
 }
 
 /// `NdisMReadDmaCounter`.
-pub(crate) fn read_counter(handle: u64) -> Option<u32> {
-    let channel = registry::channel(handle)?;
+pub(crate) fn read_counter(handle: Handle) -> Option<u32> {
+    let channel = registry::lookup::<DmaChannel>(handle)?;
     let controller = channel.controller()?;
     let residue = channel.state.lock().transfer.read_counter(&controller);
     Some(residue)
@@ -365,42 +374,15 @@ fn give_up(channel: &DmaChannel) {
     }
 }
 
-/// `NdisMDeregisterDmaChannel`. PASSIVE: may wait for the engine.
-pub(crate) fn deregister(handle: u64) -> NdisResult {
-    let removed = REGISTRY
-        .lock()
-        .channels
-        .remove(HandleKind::DmaChannel, Handle::from_raw(handle));
-    let channel = removed.ok_or(Error::InvalidParameter)?;
-    shut_down(&channel);
-    release(channel);
-    Ok(())
-}
+// SAFETY: `KIND` `DmaChannel` is implemented by `DmaChannel` only.
+unsafe impl InRegistry for DmaChannel {
+    const KIND: HandleKind = HandleKind::DmaChannel;
 
-/// Frees the bounce memory of a channel that is shut down. PASSIVE.
-fn release(channel: Arc<DmaChannel>) {
-    let bounce = channel.state.lock().bounce.take();
-    drop(bounce);
-}
-
-/// Deregisters the channels `adapter`'s miniport left behind; returns how many.
-pub(crate) fn release_adapter(adapter: &Arc<Adapter>) -> usize {
-    let mut n = 0;
-    loop {
-        let removed = {
-            let mut reg = REGISTRY.lock();
-            let found = reg
-                .channels
-                .iter()
-                .find(|(_, c)| Arc::ptr_eq(&c.adapter, adapter))
-                .map(|(h, _)| h);
-            found.and_then(|h| reg.channels.remove(HandleKind::DmaChannel, h))
-        };
-        let Some(channel) = removed else {
-            return n;
-        };
-        shut_down(&channel);
-        release(channel);
-        n += 1;
+    /// Stops the engine (waiting for it, or fencing the function) and frees
+    /// the bounce memory. PASSIVE.
+    fn release(&self) {
+        shut_down(self);
+        let bounce = self.state.lock().bounce.take();
+        drop(bounce);
     }
 }

@@ -61,6 +61,14 @@ build_one() { # dir
 	find "$d" -maxdepth 1 -name '*.ko' -exec cp {} "$NDIS_BUILD/ko/" \;
 }
 
+# The Rust view of ndis.h is generated and committed: a header edited
+# without regenerating it must not build.
+if command -v bindgen >/dev/null; then
+	"$NDIS_TOP/tools/gen-abi.sh" --check
+else
+	warn "bindgen not found: not checking rust/abi/ against include/ndis.h (run tools/setup.sh)"
+fi
+
 stage "building modules against $KDIR${CLIPPY:+ (with clippy)}"
 build_one "$NDIS_TOP"
 for d in $(extmod_dirs); do

@@ -25,6 +25,10 @@ if [ "${1:-}" = --fmt-only ]; then
 	exit 0
 fi
 
+stage "host tests: rust/abi is what tools/gen-abi.sh makes of include/ndis.h"
+tools/gen-abi.sh --check
+stage "host tests: the shim's modules import each other in no circle"
+tools/testing/module-graph/check.py
 stage "host tests: rust/core (cargo test)"
 (cd rust/core && cargo test --quiet 2>&1)
 stage "host tests: clippy and rustfmt"

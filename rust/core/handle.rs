@@ -66,6 +66,14 @@ impl HandleKind {
         }
     }
 
+    /// How many kinds there are.
+    pub const COUNT: usize = 6;
+
+    /// A dense index, `0..COUNT`.
+    pub const fn index(self) -> usize {
+        self.tag() as usize - 1
+    }
+
     /// Decodes a tag; `None` for anything not produced by [`Self::tag`].
     const fn from_tag(tag: u8) -> Option<Self> {
         match tag {

@@ -33,6 +33,11 @@
 #[cfg(test)]
 extern crate std;
 
+/// `ndis.h`'s constants and status values, generated (`tools/gen-abi.sh`).
+#[allow(missing_docs, non_upper_case_globals, dead_code, clippy::all)]
+pub mod abi {
+    include!("../abi/consts.rs");
+}
 pub mod channel;
 pub mod characteristics;
 pub mod handle;

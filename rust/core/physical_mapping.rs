@@ -7,15 +7,16 @@
 //! Windows checks none of the indices; this module does, on a slice of slots
 //! the kernel side owns, so the rules are tested on the host.
 
+use crate::abi;
 use crate::channel::Direction;
 use crate::status::{Error, Result};
 
 /// `NDIS_DMA_24BITS`.
-pub const NDIS_DMA_24BITS: u8 = 0;
+pub const NDIS_DMA_24BITS: u8 = abi::NDIS_DMA_24BITS as u8;
 /// `NDIS_DMA_32BITS`.
-pub const NDIS_DMA_32BITS: u8 = 1;
+pub const NDIS_DMA_32BITS: u8 = abi::NDIS_DMA_32BITS as u8;
 /// `NDIS_DMA_64BITS`.
-pub const NDIS_DMA_64BITS: u8 = 2;
+pub const NDIS_DMA_64BITS: u8 = abi::NDIS_DMA_64BITS as u8;
 
 /// Most map registers one adapter may allocate.
 pub const MAX_MAP_REGISTERS: u32 = 256;

@@ -8,24 +8,25 @@
 //! and may be hostile, so every step is checked.
 
 use crate::{
+    abi,
     mdl::{MdlView, VaRange},
     status::{Error, Result},
 };
 
 /// `NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION`.
-pub const SG_DMA_DESCRIPTION_TYPE: u8 = 0x83;
+pub const SG_DMA_DESCRIPTION_TYPE: u8 = abi::NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION as u8;
 /// `NDIS_SG_DMA_DESCRIPTION_REVISION_1`.
-pub const SG_DMA_DESCRIPTION_REVISION_1: u8 = 1;
+pub const SG_DMA_DESCRIPTION_REVISION_1: u8 = abi::NDIS_SG_DMA_DESCRIPTION_REVISION_1 as u8;
 /// `NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1`: through `ScatterGatherListSize`.
-pub const SG_DMA_DESCRIPTION_SIZE_1: u16 = 0x24;
+pub const SG_DMA_DESCRIPTION_SIZE_1: u16 = abi::NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1 as u16;
 /// `NDIS_SG_DMA_64_BIT_ADDRESS`.
-pub const SG_DMA_64_BIT_ADDRESS: u32 = 1;
+pub const SG_DMA_64_BIT_ADDRESS: u32 = abi::NDIS_SG_DMA_64_BIT_ADDRESS;
 /// `NDIS_SG_LIST_WRITE_TO_DEVICE`.
-pub const SG_LIST_WRITE_TO_DEVICE: u32 = 1;
+pub const SG_LIST_WRITE_TO_DEVICE: u32 = abi::NDIS_SG_LIST_WRITE_TO_DEVICE;
 /// `sizeof(SCATTER_GATHER_LIST)` (Win64): the header before `Elements`.
-pub const SG_LIST_HEADER_SIZE: usize = 16;
+pub const SG_LIST_HEADER_SIZE: usize = abi::NDIS_SHIM_SIZEOF_SCATTER_GATHER_LIST_HEADER as usize;
 /// `sizeof(SCATTER_GATHER_ELEMENT)` (Win64).
-pub const SG_ELEMENT_SIZE: usize = 24;
+pub const SG_ELEMENT_SIZE: usize = abi::NDIS_SHIM_SIZEOF_SCATTER_GATHER_ELEMENT as usize;
 /// Longest MDL chain followed; a longer one is taken for a cycle.
 pub const MAX_CHAIN_MDLS: usize = 256;
 /// Most elements one list may hold (bounds an allocation made at

@@ -5,38 +5,45 @@
 //! error becomes an `NDIS_STATUS`, so every entry point reports the same value
 //! for the same failure.
 
-/// A 32-bit `NDIS_STATUS` as seen by C code.
+use crate::abi;
+
+/// A 32-bit `NDIS_STATUS` as seen by C code (`int` in `ndis.h`).
+///
+/// The values are `ndis.h`'s, through the generated [`crate::abi`].
 #[repr(transparent)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct NdisStatus(pub u32);
+pub struct NdisStatus(pub i32);
 
+// bindgen types a status macro by its value: `u32` for SUCCESS and PENDING,
+// `i32` for the failures; `as i32` reads every one as C's `int`.
+#[allow(clippy::unnecessary_cast)]
 impl NdisStatus {
     /// `NDIS_STATUS_SUCCESS`.
-    pub const SUCCESS: Self = Self(0x0000_0000);
+    pub const SUCCESS: Self = Self(abi::NDIS_STATUS_SUCCESS as i32);
     /// `NDIS_STATUS_PENDING`.
-    pub const PENDING: Self = Self(0x0000_0103);
+    pub const PENDING: Self = Self(abi::NDIS_STATUS_PENDING as i32);
     /// `NDIS_STATUS_FAILURE`.
-    pub const FAILURE: Self = Self(0xC000_0001);
+    pub const FAILURE: Self = Self(abi::NDIS_STATUS_FAILURE as i32);
     /// `NDIS_STATUS_INVALID_PARAMETER`.
-    pub const INVALID_PARAMETER: Self = Self(0xC000_000D);
+    pub const INVALID_PARAMETER: Self = Self(abi::NDIS_STATUS_INVALID_PARAMETER as i32);
     /// `NDIS_STATUS_RESOURCES`.
-    pub const RESOURCES: Self = Self(0xC000_009A);
+    pub const RESOURCES: Self = Self(abi::NDIS_STATUS_RESOURCES as i32);
     /// `NDIS_STATUS_NOT_SUPPORTED`.
-    pub const NOT_SUPPORTED: Self = Self(0xC000_00BB);
+    pub const NOT_SUPPORTED: Self = Self(abi::NDIS_STATUS_NOT_SUPPORTED as i32);
     /// `NDIS_STATUS_BAD_VERSION`.
-    pub const BAD_VERSION: Self = Self(0xC001_0004);
+    pub const BAD_VERSION: Self = Self(abi::NDIS_STATUS_BAD_VERSION as i32);
     /// `NDIS_STATUS_BAD_CHARACTERISTICS`.
-    pub const BAD_CHARACTERISTICS: Self = Self(0xC001_0005);
+    pub const BAD_CHARACTERISTICS: Self = Self(abi::NDIS_STATUS_BAD_CHARACTERISTICS as i32);
     /// `NDIS_STATUS_ADAPTER_NOT_FOUND`.
-    pub const ADAPTER_NOT_FOUND: Self = Self(0xC001_0006);
+    pub const ADAPTER_NOT_FOUND: Self = Self(abi::NDIS_STATUS_ADAPTER_NOT_FOUND as i32);
     /// `NDIS_STATUS_INVALID_LENGTH`.
-    pub const INVALID_LENGTH: Self = Self(0xC001_0014);
+    pub const INVALID_LENGTH: Self = Self(abi::NDIS_STATUS_INVALID_LENGTH as i32);
     /// `NDIS_STATUS_BUFFER_TOO_SHORT`.
-    pub const BUFFER_TOO_SHORT: Self = Self(0xC001_0016);
+    pub const BUFFER_TOO_SHORT: Self = Self(abi::NDIS_STATUS_BUFFER_TOO_SHORT as i32);
     /// `NDIS_STATUS_UNSUPPORTED_MEDIA`.
-    pub const UNSUPPORTED_MEDIA: Self = Self(0xC001_0019);
+    pub const UNSUPPORTED_MEDIA: Self = Self(abi::NDIS_STATUS_UNSUPPORTED_MEDIA as i32);
     /// `NDIS_STATUS_RESOURCE_CONFLICT`.
-    pub const RESOURCE_CONFLICT: Self = Self(0xC001_001E);
+    pub const RESOURCE_CONFLICT: Self = Self(abi::NDIS_STATUS_RESOURCE_CONFLICT as i32);
 
     /// Whether this is `NDIS_STATUS_SUCCESS`.
     pub const fn is_success(self) -> bool {
@@ -104,6 +111,7 @@ pub fn to_status(r: Result) -> NdisStatus {
 mod tests {
     use super::*;
 
+    // The values Microsoft documents for each status (ntstatus.h / ndis.h).
     const ALL: [(Error, u32); 10] = [
         (Error::InvalidParameter, 0xC000_000D),
         (Error::InvalidLength, 0xC001_0014),
@@ -120,9 +128,9 @@ mod tests {
     #[test]
     fn every_error_maps_to_documented_value() {
         for (e, v) in ALL {
-            assert_eq!(NdisStatus::from(e), NdisStatus(v), "{e:?}");
-            assert_eq!(to_status(Err(e)), NdisStatus(v));
-            assert!(!NdisStatus(v).is_success());
+            assert_eq!(NdisStatus::from(e).0 as u32, v, "{e:?}");
+            assert_eq!(to_status(Err(e)), NdisStatus::from(e));
+            assert!(!NdisStatus::from(e).is_success());
         }
     }
 
@@ -140,7 +148,7 @@ mod tests {
         assert_eq!(to_status(Ok(())), NdisStatus::SUCCESS);
         assert!(NdisStatus::SUCCESS.is_success());
         assert_eq!(NdisStatus::PENDING.0, 0x103);
-        assert_eq!(NdisStatus::RESOURCE_CONFLICT.0, 0xC001_001E);
+        assert_eq!(NdisStatus::RESOURCE_CONFLICT.0 as u32, 0xC001_001E);
         assert_eq!(core::mem::size_of::<NdisStatus>(), 4);
     }
 }

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every entry point ndis_shim.ko exports, once: X(name) for each.
+ *
+ * rust/exports.c exports each with EXPORT_SYMBOL_GPL; rust/abi/bindgen.h
+ * gives each a function-pointer type from its prototype in ndis.h or
+ * ndis_linux.h, and tools/gen-abi.sh turns the list into the checks in
+ * rust/abi/prototypes.rs that the Rust definition in rust/exports.rs has
+ * exactly that type. An entry here without a Rust definition, or with one
+ * of another signature, does not build.
+ */
+#ifndef _NDIS_SHIM_EXPORTS_H
+#define _NDIS_SHIM_EXPORTS_H
+
+#define NDIS_SHIM_EXPORTS(X) \
+	X(NdisGetVersion) \
+	/* Module glue (ndis_linux.h) */ \
+	X(NdisLinuxDriverLoad) \
+	X(NdisLinuxDriverUnload) \
+	X(NdisLinuxPciProbe) \
+	X(NdisLinuxPciRemove) \
+	X(NdisLinuxGetPciDevice) \
+	/* Miniport driver and adapter */ \
+	X(NdisMRegisterMiniportDriver) \
+	X(NdisMDeregisterMiniportDriver) \
+	X(NdisMSetMiniportAttributes) \
+	X(NdisMGetBusData) \
+	X(NdisMSetBusData) \
+	X(NdisMMapIoSpace) \
+	X(NdisMUnmapIoSpace) \
+	X(NdisMRegisterInterruptEx) \
+	X(NdisMDeregisterInterruptEx) \
+	/* Memory, MDLs, time */ \
+	X(NdisAllocateMemoryWithTagPriority) \
+	X(NdisFreeMemory) \
+	X(NdisAllocateMdl) \
+	X(NdisFreeMdl) \
+	X(NdisStallExecution) \
+	X(NdisMSleep) \
+	/* System DMA */ \
+	X(NdisMRegisterDmaChannel) \
+	X(NdisMDeregisterDmaChannel) \
+	X(NdisSetupDmaTransfer) \
+	X(NdisCompleteDmaTransfer) \
+	X(NdisMReadDmaCounter) \
+	/* NDIS 5.x registration and map registers */ \
+	X(NdisMInitializeWrapper) \
+	X(NdisMRegisterMiniport) \
+	X(NdisTerminateWrapper) \
+	X(NdisMSetAttributesEx) \
+	X(NdisMQueryAdapterResources) \
+	X(NdisMAllocateMapRegisters) \
+	X(NdisMFreeMapRegisters) \
+	X(NdisMStartBufferPhysicalMapping) \
+	X(NdisMCompleteBufferPhysicalMapping) \
+	/* Bus-master DMA: shared memory and alignment */ \
+	X(NdisMAllocateSharedMemory) \
+	X(NdisMFreeSharedMemory) \
+	X(NdisMAllocateSharedMemoryAsyncEx) \
+	X(NdisUpdateSharedMemory) \
+	X(NdisMGetDmaAlignment) \
+	X(NdisGetSharedDataAlignment) \
+	/* NDIS 6 scatter-gather DMA */ \
+	X(NdisMRegisterScatterGatherDma) \
+	X(NdisMDeregisterScatterGatherDma) \
+	X(NdisMAllocateNetBufferSGList) \
+	X(NdisMFreeNetBufferSGList) \
+	/* end */
+
+#endif /* _NDIS_SHIM_EXPORTS_H */

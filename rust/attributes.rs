@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What a miniport declares about an adapter: `NdisMSetMiniportAttributes`
+//! (NDIS 6) and `NdisMSetAttributesEx` (NDIS 5).
+
+use crate::{
+    abi,
+    adapter_core::AdapterCore,
+    status::{Error, Result as NdisResult},
+};
+
+/// What `NdisMSetMiniportAttributes` was given, decoded.
+pub(crate) enum MiniportAttributes {
+    /// `NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES`, revision 1 or later.
+    Registration {
+        /// `MiniportAdapterContext`.
+        context: usize,
+        /// `AttributeFlags`.
+        flags: u32,
+    },
+    /// `NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES`.
+    General,
+}
+
+/// `NdisMSetMiniportAttributes`; `None` is a NULL, short or unknown
+/// attribute structure.
+pub(crate) fn set_attributes(
+    adapter: &AdapterCore,
+    attrs: Option<MiniportAttributes>,
+) -> NdisResult {
+    match attrs.ok_or(Error::InvalidParameter)? {
+        MiniportAttributes::Registration { context, flags } => {
+            adapter.declare(
+                context,
+                flags & abi::NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER != 0,
+            );
+            Ok(())
+        }
+        // General attributes describe the NIC to the protocol stack, which
+        // the shim does not have; accepted as given.
+        MiniportAttributes::General => Ok(()),
+    }
+}
+
+/// `NdisMSetAttributesEx` (NDIS 5): the adapter context and whether it is
+/// a bus master. The hang-check time and interface type change nothing here.
+pub(crate) fn set_attributes_ex(adapter: &AdapterCore, context: usize, attribute_flags: u32) {
+    adapter.declare(
+        context,
+        attribute_flags & abi::NDIS_ATTRIBUTE_BUS_MASTER != 0,
+    );
+}
