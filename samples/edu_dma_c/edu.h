@@ -11,7 +11,9 @@ Abstract:
     (edu_linux.c): the register map of QEMU's "edu" device and the adapter
     context the miniport hands to NdisMSetMiniportAttributes.  The shim
     passes that context to the glue's DMA controller callbacks, which is why
-    the glue needs to know its layout.
+    the glue needs to know its layout.  The sample's test interface
+    (tools/testing/edu-test/edu_c_test.c, linked into the module) drives
+    the miniport operations declared here.
 
     Only Windows types appear here, so the miniport can include it as it
     would on Windows; the Linux-only members are opaque PVOIDs.
@@ -120,11 +122,11 @@ typedef struct _EDU_ADAPTER {
 
 	/* ---- Linux glue only (edu_linux.c) ---- */
 	BOOLEAN BusMasterFenced;	/* under the shim's channel lock */
-	PVOID LinuxDevice;		/* struct pci_dev * */
-	PVOID LinuxPrivate;		/* the glue's test state */
+	PVOID LinuxDevice;		/* struct pci_dev *, from the shim */
+	PVOID LinuxPrivate;		/* the test interface's state */
 } EDU_ADAPTER, *PEDU_ADAPTER;
 
-/* ---- Miniport operations the glue's test interface drives (miniport.c) ---- */
+/* ---- Miniport operations the test interface drives (miniport.c) ---- */
 
 NDIS_STATUS
 EduStartTransfer(
@@ -262,7 +264,8 @@ EduSgRunMisuse(
  * ---- Platform hooks (edu_linux.c) ----
  * Where a Windows miniport would create its control device object
  * (NdisRegisterDeviceEx) for a test tool to open, the Linux build creates
- * its debugfs files.  Called at PASSIVE_LEVEL.
+ * its debugfs files (through the test interface's hooks).  Called at
+ * PASSIVE_LEVEL.
  */
 
 /* After the registers are mapped, before the DMA channel is registered. */

@@ -8,8 +8,10 @@ Module Name:
 Abstract:
 
     The NDIS 5.1 edu miniport's adapter context, shared between the
-    Windows-side miniport (miniport.c) and its Linux glue (edu5_linux.c).
-    edu's register map is the NDIS 6 sample's (edu.h).
+    Windows-side miniport (miniport.c), its Linux glue (edu5_linux.c) and
+    the sample's test interface (tools/testing/edu-test/edu5_test.c,
+    linked into the module).  edu's register map is the NDIS 6 sample's
+    (edu.h).
 
 --*/
 
@@ -32,10 +34,10 @@ typedef struct _EDU5_ADAPTER {
 	NDIS_PHYSICAL_ADDRESS RegisterPhysical;
 	NDIS_DMA_SIZE DmaSize;			/* of the current map registers */
 	BOOLEAN MapRegistersAllocated;
-	PVOID LinuxPrivate;			/* the glue's test state */
+	PVOID LinuxPrivate;			/* the test interface's state */
 } EDU5_ADAPTER, *PEDU5_ADAPTER;
 
-/* ---- Miniport operations the glue's test interface drives ---- */
+/* ---- Miniport operations the test interface drives ---- */
 
 /*
  * Moves Buffer to (WriteToDevice) or from edu's buffer at DeviceOffset

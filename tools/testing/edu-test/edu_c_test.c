@@ -1,0 +1,1006 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edu_c_test.c - the test interface of the edu_dma_c sample miniport.
+ *
+ * Not part of the port: what a Windows driver's test build would reach
+ * through a control device object (NdisRegisterDeviceEx) and a test tool.
+ * samples/edu_dma_c/Kbuild links this file into edu_dma_c.ko; the glue's
+ * platform hooks (edu_linux.c) call the EduTest* hooks of edu_test.h.
+ *
+ * A root-only debugfs directory per adapter,
+ * /sys/kernel/debug/edu_dma_c/<pci-name>/, through which the selftests
+ * (tools/testing/selftests/ndis/) make the miniport move data:
+ *   cmd      write one command: a verb and key=value arguments;
+ *   result   its outcome, one line per row ("ok ...", "fail ...", "skip ...");
+ *   channel  the adapter's DMA channel state and counters.
+ * The commands call the miniport operations edu.h declares.
+ */
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/random.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include <ndis_linux.h>
+#include "edu.h"
+#include "edu_test.h"
+
+/* EDU_BUF_MIXED: SG commands only, kmalloc and vmalloc MDLs alternating. */
+enum edu_buf_kind { EDU_BUF_KMALLOC, EDU_BUF_VMALLOC, EDU_BUF_HIGH, EDU_BUF_MIXED };
+
+static const char *const edu_buf_kind_names[] = { "kmalloc", "vmalloc", "high", "mixed" };
+
+struct edu_buf {
+	enum edu_buf_kind kind;
+	void *va;
+	size_t size;		/* bytes the MDL describes */
+	struct page *page;	/* EDU_BUF_HIGH */
+	unsigned int order;
+	PMDL mdl;
+};
+
+/* Buffers that a transfer may still reach: freed only after halt. */
+#define EDU_MAX_PARKED 8
+
+struct edu_test {
+	PEDU_ADAPTER adapter;
+	struct pci_dev *pdev;
+	struct dentry *dir;
+	struct mutex lock;	/* one command at a time; result */
+	char result[4096];
+	size_t result_len;
+	u8 seed;
+	struct edu_buf pending;	/* "start-only" transfer left in flight */
+	bool has_pending;
+	struct edu_buf parked[EDU_MAX_PARKED];
+	unsigned int nparked;
+	/* "adjacent-start" transfer into the shared buffer, until "-finish". */
+	PMDL adj_mdl;
+	unsigned int adj_off, adj_len;
+	u8 adj_seed;
+};
+
+/*
+ * "adjacent": device-to-host transfers from two adapters into neighbouring
+ * small pieces of one kmalloc buffer, in flight at the same time. The pieces
+ * share a cache line: mapped in place, DMA-API debug would report the
+ * overlapping mappings, so the shim bounces such transfers.
+ */
+#define EDU_SHARED_SIZE 256
+static u8 *edu_shared;		/* under edu_root_lock; freed with the last adapter */
+static unsigned int edu_adapters;
+
+static DEFINE_MUTEX(edu_root_lock);
+static struct dentry *edu_root;
+static unsigned int edu_root_users;
+
+/* Physical addresses at or above this are beyond edu's default 28-bit reach. */
+#define EDU_HIGH_PHYS SZ_256M
+#define EDU_HIGH_TRIES 256
+
+static void edu_buf_free(struct edu_buf *b)
+{
+	if (b->mdl)
+		NdisFreeMdl(b->mdl);
+	switch (b->kind) {
+	case EDU_BUF_KMALLOC:
+		kfree(b->va);
+		break;
+	case EDU_BUF_VMALLOC:
+		vfree(b->va);
+		break;
+	case EDU_BUF_HIGH:
+		if (b->page)
+			__free_pages(b->page, b->order);
+		break;
+	default:
+		break;
+	}
+	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * Pages whose physical address is >= 256 MiB; -ENOENT if none turn up.
+ * Small blocks first; the buddy allocator tends to hand out low memory
+ * first, so then dig with 2 MiB blocks (all freed again but the one used).
+ */
+static int edu_alloc_high(struct edu_buf *b)
+{
+	unsigned int orders[] = { get_order(b->size), max_t(unsigned int, get_order(b->size), 9) };
+	struct page **misses;
+	unsigned int i, k, n;
+	int ret = -ENOENT;
+
+	misses = kcalloc(EDU_HIGH_TRIES, sizeof(*misses), GFP_KERNEL);
+	if (!misses)
+		return -ENOMEM;
+	for (k = 0; k < ARRAY_SIZE(orders) && ret == -ENOENT; k++) {
+		b->order = orders[k];
+		for (i = 0, n = 0; i < EDU_HIGH_TRIES; i++) {
+			struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY,
+						     b->order);
+
+			if (!p)
+				break;
+			if (page_to_phys(p) >= EDU_HIGH_PHYS) {
+				b->page = p;
+				b->va = page_address(p);
+				ret = 0;
+				break;
+			}
+			misses[n++] = p;
+		}
+		while (n)
+			__free_pages(misses[--n], b->order);
+	}
+	kfree(misses);
+	return ret;
+}
+
+static int edu_buf_alloc(struct edu_test *et, struct edu_buf *b,
+			 enum edu_buf_kind kind, size_t size)
+{
+	int ret = 0;
+
+	memset(b, 0, sizeof(*b));
+	b->kind = kind;
+	b->size = size;
+	switch (kind) {
+	case EDU_BUF_KMALLOC:
+		/*
+		 * A power-of-two kmalloc is naturally aligned, so an offset
+		 * into it lands where the test asked relative to page
+		 * boundaries (beyond 4 KiB it spans pages).
+		 */
+		b->va = kzalloc(roundup_pow_of_two(max_t(size_t, size, 64)), GFP_KERNEL);
+		if (!b->va)
+			ret = -ENOMEM;
+		break;
+	case EDU_BUF_VMALLOC:
+		b->va = vzalloc(size);
+		if (!b->va)
+			ret = -ENOMEM;
+		break;
+	case EDU_BUF_HIGH:
+		ret = edu_alloc_high(b);
+		if (!ret)
+			memset(b->va, 0, PAGE_SIZE << b->order);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (ret)
+		return ret;
+	b->mdl = NdisAllocateMdl(et->adapter->MiniportAdapterHandle, b->va, size);
+	if (!b->mdl) {
+		edu_buf_free(b);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Keep a buffer the engine might still reach until halt. */
+static void edu_buf_park(struct edu_test *et, struct edu_buf *b)
+{
+	if (et->nparked < EDU_MAX_PARKED) {
+		et->parked[et->nparked++] = *b;
+		memset(b, 0, sizeof(*b));
+	} else {
+		/* Out of room: leaking beats freeing under a live device. */
+		dev_warn(&et->pdev->dev, "leaking a DMA test buffer\n");
+		memset(b, 0, sizeof(*b));
+	}
+}
+
+static u8 edu_pattern(u8 seed, size_t i)
+{
+	return (u8)(seed + i * 7 + (i >> 8));
+}
+
+__printf(2, 3) static void edu_result(struct edu_test *et, const char *fmt, ...)
+{
+	va_list args;
+	size_t room = sizeof(et->result) - et->result_len;
+	int n;
+
+	va_start(args, fmt);
+	n = vscnprintf(et->result + et->result_len, room, fmt, args);
+	va_end(args);
+	et->result_len += n;
+}
+
+/* Finish a "start-only" transfer a previous command left running. */
+static void edu_reap_pending(struct edu_test *et)
+{
+	NDIS_STATUS cs;
+
+	if (!et->has_pending)
+		return;
+	EduSetRepeat(et->adapter, 0);
+	if (EduWaitTransfer(et->adapter, 5000, &cs) == NDIS_STATUS_SUCCESS &&
+	    cs == NDIS_STATUS_SUCCESS)
+		edu_buf_free(&et->pending);
+	else
+		edu_buf_park(et, &et->pending);
+	et->has_pending = false;
+}
+
+struct edu_args {
+	unsigned int off, len, mdl_off, repeat;
+	unsigned int parts, skip;	/* SG commands: data MDLs, leading MDL bytes */
+	enum edu_buf_kind kind;
+	bool from_device;	/* start-only: direction */
+	unsigned int count;	/* shm-forget: blocks */
+	bool cached;		/* shm-roundtrip: Cached */
+};
+
+static int edu_parse_args(char *s, struct edu_args *a)
+{
+	char *word;
+
+	while ((word = strsep(&s, " \t\n")) != NULL) {
+		char *val;
+		int ret = 0;
+
+		if (!*word)
+			continue;
+		val = strchr(word, '=');
+		if (!val)
+			return -EINVAL;
+		*val++ = '\0';
+		if (!strcmp(word, "off"))
+			ret = kstrtouint(val, 0, &a->off);
+		else if (!strcmp(word, "len"))
+			ret = kstrtouint(val, 0, &a->len);
+		else if (!strcmp(word, "repeat"))
+			ret = kstrtouint(val, 0, &a->repeat);
+		else if (!strcmp(word, "mdl_off"))
+			ret = kstrtouint(val, 0, &a->mdl_off);
+		else if (!strcmp(word, "count"))
+			ret = kstrtouint(val, 0, &a->count);
+		else if (!strcmp(word, "cached"))
+			ret = kstrtobool(val, &a->cached);
+		else if (!strcmp(word, "parts"))
+			ret = kstrtouint(val, 0, &a->parts);
+		else if (!strcmp(word, "skip"))
+			ret = kstrtouint(val, 0, &a->skip);
+		else if (!strcmp(word, "buf")) {
+			ret = match_string(edu_buf_kind_names,
+					   ARRAY_SIZE(edu_buf_kind_names), val);
+			if (ret >= 0) {
+				a->kind = ret;
+				ret = 0;
+			}
+		} else if (!strcmp(word, "dir")) {
+			if (!strcmp(val, "to"))
+				a->from_device = false;
+			else if (!strcmp(val, "from"))
+				a->from_device = true;
+			else
+				ret = -EINVAL;
+		} else
+			ret = -EINVAL;
+		if (ret)
+			return ret;
+	}
+	/* The window is checked again by the controller; this is the test's. */
+	if (a->len == 0 || a->off > EDU_BUFFER_SIZE ||
+	    a->len > EDU_BUFFER_SIZE - a->off || a->mdl_off > SZ_64K)
+		return -ERANGE;
+	return 0;
+}
+
+/* One transfer, start to DPC. Returns false (and parks @b) on a timeout. */
+static bool edu_transfer(struct edu_test *et, struct edu_buf *b, struct edu_args *a,
+			 bool to_device, bool hold_lock, NDIS_STATUS *setup,
+			 NDIS_STATUS *complete)
+{
+	*complete = NDIS_STATUS_PENDING;
+	*setup = EduStartTransfer(et->adapter, b->mdl, a->mdl_off, a->off, a->len,
+				  to_device, hold_lock);
+	if (*setup != NDIS_STATUS_SUCCESS)
+		return true;
+	if (EduWaitTransfer(et->adapter, 5000, complete) != NDIS_STATUS_SUCCESS) {
+		edu_buf_park(et, b);
+		return false;
+	}
+	return true;
+}
+
+static void edu_cmd_roundtrip(struct edu_test *et, struct edu_args *a, bool hold_lock)
+{
+	struct edu_buf src, dst;
+	size_t size = a->mdl_off + a->len, i;
+	NDIS_STATUS s1, c1, s2 = 0, c2 = 0;
+	u8 seed = et->seed++ ^ get_random_u8();
+	const char *what = "";
+	int ret;
+
+	ret = edu_buf_alloc(et, &src, a->kind, size);
+	if (ret == -ENOENT) {
+		edu_result(et, "skip no page at or above 256 MiB\n");
+		return;
+	}
+	if (ret) {
+		edu_result(et, "fail allocating %s buffer: %d\n", edu_buf_kind_names[a->kind], ret);
+		return;
+	}
+	ret = edu_buf_alloc(et, &dst, a->kind, size);
+	if (ret) {
+		edu_buf_free(&src);
+		if (ret == -ENOENT)
+			edu_result(et, "skip no page at or above 256 MiB\n");
+		else
+			edu_result(et, "fail allocating %s buffer: %d\n",
+				   edu_buf_kind_names[a->kind], ret);
+		return;
+	}
+	for (i = 0; i < a->len; i++)
+		((u8 *)src.va)[a->mdl_off + i] = edu_pattern(seed, i);
+
+	if (!edu_transfer(et, &src, a, true, hold_lock, &s1, &c1)) {
+		what = "host-to-device timed out";
+		goto report;
+	}
+	if (s1 || c1) {
+		what = "host-to-device";
+		goto report;
+	}
+	if (!edu_transfer(et, &dst, a, false, hold_lock, &s2, &c2)) {
+		what = "device-to-host timed out";
+		goto report;
+	}
+	if (s2 || c2) {
+		what = "device-to-host";
+		goto report;
+	}
+	for (i = 0; i < size; i++) {
+		u8 want = i < a->mdl_off ? 0 : edu_pattern(seed, i - a->mdl_off);
+		u8 got = ((u8 *)dst.va)[i];
+
+		if (got != want) {
+			edu_result(et, "fail data mismatch at MDL offset %zu (transfer byte %zd): got 0x%02x want 0x%02x setup=0x%08x complete=0x%08x len=%u\n",
+				   i, (ssize_t)i - a->mdl_off, got, want, (u32)s2, (u32)c2, a->len);
+			goto out;
+		}
+	}
+	/* Nothing written beyond the MDL's data either (kmalloc slack). */
+	if (a->kind == EDU_BUF_KMALLOC) {
+		size_t alloc = roundup_pow_of_two(max_t(size_t, size, 64));
+
+		for (i = size; i < alloc; i++) {
+			if (((u8 *)dst.va)[i]) {
+				edu_result(et, "fail byte %zu past the MDL was written\n", i);
+				goto out;
+			}
+		}
+	}
+	edu_result(et, "ok setup=0x%08x complete=0x%08x verified=1 len=%u\n",
+		   (u32)s2, (u32)c2, a->len);
+	goto out;
+report:
+	edu_result(et, "fail %s: setup=0x%08x/0x%08x complete=0x%08x/0x%08x len=%u\n",
+		   what, (u32)s1, (u32)s2, (u32)c1, (u32)c2, a->len);
+out:
+	if (src.va)
+		edu_buf_free(&src);
+	if (dst.va)
+		edu_buf_free(&dst);
+}
+
+static void edu_cmd_counter(struct edu_test *et, struct edu_args *a)
+{
+	struct edu_buf b;
+	NDIS_STATUS s, c = 0;
+	ULONG busy, idle;
+
+	if (edu_buf_alloc(et, &b, a->kind, a->mdl_off + a->len)) {
+		edu_result(et, "fail allocation\n");
+		return;
+	}
+	s = EduStartTransfer(et->adapter, b.mdl, a->mdl_off, a->off, a->len, TRUE, FALSE);
+	if (s != NDIS_STATUS_SUCCESS) {
+		edu_result(et, "fail setup=0x%08x\n", (u32)s);
+		edu_buf_free(&b);
+		return;
+	}
+	busy = EduReadCounter(et->adapter);
+	if (EduWaitTransfer(et->adapter, 5000, &c) != NDIS_STATUS_SUCCESS) {
+		edu_result(et, "fail transfer timed out (complete=0x%08x)\n", (u32)c);
+		edu_buf_park(et, &b);
+		return;
+	}
+	idle = EduReadCounter(et->adapter);
+	edu_result(et, "counter busy=%u idle=%u len=%u complete=0x%08x\n",
+		   busy, idle, a->len, (u32)c);
+	edu_buf_free(&b);
+}
+
+static void edu_cmd_busy_complete(struct edu_test *et, struct edu_args *a)
+{
+	struct edu_buf b;
+	NDIS_STATUS s, c, next, nc = NDIS_STATUS_PENDING;
+	bool idle = false;
+
+	if (edu_buf_alloc(et, &b, a->kind, a->mdl_off + a->len)) {
+		edu_result(et, "fail allocation\n");
+		return;
+	}
+	s = EduStartTransfer(et->adapter, b.mdl, a->mdl_off, a->off, a->len, TRUE, FALSE);
+	if (s != NDIS_STATUS_SUCCESS) {
+		edu_result(et, "fail setup=0x%08x\n", (u32)s);
+		edu_buf_free(&b);
+		return;
+	}
+	/* ~100 ms early: the engine is still running; the shim must fence. */
+	c = EduCompleteNow(et->adapter);
+	msleep(250);
+	next = EduStartTransfer(et->adapter, b.mdl, a->mdl_off, a->off, a->len, TRUE, FALSE);
+	if (next == NDIS_STATUS_SUCCESS)
+		idle = EduWaitTransfer(et->adapter, 5000, &nc) == NDIS_STATUS_SUCCESS &&
+		       nc == NDIS_STATUS_SUCCESS;
+	edu_result(et, "busy-complete complete=0x%08x next_setup=0x%08x next_complete=0x%08x\n",
+		   (u32)c, (u32)next, (u32)nc);
+	/* Only a clean transfer after it proves the shim let go of the first. */
+	if (idle)
+		edu_buf_free(&b);
+	else
+		edu_buf_park(et, &b);
+}
+
+static void edu_cmd_start_only(struct edu_test *et, struct edu_args *a)
+{
+	NDIS_STATUS s;
+
+	if (edu_buf_alloc(et, &et->pending, a->kind, a->mdl_off + a->len)) {
+		edu_result(et, "fail allocation\n");
+		return;
+	}
+	memset((u8 *)et->pending.va + a->mdl_off, 0x5a, a->len);
+	/* repeat=N: the DPC chains N more, so a transfer is (nearly) always running. */
+	EduSetRepeat(et->adapter, a->repeat);
+	s = EduStartTransfer(et->adapter, et->pending.mdl, a->mdl_off, a->off, a->len,
+			     !a->from_device, FALSE);
+	if (s != NDIS_STATUS_SUCCESS) {
+		EduSetRepeat(et->adapter, 0);
+		edu_buf_free(&et->pending);
+		edu_result(et, "fail setup=0x%08x\n", (u32)s);
+		return;
+	}
+	et->has_pending = true;
+	edu_result(et, "start-only setup=0x%08x\n", (u32)s);
+}
+
+/* "adjacent-prep": put a known pattern at edu offset @off. */
+static void edu_cmd_adjacent_prep(struct edu_test *et, struct edu_args *a)
+{
+	struct edu_args h2d = *a;
+	struct edu_buf src;
+	NDIS_STATUS s, c;
+	size_t i;
+
+	if (edu_buf_alloc(et, &src, EDU_BUF_KMALLOC, a->len)) {
+		edu_result(et, "fail allocation\n");
+		return;
+	}
+	/* The device side first: a known pattern at edu offset @off. */
+	et->adj_seed = et->seed++ ^ get_random_u8();
+	for (i = 0; i < a->len; i++)
+		((u8 *)src.va)[i] = edu_pattern(et->adj_seed, i);
+	h2d.mdl_off = 0;
+	if (!edu_transfer(et, &src, &h2d, true, false, &s, &c)) {
+		edu_result(et, "fail host-to-device timed out\n");
+		return;
+	}
+	edu_buf_free(&src);
+	if (s || c)
+		edu_result(et, "fail host-to-device setup=0x%08x complete=0x%08x\n", (u32)s, (u32)c);
+	else
+		edu_result(et, "adjacent-prep ok\n");
+}
+
+/*
+ * "adjacent-start": start (only) the device-to-host transfer of the prepared
+ * pattern into [mdl_off, mdl_off + len) of the shared buffer.
+ */
+static void edu_cmd_adjacent_start(struct edu_test *et, struct edu_args *a)
+{
+	NDIS_STATUS s;
+	u8 *shared;
+
+	if (et->adj_mdl || a->mdl_off + a->len > EDU_SHARED_SIZE) {
+		edu_result(et, "fail adjacent transfer pending or out of range\n");
+		return;
+	}
+	mutex_lock(&edu_root_lock);
+	if (!edu_shared)
+		edu_shared = kzalloc(EDU_SHARED_SIZE, GFP_KERNEL);
+	shared = edu_shared;
+	mutex_unlock(&edu_root_lock);
+	if (!shared) {
+		edu_result(et, "fail allocation\n");
+		return;
+	}
+	memset(shared + a->mdl_off, 0, a->len);
+	et->adj_mdl = NdisAllocateMdl(et->adapter->MiniportAdapterHandle, shared,
+				      a->mdl_off + a->len);
+	if (!et->adj_mdl) {
+		edu_result(et, "fail allocation\n");
+		return;
+	}
+	s = EduStartTransfer(et->adapter, et->adj_mdl, a->mdl_off, a->off, a->len, FALSE, FALSE);
+	if (s != NDIS_STATUS_SUCCESS) {
+		NdisFreeMdl(et->adj_mdl);
+		et->adj_mdl = NULL;
+		edu_result(et, "fail setup=0x%08x\n", (u32)s);
+		return;
+	}
+	et->adj_off = a->mdl_off;
+	et->adj_len = a->len;
+	edu_result(et, "adjacent-start setup=0x%08x\n", (u32)s);
+}
+
+static void edu_cmd_adjacent_finish(struct edu_test *et)
+{
+	NDIS_STATUS c;
+	size_t i;
+
+	if (!et->adj_mdl) {
+		edu_result(et, "fail no adjacent transfer\n");
+		return;
+	}
+	if (EduWaitTransfer(et->adapter, 5000, &c) != NDIS_STATUS_SUCCESS) {
+		/* Still reachable by the engine: the MDL stays until halt. */
+		edu_result(et, "fail device-to-host timed out\n");
+		return;
+	}
+	for (i = 0; i < et->adj_len; i++) {
+		u8 got = edu_shared[et->adj_off + i];
+
+		if (got != edu_pattern(et->adj_seed, i)) {
+			edu_result(et, "fail data mismatch at byte %zu: got 0x%02x\n", i, got);
+			break;
+		}
+	}
+	if (i == et->adj_len)
+		edu_result(et, "ok adjacent complete=0x%08x verified=1 off=%u len=%u\n",
+			   (u32)c, et->adj_off, et->adj_len);
+	NdisFreeMdl(et->adj_mdl);
+	et->adj_mdl = NULL;
+}
+
+
+/*
+ * "shm-roundtrip off=O len=L mdl_off=R [cached=1]": a descriptor and L
+ * payload bytes in shared memory, through edu's buffer at O, back into a
+ * second block at offset R (mdl_off).
+ */
+static void edu_cmd_shm_roundtrip(struct edu_test *et, struct edu_args *a, bool cached)
+{
+	EDU_SHARED_RESULT r;
+	u64 mask = dma_get_mask(&et->pdev->dev);
+	ULONG copy = sizeof(EDU_DESCRIPTOR) + a->len;
+	bool reach, aligned;
+
+	if (a->off + copy > EDU_BUFFER_SIZE) {
+		edu_result(et, "fail descriptor and payload exceed edu's buffer\n");
+		return;
+	}
+	EduSharedMemoryRoundtrip(et->adapter, a->off, a->len, a->mdl_off, cached, &r);
+	reach = (u64)r.TxAddress.QuadPart + copy - 1 <= mask &&
+		(u64)r.RxAddress.QuadPart + a->mdl_off + copy - 1 <= mask;
+	aligned = IS_ALIGNED((unsigned long)r.TxVa, dma_get_cache_alignment()) &&
+		  IS_ALIGNED((unsigned long)r.RxVa, dma_get_cache_alignment());
+	edu_result(et, "%s shm-roundtrip status=0x%08x what=%s mismatch=%d verified=%d in_reach=%d aligned=%d len=%u off=%u rx_off=%u tx_dev=%#llx rx_dev=%#llx\n",
+		   r.Status == NDIS_STATUS_SUCCESS && reach && aligned ? "ok" : "fail",
+		   (u32)r.Status, r.What ? r.What : "?", (int)r.Mismatch,
+		   r.Status == NDIS_STATUS_SUCCESS, reach, aligned, a->len, a->off,
+		   a->mdl_off, (u64)r.TxAddress.QuadPart, (u64)r.RxAddress.QuadPart);
+}
+
+static void edu_cmd_rows(struct edu_test *et, const char *prefix,
+			 ULONG (*run)(PEDU_ADAPTER, PEDU_MISUSE_ROW))
+{
+	EDU_MISUSE_ROW *rows;
+	ULONG i, n;
+
+	rows = kcalloc(EDU_MISUSE_MAX_ROWS, sizeof(*rows), GFP_KERNEL);
+	if (!rows) {
+		edu_result(et, "fail allocation\n");
+		return;
+	}
+	n = run(et->adapter, rows);
+	for (i = 0; i < n; i++)
+		edu_result(et, "%s %s=0x%08x\n", prefix, rows[i].Name, (u32)rows[i].Status);
+	kfree(rows);
+}
+
+/* ------------------------------------------------------------------------
+ * Scatter-gather commands (sg.c): NET_BUFFERs built as a protocol driver
+ * would hand them down, each MDL straddling a page boundary of its own
+ * two-page buffer (vmalloc pages are not contiguous).
+ * ------------------------------------------------------------------------ */
+
+#define EDU_SG_MAX_PARTS 4
+#define EDU_SG_MAX_MDLS (EDU_SG_MAX_PARTS + 1)
+#define EDU_SG_BUF_SIZE (2 * PAGE_SIZE)
+
+struct edu_sg_nb {
+	NET_BUFFER nb;
+	unsigned int n;
+	struct edu_buf bufs[EDU_SG_MAX_MDLS];
+	u8 *data[EDU_SG_MAX_MDLS];	/* first data byte of each MDL */
+	unsigned int dlen[EDU_SG_MAX_MDLS];	/* its data bytes (0: skipped MDL) */
+};
+
+static void edu_sg_nb_free(struct edu_sg_nb *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		edu_buf_free(&s->bufs[i]);
+	s->n = 0;
+}
+
+static void edu_sg_nb_park(struct edu_test *et, struct edu_sg_nb *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		edu_buf_park(et, &s->bufs[i]);
+	s->n = 0;
+}
+
+/*
+ * a->len data bytes in a->parts MDLs (kind a->kind), after a leading MDL of
+ * a->skip bytes and a->mdl_off bytes of the first data MDL: DataOffset is
+ * a->skip + a->mdl_off. Parts are 64-byte multiples but the last.
+ */
+static int edu_sg_nb_build(struct edu_test *et, struct edu_sg_nb *s, struct edu_args *a)
+{
+	unsigned int parts = a->parts ? a->parts : 1, share, done = 0, i;
+	unsigned int first = a->skip ? 1 : 0;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	share = a->len / parts;
+	if (share >= 64)
+		share = round_down(share, 64);
+	for (i = 0; i < first + parts; i++) {
+		struct edu_buf *b = &s->bufs[i];
+		enum edu_buf_kind kind = a->kind;
+		unsigned int dlen = 0, size;
+		u8 *start;
+
+		if (i < first) {
+			kind = EDU_BUF_KMALLOC;
+			size = a->skip;
+		} else {
+			dlen = i == first + parts - 1 ? a->len - done : share;
+			size = dlen + (i == first ? a->mdl_off : 0);
+			if (kind == EDU_BUF_MIXED)
+				kind = (i - first) % 2 ? EDU_BUF_VMALLOC : EDU_BUF_KMALLOC;
+		}
+		ret = edu_buf_alloc(et, b, kind, EDU_SG_BUF_SIZE);
+		if (ret)
+			goto fail;
+		s->n++;
+		NdisFreeMdl(b->mdl);
+		/* Across the page boundary in the middle, 64-byte aligned. */
+		start = (u8 *)b->va + PAGE_SIZE - round_down(size / 2, 64);
+		b->mdl = NdisAllocateMdl(et->adapter->MiniportAdapterHandle, start, size);
+		if (!b->mdl) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		if (i)
+			NDIS_MDL_LINKAGE(s->bufs[i - 1].mdl) = b->mdl;
+		s->data[i] = start + (i == first ? a->mdl_off : 0);
+		s->dlen[i] = dlen;
+		done += dlen;
+	}
+	NET_BUFFER_FIRST_MDL(&s->nb) = s->bufs[0].mdl;
+	NET_BUFFER_CURRENT_MDL(&s->nb) = s->bufs[first].mdl;
+	NET_BUFFER_CURRENT_MDL_OFFSET(&s->nb) = a->mdl_off;
+	NET_BUFFER_DATA_OFFSET(&s->nb) = a->skip + a->mdl_off;
+	NET_BUFFER_DATA_LENGTH(&s->nb) = a->len;
+	return 0;
+fail:
+	edu_sg_nb_free(s);
+	return ret;
+}
+
+/* Fills (check == false) or checks the data; checks nothing else was written. */
+static bool edu_sg_nb_data(struct edu_test *et, struct edu_sg_nb *s, u8 seed, bool check)
+{
+	size_t k = 0, i, j;
+
+	for (i = 0; i < s->n; i++) {
+		u8 *va = s->bufs[i].va;
+
+		for (j = 0; j < s->dlen[i]; j++, k++) {
+			if (!check)
+				s->data[i][j] = edu_pattern(seed, k);
+			else if (s->data[i][j] != edu_pattern(seed, k)) {
+				edu_result(et, "fail data mismatch at data byte %zu: got 0x%02x want 0x%02x\n",
+					   k, s->data[i][j], edu_pattern(seed, k));
+				return false;
+			}
+		}
+		for (j = 0; check && j < EDU_SG_BUF_SIZE; j++) {
+			if (va + j >= s->data[i] && va + j < s->data[i] + s->dlen[i])
+				continue;
+			if (va[j]) {
+				edu_result(et, "fail byte %zu of buffer %zu outside the data was written\n",
+					   j, i);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static void edu_cmd_sg_roundtrip(struct edu_test *et, struct edu_args *a)
+{
+	u8 seed = et->seed++ ^ get_random_u8();
+	struct edu_sg_nb *src, *dst;
+	NDIS_STATUS s1, s2 = NDIS_STATUS_PENDING;
+	ULONG e1 = 0, e2 = 0;
+	BOOLEAN own1 = FALSE, own2 = FALSE;
+	int ret;
+
+	if (a->parts > EDU_SG_MAX_PARTS || a->skip > PAGE_SIZE || a->mdl_off > 1024 ||
+	    a->off) {
+		edu_result(et, "fail bad arguments\n");
+		return;
+	}
+	src = kzalloc(sizeof(*src), GFP_KERNEL);
+	dst = kzalloc(sizeof(*dst), GFP_KERNEL);
+	if (!src || !dst) {
+		edu_result(et, "fail allocation\n");
+		goto out;
+	}
+	ret = edu_sg_nb_build(et, src, a);
+	if (!ret) {
+		ret = edu_sg_nb_build(et, dst, a);
+		if (ret)
+			edu_sg_nb_free(src);
+	}
+	if (ret == -ENOENT) {
+		edu_result(et, "skip no page at or above 256 MiB\n");
+		goto out;
+	}
+	if (ret) {
+		edu_result(et, "fail building NET_BUFFERs: %d\n", ret);
+		goto out;
+	}
+	edu_sg_nb_data(et, src, seed, false);
+
+	/*
+	 * A system-DMA test may have fenced the engine; it is idle now. sg.c
+	 * does not ask the glue before programming the engine: lift the
+	 * fence here (the result is sg.c's to find out).
+	 */
+	NdisAcquireSpinLock(&et->adapter->Lock);
+	EduPlatformEngineReady(et->adapter);
+	NdisReleaseSpinLock(&et->adapter->Lock);
+	s1 = EduSgTransfer(et->adapter, &src->nb, TRUE, &e1, &own1);
+	if (s1 == NDIS_STATUS_SUCCESS)
+		s2 = EduSgTransfer(et->adapter, &dst->nb, FALSE, &e2, &own2);
+	if (s1 == NDIS_STATUS_REQUEST_ABORTED || s2 == NDIS_STATUS_REQUEST_ABORTED) {
+		edu_result(et, "fail engine timed out: 0x%08x/0x%08x\n", (u32)s1, (u32)s2);
+		edu_sg_nb_park(et, src);
+		edu_sg_nb_park(et, dst);
+		goto out;
+	}
+	if (s1 || s2)
+		edu_result(et, "fail host-to-device=0x%08x device-to-host=0x%08x len=%u\n",
+			   (u32)s1, (u32)s2, a->len);
+	else if (edu_sg_nb_data(et, dst, seed, true))
+		edu_result(et, "ok sg to_elements=%u from_elements=%u own_list=%u/%u verified=1 len=%u\n",
+			   e1, e2, own1, own2, a->len);
+	edu_sg_nb_free(src);
+	edu_sg_nb_free(dst);
+out:
+	kfree(src);
+	kfree(dst);
+}
+
+static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	struct edu_test *et = file->private_data;
+	struct edu_args a = { .len = 64, .kind = EDU_BUF_KMALLOC };
+	char buf[256], *s, *verb;
+	int ret;
+
+	if (count >= sizeof(buf))
+		return -E2BIG;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	s = strim(buf);
+	verb = strsep(&s, " \t");
+
+	mutex_lock(&et->lock);
+	et->result_len = 0;
+	et->result[0] = '\0';
+	if (!READ_ONCE(et->adapter->DmaHandle)) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	ret = edu_parse_args(s, &a);
+	if (ret) {
+		edu_result(et, "fail bad arguments (%d)\n", ret);
+		goto out;
+	}
+	edu_reap_pending(et);
+
+	if (!strcmp(verb, "roundtrip"))
+		edu_cmd_roundtrip(et, &a, false);
+	else if (!strcmp(verb, "spinlock-roundtrip"))
+		edu_cmd_roundtrip(et, &a, true);
+	else if (!strcmp(verb, "counter"))
+		edu_cmd_counter(et, &a);
+	else if (!strcmp(verb, "busy-complete"))
+		edu_cmd_busy_complete(et, &a);
+	else if (!strcmp(verb, "start-only"))
+		edu_cmd_start_only(et, &a);
+	else if (!strcmp(verb, "misuse"))
+		edu_cmd_rows(et, "misuse", EduRunMisuse);
+	else if (!strcmp(verb, "adjacent-prep"))
+		edu_cmd_adjacent_prep(et, &a);
+	else if (!strcmp(verb, "adjacent-start"))
+		edu_cmd_adjacent_start(et, &a);
+	else if (!strcmp(verb, "adjacent-finish"))
+		edu_cmd_adjacent_finish(et);
+	else if (!strcmp(verb, "shm-roundtrip"))
+		edu_cmd_shm_roundtrip(et, &a, a.cached);
+	else if (!strcmp(verb, "shm-misuse"))
+		edu_cmd_rows(et, "shm-misuse", EduRunSharedMemoryMisuse);
+	else if (!strcmp(verb, "shm-free-dispatch"))
+		edu_cmd_rows(et, "shm-free-dispatch", EduSharedMemoryFreeAtDispatch);
+	else if (!strcmp(verb, "shm-forget"))
+		edu_result(et, "shm-forget made=%u\n", EduSharedMemoryForget(et->adapter, a.count));
+	else if (!strcmp(verb, "reap"))
+		edu_result(et, "ok\n");
+	else if (!strcmp(verb, "sg-roundtrip"))
+		edu_cmd_sg_roundtrip(et, &a);
+	else if (!strcmp(verb, "sg-misuse"))
+		edu_cmd_rows(et, "misuse", EduSgRunMisuse);
+	else {
+		edu_result(et, "fail unknown command %s\n", verb);
+		ret = -EINVAL;
+	}
+out:
+	mutex_unlock(&et->lock);
+	return ret ? ret : count;
+}
+
+static ssize_t edu_result_read(struct file *file, char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	struct edu_test *et = file->private_data;
+	ssize_t ret;
+
+	mutex_lock(&et->lock);
+	ret = simple_read_from_buffer(ubuf, count, ppos, et->result, et->result_len);
+	mutex_unlock(&et->lock);
+	return ret;
+}
+
+static ssize_t edu_channel_read(struct file *file, char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	struct edu_test *et = file->private_data;
+	PEDU_ADAPTER a = et->adapter;
+	char buf[256];
+	int n;
+
+	n = scnprintf(buf, sizeof(buf),
+		      "handle=0x%lx dma_interrupts=%u stray_dpcs=%u repeat=%u repeat_status=0x%08x dma_mask=%#llx fenced=%u\n",
+		      (unsigned long)READ_ONCE(a->DmaHandle), READ_ONCE(a->DmaInterrupts),
+		      READ_ONCE(a->StrayDpcs), READ_ONCE(a->Repeat), (u32)READ_ONCE(a->RepeatStatus),
+		      dma_get_mask(&et->pdev->dev),
+		      READ_ONCE(a->BusMasterFenced));
+	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
+}
+
+static const struct file_operations edu_cmd_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = edu_cmd_write,
+	.llseek = noop_llseek,
+};
+
+static const struct file_operations edu_result_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = edu_result_read,
+	.llseek = default_llseek,
+};
+
+static const struct file_operations edu_channel_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = edu_channel_read,
+	.llseek = default_llseek,
+};
+
+/* ------------------------------------------------------------------------
+ * Hooks called by the glue's platform hooks (edu_test.h)
+ * ------------------------------------------------------------------------ */
+
+NDIS_STATUS EduTestAdapterStart(PEDU_ADAPTER Adapter)
+{
+	struct pci_dev *pdev = NdisLinuxGetPciDevice(Adapter->MiniportAdapterHandle);
+	struct edu_test *et;
+
+	if (!pdev)
+		return NDIS_STATUS_ADAPTER_NOT_FOUND;
+	et = kzalloc(sizeof(*et), GFP_KERNEL);
+	if (!et)
+		return NDIS_STATUS_RESOURCES;
+	et->adapter = Adapter;
+	et->pdev = pdev;
+	mutex_init(&et->lock);
+	Adapter->LinuxPrivate = et;
+
+	mutex_lock(&edu_root_lock);
+	edu_adapters++;
+	if (!edu_root_users++)
+		edu_root = debugfs_create_dir("edu_dma_c", NULL);
+	et->dir = debugfs_create_dir(pci_name(pdev), edu_root);
+	mutex_unlock(&edu_root_lock);
+	debugfs_create_file("cmd", 0200, et->dir, et, &edu_cmd_fops);
+	debugfs_create_file("result", 0400, et->dir, et, &edu_result_fops);
+	debugfs_create_file("channel", 0400, et->dir, et, &edu_channel_fops);
+	return NDIS_STATUS_SUCCESS;
+}
+
+VOID EduTestAdapterStop(PEDU_ADAPTER Adapter)
+{
+	struct edu_test *et = Adapter->LinuxPrivate;
+
+	/* Waits for a command in progress; none can start afterwards. */
+	debugfs_remove_recursive(et->dir);
+	et->dir = NULL;
+	mutex_lock(&edu_root_lock);
+	if (!--edu_root_users) {
+		debugfs_remove_recursive(edu_root);
+		edu_root = NULL;
+	}
+	mutex_unlock(&edu_root_lock);
+}
+
+VOID EduTestAdapterHalted(PEDU_ADAPTER Adapter)
+{
+	struct edu_test *et = Adapter->LinuxPrivate;
+	unsigned int i;
+
+	/* The channel is gone: the engine can no longer reach these. */
+	if (et->has_pending)
+		edu_buf_free(&et->pending);
+	if (et->adj_mdl)
+		NdisFreeMdl(et->adj_mdl);
+	mutex_lock(&edu_root_lock);
+	if (!--edu_adapters) {
+		kfree(edu_shared);
+		edu_shared = NULL;
+	}
+	mutex_unlock(&edu_root_lock);
+	for (i = 0; i < et->nparked; i++)
+		edu_buf_free(&et->parked[i]);
+	Adapter->LinuxPrivate = NULL;
+	mutex_destroy(&et->lock);
+	kfree(et);
+}

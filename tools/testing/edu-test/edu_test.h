@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * edu_test.h - the test interfaces of the edu sample miniports.
+ *
+ * The samples' Linux glue is what a port needs and nothing more; their
+ * debugfs test interfaces live here, under tools/testing/edu-test/, and
+ * each sample's Kbuild builds its own into the sample module:
+ *
+ *	edu_c_test.c	edu_dma_c	/sys/kernel/debug/edu_dma_c/<pci-name>/
+ *	edu5_test.c	edu_dma_ndis5	/sys/kernel/debug/edu_dma_ndis5/<pci-name>/
+ *
+ * The glue's platform hooks (edu.h, edu5.h) call these, at PASSIVE_LEVEL.
+ * What the interpreters drive is the miniport's own operations, declared
+ * in edu.h and edu5.h; of the glue they use only what edu.h declares
+ * (EduPlatformEngineReady, to lift the DMA controller's bus-master fence
+ * before a scatter-gather test). The struct pci_dev comes from the shim
+ * (NdisLinuxGetPciDevice). The state of each adapter's interface is kept
+ * in the adapter's LinuxPrivate.
+ */
+#ifndef _EDU_TEST_H_
+#define _EDU_TEST_H_
+
+#include <ndis.h>
+
+struct _EDU_ADAPTER;
+struct _EDU5_ADAPTER;
+
+/* ---- edu_dma_c (edu_c_test.c) ---- */
+
+/* From EduPlatformAdapterStart: creates the adapter's debugfs files. */
+NDIS_STATUS
+EduTestAdapterStart(
+	_In_ struct _EDU_ADAPTER *Adapter);
+
+/*
+ * From EduPlatformAdapterStop: removes them, waiting for a command in
+ * progress; none can start afterwards.
+ */
+VOID
+EduTestAdapterStop(
+	_In_ struct _EDU_ADAPTER *Adapter);
+
+/*
+ * From EduPlatformAdapterHalted (the DMA channel is gone): frees the test
+ * buffers a transfer might still have reached.
+ */
+VOID
+EduTestAdapterHalted(
+	_In_ struct _EDU_ADAPTER *Adapter);
+
+/* ---- edu_dma_ndis5 (edu5_test.c) ---- */
+
+/* From Edu5PlatformAdapterStart: creates the adapter's debugfs files. */
+NDIS_STATUS
+Edu5TestAdapterStart(
+	_In_ struct _EDU5_ADAPTER *Adapter);
+
+/*
+ * From Edu5PlatformAdapterStop: removes them (waiting for a command in
+ * progress) and frees the test state.
+ */
+VOID
+Edu5TestAdapterStop(
+	_In_ struct _EDU5_ADAPTER *Adapter);
+
+#endif /* _EDU_TEST_H_ */
