@@ -4,7 +4,7 @@
 //! `MiniportHaltEx`, and [`ResourceList`], its `AllocatedResources`.
 
 use core::marker::PhantomData;
-use kernel::{bindings, prelude::*};
+use kernel::{bindings, pci, prelude::*};
 
 use super::ffi;
 
@@ -21,7 +21,7 @@ use super::ffi;
 /// the API's Initialize and dropped after its Halt (or after a failed
 /// Initialize), before the PCI remove/probe callback returns.
 pub(crate) struct Adapter {
-    handle: ffi::NdisHandle,
+    handle: ffi::NDIS_HANDLE,
     pdev: *mut bindings::pci_dev,
 }
 
@@ -35,23 +35,31 @@ impl Adapter {
     /// # Safety
     ///
     /// `handle` must be the adapter handle the shim passed to Initialize,
-    /// `pdev` the device being probed, and the object must be dropped
-    /// before the adapter is halted and the device unbound.
-    pub(super) unsafe fn new(handle: ffi::NdisHandle, pdev: *mut bindings::pci_dev) -> Self {
+    /// `pdev` its device (`NdisLinuxGetPciDevice`), and the object must be
+    /// dropped after the adapter is halted and before the device is
+    /// unbound.
+    pub(super) unsafe fn new(handle: ffi::NDIS_HANDLE, pdev: *mut bindings::pci_dev) -> Self {
         // INVARIANT: by the safety requirements.
         Self { handle, pdev }
     }
 
     /// The raw `NDIS_HANDLE`, for the API's own calls.
-    pub(super) fn handle(&self) -> ffi::NdisHandle {
+    pub(super) fn handle(&self) -> ffi::NDIS_HANDLE {
         self.handle
+    }
+
+    /// The PCI device, for the Linux glue (config space, names, logs).
+    pub(crate) fn pci_device(&self) -> &pci::Device {
+        // SAFETY: `pdev` is a bound device for as long as `self` exists
+        // (type invariant); `pci::Device` is `#[repr(transparent)]` over
+        // `Opaque<bindings::pci_dev>`, so the pointer is one to it.
+        unsafe { &*self.pdev.cast::<pci::Device>() }
     }
 
     /// The PCI device name (`0000:00:04.0`), for logs and debugfs.
     pub(crate) fn pci_name(&self) -> &CStr {
-        // SAFETY: `pdev` is bound (type invariant); `dev_name` returns its
-        // NUL-terminated name, which lives as long as the device.
-        unsafe { CStr::from_char_ptr(bindings::dev_name(&raw const (*self.pdev).dev)) }
+        let dev: &kernel::device::Device = self.pci_device().as_ref();
+        dev.name()
     }
 
     /// Sets or clears Bus Master Enable in the PCI command register: the
@@ -82,20 +90,20 @@ impl Adapter {
         context: *mut core::ffi::c_void,
         bus_master: bool,
     ) -> Result<(), super::Status> {
-        let mut attribute_flags = ffi::MINIPORT_ATTRIBUTES_HARDWARE_DEVICE;
+        let mut attribute_flags = ffi::NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE;
         if bus_master {
-            attribute_flags |= ffi::MINIPORT_ATTRIBUTES_BUS_MASTER;
+            attribute_flags |= ffi::NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER;
         }
-        let mut attrs = ffi::AdapterRegistrationAttributes {
-            header: ffi::NdisObjectHeader {
-                type_: ffi::OBJECT_TYPE_ADAPTER_REGISTRATION_ATTRIBUTES,
-                revision: ffi::ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1,
-                size: ffi::SIZEOF_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1,
+        let mut attrs = ffi::NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
+            Header: ffi::NDIS_OBJECT_HEADER {
+                Type: ffi::NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES as u8,
+                Revision: ffi::NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1 as u8,
+                Size: ffi::NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1 as u16,
             },
-            miniport_adapter_context: context,
-            attribute_flags,
-            check_for_hang_time_in_seconds: 0,
-            interface_type: ffi::NDIS_INTERFACE_PCI,
+            MiniportAdapterContext: context,
+            AttributeFlags: attribute_flags,
+            CheckForHangTimeInSeconds: 0,
+            InterfaceType: ffi::NdisInterfacePci,
         };
         // SAFETY: a valid adapter handle (type invariant) and a fully
         // initialised registration-attributes object that outlives the call.
@@ -122,8 +130,8 @@ pub(crate) struct MemoryResource {
 /// `list` is NULL or points at a resource list whose `count` descriptors
 /// are readable for `'p`.
 pub(crate) struct ResourceList<'p> {
-    list: *const ffi::CmPartialResourceList,
-    _p: PhantomData<&'p ffi::CmPartialResourceList>,
+    list: *const ffi::CM_PARTIAL_RESOURCE_LIST,
+    _p: PhantomData<&'p ffi::CM_PARTIAL_RESOURCE_LIST>,
 }
 
 impl ResourceList<'_> {
@@ -131,7 +139,7 @@ impl ResourceList<'_> {
     ///
     /// `list` must be NULL or a resource list readable (with its `count`
     /// descriptors) for the returned object's lifetime.
-    pub(super) unsafe fn new(list: *const ffi::CmPartialResourceList) -> Self {
+    pub(super) unsafe fn new(list: *const ffi::CM_PARTIAL_RESOURCE_LIST) -> Self {
         // INVARIANT: by the safety requirement.
         Self {
             list,
@@ -139,21 +147,21 @@ impl ResourceList<'_> {
         }
     }
 
-    fn descriptor(&self, i: usize) -> Option<ffi::CmPartialResourceDescriptor> {
+    fn descriptor(&self, i: usize) -> Option<ffi::CM_PARTIAL_RESOURCE_DESCRIPTOR> {
         if self.list.is_null() {
             return None;
         }
-        // SAFETY: non-NULL, readable (type invariant); packed fields are read
-        // by value.
-        let count = unsafe { (*self.list).count } as usize;
+        // SAFETY: non-NULL, readable (type invariant).
+        let count = unsafe { (*self.list).Count } as usize;
         if i >= count {
             return None;
         }
-        // SAFETY: `i < count`, so descriptor `i` is readable (type
-        // invariant); the array may be unaligned for 8-byte reads.
+        // SAFETY: `i < Count`, so descriptor `i` is readable (type
+        // invariant); the array (`#pragma pack(4)`) may be unaligned for
+        // 8-byte reads.
         Some(unsafe {
-            (&raw const (*self.list).descriptors)
-                .cast::<ffi::CmPartialResourceDescriptor>()
+            (&raw const (*self.list).PartialDescriptors)
+                .cast::<ffi::CM_PARTIAL_RESOURCE_DESCRIPTOR>()
                 .add(i)
                 .read_unaligned()
         })
@@ -163,10 +171,17 @@ impl ResourceList<'_> {
     pub(crate) fn memory(&self) -> impl Iterator<Item = MemoryResource> + '_ {
         (0..)
             .map_while(|i| self.descriptor(i))
-            .filter(|d| d.type_ == ffi::CM_RESOURCE_TYPE_MEMORY)
-            .map(|d| MemoryResource {
-                start: d.start as u64,
-                length: d.length,
+            .filter(|d| u32::from(d.Type) == ffi::CmResourceTypeMemory)
+            .map(|d| {
+                // SAFETY: a `CmResourceTypeMemory` descriptor's union is its
+                // `Memory` view; `Start` is a `LARGE_INTEGER`, whose
+                // `QuadPart` covers all of it. Packed fields are read by
+                // value.
+                let (start, length) = unsafe { (d.u.Memory.Start.QuadPart, d.u.Memory.Length) };
+                MemoryResource {
+                    start: start as u64,
+                    length,
+                }
             })
     }
 }

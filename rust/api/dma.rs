@@ -22,11 +22,11 @@ pub(crate) enum Direction {
 }
 
 impl Direction {
-    fn write_to_device(self) -> ffi::Boolean {
+    fn write_to_device(self) -> ffi::BOOLEAN {
         u8::from(self == Direction::ToDevice)
     }
 
-    fn from_write_to_device(w: ffi::Boolean) -> Self {
+    fn from_write_to_device(w: ffi::BOOLEAN) -> Self {
         if w != 0 {
             Direction::ToDevice
         } else {
@@ -39,6 +39,10 @@ impl Direction {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum DmaAddresses {
     /// FALSE: 24-bit (ISA) addresses.
+    #[allow(
+        dead_code,
+        reason = "ISA-style channels; a PCI miniport registers 32-bit ones"
+    )]
     Bits24,
     /// TRUE: 32-bit addresses (the glue's `DmaAddressBits` may narrow it).
     Bits32,
@@ -46,16 +50,30 @@ pub(crate) enum DmaAddresses {
 
 /// `DMA_WIDTH` of the channel's description.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[repr(u32)]
+#[allow(
+    dead_code,
+    reason = "the widths a channel description may carry; each miniport names one"
+)]
 pub(crate) enum DmaWidth {
     /// `Width8Bits`.
-    Bits8 = 0,
+    Bits8,
     /// `Width16Bits`.
-    Bits16 = 1,
+    Bits16,
     /// `Width32Bits`.
-    Bits32 = 2,
+    Bits32,
     /// `Width64Bits`.
-    Bits64 = 3,
+    Bits64,
+}
+
+impl DmaWidth {
+    fn raw(self) -> ffi::DMA_WIDTH {
+        match self {
+            DmaWidth::Bits8 => ffi::Width8Bits,
+            DmaWidth::Bits16 => ffi::Width16Bits,
+            DmaWidth::Bits32 => ffi::Width32Bits,
+            DmaWidth::Bits64 => ffi::Width64Bits,
+        }
+    }
 }
 
 /// A system-DMA channel (`NdisMRegisterDmaChannel`); deregistered on drop
@@ -68,7 +86,7 @@ pub(crate) enum DmaWidth {
 /// the channel has at most one transfer set up through this API.
 pub(crate) struct DmaChannel<'a> {
     adapter: &'a Adapter,
-    raw: ffi::NdisHandle,
+    raw: ffi::NDIS_HANDLE,
     number: u32,
     maximum_length: u32,
 }
@@ -87,14 +105,14 @@ impl<'a> DmaChannel<'a> {
         width: DmaWidth,
         maximum_length: u32,
     ) -> Result<Self, Status> {
-        let mut description = ffi::NdisDmaDescription {
-            demand_mode: 0,
-            auto_initialize: 0,
-            dma_channel_specified: 0,
-            dma_width: width as u32,
-            dma_speed: 0,
-            dma_port: 0,
-            dma_channel: number,
+        let mut description = ffi::NDIS_DMA_DESCRIPTION {
+            DemandMode: 0,
+            AutoInitialize: 0,
+            DmaChannelSpecified: 0,
+            DmaWidth: width.raw(),
+            DmaSpeed: ffi::Compatible,
+            DmaPort: 0,
+            DmaChannel: number,
         };
         let mut raw = core::ptr::null_mut();
         // SAFETY: a live adapter handle; valid out pointer and description.
@@ -119,11 +137,13 @@ impl<'a> DmaChannel<'a> {
     }
 
     /// The channel number given at registration.
+    #[allow(dead_code, reason = "API accessor; not every miniport uses it")]
     pub(crate) fn number(&self) -> u32 {
         self.number
     }
 
     /// `MaximumLength` given at registration.
+    #[allow(dead_code, reason = "API accessor; not every miniport uses it")]
     pub(crate) fn maximum_length(&self) -> u32 {
         self.maximum_length
     }
@@ -203,7 +223,7 @@ impl Drop for DmaChannel<'_> {
 /// the MDL's counter, incremented for this transfer.
 pub(crate) struct Transfer<'c, 'a> {
     channel: &'c mut DmaChannel<'a>,
-    mdl: *mut ffi::Mdl,
+    mdl: ffi::PMDL,
     in_flight: &'c AtomicU32,
     offset: u32,
     len: u32,
@@ -215,11 +235,13 @@ unsafe impl Send for Transfer<'_, '_> {}
 
 impl Transfer<'_, '_> {
     /// Bytes the transfer moves.
+    #[allow(dead_code, reason = "API accessor; not every miniport uses it")]
     pub(crate) fn len(&self) -> u32 {
         self.len
     }
 
     /// Its direction.
+    #[allow(dead_code, reason = "API accessor; not every miniport uses it")]
     pub(crate) fn direction(&self) -> Direction {
         self.dir
     }
@@ -310,16 +332,16 @@ pub(super) unsafe trait EngineOf<E> {
     /// # Safety
     ///
     /// `context` must be the `AdapterContext` the API registered.
-    unsafe fn engine(context: ffi::NdisHandle) -> Option<*const E>;
+    unsafe fn engine(context: ffi::NDIS_HANDLE) -> Option<*const E>;
 }
 
 impl<E: DmaEngine, L: EngineOf<E>> Controller<E, L> {
     /// The `NDIS_LINUX_DMA_CONTROLLER` table.
-    pub(super) const OPS: ffi::DmaControllerOps = ffi::DmaControllerOps {
-        start: Some(Self::start),
-        stop: Some(Self::stop),
-        is_busy: Some(Self::is_busy),
-        read_residue: Some(Self::residue),
+    pub(super) const OPS: ffi::NDIS_LINUX_DMA_CONTROLLER = ffi::NDIS_LINUX_DMA_CONTROLLER {
+        Start: Some(Self::start),
+        Stop: Some(Self::stop),
+        IsBusy: Some(Self::is_busy),
+        ReadResidue: Some(Self::residue),
     };
 
     /// `NDIS_LINUX_DMA_CONTROLLER.Start`: [`DmaEngine::start`].
@@ -330,12 +352,12 @@ impl<E: DmaEngine, L: EngineOf<E>> Controller<E, L> {
     /// [`EngineOf::engine`] requires), passed by the shim while it may use
     /// the adapter's channels.
     unsafe extern "C" fn start(
-        context: ffi::NdisHandle,
+        context: ffi::NDIS_HANDLE,
         channel: u32,
         device_address: u64,
         len: u32,
-        write_to_device: ffi::Boolean,
-    ) -> ffi::NdisStatusRaw {
+        write_to_device: ffi::BOOLEAN,
+    ) -> ffi::NDIS_STATUS {
         // SAFETY: the shim passes the registered `AdapterContext`; the engine
         // is alive while the shim may call (`EngineOf` contract).
         match unsafe { L::engine(context) } {
@@ -358,7 +380,7 @@ impl<E: DmaEngine, L: EngineOf<E>> Controller<E, L> {
     /// # Safety
     ///
     /// As for [`Self::start`].
-    unsafe extern "C" fn stop(context: ffi::NdisHandle, channel: u32) -> ffi::Boolean {
+    unsafe extern "C" fn stop(context: ffi::NDIS_HANDLE, channel: u32) -> ffi::BOOLEAN {
         // SAFETY: as in `start`.
         match unsafe { L::engine(context) } {
             // SAFETY: as in `start`.
@@ -373,7 +395,7 @@ impl<E: DmaEngine, L: EngineOf<E>> Controller<E, L> {
     /// # Safety
     ///
     /// As for [`Self::start`].
-    unsafe extern "C" fn is_busy(context: ffi::NdisHandle, channel: u32) -> ffi::Boolean {
+    unsafe extern "C" fn is_busy(context: ffi::NDIS_HANDLE, channel: u32) -> ffi::BOOLEAN {
         // SAFETY: as in `start`.
         match unsafe { L::engine(context) } {
             // SAFETY: as in `start`.
@@ -387,7 +409,7 @@ impl<E: DmaEngine, L: EngineOf<E>> Controller<E, L> {
     /// # Safety
     ///
     /// As for [`Self::start`].
-    unsafe extern "C" fn residue(context: ffi::NdisHandle, channel: u32) -> u32 {
+    unsafe extern "C" fn residue(context: ffi::NDIS_HANDLE, channel: u32) -> u32 {
         // SAFETY: as in `start`.
         match unsafe { L::engine(context) } {
             // SAFETY: as in `start`.

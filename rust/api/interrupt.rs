@@ -36,7 +36,7 @@ pub(crate) trait InterruptHandler: Send + Sync {
 /// stays alive (held here) until it is deregistered.
 pub(crate) struct Interrupt<'a, H: InterruptHandler> {
     adapter: &'a Adapter,
-    raw: ffi::NdisHandle,
+    raw: ffi::NDIS_HANDLE,
     handler: Arc<H>,
 }
 
@@ -54,10 +54,10 @@ unsafe impl<H: InterruptHandler> Sync for Interrupt<'_, H> {}
 /// deregistered; `queue_dpc` and `target_processors` must be valid for
 /// writes.
 unsafe extern "C" fn isr<H: InterruptHandler>(
-    context: ffi::NdisHandle,
-    queue_dpc: *mut ffi::Boolean,
-    target_processors: *mut u32,
-) -> ffi::Boolean {
+    context: ffi::NDIS_HANDLE,
+    queue_dpc: ffi::PBOOLEAN,
+    target_processors: ffi::PULONG,
+) -> ffi::BOOLEAN {
     // SAFETY: `context` is the `Arc<H>` payload registered with this
     // trampoline; it lives until deregistration (type invariant of
     // `Interrupt`), which waits for running handlers.
@@ -77,7 +77,7 @@ unsafe extern "C" fn isr<H: InterruptHandler>(
 ///
 /// `context` must be as for [`isr`]; the other arguments are unused.
 unsafe extern "C" fn dpc<H: InterruptHandler>(
-    context: ffi::NdisHandle,
+    context: ffi::NDIS_HANDLE,
     _dpc_context: *mut c_void,
     _reserved1: *mut c_void,
     _reserved2: *mut c_void,
@@ -91,24 +91,15 @@ impl<'a, H: InterruptHandler + 'a> Interrupt<'a, H> {
     /// `NdisMRegisterInterruptEx`: connects the adapter's interrupt to
     /// `handler` (line-based or MSI, as the shim chooses). PASSIVE_LEVEL.
     pub(crate) fn register(adapter: &'a Adapter, handler: Arc<H>) -> Result<Self, Status> {
-        let mut chars = ffi::InterruptCharacteristics {
-            header: ffi::NdisObjectHeader {
-                type_: ffi::OBJECT_TYPE_MINIPORT_INTERRUPT,
-                revision: ffi::MINIPORT_INTERRUPT_REVISION_1,
-                size: core::mem::size_of::<ffi::InterruptCharacteristics>() as u16,
+        let mut chars = ffi::NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
+            Header: ffi::NDIS_OBJECT_HEADER {
+                Type: ffi::NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT as u8,
+                Revision: ffi::NDIS_MINIPORT_INTERRUPT_REVISION_1 as u8,
+                Size: ffi::NDIS_SIZEOF_MINIPORT_INTERRUPT_CHARACTERISTICS_REVISION_1 as u16,
             },
-            interrupt_handler: Some(isr::<H>),
-            interrupt_dpc_handler: Some(dpc::<H>),
-            disable_interrupt_handler: None,
-            enable_interrupt_handler: None,
-            msi_supported: 0,
-            msi_sync_with_all_messages: 0,
-            message_interrupt_handler: None,
-            message_interrupt_dpc_handler: None,
-            disable_message_interrupt_handler: None,
-            enable_message_interrupt_handler: None,
-            interrupt_type: 0,
-            message_info_table: core::ptr::null_mut(),
+            InterruptHandler: Some(isr::<H>),
+            InterruptDpcHandler: Some(dpc::<H>),
+            ..Default::default()
         };
         let mut raw = core::ptr::null_mut();
         // SAFETY: a live adapter; `chars` is a complete revision-1 structure;
@@ -132,6 +123,7 @@ impl<'a, H: InterruptHandler + 'a> Interrupt<'a, H> {
     }
 
     /// The handler the interrupt calls.
+    #[allow(dead_code, reason = "API accessor; not every miniport uses it")]
     pub(crate) fn handler(&self) -> &Arc<H> {
         &self.handler
     }

@@ -30,8 +30,16 @@ impl<'a> IoSpace<'a> {
     pub(crate) fn map(adapter: &'a Adapter, start: u64, len: u32) -> Result<Self, Status> {
         let mut base = core::ptr::null_mut();
         // SAFETY: a live adapter handle; `base` is a valid out pointer.
-        let status =
-            unsafe { ffi::NdisMMapIoSpace(&mut base, adapter.handle(), start as i64, len) };
+        let status = unsafe {
+            ffi::NdisMMapIoSpace(
+                &mut base,
+                adapter.handle(),
+                ffi::NDIS_PHYSICAL_ADDRESS {
+                    QuadPart: start as i64,
+                },
+                len,
+            )
+        };
         Status(status).to_result()?;
         if base.is_null() {
             return Err(Status::RESOURCES);
@@ -41,12 +49,13 @@ impl<'a> IoSpace<'a> {
     }
 
     /// Length of the mapping in bytes.
+    #[allow(dead_code, reason = "API accessor; not every miniport uses it")]
     pub(crate) fn len(&self) -> u32 {
         self.len
     }
 
     fn reg(&self, offset: usize) -> Option<*mut c_void> {
-        let in_range = offset % 4 == 0
+        let in_range = offset.is_multiple_of(4)
             && offset
                 .checked_add(4)
                 .is_some_and(|end| end <= self.len as usize);

@@ -57,7 +57,7 @@ unsafe impl<A: Allocator> DmaBuffer for Vec<u8, A> {
 /// memory; `in_flight` counts transfers set up on it and not completed.
 pub(crate) struct Mdl<'a, B: DmaBuffer> {
     adapter: &'a Adapter,
-    raw: *mut ffi::Mdl,
+    raw: ffi::PMDL,
     buffer: ManuallyDrop<B>,
     in_flight: AtomicU32,
 }
@@ -107,7 +107,7 @@ impl<'a, B: DmaBuffer> Mdl<'a, B> {
     }
 
     /// The raw MDL, for [`super::dma`].
-    pub(super) fn raw(&self) -> *mut ffi::Mdl {
+    pub(super) fn raw(&self) -> ffi::PMDL {
         self.raw
     }
 

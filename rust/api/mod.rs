@@ -10,8 +10,11 @@
 //! mod ndis;
 //! ```
 //!
+//! (under any module name: [`ndis_glue!`](crate::ndis_glue) takes it as an
+//! argument)
 //! and reaches the shim only through the C symbols it exports (declared in
-//! [`ffi`], resolved through the shim's `Module.symvers`), exactly like a C
+//! [`ffi`], generated from `include/ndis.h` like the shim's own view of the
+//! ABI, resolved through the shim's `Module.symvers`), exactly like a C
 //! miniport. Both doors thus exercise one implementation.
 //!
 //! What misuse the types rule out:
@@ -37,10 +40,12 @@
 //!   cannot be touched by the CPU while mapped and no list is freed twice.
 //!
 //! The Linux glue (the counterpart of the C `NDIS_LINUX_PCI_MINIPORT` macro)
-//! is [`driver::Registration`] plus the [`ndis_glue!`] macro.
-
-// Each miniport uses a subset of this source-included API.
-#![allow(dead_code)]
+//! is [`driver::Registration`] plus the [`ndis_glue!`](crate::ndis_glue) macro; the
+//! PCI driver behind it is a `kernel::pci::Driver` ([`driver::PciDriver`]).
+//!
+//! A miniport uses a subset of the API: what a given miniport leaves
+//! unused is marked where it is defined (`#[allow(dead_code, reason = ..)]`),
+//! item by item.
 
 pub(crate) mod adapter;
 pub(crate) mod dma;

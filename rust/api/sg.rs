@@ -31,7 +31,7 @@ pub(crate) enum SgAddresses {
 /// `raw` is the handle the shim returned for `adapter`, not deregistered.
 pub(crate) struct SgDma<'a> {
     adapter: &'a Adapter,
-    raw: ffi::NdisHandle,
+    raw: ffi::NDIS_HANDLE,
     list_size: u32,
 }
 
@@ -42,7 +42,7 @@ unsafe impl Sync for SgDma<'_> {}
 
 /// Where `process_sg_list` leaves the list.
 struct Request {
-    list: *mut ffi::ScatterGatherList,
+    list: ffi::PSCATTER_GATHER_LIST,
     calls: u32,
 }
 
@@ -52,9 +52,9 @@ struct Request {
 ///
 /// `context` must be the `Request` [`SgDma::allocate`] passed.
 unsafe extern "C" fn process_sg_list(
-    _device: *mut c_void,
+    _device: ffi::PDEVICE_OBJECT,
     _reserved: *mut c_void,
-    list: *mut ffi::ScatterGatherList,
+    list: ffi::PSCATTER_GATHER_LIST,
     context: *mut c_void,
 ) {
     // SAFETY: by the safety requirement; nothing else refers to it during
@@ -72,21 +72,21 @@ impl<'a> SgDma<'a> {
         addresses: SgAddresses,
         maximum_physical_mapping: u32,
     ) -> Result<Self, Status> {
-        let mut description = ffi::SgDmaDescription {
-            header: ffi::NdisObjectHeader {
-                type_: ffi::OBJECT_TYPE_SG_DMA_DESCRIPTION,
-                revision: ffi::SG_DMA_DESCRIPTION_REVISION_1,
-                size: ffi::SIZEOF_SG_DMA_DESCRIPTION_REVISION_1,
+        let mut description = ffi::NDIS_SG_DMA_DESCRIPTION {
+            Header: ffi::NDIS_OBJECT_HEADER {
+                Type: ffi::NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION as u8,
+                Revision: ffi::NDIS_SG_DMA_DESCRIPTION_REVISION_1 as u8,
+                Size: ffi::NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1 as u16,
             },
-            flags: if addresses == SgAddresses::Bits64 {
-                ffi::SG_DMA_64_BIT_ADDRESS
+            Flags: if addresses == SgAddresses::Bits64 {
+                ffi::NDIS_SG_DMA_64_BIT_ADDRESS
             } else {
                 0
             },
-            maximum_physical_mapping,
-            process_sg_list_handler: Some(process_sg_list),
-            shared_mem_allocate_complete_handler: None,
-            scatter_gather_list_size: 0,
+            MaximumPhysicalMapping: maximum_physical_mapping,
+            ProcessSGListHandler: Some(process_sg_list),
+            SharedMemAllocateCompleteHandler: None,
+            ScatterGatherListSize: 0,
         };
         let mut raw = core::ptr::null_mut();
         // SAFETY: a live adapter handle; valid description and out pointer.
@@ -98,11 +98,12 @@ impl<'a> SgDma<'a> {
         Ok(Self {
             adapter,
             raw,
-            list_size: description.scatter_gather_list_size,
+            list_size: description.ScatterGatherListSize,
         })
     }
 
     /// `ScatterGatherListSize`: bytes of a list for the largest mapping.
+    #[allow(dead_code, reason = "API accessor; not every miniport uses it")]
     pub(crate) fn list_size(&self) -> u32 {
         self.list_size
     }
@@ -127,7 +128,7 @@ impl<'a> SgDma<'a> {
             calls: 0,
         };
         let flags = if dir == Direction::ToDevice {
-            ffi::SG_LIST_WRITE_TO_DEVICE
+            ffi::NDIS_SG_LIST_WRITE_TO_DEVICE
         } else {
             0
         };
@@ -188,7 +189,7 @@ pub(crate) struct Element {
 pub(crate) struct SgList<'n, 'a, B: DmaBuffer> {
     sg: &'n SgDma<'a>,
     nb: &'n mut NetBuffer<'a, B>,
-    list: *mut ffi::ScatterGatherList,
+    list: ffi::PSCATTER_GATHER_LIST,
     _buffer: KVec<u64>,
 }
 
@@ -196,18 +197,20 @@ impl<'n, 'a, B: DmaBuffer> SgList<'n, 'a, B> {
     /// The elements, in data order.
     pub(crate) fn elements(&self) -> impl Iterator<Item = Element> + use<'_, 'n, 'a, B> {
         // SAFETY: the list is live (type invariant).
-        let n = unsafe { (*self.list).number_of_elements } as usize;
+        let n = unsafe { (*self.list).NumberOfElements } as usize;
         (0..n).map(move |i| {
             // SAFETY: `i < NumberOfElements`, so element `i` is in the list.
             let e = unsafe {
-                (&raw const (*self.list).elements)
-                    .cast::<ffi::ScatterGatherElement>()
+                (&raw const (*self.list).Elements)
+                    .cast::<ffi::SCATTER_GATHER_ELEMENT>()
                     .add(i)
                     .read_unaligned()
             };
             Element {
-                address: e.address,
-                length: e.length,
+                // SAFETY: the shim writes the address as a whole
+                // (`QuadPart`).
+                address: unsafe { e.Address.QuadPart } as u64,
+                length: e.Length,
             }
         })
     }
@@ -233,11 +236,14 @@ impl<B: DmaBuffer> Drop for SgList<'_, '_, B> {
 /// # Invariants
 ///
 /// `raw` is a zeroed NET_BUFFER whose `MdlChain` links the MDLs of `mdls`
-/// in order, with `DataOffset`/`DataLength` inside the chain and
-/// `CurrentMdl`/`CurrentMdlOffset` where the data starts.
+/// in order, with `DataOffset`/`DataLength` (also kept as `data_offset`,
+/// `data_length`) inside the chain and `CurrentMdl`/`CurrentMdlOffset`
+/// where the data starts.
 pub(crate) struct NetBuffer<'a, B: DmaBuffer> {
-    raw: KBox<ffi::NetBuffer>,
+    raw: KBox<ffi::NET_BUFFER>,
     mdls: KVec<Mdl<'a, B>>,
+    data_offset: u32,
+    data_length: u32,
 }
 
 // SAFETY: the raw NET_BUFFER only points at the MDLs it owns.
@@ -257,13 +263,13 @@ impl<'a, B: DmaBuffer> NetBuffer<'a, B> {
         if u64::from(data_offset) + u64::from(data_length) > total {
             return Err(Status::INVALID_LENGTH);
         }
-        let mut current: (*mut ffi::Mdl, u32) = (core::ptr::null_mut(), 0);
+        let mut current: (ffi::PMDL, u32) = (core::ptr::null_mut(), 0);
         let mut seen = 0u64;
         for i in 0..mdls.len() {
             let next = mdls.get(i + 1).map_or(core::ptr::null_mut(), |m| m.raw());
             let m = &mut mdls[i];
             // SAFETY: the MDL is ours (owned by `mdls`); only its link is set.
-            unsafe { (*m.raw()).next = next };
+            unsafe { (*m.raw()).Next = next };
             let len = u64::from(m.len());
             if current.0.is_null() && u64::from(data_offset) < seen + len {
                 current = (m.raw(), (u64::from(data_offset) - seen) as u32);
@@ -271,31 +277,36 @@ impl<'a, B: DmaBuffer> NetBuffer<'a, B> {
             seen += len;
         }
         let raw = KBox::new(
-            ffi::NetBuffer {
-                next: core::ptr::null_mut(),
-                current_mdl: current.0,
-                current_mdl_offset: current.1,
-                data_length: data_length as usize,
-                mdl_chain: mdls[0].raw(),
-                data_offset,
-                _pad: 0,
-                checksum_bias: 0,
-                reserved: 0,
-                ndis_pool_handle: core::ptr::null_mut(),
-                ndis_reserved: [core::ptr::null_mut(); 2],
-                protocol_reserved: [core::ptr::null_mut(); 6],
-                miniport_reserved: [core::ptr::null_mut(); 4],
-                data_physical_address: 0,
-                scatter_gather_list: core::ptr::null_mut(),
+            ffi::NET_BUFFER {
+                __bindgen_anon_1: ffi::_NET_BUFFER__bindgen_ty_1 {
+                    NetBufferHeader: ffi::NET_BUFFER_DATA {
+                        Next: core::ptr::null_mut(),
+                        CurrentMdl: current.0,
+                        CurrentMdlOffset: current.1,
+                        // `stDataLength`: all of the `SIZE_T`, so its high
+                        // half is zero.
+                        __bindgen_anon_1: ffi::_NET_BUFFER_DATA__bindgen_ty_1 {
+                            stDataLength: data_length.into(),
+                        },
+                        MdlChain: mdls[0].raw(),
+                        DataOffset: data_offset,
+                    },
+                },
+                ..Default::default()
             },
             GFP_KERNEL,
         )
         .map_err(|_| Status::RESOURCES)?;
         // INVARIANT: linked and checked above.
-        Ok(Self { raw, mdls })
+        Ok(Self {
+            raw,
+            mdls,
+            data_offset,
+            data_length,
+        })
     }
 
-    fn raw(&mut self) -> *mut ffi::NetBuffer {
+    fn raw(&mut self) -> ffi::PNET_BUFFER {
         &raw mut *self.raw
     }
 
@@ -310,13 +321,15 @@ impl<'a, B: DmaBuffer> NetBuffer<'a, B> {
     }
 
     /// `DataOffset`.
+    #[allow(dead_code, reason = "API accessor; not every miniport uses it")]
     pub(crate) fn data_offset(&self) -> u32 {
-        self.raw.data_offset
+        self.data_offset
     }
 
     /// `DataLength`.
+    #[allow(dead_code, reason = "API accessor; not every miniport uses it")]
     pub(crate) fn data_length(&self) -> u32 {
-        self.raw.data_length as u32
+        self.data_length
     }
 }
 
@@ -325,7 +338,7 @@ impl<B: DmaBuffer> Drop for NetBuffer<'_, B> {
         // Unlink, so no freed MDL is reachable from another.
         for m in self.mdls.iter_mut() {
             // SAFETY: our own MDL; only its link is cleared.
-            unsafe { (*m.raw()).next = core::ptr::null_mut() };
+            unsafe { (*m.raw()).Next = core::ptr::null_mut() };
         }
     }
 }

@@ -49,7 +49,7 @@ impl<'a> SharedMemory<'a> {
     /// adapter must be a bus master ([`super::driver::Miniport::BUS_MASTER`]).
     pub(crate) fn new(adapter: &'a Adapter, len: u32, caching: Caching) -> Result<Self, Status> {
         let mut va: *mut c_void = core::ptr::null_mut();
-        let mut pa: i64 = 0;
+        let mut pa = ffi::NDIS_PHYSICAL_ADDRESS { QuadPart: 0 };
         // SAFETY: a live adapter handle and valid out pointers.
         unsafe {
             ffi::NdisMAllocateSharedMemory(
@@ -67,7 +67,8 @@ impl<'a> SharedMemory<'a> {
         Ok(Self {
             adapter,
             va: va.cast(),
-            pa,
+            // SAFETY: the shim wrote the address as a whole (`QuadPart`).
+            pa: unsafe { pa.QuadPart },
             len,
             caching,
         })
@@ -79,11 +80,13 @@ impl<'a> SharedMemory<'a> {
     }
 
     /// Length in bytes.
+    #[allow(dead_code, reason = "API accessor; not every miniport uses it")]
     pub(crate) fn len(&self) -> u32 {
         self.len
     }
 
     /// The CPU address, for diagnostics only.
+    #[allow(dead_code, reason = "API accessor; not every miniport uses it")]
     pub(crate) fn cpu_address(&self) -> usize {
         self.va as usize
     }
@@ -126,7 +129,7 @@ impl Drop for SharedMemory<'_> {
                 self.len,
                 u8::from(self.caching == Caching::Cached),
                 self.va.cast(),
-                self.pa,
+                ffi::NDIS_PHYSICAL_ADDRESS { QuadPart: self.pa },
             )
         };
     }

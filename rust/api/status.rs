@@ -4,54 +4,64 @@
 
 use core::fmt;
 
-use super::ffi::NdisStatusRaw;
+use super::ffi;
 
 /// An `NDIS_STATUS` value.
 ///
 /// Success is [`Status::SUCCESS`]; the API returns failures as
-/// `Err(Status)` and success as `Ok(..)` (see [`Status::to_result`]).
+/// `Err(Status)` and success as `Ok(..)` (see [`Status::to_result`]). The
+/// values are `include/ndis.h`'s, through the generated bindings.
 #[derive(Clone, Copy, PartialEq, Eq)]
 #[repr(transparent)]
-pub(crate) struct Status(pub(crate) NdisStatusRaw);
+pub(crate) struct Status(pub(crate) ffi::NDIS_STATUS);
 
+// bindgen types each `#define` by its value: the positive (success and
+// informational) codes come out `u32`, the failures `i32`; both are the
+// bits of an `NDIS_STATUS`.
+#[allow(
+    dead_code,
+    reason = "the status values a miniport may return or test for; each uses some"
+)]
 impl Status {
     /// `NDIS_STATUS_SUCCESS`.
-    pub(crate) const SUCCESS: Self = Self(0);
+    pub(crate) const SUCCESS: Self = Self(ffi::NDIS_STATUS_SUCCESS as ffi::NDIS_STATUS);
     /// `NDIS_STATUS_PENDING`.
-    pub(crate) const PENDING: Self = Self(0x0000_0103);
+    pub(crate) const PENDING: Self = Self(ffi::NDIS_STATUS_PENDING as ffi::NDIS_STATUS);
     /// `NDIS_STATUS_FAILURE`.
-    pub(crate) const FAILURE: Self = Self(0xC000_0001_u32 as i32);
+    pub(crate) const FAILURE: Self = Self(ffi::NDIS_STATUS_FAILURE);
     /// `NDIS_STATUS_INVALID_PARAMETER`.
-    pub(crate) const INVALID_PARAMETER: Self = Self(0xC000_000D_u32 as i32);
+    pub(crate) const INVALID_PARAMETER: Self = Self(ffi::NDIS_STATUS_INVALID_PARAMETER);
     /// `NDIS_STATUS_INVALID_DEVICE_REQUEST`.
-    pub(crate) const INVALID_DEVICE_REQUEST: Self = Self(0xC000_0010_u32 as i32);
+    pub(crate) const INVALID_DEVICE_REQUEST: Self = Self(ffi::NDIS_STATUS_INVALID_DEVICE_REQUEST);
     /// `NDIS_STATUS_RESOURCES`.
-    pub(crate) const RESOURCES: Self = Self(0xC000_009A_u32 as i32);
+    pub(crate) const RESOURCES: Self = Self(ffi::NDIS_STATUS_RESOURCES);
     /// `NDIS_STATUS_NOT_SUPPORTED`.
-    pub(crate) const NOT_SUPPORTED: Self = Self(0xC000_00BB_u32 as i32);
+    pub(crate) const NOT_SUPPORTED: Self = Self(ffi::NDIS_STATUS_NOT_SUPPORTED);
     /// `NDIS_STATUS_INVALID_STATE`.
-    pub(crate) const INVALID_STATE: Self = Self(0xC000_0184_u32 as i32);
+    pub(crate) const INVALID_STATE: Self = Self(ffi::NDIS_STATUS_INVALID_STATE);
     /// `NDIS_STATUS_BAD_CHARACTERISTICS`.
-    pub(crate) const BAD_CHARACTERISTICS: Self = Self(0xC001_0005_u32 as i32);
+    pub(crate) const BAD_CHARACTERISTICS: Self = Self(ffi::NDIS_STATUS_BAD_CHARACTERISTICS);
     /// `NDIS_STATUS_ADAPTER_NOT_FOUND`.
-    pub(crate) const ADAPTER_NOT_FOUND: Self = Self(0xC001_0006_u32 as i32);
+    pub(crate) const ADAPTER_NOT_FOUND: Self = Self(ffi::NDIS_STATUS_ADAPTER_NOT_FOUND);
     /// `NDIS_STATUS_REQUEST_ABORTED`.
-    pub(crate) const REQUEST_ABORTED: Self = Self(0xC001_000C_u32 as i32);
+    pub(crate) const REQUEST_ABORTED: Self = Self(ffi::NDIS_STATUS_REQUEST_ABORTED);
     /// `NDIS_STATUS_INVALID_LENGTH`.
-    pub(crate) const INVALID_LENGTH: Self = Self(0xC001_0014_u32 as i32);
+    pub(crate) const INVALID_LENGTH: Self = Self(ffi::NDIS_STATUS_INVALID_LENGTH);
     /// `NDIS_STATUS_INVALID_DATA`.
-    pub(crate) const INVALID_DATA: Self = Self(0xC001_0015_u32 as i32);
+    pub(crate) const INVALID_DATA: Self = Self(ffi::NDIS_STATUS_INVALID_DATA);
     /// `NDIS_STATUS_RESOURCE_CONFLICT`.
-    pub(crate) const RESOURCE_CONFLICT: Self = Self(0xC001_001E_u32 as i32);
+    pub(crate) const RESOURCE_CONFLICT: Self = Self(ffi::NDIS_STATUS_RESOURCE_CONFLICT);
+}
 
+impl Status {
     /// The raw value, as C sees it.
-    pub(crate) const fn raw(self) -> NdisStatusRaw {
+    pub(crate) const fn raw(self) -> ffi::NDIS_STATUS {
         self.0
     }
 
     /// Whether this is `NDIS_STATUS_SUCCESS` (`NDIS_SUCCESS()`).
     pub(crate) const fn is_success(self) -> bool {
-        self.0 == 0
+        self.0 == Self::SUCCESS.0
     }
 
     /// `Ok(())` for success, `Err(self)` otherwise.

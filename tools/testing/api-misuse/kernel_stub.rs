@@ -20,9 +20,10 @@ pub mod ffi {
     pub type c_char = u8;
 }
 
-/// The bindgen items the API uses.
+/// The bindgen items the API uses (`rust/abi/types.rs` names `pci_dev` and
+/// `module`).
 pub mod bindings {
-    use crate::ffi::{c_char, c_int, c_void};
+    use crate::ffi::c_void;
 
     #[repr(C)]
     pub struct device {
@@ -52,26 +53,162 @@ pub mod bindings {
         pub override_only: u32,
     }
 
-    #[repr(C)]
-    pub struct pci_driver {
-        pub name: *const c_char,
-        pub id_table: *const pci_device_id,
-        pub probe: Option<unsafe extern "C" fn(*mut pci_dev, *const pci_device_id) -> c_int>,
-        pub remove: Option<unsafe extern "C" fn(*mut pci_dev)>,
-    }
-
     extern "C" {
-        pub fn dev_name(dev: *const device) -> *const c_char;
         pub fn pci_set_master(dev: *mut pci_dev);
         pub fn pci_clear_master(dev: *mut pci_dev);
-        pub fn __pci_register_driver(
-            arg1: *mut pci_driver,
-            arg2: *mut module,
-            mod_name: *const c_char,
-        ) -> c_int;
-        pub fn pci_unregister_driver(dev: *mut pci_driver);
         pub fn readl(addr: *const c_void) -> u32;
         pub fn writel(value: u32, addr: *mut c_void);
+    }
+}
+
+/// `pin_init`'s traits, as far as the API names them.
+pub mod init {
+    /// An in-place initialiser of a pinned `T` (here: only its type).
+    pub trait PinInit<T, E> {}
+
+    impl<T, E> PinInit<T, E> for Result<T, E> {}
+}
+
+/// `kernel::device`.
+pub mod device {
+    use core::marker::PhantomData;
+
+    use crate::str::CStr;
+
+    /// The device context markers.
+    pub trait DeviceContext {}
+    /// `device::Normal`.
+    pub struct Normal;
+    /// `device::Core<'a>`.
+    pub struct Core<'a>(PhantomData<&'a ()>);
+    impl DeviceContext for Normal {}
+    impl DeviceContext for Core<'_> {}
+
+    /// `kernel::device::Device`.
+    #[repr(transparent)]
+    pub struct Device<Ctx: DeviceContext = Normal>(
+        core::cell::UnsafeCell<crate::bindings::device>,
+        PhantomData<Ctx>,
+    );
+
+    impl<Ctx: DeviceContext> Device<Ctx> {
+        pub fn name(&self) -> &CStr {
+            c""
+        }
+    }
+}
+
+/// `kernel::pci`.
+pub mod pci {
+    use core::marker::PhantomData;
+
+    use crate::{bindings, device, error::Error, init::PinInit};
+
+    /// `pci::Vendor`.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    #[repr(transparent)]
+    pub struct Vendor(u16);
+
+    impl Vendor {
+        pub const fn as_raw(self) -> u16 {
+            self.0
+        }
+    }
+
+    /// `pci::DeviceId`.
+    #[repr(transparent)]
+    #[derive(Clone, Copy)]
+    pub struct DeviceId(bindings::pci_device_id);
+
+    impl DeviceId {
+        pub const fn from_id(vendor: Vendor, device: u32) -> Self {
+            Self(bindings::pci_device_id {
+                vendor: vendor.as_raw() as u32,
+                device,
+                subvendor: !0,
+                subdevice: !0,
+                class: 0,
+                class_mask: 0,
+                driver_data: 0,
+                override_only: 0,
+            })
+        }
+    }
+
+    /// `kernel::device_id::IdTable`, for PCI.
+    pub trait IdTableOf<U> {}
+    /// `pci::IdTable`.
+    pub type IdTable<U> = &'static dyn IdTableOf<U>;
+
+    /// `kernel::device_id::IdArray`, for PCI (what `pci_device_table!`
+    /// declares).
+    pub struct IdArray<U: 'static>(&'static [DeviceId], PhantomData<&'static U>);
+
+    impl<U: 'static> IdArray<U> {
+        pub const fn new(ids: &'static [DeviceId]) -> Self {
+            Self(ids, PhantomData)
+        }
+    }
+
+    impl<U: 'static> IdTableOf<U> for IdArray<U> {}
+
+    // SAFETY: a stub; the IDs are plain data.
+    unsafe impl<U: 'static> Sync for IdArray<U> {}
+
+    /// `pci::Device`.
+    #[repr(transparent)]
+    pub struct Device<Ctx: device::DeviceContext = device::Normal>(
+        core::cell::UnsafeCell<bindings::pci_dev>,
+        PhantomData<Ctx>,
+    );
+
+    impl<Ctx: device::DeviceContext> AsRef<device::Device<Ctx>> for Device<Ctx> {
+        fn as_ref(&self) -> &device::Device<Ctx> {
+            // SAFETY: a stub; `Device` is transparent over `pci_dev`, whose
+            // first field is its `device`.
+            unsafe { &*self.0.get().cast() }
+        }
+    }
+
+    /// `pci::Driver`.
+    pub trait Driver {
+        type IdInfo: 'static;
+        type Data<'bound>: Send + 'bound;
+        const ID_TABLE: IdTable<Self::IdInfo>;
+
+        fn probe<'bound>(
+            dev: &'bound Device<device::Core<'_>>,
+            id_info: Option<&'bound Self::IdInfo>,
+        ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound;
+
+        fn unbind<'bound>(
+            dev: &'bound Device<device::Core<'_>>,
+            this: core::pin::Pin<&Self::Data<'bound>>,
+        ) {
+            let _ = (dev, this);
+        }
+    }
+
+    /// `pci::Adapter`: the registration ops of a PCI driver.
+    pub struct Adapter<T: Driver>(PhantomData<T>);
+}
+
+/// `kernel::driver`.
+pub mod driver {
+    use core::marker::PhantomData;
+
+    use crate::{error::Error, init::PinInit, str::CStr, ThisModule};
+
+    /// `driver::Registration`.
+    pub struct Registration<T>(PhantomData<T>);
+
+    impl<T> Registration<T> {
+        pub fn new(_name: &'static CStr, _module: &'static ThisModule) -> impl PinInit<Self, Error>
+        where
+            T: 'static,
+        {
+            Ok::<Self, Error>(Self(PhantomData))
+        }
     }
 }
 
@@ -83,6 +220,12 @@ pub mod error {
 
     /// `kernel::error::Result`.
     pub type Result<T = (), E = Error> = core::result::Result<T, E>;
+
+    impl From<crate::alloc::AllocError> for Error {
+        fn from(_: crate::alloc::AllocError) -> Self {
+            code::ENOMEM
+        }
+    }
 
     pub mod code {
         use super::Error;
@@ -212,6 +355,12 @@ pub mod alloc {
             // SAFETY: a heap allocation does not move.
             Self::new(x, f).map(|b| unsafe { core::pin::Pin::new_unchecked(b) })
         }
+        pub fn pin_init<E: From<AllocError>>(
+            _init: impl crate::init::PinInit<T, E>,
+            _f: Flags,
+        ) -> Result<core::pin::Pin<Self>, E> {
+            Err(AllocError.into())
+        }
     }
 
     impl<T: ?Sized, A: Allocator> Box<T, A> {
@@ -313,6 +462,14 @@ impl ThisModule {
     }
 }
 
+/// `kernel::pci_device_table!`: the table, without its modpost alias.
+#[macro_export]
+macro_rules! pci_device_table {
+    ($name:ident, $info:ty, [$(($id:expr, $i:expr $(,)?)),* $(,)?]) => {
+        static $name: $crate::pci::IdArray<$info> = $crate::pci::IdArray::new(&[$($id),*]);
+    };
+}
+
 // The kernel's printing macros format through `kernel::fmt` (which, unlike
 // `core::fmt`, displays a `CStr`); the stubs print nothing.
 #[macro_export]
@@ -332,6 +489,7 @@ pub mod prelude {
         KBox, KVec, VVec,
     };
     pub use crate::error::{Error, Result};
+    pub use crate::init::PinInit;
     pub use crate::str::{CStr, CStrExt};
     pub use crate::{pr_err, pr_warn};
     pub use core::pin::Pin;
