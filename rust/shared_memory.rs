@@ -268,20 +268,24 @@ fn allocate_for(
     // the flag is ignored).
     // Any `Length` may be asked for: a failure is NULL to the miniport, not
     // a warning in the log.
-    let mem = {
+    let (mem, limit) = {
+        // The mask is read under the lock too: outside it, a 24-bit
+        // allocation of another thread may have narrowed it for a moment
+        // (46-mask-race caught good memory refused that way).
         let _serialized = adapter.coherent_allocation();
-        Coherent::<u8>::zeroed_slice_with_attrs(
+        // SAFETY: `raw_device` gives the adapter's valid `struct device`.
+        let limit = unsafe { ndis_shim_dma_coherent_limit(dma::raw_device(adapter.device())) };
+        let mem = Coherent::<u8>::zeroed_slice_with_attrs(
             adapter.bound_device(),
             len as usize,
             GFP_KERNEL | __GFP_NOWARN,
             DMA_ATTR_NO_WARN,
-        )
-    }
-    .map_err(|_| Error::Resources)?;
+        );
+        (mem, limit)
+    };
+    let mem = mem.map_err(|_| Error::Resources)?;
     let block = Block { mem, cached };
     let key = block.key();
-    // SAFETY: `raw_device` gives the adapter's valid `struct device`.
-    let limit = unsafe { ndis_shim_dma_coherent_limit(dma::raw_device(adapter.device())) };
     if !within_reach(key.dma, len, limit) {
         dev_err!(
             adapter.device(),
