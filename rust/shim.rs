@@ -4,10 +4,16 @@
 //!
 //! A miniport ported from Windows calls the NDIS names declared in
 //! `include/ndis.h`. Those resolve to the `extern "C"` entry points in
-//! [`exports`], the only code that sees C types: it decodes raw arguments,
-//! looks handles up and turns a [`status::Error`] into an `NDIS_STATUS`.
-//! Everything behind it is safe Rust; the kernel-independent parts live in
-//! `rust/core/` and are unit tested on the host as well.
+//! [`exports`], the only code that handles C types: it decodes raw
+//! arguments, looks handles up and turns a [`status::Error`] into an
+//! `NDIS_STATUS`. The Rust view of those types is generated from the
+//! header ([`abi`]). Behind the edge no function takes a pointer from a
+//! miniport; `unsafe` remains where the shim calls C (the miniport's
+//! handlers, kernel functions the kernel crate does not wrap) or turns a
+//! registry entry back into a reference, each with its `SAFETY` argument;
+//! validation and state machines are safe. The kernel-independent parts
+//! live in `rust/core/` and are unit tested on the host as well.
+//! Documentation: `Documentation/design.rst`.
 
 use kernel::prelude::*;
 
