@@ -258,3 +258,17 @@ u64 ndis_shim_dma_coherent_limit(struct device *dev)
 {
 	return min_not_zero(dev->coherent_dma_mask, dev->bus_dma_limit);
 }
+
+/*
+ * NdisAllocateMemory (rust/memory.rs): the physical address of kmalloc
+ * memory, and kmalloc from ZONE_DMA (GFP_DMA is not visible to Rust).
+ */
+u64 ndis_shim_virt_to_phys(const void *va)
+{
+	return virt_to_phys(va);
+}
+
+void *ndis_shim_kmalloc_dma_zone(size_t size, gfp_t gfp)
+{
+	return kmalloc(size, gfp | GFP_DMA);
+}

@@ -87,6 +87,12 @@ for cc in "${CCS[@]}"; do
 			"$cc" "${CFLAGS[@]}" "${MINIPORT[@]}" "-DNDIS${v}_MINIPORT=1" \
 			-fsyntax-only "$HERE/windows_miniport5.c"
 	done
+	# Windows debug output and NDIS 5 memory calls, free and checked.
+	for d in 0 1; do
+		expect_ok "$cc/windows_dbgprint/dbg$d" \
+			"$cc" "${CFLAGS[@]}" "${MINIPORT[@]}" -DNDIS51_MINIPORT=1 -DDBG=$d \
+			-fsyntax-only "$HERE/windows_dbgprint.c"
+	done
 	# Non-miniport view (everything the shim implements) + strict ISO mode.
 	printf '#include <ndis.h>\n' >"$TMP/alone.c"
 	expect_ok "$cc/header_alone_pedantic" \
