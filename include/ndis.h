@@ -19,7 +19,8 @@ Abstract:
 
     Two compile modes:
       - __KERNEL__ defined: a Linux kernel module.  Spin locks, register
-        access, DbgPrint and ASSERT map onto Linux primitives.
+        access and ASSERT map onto Linux primitives; DbgPrint is the
+        shim's, with Windows format rules.
       - otherwise: plain host C (gcc/clang -std=gnu11 -fsyntax-only), used
         only for the header and layout checks in tools/testing/header-check.
 

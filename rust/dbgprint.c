@@ -82,13 +82,15 @@ struct conv {
 static void conv_spec(char *spec, size_t size, const struct conv *c, bool alt,
 		      const char *length, char type)
 {
-	char prec[16] = "";
+	char width[16] = "", prec[16] = "";
 
+	if (c->width > 0)
+		snprintf(width, sizeof(width), "%d", c->width);
 	if (c->precision >= 0)
 		snprintf(prec, sizeof(prec), ".%d", c->precision);
-	snprintf(spec, size, "%%%s%s%s%s%s%d%s%s%c", c->left ? "-" : "",
+	snprintf(spec, size, "%%%s%s%s%s%s%s%s%s%c", c->left ? "-" : "",
 		 c->plus ? "+" : "", c->space ? " " : "", alt ? "#" : "",
-		 c->zero ? "0" : "", c->width, prec, length, type);
+		 c->zero ? "0" : "", width, prec, length, type);
 }
 
 /* An integer conversion of @value, which has been read at its Windows width. */

@@ -51,8 +51,11 @@ pub(crate) fn allocate(len: u32) -> *mut c_void {
     // A power-of-two `kmalloc` is aligned to its size: no block smaller
     // than 16 bytes keeps 16-byte alignment.
     let size = (len as usize).max(POOL_ALIGNMENT);
+    // No warning for a size the page allocator cannot give: NULL is the
+    // documented answer.
+    let gfp = gfp() | bindings::__GFP_ZERO | bindings::__GFP_NOWARN;
     // SAFETY: `kmalloc` with a valid size and flags.
-    unsafe { bindings::__kmalloc_noprof(size, gfp() | bindings::__GFP_ZERO) }
+    unsafe { bindings::__kmalloc_noprof(size, gfp) }
 }
 
 /// What `NdisAllocateMemory`'s MemoryFlags ask for.
