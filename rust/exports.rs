@@ -584,7 +584,11 @@ unsafe extern "C" fn NdisAllocateMemoryWithTag(
     let va = memory::allocate(Length);
     // SAFETY: checked non-NULL; writable by the safety requirement.
     unsafe { store(VirtualAddress, va) };
-    ndis_status(if va.is_null() { Err(Error::Failure) } else { Ok(()) })
+    ndis_status(if va.is_null() {
+        Err(Error::Failure)
+    } else {
+        Ok(())
+    })
 }
 
 /// `NdisAllocateMemory`: `NDIS_STATUS_SUCCESS` with the memory, or
@@ -672,7 +676,11 @@ unsafe extern "C" fn NdisAllocateBuffer(
     } else {
         memory::allocate_mdl(VirtualAddress, Length)
     };
-    let status = if mdl.is_null() { Err(Error::Failure) } else { Ok(()) };
+    let status = if mdl.is_null() {
+        Err(Error::Failure)
+    } else {
+        Ok(())
+    };
     // SAFETY: NULL or writable by the safety requirement.
     unsafe {
         store(Buffer, mdl);

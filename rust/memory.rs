@@ -82,7 +82,8 @@ impl MemoryKind {
 fn below(va: *mut c_void, len: usize, highest: u64) -> bool {
     // SAFETY: `va` is a live `kmalloc` block, in the linear map.
     let pa = unsafe { ndis_shim_virt_to_phys(va) };
-    pa.checked_add(len as u64 - 1).is_some_and(|end| end <= highest)
+    pa.checked_add(len as u64 - 1)
+        .is_some_and(|end| end <= highest)
 }
 
 /// `NdisAllocateMemory`: as [`allocate`] for plain memory. Contiguous and
