@@ -1664,7 +1664,7 @@ struct _NET_BUFFER_LIST {
 /* NdisMAllocateNetBufferSGList flags */
 #define NDIS_SG_LIST_WRITE_TO_DEVICE 0x000000001
 
-/* NdisAllocateMemoryWithTag / NdisFreeMemory flags */
+/* NdisAllocateMemory / NdisFreeMemory MemoryFlags */
 #define NDIS_MEMORY_CONTIGUOUS 0x00000001
 #define NDIS_MEMORY_NONCACHED  0x00000002
 
