@@ -219,7 +219,7 @@ static void out_counted(struct dbg_out *o, const struct conv *c,
 	}
 }
 
-enum dbg_size { SZ_DEFAULT, SZ_CHAR, SZ_SHORT, SZ_32, SZ_64, SZ_WIDE };
+enum dbg_arg_size { ARG_DEFAULT, ARG_CHAR, ARG_SHORT, ARG_32, ARG_64, ARG_WIDE };
 
 /* Formats @format with @ap into @o by Windows' rules. */
 static void dbg_format(struct dbg_out *o, const char *format, va_list ap)
@@ -229,7 +229,7 @@ static void dbg_format(struct dbg_out *o, const char *format, va_list ap)
 	while (*p) {
 		const char *start = p;
 		struct conv c = { .precision = -1 };
-		enum dbg_size size = SZ_DEFAULT;
+		enum dbg_arg_size size = ARG_DEFAULT;
 		bool wide;
 
 		if (*p != '%') {
@@ -278,38 +278,38 @@ static void dbg_format(struct dbg_out *o, const char *format, va_list ap)
 		c.precision = c.precision < 0 ? -1 : min(c.precision, DBGPRINT_MAX);
 
 		if (p[0] == 'I' && p[1] == '6' && p[2] == '4') {
-			size = SZ_64, p += 3;
+			size = ARG_64, p += 3;
 		} else if (p[0] == 'I' && p[1] == '3' && p[2] == '2') {
-			size = SZ_32, p += 3;
+			size = ARG_32, p += 3;
 		} else if (p[0] == 'l' && p[1] == 'l') {
-			size = SZ_64, p += 2;
+			size = ARG_64, p += 2;
 		} else if (p[0] == 'h' && p[1] == 'h') {
-			size = SZ_CHAR, p += 2;
+			size = ARG_CHAR, p += 2;
 		} else if (*p == 'I' || *p == 'z' || *p == 't' || *p == 'j') {
-			size = SZ_64, p++;	/* pointer-sized on Win64 */
+			size = ARG_64, p++;	/* pointer-sized on Win64 */
 		} else if (*p == 'l') {
-			size = SZ_32, p++;	/* LONG: 32 bits, wide for c/s */
+			size = ARG_32, p++;	/* LONG: 32 bits, wide for c/s */
 		} else if (*p == 'h') {
-			size = SZ_SHORT, p++;
+			size = ARG_SHORT, p++;
 		} else if (*p == 'w') {
-			size = SZ_WIDE, p++;
+			size = ARG_WIDE, p++;
 		}
 		/* l and w make c, s and Z wide; h makes C and S narrow. */
-		wide = size == SZ_WIDE || size == SZ_32;
+		wide = size == ARG_WIDE || size == ARG_32;
 
 		switch (*p) {
 		case 'd': case 'i': case 'u': case 'o': case 'x': case 'X': {
 			unsigned long long v;
-			bool is64 = size == SZ_64;
+			bool is64 = size == ARG_64;
 			bool is_signed = *p == 'd' || *p == 'i';
 
 			if (is64)
 				v = va_arg(ap, unsigned long long);
 			else
 				v = va_arg(ap, unsigned int);
-			if (size == SZ_SHORT)
+			if (size == ARG_SHORT)
 				v = is_signed ? (u32)(s16)v : (u16)v;
-			else if (size == SZ_CHAR)
+			else if (size == ARG_CHAR)
 				v = is_signed ? (u32)(s8)v : (u8)v;
 			out_integer(o, &c, *p, v, is64);
 			break;
@@ -320,7 +320,7 @@ static void dbg_format(struct dbg_out *o, const char *format, va_list ap)
 			WCHAR w = (WCHAR)va_arg(ap, int);
 			char a = (char)w;
 
-			if (*p == 'C' ? size != SZ_SHORT : wide)
+			if (*p == 'C' ? size != ARG_SHORT : wide)
 				out_string(o, &c, &w, 1, true);
 			else
 				out_string(o, &c, &a, 1, false);
@@ -331,7 +331,7 @@ static void dbg_format(struct dbg_out *o, const char *format, va_list ap)
 			const void *s = va_arg(ap, const void *);
 
 			out_string(o, &c, s, SIZE_MAX,
-				   *p == 'S' ? size != SZ_SHORT : wide);
+				   *p == 'S' ? size != ARG_SHORT : wide);
 			break;
 		}
 		case 'Z':

@@ -263,7 +263,7 @@ u64 ndis_shim_dma_coherent_limit(struct device *dev)
  * NdisAllocateMemory (rust/memory.rs): the physical address of kmalloc
  * memory, and kmalloc from ZONE_DMA (GFP_DMA is not visible to Rust).
  */
-u64 ndis_shim_virt_to_phys(const void *va)
+u64 ndis_shim_virt_to_phys(void *va)
 {
 	return virt_to_phys(va);
 }

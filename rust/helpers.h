@@ -40,7 +40,7 @@ unsigned int ndis_shim_dma_alignment(void);
 unsigned int ndis_shim_cache_line_size(void);
 u64 ndis_shim_dma_coherent_limit(struct device *dev);
 
-u64 ndis_shim_virt_to_phys(const void *va);
+u64 ndis_shim_virt_to_phys(void *va);
 void *ndis_shim_kmalloc_dma_zone(size_t size, gfp_t gfp);
 
 #endif /* _NDIS_SHIM_HELPERS_H */

@@ -19,7 +19,7 @@ use crate::abi;
 extern "C" {
     fn ndis_shim_may_sleep() -> bool;
     fn ndis_shim_kmalloc_dma_zone(size: usize, gfp: bindings::gfp_t) -> *mut c_void;
-    fn ndis_shim_virt_to_phys(va: *const c_void) -> u64;
+    fn ndis_shim_virt_to_phys(va: *mut c_void) -> u64;
 }
 
 /// Whether the caller may sleep (PASSIVE_LEVEL): not in atomic context, no
