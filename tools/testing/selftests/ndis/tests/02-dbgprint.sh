@@ -31,7 +31,7 @@ check() { # DESCRIPTION COMMAND...: one KTAP subtest line
 }
 mark="ndis-test: $$-$(date +%s%N)"
 echo "$mark" >/dev/kmsg
-# Raw log since the mark: "<level>[time] text".
+# Raw log since the mark: "<level>[time] text" (dmesg -r reads /dev/kmsg).
 log_since_mark() { dmesg -r | awk -v m="$mark" 'on; index($0, m) { on = 1 }'; }
 
 long=$(printf 'x%.0s' $(seq 507))
@@ -87,6 +87,8 @@ for c in "${cases[@]}"; do
 	line=$(grep -m1 -E "^<[0-9]+>(\[[^]]*\] ?)?ndis: $id( |\$)" <<<"$log")
 	got_level=$(sed -nE 's/^<([0-9]+)>.*/\1/p' <<<"$line")
 	got=$(sed -E "s/^<[0-9]+>(\[[^]]*\] ?)?ndis: $id ?//" <<<"$line")
+	# /dev/kmsg writes bytes outside printable ASCII, and '\', as \xNN.
+	got=$(printf '%b' "$got")
 	if [ "$got" != "$want" ] || [ "$got_level" != "$level" ]; then
 		echo "# $id: want <$level>'$want', got <${got_level:-none}>'$got'"
 	fi
