@@ -53,6 +53,32 @@ Abstract:
 #endif
 #endif
 
+/* The NTSTATUS values DriverEntry and its helpers return (ntstatus.h). */
+#ifndef STATUS_SUCCESS
+#define STATUS_SUCCESS                ((NTSTATUS)0x00000000L)
+#endif
+#ifndef STATUS_PENDING
+#define STATUS_PENDING                ((NTSTATUS)0x00000103L)
+#endif
+#ifndef STATUS_UNSUCCESSFUL
+#define STATUS_UNSUCCESSFUL           ((NTSTATUS)0xC0000001L)
+#endif
+#ifndef STATUS_NOT_IMPLEMENTED
+#define STATUS_NOT_IMPLEMENTED        ((NTSTATUS)0xC0000002L)
+#endif
+#ifndef STATUS_INVALID_PARAMETER
+#define STATUS_INVALID_PARAMETER      ((NTSTATUS)0xC000000DL)
+#endif
+#ifndef STATUS_NO_MEMORY
+#define STATUS_NO_MEMORY              ((NTSTATUS)0xC0000017L)
+#endif
+#ifndef STATUS_INSUFFICIENT_RESOURCES
+#define STATUS_INSUFFICIENT_RESOURCES ((NTSTATUS)0xC000009AL)
+#endif
+#ifndef STATUS_NOT_SUPPORTED
+#define STATUS_NOT_SUPPORTED          ((NTSTATUS)0xC00000BBL)
+#endif
+
 /* Compile-time assertion, usable at file and block scope. */
 #ifndef C_ASSERT
 #define C_ASSERT(e) _Static_assert(e, #e)
