@@ -1504,7 +1504,8 @@ typedef union DECLSPEC_ALIGN(16) _SLIST_HEADER {
  * reserved areas.  The NET_BUFFER_DATA fields can be named directly
  * (nb->MdlChain, as C sources do), through NetBufferHeader as the WDK's C
  * view has it (nb->NetBufferHeader.MdlChain) or its C++ view
- * (nb->NetBufferHeader.NetBufferData.MdlChain).  NdisMAllocateNetBufferSGList
+ * (nb->NetBufferHeader.NetBufferData.MdlChain, the "NET_BUFFER_HEADER
+ * union (ndis/nbl.h)" page).  NdisMAllocateNetBufferSGList
  * reads MdlChain, DataOffset and DataLength only: the data starts
  * DataOffset bytes into the chain, and CurrentMdl/CurrentMdlOffset are
  * expected to say the same.
@@ -2103,7 +2104,8 @@ __NDIS_CHECK_OFF(NET_BUFFER, DataPhysicalAddress, 0xa0);
 __NDIS_CHECK_OFF(NET_BUFFER, ScatterGatherList, 0xa8);
 __NDIS_CHECK_SIZE(NET_BUFFER, 0xb0);
 
-/* NET_BUFFER_LIST [PDB (Win10 x64 ndis.sys): Context 0x10,
+/* NET_BUFFER_LIST [PDB (Win10 x64 ndis.sys): size 0x90 here, through
+ * Status (Windows appends NetBufferListInfo[] there), Context 0x10,
  * ParentNetBufferList 0x18, NdisPoolHandle 0x20, NdisReserved 0x30,
  * ProtocolReserved 0x40, MiniportReserved 0x60, Scratch 0x70,
  * SourceHandle 0x78, NblFlags 0x80, ChildRefCount 0x84, Flags 0x88,
