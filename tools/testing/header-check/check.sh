@@ -151,16 +151,20 @@ else
 			objs+=("$obj.o")
 		done
 	done
+	# -k: one source's failure does not hide the others' results.
 	log=$TMP/kmod.log
-	if make -C "$KDIR" M="$KMOD" LLVM=-"$LLVM_VERSION" RUSTC=rustc BINDGEN=bindgen \
-		NDIS_INCLUDE="$INC" "${objs[@]}" >"$log" 2>&1; then
-		for obj in "${objs[@]}"; do
-			if [ -f "$KMOD/$obj" ]; then ok "kernel/${obj%.o}"; else bad "kernel/${obj%.o}"; fi
-		done
-	else
-		bad "kernel/build"
-		sed 's/^/    /' "$log"
-	fi
+	make -k -C "$KDIR" M="$KMOD" LLVM=-"$LLVM_VERSION" RUSTC=rustc BINDGEN=bindgen \
+		NDIS_INCLUDE="$INC" "${objs[@]}" >"$log" 2>&1
+	failed=0
+	for obj in "${objs[@]}"; do
+		if [ -f "$KMOD/$obj" ]; then
+			ok "kernel/${obj%.o}"
+		else
+			bad "kernel/${obj%.o}"
+			failed=1
+		fi
+	done
+	[ "$failed" = 0 ] || grep -v '^make\|  CC \[M\]' "$log" | sed 's/^/    /'
 fi
 
 # --- Probe: values and macro behaviour, compiled and run on the host.
