@@ -115,7 +115,9 @@ Abstract:
 #ifdef __KERNEL__
 static inline KIRQL KeGetCurrentIrql(void)
 {
-	/* in_atomic() counts softirq, BH-disabled and hardirq sections. */
+	/* in_atomic() counts softirq, BH-disabled and hardirq sections, and
+	 * preemption-disabled ones (a plain spin_lock) where the kernel keeps
+	 * a preempt count (CONFIG_PREEMPT_COUNT, as the test kernel does). */
 	return (in_atomic() || irqs_disabled()) ? DISPATCH_LEVEL : PASSIVE_LEVEL;
 }
 #else
