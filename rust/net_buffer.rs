@@ -84,9 +84,10 @@ impl NetBufferView {
     /// `nb` must be a readable NET_BUFFER whose MDL chain is readable while
     /// the view is used.
     pub(crate) unsafe fn read(nb: *const abi::NET_BUFFER) -> Self {
-        // SAFETY: readable (safety requirement); `NetBufferHeader` is the
-        // `NET_BUFFER_DATA` view of the union's fields, all plain data.
-        let data = unsafe { (*nb).__bindgen_anon_1.NetBufferHeader };
+        // SAFETY: readable (safety requirement); `NetBufferData` is the
+        // `NET_BUFFER_DATA` view of the `NetBufferHeader` union's fields, all
+        // plain data.
+        let data = unsafe { (*nb).__bindgen_anon_1.NetBufferHeader.NetBufferData };
         Self {
             address: nb as usize,
             // SAFETY: readable chain (safety requirement).

@@ -5,7 +5,10 @@
  * SIZE_T, "%ws"/"%wZ" for wide strings. With -Wall -Wextra -Werror this
  * must compile without one format warning: DbgPrint follows Windows'
  * rules, not Linux's, so ndis.h gives it no format attribute (Linux's
- * would reject every line below). Compiled, never run.
+ * would reject every line below). Compiled, never run; free and checked
+ * (KdPrint compiled away, and to DbgPrint).
+ *
+ * NDIS-CHECK-CONTRACTS: 51 51+DBG 630 630+DBG
  */
 #include <ndis.h>
 
