@@ -358,7 +358,7 @@ pub(crate) fn allocate_list(
     let (chain, data_offset, data_length) = (nb.chain, nb.data_offset, nb.data_length);
     let mut read = chain;
     let located = sg::locate(
-        &mut read,
+        read.by_ref(),
         data_offset,
         data_length,
         sg_dma.limits.max_mapping,
