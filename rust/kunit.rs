@@ -80,8 +80,14 @@ mod tests {
             }
             let refusals = [
                 (mdl(0, va, va, len), Unresolvable::NotMapped),
-                (mdl(abi::MDL_PAGES_LOCKED, va, va, len), Unresolvable::NotMapped),
-                (mdl(pool, original, original, len), Unresolvable::NotKernelMemory),
+                (
+                    mdl(abi::MDL_PAGES_LOCKED, va, va, len),
+                    Unresolvable::NotMapped,
+                ),
+                (
+                    mdl(pool, original, original, len),
+                    Unresolvable::NotKernelMemory,
+                ),
                 (mdl(pool, va + 8, va, len), Unresolvable::OffsetMismatch),
             ];
             for (m, why) in refusals {
@@ -93,7 +99,10 @@ mod tests {
         let end = vmalloc.as_ptr() as usize + 3 * PAGE_SIZE;
         let past = mdl(pool, end - 0x40, end - 0x40, 0x40 + PAGE_SIZE as u32 * 4);
         // SAFETY: `past` is a readable MDL.
-        assert_eq!(unsafe { mdl_view(&past) }, Err(Unresolvable::NotKernelMemory));
+        assert_eq!(
+            unsafe { mdl_view(&past) },
+            Err(Unresolvable::NotKernelMemory)
+        );
         // A chain stops at the first MDL it cannot resolve, and says why.
         let va = kmalloc.as_ptr() as usize;
         let mut third = mdl(pool, va, va, 8);
