@@ -99,10 +99,8 @@ mod tests {
         let end = vmalloc.as_ptr() as usize + 3 * PAGE_SIZE;
         let past = mdl(pool, end - 0x40, end - 0x40, 0x40 + PAGE_SIZE as u32 * 4);
         // SAFETY: `past` is a readable MDL.
-        assert_eq!(
-            unsafe { mdl_view(&past) },
-            Err(Unresolvable::NotKernelMemory)
-        );
+        let view = unsafe { mdl_view(&past) };
+        assert_eq!(view, Err(Unresolvable::NotKernelMemory));
         // A chain stops at the first MDL it cannot resolve, and says why.
         let va = kmalloc.as_ptr() as usize;
         let mut third = mdl(pool, va, va, 8);
