@@ -526,8 +526,13 @@ typedef struct _NDIS_OBJECT_HEADER {
 #endif
 
 /* ------------------------------------------------------------------------
- * MDL / NDIS_BUFFER (wdm.h).  The shim builds MDLs for nonpaged kernel
- * memory only, so MappedSystemVa is always valid for MDLs it returns.
+ * MDL / NDIS_BUFFER (wdm.h).  No page list (PFN array) follows the header:
+ * the shim finds an MDL's pages from its system address, MappedSystemVa,
+ * which is valid when MdlFlags has MDL_MAPPED_TO_SYSTEM_VA or
+ * MDL_SOURCE_IS_NONPAGED_POOL (what NdisAllocateMdl and
+ * MmBuildMdlForNonPagedPool build).  The DMA calls refuse any other MDL
+ * (Documentation/porting.rst).  StartVa + ByteOffset is the address in the
+ * context the MDL was built in, possibly a user process.
  * ------------------------------------------------------------------------ */
 
 typedef struct _MDL {
@@ -584,14 +589,45 @@ typedef enum _EX_POOL_PRIORITY {
 #define MmGetMdlBaseVa(_Mdl)         ((_Mdl)->StartVa)
 
 /*
- * Windows would map a non-mapped MDL here; the shim has no such MDLs, so
- * anything not already mapped yields NULL (the documented failure value).
+ * MappedSystemVa when a flag says it is valid.  Windows would map any other
+ * MDL from its page list; the shim has none, so it yields NULL, the
+ * documented failure value.
  */
 #define MmGetSystemAddressForMdlSafe(_Mdl, _Priority)                    \
 	((void)(_Priority),                                                \
 	 (((_Mdl)->MdlFlags &                                              \
 	   (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL)) ?      \
 		  (_Mdl)->MappedSystemVa : (PVOID)NULL))
+
+/*
+ * An MDL for _Length bytes at _BaseVa, not yet built: no flag, so no system
+ * address.  Size is the header's alone (no page list follows it).
+ */
+#define MmInitializeMdl(_MemoryDescriptorList, _BaseVa, _Length)           \
+	do {                                                                 \
+		(_MemoryDescriptorList)->Next = (PMDL)NULL;                  \
+		(_MemoryDescriptorList)->Size = (CSHORT)sizeof(MDL);         \
+		(_MemoryDescriptorList)->MdlFlags = 0;                       \
+		(_MemoryDescriptorList)->StartVa = (PVOID)((ULONG_PTR)(_BaseVa) & \
+			~(ULONG_PTR)(__NDIS_PAGE_SIZE - 1));                 \
+		(_MemoryDescriptorList)->ByteOffset = (ULONG)((ULONG_PTR)(_BaseVa) & \
+			(__NDIS_PAGE_SIZE - 1));                             \
+		(_MemoryDescriptorList)->ByteCount = (ULONG)(_Length);       \
+	} while (0)
+
+/*
+ * Builds an MDL whose StartVa/ByteOffset describe nonpaged kernel memory:
+ * as on Windows, MappedSystemVa = StartVa + ByteOffset and
+ * MDL_SOURCE_IS_NONPAGED_POOL (there is no page list to fill in).
+ */
+#define MmBuildMdlForNonPagedPool(_MemoryDescriptorList)                   \
+	do {                                                                 \
+		(_MemoryDescriptorList)->Process = NULL;                     \
+		(_MemoryDescriptorList)->MappedSystemVa =                    \
+			MmGetMdlVirtualAddress(_MemoryDescriptorList);       \
+		(_MemoryDescriptorList)->MdlFlags |=                         \
+			MDL_SOURCE_IS_NONPAGED_POOL;                         \
+	} while (0)
 
 #define NDIS_BUFFER_LINKAGE(_Buffer) ((_Buffer)->Next)
 #define NDIS_MDL_LINKAGE(_Mdl)       ((_Mdl)->Next)
@@ -1798,7 +1834,8 @@ VOID NdisAllocateBuffer(
 
 #define NdisFreeBuffer(_Buffer) NdisFreeMdl(_Buffer)
 
-/* MDLs describing nonpaged kernel memory (IRQL <= DISPATCH_LEVEL). */
+/* MDLs describing nonpaged kernel memory (IRQL <= DISPATCH_LEVEL), built
+ * as MmBuildMdlForNonPagedPool builds them. */
 PMDL NdisAllocateMdl(
 	_In_ NDIS_HANDLE NdisHandle,
 	_In_ PVOID VirtualAddress,

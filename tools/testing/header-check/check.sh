@@ -295,6 +295,22 @@ int main(void)
 	CHECK(NDIS_BUFFER_LINKAGE(&mdl) == NULL);
 	mdl.MdlFlags = 0;	/* not mapped: the Safe variant reports failure */
 	CHECK(MmGetSystemAddressForMdlSafe(&mdl, NormalPagePriority) == NULL);
+	/* Locked and mapped user buffer: StartVa is the user-context address,
+	 * the system address is MappedSystemVa. */
+	mdl.StartVa = (PVOID)(ULONG_PTR)0x7ffe0000000ULL;
+	mdl.MdlFlags = MDL_MAPPED_TO_SYSTEM_VA | MDL_PAGES_LOCKED;
+	CHECK(MmGetMdlVirtualAddress(&mdl) == (PVOID)(ULONG_PTR)(0x7ffe0000000ULL + 0x123));
+	CHECK(MmGetSystemAddressForMdlSafe(&mdl, NormalPagePriority) == page + 0x123);
+	NdisQueryBuffer(&mdl, &va, &len);
+	CHECK(va == page + 0x123 && len == 1000);
+	/* MmInitializeMdl leaves it unbuilt; MmBuildMdlForNonPagedPool maps it. */
+	MmInitializeMdl(&mdl, page + 0x1010, 100);
+	CHECK(mdl.StartVa == page + 0x1000 && mdl.ByteOffset == 0x10 && mdl.ByteCount == 100);
+	CHECK(mdl.MdlFlags == 0 && mdl.Next == NULL);
+	CHECK(MmGetSystemAddressForMdlSafe(&mdl, NormalPagePriority) == NULL);
+	MmBuildMdlForNonPagedPool(&mdl);
+	CHECK(mdl.MdlFlags == MDL_SOURCE_IS_NONPAGED_POOL && mdl.MappedSystemVa == page + 0x1010);
+	CHECK(MmGetSystemAddressForMdlSafe(&mdl, NormalPagePriority) == page + 0x1010);
 
 	pa.QuadPart = 0x0000000123456789LL;
 	CHECK(NdisGetPhysicalAddressLow(pa) == 0x23456789u && NdisGetPhysicalAddressHigh(pa) == 1);
