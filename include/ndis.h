@@ -1524,9 +1524,10 @@ typedef struct _NDIS_SG_DMA_DESCRIPTION {
  * miniport fills in or reads to describe data as an MDL chain.  The
  * NET_BUFFER_DATA members come first, as on Windows; the SLIST_HEADER
  * alternative of that union is not declared (the shim never links NET_BUFFERs
- * into interlocked lists).  NdisMAllocateNetBufferSGList reads MdlChain,
- * DataOffset and DataLength only: the data starts DataOffset bytes into the
- * chain, and CurrentMdl/CurrentMdlOffset are expected to say the same.
+ * into interlocked lists).  As on Windows, NdisMAllocateNetBufferSGList maps
+ * from the start of CurrentMdl (CurrentMdlOffset + DataLength bytes; the
+ * miniport skips CurrentMdlOffset bytes of the list), and
+ * NdisQueryNetBufferPhysicalCount counts from DataOffset into MdlChain.
  */
 typedef union _NET_BUFFER_DATA_LENGTH {
 	ULONG DataLength;
@@ -1616,6 +1617,15 @@ struct _NET_BUFFER_LIST {
 
 /* NdisMAllocateNetBufferSGList flags */
 #define NDIS_SG_LIST_WRITE_TO_DEVICE 0x000000001
+
+/*
+ * IRQL <= DISPATCH_LEVEL.  The most physical pieces the data can take: for
+ * each MDL holding data, the pages it spans from its start to the data's
+ * end in it.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+ULONG NdisQueryNetBufferPhysicalCount(
+	_In_ PNET_BUFFER NetBuffer);
 
 /* NdisAllocateMemoryWithTag / NdisFreeMemory flags */
 #define NDIS_MEMORY_CONTIGUOUS 0x00000001
@@ -1878,8 +1888,9 @@ VOID NdisMDeregisterScatterGatherDma(
 	_In_ NDIS_HANDLE NdisMiniportDmaHandle);
 
 /*
- * IRQL <= DISPATCH_LEVEL.  ProcessSGListHandler runs from this call, before
- * it returns; ScatterGatherListBuffer is used when it holds the list.
+ * IRQL <= DISPATCH_LEVEL.  ProcessSGListHandler runs at DISPATCH_LEVEL
+ * (on the shim: from this call, before it returns); ScatterGatherListBuffer
+ * is used when it holds the list.  SUCCESS or RESOURCES.
  */
 NDIS_STATUS NdisMAllocateNetBufferSGList(
 	_In_ NDIS_HANDLE NdisMiniportDmaHandle,
