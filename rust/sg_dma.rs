@@ -9,9 +9,11 @@
 //! are mapped page by page as one scatterlist ([`SgMapping`]) and written
 //! out as a `SCATTER_GATHER_LIST`. What the device cannot take as mapped (a
 //! mapping error, an address beyond its reach, too many elements, or
-//! device-to-host pieces sharing a cache line with other memory) is bounced
-//! through a slot of a coherent pool allocated at registration, copied in
-//! for host-to-device and the data copied back at free for device-to-host.
+//! device-to-host pieces sharing a cache line with other memory) is bounced:
+//! the data goes through a slot of a coherent pool allocated at
+//! registration, copied in for host-to-device and back at free for
+//! device-to-host, and the `CurrentMdlOffset` bytes before it, which are
+//! not data, are described by elements at a scratch page.
 //! `ProcessSGList` runs at DISPATCH_LEVEL (bottom halves off). The
 //! arithmetic is in the host-tested [`crate::sg`].
 
@@ -50,13 +52,8 @@ extern "C" {
 enum Backing {
     /// The NET_BUFFER's own pages, mapped.
     Mapped(SgMapping),
-    /// Copied through bounce slot `slot`; `ranges` is what the list maps,
-    /// of which the first `skip` bytes (`CurrentMdlOffset`) are not data.
-    Bounced {
-        slot: usize,
-        ranges: KVec<VaRange>,
-        skip: usize,
-    },
+    /// Copied through bounce slot `slot`; `ranges` is where the data lives.
+    Bounced { slot: usize, ranges: KVec<VaRange> },
 }
 
 /// An SG list handed to the miniport and not yet freed.
@@ -70,13 +67,22 @@ struct SgList {
     _own: Option<KVec<u64>>,
 }
 
+/// Where bounced lists live, all within the registration's reach.
+struct BouncePool {
+    /// The slots ([`sg::bounce_pool`]) and whether each is in use.
+    slots: KVec<(BounceMemory, bool)>,
+    /// One page the elements before a bounced list's data point at: those
+    /// bytes are not data, so the miniport skips them and the device never
+    /// touches them; if a device does, it reaches only this page.
+    scratch: BounceMemory,
+}
+
 /// What a registration's lock protects.
 struct SgState {
     lists: KVec<SgList>,
-    /// The bounce slots ([`sg::bounce_pool`]) and whether each is in use.
-    /// Taken out (and freed) by Deregister at PASSIVE_LEVEL, like a
-    /// channel's map registers.
-    bounce: Option<KVec<(BounceMemory, bool)>>,
+    /// The bounce pool. Taken out (and freed) by Deregister at
+    /// PASSIVE_LEVEL, like a channel's map registers.
+    bounce: Option<BouncePool>,
 }
 
 /// A scatter-gather DMA registration, owned by its adapter.
@@ -183,6 +189,13 @@ pub(crate) fn register(
             .push((mem, false), GFP_KERNEL)
             .map_err(|_| Error::Resources)?;
     }
+    let guard = adapter.coherent_allocation();
+    let scratch = BounceMemory::new_within(adapter.bound_device(), PAGE_SIZE, limit, &guard)
+        .map_err(|_| Error::Resources)?;
+    drop(guard);
+    if scratch.device_address() + PAGE_SIZE as u64 - 1 > limit {
+        return Err(Error::Resources);
+    }
     let sg_dma = Arc::pin_init(
         try_pin_init!(SgDma {
             adapter: adapter.clone(),
@@ -193,7 +206,10 @@ pub(crate) fn register(
             shared_mem_complete: desc.shared_mem_complete,
             state <- new_spinlock_irq!(SgState {
                 lists: KVec::new(),
-                bounce: Some(bounce),
+                bounce: Some(BouncePool {
+                    slots: bounce,
+                    scratch,
+                }),
             }),
         }),
         GFP_KERNEL,
@@ -311,13 +327,15 @@ unsafe fn map_in_place(
 }
 
 /// Stages `ranges` in a free bounce slot; copies them in for
-/// host-to-device. Returns the slot and its bus address; RESOURCES when no
-/// slot is free or the ranges do not fit in one.
-fn bounce_in(sg_dma: &SgDma, ranges: &[VaRange], dir: Direction) -> NdisResult<(usize, u64)> {
+/// host-to-device. Returns the slot, its bus address and the scratch
+/// page's; RESOURCES when no slot is free or the ranges do not fit in one.
+fn bounce_in(sg_dma: &SgDma, ranges: &[VaRange], dir: Direction) -> NdisResult<(usize, u64, u64)> {
     let total: usize = ranges.iter().map(|r| r.len).sum();
     let mut state = sg_dma.state.lock();
-    let slots = state.bounce.as_mut().ok_or(Error::InvalidParameter)?;
-    let (slot, (mem, busy)) = slots
+    let pool = state.bounce.as_mut().ok_or(Error::InvalidParameter)?;
+    let scratch = pool.scratch.device_address();
+    let (slot, (mem, busy)) = pool
+        .slots
         .iter_mut()
         .enumerate()
         .find(|(_, (_, busy))| !*busy)
@@ -338,38 +356,54 @@ fn bounce_in(sg_dma: &SgDma, ranges: &[VaRange], dir: Direction) -> NdisResult<(
             at += r.len;
         }
     }
-    Ok((slot, mem.device_address()))
+    Ok((slot, mem.device_address(), scratch))
 }
 
-/// Frees bounce slot `slot`; for device-to-host, first copies the data
-/// back: `ranges` past their first `skip` bytes. The bytes before the data
-/// (`CurrentMdlOffset`) are not the NET_BUFFER's data and stay as they are.
-fn bounce_out(sg_dma: &SgDma, slot: usize, ranges: &[VaRange], skip: usize, dir: Direction) {
+/// Copies a bounced device-to-host transfer back and frees its slot.
+fn bounce_out(sg_dma: &SgDma, slot: usize, ranges: &[VaRange], dir: Direction) {
     let mut state = sg_dma.state.lock();
-    let Some(slots) = state.bounce.as_mut() else {
+    let Some(pool) = state.bounce.as_mut() else {
         return;
     };
-    let Some((mem, busy)) = slots.get_mut(slot) else {
+    let Some((mem, busy)) = pool.slots.get_mut(slot) else {
         return;
     };
     if dir == Direction::FromDevice {
         let mut at = 0;
         for r in ranges {
-            // The part of `r` at or after `skip` bytes into the ranges.
-            let from = skip.saturating_sub(at).min(r.len);
-            // SAFETY: as in `bounce_in` (the ranges fit in the slot); the
-            // list is being freed, so the device is done with the slot.
+            // SAFETY: as in `bounce_in`; the list is being freed, so the
+            // device is done with the slot.
             unsafe {
-                core::ptr::copy_nonoverlapping(
-                    mem.cpu_ptr().add(at + from),
-                    (r.start + from) as *mut u8,
-                    r.len - from,
-                )
+                core::ptr::copy_nonoverlapping(mem.cpu_ptr().add(at), r.start as *mut u8, r.len)
             };
             at += r.len;
         }
     }
     *busy = false;
+}
+
+/// The segments of a bounced list: `skip` bytes (`CurrentMdlOffset`) at
+/// the scratch page, a page at most each, then the data in its slot.
+/// RESOURCES if that takes more than [`sg::MAX_LIST_ELEMENTS`] segments.
+fn bounced_segments(skip: u32, scratch: u64, data: u64, length: u32) -> NdisResult<Segments> {
+    let page = PAGE_SIZE as u64;
+    let prefix = u64::from(skip).div_ceil(page) as usize;
+    if prefix >= sg::MAX_LIST_ELEMENTS {
+        return Err(Error::Resources);
+    }
+    let mut segments = KVec::with_capacity(prefix + 1, GFP_ATOMIC).map_err(|_| Error::Resources)?;
+    let mut left = u64::from(skip);
+    while left > 0 {
+        let len = left.min(page);
+        segments
+            .push((scratch, len), GFP_ATOMIC)
+            .map_err(|_| Error::Resources)?;
+        left -= len;
+    }
+    segments
+        .push((data, u64::from(length)), GFP_ATOMIC)
+        .map_err(|_| Error::Resources)?;
+    Ok(segments)
 }
 
 /// `NdisMAllocateNetBufferSGList`: maps `CurrentMdlOffset + DataLength`
@@ -417,24 +451,26 @@ pub(crate) fn allocate_list(
     let (backing, segments) = match mapped {
         Some((mapping, segments)) => (Backing::Mapped(mapping), segments),
         None => {
-            let (slot, address) = bounce_in(&sg_dma, &ranges, dir)?;
-            let mut segments = KVec::new();
-            if segments
-                .push((address, u64::from(total)), GFP_ATOMIC)
-                .is_err()
-            {
-                bounce_out(&sg_dma, slot, &[], 0, Direction::ToDevice);
-                return Err(Error::Resources);
+            // Only the data is copied; what precedes it is not data.
+            let mut data = KVec::new();
+            for r in sg::data_ranges(nb.current, skip, nb.data_length) {
+                data.push(r, GFP_ATOMIC).map_err(|_| Error::Resources)?;
             }
-            let skip = skip as usize;
-            (Backing::Bounced { slot, ranges, skip }, segments)
+            let (slot, address, scratch) = bounce_in(&sg_dma, &data, dir)?;
+            match bounced_segments(skip, scratch, address, nb.data_length) {
+                Ok(segments) => (Backing::Bounced { slot, ranges: data }, segments),
+                Err(e) => {
+                    bounce_out(&sg_dma, slot, &[], Direction::ToDevice);
+                    return Err(e);
+                }
+            }
         }
     };
     let n = sg::element_count(segments.iter().copied(), max_seg);
     let bounced = matches!(backing, Backing::Bounced { .. });
     let undo = |backing: Backing| {
         if let Backing::Bounced { slot, .. } = backing {
-            bounce_out(&sg_dma, slot, &[], 0, Direction::ToDevice);
+            bounce_out(&sg_dma, slot, &[], Direction::ToDevice);
         }
     };
 
@@ -509,9 +545,7 @@ fn free_entry(sg_dma: &SgDma, entry: SgList) {
             }
             drop(mapping);
         }
-        Backing::Bounced { slot, ranges, skip } => {
-            bounce_out(sg_dma, slot, &ranges, skip, entry.dir)
-        }
+        Backing::Bounced { slot, ranges } => bounce_out(sg_dma, slot, &ranges, entry.dir),
     }
 }
 

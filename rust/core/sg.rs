@@ -104,8 +104,10 @@ impl SgLimits {
 
 /// Lists of one registration that can be bounced at once, when their
 /// slots fit in [`BOUNCE_POOL_BYTES`]: a NIC keeps dozens of sends in
-/// flight, each holding its list until the send completes.
-pub const BOUNCE_LISTS: usize = 64;
+/// flight, each holding its list until the send completes, and as many
+/// receives. Where every mapping must be bounced (a bounce pool beyond the
+/// device's reach), this is how many lists the miniport can hold at all.
+pub const BOUNCE_LISTS: usize = 128;
 /// Most bounce memory one registration allocates, unless [`MIN_BOUNCE_LISTS`]
 /// slots need more.
 pub const BOUNCE_POOL_BYTES: usize = 4 << 20;
@@ -113,15 +115,14 @@ pub const BOUNCE_POOL_BYTES: usize = 4 << 20;
 pub const MIN_BOUNCE_LISTS: usize = 2;
 
 /// The bounce pool of a registration: `(slots, bytes per slot)`. A slot
-/// holds what a list maps — up to `max_mapping` bytes of data after a
-/// `CurrentMdlOffset` of up to one page — rounded up to whole pages;
+/// holds one list's data, up to `max_mapping` bytes, rounded up to whole
+/// pages (the `CurrentMdlOffset` bytes before the data are not copied);
 /// there are [`BOUNCE_LISTS`] slots, fewer if they would not fit in
 /// [`BOUNCE_POOL_BYTES`], never fewer than [`MIN_BOUNCE_LISTS`].
-/// [`Error::Resources`] if a slot's size overflows.
+/// [`Error::Resources`] if a slot's size overflows or `page_size` is 0.
 pub fn bounce_pool(max_mapping: u32, page_size: usize) -> Result<(usize, usize)> {
     let slot = (max_mapping as usize)
         .checked_next_multiple_of(page_size)
-        .and_then(|s| s.checked_add(page_size))
         .ok_or(Error::Resources)?;
     let slots = (BOUNCE_POOL_BYTES / slot).clamp(MIN_BOUNCE_LISTS, BOUNCE_LISTS);
     Ok((slots, slot))

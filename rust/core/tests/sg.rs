@@ -177,13 +177,15 @@ fn physical_count_counts_pages_from_each_mdl_start() {
 
 #[test]
 fn bounce_pool_holds_dozens_of_lists() {
-    // edu: 4 KiB of data after up to a page of CurrentMdlOffset.
-    assert_eq!(bounce_pool(4096, PAGE), Ok((BOUNCE_LISTS, 2 * PAGE)));
-    assert_eq!(bounce_pool(1, PAGE), Ok((BOUNCE_LISTS, 2 * PAGE)));
-    // 64 KiB (large send offload): as many as fit in the pool.
-    let (n, slot) = bounce_pool(0x10000, PAGE).unwrap();
-    assert_eq!(slot, 0x11000);
-    assert_eq!(n, BOUNCE_POOL_BYTES / 0x11000);
+    // edu: 4 KiB of data.
+    assert_eq!(bounce_pool(4096, PAGE), Ok((BOUNCE_LISTS, PAGE)));
+    assert_eq!(bounce_pool(1, PAGE), Ok((BOUNCE_LISTS, PAGE)));
+    assert_eq!(bounce_pool(4097, PAGE), Ok((BOUNCE_LISTS, 2 * PAGE)));
+    // 80 KiB: as many as fit in the pool.
+    let (n, slot) = bounce_pool(0x14000, PAGE).unwrap();
+    assert_eq!(slot, 0x14000);
+    assert_eq!(n, BOUNCE_POOL_BYTES / 0x14000);
+    assert!(n < BOUNCE_LISTS);
     assert!(n * slot <= BOUNCE_POOL_BYTES);
     // Huge mappings still get the minimum.
     assert_eq!(bounce_pool(16 << 20, PAGE).unwrap().0, MIN_BOUNCE_LISTS);
