@@ -178,24 +178,14 @@ pub(crate) fn register(
     let (slots, slot_size) = sg::bounce_pool(limits.max_mapping, PAGE_SIZE)?;
     let mut bounce = KVec::with_capacity(slots, GFP_KERNEL).map_err(|_| Error::Resources)?;
     for _ in 0..slots {
-        let guard = adapter.coherent_allocation();
-        let mem = BounceMemory::new_within(adapter.bound_device(), slot_size, limit, &guard)
-            .map_err(|_| Error::Resources)?;
-        drop(guard);
-        if mem.device_address() + mem.len() as u64 - 1 > limit {
-            return Err(Error::Resources);
-        }
         bounce
-            .push((mem, false), GFP_KERNEL)
+            .push(
+                (bounce_memory(adapter, slot_size, limit)?, false),
+                GFP_KERNEL,
+            )
             .map_err(|_| Error::Resources)?;
     }
-    let guard = adapter.coherent_allocation();
-    let scratch = BounceMemory::new_within(adapter.bound_device(), PAGE_SIZE, limit, &guard)
-        .map_err(|_| Error::Resources)?;
-    drop(guard);
-    if scratch.device_address() + PAGE_SIZE as u64 - 1 > limit {
-        return Err(Error::Resources);
-    }
+    let scratch = bounce_memory(adapter, PAGE_SIZE, limit)?;
     let sg_dma = Arc::pin_init(
         try_pin_init!(SgDma {
             adapter: adapter.clone(),
@@ -216,6 +206,18 @@ pub(crate) fn register(
     )
     .map_err(|_| Error::Resources)?;
     Ok((sg_dma, list_size))
+}
+
+/// `len` bytes of coherent memory at bus addresses up to `limit`. PASSIVE.
+fn bounce_memory(adapter: &AdapterCore, len: usize, limit: u64) -> NdisResult<BounceMemory> {
+    let guard = adapter.coherent_allocation();
+    let mem = BounceMemory::new_within(adapter.bound_device(), len, limit, &guard)
+        .map_err(|_| Error::Resources)?;
+    drop(guard);
+    if mem.device_address() + mem.len() as u64 - 1 > limit {
+        return Err(Error::Resources);
+    }
+    Ok(mem)
 }
 
 // SAFETY: `KIND` `SgDma` is implemented by `SgDma` only.

@@ -152,7 +152,8 @@ impl<'a> SgDma<'a> {
         };
         Status(status).to_result()?;
         if request.calls != 1 || request.list.is_null() {
-            // NDIS may call ProcessSGList later; the shim never does.
+            // NDIS may call ProcessSGList later; the shim never does. The
+            // API's own status: the list cannot be freed without it.
             return Err(Status::FAILURE);
         }
         // INVARIANT: the list was just handed to us for `nb`.
@@ -281,6 +282,9 @@ unsafe impl<B: DmaBuffer> Send for NetBuffer<'_, B> {}
 
 impl<'a, B: DmaBuffer> NetBuffer<'a, B> {
     /// Chains `mdls`; the data is `data_length` bytes from `data_offset`.
+    /// The refusals are the API's own, before any NDIS call (Windows has no
+    /// such constructor): FAILURE without MDLs, INVALID_LENGTH for data
+    /// beyond the chain.
     pub(crate) fn new(
         mut mdls: KVec<Mdl<'a, B>>,
         data_offset: u32,
