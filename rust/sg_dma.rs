@@ -9,11 +9,11 @@
 //! are mapped page by page as one scatterlist ([`SgMapping`]) and written
 //! out as a `SCATTER_GATHER_LIST`. What the device cannot take as mapped (a
 //! mapping error, an address beyond its reach, too many elements, or
-//! device-to-host pieces sharing a cache line with other memory) is bounced:
-//! the data goes through a slot of a coherent pool allocated at
-//! registration, copied in for host-to-device and back at free for
-//! device-to-host, and the `CurrentMdlOffset` bytes before it, which are
-//! not data, are described by elements at a scratch page.
+//! device-to-host pieces sharing a cache line with other memory) is bounced
+//! through a slot of a coherent pool allocated at registration, copied in
+//! for host-to-device and the data copied back at free for device-to-host;
+//! `CurrentMdlOffset` bytes that do not fit in the slot with the data are
+//! not data, and are described by elements at a scratch page.
 //! `ProcessSGList` runs at DISPATCH_LEVEL (bottom halves off). The
 //! arithmetic is in the host-tested [`crate::sg`].
 
@@ -52,8 +52,13 @@ extern "C" {
 enum Backing {
     /// The NET_BUFFER's own pages, mapped.
     Mapped(SgMapping),
-    /// Copied through bounce slot `slot`; `ranges` is where the data lives.
-    Bounced { slot: usize, ranges: KVec<VaRange> },
+    /// Copied through bounce slot `slot`; `ranges` is what was staged
+    /// there, of which the first `skip` bytes are not data.
+    Bounced {
+        slot: usize,
+        ranges: KVec<VaRange>,
+        skip: usize,
+    },
 }
 
 /// An SG list handed to the miniport and not yet freed.
@@ -92,6 +97,8 @@ pub(crate) struct SgDma {
     /// The owning adapter's handle.
     pub(crate) owner: Handle,
     limits: SgLimits,
+    /// Bytes of each bounce slot.
+    slot_size: usize,
     /// Highest bus address the device reaches.
     limit: u64,
     /// `ProcessSGListHandler`, present (checked at registration).
@@ -191,6 +198,7 @@ pub(crate) fn register(
             adapter: adapter.clone(),
             owner,
             limits,
+            slot_size,
             limit,
             process: desc.process,
             shared_mem_complete: desc.shared_mem_complete,
@@ -361,8 +369,10 @@ fn bounce_in(sg_dma: &SgDma, ranges: &[VaRange], dir: Direction) -> NdisResult<(
     Ok((slot, mem.device_address(), scratch))
 }
 
-/// Copies a bounced device-to-host transfer back and frees its slot.
-fn bounce_out(sg_dma: &SgDma, slot: usize, ranges: &[VaRange], dir: Direction) {
+/// Frees bounce slot `slot`; for device-to-host, first copies the data
+/// back: `ranges` past their first `skip` bytes, which are not data and
+/// stay as the miniport left them.
+fn bounce_out(sg_dma: &SgDma, slot: usize, ranges: &[VaRange], skip: usize, dir: Direction) {
     let mut state = sg_dma.state.lock();
     let Some(pool) = state.bounce.as_mut() else {
         return;
@@ -373,10 +383,16 @@ fn bounce_out(sg_dma: &SgDma, slot: usize, ranges: &[VaRange], dir: Direction) {
     if dir == Direction::FromDevice {
         let mut at = 0;
         for r in ranges {
-            // SAFETY: as in `bounce_in`; the list is being freed, so the
-            // device is done with the slot.
+            // The part of `r` at or after `skip` bytes into the ranges.
+            let from = skip.saturating_sub(at).min(r.len);
+            // SAFETY: as in `bounce_in` (the ranges fit in the slot); the
+            // list is being freed, so the device is done with the slot.
             unsafe {
-                core::ptr::copy_nonoverlapping(mem.cpu_ptr().add(at), r.start as *mut u8, r.len)
+                core::ptr::copy_nonoverlapping(
+                    mem.cpu_ptr().add(at + from),
+                    (r.start + from) as *mut u8,
+                    r.len - from,
+                )
             };
             at += r.len;
         }
@@ -453,16 +469,31 @@ pub(crate) fn allocate_list(
     let (backing, segments) = match mapped {
         Some((mapping, segments)) => (Backing::Mapped(mapping), segments),
         None => {
-            // Only the data is copied; what precedes it is not data.
-            let mut data = KVec::new();
-            for r in sg::data_ranges(nb.current, skip, nb.data_length) {
-                data.push(r, GFP_ATOMIC).map_err(|_| Error::Resources)?;
-            }
-            let (slot, address, scratch) = bounce_in(&sg_dma, &data, dir)?;
-            match bounced_segments(skip, scratch, address, nb.data_length) {
-                Ok(segments) => (Backing::Bounced { slot, ranges: data }, segments),
+            // What the list maps fits in a slot: staged whole, as Windows'
+            // copy is. Else only the data; the `CurrentMdlOffset` bytes
+            // before it, not data, are elements at the scratch page.
+            let (staged, prefix) = if total as usize <= sg_dma.slot_size {
+                (ranges, 0)
+            } else {
+                let mut data = KVec::new();
+                for r in sg::data_ranges(nb.current, skip, nb.data_length) {
+                    data.push(r, GFP_ATOMIC).map_err(|_| Error::Resources)?;
+                }
+                (data, skip)
+            };
+            let (slot, address, scratch) = bounce_in(&sg_dma, &staged, dir)?;
+            match bounced_segments(prefix, scratch, address, total - prefix) {
+                Ok(segments) => {
+                    let skip = (skip - prefix) as usize;
+                    let backing = Backing::Bounced {
+                        slot,
+                        ranges: staged,
+                        skip,
+                    };
+                    (backing, segments)
+                }
                 Err(e) => {
-                    bounce_out(&sg_dma, slot, &[], Direction::ToDevice);
+                    bounce_out(&sg_dma, slot, &[], 0, Direction::ToDevice);
                     return Err(e);
                 }
             }
@@ -472,7 +503,7 @@ pub(crate) fn allocate_list(
     let bounced = matches!(backing, Backing::Bounced { .. });
     let undo = |backing: Backing| {
         if let Backing::Bounced { slot, .. } = backing {
-            bounce_out(&sg_dma, slot, &[], Direction::ToDevice);
+            bounce_out(&sg_dma, slot, &[], 0, Direction::ToDevice);
         }
     };
 
@@ -547,7 +578,9 @@ fn free_entry(sg_dma: &SgDma, entry: SgList) {
             }
             drop(mapping);
         }
-        Backing::Bounced { slot, ranges } => bounce_out(sg_dma, slot, &ranges, entry.dir),
+        Backing::Bounced { slot, ranges, skip } => {
+            bounce_out(sg_dma, slot, &ranges, skip, entry.dir)
+        }
     }
 }
 

@@ -116,7 +116,8 @@ pub const MIN_BOUNCE_LISTS: usize = 2;
 
 /// The bounce pool of a registration: `(slots, bytes per slot)`. A slot
 /// holds one list's data, up to `max_mapping` bytes, rounded up to whole
-/// pages (the `CurrentMdlOffset` bytes before the data are not copied);
+/// pages (with the `CurrentMdlOffset` bytes before the data when they
+/// fit);
 /// there are [`BOUNCE_LISTS`] slots, fewer if they would not fit in
 /// [`BOUNCE_POOL_BYTES`], never fewer than [`MIN_BOUNCE_LISTS`].
 /// [`Error::Resources`] if a slot's size overflows or `page_size` is 0.
