@@ -120,12 +120,15 @@ pub const MIN_BOUNCE_LISTS: usize = 2;
 /// fit);
 /// there are [`BOUNCE_LISTS`] slots, fewer if they would not fit in
 /// [`BOUNCE_POOL_BYTES`], never fewer than [`MIN_BOUNCE_LISTS`].
-/// [`Error::Resources`] if a slot's size overflows or `page_size` is 0.
+/// [`Error::Resources`] if a slot's size overflows or is 0.
 pub fn bounce_pool(max_mapping: u32, page_size: usize) -> Result<(usize, usize)> {
     let slot = (max_mapping as usize)
         .checked_next_multiple_of(page_size)
+        .filter(|&s| s != 0)
         .ok_or(Error::Resources)?;
-    let slots = (BOUNCE_POOL_BYTES / slot).clamp(MIN_BOUNCE_LISTS, BOUNCE_LISTS);
+    let slots = (BOUNCE_POOL_BYTES / slot)
+        .min(BOUNCE_LISTS)
+        .max(MIN_BOUNCE_LISTS);
     Ok((slots, slot))
 }
 

@@ -190,6 +190,7 @@ fn bounce_pool_holds_dozens_of_lists() {
     // Huge mappings still get the minimum.
     assert_eq!(bounce_pool(16 << 20, PAGE).unwrap().0, MIN_BOUNCE_LISTS);
     assert_eq!(bounce_pool(u32::MAX, 0), Err(Error::Resources));
+    assert_eq!(bounce_pool(0, PAGE), Err(Error::Resources));
 }
 
 #[test]
