@@ -126,9 +126,7 @@ pub fn bounce_pool(max_mapping: u32, page_size: usize) -> Result<(usize, usize)>
         .checked_next_multiple_of(page_size)
         .filter(|&s| s != 0)
         .ok_or(Error::Resources)?;
-    let slots = (BOUNCE_POOL_BYTES / slot)
-        .min(BOUNCE_LISTS)
-        .max(MIN_BOUNCE_LISTS);
+    let slots = (BOUNCE_POOL_BYTES / slot).clamp(MIN_BOUNCE_LISTS, BOUNCE_LISTS);
     Ok((slots, slot))
 }
 
