@@ -1588,10 +1588,10 @@ typedef union DECLSPEC_ALIGN(16) _SLIST_HEADER {
  * (nb->MdlChain, as C sources do), through NetBufferHeader as the WDK's C
  * view has it (nb->NetBufferHeader.MdlChain) or its C++ view
  * (nb->NetBufferHeader.NetBufferData.MdlChain, the "NET_BUFFER_HEADER
- * union (ndis/nbl.h)" page).  NdisMAllocateNetBufferSGList
- * reads MdlChain, DataOffset and DataLength only: the data starts
- * DataOffset bytes into the chain, and CurrentMdl/CurrentMdlOffset are
- * expected to say the same.
+ * union (ndis/nbl.h)" page).  As on Windows, NdisMAllocateNetBufferSGList
+ * maps from the start of CurrentMdl (CurrentMdlOffset + DataLength bytes;
+ * the miniport skips CurrentMdlOffset bytes of the list), and
+ * NdisQueryNetBufferPhysicalCount counts from DataOffset into MdlChain.
  */
 typedef union _NET_BUFFER_DATA_LENGTH {
 	ULONG DataLength;
@@ -1705,6 +1705,15 @@ struct _NET_BUFFER_LIST {
 
 /* NdisMAllocateNetBufferSGList flags */
 #define NDIS_SG_LIST_WRITE_TO_DEVICE 0x000000001
+
+/*
+ * IRQL <= DISPATCH_LEVEL.  The most physical pieces the data can take: for
+ * each MDL holding data, the pages it spans from its start to the data's
+ * end in it.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+ULONG NdisQueryNetBufferPhysicalCount(
+	_In_ PNET_BUFFER NetBuffer);
 
 /* NdisAllocateMemory / NdisFreeMemory MemoryFlags */
 #define NDIS_MEMORY_CONTIGUOUS 0x00000001
@@ -2021,8 +2030,9 @@ VOID NdisMDeregisterScatterGatherDma(
 	_In_ NDIS_HANDLE NdisMiniportDmaHandle);
 
 /*
- * IRQL <= DISPATCH_LEVEL.  ProcessSGListHandler runs from this call, before
- * it returns; ScatterGatherListBuffer is used when it holds the list.
+ * IRQL <= DISPATCH_LEVEL.  ProcessSGListHandler runs at DISPATCH_LEVEL
+ * (on the shim: from this call, before it returns); ScatterGatherListBuffer
+ * is used when it holds the list.  SUCCESS or RESOURCES.
  */
 NDIS_STATUS NdisMAllocateNetBufferSGList(
 	_In_ NDIS_HANDLE NdisMiniportDmaHandle,

@@ -1244,5 +1244,25 @@ extern "C" fn NdisMFreeNetBufferSGList(
     )
 }
 
+/// # Safety
+///
+/// `NetBuffer` a readable NET_BUFFER whose MDL chain is readable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisQueryNetBufferPhysicalCount(NetBuffer: abi::PNET_BUFFER) -> abi::ULONG {
+    if NetBuffer.is_null() {
+        // Windows would fault; nothing to count.
+        reject("NdisQueryNetBufferPhysicalCount", "NULL NET_BUFFER");
+        return 0;
+    }
+    // SAFETY: readable with a readable chain (safety requirement).
+    let nb = unsafe { NetBufferView::read(NetBuffer) };
+    crate::sg::physical_count(
+        nb.chain,
+        nb.data_offset,
+        nb.data_length,
+        kernel::page::PAGE_SIZE,
+    )
+}
+
 // Each export above has its prototype's type (generated from exports.h).
 include!("abi/prototypes.rs");

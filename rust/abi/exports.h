@@ -73,6 +73,7 @@
 	X(NdisMDeregisterScatterGatherDma) \
 	X(NdisMAllocateNetBufferSGList) \
 	X(NdisMFreeNetBufferSGList) \
+	X(NdisQueryNetBufferPhysicalCount) \
 	/* end */
 
 #endif /* _NDIS_SHIM_EXPORTS_H */

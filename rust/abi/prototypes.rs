@@ -68,3 +68,5 @@ const _: crate::abi::NdisMDeregisterScatterGatherDma_fn =
 const _: crate::abi::NdisMAllocateNetBufferSGList_fn =
     Some(crate::exports::NdisMAllocateNetBufferSGList);
 const _: crate::abi::NdisMFreeNetBufferSGList_fn = Some(crate::exports::NdisMFreeNetBufferSGList);
+const _: crate::abi::NdisQueryNetBufferPhysicalCount_fn =
+    Some(crate::exports::NdisQueryNetBufferPhysicalCount);

@@ -3945,6 +3945,9 @@ impl Default for _NET_BUFFER_LIST {
     }
 }
 unsafe extern "C" {
+    pub fn NdisQueryNetBufferPhysicalCount(NetBuffer: PNET_BUFFER) -> ULONG;
+}
+unsafe extern "C" {
     pub fn NdisGetVersion() -> UINT;
 }
 unsafe extern "C" {
@@ -4624,3 +4627,5 @@ pub type NdisMAllocateNetBufferSGList_fn = ::core::option::Option<
 pub type NdisMFreeNetBufferSGList_fn = ::core::option::Option<
     unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PSCATTER_GATHER_LIST, arg3: PNET_BUFFER),
 >;
+pub type NdisQueryNetBufferPhysicalCount_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNET_BUFFER) -> ULONG>;
