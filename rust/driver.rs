@@ -37,6 +37,28 @@ pub(crate) struct Registration {
     pub(crate) driver_context: usize,
 }
 
+impl Registration {
+    /// Whether the miniport registered with `NdisMRegisterMiniport` (NDIS
+    /// 3.0 to 5.1), whose calls (map registers, `NdisMSetAttributesEx`)
+    /// an NDIS 6 miniport has no part in.
+    pub(crate) fn is_ndis5(&self) -> bool {
+        matches!(self.characteristics, Characteristics::Ndis5(_))
+    }
+
+    /// The NDIS 4.0-5.1 `AllocateCompleteHandler`, where
+    /// `NdisMAllocateSharedMemoryAsync` reports; `None` for an NDIS 6
+    /// miniport (whose handler is in its `NDIS_SG_DMA_DESCRIPTION`) or one
+    /// that gave none.
+    pub(crate) fn allocate_complete_handler(
+        &self,
+    ) -> abi::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER {
+        match self.characteristics {
+            Characteristics::Ndis5(c) => c.AllocateCompleteHandler,
+            Characteristics::Ndis6(_) => None,
+        }
+    }
+}
+
 // SAFETY: the characteristics are a copy of handler addresses and numbers
 // (their reserved pointer slots are never followed); the handlers are the
 // miniport's, callable from any thread as NDIS calls them.

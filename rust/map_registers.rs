@@ -70,6 +70,14 @@ impl MapRegisters {
         let file = self.file.lock().take();
         file.is_some()
     }
+
+    /// The highest bus address the map registers' DMA adapter reaches
+    /// (the device's and `DmaSize`'s), while they are allocated: an NDIS 5
+    /// bus master's DMA adapter, which its shared memory is allocated for.
+    /// Never sleeps.
+    pub(crate) fn limit(&self) -> Option<u64> {
+        self.file.lock().as_ref().map(|file| file.limit)
+    }
 }
 
 /// `NdisMAllocateMapRegisters`. PASSIVE: allocates the bounce memory.
@@ -80,6 +88,12 @@ pub(crate) fn allocate(
     count: u32,
     maximum_physical_mapping: u32,
 ) -> NdisResult {
+    // Map registers are NDIS 5's: for an NDIS 6 miniport (which never
+    // called NdisMSetAttributesEx) the parameters are incompatible, and the
+    // page's one failure is NDIS_STATUS_RESOURCES.
+    if !adapter.driver.registration().is_some_and(|r| r.is_ndis5()) {
+        return Err(Error::Resources);
+    }
     // As on Windows: a miniport that is not a bus master gets nothing.
     if !adapter.is_bus_master() {
         return Ok(());

@@ -57,6 +57,7 @@
 	X(NdisMAllocateSharedMemory) \
 	X(NdisMFreeSharedMemory) \
 	X(NdisMAllocateSharedMemoryAsyncEx) \
+	X(NdisMAllocateSharedMemoryAsync) \
 	X(NdisUpdateSharedMemory) \
 	X(NdisMGetDmaAlignment) \
 	X(NdisGetSharedDataAlignment) \
