@@ -203,7 +203,10 @@ mod tests {
         assert_eq!(validate_allocation(4, 0), Err(Error::Resources));
         assert_eq!(validate_allocation(1000, 4096), Err(Error::Resources));
         assert_eq!(validate_allocation(1, u32::MAX), Err(Error::Resources));
-        assert_eq!(validate_allocation(u32::MAX, u32::MAX), Err(Error::Resources));
+        assert_eq!(
+            validate_allocation(u32::MAX, u32::MAX),
+            Err(Error::Resources)
+        );
     }
 
     #[test]
