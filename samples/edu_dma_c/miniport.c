@@ -135,13 +135,36 @@ EduFindRegisters(
 	return FALSE;
 }
 
+/*
+ * NdisMSetMiniportAttributes with the adapter's registration attributes: a
+ * PCI hardware device, and a bus master unless BusMaster is FALSE.
+ */
+static NDIS_STATUS
+EduSetRegistrationAttributes(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ BOOLEAN BusMaster)
+{
+	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES RegAttrs;
+
+	NdisZeroMemory(&RegAttrs, sizeof(RegAttrs));
+	RegAttrs.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
+	RegAttrs.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
+	RegAttrs.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
+	RegAttrs.MiniportAdapterContext = (NDIS_HANDLE)Adapter;
+	RegAttrs.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE |
+				  (BusMaster ? NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER : 0);
+	RegAttrs.CheckForHangTimeInSeconds = 0;
+	RegAttrs.InterfaceType = NdisInterfacePci;
+	return NdisMSetMiniportAttributes(Adapter->MiniportAdapterHandle,
+					  (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&RegAttrs);
+}
+
 NDIS_STATUS
 MiniportInitializeEx(
 	_In_ NDIS_HANDLE MiniportAdapterHandle,
 	_In_ NDIS_HANDLE MiniportDriverContext,
 	_In_ PNDIS_MINIPORT_INIT_PARAMETERS MiniportInitParameters)
 {
-	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES RegAttrs;
 	NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS IntChars;
 	NDIS_DMA_DESCRIPTION DmaDesc;
 	PEDU_ADAPTER Adapter;
@@ -183,17 +206,7 @@ MiniportInitializeEx(
 	 * its own engine: shared memory and scatter-gather (sg.c) need the
 	 * flag.
 	 */
-	NdisZeroMemory(&RegAttrs, sizeof(RegAttrs));
-	RegAttrs.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
-	RegAttrs.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
-	RegAttrs.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
-	RegAttrs.MiniportAdapterContext = (NDIS_HANDLE)Adapter;
-	RegAttrs.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE |
-				  NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER;
-	RegAttrs.CheckForHangTimeInSeconds = 0;
-	RegAttrs.InterfaceType = NdisInterfacePci;
-	Status = NdisMSetMiniportAttributes(MiniportAdapterHandle,
-					    (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&RegAttrs);
+	Status = EduSetRegistrationAttributes(Adapter, TRUE);
 	if (Status != NDIS_STATUS_SUCCESS) {
 		DbgPrint(KERN_ERR "edu_dma_c: NdisMSetMiniportAttributes: 0x%08x\n", (ULONG)Status);
 		goto FreeAdapter;
@@ -1202,27 +1215,6 @@ EduWaitAsyncBlocks(
 			NdisMSleep(1000);
 	}
 	return All;
-}
-
-/* NdisMSetMiniportAttributes with the adapter's registration attributes. */
-static NDIS_STATUS
-EduSetRegistrationAttributes(
-	_In_ PEDU_ADAPTER Adapter,
-	_In_ BOOLEAN BusMaster)
-{
-	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES RegAttrs;
-
-	NdisZeroMemory(&RegAttrs, sizeof(RegAttrs));
-	RegAttrs.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
-	RegAttrs.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
-	RegAttrs.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
-	RegAttrs.MiniportAdapterContext = (NDIS_HANDLE)Adapter;
-	RegAttrs.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE |
-				  (BusMaster ? NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER : 0);
-	RegAttrs.CheckForHangTimeInSeconds = 0;
-	RegAttrs.InterfaceType = NdisInterfacePci;
-	return NdisMSetMiniportAttributes(Adapter->MiniportAdapterHandle,
-					  (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&RegAttrs);
 }
 
 ULONG
