@@ -1845,7 +1845,8 @@ VOID NdisMQueryAdapterResources(
 
 /* PASSIVE_LEVEL, after NdisMSetAttributesEx.  Not a bus master: SUCCESS,
  * nothing allocated.  Incompatible parameters (DmaSize, no register, an
- * empty buffer, more than 64 map registers in all): NDIS_STATUS_RESOURCES. */
+ * empty buffer, registers already held, more than 64 map registers in
+ * all): NDIS_STATUS_RESOURCES. */
 NDIS_STATUS NdisMAllocateMapRegisters(
 	_In_ NDIS_HANDLE MiniportAdapterHandle,
 	_In_ UINT DmaChannel,

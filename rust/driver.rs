@@ -38,13 +38,6 @@ pub(crate) struct Registration {
 }
 
 impl Registration {
-    /// Whether the miniport registered with `NdisMRegisterMiniport` (NDIS
-    /// 3.0 to 5.1), whose calls (map registers, `NdisMSetAttributesEx`)
-    /// an NDIS 6 miniport has no part in.
-    pub(crate) fn is_ndis5(&self) -> bool {
-        matches!(self.characteristics, Characteristics::Ndis5(_))
-    }
-
     /// The NDIS 4.0-5.1 `AllocateCompleteHandler`, where
     /// `NdisMAllocateSharedMemoryAsync` reports; `None` for an NDIS 6
     /// miniport (whose handler is in its `NDIS_SG_DMA_DESCRIPTION`) or one

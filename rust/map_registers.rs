@@ -88,12 +88,6 @@ pub(crate) fn allocate(
     count: u32,
     maximum_physical_mapping: u32,
 ) -> NdisResult {
-    // Map registers are NDIS 5's: for an NDIS 6 miniport (which never
-    // called NdisMSetAttributesEx) the parameters are incompatible, and the
-    // page's one failure is NDIS_STATUS_RESOURCES.
-    if !adapter.driver.registration().is_some_and(|r| r.is_ndis5()) {
-        return Err(Error::Resources);
-    }
     // As on Windows: a miniport that is not a bus master gets nothing.
     if !adapter.is_bus_master() {
         return Ok(());

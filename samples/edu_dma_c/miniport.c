@@ -1167,9 +1167,6 @@ EduRunSharedMemoryMisuse(
 	EDU_ROW("async-forged-handle",
 		NdisMAllocateSharedMemoryAsyncEx((NDIS_HANDLE)0x12345678, PAGE_SIZE_EDU,
 						 FALSE, Adapter));
-	/* Map registers are NDIS 5's: incompatible with an NDIS 6 miniport. */
-	EDU_ROW("ndis6-map-registers",
-		NdisMAllocateMapRegisters(Handle, 0, NDIS_DMA_32BITS, 4, PAGE_SIZE_EDU));
 Out:
 	return n;
 #undef EDU_ROW

@@ -57,9 +57,6 @@ MISUSE=(
 	# NdisMAllocateSharedMemoryAsyncEx returns PENDING or FAILURE only; a
 	# forged handle gets the latter (Windows would crash).
 	"async-forged-handle=0xc0000001"
-	# NdisMAllocateMapRegisters (NDIS 5.1): an NDIS 6 miniport's
-	# parameters are incompatible -> NDIS_STATUS_RESOURCES.
-	"ndis6-map-registers=0xc000009a"
 )
 # NdisMAllocateSharedMemory: "Windows Server 2003, Windows XP Service Pack
 # 1, and later versions of Windows allow both bus-master DMA NICs and
