@@ -274,6 +274,11 @@ fn allocate_for(
     if !valid_length(len) {
         return Err(Error::InvalidLength);
     }
+    // More than all of RAM can never be had: refused before asking, since
+    // under an IOMMU the pages would be gathered one by one first.
+    if u64::from(len) > total_ram() {
+        return Err(Error::Resources);
+    }
     // `Cached` is recorded for the free; coherent memory is what a device
     // may share with the CPU on Linux either way (as on x86 Windows, where
     // the flag is ignored).
@@ -325,6 +330,17 @@ fn allocate_for(
     // Not recorded: freed unlocked.
     pushed.map_err(|_| Error::Resources)?;
     Ok((key.va as *mut c_void, key.dma))
+}
+
+/// The system's RAM in bytes.
+fn total_ram() -> u64 {
+    let mut info = core::mem::MaybeUninit::<bindings::sysinfo>::zeroed();
+    // SAFETY: `si_meminfo` fills the `sysinfo` it is given, which is valid
+    // for writes.
+    unsafe { bindings::si_meminfo(info.as_mut_ptr()) };
+    // SAFETY: zeroed, then filled: every field is an integer.
+    let info = unsafe { info.assume_init() };
+    (info.totalram as u64).saturating_mul(u64::from(info.mem_unit))
 }
 
 /// `NdisMAllocateSharedMemory`: the CPU and device addresses of `len` new
