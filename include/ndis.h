@@ -1897,8 +1897,10 @@ ULONG NdisMReadDmaCounter(
 	_In_ NDIS_HANDLE MiniportDmaHandle);
 
 /*
- * Bus-master DMA: shared memory.  The adapter must be a bus master
- * (NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER).  PhysicalAddress is the device's
+ * Shared memory.  The adapter must have a DMA adapter first, bus master or
+ * subordinate: NdisMRegisterScatterGatherDma or NdisMRegisterDmaChannel
+ * (NdisMAllocateMapRegisters for an NDIS 5 bus master); the memory lies
+ * within that DMA adapter's addressing.  PhysicalAddress is the device's
  * (bus) address of the memory, which under an IOMMU is not its physical
  * address.  The free must repeat the allocation's Length, Cached,
  * VirtualAddress and PhysicalAddress exactly.
@@ -1919,8 +1921,9 @@ VOID NdisMFreeSharedMemory(
 	_In_ PVOID VirtualAddress,
 	_In_ NDIS_PHYSICAL_ADDRESS PhysicalAddress);
 
-/* Returns NDIS_STATUS_PENDING; the result reaches the
- * MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE handler at PASSIVE_LEVEL. */
+/* NDIS_STATUS_PENDING: the result reaches the SharedMemAllocateCompleteHandler
+ * of the NDIS_SG_DMA_DESCRIPTION at PASSIVE_LEVEL, with NULL VirtualAddress
+ * and PhysicalAddress when the allocation fails; else NDIS_STATUS_FAILURE. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NDIS_STATUS NdisMAllocateSharedMemoryAsyncEx(
 	_In_ NDIS_HANDLE MiniportDmaHandle,
@@ -1993,7 +1996,9 @@ VOID NdisMQueryAdapterResources(
 	_Inout_ PUINT BufferSize);
 
 /* PASSIVE_LEVEL, after NdisMSetAttributesEx.  Not a bus master: SUCCESS,
- * nothing allocated. */
+ * nothing allocated.  Incompatible parameters (DmaSize, no register, an
+ * empty buffer, registers already held, more than 64 map registers in
+ * all): NDIS_STATUS_RESOURCES. */
 NDIS_STATUS NdisMAllocateMapRegisters(
 	_In_ NDIS_HANDLE MiniportAdapterHandle,
 	_In_ UINT DmaChannel,
@@ -2019,6 +2024,16 @@ VOID NdisMCompleteBufferPhysicalMapping(
 	_In_ NDIS_HANDLE MiniportAdapterHandle,
 	_In_ PNDIS_BUFFER Buffer,
 	_In_ ULONG PhysicalMapRegister);
+
+/* IRQL <= DISPATCH_LEVEL, once NdisMAllocateMapRegisters made the DMA
+ * adapter.  NDIS_STATUS_PENDING: the result reaches the characteristics'
+ * AllocateCompleteHandler at PASSIVE_LEVEL, with NULL VirtualAddress and
+ * PhysicalAddress when the allocation fails; else NDIS_STATUS_FAILURE. */
+NDIS_STATUS NdisMAllocateSharedMemoryAsync(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ ULONG Length,
+	_In_ BOOLEAN Cached,
+	_In_ PVOID Context);
 
 /* NDIS 6 scatter-gather DMA (bus masters). */
 NDIS_STATUS NdisMRegisterScatterGatherDma(

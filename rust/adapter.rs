@@ -95,6 +95,10 @@ impl Adapter {
         pci: &pci::Device<device::Bound>,
         resources: abi::NDIS_SHIM_RESOURCE_LIST,
     ) -> Result<Arc<Self>> {
+        // Registered in DriverEntry, before any probe: fixed from here on.
+        let ndis5_complete = driver
+            .registration()
+            .and_then(|r| r.allocate_complete_handler());
         let core = AdapterCore::new(driver, pci, resources)?;
         Arc::pin_init(
             try_pin_init!(Adapter {
@@ -104,7 +108,7 @@ impl Adapter {
                     sg_dma: None,
                     interrupts: KVec::new(),
                 }),
-                shared: SharedMemory::new()?,
+                shared: SharedMemory::new(ndis5_complete)?,
                 map_registers <- MapRegisters::new(),
                 io <- IoSpace::new(),
             }),
@@ -139,6 +143,27 @@ impl Adapter {
     pub(crate) fn disown_interrupt(&self, handle: Handle) -> NdisResult {
         let removed = disown(&mut self.objects.lock().interrupts, handle);
         removed.map(drop).ok_or(Error::InvalidParameter)
+    }
+
+    /// The highest bus address of the adapter's DMA adapter, if it has one.
+    /// A bus master's is its scatter-gather DMA registration, or (NDIS 5)
+    /// its map registers; a subordinate-DMA adapter's (or a bus master's
+    /// with neither) is its first system-DMA channel. Shared memory and the
+    /// DMA alignment need one ("A miniport driver must have already called
+    /// NdisMRegisterScatterGatherDma or NdisMRegisterDmaChannel",
+    /// `NdisMAllocateSharedMemory`; `NdisMAllocateMapRegisters` first for
+    /// an NDIS 5 bus master). PASSIVE.
+    pub(crate) fn dma_adapter_limit(&self) -> Option<u64> {
+        let objects = self.objects.lock();
+        if self.is_bus_master() {
+            if let Some(sg_dma) = &objects.sg_dma {
+                return Some(sg_dma.object().limit());
+            }
+            if let Some(limit) = self.map_registers.limit() {
+                return Some(limit);
+            }
+        }
+        objects.channels.first().map(|c| c.object().limit())
     }
 
     /// Whether this adapter has a scatter-gather DMA registration

@@ -131,15 +131,6 @@ impl AdapterCore {
         (self.mapped.load(Relaxed), self.bounced.load(Relaxed))
     }
 
-    /// Whether the adapter has a DMA adapter for bus-master DMA (shared
-    /// memory, DMA alignment): the one precondition check of those calls.
-    /// It has one once it declared itself a bus master
-    /// (`NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER`, or `NDIS_ATTRIBUTE_BUS_MASTER`
-    /// through `NdisMSetAttributesEx`).
-    pub(crate) fn dma_adapter_ready(&self) -> bool {
-        self.is_bus_master()
-    }
-
     /// Serializes the shim's coherent allocations for this device (see the
     /// field). PASSIVE: sleeps.
     pub(crate) fn coherent_allocation(&self) -> MutexGuard<'_, ()> {

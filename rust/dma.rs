@@ -248,6 +248,36 @@ impl Drop for StreamingMapping {
     }
 }
 
+/// Runs `alloc`, a coherent allocation for `dev`, with the device's
+/// coherent mask narrowed to `limit` (an all-ones mask) when that is
+/// narrower: 24-bit NDIS DMA then gets `ZONE_DMA` memory (or a low IOVA;
+/// under `swiotlb=force` a streaming map of low memory would bounce above
+/// 16 MiB, so only a coherent allocation serves). `serialized` is the
+/// device's coherent-allocation lock (`AdapterCore::coherent_allocation`),
+/// held across the narrowing and the restore, so no other allocation of
+/// the shim sees the narrow mask or restores it under this one; streaming
+/// maps use the streaming mask, which is never changed. PASSIVE only.
+pub(crate) fn within_coherent_limit<T>(
+    dev: &device::Device<device::Bound>,
+    limit: u64,
+    serialized: &MutexGuard<'_, ()>,
+    alloc: impl FnOnce() -> T,
+) -> Result<T> {
+    let _ = serialized;
+    let raw = raw_device(dev).cast::<bindings::device>();
+    // SAFETY: `raw` is the bound device; reading its mask is a plain load.
+    let old = unsafe { (*raw).coherent_dma_mask };
+    if limit >= old {
+        return Ok(alloc());
+    }
+    // SAFETY: `raw` is a valid device; `limit` is a narrower mask.
+    kernel::error::to_result(unsafe { bindings::dma_set_coherent_mask(raw, limit) })?;
+    let mem = alloc();
+    // SAFETY: restores the mask read above, which the device supported.
+    unsafe { bindings::dma_set_coherent_mask(raw, old) };
+    Ok(mem)
+}
+
 /// A channel's bounce memory: coherent memory inside the device's reach,
 /// used when a transfer's range is not one device-contiguous, reachable
 /// region.
@@ -264,34 +294,14 @@ impl BounceMemory {
     }
 
     /// Allocates `len` bytes at bus addresses up to `limit` (an all-ones
-    /// mask), narrowing the device's coherent mask for the allocation when
-    /// `limit` is narrower: 24-bit NDIS DMA then gets `ZONE_DMA` memory (or
-    /// a low IOVA; under `swiotlb=force` a streaming map of low memory
-    /// would bounce above 16 MiB, so only a coherent allocation serves).
-    /// `serialized` is the device's coherent-allocation lock
-    /// (`AdapterCore::coherent_allocation`), held across the narrowing and
-    /// the restore, so no other allocation of the shim sees the narrow
-    /// mask or restores it under this one; streaming maps use the
-    /// streaming mask, which is never changed. PASSIVE only.
+    /// mask): see [`within_coherent_limit`]. PASSIVE only.
     pub(crate) fn new_within(
         dev: &device::Device<device::Bound>,
         len: usize,
         limit: u64,
         serialized: &MutexGuard<'_, ()>,
     ) -> Result<Self> {
-        let _ = serialized;
-        let raw = raw_device(dev).cast::<bindings::device>();
-        // SAFETY: `raw` is the bound device; reading its mask is a plain load.
-        let old = unsafe { (*raw).coherent_dma_mask };
-        if limit >= old {
-            return Self::new(dev, len);
-        }
-        // SAFETY: `raw` is a valid device; `limit` is a narrower mask.
-        kernel::error::to_result(unsafe { bindings::dma_set_coherent_mask(raw, limit) })?;
-        let mem = Self::new(dev, len);
-        // SAFETY: restores the mask read above, which the device supported.
-        unsafe { bindings::dma_set_coherent_mask(raw, old) };
-        mem
+        within_coherent_limit(dev, limit, serialized, || Self::new(dev, len))?
     }
 
     pub(crate) fn device_address(&self) -> u64 {

@@ -37,6 +37,21 @@ pub(crate) struct Registration {
     pub(crate) driver_context: usize,
 }
 
+impl Registration {
+    /// The NDIS 4.0-5.1 `AllocateCompleteHandler`, where
+    /// `NdisMAllocateSharedMemoryAsync` reports; `None` for an NDIS 6
+    /// miniport (whose handler is in its `NDIS_SG_DMA_DESCRIPTION`) or one
+    /// that gave none.
+    pub(crate) fn allocate_complete_handler(
+        &self,
+    ) -> abi::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER {
+        match self.characteristics {
+            Characteristics::Ndis5(c) => c.AllocateCompleteHandler,
+            Characteristics::Ndis6(_) => None,
+        }
+    }
+}
+
 // SAFETY: the characteristics are a copy of handler addresses and numbers
 // (their reserved pointer slots are never followed); the handlers are the
 // miniport's, callable from any thread as NDIS calls them.

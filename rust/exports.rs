@@ -1054,7 +1054,8 @@ unsafe extern "C" fn NdisMAllocateSharedMemory(
     }
     let (va, pa) = adapter_or_reject(MiniportAdapterHandle, "NdisMAllocateSharedMemory")
         .and_then(|adapter| {
-            shared_memory::allocate(&adapter.shared, &adapter, Length, Cached != 0).ok()
+            let limit = || adapter.dma_adapter_limit();
+            shared_memory::allocate(&adapter.shared, &adapter, limit, Length, Cached != 0).ok()
         })
         .unwrap_or((core::ptr::null_mut(), 0));
     // SAFETY: checked non-NULL; writable by the safety requirement.
@@ -1093,8 +1094,18 @@ extern "C" fn NdisMFreeSharedMemory(
     }
 }
 
+/// An asynchronous allocation's status: `NDIS_STATUS_PENDING` when queued,
+/// else `NDIS_STATUS_FAILURE`, the only statuses its pages name.
+fn async_status(result: status::Result) -> abi::NDIS_STATUS {
+    match result {
+        Ok(()) => status::NdisStatus::PENDING.0,
+        Err(_) => ndis_status(Err(Error::Failure)),
+    }
+}
+
 /// `NdisMAllocateSharedMemoryAsyncEx`: `NDIS_STATUS_PENDING`, then the
-/// allocate-complete handler from process context. IRQL <= DISPATCH_LEVEL.
+/// allocate-complete handler at PASSIVE_LEVEL (NULL pointers on failure);
+/// or `NDIS_STATUS_FAILURE`. IRQL <= DISPATCH_LEVEL.
 #[no_mangle]
 extern "C" fn NdisMAllocateSharedMemoryAsyncEx(
     MiniportDmaHandle: abi::NDIS_HANDLE,
@@ -1106,21 +1117,45 @@ extern "C" fn NdisMAllocateSharedMemoryAsyncEx(
     // whose description named the completion handler.
     let result = registry::lookup::<SgDma>(handle(MiniportDmaHandle))
         .and_then(|sg_dma| Some((adapter_of_handle(sg_dma.owner)?, sg_dma)))
-        .ok_or(Error::InvalidParameter)
+        .ok_or(Error::Failure)
         .and_then(|(adapter, sg_dma)| {
             shared_memory::allocate_async(
                 &adapter.shared,
                 adapter.core(),
-                sg_dma.shared_mem_complete(),
+                Some(sg_dma.shared_mem_complete()),
+                Some(sg_dma.limit()),
                 Length,
                 Cached != 0,
                 Context as usize,
             )
         });
-    match result {
-        Ok(()) => status::NdisStatus::PENDING.0,
-        Err(e) => ndis_status(Err(e)),
-    }
+    async_status(result)
+}
+
+/// `NdisMAllocateSharedMemoryAsync` (NDIS 5): `NDIS_STATUS_PENDING`, then
+/// the miniport's `AllocateCompleteHandler` at PASSIVE_LEVEL (NULL pointers
+/// on failure); or `NDIS_STATUS_FAILURE`. IRQL <= DISPATCH_LEVEL.
+#[no_mangle]
+extern "C" fn NdisMAllocateSharedMemoryAsync(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    Length: abi::ULONG,
+    Cached: abi::BOOLEAN,
+    Context: abi::PVOID,
+) -> abi::NDIS_STATUS {
+    let result = adapter(MiniportAdapterHandle)
+        .ok_or(Error::Failure)
+        .and_then(|adapter| {
+            shared_memory::allocate_async(
+                &adapter.shared,
+                adapter.core(),
+                None,
+                adapter.map_registers.limit(),
+                Length,
+                Cached != 0,
+                Context as usize,
+            )
+        });
+    async_status(result)
 }
 
 /// `NdisUpdateSharedMemory`: nothing to do, shared memory is coherent
@@ -1136,7 +1171,9 @@ extern "C" fn NdisUpdateSharedMemory(
 
 #[no_mangle]
 extern "C" fn NdisMGetDmaAlignment(MiniportAdapterHandle: abi::NDIS_HANDLE) -> abi::ULONG {
-    adapter(MiniportAdapterHandle).map_or(0, |adapter| shared_memory::dma_alignment(&adapter))
+    adapter(MiniportAdapterHandle).map_or(0, |adapter| {
+        shared_memory::dma_alignment(|| adapter.dma_adapter_limit())
+    })
 }
 
 #[no_mangle]

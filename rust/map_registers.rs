@@ -70,6 +70,14 @@ impl MapRegisters {
         let file = self.file.lock().take();
         file.is_some()
     }
+
+    /// The highest bus address the map registers' DMA adapter reaches
+    /// (the device's and `DmaSize`'s), while they are allocated: an NDIS 5
+    /// bus master's DMA adapter, which its shared memory is allocated for.
+    /// Never sleeps.
+    pub(crate) fn limit(&self) -> Option<u64> {
+        self.file.lock().as_ref().map(|file| file.limit)
+    }
 }
 
 /// `NdisMAllocateMapRegisters`. PASSIVE: allocates the bounce memory.

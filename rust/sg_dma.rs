@@ -115,6 +115,12 @@ impl SgDma {
     pub(crate) fn shared_mem_complete(&self) -> abi::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER {
         self.shared_mem_complete
     }
+
+    /// The highest bus address this DMA adapter reaches: what shared
+    /// memory allocated for it must lie below.
+    pub(crate) fn limit(&self) -> u64 {
+        self.limit
+    }
 }
 
 /// `NDIS_SG_DMA_DESCRIPTION` (revision 1), decoded.

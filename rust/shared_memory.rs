@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Shared memory of bus-master adapters: `NdisMAllocateSharedMemory`,
-//! `NdisMFreeSharedMemory`, `NdisMAllocateSharedMemoryAsyncEx`, and the
-//! alignment queries `NdisMGetDmaAlignment` / `NdisGetSharedDataAlignment`.
+//! Shared memory: `NdisMAllocateSharedMemory`, `NdisMFreeSharedMemory`,
+//! `NdisMAllocateSharedMemoryAsyncEx` (NDIS 6), `NdisMAllocateSharedMemoryAsync`
+//! (NDIS 5), and the alignment queries `NdisMGetDmaAlignment` /
+//! `NdisGetSharedDataAlignment`.
+//!
+//! As on Windows (XP SP1 and later), shared memory belongs to the adapter's
+//! DMA adapter, bus master or subordinate: the scatter-gather DMA
+//! registration, an NDIS 5 bus master's map registers, or a system-DMA
+//! channel (`Adapter::dma_adapter_limit`). It is allocated below that DMA
+//! adapter's reach; an adapter without one gets none.
 //!
 //! Shared memory is coherent DMA memory ([`Coherent`]); the
 //! `PhysicalAddress` a miniport gets is its device (bus) address, which
@@ -45,7 +52,9 @@ extern "C" {
     fn ndis_shim_dma_coherent_limit(dev: *mut c_void) -> u64;
 }
 
-/// The completion handler of an asynchronous allocation.
+/// The completion handler of an asynchronous allocation: NDIS 6's
+/// `MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE` and NDIS 5's
+/// `W_ALLOCATE_COMPLETE_HANDLER` have one prototype.
 pub(crate) type CompleteHandler = abi::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER;
 
 /// One allocation.
@@ -65,11 +74,19 @@ impl Block {
     }
 }
 
-/// A pending `NdisMAllocateSharedMemoryAsyncEx`. It holds the adapter's
-/// core, not the adapter, which owns this shared memory.
+/// A pending asynchronous allocation. It holds the adapter's core, not the
+/// adapter, which owns this shared memory.
 struct AsyncRequest {
     adapter: Arc<AdapterCore>,
-    handler: CompleteHandler,
+    handler: unsafe extern "C" fn(
+        abi::NDIS_HANDLE,
+        abi::PVOID,
+        abi::PNDIS_PHYSICAL_ADDRESS,
+        abi::ULONG,
+        abi::PVOID,
+    ),
+    /// Its DMA adapter's reach, read when the request was made.
+    limit: u64,
     len: u32,
     cached: bool,
     context: usize,
@@ -101,6 +118,8 @@ pub(crate) struct SharedMemory {
     work: Work<SharedMemory>,
     /// Frees carried out by the work item because the caller was atomic.
     deferred_frees: Atomic<u64>,
+    /// An NDIS 5 miniport's `AllocateCompleteHandler`, read at probe.
+    ndis5_complete: CompleteHandler,
 }
 
 impl_has_work! {
@@ -117,7 +136,9 @@ impl WorkItem for SharedMemory {
 }
 
 impl SharedMemory {
-    pub(crate) fn new() -> Result<Arc<Self>> {
+    /// `ndis5_complete` is the NDIS 5 `AllocateCompleteHandler` (`None`
+    /// for an NDIS 6 miniport).
+    pub(crate) fn new(ndis5_complete: CompleteHandler) -> Result<Arc<Self>> {
         Arc::pin_init(
             pin_init!(SharedMemory {
                 state <- new_spinlock_irq!(State {
@@ -128,6 +149,7 @@ impl SharedMemory {
                 }),
                 work <- new_work!("SharedMemory::work"),
                 deferred_frees: Atomic::new(0),
+                ndis5_complete,
             }),
             GFP_KERNEL,
         )
@@ -173,21 +195,27 @@ impl SharedMemory {
                 continue;
             }
             let adapter = &req.adapter;
-            let (va, dma) = match allocate_for(self, adapter, req.len, req.cached) {
-                Ok((va, dma)) => (va, dma as i64),
-                Err(_) => (core::ptr::null_mut(), 0),
+            let allocated = allocate_for(self, adapter, req.limit, req.len, req.cached);
+            let mut pa = abi::NDIS_PHYSICAL_ADDRESS {
+                QuadPart: allocated.as_ref().map_or(0, |&(_, dma)| dma as i64),
             };
-            let mut pa = abi::NDIS_PHYSICAL_ADDRESS { QuadPart: dma };
-            let Some(handler) = req.handler else { continue };
-            // SAFETY: the miniport's MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE,
-            // called from process context with its adapter context while
-            // the adapter lives (halt flushes this work first); `pa` is a
-            // valid NDIS_PHYSICAL_ADDRESS for the call.
+            // "If the attempt to allocate shared memory fails, NDIS calls
+            // MiniportSharedMemoryAllocateComplete and passes NULL pointers"
+            // (NdisMAllocateSharedMemoryAsyncEx; NdisMAllocateSharedMemoryAsync
+            // alike): VirtualAddress and PhysicalAddress both NULL.
+            let (va, pa_ptr) = match allocated {
+                Ok((va, _)) => (va, &raw mut pa),
+                Err(_) => (core::ptr::null_mut(), core::ptr::null_mut()),
+            };
+            // SAFETY: the miniport's completion handler, called from process
+            // context (PASSIVE_LEVEL) with its adapter context while the
+            // adapter lives (halt flushes this work first); `pa_ptr` is NULL
+            // or points at `pa`, valid for the call.
             unsafe {
-                handler(
+                (req.handler)(
                     adapter.context(),
                     va,
-                    &mut pa,
+                    pa_ptr,
                     req.len,
                     req.context as *mut c_void,
                 )
@@ -234,65 +262,55 @@ impl SharedMemory {
     }
 }
 
-/// Whether `adapter` may have shared memory: it declared itself a bus
-/// master (see [`AdapterCore::dma_adapter_ready`]).
-fn check_ready(adapter: &AdapterCore, call: &str) -> NdisResult {
-    if adapter.dma_adapter_ready() {
-        Ok(())
-    } else {
-        adapter.reject(call, "the adapter is not a bus master with a DMA adapter");
-        Err(Error::Failure)
-    }
-}
-
-/// Allocates and records `len` bytes of `adapter`'s shared memory.
-/// PASSIVE: may sleep.
+/// Allocates and records `len` bytes of `adapter`'s shared memory below
+/// `limit`, its DMA adapter's reach. PASSIVE: may sleep.
 fn allocate_for(
     shared: &SharedMemory,
     adapter: &AdapterCore,
+    limit: u64,
     len: u32,
     cached: bool,
 ) -> NdisResult<(*mut c_void, u64)> {
-    const CALL: &str = "NdisMAllocateSharedMemory";
-    check_ready(adapter, CALL)?;
-    if !may_sleep() {
-        adapter.reject(CALL, "called above PASSIVE_LEVEL");
-        return Err(Error::Failure);
-    }
     if !valid_length(len) {
-        adapter.reject(CALL, "zero Length");
         return Err(Error::InvalidLength);
+    }
+    // More than all of RAM can never be had: refused before asking, since
+    // under an IOMMU the pages would be gathered one by one first.
+    if u64::from(len) > total_ram() {
+        return Err(Error::Resources);
     }
     // `Cached` is recorded for the free; coherent memory is what a device
     // may share with the CPU on Linux either way (as on x86 Windows, where
     // the flag is ignored).
     // Any `Length` may be asked for: a failure is NULL to the miniport, not
     // a warning in the log.
-    let (mem, limit) = {
+    let (mem, reach) = {
         // The mask is read under the lock too: outside it, a 24-bit
         // allocation of another thread may have narrowed it for a moment
         // (46-mask-race caught good memory refused that way).
-        let _serialized = adapter.coherent_allocation();
+        let serialized = adapter.coherent_allocation();
         // SAFETY: `raw_device` gives the adapter's valid `struct device`.
-        let limit = unsafe { ndis_shim_dma_coherent_limit(dma::raw_device(adapter.device())) };
-        let mem = Coherent::<u8>::zeroed_slice_with_attrs(
-            adapter.bound_device(),
-            len as usize,
-            GFP_KERNEL | __GFP_NOWARN,
-            DMA_ATTR_NO_WARN,
-        );
-        (mem, limit)
+        let coherent = unsafe { ndis_shim_dma_coherent_limit(dma::raw_device(adapter.device())) };
+        let mem = dma::within_coherent_limit(adapter.bound_device(), limit, &serialized, || {
+            Coherent::<u8>::zeroed_slice_with_attrs(
+                adapter.bound_device(),
+                len as usize,
+                GFP_KERNEL | __GFP_NOWARN,
+                DMA_ATTR_NO_WARN,
+            )
+        });
+        (mem, coherent.min(limit))
     };
-    let mem = mem.map_err(|_| Error::Resources)?;
+    let mem = mem.and_then(|m| m).map_err(|_| Error::Resources)?;
     let block = Block { mem, cached };
     let key = block.key();
-    if !within_reach(key.dma, len, limit) {
+    if !within_reach(key.dma, len, reach) {
         dev_err!(
             adapter.device(),
-            "shared memory at {:#x}+{} beyond the coherent mask {:#x}\n",
+            "shared memory at {:#x}+{} beyond the DMA adapter's reach {:#x}\n",
             key.dma,
             len,
-            limit
+            reach
         );
         return Err(Error::Resources);
     }
@@ -314,15 +332,50 @@ fn allocate_for(
     Ok((key.va as *mut c_void, key.dma))
 }
 
+/// The system's RAM in bytes.
+fn total_ram() -> u64 {
+    let mut info = core::mem::MaybeUninit::<bindings::sysinfo>::zeroed();
+    // SAFETY: `si_meminfo` fills the `sysinfo` it is given, which is valid
+    // for writes.
+    unsafe { bindings::si_meminfo(info.as_mut_ptr()) };
+    // SAFETY: zeroed, then filled: every field is an integer.
+    let info = unsafe { info.assume_init() };
+    (info.totalram as u64).saturating_mul(u64::from(info.mem_unit))
+}
+
 /// `NdisMAllocateSharedMemory`: the CPU and device addresses of `len` new
 /// bytes of `adapter`'s shared memory. PASSIVE.
+///
+/// The adapter must have a DMA adapter, bus master or subordinate ("A
+/// miniport driver must have already called NdisMRegisterScatterGatherDma
+/// or NdisMRegisterDmaChannel", `NdisMAllocateSharedMemory`;
+/// `NdisMAllocateMapRegisters` for an NDIS 5 bus master); without one,
+/// nothing is allocated (one log line, counted). `dma_adapter_limit` finds
+/// its reach, if it has one; it may sleep.
 pub(crate) fn allocate(
     shared: &SharedMemory,
     adapter: &AdapterCore,
+    dma_adapter_limit: impl FnOnce() -> Option<u64>,
     len: u32,
     cached: bool,
 ) -> NdisResult<(*mut c_void, u64)> {
-    allocate_for(shared, adapter, len, cached)
+    const CALL: &str = "NdisMAllocateSharedMemory";
+    if !may_sleep() {
+        adapter.reject(CALL, "called above PASSIVE_LEVEL");
+        return Err(Error::Failure);
+    }
+    let Some(limit) = dma_adapter_limit() else {
+        adapter.reject(
+            CALL,
+            "no DMA adapter (NdisMRegisterScatterGatherDma, NdisMRegisterDmaChannel or NdisMAllocateMapRegisters first)",
+        );
+        return Err(Error::Failure);
+    };
+    if !valid_length(len) {
+        adapter.reject(CALL, "zero Length");
+        return Err(Error::InvalidLength);
+    }
+    allocate_for(shared, adapter, limit, len, cached)
 }
 
 /// `NdisMFreeSharedMemory`: frees the allocation the arguments name
@@ -379,54 +432,61 @@ pub(crate) fn free(
     shared.kick();
 }
 
-/// `NdisMAllocateSharedMemoryAsyncEx`: queues the allocation; its result
-/// reaches the miniport's completion handler from process context (VA NULL
-/// on failure). Returns `Ok` for `NDIS_STATUS_PENDING`. IRQL <= DISPATCH.
+/// `NdisMAllocateSharedMemoryAsyncEx` (NDIS 6) with the scatter-gather
+/// DMA registration's `SharedMemAllocateCompleteHandler` and reach, or
+/// `NdisMAllocateSharedMemoryAsync` (NDIS 5) with `handler` `None`: the
+/// miniport's `AllocateCompleteHandler`, below `limit`, the reach of its
+/// map registers (an NDIS 5 bus master's DMA adapter; `None`: none).
+///
+/// Queues the allocation; its result reaches the handler from process
+/// context (PASSIVE_LEVEL): the memory, or NULL `VirtualAddress` and
+/// `PhysicalAddress` when the allocation fails, a zero `Length` included.
+/// `Ok` is `NDIS_STATUS_PENDING`; every refusal is [`Error::Failure`], the
+/// one other status the pages name ("The requested memory could not be
+/// allocated at this time"). IRQL <= DISPATCH.
 pub(crate) fn allocate_async(
     shared: &Arc<SharedMemory>,
     adapter: &Arc<AdapterCore>,
-    handler: CompleteHandler,
+    handler: Option<CompleteHandler>,
+    limit: Option<u64>,
     len: u32,
     cached: bool,
     context: usize,
 ) -> NdisResult {
-    if !adapter.dma_adapter_ready() {
-        return Err(Error::Failure);
-    }
-    if !valid_length(len) {
-        return Err(Error::InvalidLength);
-    }
+    let limit = limit.ok_or(Error::Failure)?;
+    // Without a completion handler the result could reach nobody.
+    let handler = handler
+        .unwrap_or(shared.ndis5_complete)
+        .ok_or(Error::Failure)?;
     let mut st = shared.state.lock();
     if st.closing {
-        return Err(Error::Failure);
-    }
-    // Without a completion handler the result could reach nobody.
-    if handler.is_none() {
         return Err(Error::Failure);
     }
     let req = AsyncRequest {
         adapter: adapter.clone(),
         handler,
+        limit,
         len,
         cached,
         context,
     };
     let queued = st.requests.push(req, GFP_ATOMIC);
     drop(st);
-    queued.map_err(|_| Error::Resources)?;
+    queued.map_err(|_| Error::Failure)?;
     shared.kick();
     Ok(())
 }
 
-/// `NdisMGetDmaAlignment`: the alignment DMA buffers of the adapter need;
-/// 0 when it has no DMA adapter (not a bus master).
-pub(crate) fn dma_alignment(adapter: &AdapterCore) -> u32 {
-    if adapter.dma_adapter_ready() {
-        // SAFETY: a constant query.
-        unsafe { ndis_shim_dma_alignment() }
-    } else {
-        0
+/// `NdisMGetDmaAlignment`: the alignment DMA buffers of the adapter need.
+/// PASSIVE. Its page wants a DMA adapter first and names no value without
+/// one, or above PASSIVE_LEVEL: 0 then (a value, so not a rejected call).
+/// `dma_adapter_limit` finds the adapter's DMA adapter; it may sleep.
+pub(crate) fn dma_alignment(dma_adapter_limit: impl FnOnce() -> Option<u64>) -> u32 {
+    if !may_sleep() || dma_adapter_limit().is_none() {
+        return 0;
     }
+    // SAFETY: a constant query.
+    unsafe { ndis_shim_dma_alignment() }
 }
 
 /// `NdisGetSharedDataAlignment`: the cache line size, to keep data the

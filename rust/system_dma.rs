@@ -166,6 +166,12 @@ impl DmaChannel {
         self.owner
     }
 
+    /// The highest bus address the channel reaches (24 or 32 bits, and the
+    /// device's): what a subordinate adapter's shared memory must lie below.
+    pub(crate) fn limit(&self) -> u64 {
+        self.limit
+    }
+
     fn controller(&self) -> Option<GlueController<'_>> {
         Some(GlueController {
             ops: self.adapter.dma_controller()?,

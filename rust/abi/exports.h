@@ -65,6 +65,7 @@
 	X(NdisMAllocateSharedMemory) \
 	X(NdisMFreeSharedMemory) \
 	X(NdisMAllocateSharedMemoryAsyncEx) \
+	X(NdisMAllocateSharedMemoryAsync) \
 	X(NdisUpdateSharedMemory) \
 	X(NdisMGetDmaAlignment) \
 	X(NdisGetSharedDataAlignment) \

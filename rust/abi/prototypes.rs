@@ -57,6 +57,8 @@ const _: crate::abi::NdisMAllocateSharedMemory_fn = Some(crate::exports::NdisMAl
 const _: crate::abi::NdisMFreeSharedMemory_fn = Some(crate::exports::NdisMFreeSharedMemory);
 const _: crate::abi::NdisMAllocateSharedMemoryAsyncEx_fn =
     Some(crate::exports::NdisMAllocateSharedMemoryAsyncEx);
+const _: crate::abi::NdisMAllocateSharedMemoryAsync_fn =
+    Some(crate::exports::NdisMAllocateSharedMemoryAsync);
 const _: crate::abi::NdisUpdateSharedMemory_fn = Some(crate::exports::NdisUpdateSharedMemory);
 const _: crate::abi::NdisMGetDmaAlignment_fn = Some(crate::exports::NdisMGetDmaAlignment);
 const _: crate::abi::NdisGetSharedDataAlignment_fn =

@@ -4210,6 +4210,14 @@ unsafe extern "C" {
     );
 }
 unsafe extern "C" {
+    pub fn NdisMAllocateSharedMemoryAsync(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        Length: ULONG,
+        Cached: BOOLEAN,
+        Context: PVOID,
+    ) -> NDIS_STATUS;
+}
+unsafe extern "C" {
     pub fn NdisMRegisterScatterGatherDma(
         MiniportAdapterHandle: NDIS_HANDLE,
         DmaDescription: PNDIS_SG_DMA_DESCRIPTION,
@@ -4597,6 +4605,9 @@ pub type NdisMFreeSharedMemory_fn = ::core::option::Option<
     ),
 >;
 pub type NdisMAllocateSharedMemoryAsyncEx_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: ULONG, arg3: BOOLEAN, arg4: PVOID) -> NDIS_STATUS,
+>;
+pub type NdisMAllocateSharedMemoryAsync_fn = ::core::option::Option<
     unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: ULONG, arg3: BOOLEAN, arg4: PVOID) -> NDIS_STATUS,
 >;
 pub type NdisUpdateSharedMemory_fn = ::core::option::Option<

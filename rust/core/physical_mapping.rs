@@ -18,31 +18,45 @@ pub const NDIS_DMA_32BITS: u8 = abi::NDIS_DMA_32BITS as u8;
 /// `NDIS_DMA_64BITS`.
 pub const NDIS_DMA_64BITS: u8 = abi::NDIS_DMA_64BITS as u8;
 
-/// Most map registers one adapter may allocate.
-pub const MAX_MAP_REGISTERS: u32 = 256;
-/// Most bytes of bounce memory one adapter's map registers may hold.
-pub const MAX_BOUNCE_BYTES: u64 = 16 << 20;
+/// Map registers NDIS gives one miniport at most: "NDIS imposes a limit of
+/// 64 map registers per miniport driver" (`NdisMAllocateMapRegisters`,
+/// NDIS 5.1). It also bounds the bounce memory the shim holds for them.
+pub const MAX_MAP_REGISTERS: u64 = 64;
+/// The page one Windows map register maps (x86 and x64): what the limit
+/// above counts in, whatever the kernel's page size.
+pub const MAP_REGISTER_PAGE: u32 = 4096;
 
-/// The highest bus address `DmaSize` lets the device use.
+/// The highest bus address `DmaSize` lets the device use. Any other value
+/// is among the "incompatible parameters" for which
+/// `NdisMAllocateMapRegisters` returns `NDIS_STATUS_RESOURCES`.
 pub const fn dma_size_limit(dma_size: u8) -> Result<u64> {
     match dma_size {
         NDIS_DMA_24BITS => Ok((1 << 24) - 1),
         NDIS_DMA_32BITS => Ok(u32::MAX as u64),
         NDIS_DMA_64BITS => Ok(u64::MAX),
-        _ => Err(Error::InvalidParameter),
+        _ => Err(Error::Resources),
     }
 }
 
-/// Checks `NdisMAllocateMapRegisters`' counts: at least one register of at
-/// least one byte, and a bounce reserve (one buffer per register) the shim
-/// is willing to hold.
+/// Map registers one base register takes: enough pages for a buffer of
+/// `maximum` bytes starting anywhere in its first page (1512 bytes: two).
+pub const fn map_registers_per_base(maximum: u32) -> u64 {
+    if maximum <= 1 {
+        return 1;
+    }
+    ((maximum - 2) / MAP_REGISTER_PAGE) as u64 + 2
+}
+
+/// Checks `NdisMAllocateMapRegisters`' counts. Its page names two results:
+/// `NDIS_STATUS_SUCCESS`, and `NDIS_STATUS_RESOURCES` for incompatible
+/// parameters or map registers that cannot be allocated; so no base
+/// register, an empty buffer, and more than [`MAX_MAP_REGISTERS`] map
+/// registers in all are each `NDIS_STATUS_RESOURCES`.
 pub const fn validate_allocation(count: u32, maximum_physical_mapping: u32) -> Result {
     if count == 0 || maximum_physical_mapping == 0 {
-        return Err(Error::InvalidParameter);
+        return Err(Error::Resources);
     }
-    if count > MAX_MAP_REGISTERS
-        || count as u64 * maximum_physical_mapping as u64 > MAX_BOUNCE_BYTES
-    {
+    if count as u64 * map_registers_per_base(maximum_physical_mapping) > MAX_MAP_REGISTERS {
         return Err(Error::Resources);
     }
     Ok(())
@@ -152,18 +166,47 @@ mod tests {
         assert_eq!(dma_size_limit(NDIS_DMA_24BITS), Ok(0xff_ffff));
         assert_eq!(dma_size_limit(NDIS_DMA_32BITS), Ok(0xffff_ffff));
         assert_eq!(dma_size_limit(NDIS_DMA_64BITS), Ok(u64::MAX));
-        assert_eq!(dma_size_limit(3), Err(Error::InvalidParameter));
+        // NdisMAllocateMapRegisters (NDIS 5.1): incompatible parameters ->
+        // NDIS_STATUS_RESOURCES.
+        assert_eq!(dma_size_limit(3), Err(Error::Resources));
+        assert_eq!(dma_size_limit(0xff), Err(Error::Resources));
+    }
+
+    #[test]
+    fn map_registers_per_buffer() {
+        // The page's example: 1512 bytes can span two 4 KiB pages.
+        assert_eq!(map_registers_per_base(1512), 2);
+        assert_eq!(map_registers_per_base(1), 1);
+        assert_eq!(map_registers_per_base(2), 2);
+        assert_eq!(map_registers_per_base(4096), 2);
+        assert_eq!(map_registers_per_base(4097), 2);
+        assert_eq!(map_registers_per_base(4098), 3);
+        assert_eq!(map_registers_per_base(u32::MAX), 1 << 20 | 1);
+        // Each is the worst case of ADDRESS_AND_SIZE_TO_SPAN_PAGES.
+        for len in [2usize, 1512, 4096, 4097, 4098, 65536] {
+            let worst = (0..4096).map(|va| span_pages(va, len, 4096)).max();
+            assert_eq!(worst, Some(map_registers_per_base(len as u32) as usize));
+        }
     }
 
     #[test]
     fn allocation_limits() {
-        assert_eq!(validate_allocation(4, 16384), Ok(()));
-        assert_eq!(validate_allocation(0, 16384), Err(Error::InvalidParameter));
-        assert_eq!(validate_allocation(4, 0), Err(Error::InvalidParameter));
-        assert_eq!(validate_allocation(257, 1), Err(Error::Resources));
-        assert_eq!(validate_allocation(256, 65536), Ok(()));
-        assert_eq!(validate_allocation(256, 65537), Err(Error::Resources));
-        assert_eq!(validate_allocation(2, u32::MAX), Err(Error::Resources));
+        // NdisMAllocateMapRegisters (NDIS 5.1): "NDIS imposes a limit of 64
+        // map registers per miniport driver"; RESOURCES beyond it and for
+        // incompatible parameters.
+        assert_eq!(validate_allocation(4, 4096), Ok(()));
+        assert_eq!(validate_allocation(32, 1512), Ok(()));
+        assert_eq!(validate_allocation(33, 1512), Err(Error::Resources));
+        assert_eq!(validate_allocation(64, 1), Ok(()));
+        assert_eq!(validate_allocation(65, 1), Err(Error::Resources));
+        assert_eq!(validate_allocation(0, 4096), Err(Error::Resources));
+        assert_eq!(validate_allocation(4, 0), Err(Error::Resources));
+        assert_eq!(validate_allocation(1000, 4096), Err(Error::Resources));
+        assert_eq!(validate_allocation(1, u32::MAX), Err(Error::Resources));
+        assert_eq!(
+            validate_allocation(u32::MAX, u32::MAX),
+            Err(Error::Resources)
+        );
     }
 
     #[test]

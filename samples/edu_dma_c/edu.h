@@ -116,6 +116,17 @@ typedef struct _EDU_ADAPTER {
 	 */
 	BOOLEAN SharedBeforeBusMaster;	/* a VA came back */
 	ULONG AlignmentBeforeBusMaster;
+	/*
+	 * NdisMAllocateSharedMemoryAsyncEx's results, as
+	 * MiniportSharedMemoryAllocateComplete delivered them (under Lock).
+	 */
+	struct _EDU_ASYNC_BLOCK {
+		PVOID VirtualAddress;
+		NDIS_PHYSICAL_ADDRESS PhysicalAddress;
+		ULONG Length;
+		BOOLEAN PhysicalAddressNull;
+		BOOLEAN Completed;
+	} AsyncBlocks[3];
 	/* NDIS 6 scatter-gather DMA (sg.c): edu is also a bus master. */
 	NDIS_HANDLE SgDmaHandle;
 	ULONG SgListSize;		/* ScatterGatherListSize */
@@ -217,6 +228,20 @@ ULONG
 EduRunSharedMemoryMisuse(
 	_In_ PEDU_ADAPTER Adapter,
 	_Out_writes_(EDU_MISUSE_MAX_ROWS) PEDU_MISUSE_ROW Rows);
+
+/*
+ * The adapter as a subordinate-DMA NIC: registration attributes without
+ * NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER, so its DMA adapter is the
+ * system-DMA channel; shared memory allocated and freed; the bus-master
+ * declaration restored.
+ */
+ULONG
+EduSharedMemorySubordinate(
+	_In_ PEDU_ADAPTER Adapter,
+	_Out_writes_(EDU_MISUSE_MAX_ROWS) PEDU_MISUSE_ROW Rows);
+
+/* NdisMAllocateSharedMemoryAsyncEx's completion (sg.c registers it). */
+MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE EduSharedMemAllocateComplete;
 
 /* Frees shared memory under an NDIS spin lock (DISPATCH_LEVEL). */
 ULONG

@@ -135,13 +135,36 @@ EduFindRegisters(
 	return FALSE;
 }
 
+/*
+ * NdisMSetMiniportAttributes with the adapter's registration attributes: a
+ * PCI hardware device, and a bus master unless BusMaster is FALSE.
+ */
+static NDIS_STATUS
+EduSetRegistrationAttributes(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ BOOLEAN BusMaster)
+{
+	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES RegAttrs;
+
+	NdisZeroMemory(&RegAttrs, sizeof(RegAttrs));
+	RegAttrs.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
+	RegAttrs.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
+	RegAttrs.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
+	RegAttrs.MiniportAdapterContext = (NDIS_HANDLE)Adapter;
+	RegAttrs.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE |
+				  (BusMaster ? NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER : 0);
+	RegAttrs.CheckForHangTimeInSeconds = 0;
+	RegAttrs.InterfaceType = NdisInterfacePci;
+	return NdisMSetMiniportAttributes(Adapter->MiniportAdapterHandle,
+					  (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&RegAttrs);
+}
+
 NDIS_STATUS
 MiniportInitializeEx(
 	_In_ NDIS_HANDLE MiniportAdapterHandle,
 	_In_ NDIS_HANDLE MiniportDriverContext,
 	_In_ PNDIS_MINIPORT_INIT_PARAMETERS MiniportInitParameters)
 {
-	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES RegAttrs;
 	NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS IntChars;
 	NDIS_DMA_DESCRIPTION DmaDesc;
 	PEDU_ADAPTER Adapter;
@@ -183,17 +206,7 @@ MiniportInitializeEx(
 	 * its own engine: shared memory and scatter-gather (sg.c) need the
 	 * flag.
 	 */
-	NdisZeroMemory(&RegAttrs, sizeof(RegAttrs));
-	RegAttrs.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
-	RegAttrs.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
-	RegAttrs.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
-	RegAttrs.MiniportAdapterContext = (NDIS_HANDLE)Adapter;
-	RegAttrs.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE |
-				  NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER;
-	RegAttrs.CheckForHangTimeInSeconds = 0;
-	RegAttrs.InterfaceType = NdisInterfacePci;
-	Status = NdisMSetMiniportAttributes(MiniportAdapterHandle,
-					    (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&RegAttrs);
+	Status = EduSetRegistrationAttributes(Adapter, TRUE);
 	if (Status != NDIS_STATUS_SUCCESS) {
 		DbgPrint(KERN_ERR "edu_dma_c: NdisMSetMiniportAttributes: 0x%08x\n", (ULONG)Status);
 		goto FreeAdapter;
@@ -1047,6 +1060,10 @@ Leave:
 	return;
 }
 
+static BOOLEAN
+EduWaitAsyncBlocks(
+	_In_ PEDU_ADAPTER Adapter);
+
 ULONG
 EduRunSharedMemoryMisuse(
 	_In_ PEDU_ADAPTER Adapter,
@@ -1117,19 +1134,114 @@ EduRunSharedMemoryMisuse(
 		NdisMFreeSharedMemory(Handle, 256, TRUE, Other, OtherPa);
 
 	/*
-	 * Asynchronous allocation: the completion handler is registered with
-	 * NdisMRegisterScatterGatherDma, whose description here names none
-	 * (sg.c), so the request is refused rather than completed to nobody.
+	 * Asynchronous allocation: NDIS_STATUS_PENDING, then the completion
+	 * handler registered with NdisMRegisterScatterGatherDma (sg.c), with
+	 * NULL VirtualAddress and PhysicalAddress when the allocation fails:
+	 * a zero or impossible Length.
 	 */
-	EDU_ROW("async-without-handler",
-		NdisMAllocateSharedMemoryAsyncEx(Adapter->SgDmaHandle, PAGE_SIZE_EDU, FALSE,
-						 Adapter));
+	{
+		struct _EDU_ASYNC_BLOCK *Zero = &Adapter->AsyncBlocks[0];
+		struct _EDU_ASYNC_BLOCK *Huge = &Adapter->AsyncBlocks[1];
+		struct _EDU_ASYNC_BLOCK *Page = &Adapter->AsyncBlocks[2];
+
+		NdisZeroMemory(Adapter->AsyncBlocks, sizeof(Adapter->AsyncBlocks));
+		EDU_ROW("async-zero-length",
+			NdisMAllocateSharedMemoryAsyncEx(Adapter->SgDmaHandle, 0, FALSE, Zero));
+		EDU_ROW("async-huge-length",
+			NdisMAllocateSharedMemoryAsyncEx(Adapter->SgDmaHandle, 0xFFFFFFFF,
+							 FALSE, Huge));
+		EDU_ROW("async",
+			NdisMAllocateSharedMemoryAsyncEx(Adapter->SgDmaHandle, PAGE_SIZE_EDU,
+							 FALSE, Page));
+		EDU_ROW("async-completed", EduWaitAsyncBlocks(Adapter));
+		EDU_ROW("async-zero-length-nulls",
+			Zero->VirtualAddress == NULL && Zero->PhysicalAddressNull);
+		EDU_ROW("async-huge-length-nulls",
+			Huge->VirtualAddress == NULL && Huge->PhysicalAddressNull);
+		EDU_ROW("async-va", Page->VirtualAddress != NULL && !Page->PhysicalAddressNull &&
+				    Page->Length == PAGE_SIZE_EDU);
+		if (Page->VirtualAddress != NULL)
+			NdisMFreeSharedMemory(Handle, Page->Length, FALSE, Page->VirtualAddress,
+					      Page->PhysicalAddress);
+	}
 	EDU_ROW("async-forged-handle",
 		NdisMAllocateSharedMemoryAsyncEx((NDIS_HANDLE)0x12345678, PAGE_SIZE_EDU,
 						 FALSE, Adapter));
 Out:
 	return n;
 #undef EDU_ROW
+}
+
+/* MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE: at PASSIVE_LEVEL. */
+VOID
+EduSharedMemAllocateComplete(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PVOID VirtualAddress,
+	_In_ PNDIS_PHYSICAL_ADDRESS PhysicalAddress,
+	_In_ ULONG Length,
+	_In_ PVOID Context)
+{
+	PEDU_ADAPTER Adapter = (PEDU_ADAPTER)MiniportAdapterContext;
+	struct _EDU_ASYNC_BLOCK *Block = Context;
+
+	NdisAcquireSpinLock(&Adapter->Lock);
+	Block->VirtualAddress = VirtualAddress;
+	Block->PhysicalAddressNull = PhysicalAddress == NULL;
+	if (PhysicalAddress != NULL)
+		Block->PhysicalAddress = *PhysicalAddress;
+	Block->Length = Length;
+	Block->Completed = TRUE;
+	NdisReleaseSpinLock(&Adapter->Lock);
+}
+
+/* Whether every asynchronous allocation completed within 5 s. */
+static BOOLEAN
+EduWaitAsyncBlocks(
+	_In_ PEDU_ADAPTER Adapter)
+{
+	ULONG Waited, i;
+	BOOLEAN All = FALSE;
+
+	for (Waited = 0; Waited < 5000 && !All; Waited++) {
+		NdisAcquireSpinLock(&Adapter->Lock);
+		All = TRUE;
+		for (i = 0; i < ARRAYSIZE(Adapter->AsyncBlocks); i++)
+			All &= Adapter->AsyncBlocks[i].Completed;
+		NdisReleaseSpinLock(&Adapter->Lock);
+		if (!All)
+			NdisMSleep(1000);
+	}
+	return All;
+}
+
+ULONG
+EduSharedMemorySubordinate(
+	_In_ PEDU_ADAPTER Adapter,
+	_Out_writes_(EDU_MISUSE_MAX_ROWS) PEDU_MISUSE_ROW Rows)
+{
+	NDIS_HANDLE Handle = Adapter->MiniportAdapterHandle;
+	NDIS_PHYSICAL_ADDRESS Pa;
+	PVOID Va = NULL;
+	ULONG n = 0, Align;
+
+	Rows[n].Name = "attributes-subordinate";
+	Rows[n++].Status = EduSetRegistrationAttributes(Adapter, FALSE);
+	/* Allowed for subordinate-DMA NICs since Windows XP SP1 / Server 2003. */
+	NdisMAllocateSharedMemory(Handle, PAGE_SIZE_EDU, FALSE, &Va, &Pa);
+	Rows[n].Name = "subordinate-va";
+	Rows[n++].Status = Va != NULL;
+	/* Within the channel's reach: edu's 28 address bits. */
+	Rows[n].Name = "subordinate-in-reach";
+	Rows[n++].Status = Va != NULL && Pa.HighPart == 0 &&
+			   Pa.LowPart + (PAGE_SIZE_EDU - 1) <= 0x0FFFFFFF;
+	Align = NdisMGetDmaAlignment(Handle);
+	Rows[n].Name = "subordinate-dma-alignment-pow2";
+	Rows[n++].Status = Align != 0 && (Align & (Align - 1)) == 0;
+	if (Va != NULL)
+		NdisMFreeSharedMemory(Handle, PAGE_SIZE_EDU, FALSE, Va, Pa);
+	Rows[n].Name = "attributes-bus-master";
+	Rows[n++].Status = EduSetRegistrationAttributes(Adapter, TRUE);
+	return n;
 }
 
 ULONG

@@ -80,6 +80,7 @@ EduSgDescribe(
 	Desc->Flags = 0;
 	Desc->MaximumPhysicalMapping = EDU_BUFFER_SIZE;
 	Desc->ProcessSGListHandler = EduProcessSGList;
+	Desc->SharedMemAllocateCompleteHandler = EduSharedMemAllocateComplete;
 }
 
 NDIS_STATUS

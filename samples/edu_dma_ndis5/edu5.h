@@ -27,8 +27,21 @@ Abstract:
  * (NdisGetBufferPhysicalArraySize). */
 #define EDU5_MAX_PHYSICAL_UNITS   (EDU5_MAXIMUM_MAPPING / 4096 + 1)
 
+/*
+ * A block of shared memory asked for with NdisMAllocateSharedMemoryAsync,
+ * as MiniportAllocateComplete delivered it (under the adapter's Lock).
+ */
+typedef struct _EDU5_SHARED_BLOCK {
+	PVOID VirtualAddress;
+	NDIS_PHYSICAL_ADDRESS PhysicalAddress;
+	ULONG Length;
+	BOOLEAN PhysicalAddressNull;	/* the handler was given NULL */
+	BOOLEAN Completed;
+} EDU5_SHARED_BLOCK, *PEDU5_SHARED_BLOCK;
+
 typedef struct _EDU5_ADAPTER {
 	NDIS_HANDLE MiniportAdapterHandle;
+	NDIS_SPIN_LOCK Lock;			/* guards the shared blocks */
 	PUCHAR RegisterBase;			/* from NdisMMapIoSpace */
 	ULONG RegisterLength;
 	NDIS_PHYSICAL_ADDRESS RegisterPhysical;
@@ -62,6 +75,33 @@ Edu5ReallocateMapRegisters(
 	_In_ PEDU5_ADAPTER Adapter,
 	_In_ BOOLEAN BusMaster,
 	_In_ NDIS_DMA_SIZE DmaSize);
+
+/*
+ * Asks for Length bytes of shared memory with NdisMAllocateSharedMemoryAsync
+ * (returns its status); MiniportAllocateComplete fills Block later.
+ */
+NDIS_STATUS
+Edu5AllocateSharedBlock(
+	_In_ PEDU5_ADAPTER Adapter,
+	_In_ ULONG Length,
+	_Inout_ PEDU5_SHARED_BLOCK Block);
+
+/* Whether MiniportAllocateComplete has delivered Block. */
+BOOLEAN
+Edu5SharedBlockCompleted(
+	_In_ PEDU5_ADAPTER Adapter,
+	_In_ PEDU5_SHARED_BLOCK Block);
+
+/*
+ * Moves Length bytes from Tx to edu's buffer and back into Rx, by their
+ * device addresses (PASSIVE_LEVEL).
+ */
+NDIS_STATUS
+Edu5SharedBlockRoundtrip(
+	_In_ PEDU5_ADAPTER Adapter,
+	_In_ PEDU5_SHARED_BLOCK Tx,
+	_In_ PEDU5_SHARED_BLOCK Rx,
+	_In_ ULONG Length);
 
 /* ---- Platform hooks (edu5_linux.c), at PASSIVE_LEVEL ---- */
 

@@ -13,6 +13,8 @@ Abstract:
     NdisMAllocateMapRegisters in MiniportInitialize, and every transfer
     through NdisMStartBufferPhysicalMapping: edu's DMA engine is programmed
     with each physical-mapping entry in turn, as a NIC's descriptor would be.
+    Receive buffers grow with NdisMAllocateSharedMemoryAsync, delivered to
+    MiniportAllocateComplete.
 
     Nothing here is Linux-specific; edu5_linux.c is the port's glue.
 
@@ -40,6 +42,14 @@ VOID
 MiniportHalt(
 	_In_ NDIS_HANDLE MiniportAdapterContext);
 
+VOID
+MiniportAllocateComplete(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PVOID VirtualAddress,
+	_In_ PNDIS_PHYSICAL_ADDRESS PhysicalAddress,
+	_In_ ULONG Length,
+	_In_ PVOID Context);
+
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
 
 NTSTATUS
@@ -60,6 +70,7 @@ DriverEntry(
 	Chars.MinorNdisVersion = 1;
 	Chars.InitializeHandler = MiniportInitialize;
 	Chars.HaltHandler = MiniportHalt;
+	Chars.AllocateCompleteHandler = MiniportAllocateComplete;
 	Status = NdisMRegisterMiniport(WrapperHandle, &Chars, sizeof(Chars));
 	if (Status != NDIS_STATUS_SUCCESS) {
 		DbgPrint(KERN_ERR "edu_dma_ndis5: NdisMRegisterMiniport: 0x%08x\n",
@@ -128,6 +139,7 @@ MiniportInitialize(
 		return NDIS_STATUS_RESOURCES;
 	NdisZeroMemory(Adapter, sizeof(*Adapter));
 	Adapter->MiniportAdapterHandle = MiniportAdapterHandle;
+	NdisAllocateSpinLock(&Adapter->Lock);
 
 	/* A bus master: the map registers below are real only for one. */
 	NdisMSetAttributesEx(MiniportAdapterHandle, (NDIS_HANDLE)Adapter, 0,
@@ -171,6 +183,7 @@ Unmap:
 	NdisMUnmapIoSpace(MiniportAdapterHandle, Adapter->RegisterBase,
 			  Adapter->RegisterLength);
 FreeAdapter:
+	NdisFreeSpinLock(&Adapter->Lock);
 	NdisFreeMemory(Adapter, sizeof(*Adapter), 0);
 	return Status;
 }
@@ -186,7 +199,57 @@ MiniportHalt(
 		NdisMFreeMapRegisters(Adapter->MiniportAdapterHandle);
 	NdisMUnmapIoSpace(Adapter->MiniportAdapterHandle, Adapter->RegisterBase,
 			  Adapter->RegisterLength);
+	NdisFreeSpinLock(&Adapter->Lock);
 	NdisFreeMemory(Adapter, sizeof(*Adapter), 0);
+}
+
+/*
+ * NdisMAllocateSharedMemoryAsync's result, at PASSIVE_LEVEL: the block's
+ * addresses, or NULL for both when the allocation failed.
+ */
+VOID
+MiniportAllocateComplete(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_In_ PVOID VirtualAddress,
+	_In_ PNDIS_PHYSICAL_ADDRESS PhysicalAddress,
+	_In_ ULONG Length,
+	_In_ PVOID Context)
+{
+	PEDU5_ADAPTER Adapter = (PEDU5_ADAPTER)MiniportAdapterContext;
+	PEDU5_SHARED_BLOCK Block = (PEDU5_SHARED_BLOCK)Context;
+
+	NdisAcquireSpinLock(&Adapter->Lock);
+	Block->VirtualAddress = VirtualAddress;
+	Block->PhysicalAddressNull = PhysicalAddress == NULL;
+	if (PhysicalAddress != NULL)
+		Block->PhysicalAddress = *PhysicalAddress;
+	Block->Length = Length;
+	Block->Completed = TRUE;
+	NdisReleaseSpinLock(&Adapter->Lock);
+}
+
+NDIS_STATUS
+Edu5AllocateSharedBlock(
+	_In_ PEDU5_ADAPTER Adapter,
+	_In_ ULONG Length,
+	_Inout_ PEDU5_SHARED_BLOCK Block)
+{
+	NdisZeroMemory(Block, sizeof(*Block));
+	return NdisMAllocateSharedMemoryAsync(Adapter->MiniportAdapterHandle, Length,
+					      FALSE, Block);
+}
+
+BOOLEAN
+Edu5SharedBlockCompleted(
+	_In_ PEDU5_ADAPTER Adapter,
+	_In_ PEDU5_SHARED_BLOCK Block)
+{
+	BOOLEAN Completed;
+
+	NdisAcquireSpinLock(&Adapter->Lock);
+	Completed = Block->Completed;
+	NdisReleaseSpinLock(&Adapter->Lock);
+	return Completed;
 }
 
 /* One edu DMA between a bus address and edu's buffer, polled to the end. */
@@ -226,6 +289,23 @@ Edu5Dma(
 		NdisMSleep(1000);
 	}
 	return NDIS_STATUS_FAILURE;
+}
+
+NDIS_STATUS
+Edu5SharedBlockRoundtrip(
+	_In_ PEDU5_ADAPTER Adapter,
+	_In_ PEDU5_SHARED_BLOCK Tx,
+	_In_ PEDU5_SHARED_BLOCK Rx,
+	_In_ ULONG Length)
+{
+	NDIS_STATUS Status;
+
+	if (Length > EDU_BUFFER_SIZE || Length > Tx->Length || Length > Rx->Length)
+		return NDIS_STATUS_INVALID_LENGTH;
+	Status = Edu5Dma(Adapter, Tx->PhysicalAddress, Length, 0, TRUE);
+	if (Status == NDIS_STATUS_SUCCESS)
+		Status = Edu5Dma(Adapter, Rx->PhysicalAddress, Length, 0, FALSE);
+	return Status;
 }
 
 NDIS_STATUS

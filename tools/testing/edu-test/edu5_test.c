@@ -16,11 +16,20 @@
  *	MDLs reshaped as edu_test.h's SHAPE (default pool);
  *   misuse      every bad physical-mapping call once (each is rejected);
  *   alloc       NdisMAllocateMapRegisters' refusals;
- *   nonbm       map registers of a non-bus master (SUCCESS, nothing);
+ *   nonbm       map registers and shared memory of a non-bus master;
  *   dmasize N   reallocate the map registers with DmaSize N (0, 1, 2);
- *   sg-register NdisMRegisterScatterGatherDma from this NDIS 5.1 bus master.
+ *   sg-register NdisMRegisterScatterGatherDma from this NDIS 5.1 bus master;
+ *   shm-async len=N
+ *		two blocks from NdisMAllocateSharedMemoryAsync, delivered to
+ *		MiniportAllocateComplete; N bytes from one to edu and back into
+ *		the other by their device addresses, compared;
+ *   shm-async-fail
+ *		NdisMAllocateSharedMemoryAsync that must fail: PENDING, then
+ *		MiniportAllocateComplete with NULL pointers; or FAILURE.
  */
 #include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -202,15 +211,118 @@ out:
 	edu5_buf_free(&big);
 }
 
+/*
+ * NdisMAllocateMapRegisters with the adapter's map registers allocated,
+ * then freed: each row's status (NDIS 5.1 page: SUCCESS, or RESOURCES for
+ * incompatible parameters and beyond NDIS's 64 map registers).
+ */
 static void edu5_cmd_alloc(struct edu5_test *et)
 {
-	NDIS_HANDLE h = et->adapter->MiniportAdapterHandle;
+	PEDU5_ADAPTER ad = et->adapter;
+	NDIS_HANDLE h = ad->MiniportAdapterHandle;
+	NDIS_DMA_SIZE size = ad->DmaSize;
+	NDIS_STATUS s;
 
-	edu5_result(et, "again=0x%08x dmasize3=0x%08x zero=0x%08x too_many=0x%08x\n",
-		    (u32)NdisMAllocateMapRegisters(h, 0, NDIS_DMA_32BITS, 4, 4096),
+	edu5_result(et, "again=0x%08x ",
+		    (u32)NdisMAllocateMapRegisters(h, 0, NDIS_DMA_32BITS, 4, 4096));
+	if (ad->MapRegistersAllocated)
+		NdisMFreeMapRegisters(h);
+	ad->MapRegistersAllocated = FALSE;
+	edu5_result(et, "dmasize3=0x%08x zero=0x%08x empty=0x%08x too_many=0x%08x over64=0x%08x ",
 		    (u32)NdisMAllocateMapRegisters(h, 0, 3, 4, 4096),
 		    (u32)NdisMAllocateMapRegisters(h, 0, NDIS_DMA_32BITS, 0, 4096),
-		    (u32)NdisMAllocateMapRegisters(h, 0, NDIS_DMA_32BITS, 1000, 4096));
+		    (u32)NdisMAllocateMapRegisters(h, 0, NDIS_DMA_32BITS, 4, 0),
+		    (u32)NdisMAllocateMapRegisters(h, 0, NDIS_DMA_32BITS, 1000, 4096),
+		    (u32)NdisMAllocateMapRegisters(h, 0, NDIS_DMA_32BITS, 33, 1512));
+	/* 32 buffers of 1512 bytes: two map registers each, 64 in all. */
+	s = NdisMAllocateMapRegisters(h, 0, NDIS_DMA_32BITS, 32, 1512);
+	if (s == NDIS_STATUS_SUCCESS)
+		NdisMFreeMapRegisters(h);
+	edu5_result(et, "at64=0x%08x restored=0x%08x\n", (u32)s,
+		    (u32)Edu5ReallocateMapRegisters(ad, TRUE, size));
+}
+
+/* Waits up to 5 s for MiniportAllocateComplete to deliver Block. */
+static bool edu5_wait_block(struct edu5_test *et, PEDU5_SHARED_BLOCK b)
+{
+	unsigned int waited;
+
+	for (waited = 0; waited < 5000; waited++) {
+		if (Edu5SharedBlockCompleted(et->adapter, b))
+			return true;
+		msleep(1);
+	}
+	return false;
+}
+
+static void edu5_free_block(struct edu5_test *et, PEDU5_SHARED_BLOCK b)
+{
+	if (b->VirtualAddress)
+		NdisMFreeSharedMemory(et->adapter->MiniportAdapterHandle, b->Length, FALSE,
+				      b->VirtualAddress, b->PhysicalAddress);
+}
+
+static void edu5_cmd_shm_async(struct edu5_test *et, struct edu5_args *a)
+{
+	EDU5_SHARED_BLOCK tx, rx;
+	NDIS_STATUS s_tx, s_rx, moved = NDIS_STATUS_FAILURE;
+	bool done, same = false;
+	u64 last;
+
+	if (a->len == 0 || a->len > EDU_BUFFER_SIZE) {
+		edu5_result(et, "fail bad length %u\n", a->len);
+		return;
+	}
+	s_tx = Edu5AllocateSharedBlock(et->adapter, a->len, &tx);
+	s_rx = Edu5AllocateSharedBlock(et->adapter, a->len, &rx);
+	done = (s_tx != NDIS_STATUS_PENDING || edu5_wait_block(et, &tx)) &&
+	       (s_rx != NDIS_STATUS_PENDING || edu5_wait_block(et, &rx));
+	if (!done) {
+		/* The handler may still write the blocks: parked for good. */
+		edu5_result(et, "fail completion not delivered\n");
+		return;
+	}
+	if (tx.VirtualAddress && rx.VirtualAddress && !tx.PhysicalAddressNull &&
+	    !rx.PhysicalAddressNull) {
+		get_random_bytes(tx.VirtualAddress, a->len);
+		moved = Edu5SharedBlockRoundtrip(et->adapter, &tx, &rx, a->len);
+		if (moved == NDIS_STATUS_FAILURE) {
+			edu5_result(et, "fail engine did not finish; blocks parked\n");
+			return;
+		}
+		same = !memcmp(tx.VirtualAddress, rx.VirtualAddress, a->len);
+	}
+	last = max(tx.PhysicalAddress.QuadPart, rx.PhysicalAddress.QuadPart) + a->len - 1;
+	edu5_result(et, "%s shm-async status=0x%08x/0x%08x len=%u/%u moved=0x%08x verified=%d in_reach=%d\n",
+		    s_tx == NDIS_STATUS_PENDING && s_rx == NDIS_STATUS_PENDING &&
+			    moved == NDIS_STATUS_SUCCESS && same ? "ok" : "fail",
+		    (u32)s_tx, (u32)s_rx, tx.Length, rx.Length, (u32)moved, same,
+		    last <= DMA_BIT_MASK(28));
+	edu5_free_block(et, &tx);
+	edu5_free_block(et, &rx);
+}
+
+/* Each allocation that must fail: its status, then NULL pointers. */
+static void edu5_cmd_shm_async_fail(struct edu5_test *et)
+{
+	static const ULONG lengths[] = { 0, 0xFFFFFFFF };
+	static const char *const names[] = { "zero", "huge" };
+	EDU5_SHARED_BLOCK b;
+	NDIS_STATUS s;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lengths); i++) {
+		s = Edu5AllocateSharedBlock(et->adapter, lengths[i], &b);
+		if (s == NDIS_STATUS_PENDING && !edu5_wait_block(et, &b)) {
+			edu5_result(et, "fail completion not delivered\n");
+			return;
+		}
+		edu5_result(et, "%s=0x%08x %s_nulls=%d ", names[i], (u32)s, names[i],
+			    s == NDIS_STATUS_PENDING && !b.VirtualAddress && b.PhysicalAddressNull);
+		edu5_free_block(et, &b);
+	}
+	edu5_result(et, "forged=0x%08x\n",
+		    (u32)NdisMAllocateSharedMemoryAsync((NDIS_HANDLE)0x12345678, 64, FALSE, &b));
 }
 
 static VOID Edu5TestProcessSGList(PDEVICE_OBJECT pDO, PVOID Reserved,
@@ -248,7 +360,9 @@ static void edu5_cmd_nonbm(struct edu5_test *et)
 {
 	NDIS_PHYSICAL_ADDRESS_UNIT units[EDU5_MAX_PHYSICAL_UNITS];
 	struct edu5_buf one = { };
-	NDIS_STATUS s1, s2;
+	NDIS_STATUS s1, s2, s3;
+	NDIS_PHYSICAL_ADDRESS pa;
+	PVOID va;
 	UINT n = 99;
 
 	if (edu5_buf_alloc(et, &one, false, 0, 64)) {
@@ -258,9 +372,14 @@ static void edu5_cmd_nonbm(struct edu5_test *et)
 	s1 = Edu5ReallocateMapRegisters(et->adapter, FALSE, NDIS_DMA_64BITS);
 	NdisMStartBufferPhysicalMapping(et->adapter->MiniportAdapterHandle, one.mdl, 0,
 					TRUE, units, &n);
+	/* No map registers, no channel: no DMA adapter for shared memory. */
+	va = (PVOID)1;
+	NdisMAllocateSharedMemory(et->adapter->MiniportAdapterHandle, 64, FALSE, &va, &pa);
+	s3 = NdisMAllocateSharedMemoryAsync(et->adapter->MiniportAdapterHandle, 64, FALSE,
+					    NULL);
 	s2 = Edu5ReallocateMapRegisters(et->adapter, TRUE, NDIS_DMA_64BITS);
-	edu5_result(et, "nonbm_alloc=0x%08x nonbm_entries=%u busmaster_alloc=0x%08x\n",
-		    (u32)s1, n, (u32)s2);
+	edu5_result(et, "nonbm_alloc=0x%08x nonbm_entries=%u nonbm_shm_va_null=%d nonbm_async=0x%08x busmaster_alloc=0x%08x\n",
+		    (u32)s1, n, va == NULL, (u32)s3, (u32)s2);
 	edu5_buf_free(&one);
 }
 
@@ -296,6 +415,12 @@ static ssize_t edu5_cmd_write(struct file *file, const char __user *ubuf,
 		edu5_cmd_nonbm(et);
 	} else if (!strcmp(verb, "sg-register")) {
 		edu5_cmd_sg_register(et);
+	} else if (!strcmp(verb, "shm-async")) {
+		ret = edu5_parse(s, &a);
+		if (!ret)
+			edu5_cmd_shm_async(et, &a);
+	} else if (!strcmp(verb, "shm-async-fail")) {
+		edu5_cmd_shm_async_fail(et);
 	} else if (!strcmp(verb, "dmasize")) {
 		ret = s ? kstrtouint(s, 0, &size) : -EINVAL;
 		if (!ret)

@@ -1014,6 +1014,8 @@ static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 		edu_cmd_shm_roundtrip(et, &a, a.cached);
 	else if (!strcmp(verb, "shm-misuse"))
 		edu_cmd_rows(et, "shm-misuse", EduRunSharedMemoryMisuse);
+	else if (!strcmp(verb, "shm-subordinate"))
+		edu_cmd_rows(et, "shm-subordinate", EduSharedMemorySubordinate);
 	else if (!strcmp(verb, "shm-free-dispatch"))
 		edu_cmd_rows(et, "shm-free-dispatch", EduSharedMemoryFreeAtDispatch);
 	else if (!strcmp(verb, "shm-forget"))

@@ -203,6 +203,13 @@ static NDIS_STATUS MPInitialize(OUT PNDIS_STATUS OpenErrorStatus, OUT PUINT Sele
 					   MP_MAP_REGISTERS, MP_MAX_MAPPING);
 	if (Status != NDIS_STATUS_SUCCESS)
 		goto Unmap;
+	/* Receive buffers arrive later, at MPAllocateComplete. */
+	Status = NdisMAllocateSharedMemoryAsync(MiniportAdapterHandle, MP_MAX_MAPPING, TRUE,
+						Adapter);
+	if (Status != NDIS_STATUS_PENDING) {
+		NdisMFreeMapRegisters(MiniportAdapterHandle);
+		goto Unmap;
+	}
 	return NDIS_STATUS_SUCCESS;
 
 Unmap:

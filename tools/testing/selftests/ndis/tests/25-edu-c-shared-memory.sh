@@ -6,31 +6,72 @@
 # block at another offset, byte for byte; the blocks lie inside the
 # device's coherent mask. Wrong frees (length, VA, device address, Cached,
 # twice) are rejected and counted without freeing anything; allocations
-# before the bus-master declaration, of length 0 or at DISPATCH_LEVEL give
-# VA NULL; a free under a spin lock is deferred and completes; shared
-# memory the miniport never freed is freed (and logged) at halt.
+# before any DMA adapter exists, of length 0 or at DISPATCH_LEVEL give VA
+# NULL; as a subordinate-DMA NIC (no bus-master declaration) the adapter
+# gets shared memory for its system-DMA channel;
+# NdisMAllocateSharedMemoryAsyncEx is PENDING and completes through the
+# SG DMA description's handler, with NULL pointers when the allocation
+# fails; a free under a spin lock is deferred and completes; shared memory
+# the miniport never freed is freed (and logged) at halt.
 # Prints nested KTAP.
+#
+# Each expected value is Windows' documented one, the page named beside it;
+# where a page names none (a forged handle, which would crash Windows) the
+# shim's choice is marked so (Documentation/bus-master-dma.rst).
 set -uo pipefail
 . "$(dirname "$0")/../edu_c_lib.sh"
 
 ROUNDTRIPS=("off=0 len=64 mdl_off=0" "off=100 len=1000 mdl_off=64" "off=0 len=4072 mdl_off=128 cached=1" "off=4000 len=72 mdl_off=4095")
 MISUSE=(
+	# NdisMAllocateSharedMemory: "must have already called
+	# NdisMRegisterScatterGatherDma or NdisMRegisterDmaChannel"; "If
+	# NdisMAllocateSharedMemory cannot satisfy its caller, it returns NULL".
 	"va-before-bus-master=0x00000000"
+	# NdisMGetDmaAlignment: the same precondition; no value named without
+	# it (shim: 0).
 	"alignment-before-bus-master=0x00000000"
+	# NdisMGetDmaAlignment: "the alignment requirements of the DMA system".
 	"dma-alignment-pow2=0x00000001"
+	# Forged handle: no page names a value (shim: 0).
 	"dma-alignment-null-handle=0x00000000"
+	# NdisGetSharedDataAlignment: the cache line size.
 	"shared-data-alignment-pow2=0x00000001"
+	# NdisMAllocateSharedMemory: cannot satisfy its caller -> NULL.
 	"zero-length-va-null=0x00000001"
 	"forged-handle-va-null=0x00000001"
 	"alloc=0x00000001"
 	"alloc-other=0x00000001"
+	# NdisMFreeSharedMemory: the parameters must be the allocation's.
 	"intact-after-wrong-frees=0x00000001"
-	"async-without-handler=0xc0000001"
-	"async-forged-handle=0xc000000d"
+	# NdisMAllocateSharedMemoryAsyncEx: NDIS_STATUS_PENDING, then "If the
+	# attempt to allocate shared memory fails, NDIS calls
+	# MiniportSharedMemoryAllocateComplete and passes NULL pointers"
+	# (MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE: called at PASSIVE_LEVEL).
+	"async-zero-length=0x00000103"
+	"async-huge-length=0x00000103"
+	"async=0x00000103"
+	"async-completed=0x00000001"
+	"async-zero-length-nulls=0x00000001"
+	"async-huge-length-nulls=0x00000001"
+	"async-va=0x00000001"
+	# NdisMAllocateSharedMemoryAsyncEx returns PENDING or FAILURE only; a
+	# forged handle gets the latter (Windows would crash).
+	"async-forged-handle=0xc0000001"
+)
+# NdisMAllocateSharedMemory: "Windows Server 2003, Windows XP Service Pack
+# 1, and later versions of Windows allow both bus-master DMA NICs and
+# subordinate DMA NICs to call NdisMAllocateSharedMemory"; the memory is
+# the system-DMA channel's (edu's 28 address bits).
+SUBORDINATE=(
+	"attributes-subordinate=0x00000000"
+	"subordinate-va=0x00000001"
+	"subordinate-in-reach=0x00000001"
+	"subordinate-dma-alignment-pow2=0x00000001"
+	"attributes-bus-master=0x00000000"
 )
 # Wrong length, VA, device address, Cached, double free, zero length.
 MISUSE_REJECTS=6
-PER_ADAPTER=$((${#ROUNDTRIPS[@]} + ${#MISUSE[@]} + 9))
+PER_ADAPTER=$((${#ROUNDTRIPS[@]} + ${#MISUSE[@]} + ${#SUBORDINATE[@]} + 10))
 
 field() { # PCI-NAME FIELD: the shim's per-adapter counter
 	grep "^$1 " "$DBG/ndis_shim/adapters" | sed -E "s/.* $2=([0-9]+).*/\1/"
@@ -66,6 +107,13 @@ for d in "${ADAPTERS[@]}"; do
 	if [ $((rej1 - rej0)) -eq $MISUSE_REJECTS ]; then ok "$name $MISUSE_REJECTS bad calls rejected and counted"; else notok "$name rejected_calls $rej0 -> $rej1, want +$MISUSE_REJECTS"; fi
 	blocks=$(field "$name" shared_blocks)
 	if [ "$blocks" = 0 ]; then ok "$name nothing left allocated after misuse"; else notok "$name shared_blocks=$blocks after misuse"; fi
+
+	run "$d" "shm-subordinate"
+	for m in "${SUBORDINATE[@]}"; do
+		expect "$name shm-subordinate ${m%%=*}" "shm-subordinate $m"$'(\n|$)'
+	done
+	blocks=$(field "$name" shared_blocks)
+	if [ "$blocks" = 0 ]; then ok "$name subordinate block freed"; else notok "$name shared_blocks=$blocks after shm-subordinate"; fi
 
 	def0=$(field "$name" shared_deferred_frees)
 	run "$d" "shm-free-dispatch"

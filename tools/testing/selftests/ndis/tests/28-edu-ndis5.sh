@@ -8,7 +8,10 @@
 # physical-mapping entry in turn, and the bytes compared (kmalloc and vmalloc,
 # mid-page, across pages). DmaSize 24 bits bounces everything into map
 # register memory below 16 MiB; bad calls are each rejected and counted;
-# a non-bus master's map registers are SUCCESS and nothing. Nested KTAP.
+# a non-bus master's map registers are SUCCESS and nothing, and without a
+# DMA adapter it gets no shared memory. NdisMAllocateSharedMemoryAsync
+# delivers blocks to MiniportAllocateComplete that edu's engine moves data
+# through, and NULL pointers when the allocation fails. Nested KTAP.
 set -uo pipefail
 EDU_SAMPLE=edu_dma_ndis5
 . "$(dirname "$0")/../edu_c_lib.sh"
@@ -20,7 +23,8 @@ transfers() { sed -nE "s/^$1 .* mapped=([0-9]+) bounced=([0-9]+).*/\1 \2/p" $DBG
 ROUNDTRIPS=("len=4096 off=0 buf=kmalloc reg=0" "len=4096 off=0 buf=vmalloc reg=1"
 	"len=3000 off=2000 buf=vmalloc reg=2" "len=100 off=4090 buf=kmalloc reg=3"
 	"len=1 off=0 buf=kmalloc reg=0" "len=2049 off=2048 buf=vmalloc reg=3")
-PER_ADAPTER=$((${#ROUNDTRIPS[@]} + 10))
+ASYNC=("len=64" "len=1500" "len=4096")
+PER_ADAPTER=$((${#ROUNDTRIPS[@]} + ${#ASYNC[@]} + 13))
 
 echo "KTAP version 1"
 if ! insmod "$shim"; then echo "1..1"; notok "insmod ndis_shim"; exit 1; fi
@@ -63,8 +67,27 @@ for d in "${ADAPTERS[@]}"; do
 	if [ $((r1 - r0)) = 8 ]; then ok "$name 8 bad calls rejected and counted"
 	else notok "$name rejected_calls grew by $((r1 - r0)), expected 8"; fi
 
+	# NdisMAllocateMapRegisters (NDIS 5.1 page, ff552300): SUCCESS, or
+	# NDIS_STATUS_RESOURCES for incompatible parameters (allocated already,
+	# DmaSize not 24/32/64 bits, no base register, an empty buffer) and
+	# beyond "a limit of 64 map registers per miniport driver" (1512-byte
+	# buffers take two each: 32 fit, 33 do not).
 	run "$d" "alloc"
-	expect "$name NdisMAllocateMapRegisters refusals" "again=0xc000009a dmasize3=0xc000000d zero=0xc000000d too_many=0xc000009a"
+	expect "$name NdisMAllocateMapRegisters refusals" "again=0xc000009a dmasize3=0xc000009a zero=0xc000009a empty=0xc000009a too_many=0xc000009a over64=0xc000009a at64=0x00000000 restored=0x00000000"
+
+	# NdisMAllocateSharedMemoryAsync (NDIS 5.1 page, ff552304):
+	# NDIS_STATUS_PENDING, then MiniportAllocateComplete (W_ALLOCATE_COMPLETE_HANDLER,
+	# ff549352) with the block; edu moves data through it.
+	for c in "${ASYNC[@]}"; do
+		run "$d" "shm-async $c"
+		expect "$name NdisMAllocateSharedMemoryAsync $c" "^ok shm-async status=0x00000103/0x00000103 .*verified=1 in_reach=1"
+	done
+	# Same page: "MiniportAllocateComplete will be called with NULL pointers
+	# if the attempt to allocate shared memory fails" (Length 0, 4 GiB - 1);
+	# a forged handle: NDIS_STATUS_FAILURE, the page's other status (Windows
+	# itself would crash).
+	run "$d" "shm-async-fail"
+	expect "$name failed asynchronous allocations" "zero=0x00000103 zero_nulls=1 huge=0x00000103 huge_nulls=1 forged=0xc0000001"
 
 	# NdisMRegisterScatterGatherDma page: NOT_SUPPORTED below NDIS 6.0.
 	run "$d" "sg-register"
@@ -72,10 +95,17 @@ for d in "${ADAPTERS[@]}"; do
 
 	r0=$(rejected)
 	run "$d" "nonbm"
-	expect "$name non-bus master: SUCCESS and nothing" "nonbm_alloc=0x00000000 nonbm_entries=0 busmaster_alloc=0x00000000"
+	# Not a bus master: map registers SUCCESS and nothing (NdisMAllocateMapRegisters);
+	# no DMA adapter, so NdisMAllocateSharedMemory gives NULL
+	# ("must have already called ... to initialize a ... DMA channel") and
+	# NdisMAllocateSharedMemoryAsync NDIS_STATUS_FAILURE.
+	expect "$name non-bus master: SUCCESS and nothing" "nonbm_alloc=0x00000000 nonbm_entries=0 nonbm_shm_va_null=1 nonbm_async=0xc0000001 busmaster_alloc=0x00000000"
 	r1=$(rejected)
-	if [ $((r1 - r0)) = 1 ]; then ok "$name mapping without map registers rejected"
-	else notok "$name rejected_calls grew by $((r1 - r0)), expected 1"; fi
+	if [ $((r1 - r0)) = 2 ]; then ok "$name mapping and shared memory without a DMA adapter rejected"
+	else notok "$name rejected_calls grew by $((r1 - r0)), expected 2"; fi
+	blocks=$(sed -nE "s/^$name .* shared_blocks=([0-9]+).*/\1/p" $DBG/ndis_shim/adapters)
+	if [ "$blocks" = 0 ]; then ok "$name no shared memory left allocated"
+	else notok "$name shared_blocks=$blocks"; fi
 done
 if rmmod edu_dma_ndis5; then ok "rmmod edu_dma_ndis5"; else notok "rmmod edu_dma_ndis5"; fi
 if rmmod ndis_shim; then ok "rmmod ndis_shim"; else notok "rmmod ndis_shim"; fi

@@ -29,7 +29,9 @@
  *          the device address is below 16 MiB), NdisMDeregisterDmaChannel
  *          (map registers are one set per adapter: the second narrowing
  *          thread uses a 24-bit channel);
- *  shm0/1  NdisMAllocateSharedMemory / NdisMFreeSharedMemory, up to
+ *  shm0/1  NdisMAllocateSharedMemory / NdisMFreeSharedMemory (the DMA
+ *          adapter they need is the scatter-gather DMA registration made
+ *          at initialize, 32-bit: wider than edu's mask), up to
  *          SHM_HOLD blocks held at a time: each block's bus address and
  *          length must lie within the device's coherent mask as it was
  *          before the run, and every page of it must be the CPU's memory
@@ -136,6 +138,7 @@ struct race_thread {
 
 struct race_adapter {
 	NDIS_HANDLE handle;
+	NDIS_HANDLE sg_dma;	/* the DMA adapter of the shared memory */
 	struct pci_dev *pdev;
 	struct sw_channel sw[2];
 	struct race_thread t[K_KINDS];
@@ -145,6 +148,7 @@ struct race_adapter {
 NDIS_LINUX_DRIVER_ENTRY DriverEntry;
 MINIPORT_INITIALIZE RaceInitialize;
 MINIPORT_HALT RaceHalt;
+MINIPORT_PROCESS_SG_LIST RaceProcessSGList;
 MINIPORT_UNLOAD RaceUnload;
 
 static NDIS_HANDLE race_driver_handle;
@@ -853,10 +857,17 @@ VOID RaceUnload(PDRIVER_OBJECT DriverObject)
 	NdisMDeregisterMiniportDriver(race_driver_handle);
 }
 
+/* No SG lists are ever asked for: the registration is the DMA adapter. */
+VOID RaceProcessSGList(PDEVICE_OBJECT pDO, PVOID Reserved, PSCATTER_GATHER_LIST pSGL,
+		       PVOID Context)
+{
+}
+
 NDIS_STATUS RaceInitialize(NDIS_HANDLE AdapterHandle, NDIS_HANDLE DriverContext,
 			   PNDIS_MINIPORT_INIT_PARAMETERS Params)
 {
 	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES ra;
+	NDIS_SG_DMA_DESCRIPTION sg;
 	struct race_adapter *a;
 	NDIS_STATUS st;
 	unsigned int i;
@@ -880,6 +891,16 @@ NDIS_STATUS RaceInitialize(NDIS_HANDLE AdapterHandle, NDIS_HANDLE DriverContext,
 	st = NdisMSetMiniportAttributes(AdapterHandle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&ra);
 	if (st != NDIS_STATUS_SUCCESS)
 		goto free;
+	/* Shared memory needs a DMA adapter first (NdisMAllocateSharedMemory). */
+	NdisZeroMemory(&sg, sizeof(sg));
+	sg.Header.Type = NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION;
+	sg.Header.Revision = NDIS_SG_DMA_DESCRIPTION_REVISION_1;
+	sg.Header.Size = NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1;
+	sg.MaximumPhysicalMapping = PAGE_SIZE;
+	sg.ProcessSGListHandler = RaceProcessSGList;
+	st = NdisMRegisterScatterGatherDma(AdapterHandle, &sg, &a->sg_dma);
+	if (st != NDIS_STATUS_SUCCESS)
+		goto free;
 	mutex_lock(&race_lock);
 	st = NDIS_STATUS_RESOURCES;
 	for (i = 0; i < MAX_ADAPTERS; i++) {
@@ -892,6 +913,7 @@ NDIS_STATUS RaceInitialize(NDIS_HANDLE AdapterHandle, NDIS_HANDLE DriverContext,
 	mutex_unlock(&race_lock);
 	if (st == NDIS_STATUS_SUCCESS)
 		return st;
+	NdisMDeregisterScatterGatherDma(a->sg_dma);
 free:
 	kfree(a);
 	return st;
@@ -908,5 +930,6 @@ VOID RaceHalt(NDIS_HANDLE Ctx, NDIS_HALT_ACTION HaltAction)
 		if (race_adapters[i] == a)
 			race_adapters[i] = NULL;
 	mutex_unlock(&race_lock);
+	NdisMDeregisterScatterGatherDma(a->sg_dma);
 	kfree(a);
 }
