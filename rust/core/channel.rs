@@ -411,7 +411,11 @@ impl<M: Mapping> Channel<M> {
     ///
     /// The controller's residue after the stop is kept for
     /// [`Channel::read_counter`] until the next Setup.
-    pub fn complete<C: Controller>(&mut self, controller: &mut C, req: &TransferRecord) -> Completed {
+    pub fn complete<C: Controller>(
+        &mut self,
+        controller: &mut C,
+        req: &TransferRecord,
+    ) -> Completed {
         let (record, mut mapping) = match core::mem::replace(&mut self.state, State::Idle) {
             State::InProgress { record, mapping } => (record, mapping),
             other => {

@@ -102,7 +102,10 @@ fn setup_argument_errors_do_not_touch_state() {
     let (sh, mut p, mut c) = mocks();
     let mut ch = chan();
     let cases = [
-        (TransferRecord { length: 0, ..RX }, SetupRefusal::InvalidLength),
+        (
+            TransferRecord { length: 0, ..RX },
+            SetupRefusal::InvalidLength,
+        ),
         (
             TransferRecord {
                 length: MAX + 1,
