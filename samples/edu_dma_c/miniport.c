@@ -901,20 +901,21 @@ EduRunMisuse(
 
 	/*
 	 * A 24-bit channel (Dma32BitAddresses FALSE): its map registers lie
-	 * below 16 MiB.  A transfer through it must work.
+	 * below 16 MiB.  A transfer through it must work.  BigMdl: SmallMdl's
+	 * middle may still be mapped for the fenced transfer above.
 	 */
 	Status = NdisMRegisterDmaChannel(&StaleHandle, Adapter->MiniportAdapterHandle,
 					 0, FALSE, &DmaDesc, EDU_DMA_MAXIMUM_LENGTH);
 	EDU_ROW("register-24bit", Status);
 	if (Status == NDIS_STATUS_SUCCESS) {
 		Adapter->DeviceOffset = 0;
-		NdisMSetupDmaTransfer(&Status, StaleHandle, SmallMdl, 0, 256, TRUE);
+		NdisMSetupDmaTransfer(&Status, StaleHandle, BigMdl, 0, 256, TRUE);
 		EDU_ROW("setup-24bit", Status);
 		if (Status == NDIS_STATUS_SUCCESS) {
 			for (i = 0; i < EDU_TRANSFER_TIMEOUT_MS &&
 				    NdisMReadDmaCounter(StaleHandle) != 0; i++)
 				NdisMSleep(1000);
-			NdisMCompleteDmaTransfer(&Status, StaleHandle, SmallMdl, 0, 256, TRUE);
+			NdisMCompleteDmaTransfer(&Status, StaleHandle, BigMdl, 0, 256, TRUE);
 			EDU_ROW("complete-24bit", Status);
 		}
 		NdisMDeregisterDmaChannel(StaleHandle);
