@@ -23,7 +23,7 @@ use crate::{
     handle::{Handle, HandleKind},
     mdl::{MdlView, VaRange},
     registry::{self, InRegistry},
-    status::{Error, Result as NdisResult},
+    status::{Error, NdisStatus, Result as NdisResult},
 };
 
 /// The longest Deregister waits for an engine that does not go idle.
@@ -205,10 +205,10 @@ fn configure(
     // SAFETY: the glue's own controller, called as ndis_linux.h documents
     // (PASSIVE, the description valid for the call).
     let status = unsafe { configure(adapter.context(), number, description) };
-    match crate::status::NdisStatus(status) {
+    match NdisStatus(status) {
         s if s.is_success() => Ok(()),
-        crate::status::NdisStatus::RESOURCE_CONFLICT => Err(Error::ResourceConflict),
-        crate::status::NdisStatus::RESOURCES => Err(Error::Resources),
+        NdisStatus::RESOURCE_CONFLICT => Err(Error::ResourceConflict),
+        NdisStatus::RESOURCES => Err(Error::Resources),
         s => {
             dev_err!(
                 adapter.device(),
@@ -253,7 +253,6 @@ pub(crate) fn register(
         );
         return Err(Error::Resources);
     }
-    configure(adapter, ops, number, description)?;
     // The NDIS argument can only narrow what the device reaches.
     let arg_limit: u64 = if dma32 {
         u32::MAX.into()
@@ -279,6 +278,9 @@ pub(crate) fn register(
         );
         return Err(Error::Resources);
     }
+    // After the bounce memory, so the glue's refusal is what Register
+    // reports (the memory is freed again when it refuses).
+    configure(adapter, ops, number, description)?;
     Arc::pin_init(
         try_pin_init!(DmaChannel {
             adapter: adapter.clone(),
