@@ -38,8 +38,10 @@ Abstract:
         elsewhere, not in this header.
 
     Build as Windows does: define NDIS_MINIPORT_DRIVER and one of
-    NDIS60_MINIPORT, NDIS61_MINIPORT, NDIS620_MINIPORT, NDIS630_MINIPORT
-    (the contracts this shim supports) before including this file.
+    NDIS50_MINIPORT, NDIS51_MINIPORT, NDIS60_MINIPORT, NDIS61_MINIPORT,
+    NDIS620_MINIPORT, NDIS630_MINIPORT (the contracts this shim supports)
+    before including this file; when several are defined the highest
+    wins, as in the WDK.
 
 --*/
 
@@ -131,9 +133,28 @@ extern "C" {
 
 #endif /* NDIS_MINIPORT_DRIVER */
 
+/*
+ * Legacy (NDIS 5.x) drivers, computed as the WDK does and overridable the
+ * same way: a 5.x miniport, or the non-miniport view (NDIS_WRAPPER in the
+ * WDK), is a legacy miniport.  The shim has no protocol side.
+ */
+#ifndef NDIS_LEGACY_MINIPORT
+#if !defined(NDIS_MINIPORT_DRIVER) || NDIS_MINIPORT_MAJOR_VERSION < 6
+#define NDIS_LEGACY_MINIPORT 1
+#else
 #define NDIS_LEGACY_MINIPORT 0
+#endif
+#endif
+#ifndef NDIS_LEGACY_PROTOCOL
 #define NDIS_LEGACY_PROTOCOL 0
-#define NDIS_LEGACY_DRIVER   0
+#endif
+#ifndef NDIS_LEGACY_DRIVER
+#if NDIS_LEGACY_MINIPORT || NDIS_LEGACY_PROTOCOL
+#define NDIS_LEGACY_DRIVER 1
+#else
+#define NDIS_LEGACY_DRIVER 0
+#endif
+#endif
 
 /* ------------------------------------------------------------------------
  * Base types (Win64 / LLP64 sizes)
@@ -251,83 +272,15 @@ typedef union _NET_LUID_LH {
 typedef NET_LUID_LH NET_LUID, *PNET_LUID;
 
 /* ------------------------------------------------------------------------
- * Calling-convention and SAL annotations: no-ops here.  The shim's exports
- * use the Linux C ABI; the annotations only document intent.
+ * What Windows driver source takes from wdm.h, ntdef.h and sal.h without
+ * naming it: IRQL, Interlocked, C_ASSERT, PAGED_CODE, DRIVER_INITIALIZE
+ * (ndis_wdm.h, which also pulls in the kernel headers it needs, so it
+ * comes first), then calling conventions, DECLSPEC_* and SAL annotations,
+ * all empty (ndis_sal.h).
  * ------------------------------------------------------------------------ */
 
-#ifndef IN
-#define IN
-#endif
-#ifndef OUT
-#define OUT
-#endif
-#ifndef OPTIONAL
-#define OPTIONAL
-#endif
-#define NTAPI
-#define NDISAPI
-#define DECLSPEC_IMPORT
-#define EXPORT
-#define FASTCALL
-
-#define _In_
-#define _In_opt_
-#define _In_z_
-#define _In_reads_(s)
-#define _In_reads_bytes_(s)
-#define _In_reads_bytes_opt_(s)
-#define _Out_
-#define _Out_opt_
-#define _Out_writes_(s)
-#define _Out_writes_bytes_(s)
-#define _Out_writes_bytes_opt_(s)
-#define _Out_writes_bytes_to_(s, c)
-#define _Inout_
-#define _Inout_opt_
-#define _Inout_updates_bytes_(s)
-#define _Outptr_
-#define _Outptr_result_maybenull_
-#define _Outptr_result_bytebuffer_(s)
-#define _Ret_maybenull_
-#define _Must_inspect_result_
-#define _Check_return_
-#define _Success_(e)
-#define _When_(c, a)
-#define _At_(t, a)
-#define _Pre_notnull_
-#define _Post_invalid_
-#define _Use_decl_annotations_
-#define _Function_class_(n)
-#define _Printf_format_string_
-#define _Field_size_(s)
-#define _Field_size_bytes_(s)
-#define _IRQL_requires_(i)
-#define _IRQL_requires_max_(i)
-#define _IRQL_requires_min_(i)
-#define _IRQL_raises_(i)
-#define _IRQL_saves_
-#define _IRQL_restores_
-#define _IRQL_saves_global_(k, l)
-#define _IRQL_restores_global_(k, l)
-#define _IRQL_requires_same_
-#define _Requires_lock_held_(l)
-#define _Requires_lock_not_held_(l)
-#define _Acquires_lock_(l)
-#define _Releases_lock_(l)
-#define __drv_aliasesMem
-#define __drv_allocatesMem(k)
-#define __drv_freesMem(k)
-#define __in
-#define __out
-#define __inout
-#define __in_opt
-#define __out_opt
-
-#define PASSIVE_LEVEL  0
-#define LOW_LEVEL      0
-#define APC_LEVEL      1
-#define DISPATCH_LEVEL 2
-#define HIGH_LEVEL     15
+#include "ndis_wdm.h"
+#include "ndis_sal.h"
 
 /* ------------------------------------------------------------------------
  * Helper macros
@@ -347,7 +300,6 @@ typedef NET_LUID_LH NET_LUID, *PNET_LUID;
 	((type *)((PCHAR)(address) - (ULONG_PTR)(&((type *)0)->field)))
 #define ARGUMENT_PRESENT(p)        ((CHAR *)(p) != (CHAR *)NULL)
 #define NT_SUCCESS(s)              (((NTSTATUS)(s)) >= 0)
-#define C_ASSERT(e)                _Static_assert(e, #e)
 
 #ifndef min
 #define min(a, b) (((a) < (b)) ? (a) : (b))
@@ -393,7 +345,7 @@ ULONG DbgPrint(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
 
 #ifndef ASSERT
 #if DBG && defined(__KERNEL__)
-#define ASSERT(exp) ((void)WARN_ON(!(exp)))
+#define ASSERT(exp) ((void)WARN_ON_ONCE(!(exp)))
 #else
 /* Free-build semantics: not evaluated, but still type-checked. */
 #define ASSERT(exp) ((void)sizeof(!(exp)))
@@ -534,8 +486,13 @@ typedef struct _NDIS_OBJECT_HEADER {
 #endif
 
 /* ------------------------------------------------------------------------
- * MDL / NDIS_BUFFER (wdm.h).  The shim builds MDLs for nonpaged kernel
- * memory only, so MappedSystemVa is always valid for MDLs it returns.
+ * MDL / NDIS_BUFFER (wdm.h).  No page list (PFN array) follows the header:
+ * the shim finds an MDL's pages from its system address, MappedSystemVa,
+ * which is valid when MdlFlags has MDL_MAPPED_TO_SYSTEM_VA or
+ * MDL_SOURCE_IS_NONPAGED_POOL (what NdisAllocateMdl and
+ * MmBuildMdlForNonPagedPool build).  The DMA calls refuse any other MDL
+ * (Documentation/porting.rst).  StartVa + ByteOffset is the address in the
+ * context the MDL was built in, possibly a user process.
  * ------------------------------------------------------------------------ */
 
 typedef struct _MDL {
@@ -592,14 +549,45 @@ typedef enum _EX_POOL_PRIORITY {
 #define MmGetMdlBaseVa(_Mdl)         ((_Mdl)->StartVa)
 
 /*
- * Windows would map a non-mapped MDL here; the shim has no such MDLs, so
- * anything not already mapped yields NULL (the documented failure value).
+ * MappedSystemVa when a flag says it is valid.  Windows would map any other
+ * MDL from its page list; the shim has none, so it yields NULL, the
+ * documented failure value.
  */
 #define MmGetSystemAddressForMdlSafe(_Mdl, _Priority)                    \
 	((void)(_Priority),                                                \
 	 (((_Mdl)->MdlFlags &                                              \
 	   (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL)) ?      \
 		  (_Mdl)->MappedSystemVa : (PVOID)NULL))
+
+/*
+ * An MDL for _Length bytes at _BaseVa, not yet built: no flag, so no system
+ * address.  Size is the header's alone (no page list follows it).
+ */
+#define MmInitializeMdl(_MemoryDescriptorList, _BaseVa, _Length)           \
+	do {                                                                 \
+		(_MemoryDescriptorList)->Next = (PMDL)NULL;                  \
+		(_MemoryDescriptorList)->Size = (CSHORT)sizeof(MDL);         \
+		(_MemoryDescriptorList)->MdlFlags = 0;                       \
+		(_MemoryDescriptorList)->StartVa = (PVOID)((ULONG_PTR)(_BaseVa) & \
+			~(ULONG_PTR)(__NDIS_PAGE_SIZE - 1));                 \
+		(_MemoryDescriptorList)->ByteOffset = (ULONG)((ULONG_PTR)(_BaseVa) & \
+			(__NDIS_PAGE_SIZE - 1));                             \
+		(_MemoryDescriptorList)->ByteCount = (ULONG)(_Length);       \
+	} while (0)
+
+/*
+ * Builds an MDL whose StartVa/ByteOffset describe nonpaged kernel memory:
+ * as on Windows, MappedSystemVa = StartVa + ByteOffset and
+ * MDL_SOURCE_IS_NONPAGED_POOL (there is no page list to fill in).
+ */
+#define MmBuildMdlForNonPagedPool(_MemoryDescriptorList)                   \
+	do {                                                                 \
+		(_MemoryDescriptorList)->Process = NULL;                     \
+		(_MemoryDescriptorList)->MappedSystemVa =                    \
+			MmGetMdlVirtualAddress(_MemoryDescriptorList);       \
+		(_MemoryDescriptorList)->MdlFlags |=                         \
+			MDL_SOURCE_IS_NONPAGED_POOL;                         \
+	} while (0)
 
 #define NDIS_BUFFER_LINKAGE(_Buffer) ((_Buffer)->Next)
 #define NDIS_MDL_LINKAGE(_Mdl)       ((_Mdl)->Next)
@@ -1302,7 +1290,14 @@ typedef struct _NDIS51_MINIPORT_CHARACTERISTICS {
 	NDIS51_MINIPORT_CHARACTERISTICS_S
 } NDIS51_MINIPORT_CHARACTERISTICS, *PNDIS51_MINIPORT_CHARACTERISTICS;
 
-#if defined(NDIS50_MINIPORT)
+/*
+ * Chosen by the resolved contract, as the WDK does: a build that defines
+ * both NDIS50_MINIPORT and NDIS51_MINIPORT is a 5.1 miniport.  Everything
+ * else (6.x miniports, the non-miniport view) sees the 5.1 structure, the
+ * largest NdisMRegisterMiniport accepts.
+ */
+#if defined(NDIS_MINIPORT_DRIVER) && NDIS_MINIPORT_MAJOR_VERSION == 5 && \
+	NDIS_MINIPORT_MINOR_VERSION == 0
 typedef NDIS50_MINIPORT_CHARACTERISTICS NDIS_MINIPORT_CHARACTERISTICS;
 #else
 typedef NDIS51_MINIPORT_CHARACTERISTICS NDIS_MINIPORT_CHARACTERISTICS;
@@ -1520,52 +1515,81 @@ typedef struct _NDIS_SG_DMA_DESCRIPTION {
 	RTL_SIZEOF_THROUGH_FIELD(NDIS_SG_DMA_DESCRIPTION, ScatterGatherListSize)
 
 /*
+ * SLIST_HEADER (wdm.h, x64 form): the head of an interlocked singly linked
+ * list, 16 bytes and 16-aligned.  Declared for the NET_BUFFER and
+ * NET_BUFFER_LIST unions it sets the alignment of; the shim has no
+ * ExInterlockedPushEntrySList.
+ */
+typedef union DECLSPEC_ALIGN(16) _SLIST_HEADER {
+	struct {
+		ULONGLONG Alignment;
+		ULONGLONG Region;
+	};
+	struct {
+		ULONGLONG Depth : 16;
+		ULONGLONG Sequence : 48;
+		ULONGLONG Reserved : 4;
+		ULONGLONG NextEntry : 60;
+	} HeaderX64;
+} SLIST_HEADER, *PSLIST_HEADER;
+
+/*
  * NET_BUFFER / NET_BUFFER_LIST: the part of the NDIS 6 packet structures a
- * miniport fills in or reads to describe data as an MDL chain.  The
- * NET_BUFFER_DATA members come first, as on Windows; the SLIST_HEADER
- * alternative of that union is not declared (the shim never links NET_BUFFERs
- * into interlocked lists).  NdisMAllocateNetBufferSGList reads MdlChain,
- * DataOffset and DataLength only: the data starts DataOffset bytes into the
- * chain, and CurrentMdl/CurrentMdlOffset are expected to say the same.
+ * miniport fills in or reads to describe data as an MDL chain, with the
+ * WDK's field names, unions and 16-byte (MEMORY_ALLOCATION_ALIGNMENT)
+ * reserved areas.  The NET_BUFFER_DATA fields can be named directly
+ * (nb->MdlChain, as C sources do), through NetBufferHeader as the WDK's C
+ * view has it (nb->NetBufferHeader.MdlChain) or its C++ view
+ * (nb->NetBufferHeader.NetBufferData.MdlChain, the "NET_BUFFER_HEADER
+ * union (ndis/nbl.h)" page).  NdisMAllocateNetBufferSGList
+ * reads MdlChain, DataOffset and DataLength only: the data starts
+ * DataOffset bytes into the chain, and CurrentMdl/CurrentMdlOffset are
+ * expected to say the same.
  */
 typedef union _NET_BUFFER_DATA_LENGTH {
 	ULONG DataLength;
 	SIZE_T stDataLength;
 } NET_BUFFER_DATA_LENGTH, *PNET_BUFFER_DATA_LENGTH;
 
-typedef struct _NET_BUFFER_DATA {
-	PNET_BUFFER Next;
-	PMDL CurrentMdl;
-	ULONG CurrentMdlOffset;
-	union {
-		ULONG DataLength;
-		SIZE_T stDataLength;
-	};
-	PMDL MdlChain;
+/* The NET_BUFFER_DATA members, shared by the three views below. */
+#define __NDIS_NET_BUFFER_DATA_FIELDS					\
+	PNET_BUFFER Next;						\
+	PMDL CurrentMdl;						\
+	ULONG CurrentMdlOffset;						\
+	union {								\
+		ULONG DataLength;					\
+		SIZE_T stDataLength;					\
+		NET_BUFFER_DATA_LENGTH NbDataLength;			\
+	};								\
+	PMDL MdlChain;							\
 	ULONG DataOffset;
+
+typedef struct _NET_BUFFER_DATA {
+	__NDIS_NET_BUFFER_DATA_FIELDS
 } NET_BUFFER_DATA, *PNET_BUFFER_DATA;
+
+typedef union _NET_BUFFER_HEADER {
+	struct {
+		__NDIS_NET_BUFFER_DATA_FIELDS
+	};
+	NET_BUFFER_DATA NetBufferData;
+	SLIST_HEADER Link;
+} NET_BUFFER_HEADER, *PNET_BUFFER_HEADER;
 
 struct _NET_BUFFER {
 	union {
 		struct {
-			PNET_BUFFER Next;
-			PMDL CurrentMdl;
-			ULONG CurrentMdlOffset;
-			union {
-				ULONG DataLength;
-				SIZE_T stDataLength;
-			};
-			PMDL MdlChain;
-			ULONG DataOffset;
+			__NDIS_NET_BUFFER_DATA_FIELDS
 		};
-		NET_BUFFER_DATA NetBufferHeader;
+		SLIST_HEADER Link;
+		NET_BUFFER_HEADER NetBufferHeader;
 	};
 	USHORT ChecksumBias;
 	USHORT Reserved;
 	NDIS_HANDLE NdisPoolHandle;
-	PVOID NdisReserved[2];
-	PVOID ProtocolReserved[6];
-	PVOID MiniportReserved[4];
+	DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) PVOID NdisReserved[2];
+	DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) PVOID ProtocolReserved[6];
+	DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) PVOID MiniportReserved[4];
 	NDIS_PHYSICAL_ADDRESS DataPhysicalAddress;
 	union {
 		PVOID SharedMemoryInfo;
@@ -1573,19 +1597,37 @@ struct _NET_BUFFER {
 	};
 };
 
+#undef __NDIS_NET_BUFFER_DATA_FIELDS
+
+typedef struct _NET_BUFFER_LIST_DATA {
+	PNET_BUFFER_LIST Next;
+	PNET_BUFFER FirstNetBuffer;
+} NET_BUFFER_LIST_DATA, *PNET_BUFFER_LIST_DATA;
+
+typedef union _NET_BUFFER_LIST_HEADER {
+	struct {
+		PNET_BUFFER_LIST Next;
+		PNET_BUFFER FirstNetBuffer;
+	};
+	NET_BUFFER_LIST_DATA NetBufferListData;
+	SLIST_HEADER Link;
+} NET_BUFFER_LIST_HEADER, *PNET_BUFFER_LIST_HEADER;
+
 struct _NET_BUFFER_LIST {
 	union {
 		struct {
 			PNET_BUFFER_LIST Next;
 			PNET_BUFFER FirstNetBuffer;
 		};
+		SLIST_HEADER Link;
+		NET_BUFFER_LIST_HEADER NetBufferListHeader;
 	};
 	PVOID Context;
 	PNET_BUFFER_LIST ParentNetBufferList;
 	NDIS_HANDLE NdisPoolHandle;
-	PVOID NdisReserved[2];
-	PVOID ProtocolReserved[4];
-	PVOID MiniportReserved[2];
+	DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) PVOID NdisReserved[2];
+	DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) PVOID ProtocolReserved[4];
+	DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) PVOID MiniportReserved[2];
 	PVOID Scratch;
 	NDIS_HANDLE SourceHandle;
 	ULONG NblFlags;
@@ -1692,7 +1734,8 @@ VOID NdisFreeMemory(
 	_In_ UINT Length,
 	_In_ UINT MemoryFlags);
 
-/* MDLs describing nonpaged kernel memory (IRQL <= DISPATCH_LEVEL). */
+/* MDLs describing nonpaged kernel memory (IRQL <= DISPATCH_LEVEL), built
+ * as MmBuildMdlForNonPagedPool builds them. */
 PMDL NdisAllocateMdl(
 	_In_ NDIS_HANDLE NdisHandle,
 	_In_ PVOID VirtualAddress,
@@ -1911,6 +1954,7 @@ VOID NdisMFreeNetBufferSGList(
 #define __NDIS_CHECK_SIZE(t, n)      _Static_assert(sizeof(t) == (n), "sizeof(" #t ") != " #n)
 #define __NDIS_CHECK_OFF(t, f, n) \
 	_Static_assert(__builtin_offsetof(t, f) == (n), "offsetof(" #t ", " #f ") != " #n)
+#define __NDIS_CHECK_ALIGN(t, n)     _Static_assert(_Alignof(t) == (n), "_Alignof(" #t ") != " #n)
 
 /* Base types [DECL: Win64 LLP64 data model] */
 __NDIS_CHECK_SIZE(UCHAR, 1);
@@ -2060,9 +2104,29 @@ __NDIS_CHECK_SIZE(NDIS51_MINIPORT_CHARACTERISTICS, 0xF0);
 __NDIS_CHECK_SIZE(NDIS_MEDIUM, 4);
 
 
-/* NET_BUFFER / NET_BUFFER_LIST [DECL: NET_BUFFER_DATA 0x30, DataLength a
- * SIZE_T union at 0x18; NET_BUFFER 0xb0; NET_BUFFER_LIST through Status] */
+/* SLIST_HEADER [PDB: size 0x10, 16-aligned] */
+__NDIS_CHECK_SIZE(SLIST_HEADER, 0x10);
+__NDIS_CHECK_ALIGN(SLIST_HEADER, 16);
+
+/* NET_BUFFER_DATA / NET_BUFFER_HEADER [PDB (Win10 x64 ndis.sys):
+ * NET_BUFFER_DATA 0x30, NbDataLength 0x18, MdlChain 0x20, DataOffset 0x28;
+ * NET_BUFFER_HEADER 0x30] */
 __NDIS_CHECK_SIZE(NET_BUFFER_DATA, 0x30);
+__NDIS_CHECK_OFF(NET_BUFFER_DATA, DataLength, 0x18);
+__NDIS_CHECK_OFF(NET_BUFFER_DATA, NbDataLength, 0x18);
+__NDIS_CHECK_OFF(NET_BUFFER_DATA, MdlChain, 0x20);
+__NDIS_CHECK_OFF(NET_BUFFER_DATA, DataOffset, 0x28);
+__NDIS_CHECK_SIZE(NET_BUFFER_HEADER, 0x30);
+__NDIS_CHECK_OFF(NET_BUFFER_HEADER, MdlChain, 0x20);
+__NDIS_CHECK_OFF(NET_BUFFER_HEADER, NetBufferData.DataOffset, 0x28);
+
+/* NET_BUFFER [PDB (Win10 x64 ndis.sys): size 0xb0; NetBufferHeader 0,
+ * ChecksumBias 0x30, NdisPoolHandle 0x38, NdisReserved 0x40,
+ * ProtocolReserved 0x50, MiniportReserved 0x80, DataPhysicalAddress 0xa0,
+ * ScatterGatherList 0xa8; 16-aligned (DECLSPEC_ALIGN in the WDK)] */
+__NDIS_CHECK_ALIGN(NET_BUFFER, 16);
+__NDIS_CHECK_OFF(NET_BUFFER, NetBufferHeader, 0);
+__NDIS_CHECK_OFF(NET_BUFFER, Link, 0);
 __NDIS_CHECK_OFF(NET_BUFFER, CurrentMdl, 0x08);
 __NDIS_CHECK_OFF(NET_BUFFER, CurrentMdlOffset, 0x10);
 __NDIS_CHECK_OFF(NET_BUFFER, DataLength, 0x18);
@@ -2070,19 +2134,39 @@ __NDIS_CHECK_OFF(NET_BUFFER, MdlChain, 0x20);
 __NDIS_CHECK_OFF(NET_BUFFER, DataOffset, 0x28);
 __NDIS_CHECK_OFF(NET_BUFFER, ChecksumBias, 0x30);
 __NDIS_CHECK_OFF(NET_BUFFER, NdisPoolHandle, 0x38);
+__NDIS_CHECK_OFF(NET_BUFFER, NdisReserved, 0x40);
+__NDIS_CHECK_OFF(NET_BUFFER, ProtocolReserved, 0x50);
 __NDIS_CHECK_OFF(NET_BUFFER, MiniportReserved, 0x80);
 __NDIS_CHECK_OFF(NET_BUFFER, DataPhysicalAddress, 0xa0);
 __NDIS_CHECK_OFF(NET_BUFFER, ScatterGatherList, 0xa8);
 __NDIS_CHECK_SIZE(NET_BUFFER, 0xb0);
+
+/* NET_BUFFER_LIST [PDB (Win10 x64 ndis.sys): size 0x90 here, through
+ * Status (Windows appends NetBufferListInfo[] there), Context 0x10,
+ * ParentNetBufferList 0x18, NdisPoolHandle 0x20, NdisReserved 0x30,
+ * ProtocolReserved 0x40, MiniportReserved 0x60, Scratch 0x70,
+ * SourceHandle 0x78, NblFlags 0x80, ChildRefCount 0x84, Flags 0x88,
+ * Status 0x8c, NetBufferListInfo 0x90 (not declared here); 16-aligned] */
+__NDIS_CHECK_ALIGN(NET_BUFFER_LIST, 16);
 __NDIS_CHECK_OFF(NET_BUFFER_LIST, FirstNetBuffer, 0x08);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, NetBufferListHeader, 0);
 __NDIS_CHECK_OFF(NET_BUFFER_LIST, Context, 0x10);
-__NDIS_CHECK_OFF(NET_BUFFER_LIST, MiniportReserved, 0x58);
-__NDIS_CHECK_OFF(NET_BUFFER_LIST, SourceHandle, 0x70);
-__NDIS_CHECK_OFF(NET_BUFFER_LIST, Flags, 0x80);
-__NDIS_CHECK_OFF(NET_BUFFER_LIST, Status, 0x84);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, ParentNetBufferList, 0x18);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, NdisPoolHandle, 0x20);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, NdisReserved, 0x30);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, ProtocolReserved, 0x40);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, MiniportReserved, 0x60);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, Scratch, 0x70);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, SourceHandle, 0x78);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, NblFlags, 0x80);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, ChildRefCount, 0x84);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, Flags, 0x88);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, Status, 0x8c);
+__NDIS_CHECK_SIZE(NET_BUFFER_LIST, 0x90);
 
 #undef __NDIS_CHECK_SIZE
 #undef __NDIS_CHECK_OFF
+#undef __NDIS_CHECK_ALIGN
 
 #endif /* 64-bit layout checks */
 

@@ -25,7 +25,9 @@ use crate::{
     driver::{self, Glue},
     handle::Handle,
     interrupt::{self, Interrupt, InterruptRequest, InterruptType},
-    map_registers, memory,
+    map_registers,
+    mdl::{MdlView, Unresolvable},
+    memory,
     net_buffer::{mdl_view, ListBuffer, NetBufferView},
     pci_device, probe, registry, reject,
     resources::{self, BusBuffer},
@@ -126,12 +128,16 @@ unsafe fn read_sized<T>(object: *const T, size: usize) -> T {
     unsafe { copy.assume_init() }
 }
 
+/// An MDL the miniport passed: its address and, unless the shim cannot
+/// resolve its pages, its data in system space ([`mdl_view`]).
+type MdlArg = (usize, core::result::Result<MdlView, Unresolvable>);
+
 /// Reads an MDL the miniport passed (`None` for NULL).
 ///
 /// # Safety
 ///
 /// `mdl` must be NULL or a readable MDL.
-unsafe fn optional_mdl(mdl: *const abi::MDL) -> Option<(usize, crate::mdl::MdlView)> {
+unsafe fn optional_mdl(mdl: *const abi::MDL) -> Option<MdlArg> {
     // SAFETY: non-NULL, so readable (safety requirement).
     (!mdl.is_null()).then(|| (mdl as usize, unsafe { mdl_view(mdl) }))
 }
@@ -661,7 +667,23 @@ unsafe extern "C" fn NdisSetupDmaTransfer(
     WriteToDevice: abi::BOOLEAN,
 ) {
     // SAFETY: NULL or readable (safety requirement).
-    let view = unsafe { optional_mdl(Buffer) }.map(|(_, v)| v);
+    let view = match unsafe { optional_mdl(Buffer) } {
+        None => None,
+        Some((_, Ok(view))) => Some(view),
+        // Windows would map it from its page list; the shim has none.
+        // Windows documents no status for this; Setup's failure status is
+        // RESOURCES.
+        Some((_, Err(why))) => {
+            let h = handle(MiniportDmaHandle);
+            match registry::lookup::<DmaChannel>(h).and_then(|c| adapter_of_handle(c.owner())) {
+                Some(adapter) => adapter.reject("NdisSetupDmaTransfer", why.reason()),
+                None => reject("NdisSetupDmaTransfer", why.reason()),
+            }
+            // SAFETY: NULL or writable by the safety requirement.
+            unsafe { store(Status, ndis_status(Err(Error::Resources))) };
+            return;
+        }
+    };
     let args = transfer_args(Buffer, Offset, Length, WriteToDevice);
     let result = system_dma::setup(handle(MiniportDmaHandle), view, args);
     // SAFETY: NULL or writable by the safety requirement.
@@ -857,17 +879,27 @@ unsafe extern "C" fn NdisMStartBufferPhysicalMapping(
         // requirement); `start` reports at most one piece per page.
         unsafe { PhysicalAddressArray.add(i).write_unaligned(unit) };
     });
-    let entries = adapter_or_reject(MiniportAdapterHandle, "NdisMStartBufferPhysicalMapping")
-        .and_then(|adapter| {
-            map_registers::start(
-                &adapter.map_registers,
-                &adapter,
-                buffer,
-                PhysicalMapRegister,
-                Direction::from_write_to_device(WriteToDevice),
-                out,
-            )
-        });
+    const CALL: &str = "NdisMStartBufferPhysicalMapping";
+    let entries = adapter_or_reject(MiniportAdapterHandle, CALL).and_then(|adapter| {
+        let buffer = match buffer {
+            None => None,
+            Some((mdl, Ok(view))) => Some((mdl, view)),
+            // Windows would map it from its page list; the shim has none.
+            // A void call: logged, counted, no pieces (ArraySize 0).
+            Some((_, Err(why))) => {
+                adapter.reject(CALL, why.reason());
+                return None;
+            }
+        };
+        map_registers::start(
+            &adapter.map_registers,
+            &adapter,
+            buffer,
+            PhysicalMapRegister,
+            Direction::from_write_to_device(WriteToDevice),
+            out,
+        )
+    });
     // SAFETY: NULL or writable by the safety requirement.
     unsafe { store(ArraySize, entries.unwrap_or(0)) };
 }

@@ -258,3 +258,28 @@ u64 ndis_shim_dma_coherent_limit(struct device *dev)
 {
 	return min_not_zero(dev->coherent_dma_mask, dev->bus_dma_limit);
 }
+
+/*
+ * MDL decoding (rust/net_buffer.rs): can the shim turn every page of
+ * [va, va + len) into a struct page, as its mapping helpers will? All of it
+ * in the linear map, or all of it in vmalloc space and mapped. Decided from
+ * the address alone, never touching the memory: it may be a user-context
+ * address or not mapped at all. @len > 0 and the range does not wrap (the
+ * caller checks). Never sleeps.
+ */
+bool ndis_shim_kernel_range(const void *va, size_t len)
+{
+	unsigned long page = (unsigned long)va & PAGE_MASK;
+	unsigned long last = (unsigned long)va + len - 1;
+	bool vmalloc = is_vmalloc_addr(va);
+
+	for (;; page += PAGE_SIZE) {
+		const void *p = (const void *)page;
+
+		if (vmalloc ? !is_vmalloc_addr(p) || !vmalloc_to_page(p) :
+			      !virt_addr_valid(p))
+			return false;
+		if (last - page < PAGE_SIZE)
+			return true;
+	}
+}

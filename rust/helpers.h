@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The C wrappers the shim's Rust code calls (rust/helpers.c); their Rust
- * declarations are in rust/dma.rs, rust/interrupt.rs and rust/memory.rs.
+ * declarations are in rust/dma.rs, rust/interrupt.rs, rust/memory.rs and
+ * rust/net_buffer.rs.
  */
 #ifndef _NDIS_SHIM_HELPERS_H
 #define _NDIS_SHIM_HELPERS_H
@@ -39,5 +40,7 @@ bool ndis_shim_may_sleep(void);
 unsigned int ndis_shim_dma_alignment(void);
 unsigned int ndis_shim_cache_line_size(void);
 u64 ndis_shim_dma_coherent_limit(struct device *dev);
+
+bool ndis_shim_kernel_range(const void *va, size_t len);
 
 #endif /* _NDIS_SHIM_HELPERS_H */

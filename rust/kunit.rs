@@ -9,13 +9,30 @@
 #[kernel::macros::kunit_tests(ndis_shim_internals)]
 mod tests {
     use crate::{
+        abi,
         handle::{Handle, HandleKind, HandleTable},
-        mdl::{page_chunks, transfer_range, MdlView},
+        mdl::{page_chunks, transfer_range, MdlView, Unresolvable},
+        net_buffer::{mdl_view, MdlChain},
         sg::{self, SgLimits},
         shared::{find_free, within_reach, FreeMismatch, SharedBlock},
         status::{Error, NdisStatus},
     };
-    use kernel::page::PAGE_SIZE;
+    use kernel::{page::PAGE_SIZE, prelude::*};
+
+    /// An MDL as a driver builds it: `len` bytes whose system address is
+    /// `system` and whose original address is `original`.
+    fn mdl(flags: u32, system: usize, original: usize, len: u32) -> abi::MDL {
+        abi::MDL {
+            Next: core::ptr::null_mut(),
+            Size: core::mem::size_of::<abi::MDL>() as i16,
+            MdlFlags: flags as i16,
+            Process: core::ptr::null_mut(),
+            MappedSystemVa: system as *mut core::ffi::c_void,
+            StartVa: (original & !(PAGE_SIZE - 1)) as *mut core::ffi::c_void,
+            ByteCount: len,
+            ByteOffset: (original % PAGE_SIZE) as u32,
+        }
+    }
 
     #[test]
     fn forged_and_stale_handles_are_rejected() {
@@ -37,6 +54,67 @@ mod tests {
         let reused = table.insert(HandleKind::DmaChannel, 8).unwrap();
         assert_eq!(table.get(HandleKind::DmaChannel, h), None);
         assert_eq!(table.get(HandleKind::DmaChannel, reused), Some(&8));
+    }
+
+    #[test]
+    fn mdls_decode_to_their_system_address() -> Result {
+        let pool = abi::MDL_SOURCE_IS_NONPAGED_POOL;
+        let mapped = abi::MDL_MAPPED_TO_SYSTEM_VA | abi::MDL_PAGES_LOCKED;
+        let kmalloc = KVec::<u8>::from_elem(0, 3 * PAGE_SIZE, GFP_KERNEL)?;
+        let vmalloc = VVec::<u8>::from_elem(0, 3 * PAGE_SIZE, GFP_KERNEL)?;
+        let user = 0x7ffd_0000_0000usize;
+        for buf in [kmalloc.as_ptr() as usize, vmalloc.as_ptr() as usize] {
+            let va = buf + 0x40;
+            let len = (2 * PAGE_SIZE) as u32;
+            // Whatever StartVa says, the view is at MappedSystemVa.
+            let original = user + va % PAGE_SIZE;
+            for m in [
+                mdl(pool, va, va, len),
+                mdl(pool, va, original, len),
+                mdl(mapped, va, original, len),
+            ] {
+                // SAFETY: `m` is a readable MDL.
+                let v = unsafe { mdl_view(&m) }.map_err(|_| EINVAL)?;
+                assert_eq!(v.start_va + v.byte_offset as usize, va);
+                assert_eq!(v.byte_count, len);
+            }
+            let refusals = [
+                (mdl(0, va, va, len), Unresolvable::NotMapped),
+                (
+                    mdl(abi::MDL_PAGES_LOCKED, va, va, len),
+                    Unresolvable::NotMapped,
+                ),
+                (
+                    mdl(pool, original, original, len),
+                    Unresolvable::NotKernelMemory,
+                ),
+                (mdl(pool, va + 8, va, len), Unresolvable::OffsetMismatch),
+            ];
+            for (m, why) in refusals {
+                // SAFETY: `m` is a readable MDL.
+                assert_eq!(unsafe { mdl_view(&m) }, Err(why));
+            }
+        }
+        // Beyond the end of a vmalloc area's mapping: refused, not read.
+        let end = vmalloc.as_ptr() as usize + 3 * PAGE_SIZE;
+        let past = mdl(pool, end - 0x40, end - 0x40, 0x40 + PAGE_SIZE as u32 * 4);
+        // SAFETY: `past` is a readable MDL.
+        let view = unsafe { mdl_view(&past) };
+        assert_eq!(view, Err(Unresolvable::NotKernelMemory));
+        // A chain stops at the first MDL it cannot resolve, and says why.
+        let va = kmalloc.as_ptr() as usize;
+        let mut third = mdl(pool, va, va, 8);
+        let mut second = mdl(0, va, va, 8);
+        second.Next = &mut third;
+        let mut first = mdl(pool, va, user + va % PAGE_SIZE, 8);
+        first.Next = &mut second;
+        // SAFETY: a chain of readable MDLs, used while they live.
+        let mut chain = unsafe { MdlChain::new(&first) };
+        assert!(chain.next().is_some());
+        assert!(chain.next().is_none());
+        assert_eq!(chain.refused(), Some(Unresolvable::NotMapped));
+        assert!(chain.next().is_none());
+        Ok(())
     }
 
     #[test]

@@ -64,8 +64,9 @@ pub(crate) fn allocate_mdl(va: *mut c_void, len: u32) -> *mut abi::MDL {
     }
     let addr = va as usize;
     let page_mask = kernel::page::PAGE_SIZE - 1;
-    // Kernel memory, mapped: what MmGetSystemAddressForMdlSafe needs.
-    const MDL_FLAGS: i16 = (abi::MDL_SOURCE_IS_NONPAGED_POOL | abi::MDL_MAPPED_TO_SYSTEM_VA) as i16;
+    // As IoAllocateMdl + MmBuildMdlForNonPagedPool build it on Windows:
+    // nonpaged, so MappedSystemVa is the data's address.
+    const MDL_FLAGS: i16 = abi::MDL_SOURCE_IS_NONPAGED_POOL as i16;
     // SAFETY: `mdl` is a fresh allocation of the right size and alignment.
     unsafe {
         mdl.write(abi::MDL {

@@ -7,9 +7,23 @@
 //! constructors are `unsafe`: the caller vouches for the memory, as NDIS
 //! makes the miniport vouch); everything behind the edge uses them safely.
 
-use crate::{abi, mdl::MdlView};
+use core::ffi::c_void;
+use kernel::page::PAGE_SIZE;
+
+use crate::{
+    abi,
+    mdl::{MdlView, RawMdl, Unresolvable},
+};
+
+extern "C" {
+    fn ndis_shim_kernel_range(va: *const c_void, len: usize) -> bool;
+}
 
 /// The MDLs of a chain, read one at a time as [`MdlView`]s.
+///
+/// The chain ends early at an MDL the shim cannot resolve ([`mdl_view`]);
+/// [`MdlChain::refused`] then says why, and the call using it must be
+/// refused.
 ///
 /// # Invariants
 ///
@@ -18,6 +32,7 @@ use crate::{abi, mdl::MdlView};
 #[derive(Clone, Copy)]
 pub(crate) struct MdlChain {
     next: *const abi::MDL,
+    refused: Option<Unresolvable>,
 }
 
 impl MdlChain {
@@ -29,23 +44,55 @@ impl MdlChain {
     /// readable MDLs while the chain is used.
     pub(crate) unsafe fn new(first: *const abi::MDL) -> Self {
         // INVARIANT: by the safety requirement.
-        Self { next: first }
+        Self {
+            next: first,
+            refused: None,
+        }
+    }
+
+    /// Why iteration stopped before the chain's end, if it did: an MDL
+    /// whose pages the shim cannot resolve.
+    pub(crate) fn refused(&self) -> Option<Unresolvable> {
+        self.refused
     }
 }
 
-/// Reads one MDL.
+/// Reads one MDL as the shim uses it: its data in system space, per
+/// `MdlFlags` and `MappedSystemVa` ([`RawMdl::system_view`]), checked to be
+/// memory the kernel can turn into pages. The one place the shim decides
+/// which address an MDL gives it; `StartVa` is never used as an address.
 ///
 /// # Safety
 ///
 /// `mdl` must be a readable MDL.
-pub(crate) unsafe fn mdl_view(mdl: *const abi::MDL) -> MdlView {
+pub(crate) unsafe fn mdl_view(mdl: *const abi::MDL) -> Result<MdlView, Unresolvable> {
+    const _: () = assert!(
+        crate::mdl::MDL_SYSTEM_VA_FLAGS as u32
+            == abi::MDL_MAPPED_TO_SYSTEM_VA | abi::MDL_SOURCE_IS_NONPAGED_POOL
+    );
     // SAFETY: readable (safety requirement).
     let m = unsafe { &*mdl };
-    MdlView {
+    let view = RawMdl {
+        flags: m.MdlFlags as u16,
+        mapped_system_va: m.MappedSystemVa as usize,
         start_va: m.StartVa as usize,
         byte_offset: m.ByteOffset,
         byte_count: m.ByteCount,
     }
+    .system_view(PAGE_SIZE)?;
+    let va = view.start_va + view.byte_offset as usize;
+    let len = view.byte_count as usize;
+    if len != 0 {
+        if va.checked_add(len).is_none() {
+            return Err(Unresolvable::NotKernelMemory);
+        }
+        // SAFETY: a query on addresses only; the range does not wrap and is
+        // not empty, as the helper requires.
+        if !unsafe { ndis_shim_kernel_range(va as *const c_void, len) } {
+            return Err(Unresolvable::NotKernelMemory);
+        }
+    }
+    Ok(view)
 }
 
 impl Iterator for MdlChain {
@@ -59,7 +106,15 @@ impl Iterator for MdlChain {
         let view = unsafe { mdl_view(self.next) };
         // SAFETY: as above.
         self.next = unsafe { (*self.next).Next };
-        Some(view)
+        match view {
+            Ok(view) => Some(view),
+            Err(why) => {
+                // INVARIANT: NULL ends the chain.
+                self.next = core::ptr::null();
+                self.refused = Some(why);
+                None
+            }
+        }
     }
 }
 
@@ -84,9 +139,10 @@ impl NetBufferView {
     /// `nb` must be a readable NET_BUFFER whose MDL chain is readable while
     /// the view is used.
     pub(crate) unsafe fn read(nb: *const abi::NET_BUFFER) -> Self {
-        // SAFETY: readable (safety requirement); `NetBufferHeader` is the
-        // `NET_BUFFER_DATA` view of the union's fields, all plain data.
-        let data = unsafe { (*nb).__bindgen_anon_1.NetBufferHeader };
+        // SAFETY: readable (safety requirement); `NetBufferData` is the
+        // `NET_BUFFER_DATA` view of the `NetBufferHeader` union's fields, all
+        // plain data.
+        let data = unsafe { (*nb).__bindgen_anon_1.NetBufferHeader.NetBufferData };
         Self {
             address: nb as usize,
             // SAFETY: readable chain (safety requirement).

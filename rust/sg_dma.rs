@@ -356,7 +356,23 @@ pub(crate) fn allocate_list(
     let sg_dma = lookup(handle).ok_or(Error::InvalidParameter)?;
     let nb = nb.ok_or(Error::InvalidParameter)?;
     let (chain, data_offset, data_length) = (nb.chain, nb.data_offset, nb.data_length);
-    let start = sg::locate(chain, data_offset, data_length, sg_dma.limits.max_mapping)?;
+    let mut read = chain;
+    let located = sg::locate(
+        read.by_ref(),
+        data_offset,
+        data_length,
+        sg_dma.limits.max_mapping,
+    );
+    // An MDL up to the data's end whose pages the shim cannot resolve:
+    // Windows documents no status for it; the call's failure status is
+    // RESOURCES.
+    if let Some(why) = read.refused() {
+        sg_dma
+            .adapter
+            .reject("NdisMAllocateNetBufferSGList", why.reason());
+        return Err(Error::Resources);
+    }
+    let start = located?;
     let mut ranges = KVec::new();
     for r in sg::data_ranges(chain.skip(start.mdl_index), start.offset, data_length) {
         ranges.push(r, GFP_ATOMIC).map_err(|_| Error::Resources)?;

@@ -954,6 +954,16 @@ pub type NET_LUID_LH = _NET_LUID_LH;
 pub type PNET_LUID_LH = *mut _NET_LUID_LH;
 pub type NET_LUID = NET_LUID_LH;
 pub type PNET_LUID = *mut NET_LUID_LH;
+pub type DRIVER_INITIALIZE = ::core::option::Option<
+    unsafe extern "C" fn(
+        DriverObject: *mut _DRIVER_OBJECT,
+        RegistryPath: PUNICODE_STRING,
+    ) -> NTSTATUS,
+>;
+pub type PDRIVER_INITIALIZE = DRIVER_INITIALIZE;
+pub type DRIVER_UNLOAD =
+    ::core::option::Option<unsafe extern "C" fn(DriverObject: *mut _DRIVER_OBJECT)>;
+pub type PDRIVER_UNLOAD = DRIVER_UNLOAD;
 unsafe extern "C" {
     pub fn DbgPrint(Format: PCSTR, ...) -> ULONG;
 }
@@ -3093,6 +3103,230 @@ const _: () = {
 pub type NDIS_SG_DMA_DESCRIPTION = _NDIS_SG_DMA_DESCRIPTION;
 pub type PNDIS_SG_DMA_DESCRIPTION = *mut _NDIS_SG_DMA_DESCRIPTION;
 #[repr(C)]
+#[repr(align(16))]
+#[derive(Copy, Clone)]
+pub union _SLIST_HEADER {
+    pub __bindgen_anon_1: _SLIST_HEADER__bindgen_ty_1,
+    pub HeaderX64: _SLIST_HEADER__bindgen_ty_2,
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _SLIST_HEADER__bindgen_ty_1 {
+    pub Alignment: ULONGLONG,
+    pub Region: ULONGLONG,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _SLIST_HEADER__bindgen_ty_1"]
+        [::core::mem::size_of::<_SLIST_HEADER__bindgen_ty_1>() - 16usize];
+    ["Alignment of _SLIST_HEADER__bindgen_ty_1"]
+        [::core::mem::align_of::<_SLIST_HEADER__bindgen_ty_1>() - 8usize];
+    ["Offset of field: _SLIST_HEADER__bindgen_ty_1::Alignment"]
+        [::core::mem::offset_of!(_SLIST_HEADER__bindgen_ty_1, Alignment) - 0usize];
+    ["Offset of field: _SLIST_HEADER__bindgen_ty_1::Region"]
+        [::core::mem::offset_of!(_SLIST_HEADER__bindgen_ty_1, Region) - 8usize];
+};
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _SLIST_HEADER__bindgen_ty_2 {
+    pub _bindgen_align: [u64; 0],
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 16usize]>,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _SLIST_HEADER__bindgen_ty_2"]
+        [::core::mem::size_of::<_SLIST_HEADER__bindgen_ty_2>() - 16usize];
+    ["Alignment of _SLIST_HEADER__bindgen_ty_2"]
+        [::core::mem::align_of::<_SLIST_HEADER__bindgen_ty_2>() - 8usize];
+};
+impl _SLIST_HEADER__bindgen_ty_2 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Depth(&self) -> ULONGLONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 16u8>() as u64) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Depth(&mut self, val: ULONGLONG) {
+        unsafe {
+            let val: u64 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 16u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Depth_raw(this: *const Self) -> ULONGLONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 16usize]>>::raw_get_const::<
+                0usize,
+                16u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Depth_raw(this: *mut Self, val: ULONGLONG) {
+        unsafe {
+            let val: u64 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 16usize]>>::raw_set_const::<0usize, 16u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Sequence(&self) -> ULONGLONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<16usize, 48u8>() as u64) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Sequence(&mut self, val: ULONGLONG) {
+        unsafe {
+            let val: u64 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<16usize, 48u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Sequence_raw(this: *const Self) -> ULONGLONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 16usize]>>::raw_get_const::<
+                16usize,
+                48u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Sequence_raw(this: *mut Self, val: ULONGLONG) {
+        unsafe {
+            let val: u64 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 16usize]>>::raw_set_const::<16usize, 48u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Reserved(&self) -> ULONGLONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<64usize, 4u8>() as u64) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Reserved(&mut self, val: ULONGLONG) {
+        unsafe {
+            let val: u64 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<64usize, 4u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Reserved_raw(this: *const Self) -> ULONGLONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 16usize]>>::raw_get_const::<
+                64usize,
+                4u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Reserved_raw(this: *mut Self, val: ULONGLONG) {
+        unsafe {
+            let val: u64 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 16usize]>>::raw_set_const::<64usize, 4u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn NextEntry(&self) -> ULONGLONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<68usize, 60u8>() as u64) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_NextEntry(&mut self, val: ULONGLONG) {
+        unsafe {
+            let val: u64 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<68usize, 60u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn NextEntry_raw(this: *const Self) -> ULONGLONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 16usize]>>::raw_get_const::<
+                68usize,
+                60u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_NextEntry_raw(this: *mut Self, val: ULONGLONG) {
+        unsafe {
+            let val: u64 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 16usize]>>::raw_set_const::<68usize, 60u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        Depth: ULONGLONG,
+        Sequence: ULONGLONG,
+        Reserved: ULONGLONG,
+        NextEntry: ULONGLONG,
+    ) -> __BindgenBitfieldUnit<[u8; 16usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 16usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 16u8>({
+            let Depth: u64 = unsafe { ::core::mem::transmute(Depth) };
+            Depth as u64
+        });
+        __bindgen_bitfield_unit.set_const::<16usize, 48u8>({
+            let Sequence: u64 = unsafe { ::core::mem::transmute(Sequence) };
+            Sequence as u64
+        });
+        __bindgen_bitfield_unit.set_const::<64usize, 4u8>({
+            let Reserved: u64 = unsafe { ::core::mem::transmute(Reserved) };
+            Reserved as u64
+        });
+        __bindgen_bitfield_unit.set_const::<68usize, 60u8>({
+            let NextEntry: u64 = unsafe { ::core::mem::transmute(NextEntry) };
+            NextEntry as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _SLIST_HEADER"][::core::mem::size_of::<_SLIST_HEADER>() - 16usize];
+    ["Alignment of _SLIST_HEADER"][::core::mem::align_of::<_SLIST_HEADER>() - 16usize];
+    ["Offset of field: _SLIST_HEADER::HeaderX64"]
+        [::core::mem::offset_of!(_SLIST_HEADER, HeaderX64) - 0usize];
+};
+impl Default for _SLIST_HEADER {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type SLIST_HEADER = _SLIST_HEADER;
+pub type PSLIST_HEADER = *mut _SLIST_HEADER;
+#[repr(C)]
 #[derive(Copy, Clone)]
 pub union _NET_BUFFER_DATA_LENGTH {
     pub DataLength: ULONG,
@@ -3134,6 +3368,7 @@ pub struct _NET_BUFFER_DATA {
 pub union _NET_BUFFER_DATA__bindgen_ty_1 {
     pub DataLength: ULONG,
     pub stDataLength: SIZE_T,
+    pub NbDataLength: NET_BUFFER_DATA_LENGTH,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
@@ -3145,6 +3380,8 @@ const _: () = {
         [::core::mem::offset_of!(_NET_BUFFER_DATA__bindgen_ty_1, DataLength) - 0usize];
     ["Offset of field: _NET_BUFFER_DATA__bindgen_ty_1::stDataLength"]
         [::core::mem::offset_of!(_NET_BUFFER_DATA__bindgen_ty_1, stDataLength) - 0usize];
+    ["Offset of field: _NET_BUFFER_DATA__bindgen_ty_1::NbDataLength"]
+        [::core::mem::offset_of!(_NET_BUFFER_DATA__bindgen_ty_1, NbDataLength) - 0usize];
 };
 impl Default for _NET_BUFFER_DATA__bindgen_ty_1 {
     fn default() -> Self {
@@ -3182,6 +3419,106 @@ impl Default for _NET_BUFFER_DATA {
 pub type NET_BUFFER_DATA = _NET_BUFFER_DATA;
 pub type PNET_BUFFER_DATA = *mut _NET_BUFFER_DATA;
 #[repr(C)]
+#[repr(align(16))]
+#[derive(Copy, Clone)]
+pub union _NET_BUFFER_HEADER {
+    pub __bindgen_anon_1: _NET_BUFFER_HEADER__bindgen_ty_1,
+    pub NetBufferData: NET_BUFFER_DATA,
+    pub Link: SLIST_HEADER,
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _NET_BUFFER_HEADER__bindgen_ty_1 {
+    pub Next: PNET_BUFFER,
+    pub CurrentMdl: PMDL,
+    pub CurrentMdlOffset: ULONG,
+    pub __bindgen_anon_1: _NET_BUFFER_HEADER__bindgen_ty_1__bindgen_ty_1,
+    pub MdlChain: PMDL,
+    pub DataOffset: ULONG,
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union _NET_BUFFER_HEADER__bindgen_ty_1__bindgen_ty_1 {
+    pub DataLength: ULONG,
+    pub stDataLength: SIZE_T,
+    pub NbDataLength: NET_BUFFER_DATA_LENGTH,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NET_BUFFER_HEADER__bindgen_ty_1__bindgen_ty_1"]
+        [::core::mem::size_of::<_NET_BUFFER_HEADER__bindgen_ty_1__bindgen_ty_1>() - 8usize];
+    ["Alignment of _NET_BUFFER_HEADER__bindgen_ty_1__bindgen_ty_1"]
+        [::core::mem::align_of::<_NET_BUFFER_HEADER__bindgen_ty_1__bindgen_ty_1>() - 8usize];
+    ["Offset of field: _NET_BUFFER_HEADER__bindgen_ty_1__bindgen_ty_1::DataLength"][::core::mem::offset_of!(
+        _NET_BUFFER_HEADER__bindgen_ty_1__bindgen_ty_1,
+        DataLength
+    ) - 0usize];
+    ["Offset of field: _NET_BUFFER_HEADER__bindgen_ty_1__bindgen_ty_1::stDataLength"][::core::mem::offset_of!(
+        _NET_BUFFER_HEADER__bindgen_ty_1__bindgen_ty_1,
+        stDataLength
+    ) - 0usize];
+    ["Offset of field: _NET_BUFFER_HEADER__bindgen_ty_1__bindgen_ty_1::NbDataLength"][::core::mem::offset_of!(
+        _NET_BUFFER_HEADER__bindgen_ty_1__bindgen_ty_1,
+        NbDataLength
+    ) - 0usize];
+};
+impl Default for _NET_BUFFER_HEADER__bindgen_ty_1__bindgen_ty_1 {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NET_BUFFER_HEADER__bindgen_ty_1"]
+        [::core::mem::size_of::<_NET_BUFFER_HEADER__bindgen_ty_1>() - 48usize];
+    ["Alignment of _NET_BUFFER_HEADER__bindgen_ty_1"]
+        [::core::mem::align_of::<_NET_BUFFER_HEADER__bindgen_ty_1>() - 8usize];
+    ["Offset of field: _NET_BUFFER_HEADER__bindgen_ty_1::Next"]
+        [::core::mem::offset_of!(_NET_BUFFER_HEADER__bindgen_ty_1, Next) - 0usize];
+    ["Offset of field: _NET_BUFFER_HEADER__bindgen_ty_1::CurrentMdl"]
+        [::core::mem::offset_of!(_NET_BUFFER_HEADER__bindgen_ty_1, CurrentMdl) - 8usize];
+    ["Offset of field: _NET_BUFFER_HEADER__bindgen_ty_1::CurrentMdlOffset"]
+        [::core::mem::offset_of!(_NET_BUFFER_HEADER__bindgen_ty_1, CurrentMdlOffset) - 16usize];
+    ["Offset of field: _NET_BUFFER_HEADER__bindgen_ty_1::MdlChain"]
+        [::core::mem::offset_of!(_NET_BUFFER_HEADER__bindgen_ty_1, MdlChain) - 32usize];
+    ["Offset of field: _NET_BUFFER_HEADER__bindgen_ty_1::DataOffset"]
+        [::core::mem::offset_of!(_NET_BUFFER_HEADER__bindgen_ty_1, DataOffset) - 40usize];
+};
+impl Default for _NET_BUFFER_HEADER__bindgen_ty_1 {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NET_BUFFER_HEADER"][::core::mem::size_of::<_NET_BUFFER_HEADER>() - 48usize];
+    ["Alignment of _NET_BUFFER_HEADER"][::core::mem::align_of::<_NET_BUFFER_HEADER>() - 16usize];
+    ["Offset of field: _NET_BUFFER_HEADER::NetBufferData"]
+        [::core::mem::offset_of!(_NET_BUFFER_HEADER, NetBufferData) - 0usize];
+    ["Offset of field: _NET_BUFFER_HEADER::Link"]
+        [::core::mem::offset_of!(_NET_BUFFER_HEADER, Link) - 0usize];
+};
+impl Default for _NET_BUFFER_HEADER {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NET_BUFFER_HEADER = _NET_BUFFER_HEADER;
+pub type PNET_BUFFER_HEADER = *mut _NET_BUFFER_HEADER;
+#[repr(C)]
+#[repr(align(16))]
 #[derive(Copy, Clone)]
 pub struct _NET_BUFFER {
     pub __bindgen_anon_1: _NET_BUFFER__bindgen_ty_1,
@@ -3195,10 +3532,12 @@ pub struct _NET_BUFFER {
     pub __bindgen_anon_2: _NET_BUFFER__bindgen_ty_2,
 }
 #[repr(C)]
+#[repr(align(16))]
 #[derive(Copy, Clone)]
 pub union _NET_BUFFER__bindgen_ty_1 {
     pub __bindgen_anon_1: _NET_BUFFER__bindgen_ty_1__bindgen_ty_1,
-    pub NetBufferHeader: NET_BUFFER_DATA,
+    pub Link: SLIST_HEADER,
+    pub NetBufferHeader: NET_BUFFER_HEADER,
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -3215,6 +3554,7 @@ pub struct _NET_BUFFER__bindgen_ty_1__bindgen_ty_1 {
 pub union _NET_BUFFER__bindgen_ty_1__bindgen_ty_1__bindgen_ty_1 {
     pub DataLength: ULONG,
     pub stDataLength: SIZE_T,
+    pub NbDataLength: NET_BUFFER_DATA_LENGTH,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
@@ -3230,6 +3570,11 @@ const _: () = {
     ["Offset of field: _NET_BUFFER__bindgen_ty_1__bindgen_ty_1__bindgen_ty_1::stDataLength"][::core::mem::offset_of!(
         _NET_BUFFER__bindgen_ty_1__bindgen_ty_1__bindgen_ty_1,
         stDataLength
+    )
+        - 0usize];
+    ["Offset of field: _NET_BUFFER__bindgen_ty_1__bindgen_ty_1__bindgen_ty_1::NbDataLength"][::core::mem::offset_of!(
+        _NET_BUFFER__bindgen_ty_1__bindgen_ty_1__bindgen_ty_1,
+        NbDataLength
     )
         - 0usize];
 };
@@ -3275,7 +3620,9 @@ const _: () = {
     ["Size of _NET_BUFFER__bindgen_ty_1"]
         [::core::mem::size_of::<_NET_BUFFER__bindgen_ty_1>() - 48usize];
     ["Alignment of _NET_BUFFER__bindgen_ty_1"]
-        [::core::mem::align_of::<_NET_BUFFER__bindgen_ty_1>() - 8usize];
+        [::core::mem::align_of::<_NET_BUFFER__bindgen_ty_1>() - 16usize];
+    ["Offset of field: _NET_BUFFER__bindgen_ty_1::Link"]
+        [::core::mem::offset_of!(_NET_BUFFER__bindgen_ty_1, Link) - 0usize];
     ["Offset of field: _NET_BUFFER__bindgen_ty_1::NetBufferHeader"]
         [::core::mem::offset_of!(_NET_BUFFER__bindgen_ty_1, NetBufferHeader) - 0usize];
 };
@@ -3317,7 +3664,7 @@ impl Default for _NET_BUFFER__bindgen_ty_2 {
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of _NET_BUFFER"][::core::mem::size_of::<_NET_BUFFER>() - 176usize];
-    ["Alignment of _NET_BUFFER"][::core::mem::align_of::<_NET_BUFFER>() - 8usize];
+    ["Alignment of _NET_BUFFER"][::core::mem::align_of::<_NET_BUFFER>() - 16usize];
     ["Offset of field: _NET_BUFFER::ChecksumBias"]
         [::core::mem::offset_of!(_NET_BUFFER, ChecksumBias) - 48usize];
     ["Offset of field: _NET_BUFFER::Reserved"]
@@ -3343,12 +3690,97 @@ impl Default for _NET_BUFFER {
     }
 }
 #[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NET_BUFFER_LIST_DATA {
+    pub Next: PNET_BUFFER_LIST,
+    pub FirstNetBuffer: PNET_BUFFER,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NET_BUFFER_LIST_DATA"][::core::mem::size_of::<_NET_BUFFER_LIST_DATA>() - 16usize];
+    ["Alignment of _NET_BUFFER_LIST_DATA"]
+        [::core::mem::align_of::<_NET_BUFFER_LIST_DATA>() - 8usize];
+    ["Offset of field: _NET_BUFFER_LIST_DATA::Next"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST_DATA, Next) - 0usize];
+    ["Offset of field: _NET_BUFFER_LIST_DATA::FirstNetBuffer"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST_DATA, FirstNetBuffer) - 8usize];
+};
+impl Default for _NET_BUFFER_LIST_DATA {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NET_BUFFER_LIST_DATA = _NET_BUFFER_LIST_DATA;
+pub type PNET_BUFFER_LIST_DATA = *mut _NET_BUFFER_LIST_DATA;
+#[repr(C)]
+#[repr(align(16))]
+#[derive(Copy, Clone)]
+pub union _NET_BUFFER_LIST_HEADER {
+    pub __bindgen_anon_1: _NET_BUFFER_LIST_HEADER__bindgen_ty_1,
+    pub NetBufferListData: NET_BUFFER_LIST_DATA,
+    pub Link: SLIST_HEADER,
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NET_BUFFER_LIST_HEADER__bindgen_ty_1 {
+    pub Next: PNET_BUFFER_LIST,
+    pub FirstNetBuffer: PNET_BUFFER,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NET_BUFFER_LIST_HEADER__bindgen_ty_1"]
+        [::core::mem::size_of::<_NET_BUFFER_LIST_HEADER__bindgen_ty_1>() - 16usize];
+    ["Alignment of _NET_BUFFER_LIST_HEADER__bindgen_ty_1"]
+        [::core::mem::align_of::<_NET_BUFFER_LIST_HEADER__bindgen_ty_1>() - 8usize];
+    ["Offset of field: _NET_BUFFER_LIST_HEADER__bindgen_ty_1::Next"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST_HEADER__bindgen_ty_1, Next) - 0usize];
+    ["Offset of field: _NET_BUFFER_LIST_HEADER__bindgen_ty_1::FirstNetBuffer"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST_HEADER__bindgen_ty_1, FirstNetBuffer) - 8usize];
+};
+impl Default for _NET_BUFFER_LIST_HEADER__bindgen_ty_1 {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NET_BUFFER_LIST_HEADER"]
+        [::core::mem::size_of::<_NET_BUFFER_LIST_HEADER>() - 16usize];
+    ["Alignment of _NET_BUFFER_LIST_HEADER"]
+        [::core::mem::align_of::<_NET_BUFFER_LIST_HEADER>() - 16usize];
+    ["Offset of field: _NET_BUFFER_LIST_HEADER::NetBufferListData"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST_HEADER, NetBufferListData) - 0usize];
+    ["Offset of field: _NET_BUFFER_LIST_HEADER::Link"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST_HEADER, Link) - 0usize];
+};
+impl Default for _NET_BUFFER_LIST_HEADER {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NET_BUFFER_LIST_HEADER = _NET_BUFFER_LIST_HEADER;
+pub type PNET_BUFFER_LIST_HEADER = *mut _NET_BUFFER_LIST_HEADER;
+#[repr(C)]
+#[repr(align(16))]
 #[derive(Copy, Clone)]
 pub struct _NET_BUFFER_LIST {
     pub __bindgen_anon_1: _NET_BUFFER_LIST__bindgen_ty_1,
     pub Context: PVOID,
     pub ParentNetBufferList: PNET_BUFFER_LIST,
     pub NdisPoolHandle: NDIS_HANDLE,
+    pub __bindgen_padding_0: [u8; 8usize],
     pub NdisReserved: [PVOID; 2usize],
     pub ProtocolReserved: [PVOID; 4usize],
     pub MiniportReserved: [PVOID; 2usize],
@@ -3360,9 +3792,12 @@ pub struct _NET_BUFFER_LIST {
     pub __bindgen_anon_2: _NET_BUFFER_LIST__bindgen_ty_2,
 }
 #[repr(C)]
+#[repr(align(16))]
 #[derive(Copy, Clone)]
 pub union _NET_BUFFER_LIST__bindgen_ty_1 {
     pub __bindgen_anon_1: _NET_BUFFER_LIST__bindgen_ty_1__bindgen_ty_1,
+    pub Link: SLIST_HEADER,
+    pub NetBufferListHeader: NET_BUFFER_LIST_HEADER,
 }
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
@@ -3397,7 +3832,11 @@ const _: () = {
     ["Size of _NET_BUFFER_LIST__bindgen_ty_1"]
         [::core::mem::size_of::<_NET_BUFFER_LIST__bindgen_ty_1>() - 16usize];
     ["Alignment of _NET_BUFFER_LIST__bindgen_ty_1"]
-        [::core::mem::align_of::<_NET_BUFFER_LIST__bindgen_ty_1>() - 8usize];
+        [::core::mem::align_of::<_NET_BUFFER_LIST__bindgen_ty_1>() - 16usize];
+    ["Offset of field: _NET_BUFFER_LIST__bindgen_ty_1::Link"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST__bindgen_ty_1, Link) - 0usize];
+    ["Offset of field: _NET_BUFFER_LIST__bindgen_ty_1::NetBufferListHeader"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST__bindgen_ty_1, NetBufferListHeader) - 0usize];
 };
 impl Default for _NET_BUFFER_LIST__bindgen_ty_1 {
     fn default() -> Self {
@@ -3436,8 +3875,8 @@ impl Default for _NET_BUFFER_LIST__bindgen_ty_2 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of _NET_BUFFER_LIST"][::core::mem::size_of::<_NET_BUFFER_LIST>() - 136usize];
-    ["Alignment of _NET_BUFFER_LIST"][::core::mem::align_of::<_NET_BUFFER_LIST>() - 8usize];
+    ["Size of _NET_BUFFER_LIST"][::core::mem::size_of::<_NET_BUFFER_LIST>() - 144usize];
+    ["Alignment of _NET_BUFFER_LIST"][::core::mem::align_of::<_NET_BUFFER_LIST>() - 16usize];
     ["Offset of field: _NET_BUFFER_LIST::Context"]
         [::core::mem::offset_of!(_NET_BUFFER_LIST, Context) - 16usize];
     ["Offset of field: _NET_BUFFER_LIST::ParentNetBufferList"]
@@ -3445,21 +3884,21 @@ const _: () = {
     ["Offset of field: _NET_BUFFER_LIST::NdisPoolHandle"]
         [::core::mem::offset_of!(_NET_BUFFER_LIST, NdisPoolHandle) - 32usize];
     ["Offset of field: _NET_BUFFER_LIST::NdisReserved"]
-        [::core::mem::offset_of!(_NET_BUFFER_LIST, NdisReserved) - 40usize];
+        [::core::mem::offset_of!(_NET_BUFFER_LIST, NdisReserved) - 48usize];
     ["Offset of field: _NET_BUFFER_LIST::ProtocolReserved"]
-        [::core::mem::offset_of!(_NET_BUFFER_LIST, ProtocolReserved) - 56usize];
+        [::core::mem::offset_of!(_NET_BUFFER_LIST, ProtocolReserved) - 64usize];
     ["Offset of field: _NET_BUFFER_LIST::MiniportReserved"]
-        [::core::mem::offset_of!(_NET_BUFFER_LIST, MiniportReserved) - 88usize];
+        [::core::mem::offset_of!(_NET_BUFFER_LIST, MiniportReserved) - 96usize];
     ["Offset of field: _NET_BUFFER_LIST::Scratch"]
-        [::core::mem::offset_of!(_NET_BUFFER_LIST, Scratch) - 104usize];
+        [::core::mem::offset_of!(_NET_BUFFER_LIST, Scratch) - 112usize];
     ["Offset of field: _NET_BUFFER_LIST::SourceHandle"]
-        [::core::mem::offset_of!(_NET_BUFFER_LIST, SourceHandle) - 112usize];
+        [::core::mem::offset_of!(_NET_BUFFER_LIST, SourceHandle) - 120usize];
     ["Offset of field: _NET_BUFFER_LIST::NblFlags"]
-        [::core::mem::offset_of!(_NET_BUFFER_LIST, NblFlags) - 120usize];
+        [::core::mem::offset_of!(_NET_BUFFER_LIST, NblFlags) - 128usize];
     ["Offset of field: _NET_BUFFER_LIST::ChildRefCount"]
-        [::core::mem::offset_of!(_NET_BUFFER_LIST, ChildRefCount) - 124usize];
+        [::core::mem::offset_of!(_NET_BUFFER_LIST, ChildRefCount) - 132usize];
     ["Offset of field: _NET_BUFFER_LIST::Flags"]
-        [::core::mem::offset_of!(_NET_BUFFER_LIST, Flags) - 128usize];
+        [::core::mem::offset_of!(_NET_BUFFER_LIST, Flags) - 136usize];
 };
 impl Default for _NET_BUFFER_LIST {
     fn default() -> Self {

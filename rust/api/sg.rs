@@ -279,17 +279,19 @@ impl<'a, B: DmaBuffer> NetBuffer<'a, B> {
         let raw = KBox::new(
             ffi::NET_BUFFER {
                 __bindgen_anon_1: ffi::_NET_BUFFER__bindgen_ty_1 {
-                    NetBufferHeader: ffi::NET_BUFFER_DATA {
-                        Next: core::ptr::null_mut(),
-                        CurrentMdl: current.0,
-                        CurrentMdlOffset: current.1,
-                        // `stDataLength`: all of the `SIZE_T`, so its high
-                        // half is zero.
-                        __bindgen_anon_1: ffi::_NET_BUFFER_DATA__bindgen_ty_1 {
-                            stDataLength: data_length.into(),
+                    NetBufferHeader: ffi::NET_BUFFER_HEADER {
+                        NetBufferData: ffi::NET_BUFFER_DATA {
+                            Next: core::ptr::null_mut(),
+                            CurrentMdl: current.0,
+                            CurrentMdlOffset: current.1,
+                            // `stDataLength`: all of the `SIZE_T`, so its
+                            // high half is zero.
+                            __bindgen_anon_1: ffi::_NET_BUFFER_DATA__bindgen_ty_1 {
+                                stDataLength: data_length.into(),
+                            },
+                            MdlChain: mdls[0].raw(),
+                            DataOffset: data_offset,
                         },
-                        MdlChain: mdls[0].raw(),
-                        DataOffset: data_offset,
                     },
                 },
                 ..Default::default()

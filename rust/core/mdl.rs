@@ -1,20 +1,105 @@
-//! MDL range arithmetic.
+//! MDL decoding and range arithmetic.
 //!
-//! Pure address arithmetic on a plain view of a Windows MDL: which virtual
-//! range a DMA transfer covers, how it splits at page and cache-line
-//! boundaries, and how many map registers a channel needs. Every computation
-//! is checked: values come from C and may be hostile.
+//! Which kernel address a miniport's MDL gives the shim ([`RawMdl::system_view`]),
+//! and pure address arithmetic on that view: which virtual range a DMA
+//! transfer covers, how it splits at page and cache-line boundaries, and how
+//! many map registers a channel needs. Every computation is checked: values
+//! come from C and may be hostile.
 
-use crate::status::{Error, Result};
+use crate::{
+    abi,
+    status::{Error, Result},
+};
 
-/// The fields of a Windows MDL that matter for DMA.
+/// The fields of a Windows MDL that say where its data is, as the miniport
+/// left them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawMdl {
+    /// `MdlFlags`.
+    pub flags: u16,
+    /// `MappedSystemVa`: the data's system-space address, when a flag says so.
+    pub mapped_system_va: usize,
+    /// `StartVa`: page-aligned start in the context the MDL was built in
+    /// (possibly a user process); never dereferenced by the shim.
+    pub start_va: usize,
+    /// `ByteOffset`: offset of the data within its first page.
+    pub byte_offset: u32,
+    /// `ByteCount`: length of the data in bytes.
+    pub byte_count: u32,
+}
+
+/// Why the shim cannot use an MDL's pages. The DMA calls refuse such an MDL
+/// with their documented failure status (`NDIS_STATUS_RESOURCES`; a void
+/// call logs and counts it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unresolvable {
+    /// Neither `MDL_MAPPED_TO_SYSTEM_VA` nor `MDL_SOURCE_IS_NONPAGED_POOL`:
+    /// `MappedSystemVa` means nothing (an `IoAllocateMdl` MDL never built),
+    /// and the shim has no page list to map.
+    NotMapped,
+    /// `MappedSystemVa` is not at `ByteOffset` within its page: the system
+    /// address and the MDL's pages disagree (Windows keeps them equal), and
+    /// the miniport's `NdisGetBufferPhysicalArraySize` would be wrong.
+    OffsetMismatch,
+    /// The system range is not memory the kernel can turn into pages
+    /// (neither the linear map nor vmalloc space): decided by the caller.
+    NotKernelMemory,
+}
+
+impl Unresolvable {
+    /// The log line's reason.
+    pub const fn reason(self) -> &'static str {
+        match self {
+            Self::NotMapped => {
+                "MDL neither MDL_MAPPED_TO_SYSTEM_VA nor MDL_SOURCE_IS_NONPAGED_POOL"
+            }
+            Self::OffsetMismatch => "MDL MappedSystemVa not at ByteOffset in its page",
+            Self::NotKernelMemory => "MDL MappedSystemVa is not kernel memory the shim can map",
+        }
+    }
+}
+
+/// The flags that make `MappedSystemVa` valid (`MmGetSystemAddressForMdlSafe`).
+pub const MDL_SYSTEM_VA_FLAGS: u16 =
+    (abi::MDL_MAPPED_TO_SYSTEM_VA | abi::MDL_SOURCE_IS_NONPAGED_POOL) as u16;
+
+impl RawMdl {
+    /// The MDL's data in system space, as `MmGetSystemAddressForMdlSafe`
+    /// finds it: `MappedSystemVa` when `MdlFlags` has
+    /// `MDL_MAPPED_TO_SYSTEM_VA` or `MDL_SOURCE_IS_NONPAGED_POOL`. Windows
+    /// would map any other MDL from its page list; the shim has none, so it
+    /// refuses it. `StartVa` is ignored: it is the address in the context
+    /// the MDL was built in (`MmGetMdlVirtualAddress`).
+    ///
+    /// `page_size` is the page size `ByteOffset` counts within. Whether the
+    /// resulting range is kernel memory is the caller's check.
+    pub fn system_view(&self, page_size: usize) -> core::result::Result<MdlView, Unresolvable> {
+        if self.flags & MDL_SYSTEM_VA_FLAGS == 0 {
+            return Err(Unresolvable::NotMapped);
+        }
+        let va = self.mapped_system_va;
+        let in_page = if page_size == 0 { 0 } else { va % page_size };
+        if usize::try_from(self.byte_offset) != Ok(in_page) {
+            return Err(Unresolvable::OffsetMismatch);
+        }
+        Ok(MdlView {
+            // No underflow: `in_page <= va`.
+            start_va: va - in_page,
+            byte_offset: self.byte_offset,
+            byte_count: self.byte_count,
+        })
+    }
+}
+
+/// An MDL's data as the shim uses it: in system space.
 ///
-/// The buffer's virtual address is `start_va + byte_offset`
-/// (`MmGetMdlVirtualAddress`) and it is `byte_count` bytes long
-/// (`MmGetMdlByteCount`).
+/// The buffer's kernel address is `start_va + byte_offset`
+/// (`MmGetSystemAddressForMdlSafe`) and it is `byte_count` bytes long
+/// (`MmGetMdlByteCount`). Made from a miniport's MDL only by
+/// [`RawMdl::system_view`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MdlView {
-    /// `StartVa`: page-aligned start of the mapped pages.
+    /// Page-aligned start of the data's first page, in system space.
     pub start_va: usize,
     /// `ByteOffset`: offset of the buffer within the first page.
     pub byte_offset: u32,
@@ -200,6 +285,63 @@ mod tests {
         byte_offset: 0x10,
         byte_count: 0x2000,
     };
+
+    #[test]
+    fn system_view_follows_the_flags() {
+        const POOL: u16 = abi::MDL_SOURCE_IS_NONPAGED_POOL as u16;
+        const MAPPED: u16 = abi::MDL_MAPPED_TO_SYSTEM_VA as u16;
+        const LOCKED: u16 = abi::MDL_PAGES_LOCKED as u16;
+        // Built for a user buffer: StartVa is the user-context address.
+        let raw = RawMdl {
+            flags: POOL,
+            mapped_system_va: 0xffff_8880_0123_4010,
+            start_va: 0x7ffe_0000_0000,
+            byte_offset: 0x10,
+            byte_count: 0x2000,
+        };
+        let system = MdlView {
+            start_va: 0xffff_8880_0123_4000,
+            byte_offset: 0x10,
+            byte_count: 0x2000,
+        };
+        assert_eq!(raw.system_view(0x1000), Ok(system));
+        for flags in [MAPPED, MAPPED | LOCKED, POOL | MAPPED] {
+            assert_eq!(RawMdl { flags, ..raw }.system_view(0x1000), Ok(system));
+        }
+        // IoAllocateMdl alone, or locked but never mapped: no system address,
+        // however plausible StartVa and MappedSystemVa look.
+        for flags in [0, LOCKED, !MDL_SYSTEM_VA_FLAGS] {
+            let unbuilt = RawMdl {
+                flags,
+                start_va: 0xffff_8880_0123_4000,
+                ..raw
+            };
+            assert_eq!(unbuilt.system_view(0x1000), Err(Unresolvable::NotMapped));
+        }
+        // The system address must sit at ByteOffset in its page.
+        let skewed = RawMdl {
+            mapped_system_va: 0xffff_8880_0123_4020,
+            ..raw
+        };
+        assert_eq!(
+            skewed.system_view(0x1000),
+            Err(Unresolvable::OffsetMismatch)
+        );
+        let past_page = RawMdl {
+            byte_offset: 0x1010,
+            ..raw
+        };
+        assert_eq!(
+            past_page.system_view(0x1000),
+            Err(Unresolvable::OffsetMismatch)
+        );
+        // Transfers then run on the system address.
+        let v = raw.system_view(0x1000).unwrap();
+        assert_eq!(
+            transfer_range(&v, 4, 8, 0x2000).map(|r| r.start),
+            Ok(0xffff_8880_0123_4014)
+        );
+    }
 
     #[test]
     fn transfer_range_ok_and_errors() {

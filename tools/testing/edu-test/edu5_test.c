@@ -11,8 +11,9 @@
  * A root-only debugfs directory per adapter,
  * /sys/kernel/debug/edu_dma_ndis5/<pci-name>/{cmd,result}. Commands (one
  * per write to cmd; the outcome is read from result):
- *   roundtrip len=N off=N buf=kmalloc|vmalloc reg=N
- *	a buffer to edu's buffer and back into a second one, compared;
+ *   roundtrip len=N off=N buf=kmalloc|vmalloc reg=N [mdl=SHAPE]
+ *	a buffer to edu's buffer and back into a second one, compared; the
+ *	MDLs reshaped as edu_test.h's SHAPE (default pool);
  *   misuse      every bad physical-mapping call once (each is rejected);
  *   alloc       NdisMAllocateMapRegisters' refusals;
  *   nonbm       map registers of a non-bus master (SUCCESS, nothing);
@@ -88,6 +89,7 @@ static void edu5_buf_free(struct edu5_buf *b)
 struct edu5_args {
 	unsigned int len, off, reg;
 	bool vmalloc;
+	enum edu_mdl_shape mdl;
 };
 
 static int edu5_parse(char *s, struct edu5_args *a)
@@ -110,7 +112,14 @@ static int edu5_parse(char *s, struct edu5_args *a)
 			ret = kstrtouint(val, 0, &a->reg);
 		else if (!strcmp(word, "buf"))
 			a->vmalloc = !strcmp(val, "vmalloc");
-		else
+		else if (!strcmp(word, "mdl")) {
+			ret = match_string(edu_mdl_shape_names,
+					   ARRAY_SIZE(edu_mdl_shape_names), val);
+			if (ret >= 0) {
+				a->mdl = ret;
+				ret = 0;
+			}
+		} else
 			ret = -EINVAL;
 	}
 	return ret;
@@ -133,6 +142,8 @@ static void edu5_cmd_roundtrip(struct edu5_test *et, struct edu5_args *a)
 		goto out;
 	}
 	get_random_bytes(src.base + a->off, a->len);
+	EduTestShapeMdl(src.mdl, a->mdl);
+	EduTestShapeMdl(dst.mdl, a->mdl);
 	to = Edu5TransferBuffer(et->adapter, src.mdl, a->reg, TRUE, 0, &n_to);
 	if (to == NDIS_STATUS_SUCCESS)
 		from = Edu5TransferBuffer(et->adapter, dst.mdl, a->reg, FALSE, 0, &n_from);

@@ -242,6 +242,7 @@ struct edu_args {
 	unsigned int count;	/* shm-forget: blocks */
 	unsigned int short_by;	/* short-receive: bytes the device leaves out */
 	bool cached;		/* shm-roundtrip: Cached */
+	enum edu_mdl_shape mdl;	/* roundtrip, sg-roundtrip: the MDLs' shape */
 };
 
 static int edu_parse_args(char *s, struct edu_args *a)
@@ -281,6 +282,13 @@ static int edu_parse_args(char *s, struct edu_args *a)
 					   ARRAY_SIZE(edu_buf_kind_names), val);
 			if (ret >= 0) {
 				a->kind = ret;
+				ret = 0;
+			}
+		} else if (!strcmp(word, "mdl")) {
+			ret = match_string(edu_mdl_shape_names,
+					   ARRAY_SIZE(edu_mdl_shape_names), val);
+			if (ret >= 0) {
+				a->mdl = ret;
 				ret = 0;
 			}
 		} else if (!strcmp(word, "dir")) {
@@ -349,6 +357,8 @@ static void edu_cmd_roundtrip(struct edu_test *et, struct edu_args *a, bool hold
 	}
 	for (i = 0; i < a->len; i++)
 		((u8 *)src.va)[a->mdl_off + i] = edu_pattern(seed, i);
+	EduTestShapeMdl(src.mdl, a->mdl);
+	EduTestShapeMdl(dst.mdl, a->mdl);
 
 	if (!edu_transfer(et, &src, a, true, hold_lock, &s1, &c1)) {
 		what = "host-to-device timed out";
@@ -778,6 +788,7 @@ static int edu_sg_nb_build(struct edu_test *et, struct edu_sg_nb *s, struct edu_
 			ret = -ENOMEM;
 			goto fail;
 		}
+		EduTestShapeMdl(b->mdl, a->mdl);
 		if (i)
 			NDIS_MDL_LINKAGE(s->bufs[i - 1].mdl) = b->mdl;
 		s->data[i] = start + (i == first ? a->mdl_off : 0);

@@ -25,6 +25,65 @@
 struct _EDU_ADAPTER;
 struct _EDU5_ADAPTER;
 
+/*
+ * ---- MDL shapes (both interpreters' "mdl=" argument) ----
+ *
+ * The MDLs a Windows driver may hand the DMA calls, made from one that
+ * NdisAllocateMdl built (MmBuildMdlForNonPagedPool's shape) over kernel
+ * memory. What the shim accepts is in Documentation/porting.rst ("MDLs").
+ * A user-context StartVa is simulated: nothing may use it as an address.
+ */
+enum edu_mdl_shape {
+	EDU_MDL_POOL,		/* as built: MDL_SOURCE_IS_NONPAGED_POOL */
+	EDU_MDL_USER_POOL,	/* same, StartVa in a user context */
+	EDU_MDL_USER_LOCKED,	/* MmProbeAndLockPages + MmMapLockedPages... */
+	EDU_MDL_UNBUILT,	/* IoAllocateMdl alone: no flag */
+	EDU_MDL_LOCKED_UNMAPPED,	/* MmProbeAndLockPages alone */
+	EDU_MDL_USER_SYSTEM_VA,	/* flagged, MappedSystemVa a user address */
+	EDU_MDL_SKEWED,		/* MappedSystemVa not at ByteOffset */
+};
+
+static const char *const edu_mdl_shape_names[] __maybe_unused = {
+	"pool", "user-pool", "user-locked", "unbuilt", "locked-unmapped",
+	"user-system-va", "skewed",
+};
+
+#define EDU_TEST_USER_VA ((ULONG_PTR)0x00007ffd00000000ULL)
+
+static inline VOID
+EduTestShapeMdl(
+	_Inout_ PMDL Mdl,
+	_In_ enum edu_mdl_shape Shape)
+{
+	PVOID UserVa = (PVOID)EDU_TEST_USER_VA;
+
+	switch (Shape) {
+	case EDU_MDL_POOL:
+		break;
+	case EDU_MDL_USER_POOL:
+		Mdl->StartVa = UserVa;
+		break;
+	case EDU_MDL_USER_LOCKED:
+		Mdl->StartVa = UserVa;
+		Mdl->MdlFlags = MDL_MAPPED_TO_SYSTEM_VA | MDL_PAGES_LOCKED;
+		break;
+	case EDU_MDL_UNBUILT:
+		Mdl->MdlFlags = 0;
+		break;
+	case EDU_MDL_LOCKED_UNMAPPED:
+		Mdl->StartVa = UserVa;
+		Mdl->MdlFlags = MDL_PAGES_LOCKED;
+		break;
+	case EDU_MDL_USER_SYSTEM_VA:
+		Mdl->StartVa = UserVa;
+		Mdl->MappedSystemVa = MmGetMdlVirtualAddress(Mdl);
+		break;
+	case EDU_MDL_SKEWED:
+		Mdl->MappedSystemVa = (PUCHAR)Mdl->MappedSystemVa + 64;
+		break;
+	}
+}
+
 /* ---- edu_dma_c (edu_c_test.c) ---- */
 
 /* From EduPlatformAdapterStart: creates the adapter's debugfs files. */

@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Header checks for include/ndis.h, host side (no kernel headers):
-#   - windows_miniport.c, a Windows-style NDIS 6 miniport, compiles unchanged
-#     with gcc and clang (-std=gnu11 -Wall -Wextra -Werror) for every NDIS
-#     contract the shim supports (6.0, 6.1, 6.20, 6.30); windows_miniport5.c,
-#     an NDIS 5.x bus master, likewise for 5.0 and 5.1;
+# Header checks for include/ndis.h:
+#   - every windows_*.c here, Windows-style source that must compile
+#     unchanged, under each contract its "NDIS-CHECK-CONTRACTS:" line names
+#     ("51+50" defines NDIS51_MINIPORT and NDIS50_MINIPORT, as some builds
+#     do; "+DBG" adds DBG=1): on the host with gcc and clang
+#     (-std=gnu11 -Wall -Wextra -Werror), and as kernel objects with the
+#     test kernel's Kbuild flags plus -Werror (clang, LLVM=-$LLVM_VERSION)
+#     when its build tree is complete (tools/build-kernel.sh --print-kdir);
+#     nothing is linked or loaded. A new windows_*.c is picked up by name;
 #   - the header alone compiles (non-miniport view) with -pedantic, which
 #     also evaluates its Win64 layout assertions;
-#   - probe.c pins Windows values (status codes, object types, enums) and
-#     runs the MDL macros on a hand-built MDL;
+#   - probe.c pins Windows values (status codes, object types, enums),
+#     runs the MDL macros on a hand-built MDL and the Interlocked functions
+#     and packing headers against their documented results;
 #   - negative checks: things a Windows ndis.h rejects must fail here too.
 #
 # Usage: tools/testing/header-check/check.sh   (exit status 0 = all passed)
-# CC_LIST="gcc clang-19" overrides the compilers tried.
+# CC_LIST="gcc clang-19" overrides the host compilers tried; KDIR= (empty)
+# skips the kernel part, KDIR=dir uses that kernel build tree.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,9 +28,11 @@ INC=$TOP/include
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
+# shellcheck source=../../versions.env
+. "$TOP/tools/versions.env"
+
 CFLAGS=(-std=gnu11 -Wall -Wextra -Werror -I "$INC")
 MINIPORT=(-DNDIS_MINIPORT_DRIVER=1)
-VERSIONS=(60 61 620 630)
 
 pass=0 fail=0 skip=0
 
@@ -74,24 +82,90 @@ fi
 command -v gcc >/dev/null || skp "gcc" "gcc not installed"
 [ -n "$(find_clang)" ] || skp "clang" "clang not installed"
 
-# --- Positive: the Windows-style miniport, every contract, every compiler.
-for cc in "${CCS[@]}"; do
-	for v in "${VERSIONS[@]}"; do
-		expect_ok "$cc/windows_miniport/ndis$v" \
-			"$cc" "${CFLAGS[@]}" "${MINIPORT[@]}" "-DNDIS${v}_MINIPORT=1" \
-			-fsyntax-only "$HERE/windows_miniport.c"
+# The contracts a check source names, one spec per word.
+contracts_of() { # file
+	sed -n 's/.*NDIS-CHECK-CONTRACTS:[[:space:]]*//p' "$1" | head -n 1
+}
+
+# The -D flags of one spec: "51+50" -> NDIS51_MINIPORT and NDIS50_MINIPORT.
+contract_flags() { # spec
+	local part parts
+	IFS=+ read -r -a parts <<<"$1"
+	for part in "${parts[@]}"; do
+		case $part in
+		DBG) echo -DDBG=1 ;;
+		*) echo "-DNDIS${part}_MINIPORT=1" ;;
+		esac
 	done
-	# The NDIS 5.x registration slice and map registers.
-	for v in 50 51; do
-		expect_ok "$cc/windows_miniport5/ndis$v" \
-			"$cc" "${CFLAGS[@]}" "${MINIPORT[@]}" "-DNDIS${v}_MINIPORT=1" \
-			-fsyntax-only "$HERE/windows_miniport5.c"
+}
+
+SOURCES=("$HERE"/windows_*.c)
+
+# --- Positive: the Windows-style sources, every contract, every compiler.
+for cc in "${CCS[@]}"; do
+	for src in "${SOURCES[@]}"; do
+		name=$(basename "$src" .c)
+		specs=$(contracts_of "$src")
+		if [ -z "$specs" ]; then
+			bad "$cc/$name"
+			echo "    no NDIS-CHECK-CONTRACTS line in $src"
+			continue
+		fi
+		for spec in $specs; do
+			# shellcheck disable=SC2046
+			expect_ok "$cc/$name/ndis$spec" \
+				"$cc" "${CFLAGS[@]}" "${MINIPORT[@]}" $(contract_flags "$spec") \
+				-fsyntax-only "$src"
+		done
 	done
 	# Non-miniport view (everything the shim implements) + strict ISO mode.
 	printf '#include <ndis.h>\n' >"$TMP/alone.c"
 	expect_ok "$cc/header_alone_pedantic" \
 		"$cc" "${CFLAGS[@]}" -pedantic -fsyntax-only "$TMP/alone.c"
 done
+
+# --- Kernel: the same sources as objects of an out-of-tree module, built
+# with the test kernel's flags. Each object is one source under one
+# contract (a symlink, so that Kbuild gives it its own flags); only the
+# objects are made, so nothing is linked, modpost does not run and the
+# shim need not be built.
+if [ -z "${KDIR+set}" ]; then
+	KDIR=$("$TOP/tools/build-kernel.sh" --print-kdir 2>/dev/null || true)
+fi
+if [ -z "$KDIR" ]; then
+	skp "kernel" "KDIR is empty"
+elif [ ! -f "$KDIR/.ndis-complete" ]; then
+	skp "kernel" "no complete kernel build tree at $KDIR"
+else
+	KMOD=$TMP/kmod
+	mkdir -p "$KMOD"
+	cp "$HERE/kmod/Kbuild" "$KMOD/Kbuild"
+	objs=()
+	for src in "${SOURCES[@]}"; do
+		name=$(basename "$src" .c)
+		for spec in $(contracts_of "$src"); do
+			obj=${name}_${spec//+/_}
+			ln -s "$src" "$KMOD/$obj.c"
+			echo "CFLAGS_$obj.o := $(contract_flags "$spec" | tr '\n' ' ')" >>"$KMOD/Kbuild"
+			echo "obj-m += $obj.o" >>"$KMOD/Kbuild"
+			objs+=("$obj.o")
+		done
+	done
+	# -k: one source's failure does not hide the others' results.
+	log=$TMP/kmod.log
+	make -k -C "$KDIR" M="$KMOD" LLVM=-"$LLVM_VERSION" RUSTC=rustc BINDGEN=bindgen \
+		NDIS_INCLUDE="$INC" "${objs[@]}" >"$log" 2>&1
+	failed=0
+	for obj in "${objs[@]}"; do
+		if [ -f "$KMOD/$obj" ]; then
+			ok "kernel/${obj%.o}"
+		else
+			bad "kernel/${obj%.o}"
+			failed=1
+		fi
+	done
+	[ "$failed" = 0 ] || grep -v '^make\|  CC \[M\]' "$log" | sed 's/^/    /'
+fi
 
 # --- Probe: values and macro behaviour, compiled and run on the host.
 CC0=${CCS[0]}
@@ -162,6 +236,34 @@ SIG(NdisStallExecution, VOID(UINT));
 SIG(NdisMSleep, VOID(ULONG));
 SIG(NdisGetVersion, UINT(VOID));
 
+/* wdm.h names: IRQL levels, MEMORY_ALLOCATION_ALIGNMENT (16 on Win64) and
+ * the NTSTATUS values of ntstatus.h ("NTSTATUS Values" page). */
+SA(PASSIVE_LEVEL == 0 && APC_LEVEL == 1 && DISPATCH_LEVEL == 2 && HIGH_LEVEL == 15);
+SA(MEMORY_ALLOCATION_ALIGNMENT == 16);
+SA(STATUS_SUCCESS == 0 && STATUS_PENDING == 0x103);
+SA((unsigned int)STATUS_UNSUCCESSFUL == 0xC0000001u);
+SA((unsigned int)STATUS_INSUFFICIENT_RESOURCES == 0xC000009Au);
+SA((unsigned int)STATUS_INVALID_PARAMETER == 0xC000000Du);
+SIG(KeGetCurrentIrql, KIRQL(VOID));
+SIG(InterlockedCompareExchange, LONG(LONG volatile *, LONG, LONG));
+SIG(InterlockedExchangePointer, PVOID(PVOID volatile *, PVOID));
+SIG(InterlockedCompareExchangePointer, PVOID(PVOID volatile *, PVOID, PVOID));
+SIG(InterlockedExchangeAdd64, LONG64(LONG64 volatile *, LONG64));
+DRIVER_INITIALIZE probe_entry;	/* the role type declares DriverEntry's shape */
+SA(__builtin_types_compatible_p(__typeof__(probe_entry), NTSTATUS(PDRIVER_OBJECT, PUNICODE_STRING)));
+
+/* <pshpackN.h> packs until <poppack.h>, which restores natural alignment. */
+#include <pshpack1.h>
+struct probe_packed { UCHAR a; ULONG b; USHORT c; };
+#include <pshpack2.h>
+struct probe_packed2 { UCHAR a; ULONG b; };
+#include <poppack.h>
+struct probe_packed1_again { UCHAR a; ULONG b; };
+#include <poppack.h>
+struct probe_natural { UCHAR a; ULONG b; };
+SA(sizeof(struct probe_packed) == 7 && sizeof(struct probe_packed2) == 6);
+SA(sizeof(struct probe_packed1_again) == 5 && sizeof(struct probe_natural) == 8);
+
 static int failures;
 #define CHECK(e) do { if (!(e)) { printf("    probe: %s is false\n", #e); failures++; } } while (0)
 
@@ -193,6 +295,22 @@ int main(void)
 	CHECK(NDIS_BUFFER_LINKAGE(&mdl) == NULL);
 	mdl.MdlFlags = 0;	/* not mapped: the Safe variant reports failure */
 	CHECK(MmGetSystemAddressForMdlSafe(&mdl, NormalPagePriority) == NULL);
+	/* Locked and mapped user buffer: StartVa is the user-context address,
+	 * the system address is MappedSystemVa. */
+	mdl.StartVa = (PVOID)(ULONG_PTR)0x7ffe0000000ULL;
+	mdl.MdlFlags = MDL_MAPPED_TO_SYSTEM_VA | MDL_PAGES_LOCKED;
+	CHECK(MmGetMdlVirtualAddress(&mdl) == (PVOID)(ULONG_PTR)(0x7ffe0000000ULL + 0x123));
+	CHECK(MmGetSystemAddressForMdlSafe(&mdl, NormalPagePriority) == page + 0x123);
+	NdisQueryBuffer(&mdl, &va, &len);
+	CHECK(va == page + 0x123 && len == 1000);
+	/* MmInitializeMdl leaves it unbuilt; MmBuildMdlForNonPagedPool maps it. */
+	MmInitializeMdl(&mdl, page + 0x1010, 100);
+	CHECK(mdl.StartVa == page + 0x1000 && mdl.ByteOffset == 0x10 && mdl.ByteCount == 100);
+	CHECK(mdl.MdlFlags == 0 && mdl.Next == NULL);
+	CHECK(MmGetSystemAddressForMdlSafe(&mdl, NormalPagePriority) == NULL);
+	MmBuildMdlForNonPagedPool(&mdl);
+	CHECK(mdl.MdlFlags == MDL_SOURCE_IS_NONPAGED_POOL && mdl.MappedSystemVa == page + 0x1010);
+	CHECK(MmGetSystemAddressForMdlSafe(&mdl, NormalPagePriority) == page + 0x1010);
 
 	pa.QuadPart = 0x0000000123456789LL;
 	CHECK(NdisGetPhysicalAddressLow(pa) == 0x23456789u && NdisGetPhysicalAddressHigh(pa) == 1);
@@ -208,6 +326,43 @@ int main(void)
 	CHECK(NdisEqualMemory(page, page + 4096, 16));
 	NdisFillMemory(page, 4, 0xAB);
 	CHECK(page[3] == 0xAB && !NdisEqualMemory(page, page + 4096, 4));
+
+	/*
+	 * Interlocked results as the wdm.h pages document them:
+	 * InterlockedIncrement/Decrement "return the incremented/decremented
+	 * value", InterlockedAdd "the result", InterlockedExchange "the value
+	 * of the variable at Target when the call occurred",
+	 * InterlockedExchangeAdd "the initial value of the Addend",
+	 * InterlockedCompareExchange "the initial value of Destination",
+	 * InterlockedAnd/Or/Xor "the original value".
+	 */
+	{
+		volatile LONG l = 5;
+		volatile LONG64 q = 0x100000000LL;
+		PVOID volatile p = NULL;
+		int dummy;
+
+		CHECK(InterlockedIncrement(&l) == 6 && l == 6);
+		CHECK(InterlockedDecrement(&l) == 5 && l == 5);
+		CHECK(InterlockedAdd(&l, 10) == 15 && l == 15);
+		CHECK(InterlockedExchange(&l, 7) == 15 && l == 7);
+		CHECK(InterlockedExchangeAdd(&l, 3) == 7 && l == 10);
+		CHECK(InterlockedCompareExchange(&l, 20, 9) == 10 && l == 10);	/* no match */
+		CHECK(InterlockedCompareExchange(&l, 20, 10) == 10 && l == 20);	/* match */
+		CHECK(InterlockedAnd(&l, 0x14) == 20 && l == 0x14);
+		CHECK(InterlockedOr(&l, 0x3) == 0x14 && l == 0x17);
+		CHECK(InterlockedXor(&l, 0x1) == 0x17 && l == 0x16);
+		l = 0x7fffffff;
+		CHECK(InterlockedIncrement(&l) == (LONG)0x80000000u);	/* wraps like Windows */
+		CHECK(_InterlockedExchange(&l, 1) == (LONG)0x80000000u && _InterlockedDecrement(&l) == 0);
+		CHECK(InterlockedIncrement64(&q) == 0x100000001LL);
+		CHECK(InterlockedExchangeAdd64(&q, 0x100000000LL) == 0x100000001LL && q == 0x200000001LL);
+		CHECK(InterlockedCompareExchange64(&q, 1, 0x200000001LL) == 0x200000001LL && q == 1);
+		CHECK(InterlockedExchangePointer(&p, &dummy) == NULL && p == &dummy);
+		CHECK(InterlockedCompareExchangePointer(&p, NULL, (PVOID)&l) == &dummy && p == &dummy);
+		CHECK(InterlockedCompareExchangePointer(&p, NULL, &dummy) == &dummy && p == NULL);
+		CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL);	/* host: plain thread */
+	}
 
 	return failures ? 1 : 0;
 }
@@ -247,6 +402,23 @@ void f(NDIS_HANDLE h, PMDL m) { NDIS_STATUS s; NdisMSetupDmaTransfer(&s, h, m, 0
 EOF
 expect_fail "negative/setup_dma_five_args" "macro" \
 	"$CC0" "${CFLAGS[@]}" "${NEG[@]}" -DNDIS620_MINIPORT=1 "$TMP/dma_args.c"
+
+# A 5.0 miniport has the 5.0 characteristics: no CancelSendPacketsHandler
+# (added in 5.1), so "both defined means 5.1" is not "always 5.1".
+cat >"$TMP/ndis50_chars.c" <<'EOF'
+#include <ndis.h>
+void f(PNDIS_MINIPORT_CHARACTERISTICS c) { c->CancelSendPacketsHandler = NULL; }
+EOF
+expect_fail "negative/ndis50_no_cancel_send_packets" "CancelSendPacketsHandler" \
+	"$CC0" "${CFLAGS[@]}" "${NEG[@]}" -DNDIS50_MINIPORT=1 "$TMP/ndis50_chars.c"
+
+# NDIS_LEGACY_MINIPORT is the WDK's: 0 for a 6.x miniport.
+cat >"$TMP/legacy6.c" <<'EOF'
+#include <ndis.h>
+C_ASSERT(NDIS_LEGACY_MINIPORT);
+EOF
+expect_fail "negative/ndis630_not_legacy" "NDIS_LEGACY_MINIPORT" \
+	"$CC0" "${CFLAGS[@]}" "${NEG[@]}" -DNDIS630_MINIPORT=1 "$TMP/legacy6.c"
 
 # A 6.0 miniport has no DirectOidRequestHandler (added in 6.1).
 cat >"$TMP/direct_oid.c" <<'EOF'

@@ -14,6 +14,8 @@ Abstract:
     linked or loaded.  The build defines NDIS_MINIPORT_DRIVER and one
     NDISxxx_MINIPORT macro, as a Windows driver project does.
 
+    NDIS-CHECK-CONTRACTS: 60 61 620 630
+
 --*/
 
 #include <ndis.h>

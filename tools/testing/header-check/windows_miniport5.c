@@ -5,8 +5,15 @@
  * handler filled in with its DDK signature, map registers allocated in
  * MiniportInitialize, a send path built on physical mapping. It must
  * compile unchanged against include/ndis.h (-DNDIS51_MINIPORT or
- * -DNDIS50_MINIPORT); it is never run.
+ * -DNDIS50_MINIPORT, or both as some DDK builds have it, which is 5.1);
+ * it is never run.
+ *
+ * NDIS-CHECK-CONTRACTS: 50 51 51+50
  */
+
+/* As some NDIS 5 sources do; the WDK computes the same value. */
+#define NDIS_LEGACY_MINIPORT 1
+
 #include <ndis.h>
 
 #define MP_MAP_REGISTERS 16
