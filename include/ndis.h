@@ -19,7 +19,8 @@ Abstract:
 
     Two compile modes:
       - __KERNEL__ defined: a Linux kernel module.  Spin locks, register
-        access, DbgPrint and ASSERT map onto Linux primitives.
+        access and ASSERT map onto Linux primitives; DbgPrint is the
+        shim's, with Windows format rules.
       - otherwise: plain host C (gcc/clang -std=gnu11 -fsyntax-only), used
         only for the header and layout checks in tools/testing/header-check.
 
@@ -334,13 +335,52 @@ typedef NET_LUID_LH NET_LUID, *PNET_LUID;
 #define DBG 0
 #endif
 
-#ifdef __KERNEL__
-/* No log level in Windows format strings: printk's default level applies. */
-#define DbgPrint(...) printk(__VA_ARGS__)
-#define KdPrint(_x_)  DbgPrint _x_
+/*
+ * DbgPrint/DbgPrintEx (wdm.h) are exported by the shim and format with
+ * Windows' rules: "%lx" is a 32-bit ULONG, "%I64x" and "%llx" 64 bits,
+ * "%Iu" pointer-sized, "%ws"/"%S" a WCHAR string, "%wZ" a PUNICODE_STRING,
+ * "%Z" a PANSI_STRING (Documentation/porting.rst has the list). So they
+ * carry no format attribute: the compiler would check Linux's rules and
+ * warn on correct Windows code. Output goes to the kernel log, one line
+ * per call, prefixed "ndis: ".
+ */
+typedef struct _STRING {
+	USHORT Length;		/* bytes, without terminator */
+	USHORT MaximumLength;
+	PCHAR Buffer;
+} STRING, *PSTRING, ANSI_STRING, *PANSI_STRING, OEM_STRING, *POEM_STRING;
+typedef const STRING *PCANSI_STRING;
+
+/* DbgPrintEx Level (dpfilter.h): a bit of the filter mask, or the mask. */
+#define DPFLTR_ERROR_LEVEL   0
+#define DPFLTR_WARNING_LEVEL 1
+#define DPFLTR_TRACE_LEVEL   2
+#define DPFLTR_INFO_LEVEL    3
+#define DPFLTR_MASK          0x80000000
+/* DbgPrintEx ComponentId: the values the DbgPrintEx page tells drivers
+ * to use (dpfilter.h); the shim logs every component alike. */
+#define DPFLTR_IHVDRIVER_ID    77
+#define DPFLTR_IHVVIDEO_ID     78
+#define DPFLTR_IHVAUDIO_ID     79
+#define DPFLTR_IHVNETWORK_ID   80
+#define DPFLTR_IHVSTREAMING_ID 81
+#define DPFLTR_IHVBUS_ID       82
+
+ULONG DbgPrint(_In_z_ _Printf_format_string_ PCSTR Format, ...);
+ULONG DbgPrintEx(_In_ ULONG ComponentId, _In_ ULONG Level,
+		 _In_z_ _Printf_format_string_ PCSTR Format, ...);
+
+/*
+ * As in the WDK: checked builds (DBG=1) print, free builds compile the
+ * call away without evaluating its arguments. Build a port with
+ * ccflags-y += -DDBG=1 to see its KdPrint output.
+ */
+#if DBG
+#define KdPrint(_x_)   DbgPrint _x_
+#define KdPrintEx(_x_) DbgPrintEx _x_
 #else
-ULONG DbgPrint(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
-#define KdPrint(_x_)  ((void)0)
+#define KdPrint(_x_)
+#define KdPrintEx(_x_)
 #endif
 
 #ifndef ASSERT
@@ -614,6 +654,13 @@ typedef enum _EX_POOL_PRIORITY {
 	NdisQueryMdl(_Buffer, _VirtualAddress, _Length, _Priority)
 #define NdisQueryBufferOffset(_Buffer, _Offset, _Length) \
 	NdisQueryMdlOffset(_Buffer, _Offset, _Length)
+
+/* NDIS 5 names for walking a buffer chain (ndis.h macros in the WDK). */
+#define NdisGetNextBuffer(_CurrentBuffer, _NextBuffer) \
+	do { *(_NextBuffer) = (_CurrentBuffer)->Next; } while (0)
+#define NdisBufferLength(_Buffer) MmGetMdlByteCount(_Buffer)
+#define NdisBufferVirtualAddressSafe(_Buffer, _Priority) \
+	MmGetSystemAddressForMdlSafe(_Buffer, _Priority)
 
 /* ------------------------------------------------------------------------
  * Hardware resources (wdm.h).  Windows packs these to 4 bytes, which puts
@@ -1541,10 +1588,10 @@ typedef union DECLSPEC_ALIGN(16) _SLIST_HEADER {
  * (nb->MdlChain, as C sources do), through NetBufferHeader as the WDK's C
  * view has it (nb->NetBufferHeader.MdlChain) or its C++ view
  * (nb->NetBufferHeader.NetBufferData.MdlChain, the "NET_BUFFER_HEADER
- * union (ndis/nbl.h)" page).  NdisMAllocateNetBufferSGList
- * reads MdlChain, DataOffset and DataLength only: the data starts
- * DataOffset bytes into the chain, and CurrentMdl/CurrentMdlOffset are
- * expected to say the same.
+ * union (ndis/nbl.h)" page).  As on Windows, NdisMAllocateNetBufferSGList
+ * maps from the start of CurrentMdl (CurrentMdlOffset + DataLength bytes;
+ * the miniport skips CurrentMdlOffset bytes of the list), and
+ * NdisQueryNetBufferPhysicalCount counts from DataOffset into MdlChain.
  */
 typedef union _NET_BUFFER_DATA_LENGTH {
 	ULONG DataLength;
@@ -1659,7 +1706,16 @@ struct _NET_BUFFER_LIST {
 /* NdisMAllocateNetBufferSGList flags */
 #define NDIS_SG_LIST_WRITE_TO_DEVICE 0x000000001
 
-/* NdisAllocateMemoryWithTag / NdisFreeMemory flags */
+/*
+ * IRQL <= DISPATCH_LEVEL.  The most physical pieces the data can take: for
+ * each MDL holding data, the pages it spans from its start to the data's
+ * end in it.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+ULONG NdisQueryNetBufferPhysicalCount(
+	_In_ PNET_BUFFER NetBuffer);
+
+/* NdisAllocateMemory / NdisFreeMemory MemoryFlags */
 #define NDIS_MEMORY_CONTIGUOUS 0x00000001
 #define NDIS_MEMORY_NONCACHED  0x00000002
 
@@ -1733,6 +1789,59 @@ VOID NdisFreeMemory(
 	_In_ PVOID VirtualAddress,
 	_In_ UINT Length,
 	_In_ UINT MemoryFlags);
+
+/*
+ * The NDIS 5 allocators (also callable by NDIS 6 code, which the WDK
+ * restricts to NdisAllocateMemoryWithTagPriority). Both return
+ * NDIS_STATUS_SUCCESS or NDIS_STATUS_FAILURE and set *VirtualAddress to
+ * the memory or NULL; the memory is zeroed. NdisAllocateMemory's flags:
+ *   0                       nonpaged memory;
+ *   NDIS_MEMORY_CONTIGUOUS  physically contiguous, page aligned, wholly at
+ *                           or below HighestAcceptableAddress (as
+ *                           MmAllocateContiguousMemory), up to 4 MiB;
+ *   NDIS_MEMORY_NONCACHED   page aligned; cached on Linux, see
+ *                           Documentation/porting.rst.
+ * HighestAcceptableAddress only limits contiguous memory, as on Windows
+ * (its page says to pass -1). All of it goes back with NdisFreeMemory,
+ * which needs neither Length nor MemoryFlags to match (the shim frees by
+ * address), although Windows requires them to.
+ */
+NDIS_STATUS NdisAllocateMemory(
+	_Outptr_result_maybenull_ PVOID *VirtualAddress,
+	_In_ UINT Length,
+	_In_ UINT MemoryFlags,
+	_In_ NDIS_PHYSICAL_ADDRESS HighestAcceptableAddress);
+
+NDIS_STATUS NdisAllocateMemoryWithTag(
+	_Outptr_result_maybenull_ PVOID *VirtualAddress,
+	_In_ UINT Length,
+	_In_ ULONG Tag);
+
+/*
+ * NDIS 5 buffer descriptors (NDIS_BUFFER is an MDL). As on Windows XP and
+ * later, a pool is only a name: NdisAllocateBuffer builds an MDL for the
+ * nonpaged range as NdisAllocateMdl does (PoolHandle may be NULL, and
+ * NumberOfDescriptors is not a limit), NdisFreeBuffer is NdisFreeMdl
+ * (IoFreeMdl in the WDK) and NdisFreeBufferPool frees nothing.
+ * NdisAllocateBuffer sets *Status to NDIS_STATUS_SUCCESS, or to
+ * NDIS_STATUS_FAILURE with *Buffer NULL (its page).
+ */
+VOID NdisAllocateBufferPool(
+	_Out_ PNDIS_STATUS Status,
+	_Out_ PNDIS_HANDLE PoolHandle,
+	_In_ UINT NumberOfDescriptors);
+
+VOID NdisFreeBufferPool(
+	_In_ NDIS_HANDLE PoolHandle);
+
+VOID NdisAllocateBuffer(
+	_Out_ PNDIS_STATUS Status,
+	_Out_ PNDIS_BUFFER *Buffer,
+	_In_opt_ NDIS_HANDLE PoolHandle,
+	_In_reads_bytes_(Length) PVOID VirtualAddress,
+	_In_ UINT Length);
+
+#define NdisFreeBuffer(_Buffer) NdisFreeMdl(_Buffer)
 
 /* MDLs describing nonpaged kernel memory (IRQL <= DISPATCH_LEVEL), built
  * as MmBuildMdlForNonPagedPool builds them. */
@@ -1921,8 +2030,9 @@ VOID NdisMDeregisterScatterGatherDma(
 	_In_ NDIS_HANDLE NdisMiniportDmaHandle);
 
 /*
- * IRQL <= DISPATCH_LEVEL.  ProcessSGListHandler runs from this call, before
- * it returns; ScatterGatherListBuffer is used when it holds the list.
+ * IRQL <= DISPATCH_LEVEL.  ProcessSGListHandler runs at DISPATCH_LEVEL
+ * (on the shim: from this call, before it returns); ScatterGatherListBuffer
+ * is used when it holds the list.  SUCCESS or RESOURCES.
  */
 NDIS_STATUS NdisMAllocateNetBufferSGList(
 	_In_ NDIS_HANDLE NdisMiniportDmaHandle,

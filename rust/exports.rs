@@ -569,6 +569,131 @@ unsafe extern "C" fn NdisFreeMdl(Mdl: abi::PMDL) {
     unsafe { memory::free_mdl(Mdl) }
 }
 
+// ---- NDIS 5 memory and buffer descriptors ----
+
+/// `NdisAllocateMemoryWithTag` (NDIS 5): `NDIS_STATUS_SUCCESS` with the
+/// memory, or `NDIS_STATUS_FAILURE` with NULL (its page). The tag is not
+/// kept.
+///
+/// # Safety
+///
+/// `VirtualAddress` writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisAllocateMemoryWithTag(
+    VirtualAddress: *mut abi::PVOID,
+    Length: abi::UINT,
+    _Tag: abi::ULONG,
+) -> abi::NDIS_STATUS {
+    if VirtualAddress.is_null() {
+        return ndis_status(Err(Error::Failure));
+    }
+    let va = memory::allocate(Length);
+    // SAFETY: checked non-NULL; writable by the safety requirement.
+    unsafe { store(VirtualAddress, va) };
+    ndis_status(if va.is_null() {
+        Err(Error::Failure)
+    } else {
+        Ok(())
+    })
+}
+
+/// `NdisAllocateMemory`: `NDIS_STATUS_SUCCESS` with the memory, or
+/// `NDIS_STATUS_FAILURE` with NULL (its page). MemoryFlags and
+/// HighestAcceptableAddress as [`memory::allocate_kind`] reads them.
+///
+/// # Safety
+///
+/// `VirtualAddress` writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisAllocateMemory(
+    VirtualAddress: *mut abi::PVOID,
+    Length: abi::UINT,
+    MemoryFlags: abi::UINT,
+    HighestAcceptableAddress: abi::NDIS_PHYSICAL_ADDRESS,
+) -> abi::NDIS_STATUS {
+    if VirtualAddress.is_null() {
+        return ndis_status(Err(Error::Failure));
+    }
+    // SAFETY: every bit pattern of the union is a valid `QuadPart`; -1 (the
+    // value the page asks for) reads as no limit.
+    let highest = unsafe { HighestAcceptableAddress.QuadPart } as u64;
+    let kind = memory::MemoryKind::from_flags(MemoryFlags);
+    let va = memory::allocate_kind(Length, kind, highest);
+    // SAFETY: checked non-NULL; writable by the safety requirement.
+    unsafe { store(VirtualAddress, va.unwrap_or(core::ptr::null_mut())) };
+    ndis_status(va.map(|_| ()).ok_or(Error::Failure))
+}
+
+/// `NdisAllocateBufferPool`: always `NDIS_STATUS_SUCCESS` (its page), with
+/// the one pool name ([`memory::BUFFER_POOL`]).
+///
+/// # Safety
+///
+/// `Status` and `PoolHandle` writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisAllocateBufferPool(
+    Status: abi::PNDIS_STATUS,
+    PoolHandle: abi::PNDIS_HANDLE,
+    _NumberOfDescriptors: abi::UINT,
+) {
+    let status = if PoolHandle.is_null() {
+        reject("NdisAllocateBufferPool", "NULL PoolHandle");
+        Err(Error::Failure)
+    } else {
+        Ok(())
+    };
+    // SAFETY: NULL or writable by the safety requirement.
+    unsafe {
+        store(PoolHandle, memory::BUFFER_POOL as abi::NDIS_HANDLE);
+        store(Status, ndis_status(status));
+    }
+}
+
+/// `NdisFreeBufferPool`: nothing to free. A handle that is neither the pool
+/// name nor NULL (valid on some Windows versions, its page says) is
+/// rejected.
+#[no_mangle]
+extern "C" fn NdisFreeBufferPool(PoolHandle: abi::NDIS_HANDLE) {
+    if !PoolHandle.is_null() && PoolHandle as usize != memory::BUFFER_POOL {
+        reject("NdisFreeBufferPool", "not a buffer pool handle");
+    }
+}
+
+/// `NdisAllocateBuffer`: an MDL for the nonpaged range, as
+/// `NdisAllocateMdl` builds it; `*Status` is `NDIS_STATUS_SUCCESS`, or
+/// `NDIS_STATUS_FAILURE` with `*Buffer` NULL (its page). Any PoolHandle
+/// is accepted (it is optional).
+///
+/// # Safety
+///
+/// `Status` and `Buffer` writable, or NULL; `VirtualAddress` nonpaged
+/// kernel memory of `Length` bytes.
+#[no_mangle]
+unsafe extern "C" fn NdisAllocateBuffer(
+    Status: abi::PNDIS_STATUS,
+    Buffer: *mut abi::PNDIS_BUFFER,
+    _PoolHandle: abi::NDIS_HANDLE,
+    VirtualAddress: abi::PVOID,
+    Length: abi::UINT,
+) {
+    let mdl = if Buffer.is_null() {
+        reject("NdisAllocateBuffer", "NULL Buffer");
+        core::ptr::null_mut()
+    } else {
+        memory::allocate_mdl(VirtualAddress, Length)
+    };
+    let status = if mdl.is_null() {
+        Err(Error::Failure)
+    } else {
+        Ok(())
+    };
+    // SAFETY: NULL or writable by the safety requirement.
+    unsafe {
+        store(Buffer, mdl);
+        store(Status, ndis_status(status));
+    }
+}
+
 /// Busy-waits; legal at any IRQL, as on Windows.
 #[no_mangle]
 extern "C" fn NdisStallExecution(MicrosecondsToStall: abi::UINT) {
@@ -1133,6 +1258,26 @@ extern "C" fn NdisMFreeNetBufferSGList(
         handle(NdisMiniportDmaHandle),
         pSGL as usize,
         NetBuffer as usize,
+    )
+}
+
+/// # Safety
+///
+/// `NetBuffer` a readable NET_BUFFER whose MDL chain is readable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisQueryNetBufferPhysicalCount(NetBuffer: abi::PNET_BUFFER) -> abi::ULONG {
+    if NetBuffer.is_null() {
+        // Windows would fault; nothing to count.
+        reject("NdisQueryNetBufferPhysicalCount", "NULL NET_BUFFER");
+        return 0;
+    }
+    // SAFETY: readable with a readable chain (safety requirement).
+    let nb = unsafe { NetBufferView::read(NetBuffer) };
+    crate::sg::physical_count(
+        nb.chain,
+        nb.data_offset,
+        nb.data_length,
+        kernel::page::PAGE_SIZE,
     )
 }
 

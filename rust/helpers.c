@@ -283,3 +283,17 @@ bool ndis_shim_kernel_range(const void *va, size_t len)
 			return true;
 	}
 }
+
+/*
+ * NdisAllocateMemory (rust/memory.rs): the physical address of kmalloc
+ * memory, and kmalloc from ZONE_DMA (GFP_DMA is not visible to Rust).
+ */
+u64 ndis_shim_virt_to_phys(void *va)
+{
+	return virt_to_phys(va);
+}
+
+void *ndis_shim_kmalloc_dma_zone(size_t size, gfp_t gfp)
+{
+	return kmalloc(size, gfp | GFP_DMA);
+}

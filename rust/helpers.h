@@ -43,4 +43,7 @@ u64 ndis_shim_dma_coherent_limit(struct device *dev);
 
 bool ndis_shim_kernel_range(const void *va, size_t len);
 
+u64 ndis_shim_virt_to_phys(void *va);
+void *ndis_shim_kmalloc_dma_zone(size_t size, gfp_t gfp);
+
 #endif /* _NDIS_SHIM_HELPERS_H */

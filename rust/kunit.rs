@@ -229,23 +229,31 @@ mod tests {
         ];
         let limits = SgLimits::new(4096, 65536, PAGE_SIZE).unwrap();
         assert_eq!(limits.max_elements, 2);
-        let start = sg::locate(chain, 110, 4000, limits.max_mapping).unwrap();
-        assert_eq!((start.mdl_index, start.offset), (1, 10));
-        let (mut pieces, mut total) = (0, 0);
-        for r in sg::data_ranges(chain.iter().copied().skip(1), start.offset, 4000) {
+        // CurrentMdl is the second MDL, the data 10 bytes into it: the list
+        // maps from that MDL's start (NdisMAllocateNetBufferSGList page).
+        let current = chain.iter().copied().skip(1);
+        let total = sg::mapped_length(current.clone(), 10, 4000, limits.max_mapping).unwrap();
+        assert_eq!(total, 4010);
+        let (mut pieces, mut total_len) = (0, 0);
+        for r in sg::data_ranges(current, 0, total) {
             for c in page_chunks(r, PAGE_SIZE) {
                 assert!(c.offset_in_page + c.len <= PAGE_SIZE);
                 pieces += 1;
-                total += c.len;
+                total_len += c.len;
             }
         }
-        // 0xf6 bytes, then 0x200 in the next page, then the rest.
-        assert_eq!((pieces, total), (3, 4000));
+        // 0x100 bytes, then 0x200 in the next page, then the rest.
+        assert_eq!((pieces, total_len), (3, 4010));
+        // Every refusal is NDIS_STATUS_RESOURCES, the one failure the
+        // NdisMAllocateNetBufferSGList page documents.
         assert_eq!(
-            sg::locate(chain, u32::MAX, 2, 4096),
-            Err(Error::InvalidLength)
+            sg::mapped_length(chain, u32::MAX, 2, 4096),
+            Err(Error::Resources)
         );
-        assert_eq!(sg::locate([], 0, 1, 4096), Err(Error::Failure));
+        assert_eq!(sg::mapped_length([], 0, 1, 4096), Err(Error::Resources));
+        // NdisQueryNetBufferPhysicalCount: the header MDL is skipped by
+        // DataOffset 110 - 10; each data MDL counts pages from its start.
+        assert_eq!(sg::physical_count(chain, 110, 4000, PAGE_SIZE), 3);
         // Segments longer than the device takes are split.
         assert_eq!(sg::element_count([(0x1000, 0x2_0001)], 0x1_0000), 3);
         assert!(!sg::fits([(0x0fff_fff0, 0x20)], 0x1_0000, 0x0fff_ffff));

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Pool memory and MDLs: `NdisAllocateMemoryWithTagPriority`,
-//! `NdisFreeMemory`, `NdisAllocateMdl`, `NdisFreeMdl`.
+//! `NdisAllocateMemoryWithTag`, `NdisAllocateMemory`, `NdisFreeMemory`,
+//! `NdisAllocateMdl`, `NdisFreeMdl`.
 //!
-//! Both are callable at DISPATCH_LEVEL on Windows, so they allocate
-//! atomically unless the caller may sleep.
+//! All are callable at DISPATCH_LEVEL on Windows, so they allocate
+//! atomically unless the caller may sleep. Every allocation is one
+//! `kmalloc` block, whatever its flags, so `NdisFreeMemory` frees by
+//! address alone and a miniport that passes back another Length or
+//! MemoryFlags than it allocated with (common, and harmless on Windows for
+//! pool memory) frees the right thing.
 
 use core::ffi::c_void;
 use kernel::bindings;
@@ -13,6 +18,8 @@ use crate::abi;
 
 extern "C" {
     fn ndis_shim_may_sleep() -> bool;
+    fn ndis_shim_kmalloc_dma_zone(size: usize, gfp: bindings::gfp_t) -> *mut c_void;
+    fn ndis_shim_virt_to_phys(va: *mut c_void) -> u64;
 }
 
 /// Whether the caller may sleep (PASSIVE_LEVEL): not in atomic context, no
@@ -30,22 +37,96 @@ fn gfp() -> bindings::gfp_t {
     }
 }
 
-/// `NdisAllocateMemoryWithTagPriority`: zeroed, physically contiguous
-/// memory (so a miniport may hand it to `NdisAllocateMdl` and DMA it), or
+/// The pool alignment Windows x64 guarantees (`MEMORY_ALLOCATION_ALIGNMENT`).
+const POOL_ALIGNMENT: usize = 16;
+
+/// `NdisAllocateMemoryWithTagPriority`, `NdisAllocateMemoryWithTag`:
+/// zeroed, physically contiguous memory (so a miniport may hand it to
+/// `NdisAllocateMdl` and DMA it), aligned to 16 bytes as Windows' pool, or
 /// NULL.
 pub(crate) fn allocate(len: u32) -> *mut c_void {
     if len == 0 {
         return core::ptr::null_mut();
     }
+    // A power-of-two `kmalloc` is aligned to its size: no block smaller
+    // than 16 bytes keeps 16-byte alignment.
+    let size = (len as usize).max(POOL_ALIGNMENT);
+    // No warning for a size the page allocator cannot give: NULL is the
+    // documented answer.
+    let gfp = gfp() | bindings::__GFP_ZERO | bindings::__GFP_NOWARN;
     // SAFETY: `kmalloc` with a valid size and flags.
-    unsafe { bindings::__kmalloc_noprof(len as usize, gfp() | bindings::__GFP_ZERO) }
+    unsafe { bindings::__kmalloc_noprof(size, gfp) }
 }
 
-/// `NdisFreeMemory`.
+/// What `NdisAllocateMemory`'s MemoryFlags ask for.
+#[derive(Clone, Copy)]
+pub(crate) struct MemoryKind {
+    /// `NDIS_MEMORY_CONTIGUOUS`: page aligned and at or below a limit.
+    pub(crate) contiguous: bool,
+    /// `NDIS_MEMORY_NONCACHED`: page aligned (and cached: see
+    /// Documentation/porting.rst).
+    pub(crate) noncached: bool,
+}
+
+impl MemoryKind {
+    /// Decodes MemoryFlags; unknown bits are ignored, as Windows does.
+    pub(crate) fn from_flags(flags: u32) -> Self {
+        Self {
+            contiguous: flags & abi::NDIS_MEMORY_CONTIGUOUS != 0,
+            noncached: flags & abi::NDIS_MEMORY_NONCACHED != 0,
+        }
+    }
+}
+
+/// Whether `len` bytes at `va` lie wholly at or below physical `highest`.
+fn below(va: *mut c_void, len: usize, highest: u64) -> bool {
+    // SAFETY: `va` is a live `kmalloc` block, in the linear map.
+    let pa = unsafe { ndis_shim_virt_to_phys(va) };
+    pa.checked_add(len as u64 - 1)
+        .is_some_and(|end| end <= highest)
+}
+
+/// `NdisAllocateMemory`: as [`allocate`] for plain memory. Contiguous and
+/// noncached memory is page aligned, as `MmAllocateContiguousMemory` and
+/// `MmAllocateNonCachedMemory` give it: a power-of-two block of at least a
+/// page, which `kmalloc` aligns to its size (physically contiguous up to
+/// the largest block the page allocator gives, 4 MiB). Contiguous memory
+/// must end at or below `highest` (physical); when the first block does
+/// not, the second comes from ZONE_DMA, the lowest 16 MiB. Plain and
+/// noncached memory ignore `highest`, as Windows does.
+pub(crate) fn allocate_kind(len: u32, kind: MemoryKind, highest: u64) -> Option<*mut c_void> {
+    if !kind.contiguous && !kind.noncached {
+        return Some(allocate(len)).filter(|va| !va.is_null());
+    }
+    if len == 0 {
+        return None;
+    }
+    let len = len as usize;
+    let size = len.next_power_of_two().max(kernel::page::PAGE_SIZE);
+    let gfp = gfp() | bindings::__GFP_ZERO | bindings::__GFP_NOWARN;
+    // SAFETY: `kmalloc` with a valid size and flags.
+    let va = unsafe { bindings::__kmalloc_noprof(size, gfp) };
+    if va.is_null() || !kind.contiguous || below(va, len, highest) {
+        return Some(va).filter(|va| !va.is_null());
+    }
+    // SAFETY: just allocated, never handed out.
+    unsafe { bindings::kfree(va) };
+    // SAFETY: a valid size and flags.
+    let va = unsafe { ndis_shim_kmalloc_dma_zone(size, gfp) };
+    if va.is_null() || below(va, len, highest) {
+        return Some(va).filter(|va| !va.is_null());
+    }
+    // SAFETY: just allocated, never handed out.
+    unsafe { bindings::kfree(va) };
+    None
+}
+
+/// `NdisFreeMemory`: every allocation is a `kmalloc` block.
 ///
 /// # Safety
 ///
-/// `va` must be NULL or come from [`allocate`], and not be freed already.
+/// `va` must be NULL or come from [`allocate`] or [`allocate_kind`], and
+/// not be freed already.
 pub(crate) unsafe fn free(va: *mut c_void) {
     // SAFETY: by the safety requirement.
     unsafe { bindings::kfree(va) };
@@ -92,3 +173,10 @@ pub(crate) unsafe fn free_mdl(mdl: *mut abi::MDL) {
     // SAFETY: by the safety requirement.
     unsafe { bindings::kfree(mdl.cast()) };
 }
+
+/// The handle `NdisAllocateBufferPool` gives every pool: a name, not an
+/// object. NDIS 5 buffer descriptors are MDLs that need no pool (Windows
+/// since XP allocates them with `IoAllocateMdl` and accepts a NULL pool),
+/// so there is nothing to look up; it is only not NULL, for miniports that
+/// test it despite the page's advice. 'NdBP', not a kernel address.
+pub(crate) const BUFFER_POOL: usize = 0x5042_644e;

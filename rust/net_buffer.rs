@@ -123,10 +123,14 @@ impl Iterator for MdlChain {
 pub(crate) struct NetBufferView {
     /// The NET_BUFFER's address: Free must name the one Allocate did.
     pub(crate) address: usize,
-    /// `MdlChain`.
+    /// `MdlChain`: where `DataOffset` counts from.
     pub(crate) chain: MdlChain,
     /// `DataOffset`.
     pub(crate) data_offset: u32,
+    /// The chain from `CurrentMdl` on: where an SG list starts.
+    pub(crate) current: MdlChain,
+    /// `CurrentMdlOffset`: the data's offset into `CurrentMdl`.
+    pub(crate) current_mdl_offset: u32,
     /// `DataLength`.
     pub(crate) data_length: u32,
 }
@@ -136,8 +140,8 @@ impl NetBufferView {
     ///
     /// # Safety
     ///
-    /// `nb` must be a readable NET_BUFFER whose MDL chain is readable while
-    /// the view is used.
+    /// `nb` must be a readable NET_BUFFER whose MDL chains (from `MdlChain`
+    /// and from `CurrentMdl`) are readable while the view is used.
     pub(crate) unsafe fn read(nb: *const abi::NET_BUFFER) -> Self {
         // SAFETY: readable (safety requirement); `NetBufferData` is the
         // `NET_BUFFER_DATA` view of the `NetBufferHeader` union's fields, all
@@ -148,6 +152,9 @@ impl NetBufferView {
             // SAFETY: readable chain (safety requirement).
             chain: unsafe { MdlChain::new(data.MdlChain) },
             data_offset: data.DataOffset,
+            // SAFETY: as above.
+            current: unsafe { MdlChain::new(data.CurrentMdl) },
+            current_mdl_offset: data.CurrentMdlOffset,
             // SAFETY: `DataLength` (ULONG) and `stDataLength` (SIZE_T) share
             // their low 32 bits on little-endian x86_64; NDIS reads the ULONG.
             data_length: unsafe { data.__bindgen_anon_1.DataLength },

@@ -3,13 +3,18 @@
 //! NDIS 6 scatter-gather DMA: `NdisMRegisterScatterGatherDma`,
 //! `NdisMAllocateNetBufferSGList` and their undoing.
 //!
-//! A NET_BUFFER's data (from `DataOffset`, `DataLength` bytes, across its
-//! MDL chain) is mapped page by page as one scatterlist ([`SgMapping`]) and
-//! written out as a `SCATTER_GATHER_LIST`. Data the device cannot take as
-//! mapped (a mapping error, an address beyond its reach, too many
-//! elements, or device-to-host pieces sharing a cache line with other
-//! memory) is bounced through coherent memory allocated at registration,
-//! copied in for host-to-device and back at free for device-to-host. The
+//! As on Windows, a NET_BUFFER's list starts at the beginning of its
+//! `CurrentMdl` and covers `CurrentMdlOffset + DataLength` bytes across the
+//! chain; the miniport skips `CurrentMdlOffset` bytes of it. Those bytes
+//! are mapped page by page as one scatterlist ([`SgMapping`]) and written
+//! out as a `SCATTER_GATHER_LIST`. What the device cannot take as mapped (a
+//! mapping error, an address beyond its reach, too many elements, or
+//! device-to-host pieces sharing a cache line with other memory) is bounced
+//! through a slot of a coherent pool allocated at registration, copied in
+//! for host-to-device and the data copied back at free for device-to-host;
+//! `CurrentMdlOffset` bytes that do not fit in the slot with the data are
+//! not data, and are described by elements at a scratch page.
+//! `ProcessSGList` runs at DISPATCH_LEVEL (bottom halves off). The
 //! arithmetic is in the host-tested [`crate::sg`].
 
 use core::ffi::c_void;
@@ -25,6 +30,7 @@ use crate::{
     adapter_core::AdapterCore,
     channel::Direction,
     dma::{self, BounceMemory, MapError},
+    driver::Characteristics,
     handle::{Handle, HandleKind},
     mdl::{page_chunks, VaRange},
     net_buffer::{ListBuffer, NetBufferView},
@@ -34,15 +40,25 @@ use crate::{
     status::{Error, Result as NdisResult},
 };
 
-/// Bounce buffers per registration: lists bounced at once.
-const BOUNCE_SLOTS: usize = 2;
+extern "C" {
+    fn ndis_shim_sg_process(
+        process: abi::MINIPORT_PROCESS_SG_LIST_HANDLER,
+        list: *mut c_void,
+        context: *mut c_void,
+    );
+}
 
 /// How a list's data reaches the device.
 enum Backing {
     /// The NET_BUFFER's own pages, mapped.
     Mapped(SgMapping),
-    /// Copied through bounce slot `slot`; `ranges` is where the data lives.
-    Bounced { slot: usize, ranges: KVec<VaRange> },
+    /// Copied through bounce slot `slot`; `ranges` is what was staged
+    /// there, of which the first `skip` bytes are not data.
+    Bounced {
+        slot: usize,
+        ranges: KVec<VaRange>,
+        skip: usize,
+    },
 }
 
 /// An SG list handed to the miniport and not yet freed.
@@ -56,12 +72,22 @@ struct SgList {
     _own: Option<KVec<u64>>,
 }
 
+/// Where bounced lists live, all within the registration's reach.
+struct BouncePool {
+    /// The slots ([`sg::bounce_pool`]) and whether each is in use.
+    slots: KVec<(BounceMemory, bool)>,
+    /// One page the elements before a bounced list's data point at: those
+    /// bytes are not data, so the miniport skips them and the device never
+    /// touches them; if a device does, it reaches only this page.
+    scratch: BounceMemory,
+}
+
 /// What a registration's lock protects.
 struct SgState {
     lists: KVec<SgList>,
-    /// The bounce slots and whether each is in use. Taken out (and freed)
-    /// by Deregister at PASSIVE_LEVEL, like a channel's map registers.
-    bounce: Option<KVec<(BounceMemory, bool)>>,
+    /// The bounce pool. Taken out (and freed) by Deregister at
+    /// PASSIVE_LEVEL, like a channel's map registers.
+    bounce: Option<BouncePool>,
 }
 
 /// A scatter-gather DMA registration, owned by its adapter.
@@ -71,6 +97,8 @@ pub(crate) struct SgDma {
     /// The owning adapter's handle.
     pub(crate) owner: Handle,
     limits: SgLimits,
+    /// Bytes of each bounce slot.
+    slot_size: usize,
     /// Highest bus address the device reaches.
     limit: u64,
     /// `ProcessSGListHandler`, present (checked at registration).
@@ -111,7 +139,11 @@ pub(crate) fn lookup(handle: Handle) -> Option<Arc<SgDma>> {
 /// `NdisMRegisterScatterGatherDma` for the adapter `owner` names, which
 /// has an SG registration already if `registered`: the registration, for
 /// the adapter to own, and `ScatterGatherListSize`. PASSIVE: allocates
-/// bounce memory.
+/// the bounce pool.
+///
+/// NOT_SUPPORTED for an adapter not declared a bus master or of a driver
+/// registered below NDIS 6.0 (`NdisMRegisterMiniport`), as the
+/// NdisMRegisterScatterGatherDma page documents.
 pub(crate) fn register(
     adapter: &Arc<AdapterCore>,
     owner: Handle,
@@ -120,7 +152,11 @@ pub(crate) fn register(
 ) -> NdisResult<(Arc<SgDma>, u32)> {
     let (type_, revision, size) = desc.header;
     sg::check_description(type_, revision, size)?;
-    if !adapter.is_bus_master() {
+    let ndis6 = matches!(
+        adapter.driver.registration().map(|r| r.characteristics),
+        Some(Characteristics::Ndis6(_))
+    );
+    if !ndis6 || !adapter.is_bus_master() {
         return Err(Error::NotSupported);
     }
     if desc.process.is_none() {
@@ -146,41 +182,50 @@ pub(crate) fn register(
     )?;
     let list_size = limits.list_size()?;
 
-    let mut bounce = KVec::with_capacity(BOUNCE_SLOTS, GFP_KERNEL).map_err(|_| Error::Resources)?;
-    for _ in 0..BOUNCE_SLOTS {
-        let guard = adapter.coherent_allocation();
-        let mem = BounceMemory::new_within(
-            adapter.bound_device(),
-            limits.max_mapping as usize,
-            limit,
-            &guard,
-        )
-        .map_err(|_| Error::Resources)?;
-        drop(guard);
-        if mem.device_address() + mem.len() as u64 - 1 > limit {
-            return Err(Error::Resources);
-        }
+    let (slots, slot_size) = sg::bounce_pool(limits.max_mapping, PAGE_SIZE)?;
+    let mut bounce = KVec::with_capacity(slots, GFP_KERNEL).map_err(|_| Error::Resources)?;
+    for _ in 0..slots {
         bounce
-            .push((mem, false), GFP_KERNEL)
+            .push(
+                (bounce_memory(adapter, slot_size, limit)?, false),
+                GFP_KERNEL,
+            )
             .map_err(|_| Error::Resources)?;
     }
+    let scratch = bounce_memory(adapter, PAGE_SIZE, limit)?;
     let sg_dma = Arc::pin_init(
         try_pin_init!(SgDma {
             adapter: adapter.clone(),
             owner,
             limits,
+            slot_size,
             limit,
             process: desc.process,
             shared_mem_complete: desc.shared_mem_complete,
             state <- new_spinlock_irq!(SgState {
                 lists: KVec::new(),
-                bounce: Some(bounce),
+                bounce: Some(BouncePool {
+                    slots: bounce,
+                    scratch,
+                }),
             }),
         }),
         GFP_KERNEL,
     )
     .map_err(|_| Error::Resources)?;
     Ok((sg_dma, list_size))
+}
+
+/// `len` bytes of coherent memory at bus addresses up to `limit`. PASSIVE.
+fn bounce_memory(adapter: &AdapterCore, len: usize, limit: u64) -> NdisResult<BounceMemory> {
+    let guard = adapter.coherent_allocation();
+    let mem = BounceMemory::new_within(adapter.bound_device(), len, limit, &guard)
+        .map_err(|_| Error::Resources)?;
+    drop(guard);
+    if mem.device_address() + mem.len() as u64 - 1 > limit {
+        return Err(Error::Resources);
+    }
+    Ok(mem)
 }
 
 // SAFETY: `KIND` `SgDma` is implemented by `SgDma` only.
@@ -291,48 +336,63 @@ unsafe fn map_in_place(
     Ok(Some((mapping, segments)))
 }
 
-/// Stages `ranges` in a free bounce slot; copies the data in for
-/// host-to-device. Returns the slot and its bus address.
-fn bounce_in(sg_dma: &SgDma, ranges: &[VaRange], dir: Direction) -> NdisResult<(usize, u64)> {
+/// Stages `ranges` in a free bounce slot; copies them in for
+/// host-to-device. Returns the slot, its bus address and the scratch
+/// page's; RESOURCES when no slot is free or the ranges do not fit in one.
+fn bounce_in(sg_dma: &SgDma, ranges: &[VaRange], dir: Direction) -> NdisResult<(usize, u64, u64)> {
+    let total: usize = ranges.iter().map(|r| r.len).sum();
     let mut state = sg_dma.state.lock();
-    let slots = state.bounce.as_mut().ok_or(Error::InvalidParameter)?;
-    let (slot, (mem, busy)) = slots
+    let pool = state.bounce.as_mut().ok_or(Error::InvalidParameter)?;
+    let scratch = pool.scratch.device_address();
+    let (slot, (mem, busy)) = pool
+        .slots
         .iter_mut()
         .enumerate()
         .find(|(_, (_, busy))| !*busy)
         .ok_or(Error::Resources)?;
+    if total > mem.len() {
+        return Err(Error::Resources);
+    }
     *busy = true;
     if dir == Direction::ToDevice {
         let mut at = 0;
         for r in ranges {
-            // SAFETY: `r` is the miniport's readable kernel memory; the data
-            // is at most `max_mapping` bytes, the slot's size; the slot is
-            // the shim's own allocation, so they do not overlap.
+            // SAFETY: `r` is the miniport's readable kernel memory; the
+            // ranges fit in the slot (checked above), the shim's own
+            // allocation, so they do not overlap.
             unsafe {
                 core::ptr::copy_nonoverlapping(r.start as *const u8, mem.cpu_ptr().add(at), r.len)
             };
             at += r.len;
         }
     }
-    Ok((slot, mem.device_address()))
+    Ok((slot, mem.device_address(), scratch))
 }
 
-/// Copies a bounced device-to-host transfer back and frees its slot.
-fn bounce_out(sg_dma: &SgDma, slot: usize, ranges: &[VaRange], dir: Direction) {
+/// Frees bounce slot `slot`; for device-to-host, first copies the data
+/// back: `ranges` past their first `skip` bytes, which are not data and
+/// stay as the miniport left them.
+fn bounce_out(sg_dma: &SgDma, slot: usize, ranges: &[VaRange], skip: usize, dir: Direction) {
     let mut state = sg_dma.state.lock();
-    let Some(slots) = state.bounce.as_mut() else {
+    let Some(pool) = state.bounce.as_mut() else {
         return;
     };
-    let Some((mem, busy)) = slots.get_mut(slot) else {
+    let Some((mem, busy)) = pool.slots.get_mut(slot) else {
         return;
     };
     if dir == Direction::FromDevice {
         let mut at = 0;
         for r in ranges {
-            // SAFETY: as in `bounce_in`; the list is being freed, so the
-            // device is done with the slot.
+            // The part of `r` at or after `skip` bytes into the ranges.
+            let from = skip.saturating_sub(at).min(r.len);
+            // SAFETY: as in `bounce_in` (the ranges fit in the slot); the
+            // list is being freed, so the device is done with the slot.
             unsafe {
-                core::ptr::copy_nonoverlapping(mem.cpu_ptr().add(at), r.start as *mut u8, r.len)
+                core::ptr::copy_nonoverlapping(
+                    mem.cpu_ptr().add(at + from),
+                    (r.start + from) as *mut u8,
+                    r.len - from,
+                )
             };
             at += r.len;
         }
@@ -340,9 +400,39 @@ fn bounce_out(sg_dma: &SgDma, slot: usize, ranges: &[VaRange], dir: Direction) {
     *busy = false;
 }
 
-/// `NdisMAllocateNetBufferSGList`: maps the NET_BUFFER's data, writes the
-/// list (into `buf` if it holds the list, else into the shim's own memory)
-/// and calls `ProcessSGList` before returning. Never sleeps.
+/// The segments of a bounced list: `skip` bytes (`CurrentMdlOffset`) at
+/// the scratch page, a page at most each, then the data in its slot.
+/// RESOURCES if that takes more than [`sg::MAX_LIST_ELEMENTS`] segments.
+fn bounced_segments(skip: u32, scratch: u64, data: u64, length: u32) -> NdisResult<Segments> {
+    let page = PAGE_SIZE as u64;
+    let prefix = u64::from(skip).div_ceil(page) as usize;
+    if prefix >= sg::MAX_LIST_ELEMENTS {
+        return Err(Error::Resources);
+    }
+    let mut segments = KVec::with_capacity(prefix + 1, GFP_ATOMIC).map_err(|_| Error::Resources)?;
+    let mut left = u64::from(skip);
+    while left > 0 {
+        let len = left.min(page);
+        segments
+            .push((scratch, len), GFP_ATOMIC)
+            .map_err(|_| Error::Resources)?;
+        left -= len;
+    }
+    segments
+        .push((data, u64::from(length)), GFP_ATOMIC)
+        .map_err(|_| Error::Resources)?;
+    Ok(segments)
+}
+
+/// `NdisMAllocateNetBufferSGList`: maps `CurrentMdlOffset + DataLength`
+/// bytes from the start of `CurrentMdl`, writes the list (into `buf` if it
+/// holds the list, else into the shim's own memory) and calls
+/// `ProcessSGList` at DISPATCH_LEVEL before returning. Never sleeps.
+///
+/// Every refusal is RESOURCES, the one failure the
+/// NdisMAllocateNetBufferSGList page documents, but a handle naming no
+/// registration: INVALID_PARAMETER, the shim's rule for every handle
+/// (Windows defines no result for it).
 ///
 /// `nb` is `None` for a NULL NET_BUFFER; the memory its chain describes is
 /// the miniport's to keep valid until the list is freed, as NDIS requires.
@@ -354,13 +444,13 @@ pub(crate) fn allocate_list(
     buf: ListBuffer,
 ) -> NdisResult {
     let sg_dma = lookup(handle).ok_or(Error::InvalidParameter)?;
-    let nb = nb.ok_or(Error::InvalidParameter)?;
-    let (chain, data_offset, data_length) = (nb.chain, nb.data_offset, nb.data_length);
-    let mut read = chain;
-    let located = sg::locate(
+    let nb = nb.ok_or(Error::Resources)?;
+    let skip = nb.current_mdl_offset;
+    let mut read = nb.current;
+    let total = sg::mapped_length(
         read.by_ref(),
-        data_offset,
-        data_length,
+        skip,
+        nb.data_length,
         sg_dma.limits.max_mapping,
     );
     // An MDL up to the data's end whose pages the shim cannot resolve:
@@ -372,9 +462,9 @@ pub(crate) fn allocate_list(
             .reject("NdisMAllocateNetBufferSGList", why.reason());
         return Err(Error::Resources);
     }
-    let start = located?;
+    let total = total?;
     let mut ranges = KVec::new();
-    for r in sg::data_ranges(chain.skip(start.mdl_index), start.offset, data_length) {
+    for r in sg::data_ranges(nb.current, 0, total) {
         ranges.push(r, GFP_ATOMIC).map_err(|_| Error::Resources)?;
     }
     let dir = if flags & sg::SG_LIST_WRITE_TO_DEVICE != 0 {
@@ -395,23 +485,41 @@ pub(crate) fn allocate_list(
     let (backing, segments) = match mapped {
         Some((mapping, segments)) => (Backing::Mapped(mapping), segments),
         None => {
-            let (slot, address) = bounce_in(&sg_dma, &ranges, dir)?;
-            let mut segments = KVec::new();
-            if segments
-                .push((address, u64::from(data_length)), GFP_ATOMIC)
-                .is_err()
-            {
-                bounce_out(&sg_dma, slot, &[], Direction::ToDevice);
-                return Err(Error::Resources);
+            // What the list maps fits in a slot: staged whole, as Windows'
+            // copy is. Else only the data; the `CurrentMdlOffset` bytes
+            // before it, not data, are elements at the scratch page.
+            let (staged, prefix) = if total as usize <= sg_dma.slot_size {
+                (ranges, 0)
+            } else {
+                let mut data = KVec::new();
+                for r in sg::data_ranges(nb.current, skip, nb.data_length) {
+                    data.push(r, GFP_ATOMIC).map_err(|_| Error::Resources)?;
+                }
+                (data, skip)
+            };
+            let (slot, address, scratch) = bounce_in(&sg_dma, &staged, dir)?;
+            match bounced_segments(prefix, scratch, address, total - prefix) {
+                Ok(segments) => {
+                    let skip = (skip - prefix) as usize;
+                    let backing = Backing::Bounced {
+                        slot,
+                        ranges: staged,
+                        skip,
+                    };
+                    (backing, segments)
+                }
+                Err(e) => {
+                    bounce_out(&sg_dma, slot, &[], 0, Direction::ToDevice);
+                    return Err(e);
+                }
             }
-            (Backing::Bounced { slot, ranges }, segments)
         }
     };
     let n = sg::element_count(segments.iter().copied(), max_seg);
     let bounced = matches!(backing, Backing::Bounced { .. });
     let undo = |backing: Backing| {
         if let Backing::Bounced { slot, .. } = backing {
-            bounce_out(&sg_dma, slot, &[], Direction::ToDevice);
+            bounce_out(&sg_dma, slot, &[], 0, Direction::ToDevice);
         }
     };
 
@@ -445,7 +553,8 @@ pub(crate) fn allocate_list(
     };
     {
         let mut state = sg_dma.state.lock();
-        // Deregistered under us, or no room to remember the list.
+        // Deregistered under us (the handle is stale now), or no room to
+        // remember the list.
         let status = if state.bounce.is_none() {
             Err(Error::InvalidParameter)
         } else {
@@ -466,19 +575,12 @@ pub(crate) fn allocate_list(
         }
     }
     sg_dma.adapter.count_transfer(bounced);
-    // The miniport's handler, called from the caller's context as NDIS may;
-    // no lock is held, so it may free the list itself.
-    if let Some(process) = sg_dma.process {
-        // SAFETY: the miniport's ProcessSGList with the list just built.
-        unsafe {
-            process(
-                core::ptr::null_mut(),
-                core::ptr::null_mut(),
-                list.cast(),
-                context,
-            )
-        };
-    }
+    // The list is recorded and no lock is held: the handler may free it
+    // (or the NET_BUFFER's send may complete) before it returns. Nothing
+    // below touches the list.
+    // SAFETY: the miniport's ProcessSGList (present: checked at
+    // registration) with the list just built and the caller's context.
+    unsafe { ndis_shim_sg_process(sg_dma.process, list.cast(), context) };
     Ok(())
 }
 
@@ -492,7 +594,9 @@ fn free_entry(sg_dma: &SgDma, entry: SgList) {
             }
             drop(mapping);
         }
-        Backing::Bounced { slot, ranges } => bounce_out(sg_dma, slot, &ranges, entry.dir),
+        Backing::Bounced { slot, ranges, skip } => {
+            bounce_out(sg_dma, slot, &ranges, skip, entry.dir)
+        }
     }
 }
 

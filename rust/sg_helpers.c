@@ -6,7 +6,10 @@
  * policy; rust/sg_map.rs owns the table and unmaps it on Drop, and the
  * bounce decision is made in Rust (rust/sg_dma.rs, rust/core/sg.rs).
  */
+#include <linux/bottom_half.h>
 #include <linux/dma-mapping.h>
+#include <linux/hardirq.h>
+#include <linux/irqflags.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -110,4 +113,29 @@ void ndis_shim_sg_sync_for_cpu(struct device *dev, struct sg_table *sgt,
 unsigned int ndis_shim_dma_max_seg_size(struct device *dev)
 {
 	return dma_get_max_seg_size(dev);
+}
+
+/**
+ * ndis_shim_sg_process() - call a miniport's MiniportProcessSGList
+ * @process: the handler (MINIPORT_PROCESS_SG_LIST), not NULL
+ * @list: the SCATTER_GATHER_LIST
+ * @context: the Context the miniport gave NdisMAllocateNetBufferSGList
+ *
+ * NDIS calls MiniportProcessSGList at DISPATCH_LEVEL, whatever the IRQL of
+ * the NdisMAllocateNetBufferSGList call: with bottom halves off, so no DPC
+ * (BH work) runs on this CPU while it does, and a handler's
+ * NdisDprAcquireSpinLock (a plain spin_lock) cannot deadlock against one.
+ * Bottom halves stay as they are where they cannot be turned off and on
+ * again: in hard-IRQ context or with interrupts off (local_bh_enable()
+ * must not be called there), which is above DISPATCH_LEVEL anyway.
+ */
+void ndis_shim_sg_process(ndis_shim_process_sg_list process, void *list, void *context)
+{
+	if (in_hardirq() || irqs_disabled()) {
+		process(NULL, NULL, list, context);
+		return;
+	}
+	local_bh_disable();
+	process(NULL, NULL, list, context);
+	local_bh_enable();
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * C wrappers for the shim's scatter-gather DMA (rust/sg_helpers.c); their
- * Rust declarations are in rust/sg_map.rs.
+ * Rust declarations are in rust/sg_map.rs and (ndis_shim_sg_process)
+ * rust/sg_dma.rs.
  */
 #ifndef _NDIS_SHIM_SG_HELPERS_H
 #define _NDIS_SHIM_SG_HELPERS_H
@@ -23,5 +24,10 @@ void ndis_shim_sg_unmap(struct device *dev, struct sg_table *sgt,
 void ndis_shim_sg_sync_for_cpu(struct device *dev, struct sg_table *sgt,
 			       enum dma_data_direction dir);
 unsigned int ndis_shim_dma_max_seg_size(struct device *dev);
+
+/* MINIPORT_PROCESS_SG_LIST: (pDO, Reserved, pSGL, Context). */
+typedef void (*ndis_shim_process_sg_list)(void *pdo, void *reserved, void *list,
+					  void *context);
+void ndis_shim_sg_process(ndis_shim_process_sg_list process, void *list, void *context);
 
 #endif /* _NDIS_SHIM_SG_HELPERS_H */

@@ -8,6 +8,9 @@
  * rust/abi/prototypes.rs that the Rust definition in rust/exports.rs has
  * exactly that type. An entry here without a Rust definition, or with one
  * of another signature, does not build.
+ *
+ * DbgPrint and DbgPrintEx are not listed: they are C-variadic, which
+ * kernel Rust cannot define, so rust/dbgprint.c defines and exports them.
  */
 #ifndef _NDIS_SHIM_EXPORTS_H
 #define _NDIS_SHIM_EXPORTS_H
@@ -35,6 +38,11 @@
 	X(NdisFreeMemory) \
 	X(NdisAllocateMdl) \
 	X(NdisFreeMdl) \
+	X(NdisAllocateMemoryWithTag) \
+	X(NdisAllocateMemory) \
+	X(NdisAllocateBufferPool) \
+	X(NdisFreeBufferPool) \
+	X(NdisAllocateBuffer) \
 	X(NdisStallExecution) \
 	X(NdisMSleep) \
 	/* System DMA */ \
@@ -65,6 +73,7 @@
 	X(NdisMDeregisterScatterGatherDma) \
 	X(NdisMAllocateNetBufferSGList) \
 	X(NdisMFreeNetBufferSGList) \
+	X(NdisQueryNetBufferPhysicalCount) \
 	/* end */
 
 #endif /* _NDIS_SHIM_EXPORTS_H */

@@ -29,6 +29,11 @@ const _: crate::abi::NdisAllocateMemoryWithTagPriority_fn =
 const _: crate::abi::NdisFreeMemory_fn = Some(crate::exports::NdisFreeMemory);
 const _: crate::abi::NdisAllocateMdl_fn = Some(crate::exports::NdisAllocateMdl);
 const _: crate::abi::NdisFreeMdl_fn = Some(crate::exports::NdisFreeMdl);
+const _: crate::abi::NdisAllocateMemoryWithTag_fn = Some(crate::exports::NdisAllocateMemoryWithTag);
+const _: crate::abi::NdisAllocateMemory_fn = Some(crate::exports::NdisAllocateMemory);
+const _: crate::abi::NdisAllocateBufferPool_fn = Some(crate::exports::NdisAllocateBufferPool);
+const _: crate::abi::NdisFreeBufferPool_fn = Some(crate::exports::NdisFreeBufferPool);
+const _: crate::abi::NdisAllocateBuffer_fn = Some(crate::exports::NdisAllocateBuffer);
 const _: crate::abi::NdisStallExecution_fn = Some(crate::exports::NdisStallExecution);
 const _: crate::abi::NdisMSleep_fn = Some(crate::exports::NdisMSleep);
 const _: crate::abi::NdisMRegisterDmaChannel_fn = Some(crate::exports::NdisMRegisterDmaChannel);
@@ -63,3 +68,5 @@ const _: crate::abi::NdisMDeregisterScatterGatherDma_fn =
 const _: crate::abi::NdisMAllocateNetBufferSGList_fn =
     Some(crate::exports::NdisMAllocateNetBufferSGList);
 const _: crate::abi::NdisMFreeNetBufferSGList_fn = Some(crate::exports::NdisMFreeNetBufferSGList);
+const _: crate::abi::NdisQueryNetBufferPhysicalCount_fn =
+    Some(crate::exports::NdisQueryNetBufferPhysicalCount);

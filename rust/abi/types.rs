@@ -964,8 +964,43 @@ pub type PDRIVER_INITIALIZE = DRIVER_INITIALIZE;
 pub type DRIVER_UNLOAD =
     ::core::option::Option<unsafe extern "C" fn(DriverObject: *mut _DRIVER_OBJECT)>;
 pub type PDRIVER_UNLOAD = DRIVER_UNLOAD;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _STRING {
+    pub Length: USHORT,
+    pub MaximumLength: USHORT,
+    pub Buffer: PCHAR,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _STRING"][::core::mem::size_of::<_STRING>() - 16usize];
+    ["Alignment of _STRING"][::core::mem::align_of::<_STRING>() - 8usize];
+    ["Offset of field: _STRING::Length"][::core::mem::offset_of!(_STRING, Length) - 0usize];
+    ["Offset of field: _STRING::MaximumLength"]
+        [::core::mem::offset_of!(_STRING, MaximumLength) - 2usize];
+    ["Offset of field: _STRING::Buffer"][::core::mem::offset_of!(_STRING, Buffer) - 8usize];
+};
+impl Default for _STRING {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type STRING = _STRING;
+pub type PSTRING = *mut _STRING;
+pub type ANSI_STRING = _STRING;
+pub type PANSI_STRING = *mut _STRING;
+pub type OEM_STRING = _STRING;
+pub type POEM_STRING = *mut _STRING;
+pub type PCANSI_STRING = *const STRING;
 unsafe extern "C" {
     pub fn DbgPrint(Format: PCSTR, ...) -> ULONG;
+}
+unsafe extern "C" {
+    pub fn DbgPrintEx(ComponentId: ULONG, Level: ULONG, Format: PCSTR, ...) -> ULONG;
 }
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -3910,6 +3945,9 @@ impl Default for _NET_BUFFER_LIST {
     }
 }
 unsafe extern "C" {
+    pub fn NdisQueryNetBufferPhysicalCount(NetBuffer: PNET_BUFFER) -> ULONG;
+}
+unsafe extern "C" {
     pub fn NdisGetVersion() -> UINT;
 }
 unsafe extern "C" {
@@ -3984,6 +4022,40 @@ unsafe extern "C" {
 }
 unsafe extern "C" {
     pub fn NdisFreeMemory(VirtualAddress: PVOID, Length: UINT, MemoryFlags: UINT);
+}
+unsafe extern "C" {
+    pub fn NdisAllocateMemory(
+        VirtualAddress: *mut PVOID,
+        Length: UINT,
+        MemoryFlags: UINT,
+        HighestAcceptableAddress: NDIS_PHYSICAL_ADDRESS,
+    ) -> NDIS_STATUS;
+}
+unsafe extern "C" {
+    pub fn NdisAllocateMemoryWithTag(
+        VirtualAddress: *mut PVOID,
+        Length: UINT,
+        Tag: ULONG,
+    ) -> NDIS_STATUS;
+}
+unsafe extern "C" {
+    pub fn NdisAllocateBufferPool(
+        Status: PNDIS_STATUS,
+        PoolHandle: PNDIS_HANDLE,
+        NumberOfDescriptors: UINT,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisFreeBufferPool(PoolHandle: NDIS_HANDLE);
+}
+unsafe extern "C" {
+    pub fn NdisAllocateBuffer(
+        Status: PNDIS_STATUS,
+        Buffer: *mut PNDIS_BUFFER,
+        PoolHandle: NDIS_HANDLE,
+        VirtualAddress: PVOID,
+        Length: UINT,
+    );
 }
 unsafe extern "C" {
     pub fn NdisAllocateMdl(NdisHandle: NDIS_HANDLE, VirtualAddress: PVOID, Length: UINT) -> PMDL;
@@ -4403,6 +4475,30 @@ pub type NdisAllocateMdl_fn = ::core::option::Option<
     unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PVOID, arg3: UINT) -> PMDL,
 >;
 pub type NdisFreeMdl_fn = ::core::option::Option<unsafe extern "C" fn(arg1: PMDL)>;
+pub type NdisAllocateMemoryWithTag_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: *mut PVOID, arg2: UINT, arg3: ULONG) -> NDIS_STATUS,
+>;
+pub type NdisAllocateMemory_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: *mut PVOID,
+        arg2: UINT,
+        arg3: UINT,
+        arg4: NDIS_PHYSICAL_ADDRESS,
+    ) -> NDIS_STATUS,
+>;
+pub type NdisAllocateBufferPool_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: PNDIS_STATUS, arg2: PNDIS_HANDLE, arg3: UINT),
+>;
+pub type NdisFreeBufferPool_fn = ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisAllocateBuffer_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: PNDIS_STATUS,
+        arg2: *mut PNDIS_BUFFER,
+        arg3: NDIS_HANDLE,
+        arg4: PVOID,
+        arg5: UINT,
+    ),
+>;
 pub type NdisStallExecution_fn = ::core::option::Option<unsafe extern "C" fn(arg1: UINT)>;
 pub type NdisMSleep_fn = ::core::option::Option<unsafe extern "C" fn(arg1: ULONG)>;
 pub type NdisMRegisterDmaChannel_fn = ::core::option::Option<
@@ -4540,3 +4636,5 @@ pub type NdisMAllocateNetBufferSGList_fn = ::core::option::Option<
 pub type NdisMFreeNetBufferSGList_fn = ::core::option::Option<
     unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PSCATTER_GATHER_LIST, arg3: PNET_BUFFER),
 >;
+pub type NdisQueryNetBufferPhysicalCount_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNET_BUFFER) -> ULONG>;

@@ -47,6 +47,7 @@ struct Request {
 }
 
 /// `MINIPORT_PROCESS_SG_LIST`: records the list for [`SgDma::allocate`].
+/// NDIS calls it at DISPATCH_LEVEL; it only records, so it never sleeps.
 ///
 /// # Safety
 ///
@@ -108,11 +109,14 @@ impl<'a> SgDma<'a> {
         self.list_size
     }
 
-    /// `NdisMAllocateNetBufferSGList`: maps `nb`'s data for a transfer in
-    /// `dir`. The list lives in memory of [`Self::list_size`] bytes owned by
-    /// the [`SgList`] (or the shim's own, for a longer list) and is freed
-    /// when the [`SgList`] is dropped; until then `nb` is borrowed, so its
-    /// memory can neither be freed nor written by the CPU.
+    /// `NdisMAllocateNetBufferSGList`: maps `nb` for a transfer in `dir`:
+    /// as on Windows, from the start of its `CurrentMdl`
+    /// ([`SgList::data_elements`] skips to the data). The list lives in
+    /// memory of [`Self::list_size`] bytes owned by the [`SgList`] (or the
+    /// shim's own, for a longer list) and is freed when the [`SgList`] is
+    /// dropped; until then `nb` is borrowed, so its memory can neither be
+    /// freed nor written by the CPU. Fails with the status NDIS returns:
+    /// `RESOURCES`, the one failure it documents.
     pub(crate) fn allocate<'n, B: DmaBuffer>(
         &'n self,
         nb: &'n mut NetBuffer<'a, B>,
@@ -148,7 +152,8 @@ impl<'a> SgDma<'a> {
         };
         Status(status).to_result()?;
         if request.calls != 1 || request.list.is_null() {
-            // NDIS may call ProcessSGList later; the shim never does.
+            // NDIS may call ProcessSGList later; the shim never does. The
+            // API's own status: the list cannot be freed without it.
             return Err(Status::FAILURE);
         }
         // INVARIANT: the list was just handed to us for `nb`.
@@ -194,7 +199,9 @@ pub(crate) struct SgList<'n, 'a, B: DmaBuffer> {
 }
 
 impl<'n, 'a, B: DmaBuffer> SgList<'n, 'a, B> {
-    /// The elements, in data order.
+    /// The elements as NDIS wrote them, in order: from the start of the
+    /// NET_BUFFER's `CurrentMdl`, so the first `CurrentMdlOffset` bytes are
+    /// not data.
     pub(crate) fn elements(&self) -> impl Iterator<Item = Element> + use<'_, 'n, 'a, B> {
         // SAFETY: the list is live (type invariant).
         let n = unsafe { (*self.list).NumberOfElements } as usize;
@@ -212,6 +219,29 @@ impl<'n, 'a, B: DmaBuffer> SgList<'n, 'a, B> {
                 address: unsafe { e.Address.QuadPart } as u64,
                 length: e.Length,
             }
+        })
+    }
+
+    /// The data's pieces: [`Self::elements`] past `CurrentMdlOffset` bytes,
+    /// `DataLength` bytes in all, as a miniport programs its descriptors.
+    pub(crate) fn data_elements(&self) -> impl Iterator<Item = Element> + use<'_, 'n, 'a, B> {
+        let mut skip = u64::from(self.nb.current_mdl_offset);
+        let mut left = u64::from(self.nb.data_length);
+        self.elements().filter_map(move |e| {
+            let len = u64::from(e.length);
+            if skip >= len || left == 0 {
+                skip = skip.saturating_sub(len);
+                return None;
+            }
+            let take = (len - skip).min(left);
+            let piece = Element {
+                address: e.address + skip,
+                // At most `e.length`.
+                length: take as u32,
+            };
+            skip = 0;
+            left -= take;
+            Some(piece)
         })
     }
 
@@ -238,12 +268,13 @@ impl<B: DmaBuffer> Drop for SgList<'_, '_, B> {
 /// `raw` is a zeroed NET_BUFFER whose `MdlChain` links the MDLs of `mdls`
 /// in order, with `DataOffset`/`DataLength` (also kept as `data_offset`,
 /// `data_length`) inside the chain and `CurrentMdl`/`CurrentMdlOffset`
-/// where the data starts.
+/// (the offset also kept as `current_mdl_offset`) where the data starts.
 pub(crate) struct NetBuffer<'a, B: DmaBuffer> {
     raw: KBox<ffi::NET_BUFFER>,
     mdls: KVec<Mdl<'a, B>>,
     data_offset: u32,
     data_length: u32,
+    current_mdl_offset: u32,
 }
 
 // SAFETY: the raw NET_BUFFER only points at the MDLs it owns.
@@ -251,6 +282,9 @@ unsafe impl<B: DmaBuffer> Send for NetBuffer<'_, B> {}
 
 impl<'a, B: DmaBuffer> NetBuffer<'a, B> {
     /// Chains `mdls`; the data is `data_length` bytes from `data_offset`.
+    /// The refusals are the API's own, before any NDIS call (Windows has no
+    /// such constructor): FAILURE without MDLs, INVALID_LENGTH for data
+    /// beyond the chain.
     pub(crate) fn new(
         mut mdls: KVec<Mdl<'a, B>>,
         data_offset: u32,
@@ -305,6 +339,7 @@ impl<'a, B: DmaBuffer> NetBuffer<'a, B> {
             mdls,
             data_offset,
             data_length,
+            current_mdl_offset: current.1,
         })
     }
 

@@ -2,9 +2,10 @@
 //!
 //! Pure computations behind `NdisMRegisterScatterGatherDma` and
 //! `NdisMAllocateNetBufferSGList`: checking the SG DMA description, sizing
-//! `ScatterGatherListSize` from the device's segment limits, skipping a
-//! NET_BUFFER's `DataOffset` through its MDL chain, and splitting mapped
-//! segments at the device's maximum segment size. Every value comes from C
+//! `ScatterGatherListSize` from the device's segment limits, checking what
+//! a NET_BUFFER's list maps (from the start of `CurrentMdl`), counting its
+//! physical pieces and splitting mapped segments at the device's maximum
+//! segment size. Every value comes from C
 //! and may be hostile, so every step is checked.
 
 use crate::{
@@ -101,6 +102,34 @@ impl SgLimits {
     }
 }
 
+/// Lists of one registration that can be bounced at once, when their
+/// slots fit in [`BOUNCE_POOL_BYTES`]: a NIC keeps dozens of sends in
+/// flight, each holding its list until the send completes, and as many
+/// receives. Where every mapping must be bounced (a bounce pool beyond the
+/// device's reach), this is how many lists the miniport can hold at all.
+pub const BOUNCE_LISTS: usize = 128;
+/// Most bounce memory one registration allocates, unless [`MIN_BOUNCE_LISTS`]
+/// slots need more.
+pub const BOUNCE_POOL_BYTES: usize = 4 << 20;
+/// Fewest lists a registration can bounce at once.
+pub const MIN_BOUNCE_LISTS: usize = 2;
+
+/// The bounce pool of a registration: `(slots, bytes per slot)`. A slot
+/// holds one list's data, up to `max_mapping` bytes, rounded up to whole
+/// pages (with the `CurrentMdlOffset` bytes before the data when they
+/// fit);
+/// there are [`BOUNCE_LISTS`] slots, fewer if they would not fit in
+/// [`BOUNCE_POOL_BYTES`], never fewer than [`MIN_BOUNCE_LISTS`].
+/// [`Error::Resources`] if a slot's size overflows or is 0.
+pub fn bounce_pool(max_mapping: u32, page_size: usize) -> Result<(usize, usize)> {
+    let slot = (max_mapping as usize)
+        .checked_next_multiple_of(page_size)
+        .filter(|&s| s != 0)
+        .ok_or(Error::Resources)?;
+    let slots = (BOUNCE_POOL_BYTES / slot).clamp(MIN_BOUNCE_LISTS, BOUNCE_LISTS);
+    Ok((slots, slot))
+}
+
 /// Bytes of a `SCATTER_GATHER_LIST` with `elements` elements.
 pub fn list_bytes(elements: usize) -> Option<usize> {
     elements
@@ -108,63 +137,89 @@ pub fn list_bytes(elements: usize) -> Option<usize> {
         .and_then(|b| b.checked_add(SG_LIST_HEADER_SIZE))
 }
 
-/// Where a NET_BUFFER's data starts: the MDL (index in the chain) and the
-/// offset in it, after skipping `DataOffset` bytes from the chain's start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DataStart {
-    /// Index of the current MDL in the chain.
-    pub mdl_index: usize,
-    /// `CurrentMdlOffset`: the data's offset within that MDL.
-    pub offset: u32,
+/// What `NdisMAllocateNetBufferSGList` maps of a NET_BUFFER: as on Windows,
+/// `current_mdl_offset + data_length` bytes from the start of `CurrentMdl`
+/// (the data at `CurrentMdlOffset` into it; the miniport skips that many
+/// bytes of the list itself). `chain` yields the MDLs from `CurrentMdl` on.
+/// Returns the number of bytes mapped.
+///
+/// Every refusal is [`Error::Resources`], the one failure
+/// `NdisMAllocateNetBufferSGList` documents: no MDL, `data_length` zero or
+/// above `max_mapping`, a length overflowing `u32`, a chain holding fewer
+/// bytes, a chain longer than [`MAX_CHAIN_MDLS`] (taken for a cycle) or an
+/// MDL whose addresses wrap.
+pub fn mapped_length<I: IntoIterator<Item = MdlView>>(
+    chain: I,
+    current_mdl_offset: u32,
+    data_length: u32,
+    max_mapping: u32,
+) -> Result<u32> {
+    if data_length == 0 || data_length > max_mapping {
+        return Err(Error::Resources);
+    }
+    let total = current_mdl_offset
+        .checked_add(data_length)
+        .ok_or(Error::Resources)?;
+    let mut seen: u64 = 0;
+    for (i, mdl) in chain.into_iter().enumerate() {
+        if i >= MAX_CHAIN_MDLS {
+            return Err(Error::Resources);
+        }
+        mdl_range(&mdl).map_err(|_| Error::Resources)?;
+        seen += u64::from(mdl.byte_count);
+        if seen >= u64::from(total) {
+            return Ok(total);
+        }
+    }
+    Err(Error::Resources)
 }
 
-/// Checks a NET_BUFFER's data against its MDL chain and finds its start.
-///
-/// - no MDL: [`Error::Failure`];
-/// - `data_length == 0`, `data_offset + data_length` overflowing, more than
-///   `max_mapping` bytes, or data beyond the chain's end:
-///   [`Error::InvalidLength`];
-/// - a chain longer than [`MAX_CHAIN_MDLS`], or an MDL whose addresses wrap:
-///   [`Error::InvalidParameter`].
-///
-/// The start is the first MDL with data at `data_offset` (empty MDLs are
-/// skipped).
-pub fn locate<I: IntoIterator<Item = MdlView>>(
+/// `NdisQueryNetBufferPhysicalCount`: the most physical pieces the data can
+/// take. The data starts `data_offset` bytes into `chain` (the NET_BUFFER's
+/// `MdlChain`; empty MDLs before it are skipped). Each MDL holding data
+/// counts the pages it spans from its own start to the data's end in it
+/// (a list built from `CurrentMdl` covers those bytes too); an empty MDL
+/// inside the data counts one. A chain shorter than the data counts what
+/// it holds; longer than [`MAX_CHAIN_MDLS`], what those hold.
+pub fn physical_count<I: IntoIterator<Item = MdlView>>(
     chain: I,
     data_offset: u32,
     data_length: u32,
-    max_mapping: u32,
-) -> Result<DataStart> {
-    let mut chain = chain.into_iter().peekable();
-    if chain.peek().is_none() {
-        return Err(Error::Failure);
+    page_size: usize,
+) -> u32 {
+    if page_size == 0 {
+        return 0;
     }
-    if data_length == 0 || data_length > max_mapping {
-        return Err(Error::InvalidLength);
+    let page = page_size as u64;
+    let mut skip = u64::from(data_offset);
+    let mut remaining = u64::from(data_length);
+    let mut count: u32 = 0;
+    let mut started = false;
+    for mdl in chain.into_iter().take(MAX_CHAIN_MDLS) {
+        let len = u64::from(mdl.byte_count);
+        if !started {
+            if skip >= len {
+                skip -= len;
+                continue;
+            }
+            started = true;
+        }
+        if remaining == 0 {
+            break;
+        }
+        if len == 0 {
+            count = count.saturating_add(1);
+            continue;
+        }
+        // From the MDL's start through the data's end in it.
+        let through = (skip + remaining).min(len);
+        remaining -= through - skip;
+        skip = 0;
+        let first = (mdl.start_va as u64 + u64::from(mdl.byte_offset)) % page;
+        let pages = (first + through).div_ceil(page);
+        count = count.saturating_add(u32::try_from(pages).unwrap_or(u32::MAX));
     }
-    let end = data_offset
-        .checked_add(data_length)
-        .ok_or(Error::InvalidLength)?;
-    let mut seen: u64 = 0;
-    let mut start = None;
-    for (i, mdl) in chain.enumerate() {
-        if i >= MAX_CHAIN_MDLS {
-            return Err(Error::InvalidParameter);
-        }
-        mdl_range(&mdl)?;
-        let next = seen + u64::from(mdl.byte_count);
-        if start.is_none() && u64::from(data_offset) < next {
-            start = Some(DataStart {
-                mdl_index: i,
-                offset: (u64::from(data_offset) - seen) as u32,
-            });
-        }
-        seen = next;
-        if seen >= u64::from(end) {
-            return start.ok_or(Error::InvalidLength);
-        }
-    }
-    Err(Error::InvalidLength)
+    count
 }
 
 /// The whole virtual range an MDL describes.
@@ -180,9 +235,9 @@ pub fn mdl_range(mdl: &MdlView) -> Result<VaRange> {
 
 /// The virtual ranges holding a NET_BUFFER's data, one per MDL, in order.
 ///
-/// `chain` must yield the MDLs from the current one on; `start_offset` is
-/// the offset in it ([`DataStart::offset`]). Call [`locate`] first: this
-/// iterator assumes the chain holds `data_length` bytes from there.
+/// `chain` must yield the MDLs from the first one mapped on; `start_offset`
+/// is the offset in it. Call [`mapped_length`] first: this iterator assumes
+/// the chain holds `data_length` bytes from there.
 pub fn data_ranges<I: IntoIterator<Item = MdlView>>(
     chain: I,
     start_offset: u32,

@@ -298,7 +298,8 @@ impl<'a> EduAdapter<'a> {
         let mut dev_off = 0;
         let mut n = 0;
         let mut result = Ok(());
-        for e in list.elements() {
+        // The list starts at CurrentMdl; the data CurrentMdlOffset into it.
+        for e in list.data_elements() {
             result = self.engine.move_element(e.address, e.length, dev_off, dir);
             if result.is_err() {
                 break;

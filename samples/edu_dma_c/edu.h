@@ -256,7 +256,9 @@ EduSgDeregister(
  * Moves a NET_BUFFER (at most 4 KiB) to or from edu's buffer, element by
  * element at consecutive offsets, and frees the list.  PASSIVE_LEVEL.
  * NDIS_STATUS_REQUEST_ABORTED: the engine did not finish; the list stays
- * mapped and the buffers must be kept until halt.
+ * mapped and the buffers must be kept until halt.  *Elements: elements
+ * moved; *OwnList: the list is not in the buffer the driver gave;
+ * *AtDispatch: ProcessSGList ran at DISPATCH_LEVEL.
  */
 NDIS_STATUS
 EduSgTransfer(
@@ -264,7 +266,27 @@ EduSgTransfer(
 	_In_ PNET_BUFFER NetBuffer,
 	_In_ BOOLEAN WriteToDevice,
 	_Out_ PULONG Elements,
-	_Out_ PBOOLEAN OwnList);
+	_Out_ PBOOLEAN OwnList,
+	_Out_ PBOOLEAN AtDispatch);
+
+/*
+ * A send ring's worth of lists held at once: the lists of all Count
+ * Sources are asked for before any is freed and each is moved to edu's
+ * buffer at i * Stride; then, the sources' lists still held, those of all
+ * Count Destinations, each moved back from i * Stride; then all are freed.
+ * PASSIVE_LEVEL.  *Outstanding: lists held at the end; *AtDispatch:
+ * ProcessSGList calls made at DISPATCH_LEVEL.  As EduSgTransfer for
+ * NDIS_STATUS_REQUEST_ABORTED.
+ */
+NDIS_STATUS
+EduSgTransferRing(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_reads_(Count) PNET_BUFFER *Sources,
+	_In_reads_(Count) PNET_BUFFER *Destinations,
+	_In_ ULONG Count,
+	_In_ ULONG Stride,
+	_Out_ PULONG Outstanding,
+	_Out_ PULONG AtDispatch);
 
 ULONG
 EduSgRunMisuse(
@@ -302,5 +324,13 @@ EduPlatformEngineReady(
 VOID
 EduPlatformAdapterHalted(
 	_In_ PEDU_ADAPTER Adapter);
+
+/*
+ * Whether the caller runs at DISPATCH_LEVEL or above, where no DPC can
+ * preempt it: what KeGetCurrentIrql() >= DISPATCH_LEVEL tells a Windows
+ * driver.  Any IRQL.
+ */
+BOOLEAN
+EduPlatformAtDispatch(VOID);
 
 #endif /* _EDU_H_ */

@@ -13,6 +13,7 @@
  * linked into the module by Kbuild.
  */
 #include <linux/dma-mapping.h>
+#include <linux/hardirq.h>
 #include <linux/io.h>
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -233,4 +234,10 @@ VOID EduPlatformAdapterHalted(PEDU_ADAPTER Adapter)
 {
 	EduTestAdapterHalted(Adapter);
 	Adapter->LinuxDevice = NULL;
+}
+
+/* DISPATCH_LEVEL on Linux: bottom halves off (or a softirq), or above. */
+BOOLEAN EduPlatformAtDispatch(VOID)
+{
+	return in_softirq() || in_hardirq() || irqs_disabled();
 }

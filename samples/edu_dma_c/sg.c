@@ -17,6 +17,10 @@ Abstract:
     the elements of one list go to (or come from) consecutive offsets of
     that buffer: a NET_BUFFER of up to 4 KiB (MaximumPhysicalMapping).
 
+    As NDIS documents, a list starts at the beginning of the NET_BUFFER's
+    CurrentMdl: the first NET_BUFFER_CURRENT_MDL_OFFSET bytes it describes
+    are not data, and the send path skips them.
+
 Environment:
 
     Kernel mode.  Built against ndis-shim's ndis.h.
@@ -38,11 +42,14 @@ MINIPORT_PROCESS_SG_LIST EduProcessSGList;
 typedef struct _EDU_SG_REQUEST {
 	PSCATTER_GATHER_LIST List;
 	ULONG Calls;
+	ULONG CallsAtDispatch;
 } EDU_SG_REQUEST, *PEDU_SG_REQUEST;
 
 /*
  * May run before NdisMAllocateNetBufferSGList returns (it does on the
  * shim), so it only records the list; the caller programs the engine.
+ * NDIS calls it at DISPATCH_LEVEL (MINIPORT_PROCESS_SG_LIST page): where
+ * a Windows driver would ASSERT that, this one counts it.
  */
 VOID
 EduProcessSGList(
@@ -57,6 +64,8 @@ EduProcessSGList(
 	UNREFERENCED_PARAMETER(Reserved);
 	Request->List = pSGL;
 	Request->Calls++;
+	if (EduPlatformAtDispatch())
+		Request->CallsAtDispatch++;
 }
 
 static VOID
@@ -151,22 +160,69 @@ EduSgMoveElement(
 	return EduSgWaitIdle(Adapter) ? NDIS_STATUS_SUCCESS : NDIS_STATUS_REQUEST_ABORTED;
 }
 
+/*
+ * Moves a NET_BUFFER's data, as List describes it, to or from edu's buffer
+ * at DeviceOffset on: the first CurrentMdlOffset bytes of the list are
+ * skipped, then DataLength bytes are moved element by element.
+ */
+static NDIS_STATUS
+EduSgMoveList(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ PNET_BUFFER NetBuffer,
+	_In_ PSCATTER_GATHER_LIST List,
+	_In_ ULONG DeviceOffset,
+	_In_ BOOLEAN WriteToDevice,
+	_Out_ PULONG Moved)
+{
+	ULONG Skip = NET_BUFFER_CURRENT_MDL_OFFSET(NetBuffer);
+	ULONG Remaining = NET_BUFFER_DATA_LENGTH(NetBuffer);
+	NDIS_STATUS Status = NDIS_STATUS_SUCCESS;
+	ULONG i;
+
+	*Moved = 0;
+	for (i = 0; i < List->NumberOfElements && Remaining != 0; i++) {
+		SCATTER_GATHER_ELEMENT Element = List->Elements[i];
+
+		if (Skip >= Element.Length) {
+			Skip -= Element.Length;
+			continue;
+		}
+		Element.Address.QuadPart += Skip;
+		Element.Length -= Skip;
+		Skip = 0;
+		if (Element.Length > Remaining)
+			Element.Length = Remaining;
+		if (Element.Length > EDU_BUFFER_SIZE - DeviceOffset)
+			return NDIS_STATUS_INVALID_LENGTH;
+		Status = EduSgMoveElement(Adapter, &Element, DeviceOffset, WriteToDevice);
+		if (Status != NDIS_STATUS_SUCCESS)
+			return Status;
+		DeviceOffset += Element.Length;
+		Remaining -= Element.Length;
+		(*Moved)++;
+	}
+	/* The list must cover the data. */
+	return Remaining == 0 ? NDIS_STATUS_SUCCESS : NDIS_STATUS_INVALID_LENGTH;
+}
+
 NDIS_STATUS
 EduSgTransfer(
 	_In_ PEDU_ADAPTER Adapter,
 	_In_ PNET_BUFFER NetBuffer,
 	_In_ BOOLEAN WriteToDevice,
 	_Out_ PULONG Elements,
-	_Out_ PBOOLEAN OwnList)
+	_Out_ PBOOLEAN OwnList,
+	_Out_ PBOOLEAN AtDispatch)
 {
-	EDU_SG_REQUEST Request = { NULL, 0 };
+	EDU_SG_REQUEST Request = { NULL, 0, 0 };
 	PSCATTER_GATHER_LIST List;
 	NDIS_STATUS Status;
 	PVOID Buffer;
-	ULONG i, DeviceOffset = 0;
+	ULONG Moved;
 
 	*Elements = 0;
 	*OwnList = FALSE;
+	*AtDispatch = FALSE;
 	/* The list's memory, as sized by ScatterGatherListSize. */
 	Buffer = NdisAllocateMemoryWithTagPriority(Adapter->MiniportAdapterHandle,
 						   Adapter->SgListSize, EDU_POOL_TAG,
@@ -184,21 +240,10 @@ EduSgTransfer(
 		Status = NDIS_STATUS_FAILURE;
 		goto Out;
 	}
-	*Elements = List->NumberOfElements;
+	*AtDispatch = Request.CallsAtDispatch == 1;
 	*OwnList = (PVOID)List != Buffer;
-	for (i = 0; i < List->NumberOfElements; i++) {
-		PSCATTER_GATHER_ELEMENT Element = &List->Elements[i];
-
-		if (Element->Length == 0 ||
-		    Element->Length > EDU_BUFFER_SIZE - DeviceOffset) {
-			Status = NDIS_STATUS_INVALID_LENGTH;
-			break;
-		}
-		Status = EduSgMoveElement(Adapter, Element, DeviceOffset, WriteToDevice);
-		if (Status != NDIS_STATUS_SUCCESS)
-			break;
-		DeviceOffset += Element->Length;
-	}
+	Status = EduSgMoveList(Adapter, NetBuffer, List, 0, WriteToDevice, &Moved);
+	*Elements = Moved;
 	/*
 	 * An engine that never went idle may still reach the memory: keep the
 	 * list mapped (NdisMDeregisterScatterGatherDma releases it at halt).
@@ -207,6 +252,93 @@ EduSgTransfer(
 		NdisMFreeNetBufferSGList(Adapter->SgDmaHandle, List, NetBuffer);
 Out:
 	NdisFreeMemory(Buffer, Adapter->SgListSize, 0);
+	return Status;
+}
+
+/* Asks NDIS for the lists of Count NET_BUFFERs; Requests[i] gets list i. */
+static NDIS_STATUS
+EduSgAllocateRing(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_reads_(Count) PNET_BUFFER *NetBuffers,
+	_In_ ULONG Count,
+	_In_ BOOLEAN WriteToDevice,
+	_Out_writes_(Count) PEDU_SG_REQUEST Requests)
+{
+	NDIS_STATUS Status;
+	ULONG i;
+
+	for (i = 0; i < Count; i++) {
+		/* No buffer: NDIS allocates each list's storage. */
+		Status = NdisMAllocateNetBufferSGList(Adapter->SgDmaHandle, NetBuffers[i],
+						      &Requests[i],
+						      WriteToDevice ? NDIS_SG_LIST_WRITE_TO_DEVICE : 0,
+						      NULL, 0);
+		if (Status != NDIS_STATUS_SUCCESS)
+			return Status;
+		if (Requests[i].Calls != 1 || Requests[i].List == NULL)
+			return NDIS_STATUS_FAILURE;
+	}
+	return NDIS_STATUS_SUCCESS;
+}
+
+NDIS_STATUS
+EduSgTransferRing(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_reads_(Count) PNET_BUFFER *Sources,
+	_In_reads_(Count) PNET_BUFFER *Destinations,
+	_In_ ULONG Count,
+	_In_ ULONG Stride,
+	_Out_ PULONG Outstanding,
+	_Out_ PULONG AtDispatch)
+{
+	PEDU_SG_REQUEST Requests;
+	NDIS_STATUS Status;
+	ULONG Size, i, Moved;
+
+	*Outstanding = 0;
+	*AtDispatch = 0;
+	if (Count == 0 || Stride == 0 || Count > EDU_BUFFER_SIZE / Stride)
+		return NDIS_STATUS_INVALID_PARAMETER;
+	for (i = 0; i < Count; i++) {
+		if (NET_BUFFER_DATA_LENGTH(Sources[i]) > Stride ||
+		    NET_BUFFER_DATA_LENGTH(Destinations[i]) > Stride)
+			return NDIS_STATUS_INVALID_LENGTH;
+	}
+	Size = 2 * Count * sizeof(EDU_SG_REQUEST);
+	Requests = NdisAllocateMemoryWithTagPriority(Adapter->MiniportAdapterHandle, Size,
+						     EDU_POOL_TAG, NormalPoolPriority);
+	if (Requests == NULL)
+		return NDIS_STATUS_RESOURCES;
+	NdisZeroMemory(Requests, Size);
+
+	/* Every source list first, then each to its slot of edu's buffer. */
+	Status = EduSgAllocateRing(Adapter, Sources, Count, TRUE, Requests);
+	for (i = 0; Status == NDIS_STATUS_SUCCESS && i < Count; i++)
+		Status = EduSgMoveList(Adapter, Sources[i], Requests[i].List, i * Stride,
+				       TRUE, &Moved);
+	/* The destinations' lists with the sources' still held. */
+	if (Status == NDIS_STATUS_SUCCESS)
+		Status = EduSgAllocateRing(Adapter, Destinations, Count, FALSE,
+					   &Requests[Count]);
+	for (i = 0; Status == NDIS_STATUS_SUCCESS && i < Count; i++)
+		Status = EduSgMoveList(Adapter, Destinations[i], Requests[Count + i].List,
+				       i * Stride, FALSE, &Moved);
+
+	for (i = 0; i < 2 * Count; i++) {
+		if (Requests[i].List != NULL)
+			(*Outstanding)++;
+		*AtDispatch += Requests[i].CallsAtDispatch;
+	}
+	/* As in EduSgTransfer: nothing is freed under an engine still running. */
+	if (Status != NDIS_STATUS_REQUEST_ABORTED) {
+		for (i = 0; i < 2 * Count; i++) {
+			if (Requests[i].List != NULL)
+				NdisMFreeNetBufferSGList(Adapter->SgDmaHandle, Requests[i].List,
+							 i < Count ? Sources[i] :
+								     Destinations[i - Count]);
+		}
+	}
+	NdisFreeMemory(Requests, Size, 0);
 	return Status;
 }
 
@@ -233,7 +365,7 @@ EduSgRunMisuse(
 {
 	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES RegAttrs;
 	NDIS_SG_DMA_DESCRIPTION Desc;
-	EDU_SG_REQUEST Request = { NULL, 0 };
+	EDU_SG_REQUEST Request = { NULL, 0, 0 };
 	NDIS_HANDLE Handle = NULL;
 	NET_BUFFER Nb;
 	NDIS_STATUS Status;
@@ -273,7 +405,13 @@ EduSgRunMisuse(
 		goto Out;
 	}
 
-	/* NET_BUFFERs NDIS cannot map: no callback for any of them. */
+	/*
+	 * NET_BUFFERs NDIS cannot map, and a NULL one: no callback for any of
+	 * them.
+	 */
+	EDU_SG_ROW("sg-null-net-buffer",
+		   NdisMAllocateNetBufferSGList(Adapter->SgDmaHandle, NULL, &Request,
+						NDIS_SG_LIST_WRITE_TO_DEVICE, NULL, 0));
 	for (i = 0; i < ARRAYSIZE(Bad); i++) {
 		EduSgInitNetBuffer(&Nb, Bad[i].HasMdl ? Mdl : NULL, Bad[i].DataOffset,
 				   Bad[i].DataLength);
@@ -296,6 +434,7 @@ EduSgRunMisuse(
 					      NDIS_SG_LIST_WRITE_TO_DEVICE, NULL, 0);
 	EDU_SG_ROW("sg-allocate", Status);
 	EDU_SG_ROW("sg-callbacks", (NDIS_STATUS)Request.Calls);
+	EDU_SG_ROW("sg-callbacks-at-dispatch", (NDIS_STATUS)Request.CallsAtDispatch);
 	if (Status == NDIS_STATUS_SUCCESS && Request.List != NULL) {
 		EDU_SG_ROW("sg-elements", (NDIS_STATUS)Request.List->NumberOfElements);
 		NdisMFreeNetBufferSGList(Adapter->SgDmaHandle, Request.List, &Nb);

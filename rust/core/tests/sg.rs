@@ -2,8 +2,9 @@
 
 use ndis_core::mdl::{MdlView, VaRange};
 use ndis_core::sg::{
-    check_description, data_ranges, description_address_bits, element_count, elements, fits,
-    list_bytes, locate, DataStart, Element, SgLimits, MAX_CHAIN_MDLS, MAX_LIST_ELEMENTS,
+    bounce_pool, check_description, data_ranges, description_address_bits, element_count, elements,
+    fits, list_bytes, mapped_length, physical_count, Element, SgLimits, BOUNCE_LISTS,
+    BOUNCE_POOL_BYTES, MAX_CHAIN_MDLS, MAX_LIST_ELEMENTS, MIN_BOUNCE_LISTS,
 };
 use ndis_core::status::Error;
 
@@ -53,83 +54,69 @@ fn limits_and_list_size() {
     assert_eq!(list_bytes(usize::MAX), None);
 }
 
+// NdisMAllocateNetBufferSGList (learn.microsoft.com, ndis.h): "The
+// scatter/gather list is generated from the data starting at the beginning
+// of the MDL that is specified at the CurrentMdl member"; the only failure
+// it documents is NDIS_STATUS_RESOURCES.
 #[test]
-fn locate_skips_data_offset_through_the_chain() {
+fn lists_map_from_the_start_of_current_mdl() {
+    // The chain from CurrentMdl on.
     let chain = [
         mdl(0x1000_0010, 100),
         mdl(0x2000_0000, 0),
         mdl(0x3000_0ff0, 300),
     ];
+    // CurrentMdlOffset + DataLength bytes from CurrentMdl's start.
+    assert_eq!(mapped_length(chain, 0, 10, 4096), Ok(10));
+    assert_eq!(mapped_length(chain, 99, 2, 4096), Ok(101));
+    assert_eq!(mapped_length(chain, 50, 350, 4096), Ok(400));
+    // Past the end, overflow, zero, over MaximumPhysicalMapping, no MDL:
+    // all NDIS_STATUS_RESOURCES.
+    assert_eq!(mapped_length(chain, 50, 351, 4096), Err(Error::Resources));
+    assert_eq!(mapped_length(chain, 400, 1, 4096), Err(Error::Resources));
     assert_eq!(
-        locate(chain, 0, 10, 4096),
-        Ok(DataStart {
-            mdl_index: 0,
-            offset: 0
-        })
+        mapped_length(chain, u32::MAX, 2, 4096),
+        Err(Error::Resources)
     );
-    assert_eq!(
-        locate(chain, 99, 2, 4096),
-        Ok(DataStart {
-            mdl_index: 0,
-            offset: 99
-        })
-    );
-    // The empty MDL is skipped.
-    assert_eq!(
-        locate(chain, 100, 300, 4096),
-        Ok(DataStart {
-            mdl_index: 2,
-            offset: 0
-        })
-    );
-    assert_eq!(
-        locate(chain, 150, 250, 4096),
-        Ok(DataStart {
-            mdl_index: 2,
-            offset: 50
-        })
-    );
-    // Past the end, overflow, zero, over the maximum.
-    assert_eq!(locate(chain, 150, 251, 4096), Err(Error::InvalidLength));
-    assert_eq!(locate(chain, 400, 1, 4096), Err(Error::InvalidLength));
-    assert_eq!(locate(chain, u32::MAX, 2, 4096), Err(Error::InvalidLength));
-    assert_eq!(locate(chain, 0, 0, 4096), Err(Error::InvalidLength));
-    assert_eq!(locate(chain, 0, 200, 100), Err(Error::InvalidLength));
-    // No MDL at all.
-    assert_eq!(locate([], 0, 1, 4096), Err(Error::Failure));
+    assert_eq!(mapped_length(chain, 0, 0, 4096), Err(Error::Resources));
+    // The offset does not count against MaximumPhysicalMapping: the device
+    // moves DataLength bytes.
+    assert_eq!(mapped_length(chain, 300, 100, 100), Ok(400));
+    assert_eq!(mapped_length(chain, 0, 101, 100), Err(Error::Resources));
+    assert_eq!(mapped_length([], 0, 1, 4096), Err(Error::Resources));
 }
 
 #[test]
-fn locate_rejects_cycles_and_wrapping_mdls() {
+fn mapped_length_rejects_cycles_and_wrapping_mdls() {
     let looped = std::iter::repeat_n(mdl(0x1000, 1), MAX_CHAIN_MDLS + 10);
     assert_eq!(
-        locate(looped, 0, (MAX_CHAIN_MDLS + 5) as u32, u32::MAX),
-        Err(Error::InvalidParameter)
+        mapped_length(looped, 0, (MAX_CHAIN_MDLS + 5) as u32, u32::MAX),
+        Err(Error::Resources)
     );
     let wrap = MdlView {
         start_va: usize::MAX - 0xfff,
         byte_offset: 0xff0,
         byte_count: 0x100,
     };
-    assert_eq!(locate([wrap], 0, 1, 4096), Err(Error::InvalidParameter));
+    assert_eq!(mapped_length([wrap], 0, 1, 4096), Err(Error::Resources));
 }
 
 #[test]
-fn data_ranges_cover_exactly_the_data() {
+fn data_ranges_cover_the_mapped_bytes() {
     let chain = [
         mdl(0x1000_0010, 100),
         mdl(0x2000_0000, 0),
         mdl(0x3000_0ff0, 300),
     ];
-    let start = locate(chain, 50, 200, 4096).unwrap();
-    let r: Vec<_> =
-        data_ranges(chain[start.mdl_index..].iter().copied(), start.offset, 200).collect();
+    // CurrentMdlOffset 50, DataLength 200: 250 bytes from the MDL's start.
+    let total = mapped_length(chain, 50, 200, 4096).unwrap();
+    let r: Vec<_> = data_ranges(chain, 0, total).collect();
     assert_eq!(
         r,
         [
             VaRange {
-                start: 0x1000_0010 + 50,
-                len: 50
+                start: 0x1000_0010,
+                len: 100
             },
             VaRange {
                 start: 0x3000_0ff0,
@@ -137,8 +124,73 @@ fn data_ranges_cover_exactly_the_data() {
             }
         ]
     );
-    let total: usize = r.iter().map(|r| r.len).sum();
-    assert_eq!(total, 200);
+    let sum: usize = r.iter().map(|r| r.len).sum();
+    assert_eq!(sum, 250);
+    // An offset into the first range still works (for other callers).
+    let r: Vec<_> = data_ranges(chain, 60, 50).collect();
+    assert_eq!(
+        r,
+        [
+            VaRange {
+                start: 0x1000_0010 + 60,
+                len: 40
+            },
+            VaRange {
+                start: 0x3000_0ff0,
+                len: 10
+            }
+        ]
+    );
+}
+
+// NdisQueryNetBufferPhysicalCount (learn.microsoft.com, ndis/nblapi.h):
+// "a count of the maximum number of physical breaks, mapped by MDLs that
+// are associated with the specified NET_BUFFER structure".
+#[test]
+fn physical_count_counts_pages_from_each_mdl_start() {
+    let chain = [
+        mdl(0x1000_0000, 100),  // skipped by DataOffset 100
+        mdl(0x2000_0ff0, 0x20), // 0x10 + 0x10 across a page: 2
+        mdl(0x3000_0000, 0),    // empty, inside the data: 1
+        mdl(0x4000_0800, 0x2000),
+    ];
+    // Data: 0x20 bytes of MDL 1, then 0x100 of MDL 3 (one page).
+    assert_eq!(physical_count(chain, 100, 0x120, PAGE), 4);
+    // The whole of MDL 3: 0x800 + 0x1000 + 0x800 = three pages.
+    assert_eq!(physical_count(chain, 100, 0x2020, PAGE), 6);
+    // Data starting inside MDL 1 still counts from its start.
+    assert_eq!(physical_count(chain, 100 + 0x18, 8, PAGE), 2);
+    assert_eq!(physical_count(chain, 100 + 0x8, 4, PAGE), 1);
+    // Nothing, or nothing left after DataOffset.
+    assert_eq!(physical_count(chain, 0, 0, PAGE), 0);
+    assert_eq!(physical_count(chain, 0x5000, 1, PAGE), 0);
+    assert_eq!(physical_count([], 0, 1, PAGE), 0);
+    // A chain shorter than DataLength counts what it holds.
+    assert_eq!(physical_count([mdl(0x1000, 10)], 0, 1000, PAGE), 1);
+    // A cycle stops at MAX_CHAIN_MDLS.
+    let looped = std::iter::repeat(mdl(0x1000, 1));
+    assert_eq!(
+        physical_count(looped, 0, u32::MAX, PAGE),
+        MAX_CHAIN_MDLS as u32
+    );
+}
+
+#[test]
+fn bounce_pool_holds_dozens_of_lists() {
+    // edu: 4 KiB of data.
+    assert_eq!(bounce_pool(4096, PAGE), Ok((BOUNCE_LISTS, PAGE)));
+    assert_eq!(bounce_pool(1, PAGE), Ok((BOUNCE_LISTS, PAGE)));
+    assert_eq!(bounce_pool(4097, PAGE), Ok((BOUNCE_LISTS, 2 * PAGE)));
+    // 80 KiB: as many as fit in the pool.
+    let (n, slot) = bounce_pool(0x14000, PAGE).unwrap();
+    assert_eq!(slot, 0x14000);
+    assert_eq!(n, BOUNCE_POOL_BYTES / 0x14000);
+    assert!(n < BOUNCE_LISTS);
+    assert!(n * slot <= BOUNCE_POOL_BYTES);
+    // Huge mappings still get the minimum.
+    assert_eq!(bounce_pool(16 << 20, PAGE).unwrap().0, MIN_BOUNCE_LISTS);
+    assert_eq!(bounce_pool(u32::MAX, 0), Err(Error::Resources));
+    assert_eq!(bounce_pool(0, PAGE), Err(Error::Resources));
 }
 
 #[test]

@@ -17,7 +17,8 @@
  *   misuse      every bad physical-mapping call once (each is rejected);
  *   alloc       NdisMAllocateMapRegisters' refusals;
  *   nonbm       map registers of a non-bus master (SUCCESS, nothing);
- *   dmasize N   reallocate the map registers with DmaSize N (0, 1, 2).
+ *   dmasize N   reallocate the map registers with DmaSize N (0, 1, 2);
+ *   sg-register NdisMRegisterScatterGatherDma from this NDIS 5.1 bus master.
  */
 #include <linux/debugfs.h>
 #include <linux/module.h>
@@ -212,6 +213,37 @@ static void edu5_cmd_alloc(struct edu5_test *et)
 		    (u32)NdisMAllocateMapRegisters(h, 0, NDIS_DMA_32BITS, 1000, 4096));
 }
 
+static VOID Edu5TestProcessSGList(PDEVICE_OBJECT pDO, PVOID Reserved,
+				  PSCATTER_GATHER_LIST pSGL, PVOID Context)
+{
+}
+
+/*
+ * NDIS 6 scatter-gather DMA is for NDIS 6 drivers: the
+ * NdisMRegisterScatterGatherDma page documents NOT_SUPPORTED for a driver
+ * below NDIS 6.0, bus master or not.
+ */
+static void edu5_cmd_sg_register(struct edu5_test *et)
+{
+	NDIS_SG_DMA_DESCRIPTION Desc = {
+		.Header = {
+			.Type = NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION,
+			.Revision = NDIS_SG_DMA_DESCRIPTION_REVISION_1,
+			.Size = NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1,
+		},
+		.MaximumPhysicalMapping = 4096,
+		.ProcessSGListHandler = Edu5TestProcessSGList,
+	};
+	NDIS_HANDLE Handle = NULL;
+	NDIS_STATUS Status;
+
+	Status = NdisMRegisterScatterGatherDma(et->adapter->MiniportAdapterHandle, &Desc,
+					       &Handle);
+	if (Status == NDIS_STATUS_SUCCESS)
+		NdisMDeregisterScatterGatherDma(Handle);
+	edu5_result(et, "sg-register status=0x%08x handle=%d\n", (u32)Status, Handle != NULL);
+}
+
 static void edu5_cmd_nonbm(struct edu5_test *et)
 {
 	NDIS_PHYSICAL_ADDRESS_UNIT units[EDU5_MAX_PHYSICAL_UNITS];
@@ -262,6 +294,8 @@ static ssize_t edu5_cmd_write(struct file *file, const char __user *ubuf,
 		edu5_cmd_alloc(et);
 	} else if (!strcmp(verb, "nonbm")) {
 		edu5_cmd_nonbm(et);
+	} else if (!strcmp(verb, "sg-register")) {
+		edu5_cmd_sg_register(et);
 	} else if (!strcmp(verb, "dmasize")) {
 		ret = s ? kstrtouint(s, 0, &size) : -EINVAL;
 		if (!ret)

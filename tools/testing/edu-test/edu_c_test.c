@@ -836,13 +836,33 @@ static bool edu_sg_nb_data(struct edu_test *et, struct edu_sg_nb *s, u8 seed, bo
 	return true;
 }
 
+/*
+ * NdisQueryNetBufferPhysicalCount as its page describes it, counted here
+ * from the buffers the test built: for each MDL holding data, the pages
+ * from the MDL's start to the data's end in it.
+ */
+static ULONG edu_sg_nb_physical_count(struct edu_sg_nb *s)
+{
+	ULONG n = 0;
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++) {
+		u8 *va = MmGetMdlVirtualAddress(s->bufs[i].mdl);
+
+		if (s->dlen[i])
+			n += DIV_ROUND_UP(offset_in_page(va) + (s->data[i] + s->dlen[i] - va),
+					  PAGE_SIZE);
+	}
+	return n;
+}
+
 static void edu_cmd_sg_roundtrip(struct edu_test *et, struct edu_args *a)
 {
 	u8 seed = et->seed++ ^ get_random_u8();
 	struct edu_sg_nb *src, *dst;
 	NDIS_STATUS s1, s2 = NDIS_STATUS_PENDING;
-	ULONG e1 = 0, e2 = 0;
-	BOOLEAN own1 = FALSE, own2 = FALSE;
+	ULONG e1 = 0, e2 = 0, pc, want_pc;
+	BOOLEAN own1 = FALSE, own2 = FALSE, d1 = FALSE, d2 = FALSE;
 	int ret;
 
 	if (a->parts > EDU_SG_MAX_PARTS || a->skip > PAGE_SIZE || a->mdl_off > 1024 ||
@@ -871,6 +891,8 @@ static void edu_cmd_sg_roundtrip(struct edu_test *et, struct edu_args *a)
 		goto out;
 	}
 	edu_sg_nb_data(et, src, seed, false);
+	pc = NdisQueryNetBufferPhysicalCount(&src->nb);
+	want_pc = edu_sg_nb_physical_count(src);
 
 	/*
 	 * A system-DMA test may have fenced the engine; it is idle now. sg.c
@@ -880,9 +902,9 @@ static void edu_cmd_sg_roundtrip(struct edu_test *et, struct edu_args *a)
 	NdisAcquireSpinLock(&et->adapter->Lock);
 	EduPlatformEngineReady(et->adapter);
 	NdisReleaseSpinLock(&et->adapter->Lock);
-	s1 = EduSgTransfer(et->adapter, &src->nb, TRUE, &e1, &own1);
+	s1 = EduSgTransfer(et->adapter, &src->nb, TRUE, &e1, &own1, &d1);
 	if (s1 == NDIS_STATUS_SUCCESS)
-		s2 = EduSgTransfer(et->adapter, &dst->nb, FALSE, &e2, &own2);
+		s2 = EduSgTransfer(et->adapter, &dst->nb, FALSE, &e2, &own2, &d2);
 	if (s1 == NDIS_STATUS_REQUEST_ABORTED || s2 == NDIS_STATUS_REQUEST_ABORTED) {
 		edu_result(et, "fail engine timed out: 0x%08x/0x%08x\n", (u32)s1, (u32)s2);
 		edu_sg_nb_park(et, src);
@@ -892,12 +914,126 @@ static void edu_cmd_sg_roundtrip(struct edu_test *et, struct edu_args *a)
 	if (s1 || s2)
 		edu_result(et, "fail host-to-device=0x%08x device-to-host=0x%08x len=%u\n",
 			   (u32)s1, (u32)s2, a->len);
+	else if (!d1 || !d2)
+		edu_result(et, "fail ProcessSGList not at DISPATCH_LEVEL: %u/%u\n", d1, d2);
+	else if (pc != want_pc)
+		edu_result(et, "fail NdisQueryNetBufferPhysicalCount=%u want %u\n", pc, want_pc);
 	else if (edu_sg_nb_data(et, dst, seed, true))
-		edu_result(et, "ok sg to_elements=%u from_elements=%u own_list=%u/%u verified=1 len=%u\n",
-			   e1, e2, own1, own2, a->len);
+		edu_result(et, "ok sg to_elements=%u from_elements=%u own_list=%u/%u dispatch=1 physical_count=%u verified=1 len=%u\n",
+			   e1, e2, own1, own2, pc, a->len);
 	edu_sg_nb_free(src);
 	edu_sg_nb_free(dst);
 out:
+	kfree(src);
+	kfree(dst);
+}
+
+/*
+ * sg-ring: 2 * count NET_BUFFERs of one MDL each, len data bytes at mdl_off
+ * into it (CurrentMdlOffset), in ZONE_DMA memory edu reaches. The
+ * destinations' MDLs start off bytes into their buffers: off=8 makes every
+ * device-to-host list share a cache line, so all of them are bounced at
+ * once. EduSgTransferRing holds every list of the ring at once.
+ */
+#define EDU_SG_RING_MAX 64
+#define EDU_SG_RING_BUF 512
+
+static void edu_cmd_sg_ring(struct edu_test *et, struct edu_args *a)
+{
+	u8 seed = et->seed++ ^ get_random_u8();
+	unsigned int n = a->count, stride, i, j;
+	PNET_BUFFER *src = NULL, *dst = NULL;
+	ULONG outstanding = 0, at_dispatch = 0;
+	NET_BUFFER *nbs = NULL;
+	u8 **bufs = NULL;
+	NDIS_STATUS status;
+	bool ok = true;
+
+	if (!n || n > EDU_SG_RING_MAX || a->off > 64 ||
+	    a->off + a->mdl_off + a->len > EDU_SG_RING_BUF) {
+		edu_result(et, "fail bad arguments\n");
+		return;
+	}
+	stride = EDU_BUFFER_SIZE / n;
+	if (a->len > stride) {
+		edu_result(et, "fail len=%u over the stride %u\n", a->len, stride);
+		return;
+	}
+	nbs = kcalloc(2 * n, sizeof(*nbs), GFP_KERNEL);
+	bufs = kcalloc(2 * n, sizeof(*bufs), GFP_KERNEL);
+	src = kcalloc(n, sizeof(*src), GFP_KERNEL);
+	dst = kcalloc(n, sizeof(*dst), GFP_KERNEL);
+	if (!nbs || !bufs || !src || !dst) {
+		edu_result(et, "fail allocation\n");
+		goto out;
+	}
+	for (i = 0; i < 2 * n; i++) {
+		unsigned int start = i < n ? 0 : a->off;
+		PMDL mdl;
+
+		bufs[i] = kzalloc(EDU_SG_RING_BUF, GFP_KERNEL | GFP_DMA);
+		mdl = bufs[i] ? NdisAllocateMdl(et->adapter->MiniportAdapterHandle,
+						bufs[i] + start, a->mdl_off + a->len) : NULL;
+		if (!mdl) {
+			edu_result(et, "fail allocation\n");
+			goto out;
+		}
+		NET_BUFFER_FIRST_MDL(&nbs[i]) = mdl;
+		NET_BUFFER_CURRENT_MDL(&nbs[i]) = mdl;
+		NET_BUFFER_CURRENT_MDL_OFFSET(&nbs[i]) = a->mdl_off;
+		NET_BUFFER_DATA_OFFSET(&nbs[i]) = a->mdl_off;
+		NET_BUFFER_DATA_LENGTH(&nbs[i]) = a->len;
+		if (i < n) {
+			src[i] = &nbs[i];
+			for (j = 0; j < a->len; j++)
+				bufs[i][a->mdl_off + j] = edu_pattern(seed + i, j);
+		} else {
+			dst[i - n] = &nbs[i];
+		}
+	}
+
+	NdisAcquireSpinLock(&et->adapter->Lock);
+	EduPlatformEngineReady(et->adapter);
+	NdisReleaseSpinLock(&et->adapter->Lock);
+	status = EduSgTransferRing(et->adapter, src, dst, n, stride, &outstanding, &at_dispatch);
+	if (status == NDIS_STATUS_REQUEST_ABORTED) {
+		edu_result(et, "fail engine timed out\n");
+		/* The lists stay mapped until halt: so do their buffers. */
+		for (i = 0; i < 2 * n; i++)
+			bufs[i] = NULL;
+		goto out;
+	}
+	/* Each destination holds its source's data and nothing else changed. */
+	for (i = 0; ok && status == NDIS_STATUS_SUCCESS && i < n; i++) {
+		u8 *b = bufs[n + i];
+
+		for (j = 0; j < EDU_SG_RING_BUF; j++) {
+			unsigned int at = j - a->off - a->mdl_off;
+			u8 want = j >= a->off + a->mdl_off && at < a->len ?
+				  edu_pattern(seed + i, at) : 0;
+
+			if (b[j] != want) {
+				edu_result(et, "fail list %u byte %u: got 0x%02x want 0x%02x\n",
+					   i, j, b[j], want);
+				ok = false;
+				break;
+			}
+		}
+	}
+	if (status != NDIS_STATUS_SUCCESS)
+		edu_result(et, "fail status=0x%08x outstanding=%u\n", (u32)status, outstanding);
+	else if (ok)
+		edu_result(et, "%s sg-ring outstanding=%u dispatch=%u verified=1 count=%u len=%u\n",
+			   outstanding == 2 * n && at_dispatch == 2 * n ? "ok" : "fail",
+			   outstanding, at_dispatch, n, a->len);
+out:
+	for (i = 0; nbs && bufs && i < 2 * n; i++) {
+		if (NET_BUFFER_FIRST_MDL(&nbs[i]))
+			NdisFreeMdl(NET_BUFFER_FIRST_MDL(&nbs[i]));
+		kfree(bufs[i]);
+	}
+	kfree(nbs);
+	kfree(bufs);
 	kfree(src);
 	kfree(dst);
 }
@@ -964,6 +1100,8 @@ static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 		edu_result(et, "ok\n");
 	else if (!strcmp(verb, "sg-roundtrip"))
 		edu_cmd_sg_roundtrip(et, &a);
+	else if (!strcmp(verb, "sg-ring"))
+		edu_cmd_sg_ring(et, &a);
 	else if (!strcmp(verb, "sg-misuse"))
 		edu_cmd_rows(et, "misuse", EduSgRunMisuse);
 	else {

@@ -20,7 +20,7 @@ transfers() { sed -nE "s/^$1 .* mapped=([0-9]+) bounced=([0-9]+).*/\1 \2/p" $DBG
 ROUNDTRIPS=("len=4096 off=0 buf=kmalloc reg=0" "len=4096 off=0 buf=vmalloc reg=1"
 	"len=3000 off=2000 buf=vmalloc reg=2" "len=100 off=4090 buf=kmalloc reg=3"
 	"len=1 off=0 buf=kmalloc reg=0" "len=2049 off=2048 buf=vmalloc reg=3")
-PER_ADAPTER=$((${#ROUNDTRIPS[@]} + 9))
+PER_ADAPTER=$((${#ROUNDTRIPS[@]} + 10))
 
 echo "KTAP version 1"
 if ! insmod "$shim"; then echo "1..1"; notok "insmod ndis_shim"; exit 1; fi
@@ -65,6 +65,10 @@ for d in "${ADAPTERS[@]}"; do
 
 	run "$d" "alloc"
 	expect "$name NdisMAllocateMapRegisters refusals" "again=0xc000009a dmasize3=0xc000000d zero=0xc000000d too_many=0xc000009a"
+
+	# NdisMRegisterScatterGatherDma page: NOT_SUPPORTED below NDIS 6.0.
+	run "$d" "sg-register"
+	expect "$name NDIS 5.1 driver: NdisMRegisterScatterGatherDma NOT_SUPPORTED" "^sg-register status=0xc00000bb handle=0"
 
 	r0=$(rejected)
 	run "$d" "nonbm"

@@ -5,6 +5,9 @@
 # owned kmalloc and vmalloc buffers, with chains of several MDLs spanning
 # pages and DataOffset skipping into them, element by element to edu's
 # buffer and back; every byte (and every byte outside the data) verified.
+# As on Windows (NdisMAllocateNetBufferSGList page) each list starts at the
+# beginning of CurrentMdl; the API's SgList::data_elements skips
+# CurrentMdlOffset bytes of it, as a Windows miniport does.
 # Cases whose device-to-host pieces start and end on cache lines are mapped
 # in place; the others are bounced (see Documentation/scatter-gather.rst).
 # Prints nested KTAP; exits 0 only if every subtest passed (4: skipped).
@@ -31,6 +34,8 @@ for dev in $devs; do
 	for c in "${cases[@]}"; do
 		check "$dev sg-roundtrip $c" run "$dev" "sg-roundtrip $c" "^ok .*verified=1"
 	done
+	# The Rust API's NetBuffer::new refuses it before any NDIS call (Windows
+	# has no such constructor): the API's INVALID_LENGTH, not an NDIS status.
 	check "$dev data beyond the chain rejected" run "$dev" "sg-roundtrip parts=1 size=64 skip=32 len=64" "^error sg-roundtrip status=0xc0010014"
 done
 check "rmmod edu_dma and ndis_shim" sh -c 'rmmod edu_dma && rmmod ndis_shim'
