@@ -51,8 +51,23 @@ typedef struct _NDIS_LINUX_DMA_CONTROLLER {
 	BOOLEAN (*Stop)(NDIS_HANDLE AdapterContext, UINT DmaChannel);
 	/* TRUE while the engine may still access memory. */
 	BOOLEAN (*IsBusy)(NDIS_HANDLE AdapterContext, UINT DmaChannel);
-	/* Bytes of the current transfer not yet moved. */
+	/* Bytes of the current transfer not yet moved; once stopped, of the
+	 * last one (NdisMReadDmaCounter after Complete reports what this
+	 * returned right after Stop). */
 	ULONG (*ReadResidue)(NDIS_HANDLE AdapterContext, UINT DmaChannel);
+	/* Optional (NULL: nothing to configure). Called once by
+	 * NdisMRegisterDmaChannel, at PASSIVE_LEVEL (may sleep), with the
+	 * channel number Start and the others will get (DmaDescription's
+	 * DmaChannel when DmaChannelSpecified, else 0) and the miniport's
+	 * description (DemandMode, AutoInitialize, DmaWidth, DmaSpeed, DmaPort;
+	 * valid during the call only). Return NDIS_STATUS_SUCCESS, or
+	 * NDIS_STATUS_RESOURCE_CONFLICT (the engine has no such channel, or
+	 * cannot work in the mode asked for) or NDIS_STATUS_RESOURCES, which
+	 * Register returns; any other status fails Register with
+	 * NDIS_STATUS_FAILURE. A member added after the first four: a glue
+	 * that does not name it gets NULL from its initializer. */
+	NDIS_STATUS (*Configure)(NDIS_HANDLE AdapterContext, UINT DmaChannel,
+				 const NDIS_DMA_DESCRIPTION *DmaDescription);
 } NDIS_LINUX_DMA_CONTROLLER, *PNDIS_LINUX_DMA_CONTROLLER;
 
 /* Windows' DRIVER_OBJECT, as much of it as a miniport passes around. */

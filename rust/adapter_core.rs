@@ -20,7 +20,7 @@ use crate::{
     abi,
     driver::MiniportDriver,
     pci_device::{bound_pci_device, raw_pci_dev},
-    reject::reject_global,
+    reject::{reject_global, reject_global_counted},
 };
 
 /// What an adapter's objects refer to.
@@ -111,6 +111,14 @@ impl AdapterCore {
     pub(crate) fn reject(&self, call: &str, why: &str) {
         self.rejected_calls.fetch_add(1, Relaxed);
         reject_global(call, why);
+    }
+
+    /// Counts one rejected (or misused) call; logs the first ten and then
+    /// every power of two of the adapter's count, so a miniport misusing a
+    /// call in a loop cannot flood the log.
+    pub(crate) fn reject_ratelimited(&self, call: &str, why: &str) {
+        let n = self.rejected_calls.fetch_add(1, Relaxed).wrapping_add(1);
+        reject_global_counted(call, why, crate::channel::worth_logging(n));
     }
 
     pub(crate) fn rejected_calls(&self) -> u64 {

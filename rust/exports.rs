@@ -708,32 +708,49 @@ extern "C" fn NdisMSleep(MicrosecondsToSleep: abi::ULONG) {
 
 // ---- System DMA ----
 
+/// `DmaChannel` is ignored, as documented: the channel is
+/// `DmaDescription->DmaChannel` when `DmaChannelSpecified`, else 0.
+///
+/// A NULL out pointer, NULL description or a handle that names no adapter:
+/// Windows defines no result; the shim's choice is `NDIS_STATUS_FAILURE`,
+/// counted as a rejected call.
+///
 /// # Safety
 ///
-/// `MiniportDmaHandle` writable.
+/// `MiniportDmaHandle` writable, or NULL; `DmaDescription` readable, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisMRegisterDmaChannel(
     MiniportDmaHandle: abi::PNDIS_HANDLE,
     MiniportAdapterHandle: abi::NDIS_HANDLE,
-    DmaChannel: abi::UINT,
+    _DmaChannel: abi::UINT,
     Dma32BitAddresses: abi::BOOLEAN,
     DmaDescription: abi::PNDIS_DMA_DESCRIPTION,
     MaximumLength: abi::ULONG,
 ) -> abi::NDIS_STATUS {
+    const CALL: &str = "NdisMRegisterDmaChannel";
     if MiniportDmaHandle.is_null() {
-        return ndis_status(Err(Error::InvalidParameter));
+        reject(CALL, "NULL MiniportDmaHandle");
+        return ndis_status(Err(Error::Failure));
     }
-    let result = adapter_or_invalid(MiniportAdapterHandle).and_then(|adapter| {
-        let channel = system_dma::register(
-            adapter.core(),
-            handle(MiniportAdapterHandle),
-            DmaChannel,
-            Dma32BitAddresses != 0,
-            !DmaDescription.is_null(),
-            MaximumLength,
-        )?;
-        adapter.own_channel(channel)
-    });
+    let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, CALL) else {
+        // SAFETY: checked non-NULL; writable by the safety requirement.
+        return unsafe { store_handle(MiniportDmaHandle, Err(Error::Failure)) };
+    };
+    if DmaDescription.is_null() {
+        adapter.core().reject(CALL, "NULL DmaDescription");
+        // SAFETY: as above.
+        return unsafe { store_handle(MiniportDmaHandle, Err(Error::Failure)) };
+    }
+    // SAFETY: non-NULL, so readable (safety requirement); plain data.
+    let description = unsafe { DmaDescription.read_unaligned() };
+    let result = system_dma::register(
+        adapter.core(),
+        handle(MiniportAdapterHandle),
+        &description,
+        Dma32BitAddresses != 0,
+        MaximumLength,
+    )
+    .and_then(|channel| adapter.own_channel(channel));
     // SAFETY: checked non-NULL; writable by the safety requirement.
     unsafe { store_handle(MiniportDmaHandle, result) }
 }

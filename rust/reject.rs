@@ -18,6 +18,15 @@ pub(crate) fn reject_global(call: &str, why: &str) {
     pr_warn!("{}: rejected: {}\n", call, why);
 }
 
+/// Counts one rejected call and logs it if `log` (callers that see a call
+/// misused in a loop rate-limit the log, never the count).
+pub(crate) fn reject_global_counted(call: &str, why: &str, log: bool) {
+    REJECTED_CALLS.fetch_add(1, Relaxed);
+    if log {
+        pr_warn!("{}: rejected: {}\n", call, why);
+    }
+}
+
 pub(crate) fn rejected_calls_total() -> u64 {
     REJECTED_CALLS.load(Relaxed)
 }

@@ -16,20 +16,26 @@ use crate::{
     abi,
     adapter_core::AdapterCore,
     channel::{
-        Channel, Completion, Controller, Direction, EngineState, Mapper, ShutdownProgress,
+        Channel, Completion, Controller, Direction, EngineState, Flush, Mapper, ShutdownProgress,
         TransferRecord,
     },
     dma::{self, BounceMemory, BounceStage, MapError, StreamingMapping, TransferMapping},
     handle::{Handle, HandleKind},
     mdl::{MdlView, VaRange},
     registry::{self, InRegistry},
-    status::{Error, Result as NdisResult},
+    status::{Error, NdisStatus, Result as NdisResult},
 };
 
 /// The longest Deregister waits for an engine that does not go idle.
 const IDLE_WAIT_MS: u32 = 2000;
 /// Poll period of that wait.
 const IDLE_POLL_MS: u32 = 10;
+/// The most bounce memory (Windows' map registers) a channel gets: 64 KiB,
+/// an 8237 channel's longest transfer. A `MaximumLength` above it (`-1`
+/// means no limit) keeps its transfers legal; those longer than this that
+/// cannot be mapped in place fail Setup with `NDIS_STATUS_RESOURCES` ("not
+/// all Length bytes could be mapped").
+const MAX_BOUNCE_BYTES: u32 = 64 * 1024;
 
 /// The glue's controller for one channel of one adapter.
 struct GlueController<'a> {
@@ -182,27 +188,74 @@ impl DmaChannel {
     }
 }
 
+/// The channel a registration names: NdisMRegisterDmaChannel ignores its
+/// `DmaChannel` argument ("set the DMA channel, if any, at DmaDescription").
+pub(crate) fn channel_number(description: &abi::NDIS_DMA_DESCRIPTION) -> u32 {
+    if description.DmaChannelSpecified != 0 {
+        description.DmaChannel
+    } else {
+        0
+    }
+}
+
+/// Hands the description to the glue's optional `Configure`. PASSIVE.
+fn configure(
+    adapter: &AdapterCore,
+    ops: &abi::NDIS_LINUX_DMA_CONTROLLER,
+    number: u32,
+    description: &abi::NDIS_DMA_DESCRIPTION,
+) -> NdisResult {
+    let Some(configure) = ops.Configure else {
+        return Ok(());
+    };
+    // SAFETY: the glue's own controller, called as ndis_linux.h documents
+    // (PASSIVE, the description valid for the call).
+    let status = unsafe { configure(adapter.context(), number, description) };
+    match NdisStatus(status) {
+        s if s.is_success() => Ok(()),
+        NdisStatus::RESOURCE_CONFLICT => Err(Error::ResourceConflict),
+        NdisStatus::RESOURCES => Err(Error::Resources),
+        s => {
+            dev_err!(
+                adapter.device(),
+                "DMA channel {}: the glue's Configure failed: {:#010x}\n",
+                number,
+                s.0 as u32
+            );
+            Err(Error::Failure)
+        }
+    }
+}
+
 /// `NdisMRegisterDmaChannel` for the adapter `owner` names: the channel,
 /// for the adapter to own. PASSIVE: allocates the bounce memory.
 ///
-/// `has_description`: a `DmaDescription` was given (its fields describe an
-/// 8237 channel, which nothing here programs).
+/// Fails only with the statuses the page documents: RESOURCE_CONFLICT (the
+/// glue's engine has no such channel or mode), RESOURCES (no controller,
+/// `MaximumLength` 0, no memory in reach) or FAILURE.
 pub(crate) fn register(
     adapter: &Arc<AdapterCore>,
     owner: Handle,
-    number: u32,
+    description: &abi::NDIS_DMA_DESCRIPTION,
     dma32: bool,
-    has_description: bool,
     maximum_length: u32,
 ) -> NdisResult<Arc<DmaChannel>> {
-    if !has_description || maximum_length == 0 {
-        return Err(Error::InvalidParameter);
-    }
-    if adapter.dma_controller().is_none() {
+    let number = channel_number(description);
+    let Some(ops) = adapter.dma_controller() else {
         dev_err!(
             adapter.device(),
             "{}: no DMA controller in the miniport's glue\n",
             adapter.driver.name()
+        );
+        return Err(Error::Resources);
+    };
+    if maximum_length == 0 {
+        // Windows sizes map registers from MaximumLength - 2: 0 wraps to
+        // an impossible 4 GiB. Nothing could be transferred anyway.
+        dev_err!(
+            adapter.device(),
+            "DMA channel {}: MaximumLength 0\n",
+            number
         );
         return Err(Error::Resources);
     }
@@ -213,16 +266,13 @@ pub(crate) fn register(
         (1 << 24) - 1
     };
     let limit = dma::dma_limit(adapter.device()).min(arg_limit);
-    // The channel's map registers: enough bounce memory for MaximumLength,
-    // below the channel's limit (24-bit addressing gets low memory).
+    // The channel's map registers: enough bounce memory for MaximumLength
+    // (at most `MAX_BOUNCE_BYTES`), below the channel's limit (24-bit
+    // addressing gets low memory).
+    let bounce_len = maximum_length.min(MAX_BOUNCE_BYTES) as usize;
     let bounce = {
         let guard = adapter.coherent_allocation();
-        BounceMemory::new_within(
-            adapter.bound_device(),
-            maximum_length as usize,
-            limit,
-            &guard,
-        )
+        BounceMemory::new_within(adapter.bound_device(), bounce_len, limit, &guard)
     }
     .map_err(|_| Error::Resources)?;
     if bounce.device_address() + bounce.len() as u64 - 1 > limit {
@@ -234,6 +284,9 @@ pub(crate) fn register(
         );
         return Err(Error::Resources);
     }
+    // After the bounce memory, so the glue's refusal is what Register
+    // reports (the memory is freed again when it refuses).
+    configure(adapter, ops, number, description)?;
     Arc::pin_init(
         try_pin_init!(DmaChannel {
             adapter: adapter.clone(),
@@ -278,6 +331,9 @@ impl TransferArgs {
 ///
 /// `view` is the MDL `args.mdl` names (`None` for NULL); the memory it
 /// describes is the miniport's to keep valid until Complete, as NDIS requires.
+/// Every refusal of a valid channel is [`Error::Resources`], as Windows
+/// documents; invalid `Offset`/`Length` is also counted as a rejected call
+/// and logged (rate-limited) with its cause.
 pub(crate) fn setup(handle: Handle, view: Option<MdlView>, args: TransferArgs) -> NdisResult {
     let channel = registry::lookup::<DmaChannel>(handle).ok_or(Error::InvalidParameter)?;
     let view = view.ok_or(Error::InvalidParameter)?;
@@ -292,28 +348,53 @@ pub(crate) fn setup(handle: Handle, view: Option<MdlView>, args: TransferArgs) -
         limit: channel.limit,
         bounce,
     };
-    state
+    let result = state
         .transfer
-        .setup(&mut mapper, &mut controller, &view, req)
+        .setup(&mut mapper, &mut controller, &view, req);
+    drop(guard);
+    result.map_err(|why| {
+        if why.is_invalid_argument() {
+            channel
+                .adapter
+                .reject_ratelimited("NdisMSetupDmaTransfer", why.describe());
+        }
+        why.error()
+    })
 }
 
 /// `NdisCompleteDmaTransfer`. Never sleeps.
+///
+/// Completes the transfer in progress whatever the arguments say (Windows
+/// flushes with the arguments given and never leaves the channel in
+/// progress); a mismatch, or a Complete with nothing in progress, is counted
+/// as a rejected call and logged (rate-limited).
 pub(crate) fn complete(handle: Handle, args: TransferArgs) -> NdisResult<Completion> {
     let channel = registry::lookup::<DmaChannel>(handle).ok_or(Error::InvalidParameter)?;
-    let mut controller = channel.controller().ok_or(Error::Failure)?;
+    // A registered channel always has a controller (Register checks).
+    let mut controller = channel.controller().ok_or(Error::Resources)?;
     let req = args.record();
-    let completion = channel
+    let done = channel
         .state
         .lock()
         .transfer
-        .complete(&mut controller, &req)?;
-    if completion == Completion::MaybeIncoherent {
+        .complete(&mut controller, &req);
+    match done.flush {
+        Flush::Matched => {}
+        Flush::Mismatched => channel.adapter.reject_ratelimited(
+            "NdisMCompleteDmaTransfer",
+            "Buffer/Offset/Length/WriteToDevice differ from Setup's; the transfer set up was completed",
+        ),
+        Flush::NothingInProgress => channel
+            .adapter
+            .reject_ratelimited("NdisMCompleteDmaTransfer", "no transfer in progress"),
+    }
+    if done.completion == Completion::MaybeIncoherent && done.flush != Flush::NothingInProgress {
         dev_warn!(
             channel.adapter.device(),
             "DMA engine not confirmed idle at Complete; memory stays mapped until it is\n"
         );
     }
-    Ok(completion)
+    Ok(done.completion)
 }
 
 /// `NdisMReadDmaCounter`.

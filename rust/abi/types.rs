@@ -4265,11 +4265,18 @@ pub struct _NDIS_LINUX_DMA_CONTROLLER {
     pub ReadResidue: ::core::option::Option<
         unsafe extern "C" fn(AdapterContext: NDIS_HANDLE, DmaChannel: UINT) -> ULONG,
     >,
+    pub Configure: ::core::option::Option<
+        unsafe extern "C" fn(
+            AdapterContext: NDIS_HANDLE,
+            DmaChannel: UINT,
+            DmaDescription: *const NDIS_DMA_DESCRIPTION,
+        ) -> NDIS_STATUS,
+    >,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of _NDIS_LINUX_DMA_CONTROLLER"]
-        [::core::mem::size_of::<_NDIS_LINUX_DMA_CONTROLLER>() - 32usize];
+        [::core::mem::size_of::<_NDIS_LINUX_DMA_CONTROLLER>() - 40usize];
     ["Alignment of _NDIS_LINUX_DMA_CONTROLLER"]
         [::core::mem::align_of::<_NDIS_LINUX_DMA_CONTROLLER>() - 8usize];
     ["Offset of field: _NDIS_LINUX_DMA_CONTROLLER::Start"]
@@ -4280,6 +4287,8 @@ const _: () = {
         [::core::mem::offset_of!(_NDIS_LINUX_DMA_CONTROLLER, IsBusy) - 16usize];
     ["Offset of field: _NDIS_LINUX_DMA_CONTROLLER::ReadResidue"]
         [::core::mem::offset_of!(_NDIS_LINUX_DMA_CONTROLLER, ReadResidue) - 24usize];
+    ["Offset of field: _NDIS_LINUX_DMA_CONTROLLER::Configure"]
+        [::core::mem::offset_of!(_NDIS_LINUX_DMA_CONTROLLER, Configure) - 32usize];
 };
 pub type NDIS_LINUX_DMA_CONTROLLER = _NDIS_LINUX_DMA_CONTROLLER;
 pub type PNDIS_LINUX_DMA_CONTROLLER = *mut _NDIS_LINUX_DMA_CONTROLLER;

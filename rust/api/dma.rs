@@ -108,7 +108,9 @@ impl<'a> DmaChannel<'a> {
         let mut description = ffi::NDIS_DMA_DESCRIPTION {
             DemandMode: 0,
             AutoInitialize: 0,
-            DmaChannelSpecified: 0,
+            // NdisMRegisterDmaChannel: the `DmaChannel` argument is
+            // ignored; the channel is the description's.
+            DmaChannelSpecified: 1,
             DmaWidth: width.raw(),
             DmaSpeed: ffi::Compatible,
             DmaPort: 0,
@@ -342,6 +344,8 @@ impl<E: DmaEngine, L: EngineOf<E>> Controller<E, L> {
         Stop: Some(Self::stop),
         IsBusy: Some(Self::is_busy),
         ReadResidue: Some(Self::residue),
+        // No engine behind this API has modes to configure.
+        Configure: None,
     };
 
     /// `NDIS_LINUX_DMA_CONTROLLER.Start`: [`DmaEngine::start`].

@@ -77,13 +77,14 @@ pub trait Controller {
     /// Stops the engine (best effort, must not sleep) and reports whether it
     /// is now confirmed idle.
     fn stop(&mut self) -> EngineState;
-    /// Bytes still to transfer in the current transfer.
+    /// Bytes of the current (or, once stopped, the last) transfer the
+    /// engine did not move.
     fn residue(&self) -> u32;
     /// Current engine state, without trying to change it.
     fn state(&self) -> EngineState;
 }
 
-/// What a transfer was set up with; Complete must name the same transfer.
+/// What a transfer was set up with; Complete should name the same transfer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TransferRecord {
     /// Identity of the MDL (its address); compared, never dereferenced.
@@ -116,6 +117,81 @@ impl Completion {
     }
 }
 
+/// Which transfer a [`Channel::complete`] call flushed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Flush {
+    /// The arguments named the transfer in progress.
+    Matched,
+    /// The arguments differed from Setup's: the transfer in progress was
+    /// completed with its own mapping and direction.
+    Mismatched,
+    /// No transfer was in progress (Complete without Setup, or twice):
+    /// nothing to flush but a mapping still draining.
+    NothingInProgress,
+}
+
+/// What [`Channel::complete`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Completed {
+    /// The status-bearing outcome.
+    pub completion: Completion,
+    /// Which transfer it applied to.
+    pub flush: Flush,
+}
+
+/// Why [`Channel::setup`] refused a transfer.
+///
+/// Windows reports every cause as `NDIS_STATUS_RESOURCES`
+/// (NdisMSetupDmaTransfer: "the channel ... is currently in use ... or ...
+/// the given Length is invalid"); the cause is for the log and counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SetupRefusal {
+    /// `Length` is zero or above `MaximumLength`.
+    InvalidLength,
+    /// `Offset + Length` overflows or lies outside the MDL.
+    InvalidRange,
+    /// A transfer is in progress ("channel in use").
+    InProgress,
+    /// The previous transfer's engine is still not idle.
+    Draining,
+    /// The buffer could not be mapped, or not all `Length` bytes.
+    MapFailed,
+    /// The controller refused to start.
+    StartRefused,
+}
+
+impl SetupRefusal {
+    /// The error Setup reports: always [`Error::Resources`].
+    pub const fn error(self) -> Error {
+        Error::Resources
+    }
+
+    /// Whether the arguments were malformed (the caller's bug, not a
+    /// transient condition).
+    pub const fn is_invalid_argument(self) -> bool {
+        matches!(self, Self::InvalidLength | Self::InvalidRange)
+    }
+
+    /// A short description for the log.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Self::InvalidLength => "Length is zero or above MaximumLength",
+            Self::InvalidRange => "Offset + Length overflows or lies outside the MDL",
+            Self::InProgress => "a transfer is in progress",
+            Self::Draining => "the previous transfer's engine is still busy",
+            Self::MapFailed => "the buffer could not be mapped",
+            Self::StartRefused => "the controller refused to start",
+        }
+    }
+}
+
+/// Whether the `n`th event of a kind (1-based) is worth a log line: the
+/// first ten, then powers of two, so a miniport that misuses a call in a
+/// loop cannot flood the log.
+pub const fn worth_logging(n: u64) -> bool {
+    n <= 10 || n.is_power_of_two()
+}
+
 /// Progress of [`Channel::shutdown`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ShutdownProgress {
@@ -145,8 +221,15 @@ pub struct Counters {
     pub setups: u64,
     /// Successful completes (coherent or not).
     pub completes: u64,
-    /// Setup or Complete calls that returned an error.
+    /// Setups refused, for any cause, and Completes with no transfer in
+    /// progress.
     pub rejected: u64,
+    /// Setups refused because `Offset`/`Length` were invalid (also in
+    /// `rejected`).
+    pub invalid_length: u64,
+    /// Completes whose arguments differed from Setup's (the transfer in
+    /// progress was completed anyway).
+    pub mismatched: u64,
     /// Completes that returned [`Completion::MaybeIncoherent`].
     pub incoherent: u64,
 }
@@ -170,6 +253,9 @@ enum State<M> {
 pub struct Channel<M: Mapping> {
     maximum_length: u32,
     state: State<M>,
+    /// The residue the controller reported when the last transfer was
+    /// completed: `NdisMReadDmaCounter` after Complete.
+    last_residue: u32,
     counters: Counters,
 }
 
@@ -180,10 +266,13 @@ impl<M: Mapping> Channel<M> {
         Self {
             maximum_length,
             state: State::Idle,
+            last_residue: 0,
             counters: Counters {
                 setups: 0,
                 completes: 0,
                 rejected: 0,
+                invalid_length: 0,
+                mismatched: 0,
                 incoherent: 0,
             },
         }
@@ -226,27 +315,31 @@ impl<M: Mapping> Channel<M> {
         self.counters
     }
 
-    fn reject<T>(&mut self, e: Error) -> Result<T> {
+    fn refuse(&mut self, why: SetupRefusal) -> core::result::Result<(), SetupRefusal> {
         self.counters.rejected = self.counters.rejected.wrapping_add(1);
-        Err(e)
+        if why.is_invalid_argument() {
+            self.counters.invalid_length = self.counters.invalid_length.wrapping_add(1);
+        }
+        Err(why)
     }
 
     /// `NdisMSetupDmaTransfer`: maps `req.length` bytes at `req.offset` in the
     /// buffer described by `view` and starts the engine.
     ///
-    /// Order of checks:
+    /// Every refusal is `NDIS_STATUS_RESOURCES` on Windows
+    /// ([`SetupRefusal::error`]); the order of checks only decides which
+    /// cause is counted and logged:
     /// 1. Arguments (via [`transfer_range`] against `maximum_length`):
-    ///    [`Error::InvalidLength`] / [`Error::InvalidParameter`]. This comes
-    ///    first, before the in-progress check, so that a malformed call is
-    ///    reported as such whatever the channel state and never touches it.
-    ///    (The Windows description tests `InProgress` first; for well-formed
-    ///    calls the result is the same, only malformed calls on a busy
-    ///    channel differ: they get the argument error, not `Resources`.)
-    /// 2. A transfer in progress: [`Error::Resources`] ("channel in use").
-    /// 3. Draining: reap if the engine is now idle, else [`Error::Resources`].
-    /// 4. Mapping fails or maps fewer than `length` bytes: [`Error::Resources`],
-    ///    nothing held.
-    /// 5. The engine does not start: [`Error::Resources`], mapping dropped.
+    ///    [`SetupRefusal::InvalidLength`] / [`SetupRefusal::InvalidRange`],
+    ///    before the in-progress check so that a malformed call never
+    ///    touches the channel.
+    /// 2. A transfer in progress: [`SetupRefusal::InProgress`].
+    /// 3. Draining: reap if the engine is now idle, else
+    ///    [`SetupRefusal::Draining`].
+    /// 4. Mapping fails or maps fewer than `length` bytes:
+    ///    [`SetupRefusal::MapFailed`], nothing held.
+    /// 5. The engine does not start: [`SetupRefusal::StartRefused`],
+    ///    mapping dropped.
     ///
     /// Never sleeps as long as the mapper and controller do not.
     pub fn setup<P, C>(
@@ -255,32 +348,32 @@ impl<M: Mapping> Channel<M> {
         controller: &mut C,
         view: &MdlView,
         req: TransferRecord,
-    ) -> Result
+    ) -> core::result::Result<(), SetupRefusal>
     where
         P: Mapper<Mapping = M>,
         C: Controller,
     {
         let range = match transfer_range(view, req.offset, req.length, self.maximum_length) {
             Ok(r) => r,
-            Err(e) => return self.reject(e),
+            Err(Error::InvalidLength) => return self.refuse(SetupRefusal::InvalidLength),
+            Err(_) => return self.refuse(SetupRefusal::InvalidRange),
         };
         match self.state {
             State::Idle => {}
-            State::InProgress { .. } => return self.reject(Error::Resources),
+            State::InProgress { .. } => return self.refuse(SetupRefusal::InProgress),
             State::Draining { .. } => {
                 if !self.reap(controller) {
-                    return self.reject(Error::Resources);
+                    return self.refuse(SetupRefusal::Draining);
                 }
             }
         }
-        let mapping = match mapper.map(range, req.dir) {
-            Ok(m) => m,
-            Err(_) => return self.reject(Error::Resources),
+        let Ok(mapping) = mapper.map(range, req.dir) else {
+            return self.refuse(SetupRefusal::MapFailed);
         };
         // Windows: "if not all Length bytes could be mapped: undo". The
         // mapping is dropped (unmapped) here, before the engine ever saw it.
         if mapping.len() != range.len {
-            return self.reject(Error::Resources);
+            return self.refuse(SetupRefusal::MapFailed);
         }
         if controller
             .start(mapping.device_address(), req.length, req.dir)
@@ -289,7 +382,7 @@ impl<M: Mapping> Channel<M> {
             // Contract: a failed start did not start the engine, so the
             // mapping can be dropped now.
             drop(mapping);
-            return self.reject(Error::Resources);
+            return self.refuse(SetupRefusal::StartRefused);
         }
         self.state = State::InProgress {
             record: req,
@@ -301,60 +394,79 @@ impl<M: Mapping> Channel<M> {
 
     /// `NdisMCompleteDmaTransfer`: stops the engine and releases the channel.
     ///
-    /// - No transfer in progress (Complete without Setup, or twice):
-    ///   [`Error::InvalidParameter`].
-    /// - `req` differs from what Setup was given (MDL, offset, length or
-    ///   direction): [`Error::InvalidParameter`] and nothing changes; the
-    ///   transfer stays in progress.
+    /// Windows flushes with the arguments it is given and never leaves the
+    /// channel in progress, so no call is refused:
+    /// - A transfer in progress is completed whatever `req` says, with its
+    ///   own mapping and direction (the safe choice: the device was given
+    ///   that mapping); [`Flush::Mismatched`] when `req` differs (MDL,
+    ///   offset, length or direction).
     /// - Engine stopped: for [`Direction::FromDevice`] the data is made
-    ///   visible to the CPU, the mapping is dropped: `Ok(Coherent)`.
-    /// - Engine still busy: the channel is released (no longer in progress)
-    ///   but the mapping is kept in `Draining` until the engine is idle:
-    ///   `Ok(MaybeIncoherent)`.
+    ///   visible to the CPU, the mapping is dropped: [`Completion::Coherent`].
+    /// - Engine still busy: the channel is released but the mapping is kept
+    ///   in `Draining` until the engine is idle:
+    ///   [`Completion::MaybeIncoherent`].
+    /// - Nothing in progress ([`Flush::NothingInProgress`], counted as
+    ///   rejected): a draining mapping is dropped if the engine is now idle;
+    ///   `Coherent` unless one still drains.
     ///
-    /// Misuse is never reported as `Resources`.
+    /// The controller's residue after the stop is kept for
+    /// [`Channel::read_counter`] until the next Setup.
     pub fn complete<C: Controller>(
         &mut self,
         controller: &mut C,
         req: &TransferRecord,
-    ) -> Result<Completion> {
-        match &self.state {
-            State::InProgress { record, .. } if record == req => {}
-            _ => return self.reject(Error::InvalidParameter),
-        }
-        let engine = controller.stop();
-        let mut mapping = match core::mem::replace(&mut self.state, State::Idle) {
-            State::InProgress { mapping, .. } => mapping,
-            // Unreachable (checked above); put the state back untouched.
+    ) -> Completed {
+        let (record, mut mapping) = match core::mem::replace(&mut self.state, State::Idle) {
+            State::InProgress { record, mapping } => (record, mapping),
             other => {
                 self.state = other;
-                return self.reject(Error::InvalidParameter);
+                self.counters.rejected = self.counters.rejected.wrapping_add(1);
+                let completion = if self.reap(controller) {
+                    Completion::Coherent
+                } else {
+                    Completion::MaybeIncoherent
+                };
+                return Completed {
+                    completion,
+                    flush: Flush::NothingInProgress,
+                };
             }
         };
+        let flush = if record == *req {
+            Flush::Matched
+        } else {
+            self.counters.mismatched = self.counters.mismatched.wrapping_add(1);
+            Flush::Mismatched
+        };
+        let engine = controller.stop();
+        self.last_residue = controller.residue();
         self.counters.completes = self.counters.completes.wrapping_add(1);
-        match engine {
+        let completion = match engine {
             EngineState::Idle => {
-                if req.dir == Direction::FromDevice {
+                if record.dir == Direction::FromDevice {
                     mapping.finish_for_cpu();
                 }
                 drop(mapping);
-                Ok(Completion::Coherent)
+                Completion::Coherent
             }
             EngineState::Busy => {
                 self.state = State::Draining { mapping };
                 self.counters.incoherent = self.counters.incoherent.wrapping_add(1);
-                Ok(Completion::MaybeIncoherent)
+                Completion::MaybeIncoherent
             }
-        }
+        };
+        Completed { completion, flush }
     }
 
-    /// `NdisMReadDmaCounter`: bytes still to transfer, 0 when no transfer is
-    /// in progress.
+    /// `NdisMReadDmaCounter`: bytes of the transfer in progress not yet
+    /// moved; after Complete, what the controller reported then (until the
+    /// next Setup), so a receive path can compute
+    /// `EndOfData = Offset + Length - Counter`.
     pub fn read_counter<C: Controller>(&self, controller: &C) -> u32 {
         if self.is_busy() {
             controller.residue()
         } else {
-            0
+            self.last_residue
         }
     }
 
@@ -504,11 +616,22 @@ mod tests {
         assert_eq!(live.get(), 1);
         assert_eq!(ch.read_counter(&e), 5);
         e.0 = EngineState::Idle;
-        assert_eq!(ch.complete(&mut e, &REQ), Ok(Completion::Coherent));
+        assert_eq!(
+            ch.complete(&mut e, &REQ),
+            Completed {
+                completion: Completion::Coherent,
+                flush: Flush::Matched
+            }
+        );
         assert_eq!(live.get(), 0);
-        assert_eq!(ch.read_counter(&e), 0);
+        // The residue the controller reported at Complete stays readable.
+        assert_eq!(ch.read_counter(&e), 5);
         p.short = true;
-        assert_eq!(ch.setup(&mut p, &mut e, &VIEW, REQ), Err(Error::Resources));
+        assert_eq!(
+            ch.setup(&mut p, &mut e, &VIEW, REQ),
+            Err(SetupRefusal::MapFailed)
+        );
+        assert_eq!(SetupRefusal::MapFailed.error(), Error::Resources);
         assert_eq!(live.get(), 0);
         assert_eq!(ch.state(), ChannelState::Idle);
     }
@@ -534,5 +657,13 @@ mod tests {
         assert_eq!(Direction::from_write_to_device(0), Direction::FromDevice);
         assert_eq!(Completion::Coherent.status(), NdisStatus::SUCCESS);
         assert_eq!(Completion::MaybeIncoherent.status(), NdisStatus::RESOURCES);
+    }
+
+    #[test]
+    fn logging_is_rate_limited() {
+        let logged = (1..=100_000u64).filter(|&n| worth_logging(n)).count();
+        assert_eq!(logged, 10 + 13);
+        assert!(worth_logging(1) && worth_logging(10) && worth_logging(16));
+        assert!(!worth_logging(11) && !worth_logging(17));
     }
 }

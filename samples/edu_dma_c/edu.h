@@ -133,6 +133,17 @@ typedef struct _EDU_ADAPTER {
 
 	/* ---- Linux glue only (edu_linux.c) ---- */
 	BOOLEAN BusMasterFenced;	/* under the shim's channel lock */
+	/*
+	 * Residue bookkeeping, under the shim's channel lock.  Unmoved: bytes
+	 * of the current transfer the engine was not programmed to move;
+	 * StoppedResidue: what the last stopped transfer left unmoved.
+	 * ShortBy is a test hook (set before Setup, consumed by the next
+	 * Start): that transfer moves ShortBy bytes less than its Length, as
+	 * a receive of a frame shorter than the buffer would.
+	 */
+	ULONG Unmoved;
+	ULONG StoppedResidue;
+	ULONG ShortBy;
 	PVOID LinuxDevice;		/* struct pci_dev *, from the shim */
 	PVOID LinuxPrivate;		/* the test interface's state */
 } EDU_ADAPTER, *PEDU_ADAPTER;
@@ -211,7 +222,7 @@ EduSharedMemoryRoundtrip(
 	_In_ BOOLEAN Cached,
 	_Out_ PEDU_SHARED_RESULT Result);
 
-#define EDU_MISUSE_MAX_ROWS 24
+#define EDU_MISUSE_MAX_ROWS 40
 
 typedef struct _EDU_MISUSE_ROW {
 	PCSTR Name;

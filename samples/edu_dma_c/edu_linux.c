@@ -100,6 +100,10 @@ static NDIS_STATUS EduDmaStart(NDIS_HANDLE AdapterContext, UINT DmaChannel,
 	if (a->BusMasterFenced || edu_engine_running(a))
 		return NDIS_STATUS_RESOURCES;
 
+	/* The test hook: move less than asked, at least one byte. */
+	a->Unmoved = a->ShortBy < Length ? a->ShortBy : 0;
+	a->ShortBy = 0;
+	a->StoppedResidue = 0;
 	edu_addr = EDU_BUFFER_DEVICE_ADDRESS + off;
 	/* 8-byte writes: a 4-byte write zero-extends and 0x84 is not a register. */
 	if (WriteToDevice) {
@@ -109,7 +113,7 @@ static NDIS_STATUS EduDmaStart(NDIS_HANDLE AdapterContext, UINT DmaChannel,
 		writeq(edu_addr, edu_reg(a, EDU_REG_DMA_SRC));
 		writeq(DeviceAddress, edu_reg(a, EDU_REG_DMA_DST));
 	}
-	writeq(Length, edu_reg(a, EDU_REG_DMA_CNT));
+	writeq(Length - a->Unmoved, edu_reg(a, EDU_REG_DMA_CNT));
 	writel(EDU_DMA_CMD_RUN | EDU_DMA_CMD_IRQ |
 	       (WriteToDevice ? 0 : EDU_DMA_CMD_FROM_DEVICE),
 	       edu_reg(a, EDU_REG_DMA_CMD));
@@ -122,6 +126,7 @@ static BOOLEAN EduDmaStop(NDIS_HANDLE AdapterContext, UINT DmaChannel)
 
 	if (!edu_engine_running(a)) {
 		edu_unfence_if_idle(a);
+		a->StoppedResidue = a->Unmoved;
 		return TRUE;
 	}
 	edu_set_bus_master(a, false);
@@ -132,6 +137,7 @@ static BOOLEAN EduDmaStop(NDIS_HANDLE AdapterContext, UINT DmaChannel)
 	 */
 	if (!edu_engine_running(a)) {
 		edu_set_bus_master(a, true);
+		a->StoppedResidue = a->Unmoved;
 		return TRUE;
 	}
 	return FALSE;
@@ -147,14 +153,38 @@ static BOOLEAN EduDmaIsBusy(NDIS_HANDLE AdapterContext, UINT DmaChannel)
 	return FALSE;
 }
 
-/* edu's count does not count down: all the data moves at the end. */
+/*
+ * edu's count does not count down: all the data moves at the end, so a
+ * running engine has moved nothing.  Once Stop saw it idle, what it was
+ * not programmed to move (the short-transfer test hook) is the residue.
+ */
 static ULONG EduDmaReadResidue(NDIS_HANDLE AdapterContext, UINT DmaChannel)
 {
 	PEDU_ADAPTER a = AdapterContext;
 
 	if (!edu_engine_running(a))
-		return 0;
-	return readl(edu_reg(a, EDU_REG_DMA_CNT));
+		return a->StoppedResidue;
+	return readl(edu_reg(a, EDU_REG_DMA_CNT)) + a->Unmoved;
+}
+
+/*
+ * edu has one engine, channel 0, which moves a block at once: it has no
+ * auto-initialize mode (restarting itself on the same buffer).  Demand
+ * mode, width and speed describe how an 8237 paces the bus and change
+ * nothing for edu.
+ */
+static NDIS_STATUS EduDmaConfigure(NDIS_HANDLE AdapterContext, UINT DmaChannel,
+				   const NDIS_DMA_DESCRIPTION *DmaDescription)
+{
+	PEDU_ADAPTER a = AdapterContext;
+	struct pci_dev *pdev = a->LinuxDevice;
+
+	if (DmaChannel != 0 || DmaDescription->AutoInitialize) {
+		dev_info(&pdev->dev, "DMA channel %u%s: edu has channel 0, without auto-initialize\n",
+			 DmaChannel, DmaDescription->AutoInitialize ? " auto-initialize" : "");
+		return NDIS_STATUS_RESOURCE_CONFLICT;
+	}
+	return NDIS_STATUS_SUCCESS;
 }
 
 /* The miniport is about to program the engine itself (bus-master DMA). */
@@ -169,6 +199,7 @@ static const NDIS_LINUX_DMA_CONTROLLER EduDmaController = {
 	.Stop = EduDmaStop,
 	.IsBusy = EduDmaIsBusy,
 	.ReadResidue = EduDmaReadResidue,
+	.Configure = EduDmaConfigure,
 };
 
 static const struct pci_device_id edu_dma_c_ids[] = {

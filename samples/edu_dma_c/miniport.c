@@ -729,6 +729,26 @@ EduWaitEngineIdle(
 	return FALSE;
 }
 
+/* Registers a second channel and lets it go again; its status. */
+static NDIS_STATUS
+EduRegisterAndDeregister(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ UINT DmaChannel,
+	_In_ BOOLEAN Dma32BitAddresses,
+	_In_opt_ PNDIS_DMA_DESCRIPTION DmaDescription,
+	_In_ ULONG MaximumLength)
+{
+	NDIS_HANDLE Handle = NULL;
+	NDIS_STATUS Status;
+
+	Status = NdisMRegisterDmaChannel(&Handle, Adapter->MiniportAdapterHandle,
+					 DmaChannel, Dma32BitAddresses,
+					 DmaDescription, MaximumLength);
+	if (Status == NDIS_STATUS_SUCCESS)
+		NdisMDeregisterDmaChannel(Handle);
+	return Status;
+}
+
 /*
  * Every way of calling the system-DMA functions wrongly, with the status
  * each got.  The DPC is kept out of the rows that complete by hand (the
@@ -744,7 +764,7 @@ EduRunMisuse(
 	PVOID Small = NULL, Big = NULL;
 	PMDL SmallMdl = NULL, BigMdl = NULL;
 	NDIS_STATUS Status, Ignored;
-	ULONG n = 0;
+	ULONG n = 0, i;
 
 #define EDU_ROW(_Name, _Status) \
 	do { \
@@ -777,6 +797,7 @@ EduRunMisuse(
 	NdisMSetupDmaTransfer(&Status, NULL, SmallMdl, 0, 64, TRUE);
 	EDU_ROW("null-handle", Status);
 
+	/* DmaChannel 1 is ignored: the description names none, so channel 0. */
 	NdisZeroMemory(&DmaDesc, sizeof(DmaDesc));
 	DmaDesc.DmaWidth = Width32Bits;
 	DmaDesc.DmaSpeed = Compatible;
@@ -831,26 +852,86 @@ EduRunMisuse(
 
 	/*
 	 * Completes that do not match the Setup: by hand, so the DPC stays
-	 * out (the record is never armed for it).  Each must be refused
-	 * without disturbing the transfer; the right one afterwards, once the
-	 * engine is done, must succeed.
+	 * out (the record is never armed for it).  Windows flushes with the
+	 * arguments given and frees the channel; the shim completes the
+	 * transfer that was set up.  Each row sets up, waits for the engine,
+	 * and completes wrongly: SUCCESS, and the channel is free again.
 	 */
-	Adapter->DeviceOffset = 0;
+	for (i = 0; i < 4; i++) {
+		static PCSTR const Names[4] = {
+			"complete-other-offset", "complete-other-length",
+			"complete-other-direction", "complete-other-mdl",
+		};
+
+		Adapter->DeviceOffset = 0;
+		NdisMSetupDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl, 64, 128, FALSE);
+		if (Status == NDIS_STATUS_SUCCESS) {
+			if (!EduWaitEngineIdle(Adapter))
+				EDU_ROW("engine-idle-timeout", NDIS_STATUS_FAILURE);
+			NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle,
+						 i == 3 ? BigMdl : SmallMdl,
+						 i == 0 ? 0 : 64,
+						 i == 1 ? 64 : 128,
+						 i == 2 ? TRUE : FALSE);
+		}
+		EDU_ROW(Names[i], Status);
+	}
+	/* Wrong arguments while the engine still runs: released, RESOURCES. */
 	NdisMSetupDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl, 64, 128, FALSE);
-	EDU_ROW("setup-for-mismatch", Status);
-	if (Status == NDIS_STATUS_SUCCESS) {
+	if (Status == NDIS_STATUS_SUCCESS)
 		NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl, 0, 128, FALSE);
-		EDU_ROW("complete-other-offset", Status);
-		NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl, 64, 64, FALSE);
-		EDU_ROW("complete-other-length", Status);
-		NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl, 64, 128, TRUE);
-		EDU_ROW("complete-other-direction", Status);
-		NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle, BigMdl, 64, 128, FALSE);
-		EDU_ROW("complete-other-mdl", Status);
-		if (!EduWaitEngineIdle(Adapter))
-			EDU_ROW("engine-idle-timeout", NDIS_STATUS_FAILURE);
-		NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl, 64, 128, FALSE);
-		EDU_ROW("complete-after-mismatch", Status);
+	EDU_ROW("complete-other-busy", Status);
+	/* edu needs ~100 ms; the next Setup finds the engine idle. */
+	NdisMSleep(250000);
+
+	/*
+	 * NdisMRegisterDmaChannel: the DmaChannel argument is ignored, the
+	 * description names the channel, and the glue's controller sees the
+	 * description (edu: channel 0 only, no auto-initialize).
+	 */
+	NdisZeroMemory(&DmaDesc, sizeof(DmaDesc));
+	DmaDesc.DmaWidth = Width32Bits;
+	DmaDesc.DmaSpeed = Compatible;
+	DmaDesc.DmaChannelSpecified = TRUE;
+	DmaDesc.DmaChannel = 3;
+	Status = EduRegisterAndDeregister(Adapter, 0, TRUE, &DmaDesc, EDU_DMA_MAXIMUM_LENGTH);
+	EDU_ROW("register-channel-3", Status);
+	DmaDesc.DmaChannel = 0;
+	DmaDesc.AutoInitialize = TRUE;
+	Status = EduRegisterAndDeregister(Adapter, 0, TRUE, &DmaDesc, EDU_DMA_MAXIMUM_LENGTH);
+	EDU_ROW("register-auto-initialize", Status);
+	DmaDesc.AutoInitialize = FALSE;
+	Status = EduRegisterAndDeregister(Adapter, 0, TRUE, NULL, EDU_DMA_MAXIMUM_LENGTH);
+	EDU_ROW("register-null-description", Status);
+	Status = NdisMRegisterDmaChannel(&StaleHandle, NULL, 0, TRUE, &DmaDesc,
+					 EDU_DMA_MAXIMUM_LENGTH);
+	EDU_ROW("register-null-adapter", Status);
+	Status = EduRegisterAndDeregister(Adapter, 0, TRUE, &DmaDesc, 0);
+	EDU_ROW("register-zero-length", Status);
+	/* (ULONG)-1: the NIC has no limit. */
+	Status = EduRegisterAndDeregister(Adapter, 0, TRUE, &DmaDesc, (ULONG)-1);
+	EDU_ROW("register-unlimited", Status);
+
+	/*
+	 * A 24-bit channel (Dma32BitAddresses FALSE): its map registers lie
+	 * below 16 MiB.  A transfer through it must work.  BigMdl: SmallMdl's
+	 * middle may still be mapped for the fenced transfer above.
+	 */
+	Status = NdisMRegisterDmaChannel(&StaleHandle, Adapter->MiniportAdapterHandle,
+					 0, FALSE, &DmaDesc, EDU_DMA_MAXIMUM_LENGTH);
+	EDU_ROW("register-24bit", Status);
+	if (Status == NDIS_STATUS_SUCCESS) {
+		Adapter->DeviceOffset = 0;
+		NdisMSetupDmaTransfer(&Status, StaleHandle, BigMdl, 0, 256, TRUE);
+		EDU_ROW("setup-24bit", Status);
+		if (Status == NDIS_STATUS_SUCCESS) {
+			for (i = 0; i < EDU_TRANSFER_TIMEOUT_MS &&
+				    NdisMReadDmaCounter(StaleHandle) != 0; i++)
+				NdisMSleep(1000);
+			NdisMCompleteDmaTransfer(&Status, StaleHandle, BigMdl, 0, 256, TRUE);
+			EDU_ROW("complete-24bit", Status);
+		}
+		NdisMDeregisterDmaChannel(StaleHandle);
 	}
 
 	/* The channel must still work after all of that. */

@@ -5,10 +5,11 @@ mod common;
 
 use common::{mocks, MockMapping};
 use ndis_core::channel::{
-    Channel, ChannelState, Completion, Counters, Direction, ShutdownProgress, TransferRecord,
+    Channel, ChannelState, Completed, Completion, Counters, Direction, Flush, SetupRefusal,
+    ShutdownProgress, TransferRecord,
 };
 use ndis_core::mdl::{MdlView, VaRange};
-use ndis_core::status::{to_status, Error, NdisStatus};
+use ndis_core::status::{to_status, NdisStatus};
 
 const MAX: u32 = 4096;
 const VIEW: MdlView = MdlView {
@@ -25,6 +26,18 @@ const RX: TransferRecord = TransferRecord {
 
 fn chan() -> Channel<MockMapping> {
     Channel::new(MAX)
+}
+
+const fn matched(completion: Completion) -> Completed {
+    Completed {
+        completion,
+        flush: Flush::Matched,
+    }
+}
+
+/// Setup's status as NDIS reports it.
+fn setup_status(r: Result<(), SetupRefusal>) -> NdisStatus {
+    to_status(r.map_err(SetupRefusal::error))
 }
 
 #[test]
@@ -50,9 +63,9 @@ fn setup_complete_coherent_rx() {
     );
     assert_eq!(sh.live.get(), 1);
     c.finish();
-    let done = ch.complete(&mut c, &RX).unwrap();
-    assert_eq!(done, Completion::Coherent);
-    assert_eq!(done.status(), NdisStatus::SUCCESS);
+    let done = ch.complete(&mut c, &RX);
+    assert_eq!(done, matched(Completion::Coherent));
+    assert_eq!(done.completion.status(), NdisStatus::SUCCESS);
     assert_eq!(sh.finished.get(), 1, "device-to-host data synced for CPU");
     assert_eq!(sh.live.get(), 0);
     assert_eq!(ch.state(), ChannelState::Idle);
@@ -62,6 +75,8 @@ fn setup_complete_coherent_rx() {
             setups: 1,
             completes: 1,
             rejected: 0,
+            invalid_length: 0,
+            mismatched: 0,
             incoherent: 0
         }
     );
@@ -77,7 +92,7 @@ fn tx_complete_does_not_sync_for_cpu() {
     };
     ch.setup(&mut p, &mut c, &VIEW, tx).unwrap();
     // Complete stops the engine even if it had not finished.
-    assert_eq!(ch.complete(&mut c, &tx), Ok(Completion::Coherent));
+    assert_eq!(ch.complete(&mut c, &tx), matched(Completion::Coherent));
     assert_eq!(sh.finished.get(), 0);
     assert_eq!(sh.live.get(), 0);
 }
@@ -87,13 +102,16 @@ fn setup_argument_errors_do_not_touch_state() {
     let (sh, mut p, mut c) = mocks();
     let mut ch = chan();
     let cases = [
-        (TransferRecord { length: 0, ..RX }, Error::InvalidLength),
+        (
+            TransferRecord { length: 0, ..RX },
+            SetupRefusal::InvalidLength,
+        ),
         (
             TransferRecord {
                 length: MAX + 1,
                 ..RX
             },
-            Error::InvalidLength,
+            SetupRefusal::InvalidLength,
         ),
         (
             TransferRecord {
@@ -101,7 +119,7 @@ fn setup_argument_errors_do_not_touch_state() {
                 length: 100,
                 ..RX
             },
-            Error::InvalidParameter,
+            SetupRefusal::InvalidRange,
         ),
         (
             TransferRecord {
@@ -109,11 +127,15 @@ fn setup_argument_errors_do_not_touch_state() {
                 length: 11,
                 ..RX
             },
-            Error::InvalidParameter,
+            SetupRefusal::InvalidRange,
         ),
     ];
-    for (req, err) in cases {
-        assert_eq!(ch.setup(&mut p, &mut c, &VIEW, req), Err(err), "{req:?}");
+    for (req, why) in cases {
+        let got = ch.setup(&mut p, &mut c, &VIEW, req);
+        assert_eq!(got, Err(why), "{req:?}");
+        // NdisMSetupDmaTransfer: "... or because the given Length is
+        // invalid" -> NDIS_STATUS_RESOURCES.
+        assert_eq!(setup_status(got), NdisStatus::RESOURCES);
         assert_eq!(ch.state(), ChannelState::Idle);
         assert_eq!(sh.maps.get(), 0);
         assert_eq!(c.starts, 0);
@@ -131,17 +153,20 @@ fn setup_argument_errors_do_not_touch_state() {
     };
     assert_eq!(
         ch.setup(&mut p, &mut c, &high, req),
-        Err(Error::InvalidParameter)
+        Err(SetupRefusal::InvalidRange)
     );
     assert_eq!(ch.counters().rejected, 5);
+    assert_eq!(ch.counters().invalid_length, 5);
 
-    // Argument errors win over "channel in use", and leave the transfer alone.
+    // Argument errors are counted as such on a busy channel too, and leave
+    // the transfer alone.
     ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
     let bad = TransferRecord { length: 0, ..RX };
     assert_eq!(
-        to_status(ch.setup(&mut p, &mut c, &VIEW, bad)),
-        NdisStatus::INVALID_LENGTH
+        ch.setup(&mut p, &mut c, &VIEW, bad),
+        Err(SetupRefusal::InvalidLength)
     );
+    assert_eq!(ch.counters().invalid_length, 6);
     assert_eq!(ch.record(), Some(&RX));
     assert_eq!(sh.live.get(), 1);
 }
@@ -152,10 +177,10 @@ fn setup_while_busy_is_resources() {
     let mut ch = chan();
     ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
     let other = TransferRecord { mdl: 1, ..RX };
-    assert_eq!(
-        ch.setup(&mut p, &mut c, &VIEW, other),
-        Err(Error::Resources)
-    );
+    let got = ch.setup(&mut p, &mut c, &VIEW, other);
+    assert_eq!(got, Err(SetupRefusal::InProgress));
+    // NdisMSetupDmaTransfer: "the channel ... is currently in use".
+    assert_eq!(setup_status(got), NdisStatus::RESOURCES);
     assert_eq!(ch.record(), Some(&RX));
     assert_eq!(sh.live.get(), 1);
     assert_eq!(c.starts, 1);
@@ -166,42 +191,54 @@ fn map_failure_partial_map_and_start_failure_are_resources() {
     let (sh, mut p, mut c) = mocks();
     let mut ch = chan();
     p.fail = true;
-    assert_eq!(ch.setup(&mut p, &mut c, &VIEW, RX), Err(Error::Resources));
+    assert_eq!(
+        ch.setup(&mut p, &mut c, &VIEW, RX),
+        Err(SetupRefusal::MapFailed)
+    );
     p.fail = false;
     p.short = true;
-    assert_eq!(ch.setup(&mut p, &mut c, &VIEW, RX), Err(Error::Resources));
+    assert_eq!(
+        ch.setup(&mut p, &mut c, &VIEW, RX),
+        Err(SetupRefusal::MapFailed)
+    );
     assert_eq!(c.starts, 0, "engine never started on a partial mapping");
     p.short = false;
     c.start_fails = true;
-    assert_eq!(ch.setup(&mut p, &mut c, &VIEW, RX), Err(Error::Resources));
+    let got = ch.setup(&mut p, &mut c, &VIEW, RX);
+    assert_eq!(got, Err(SetupRefusal::StartRefused));
+    assert_eq!(setup_status(got), NdisStatus::RESOURCES);
     assert_eq!(sh.live.get(), 0);
     assert_eq!(ch.state(), ChannelState::Idle);
     c.start_fails = false;
     assert_eq!(ch.setup(&mut p, &mut c, &VIEW, RX), Ok(()));
     assert_eq!(ch.counters().rejected, 3);
+    assert_eq!(ch.counters().invalid_length, 0);
 }
 
 #[test]
 fn complete_without_setup_and_twice() {
     let (sh, mut p, mut c) = mocks();
     let mut ch = chan();
-    assert_eq!(ch.complete(&mut c, &RX), Err(Error::InvalidParameter));
+    // NdisMCompleteDmaTransfer: Windows flushes what it is given; with
+    // nothing in progress there is nothing to flush: SUCCESS. Counted.
+    let none = Completed {
+        completion: Completion::Coherent,
+        flush: Flush::NothingInProgress,
+    };
+    assert_eq!(ch.complete(&mut c, &RX), none);
     assert_eq!(c.stops, 0);
     ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
-    assert_eq!(ch.complete(&mut c, &RX), Ok(Completion::Coherent));
-    assert_eq!(ch.complete(&mut c, &RX), Err(Error::InvalidParameter));
-    assert_eq!(
-        to_status(ch.complete(&mut c, &RX).map(|_| ())),
-        NdisStatus::INVALID_PARAMETER
-    );
+    assert_eq!(ch.complete(&mut c, &RX), matched(Completion::Coherent));
+    assert_eq!(ch.complete(&mut c, &RX), none);
+    assert_eq!(none.completion.status(), NdisStatus::SUCCESS);
     assert_eq!(sh.live.get(), 0);
+    assert_eq!(c.stops, 1);
+    assert_eq!(ch.counters().rejected, 2);
+    assert_eq!(ch.counters().completes, 1);
 }
 
 #[test]
-fn complete_mismatch_changes_nothing() {
-    let (sh, mut p, mut c) = mocks();
-    let mut ch = chan();
-    ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+fn complete_mismatch_completes_the_recorded_transfer() {
     let wrong = [
         TransferRecord {
             mdl: RX.mdl + 1,
@@ -214,21 +251,49 @@ fn complete_mismatch_changes_nothing() {
             ..RX
         },
     ];
-    for w in wrong {
+    for (i, w) in wrong.into_iter().enumerate() {
+        let (sh, mut p, mut c) = mocks();
+        let mut ch = chan();
+        ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+        c.finish();
+        let done = ch.complete(&mut c, &w);
         assert_eq!(
-            ch.complete(&mut c, &w),
-            Err(Error::InvalidParameter),
+            done,
+            Completed {
+                completion: Completion::Coherent,
+                flush: Flush::Mismatched
+            },
             "{w:?}"
         );
-        assert!(ch.is_busy());
-        assert_eq!(ch.record(), Some(&RX));
-        assert_eq!(sh.live.get(), 1);
-        assert!(sh.busy.get(), "engine not stopped by a rejected complete");
-        assert_eq!(c.stops, 0);
-        assert_eq!(ch.read_counter(&c), 1500);
+        // NdisMCompleteDmaTransfer: the flush succeeded -> SUCCESS.
+        assert_eq!(done.completion.status(), NdisStatus::SUCCESS);
+        assert_eq!(ch.state(), ChannelState::Idle, "channel not wedged");
+        assert_eq!(sh.live.get(), 0);
+        // The recorded direction, not the one given: device-to-host data
+        // is synced for the CPU even when Complete said "to device".
+        assert_eq!(sh.finished.get(), 1, "{i}");
+        assert_eq!(ch.counters().mismatched, 1);
+        assert_eq!(ch.counters().rejected, 0);
+        // The next transfer is accepted.
+        assert_eq!(ch.setup(&mut p, &mut c, &VIEW, RX), Ok(()));
     }
-    assert_eq!(ch.complete(&mut c, &RX), Ok(Completion::Coherent));
-    assert_eq!(ch.counters().rejected, 4);
+}
+
+#[test]
+fn complete_mismatch_while_busy_drains() {
+    let (sh, mut p, mut c) = mocks();
+    let mut ch = chan();
+    ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+    c.stay_busy = true;
+    let done = ch.complete(&mut c, &TransferRecord { offset: 0, ..RX });
+    assert_eq!(done.completion, Completion::MaybeIncoherent);
+    assert_eq!(done.flush, Flush::Mismatched);
+    assert_eq!(ch.state(), ChannelState::Draining);
+    assert_eq!(sh.live.get(), 1);
+    c.stay_busy = false;
+    c.finish();
+    assert_eq!(ch.setup(&mut p, &mut c, &VIEW, RX), Ok(()));
+    assert_eq!(sh.unmapped_while_busy.get(), 0);
 }
 
 #[test]
@@ -237,15 +302,20 @@ fn complete_while_engine_busy_drains_until_idle() {
     let mut ch = chan();
     ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
     c.stay_busy = true;
-    let done = ch.complete(&mut c, &RX).unwrap();
-    assert_eq!(done, Completion::MaybeIncoherent);
-    assert_eq!(done.status(), NdisStatus::RESOURCES);
+    let done = ch.complete(&mut c, &RX);
+    assert_eq!(done, matched(Completion::MaybeIncoherent));
+    assert_eq!(done.completion.status(), NdisStatus::RESOURCES);
     assert!(!ch.is_busy(), "channel released");
     assert_eq!(ch.state(), ChannelState::Draining);
     assert_eq!(sh.live.get(), 1, "mapping kept while the device may write");
     assert_eq!(sh.finished.get(), 0);
-    assert_eq!(ch.read_counter(&c), 0);
-    assert_eq!(ch.complete(&mut c, &RX), Err(Error::InvalidParameter));
+    // The residue at Complete: the engine had moved nothing.
+    assert_eq!(ch.read_counter(&c), 1500);
+    // A second Complete flushes nothing new: still possibly incoherent.
+    assert_eq!(
+        ch.complete(&mut c, &RX).completion,
+        Completion::MaybeIncoherent
+    );
     assert!(!ch.reap(&c));
     assert_eq!(sh.live.get(), 1);
     c.stay_busy = false;
@@ -264,8 +334,11 @@ fn setup_while_draining() {
     let mut ch = chan();
     ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
     c.stay_busy = true;
-    ch.complete(&mut c, &RX).unwrap();
-    assert_eq!(ch.setup(&mut p, &mut c, &VIEW, RX), Err(Error::Resources));
+    ch.complete(&mut c, &RX);
+    assert_eq!(
+        ch.setup(&mut p, &mut c, &VIEW, RX),
+        Err(SetupRefusal::Draining)
+    );
     assert_eq!(ch.state(), ChannelState::Draining);
     assert_eq!(sh.live.get(), 1);
     // Engine goes idle: the next setup reaps and proceeds.
@@ -286,7 +359,34 @@ fn read_counter_mid_transfer_and_after() {
     assert_eq!(ch.read_counter(&c), 1500);
     c.finish();
     assert_eq!(ch.read_counter(&c), 0);
-    ch.complete(&mut c, &RX).unwrap();
+    ch.complete(&mut c, &RX);
+    assert_eq!(ch.read_counter(&c), 0);
+}
+
+/// NdisMReadDmaCounter after Complete: a subordinate receive path learns
+/// how much arrived (`EndOfData = Offset + Length - Counter`).
+#[test]
+fn read_counter_after_complete_keeps_the_residue_until_setup() {
+    let (_sh, mut p, mut c) = mocks();
+    let mut ch = chan();
+    c.short = 1000;
+    ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+    c.finish();
+    assert_eq!(ch.complete(&mut c, &RX), matched(Completion::Coherent));
+    let counter = ch.read_counter(&c);
+    assert_eq!(counter, 1000);
+    assert_eq!(RX.offset + RX.length - counter, 16 + 500);
+    // Stays until the next Setup (a refused one changes nothing)...
+    assert_eq!(ch.read_counter(&c), 1000);
+    let bad = TransferRecord { length: 0, ..RX };
+    assert!(ch.setup(&mut p, &mut c, &VIEW, bad).is_err());
+    assert_eq!(ch.read_counter(&c), 1000);
+    // ... which reads the new transfer's counter.
+    c.short = 0;
+    ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+    assert_eq!(ch.read_counter(&c), 1500);
+    c.finish();
+    ch.complete(&mut c, &RX);
     assert_eq!(ch.read_counter(&c), 0);
 }
 

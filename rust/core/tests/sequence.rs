@@ -6,10 +6,10 @@ mod common;
 
 use common::{mocks, MockMapping};
 use ndis_core::channel::{
-    Channel, ChannelState, Completion, Counters, Direction, ShutdownProgress, TransferRecord,
+    Channel, ChannelState, Completed, Completion, Counters, Direction, Flush, SetupRefusal,
+    ShutdownProgress, TransferRecord,
 };
 use ndis_core::mdl::MdlView;
-use ndis_core::status::Error;
 
 /// xorshift64: tiny, deterministic, good enough to pick calls.
 struct XorShift(u64);
@@ -101,13 +101,13 @@ fn random_req(rng: &mut XorShift) -> (usize, TransferRecord) {
 }
 
 /// The argument check as documented, written independently of `mdl.rs`.
-fn expected_arg_error(view: &MdlView, r: &TransferRecord) -> Option<Error> {
+fn expected_arg_error(view: &MdlView, r: &TransferRecord) -> Option<SetupRefusal> {
     if r.length == 0 || r.length > MAX {
-        return Some(Error::InvalidLength);
+        return Some(SetupRefusal::InvalidLength);
     }
     match r.offset.checked_add(r.length) {
         Some(end) if end <= view.byte_count => None,
-        _ => Some(Error::InvalidParameter),
+        _ => Some(SetupRefusal::InvalidRange),
     }
 }
 
@@ -117,6 +117,8 @@ fn run(seed: u64) -> Counters {
     let mut ch: Channel<MockMapping> = Channel::new(MAX);
     let mut model = Model::Idle;
     let mut last_ok: Option<TransferRecord> = None;
+    // What the counter reads once a transfer was completed.
+    let mut last_residue = 0;
     for step in 0..STEPS {
         let ctx = format!("seed {seed:#x} step {step} model {model:?}");
         match rng.below(10) {
@@ -129,14 +131,16 @@ fn run(seed: u64) -> Counters {
                     Err(e)
                 } else {
                     match model {
-                        Model::InProgress(_) => Err(Error::Resources),
-                        Model::Draining if busy_before => Err(Error::Resources),
+                        Model::InProgress(_) => Err(SetupRefusal::InProgress),
+                        Model::Draining if busy_before => Err(SetupRefusal::Draining),
                         _ => {
                             if matches!(model, Model::Draining) {
                                 model = Model::Idle; // reaped
                             }
-                            if p.fail || c.start_fails {
-                                Err(Error::Resources)
+                            if p.fail {
+                                Err(SetupRefusal::MapFailed)
+                            } else if c.start_fails {
+                                Err(SetupRefusal::StartRefused)
                             } else {
                                 model = Model::InProgress(req);
                                 last_ok = Some(req);
@@ -161,23 +165,43 @@ fn run(seed: u64) -> Counters {
                 let stuck = sh.busy.get() && c.stay_busy;
                 let got = ch.complete(&mut c, &req);
                 let want = match model {
-                    Model::InProgress(r) if r == req => {
-                        if stuck {
+                    // Whatever the arguments, the recorded transfer completes.
+                    Model::InProgress(r) => {
+                        let flush = if r == req {
+                            Flush::Matched
+                        } else {
+                            Flush::Mismatched
+                        };
+                        let completion = if stuck {
                             model = Model::Draining;
-                            Ok(Completion::MaybeIncoherent)
+                            last_residue = r.length;
+                            Completion::MaybeIncoherent
                         } else {
                             model = Model::Idle;
-                            Ok(Completion::Coherent)
+                            last_residue = 0;
+                            Completion::Coherent
+                        };
+                        Completed { completion, flush }
+                    }
+                    Model::Draining if sh.busy.get() => Completed {
+                        completion: Completion::MaybeIncoherent,
+                        flush: Flush::NothingInProgress,
+                    },
+                    Model::Draining | Model::Idle => {
+                        model = Model::Idle;
+                        Completed {
+                            completion: Completion::Coherent,
+                            flush: Flush::NothingInProgress,
                         }
                     }
-                    _ => Err(Error::InvalidParameter),
                 };
                 assert_eq!(got, want, "complete {req:?}: {ctx}");
             }
             4 => {
                 let want = match model {
                     Model::InProgress(r) if sh.busy.get() => r.length,
-                    _ => 0,
+                    Model::InProgress(_) => 0,
+                    _ => last_residue,
                 };
                 assert_eq!(ch.read_counter(&c), want, "read_counter: {ctx}");
             }
@@ -251,6 +275,8 @@ fn random_sequences_match_model() {
         total.setups += k.setups;
         total.completes += k.completes;
         total.rejected += k.rejected;
+        total.invalid_length += k.invalid_length;
+        total.mismatched += k.mismatched;
         total.incoherent += k.incoherent;
     }
     // The sequences must actually reach every interesting path.
@@ -258,4 +284,6 @@ fn random_sequences_match_model() {
     assert!(total.completes > 100, "{total:?}");
     assert!(total.incoherent > 10, "{total:?}");
     assert!(total.rejected > 100, "{total:?}");
+    assert!(total.invalid_length > 100, "{total:?}");
+    assert!(total.mismatched > 10, "{total:?}");
 }

@@ -240,6 +240,7 @@ struct edu_args {
 	enum edu_buf_kind kind;
 	bool from_device;	/* start-only: direction */
 	unsigned int count;	/* shm-forget: blocks */
+	unsigned int short_by;	/* short-receive: bytes the device leaves out */
 	bool cached;		/* shm-roundtrip: Cached */
 	enum edu_mdl_shape mdl;	/* roundtrip, sg-roundtrip: the MDLs' shape */
 };
@@ -268,6 +269,8 @@ static int edu_parse_args(char *s, struct edu_args *a)
 			ret = kstrtouint(val, 0, &a->mdl_off);
 		else if (!strcmp(word, "count"))
 			ret = kstrtouint(val, 0, &a->count);
+		else if (!strcmp(word, "short"))
+			ret = kstrtouint(val, 0, &a->short_by);
 		else if (!strcmp(word, "cached"))
 			ret = kstrtobool(val, &a->cached);
 		else if (!strcmp(word, "parts"))
@@ -433,6 +436,79 @@ static void edu_cmd_counter(struct edu_test *et, struct edu_args *a)
 	edu_result(et, "counter busy=%u idle=%u len=%u complete=0x%08x\n",
 		   busy, idle, a->len, (u32)c);
 	edu_buf_free(&b);
+}
+
+/*
+ * A subordinate-DMA receive of a frame shorter than the buffer: the device
+ * moves len - short bytes (the glue's test hook), the DPC completes the
+ * transfer, and the miniport learns the frame's end from the counter
+ * after Complete: EndOfData = Offset + Length - NdisMReadDmaCounter.
+ */
+static void edu_cmd_short_receive(struct edu_test *et, struct edu_args *a)
+{
+	struct edu_buf src, dst;
+	NDIS_STATUS s1, c1, s2, c2;
+	size_t size = a->mdl_off + a->len, i;
+	u8 seed = et->seed++ ^ get_random_u8();
+	ULONG counter, end;
+	bool ok;
+
+	if (a->short_by >= a->len) {
+		edu_result(et, "fail short=%u must be below len=%u\n", a->short_by, a->len);
+		return;
+	}
+	if (edu_buf_alloc(et, &src, a->kind, size)) {
+		edu_result(et, "fail allocation\n");
+		return;
+	}
+	if (edu_buf_alloc(et, &dst, a->kind, size)) {
+		edu_buf_free(&src);
+		edu_result(et, "fail allocation\n");
+		return;
+	}
+	for (i = 0; i < a->len; i++)
+		((u8 *)src.va)[a->mdl_off + i] = edu_pattern(seed, i);
+	memset(dst.va, 0xee, size);
+	/* The "frame" into edu's buffer, whole. */
+	if (!edu_transfer(et, &src, a, true, false, &s1, &c1)) {
+		edu_result(et, "fail host-to-device timed out\n");
+		goto out_dst;
+	}
+	if (s1 || c1) {
+		edu_result(et, "fail host-to-device setup=0x%08x complete=0x%08x\n",
+			   (u32)s1, (u32)c1);
+		goto out;
+	}
+	et->adapter->ShortBy = a->short_by;
+	ok = edu_transfer(et, &dst, a, false, false, &s2, &c2);
+	/* Start consumes the hook; a refused Setup must not leave it set. */
+	et->adapter->ShortBy = 0;
+	if (!ok) {
+		edu_result(et, "fail device-to-host timed out\n");
+		edu_buf_free(&src);
+		return;
+	}
+	if (s2 || c2) {
+		edu_result(et, "fail device-to-host setup=0x%08x complete=0x%08x\n",
+			   (u32)s2, (u32)c2);
+		goto out;
+	}
+	counter = EduReadCounter(et->adapter);
+	end = a->mdl_off + a->len - min_t(ULONG, counter, a->len);
+	for (i = a->mdl_off; i < end; i++) {
+		if (((u8 *)dst.va)[i] != edu_pattern(seed, i - a->mdl_off)) {
+			edu_result(et, "fail data mismatch at MDL offset %zu: counter=%u end=%u setup=0x%08x complete=0x%08x\n",
+				   i, counter, end, (u32)s2, (u32)c2);
+			goto out;
+		}
+	}
+	edu_result(et, "short-receive counter=%u end=%u verified=1 setup=0x%08x complete=0x%08x\n",
+		   counter, end, (u32)s2, (u32)c2);
+out:
+	edu_buf_free(&src);
+out_dst:
+	if (dst.va)
+		edu_buf_free(&dst);
 }
 
 static void edu_cmd_busy_complete(struct edu_test *et, struct edu_args *a)
@@ -998,6 +1074,8 @@ static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 		edu_cmd_roundtrip(et, &a, true);
 	else if (!strcmp(verb, "counter"))
 		edu_cmd_counter(et, &a);
+	else if (!strcmp(verb, "short-receive"))
+		edu_cmd_short_receive(et, &a);
 	else if (!strcmp(verb, "busy-complete"))
 		edu_cmd_busy_complete(et, &a);
 	else if (!strcmp(verb, "start-only"))

@@ -92,6 +92,9 @@ pub struct MockController {
     /// `start` fails while set.
     pub start_fails: bool,
     pub len: u32,
+    /// Bytes the engine leaves unmoved (a receive shorter than the buffer):
+    /// the residue once it stopped.
+    pub short: u32,
     pub starts: u32,
     pub stops: u32,
     pub last_start: Option<(u64, u32, Direction)>,
@@ -130,7 +133,7 @@ impl Controller for MockController {
         if self.shared.busy.get() {
             self.len
         } else {
-            0
+            self.short
         }
     }
     fn state(&self) -> EngineState {
@@ -156,6 +159,7 @@ pub fn mocks() -> (Rc<Shared>, MockMapper, MockController) {
         stay_busy: false,
         start_fails: false,
         len: 0,
+        short: 0,
         starts: 0,
         stops: 0,
         last_start: None,

@@ -271,7 +271,9 @@ static NDIS_STATUS BenchInitialize(NDIS_HANDLE MiniportAdapterHandle,
 	NdisZeroMemory(&DmaDesc, sizeof(DmaDesc));
 	DmaDesc.DmaWidth = Width32Bits;
 	DmaDesc.DmaSpeed = Compatible;
+	DmaDesc.DmaChannelSpecified = TRUE;	/* the DmaChannel argument is ignored */
 	for (i = 0; i < want; i++) {
+		DmaDesc.DmaChannel = i;
 		Status = NdisMRegisterDmaChannel(&a->DmaHandle[i], MiniportAdapterHandle,
 						 i, TRUE, &DmaDesc, BENCH_MAX_LENGTH);
 		if (Status != NDIS_STATUS_SUCCESS) {

@@ -4,13 +4,21 @@
 # engine runs and 0 once the DPC completed the transfer; a Complete while
 # the engine is still running gets NDIS_STATUS_RESOURCES (the shim fences
 # the engine), and after the engine finished (>= 200 ms) the channel takes
-# a new transfer and moves data correctly again. Prints nested KTAP.
+# a new transfer and moves data correctly again.
+# A receive shorter than its buffer (the glue's test hook has edu move
+# len - short bytes): after Complete, NdisMReadDmaCounter still reports the
+# bytes not moved, so EndOfData = Offset + Length - Counter is where the
+# received data ends (NdisMReadDmaCounter: "the number of bytes remaining
+# in the current DMA transfer"), and the data up to it is intact.
+# Prints nested KTAP.
 set -uo pipefail
 . "$(dirname "$0")/../edu_c_lib.sh"
 
 COUNTERS=("off=0 len=4096 buf=kmalloc" "off=100 len=256 buf=vmalloc" "off=4095 len=1 mdl_off=4095 buf=kmalloc")
 BUSY=("off=0 len=256 buf=kmalloc" "off=0 len=4096 buf=vmalloc")
-PER_ADAPTER=$((${#COUNTERS[@]} + 2 * ${#BUSY[@]} + 1))
+SHORT=("off=0 len=256 short=56 buf=kmalloc" "off=100 len=1000 mdl_off=5 short=1 buf=vmalloc"
+	"off=0 len=4096 short=4000 mdl_off=3000 buf=kmalloc")
+PER_ADAPTER=$((${#COUNTERS[@]} + 2 * ${#BUSY[@]} + ${#SHORT[@]} + 1))
 
 echo "KTAP version 1"
 if ! insmod "$shim"; then echo "1..1"; notok "insmod ndis_shim"; exit 1; fi
@@ -24,6 +32,15 @@ for d in "${ADAPTERS[@]}"; do
 		len=$(sed -E 's/.*len=([0-9]+).*/\1/' <<<"$c")
 		run "$d" "counter $c"
 		expect "$name counter $c" "^counter busy=$len idle=0 len=$len complete=0x00000000"
+	done
+	for c in "${SHORT[@]}"; do
+		len=$(sed -E 's/.*len=([0-9]+).*/\1/' <<<"$c")
+		short=$(sed -E 's/.*short=([0-9]+).*/\1/' <<<"$c")
+		mdl_off=0
+		[[ $c == *mdl_off=* ]] && mdl_off=$(sed -E 's/.*mdl_off=([0-9]+).*/\1/' <<<"$c")
+		run "$d" "short-receive $c"
+		expect "$name short-receive $c" \
+			"^short-receive counter=$short end=$((mdl_off + len - short)) verified=1 setup=0x00000000 complete=0x00000000"
 	done
 	for c in "${BUSY[@]}"; do
 		run "$d" "busy-complete $c"

@@ -459,7 +459,9 @@ static void mr24_iteration(struct race_thread *t)
 /* A 24-bit channel: register (low bounce memory), one transfer, deregister. */
 static void ch24_iteration(struct race_thread *t)
 {
-	NDIS_DMA_DESCRIPTION desc = { .DmaWidth = Width32Bits, .DmaSpeed = Compatible };
+	/* The channel is the description's (the DmaChannel argument is ignored). */
+	NDIS_DMA_DESCRIPTION desc = { .DmaWidth = Width32Bits, .DmaSpeed = Compatible,
+				      .DmaChannelSpecified = TRUE, .DmaChannel = CH_24 };
 	NDIS_HANDLE dma = NULL;
 	NDIS_STATUS st;
 
@@ -531,7 +533,8 @@ static void shm_iteration(struct race_thread *t)
 /* Transfers on a 32-bit channel, re-registered now and then. */
 static void xfer_iteration(struct race_thread *t, u64 i)
 {
-	NDIS_DMA_DESCRIPTION desc = { .DmaWidth = Width32Bits, .DmaSpeed = Compatible };
+	NDIS_DMA_DESCRIPTION desc = { .DmaWidth = Width32Bits, .DmaSpeed = Compatible,
+				      .DmaChannelSpecified = TRUE, .DmaChannel = CH_XFER };
 	NDIS_STATUS st;
 
 	if (t->dma && i % REREG_EVERY == 0) {

@@ -51,6 +51,9 @@ class Slot:
         self.handle = 0
         self.max = 0
         self.inflight = None    # (buf, off, len, from) of the Setup in progress
+        # What NdisMReadDmaCounter may read once the last transfer was
+        # completed: the residue the controller reported at Complete.
+        self.residue = {0}
 
 
 class Adapter:
@@ -202,14 +205,18 @@ class Adapter:
         line = "register slot=%d max=%d dma32=%d desc=%d badadapter=%d" % (slot, mx, dma32, desc, bad)
         kv = self.call(line)
         st = kv["status"]
-        if bad or not desc or mx == 0:
-            allowed = {INVALID_PARAMETER}
-        elif not dma32:
-            # Bounce memory may land beyond the 24-bit reach: RESOURCES.
-            allowed = {SUCCESS, RESOURCES}
+        # NdisMRegisterDmaChannel documents SUCCESS, RESOURCE_CONFLICT,
+        # RESOURCES and FAILURE only.
+        if bad or not desc:
+            allowed = {FAILURE}     # shim's choice, counted as rejected
+            self.rejected += 1
+        elif mx == 0:
+            allowed = {RESOURCES}   # "could not allocate the system resources"
         else:
+            # 24-bit channels too: their bounce memory is allocated below 16 MiB.
             allowed = {SUCCESS}
         self.expect(n, line, st, allowed)
+        self.check_rejected(n, line)
         s = self.slots[slot]
         if s.kind in ("live", "stale") and s.handle:
             self.old_handles.append(s.handle)
@@ -217,6 +224,7 @@ class Adapter:
             if not kv["handle"]:
                 raise Mismatch("step %d %s: SUCCESS with a NULL handle" % (n, line))
             s.kind, s.handle, s.max, s.inflight = "live", kv["handle"], mx, None
+            s.residue = {0}
         else:
             if kv["handle"]:
                 raise Mismatch("step %d %s: failed but handle 0x%x" % (n, line, kv["handle"]))
@@ -248,11 +256,11 @@ class Adapter:
         st, pre, post, started = kv["status"], kv["pre"], kv["post"], kv["started"]
         size = BUF_SIZES[buf] if buf != NULL_BUF else 0
         if s.kind != "live" or buf == NULL_BUF:
-            allowed = {INVALID_PARAMETER}
-        elif ln == 0 or ln > s.max:
-            allowed = {INVALID_LENGTH}
-        elif off + ln > U32 or off + ln > size:
-            allowed = {INVALID_PARAMETER}
+            allowed = {INVALID_PARAMETER}   # shim's choice (forged handle, no MDL)
+        elif ln == 0 or ln > s.max or off + ln > U32 or off + ln > size:
+            # NdisMSetupDmaTransfer: "the given Length is invalid" -> RESOURCES
+            allowed = {RESOURCES}
+            self.rejected += 1
         elif s.inflight:
             allowed = {RESOURCES}
         elif doff > EDU_WINDOW or ln > EDU_WINDOW - doff:
@@ -269,6 +277,7 @@ class Adapter:
                            % (n, line, sname(st), started))
         if st == SUCCESS:
             s.inflight = (buf, off, ln, frm)
+        self.check_rejected(n, line)
         self.count("setup", sname(st))
 
     def do_complete(self, n, slot, buf, off, ln, frm):
@@ -277,19 +286,29 @@ class Adapter:
             slot, buf, off, ln, "from" if frm else "to")
         kv = self.call(line)
         st, pre, post, started = kv["status"], kv["pre"], kv["post"], kv["started"]
-        if s.kind != "live" or s.inflight != (buf, off, ln, frm):
-            allowed = {INVALID_PARAMETER}
+        # NdisMCompleteDmaTransfer: SUCCESS (flushed) or RESOURCES (released,
+        # maybe incoherent). Other arguments than Setup's: the transfer set
+        # up is completed; nothing set up: nothing to flush but a transfer
+        # still draining. Both counted as rejected.
+        if s.kind != "live":
+            allowed = {INVALID_PARAMETER}   # shim's choice (forged handle)
         elif pre != slot:
             allowed = {SUCCESS}     # engine idle, or moved on: ours is done
         elif post == slot:
             allowed = {RESOURCES}   # still running: fenced, released, draining
         else:
             allowed = {SUCCESS, RESOURCES}
+        if s.kind == "live" and s.inflight != (buf, off, ln, frm):
+            self.rejected += 1
         self.expect(n, line, st, allowed)
         if started:
             raise Mismatch("step %d %s: Complete started the engine" % (n, line))
-        if st != INVALID_PARAMETER:
+        if s.kind == "live" and s.inflight:
+            # Residue read right after Stop: the whole length while the
+            # engine still ran for it, else 0.
+            s.residue = {0, s.inflight[2]} if st == RESOURCES else {0}
             s.inflight = None
+        self.check_rejected(n, line)
         self.count("complete", sname(st))
 
     def do_counter(self, n, slot):
@@ -300,7 +319,9 @@ class Adapter:
         if s.kind != "live":
             allowed = {0}
             self.rejected += 1
-        elif not s.inflight or pre != slot:
+        elif not s.inflight:
+            allowed = s.residue     # NdisMReadDmaCounter after Complete
+        elif pre != slot:
             allowed = {0}
         elif post == slot:
             allowed = {s.inflight[2]}

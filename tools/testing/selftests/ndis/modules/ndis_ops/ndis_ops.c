@@ -346,9 +346,12 @@ static void ops_do(struct ops_adapter *a, const char *verb, struct ops_args *x, 
 			*err = -EBUSY;
 			return;
 		}
+		/* The slot is the channel: the DmaChannel argument is ignored. */
 		NdisZeroMemory(&desc, sizeof(desc));
 		desc.DmaWidth = Width32Bits;
 		desc.DmaSpeed = Compatible;
+		desc.DmaChannelSpecified = TRUE;
+		desc.DmaChannel = x->slot;
 		st = NdisMRegisterDmaChannel(h, x->badadapter ?
 					     (NDIS_HANDLE)0x0200ABCD0000001FULL :
 					     a->MiniportAdapterHandle,

@@ -386,7 +386,9 @@ static void channel_free(struct stress_channel *c)
 static int channel_init(struct stress_adapter *a, unsigned int n, u64 seed)
 {
 	struct stress_channel *c = &a->ch[n];
-	NDIS_DMA_DESCRIPTION desc = { .DmaWidth = Width32Bits, .DmaSpeed = Compatible };
+	/* The channel is the description's (the DmaChannel argument is ignored). */
+	NDIS_DMA_DESCRIPTION desc = { .DmaWidth = Width32Bits, .DmaSpeed = Compatible,
+				      .DmaChannelSpecified = TRUE, .DmaChannel = n };
 	NDIS_STATUS st;
 	unsigned int k;
 
