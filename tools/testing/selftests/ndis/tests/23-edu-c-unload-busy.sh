@@ -49,11 +49,11 @@ for round in $(seq 1 $ROUNDS); do
 	echo "# round $round: $((after - before)) adapter(s) halted with the engine still running"
 	if [ "$after" -gt "$before" ]; then ok "round $round: halt met a running engine"; else notok "round $round: no halt met a running engine "; fi
 done
-# edu_dma_c's MiniportInitializeEx asks for shared memory before declaring
-# itself a bus master, on purpose (25-edu-c-shared-memory checks the VA
-# NULL it gets): that one rejection is expected at every load.
+# edu_dma_c's MiniportInitializeEx asks for shared memory before it has a
+# DMA adapter, on purpose (25-edu-c-shared-memory checks the VA NULL it
+# gets): that one rejection is expected at every load.
 bad=$(log_since_mark | grep -E "still busy after|leaking its mapping|not deregistered|not unmapped|rejected: |still running after NdisMDeregisterDmaChannel" |
-	grep -v "NdisMAllocateSharedMemory: rejected: the adapter is not a bus master" | head -3)
+	grep -v "NdisMAllocateSharedMemory: rejected: no DMA adapter" | head -3)
 if [ -z "$bad" ]; then ok "shim stopped every engine in time, nothing left behind"; else notok "shim: $bad"; fi
 if rmmod ndis_shim; then ok "rmmod ndis_shim"; else notok "rmmod ndis_shim"; fi
 exit "$failed"
