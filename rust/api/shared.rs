@@ -46,7 +46,8 @@ unsafe impl Sync for SharedMemory<'_> {}
 
 impl<'a> SharedMemory<'a> {
     /// `NdisMAllocateSharedMemory`: `len` bytes, zeroed. PASSIVE_LEVEL; the
-    /// adapter must be a bus master ([`super::driver::Miniport::BUS_MASTER`]).
+    /// adapter must already have a DMA adapter, as the call's page requires:
+    /// an [`super::sg::SgDma`] registration or a [`super::dma::DmaChannel`].
     pub(crate) fn new(adapter: &'a Adapter, len: u32, caching: Caching) -> Result<Self, Status> {
         let mut va: *mut c_void = core::ptr::null_mut();
         let mut pa = ffi::NDIS_PHYSICAL_ADDRESS { QuadPart: 0 };
@@ -136,7 +137,7 @@ impl Drop for SharedMemory<'_> {
 }
 
 /// `NdisMGetDmaAlignment`: the alignment the adapter's DMA buffers need; 0
-/// when it is not a bus master.
+/// when it has no DMA adapter yet.
 pub(crate) fn dma_alignment(adapter: &Adapter) -> u32 {
     // SAFETY: a live adapter handle.
     unsafe { ffi::NdisMGetDmaAlignment(adapter.handle()) }
