@@ -847,7 +847,8 @@ static ULONG edu_sg_nb_physical_count(struct edu_sg_nb *s)
 	unsigned int i;
 
 	for (i = 0; i < s->n; i++) {
-		u8 *va = MmGetMdlVirtualAddress(s->bufs[i].mdl);
+		/* The system address: StartVa may be another context's. */
+		u8 *va = MmGetSystemAddressForMdlSafe(s->bufs[i].mdl, NormalPagePriority);
 
 		if (s->dlen[i])
 			n += DIV_ROUND_UP(offset_in_page(va) + (s->data[i] + s->dlen[i] - va),
