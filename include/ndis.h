@@ -1941,8 +1941,9 @@ VOID NdisUpdateSharedMemory(
 
 #define NdisMUpdateSharedMemory(_H, _L, _V, _P)
 
-/* Alignment and cache.  NdisMGetDmaAlignment is 0 for an adapter that is
- * not a bus master. */
+/* Alignment and cache.  NdisMGetDmaAlignment is 0 for an adapter that has
+ * no DMA adapter yet (no SG DMA registration, DMA channel or map
+ * registers). */
 ULONG NdisMGetDmaAlignment(
 	_In_ NDIS_HANDLE MiniportAdapterHandle);
 
