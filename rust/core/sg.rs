@@ -108,25 +108,28 @@ impl SgLimits {
 /// receives. Where every mapping must be bounced (a bounce pool beyond the
 /// device's reach), this is how many lists the miniport can hold at all.
 pub const BOUNCE_LISTS: usize = 128;
-/// Most bounce memory one registration allocates, unless [`MIN_BOUNCE_LISTS`]
-/// slots need more.
+/// Most bounce memory one registration allocates.
 pub const BOUNCE_POOL_BYTES: usize = 4 << 20;
-/// Fewest lists a registration can bounce at once.
-pub const MIN_BOUNCE_LISTS: usize = 2;
+/// Largest bounce slot: a list whose bytes exceed it cannot be bounced
+/// (RESOURCES), so a huge `MaximumPhysicalMapping` (up to `(ULONG)-1`)
+/// still registers, as system DMA's capped bounce memory does. 64 KiB holds
+/// an LSOv1 send.
+pub const MAX_BOUNCE_SLOT_BYTES: usize = 64 << 10;
 
 /// The bounce pool of a registration: `(slots, bytes per slot)`. A slot
-/// holds one list's data, up to `max_mapping` bytes, rounded up to whole
-/// pages (with the `CurrentMdlOffset` bytes before the data when they
-/// fit);
+/// holds one list's data, up to `max_mapping` bytes but at most
+/// [`MAX_BOUNCE_SLOT_BYTES`], rounded up to whole pages (with the
+/// `CurrentMdlOffset` bytes before the data when they fit);
 /// there are [`BOUNCE_LISTS`] slots, fewer if they would not fit in
-/// [`BOUNCE_POOL_BYTES`], never fewer than [`MIN_BOUNCE_LISTS`].
+/// [`BOUNCE_POOL_BYTES`] (at least 64 with capped slots).
 /// [`Error::Resources`] if a slot's size overflows or is 0.
 pub fn bounce_pool(max_mapping: u32, page_size: usize) -> Result<(usize, usize)> {
     let slot = (max_mapping as usize)
+        .min(MAX_BOUNCE_SLOT_BYTES)
         .checked_next_multiple_of(page_size)
         .filter(|&s| s != 0)
         .ok_or(Error::Resources)?;
-    let slots = (BOUNCE_POOL_BYTES / slot).clamp(MIN_BOUNCE_LISTS, BOUNCE_LISTS);
+    let slots = (BOUNCE_POOL_BYTES / slot).min(BOUNCE_LISTS);
     Ok((slots, slot))
 }
 

@@ -4,7 +4,7 @@ use ndis_core::mdl::{MdlView, VaRange};
 use ndis_core::sg::{
     bounce_pool, check_description, data_ranges, description_address_bits, element_count, elements,
     fits, list_bytes, mapped_length, physical_count, Element, SgLimits, BOUNCE_LISTS,
-    BOUNCE_POOL_BYTES, MAX_CHAIN_MDLS, MAX_LIST_ELEMENTS, MIN_BOUNCE_LISTS,
+    BOUNCE_POOL_BYTES, MAX_BOUNCE_SLOT_BYTES, MAX_CHAIN_MDLS, MAX_LIST_ELEMENTS,
 };
 use ndis_core::status::Error;
 
@@ -181,14 +181,22 @@ fn bounce_pool_holds_dozens_of_lists() {
     assert_eq!(bounce_pool(4096, PAGE), Ok((BOUNCE_LISTS, PAGE)));
     assert_eq!(bounce_pool(1, PAGE), Ok((BOUNCE_LISTS, PAGE)));
     assert_eq!(bounce_pool(4097, PAGE), Ok((BOUNCE_LISTS, 2 * PAGE)));
-    // 80 KiB: as many as fit in the pool.
-    let (n, slot) = bounce_pool(0x14000, PAGE).unwrap();
-    assert_eq!(slot, 0x14000);
-    assert_eq!(n, BOUNCE_POOL_BYTES / 0x14000);
+    // 48 KiB: as many as fit in the pool.
+    let (n, slot) = bounce_pool(0xC000, PAGE).unwrap();
+    assert_eq!(slot, 0xC000);
+    assert_eq!(n, BOUNCE_POOL_BYTES / 0xC000);
     assert!(n < BOUNCE_LISTS);
     assert!(n * slot <= BOUNCE_POOL_BYTES);
-    // Huge mappings still get the minimum.
-    assert_eq!(bounce_pool(16 << 20, PAGE).unwrap().0, MIN_BOUNCE_LISTS);
+    // Larger mappings get capped slots, so registering any
+    // MaximumPhysicalMapping, up to `(ULONG)-1`, does not ask for
+    // gigabytes; lists beyond a slot are not bounced.
+    let capped = Ok((
+        BOUNCE_POOL_BYTES / MAX_BOUNCE_SLOT_BYTES,
+        MAX_BOUNCE_SLOT_BYTES,
+    ));
+    assert_eq!(bounce_pool(0x14000, PAGE), capped);
+    assert_eq!(bounce_pool(16 << 20, PAGE), capped);
+    assert_eq!(bounce_pool(u32::MAX, PAGE), capped);
     assert_eq!(bounce_pool(u32::MAX, 0), Err(Error::Resources));
     assert_eq!(bounce_pool(0, PAGE), Err(Error::Resources));
 }
