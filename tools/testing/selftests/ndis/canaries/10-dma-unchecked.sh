@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ndis-test: xfail
+# ndis-test: canary detector=dma-api also=error_count,warning,taint,calltrace
 # Expected failure: DMA mapping never checked with dma_mapping_error() (DMA-API debug)
 # The harness reports this ok only if its checkers catch it.
 set -euo pipefail

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# ndis-test: xfail
+# ndis-test: canary detector=kmemleak
+# ndis-test: kmemleak-scan
 # Expected failure: kmalloc with the pointer lost (kmemleak)
 # The harness reports this ok only if its checkers catch it.
 set -euo pipefail

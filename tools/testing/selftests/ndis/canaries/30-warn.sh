@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ndis-test: xfail
+# ndis-test: canary detector=warning also=taint,calltrace
 # Expected failure: WARN_ON(1) (WARNING: in dmesg, taint W)
 # The harness reports this ok only if its checkers catch it.
 set -euo pipefail

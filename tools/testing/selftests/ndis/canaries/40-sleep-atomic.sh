@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ndis-test: xfail
+# ndis-test: canary detector=sleep-atomic also=taint,calltrace
 # Expected failure: mutex_lock() under a spin lock (DEBUG_ATOMIC_SLEEP)
 # The harness reports this ok only if its checkers catch it.
 set -euo pipefail
