@@ -57,8 +57,9 @@ append="no_timer_check panic_on_warn=0 printk.devkmsg=on log_buf_len=4M kmemleak
 # consistency, red zones and poison on every free and allocation; a soft
 # lockup takes 60 s of a CPU not scheduling (watchdog_thresh 30; default 10
 # trips on TCG stalls); a task blocked 280 s is reported, under the
-# harness's 300 s per-test timeout.
-append+=" kfence.sample_interval=10 slub_debug=FZP watchdog_thresh=30"
+# harness's 300 s per-test timeout. slub_debug would also turn pointer
+# hashing off; hash_pointers=always keeps %p as users' kernels print it.
+append+=" kfence.sample_interval=10 slub_debug=FZP hash_pointers=always watchdog_thresh=30"
 append+=" sysctl.kernel.hung_task_timeout_secs=280"
 qopts="-device edu,dma_mask=0xffffffff -device edu"
 qopts+=" -device pcie-root-port,id=ndis_hp0,bus=pcie.0,chassis=1,slot=1,hotplug=on"
