@@ -82,8 +82,10 @@ ktap_report() { # CONFIG KTAPFILE PLANFILE CONSOLELOG VMEXIT
 	124) why="the VM timed out" ;;
 	*) why="the VM died (exit $5)" ;;
 	esac
-	why+=": $(grep -aE 'Kernel panic|Oops: |BUG: |RIP: |general protection|timed out' "$4" 2>/dev/null |
-		tail -n 4 | sed -E 's/^\[ *[0-9.]+\] //' | paste -sd'|' - || true)"
+	local panic
+	panic=$(grep -aE 'Kernel panic|Oops: |BUG: |RIP: |general protection' "$4" 2>/dev/null |
+		tail -n 4 | sed -E 's/^\[ *[0-9.]+\] //' | paste -sd'|' - || true)
+	why+=": ${panic:-no panic on the console (killed, or hung)}"
 	awk -v cfg="$1" -v planfile="$3" -v why="$why" '
 	function close_deeper(w,    cw) {
 		# Levels deeper than w are done: their plans must match.
