@@ -12,13 +12,18 @@
 //! [`EduAdapter::sg_transfer`]) on buffers made here:
 //!
 //! ```text
-//! roundtrip [off=N] [len=N] [mdl_off=N] [buf=vmalloc]
+//! roundtrip [off=N] [len=N] [mdl_off=N] [buf=kmalloc|vmalloc]
 //! shm [off=N] [len=N] [rx_off=N]
-//! sg-roundtrip [parts=N] [size=N] [skip=N] [len=N] [buf=vmalloc]
+//! sg-roundtrip [parts=N] [size=N] [skip=N] [len=N] [buf=kmalloc|vmalloc]
 //! counter [len=N]
 //! ```
+//!
+//! Every argument is checked before a command runs (see [`parse`]): a
+//! refused command leaves `error <why>` in `result` and fails the write
+//! with EINVAL, ERANGE or E2BIG.
 
 use core::fmt::Write;
+use core::num::IntErrorKind;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::{
@@ -82,7 +87,7 @@ impl<'a> EduAdapter<'a> {
         let dst = Mdl::new(self.adapter, back)?;
         self.transfer(&src, mdl_off, off, len, Direction::ToDevice)?;
         self.transfer(&dst, mdl_off, off, len, Direction::FromDevice)?;
-        let range = mdl_off as usize..(mdl_off + len) as usize;
+        let range = mdl_off as usize..mdl_off as usize + len as usize;
         Ok(src.as_slice()[range.clone()] == dst.as_slice()[range])
     }
 
@@ -169,7 +174,7 @@ impl<'a> EduAdapter<'a> {
             NetBuffer::new(mdls, skip, len)
         };
         let seed = len ^ skip.rotate_left(12) ^ parts.rotate_left(24);
-        let data = skip as usize..(skip + len) as usize;
+        let data = skip as usize..skip as usize + len as usize;
         let mut src = build()?;
         let mut at = 0;
         for m in src.mdls_mut() {
@@ -238,33 +243,149 @@ impl Write for Out<'_> {
     }
 }
 
-fn arg(cmd: &str, key: &str) -> Option<u32> {
-    cmd.split_whitespace()
-        .filter_map(|w| w.split_once('='))
-        .find(|(k, _)| *k == key)
-        .and_then(|(_, v)| v.parse().ok())
+impl Out<'_> {
+    /// One result line; ENOMEM if it could not be stored.
+    fn line(&mut self, args: core::fmt::Arguments<'_>) -> Result {
+        writeln!(self, "{}", args).map_err(|_| ENOMEM)
+    }
+
+    /// A command refused before it ran: the line `error <why>`, and `err`
+    /// for the write.
+    fn refuse<T>(&mut self, err: Error, why: core::fmt::Arguments<'_>) -> Result<T> {
+        self.line(format_args!("error {}", why))?;
+        Err(err)
+    }
+}
+
+/// The longest command a write may carry, newline included.
+const CMD_MAX: usize = 128;
+/// The largest offset, length or size any command takes: far beyond edu's
+/// 4 KiB window (the sample's engine refuses what does not fit, and the
+/// tests check that refusal), small enough that no sum of two overflows a
+/// `u32` and every buffer is a modest allocation.
+const MAX_BYTES: u32 = 64 * 1024;
+/// The most MDLs an `sg-roundtrip` chain has.
+const MAX_PARTS: u32 = 8;
+
+/// A number a verb takes: `key=N`, decimal, `min..=max`, else `default`.
+struct Num {
+    key: &'static str,
+    default: u32,
+    min: u32,
+    max: u32,
+}
+
+const fn num(key: &'static str, default: u32, min: u32, max: u32) -> Num {
+    Num {
+        key,
+        default,
+        min,
+        max,
+    }
+}
+
+const ROUNDTRIP: [Num; 3] = [
+    num("off", 0, 0, MAX_BYTES),
+    num("len", 64, 1, MAX_BYTES),
+    num("mdl_off", 0, 0, MAX_BYTES),
+];
+const SHM: [Num; 3] = [
+    num("off", 0, 0, MAX_BYTES),
+    num("len", 64, 0, MAX_BYTES),
+    num("rx_off", 0, 0, MAX_BYTES),
+];
+const SG_ROUNDTRIP: [Num; 4] = [
+    num("parts", 1, 1, MAX_PARTS),
+    num("size", 4096, 1, MAX_BYTES),
+    num("skip", 0, 0, MAX_BYTES),
+    num("len", 64, 1, MAX_BYTES),
+];
+const COUNTER: [Num; 1] = [num("len", 64, 1, MAX_BYTES)];
+
+/// A command's arguments: its numbers in the order of the verb's table,
+/// and `buf=vmalloc` (`buf=kmalloc` is the default).
+struct Args<const N: usize> {
+    n: [u32; N],
+    vmalloc: bool,
+}
+
+/// Parses `words` (`key=value`, each key at most once) against the verb's
+/// numbers, with `buf=` if `takes_buf`. Every value is checked before any
+/// command uses it. A refusal writes its result line and gives the write's
+/// errno: EINVAL for a malformed word, an unknown or repeated key or not a
+/// decimal number (`-1` included); ERANGE for a number out of range
+/// (`2^32` and above included).
+fn parse<const N: usize>(
+    words: core::str::SplitWhitespace<'_>,
+    nums: &[Num; N],
+    takes_buf: bool,
+    out: &mut Out<'_>,
+) -> Result<Args<N>> {
+    let mut args = Args {
+        n: core::array::from_fn(|i| nums[i].default),
+        vmalloc: false,
+    };
+    let mut seen = [false; N];
+    let mut buf_seen = false;
+    for word in words {
+        let Some((key, value)) = word.split_once('=') else {
+            return out.refuse(EINVAL, format_args!("{}: not key=value", word));
+        };
+        if key == "buf" && takes_buf {
+            if core::mem::replace(&mut buf_seen, true) {
+                return out.refuse(EINVAL, format_args!("{}: given twice", word));
+            }
+            args.vmalloc = match value {
+                "kmalloc" => false,
+                "vmalloc" => true,
+                _ => return out.refuse(EINVAL, format_args!("{}: kmalloc or vmalloc", word)),
+            };
+            continue;
+        }
+        let Some(i) = nums.iter().position(|d| d.key == key) else {
+            return out.refuse(EINVAL, format_args!("{}: unknown key", word));
+        };
+        if seen[i] {
+            return out.refuse(EINVAL, format_args!("{}: given twice", word));
+        }
+        seen[i] = true;
+        let d = &nums[i];
+        let in_range = match value.parse::<u32>() {
+            Ok(v) => (d.min..=d.max).contains(&v).then_some(v),
+            Err(e) if *e.kind() == IntErrorKind::PosOverflow => None,
+            Err(_) => return out.refuse(EINVAL, format_args!("{}: not a decimal number", word)),
+        };
+        let Some(v) = in_range else {
+            return out.refuse(
+                ERANGE,
+                format_args!("{}: out of range {}..={}", word, d.min, d.max),
+            );
+        };
+        args.n[i] = v;
+    }
+    Ok(args)
 }
 
 impl TestPort {
-    fn run(&self, cmd: &str, out: &mut Out<'_>) -> core::fmt::Result {
+    fn run(&self, cmd: &str, out: &mut Out<'_>) -> Result {
         let p = self.adapter.load(Ordering::Acquire);
         if p.is_null() {
-            return writeln!(out, "error no adapter");
+            return out.refuse(ENODEV, format_args!("no adapter"));
         }
         // SAFETY: set when the port is made, for a boxed adapter that
         // outlives the port (`Port::new`); the debugfs scope holding `self`
         // is dropped (draining running writes) before the adapter.
         let adapter = unsafe { &*p };
-        let verb = cmd.split_whitespace().next().unwrap_or("");
+        let mut words = cmd.split_whitespace();
+        let verb = words.next().unwrap_or("");
         match verb {
             "roundtrip" => {
-                let off = arg(cmd, "off").unwrap_or(0);
-                let len = arg(cmd, "len").unwrap_or(64);
-                let mdl_off = arg(cmd, "mdl_off").unwrap_or(0);
-                let vmalloc = cmd.split_whitespace().any(|w| w == "buf=vmalloc");
-                let kind = if vmalloc { "vmalloc" } else { "kmalloc" };
+                let a = parse(words, &ROUNDTRIP, true, out)?;
+                let [off, len, mdl_off] = a.n;
+                let kind = if a.vmalloc { "vmalloc" } else { "kmalloc" };
+                // Bounded by MAX_BYTES each: no overflow.
                 let n = mdl_off as usize + len as usize;
-                let r = if vmalloc {
+                let r = if a.vmalloc {
                     buffer_v(n).and_then(|a| {
                         buffer_v(n).and_then(|b| adapter.roundtrip(a, b, off, len, mdl_off))
                     })
@@ -274,8 +395,7 @@ impl TestPort {
                     })
                 };
                 match r {
-                    Ok(v) => writeln!(
-                        out,
+                    Ok(v) => out.line(format_args!(
                         "{} roundtrip off={} len={} mdl_off={} buf={} verified={}",
                         if v { "ok" } else { "fail" },
                         off,
@@ -283,27 +403,23 @@ impl TestPort {
                         mdl_off,
                         kind,
                         u8::from(v)
-                    ),
-                    Err(s) => writeln!(
-                        out,
+                    )),
+                    Err(s) => out.line(format_args!(
                         "error roundtrip off={} len={} mdl_off={} buf={} status={:#010x}",
                         off,
                         len,
                         mdl_off,
                         kind,
                         s.raw() as u32
-                    ),
+                    )),
                 }
             }
             "shm" => {
-                let off = arg(cmd, "off").unwrap_or(0);
-                let len = arg(cmd, "len").unwrap_or(64);
-                let rx_off = arg(cmd, "rx_off").unwrap_or(0);
+                let [off, len, rx_off] = parse(words, &SHM, false, out)?.n;
                 let align = shared::dma_alignment(adapter.adapter);
                 let data_align = shared::shared_data_alignment();
                 match adapter.shared_roundtrip(off, len, rx_off) {
-                    Ok(v) => writeln!(
-                        out,
+                    Ok(v) => out.line(format_args!(
                         "{} shm off={} len={} rx_off={} verified={} dma_alignment={} shared_data_alignment={}",
                         if v { "ok" } else { "fail" },
                         off,
@@ -312,59 +428,71 @@ impl TestPort {
                         u8::from(v),
                         align,
                         data_align
-                    ),
-                    Err(s) => writeln!(
-                        out,
+                    )),
+                    Err(s) => out.line(format_args!(
                         "error shm off={} len={} rx_off={} status={:#010x}",
                         off,
                         len,
                         rx_off,
                         s.raw() as u32
-                    ),
+                    )),
                 }
             }
             "sg-roundtrip" => {
-                let parts = arg(cmd, "parts").unwrap_or(1).clamp(1, 8);
-                let size = arg(cmd, "size").unwrap_or(4096);
-                let skip = arg(cmd, "skip").unwrap_or(0);
-                let len = arg(cmd, "len").unwrap_or(64);
-                let vmalloc = cmd.split_whitespace().any(|w| w == "buf=vmalloc");
-                let r = if vmalloc {
+                let a = parse(words, &SG_ROUNDTRIP, true, out)?;
+                let [parts, size, skip, len] = a.n;
+                let r = if a.vmalloc {
                     adapter.sg_roundtrip(buffer_v, parts, size, skip, len)
                 } else {
                     adapter.sg_roundtrip(buffer_k, parts, size, skip, len)
                 };
                 match r {
-                    Ok((to, from, v)) => writeln!(
-                        out,
+                    Ok((to, from, v)) => out.line(format_args!(
                         "{} sg-roundtrip to_elements={} from_elements={} verified={}",
                         if v { "ok" } else { "fail" },
                         to,
                         from,
                         u8::from(v)
-                    ),
-                    Err(s) => writeln!(out, "error sg-roundtrip status={:#010x}", s.raw() as u32),
+                    )),
+                    Err(s) => out.line(format_args!(
+                        "error sg-roundtrip status={:#010x}",
+                        s.raw() as u32
+                    )),
                 }
             }
-            "counter" => match adapter.counter(arg(cmd, "len").unwrap_or(64)) {
-                Ok((busy, idle)) => writeln!(out, "counter busy={} idle={}", busy, idle),
-                Err(s) => writeln!(out, "error counter status={:#010x}", s.raw() as u32),
-            },
-            _ => writeln!(out, "error unknown command"),
+            "counter" => {
+                let [len] = parse(words, &COUNTER, false, out)?.n;
+                match adapter.counter(len) {
+                    Ok((busy, idle)) => {
+                        out.line(format_args!("counter busy={} idle={}", busy, idle))
+                    }
+                    Err(s) => out.line(format_args!(
+                        "error counter status={:#010x}",
+                        s.raw() as u32
+                    )),
+                }
+            }
+            _ => out.refuse(EINVAL, format_args!("unknown command {}", verb)),
         }
     }
 }
 
 fn cmd_write(port: &TestPort, reader: &mut UserSliceReader) -> Result {
-    let mut buf = [0u8; 128];
-    let n = reader.len().min(buf.len());
-    reader.read_slice(&mut buf[..n])?;
-    let cmd = core::str::from_utf8(&buf[..n]).map_err(|_| EINVAL)?;
     let mut result = KVec::new();
-    port.run(cmd.trim(), &mut Out(&mut result))
-        .map_err(|_| ENOMEM)?;
+    let mut out = Out(&mut result);
+    let mut buf = [0u8; CMD_MAX];
+    let n = reader.len();
+    let ran = if n > CMD_MAX {
+        out.refuse(E2BIG, format_args!("command longer than {} bytes", CMD_MAX))
+    } else {
+        reader.read_slice(&mut buf[..n])?;
+        match core::str::from_utf8(&buf[..n]) {
+            Ok(cmd) => port.run(cmd.trim(), &mut out),
+            Err(_) => out.refuse(EINVAL, format_args!("command not UTF-8")),
+        }
+    };
     *port.result.lock() = result;
-    Ok(())
+    ran
 }
 
 fn result_read(port: &TestPort, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

@@ -14,7 +14,9 @@
  *   roundtrip len=N off=N buf=kmalloc|vmalloc reg=N [mdl=SHAPE]
  *	a buffer to edu's buffer and back into a second one, compared; the
  *	MDLs reshaped as edu_test.h's SHAPE (default pool);
- *   misuse      every bad physical-mapping call once (each is rejected);
+ *   misuse [rows=K]
+ *	the first K (default all) of a list of bad physical-mapping calls
+ *	(each rejected) and the good ones between them;
  *   alloc       NdisMAllocateMapRegisters' refusals;
  *   nonbm       map registers and shared memory of a non-bus master;
  *   dmasize N   reallocate the map registers with DmaSize N (0, 1, 2);
@@ -26,6 +28,9 @@
  *   shm-async-fail
  *		NdisMAllocateSharedMemoryAsync that must fail: PENDING, then
  *		MiniportAllocateComplete with NULL pointers; or FAILURE.
+ * Every argument is checked before a command runs (edu5_parse): a refused
+ * command leaves "fail <why>" in result and fails the write with EINVAL,
+ * ERANGE or E2BIG.
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -34,6 +39,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/random.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -96,43 +102,75 @@ static void edu5_buf_free(struct edu5_buf *b)
 	kvfree(b->base);
 }
 
+/* The rows of "misuse" (edu5_cmd_misuse), all of them by default. */
+#define EDU5_MISUSE_ROWS 10
+/* The largest buffer offset: the buffer is off + len bytes. */
+#define EDU5_MAX_OFF SZ_64K
+
 struct edu5_args {
-	unsigned int len, off, reg;
+	unsigned int len, off, reg, rows;
 	bool vmalloc;
 	enum edu_mdl_shape mdl;
 };
 
-static int edu5_parse(char *s, struct edu5_args *a)
+/*
+ * key=value words into @a, every number bounded before a command uses it.
+ * A refusal is written to the result: -EINVAL for a malformed word, an
+ * unknown key or a value that is not a number (-1 included), -ERANGE for a
+ * number out of bounds (2^32 and above included).
+ */
+static int edu5_parse(struct edu5_test *et, char *s, struct edu5_args *a)
 {
+	static const struct edu_test_num nums[] = {
+		{ "len", offsetof(struct edu5_args, len), 1, EDU_BUFFER_SIZE },
+		{ "off", offsetof(struct edu5_args, off), 0, EDU5_MAX_OFF },
+		{ "reg", offsetof(struct edu5_args, reg), 0, EDU5_MAP_REGISTERS - 1 },
+		{ "rows", offsetof(struct edu5_args, rows), 1, EDU5_MISUSE_ROWS },
+	};
+	const struct edu_test_num *num;
 	char *word, *val;
-	int ret = 0;
 
-	while (!ret && (word = strsep(&s, " \t\n")) != NULL) {
+	while ((word = strsep(&s, " \t\n")) != NULL) {
+		int ret;
+
 		if (!*word)
 			continue;
 		val = strchr(word, '=');
-		if (!val)
+		if (!val) {
+			edu5_result(et, "fail bad argument %s: not key=value\n", word);
 			return -EINVAL;
+		}
 		*val++ = '\0';
-		if (!strcmp(word, "len"))
-			ret = kstrtouint(val, 0, &a->len);
-		else if (!strcmp(word, "off"))
-			ret = kstrtouint(val, 0, &a->off);
-		else if (!strcmp(word, "reg"))
-			ret = kstrtouint(val, 0, &a->reg);
-		else if (!strcmp(word, "buf"))
-			a->vmalloc = !strcmp(val, "vmalloc");
-		else if (!strcmp(word, "mdl")) {
+		if (!strcmp(word, "buf")) {
+			ret = 0;
+			if (!strcmp(val, "vmalloc"))
+				a->vmalloc = true;
+			else if (!strcmp(val, "kmalloc"))
+				a->vmalloc = false;
+			else
+				ret = -EINVAL;
+		} else if (!strcmp(word, "mdl")) {
 			ret = match_string(edu_mdl_shape_names,
 					   ARRAY_SIZE(edu_mdl_shape_names), val);
 			if (ret >= 0) {
 				a->mdl = ret;
 				ret = 0;
 			}
-		} else
-			ret = -EINVAL;
+		} else {
+			ret = edu_test_parse_num(nums, ARRAY_SIZE(nums), a, word, val, &num);
+			if (ret == -ERANGE) {
+				edu5_result(et, "fail bad argument %s=%s: out of range %u..%u\n",
+					    word, val, num->min, num->max);
+				return ret;
+			}
+		}
+		if (ret) {
+			edu5_result(et, "fail bad argument %s=%s: %s\n", word, val,
+				    ret == -ENOENT ? "unknown key" : "invalid value");
+			return -EINVAL;
+		}
 	}
-	return ret;
+	return 0;
 }
 
 static void edu5_cmd_roundtrip(struct edu5_test *et, struct edu5_args *a)
@@ -172,13 +210,21 @@ out:
 	edu5_buf_free(&dst);
 }
 
-/* Each row is one call the shim must reject: a log line and a count. */
-static void edu5_cmd_misuse(struct edu5_test *et)
+/*
+ * The first @rows of these calls: each Start row reports *ArraySize (99
+ * before the call), each Complete row (which returns nothing) its name.
+ * Every row but first_start and complete is one the shim must reject
+ * (28-edu-ndis5 checks each row's count by running 1, 2, ... rows). A
+ * mapping first_start left is completed at the end, not counted as a row.
+ */
+static void edu5_cmd_misuse(struct edu5_test *et, unsigned int rows)
 {
 	NDIS_HANDLE h = et->adapter->MiniportAdapterHandle;
 	NDIS_PHYSICAL_ADDRESS_UNIT units[EDU5_MAX_PHYSICAL_UNITS + 2];
 	struct edu5_buf one = { }, two = { }, big = { };
-	UINT n;
+	unsigned int row = 0;
+	bool mapped;
+	UINT n = 0;
 
 	if (edu5_buf_alloc(et, &one, false, 0, 64) ||
 	    edu5_buf_alloc(et, &two, false, 0, 64) ||
@@ -186,24 +232,43 @@ static void edu5_cmd_misuse(struct edu5_test *et)
 		edu5_result(et, "fail allocation\n");
 		goto out;
 	}
-#define ROW(_name, _call) do { n = 99; _call; edu5_result(et, "%s=%u ", _name, n); } while (0)
-	ROW("index_out_of_range",
-	    NdisMStartBufferPhysicalMapping(h, one.mdl, EDU5_MAP_REGISTERS, TRUE, units, &n));
-	ROW("null_buffer", NdisMStartBufferPhysicalMapping(h, NULL, 0, TRUE, units, &n));
-	ROW("too_long", NdisMStartBufferPhysicalMapping(h, big.mdl, 0, TRUE, units, &n));
-	ROW("stale_handle",
-	    NdisMStartBufferPhysicalMapping((NDIS_HANDLE)((ULONG_PTR)h ^ 0x40000000),
-					    one.mdl, 0, TRUE, units, &n));
-	ROW("complete_unmapped", NdisMCompleteBufferPhysicalMapping(h, one.mdl, 1));
-	ROW("complete_index_out_of_range",
-	    NdisMCompleteBufferPhysicalMapping(h, one.mdl, EDU5_MAP_REGISTERS + 7));
+#define START(_name, _call) \
+	do { \
+		if (row++ < rows) { \
+			n = 99; \
+			_call; \
+			edu5_result(et, "%s=%u ", _name, n); \
+		} \
+	} while (0)
+#define COMPLETE(_name, _call) \
+	do { \
+		if (row++ < rows) { \
+			_call; \
+			edu5_result(et, "%s ", _name); \
+		} \
+	} while (0)
+	START("index_out_of_range",
+	      NdisMStartBufferPhysicalMapping(h, one.mdl, EDU5_MAP_REGISTERS, TRUE, units, &n));
+	START("null_buffer", NdisMStartBufferPhysicalMapping(h, NULL, 0, TRUE, units, &n));
+	START("too_long", NdisMStartBufferPhysicalMapping(h, big.mdl, 0, TRUE, units, &n));
+	START("stale_handle",
+	      NdisMStartBufferPhysicalMapping((NDIS_HANDLE)((ULONG_PTR)h ^ 0x40000000),
+					      one.mdl, 0, TRUE, units, &n));
+	COMPLETE("complete_unmapped", NdisMCompleteBufferPhysicalMapping(h, one.mdl, 1));
+	COMPLETE("complete_index_out_of_range",
+		 NdisMCompleteBufferPhysicalMapping(h, one.mdl, EDU5_MAP_REGISTERS + 7));
 	/* Register 2 maps one buffer: a second Start and a Complete naming
 	 * another buffer are refused; the right Complete then works. */
-	ROW("first_start", NdisMStartBufferPhysicalMapping(h, one.mdl, 2, FALSE, units, &n));
-	ROW("start_in_use", NdisMStartBufferPhysicalMapping(h, two.mdl, 2, TRUE, units, &n));
-	ROW("complete_wrong_buffer", NdisMCompleteBufferPhysicalMapping(h, two.mdl, 2));
-	ROW("complete", NdisMCompleteBufferPhysicalMapping(h, one.mdl, 2));
-#undef ROW
+	START("first_start", NdisMStartBufferPhysicalMapping(h, one.mdl, 2, FALSE, units, &n));
+	mapped = row <= rows && n > 0;
+	START("start_in_use", NdisMStartBufferPhysicalMapping(h, two.mdl, 2, TRUE, units, &n));
+	COMPLETE("complete_wrong_buffer", NdisMCompleteBufferPhysicalMapping(h, two.mdl, 2));
+	COMPLETE("complete", NdisMCompleteBufferPhysicalMapping(h, one.mdl, 2));
+	mapped = mapped && row > rows;
+#undef START
+#undef COMPLETE
+	if (mapped)
+		NdisMCompleteBufferPhysicalMapping(h, one.mdl, 2);
 	edu5_result(et, "\n");
 out:
 	edu5_buf_free(&one);
@@ -387,28 +452,43 @@ static ssize_t edu5_cmd_write(struct file *file, const char __user *ubuf,
 			      size_t count, loff_t *ppos)
 {
 	struct edu5_test *et = file->private_data;
-	struct edu5_args a = { .len = 64 };
+	struct edu5_args a = { .len = 64, .rows = EDU5_MISUSE_ROWS };
 	char buf[128], *s, *verb;
 	unsigned int size;
 	int ret = 0;
 
-	if (count >= sizeof(buf))
-		return -E2BIG;
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	buf[count] = '\0';
-	s = strim(buf);
-	verb = strsep(&s, " \t");
-
 	mutex_lock(&et->lock);
 	et->result_len = 0;
 	et->result[0] = '\0';
+	ret = edu_test_read_cmd(buf, sizeof(buf), ubuf, count);
+	if (ret == -E2BIG)
+		edu5_result(et, "fail command longer than %zu bytes\n", sizeof(buf) - 1);
+	if (ret)
+		goto out;
+	s = strim(buf);
+	verb = strsep(&s, " \t");
+
+	if (!strcmp(verb, "dmasize")) {
+		/* "dmasize N": NDIS_DMA_24BITS (0) .. NDIS_DMA_64BITS (2). */
+		ret = s ? kstrtouint(s, 0, &size) : -EINVAL;
+		if (!ret && size > NDIS_DMA_64BITS)
+			ret = -ERANGE;
+		if (ret)
+			edu5_result(et, "fail dmasize%s%s: want 0, 1 or 2 (%d)\n",
+				    s ? " " : "", s ?: "", ret);
+		else
+			edu5_result(et, "dmasize=%u status=0x%08x\n", size,
+				    (u32)Edu5ReallocateMapRegisters(et->adapter, TRUE,
+								    (NDIS_DMA_SIZE)size));
+		goto out;
+	}
+	ret = edu5_parse(et, s, &a);
+	if (ret)
+		goto out;
 	if (!strcmp(verb, "roundtrip")) {
-		ret = edu5_parse(s, &a);
-		if (!ret)
-			edu5_cmd_roundtrip(et, &a);
+		edu5_cmd_roundtrip(et, &a);
 	} else if (!strcmp(verb, "misuse")) {
-		edu5_cmd_misuse(et);
+		edu5_cmd_misuse(et, a.rows);
 	} else if (!strcmp(verb, "alloc")) {
 		edu5_cmd_alloc(et);
 	} else if (!strcmp(verb, "nonbm")) {
@@ -416,20 +496,14 @@ static ssize_t edu5_cmd_write(struct file *file, const char __user *ubuf,
 	} else if (!strcmp(verb, "sg-register")) {
 		edu5_cmd_sg_register(et);
 	} else if (!strcmp(verb, "shm-async")) {
-		ret = edu5_parse(s, &a);
-		if (!ret)
-			edu5_cmd_shm_async(et, &a);
+		edu5_cmd_shm_async(et, &a);
 	} else if (!strcmp(verb, "shm-async-fail")) {
 		edu5_cmd_shm_async_fail(et);
-	} else if (!strcmp(verb, "dmasize")) {
-		ret = s ? kstrtouint(s, 0, &size) : -EINVAL;
-		if (!ret)
-			edu5_result(et, "dmasize=%u status=0x%08x\n", size,
-				    (u32)Edu5ReallocateMapRegisters(et->adapter, TRUE,
-								    (NDIS_DMA_SIZE)size));
 	} else {
+		edu5_result(et, "fail unknown command %s\n", verb);
 		ret = -EINVAL;
 	}
+out:
 	mutex_unlock(&et->lock);
 	return ret ? ret : count;
 }

@@ -241,43 +241,61 @@ struct edu_args {
 	bool from_device;	/* start-only: direction */
 	unsigned int count;	/* shm-forget: blocks */
 	unsigned int short_by;	/* short-receive: bytes the device leaves out */
+	unsigned int calls;	/* complete-flood: Completes */
 	bool cached;		/* shm-roundtrip: Cached */
 	enum edu_mdl_shape mdl;	/* roundtrip, sg-roundtrip: the MDLs' shape */
 };
 
-static int edu_parse_args(char *s, struct edu_args *a)
+/*
+ * Bounds of every number a command takes, checked before any command uses
+ * it: offsets and lengths in edu's 4 KiB window (the controller checks the
+ * window again; these are the test's), mdl_off within 64 KiB, and the
+ * counts of the commands that take them. With these no sum the commands
+ * make overflows and every buffer is a modest allocation.
+ */
+#define EDU_MAX_MDL_OFF	SZ_64K
+#define EDU_MAX_REPEAT	10000	/* start-only: chained transfers, ~100 ms each */
+#define EDU_SG_RING_MAX	64	/* sg-ring: lists each way */
+#define EDU_MAX_COUNT	EDU_SG_RING_MAX	/* sg-ring lists, shm-forget blocks */
+#define EDU_SG_MAX_PARTS 4	/* sg-roundtrip: data MDLs */
+#define EDU_MAX_CALLS	10000	/* complete-flood: Completes */
+
+/*
+ * key=value words into @a. A refusal is written to the result: -EINVAL for
+ * a malformed word, an unknown key or a value that is not a number (-1
+ * included), -ERANGE for a number out of bounds (2^32 and above included).
+ */
+static int edu_parse_args(struct edu_test *et, char *s, struct edu_args *a)
 {
+	static const struct edu_test_num nums[] = {
+		{ "off", offsetof(struct edu_args, off), 0, EDU_BUFFER_SIZE },
+		{ "len", offsetof(struct edu_args, len), 1, EDU_BUFFER_SIZE },
+		{ "mdl_off", offsetof(struct edu_args, mdl_off), 0, EDU_MAX_MDL_OFF },
+		{ "repeat", offsetof(struct edu_args, repeat), 0, EDU_MAX_REPEAT },
+		{ "count", offsetof(struct edu_args, count), 1, EDU_MAX_COUNT },
+		{ "short", offsetof(struct edu_args, short_by), 0, EDU_BUFFER_SIZE },
+		{ "parts", offsetof(struct edu_args, parts), 1, EDU_SG_MAX_PARTS },
+		{ "skip", offsetof(struct edu_args, skip), 0, PAGE_SIZE },
+		{ "calls", offsetof(struct edu_args, calls), 1, EDU_MAX_CALLS },
+	};
+	const struct edu_test_num *num;
 	char *word;
 
 	while ((word = strsep(&s, " \t\n")) != NULL) {
 		char *val;
-		int ret = 0;
+		int ret;
 
 		if (!*word)
 			continue;
 		val = strchr(word, '=');
-		if (!val)
+		if (!val) {
+			edu_result(et, "fail bad argument %s: not key=value\n", word);
 			return -EINVAL;
+		}
 		*val++ = '\0';
-		if (!strcmp(word, "off"))
-			ret = kstrtouint(val, 0, &a->off);
-		else if (!strcmp(word, "len"))
-			ret = kstrtouint(val, 0, &a->len);
-		else if (!strcmp(word, "repeat"))
-			ret = kstrtouint(val, 0, &a->repeat);
-		else if (!strcmp(word, "mdl_off"))
-			ret = kstrtouint(val, 0, &a->mdl_off);
-		else if (!strcmp(word, "count"))
-			ret = kstrtouint(val, 0, &a->count);
-		else if (!strcmp(word, "short"))
-			ret = kstrtouint(val, 0, &a->short_by);
-		else if (!strcmp(word, "cached"))
+		if (!strcmp(word, "cached")) {
 			ret = kstrtobool(val, &a->cached);
-		else if (!strcmp(word, "parts"))
-			ret = kstrtouint(val, 0, &a->parts);
-		else if (!strcmp(word, "skip"))
-			ret = kstrtouint(val, 0, &a->skip);
-		else if (!strcmp(word, "buf")) {
+		} else if (!strcmp(word, "buf")) {
 			ret = match_string(edu_buf_kind_names,
 					   ARRAY_SIZE(edu_buf_kind_names), val);
 			if (ret >= 0) {
@@ -292,21 +310,33 @@ static int edu_parse_args(char *s, struct edu_args *a)
 				ret = 0;
 			}
 		} else if (!strcmp(word, "dir")) {
+			ret = 0;
 			if (!strcmp(val, "to"))
 				a->from_device = false;
 			else if (!strcmp(val, "from"))
 				a->from_device = true;
 			else
 				ret = -EINVAL;
-		} else
-			ret = -EINVAL;
-		if (ret)
-			return ret;
+		} else {
+			ret = edu_test_parse_num(nums, ARRAY_SIZE(nums), a, word, val, &num);
+			if (ret == -ERANGE) {
+				edu_result(et, "fail bad argument %s=%s: out of range %u..%u\n",
+					   word, val, num->min, num->max);
+				return ret;
+			}
+		}
+		if (ret) {
+			edu_result(et, "fail bad argument %s=%s: %s\n", word, val,
+				   ret == -ENOENT ? "unknown key" : "invalid value");
+			return -EINVAL;
+		}
 	}
-	/* The window is checked again by the controller; this is the test's. */
-	if (a->len == 0 || a->off > EDU_BUFFER_SIZE ||
-	    a->len > EDU_BUFFER_SIZE - a->off || a->mdl_off > SZ_64K)
+	/* The window as a whole: off + len within edu's buffer. */
+	if (a->len > EDU_BUFFER_SIZE - a->off) {
+		edu_result(et, "fail bad arguments off=%u len=%u: beyond edu's %u-byte buffer\n",
+			   a->off, a->len, EDU_BUFFER_SIZE);
 		return -ERANGE;
+	}
 	return 0;
 }
 
@@ -693,6 +723,29 @@ static void edu_cmd_shm_roundtrip(struct edu_test *et, struct edu_args *a, bool 
 		   a->mdl_off, (u64)r.TxAddress.QuadPart, (u64)r.RxAddress.QuadPart);
 }
 
+/*
+ * "complete-flood calls=N": a miniport misusing a call in a loop, N
+ * NdisMCompleteDmaTransfer with nothing in progress. Each is SUCCESS and
+ * counted as rejected; the log lines are rate-limited (21-edu-c-misuse).
+ */
+static void edu_cmd_complete_flood(struct edu_test *et, struct edu_args *a)
+{
+	struct edu_buf b;
+	NDIS_STATUS s;
+	unsigned int i, success = 0;
+
+	if (edu_buf_alloc(et, &b, EDU_BUF_KMALLOC, 64)) {
+		edu_result(et, "fail allocation\n");
+		return;
+	}
+	for (i = 0; i < a->calls; i++) {
+		NdisMCompleteDmaTransfer(&s, et->adapter->DmaHandle, b.mdl, 0, 64, TRUE);
+		success += s == NDIS_STATUS_SUCCESS;
+	}
+	edu_result(et, "complete-flood calls=%u success=%u\n", a->calls, success);
+	edu_buf_free(&b);
+}
+
 static void edu_cmd_rows(struct edu_test *et, const char *prefix,
 			 ULONG (*run)(PEDU_ADAPTER, PEDU_MISUSE_ROW))
 {
@@ -716,7 +769,6 @@ static void edu_cmd_rows(struct edu_test *et, const char *prefix,
  * two-page buffer (vmalloc pages are not contiguous).
  * ------------------------------------------------------------------------ */
 
-#define EDU_SG_MAX_PARTS 4
 #define EDU_SG_MAX_MDLS (EDU_SG_MAX_PARTS + 1)
 #define EDU_SG_BUF_SIZE (2 * PAGE_SIZE)
 
@@ -936,7 +988,6 @@ out:
  * device-to-host list share a cache line, so all of them are bounced at
  * once. EduSgTransferRing holds every list of the ring at once.
  */
-#define EDU_SG_RING_MAX 64
 #define EDU_SG_RING_BUF 512
 
 static void edu_cmd_sg_ring(struct edu_test *et, struct edu_args *a)
@@ -1045,28 +1096,26 @@ static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 	struct edu_test *et = file->private_data;
 	struct edu_args a = { .len = 64, .kind = EDU_BUF_KMALLOC };
 	char buf[256], *s, *verb;
-	int ret;
-
-	if (count >= sizeof(buf))
-		return -E2BIG;
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	buf[count] = '\0';
-	s = strim(buf);
-	verb = strsep(&s, " \t");
+	int ret = 0;
 
 	mutex_lock(&et->lock);
 	et->result_len = 0;
 	et->result[0] = '\0';
+	ret = edu_test_read_cmd(buf, sizeof(buf), ubuf, count);
+	if (ret == -E2BIG)
+		edu_result(et, "fail command longer than %zu bytes\n", sizeof(buf) - 1);
+	if (ret)
+		goto out;
+	s = strim(buf);
+	verb = strsep(&s, " \t");
 	if (!READ_ONCE(et->adapter->DmaHandle)) {
+		edu_result(et, "fail no DMA channel\n");
 		ret = -EAGAIN;
 		goto out;
 	}
-	ret = edu_parse_args(s, &a);
-	if (ret) {
-		edu_result(et, "fail bad arguments (%d)\n", ret);
+	ret = edu_parse_args(et, s, &a);
+	if (ret)
 		goto out;
-	}
 	edu_reap_pending(et);
 
 	if (!strcmp(verb, "roundtrip"))
@@ -1107,6 +1156,8 @@ static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 		edu_cmd_sg_ring(et, &a);
 	else if (!strcmp(verb, "sg-misuse"))
 		edu_cmd_rows(et, "misuse", EduSgRunMisuse);
+	else if (!strcmp(verb, "complete-flood"))
+		edu_cmd_complete_flood(et, &a);
 	else {
 		edu_result(et, "fail unknown command %s\n", verb);
 		ret = -EINVAL;

@@ -20,6 +20,9 @@
 #ifndef _EDU_TEST_H_
 #define _EDU_TEST_H_
 
+#include <linux/kstrtox.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <ndis.h>
 
 struct _EDU_ADAPTER;
@@ -82,6 +85,60 @@ EduTestShapeMdl(
 		Mdl->MappedSystemVa = (PUCHAR)Mdl->MappedSystemVa + 64;
 		break;
 	}
+}
+
+/*
+ * ---- Commands (both interfaces) ----
+ *
+ * One command per write: a verb and key=value words. Every number is
+ * checked against its bounds before a command uses it; a refused command
+ * fails the write (E2BIG, EINVAL, ERANGE) and says why in "result".
+ */
+
+/* A number a command takes: "key=N" (kstrtouint), min..max, at its offset. */
+struct edu_test_num {
+	const char *key;
+	size_t at;
+	unsigned int min, max;
+};
+
+/*
+ * The command a write carries, NUL-terminated in @buf: 0, -E2BIG when it
+ * does not fit (@size - 1 bytes at most), -EFAULT.
+ */
+static inline int edu_test_read_cmd(char *buf, size_t size, const char __user *ubuf,
+				    size_t count)
+{
+	if (count >= size)
+		return -E2BIG;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	return 0;
+}
+
+/*
+ * If @key names one of the @n @nums, parses @val into that field of @args
+ * (*@num: which): 0, -EINVAL (not a number, -1 included) or -ERANGE (out
+ * of bounds, 2^32 and above included). -ENOENT for another key.
+ */
+static inline int edu_test_parse_num(const struct edu_test_num *nums, size_t n,
+				     void *args, const char *key, const char *val,
+				     const struct edu_test_num **num)
+{
+	unsigned int *field;
+	int ret;
+
+	for (*num = nums; *num < nums + n; (*num)++) {
+		if (strcmp(key, (*num)->key))
+			continue;
+		field = (unsigned int *)((char *)args + (*num)->at);
+		ret = kstrtouint(val, 0, field);
+		if (!ret && (*field < (*num)->min || *field > (*num)->max))
+			ret = -ERANGE;
+		return ret;
+	}
+	return -ENOENT;
 }
 
 /* ---- edu_dma_c (edu_c_test.c) ---- */

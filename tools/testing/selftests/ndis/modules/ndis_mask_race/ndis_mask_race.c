@@ -52,8 +52,10 @@
  * running: Stop and IsBusy report it idle.
  *
  * /sys/kernel/debug/ndis_mask_race/run     (0200) "iterations=N [seed=S]"
- *     runs the five threads of every adapter, N iterations each, all at
- *     once; returns when all are done.
+ *     runs the five threads of every adapter, N iterations each
+ *     (1..RACE_MAX_ITERATIONS), all at once; returns when all are done.
+ *     A refused write fails with EINVAL (malformed, unknown key, not a
+ *     number), ERANGE (N out of range) or E2BIG (too long) and runs nothing.
  * /sys/kernel/debug/ndis_mask_race/result  (0400) the last run: one line
  *     adapters= threads= iterations= mr24_ok= mr24_resources= ch24_ok=
  *     ch24_resources= shm_ok= xfer_ok= out24= shm_out= errors= err_mr24=
@@ -773,6 +775,9 @@ static int race_run(unsigned int iterations, u64 seed)
 	return err;
 }
 
+/* Each iteration is a few ms under TCG: a run stays within a test's timeout. */
+#define RACE_MAX_ITERATIONS 10000
+
 static ssize_t run_write(struct file *file, const char __user *ubuf, size_t count,
 			 loff_t *ppos)
 {
@@ -790,12 +795,15 @@ static ssize_t run_write(struct file *file, const char __user *ubuf, size_t coun
 	while ((word = strsep(&s, " \t")) != NULL) {
 		if (!*word)
 			continue;
-		if (!strncmp(word, "iterations=", 11))
+		if (!strncmp(word, "iterations=", 11)) {
 			err = kstrtouint(word + 11, 0, &iterations);
-		else if (!strncmp(word, "seed=", 5))
+			if (!err && (!iterations || iterations > RACE_MAX_ITERATIONS))
+				err = -ERANGE;
+		} else if (!strncmp(word, "seed=", 5)) {
 			err = kstrtou64(word + 5, 0, &seed);
-		else
+		} else {
 			err = -EINVAL;
+		}
 		if (err)
 			return err;
 	}
