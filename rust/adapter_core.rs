@@ -20,7 +20,7 @@ use crate::{
     abi,
     driver::MiniportDriver,
     pci_device::{bound_pci_device, raw_pci_dev},
-    reject::{reject_global, reject_global_counted},
+    reject::RejectLog,
 };
 
 /// What an adapter's objects refer to.
@@ -41,6 +41,9 @@ pub(crate) struct AdapterCore {
     /// `NdisMSetAttributesEx`).
     bus_master: Atomic<bool>,
     rejected_calls: Atomic<u64>,
+    /// The rate limit of the adapter's rejection lines (never of the count).
+    #[pin]
+    reject_log: RejectLog,
     /// Transfers Setup mapped in place / staged through bounce memory.
     mapped: Atomic<u64>,
     bounced: Atomic<u64>,
@@ -57,7 +60,8 @@ pub(crate) struct AdapterCore {
 }
 
 // SAFETY: the resource list's raw fields are plain numbers copied from the
-// device; all mutable state is atomic or under a lock.
+// device; all mutable state is atomic or under a lock (the rate limit's
+// under its own).
 unsafe impl Send for AdapterCore {}
 // SAFETY: as for `Send`: nothing is reachable through `&AdapterCore`
 // unlocked but atomics and immutable data.
@@ -107,18 +111,11 @@ impl AdapterCore {
         self.bus_master.load(Relaxed)
     }
 
-    /// Counts and logs one rejected call that returns nothing.
+    /// Counts one rejected (or misused) call of this adapter exactly and
+    /// logs it, rate-limited (see [`crate::reject`]).
     pub(crate) fn reject(&self, call: &str, why: &str) {
         self.rejected_calls.fetch_add(1, Relaxed);
-        reject_global(call, why);
-    }
-
-    /// Counts one rejected (or misused) call; logs the first ten and then
-    /// every power of two of the adapter's count, so a miniport misusing a
-    /// call in a loop cannot flood the log.
-    pub(crate) fn reject_ratelimited(&self, call: &str, why: &str) {
-        let n = self.rejected_calls.fetch_add(1, Relaxed).wrapping_add(1);
-        reject_global_counted(call, why, crate::channel::worth_logging(n));
+        self.reject_log.reject(&self.dev, call, why);
     }
 
     pub(crate) fn rejected_calls(&self) -> u64 {
@@ -173,6 +170,7 @@ impl AdapterCore {
                 context: Atomic::new(0),
                 bus_master: Atomic::new(false),
                 rejected_calls: Atomic::new(0),
+                reject_log <- RejectLog::new(),
                 mapped: Atomic::new(0),
                 bounced: Atomic::new(0),
                 fenced: Atomic::new(0),

@@ -2,13 +2,15 @@
 /*
  * Thin C wrappers over the Linux DMA-mapping calls that are static inline
  * (and so unreachable from Rust): dma_map_single, dma_mapping_error,
- * dma_sync_single_for_cpu, and the interrupt plumbing. Each does one call and no policy;
+ * dma_sync_single_for_cpu, the interrupt plumbing, and the rejected-call
+ * log's rate limit. Each does one call and no policy;
  * the Rust side (rust/dma.rs) owns the mapping and unmaps it on Drop.
  */
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
+#include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 #include <linux/vmalloc.h>
@@ -296,4 +298,23 @@ u64 ndis_shim_virt_to_phys(void *va)
 void *ndis_shim_kmalloc_dma_zone(size_t size, gfp_t gfp)
 {
 	return kmalloc(size, gfp | GFP_DMA);
+}
+
+/*
+ * The rate limit of rejected-call log lines (rust/reject.rs): one state per
+ * adapter, initialized here because ratelimit_state_init() is static inline
+ * (its raw spin lock takes a lockdep class), and one for calls no adapter
+ * is known for. The kernel's defaults: 10 lines per 5 s.
+ */
+void ndis_shim_ratelimit_init(struct ratelimit_state *rs)
+{
+	ratelimit_default_init(rs);
+}
+
+static DEFINE_RATELIMIT_STATE(ndis_shim_unattributed_rs, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+
+struct ratelimit_state *ndis_shim_unattributed_ratelimit(void)
+{
+	return &ndis_shim_unattributed_rs;
 }

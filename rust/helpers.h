@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The C wrappers the shim's Rust code calls (rust/helpers.c); their Rust
- * declarations are in rust/dma.rs, rust/interrupt.rs, rust/memory.rs and
- * rust/net_buffer.rs.
+ * declarations are in rust/dma.rs, rust/interrupt.rs, rust/memory.rs,
+ * rust/net_buffer.rs and rust/reject.rs.
  */
 #ifndef _NDIS_SHIM_HELPERS_H
 #define _NDIS_SHIM_HELPERS_H
 
 #include <linux/dma-mapping.h>
 #include <linux/pci.h>
+#include <linux/ratelimit_types.h>
 
 int ndis_shim_dma_map(struct device *dev, void *va, size_t len,
 		      enum dma_data_direction dir, u64 limit, dma_addr_t *addr);
@@ -45,5 +46,8 @@ bool ndis_shim_kernel_range(const void *va, size_t len);
 
 u64 ndis_shim_virt_to_phys(void *va);
 void *ndis_shim_kmalloc_dma_zone(size_t size, gfp_t gfp);
+
+void ndis_shim_ratelimit_init(struct ratelimit_state *rs);
+struct ratelimit_state *ndis_shim_unattributed_ratelimit(void);
 
 #endif /* _NDIS_SHIM_HELPERS_H */

@@ -356,7 +356,7 @@ pub(crate) fn setup(handle: Handle, view: Option<MdlView>, args: TransferArgs) -
         if why.is_invalid_argument() {
             channel
                 .adapter
-                .reject_ratelimited("NdisMSetupDmaTransfer", why.describe());
+                .reject("NdisMSetupDmaTransfer", why.describe());
         }
         why.error()
     })
@@ -380,13 +380,13 @@ pub(crate) fn complete(handle: Handle, args: TransferArgs) -> NdisResult<Complet
         .complete(&mut controller, &req);
     match done.flush {
         Flush::Matched => {}
-        Flush::Mismatched => channel.adapter.reject_ratelimited(
+        Flush::Mismatched => channel.adapter.reject(
             "NdisMCompleteDmaTransfer",
             "Buffer/Offset/Length/WriteToDevice differ from Setup's; the transfer set up was completed",
         ),
         Flush::NothingInProgress => channel
             .adapter
-            .reject_ratelimited("NdisMCompleteDmaTransfer", "no transfer in progress"),
+            .reject("NdisMCompleteDmaTransfer", "no transfer in progress"),
     }
     if done.completion == Completion::MaybeIncoherent && done.flush != Flush::NothingInProgress {
         dev_warn!(

@@ -185,13 +185,6 @@ impl SetupRefusal {
     }
 }
 
-/// Whether the `n`th event of a kind (1-based) is worth a log line: the
-/// first ten, then powers of two, so a miniport that misuses a call in a
-/// loop cannot flood the log.
-pub const fn worth_logging(n: u64) -> bool {
-    n <= 10 || n.is_power_of_two()
-}
-
 /// Progress of [`Channel::shutdown`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ShutdownProgress {
@@ -657,13 +650,5 @@ mod tests {
         assert_eq!(Direction::from_write_to_device(0), Direction::FromDevice);
         assert_eq!(Completion::Coherent.status(), NdisStatus::SUCCESS);
         assert_eq!(Completion::MaybeIncoherent.status(), NdisStatus::RESOURCES);
-    }
-
-    #[test]
-    fn logging_is_rate_limited() {
-        let logged = (1..=100_000u64).filter(|&n| worth_logging(n)).count();
-        assert_eq!(logged, 10 + 13);
-        assert!(worth_logging(1) && worth_logging(10) && worth_logging(16));
-        assert!(!worth_logging(11) && !worth_logging(17));
     }
 }
