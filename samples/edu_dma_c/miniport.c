@@ -345,6 +345,8 @@ MiniportHaltEx(
 	NdisReadRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_DMA_CMD), &Cmd);
 	if (Cmd & EDU_DMA_CMD_RUN)
 		DbgPrint(KERN_ERR "edu_dma_c: DMA engine still running after NdisMDeregisterDmaChannel\n");
+	else if (WasInFlight)
+		DbgPrint(KERN_INFO "edu_dma_c: DMA engine idle after NdisMDeregisterDmaChannel\n");
 	NdisMDeregisterInterruptEx(Adapter->InterruptHandle);
 	/* A last DMA interrupt may be pending with nobody left to take it. */
 	NdisWriteRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_INTR_ACK),
