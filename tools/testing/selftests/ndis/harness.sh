@@ -7,12 +7,16 @@
 #     (or NDIS_CONFIG, NDIS_OUT, NDIS_KO in the environment;
 #      NDIS_ONLY=REGEX runs only the test scripts whose path matches)
 #
-# Runs tests/*.sh in sort order, then the expected-failure canaries/*.sh.
-# Around every test it watches what a test cannot hide from: new dmesg lines
-# matching known splats, new bad taint bits, DMA-API debug's error_count,
-# lockdep switching itself off, modules left loaded; at the end one kmemleak
-# scan whose leaks are pinned on the test that was running at allocation
-# time. KTAP goes to stdout and OUTDIR/ktap.txt, progress to stderr.
+# Runs tests/*.sh in sort order, then the canaries: one synthetic canary per
+# kernel-log pattern (canaries/kmsg-patterns), then canaries/[0-9]*.sh.
+# Around every test it runs the detectors below and names each one that
+# fires. A test's KTAP result is written the moment the test ends, to stdout
+# and appended (and fsync'ed) to OUTDIR/ktap.txt, which is on the host: a
+# guest that panics in test N keeps the results of 1..N-1, and the host
+# (tools/check.sh) reports N as failed with the panic's text. The plan and
+# every test's number and name are in OUTDIR/plan.txt before the first test
+# runs. After the last test: a kmemleak scan, the KUnit suites' results,
+# and the whole boot's kernel log scanned outside the tests' windows.
 set -uo pipefail # no -e: a failing step is a result to report, not an exit
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -28,14 +32,51 @@ LEAK=$DBG/kmemleak
 # O, E and N (out-of-tree, unsigned, test module) are expected here.
 BAD_TAINT=$(((1 << 4) | (1 << 5) | (1 << 7) | (1 << 9) | (1 << 14)))
 TAINT_LETTERS=(P F S R M B U D A W C I O E L K X T N J)
-# Kernel log lines that fail a test.
-SPLAT='Oops|BUG:|WARNING:|INFO: (possible|task .* blocked)|possible recursive locking|circular locking|inconsistent lock state|lockdep|sleeping function called from invalid context|scheduling while atomic|DMAR:.*[Ff]ault|DMAR: \[DMA|swiotlb.*(overflow|full)|DMA-API:|general protection|kernel BUG|UBSAN:|KASAN:|refcount_t:|list_(add|del) corruption|soft lockup|hard LOCKUP|detected stalls|Call Trace:|unreferenced object|memory leak detector disabled'
+
+# The kernel-log detectors: a name and an extended regex over a log line
+# without its timestamp. Each pattern is written not to match another's
+# lines (WARN()'s "WARNING: ... at" is not lockdep's "WARNING: possible
+# ..."), so that canaries/kmsg-patterns can prove every pattern alone.
+# Beyond these, the harness's own detectors: taint, error_count (DMA-API
+# debug's counter), lockdep switching itself off (reported as lockdep),
+# kmemleak, module-left, timeout and kunit.
+LOG_DETECTORS=(
+	"oops|Oops: |general protection fault|kernel BUG at|BUG: (unable to handle|kernel NULL pointer)"
+	"warning|^WARNING: ([^ ]+:[0-9]+ )?at |^WARNING: CPU: "
+	"lockdep|WARNING: (possible (circular|recursive) locking|inconsistent lock state|bad unlock balance|suspicious RCU usage|.*lock order detected|held lock freed|lock held when returning)|^BUG: (MAX_LOCK|looking up invalid subclass)|BUG: Invalid wait context"
+	"sleep-atomic|BUG: (sleeping function called from invalid context|scheduling while atomic)"
+	"kfence|BUG: KFENCE: "
+	"kasan|BUG: KASAN: "
+	"slub|^BUG [^ ]+ \\(.*\\): |^INFO: (Allocated|Freed) in .* age=|^Object already free|slab_free_hook.*double free"
+	"ubsan|UBSAN: "
+	"list|list_(add|del) corruption"
+	"softlockup|BUG: soft lockup|hard LOCKUP"
+	"hung-task|INFO: task .* blocked for more than"
+	"rcu-stall|rcu: INFO: .*detected stalls|rcu_.*detected stalls"
+	"refcount|refcount_t: "
+	"dma-api|DMA-API: "
+	"dmar|DMAR: \\[(DMA|INTR-REMAP)|DMAR: DRHD: handling fault"
+	"swiotlb|swiotlb buffer is full|swiotlb.*overflow"
+	"calltrace|Call Trace:|^Stack:|^Backtrace:"
+)
+# Lines that look like a detector's but are not a report: DMA-API debug's
+# boot banner.
+LOG_BENIGN='DMA-API: (preallocated [0-9]+ debug entries|debugging enabled by kernel config)$'
+det_name() { echo "${1%%|*}"; }
+det_re() { echo "${1#*|}"; }
 
 mkdir -p "$OUT/tests"
 KTAP=$OUT/ktap.txt
+PLAN=$OUT/plan.txt
+: >"$KTAP"
 
 log() { echo "ndis-harness: $*" >&2; }
 kmsg() { echo "ndis-harness: $*" >/dev/kmsg; }
+# Print and append to ktap.txt, flushed to the host before we go on.
+emit() {
+	cat | tee -a "$KTAP"
+	sync "$KTAP" 2>/dev/null || sync
+}
 
 jiffies() {
 	# /proc/schedstat carries the current jiffies; timer_list always does.
@@ -55,19 +96,43 @@ taint_letters() {
 dma_errors() { cat "$DMA/error_count" 2>/dev/null || echo 0; }
 debug_locks() { awk '$1 == "debug_locks:" { print $2 }' /proc/lockdep_stats 2>/dev/null; }
 modules() { awk '{ print $1 }' /proc/modules; }
-# Kernel log between two markers (exclusive).
+# The kernel log without timestamps (KTAP indentation kept).
+klog() { dmesg | sed -E 's/^\[ *[0-9]+\.[0-9]+\] //'; }
+# Kernel log between a test's two markers (exclusive).
 dmesg_between() {
-	dmesg | awk -v b="ndis-harness: begin #$1:" -v e="ndis-harness: end #$1:" '
+	klog | awk -v b="ndis-harness: begin #$1:" -v e="ndis-harness: end #$1:" '
 		index($0, e) { exit } on { print } index($0, b) { on = 1 }'
+}
+# The log detectors that match FILE, one name per line, and their first
+# lines (as "name: line") in FILE.hits.
+log_detectors() { # FILE
+	local d re
+	: >"$1.hits"
+	grep -Ev -- "$LOG_BENIGN" "$1" >"$1.scan"
+	for d in "${LOG_DETECTORS[@]}"; do
+		re=$(det_re "$d")
+		if grep -Eq -- "$re" "$1.scan"; then
+			det_name "$d"
+			grep -E -m 2 -- "$re" "$1.scan" | sed "s/^/$(det_name "$d"): /" >>"$1.hits"
+		fi
+	done
+	rm -f "$1.scan"
+}
+# KUnit's KTAP in a log window: the suites' lines, top level at indent 0.
+kunit_lines() { # FILE
+	grep -E '^ *(KTAP version 1|# Subtest: |1\.\.[0-9]+$|(not )?ok [0-9]+ |# .*(pass:|ASSERTION FAILED|EXPECTATION FAILED|Expected |at [^ ]+:[0-9]+$))' "$1" |
+		grep -v '^ndis-harness:'
 }
 
 # Per-test state, indexed by test number.
-declare -a NAME SCRIPT STATUS RC XFAIL J0 J1 TRIPS NOTES SECS NLEAK
+declare -a NAME SCRIPT J0 J1 SECS
+declare -A LEAK_FROM=() # test number -> leaks found after its result was out
+BETWEEN=''               # detector evidence outside every test's window
 
 # ---- 1: the checkers themselves must be on, or every "ok" would be hollow.
 mountpoint -q $DBG || mount -t debugfs none $DBG
 preflight() {
-	local bad=
+	local bad='' v
 	if [ "$(cat $DMA/disabled 2>/dev/null)" != N ]; then
 		bad+="DMA-API debug is not active ($DMA/disabled: $(cat $DMA/disabled 2>&1)); "
 	else
@@ -80,41 +145,150 @@ preflight() {
 		bad+="kmemleak is not active; "
 	fi
 	[ "$(debug_locks)" = 1 ] || bad+="lockdep is not active (debug_locks=$(debug_locks)); "
+	# The memory detector: KASAN in the KASAN kernel, KFENCE sampling
+	# often in the test kernel (tools/vm.sh sets the interval).
+	if ! grep -q 'kasan' /proc/cmdline; then
+		v=$(cat /sys/module/kfence/parameters/sample_interval 2>/dev/null || echo 0)
+		[ "$v" != 0 ] || bad+="KFENCE is not sampling; "
+	fi
+	v=$(cat /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null || echo 0)
+	{ [ "$v" != 0 ] && [ "$v" -lt "$TEST_TIMEOUT" ]; } ||
+		bad+="hung-task detector off or slower than the test timeout ($v s); "
+	[ "$(cat /proc/sys/kernel/soft_watchdog 2>/dev/null)" = 1 ] || bad+="soft-lockup detector off; "
 	[ -n "$(jiffies)" ] || bad+="cannot read jiffies; "
 	[ -d "$KO" ] || bad+="no module directory $KO; "
 	echo "${bad%; }"
 }
 
+# One synthetic canary per log detector: a line that only its pattern
+# matches, written to /dev/kmsg, proves the pattern works alone.
+synthetic_canaries() {
+	local dir=$OUT/kmsg-canaries det line
+	mkdir -p "$dir"
+	while IFS= read -r line; do
+		case $line in '' | '#'*) continue ;; esac
+		det=${line%% *} line=${line#* }
+		printf '%s\n' '#!/usr/bin/env bash' \
+			"# ndis-test: canary detector=$det" \
+			"# A line only the $det pattern matches; proves that pattern alone." \
+			"printf '%s\\n' $(printf '%q' "$line") >/dev/kmsg" >"$dir/kmsg-$det.sh"
+		echo "$dir/kmsg-$det.sh"
+	done <"$HERE/canaries/kmsg-patterns"
+}
+
 TESTS=()
 for f in "$HERE"/tests/*.sh; do [ -e "$f" ] && TESTS+=("$f"); done
+[ -f "$HERE/canaries/kmsg-patterns" ] && mapfile -t -O ${#TESTS[@]} TESTS < <(synthetic_canaries)
 # [0-9]*: the canary scripts, not build.sh
 for f in "$HERE"/canaries/[0-9]*.sh; do [ -e "$f" ] && TESTS+=("$f"); done
 # NDIS_ONLY=REGEX runs only the scripts whose path matches (e.g. "canaries|00-").
 if [ -n "${NDIS_ONLY:-}" ]; then
 	mapfile -t TESTS < <(printf '%s\n' "${TESTS[@]}" | grep -E -- "$NDIS_ONLY")
 fi
-# 1 preflight + the tests + 1 final kmemleak scan
-TOTAL=$((${#TESTS[@]} + 2))
+# preflight + the tests + kmemleak scan + KUnit suites + the boot's log
+TOTAL=$((${#TESTS[@]} + 4))
+KMEMLEAK_N=$((TOTAL - 2)) KUNIT_N=$((TOTAL - 1)) BOOTLOG_N=$TOTAL
 
+test_name() {
+	local name
+	name=$(basename "$1" .sh)
+	case $1 in */canaries/* | */kmsg-canaries/*) name=canary-$name ;; esac
+	echo "$name"
+}
 NAME[1]=checkers-active
-SECS[1]=0
-NOTES[1]=$(preflight)
-if [ -z "${NOTES[1]}" ]; then STATUS[1]=ok; else STATUS[1]=fail; fi
+for i in "${!TESTS[@]}"; do NAME[i + 2]=$(test_name "${TESTS[i]}") SCRIPT[i + 2]=${TESTS[i]}; done
+NAME[KMEMLEAK_N]=kmemleak-scan NAME[KUNIT_N]=kunit-suites NAME[BOOTLOG_N]=boot-log
+{
+	echo "1..$TOTAL"
+	for ((k = 1; k <= TOTAL; k++)); do echo "$k ${NAME[k]}"; done
+} >"$PLAN"
+
+{
+	echo "KTAP version 1"
+	echo "1..$TOTAL"
+	echo "# ndis-shim harness: config=$CONFIG kernel=$(uname -r) cmdline: $(cat /proc/cmdline)"
+} | emit
+
+# A test's KTAP block: its output nested 4 spaces in (anything that is not
+# already KTAP becomes a diagnostic line), notes, time, result.
+result() { # N STATUS DIRECTIVE NOTE [OUTPUT]
+	local k=$1 st=$2 dir=$3 note=$4 out=${5:-}
+	{
+		[ -n "$out" ] && [ -f "$out" ] &&
+			sed -E 's/^(\s*(ok|not ok|KTAP version|1\.\.|#))/    \1/; t; s/^/    # /' "$out"
+		[ -n "$note" ] && echo "# ${NAME[k]}: $note"
+		echo "# ${NAME[k]}: ${SECS[k]:-0}s"
+		case $st in
+		ok) echo "ok $k ${NAME[k]}${dir:+ # $dir}" ;;
+		skip) echo "ok $k ${NAME[k]} # SKIP $dir" ;;
+		*) echo "not ok $k ${NAME[k]}${dir:+ # $dir}" ;;
+		esac
+	} | emit
+}
+
+NOTE1=$(preflight)
 log "config $CONFIG, kernel $(uname -r), modules from $KO, $TOTAL tests"
-[ "${STATUS[1]}" = ok ] || log "PREFLIGHT: ${NOTES[1]}"
+if [ -z "$NOTE1" ]; then result 1 ok "" ""; else
+	log "PREFLIGHT: $NOTE1"
+	result 1 fail "" "$NOTE1"
+fi
+
+# ---- kmemleak: objects younger than 5 s are never reported, and an object
+# is only reported once it was unreferenced (and unchanged) in two scans,
+# hence the wait and two scans. Each leak is pinned on the test that was
+# running at its allocation (by jiffies, else by a module name the test
+# mentions); "clear" then keeps it from being reported again.
+# Prints "N" per leak (test number, or 0 if in no test's window).
+kmemleak_scan() { # REPORTFILE
+	sleep 6
+	{ echo scan >$LEAK && sleep 1 && echo scan >$LEAK && cat $LEAK >"$1" && echo clear >$LEAK; } 2>"$1.err" || return 1
+	awk '
+		function flush() { if (j != "") print j, mods; j = ""; mods = "" }
+		/^unreferenced object/ { flush() }
+		/^  comm .*jiffies/ { j = $NF }
+		/\[[A-Za-z0-9_]+\]$/ { m = $NF; gsub(/[][]/, "", m); if (index(" " mods " ", " " m " ") == 0) mods = mods " " m }
+		END { flush() }' "$1" | while read -r lj lmods; do
+		local hit=0 k m
+		for ((k = 2; k < KMEMLEAK_N; k++)); do
+			[ -n "${J1[k]:-}" ] || break
+			if [ "$lj" -ge "${J0[k]}" ] && [ "$lj" -le "${J1[k]}" ]; then hit=$k; break; fi
+		done
+		if [ "$hit" = 0 ]; then
+			for m in $lmods; do
+				for ((k = 2; k < KMEMLEAK_N; k++)); do
+					[ -n "${J1[k]:-}" ] || break
+					grep -qw "$m" "${SCRIPT[k]}" && { hit=$k; break 2; }
+				done
+			done
+		fi
+		echo "$hit"
+	done
+}
+
+# State sampled at the end of the previous test, to see what happened
+# between two tests (async work, timers, a DPC that ran late).
+prev_taint=$(taint) prev_err=$(dma_errors) prev_locks=$(debug_locks)
+check_between() { # N
+	local bits
+	bits=$((($(taint) & ~prev_taint) & BAD_TAINT))
+	((bits)) && BETWEEN+="taint $(taint_letters $bits) before #$1; "
+	[ "$(dma_errors)" -gt "$prev_err" ] && BETWEEN+="DMA-API error_count $prev_err -> $(dma_errors) before #$1; "
+	[ "$prev_locks" = 1 ] && [ "$(debug_locks)" != 1 ] && BETWEEN+="lockdep switched off before #$1; "
+}
 
 run_one() {
-	local i=$1 script=$2 name t0 tmo taint0 err0 locks0 mods0 new m left='' d
-	name=$(basename "$script" .sh)
-	case $script in */canaries/*) name=canary-$name ;; esac
-	NAME[i]=$name SCRIPT[i]=$script TRIPS[i]='' NOTES[i]=''
-	XFAIL[i]=0
-	grep -q '^# ndis-test: xfail' "$script" && XFAIL[i]=1
+	local i=$1 script=$2 name=${NAME[$1]} t0 tmo taint0 err0 locks0 mods0 new m left='' d rc
+	local canary='' also='' fired='' notes='' directive='' st
+	d=$OUT/tests/$name
+	mkdir -p "$d"
 	# "# ndis-test: timeout=SECS": a test that needs longer (hot-plug under TCG)
 	tmo=$(sed -n 's/^# ndis-test: timeout=\([0-9][0-9]*\)$/\1/p' "$script" | head -n 1)
 	tmo=${tmo:-$TEST_TIMEOUT}
-	d=$OUT/tests/$name
-	mkdir -p "$d"
+	# "# ndis-test: canary detector=D[|D2] also=A,B": an expected failure
+	canary=$(sed -n 's/^# ndis-test: canary .*detector=\([^ ]*\).*/\1/p' "$script" | head -n 1)
+	also=$(sed -n 's/^# ndis-test: canary .*also=\([^ ]*\).*/\1/p' "$script" | head -n 1)
+
+	check_between "$i"
 	mods0=$(modules) taint0=$(taint) err0=$(dma_errors) locks0=$(debug_locks)
 	log "[$i/$TOTAL] $name ..."
 	kmsg "begin #$i: $name"
@@ -122,8 +296,9 @@ run_one() {
 
 	(cd "$d" && NDIS_CONFIG=$CONFIG NDIS_KO=$KO NDIS_OUT=$d NDIS_TOP=${NDIS_TOP:-} \
 		timeout -k 10 "$tmo" bash "$script") >"$d/output.txt" 2>&1 </dev/null
-	RC[i]=$?
-	[ "${RC[i]}" = 124 ] && NOTES[i]+="timed out after ${tmo}s; "
+	rc=$?
+	# 124: timeout's TERM ended it; 137: the KILL 10 s later did.
+	case $rc in 124 | 137) fired+="timeout " notes+="timed out after ${tmo}s; " ;; esac
 
 	# Unload what the test left loaded (newest first, as /proc/modules
 	# lists them) so one failure does not cascade into the next test.
@@ -131,23 +306,69 @@ run_one() {
 	for m in $new $new; do # second pass for modules that had users
 		grep -qx "$m" <(modules) && rmmod "$m" 2>/dev/null && left+="$m "
 	done
-	[ -n "$new" ] && NOTES[i]+="left module(s) loaded: $(echo "$new" | paste -sd" " -) (harness unloaded: ${left:-none}); "
+	[ -n "$new" ] && fired+="module-left " notes+="left module(s) loaded: $(echo "$new" | paste -sd" " -) (harness unloaded: ${left:-none}); "
 
 	J1[i]=$(jiffies)
 	SECS[i]=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	kmsg "end #$i: $name"
 
-	# The checks. A trip is a checker firing, kept apart from other notes
-	# because an expected-failure test passes exactly when one fires.
+	# The detectors.
 	dmesg_between "$i" >"$d/dmesg.txt"
-	local hits bits
-	hits=$(grep -E "$SPLAT" "$d/dmesg.txt" | head -n 5 | sed 's/^\[ *[0-9.]*\] //')
-	[ -n "$hits" ] && TRIPS[i]+="dmesg: $(echo "$hits" | paste -sd'|' -); "
+	fired+="$(log_detectors "$d/dmesg.txt" | paste -sd' ' -) "
+	[ -s "$d/dmesg.txt.hits" ] && notes+="log: $(head -n 6 "$d/dmesg.txt.hits" | paste -sd'|' -); "
+	local bits
 	bits=$((($(taint) & ~taint0) & BAD_TAINT))
-	((bits)) && TRIPS[i]+="new taint $(taint_letters $bits); "
-	[ "$(dma_errors)" -gt "$err0" ] && TRIPS[i]+="DMA-API error_count $err0 -> $(dma_errors); "
-	[ "$locks0" = 1 ] && [ "$(debug_locks)" != 1 ] && TRIPS[i]+="lockdep switched itself off; "
-	log "[$i/$TOTAL] $name: exit ${RC[i]}, ${SECS[i]}s${TRIPS[i]:+, tripped: ${TRIPS[i]}}"
+	((bits)) && fired+="taint " notes+="new taint $(taint_letters $bits); "
+	[ "$(dma_errors)" -gt "$err0" ] && fired+="error_count " notes+="DMA-API error_count $err0 -> $(dma_errors); "
+	if [ "$locks0" = 1 ] && [ "$(debug_locks)" != 1 ]; then
+		notes+="lockdep switched itself off; "
+		[[ " $fired " == *" lockdep "* ]] || fired+="lockdep "
+	fi
+	kunit_lines "$d/dmesg.txt" >"$d/kunit.txt"
+	if grep -Eq '^ *not ok ' "$d/kunit.txt"; then
+		fired+="kunit " notes+="KUnit: $(grep -E '^ *not ok ' "$d/kunit.txt" | sed 's/^ *//' | head -n 3 | paste -sd'|' -); "
+	fi
+	if grep -q '^# ndis-test: kmemleak-scan$' "$script"; then
+		local n leaks=0
+		for n in $(kmemleak_scan "$d/kmemleak.txt"); do
+			if [ "$n" = "$i" ]; then leaks=$((leaks + 1)); else LEAK_FROM[$n]=$((${LEAK_FROM[$n]:-0} + 1)); fi
+		done
+		((leaks)) && fired+="kmemleak " notes+="kmemleak: $leaks leak(s) allocated during the test; "
+	fi
+	fired=$(echo "$fired" | xargs -n1 2>/dev/null | awk '!seen[$0]++' | paste -sd' ' -)
+	prev_taint=$(taint) prev_err=$(dma_errors) prev_locks=$(debug_locks)
+
+	# The verdict.
+	if [ -n "$canary" ]; then
+		local t caught='' others='' unexpected='' f
+		for t in ${canary//|/ }; do
+			[[ " $fired " == *" $t "* ]] && { caught=$t; break; }
+		done
+		for f in $fired; do
+			[ "$f" = "$caught" ] && continue
+			others+="$f, "
+			[[ ",$also," == *",$f,"* || "|$canary|" == *"|$f|"* ]] || unexpected+="$f "
+		done
+		others=${others%, }
+		if [ "$rc" = 4 ] && [ -z "$fired" ]; then
+			st=skip directive=$(grep -m1 '^#' "$d/output.txt" | sed -E 's/^# *(SKIP *)?//')
+		elif [ -z "$caught" ]; then
+			st=fail directive="not caught by $canary${fired:+; fired: $fired}"
+		elif [ -n "$unexpected" ]; then
+			st=fail directive="caught: $caught, but also unexpected: ${unexpected% }"
+		else
+			st=ok directive="caught: $caught${others:+ (also: $others)}"
+		fi
+		[ "$rc" != 0 ] && [ "$rc" != 4 ] && notes+="exit $rc; "
+	elif [ "$rc" = 4 ] && [ -z "$fired" ]; then
+		st=skip directive=$(grep -m1 '^#' "$d/output.txt" | sed -E 's/^# *(SKIP *)?//')
+	elif [ "$rc" = 0 ] && [ -z "$fired" ]; then
+		st=ok
+	else
+		st=fail notes="exit $rc; ${fired:+detectors: $fired; }$notes"
+	fi
+	log "[$i/$TOTAL] $name: exit $rc, ${SECS[i]}s${fired:+, fired: $fired}"
+	result "$i" "$st" "$directive" "${notes%; }" "$d/output.txt"
 }
 
 i=1
@@ -155,91 +376,75 @@ for script in "${TESTS[@]}"; do
 	i=$((i + 1))
 	run_one "$i" "$script"
 done
+check_between "$KMEMLEAK_N"
 
-# ---- last: kmemleak. Objects younger than 5 s are never reported, and a
-# leak is only reported once seen unreferenced, hence the wait and two scans.
-LAST=$TOTAL
-NAME[LAST]=kmemleak-scan STATUS[LAST]=ok NOTES[LAST]=
-t0=$(date +%s)
+# ---- the final kmemleak scan: a leak from a test whose result is already
+# out fails this entry and names that test.
+t0=$(date +%s) st=ok note=
 if [ -e $LEAK ]; then
-	sleep 6
-	{ echo scan >$LEAK && sleep 1 && echo scan >$LEAK && cat $LEAK >"$OUT/kmemleak.txt"; } 2>"$OUT/kmemleak.err" ||
-		{ STATUS[LAST]=fail NOTES[LAST]="kmemleak scan failed: $(cat "$OUT/kmemleak.err")"; }
+	for n in $(kmemleak_scan "$OUT/kmemleak.txt"); do LEAK_FROM[$n]=$((${LEAK_FROM[$n]:-0} + 1)); done
+	[ -s "$OUT/kmemleak.txt.err" ] && st=fail note+="kmemleak scan failed: $(cat "$OUT/kmemleak.txt.err"); "
 else
-	STATUS[LAST]=fail NOTES[LAST]="no $LEAK"
+	st=fail note="no $LEAK; "
 fi
-SECS[LAST]=$(($(date +%s) - t0))
-# One "jiffies module1 module2" line per leak.
-leaks=$(awk '
-	function flush() { if (j != "") print j, mods; j = ""; mods = "" }
-	/^unreferenced object/ { flush() }
-	/^  comm .*jiffies/ { j = $NF }
-	/\[[A-Za-z0-9_]+\]$/ { m = $NF; gsub(/[][]/, "", m); if (index(" " mods " ", " " m " ") == 0) mods = mods " " m }
-	END { flush() }' "$OUT/kmemleak.txt" 2>/dev/null)
-unattributed=0
-while read -r lj lmods; do
-	[ -n "$lj" ] || continue
-	hit=
-	for ((k = 2; k < LAST; k++)); do
-		if [ "$lj" -ge "${J0[k]}" ] && [ "$lj" -le "${J1[k]}" ]; then hit=$k; break; fi
-	done
-	if [ -z "$hit" ]; then # fall back on a module name the test script mentions
-		for m in $lmods; do
-			for ((k = 2; k < LAST; k++)); do
-				grep -qw "$m" "${SCRIPT[k]}" && { hit=$k; break 2; }
-			done
-		done
-	fi
-	if [ -n "$hit" ]; then
-		NLEAK[hit]=$((${NLEAK[hit]:-0} + 1))
-	else
-		unattributed=$((unattributed + 1))
-	fi
-done <<<"$leaks"
-for k in "${!NLEAK[@]}"; do
-	TRIPS[k]+="kmemleak: ${NLEAK[k]} leak(s) allocated during the test (see kmemleak.txt); "
-done
-((unattributed)) && NOTES[LAST]+="$unattributed leak(s) outside any test (see kmemleak.txt); "
-
-# ---- verdicts
-for ((k = 2; k < LAST; k++)); do
-	if [ "${RC[k]}" = 4 ] && [ -z "${TRIPS[k]}" ]; then
-		STATUS[k]=skip
-	elif [ "${XFAIL[k]}" = 1 ]; then
-		if [ -n "${TRIPS[k]}" ]; then
-			STATUS[k]=ok NOTES[k]="expected failure caught: ${TRIPS[k]}${NOTES[k]}"
-		else
-			STATUS[k]=fail NOTES[k]="canary not caught: no checker fired (exit ${RC[k]}); ${NOTES[k]}"
-		fi
-	elif [ "${RC[k]}" = 0 ] && [ -z "${TRIPS[k]}${NOTES[k]}" ]; then
-		STATUS[k]=ok
-	else
-		STATUS[k]=fail NOTES[k]="exit ${RC[k]}; ${TRIPS[k]}${NOTES[k]}"
+for n in "${!LEAK_FROM[@]}"; do
+	st=fail
+	if [ "$n" = 0 ]; then note+="${LEAK_FROM[$n]} leak(s) outside any test; "; else
+		note+="${LEAK_FROM[$n]} leak(s) allocated during #$n ${NAME[n]}; "
 	fi
 done
+[ "$st" = fail ] && note+="see kmemleak.txt"
+SECS[KMEMLEAK_N]=$(($(date +%s) - t0))
+result "$KMEMLEAK_N" "$st" "" "${note%; }"
 
-# ---- KTAP. Test output is nested 4 spaces in; anything that is not
-# already KTAP becomes a diagnostic line.
-{
-	echo "KTAP version 1"
-	echo "1..$TOTAL"
-	echo "# ndis-shim harness: config=$CONFIG kernel=$(uname -r) cmdline: $(cat /proc/cmdline)"
-	for ((k = 1; k <= LAST; k++)); do
-		out=$OUT/tests/${NAME[k]}/output.txt
-		[ -f "$out" ] && sed -E 's/^(\s*(ok|not ok|KTAP version|1\.\.|#))/    \1/; t; s/^/    # /' "$out"
-		note=${NOTES[k]%; }
-		[ -n "$note" ] && echo "# ${NAME[k]}: $note"
-		echo "# ${NAME[k]}: ${SECS[k]}s"
-		case ${STATUS[k]} in
-		ok) echo "ok $k ${NAME[k]}" ;;
-		skip) echo "ok $k ${NAME[k]} # SKIP $(grep -m1 '^#' "$out" | sed -E 's/^# *(SKIP *)?//')" ;;
-		*) echo "not ok $k ${NAME[k]}" ;;
-		esac
-	done
-} >"$KTAP"
+# ---- KUnit: every suite that ran, the first time it ran in this boot,
+# as nested KTAP (a suite that fails later fails the test it ran in).
+st=ok note='' nsuites=0
+for ((k = 2; k < KMEMLEAK_N; k++)); do
+	f=$OUT/tests/${NAME[k]}/kunit.txt
+	# A canary's suite fails on purpose (and was judged as a canary).
+	[[ ${NAME[k]} == canary-* ]] && continue
+	[ -s "$f" ] || continue
+	# Split into suites: a suite ends with its result at indent 0.
+	awk -v seen="$OUT/kunit-seen" '
+		BEGIN { while ((getline s < seen) > 0) have[s] = 1 }
+		/^KTAP version|^1\.\.[0-9]+$/ { next } # the top-level header of a run
+		{ buf = buf $0 "\n" }
+		/^(not )?ok [0-9]+ / {
+			name = $0; sub(/^(not )?ok [0-9]+ /, "", name); sub(/ #.*/, "", name)
+			if (!(name in have)) { printf "%s", buf; print name >> seen; have[name] = 1 }
+			buf = ""
+		}' "$f" >>"$OUT/kunit-first.txt"
+done
+if [ -s "$OUT/kunit-first.txt" ]; then
+	# Renumber the suites' results 1..K under one plan.
+	awk '/^(not )?ok [0-9]+ / { n++; sub(/ok [0-9]+ /, "ok " n " ") } { print } END { print "1.." n + 0 > "/dev/stderr" }' \
+		"$OUT/kunit-first.txt" >"$OUT/kunit.ktap" 2>"$OUT/kunit.plan"
+	nsuites=$(sed 's/^1\.\.//' "$OUT/kunit.plan")
+	{ echo "KTAP version 1"; cat "$OUT/kunit.plan" "$OUT/kunit.ktap"; } >"$OUT/kunit-suites.txt"
+	grep -q '^not ok ' "$OUT/kunit.ktap" && st=fail
+	SECS[KUNIT_N]=0
+	result "$KUNIT_N" "$st" "" "$nsuites suite(s)" "$OUT/kunit-suites.txt"
+else
+	SECS[KUNIT_N]=0
+	result "$KUNIT_N" skip "no KUnit suite ran in this boot" ""
+fi
+
+# ---- the whole boot's log: a detector line outside every test's window
+# (boot, between tests, the final scan) fails this entry, as does state
+# that changed between tests.
+klog | awk '
+	/ndis-harness: begin #/ { on = 1; next }
+	/ndis-harness: end #/ { on = 0; next }
+	!on' >"$OUT/outside-tests.txt"
+st=ok note=''
+fired=$(log_detectors "$OUT/outside-tests.txt" | paste -sd' ' -)
+[ -n "$fired" ] && st=fail note+="outside any test: $(head -n 6 "$OUT/outside-tests.txt.hits" | paste -sd'|' -); "
+[ -n "$BETWEEN" ] && st=fail note+="between tests: $BETWEEN"
+SECS[BOOTLOG_N]=0
+result "$BOOTLOG_N" "$st" "" "${note%; }"
+
 fails=$(grep -c '^not ok' "$KTAP")
-echo "# $fails of $TOTAL failed" >>"$KTAP"
-cat "$KTAP"
-
+echo "# $fails of $TOTAL failed" | emit
 dmesg >"$OUT/dmesg.txt"
 [ "$fails" = 0 ]

@@ -77,7 +77,7 @@ cases=(
 )
 
 echo "KTAP version 1"
-echo "1..$((${#cases[@]} + 5))"
+echo "1..$((${#cases[@]} + 6))"
 check "insmod ndis_shim" insmod "$shim"
 check "insmod ndis_dbgprint" insmod "$test_ko"
 log=$(log_since_mark)
