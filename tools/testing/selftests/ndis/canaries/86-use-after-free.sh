@@ -4,5 +4,6 @@
 # KASAN in a KASAN kernel (which reports more than once only with
 # kasan_multi_shot on the command line).
 . "$(dirname "$0")/canary_lib.sh"
+kfence_prepare
 canary_load canary_memory bug=uaf || { kfence_stats; exit 1; }
 rmmod canary_memory

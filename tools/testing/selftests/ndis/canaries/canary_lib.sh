@@ -34,6 +34,25 @@ wait_log() {
 	return 1
 }
 
+# Give the canary a chance of a KFENCE object. The pool (255 objects) fills
+# up with long-lived objects sampled since boot, mostly dentries and inodes,
+# and a full pool samples nothing: drop those reclaimable caches. Once the
+# pool is 75% full, KFENCE also skips allocations from call stacks that
+# look covered already (a small Bloom filter, so many false positives):
+# turn that off while the canary runs (restored on exit).
+kfence_prepare() {
+	local f=/sys/kernel/debug/kfence/stats p=/sys/module/kfence/parameters/skip_covered_thresh before
+	if [ -w $p ]; then
+		kfence_thresh=$(cat $p)
+		trap 'echo "$kfence_thresh" >/sys/module/kfence/parameters/skip_covered_thresh' EXIT
+		echo 100 >$p
+	fi
+	before=$(awk -F': ' '/currently allocated/ { print $2 }' $f 2>/dev/null)
+	echo 2 >/proc/sys/vm/drop_caches
+	echo "# kfence: objects in use: ${before:-?} before dropping caches," \
+		"$(awk -F': ' '/currently allocated/ { print $2 }' $f 2>/dev/null || echo '?') after"
+}
+
 # Why no KFENCE object came (a full pool samples nothing): its statistics.
 kfence_stats() {
 	echo "# kfence: sample_interval $(cat /sys/module/kfence/parameters/sample_interval 2>/dev/null) ms"
