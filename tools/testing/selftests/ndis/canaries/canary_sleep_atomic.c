@@ -1,27 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Canary: take a sleeping lock while holding a spin lock.
+ * Canary: take a sleeping lock with preemption disabled.
  * CONFIG_DEBUG_ATOMIC_SLEEP must report "sleeping function called from
  * invalid context" (mutex_lock() is annotated with might_sleep()).
  *
- * Not msleep(): on 7.3 msleep() has no might_sleep() annotation and really
- * schedules, which yields "scheduling while atomic", "spinlock wrong CPU"
- * and switches lockdep off for the rest of the boot. An uncontended mutex
- * triggers the check without actually sleeping.
+ * Not under a spin lock: with CONFIG_PROVE_RAW_LOCK_NESTING, lockdep reports
+ * a mutex inside a spinlock_t as an invalid wait context and switches itself
+ * off for the rest of the boot. Not msleep(): it has no might_sleep()
+ * annotation and really schedules ("scheduling while atomic"). An
+ * uncontended mutex triggers the check without actually sleeping.
  */
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/spinlock.h>
+#include <linux/preempt.h>
 
-static DEFINE_SPINLOCK(canary_lock);
 static DEFINE_MUTEX(canary_mutex);
 
 static int __init canary_init(void)
 {
-	spin_lock(&canary_lock);
+	preempt_disable();
 	mutex_lock(&canary_mutex);
 	mutex_unlock(&canary_mutex);
-	spin_unlock(&canary_lock);
+	preempt_enable();
 	return 0;
 }
 
