@@ -40,16 +40,14 @@ extmod_dirs() {
 
 # Objects an older build-modules.sh left in the checkout (it built with M=
 # alone): Kbuild refuses MO= while the source directory holds a
-# modules.order, and its VPATH would pick up stale objects there.
+# modules.order, and its VPATH would pick up stale objects there. Deleted
+# here, directory by directory: `make M=. clean` would search the whole
+# checkout and take $NDIS_BUILD's objects with it. All these names are in
+# .gitignore.
 clean_in_tree() {
-	local d
-	[ -n "$(find "$NDIS_TOP" "$NDIS_TOP/rust" "$NDIS_TOP/tools/testing/edu-test" \
-		$(extmod_dirs) -maxdepth 1 \( -name modules.order -o -name '*.o' -o -name '*.ko' \) \
-		-print -quit)" ] || return 0
-	stage "removing the objects of an in-tree build from the checkout"
-	for d in "$NDIS_TOP" $(extmod_dirs); do
-		"${KMAKE[@]}" M="$d" clean >/dev/null 2>&1 || true
-	done
+	find "$NDIS_TOP" "$NDIS_TOP/rust" "$NDIS_TOP/tools/testing/edu-test" $(extmod_dirs) \
+		-maxdepth 1 -type f \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' -o -name modules.order -o -name Module.symvers \) -delete
 }
 
 if [ -n "$CLEAN" ]; then
