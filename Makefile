@@ -6,8 +6,9 @@
 #                swiotlb configurations, and a few under a tiny swiotlb pool
 #                (swiotlb-tiny); ends with "N passed, N failed, N skipped"
 #
-# Other targets: bench (shim vs raw DMA API), setup, kernel, modules
-# (default), host-test, clippy (or `make CLIPPY=1`), fmt-check, clean.
+# Other targets: check-kasan (the data-path tests on a second, KASAN kernel),
+# bench (shim vs raw DMA API), setup, kernel, modules (default), host-test,
+# clippy (or `make CLIPPY=1`), fmt-check, clean.
 # `make KDIR=/path/to/rust-enabled/build` builds the modules against another
 # kernel build tree.
 
@@ -17,7 +18,7 @@ TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 export NDIS_BUILD ?= $(TOP)/build
 CONFIGS ?= plain iommu swiotlb swiotlb-tiny
 
-.PHONY: all modules setup kernel check run bench host-test clippy fmt-check clean vm-test
+.PHONY: all modules setup kernel check check-kasan run bench host-test clippy fmt-check clean vm-test
 
 all: modules
 
@@ -46,6 +47,19 @@ fmt-check:
 
 check:
 	@tools/check.sh $(CONFIGS)
+
+# Opt-in: the tests that move data (edu round trips in C and Rust, SG lists,
+# shared memory, NDIS 5, the stress and random-sequence tests) and the
+# canaries, in one plain boot of a KASAN kernel cached beside the test
+# kernel, with modules and logs under build/kasan. kasan_multi_shot: report
+# every bad access, not only the first. The host tests are make check's.
+KASAN_TESTS ?= /(00-shim-load|03-ndis5-memory|20-edu-c-roundtrip|25-edu-c-shared-memory|26-edu-c-sg|28-edu-ndis5|30-edu-rust-roundtrip|31-edu-rust-sg|31-edu-rust-shared-memory|40-random-sequences|42-stress)\.sh$$|/canaries/
+KASAN_ENV = NDIS_KERNEL_FLAVOR=kasan NDIS_BUILD=$(NDIS_BUILD)/kasan
+check-kasan: setup
+	@$(KASAN_ENV) tools/build-kernel.sh >/dev/null
+	@$(KASAN_ENV) tools/build-modules.sh
+	@$(KASAN_ENV) NDIS_VM_APPEND="kasan_multi_shot $(NDIS_VM_APPEND)" NDIS_ONLY='$(KASAN_TESTS)' \
+		tools/check.sh --vm-only plain
 
 run:
 	@tools/run.sh

@@ -5,6 +5,10 @@
 #
 #   tools/build-modules.sh [--kdir DIR] [--clippy] [--clean]
 # The .ko files are copied to $NDIS_BUILD/ko. Any compiler warning fails.
+# Objects go to $NDIS_BUILD/obj (Kbuild's MO=), mirroring the checkout, never
+# into it: two NDIS_BUILD directories (the test and the KASAN kernel's) then
+# build side by side. DIR defaults to tools/build-kernel.sh's tree, which
+# honours NDIS_KERNEL_FLAVOR.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -25,6 +29,7 @@ KDIR=${KDIR:-$("$NDIS_TOP/tools/build-kernel.sh" --print-kdir)}
 
 KMAKE=(make -C "$KDIR" LLVM=-"$LLVM_VERSION" RUSTC=rustc BINDGEN=bindgen)
 [ -n "$CLIPPY" ] && KMAKE+=(CLIPPY=1)
+OBJ=$NDIS_BUILD/obj
 
 # Directories holding a Kbuild of their own, built after the shim.
 extmod_dirs() {
@@ -33,24 +38,48 @@ extmod_dirs() {
 		-name Kbuild -not -path '*/canaries/*' -printf '%h\n' 2>/dev/null | sort
 }
 
+# Objects an older build-modules.sh left in the checkout (it built with M=
+# alone): Kbuild refuses MO= while the source directory holds a
+# modules.order, and its VPATH would pick up stale objects there. Deleted
+# here, directory by directory: `make M=. clean` would search the whole
+# checkout and take $NDIS_BUILD's objects with it. All these names are in
+# .gitignore.
+clean_in_tree() {
+	find "$NDIS_TOP" "$NDIS_TOP/rust" "$NDIS_TOP/tools/testing/edu-test" $(extmod_dirs) \
+		-maxdepth 1 -type f \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' -o -name modules.order -o -name Module.symvers \) -delete
+}
+
 if [ -n "$CLEAN" ]; then
-	for d in "$NDIS_TOP" $(extmod_dirs); do
-		"${KMAKE[@]}" M="$d" clean >/dev/null 2>&1 || true
-	done
+	clean_in_tree
+	rm -rf "$OBJ"
 	exit 0
 fi
 
+clean_in_tree
+# Objects of another kernel tree: Kbuild would not rebuild them all (their
+# dependencies on the old tree's headers are still met), so start over.
+if [ "$(cat "$OBJ/.kdir" 2>/dev/null)" != "$KDIR" ]; then
+	rm -rf "$OBJ"
+	mkdir -p "$OBJ"
+	echo "$KDIR" >"$OBJ/.kdir"
+fi
 mkdir -p "$NDIS_BUILD/logs" "$NDIS_BUILD/ko"
 rm -f "$NDIS_BUILD"/ko/*.ko
 
 build_one() { # dir
-	local d=$1 name log
-	name=$(realpath --relative-to="$NDIS_TOP" "$d")
+	local d=$1 rel name log mo
+	rel=$(realpath --relative-to="$NDIS_TOP" "$d")
+	name=$rel
 	[ "$name" = . ] && name=ndis_shim
 	log=$NDIS_BUILD/logs/build-${name//\//_}.log
+	# The mirror keeps a Kbuild's ../../ objects (tools/testing/edu-test)
+	# inside $OBJ.
+	mo=$OBJ/$rel
+	mkdir -p "$mo"
 	local extra=()
-	[ "$d" != "$NDIS_TOP" ] && extra=(KBUILD_EXTRA_SYMBOLS="$NDIS_TOP/Module.symvers")
-	if ! "${KMAKE[@]}" M="$d" "${extra[@]}" modules >"$log" 2>&1; then
+	[ "$d" != "$NDIS_TOP" ] && extra=(KBUILD_EXTRA_SYMBOLS="$OBJ/Module.symvers")
+	if ! "${KMAKE[@]}" M="$d" MO="$mo" "${extra[@]}" modules >"$log" 2>&1; then
 		cat "$log" >&2
 		die "module build failed in $name (log: $log)"
 	fi
@@ -58,7 +87,7 @@ build_one() { # dir
 		grep -iE -A4 '(^|[^-])warning[:\[]' "$log" >&2
 		die "warnings in $name: the module build must be warning-free (log: $log)"
 	fi
-	find "$d" -maxdepth 1 -name '*.ko' -exec cp {} "$NDIS_BUILD/ko/" \;
+	find "$mo" -maxdepth 1 -name '*.ko' -exec cp {} "$NDIS_BUILD/ko/" \;
 }
 
 # The Rust view of ndis.h is generated and committed: a header edited
