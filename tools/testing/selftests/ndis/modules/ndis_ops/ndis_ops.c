@@ -212,11 +212,12 @@ static BOOLEAN OpsDmaStop(NDIS_HANDLE Ctx, UINT Channel)
 	}
 	if (a->owner != Channel)
 		return TRUE;
+	/*
+	 * Fenced while running: not confirmed idle even if it reads idle
+	 * right after, since QEMU may have run the engine's timer between
+	 * the config write and the read, with the DMA dropped.
+	 */
 	ops_bus_master(a, false);
-	if (!ops_running(a)) {
-		ops_bus_master(a, true);
-		return TRUE;
-	}
 	return FALSE;
 }
 
