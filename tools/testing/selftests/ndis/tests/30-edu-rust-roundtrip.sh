@@ -40,7 +40,9 @@ for dev in $devs; do
 	check "$dev counter" counter_mid_transfer "$dev"
 	# Beyond edu's 4 KiB window: the sample's engine refuses to start
 	# (EduEngine::program) and NdisMSetupDmaTransfer gives RESOURCES for a
-	# controller that refused (Documentation/system-dma.rst).
+	# controller that refused: Microsoft's NdisMSetupDmaTransfer page names
+	# NDIS_STATUS_RESOURCES (0xC000009A) for a transfer it cannot set up
+	# (the shim's row: Documentation/system-dma.rst).
 	check "$dev out-of-window rejected" run "$dev" "roundtrip off=4000 len=200 mdl_off=0 buf=kmalloc" \
 		"^error roundtrip off=4000 len=200 mdl_off=0 buf=kmalloc status=0xc000009a$"
 done
