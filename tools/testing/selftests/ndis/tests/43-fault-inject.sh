@@ -55,6 +55,14 @@
 #   map-registers  NdisMAllocateMapRegisters (NDIS 5)
 #   phys-mapping   NdisMStartBufferPhysicalMapping (NDIS 5), and its
 #                  mapping site (fail_maps)
+# Injections measured per path, plain / iommu / swiotlb, and the floor
+# each path declares (below it the path fails; the counts move by a few
+# between runs with the slab caches' state):
+#   load 2/-/- (2)            init 113-122/-/- (90)   sg-register 17-36/-/- (14)
+#   sg-list 28/26/23 (18)     shm 4-5/14/4 (3)        shm-async 3/8/3 (2, each part 1)
+#   register 5/-/- (4)        setup 2/2/2 (2)         complete 2/2/2 (2)
+#   deregister 5/5/5 (5)      map-registers 14-16/-/- (10)
+#   phys-mapping 6/6/5 (4)
 # NDIS_FAULT_MAX_STEPS (default 600): a path still injecting after that
 # many steps fails. NDIS_FAULT_VERBOSE=2 logs each injected failure's
 # stack (to find a site by hand; the harness then fails the test on the
@@ -87,10 +95,12 @@ fi
 [ -w $NTH ] || { echo "# SKIP no $NTH"; exit 4; }
 [ -r $DUMP ] || { echo "# SKIP no DMA-API debug ($DUMP): leftover mappings cannot be seen"; exit 4; }
 
-# The data-integrity subset: the paths whose allocations and mappings
-# change with the DMA backend (IOVA space, swiotlb slots, coherent memory
-# through the IOMMU). Loading, initialization and the registrations
-# allocate the same in every boot; the plain boot covers them.
+# The data-integrity subset: the paths that map or move data, whose
+# mappings change with the DMA backend (IOVA space, swiotlb slots). Loading,
+# initialization and the registrations make the same shim objects in every
+# boot (under the IOMMU their coherent memory has more sites underneath,
+# each failing into the same RESOURCES): the plain boot steps them, the
+# other boots stay short.
 path_default() {
 	case $CONFIG in
 	plain) echo '.*' ;;
@@ -506,7 +516,7 @@ elif [ -n "${NDIS_FAULT_PATHS:-}" ]; then
 	skip init
 	echo "$PCI0" >$BIND
 else
-	skip init "plain boot only: a bind per step, and initialization allocates the same under every DMA backend"
+	skip init "plain boot only: a bind per step, and the plain boot steps the same shim code"
 	echo "$PCI0" >$BIND
 fi
 
@@ -607,7 +617,7 @@ elif [ "$edu_ready" = 1 ]; then
 	fi
 	sg_works "after the path"
 	check_dma "after the path"
-	end 22 "each RESOURCES (to or from the device) or a fallback, nothing left mapped, then SG data verified"
+	end 18 "each RESOURCES (to or from the device) or a fallback, nothing left mapped, then SG data verified"
 else
 	notok "sg-list: edu_dma_c not bound to $PCI0"
 fi
@@ -1072,7 +1082,7 @@ elif [ -e "$N/cmd" ]; then
 		BAD+="rejected_calls moved by $((REJECTED - REJECTED0)), $REFUSED refused mappings; "
 	ndis5_works "after the path"
 	check_dma "after the path"
-	end 5 "each no entries (one rejected call) or a fallback, nothing left mapped, data verified"
+	end 4 "each no entries (one rejected call) or a fallback, nothing left mapped, data verified"
 else
 	notok "phys-mapping: edu_dma_ndis5 not bound to $PCI0"
 fi
