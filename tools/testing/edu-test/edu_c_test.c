@@ -1090,6 +1090,61 @@ out:
 	kfree(dst);
 }
 
+/*
+ * "sg-reregister": NdisMRegisterScatterGatherDma again, as
+ * MiniportInitializeEx calls it, after NdisMDeregisterScatterGatherDma: a
+ * registration the fault-injection test can fail in turn on a live
+ * adapter. Refused, the adapter has no SG DMA until one succeeds.
+ */
+static void edu_cmd_sg_reregister(struct edu_test *et)
+{
+	NDIS_STATUS s;
+
+	EduSgDeregister(et->adapter);
+	s = EduSgRegister(et->adapter);
+	edu_result(et, "%s sg-register status=0x%08x\n",
+		   s == NDIS_STATUS_SUCCESS ? "ok" : "fail", (u32)s);
+}
+
+/*
+ * "shm-async len=N": one NdisMAllocateSharedMemoryAsyncEx of N bytes on the
+ * SG DMA handle, waited for (5 s); its status and what the completion
+ * handler got, then the block is freed.
+ */
+static void edu_cmd_shm_async(struct edu_test *et, struct edu_args *a)
+{
+	PEDU_ADAPTER ad = et->adapter;
+	struct _EDU_ASYNC_BLOCK *b = &ad->AsyncBlocks[0];
+	struct _EDU_ASYNC_BLOCK got = { };
+	unsigned int waited;
+	NDIS_STATUS s;
+
+	NdisAcquireSpinLock(&ad->Lock);
+	NdisZeroMemory(b, sizeof(*b));
+	NdisReleaseSpinLock(&ad->Lock);
+	s = NdisMAllocateSharedMemoryAsyncEx(ad->SgDmaHandle, a->len, FALSE, b);
+	for (waited = 0; s == NDIS_STATUS_PENDING && waited < 5000; waited++) {
+		NdisAcquireSpinLock(&ad->Lock);
+		got = *b;
+		NdisReleaseSpinLock(&ad->Lock);
+		if (got.Completed)
+			break;
+		msleep(1);
+	}
+	if (s == NDIS_STATUS_PENDING && !got.Completed) {
+		/* The handler may still write the block: it is the adapter's. */
+		edu_result(et, "fail completion not delivered\n");
+		return;
+	}
+	edu_result(et, "%s shm-async status=0x%08x completed=%d va_null=%d pa_null=%d len=%u\n",
+		   s == NDIS_STATUS_PENDING && got.VirtualAddress && !got.PhysicalAddressNull &&
+		   got.Length == a->len ? "ok" : "fail", (u32)s, got.Completed,
+		   !got.VirtualAddress, got.PhysicalAddressNull, got.Length);
+	if (got.VirtualAddress)
+		NdisMFreeSharedMemory(ad->MiniportAdapterHandle, got.Length, FALSE,
+				      got.VirtualAddress, got.PhysicalAddress);
+}
+
 static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
@@ -1158,6 +1213,10 @@ static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 		edu_cmd_rows(et, "misuse", EduSgRunMisuse);
 	else if (!strcmp(verb, "complete-flood"))
 		edu_cmd_complete_flood(et, &a);
+	else if (!strcmp(verb, "sg-reregister"))
+		edu_cmd_sg_reregister(et);
+	else if (!strcmp(verb, "shm-async"))
+		edu_cmd_shm_async(et, &a);
 	else {
 		edu_result(et, "fail unknown command %s\n", verb);
 		ret = -EINVAL;

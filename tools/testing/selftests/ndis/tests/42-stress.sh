@@ -14,8 +14,18 @@
 # NDIS_STRESS_REFUSALS=1 accepts NDIS_STATUS_RESOURCES from Setup (the
 # tiny-swiotlb boot, where mappings run out), NDIS_STRESS_PIN=K keeps K KiB
 # of the swiotlb pool mapped during the run (a neighbouring driver's
-# share; only where the device reaches a forced pool) so that they do; with
-# both, the run must show refusals.
+# share; only where the device reaches a forced pool) so that they do. A
+# pin that holds less than K KiB fails the run (the starved pool is the
+# point); with both, the run must show refusals, and at least
+# NDIS_STRESS_MIN_VERIFIED percent (default 80) of the transfers must
+# still verify: a pool that refuses (nearly) everything proves nothing
+# about the data, and slots the shim failed to give back would show up as
+# a refusal rate far above the pool's own. Measured in swiotlb-tiny (PIN=224
+# leaves 32 KiB, 16 slots, to 8 channels on 2 vCPUs; the software engine
+# moves the data inside Setup, so about one mapping per vCPU is live): 649
+# of 30000 transfers refused, 97.8 percent verified. 80 leaves room for
+# refusals nine times as frequent (a host where more channels overlap),
+# not for a pool that runs dry.
 set -uo pipefail
 KO=${NDIS_KO:-/work/main/build/ko}
 shim=$KO/ndis_shim.ko stress=$KO/ndis_stress.ko
@@ -35,7 +45,7 @@ notok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
 field() { sed -nE "s/.*[ ^]$1=([^ ]*).*/\1/p" <<<" $2"; }
 
 echo "KTAP version 1"
-echo "1..8"
+echo "1..9"
 if ! insmod "$shim"; then notok "insmod ndis_shim"; exit 1; fi
 if ! insmod "$stress"; then notok "insmod ndis_stress"; rmmod ndis_shim; exit 1; fi
 na=$(grep -c 'driver=ndis_stress' $DBG/ndis_shim/adapters)
@@ -63,19 +73,35 @@ if [ "$(field mismatches "$res")" = 0 ] && [ "$(field reach "$res")" = 0 ] && [ 
 else
 	notok "mismatches/reach/errors: $(field mismatches "$res")/$(field reach "$res")/$(field errors "$res")"
 fi
+# The neighbour's share of the pool: all of it held, or the run proves
+# nothing about a starved pool.
+pinned=$(field pinned "$res")
+if [ "${NDIS_STRESS_PIN:-0}" = 0 ]; then
+	ok "pool pin # SKIP no NDIS_STRESS_PIN"
+elif [ "${pinned:-0}" = "$NDIS_STRESS_PIN" ]; then
+	ok "$pinned KiB of the swiotlb pool pinned during the run"
+else
+	notok "pinned ${pinned:-0} of $NDIS_STRESS_PIN KiB of the swiotlb pool (no forced pool within the device's reach, or the pool was busy)"
+fi
+min_share=${NDIS_STRESS_MIN_VERIFIED:-80}
+share=$(( ${verified:-0} * 100 / (${done_:-0} > 0 ? ${done_:-0} : 1) ))
 if [ "${NDIS_STRESS_REFUSALS:-0}" = 1 ]; then
+	# Every transfer not refused verifies; refusals are expected (a pinned
+	# pool that never ran out proves nothing), but not all of them.
 	expect_verified=$(( ${done_:-0} - ${refused:-0} ))
-	# A pinned pool that never ran out proves nothing.
-	pinned=$(field pinned "$res")
-	[ "${pinned:-0}" -gt 0 ] && [ "${refused:-0}" = 0 ] && expect_verified=none
+	if [ "${pinned:-0}" -gt 0 ] && [ "${refused:-0}" = 0 ]; then
+		expect_verified=none
+	elif [ "$share" -lt "$min_share" ]; then
+		expect_verified="at least $min_share% of $done_"
+	fi
 else
 	expect_verified=${done_:-0}
 fi
 if [ "${done_:-0}" -ge "$TOTAL" ] && [ "${verified:-0}" = "$expect_verified" ] &&
 	{ [ "${NDIS_STRESS_REFUSALS:-0}" = 1 ] || [ "${refused:-0}" = 0 ]; }; then
-	ok "$verified of $done_ transfers verified byte for byte ($refused refused${pinned:+ with $pinned KiB of the pool pinned})"
+	ok "$verified of $done_ transfers ($share%) verified byte for byte ($refused refused${pinned:+ with $pinned KiB of the pool pinned})"
 else
-	notok "verified $verified of $done_ transfers (need $TOTAL; refused $refused)"
+	notok "verified $verified of $done_ transfers, $share% (need $TOTAL, and $expect_verified; refused $refused)"
 fi
 # Both of the shim's paths were exercised (under swiotlb=force the 28-bit
 # edu cannot reach the pool, so every transfer bounces), and the real
@@ -89,8 +115,11 @@ else
 fi
 # The shim's mapping fault point: each armed failure refuses exactly one
 # Setup with NDIS_STATUS_RESOURCES, and everything else still verifies.
+# Armed in every boot: the fault point is taken before the shim decides
+# between mapping in place and bouncing (rust/dma.rs), so under
+# swiotlb=force, where every transfer ends up bounced, each Setup that
+# tries a mapping still takes it.
 armed=20
-[ "$need_mapped" = 0 ] && armed=0
 echo "$armed" >$DBG/ndis_shim/fail_maps
 echo "transfers=200 channels=2 seed=$((SEED + 1))" >$DBG/ndis_stress/run
 res=$(cat $DBG/ndis_stress/result)

@@ -15,6 +15,12 @@
  *   forge slot=S value=V      (slot must not hold a live handle)
  *   wait                      (until edu's engine is idle, at most 1 s)
  *   vanish value=1|0          (fault hook: the device vanished, see below)
+ *   stall value=N             (fault hook: the next N Stop/IsBusy calls
+ *                              report the engine busy, see below)
+ *   fill slot=S buf=B value=SEED   (the buffer's bytes: a pattern of SEED)
+ *   check slot=S buf=B len=L value=SEED
+ *                             (status=0 if its first L bytes are SEED's
+ *                              pattern, else 1 + the first wrong byte's index)
  * /sys/kernel/debug/ndis_ops/<pci>/result  (0400) the last operation's line:
  *   status=0x%08x (or value=N) pre=P post=Q started=K [handle=0x...]
  *   P/Q: the channel number (slot) edu's engine runs for before/after the
@@ -31,10 +37,16 @@
  * bit never clears and the residue reads 0xffffffff), Start refuses, Stop
  * cannot confirm idle, IsBusy says busy forever, also after halt. Config
  * space is left alone: the shim's own bus-master fence works on it.
+ *
+ * "stall value=N" is a controller slow to stop: whatever the engine does,
+ * the next N calls of Stop and IsBusy report it busy, so Complete cannot
+ * confirm the transfer over and Deregister has to wait. "fill" and
+ * "check" let a test verify the data of a round trip through edu's buffer.
  */
 #define NDIS_MINIPORT_DRIVER
 #define NDIS630_MINIPORT
 
+#include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
@@ -86,6 +98,7 @@ struct ops_adapter {
 	bool fenced;
 	bool halted;
 	bool vanished;	/* fault hook: registers read all ones */
+	atomic_t stall;	/* fault hook: Stop/IsBusy calls left to report busy */
 	UINT owner;
 	u64 starts;
 	/* test interface */
@@ -202,7 +215,7 @@ static BOOLEAN OpsDmaStop(NDIS_HANDLE Ctx, UINT Channel)
 	struct ops_adapter *a = Ctx;
 
 	/* Registers read all ones: RUN never clears, idle is never confirmed. */
-	if (READ_ONCE(a->vanished))
+	if (READ_ONCE(a->vanished) || atomic_dec_if_positive(&a->stall) >= 0)
 		return FALSE;
 	if (a->halted)
 		return TRUE;
@@ -224,7 +237,7 @@ static BOOLEAN OpsDmaIsBusy(NDIS_HANDLE Ctx, UINT Channel)
 {
 	struct ops_adapter *a = Ctx;
 
-	if (READ_ONCE(a->vanished))
+	if (READ_ONCE(a->vanished) || atomic_dec_if_positive(&a->stall) >= 0)
 		return TRUE;
 	if (a->halted)
 		return FALSE;
@@ -325,6 +338,11 @@ static int ops_parse(char *s, struct ops_args *x)
 	return 0;
 }
 
+static u8 ops_pattern(u64 seed, size_t i)
+{
+	return (u8)(seed + i * 7 + (i >> 8));
+}
+
 static int ops_engine(struct ops_adapter *a)
 {
 	return ops_running(a) ? (int)a->owner : -1;
@@ -390,6 +408,25 @@ static void ops_do(struct ops_adapter *a, const char *verb, struct ops_args *x, 
 		WRITE_ONCE(a->vanished, x->value != 0);
 		if (x->value)
 			dev_info(&a->pdev->dev, "ndis_ops: fault hook: device vanished\n");
+	} else if (!strcmp(verb, "stall")) {
+		atomic_set(&a->stall, min_t(u64, x->value, INT_MAX));
+	} else if (!strcmp(verb, "fill") || !strcmp(verb, "check")) {
+		bool check = !strcmp(verb, "check");
+		u8 *va = x->buf < OPS_BUFS ? a->buf[x->slot][x->buf].va : NULL;
+		size_t i, n = x->buf < OPS_BUFS ? ops_buf_spec[x->buf].size : 0;
+
+		if (!va || (check && x->len > n)) {
+			*err = -EINVAL;
+			return;
+		}
+		if (!check) {
+			for (i = 0; i < n; i++)
+				va[i] = ops_pattern(x->value, i);
+		} else {
+			for (i = 0; i < x->len && va[i] == ops_pattern(x->value, i); i++)
+				;
+			st = i == x->len ? NDIS_STATUS_SUCCESS : (NDIS_STATUS)(i + 1);
+		}
 	} else if (!strcmp(verb, "wait")) {
 		for (ms = 0; ops_running(a) && ms < 1000; ms++)
 			usleep_range(1000, 1100);
@@ -422,7 +459,8 @@ static ssize_t ops_op_write(struct file *file, const char __user *ubuf,
 	err = ops_parse(s, &x);
 	if (err)
 		return err;
-	if (!x.has_slot && strcmp(verb, "wait") && strcmp(verb, "vanish"))
+	if (!x.has_slot && strcmp(verb, "wait") && strcmp(verb, "vanish") &&
+	    strcmp(verb, "stall"))
 		return -EINVAL;
 	mutex_lock(&a->lock);
 	a->result_len = 0;
