@@ -22,8 +22,10 @@ check() { # DESCRIPTION COMMAND...
 D=/sys/kernel/debug/edu_dma
 run() { # DEV CMD EXPECT-REGEX
 	echo "$2" >"$D/$1/cmd" || return 1
-	local r
-	r=$(cat "$D/$1/result")
+	local r=''
+	# read, not $(cat): a fork costs about 0.1 s in the TCG guest.
+	IFS= read -r -d '' r <"$D/$1/result" || [ -n "$r" ] || return 1
+	while [[ $r == *$'\n' ]]; do r=${r%$'\n'}; done
 	echo "    # $1: $2 -> $r"
 	[[ $r =~ $3 ]]
 }

@@ -62,8 +62,6 @@ LOG_DETECTORS=(
 # Lines that look like a detector's but are not a report: DMA-API debug's
 # boot banner.
 LOG_BENIGN='DMA-API: (preallocated [0-9]+ debug entries|debugging enabled by kernel config)$'
-det_name() { echo "${1%%|*}"; }
-det_re() { echo "${1#*|}"; }
 
 mkdir -p "$OUT/tests"
 KTAP=$OUT/ktap.txt
@@ -78,14 +76,41 @@ emit() {
 	sync "$KTAP" 2>/dev/null || sync
 }
 
-jiffies() {
-	# /proc/schedstat carries the current jiffies; timer_list always does.
-	local j
-	j=$(awk '$1 == "timestamp" { print $2; exit }' /proc/schedstat 2>/dev/null)
-	[ -n "$j" ] || j=$(awk '$1 == "jiffies:" { print $2; exit }' /proc/timer_list)
-	echo "$j"
+# The per-test samplers below set variables with shell builtins instead of
+# printing for $(...): every fork and exec costs about 0.1 s in the TCG
+# guest, and around 80 of them per test made the harness, not the tests,
+# the larger part of a boot's time.
+
+# JIFFIES: /proc/schedstat carries the current jiffies; timer_list always does.
+read_jiffies() {
+	local k v _
+	JIFFIES=
+	while read -r k v _; do
+		[ "$k" = timestamp ] && { JIFFIES=$v; return; }
+	done 2>/dev/null </proc/schedstat
+	while read -r k v _; do
+		[ "$k" = jiffies: ] && { JIFFIES=$v; return; }
+	done </proc/timer_list
 }
-taint() { cat /proc/sys/kernel/tainted; }
+# S_TAINT, S_ERR (DMA-API error_count), S_LOCKS (lockdep's debug_locks).
+sample() {
+	local k v
+	read -r S_TAINT </proc/sys/kernel/tainted
+	S_ERR=0
+	[ -r "$DMA/error_count" ] && read -r S_ERR <"$DMA/error_count"
+	S_LOCKS=
+	while read -r k v; do
+		[ "$k" = debug_locks: ] && { S_LOCKS=$v; break; }
+	done 2>/dev/null </proc/lockdep_stats
+}
+# MODULES: the loaded modules, one per line, newest first.
+read_modules() {
+	local m _
+	MODULES=
+	while read -r m _; do MODULES+="$m"$'\n'; done </proc/modules
+}
+# Microseconds since the epoch.
+now_us() { NOW_US=${EPOCHREALTIME/[.,]/}; }
 taint_letters() {
 	local bits=$1 i s=
 	for i in "${!TAINT_LETTERS[@]}"; do
@@ -93,35 +118,34 @@ taint_letters() {
 	done
 	echo "$s"
 }
-dma_errors() { cat "$DMA/error_count" 2>/dev/null || echo 0; }
-debug_locks() { awk '$1 == "debug_locks:" { print $2 }' /proc/lockdep_stats 2>/dev/null; }
-modules() { awk '{ print $1 }' /proc/modules; }
 # The kernel log without timestamps (KTAP indentation kept).
 klog() { dmesg | sed -E 's/^\[ *[0-9]+\.[0-9]+\] //'; }
 # Kernel log between a test's two markers (exclusive).
 dmesg_between() {
-	klog | awk -v b="ndis-harness: begin #$1:" -v e="ndis-harness: end #$1:" '
+	dmesg | awk -v b="ndis-harness: begin #$1:" -v e="ndis-harness: end #$1:" '
+		{ sub(/^\[ *[0-9]+\.[0-9]+\] /, "") }
 		index($0, e) { exit } on { print } index($0, b) { on = 1 }'
 }
-# The log detectors that match FILE, one name per line, and their first
-# lines (as "name: line") in FILE.hits.
+# The log detectors that match FILE, one name per line in table order, and
+# each one's first two lines (as "name: line") in FILE.hits. One awk for
+# the whole table, for the reason given above sample().
 log_detectors() { # FILE
-	local d re
-	: >"$1.hits"
-	grep -Ev -- "$LOG_BENIGN" "$1" >"$1.scan"
-	for d in "${LOG_DETECTORS[@]}"; do
-		re=$(det_re "$d")
-		if grep -Eq -- "$re" "$1.scan"; then
-			det_name "$d"
-			grep -E -m 2 -- "$re" "$1.scan" | sed "s/^/$(det_name "$d"): /" >>"$1.hits"
-		fi
-	done
-	rm -f "$1.scan"
+	printf '%s\n' "${LOG_DETECTORS[@]}" | LOG_BENIGN=$LOG_BENIGN awk -v hits="$1.hits" '
+		NR == FNR { k = index($0, "|"); n++; name[n] = substr($0, 1, k - 1); re[n] = substr($0, k + 1); next }
+		$0 ~ ENVIRON["LOG_BENIGN"] { next }
+		{ for (k = 1; k <= n; k++) if ($0 ~ re[k] && ++seen[k] <= 2) line[k, seen[k]] = $0 }
+		END {
+			printf "" >hits
+			for (k = 1; k <= n; k++) if (seen[k]) {
+				print name[k]
+				for (j = 1; j <= 2 && j <= seen[k]; j++) print name[k] ": " line[k, j] >hits
+			}
+		}' - "$1"
 }
 # KUnit's KTAP in a log window: the suites' lines, top level at indent 0.
 kunit_lines() { # FILE
-	grep -E '^ *(KTAP version 1|# Subtest: |1\.\.[0-9]+$|(not )?ok [0-9]+ |# .*(pass:|ASSERTION FAILED|EXPECTATION FAILED|Expected |at [^ ]+:[0-9]+$))' "$1" |
-		grep -v '^ndis-harness:'
+	awk '/^ndis-harness:/ { next }
+		/^ *(KTAP version 1|# Subtest: |1\.\.[0-9]+$|(not )?ok [0-9]+ |# .*(pass:|ASSERTION FAILED|EXPECTATION FAILED|Expected |at [^ ]+:[0-9]+$))/' "$1"
 }
 
 # Per-test state, indexed by test number.
@@ -144,18 +168,24 @@ preflight() {
 	if [ ! -e $LEAK ] || ! { echo scan=off >$LEAK && echo clear >$LEAK; } 2>/dev/null; then
 		bad+="kmemleak is not active; "
 	fi
-	[ "$(debug_locks)" = 1 ] || bad+="lockdep is not active (debug_locks=$(debug_locks)); "
+	sample
+	[ "$S_LOCKS" = 1 ] || bad+="lockdep is not active (debug_locks=$S_LOCKS); "
 	# The memory detector: KASAN in the KASAN kernel, KFENCE sampling
 	# often in the test kernel (tools/vm.sh sets the interval).
 	if ! grep -q 'kasan' /proc/cmdline; then
 		v=$(cat /sys/module/kfence/parameters/sample_interval 2>/dev/null || echo 0)
 		[ "$v" != 0 ] || bad+="KFENCE is not sampling; "
 	fi
+	# slub_debug red zones and poisoning on the kmalloc caches (tools/vm.sh).
+	v=0
+	read -r v 2>/dev/null </sys/kernel/slab/kmalloc-64/red_zone
+	[ "$v" = 1 ] || bad+="slub_debug red zones are off in kmalloc-64; "
 	v=$(cat /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null || echo 0)
 	{ [ "$v" != 0 ] && [ "$v" -lt "$TEST_TIMEOUT" ]; } ||
 		bad+="hung-task detector off or slower than the test timeout ($v s); "
 	[ "$(cat /proc/sys/kernel/soft_watchdog 2>/dev/null)" = 1 ] || bad+="soft-lockup detector off; "
-	[ -n "$(jiffies)" ] || bad+="cannot read jiffies; "
+	read_jiffies
+	[ -n "$JIFFIES" ] || bad+="cannot read jiffies; "
 	[ -d "$KO" ] || bad+="no module directory $KO; "
 	echo "${bad%; }"
 }
@@ -163,15 +193,16 @@ preflight() {
 # One synthetic canary per log detector: a line that only its pattern
 # matches, written to /dev/kmsg, proves the pattern works alone.
 synthetic_canaries() {
-	local dir=$OUT/kmsg-canaries det line
+	local dir=$OUT/kmsg-canaries det line quoted
 	mkdir -p "$dir"
 	while IFS= read -r line; do
 		case $line in '' | '#'*) continue ;; esac
 		det=${line%% *} line=${line#* }
+		printf -v quoted '%q' "$line"
 		printf '%s\n' '#!/usr/bin/env bash' \
 			"# ndis-test: canary detector=$det" \
 			"# A line only the $det pattern matches; proves that pattern alone." \
-			"printf '%s\\n' $(printf '%q' "$line") >/dev/kmsg" >"$dir/kmsg-$det.sh"
+			"printf '%s\\n' $quoted >/dev/kmsg" >"$dir/kmsg-$det.sh"
 		echo "$dir/kmsg-$det.sh"
 	done <"$HERE/canaries/kmsg-patterns"
 }
@@ -189,14 +220,12 @@ fi
 TOTAL=$((${#TESTS[@]} + 4))
 KMEMLEAK_N=$((TOTAL - 2)) KUNIT_N=$((TOTAL - 1)) BOOTLOG_N=$TOTAL
 
-test_name() {
-	local name
-	name=$(basename "$1" .sh)
-	case $1 in */canaries/* | */kmsg-canaries/*) name=canary-$name ;; esac
-	echo "$name"
-}
 NAME[1]=checkers-active
-for i in "${!TESTS[@]}"; do NAME[i + 2]=$(test_name "${TESTS[i]}") SCRIPT[i + 2]=${TESTS[i]}; done
+for i in "${!TESTS[@]}"; do
+	f=${TESTS[i]##*/} && f=${f%.sh}
+	case ${TESTS[i]} in */canaries/* | */kmsg-canaries/*) f=canary-$f ;; esac
+	NAME[i + 2]=$f SCRIPT[i + 2]=${TESTS[i]}
+done
 NAME[KMEMLEAK_N]=kmemleak-scan NAME[KUNIT_N]=kunit-suites NAME[BOOTLOG_N]=boot-log
 {
 	echo "1..$TOTAL"
@@ -267,32 +296,47 @@ kmemleak_scan() { # REPORTFILE
 
 # State sampled at the end of the previous test, to see what happened
 # between two tests (async work, timers, a DPC that ran late).
-prev_taint=$(taint) prev_err=$(dma_errors) prev_locks=$(debug_locks)
+sample
+prev_taint=$S_TAINT prev_err=$S_ERR prev_locks=$S_LOCKS
 check_between() { # N
 	local bits
-	bits=$((($(taint) & ~prev_taint) & BAD_TAINT))
+	sample
+	bits=$(((S_TAINT & ~prev_taint) & BAD_TAINT))
 	((bits)) && BETWEEN+="taint $(taint_letters $bits) before #$1; "
-	[ "$(dma_errors)" -gt "$prev_err" ] && BETWEEN+="DMA-API error_count $prev_err -> $(dma_errors) before #$1; "
-	[ "$prev_locks" = 1 ] && [ "$(debug_locks)" != 1 ] && BETWEEN+="lockdep switched off before #$1; "
+	[ "$S_ERR" -gt "$prev_err" ] && BETWEEN+="DMA-API error_count $prev_err -> $S_ERR before #$1; "
+	[ "$prev_locks" = 1 ] && [ "$S_LOCKS" != 1 ] && BETWEEN+="lockdep switched off before #$1; "
 }
 
 run_one() {
-	local i=$1 script=$2 name=${NAME[$1]} t0 tmo taint0 err0 locks0 mods0 new m left='' d rc
-	local canary='' also='' fired='' notes='' directive='' st
+	local i=$1 script=$2 name=${NAME[$1]} t0 tmo='' taint0 err0 locks0 mods0 new='' m left='' d rc
+	local canary='' also='' fired='' notes='' directive='' st line scan=0 n
 	d=$OUT/tests/$name
 	mkdir -p "$d"
-	# "# ndis-test: timeout=SECS": a test that needs longer (hot-plug under TCG)
-	tmo=$(sed -n 's/^# ndis-test: timeout=\([0-9][0-9]*\)$/\1/p' "$script" | head -n 1)
+	# The test's directives:
+	#   "# ndis-test: timeout=SECS": a test that needs longer (hot-plug under TCG)
+	#   "# ndis-test: canary detector=D[|D2] also=A,B": an expected failure
+	#   "# ndis-test: kmemleak-scan": scan for leaks right after the test
+	while IFS= read -r line; do
+		case $line in
+		"# ndis-test: timeout="*) [[ -z $tmo && $line =~ =([0-9]+)$ ]] && tmo=${BASH_REMATCH[1]} ;;
+		"# ndis-test: canary "*)
+			[[ -z $canary && $line =~ detector=([^ ]*) ]] && canary=${BASH_REMATCH[1]}
+			[[ -z $also && $line =~ also=([^ ]*) ]] && also=${BASH_REMATCH[1]}
+			;;
+		"# ndis-test: kmemleak-scan") scan=1 ;;
+		esac
+	done <"$script"
 	tmo=${tmo:-$TEST_TIMEOUT}
-	# "# ndis-test: canary detector=D[|D2] also=A,B": an expected failure
-	canary=$(sed -n 's/^# ndis-test: canary .*detector=\([^ ]*\).*/\1/p' "$script" | head -n 1)
-	also=$(sed -n 's/^# ndis-test: canary .*also=\([^ ]*\).*/\1/p' "$script" | head -n 1)
 
 	check_between "$i"
-	mods0=$(modules) taint0=$(taint) err0=$(dma_errors) locks0=$(debug_locks)
+	read_modules
+	mods0=$MODULES taint0=$S_TAINT err0=$S_ERR locks0=$S_LOCKS
 	log "[$i/$TOTAL] $name ..."
 	kmsg "begin #$i: $name"
-	J0[i]=$(jiffies) t0=$(date +%s.%N)
+	read_jiffies
+	J0[i]=$JIFFIES
+	now_us
+	t0=$NOW_US
 
 	(cd "$d" && NDIS_CONFIG=$CONFIG NDIS_KO=$KO NDIS_OUT=$d NDIS_TOP=${NDIS_TOP:-} \
 		timeout -k 10 "$tmo" bash "$script") >"$d/output.txt" 2>&1 </dev/null
@@ -302,41 +346,58 @@ run_one() {
 
 	# Unload what the test left loaded (newest first, as /proc/modules
 	# lists them) so one failure does not cascade into the next test.
-	new=$(modules | grep -vxF -f <(echo "$mods0"))
-	for m in $new $new; do # second pass for modules that had users
-		grep -qx "$m" <(modules) && rmmod "$m" 2>/dev/null && left+="$m "
+	read_modules
+	for m in $MODULES; do
+		[[ $'\n'$mods0 == *$'\n'$m$'\n'* ]] || new+="$m "
 	done
-	[ -n "$new" ] && fired+="module-left " notes+="left module(s) loaded: $(echo "$new" | paste -sd" " -) (harness unloaded: ${left:-none}); "
+	for m in $new $new; do # second pass for modules that had users
+		[ -e "/sys/module/$m" ] && rmmod "$m" 2>/dev/null && left+="$m "
+	done
+	[ -n "$new" ] && fired+="module-left " notes+="left module(s) loaded: ${new% } (harness unloaded: ${left:-none}); "
 
-	J1[i]=$(jiffies)
-	SECS[i]=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	read_jiffies
+	J1[i]=$JIFFIES
+	now_us
+	t0=$(((NOW_US - t0) / 100000))
+	SECS[i]=$((t0 / 10)).$((t0 % 10))
 	kmsg "end #$i: $name"
 
 	# The detectors.
 	dmesg_between "$i" >"$d/dmesg.txt"
-	fired+="$(log_detectors "$d/dmesg.txt" | paste -sd' ' -) "
-	[ -s "$d/dmesg.txt.hits" ] && notes+="log: $(head -n 6 "$d/dmesg.txt.hits" | paste -sd'|' -); "
+	for m in $(log_detectors "$d/dmesg.txt"); do fired+="$m "; done
+	if [ -s "$d/dmesg.txt.hits" ]; then
+		line=
+		while IFS= read -r m; do line+="$m|"; done < <(head -n 6 "$d/dmesg.txt.hits")
+		notes+="log: ${line%|}; "
+	fi
 	local bits
-	bits=$((($(taint) & ~taint0) & BAD_TAINT))
+	sample
+	bits=$(((S_TAINT & ~taint0) & BAD_TAINT))
 	((bits)) && fired+="taint " notes+="new taint $(taint_letters $bits); "
-	[ "$(dma_errors)" -gt "$err0" ] && fired+="error_count " notes+="DMA-API error_count $err0 -> $(dma_errors); "
-	if [ "$locks0" = 1 ] && [ "$(debug_locks)" != 1 ]; then
+	[ "$S_ERR" -gt "$err0" ] && fired+="error_count " notes+="DMA-API error_count $err0 -> $S_ERR; "
+	if [ "$locks0" = 1 ] && [ "$S_LOCKS" != 1 ]; then
 		notes+="lockdep switched itself off; "
 		[[ " $fired " == *" lockdep "* ]] || fired+="lockdep "
 	fi
 	kunit_lines "$d/dmesg.txt" >"$d/kunit.txt"
-	if grep -Eq '^ *not ok ' "$d/kunit.txt"; then
-		fired+="kunit " notes+="KUnit: $(grep -E '^ *not ok ' "$d/kunit.txt" | sed 's/^ *//' | head -n 3 | paste -sd'|' -); "
-	fi
-	if grep -q '^# ndis-test: kmemleak-scan$' "$script"; then
-		local n leaks=0
+	line='' n=0
+	while IFS= read -r m; do
+		[[ $m =~ ^\ *(not ok .*) ]] && ((n++ < 3)) && line+="${BASH_REMATCH[1]}|"
+	done <"$d/kunit.txt"
+	[ -n "$line" ] && fired+="kunit " notes+="KUnit: ${line%|}; "
+	if ((scan)); then
+		local leaks=0
 		for n in $(kmemleak_scan "$d/kmemleak.txt"); do
 			if [ "$n" = "$i" ]; then leaks=$((leaks + 1)); else LEAK_FROM[$n]=$((${LEAK_FROM[$n]:-0} + 1)); fi
 		done
 		((leaks)) && fired+="kmemleak " notes+="kmemleak: $leaks leak(s) allocated during the test; "
 	fi
-	fired=$(echo "$fired" | xargs -n1 2>/dev/null | awk '!seen[$0]++' | paste -sd' ' -)
-	prev_taint=$(taint) prev_err=$(dma_errors) prev_locks=$(debug_locks)
+	# Each detector once, in the order it fired.
+	line=" "
+	for m in $fired; do [[ $line == *" $m "* ]] || line+="$m "; done
+	line=${line# } fired=${line% }
+	sample
+	prev_taint=$S_TAINT prev_err=$S_ERR prev_locks=$S_LOCKS
 
 	# The verdict.
 	if [ -n "$canary" ]; then

@@ -30,8 +30,8 @@ for d in "${ADAPTERS[@]}"; do
 	name=$(basename "$d")
 	for c in "${COUNTERS[@]}"; do
 		len=$(sed -E 's/.*len=([0-9]+).*/\1/' <<<"$c")
-		run "$d" "counter $c"
-		expect "$name counter $c" "^counter busy=$len idle=0 len=$len complete=0x00000000"
+		expect_while_busy "$d" "counter $c" "$name counter $c" \
+			"^counter busy=$len idle=0 len=$len complete=0x00000000"
 	done
 	for c in "${SHORT[@]}"; do
 		len=$(sed -E 's/.*len=([0-9]+).*/\1/' <<<"$c")
@@ -43,8 +43,8 @@ for d in "${ADAPTERS[@]}"; do
 			"^short-receive counter=$short end=$((mdl_off + len - short)) verified=1 setup=0x00000000 complete=0x00000000"
 	done
 	for c in "${BUSY[@]}"; do
-		run "$d" "busy-complete $c"
-		expect "$name busy-complete $c" "^busy-complete complete=0xc000009a next_setup=0x00000000 next_complete=0x00000000"
+		expect_while_busy "$d" "busy-complete $c" "$name busy-complete $c" \
+			"^busy-complete complete=0xc000009a next_setup=0x00000000 next_complete=0x00000000"
 		# Data still arrives intact after the fenced transfer.
 		run "$d" "roundtrip $c"
 		expect "$name roundtrip after busy-complete $c" "^ok .*verified=1"
