@@ -11,21 +11,26 @@
  *    between), writes that slot over. Without sheaves (slub_debug) it is
  *    just one more free.
  *  - A KFENCE object is not used: its metadata keeps the address.
- *  - The stack below canary_init() (kmalloc's and kmemleak's frames) is
- *    scrubbed: kmemleak scans task stacks, also the cached ones of exited
- *    tasks.
+ *  - The whole unused part of the stack below canary_init() (kmalloc's,
+ *    kmemleak's and lockdep's frames, which can run several KiB deep) is
+ *    zeroed: kmemleak scans task stacks, also the cached ones of exited
+ *    tasks. Zeroing only 4 KiB left a copy behind in the iommu boot, where
+ *    kmemleak then reported the object minutes late.
  */
 #include <linux/compiler.h>
 #include <linux/irqflags.h>
+#include <linux/kasan.h>
 #include <linux/kfence.h>
 #include <linux/module.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #define LEAK_SIZE 64
 /* KFENCE samples one allocation per interval: a few retries suffice. */
 #define LEAK_TRIES 100
-#define SCRUB_FRAMES 4
+/* Left alone below the stack pointer: memset's own frame. */
+#define SCRUB_MARGIN 512
 
 /* Returns 0 once an object has been lost. */
 static noinline int leak_one(void)
@@ -58,23 +63,33 @@ static noinline int leak_one(void)
 	return -EAGAIN;
 }
 
-/* Zero about SCRUB_FRAMES KiB of stack below the caller's frame. */
-static noinline void scrub_stack(int frames)
+/*
+ * Zero the stack between its end (past the overflow canary word) and a
+ * margin below the current stack pointer: the frames that ran below ours
+ * are dead. Interrupts are off so that nothing is live down there while
+ * it is zeroed, and KASAN (make check-kasan) is told not to report the
+ * dead frames' leftover red zones.
+ */
+static noinline void scrub_stack(void)
 {
-	char buf[1024];
+	unsigned long *end = end_of_stack(current) + 1;
+	unsigned long sp = current_stack_pointer;
+	unsigned long flags;
 
-	memzero_explicit(buf, sizeof(buf));
-	if (frames > 1)
-		scrub_stack(frames - 1);
-	/* Keeps buf live across the call: no tail call reusing this frame. */
-	barrier_data(buf);
+	if (sp - SCRUB_MARGIN <= (unsigned long)end)
+		return;
+	local_irq_save(flags);
+	kasan_disable_current();
+	memzero_explicit(end, sp - SCRUB_MARGIN - (unsigned long)end);
+	kasan_enable_current();
+	local_irq_restore(flags);
 }
 
 static int __init canary_init(void)
 {
 	int ret = leak_one();
 
-	scrub_stack(SCRUB_FRAMES);
+	scrub_stack();
 	return ret;
 }
 

@@ -32,9 +32,15 @@
 # was injected: the witness of each step. The filter (require-start/end)
 # is the entry point's own text (its symbol up to the next one), or for a
 # call that is all shim the shim's whole .text; reject-start/end spares
-# kmemleak's metadata allocation (__alloc_object: it has a fallback pool,
-# and would double every path's steps), except on the initialization path
-# (below), which needs the one reject range for something else.
+# DMA-API debug's own allocations (dma_entry_alloc up to the end of
+# add_dma_entry: an entry, a cacheline-tracking radix node). Failing one
+# of those makes DMA-API debug switch itself off for the rest of the boot
+# ("cacheline tracking ENOMEM, dma-debug disabled", seen on the
+# phys-mapping path), blinding every later test. kmemleak's metadata
+# allocation is stepped too (it falls back to its own pool, a fallback
+# step). The initialization path (below) needs the one reject range for
+# something else. Without those symbols, kmemleak's __alloc_object is
+# spared instead.
 #
 # Paths (NDIS_FAULT_PATHS, a regex over the names; default: every path in
 # the plain boot, the data-integrity subset elsewhere, see path_default):
@@ -360,19 +366,30 @@ echo "KTAP version 1"
 echo "1..$PLAN"
 insmod "$shim" || { notok "insmod ndis_shim"; exit 1; }
 SHIM_SYMS=$(awk '$4 == "[ndis_shim]" && $2 ~ /^[tT]$/ { print $1, $3 }' /proc/kallsyms | sort)
-# KMEMLEAK: kmemleak's metadata allocation, spared (no kmemleak: nothing).
+# SPARED (KLO..KHI): DMA-API debug's allocations, else kmemleak's.
 # IRQPROC: the IRQ core's /proc registration, spared on the init path.
+spared_range() {
+	local a b c d
+	if read -r a b < <(ksym_range dma_entry_alloc) && read -r c d < <(ksym_range add_dma_entry); then
+		SPARED=dma_entry_alloc..add_dma_entry
+		printf -v KLO '%#x' $((a < c ? a : c))
+		printf -v KHI '%#x' $((b > d ? b : d))
+	else
+		SPARED=__alloc_object
+		read -r KLO KHI < <(ksym_range __alloc_object || echo "0 0")
+	fi
+}
 if range=$(text_range) && read -r TLO THI <<<"$range" &&
-	range=$(ksym_range __alloc_object || echo "0 0") && read -r KLO KHI <<<"$range" &&
+	spared_range &&
 	range=$(ksym_range register_irq_proc) && read -r ILO IHI <<<"$range" &&
 	[ -n "$SHIM_SYMS" ]; then
-	ok "ndis_shim loaded; filters: .text $TLO..$THI, spared: __alloc_object $KLO..$KHI, register_irq_proc $ILO..$IHI"
+	ok "ndis_shim loaded; filters: .text $TLO..$THI, spared: $SPARED $KLO..$KHI, register_irq_proc $ILO..$IHI"
 else
 	notok "ndis_shim's text range, its symbols, or register_irq_proc not found"
 	rmmod ndis_shim
 	exit 1
 fi
-# Each path's filter: the entry point's text, kmemleak spared.
+# Each path's filter: the entry point's text, SPARED spared.
 arm_entry() { # SYMBOL
 	local lo hi
 	if ! read -r lo hi < <(shim_sym_range "$1"); then
