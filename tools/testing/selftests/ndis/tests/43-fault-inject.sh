@@ -290,14 +290,15 @@ count_call() { # CMD FILE RESULT-FILE
 # step:attribute:outcome) and BAD.
 SKIP_FROM=0 SKIP_TO=0
 steps() {
-	local try=$1 judge=$2 final=$3 s=0
+	local try=$1 judge=$2 final=$3 s=0 ran=0
 	while :; do
-		s=$((s + 1))
+		s=$((s + 1)) ran=$((ran + 1))
 		if [ "$s" = "$SKIP_FROM" ] && [ "$SKIP_TO" -gt "$s" ]; then
 			SITES+=" [$s-$((SKIP_TO - 1)):not-run]"
 			s=$SKIP_TO
 		fi
-		if [ "$s" -gt "$MAX_STEPS" ]; then
+		# Steps run, not the step's number: the skipped ones do not count.
+		if [ "$ran" -gt "$MAX_STEPS" ]; then
 			BAD+="still injecting after $MAX_STEPS steps; "
 			return
 		fi
