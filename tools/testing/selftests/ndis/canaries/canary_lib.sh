@@ -51,6 +51,17 @@ kfence_prepare() {
 	echo 2 >/proc/sys/vm/drop_caches
 	echo "# kfence: objects in use: ${before:-?} before dropping caches," \
 		"$(awk -F': ' '/currently allocated/ { print $2 }' $f 2>/dev/null || echo '?') after"
+	# What holds the pool: live objects per cache, and how many of them
+	# were allocated during the boot's first 60 s.
+	awk 'function done() { if (c != "" && !freed) { n[c]++; all++; if (t < 60) boot++ } c = "" }
+		/^kfence-#[0-9]+:/ { done(); c = $0; sub(/.*cache=/, "", c); freed = 0 }
+		/^allocated by task/ { t = $0; sub(/.* at /, "", t); sub(/s .*/, "", t); t += 0 }
+		/^(freed|rcu freeing) by task/ { freed = 1 }
+		END {
+			done()
+			for (k in n) if (n[k] >= 5) s = s " " k "=" n[k]
+			printf "# kfence: live pool objects by cache:%s; %d of %d allocated in the first 60 s\n", s, boot, all
+		}' /sys/kernel/debug/kfence/objects 2>/dev/null || true
 }
 
 # Why no KFENCE object came (a full pool samples nothing): its statistics.
