@@ -27,6 +27,8 @@ came back.
 error or fewer than --min-steps steps done.
 """
 import argparse
+import array
+import collections
 import os
 import random
 import sys
@@ -64,25 +66,36 @@ def per_base(maximum):
     return 1 if maximum <= 1 else (maximum - 2) // 4096 + 2
 
 
+STEP = [0]     # the step being run: Mem records which one wrote each byte
+
+
 class Mem:
     """What the model knows a piece of memory holds: values, and which
-    (known: 0 unknown, 1 written by the CPU, 2 moved by the device)."""
+    (known: 0 unknown, 1 written by the CPU, 2 moved by the device), and
+    the step that last wrote each byte (for a mismatch's report)."""
 
     def __init__(self, n, zero=False):
         self.vals = bytearray(n)
         self.known = bytearray(b"\x01" * n if zero else n)
+        self.origin = array.array("i", bytes(4 * n))
+
+    def touch(self, off, n):
+        self.origin[off:off + n] = array.array("i", [STEP[0]] * len(self.origin[off:off + n]))
 
     def fill(self, seed):
         self.vals[:] = pattern(seed, len(self.vals))
         self.known[:] = b"\x01" * len(self.vals)
+        self.touch(0, len(self.vals))
 
     def copy(self, src, soff, doff, n, device=False):
         self.vals[doff:doff + n] = src.vals[soff:soff + n]
         known = src.known[soff:soff + n]
         self.known[doff:doff + n] = bytes(2 if k else 0 for k in known) if device else known
+        self.touch(doff, n)
 
     def forget(self, off, n):
         self.known[off:off + n] = bytes(len(self.known[off:off + n]))
+        self.touch(off, n)
 
     def snapshot(self, off, n):
         m = Mem(n)
@@ -104,6 +117,10 @@ class Slot:
         self.handle = 0
         self.max = 0
         self.inflight = None    # (buf, off, len, from, doff) of the Setup in progress
+        # What edu's buffer held at doff when a device-to-host Setup started
+        # the engine: what that transfer copies, whatever edu holds by its
+        # Complete (see Adapter.start_transfer).
+        self.edu_then = None
         # A transfer completed with RESOURCES: the shim keeps it mapped until
         # the engine is idle and the channel reaps it (next Setup, Deregister).
         self.draining = None
@@ -126,6 +143,8 @@ class Adapter:
         self.slots = [Slot() for _ in range(SLOTS)]
         self.old_handles = []   # stale handle values, for forging
         self.stats = {}
+        self.trace = collections.deque(maxlen=200)  # the last calls, for a mismatch
+        self.calls = []         # (step, call and result): every call, for a mismatch
         self.rejected = read_rejected()
         # The adapter's own count is exact: only this sequence moves it.
         self.rejected_here = self.adapter_line()["rejected_calls"]
@@ -150,6 +169,8 @@ class Adapter:
         except OSError as e:
             raise Mismatch("write %r: %s" % (line, e))
         out = os.pread(self.res_fd, 512, 0).decode().strip()
+        self.trace.append("%s -> %s" % (line, out))
+        self.calls.append((STEP[0], "%s -> %s" % (line, out)))
         kv = {}
         for w in out.split():
             k, _, v = w.partition("=")
@@ -237,6 +258,7 @@ class Adapter:
     def step(self, n):
         """One step: a system-DMA call (as before), or, one step in four, a
         data check or a scatter-gather, shared-memory or NDIS 5 call."""
+        STEP[0] = n
         if self.rng.random() < 0.25:
             ops = (("fill", 5), ("check", 6), ("sgreg", 1), ("sgalloc", 5), ("sgmove", 3),
                    ("sgfree", 4), ("shmalloc", 3), ("shmfill", 1), ("shmmove", 3),
@@ -396,6 +418,7 @@ class Adapter:
         if st == SUCCESS:
             s.inflight = (buf, off, ln, frm, doff)
             s.draining = None   # reaped before the new mapping
+            self.start_transfer(slot, s.inflight)
         self.check_rejected(n, line)
         self.count("setup", sname(st))
 
@@ -500,17 +523,37 @@ class Adapter:
         self.count("wait", "ok")
 
     # ---- data ----
-    def apply_transfer(self, slot, rec):
-        """A channel's transfer the engine finished: its bytes moved."""
+    def start_transfer(self, slot, rec):
+        """A channel's transfer the engine was started for. It moves its
+        bytes when edu's timer fires, which may be long before Complete:
+        once the engine is idle again, bus-master moves and other channels'
+        transfers may write and read edu's buffer while this one is still
+        in progress. Nothing else touches edu's buffer until then (every
+        other mover needs the engine idle), so what it will copy is known
+        now: edu's bytes for a device-to-host transfer (kept until
+        Complete), the buffer's for host-to-device (in edu's buffer from
+        now on, forgotten again if Complete finds the engine still running)."""
         buf, off, ln, frm, doff = rec
         if frm:
-            self.mem[slot][buf].copy(self.edu, doff, off, ln, device=True)
+            self.slots[slot].edu_then = self.edu.snapshot(doff, ln)
         else:
             self.edu.copy(self.mem[slot][buf], off, doff, ln, device=True)
 
-    def forget_transfer(self, slot, rec):
-        """A transfer cut short (fenced, abandoned): its bytes are unknown."""
+    def apply_transfer(self, slot, rec):
+        """A channel's transfer the engine finished, completed: a
+        device-to-host transfer's bytes are in the buffer now."""
         buf, off, ln, frm, doff = rec
+        if frm:
+            self.mem[slot][buf].copy(self.slots[slot].edu_then, 0, off, ln, device=True)
+        self.slots[slot].edu_then = None
+
+    def forget_transfer(self, slot, rec):
+        """A transfer cut short (fenced, abandoned): its bytes are unknown.
+        A fence drops what the engine had not moved yet, and if the engine
+        was still running for it, nothing else saw edu's buffer since the
+        Setup (or, at Deregister, the range is just known no longer)."""
+        buf, off, ln, frm, doff = rec
+        self.slots[slot].edu_then = None
         if frm:
             self.mem[slot][buf].forget(off, ln)
         else:
@@ -532,9 +575,11 @@ class Adapter:
         return self.busy(slot, buf) or bool(d and d[0] == buf)
 
     def idle_buffer(self):
+        """A buffer nothing maps: not one a transfer still drains from, whose
+        unmap at the reap copies a swiotlb slot back over a fill."""
         for _ in range(8):
             slot, buf = self.rng.randrange(SLOTS), self.rng.randrange(len(BUF_SIZES))
-            if not self.busy(slot, buf):
+            if not self.mapped(slot, buf):
                 return slot, buf
         return None
 
@@ -547,13 +592,26 @@ class Adapter:
         for i, (g, v, k) in enumerate(zip(got, mem.vals, mem.known)):
             if k:
                 if g != v:
-                    raise Mismatch("step %d %s: %s byte %d is 0x%02x, expected 0x%02x (%s)"
-                                   % (n, line, what, i, g, v,
-                                      "moved by edu" if k == 2 else "written by the CPU"))
+                    self.trace.extend(self.history(mem.origin[i], line))
+                    raise Mismatch("step %d %s: %s byte %d is 0x%02x, expected 0x%02x (%s at"
+                                   " step %d)" % (n, line, what, i, g, v,
+                                                  "moved by edu" if k == 2 else
+                                                  "written by the CPU", mem.origin[i]))
                 compared += 1
                 self.device_bytes += k == 2
         self.verified_bytes += compared
         self.count(what, "verified" if compared else "unknown")
+
+    def history(self, since, line):
+        """The calls since step @since that name the slot of @line, or move
+        data through edu, for a mismatch's report."""
+        slot = line.split()[1]
+        out = ["-- since step %d, for %s:" % (since, slot)]
+        for st, c in self.calls:
+            if st >= since and (slot in c or c.split()[0] in ("wait", "sgmove", "shmmove", "pmmove")
+                                or st == since):
+                out.append("%d: %s" % (st, c))
+        return out[-120:]
 
     def do_fill(self, n):
         pick = self.idle_buffer()
@@ -951,6 +1009,7 @@ def main():
                 print("ok %d %s steps %d-%d" % (k, ad.name, c + 1, c + a.chunk))
             except (Mismatch, OSError) as e:
                 print("not ok %d %s steps %d-%d: %s" % (k, ad.name, c + 1, c + a.chunk, e))
+                print("# the last calls:\n" + "\n".join("#   " + t for t in ad.trace))
                 failed = 1
             k += 1
             sys.stdout.flush()
