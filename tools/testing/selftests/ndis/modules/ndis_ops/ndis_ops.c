@@ -17,14 +17,37 @@
  *   vanish value=1|0          (fault hook: the device vanished, see below)
  *   stall value=N             (fault hook: the next N Stop/IsBusy calls
  *                              report the engine busy, see below)
- *   fill slot=S buf=B value=SEED   (the buffer's bytes: a pattern of SEED)
+ *   fill slot=S buf=B value=SEED   (the buffer's bytes: ops_pattern(SEED, i))
  *   check slot=S buf=B len=L value=SEED
  *                             (status=0 if its first L bytes are SEED's
  *                              pattern, else 1 + the first wrong byte's index)
+ *   peek slot=S buf=B | peek slot=S shm=1
+ *                             (what the data file reads: a buffer, a block)
+ * Scatter-gather, shared memory and NDIS 5 map registers (the adapter is
+ * a bus master); the "move" operations program edu's engine themselves
+ * with the addresses NDIS gave, to or from edu's buffer at doff, polled:
+ *   sgreg | sgdereg           NdisM(De)RegisterScatterGatherDma
+ *   sgalloc slot=S buf=B off=O len=L dir=to|from
+ *                             NdisMAllocateNetBufferSGList: a NET_BUFFER
+ *                             over the slot's MDL, CurrentMdlOffset O
+ *   sgmove slot=S doff=D      the list's L data bytes
+ *   sgfree slot=S [bad=1]     NdisMFreeNetBufferSGList (bad: another NB)
+ *   shmalloc slot=S len=L cached=C | shmfill slot=S value=V
+ *   shmmove slot=S off=O len=L doff=D dir=to|from
+ *   shmfree slot=S [bad=1..4] NdisMFreeSharedMemory (bad: a wrong length,
+ *                             VA, device address or Cached)
+ *   mralloc count=N max=M size=D | mrfree
+ *                             NdisMAllocateMapRegisters(DmaSize D, N base
+ *                             registers of M bytes), NdisMFreeMapRegisters
+ *   pmstart reg=R slot=S buf=B dir=to|from | pmcomplete reg=R slot=S buf=B
+ *                             NdisM{Start,Complete}BufferPhysicalMapping
+ *   pmmove reg=R len=L doff=D the first L bytes of register R's entries
  * /sys/kernel/debug/ndis_ops/<pci>/result  (0400) the last operation's line:
  *   status=0x%08x (or value=N) pre=P post=Q started=K [handle=0x...]
  *   P/Q: the channel number (slot) edu's engine runs for before/after the
- *   call, -1 when idle; K: engine starts during the call.
+ *   call, -1 when idle; K: engine starts during the call. sgalloc adds
+ *   elements=N, shmalloc va=0|1, pmstart entries=N (0: rejected).
+ * /sys/kernel/debug/ndis_ops/<pci>/data    (0400) the bytes peek selected.
  *
  * Buffers: every slot has its own MDLs, B=0: 64 B, 1: 4 KiB, 2: 8 KiB (all
  * kmalloc), 3: 4 KiB vmalloc (bounced), B=4: a NULL MDL. Channels are never
@@ -76,6 +99,11 @@
 
 #define OPS_SLOTS	8
 #define OPS_BUFS	4	/* B == OPS_BUFS: NULL MDL */
+#define OPS_MAPREGS	8	/* map register indexes whose mapping is kept */
+#define OPS_PM_UNITS	4	/* entries of one buffer's physical mapping */
+#define OPS_SG_MAX	8192	/* MaximumPhysicalMapping of the SG registration */
+/* edu's engine moves a bus-master transfer, not a channel's */
+#define OPS_OWNER_BUS_MASTER	OPS_SLOTS
 
 static const struct {
 	size_t size;
@@ -85,6 +113,30 @@ static const struct {
 struct ops_buf {
 	void *va;
 	PMDL mdl;
+};
+
+/* A slot's SG list: its NET_BUFFER and what ProcessSGList handed back. */
+struct ops_sg {
+	NET_BUFFER nb;
+	PSCATTER_GATHER_LIST list;
+	unsigned int calls;
+	bool held, to_dev;
+};
+
+/* A slot's shared-memory block. */
+struct ops_shm {
+	PVOID va;
+	NDIS_PHYSICAL_ADDRESS pa;
+	ULONG len;
+	BOOLEAN cached;
+};
+
+/* A map register's physical mapping, as Start reported it. */
+struct ops_pm {
+	NDIS_PHYSICAL_ADDRESS_UNIT units[OPS_PM_UNITS];
+	UINT n;
+	PMDL mdl;
+	bool to_dev;
 };
 
 struct ops_adapter {
@@ -107,6 +159,12 @@ struct ops_adapter {
 	NDIS_HANDLE slot[OPS_SLOTS];
 	bool live[OPS_SLOTS];
 	struct ops_buf buf[OPS_SLOTS][OPS_BUFS];
+	NDIS_HANDLE SgDmaHandle;
+	struct ops_sg sg[OPS_SLOTS];
+	struct ops_shm shm[OPS_SLOTS];
+	struct ops_pm pm[OPS_MAPREGS];
+	const u8 *peek;		/* what the data file reads */
+	size_t peek_len;
 	char result[192];
 	size_t result_len;
 	struct list_head grave;
@@ -125,6 +183,7 @@ MINIPORT_CANCEL_SEND OpsCancelSend;
 MINIPORT_SHUTDOWN OpsShutdown;
 MINIPORT_DEVICE_PNP_EVENT_NOTIFY OpsPnp;
 MINIPORT_CANCEL_OID_REQUEST OpsCancelOid;
+MINIPORT_PROCESS_SG_LIST OpsProcessSGList;
 
 static NDIS_HANDLE ops_driver_handle;
 static DEFINE_MUTEX(ops_root_lock);	/* root dir and the graveyard */
@@ -225,11 +284,12 @@ static BOOLEAN OpsDmaStop(NDIS_HANDLE Ctx, UINT Channel)
 	}
 	if (a->owner != Channel)
 		return TRUE;
+	/*
+	 * Fenced while running: not confirmed idle even if it reads idle
+	 * right after, since QEMU may have run the engine's timer between
+	 * the config write and the read, with the DMA dropped.
+	 */
 	ops_bus_master(a, false);
-	if (!ops_running(a)) {
-		ops_bus_master(a, true);
-		return TRUE;
-	}
 	return FALSE;
 }
 
@@ -278,7 +338,7 @@ MODULE_LICENSE("GPL");
 /* ---- test interface ---- */
 
 struct ops_args {
-	unsigned int slot, max, dma32, desc, badadapter, buf;
+	unsigned int slot, max, dma32, desc, badadapter, buf, shm, reg, count, size, bad;
 	u32 off, len, doff;
 	u64 value;
 	bool from;
@@ -320,6 +380,16 @@ static int ops_parse(char *s, struct ops_args *x)
 			ret = kstrtou32(val, 0, &x->doff);
 		else if (!strcmp(word, "value"))
 			ret = kstrtou64(val, 0, &x->value);
+		else if (!strcmp(word, "shm"))
+			ret = kstrtouint(val, 0, &x->shm);
+		else if (!strcmp(word, "reg"))
+			ret = kstrtouint(val, 0, &x->reg);
+		else if (!strcmp(word, "count"))
+			ret = kstrtouint(val, 0, &x->count);
+		else if (!strcmp(word, "size"))
+			ret = kstrtouint(val, 0, &x->size);
+		else if (!strcmp(word, "bad"))
+			ret = kstrtouint(val, 0, &x->bad);
 		else if (!strcmp(word, "dir")) {
 			ret = 0;
 			if (!strcmp(val, "to"))
@@ -333,14 +403,286 @@ static int ops_parse(char *s, struct ops_args *x)
 		if (ret)
 			return ret;
 	}
-	if (x->slot >= OPS_SLOTS || x->buf > OPS_BUFS)
+	if (x->slot >= OPS_SLOTS || x->buf > OPS_BUFS || x->reg >= OPS_MAPREGS || x->bad > 4 ||
+	    x->size > 0xff)
 		return -ERANGE;
 	return 0;
 }
 
-static u8 ops_pattern(u64 seed, size_t i)
+/*
+ * fill's and check's pattern (model.py pattern()): distinct for every byte
+ * and seed, so a shifted copy shows.
+ */
+static u8 ops_pattern(u32 seed, u32 i)
 {
-	return (u8)(seed + i * 7 + (i >> 8));
+	return (u8)(seed * 31 + i * 0x9D + (i >> 8) * 7);
+}
+
+static void ops_fill(u8 *p, size_t len, u32 seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = ops_pattern(seed, i);
+}
+
+/*
+ * A bus-master move: edu's engine between bus address @addr and its own
+ * buffer at @doff, polled until idle. RESOURCES while a channel's transfer
+ * runs or the engine is fenced.
+ */
+static NDIS_STATUS ops_engine_move(struct ops_adapter *a, u64 addr, u32 doff, u32 len,
+				   bool to_dev)
+{
+	u64 mask = dma_get_mask(&a->pdev->dev);
+	unsigned int ms;
+
+	if (!len || doff > OPS_EDU_SIZE || len > OPS_EDU_SIZE - doff)
+		return NDIS_STATUS_INVALID_LENGTH;
+	if (addr > mask || len - 1 > mask - addr) {
+		dev_err_ratelimited(&a->pdev->dev, "bus-master move: %#llx+%u beyond mask %#llx\n",
+				    addr, len, mask);
+		return NDIS_STATUS_RESOURCES;
+	}
+	if (a->halted || READ_ONCE(a->vanished))
+		return NDIS_STATUS_RESOURCES;
+	ops_unfence_if_idle(a);
+	if (a->fenced || ops_running(a))
+		return NDIS_STATUS_RESOURCES;
+	writeq(to_dev ? addr : OPS_EDU_BUFFER + doff, ops_reg(a, OPS_REG_DMA_SRC));
+	writeq(to_dev ? OPS_EDU_BUFFER + doff : addr, ops_reg(a, OPS_REG_DMA_DST));
+	writeq(len, ops_reg(a, OPS_REG_DMA_CNT));
+	writel(OPS_CMD_RUN | (to_dev ? 0 : OPS_CMD_FROM_DEVICE), ops_reg(a, OPS_REG_DMA_CMD));
+	a->owner = OPS_OWNER_BUS_MASTER;
+	for (ms = 0; ops_running(a) && ms < 2000; ms++)
+		usleep_range(1000, 1100);
+	return ops_running(a) ? NDIS_STATUS_FAILURE : NDIS_STATUS_SUCCESS;
+}
+
+/* Moves @len bytes of @n elements, after their first @skip, edu at @doff on. */
+static NDIS_STATUS ops_move_elements(struct ops_adapter *a, const u64 *addr, const u32 *elen,
+				     unsigned int n, u32 skip, u32 len, u32 doff, bool to_dev)
+{
+	NDIS_STATUS st = NDIS_STATUS_SUCCESS;
+	unsigned int i;
+
+	if (!len || doff > OPS_EDU_SIZE || len > OPS_EDU_SIZE - doff)
+		return NDIS_STATUS_INVALID_LENGTH;
+	for (i = 0; i < n && len && st == NDIS_STATUS_SUCCESS; i++) {
+		u32 take;
+
+		if (skip >= elen[i]) {
+			skip -= elen[i];
+			continue;
+		}
+		take = min(elen[i] - skip, len);
+		st = ops_engine_move(a, addr[i] + skip, doff, take, to_dev);
+		skip = 0;
+		doff += take;
+		len -= take;
+	}
+	return st == NDIS_STATUS_SUCCESS && len ? NDIS_STATUS_FAILURE : st;
+}
+
+static NDIS_STATUS ops_sg_move(struct ops_adapter *a, struct ops_sg *g, u32 doff)
+{
+	PSCATTER_GATHER_LIST l = g->list;
+	u64 addr[16];
+	u32 elen[16];
+	unsigned int i, n = min_t(unsigned int, l->NumberOfElements, ARRAY_SIZE(addr));
+
+	for (i = 0; i < n; i++) {
+		addr[i] = l->Elements[i].Address.QuadPart;
+		elen[i] = l->Elements[i].Length;
+	}
+	return ops_move_elements(a, addr, elen, n, NET_BUFFER_CURRENT_MDL_OFFSET(&g->nb),
+				 NET_BUFFER_DATA_LENGTH(&g->nb), doff, g->to_dev);
+}
+
+static NDIS_STATUS ops_pm_move(struct ops_adapter *a, struct ops_pm *m, u32 len, u32 doff)
+{
+	u64 addr[OPS_PM_UNITS];
+	u32 elen[OPS_PM_UNITS];
+	unsigned int i;
+
+	for (i = 0; i < m->n; i++) {
+		addr[i] = m->units[i].PhysicalAddress.QuadPart;
+		elen[i] = m->units[i].Length;
+	}
+	return ops_move_elements(a, addr, elen, m->n, 0, len, doff, m->to_dev);
+}
+
+VOID OpsProcessSGList(PDEVICE_OBJECT pDO, PVOID Reserved, PSCATTER_GATHER_LIST pSGL,
+		      PVOID Context)
+{
+	struct ops_sg *g = Context;
+
+	g->list = pSGL;
+	g->calls++;
+}
+
+static NDIS_STATUS ops_sg_register(struct ops_adapter *a)
+{
+	NDIS_SG_DMA_DESCRIPTION d;
+	NDIS_HANDLE h = NULL;
+	NDIS_STATUS st;
+
+	NdisZeroMemory(&d, sizeof(d));
+	d.Header.Type = NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION;
+	d.Header.Revision = NDIS_SG_DMA_DESCRIPTION_REVISION_1;
+	d.Header.Size = NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1;
+	d.MaximumPhysicalMapping = OPS_SG_MAX;
+	d.ProcessSGListHandler = OpsProcessSGList;
+	st = NdisMRegisterScatterGatherDma(a->MiniportAdapterHandle, &d, &h);
+	/* A second registration fails: the first one's handle stays. */
+	if (st == NDIS_STATUS_SUCCESS)
+		a->SgDmaHandle = h;
+	return st;
+}
+
+/*
+ * The scatter-gather, shared-memory and NDIS 5 operations; false if @verb
+ * is none of them.
+ */
+static bool ops_do_bus_master(struct ops_adapter *a, const char *verb, struct ops_args *x,
+			      NDIS_STATUS *st, int *err)
+{
+	struct ops_sg *g = &a->sg[x->slot];
+	struct ops_shm *b = &a->shm[x->slot];
+	struct ops_pm *m = &a->pm[x->reg];
+	PMDL mdl = x->buf < OPS_BUFS ? a->buf[x->slot][x->buf].mdl : NULL;
+	NDIS_PHYSICAL_ADDRESS pa;
+	unsigned int i;
+	UINT n;
+
+	if (!strcmp(verb, "sgreg")) {
+		*st = ops_sg_register(a);
+	} else if (!strcmp(verb, "sgdereg")) {
+		/* The lists still held go with the registration. */
+		NdisMDeregisterScatterGatherDma(a->SgDmaHandle);
+		for (i = 0; i < OPS_SLOTS; i++)
+			a->sg[i].held = false;
+	} else if (!strcmp(verb, "sgalloc")) {
+		if (g->held) {
+			*err = -EBUSY;
+			return true;
+		}
+		NdisZeroMemory(&g->nb, sizeof(g->nb));
+		NET_BUFFER_FIRST_MDL(&g->nb) = mdl;
+		NET_BUFFER_CURRENT_MDL(&g->nb) = mdl;
+		NET_BUFFER_CURRENT_MDL_OFFSET(&g->nb) = x->off;
+		NET_BUFFER_DATA_OFFSET(&g->nb) = x->off;
+		NET_BUFFER_DATA_LENGTH(&g->nb) = x->len;
+		g->list = NULL;
+		g->calls = 0;
+		g->to_dev = !x->from;
+		*st = NdisMAllocateNetBufferSGList(a->SgDmaHandle, &g->nb, g,
+						   g->to_dev ? NDIS_SG_LIST_WRITE_TO_DEVICE : 0,
+						   NULL, 0);
+		g->held = *st == NDIS_STATUS_SUCCESS && g->list;
+		a->result_len = scnprintf(a->result, sizeof(a->result),
+					  "status=0x%08x elements=%u calls=%u\n", (u32)*st,
+					  g->list ? g->list->NumberOfElements : 0, g->calls);
+		return true;
+	} else if (!strcmp(verb, "sgmove")) {
+		if (!g->held) {
+			*err = -EINVAL;
+			return true;
+		}
+		*st = ops_sg_move(a, g, x->doff);
+	} else if (!strcmp(verb, "sgfree")) {
+		NET_BUFFER other;
+
+		NdisZeroMemory(&other, sizeof(other));
+		/* Not held: the list pointer last handed out, only compared. */
+		NdisMFreeNetBufferSGList(a->SgDmaHandle, g->list, x->bad ? &other : &g->nb);
+		if (!x->bad)
+			g->held = false;
+	} else if (!strcmp(verb, "shmalloc")) {
+		if (b->va) {
+			*err = -EBUSY;
+			return true;
+		}
+		pa.QuadPart = 0;
+		NdisMAllocateSharedMemory(a->MiniportAdapterHandle, x->len, !!x->value, &b->va, &pa);
+		b->pa = pa;
+		b->len = x->len;
+		b->cached = !!x->value;
+		a->result_len = scnprintf(a->result, sizeof(a->result),
+					  "status=void va=%d pa=0x%llx\n", b->va != NULL,
+					  (u64)pa.QuadPart);
+		return true;
+	} else if (!strcmp(verb, "shmfill")) {
+		if (!b->va) {
+			*err = -EINVAL;
+			return true;
+		}
+		ops_fill(b->va, b->len, (u32)x->value);
+	} else if (!strcmp(verb, "shmmove")) {
+		if (!b->va) {
+			*err = -EINVAL;
+			return true;
+		}
+		if (x->off > b->len || x->len > b->len - x->off)
+			*st = NDIS_STATUS_INVALID_LENGTH;
+		else
+			*st = ops_engine_move(a, b->pa.QuadPart + x->off, x->doff, x->len, !x->from);
+	} else if (!strcmp(verb, "shmfree")) {
+		pa = b->pa;
+		if (x->bad == 3)
+			pa.QuadPart++;
+		NdisMFreeSharedMemory(a->MiniportAdapterHandle, b->len + (x->bad == 1),
+				      x->bad == 4 ? !b->cached : b->cached,
+				      (u8 *)b->va + (x->bad == 2), pa);
+		if (!x->bad) {
+			if (a->peek == b->va) {
+				a->peek = NULL;
+				a->peek_len = 0;
+			}
+			memset(b, 0, sizeof(*b));
+		}
+	} else if (!strcmp(verb, "mralloc")) {
+		*st = NdisMAllocateMapRegisters(a->MiniportAdapterHandle, 0, (NDIS_DMA_SIZE)x->size,
+						x->count, x->max);
+	} else if (!strcmp(verb, "mrfree")) {
+		NdisMFreeMapRegisters(a->MiniportAdapterHandle);
+		memset(a->pm, 0, sizeof(a->pm));
+	} else if (!strcmp(verb, "pmstart")) {
+		NDIS_PHYSICAL_ADDRESS_UNIT units[OPS_PM_UNITS];
+
+		n = 0;
+		NdisMStartBufferPhysicalMapping(a->MiniportAdapterHandle, mdl, x->reg, !x->from,
+						units, &n);
+		if (n && !m->n && n <= OPS_PM_UNITS) {
+			memcpy(m->units, units, sizeof(units));
+			m->n = n;
+			m->mdl = mdl;
+			m->to_dev = !x->from;
+		}
+		a->result_len = scnprintf(a->result, sizeof(a->result), "status=void entries=%u\n",
+					  n);
+		return true;
+	} else if (!strcmp(verb, "pmmove")) {
+		if (!m->n) {
+			*err = -EINVAL;
+			return true;
+		}
+		*st = ops_pm_move(a, m, x->len, x->doff);
+	} else if (!strcmp(verb, "pmcomplete")) {
+		NdisMCompleteBufferPhysicalMapping(a->MiniportAdapterHandle, mdl, x->reg);
+		if (m->n && m->mdl == mdl)
+			memset(m, 0, sizeof(*m));
+	} else if (!strcmp(verb, "peek")) {
+		if (x->shm ? !b->va : x->buf >= OPS_BUFS) {
+			*err = -EINVAL;
+			return true;
+		}
+		a->peek = x->shm ? b->va : a->buf[x->slot][x->buf].va;
+		a->peek_len = x->shm ? b->len : ops_buf_spec[x->buf].size;
+	} else {
+		return false;
+	}
+	return true;
 }
 
 static int ops_engine(struct ops_adapter *a)
@@ -420,10 +762,9 @@ static void ops_do(struct ops_adapter *a, const char *verb, struct ops_args *x, 
 			return;
 		}
 		if (!check) {
-			for (i = 0; i < n; i++)
-				va[i] = ops_pattern(x->value, i);
+			ops_fill(va, n, (u32)x->value);
 		} else {
-			for (i = 0; i < x->len && va[i] == ops_pattern(x->value, i); i++)
+			for (i = 0; i < x->len && va[i] == ops_pattern((u32)x->value, i); i++)
 				;
 			st = i == x->len ? NDIS_STATUS_SUCCESS : (NDIS_STATUS)(i + 1);
 		}
@@ -432,13 +773,28 @@ static void ops_do(struct ops_adapter *a, const char *verb, struct ops_args *x, 
 			usleep_range(1000, 1100);
 		if (ops_running(a))
 			st = NDIS_STATUS_FAILURE;
-	} else {
+	} else if (!ops_do_bus_master(a, verb, x, &st, err)) {
 		*err = -EINVAL;
 		return;
 	}
+	if (*err || a->result_len)
+		return;
 	a->result_len = scnprintf(a->result, sizeof(a->result),
 				  "status=0x%08x pre=%d post=%d started=%llu\n",
 				  (u32)st, pre, ops_engine(a), a->starts - starts);
+}
+
+/* Operations on the adapter as a whole. */
+static bool ops_slotless(const char *verb)
+{
+	static const char *const verbs[] = { "wait", "vanish", "stall", "sgreg",
+					     "sgdereg", "mralloc", "mrfree", "pmmove" };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (!strcmp(verb, verbs[i]))
+			return true;
+	return false;
 }
 
 static ssize_t ops_op_write(struct file *file, const char __user *ubuf,
@@ -459,8 +815,7 @@ static ssize_t ops_op_write(struct file *file, const char __user *ubuf,
 	err = ops_parse(s, &x);
 	if (err)
 		return err;
-	if (!x.has_slot && strcmp(verb, "wait") && strcmp(verb, "vanish") &&
-	    strcmp(verb, "stall"))
+	if (!x.has_slot && !ops_slotless(verb))
 		return -EINVAL;
 	mutex_lock(&a->lock);
 	a->result_len = 0;
@@ -480,6 +835,24 @@ static ssize_t ops_result_read(struct file *file, char __user *ubuf,
 	mutex_unlock(&a->lock);
 	return ret;
 }
+
+static ssize_t ops_data_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
+{
+	struct ops_adapter *a = file->private_data;
+	ssize_t ret;
+
+	mutex_lock(&a->lock);
+	ret = simple_read_from_buffer(ubuf, count, ppos, a->peek, a->peek_len);
+	mutex_unlock(&a->lock);
+	return ret;
+}
+
+static const struct file_operations ops_data_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = ops_data_read,
+	.llseek = default_llseek,
+};
 
 static const struct file_operations ops_op_fops = {
 	.owner = THIS_MODULE,
@@ -582,7 +955,9 @@ NDIS_STATUS OpsInitialize(NDIS_HANDLE AdapterHandle, NDIS_HANDLE DriverContext,
 	ra.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
 	ra.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
 	ra.MiniportAdapterContext = (NDIS_HANDLE)a;
-	ra.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE;
+	/* A bus master too: scatter-gather, shared memory, map registers. */
+	ra.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE |
+			    NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER;
 	ra.InterfaceType = NdisInterfacePci;
 	st = NdisMSetMiniportAttributes(AdapterHandle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&ra);
 	if (st != NDIS_STATUS_SUCCESS)
@@ -640,6 +1015,7 @@ NDIS_STATUS OpsInitialize(NDIS_HANDLE AdapterHandle, NDIS_HANDLE DriverContext,
 	mutex_unlock(&ops_root_lock);
 	debugfs_create_file("op", 0200, a->dir, a, &ops_op_fops);
 	debugfs_create_file("result", 0400, a->dir, a, &ops_result_fops);
+	debugfs_create_file("data", 0400, a->dir, a, &ops_data_fops);
 	return NDIS_STATUS_SUCCESS;
 
 unmap:

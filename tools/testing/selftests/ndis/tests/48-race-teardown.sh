@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Deregister, halt, unload and hot-unplug against a Complete in flight on
+# another CPU (modules/ndis_race; 41 and 44 cover removal with a transfer
+# set up, this covers the calls racing it). A hammer thread on CPU 0 runs
+# verified Setup/Complete pairs on its own channel while the adapter's DPC
+# chains verified transfers through edu's engine on channel 0; the
+# teardown, pinned to CPU 1 with taskset, meets the hammer inside Complete
+# (its Stop, holding the shim's channel lock, waits for the teardown to
+# begin and then holds on). Each in-flight Complete must return SUCCESS with
+# its data verified, the teardown must wait for it, nothing may be written
+# after it, and the device must work afterwards:
+#  1. NdisMDeregisterDmaChannel rounds, on every adapter: the hammer's
+#     channel under the held Complete, channel 0 under the DPC;
+#  2. halt (sysfs unbind), the miniport deregistering everything itself;
+#  3. halt (unbind) leaving everything to the shim, whose release must
+#     begin while the Complete is held (its log line's time stamp);
+#  4. PCI removal (sysfs remove, then rescan), deregistering;
+#  5. unload (rmmod), leaving everything to the shim;
+#  6. hot-unplug through QEMU's monitor (as 44), leaving everything, when
+#     the VM has the QMP port.
+# The shim's rejected_calls must not move. Prints nested KTAP.
+# ndis-test: timeout=300
+set -uo pipefail
+. "$(dirname "$0")/../removal_lib.sh"
+race=$KO/ndis_race.ko
+[ -f "$race" ] || { echo "# SKIP $race not built"; exit 4; }
+[ "$(nproc)" -ge 2 ] || { echo "# SKIP one CPU: nothing runs at once"; exit 4; }
+TASKSET=$(command -v taskset) || { echo "# SKIP no taskset to pin the teardown"; exit 4; }
+RD=$DBG/ndis_race
+DRV=/sys/bus/pci/drivers/ndis_race
+SEED=${NDIS_SEED:-$(( $(date +%s) % 100000 ))}
+echo "# seed=$SEED"
+mapfile -t DEVS < <(edu_devices)
+[ "${#DEVS[@]}" -ge 1 ] || { echo "# SKIP no edu device"; exit 4; }
+DEV=${DEVS[0]}
+PORT=
+for p in /sys/class/virtio-ports/*; do
+	[ "$(cat "$p/name" 2>/dev/null)" = org.ndis-shim.qmp ] && PORT=/dev/${p##*/}
+done
+
+val() { [[ " $2" =~ [\ \;]$1=([^\ \;]*) ]] && echo "${BASH_REMATCH[1]}"; }
+usecs() { local s=${1%.*} f=${1#*.}; echo $(( 10#$s * 1000000 + 10#$f )); }
+rejected() { local r; read -r r _ <$DBG/ndis_shim/rejected_calls; echo "$r"; }
+run() { # dev command: as the teardown CPU's task; the result line in R
+	"$TASKSET" -c 1 sh -c "echo '$2' >$RD/$1/run" && R=$(cat "$RD/$1/result")
+}
+roundtrip_ok() { # dev
+	wait_for "$RD/$1/run" 10 && run "$1" "roundtrip len=4096 seed=$SEED" &&
+		[[ $R == *"status=0x00000000,0x00000000 verified=1 "*"errors=0"* ]]
+}
+
+# ---- QMP over the port, as 44-hot-unplug: one JSON object per line
+QID=0 REPLY_LINE='' EVENTS=''
+qmp() {
+	QID=$((QID + 1))
+	local id=ndis48-$$-$QID line end=$((SECONDS + 30))
+	printf '{%s, "id": "%s"}\n' "$1" "$id" >&"$Q"
+	while ((SECONDS < end)); do
+		read -r -t 1 -u "$Q" line || continue
+		if [[ $line == *'"event"'* ]]; then
+			EVENTS+=$line$'\n'
+		elif [[ $line == *"\"$id\""* ]]; then
+			REPLY_LINE=$line
+			[[ $line == *'"return"'* ]]
+			return
+		fi
+	done
+	return 1
+}
+HP_ID=ndis_hp_race HP_DEV=
+plug() {
+	local before d i
+	before=$(edu_devices)
+	qmp '"execute": "device_add", "arguments": {"driver": "edu", "id": "'$HP_ID'", "bus": "ndis_hp0", "dma_mask": 4294967295}' || return 1
+	for ((i = 0; i < 300; i++)); do
+		for d in $(edu_devices); do
+			[[ $'\n'$before$'\n' == *$'\n'$d$'\n'* ]] || HP_DEV=$d
+		done
+		[ -n "$HP_DEV" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+unplug() {
+	local end=$((SECONDS + 60)) line
+	EVENTS=
+	qmp '"execute": "device_del", "arguments": {"id": "'$HP_ID'"}' || return 1
+	wait_gone "/sys/bus/pci/devices/$HP_DEV" 60 || return 1
+	until [[ $EVENTS == *DEVICE_DELETED*"\"$HP_ID\""* ]]; do
+		((SECONDS < end)) || return 1
+		read -r -t 1 -u "$Q" line && EVENTS+=$line$'\n'
+	done
+}
+
+cleanup() {
+	echo deregister >"$RD/halt_mode" 2>/dev/null
+	for d in "${DEVS[@]}"; do
+		[ -e "/sys/bus/pci/devices/$d" ] || echo 1 >/sys/bus/pci/rescan
+	done
+	if [ -n "$HP_DEV" ] && [ -e "/sys/bus/pci/devices/$HP_DEV" ]; then unplug; fi
+	lsmod | grep -q '^ndis_race ' && rmmod ndis_race
+	unload_all
+}
+
+# teardown DEV MODE WHAT TRIGGER...: starts the hammer on DEV, runs the
+# teardown, checks what the miniport and the shim reported.
+teardown() {
+	local dev=$1 mode=$2 what=$3 line='' i hammer dpc after shim ts from until bad=''
+	shift 3
+	echo "$mode" >"$RD/halt_mode"
+	if ! run "$dev" "hammer cpu=0 seed=$SEED"; then
+		notok "$what: hammer did not start"; notok "$what"; notok "$what"
+		return
+	fi
+	sleep 0.5
+	mark
+	echo "48-race-teardown: $what" >/dev/kmsg
+	"$@" || bad+=" trigger failed;"
+	# leave mode reports a second later (the reaper)
+	for ((i = 0; i < 50; i++)); do
+		line=$(since_mark | grep -m1 "ndis_race $dev: teardown $mode:") && break
+		sleep 0.1
+	done
+	echo "# ${line:-no teardown line}"
+	hammer=${line%%;*} dpc=${line#*; } after=${line##*after=}
+	dpc=${dpc%%;*}
+	[ "$(val met "$hammer")" = 1 ] && [ "$(val held "$hammer")" = 1 ] ||
+		bad+=" the teardown did not meet a Complete in flight;"
+	[ "$(val inflight "$hammer")" = 0x00000000 ] && [ "$(val inflight_verified "$hammer")" = 1 ] ||
+		bad+=" the Complete in flight did not finish verified;"
+	[ "$(val errors "$hammer")" = 0 ] && [ "$(val transfers "$hammer")" -ge 10 ] 2>/dev/null ||
+		bad+=" hammer errors or too few transfers;"
+	if [ -z "$bad" ]; then ok "$what: Complete in flight met, verified"; else notok "$what:$bad"; fi
+	bad=''
+	[ "$(val errors "$dpc")" = 0 ] && [ "$(val completes "$dpc")" -ge 1 ] 2>/dev/null ||
+		bad+=" DPC: $dpc;"
+	[ "$after" = unchanged ] || bad+=" buffers written after the teardown ($after);"
+	if [ -z "$bad" ]; then ok "$what: DPC verified, nothing written afterwards"; else notok "$what:$bad"; fi
+	shim=$(since_mark | grep -m1 "$dev: ndis_race: [0-9]* DMA channel(s) not deregistered; released")
+	if [ "$mode" = leave ]; then
+		# The shim logs this line, then releases the channels: within the hold.
+		ts=$(sed -n 's/^\[ *\([0-9]*\.[0-9]*\)\].*/\1/p' <<<"$shim")
+		from=$(val held_from "$hammer") until=$(val held_until "$hammer")
+		echo "# shim's release at ${ts:-?}, Complete held ${from:-?} to ${until:-?}"
+		if [[ $shim == *": 2 DMA channel(s)"* ]] && [ -n "$ts" ] && [ -n "$from" ] &&
+			(( $(usecs "$ts") >= $(usecs "$from") && $(usecs "$ts") <= $(usecs "$until") )); then
+			ok "$what: the shim released the channels while the Complete was in flight"
+		else
+			notok "$what: shim's release ${shim:-not logged}, not within the hold"
+		fi
+	else
+		if [ -z "$shim" ]; then ok "$what: nothing left for the shim"; else notok "$what: $shim"; fi
+	fi
+	since_mark | grep -E "ndis|$dev" | grep -v "teardown $mode" | sed 's/^/# /'
+}
+
+echo "KTAP version 1"
+echo "1..$(( 2 * ${#DEVS[@]} + 4 * 4 + 4 + 3 ))"
+if ! insmod "$shim" || ! insmod "$race"; then
+	notok "insmod ndis_shim ndis_race"; cleanup; exit 1
+fi
+before_rejected=$(rejected)
+
+# 1. Deregister rounds on every adapter
+t0=$SECONDS
+for d in "${DEVS[@]}"; do
+	if ! wait_for "$RD/$d/run" 10 || ! run "$d" "deregister sw=30 edu=6 cpu=0 seed=$SEED"; then
+		notok "$d deregister: command failed"; notok "$d deregister"; continue
+	fi
+	echo "# $d: $R"
+	main=${R%%;*} dpc=${R#*; }
+	if [ "$(val err "$main")" = 0 ] && [ "$(val errors "$main")" = 0 ] &&
+		[ "$(val met "$main")" = 30 ] && [ "$(val inflight_verified "$main")" = 30 ]; then
+		ok "$d: 30 Deregisters each met a Complete in flight, each verified"
+	else
+		notok "$d: Deregister under a Complete in flight: $main"
+	fi
+	if [ "$(val edu_rounds "$main")" = 6 ] && [ "$(val after_changed "$main")" = 0 ] &&
+		[ "$(val errors "$dpc")" = 0 ] && [ "$(val completes "$dpc")" -ge 3 ]; then
+		ok "$d: 6 Deregisters of channel 0 under the DPC, nothing written afterwards"
+	else
+		notok "$d: Deregister under the DPC: $main; $dpc"
+	fi
+done
+echo "# deregister rounds: $((SECONDS - t0)) s"
+
+# 2.-5. halt, removal and unload against the hammer on CPU 0
+t0=$SECONDS
+teardown "$DEV" deregister "unbind, deregistering" "$TASKSET" -c 1 sh -c "echo $DEV >$DRV/unbind"
+echo "$DEV" >$DRV/bind
+check "bound again; round trip verified" roundtrip_ok "$DEV"
+teardown "$DEV" leave "unbind, leaving it to the shim" "$TASKSET" -c 1 sh -c "echo $DEV >$DRV/unbind"
+echo "$DEV" >$DRV/bind
+check "bound again; round trip verified" roundtrip_ok "$DEV"
+teardown "$DEV" deregister "PCI removal, deregistering" "$TASKSET" -c 1 sh -c "echo 1 >/sys/bus/pci/devices/$DEV/remove"
+echo 1 >/sys/bus/pci/rescan
+check "rescanned; round trip verified" roundtrip_ok "$DEV"
+teardown "$DEV" leave "unload, leaving it to the shim" "$TASKSET" -c 1 rmmod ndis_race
+insmod "$race"
+check "reloaded; round trip verified" roundtrip_ok "$DEV"
+echo "# halt, removal, unload: $((SECONDS - t0)) s"
+
+# 6. hot-unplug through QEMU's monitor: the removal runs in a kworker, on
+# whichever CPU; the module moves the hammer off it
+t0=$SECONDS
+if [ -n "$PORT" ] && [ -c "$PORT" ]; then
+	exec {Q}<>"$PORT"
+	qmp '"execute": "qmp_capabilities"' || [[ $REPLY_LINE == *"already"* ]]
+	if plug && wait_for "$RD/$HP_DEV/run" 10; then
+		ok "device_add: ndis_race bound $HP_DEV"
+		teardown "$HP_DEV" leave "hot-unplug, leaving it to the shim" unplug
+		HP_DEV=
+	else
+		notok "device_add on ndis_hp0: ${HP_DEV:-nothing}"; notok "hot-unplug"; notok "hot-unplug"; notok "hot-unplug"
+	fi
+else
+	for i in 1 2 3 4; do ok "hot-unplug # SKIP no QMP port (org.ndis-shim.qmp)"; done
+fi
+echo "# hot-unplug: $((SECONDS - t0)) s"
+
+for d in "${DEVS[@]}"; do roundtrip_ok "$d" || notok_dev=$d; done
+if [ -z "${notok_dev:-}" ]; then ok "every adapter moves verified data at the end"; else notok "round trip on $notok_dev at the end"; fi
+after_rejected=$(rejected)
+if [ "$after_rejected" = "$before_rejected" ]; then ok "no call rejected"; else notok "rejected_calls moved $before_rejected -> $after_rejected"; fi
+echo deregister >"$RD/halt_mode"
+if rmmod ndis_race && rmmod ndis_shim; then ok "rmmod ndis_race ndis_shim"; else notok "rmmod"; fi
+cleanup
+exit "$failed"
