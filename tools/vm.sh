@@ -53,7 +53,11 @@ KDIR=${KDIR:-$("$NDIS_TOP/tools/build-kernel.sh" --print-kdir)}
 # TCG down (seen with several guests on 2 cores).
 append="no_timer_check panic_on_warn=0 printk.devkmsg=on log_buf_len=4M kmemleak=on dma_debug_entries=65536"
 # The memory and liveness detectors, tuned for a loaded TCG host: KFENCE
-# samples an allocation every 10 ms (default 100); slub_debug checks
+# samples an allocation every 2 s while the guest boots and every 10 ms
+# (default 100) once the harness starts (it sets the interval): at 10 ms
+# the boot's own long-lived objects filled all 255 objects of KFENCE's
+# pool within the first minute, and a full pool samples nothing more, so
+# the tests and the KFENCE canaries ran unsampled. slub_debug checks
 # consistency, red zones and poison on every free and allocation in the
 # kmalloc caches, where the shim's and the miniports' objects live (Rust's
 # KBox, Arc and KVec, kmalloc, kzalloc). Not in the dedicated caches: on
@@ -64,7 +68,7 @@ append="no_timer_check panic_on_warn=0 printk.devkmsg=on log_buf_len=4M kmemleak
 # stalls); a task blocked 280 s is reported, under the harness's 300 s
 # per-test timeout. slub_debug would also turn pointer hashing off;
 # hash_pointers=always keeps %p as users' kernels print it.
-append+=" kfence.sample_interval=10 slub_debug=FZP,kmalloc-*,dma-kmalloc-* hash_pointers=always watchdog_thresh=30"
+append+=" kfence.sample_interval=2000 slub_debug=FZP,kmalloc-*,dma-kmalloc-* hash_pointers=always watchdog_thresh=30"
 append+=" sysctl.kernel.hung_task_timeout_secs=280"
 qopts="-device edu,dma_mask=0xffffffff -device edu"
 qopts+=" -device pcie-root-port,id=ndis_hp0,bus=pcie.0,chassis=1,slot=1,hotplug=on"

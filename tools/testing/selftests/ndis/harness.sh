@@ -171,8 +171,12 @@ preflight() {
 	sample
 	[ "$S_LOCKS" = 1 ] || bad+="lockdep is not active (debug_locks=$S_LOCKS); "
 	# The memory detector: KASAN in the KASAN kernel, KFENCE sampling
-	# often in the test kernel (tools/vm.sh sets the interval).
+	# often in the test kernel. The guest boots sampling rarely
+	# (tools/vm.sh: the boot's long-lived objects would fill KFENCE's pool)
+	# and samples every NDIS_KFENCE_MS (10) from here on.
 	if ! grep -q 'kasan' /proc/cmdline; then
+		echo "${NDIS_KFENCE_MS:-10}" 2>/dev/null >/sys/module/kfence/parameters/sample_interval ||
+			bad+="cannot set KFENCE's sample interval; "
 		v=$(cat /sys/module/kfence/parameters/sample_interval 2>/dev/null || echo 0)
 		[ "$v" != 0 ] || bad+="KFENCE is not sampling; "
 	fi

@@ -11,11 +11,10 @@
  *    between), writes that slot over. Without sheaves (slub_debug) it is
  *    just one more free.
  *  - A KFENCE object is not used: its metadata keeps the address.
- *  - The whole unused part of the stack below canary_init() (kmalloc's,
- *    kmemleak's and lockdep's frames, which can run several KiB deep) is
- *    zeroed: kmemleak scans task stacks, also the cached ones of exited
- *    tasks. Zeroing only 4 KiB left a copy behind in the iommu boot, where
- *    kmemleak then reported the object minutes late.
+ *  - The whole unused part of the stack below canary_init() is zeroed:
+ *    kmemleak scans task stacks, also the cached ones of exited tasks.
+ *  - Interrupts stay off until the address is gone from registers and the
+ *    stack: kmemleak also scans the per-CPU IRQ stacks.
  */
 #include <linux/compiler.h>
 #include <linux/irqflags.h>
@@ -32,23 +31,26 @@
 /* Left alone below the stack pointer: memset's own frame. */
 #define SCRUB_MARGIN 512
 
-/* Returns 0 once an object has been lost. */
+/*
+ * Returns 0 once an object has been lost. Called with interrupts off: an
+ * interrupt taken while the address sits in a register saves it on the
+ * per-CPU IRQ stack, which kmemleak scans and which keeps it until a
+ * deeper interrupt overwrites it (seen: a leak reported minutes late in
+ * the iommu and swiotlb boots).
+ */
 static noinline int leak_one(void)
 {
 	int tries;
 
 	for (tries = 0; tries < LEAK_TRIES; tries++) {
-		unsigned long flags;
 		void *spare, *p;
 		bool kfence;
 
-		local_irq_save(flags);
 		spare = kmalloc(LEAK_SIZE, GFP_ATOMIC);
 		p = kmalloc(LEAK_SIZE, GFP_ATOMIC);
 		kfence = is_kfence_address(spare) || is_kfence_address(p);
 		/* Writes over p's slot in the sheaf p came from. */
 		kfree(spare);
-		local_irq_restore(flags);
 		if (!spare || !p) {
 			kfree(p);
 			return -ENOMEM;
@@ -66,30 +68,47 @@ static noinline int leak_one(void)
 /*
  * Zero the stack between its end (past the overflow canary word) and a
  * margin below the current stack pointer: the frames that ran below ours
- * are dead. Interrupts are off so that nothing is live down there while
- * it is zeroed, and KASAN (make check-kasan) is told not to report the
- * dead frames' leftover red zones.
+ * (kmalloc's, kmemleak's, lockdep's, several KiB deep) are dead. KASAN
+ * (make check-kasan) is told not to report their leftover red zones.
  */
 static noinline void scrub_stack(void)
 {
 	unsigned long *end = end_of_stack(current) + 1;
 	unsigned long sp = current_stack_pointer;
-	unsigned long flags;
 
 	if (sp - SCRUB_MARGIN <= (unsigned long)end)
 		return;
-	local_irq_save(flags);
 	kasan_disable_current();
 	memzero_explicit(end, sp - SCRUB_MARGIN - (unsigned long)end);
 	kasan_enable_current();
-	local_irq_restore(flags);
+}
+
+/* Zero the registers a call may leave the address in. */
+static __always_inline void scrub_caller_saved_registers(void)
+{
+#ifdef CONFIG_X86_64
+	asm volatile("xor %%eax, %%eax\n\txor %%ecx, %%ecx\n\txor %%edx, %%edx\n\t"
+		     "xor %%esi, %%esi\n\txor %%edi, %%edi\n\txor %%r8d, %%r8d\n\t"
+		     "xor %%r9d, %%r9d\n\txor %%r10d, %%r10d\n\txor %%r11d, %%r11d"
+		     ::: "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory");
+#endif
 }
 
 static int __init canary_init(void)
 {
-	int ret = leak_one();
+	unsigned long flags;
+	int ret;
 
+	/*
+	 * The address lives only inside leak_one() (callee-saved registers are
+	 * restored on its return), in caller-saved registers, and on the stack
+	 * below this frame; all three are wiped before interrupts come back.
+	 */
+	local_irq_save(flags);
+	ret = leak_one();
 	scrub_stack();
+	scrub_caller_saved_registers();
+	local_irq_restore(flags);
 	return ret;
 }
 
