@@ -53,7 +53,7 @@ check:
 # canaries, in one plain boot of a KASAN kernel cached beside the test
 # kernel, with modules and logs under build/kasan. kasan_multi_shot: report
 # every bad access, not only the first. The host tests are make check's.
-KASAN_TESTS ?= /(00-shim-load|03-ndis5-memory|20-edu-c-roundtrip|25-edu-c-shared-memory|26-edu-c-sg|28-edu-ndis5|30-edu-rust-roundtrip|31-edu-rust-sg|31-edu-rust-shared-memory|40-random-sequences|42-stress)\.sh$$|/canaries/
+KASAN_TESTS ?= /(00-shim-load|03-ndis5-memory|20-edu-c-roundtrip|25-edu-c-shared-memory|26-edu-c-sg|28-edu-ndis5|30-edu-rust-roundtrip|31-edu-rust-sg|31-edu-rust-shared-memory|40-random-sequences|42-stress|47-race-one-adapter|48-race-teardown)\.sh$$|/canaries/
 KASAN_ENV = NDIS_KERNEL_FLAVOR=kasan NDIS_BUILD=$(NDIS_BUILD)/kasan
 check-kasan: setup
 	@$(KASAN_ENV) tools/build-kernel.sh >/dev/null
