@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ndis-test: canary detector=kmemleak
 # ndis-test: kmemleak-scan
-# A 64-byte kmalloc whose only pointer is lost (canary_leak.c).
+# 64-byte kmallocs whose only pointers are lost (canary_leak.c): at least
+# one must be reported in the test's window.
 #
 # kmemleak reports an object only once a scan finds no word pointing at it,
 # and a stale copy of the address (a stack or register spill another task
