@@ -3,7 +3,10 @@
 # edu_dma_c: NdisMReadDmaCounter reports the whole length while edu's
 # engine runs and 0 once the DPC completed the transfer; a Complete while
 # the engine is still running gets NDIS_STATUS_RESOURCES (the shim fences
-# the engine), and after the engine finished (>= 200 ms) the channel takes
+# the engine; Microsoft's NdisMCompleteDmaTransfer page names only SUCCESS
+# and RESOURCES, and says nothing of a transfer the controller has not
+# finished: RESOURCES there is the shim's choice, Documentation/controller.rst),
+# and after the engine finished (>= 200 ms) the channel takes
 # a new transfer and moves data correctly again.
 # A receive shorter than its buffer (the glue's test hook has edu move
 # len - short bytes): after Complete, NdisMReadDmaCounter still reports the
