@@ -30,12 +30,12 @@
 /* KFENCE samples one allocation per interval: a few retries suffice. */
 #define LEAK_TRIES 100
 /*
- * Objects lost, each with its own allocation: a stale copy of an address
- * that survived all of the below (seen in a plain boot, the object then
- * reported 8 minutes later; where the copy was is not known) hides that
- * one only.
+ * Objects lost, each with its own allocation. Some stay referenced for a
+ * while despite all of the below (where from is not known): with 4, the
+ * canary boots reported 3, 1 and 4 of them in the test's window, the rest
+ * later. One is enough for the detector; 8 leave margin.
  */
-#define LEAK_COUNT 4
+#define LEAK_COUNT 8
 /* Left alone below the stack pointer: memset's own frame. */
 #define SCRUB_MARGIN 512
 
