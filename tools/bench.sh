@@ -2,11 +2,21 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make bench`: what NdisMSetupDmaTransfer + NdisMCompleteDmaTransfer cost
-# through the shim against the raw Linux DMA API, in each DMA configuration.
+# through the shim against the raw Linux DMA API, in each DMA configuration,
+# on two kernels built from the same source.
 #
 #   tools/bench.sh [CONFIG...]        CONFIG: plain iommu swiotlb (default: all)
 #
-# Per config: one VM with wall-clock guest time, then one with QEMU
+# Kernels (NDIS_BENCH_KERNELS, default "debug production"): `debug` is the
+# test kernel `make check` uses (lockdep, DMA-API debug, kmemleak built in;
+# switched off at boot or run time where they can be), with the modules in
+# $NDIS_BUILD/ko; `production` is the same source and fragment with
+# tools/kernel/production.config's debugging layers compiled out, built once
+# and cached beside it (tools/build-kernel.sh, NDIS_KERNEL_FLAVOR=production),
+# with its own modules built into $NDIS_BUILD/production (Kbuild's MO=), so
+# neither clobbers the other's objects or Module.symvers.
+#
+# Per kernel and config: one VM with wall-clock guest time, then one with QEMU
 # `-icount shift=0` (guest time counts instructions: repeatable, and blind to
 # host load). In each the guest loads ndis_shim.ko and the benchmark
 # miniport (tools/testing/selftests/ndis/bench/) and runs it once; debug
@@ -15,9 +25,9 @@
 # inside edu's 28-bit DMA reach, so the raw DMA API can serve the same
 # device in every config.
 #
-# Output: build/bench/results.csv (with the machine as comment lines), a
-# table on stdout, and Documentation/performance.png. Raw per-VM output in
-# build/bench/<config>-<mode>/.
+# Output: build/bench/results.csv (with the machine as comment lines and a
+# `kernel` column), a table on stdout, and Documentation/performance.png.
+# Raw per-VM output in build/bench/<kernel>/<config>-<mode>/.
 #
 # Environment: NDIS_BENCH_MODES (default "wall icount"),
 # NDIS_BENCH_WALL / NDIS_BENCH_ICOUNT (parameters written to the module's
@@ -39,11 +49,29 @@ ko=$NDIS_BUILD/ko
 bench_dir=$NDIS_TOP/tools/testing/selftests/ndis/bench
 out=$NDIS_BUILD/bench
 
+kernels=${NDIS_BENCH_KERNELS:-debug production}
 for c in "${configs[@]}"; do
 	case $c in plain | iommu | swiotlb) ;; *) die "unknown config '$c' (plain, iommu, swiotlb)" ;; esac
 done
-for f in ndis_shim.ko ndis_bench.ko; do
-	[ -f "$ko/$f" ] || die "$ko/$f missing: run 'make modules' (or 'make bench')"
+declare -A kdir_of ko_of
+for k in $kernels; do
+	case $k in
+	debug)
+		kdir_of[$k]=$(tools/build-kernel.sh --print-kdir)
+		ko_of[$k]=$ko
+		;;
+	production)
+		stage "bench: the production kernel and its modules"
+		NDIS_KERNEL_FLAVOR=production tools/build-kernel.sh >/dev/null
+		kdir_of[$k]=$(NDIS_KERNEL_FLAVOR=production tools/build-kernel.sh --print-kdir)
+		NDIS_KERNEL_FLAVOR=production NDIS_BUILD=$NDIS_BUILD/production tools/build-modules.sh
+		ko_of[$k]=$NDIS_BUILD/production/ko
+		;;
+	*) die "unknown kernel '$k' (debug, production)" ;;
+	esac
+	for f in ndis_shim.ko ndis_bench.ko; do
+		[ -f "${ko_of[$k]}/$f" ] || die "${ko_of[$k]}/$f missing: run 'make modules' (or 'make bench')"
+	done
 done
 
 rm -rf "$out"
@@ -58,8 +86,8 @@ mkdir -p "$out"
 	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 } >"$out/machine.txt"
 
-run_one() { # config mode
-	local config=$1 mode=$2 dir=$out/$1-$2 params qopts="" t0 rc=0
+run_one() { # kernel config mode
+	local kernel=$1 config=$2 mode=$3 dir=$out/$1/$2-$3 params qopts="" t0 rc=0
 	params=$params_wall
 	if [ "$mode" = icount ]; then
 		params=$params_icount
@@ -67,15 +95,15 @@ run_one() { # config mode
 	fi
 	mkdir -p "$dir"
 	t0=$(date +%s)
-	NDIS_VM_APPEND="dma_debug=off kmemleak=off mem=256M" NDIS_VM_QEMU_OPTS="$qopts" \
+	KDIR=${kdir_of[$kernel]} NDIS_VM_APPEND="dma_debug=off kmemleak=off mem=256M" NDIS_VM_QEMU_OPTS="$qopts" \
 		tools/vm.sh --quiet --timeout "${NDIS_BENCH_VM_TIMEOUT:-900}" "$config" "$dir" -- \
-		"$bench_dir/guest.sh" "$ko" "$dir" "$params" || rc=$?
+		"$bench_dir/guest.sh" "${ko_of[$kernel]}" "$dir" "$params" || rc=$?
 	echo "host_load_after=$(cut -d' ' -f1-3 /proc/loadavg) vm_seconds=$(($(date +%s) - t0)) rc=$rc" >>"$dir/host.txt"
 	if [ "$rc" != 0 ] || ! grep -q '^direct,' "$dir/result.csv" 2>/dev/null; then
-		warn "$config/$mode: no result (exit $rc); see $dir/console.log"
+		warn "$kernel/$config/$mode: no result (exit $rc); see $dir/console.log"
 		return 1
 	fi
-	stage "  $config/$mode done in $(($(date +%s) - t0)) s"
+	stage "  $kernel/$config/$mode done in $(($(date +%s) - t0)) s"
 }
 
 # Wall-clock VMs one after another (they would disturb each other); icount
@@ -84,15 +112,17 @@ run_one() { # config mode
 failed=0
 for mode in $modes; do
 	pids=()
-	for config in "${configs[@]}"; do
-		if [ "$mode" = icount ]; then
-			stage "bench: $config, icount ($params_icount), in parallel"
-			run_one "$config" "$mode" &
-			pids+=($!)
-		else
-			stage "bench: $config, $mode ($params_wall)"
-			run_one "$config" "$mode" || failed=$((failed + 1))
-		fi
+	for kernel in $kernels; do
+		for config in "${configs[@]}"; do
+			if [ "$mode" = icount ]; then
+				stage "bench: $kernel kernel, $config, icount ($params_icount), in parallel"
+				run_one "$kernel" "$config" "$mode" &
+				pids+=($!)
+			else
+				stage "bench: $kernel kernel, $config, $mode ($params_wall)"
+				run_one "$kernel" "$config" "$mode" || failed=$((failed + 1))
+			fi
+		done
 	done
 	for p in "${pids[@]}"; do
 		wait "$p" || failed=$((failed + 1))
@@ -102,6 +132,6 @@ done
 stage "bench: report"
 mplrc=$out/mplconfig
 mkdir -p "$mplrc"
-MPLCONFIGDIR=$mplrc MPLBACKEND=Agg "$VENV/bin/python3" "$bench_dir/report.py" "$out" "$plot" ||
+MPLCONFIGDIR=$mplrc MPLBACKEND=Agg "$VENV/bin/python3" "$bench_dir/report.py" "$out" "$plot" $kernels ||
 	die "report failed"
 [ "$failed" = 0 ] || die "$failed benchmark VM(s) failed"

@@ -10,25 +10,33 @@
 #
 # NDIS_KERNEL_FLAVOR picks the kernel: unset or "test", the one `make check`
 # uses; "kasan", the same with tools/kernel/kasan.config merged on top
-# (`make check-kasan`), cached in a tree of its own.
+# (`make check-kasan`), cached in a tree of its own; "production", the same
+# source with tools/kernel/production.config's debugging layers off, which
+# `make bench` runs beside the test kernel.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 FLAVOR=${NDIS_KERNEL_FLAVOR:-test}
 FRAGMENTS=("$NDIS_TOP/tools/kernel/ndis-shim.config")
 # Options each flavour's tests depend on: checked after olddefconfig.
-WANT_Y=(RUST DMA_API_DEBUG DEBUG_KMEMLEAK KUNIT INTEL_IOMMU PROVE_LOCKING
-	DEBUG_ATOMIC_SLEEP FAILSLAB FUNCTION_ERROR_INJECTION HOTPLUG_PCI UBSAN_BOUNDS
-	DEBUG_LIST SOFTLOCKUP_DETECTOR DETECT_HUNG_TASK EVENT_TRACING NET_NS)
+WANT_Y=(RUST INTEL_IOMMU SWIOTLB HOTPLUG_PCI EVENT_TRACING NET_NS)
+DEBUG_OPTS=(DMA_API_DEBUG DEBUG_KMEMLEAK KUNIT PROVE_LOCKING DEBUG_ATOMIC_SLEEP
+	FAILSLAB FUNCTION_ERROR_INJECTION UBSAN_BOUNDS DEBUG_LIST SOFTLOCKUP_DETECTOR
+	DETECT_HUNG_TASK)
 WANT_N=()
 case $FLAVOR in
-test) WANT_Y+=(KFENCE) ;;
+test) WANT_Y+=("${DEBUG_OPTS[@]}" KFENCE) ;;
 kasan)
 	FRAGMENTS+=("$NDIS_TOP/tools/kernel/kasan.config")
-	WANT_Y+=(KASAN KASAN_GENERIC KASAN_INLINE KASAN_VMALLOC)
+	WANT_Y+=("${DEBUG_OPTS[@]}" KASAN KASAN_GENERIC KASAN_INLINE KASAN_VMALLOC)
 	WANT_N+=(KFENCE)
 	;;
-*) die "unknown NDIS_KERNEL_FLAVOR '$FLAVOR' (test, kasan)" ;;
+production)
+	FRAGMENTS+=("$NDIS_TOP/tools/kernel/production.config")
+	WANT_N+=(DMA_API_DEBUG DEBUG_KMEMLEAK PROVE_LOCKING DEBUG_LOCK_ALLOC DEBUG_SPINLOCK
+		DEBUG_ATOMIC_SLEEP KFENCE UBSAN DEBUG_LIST FAILSLAB KASAN)
+	;;
+*) die "unknown NDIS_KERNEL_FLAVOR '$FLAVOR' (test, kasan, production)" ;;
 esac
 KSRC=$KERNEL_SRC_ROOT/$LINUX_SOURCE_PKG
 KMAKE=(make -s LLVM=-"$LLVM_VERSION" RUSTC=rustc BINDGEN=bindgen)
