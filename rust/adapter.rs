@@ -116,6 +116,18 @@ impl Adapter {
         )
     }
 
+    /// Transfers (mapped in place, bounced) so far: the adapter's own and
+    /// its live channels'. PASSIVE.
+    pub(crate) fn transfer_totals(&self) -> (u64, u64) {
+        let (mut mapped, mut bounced) = self.core.transfers.get();
+        for channel in self.objects.lock().channels.iter() {
+            let (m, b) = channel.object().transfers.get();
+            mapped += m;
+            bounced += b;
+        }
+        (mapped, bounced)
+    }
+
     /// The part the adapter's objects hold on to.
     pub(crate) fn core(&self) -> &Arc<AdapterCore> {
         &self.core

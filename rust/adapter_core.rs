@@ -23,6 +23,46 @@ use crate::{
     reject::RejectLog,
 };
 
+/// Transfers mapped in place and staged through bounce memory.
+///
+/// Each system-DMA channel keeps its own, so that transfers on channels
+/// used from different CPUs write no common cache line; the adapter's
+/// total adds them up when it is read.
+pub(crate) struct TransferCounts {
+    mapped: Atomic<u64>,
+    bounced: Atomic<u64>,
+}
+
+impl TransferCounts {
+    pub(crate) const fn new() -> Self {
+        Self {
+            mapped: Atomic::new(0),
+            bounced: Atomic::new(0),
+        }
+    }
+
+    /// Counts one transfer.
+    pub(crate) fn count(&self, bounced: bool) {
+        if bounced {
+            self.bounced.fetch_add(1, Relaxed);
+        } else {
+            self.mapped.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// (mapped in place, bounced) so far.
+    pub(crate) fn get(&self) -> (u64, u64) {
+        (self.mapped.load(Relaxed), self.bounced.load(Relaxed))
+    }
+
+    /// Adds `other`'s counts to these (a channel's, when it goes).
+    pub(crate) fn absorb(&self, other: &Self) {
+        let (mapped, bounced) = other.get();
+        self.mapped.fetch_add(mapped, Relaxed);
+        self.bounced.fetch_add(bounced, Relaxed);
+    }
+}
+
 /// What an adapter's objects refer to.
 ///
 /// # Invariants
@@ -44,9 +84,9 @@ pub(crate) struct AdapterCore {
     /// The rate limit of the adapter's rejection lines (never of the count).
     #[pin]
     reject_log: RejectLog,
-    /// Transfers Setup mapped in place / staged through bounce memory.
-    mapped: Atomic<u64>,
-    bounced: Atomic<u64>,
+    /// Transfers of the adapter's SG lists and map registers, and of its
+    /// deregistered channels (a live channel counts its own).
+    pub(crate) transfers: TransferCounts,
     /// 1 once the shim turned bus mastering off (see [`crate::fence`]).
     fenced: Atomic<u32>,
     /// The function's BARs and interrupt, as the miniport is given them.
@@ -124,16 +164,7 @@ impl AdapterCore {
 
     /// Counts a transfer by how it reached the device.
     pub(crate) fn count_transfer(&self, bounced: bool) {
-        if bounced {
-            self.bounced.fetch_add(1, Relaxed);
-        } else {
-            self.mapped.fetch_add(1, Relaxed);
-        }
-    }
-
-    /// Transfers (mapped in place, bounced) so far.
-    pub(crate) fn transfers(&self) -> (u64, u64) {
-        (self.mapped.load(Relaxed), self.bounced.load(Relaxed))
+        self.transfers.count(bounced);
     }
 
     /// Serializes the shim's coherent allocations for this device (see the
@@ -171,8 +202,7 @@ impl AdapterCore {
                 bus_master: Atomic::new(false),
                 rejected_calls: Atomic::new(0),
                 reject_log <- RejectLog::new(),
-                mapped: Atomic::new(0),
-                bounced: Atomic::new(0),
+                transfers: TransferCounts::new(),
                 fenced: Atomic::new(0),
                 resources,
                 coherent <- kernel::new_mutex!(()),

@@ -39,7 +39,7 @@ fn write_rejected(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
 
 fn write_adapters(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
     for (handle, a) in adapter::list() {
-        let (mapped, bounced) = a.transfers();
+        let (mapped, bounced) = a.transfer_totals();
         let (shared, shared_pending, deferred) = a.shared.counts();
         writeln!(
             f,

@@ -7,13 +7,15 @@
 //! All policy (when to bounce, what a failure means) lives in
 //! [`crate::system_dma`] and the host-tested [`crate::channel`].
 
-use core::ffi::{c_int, c_void};
+use core::{
+    ffi::{c_int, c_void},
+    ptr::NonNull,
+};
 use kernel::{
     bindings, device,
     dma::Coherent,
     prelude::*,
     sync::{
-        aref::ARef,
         atomic::{Atomic, Relaxed},
         MutexGuard,
     },
@@ -31,6 +33,7 @@ extern "C" {
         len: usize,
         dir: bindings::dma_data_direction,
         limit: u64,
+        reach_all: bool,
         addr: *mut bindings::dma_addr_t,
     ) -> c_int;
     fn ndis_shim_dma_map_in_page(
@@ -39,8 +42,10 @@ extern "C" {
         len: usize,
         dir: bindings::dma_data_direction,
         limit: u64,
+        reach_all: bool,
         addr: *mut bindings::dma_addr_t,
     ) -> c_int;
+    fn ndis_shim_dma_reach_all(dev: *mut c_void, limit: u64) -> bool;
     fn ndis_shim_dma_unmap(
         dev: *mut c_void,
         addr: bindings::dma_addr_t,
@@ -57,10 +62,50 @@ extern "C" {
     fn ndis_shim_dma_cacheline() -> u32;
 }
 
-/// Whether a device-to-host transfer of `range` must be bounced because it
-/// shares a cache line with other memory: where DMA is not cache-coherent
-/// the CPU could write that line back over the device's data (and DMA-API
-/// debug reports two such mappings side by side as overlapping there).
+/// What mapping for one device within one limit must check, decided once
+/// (when a channel is registered) rather than on every transfer: none of
+/// it changes while the device is bound.
+#[derive(Clone, Copy)]
+pub(crate) struct MapPolicy {
+    /// The highest bus address a transfer may use.
+    limit: u64,
+    /// Every buffer is within reach (an IOMMU, or all of RAM below
+    /// `limit` with no forced bouncing): no per-buffer reach check.
+    reach_all: bool,
+    /// The line size DMA-API debug tracks device-to-host mappings in (and
+    /// the CPU's cache line).
+    cache_line: usize,
+}
+
+impl MapPolicy {
+    /// The policy for `dev` within `limit`.
+    pub(crate) fn new(dev: &device::Device, limit: u64) -> Self {
+        Self {
+            limit,
+            // SAFETY: `raw_device` gives a valid device for the call.
+            reach_all: unsafe { ndis_shim_dma_reach_all(raw_device(dev), limit) },
+            // SAFETY: a constant query.
+            cache_line: unsafe { ndis_shim_dma_cacheline() } as usize,
+        }
+    }
+
+    /// The highest bus address a transfer may use.
+    pub(crate) fn limit(&self) -> u64 {
+        self.limit
+    }
+
+    /// Whether a device-to-host transfer of `range` must be bounced because
+    /// it shares a cache line with other memory: where DMA is not
+    /// cache-coherent the CPU could write that line back over the device's
+    /// data (and DMA-API debug reports two such mappings side by side as
+    /// overlapping there).
+    pub(crate) fn shares_cache_line(&self, range: VaRange) -> bool {
+        let (head, _, tail) = crate::mdl::cache_line_split(range, self.cache_line);
+        head.is_some() || tail.is_some()
+    }
+}
+
+/// [`MapPolicy::shares_cache_line`] for a caller without a policy.
 pub(crate) fn shares_cache_line(range: VaRange) -> bool {
     // SAFETY: a constant query.
     let line = unsafe { ndis_shim_dma_cacheline() } as usize;
@@ -122,31 +167,42 @@ pub(crate) enum MapError {
 /// `addr`, `len` and `dir` describe a live mapping of `dev` made by
 /// `ndis_shim_dma_map` or `ndis_shim_dma_map_in_page` (checked with
 /// `dma_mapping_error`; both map "single" mappings); it is unmapped
-/// exactly once, in `Drop`.
+/// exactly once, in `Drop`. `dev` is valid until then.
+///
+/// The device is borrowed, not referenced: a reference per mapping would
+/// be a `get_device`/`put_device` pair on every Setup and Complete, and the
+/// adapter that maps already keeps its device alive for longer than any of
+/// its mappings (it drops them while the device is bound).
 pub(crate) struct StreamingMapping {
-    dev: ARef<device::Device>,
+    dev: NonNull<device::Device>,
     addr: bindings::dma_addr_t,
     len: usize,
     dir: Direction,
 }
 
+// SAFETY: a `struct device` may be used from any thread, and DMA-API calls
+// on a mapping are not tied to the context that made it.
+unsafe impl Send for StreamingMapping {}
+
 impl StreamingMapping {
-    /// Maps `range` for a transfer in `dir`, at bus addresses up to `limit`.
+    /// Maps `range` for a transfer in `dir`, within `policy` (made for `dev`).
     ///
     /// Never sleeps.
     ///
     /// # Safety
     ///
-    /// `range` must be kernel memory that stays allocated until the mapping
-    /// is dropped.
+    /// `range` must be kernel memory as an MDL's decoding accepts it (all in
+    /// the linear map, or all in mapped vmalloc space: see
+    /// `net_buffer::mdl_view`) that stays allocated until the mapping is
+    /// dropped, and `dev` must stay valid until then.
     pub(crate) unsafe fn new(
         dev: &device::Device,
         range: VaRange,
         dir: Direction,
-        limit: u64,
+        policy: &MapPolicy,
     ) -> core::result::Result<Self, MapError> {
         // SAFETY: forwarded from this function's safety requirement.
-        unsafe { Self::map_with(ndis_shim_dma_map, dev, range, dir, limit) }
+        unsafe { Self::map_with(ndis_shim_dma_map, dev, range, dir, policy) }
     }
 
     /// Like [`Self::new`], for a range inside one page that need not be in
@@ -159,10 +215,10 @@ impl StreamingMapping {
         dev: &device::Device,
         range: VaRange,
         dir: Direction,
-        limit: u64,
+        policy: &MapPolicy,
     ) -> core::result::Result<Self, MapError> {
         // SAFETY: forwarded from this function's safety requirement.
-        unsafe { Self::map_with(ndis_shim_dma_map_in_page, dev, range, dir, limit) }
+        unsafe { Self::map_with(ndis_shim_dma_map_in_page, dev, range, dir, policy) }
     }
 
     /// # Safety
@@ -178,12 +234,13 @@ impl StreamingMapping {
             usize,
             bindings::dma_data_direction,
             u64,
+            bool,
             *mut bindings::dma_addr_t,
         ) -> c_int,
         dev: &device::Device,
         range: VaRange,
         dir: Direction,
-        limit: u64,
+        policy: &MapPolicy,
     ) -> core::result::Result<Self, MapError> {
         if injected_map_failure() {
             return Err(MapError::Failed);
@@ -197,13 +254,16 @@ impl StreamingMapping {
                 range.start as *mut c_void,
                 range.len,
                 c_direction(dir),
-                limit,
+                policy.limit,
+                policy.reach_all,
                 &mut addr,
             )
         };
         match -ret {
+            // INVARIANT: mapped and checked by the helper; `dev` outlives
+            // the mapping by this function's safety requirement.
             0 => Ok(Self {
-                dev: dev.into(),
+                dev: NonNull::from(dev),
                 addr,
                 len: range.len,
                 dir,
@@ -219,12 +279,16 @@ impl StreamingMapping {
         self.addr
     }
 
+    fn raw_device(&self) -> *mut c_void {
+        self.dev.as_ptr().cast()
+    }
+
     /// Hands the memory back to the CPU after a device-to-host transfer.
     pub(crate) fn sync_for_cpu(&self) {
-        // SAFETY: by the type invariant the mapping is live.
+        // SAFETY: by the type invariant the mapping and its device are live.
         unsafe {
             ndis_shim_dma_sync_for_cpu(
-                raw_device(&self.dev),
+                self.raw_device(),
                 self.addr,
                 self.len,
                 c_direction(self.dir),
@@ -235,11 +299,11 @@ impl StreamingMapping {
 
 impl Drop for StreamingMapping {
     fn drop(&mut self) {
-        // SAFETY: by the type invariant the mapping is live and this is the
-        // only place that unmaps it.
+        // SAFETY: by the type invariant the mapping and its device are live,
+        // and this is the only place that unmaps it.
         unsafe {
             ndis_shim_dma_unmap(
-                raw_device(&self.dev),
+                self.raw_device(),
                 self.addr,
                 self.len,
                 c_direction(self.dir),

@@ -758,7 +758,7 @@ unsafe extern "C" fn NdisMRegisterDmaChannel(
 #[no_mangle]
 extern "C" fn NdisMDeregisterDmaChannel(MiniportDmaHandle: abi::NDIS_HANDLE) {
     let h = handle(MiniportDmaHandle);
-    let owner = registry::lookup::<DmaChannel>(h).and_then(|c| adapter_of_handle(c.owner()));
+    let owner = registry::find::<DmaChannel>(h).and_then(|c| adapter_of_handle(c.owner()));
     if owner.is_none_or(|adapter| adapter.disown_channel(h).is_err()) {
         reject("NdisMDeregisterDmaChannel", "unknown or stale DMA handle");
     }
@@ -800,7 +800,7 @@ unsafe extern "C" fn NdisSetupDmaTransfer(
         // RESOURCES.
         Some((_, Err(why))) => {
             let h = handle(MiniportDmaHandle);
-            match registry::lookup::<DmaChannel>(h).and_then(|c| adapter_of_handle(c.owner())) {
+            match registry::find::<DmaChannel>(h).and_then(|c| adapter_of_handle(c.owner())) {
                 Some(adapter) => adapter.reject("NdisSetupDmaTransfer", why.reason()),
                 None => reject("NdisSetupDmaTransfer", why.reason()),
             }

@@ -11,12 +11,20 @@
 #include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/ratelimit.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
 #include "helpers.h"
+
+/* The span over which virt_addr_valid() gives one answer for every page. */
+#ifdef CONFIG_SPARSEMEM_VMEMMAP
+#define NDIS_SHIM_VALID_STRIDE (PAGES_PER_SUBSECTION * PAGE_SIZE)
+#else
+#define NDIS_SHIM_VALID_STRIDE PAGE_SIZE
+#endif
 
 /*
  * Could dma_map_single() of [va, va + len) fail or WARN for lack of reach?
@@ -41,28 +49,52 @@ bool ndis_shim_reachable(struct device *dev, phys_addr_t phys, size_t len,
 }
 
 /**
+ * ndis_shim_dma_reach_all() - does every streaming map of @dev stay within @limit?
+ * @dev: the device
+ * @limit: the highest bus address its transfers may use
+ *
+ * True when an IOMMU translates (its IOVA allocator honours the mask) or,
+ * with no forced bouncing, all of RAM lies within @limit. Then no buffer
+ * needs ndis_shim_reachable(), and a channel decides this once, at
+ * registration, instead of on every transfer. Memory hot-added later
+ * beyond @limit is still refused: the mapped address is checked against
+ * @limit after every map.
+ */
+bool ndis_shim_dma_reach_all(struct device *dev, u64 limit)
+{
+	if (dev_dma_iommu(dev))
+		return true;
+	return !is_swiotlb_force_bounce(dev) &&
+	       dma_get_required_mask(dev) <= limit;
+}
+
+/**
  * ndis_shim_dma_map() - map a kernel-virtual range for streaming DMA
  * @dev: the device that will access the memory
- * @va: start of the range; must be in the kernel's linear map
+ * @va: start of the range: all of it in the linear map, or all of it in
+ *      vmalloc space, as ndis_shim_kernel_range() verified when the MDL
+ *      was decoded (so no page of it is asked about again here)
  * @len: length in bytes, > 0
  * @dir: DMA_TO_DEVICE or DMA_FROM_DEVICE
  * @limit: highest bus address the transfer may use (the channel's reach)
+ * @reach_all: ndis_shim_dma_reach_all(@dev, @limit), decided beforehand
  * @addr: the device address, on success
  *
- * Return: 0; -EFAULT when the range is not in the linear map (vmalloc) and
- * so not physically contiguous; -ERANGE when it could only be reached
+ * Return: 0; -EFAULT when the range is in vmalloc space and so not
+ * physically contiguous; -ERANGE when it could only be reached
  * through a bounce pool the device cannot address or the mapping landed
  * above @limit; -ENOMEM when the mapping failed. On any error nothing is
  * left mapped. Never sleeps.
  */
 int ndis_shim_dma_map(struct device *dev, void *va, size_t len,
-		      enum dma_data_direction dir, u64 limit, dma_addr_t *addr)
+		      enum dma_data_direction dir, u64 limit, bool reach_all,
+		      dma_addr_t *addr)
 {
 	dma_addr_t a;
 
-	if (!virt_addr_valid(va) || !virt_addr_valid(va + len - 1))
+	if (is_vmalloc_addr(va))
 		return -EFAULT;
-	if (!ndis_shim_reachable(dev, virt_to_phys(va), len, limit))
+	if (!reach_all && !ndis_shim_reachable(dev, virt_to_phys(va), len, limit))
 		return -ERANGE;
 	a = dma_map_single_attrs(dev, va, len, dir, DMA_ATTR_NO_WARN);
 	if (dma_mapping_error(dev, a))
@@ -77,9 +109,9 @@ int ndis_shim_dma_map(struct device *dev, void *va, size_t len,
 
 /**
  * ndis_shim_dma_map_in_page() - map part of one page for streaming DMA
- * @dev, @len, @dir, @limit, @addr: as for ndis_shim_dma_map()
- * @va: start of the range, in the linear map or in vmalloc space; the range
- *      must not cross a page boundary
+ * @dev, @len, @dir, @limit, @reach_all, @addr: as for ndis_shim_dma_map()
+ * @va: start of the range, in the linear map or in vmalloc space as for
+ *      ndis_shim_dma_map(); the range must not cross a page boundary
  *
  * For buffers that are not physically contiguous (vmalloc), mapped page by
  * page. Return: as ndis_shim_dma_map(), and -EFAULT when @va has no page or
@@ -87,7 +119,7 @@ int ndis_shim_dma_map(struct device *dev, void *va, size_t len,
  */
 int ndis_shim_dma_map_in_page(struct device *dev, void *va, size_t len,
 			      enum dma_data_direction dir, u64 limit,
-			      dma_addr_t *addr)
+			      bool reach_all, dma_addr_t *addr)
 {
 	size_t offset = offset_in_page(va);
 	struct page *page;
@@ -97,13 +129,12 @@ int ndis_shim_dma_map_in_page(struct device *dev, void *va, size_t len,
 		return -EFAULT;
 	if (is_vmalloc_addr(va))
 		page = vmalloc_to_page(va);
-	else if (virt_addr_valid(va))
-		page = virt_to_page(va);
 	else
-		return -EFAULT;
+		page = virt_to_page(va);
 	if (!page)
 		return -EFAULT;
-	if (!ndis_shim_reachable(dev, page_to_phys(page) + offset, len, limit))
+	if (!reach_all &&
+	    !ndis_shim_reachable(dev, page_to_phys(page) + offset, len, limit))
 		return -ERANGE;
 	a = dma_map_page_attrs(dev, page, offset, len, dir, DMA_ATTR_NO_WARN);
 	if (dma_mapping_error(dev, a))
@@ -243,6 +274,22 @@ bool ndis_shim_may_sleep(void)
 }
 
 /*
+ * The handle registry's read side (rust/registry.rs): an RCU-sched read
+ * section, which synchronize_rcu() waits for like any other. The _notrace
+ * forms leave lockdep out: its rcu_lock_map bookkeeping would cost a
+ * lookup on the test kernel more than the rest of a transfer.
+ */
+void ndis_shim_handle_read_lock(void)
+{
+	rcu_read_lock_sched_notrace();
+}
+
+void ndis_shim_handle_read_unlock(void)
+{
+	rcu_read_unlock_sched_notrace();
+}
+
+/*
  * Bus-master DMA (rust/shared_memory.rs): the alignment a DMA buffer needs,
  * the CPU's cache line, and the reach of coherent allocations.
  */
@@ -273,16 +320,34 @@ bool ndis_shim_kernel_range(const void *va, size_t len)
 {
 	unsigned long page = (unsigned long)va & PAGE_MASK;
 	unsigned long last = (unsigned long)va + len - 1;
-	bool vmalloc = is_vmalloc_addr(va);
 
-	for (;; page += PAGE_SIZE) {
-		const void *p = (const void *)page;
+	if (is_vmalloc_addr(va)) {
+		/* vmalloc space has holes (guard pages): every page. */
+		for (;; page += PAGE_SIZE) {
+			const void *p = (const void *)page;
 
-		if (vmalloc ? !is_vmalloc_addr(p) || !vmalloc_to_page(p) :
-			      !virt_addr_valid(p))
+			if (!is_vmalloc_addr(p) || !vmalloc_to_page(p))
+				return false;
+			if (last - page < PAGE_SIZE)
+				return true;
+		}
+	}
+	/*
+	 * The linear map: virt_addr_valid() is a bounds check, monotonic over
+	 * the range, and pfn_valid(), which sparsemem answers per memory
+	 * subsection (2 MiB on x86_64). Asking at the first page, at each
+	 * subsection boundary and at the last page is asking at every page,
+	 * without a Setup of 64 KiB asking 16 times.
+	 */
+	for (;;) {
+		unsigned long next;
+
+		if (!virt_addr_valid((const void *)page))
 			return false;
 		if (last - page < PAGE_SIZE)
 			return true;
+		next = ALIGN(page + 1, NDIS_SHIM_VALID_STRIDE);
+		page = next <= last ? next : last & PAGE_MASK;
 	}
 }
 

@@ -11,11 +11,13 @@
 #include <linux/pci.h>
 #include <linux/ratelimit_types.h>
 
+bool ndis_shim_dma_reach_all(struct device *dev, u64 limit);
 int ndis_shim_dma_map(struct device *dev, void *va, size_t len,
-		      enum dma_data_direction dir, u64 limit, dma_addr_t *addr);
+		      enum dma_data_direction dir, u64 limit, bool reach_all,
+		      dma_addr_t *addr);
 int ndis_shim_dma_map_in_page(struct device *dev, void *va, size_t len,
 			      enum dma_data_direction dir, u64 limit,
-			      dma_addr_t *addr);
+			      bool reach_all, dma_addr_t *addr);
 void ndis_shim_dma_unmap(struct device *dev, dma_addr_t addr, size_t len,
 			 enum dma_data_direction dir);
 void ndis_shim_dma_sync_for_cpu(struct device *dev, dma_addr_t addr, size_t len,
@@ -37,6 +39,8 @@ struct ndis_shim_irq *ndis_shim_irq_connect(struct pci_dev *pdev,
 					    const char *name, bool *message_based);
 void ndis_shim_irq_disconnect(struct ndis_shim_irq *irq);
 bool ndis_shim_may_sleep(void);
+void ndis_shim_handle_read_lock(void);
+void ndis_shim_handle_read_unlock(void);
 
 unsigned int ndis_shim_dma_alignment(void);
 unsigned int ndis_shim_cache_line_size(void);

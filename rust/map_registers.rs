@@ -156,7 +156,8 @@ pub(crate) fn free(registers: &MapRegisters, adapter: &AdapterCore) {
 ///
 /// # Safety
 ///
-/// `range` must be kernel memory that stays allocated until the mapping is
+/// `range` must be kernel memory as an MDL's decoding accepts it (see
+/// [`StreamingMapping::new`]) that stays allocated until the mapping is
 /// dropped.
 unsafe fn map_in_place(
     adapter: &AdapterCore,
@@ -165,8 +166,11 @@ unsafe fn map_in_place(
     limit: u64,
 ) -> core::result::Result<PhysicalMapping, MapError> {
     let mut pieces = KVec::new();
-    // SAFETY: by this function's safety requirement.
-    match unsafe { StreamingMapping::new(adapter.device(), range, dir, limit) } {
+    let policy = dma::MapPolicy::new(adapter.device(), limit);
+    // SAFETY: `range` by this function's safety requirement; the adapter's
+    // device outlives the mapping, which `MapRegisters::release` drops at
+    // the latest, while the device is still bound.
+    match unsafe { StreamingMapping::new(adapter.device(), range, dir, &policy) } {
         Ok(m) => {
             pieces
                 .push(TransferMapping::Direct(m), GFP_ATOMIC)
@@ -181,8 +185,8 @@ unsafe fn map_in_place(
             start: chunk.va,
             len: chunk.len,
         };
-        // SAFETY: a part of `range` (safety requirement).
-        let m = unsafe { StreamingMapping::new_in_page(adapter.device(), piece, dir, limit) }?;
+        // SAFETY: a part of `range` (safety requirement); the device as above.
+        let m = unsafe { StreamingMapping::new_in_page(adapter.device(), piece, dir, &policy) }?;
         pieces
             .push(TransferMapping::Direct(m), GFP_ATOMIC)
             .map_err(|_| MapError::Failed)?;
@@ -195,7 +199,8 @@ unsafe fn map_in_place(
 ///
 /// # Safety
 ///
-/// `range` must be kernel memory that stays allocated until the mapping is
+/// `range` must be kernel memory as an MDL's decoding accepts it (see
+/// [`StreamingMapping::new`]) that stays allocated until the mapping is
 /// dropped; `bounce` must outlive the mapping.
 unsafe fn map_buffer(
     adapter: &AdapterCore,
@@ -271,7 +276,8 @@ pub(crate) fn start(
         dir,
         || {
             let bounce = bounce.get(index as usize).ok_or(Error::InvalidParameter)?;
-            // SAFETY: the MDL's memory stays valid until Complete (NDIS's
+            // SAFETY: the MDL's memory, decoded (and checked to be kernel
+            // memory) by `mdl_view`, stays valid until Complete (NDIS's
             // rule, the miniport's promise); the register's bounce memory
             // lives as long as the file that holds this mapping (type
             // invariant).

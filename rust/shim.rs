@@ -47,6 +47,7 @@ mod abi;
 mod adapter;
 mod adapter_core;
 mod attributes;
+mod claim;
 mod debugfs;
 mod dma;
 mod driver;

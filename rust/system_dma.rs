@@ -7,21 +7,26 @@
 //! spin lock so Setup and Complete work from any context up to DISPATCH.
 
 use kernel::{
-    new_spinlock_irq,
     prelude::*,
-    sync::{Arc, SpinLockIrq},
+    sync::{
+        atomic::{Atomic, Relaxed},
+        Arc,
+    },
 };
 
 use crate::{
     abi,
-    adapter_core::AdapterCore,
+    adapter_core::{AdapterCore, TransferCounts},
     channel::{
-        Channel, Completion, Controller, Direction, EngineState, Flush, Mapper, ShutdownProgress,
-        TransferRecord,
+        Channel, ChannelState as TransferState, Completion, Controller, Direction, EngineState,
+        Flush, Mapper, SetupRefusal, ShutdownProgress, TransferRecord,
     },
-    dma::{self, BounceMemory, BounceStage, MapError, StreamingMapping, TransferMapping},
+    claim::{self, Claim, Claimable},
+    dma::{
+        self, BounceMemory, BounceStage, MapError, MapPolicy, StreamingMapping, TransferMapping,
+    },
     handle::{Handle, HandleKind},
-    mdl::{MdlView, VaRange},
+    mdl::{transfer_range, MdlView, VaRange},
     registry::{self, InRegistry},
     status::{Error, NdisStatus, Result as NdisResult},
 };
@@ -106,19 +111,21 @@ impl Controller for GlueController<'_> {
 /// otherwise stages it in the channel's bounce memory.
 struct LinuxMapper<'a> {
     adapter: &'a AdapterCore,
-    limit: u64,
+    policy: &'a MapPolicy,
     bounce: &'a BounceMemory,
+    counts: &'a TransferCounts,
 }
 
 impl LinuxMapper<'_> {
     fn bounce(&self, range: VaRange, dir: Direction) -> NdisResult<TransferMapping> {
-        // SAFETY: the MDL describes kernel memory that the miniport keeps
-        // until Complete, as NDIS requires; the bounce memory belongs to the
+        // SAFETY: the MDL describes kernel memory (its decoding, `mdl_view`,
+        // checked all of it) that the miniport keeps until Complete, as NDIS
+        // requires; the bounce memory belongs to the
         // channel, which drops its transfer state first.
         let stage = unsafe { BounceStage::new(self.bounce, range, dir) }
             .map(TransferMapping::Bounce)
             .map_err(|_| Error::Resources)?;
-        self.adapter.count_transfer(true);
+        self.counts.count(true);
         Ok(stage)
     }
 }
@@ -127,15 +134,16 @@ impl Mapper for LinuxMapper<'_> {
     type Mapping = TransferMapping;
 
     fn map(&mut self, range: VaRange, dir: Direction) -> NdisResult<TransferMapping> {
-        if dir == Direction::FromDevice && dma::shares_cache_line(range) {
+        if dir == Direction::FromDevice && self.policy.shares_cache_line(range) {
             return self.bounce(range, dir);
         }
         // SAFETY: as in `bounce`; the channel holds the mapping no longer
         // than the transfer (or, if the engine is still busy at Complete,
-        // until the engine is idle).
-        match unsafe { StreamingMapping::new(self.adapter.device(), range, dir, self.limit) } {
+        // until the engine is idle), and drops or leaks it when it is
+        // deregistered, while its adapter's device is bound.
+        match unsafe { StreamingMapping::new(self.adapter.device(), range, dir, self.policy) } {
             Ok(m) => {
-                self.adapter.count_transfer(false);
+                self.counts.count(false);
                 Ok(TransferMapping::Direct(m))
             }
             Err(MapError::NeedsBounce) => self.bounce(range, dir),
@@ -145,18 +153,40 @@ impl Mapper for LinuxMapper<'_> {
 }
 
 /// A registered system-DMA channel, owned by its adapter.
-#[pin_data]
 pub(crate) struct DmaChannel {
     pub(crate) adapter: Arc<AdapterCore>,
     /// The owning adapter's handle.
     owner: Handle,
     number: u32,
-    limit: u64,
-    #[pin]
-    state: SpinLockIrq<ChannelState>,
+    /// How transfers are mapped: the channel's reach and what it implies.
+    policy: MapPolicy,
+    /// `MaximumLength`, for checking a refused Setup's arguments without
+    /// claiming the channel.
+    maximum_length: u32,
+    /// This channel's transfers; the adapter takes them over when it goes.
+    pub(crate) transfers: TransferCounts,
+    /// What the controller reported at the last Complete: what
+    /// `NdisMReadDmaCounter` answers while no transfer is in progress.
+    last_residue: Atomic<u32>,
+    /// Claimed by each Setup and Complete in turn (see [`crate::claim`]).
+    state: Claimable<ChannelState>,
 }
 
-/// What a channel's lock protects.
+/// The phases of a channel's [`Claimable`] state besides `claim::BUSY`.
+const IDLE: u32 = 1;
+const IN_PROGRESS: u32 = 2;
+const DRAINING: u32 = 3;
+
+/// The phase a channel's state is left in.
+fn phase_of(transfer: &Channel<TransferMapping>) -> u32 {
+    match transfer.state() {
+        TransferState::Idle => IDLE,
+        TransferState::InProgress => IN_PROGRESS,
+        TransferState::Draining => DRAINING,
+    }
+}
+
+/// What a claim on a channel gives.
 struct ChannelState {
     transfer: Channel<TransferMapping>,
     /// The channel's map registers. Taken out and freed by Deregister, at
@@ -175,7 +205,7 @@ impl DmaChannel {
     /// The highest bus address the channel reaches (24 or 32 bits, and the
     /// device's): what a subordinate adapter's shared memory must lie below.
     pub(crate) fn limit(&self) -> u64 {
-        self.limit
+        self.policy.limit()
     }
 
     fn controller(&self) -> Option<GlueController<'_>> {
@@ -287,17 +317,23 @@ pub(crate) fn register(
     // After the bounce memory, so the glue's refusal is what Register
     // reports (the memory is freed again when it refuses).
     configure(adapter, ops, number, description)?;
-    Arc::pin_init(
-        try_pin_init!(DmaChannel {
+    Arc::new(
+        DmaChannel {
             adapter: adapter.clone(),
             owner,
             number,
-            limit,
-            state <- new_spinlock_irq!(ChannelState {
-                transfer: Channel::new(maximum_length),
-                bounce: Some(bounce),
-            }),
-        }),
+            policy: MapPolicy::new(adapter.device(), limit),
+            maximum_length,
+            transfers: TransferCounts::new(),
+            last_residue: Atomic::new(0),
+            state: Claimable::new(
+                ChannelState {
+                    transfer: Channel::new(maximum_length),
+                    bounce: Some(bounce),
+                },
+                IDLE,
+            ),
+        },
         GFP_KERNEL,
     )
     .map_err(|_| Error::Resources)
@@ -327,31 +363,45 @@ impl TransferArgs {
     }
 }
 
-/// `NdisSetupDmaTransfer`. Never sleeps.
+/// `NdisSetupDmaTransfer`. Never sleeps; runs with interrupts on.
 ///
 /// `view` is the MDL `args.mdl` names (`None` for NULL); the memory it
 /// describes is the miniport's to keep valid until Complete, as NDIS requires.
 /// Every refusal of a valid channel is [`Error::Resources`], as Windows
-/// documents; invalid `Offset`/`Length` is also counted as a rejected call
-/// and logged (rate-limited) with its cause.
+/// documents, including a channel another call is using at this moment
+/// ("currently in use"); invalid `Offset`/`Length` is also counted as a
+/// rejected call and logged (rate-limited) with its cause.
 pub(crate) fn setup(handle: Handle, view: Option<MdlView>, args: TransferArgs) -> NdisResult {
-    let channel = registry::lookup::<DmaChannel>(handle).ok_or(Error::InvalidParameter)?;
+    let channel = registry::find::<DmaChannel>(handle).ok_or(Error::InvalidParameter)?;
     let view = view.ok_or(Error::InvalidParameter)?;
     let mut controller = channel.controller().ok_or(Error::Resources)?;
     let req = args.record();
-    let mut guard = channel.state.lock();
-    let state = &mut *guard;
+    let Some(mut claim) = channel.state.try_claim(|phase| phase != IN_PROGRESS) else {
+        // In use: a transfer is in progress, or another call is under way.
+        // Malformed arguments are still the miniport's bug to hear about.
+        if let Err(e) = transfer_range(&view, req.offset, req.length, channel.maximum_length) {
+            channel
+                .adapter
+                .reject("NdisMSetupDmaTransfer", refusal_of(e).describe());
+        }
+        return Err(Error::Resources);
+    };
+    let state = &mut *claim;
     // Deregistered under us: the handle was valid a moment ago.
-    let bounce = state.bounce.as_ref().ok_or(Error::InvalidParameter)?;
+    let Some(bounce) = state.bounce.as_ref() else {
+        return Err(Error::InvalidParameter);
+    };
     let mut mapper = LinuxMapper {
         adapter: &channel.adapter,
-        limit: channel.limit,
+        policy: &channel.policy,
         bounce,
+        counts: &channel.transfers,
     };
     let result = state
         .transfer
         .setup(&mut mapper, &mut controller, &view, req);
-    drop(guard);
+    let phase = phase_of(&state.transfer);
+    claim.release(phase);
     result.map_err(|why| {
         if why.is_invalid_argument() {
             channel
@@ -362,22 +412,44 @@ pub(crate) fn setup(handle: Handle, view: Option<MdlView>, args: TransferArgs) -
     })
 }
 
-/// `NdisCompleteDmaTransfer`. Never sleeps.
+/// Which refusal an argument error of [`transfer_range`] is.
+fn refusal_of(e: Error) -> SetupRefusal {
+    if e == Error::InvalidLength {
+        SetupRefusal::InvalidLength
+    } else {
+        SetupRefusal::InvalidRange
+    }
+}
+
+/// `NdisCompleteDmaTransfer`. Never sleeps; runs with interrupts on.
 ///
 /// Completes the transfer in progress whatever the arguments say (Windows
 /// flushes with the arguments given and never leaves the channel in
 /// progress); a mismatch, or a Complete with nothing in progress, is counted
-/// as a rejected call and logged (rate-limited).
+/// as a rejected call and logged (rate-limited). A Complete while another
+/// call is under way on the channel (the miniport racing itself: Windows
+/// defines nothing) is refused the same way and reports
+/// [`Completion::MaybeIncoherent`]: it completed nothing.
 pub(crate) fn complete(handle: Handle, args: TransferArgs) -> NdisResult<Completion> {
-    let channel = registry::lookup::<DmaChannel>(handle).ok_or(Error::InvalidParameter)?;
+    let channel = registry::find::<DmaChannel>(handle).ok_or(Error::InvalidParameter)?;
     // A registered channel always has a controller (Register checks).
     let mut controller = channel.controller().ok_or(Error::Resources)?;
     let req = args.record();
-    let done = channel
-        .state
-        .lock()
-        .transfer
-        .complete(&mut controller, &req);
+    let Some(mut claim) = channel.state.try_claim(|_| true) else {
+        channel.adapter.reject(
+            "NdisMCompleteDmaTransfer",
+            "another Setup or Complete of this channel is under way",
+        );
+        return Ok(Completion::MaybeIncoherent);
+    };
+    let done = claim.transfer.complete(&mut controller, &req);
+    if done.flush != Flush::NothingInProgress {
+        channel
+            .last_residue
+            .store(claim.transfer.read_counter(&controller), Relaxed);
+    }
+    let phase = phase_of(&claim.transfer);
+    claim.release(phase);
     match done.flush {
         Flush::Matched => {}
         Flush::Mismatched => channel.adapter.reject(
@@ -397,12 +469,31 @@ pub(crate) fn complete(handle: Handle, args: TransferArgs) -> NdisResult<Complet
     Ok(done.completion)
 }
 
-/// `NdisMReadDmaCounter`.
+/// `NdisMReadDmaCounter`: the controller's residue while a transfer is in
+/// progress (or a Complete is under way), else what it reported at the
+/// last Complete. Claims nothing, so it never makes a Setup or Complete
+/// on another CPU fail.
 pub(crate) fn read_counter(handle: Handle) -> Option<u32> {
-    let channel = registry::lookup::<DmaChannel>(handle)?;
+    let channel = registry::find::<DmaChannel>(handle)?;
     let controller = channel.controller()?;
-    let residue = channel.state.lock().transfer.read_counter(&controller);
+    let residue = match channel.state.phase() {
+        IN_PROGRESS | claim::BUSY => controller.residue(),
+        _ => channel.last_residue.load(Relaxed),
+    };
     Some(residue)
+}
+
+/// Claims the channel's state for teardown, waiting for a call under way
+/// (there is none once the handle is gone: every Setup and Complete runs
+/// inside the lookup's RCU section, which `Registered` waited for).
+/// PASSIVE: sleeps.
+fn claim_for_teardown(channel: &DmaChannel) -> Claim<'_, ChannelState> {
+    loop {
+        if let Some(claim) = channel.state.try_claim(|_| true) {
+            return claim;
+        }
+        kernel::time::delay::fsleep(kernel::time::Delta::from_millis(1));
+    }
 }
 
 /// Stops the channel and waits (bounded) until nothing of it can be
@@ -412,7 +503,13 @@ fn shut_down(channel: &DmaChannel) {
         return;
     };
     let mut waited = 0;
-    while channel.state.lock().transfer.shutdown(&mut controller) == ShutdownProgress::WaitForIdle {
+    while {
+        let mut claim = claim_for_teardown(channel);
+        let progress = claim.transfer.shutdown(&mut controller);
+        let phase = phase_of(&claim.transfer);
+        claim.release(phase);
+        progress == ShutdownProgress::WaitForIdle
+    } {
         if waited >= IDLE_WAIT_MS {
             give_up(channel);
             return;
@@ -428,7 +525,7 @@ fn shut_down(channel: &DmaChannel) {
 /// write. PASSIVE.
 fn give_up(channel: &DmaChannel) {
     let fence = crate::fence::bus_master_off(&channel.adapter);
-    let mut state = channel.state.lock();
+    let mut state = claim_for_teardown(channel);
     let max = state.transfer.maximum_length();
     let old = core::mem::replace(&mut state.transfer, Channel::new(max));
     let bounce = if fence.holds() {
@@ -436,7 +533,8 @@ fn give_up(channel: &DmaChannel) {
     } else {
         state.bounce.take()
     };
-    drop(state);
+    let phase = phase_of(&state.transfer);
+    state.release(phase);
     let mapping = old.abandon();
     crate::fence::count(fence.holds());
     if fence.holds() {
@@ -469,7 +567,9 @@ unsafe impl InRegistry for DmaChannel {
     /// the bounce memory. PASSIVE.
     fn release(&self) {
         shut_down(self);
-        let bounce = self.state.lock().bounce.take();
+        let bounce = claim_for_teardown(self).bounce.take();
         drop(bounce);
+        // No transfer is set up any more (the handle names nothing).
+        self.adapter.transfers.absorb(&self.transfers);
     }
 }

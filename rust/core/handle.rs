@@ -109,6 +109,11 @@ impl Handle {
         self.0
     }
 
+    /// The slot index encoded in the handle (not validated).
+    pub const fn slot(self) -> usize {
+        self.0 as u32 as usize
+    }
+
     /// The kind encoded in the handle, if the tag is valid.
     pub const fn kind(self) -> Option<HandleKind> {
         HandleKind::from_tag((self.0 >> KIND_SHIFT) as u8)
