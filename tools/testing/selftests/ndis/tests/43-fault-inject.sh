@@ -308,6 +308,16 @@ steps() {
 		rearm || { BAD+="cannot rearm; "; return; }
 		"$try" "$s"
 		read_injected
+		if [ "$INJ" = none ] && [ "$s" = "$SKIP_TO" ] && [ "$((SKIP_TO - SKIP_FROM))" -gt 1 ]; then
+			# The skip overshot: this run made fewer allocations than the
+			# counting run (a coherent allocation under a narrow mask
+			# retries when the page it got lies beyond it, so the count
+			# moves with the memory layout). Skip half as far.
+			SITES+=" [$s:overshot]"
+			SKIP_TO=$(((SKIP_FROM + SKIP_TO) / 2))
+			s=$((SKIP_FROM - 1))
+			continue
+		fi
 		if [ "$INJ" = none ]; then
 			"$final"
 			return
