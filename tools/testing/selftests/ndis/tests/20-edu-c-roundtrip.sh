@@ -6,6 +6,14 @@
 # several edu-buffer offsets, with the data starting mid-page and spanning
 # page boundaries inside the MDL, from kmalloc, vmalloc and >= 256 MiB
 # pages; a few with Setup called under an NDIS spin lock (DISPATCH_LEVEL).
+# Then the same through a second channel registered with 24-bit addresses
+# (Dma32BitAddresses FALSE, as an ISA subordinate NIC would): its map
+# registers lie below 16 MiB, every buffer here lies above (kmalloc and
+# vmalloc memory is not in ZONE_DMA; "high" pages are >= 256 MiB; an
+# IOMMU's or swiotlb's bus addresses are not below 16 MiB either), so
+# both directions are bounced: the adapter's bounced count
+# (ndis_shim/adapters) moves by 2 and mapped does not, and every byte
+# comes back.
 # Prints nested KTAP; exit 0 pass, 4 skip, else fail.
 set -uo pipefail
 . "$(dirname "$0")/../edu_c_lib.sh"
@@ -37,6 +45,27 @@ for c in "off=0 len=4096 mdl_off=100 buf=kmalloc" "off=7 len=511 mdl_off=4000 bu
 	CASES+=("spinlock-roundtrip $c")
 done
 
+# 24-bit channel round trips: edu-buffer offset, length, MDL offset, memory.
+CASES24=(
+	"off=0 len=4096 mdl_off=0 buf=kmalloc"
+	"off=0 len=4096 mdl_off=2047 buf=vmalloc"
+	"off=100 len=1000 mdl_off=3500 buf=kmalloc"
+	"off=4095 len=1 mdl_off=4095 buf=vmalloc"
+	"off=64 len=2048 mdl_off=4000 buf=high"
+)
+# Expected statuses, Windows' (learn.microsoft.com, ndis.h pages):
+#   NdisMRegisterDmaChannel: Dma32BitAddresses "TRUE if the NIC has 32
+#     address lines. Otherwise, it is FALSE": a valid input, so SUCCESS
+#     (the page's other statuses are RESOURCE_CONFLICT, RESOURCES, FAILURE).
+#   NdisMSetupDmaTransfer: SUCCESS, "The DMA controller has been set up to
+#     transfer the specified data"; RESOURCES only for a channel in use or
+#     an invalid Length.
+#   NdisMCompleteDmaTransfer: SUCCESS, "The data has been transferred and
+#     flushed"; RESOURCES, "released, but the data transfer might be
+#     incoherent", does not apply: the counter was polled to 0 first.
+SUCCESS=0x00000000
+EXPECT24="^ok register=$SUCCESS setup=$SUCCESS/$SUCCESS complete=$SUCCESS/$SUCCESS verified=1 "
+
 mark="ndis-test: $$-$(date +%s%N)"
 echo "$mark" >/dev/kmsg
 log_since_mark() { dmesg | awk -v m="$mark" 'on; index($0, m) { on = 1 }'; }
@@ -45,7 +74,7 @@ echo "KTAP version 1"
 if ! insmod "$shim"; then echo "1..1"; notok "insmod ndis_shim"; exit 1; fi
 if ! insmod "$edu"; then echo "1..1"; notok "insmod edu_dma_c"; rmmod ndis_shim; exit 1; fi
 mapfile -t ADAPTERS < <(ls -d $DBG/edu_dma_c/*/ 2>/dev/null)
-echo "1..$((${#ADAPTERS[@]} * ${#CASES[@]} + 3))"
+echo "1..$((${#ADAPTERS[@]} * (${#CASES[@]} + 2 * ${#CASES24[@]}) + 3))"
 if [ "${#ADAPTERS[@]}" -ge 1 ]; then ok "edu_dma_c bound ${#ADAPTERS[@]} adapter(s)"; else notok "edu_dma_c bound no adapter"; fi
 for d in "${ADAPTERS[@]}"; do
 	name=$(basename "$d")
@@ -62,6 +91,22 @@ for d in "${ADAPTERS[@]}"; do
 		fi
 	done
 	echo "# $name: $(cat "$d/channel")"
+	for c in "${CASES24[@]}"; do
+		m0=$(adapter_count "$name" mapped) b0=$(adapter_count "$name" bounced)
+		run "$d" "roundtrip-24bit $c"
+		m1=$(adapter_count "$name" mapped) b1=$(adapter_count "$name" bounced)
+		if [[ $R == skip* ]]; then
+			n=$((n + 1)); echo "ok $n $name roundtrip-24bit $c # SKIP ${R#skip }"
+			n=$((n + 1)); echo "ok $n $name roundtrip-24bit $c bounced # SKIP ${R#skip }"
+			continue
+		fi
+		expect "$name roundtrip-24bit $c" "$EXPECT24"
+		if [ -n "$b0" ] && [ "$b1" = $((b0 + 2)) ] && [ "$m1" = "$m0" ]; then
+			ok "$name roundtrip-24bit $c bounced both ways ($b0 -> $b1)"
+		else
+			notok "$name roundtrip-24bit $c: bounced '$b0' -> '$b1' (want +2), mapped '$m0' -> '$m1' (want +0)"
+		fi
+	done
 done
 if rmmod edu_dma_c; then ok "rmmod edu_dma_c"; else notok "rmmod edu_dma_c"; fi
 if rmmod ndis_shim; then ok "rmmod ndis_shim"; else notok "rmmod ndis_shim"; fi
