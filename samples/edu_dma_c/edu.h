@@ -144,6 +144,12 @@ typedef struct _EDU_ADAPTER {
 	ULONG Unmoved;
 	ULONG StoppedResidue;
 	ULONG ShortBy;
+	/*
+	 * The bus address of the last byte of the highest transfer the engine
+	 * was given since the test interface cleared it (under the shim's
+	 * channel lock): a 24-bit channel's must lie below 16 MiB.
+	 */
+	ULONG64 HighestBusAddress;
 	PVOID LinuxDevice;		/* struct pci_dev *, from the shim */
 	PVOID LinuxPrivate;		/* the test interface's state */
 } EDU_ADAPTER, *PEDU_ADAPTER;

@@ -371,6 +371,7 @@ static void edu_cmd_roundtrip(struct edu_test *et, struct edu_args *a, bool hold
 	size_t size = a->mdl_off + a->len, i;
 	NDIS_STATUS reg = 0, s1 = 0, c1 = 0, s2 = 0, c2 = 0;
 	EDU_24BIT_RESULT r24;
+	u64 highest = 0;
 	u8 seed = et->seed++ ^ get_random_u8();
 	const char *what = "";
 	int ret;
@@ -400,8 +401,11 @@ static void edu_cmd_roundtrip(struct edu_test *et, struct edu_args *a, bool hold
 	EduTestShapeMdl(dst.mdl, a->mdl);
 
 	if (bits24) {
+		/* No transfer runs: the previous command reaped its own. */
+		WRITE_ONCE(et->adapter->HighestBusAddress, 0);
 		EduRoundtrip24Bit(et->adapter, src.mdl, dst.mdl, a->mdl_off, a->off,
 				  a->len, &r24);
+		highest = READ_ONCE(et->adapter->HighestBusAddress);
 		reg = r24.Register;
 		s1 = r24.Setup[0];
 		c1 = r24.Complete[0];
@@ -451,8 +455,8 @@ static void edu_cmd_roundtrip(struct edu_test *et, struct edu_args *a, bool hold
 		}
 	}
 	if (bits24)
-		edu_result(et, "ok register=0x%08x setup=0x%08x/0x%08x complete=0x%08x/0x%08x verified=1 len=%u\n",
-			   (u32)reg, (u32)s1, (u32)s2, (u32)c1, (u32)c2, a->len);
+		edu_result(et, "ok register=0x%08x setup=0x%08x/0x%08x complete=0x%08x/0x%08x verified=1 highest_bus_address=0x%llx len=%u\n",
+			   (u32)reg, (u32)s1, (u32)s2, (u32)c1, (u32)c2, highest, a->len);
 	else
 		edu_result(et, "ok setup=0x%08x complete=0x%08x verified=1 len=%u\n",
 			   (u32)s2, (u32)c2, a->len);
