@@ -144,6 +144,12 @@ typedef struct _EDU_ADAPTER {
 	ULONG Unmoved;
 	ULONG StoppedResidue;
 	ULONG ShortBy;
+	/*
+	 * The bus address of the last byte of the highest transfer the engine
+	 * was given since the test interface cleared it (under the shim's
+	 * channel lock): a 24-bit channel's must lie below 16 MiB.
+	 */
+	ULONG64 HighestBusAddress;
 	PVOID LinuxDevice;		/* struct pci_dev *, from the shim */
 	PVOID LinuxPrivate;		/* the test interface's state */
 } EDU_ADAPTER, *PEDU_ADAPTER;
@@ -233,6 +239,34 @@ ULONG
 EduRunMisuse(
 	_In_ PEDU_ADAPTER Adapter,
 	_Out_writes_(EDU_MISUSE_MAX_ROWS) PEDU_MISUSE_ROW Rows);
+
+/*
+ * A 24-bit system-DMA channel's round trip, what a subordinate ISA NIC
+ * does: registers a second channel with Dma32BitAddresses FALSE (its map
+ * registers below 16 MiB), moves Length bytes at MdlOffset of ToDeviceMdl
+ * into edu's buffer at DeviceOffset and back into FromDeviceMdl at the
+ * same offset, each transfer polled to its end (NdisMReadDmaCounter) and
+ * completed by hand, and deregisters the channel.  The adapter's own
+ * channel must be idle.  Statuses not reached stay NDIS_STATUS_PENDING;
+ * Finished FALSE: an engine did not finish in time (the buffers may have
+ * been reached late: keep them until halt).  PASSIVE_LEVEL.
+ */
+typedef struct _EDU_24BIT_RESULT {
+	NDIS_STATUS Register;
+	NDIS_STATUS Setup[2];		/* host-to-device, device-to-host */
+	NDIS_STATUS Complete[2];
+	BOOLEAN Finished;
+} EDU_24BIT_RESULT, *PEDU_24BIT_RESULT;
+
+VOID
+EduRoundtrip24Bit(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ PMDL ToDeviceMdl,
+	_In_ PMDL FromDeviceMdl,
+	_In_ ULONG MdlOffset,
+	_In_ ULONG DeviceOffset,
+	_In_ ULONG Length,
+	_Out_ PEDU_24BIT_RESULT Result);
 
 /* Shared memory used wrongly; each row's Status is the observed value. */
 ULONG

@@ -104,6 +104,8 @@ static NDIS_STATUS EduDmaStart(NDIS_HANDLE AdapterContext, UINT DmaChannel,
 	a->Unmoved = a->ShortBy < Length ? a->ShortBy : 0;
 	a->ShortBy = 0;
 	a->StoppedResidue = 0;
+	if (DeviceAddress + Length - 1 > a->HighestBusAddress)
+		a->HighestBusAddress = DeviceAddress + Length - 1;
 	edu_addr = EDU_BUFFER_DEVICE_ADDRESS + off;
 	/* 8-byte writes: a 4-byte write zero-extends and 0x84 is not a register. */
 	if (WriteToDevice) {

@@ -716,15 +716,15 @@ EduReadCounter(
 	return NdisMReadDmaCounter(Adapter->DmaHandle);
 }
 
-/* Polls the channel's counter until the engine has nothing left to move. */
+/* Polls a channel's counter until the engine has nothing left to move. */
 static BOOLEAN
-EduWaitEngineIdle(
-	_In_ PEDU_ADAPTER Adapter)
+EduWaitChannelIdle(
+	_In_ NDIS_HANDLE DmaHandle)
 {
 	ULONG Waited;
 
 	for (Waited = 0; Waited < EDU_TRANSFER_TIMEOUT_MS; Waited++) {
-		if (NdisMReadDmaCounter(Adapter->DmaHandle) == 0)
+		if (NdisMReadDmaCounter(DmaHandle) == 0)
 			return TRUE;
 		NdisMSleep(1000);
 	}
@@ -868,7 +868,7 @@ EduRunMisuse(
 		Adapter->DeviceOffset = 0;
 		NdisMSetupDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl, 64, 128, FALSE);
 		if (Status == NDIS_STATUS_SUCCESS) {
-			if (!EduWaitEngineIdle(Adapter))
+			if (!EduWaitChannelIdle(Adapter->DmaHandle))
 				EDU_ROW("engine-idle-timeout", NDIS_STATUS_FAILURE);
 			NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle,
 						 i == 3 ? BigMdl : SmallMdl,
@@ -927,9 +927,7 @@ EduRunMisuse(
 		NdisMSetupDmaTransfer(&Status, StaleHandle, BigMdl, 0, 256, TRUE);
 		EDU_ROW("setup-24bit", Status);
 		if (Status == NDIS_STATUS_SUCCESS) {
-			for (i = 0; i < EDU_TRANSFER_TIMEOUT_MS &&
-				    NdisMReadDmaCounter(StaleHandle) != 0; i++)
-				NdisMSleep(1000);
+			EduWaitChannelIdle(StaleHandle);
 			NdisMCompleteDmaTransfer(&Status, StaleHandle, BigMdl, 0, 256, TRUE);
 			EDU_ROW("complete-24bit", Status);
 		}
@@ -955,6 +953,79 @@ Out:
 		NdisFreeMemory(Big, 2 * EDU_BUFFER_SIZE, 0);
 	return n;
 #undef EDU_ROW
+}
+
+/*
+ * One transfer on a channel of its own, polled to its end and completed
+ * by hand: the DPC completes only the adapter's own channel (an interrupt
+ * with nothing armed is stray to it).  FALSE: the engine did not finish
+ * in time (Complete still ran; the shim fenced the engine).
+ */
+static BOOLEAN
+EduPolledTransfer(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ NDIS_HANDLE DmaHandle,
+	_In_ PMDL Mdl,
+	_In_ ULONG MdlOffset,
+	_In_ ULONG DeviceOffset,
+	_In_ ULONG Length,
+	_In_ BOOLEAN WriteToDevice,
+	_Out_ PNDIS_STATUS SetupStatus,
+	_Out_ PNDIS_STATUS CompleteStatus)
+{
+	BOOLEAN Finished;
+
+	*CompleteStatus = NDIS_STATUS_PENDING;
+	NdisAcquireSpinLock(&Adapter->Lock);
+	Adapter->DeviceOffset = DeviceOffset;
+	NdisReleaseSpinLock(&Adapter->Lock);
+	NdisMSetupDmaTransfer(SetupStatus, DmaHandle, Mdl, MdlOffset, Length,
+			      WriteToDevice);
+	if (*SetupStatus != NDIS_STATUS_SUCCESS)
+		return TRUE;
+	Finished = EduWaitChannelIdle(DmaHandle);
+	NdisMCompleteDmaTransfer(CompleteStatus, DmaHandle, Mdl, MdlOffset, Length,
+				 WriteToDevice);
+	return Finished;
+}
+
+VOID
+EduRoundtrip24Bit(
+	_In_ PEDU_ADAPTER Adapter,
+	_In_ PMDL ToDeviceMdl,
+	_In_ PMDL FromDeviceMdl,
+	_In_ ULONG MdlOffset,
+	_In_ ULONG DeviceOffset,
+	_In_ ULONG Length,
+	_Out_ PEDU_24BIT_RESULT Result)
+{
+	NDIS_DMA_DESCRIPTION DmaDesc;
+	NDIS_HANDLE Handle = NULL;
+
+	Result->Setup[0] = Result->Setup[1] = NDIS_STATUS_PENDING;
+	Result->Complete[0] = Result->Complete[1] = NDIS_STATUS_PENDING;
+	Result->Finished = TRUE;
+
+	/* As the adapter's own channel, but with 24 address lines. */
+	NdisZeroMemory(&DmaDesc, sizeof(DmaDesc));
+	DmaDesc.DmaWidth = Width32Bits;
+	DmaDesc.DmaSpeed = Compatible;
+	Result->Register = NdisMRegisterDmaChannel(&Handle, Adapter->MiniportAdapterHandle,
+						   0, FALSE, &DmaDesc,
+						   EDU_DMA_MAXIMUM_LENGTH);
+	if (Result->Register != NDIS_STATUS_SUCCESS)
+		return;
+	Result->Finished = EduPolledTransfer(Adapter, Handle, ToDeviceMdl, MdlOffset,
+					     DeviceOffset, Length, TRUE,
+					     &Result->Setup[0], &Result->Complete[0]);
+	if (Result->Finished && Result->Setup[0] == NDIS_STATUS_SUCCESS &&
+	    Result->Complete[0] == NDIS_STATUS_SUCCESS)
+		Result->Finished = EduPolledTransfer(Adapter, Handle, FromDeviceMdl,
+						     MdlOffset, DeviceOffset, Length,
+						     FALSE, &Result->Setup[1],
+						     &Result->Complete[1]);
+	/* Waits until the engine can no longer reach either buffer. */
+	NdisMDeregisterDmaChannel(Handle);
 }
 
 /* ------------------------------------------------------------------------

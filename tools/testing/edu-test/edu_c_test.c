@@ -357,11 +357,21 @@ static bool edu_transfer(struct edu_test *et, struct edu_buf *b, struct edu_args
 	return true;
 }
 
-static void edu_cmd_roundtrip(struct edu_test *et, struct edu_args *a, bool hold_lock)
+/*
+ * "roundtrip": host -> edu -> host through the adapter's channel, the DPC
+ * completing each transfer; @hold_lock: Setup under an NDIS spin lock.
+ * "roundtrip-24bit" (@bits24): the same data through a second channel
+ * registered with 24-bit addresses (EduRoundtrip24Bit); its result also
+ * names the Register status.
+ */
+static void edu_cmd_roundtrip(struct edu_test *et, struct edu_args *a, bool hold_lock,
+			      bool bits24)
 {
 	struct edu_buf src, dst;
 	size_t size = a->mdl_off + a->len, i;
-	NDIS_STATUS s1, c1, s2 = 0, c2 = 0;
+	NDIS_STATUS reg = 0, s1 = 0, c1 = 0, s2 = 0, c2 = 0;
+	EDU_24BIT_RESULT r24;
+	u64 highest = 0;
 	u8 seed = et->seed++ ^ get_random_u8();
 	const char *what = "";
 	int ret;
@@ -390,22 +400,39 @@ static void edu_cmd_roundtrip(struct edu_test *et, struct edu_args *a, bool hold
 	EduTestShapeMdl(src.mdl, a->mdl);
 	EduTestShapeMdl(dst.mdl, a->mdl);
 
-	if (!edu_transfer(et, &src, a, true, hold_lock, &s1, &c1)) {
+	if (bits24) {
+		/* No transfer runs: the previous command reaped its own. */
+		WRITE_ONCE(et->adapter->HighestBusAddress, 0);
+		EduRoundtrip24Bit(et->adapter, src.mdl, dst.mdl, a->mdl_off, a->off,
+				  a->len, &r24);
+		highest = READ_ONCE(et->adapter->HighestBusAddress);
+		reg = r24.Register;
+		s1 = r24.Setup[0];
+		c1 = r24.Complete[0];
+		s2 = r24.Setup[1];
+		c2 = r24.Complete[1];
+		if (!r24.Finished) {
+			edu_buf_park(et, &src);
+			edu_buf_park(et, &dst);
+			what = "24-bit transfer timed out";
+		} else if (reg) {
+			what = "24-bit register";
+		} else if (s1 || c1) {
+			what = "24-bit host-to-device";
+		} else if (s2 || c2) {
+			what = "24-bit device-to-host";
+		}
+	} else if (!edu_transfer(et, &src, a, true, hold_lock, &s1, &c1)) {
 		what = "host-to-device timed out";
-		goto report;
-	}
-	if (s1 || c1) {
+	} else if (s1 || c1) {
 		what = "host-to-device";
-		goto report;
-	}
-	if (!edu_transfer(et, &dst, a, false, hold_lock, &s2, &c2)) {
+	} else if (!edu_transfer(et, &dst, a, false, hold_lock, &s2, &c2)) {
 		what = "device-to-host timed out";
-		goto report;
-	}
-	if (s2 || c2) {
+	} else if (s2 || c2) {
 		what = "device-to-host";
-		goto report;
 	}
+	if (*what)
+		goto report;
 	for (i = 0; i < size; i++) {
 		u8 want = i < a->mdl_off ? 0 : edu_pattern(seed, i - a->mdl_off);
 		u8 got = ((u8 *)dst.va)[i];
@@ -427,12 +454,16 @@ static void edu_cmd_roundtrip(struct edu_test *et, struct edu_args *a, bool hold
 			}
 		}
 	}
-	edu_result(et, "ok setup=0x%08x complete=0x%08x verified=1 len=%u\n",
-		   (u32)s2, (u32)c2, a->len);
+	if (bits24)
+		edu_result(et, "ok register=0x%08x setup=0x%08x/0x%08x complete=0x%08x/0x%08x verified=1 highest_bus_address=0x%llx len=%u\n",
+			   (u32)reg, (u32)s1, (u32)s2, (u32)c1, (u32)c2, highest, a->len);
+	else
+		edu_result(et, "ok setup=0x%08x complete=0x%08x verified=1 len=%u\n",
+			   (u32)s2, (u32)c2, a->len);
 	goto out;
 report:
-	edu_result(et, "fail %s: setup=0x%08x/0x%08x complete=0x%08x/0x%08x len=%u\n",
-		   what, (u32)s1, (u32)s2, (u32)c1, (u32)c2, a->len);
+	edu_result(et, "fail %s: register=0x%08x setup=0x%08x/0x%08x complete=0x%08x/0x%08x len=%u\n",
+		   what, (u32)reg, (u32)s1, (u32)s2, (u32)c1, (u32)c2, a->len);
 out:
 	if (src.va)
 		edu_buf_free(&src);
@@ -1174,9 +1205,11 @@ static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 	edu_reap_pending(et);
 
 	if (!strcmp(verb, "roundtrip"))
-		edu_cmd_roundtrip(et, &a, false);
+		edu_cmd_roundtrip(et, &a, false, false);
 	else if (!strcmp(verb, "spinlock-roundtrip"))
-		edu_cmd_roundtrip(et, &a, true);
+		edu_cmd_roundtrip(et, &a, true, false);
+	else if (!strcmp(verb, "roundtrip-24bit"))
+		edu_cmd_roundtrip(et, &a, false, true);
 	else if (!strcmp(verb, "counter"))
 		edu_cmd_counter(et, &a);
 	else if (!strcmp(verb, "short-receive"))

@@ -25,6 +25,7 @@ Abstract:
 #define MP_MINOR_DRIVER_VERSION 0
 #define MP_DMA_BUFFER_SIZE      4096
 #define MP_HANG_CHECK_SECONDS   2
+#define MP_MAX_FRAGMENTS        16          // transmit descriptors per frame
 #define PAGE_SIZE_SAMPLE        4096
 
 // Register offsets in BAR0.
@@ -57,6 +58,7 @@ typedef struct _MP_ADAPTER {
     BOOLEAN             DmaInProgress;
     BOOLEAN             DmaToDevice;
     ULONG               InterruptCount;
+    ULONG               CoalescedSends;     // more fragments than descriptors
     NDIS_SPIN_LOCK      Lock;
 } MP_ADAPTER, *PMP_ADAPTER;
 
@@ -569,10 +571,23 @@ MPSendNetBufferLists(
     ULONG SendFlags
     )
 {
-    UNREFERENCED_PARAMETER(MiniportAdapterContext);
-    UNREFERENCED_PARAMETER(NetBufferList);
+    PMP_ADAPTER Adapter = (PMP_ADAPTER)MiniportAdapterContext;
+    PNET_BUFFER NetBuffer;
+
     UNREFERENCED_PARAMETER(PortNumber);
     UNREFERENCED_PARAMETER(SendFlags);
+
+    //
+    // A frame spread over more physical pages than the NIC has transmit
+    // descriptors is copied into one buffer before it is mapped.
+    //
+    for (NetBuffer = NET_BUFFER_LIST_FIRST_NB(NetBufferList);
+         NetBuffer != NULL;
+         NetBuffer = NET_BUFFER_NEXT_NB(NetBuffer)) {
+        if (NdisQueryNetBufferPhysicalCount(NetBuffer) > MP_MAX_FRAGMENTS) {
+            Adapter->CoalescedSends++;
+        }
+    }
 }
 
 _Use_decl_annotations_

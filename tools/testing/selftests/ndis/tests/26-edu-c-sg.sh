@@ -31,6 +31,11 @@ set -uo pipefail
 
 SUCCESS=0x00000000 INVALID_PARAMETER=0xc000000d RESOURCES=0xc000009a
 BAD_VERSION=0xc0010004 NOT_SUPPORTED=0xc00000bb RESOURCE_CONFLICT=0xc001001e
+# Round trips: each list starts at the beginning of CurrentMdl and sg.c
+# skips CurrentMdlOffset bytes of it (NdisMAllocateNetBufferSGList page,
+# NetBuffer: "generated from the data starting at the beginning of the MDL
+# that is specified at the CurrentMdl member"); SUCCESS, and
+# MiniportProcessSGList at DISPATCH_LEVEL (MINIPORT_PROCESS_SG_LIST page).
 ROUNDTRIPS=(
 	"len=64 buf=kmalloc"
 	"len=3072 parts=3 buf=kmalloc"
