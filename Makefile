@@ -52,13 +52,16 @@ check:
 # shared memory, NDIS 5, the stress and random-sequence tests) and the
 # canaries, in one plain boot of a KASAN kernel cached beside the test
 # kernel, with modules and logs under build/kasan. kasan_multi_shot: report
-# every bad access, not only the first. The host tests are make check's.
+# every bad access, not only the first. no5lvl: TCG offers LA57, and this
+# KASAN kernel booted with 5-level paging reports wild accesses in its own
+# early boot (ff11... direct-map addresses) and never reaches the tests.
+# The host tests are make check's.
 KASAN_TESTS ?= /(00-shim-load|03-ndis5-memory|20-edu-c-roundtrip|25-edu-c-shared-memory|26-edu-c-sg|28-edu-ndis5|30-edu-rust-roundtrip|31-edu-rust-sg|31-edu-rust-shared-memory|40-random-sequences|42-stress|47-race-one-adapter|48-race-teardown)\.sh$$|/canaries/
 KASAN_ENV = NDIS_KERNEL_FLAVOR=kasan NDIS_BUILD=$(NDIS_BUILD)/kasan
 check-kasan: setup
 	@$(KASAN_ENV) tools/build-kernel.sh >/dev/null
 	@$(KASAN_ENV) tools/build-modules.sh
-	@$(KASAN_ENV) NDIS_VM_APPEND="kasan_multi_shot $(NDIS_VM_APPEND)" NDIS_ONLY='$(KASAN_TESTS)' \
+	@$(KASAN_ENV) NDIS_VM_APPEND="kasan_multi_shot no5lvl $(NDIS_VM_APPEND)" NDIS_ONLY='$(KASAN_TESTS)' \
 		tools/check.sh --vm-only plain
 
 run:
