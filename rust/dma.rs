@@ -403,8 +403,9 @@ pub(crate) struct BounceStage {
     dir: Direction,
 }
 
-// SAFETY: the pointers refer to memory owned by the channel, which is used
-// under the channel's lock only.
+// SAFETY: the pointers refer to memory owned by the channel (or the map
+// registers), which is used only by whoever holds the channel's claim (or
+// the map registers' lock).
 unsafe impl Send for BounceStage {}
 
 impl BounceStage {

@@ -19,8 +19,13 @@
 
 #include "helpers.h"
 
-/* The span over which virt_addr_valid() gives one answer for every page. */
-#ifdef CONFIG_SPARSEMEM_VMEMMAP
+/*
+ * The span over which virt_addr_valid() gives one answer for every page:
+ * on x86_64 a bounds check and pfn_valid(), which sparsemem answers per
+ * subsection. Elsewhere (arm64's pfn_is_map_memory() can change from page
+ * to page) every page is asked.
+ */
+#if defined(CONFIG_X86_64) && defined(CONFIG_SPARSEMEM_VMEMMAP)
 #define NDIS_SHIM_VALID_STRIDE (PAGES_PER_SUBSECTION * PAGE_SIZE)
 #else
 #define NDIS_SHIM_VALID_STRIDE PAGE_SIZE

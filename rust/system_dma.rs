@@ -3,8 +3,9 @@
 //! System DMA channels: the kernel half of `NdisMRegisterDmaChannel` and
 //! friends. The state machine is [`crate::channel::Channel`] (host tested);
 //! this module gives it a Linux mapper (streaming DMA, or the channel's
-//! bounce memory) and the miniport glue's controller, under an IRQ-safe
-//! spin lock so Setup and Complete work from any context up to DISPATCH.
+//! bounce memory) and the miniport glue's controller. Setup and Complete
+//! claim the channel (see [`crate::claim`]) instead of locking it, and work
+//! from any context up to DISPATCH.
 
 use kernel::{
     prelude::*,

@@ -112,7 +112,8 @@ def main():
             verdicts.append((kernel, config, mode, what, ok, detail))
 
         d = [r for r in rows if r["case"] == "direct" and r["shim_path"] == "direct"]
-        if d and config == "plain":
+        # Instructions (icount) on the production kernel: what issue 12 sets.
+        if d and config == "plain" and kernel == "production" and mode == "icount":
             worst = max(int(r["added_ns"]) for r in d)
             verdict(f"direct added <= {DIRECT_ADDED_MAX}", worst <= DIRECT_ADDED_MAX,
                     f"worst {worst}")

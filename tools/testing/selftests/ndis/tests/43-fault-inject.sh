@@ -313,6 +313,9 @@ steps() {
 			# counting run (a coherent allocation under a narrow mask
 			# retries when the page it got lies beyond it, so the count
 			# moves with the memory layout). Skip half as far.
+			# The call went through uninjected: let the path's judge undo
+			# it (unbind a bound adapter) before stepping again.
+			"$judge" "$s"
 			SITES+=" [$s:overshot]"
 			SKIP_TO=$(((SKIP_FROM + SKIP_TO) / 2))
 			s=$((SKIP_FROM - 1))
