@@ -34,9 +34,11 @@ struct pci_dev;
 /*
  * The engine that moves a system-DMA channel's data. On a PC it was the 8237
  * the HAL programmed; on PCI it is the device's own DMA engine. The shim
- * calls these with the channel's lock held, from any context up to
- * DISPATCH_LEVEL (softirq, spin lock held): none of them may sleep.
- * @AdapterContext is what the miniport gave NdisMSetMiniportAttributes.
+ * calls Start, Stop, IsBusy and ReadResidue one at a time per channel (the
+ * channel is claimed by the Setup, Complete or NdisMReadDmaCounter making
+ * the call), at DISPATCH_LEVEL (bottom halves off, interrupts on unless the
+ * caller had them off): none of them may sleep. @AdapterContext is what the
+ * miniport gave NdisMSetMiniportAttributes.
  */
 typedef struct _NDIS_LINUX_DMA_CONTROLLER {
 	/* Program and start a transfer of @Length bytes at bus address

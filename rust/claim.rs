@@ -3,24 +3,31 @@
 //! A value that one caller at a time claims, with a phase everyone can read.
 //!
 //! A system-DMA channel is used the way Windows defines it: one Setup, one
-//! Complete, and a Setup on a channel in use fails with
-//! `NDIS_STATUS_RESOURCES` instead of waiting. So the channel needs no lock
-//! that waits: a call claims the channel's state by moving its phase word
-//! from a phase it may start from to [`BUSY`] (one compare-and-exchange),
-//! works on the state with nothing disabled, and publishes the phase it
-//! leaves the state in. A call that finds the channel busy, or in a phase
-//! it cannot start from, is refused at once. Mapping, unmapping and bounce
-//! copies therefore run with interrupts (and softirqs) on, and nothing a
-//! transfer does is multiplied by lockdep.
+//! Complete, each at most at DISPATCH_LEVEL, and a Setup on a channel with
+//! a transfer in progress fails with `NDIS_STATUS_RESOURCES`. A call claims
+//! the channel's state by moving its phase word from a phase it may start
+//! from to [`BUSY`] (one compare-and-exchange), works on the state, and
+//! publishes the phase it leaves the state in.
 //!
-//! Nobody spins, so no context can deadlock against one it interrupted; in
-//! exchange a claim is not fair and not queued, which Windows' semantics
-//! make unnecessary: the loser of a race for a channel has a status to
-//! return. Anyone who must get the state (teardown, at PASSIVE_LEVEL)
-//! retries with sleeps between.
+//! A claim is held at DISPATCH_LEVEL: bottom halves off (so preemption off
+//! too), interrupts on. No DPC and no other task can then run on the
+//! holder's CPU, so a caller that finds the value [`BUSY`] waits for a
+//! holder on another CPU that is making progress, and spins (as
+//! `bit_spin_lock` does) instead of failing: a Complete arriving from the
+//! DPC while its own Setup is still starting the engine completes it. Only
+//! in hard-IRQ context, which may have interrupted the holder on its own
+//! CPU (and where Windows allows none of these calls), is a busy value
+//! refused at once. Lockdep does not see the claim; the debug kernel's lock
+//! bookkeeping, which cost more than the rest of a transfer, is not paid.
+//!
+//! Mapping, bounce copies and unmapping run inside the claim with
+//! interrupts on. On PREEMPT_RT, where bottom halves off is a per-CPU
+//! sleeping lock, a second claimant on the holder's CPU blocks on that lock
+//! before it can spin; the shim is not tested there.
 
 use core::{
     cell::UnsafeCell,
+    marker::PhantomData,
     ops::{Deref, DerefMut},
 };
 use kernel::sync::atomic::{Acquire, Atomic, Relaxed, Release};
@@ -28,13 +35,51 @@ use kernel::sync::atomic::{Acquire, Atomic, Relaxed, Release};
 /// The phase of a claimed value. The others are the owner's to define.
 pub(crate) const BUSY: u32 = 0;
 
+extern "C" {
+    fn ndis_shim_dispatch_enter() -> bool;
+    fn ndis_shim_dispatch_exit(bh_disabled: bool);
+    fn ndis_shim_in_hardirq() -> bool;
+}
+
+/// DISPATCH_LEVEL for as long as it lives: bottom halves off, or nothing
+/// more where interrupts are off already (`local_bh_enable()` must not run
+/// there, and neither a DPC nor another task can run on this CPU anyway).
+///
+/// # Invariants
+///
+/// `bh_disabled` says whether `new` turned bottom halves off on this CPU.
+struct Dispatch {
+    bh_disabled: bool,
+    /// Entered and left on one CPU.
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl Dispatch {
+    fn enter() -> Self {
+        // SAFETY: no requirement; paired with the exit in `drop`.
+        let bh_disabled = unsafe { ndis_shim_dispatch_enter() };
+        // INVARIANT: what the helper did.
+        Self {
+            bh_disabled,
+            _not_send: PhantomData,
+        }
+    }
+}
+
+impl Drop for Dispatch {
+    fn drop(&mut self) {
+        // SAFETY: undoes `enter` on the same CPU (the type is not `Send`).
+        unsafe { ndis_shim_dispatch_exit(self.bh_disabled) };
+    }
+}
+
 /// A value with a phase word; see the module documentation.
 ///
 /// # Invariants
 ///
 /// `value` is accessed only through a [`Claim`], and at most one [`Claim`]
 /// exists at a time: one exists exactly while `phase` is [`BUSY`] because
-/// [`Claimable::try_claim`] moved it there.
+/// [`Claimable::claim`] moved it there.
 pub(crate) struct Claimable<T> {
     phase: Atomic<u32>,
     value: UnsafeCell<T>,
@@ -55,36 +100,53 @@ impl<T> Claimable<T> {
         }
     }
 
-    /// The phase now: [`BUSY`] while someone holds a claim. Only a hint for
-    /// what a claim would find, unless the caller holds the claim.
-    pub(crate) fn phase(&self) -> u32 {
-        self.phase.load(Acquire)
-    }
-
-    /// Claims the value if its phase is one `from` accepts (never [`BUSY`]).
-    /// Never waits.
-    pub(crate) fn try_claim(&self, from: impl Fn(u32) -> bool) -> Option<Claim<'_, T>> {
+    /// Claims the value if its phase is one `from` accepts (never
+    /// [`BUSY`]), waiting while another caller holds it. Returns `None` when
+    /// the phase is not one `from` accepts, or when the value is busy and
+    /// the caller is in hard-IRQ context. Never sleeps.
+    pub(crate) fn claim(&self, from: impl Fn(u32) -> bool) -> Option<Claim<'_, T>> {
+        let dispatch = Dispatch::enter();
         let mut phase = self.phase.load(Relaxed);
         loop {
-            if phase == BUSY || !from(phase) {
+            if phase == BUSY {
+                // SAFETY: a context query.
+                if unsafe { ndis_shim_in_hardirq() } {
+                    // The holder may be the code this interrupt stopped.
+                    return None;
+                }
+                // The holder runs on another CPU with nothing to wait for.
+                kernel::processor::cpu_relax();
+                phase = self.phase.load(Relaxed);
+                continue;
+            }
+            if !from(phase) {
                 return None;
             }
             // Acquire: see everything the last claim did to the value.
             match self.phase.cmpxchg(phase, BUSY, Acquire) {
                 // INVARIANT: the phase moved to BUSY here, so this is the only claim.
-                Ok(_) => return Some(Claim { cell: self, phase }),
+                Ok(_) => {
+                    return Some(Claim {
+                        cell: self,
+                        phase,
+                        _dispatch: dispatch,
+                    })
+                }
                 Err(now) => phase = now,
             }
         }
     }
 }
 
-/// The right to the value of a [`Claimable`], until released.
+/// The right to the value of a [`Claimable`], until released. Holds the
+/// CPU at DISPATCH_LEVEL.
 pub(crate) struct Claim<'a, T> {
     cell: &'a Claimable<T>,
     /// The phase the value was claimed from, restored if the claim is
     /// dropped without [`Claim::release`].
     phase: u32,
+    /// Declared last: left after the phase is published.
+    _dispatch: Dispatch,
 }
 
 impl<T> Claim<'_, T> {

@@ -147,6 +147,17 @@ fn reject(call: &str, why: &str) {
     reject::reject_global(call, why);
 }
 
+/// Refuses (logs and counts) a PASSIVE_LEVEL-only call made from atomic
+/// context, where it would have to sleep (Windows defines nothing: it would
+/// bugcheck). Returns whether the call may go on.
+fn at_passive(call: &str) -> bool {
+    let passive = memory::may_sleep();
+    if !passive {
+        reject(call, "called above PASSIVE_LEVEL");
+    }
+    passive
+}
+
 /// The adapter a handle names.
 fn adapter_of_handle(h: Handle) -> Option<Arc<Adapter>> {
     registry::lookup(h)
@@ -519,6 +530,9 @@ unsafe extern "C" fn NdisMRegisterInterruptEx(
 
 #[no_mangle]
 extern "C" fn NdisMDeregisterInterruptEx(NdisInterruptHandle: abi::NDIS_HANDLE) {
+    if !at_passive("NdisMDeregisterInterruptEx") {
+        return;
+    }
     let h = handle(NdisInterruptHandle);
     let owner = registry::lookup::<Interrupt>(h).and_then(|irq| adapter_of_handle(irq.owner()));
     if owner.is_none_or(|adapter| adapter.disown_interrupt(h).is_err()) {
@@ -757,6 +771,9 @@ unsafe extern "C" fn NdisMRegisterDmaChannel(
 
 #[no_mangle]
 extern "C" fn NdisMDeregisterDmaChannel(MiniportDmaHandle: abi::NDIS_HANDLE) {
+    if !at_passive("NdisMDeregisterDmaChannel") {
+        return;
+    }
     let h = handle(MiniportDmaHandle);
     let owner = registry::find::<DmaChannel>(h).and_then(|c| adapter_of_handle(c.owner()));
     if owner.is_none_or(|adapter| adapter.disown_channel(h).is_err()) {
@@ -1246,6 +1263,9 @@ unsafe extern "C" fn NdisMRegisterScatterGatherDma(
 
 #[no_mangle]
 extern "C" fn NdisMDeregisterScatterGatherDma(NdisMiniportDmaHandle: abi::NDIS_HANDLE) {
+    if !at_passive("NdisMDeregisterScatterGatherDma") {
+        return;
+    }
     let h = handle(NdisMiniportDmaHandle);
     let owner = registry::lookup::<SgDma>(h).and_then(|sg| adapter_of_handle(sg.owner));
     if owner.is_none_or(|adapter| adapter.disown_sg_dma(h).is_err()) {

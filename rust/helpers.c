@@ -295,6 +295,32 @@ void ndis_shim_handle_read_unlock(void)
 }
 
 /*
+ * DISPATCH_LEVEL for a channel claim (rust/claim.rs): bottom halves off,
+ * which keeps DPCs (the BH workqueue) and other tasks off this CPU. Where
+ * interrupts are off already nothing more is needed, and local_bh_enable()
+ * must not be called there. Returns whether bottom halves were turned off.
+ */
+bool ndis_shim_dispatch_enter(void)
+{
+	if (irqs_disabled())
+		return false;
+	local_bh_disable();
+	return true;
+}
+
+void ndis_shim_dispatch_exit(bool bh_disabled)
+{
+	if (bh_disabled)
+		local_bh_enable();
+}
+
+/* Whether the caller may have interrupted code on its own CPU. */
+bool ndis_shim_in_hardirq(void)
+{
+	return in_hardirq() || in_nmi();
+}
+
+/*
  * Bus-master DMA (rust/shared_memory.rs): the alignment a DMA buffer needs,
  * the CPU's cache line, and the reach of coherent allocations.
  */

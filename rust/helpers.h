@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The C wrappers the shim's Rust code calls (rust/helpers.c); their Rust
- * declarations are in rust/dma.rs, rust/interrupt.rs, rust/memory.rs,
- * rust/net_buffer.rs and rust/reject.rs.
+ * declarations are in rust/claim.rs, rust/dma.rs, rust/interrupt.rs,
+ * rust/memory.rs, rust/net_buffer.rs and rust/reject.rs.
  */
 #ifndef _NDIS_SHIM_HELPERS_H
 #define _NDIS_SHIM_HELPERS_H
@@ -41,6 +41,9 @@ void ndis_shim_irq_disconnect(struct ndis_shim_irq *irq);
 bool ndis_shim_may_sleep(void);
 void ndis_shim_handle_read_lock(void);
 void ndis_shim_handle_read_unlock(void);
+bool ndis_shim_dispatch_enter(void);
+void ndis_shim_dispatch_exit(bool bh_disabled);
+bool ndis_shim_in_hardirq(void);
 
 unsigned int ndis_shim_dma_alignment(void);
 unsigned int ndis_shim_cache_line_size(void);

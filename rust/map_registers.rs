@@ -12,12 +12,19 @@
 //! register's own coherent memory, when the device cannot reach it. The
 //! slot rules are [`crate::physical_mapping`] (host tested).
 
-use kernel::{new_spinlock_irq, page::PAGE_SIZE, prelude::*, sync::SpinLockIrq};
+use kernel::{
+    device, new_spinlock_irq,
+    page::PAGE_SIZE,
+    prelude::*,
+    sync::{aref::ARef, SpinLockIrq},
+};
 
 use crate::{
     adapter_core::AdapterCore,
     channel::{Direction, Mapping},
-    dma::{self, BounceMemory, BounceStage, MapError, StreamingMapping, TransferMapping},
+    dma::{
+        self, BounceMemory, BounceStage, MapError, MapPolicy, StreamingMapping, TransferMapping,
+    },
     mdl::{self, VaRange},
     physical_mapping::{self, ActiveMapping, Rejection},
     status::{Error, Result as NdisResult},
@@ -31,14 +38,21 @@ type PhysicalMapping = KVec<TransferMapping>;
 ///
 /// # Invariants
 ///
-/// `bounce[i]` is map register `i`'s bounce memory, inside `limit`; a
-/// bounced mapping in `slots[i]` points into it. `slots` is declared first
-/// so it is dropped (unmapped) before the memory it may point into.
+/// `bounce[i]` is map register `i`'s bounce memory, inside the policy's
+/// limit; a bounced mapping in `slots[i]` points into it, and a mapping in
+/// place was made for `device`. `slots` is declared first so it is dropped
+/// (unmapped) before the memory it may point into and the device it was
+/// mapped for.
 pub(crate) struct MapRegisterFile {
     slots: KVec<Option<ActiveMapping<PhysicalMapping>>>,
     bounce: KVec<BounceMemory>,
-    limit: u64,
+    /// The reach `DmaSize` and the device give, decided at allocation.
+    policy: MapPolicy,
     maximum_physical_mapping: u32,
+    /// What every mapping in place borrows: one reference per allocation,
+    /// so a file the adapter lets go of after its core (or after the
+    /// device was unplugged) still unmaps through a live device.
+    device: ARef<device::Device>,
 }
 
 impl MapRegisterFile {
@@ -76,7 +90,7 @@ impl MapRegisters {
     /// bus master's DMA adapter, which its shared memory is allocated for.
     /// Never sleeps.
     pub(crate) fn limit(&self) -> Option<u64> {
-        self.file.lock().as_ref().map(|file| file.limit)
+        self.file.lock().as_ref().map(|file| file.policy.limit())
     }
 }
 
@@ -125,8 +139,9 @@ pub(crate) fn allocate(
     let file = MapRegisterFile {
         slots,
         bounce,
-        limit,
+        policy: MapPolicy::new(adapter.device(), limit),
         maximum_physical_mapping,
+        device: adapter.device().into(),
     };
     let mut guard = registers.file.lock();
     if guard.is_some() {
@@ -158,19 +173,16 @@ pub(crate) fn free(registers: &MapRegisters, adapter: &AdapterCore) {
 ///
 /// `range` must be kernel memory as an MDL's decoding accepts it (see
 /// [`StreamingMapping::new`]) that stays allocated until the mapping is
-/// dropped.
+/// dropped; `device` must outlive the mapping.
 unsafe fn map_in_place(
-    adapter: &AdapterCore,
+    device: &device::Device,
     range: VaRange,
     dir: Direction,
-    limit: u64,
+    policy: &MapPolicy,
 ) -> core::result::Result<PhysicalMapping, MapError> {
     let mut pieces = KVec::new();
-    let policy = dma::MapPolicy::new(adapter.device(), limit);
-    // SAFETY: `range` by this function's safety requirement; the adapter's
-    // device outlives the mapping, which `MapRegisters::release` drops at
-    // the latest, while the device is still bound.
-    match unsafe { StreamingMapping::new(adapter.device(), range, dir, &policy) } {
+    // SAFETY: `range` and `device` by this function's safety requirement.
+    match unsafe { StreamingMapping::new(device, range, dir, policy) } {
         Ok(m) => {
             pieces
                 .push(TransferMapping::Direct(m), GFP_ATOMIC)
@@ -185,8 +197,9 @@ unsafe fn map_in_place(
             start: chunk.va,
             len: chunk.len,
         };
-        // SAFETY: a part of `range` (safety requirement); the device as above.
-        let m = unsafe { StreamingMapping::new_in_page(adapter.device(), piece, dir, &policy) }?;
+        // SAFETY: a part of `range`, and `device`, by this function's
+        // safety requirement.
+        let m = unsafe { StreamingMapping::new_in_page(device, piece, dir, policy) }?;
         pieces
             .push(TransferMapping::Direct(m), GFP_ATOMIC)
             .map_err(|_| MapError::Failed)?;
@@ -201,19 +214,20 @@ unsafe fn map_in_place(
 ///
 /// `range` must be kernel memory as an MDL's decoding accepts it (see
 /// [`StreamingMapping::new`]) that stays allocated until the mapping is
-/// dropped; `bounce` must outlive the mapping.
+/// dropped; `device` and `bounce` must outlive the mapping.
 unsafe fn map_buffer(
     adapter: &AdapterCore,
+    device: &device::Device,
     range: VaRange,
     dir: Direction,
-    limit: u64,
+    policy: &MapPolicy,
     bounce: &BounceMemory,
 ) -> NdisResult<PhysicalMapping> {
     // A device-to-host buffer sharing cache lines with other memory is
     // bounced, as for system DMA.
-    if dir == Direction::ToDevice || !dma::shares_cache_line(range) {
+    if dir == Direction::ToDevice || !policy.shares_cache_line(range) {
         // SAFETY: by this function's safety requirement.
-        match unsafe { map_in_place(adapter, range, dir, limit) } {
+        match unsafe { map_in_place(device, range, dir, policy) } {
             Ok(pieces) => {
                 adapter.count_transfer(false);
                 return Ok(pieces);
@@ -263,10 +277,10 @@ pub(crate) fn start(
     let MapRegisterFile {
         slots,
         bounce,
-        limit,
+        policy,
         maximum_physical_mapping,
+        device,
     } = file;
-    let limit = *limit;
     let result = physical_mapping::start(
         slots,
         index,
@@ -279,9 +293,9 @@ pub(crate) fn start(
             // SAFETY: the MDL's memory, decoded (and checked to be kernel
             // memory) by `mdl_view`, stays valid until Complete (NDIS's
             // rule, the miniport's promise); the register's bounce memory
-            // lives as long as the file that holds this mapping (type
-            // invariant).
-            unsafe { map_buffer(adapter, range, dir, limit, bounce) }
+            // and the file's device reference live as long as the file
+            // that holds this mapping (type invariant).
+            unsafe { map_buffer(adapter, device, range, dir, policy, bounce) }
         },
     );
     let pieces = match result {

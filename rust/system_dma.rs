@@ -3,17 +3,11 @@
 //! System DMA channels: the kernel half of `NdisMRegisterDmaChannel` and
 //! friends. The state machine is [`crate::channel::Channel`] (host tested);
 //! this module gives it a Linux mapper (streaming DMA, or the channel's
-//! bounce memory) and the miniport glue's controller. Setup and Complete
-//! claim the channel (see [`crate::claim`]) instead of locking it, and work
+//! bounce memory) and the miniport glue's controller. Setup, Complete and
+//! ReadDmaCounter claim the channel (see [`crate::claim`]), one at a time,
 //! from any context up to DISPATCH.
 
-use kernel::{
-    prelude::*,
-    sync::{
-        atomic::{Atomic, Relaxed},
-        Arc,
-    },
-};
+use kernel::{prelude::*, sync::Arc};
 
 use crate::{
     abi,
@@ -22,7 +16,7 @@ use crate::{
         Channel, ChannelState as TransferState, Completion, Controller, Direction, EngineState,
         Flush, Mapper, SetupRefusal, ShutdownProgress, TransferRecord,
     },
-    claim::{self, Claim, Claimable},
+    claim::{Claim, Claimable},
     dma::{
         self, BounceMemory, BounceStage, MapError, MapPolicy, StreamingMapping, TransferMapping,
     },
@@ -166,9 +160,6 @@ pub(crate) struct DmaChannel {
     maximum_length: u32,
     /// This channel's transfers; the adapter takes them over when it goes.
     pub(crate) transfers: TransferCounts,
-    /// What the controller reported at the last Complete: what
-    /// `NdisMReadDmaCounter` answers while no transfer is in progress.
-    last_residue: Atomic<u32>,
     /// Claimed by each Setup and Complete in turn (see [`crate::claim`]).
     state: Claimable<ChannelState>,
 }
@@ -326,7 +317,6 @@ pub(crate) fn register(
             policy: MapPolicy::new(adapter.device(), limit),
             maximum_length,
             transfers: TransferCounts::new(),
-            last_residue: Atomic::new(0),
             state: Claimable::new(
                 ChannelState {
                     transfer: Channel::new(maximum_length),
@@ -364,22 +354,25 @@ impl TransferArgs {
     }
 }
 
-/// `NdisSetupDmaTransfer`. Never sleeps; runs with interrupts on.
+/// `NdisSetupDmaTransfer`. Never sleeps; runs at DISPATCH_LEVEL, with
+/// interrupts on.
 ///
 /// `view` is the MDL `args.mdl` names (`None` for NULL); the memory it
 /// describes is the miniport's to keep valid until Complete, as NDIS requires.
 /// Every refusal of a valid channel is [`Error::Resources`], as Windows
-/// documents, including a channel another call is using at this moment
-/// ("currently in use"); invalid `Offset`/`Length` is also counted as a
-/// rejected call and logged (rate-limited) with its cause.
+/// documents, including a channel with a transfer in progress ("currently
+/// in use"); invalid `Offset`/`Length` is also counted as a rejected call
+/// and logged (rate-limited) with its cause. A Setup or Complete under way
+/// on another CPU is waited for.
 pub(crate) fn setup(handle: Handle, view: Option<MdlView>, args: TransferArgs) -> NdisResult {
     let channel = registry::find::<DmaChannel>(handle).ok_or(Error::InvalidParameter)?;
     let view = view.ok_or(Error::InvalidParameter)?;
     let mut controller = channel.controller().ok_or(Error::Resources)?;
     let req = args.record();
-    let Some(mut claim) = channel.state.try_claim(|phase| phase != IN_PROGRESS) else {
-        // In use: a transfer is in progress, or another call is under way.
-        // Malformed arguments are still the miniport's bug to hear about.
+    let Some(mut claim) = channel.state.claim(|phase| phase != IN_PROGRESS) else {
+        // In use: a transfer is in progress (or, in hard-IRQ context, another
+        // call is under way). Malformed arguments are still the miniport's
+        // bug to hear about.
         if let Err(e) = transfer_range(&view, req.offset, req.length, channel.maximum_length) {
             channel
                 .adapter
@@ -422,33 +415,30 @@ fn refusal_of(e: Error) -> SetupRefusal {
     }
 }
 
-/// `NdisCompleteDmaTransfer`. Never sleeps; runs with interrupts on.
+/// `NdisCompleteDmaTransfer`. Never sleeps; runs at DISPATCH_LEVEL, with
+/// interrupts on.
 ///
 /// Completes the transfer in progress whatever the arguments say (Windows
 /// flushes with the arguments given and never leaves the channel in
 /// progress); a mismatch, or a Complete with nothing in progress, is counted
-/// as a rejected call and logged (rate-limited). A Complete while another
-/// call is under way on the channel (the miniport racing itself: Windows
-/// defines nothing) is refused the same way and reports
-/// [`Completion::MaybeIncoherent`]: it completed nothing.
+/// as a rejected call and logged (rate-limited). A Setup or Complete under
+/// way on another CPU (the DPC's Complete racing the Setup that started the
+/// engine) is waited for. Only a Complete from hard-IRQ context, where
+/// Windows allows none, that finds the channel busy is refused the same
+/// way and reports [`Completion::MaybeIncoherent`]: it completed nothing.
 pub(crate) fn complete(handle: Handle, args: TransferArgs) -> NdisResult<Completion> {
     let channel = registry::find::<DmaChannel>(handle).ok_or(Error::InvalidParameter)?;
     // A registered channel always has a controller (Register checks).
     let mut controller = channel.controller().ok_or(Error::Resources)?;
     let req = args.record();
-    let Some(mut claim) = channel.state.try_claim(|_| true) else {
+    let Some(mut claim) = channel.state.claim(|_| true) else {
         channel.adapter.reject(
             "NdisMCompleteDmaTransfer",
-            "another Setup or Complete of this channel is under way",
+            "called in hard-IRQ context while a Setup or Complete of this channel is under way",
         );
         return Ok(Completion::MaybeIncoherent);
     };
     let done = claim.transfer.complete(&mut controller, &req);
-    if done.flush != Flush::NothingInProgress {
-        channel
-            .last_residue
-            .store(claim.transfer.read_counter(&controller), Relaxed);
-    }
     let phase = phase_of(&claim.transfer);
     claim.release(phase);
     match done.flush {
@@ -471,26 +461,25 @@ pub(crate) fn complete(handle: Handle, args: TransferArgs) -> NdisResult<Complet
 }
 
 /// `NdisMReadDmaCounter`: the controller's residue while a transfer is in
-/// progress (or a Complete is under way), else what it reported at the
-/// last Complete. Claims nothing, so it never makes a Setup or Complete
-/// on another CPU fail.
+/// progress, else what it reported at the last Complete (until the next
+/// Setup). Claims the channel like Setup and Complete, so the glue's
+/// ReadResidue never runs alongside its Start or Stop; `None` for a forged
+/// handle, or in hard-IRQ context while another call holds the channel.
 pub(crate) fn read_counter(handle: Handle) -> Option<u32> {
     let channel = registry::find::<DmaChannel>(handle)?;
     let controller = channel.controller()?;
-    let residue = match channel.state.phase() {
-        IN_PROGRESS | claim::BUSY => controller.residue(),
-        _ => channel.last_residue.load(Relaxed),
-    };
-    Some(residue)
+    let claim = channel.state.claim(|_| true)?;
+    Some(claim.transfer.read_counter(&controller))
 }
 
-/// Claims the channel's state for teardown, waiting for a call under way
-/// (there is none once the handle is gone: every Setup and Complete runs
-/// inside the lookup's RCU section, which `Registered` waited for).
-/// PASSIVE: sleeps.
+/// Claims the channel's state for teardown. Once the handle is gone no
+/// Setup or Complete is under way (each runs inside the lookup's RCU
+/// section, which `Registered` waited for), so this does not wait. PASSIVE.
 fn claim_for_teardown(channel: &DmaChannel) -> Claim<'_, ChannelState> {
     loop {
-        if let Some(claim) = channel.state.try_claim(|_| true) {
+        // Refused only in hard-IRQ context, never here; retried rather
+        // than assumed.
+        if let Some(claim) = channel.state.claim(|_| true) {
             return claim;
         }
         kernel::time::delay::fsleep(kernel::time::Delta::from_millis(1));

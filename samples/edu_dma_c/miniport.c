@@ -834,6 +834,22 @@ EduRunMisuse(
 			      EDU_DMA_MAXIMUM_LENGTH + 1, TRUE);
 	EDU_ROW("length-over-maximum", Status);
 
+	/*
+	 * NdisMDeregisterDmaChannel is a PASSIVE_LEVEL call: under a spin lock
+	 * it is refused and the channel stays registered, so a zero Length
+	 * still gets RESOURCES from it (not a stale handle's status).
+	 */
+	Status = NdisMRegisterDmaChannel(&StaleHandle, Adapter->MiniportAdapterHandle,
+					 0, TRUE, &DmaDesc, EDU_DMA_MAXIMUM_LENGTH);
+	if (Status == NDIS_STATUS_SUCCESS) {
+		NdisAcquireSpinLock(&Adapter->Lock);
+		NdisMDeregisterDmaChannel(StaleHandle);
+		NdisReleaseSpinLock(&Adapter->Lock);
+		NdisMSetupDmaTransfer(&Status, StaleHandle, SmallMdl, 0, 0, TRUE);
+		NdisMDeregisterDmaChannel(StaleHandle);
+	}
+	EDU_ROW("deregister-at-dispatch", Status);
+
 	/* Complete with nothing set up. */
 	NdisMCompleteDmaTransfer(&Status, Adapter->DmaHandle, SmallMdl, 0, 64, TRUE);
 	EDU_ROW("complete-without-setup", Status);

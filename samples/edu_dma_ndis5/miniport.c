@@ -266,6 +266,10 @@ Edu5Dma(
 	ULONG64 Edu = EDU_BUFFER_DEVICE_ADDRESS + DeviceOffset;
 	ULONG Cmd, Waited;
 
+	/* An adapter that declared 24 address lines (DmaSize NDIS_DMA_24BITS)
+	 * would wrap above 16 MiB: NDIS must never hand it such an address. */
+	if (Adapter->DmaSize == NDIS_DMA_24BITS && Bus + Length > 0x1000000)
+		return NDIS_STATUS_FAILURE;
 	if (WriteToDevice) {
 		NdisWriteRegisterUlong((PULONG)(Regs + EDU_REG_DMA_SRC), (ULONG)Bus);
 		NdisWriteRegisterUlong((PULONG)(Regs + EDU_REG_DMA_SRC + 4), (ULONG)(Bus >> 32));

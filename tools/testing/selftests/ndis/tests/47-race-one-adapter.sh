@@ -6,7 +6,10 @@
 #  1. channel: on each edu adapter at once, two threads on different CPUs
 #     keep calling NdisMSetupDmaTransfer on channel 0 while its ISR acks
 #     edu's interrupts and its DPC completes the armed transfer and sets up
-#     its own; owners also complete early, racing the DPC. Exactly one
+#     its own; owners also complete early, racing the DPC, and now and
+#     then Start hands its transfer to a thread on another CPU whose
+#     Complete arrives while that Setup still holds the channel (it must
+#     wait and complete, not be refused). Exactly one
 #     transfer may run at a time, every DPC Complete is SUCCESS, every
 #     device-to-host transfer matches what that contender wrote to edu, and
 #     a buffer whose Complete returned RESOURCES is never written again.
@@ -74,8 +77,8 @@ if [ "${#ADAPTERS[@]}" = 0 ]; then
 	rmmod ndis_race ndis_shim
 	exit 1
 fi
-# per adapter 4 channel lines; 3 sgshm lines, round trip, rejected, rmmod
-echo "1..$(( 4 * ${#ADAPTERS[@]} + 6 ))"
+# per adapter 5 channel lines; 3 sgshm lines, round trip, rejected, rmmod
+echo "1..$(( 5 * ${#ADAPTERS[@]} + 6 ))"
 before=$(rejected)
 
 # 1. channel 0 of every adapter at once
@@ -97,6 +100,10 @@ for d in "${ADAPTERS[@]}"; do
 	# path ran, with room for a slow host.
 	atleast "$name channel: contention, DPC and early Completes all happened" "$main" \
 		setups 20 refused 10 dpc_completes 10 early 1 early_fenced 1
+	# One thread Setup in four hands over: 10 to 30 per run, a third or
+	# more of them caught inside the Setup.
+	atleast "$name channel: Completes arriving inside their own Setup completed it" "$main" \
+		prompt 3 prompt_inside 1
 	atleast "$name channel: device-to-host transfers verified byte for byte" "$main" \
 		verified 5 verified_bytes 1000
 done

@@ -79,7 +79,7 @@ struct race_xfer {
 
 /* What a contender counts; the errors are the ones named in race_errors(). */
 struct race_stats {
-	u64 setups, refused, dpc_completes, early, early_fenced;
+	u64 setups, refused, dpc_completes, early, early_fenced, prompt;
 	u64 verified, verified_bytes, unverified;
 	u64 mismatches, guard, written_after, lost_irq, bad_status, bad_counter, stale;
 };
@@ -100,6 +100,7 @@ struct contender {
 	u64 gen;		/* the generation Start gave its transfer */
 	u64 done_gen;		/* release: the DPC completed that generation */
 	NDIS_STATUS done_status;
+	bool done_early;	/* ... or the prompt completer did, early */
 	atomic_t busy;		/* the DPC contender: a transfer is set up */
 	struct rnd_state rnd;
 	spinlock_t dispatch;	/* held around calls made at DISPATCH_LEVEL */
@@ -155,6 +156,17 @@ struct race_adapter {
 	unsigned int chain_percent;	/* after this share of its runs */
 	bool chain_tearing;		/* channel 0 may go away under the chain */
 
+	/*
+	 * The prompt completer (race_channel.c): Start sometimes hands its
+	 * transfer to a thread on another CPU and holds on until that thread
+	 * is calling NdisMCompleteDmaTransfer, so the Complete arrives while
+	 * the Setup that started the engine is still under way.
+	 */
+	struct task_struct *prompt_task;
+	struct contender *prompt;	/* release: the transfer to complete */
+	atomic_t prompt_calling;	/* the completer is in its Complete */
+	u64 prompt_inside;		/* ... while Start still ran */
+
 	/* race_teardown.c */
 	struct hammer *hammer;
 	enum race_halt_mode halt_mode;
@@ -199,6 +211,7 @@ void race_note(char *first, size_t size, const char *fmt, ...) __printf(3, 4);
 /* race_channel.c */
 struct contender *race_caller(struct race_adapter *a);
 void race_started(struct race_adapter *a, struct contender *c);
+void race_prompt_from_start(struct race_adapter *a, struct contender *c);
 void race_dpc(struct race_adapter *a);
 int race_channel_run(struct race_adapter *a, unsigned int threads, unsigned int ms, u64 seed);
 int race_roundtrip(struct race_adapter *a, u32 len, u64 seed);

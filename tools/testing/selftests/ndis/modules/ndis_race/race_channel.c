@@ -14,7 +14,11 @@
  * so a device-to-host transfer is checked byte for byte, with the guard
  * bytes around it. After an early Complete that returned RESOURCES (the
  * engine was fenced) the buffer is the miniport's again: nothing may write
- * it afterwards, whoever reaps the transfer.
+ * it afterwards, whoever reaps the transfer. Now and then Start hands a
+ * thread's transfer to the prompt completer on another CPU and waits until
+ * its Complete is under way: a Complete that arrives while the Setup that
+ * started the engine still holds the channel must wait for it and
+ * complete the transfer, not be refused.
  */
 #include <linux/delay.h>
 #include <linux/kthread.h>
@@ -59,7 +63,29 @@ void race_started(struct race_adapter *a, struct contender *c)
 	a->cur_gen = ++a->gen;
 	a->cur_state = RACE_ARMED;
 	c->gen = a->cur_gen;
+	c->done_early = false;
 	spin_unlock_irqrestore(&a->xlock, flags);
+}
+
+/* Start's share of the prompt completer: 2 ms at most, never sleeps. */
+void race_prompt_from_start(struct race_adapter *a, struct contender *c)
+{
+	struct task_struct *t = READ_ONCE(a->prompt_task);
+	unsigned int us;
+
+	if (!t || !c->task || c == a->cmd || READ_ONCE(a->prompt) ||
+	    prandom_u32_state(&c->rnd) % 4)
+		return;
+	atomic_set(&a->prompt_calling, 0);
+	smp_store_release(&a->prompt, c);
+	wake_up_process(t);
+	for (us = 0; us < 2000 && !atomic_read(&a->prompt_calling); us += 5)
+		udelay(5);
+	if (atomic_read(&a->prompt_calling)) {
+		a->prompt_inside++;
+		/* Its Complete is now waiting for this Setup to finish. */
+		udelay(50);
+	}
 }
 
 /* The owner takes its armed transfer away from the DPC. */
@@ -90,6 +116,53 @@ static void race_finish(struct contender *c, u64 gen, NDIS_STATUS st)
 	c->done_status = st;
 	/* Pairs with the owner's acquire: done_status is read after it. */
 	smp_store_release(&c->done_gen, gen);
+}
+
+/* Completes the transfer Start handed over, early, at DISPATCH_LEVEL. */
+static void race_prompt_complete(struct race_adapter *a, struct contender *c)
+{
+	unsigned long flags;
+	NDIS_STATUS st;
+	bool mine;
+	u64 gen;
+
+	spin_lock_irqsave(&a->xlock, flags);
+	mine = a->cur == c && a->cur_state == RACE_ARMED;
+	gen = a->cur_gen;
+	if (mine)
+		a->cur_state = RACE_COMPLETING;
+	spin_unlock_irqrestore(&a->xlock, flags);
+	if (!mine)
+		return;
+	local_bh_disable();
+	atomic_set(&a->prompt_calling, 1);
+	NdisMCompleteDmaTransfer(&st, READ_ONCE(a->DmaHandle), c->bufs.mdl[c->x.kind], c->x.off,
+				 c->x.len, c->x.to_dev);
+	local_bh_enable();
+	c->done_early = true;
+	race_finish(c, gen, st);
+}
+
+static int race_prompt_thread(void *data)
+{
+	struct race_adapter *a = data;
+	struct contender *c;
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		c = smp_load_acquire(&a->prompt);
+		if (!c && kthread_should_stop())
+			break;
+		if (!c) {
+			schedule();
+			continue;
+		}
+		__set_current_state(TASK_RUNNING);
+		race_prompt_complete(a, c);
+		smp_store_release(&a->prompt, NULL);
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
 }
 
 static struct contender *race_contender_new(struct race_adapter *a, const char *name,
@@ -322,8 +395,11 @@ static void race_one(struct contender *c)
 	for (waited = 0;; waited++) {
 		if (smp_load_acquire(&c->done_gen) == gen) {
 			st = c->done_status;
-			by_dpc = true;
-			c->st.dpc_completes++;
+			by_dpc = !c->done_early;
+			if (by_dpc)
+				c->st.dpc_completes++;
+			else
+				c->st.prompt++;
 			break;
 		}
 		/* Early, or the interrupt never came: the owner completes. */
@@ -537,6 +613,8 @@ int race_channel_run(struct race_adapter *a, unsigned int threads, unsigned int 
 	s64 starts = atomic64_read(&a->starts), isr = atomic64_read(&a->isr_runs);
 	s64 dpcs = atomic64_read(&a->dpc_runs);
 	u64 strays = a->strays, doubles = a->double_starts, unknown = a->unknown_caller;
+	u64 inside = a->prompt_inside;
+	struct task_struct *prompt;
 	char dpc_line[200];
 	ktime_t t0 = ktime_get();
 	int err = 0;
@@ -564,6 +642,12 @@ int race_channel_run(struct race_adapter *a, unsigned int threads, unsigned int 
 		a->ctd[i] = c;
 		a->nthreads = i + 1;
 	}
+	prompt = err ? NULL : kthread_run(race_prompt_thread, a, "ndis_race/prompt");
+	if (IS_ERR(prompt)) {
+		err = PTR_ERR(prompt);
+		prompt = NULL;
+	}
+	WRITE_ONCE(a->prompt_task, prompt);
 	/*
 	 * The DPC sets up one of its own after a quarter of its runs: at
 	 * once, in its softirq, it would win the channel nearly every time.
@@ -582,6 +666,10 @@ int race_channel_run(struct race_adapter *a, unsigned int threads, unsigned int 
 		if (!*first && c->first_error[0])
 			first = c->first_error;
 	}
+	/* Every owner saw its transfer completed: the completer is idle. */
+	WRITE_ONCE(a->prompt_task, NULL);
+	if (prompt)
+		kthread_stop(prompt);
 	if (!race_chain_quiesce(a)) {
 		a->dpc->st.bad_status++;
 		race_note(a->dpc->first_error, sizeof(a->dpc->first_error),
@@ -589,10 +677,10 @@ int race_channel_run(struct race_adapter *a, unsigned int threads, unsigned int 
 	}
 	race_chain_report(a, dpc_line, sizeof(dpc_line));
 	race_result(a,
-		    "channel threads=%u ms=%lld starts=%lld setups=%llu refused=%llu dpc_completes=%llu early=%llu early_fenced=%llu verified=%llu verified_bytes=%llu unverified=%llu isr=%lld dpc_runs=%lld strays=%llu double_starts=%llu unknown_caller=%llu errors=%llu mismatches=%llu guard=%llu written_after=%llu lost_irq=%llu bad_status=%llu bad_counter=%llu err=%d%s%s; %s\n",
+		    "channel threads=%u ms=%lld starts=%lld setups=%llu refused=%llu dpc_completes=%llu early=%llu early_fenced=%llu prompt=%llu prompt_inside=%llu verified=%llu verified_bytes=%llu unverified=%llu isr=%lld dpc_runs=%lld strays=%llu double_starts=%llu unknown_caller=%llu errors=%llu mismatches=%llu guard=%llu written_after=%llu lost_irq=%llu bad_status=%llu bad_counter=%llu err=%d%s%s; %s\n",
 		    a->nthreads, ktime_ms_delta(ktime_get(), t0),
 		    atomic64_read(&a->starts) - starts, sum.setups, sum.refused, sum.dpc_completes,
-		    sum.early, sum.early_fenced, sum.verified, sum.verified_bytes, sum.unverified,
+		    sum.early, sum.early_fenced, sum.prompt, a->prompt_inside - inside, sum.verified, sum.verified_bytes, sum.unverified,
 		    atomic64_read(&a->isr_runs) - isr, atomic64_read(&a->dpc_runs) - dpcs,
 		    a->strays - strays, a->double_starts - doubles, a->unknown_caller - unknown,
 		    race_errors(&sum), sum.mismatches, sum.guard, sum.written_after, sum.lost_irq,

@@ -272,6 +272,7 @@ static NDIS_STATUS RaceDmaStart(NDIS_HANDLE Ctx, UINT Channel, ULONG64 Address, 
 	 */
 	race_started(a, c);
 	atomic64_inc(&a->starts);
+	race_prompt_from_start(a, c);
 	return NDIS_STATUS_SUCCESS;
 }
 
