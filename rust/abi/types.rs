@@ -9134,6 +9134,63 @@ pub type NdisAllocateBuffer_fn = ::core::option::Option<
     ),
 >;
 pub type NdisStallExecution_fn = ::core::option::Option<unsafe extern "C" fn(arg1: UINT)>;
+pub type NdisAllocateNetBufferListPool_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PNET_BUFFER_LIST_POOL_PARAMETERS) -> NDIS_HANDLE,
+>;
+pub type NdisFreeNetBufferListPool_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisAllocateNetBufferList_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: USHORT, arg3: USHORT) -> PNET_BUFFER_LIST,
+>;
+pub type NdisAllocateNetBufferAndNetBufferList_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: NDIS_HANDLE,
+        arg2: USHORT,
+        arg3: USHORT,
+        arg4: PMDL,
+        arg5: ULONG,
+        arg6: SIZE_T,
+    ) -> PNET_BUFFER_LIST,
+>;
+pub type NdisFreeNetBufferList_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNET_BUFFER_LIST)>;
+pub type NdisAllocateNetBufferPool_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PNET_BUFFER_POOL_PARAMETERS) -> NDIS_HANDLE,
+>;
+pub type NdisFreeNetBufferPool_fn = ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisAllocateNetBuffer_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PMDL, arg3: ULONG, arg4: SIZE_T) -> PNET_BUFFER,
+>;
+pub type NdisFreeNetBuffer_fn = ::core::option::Option<unsafe extern "C" fn(arg1: PNET_BUFFER)>;
+pub type NdisGetPoolFromNetBufferList_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNET_BUFFER_LIST) -> NDIS_HANDLE>;
+pub type NdisGetPoolFromNetBuffer_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNET_BUFFER) -> NDIS_HANDLE>;
+pub type NdisRetreatNetBufferDataStart_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: PNET_BUFFER,
+        arg2: ULONG,
+        arg3: ULONG,
+        arg4: NET_BUFFER_ALLOCATE_MDL_HANDLER,
+    ) -> NDIS_STATUS,
+>;
+pub type NdisAdvanceNetBufferDataStart_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: PNET_BUFFER,
+        arg2: ULONG,
+        arg3: BOOLEAN,
+        arg4: NET_BUFFER_FREE_MDL_HANDLER,
+    ),
+>;
+pub type NdisGetDataBuffer_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: PNET_BUFFER,
+        arg2: ULONG,
+        arg3: PVOID,
+        arg4: UINT,
+        arg5: UINT,
+    ) -> PVOID,
+>;
 pub type NdisMSleep_fn = ::core::option::Option<unsafe extern "C" fn(arg1: ULONG)>;
 pub type NdisMRegisterDmaChannel_fn = ::core::option::Option<
     unsafe extern "C" fn(

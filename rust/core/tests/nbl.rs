@@ -1,6 +1,6 @@
 //! NET_BUFFER_LIST / NET_BUFFER pool arithmetic through the public API.
 
-use ndis_core::net_buffer::{
+use ndis_core::nbl::{
     advance_frees, align_up, data_buffer, locate, nb_pool_params, nbl_layout, nbl_pool_params,
     retreat, DataBuffer, NblPoolParams, ObjectSizes, Retreat, ALIGNMENT,
 };
