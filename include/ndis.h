@@ -32,8 +32,12 @@ Abstract:
         adapter registration, resources, I/O space, interrupts, memory,
         MDLs, system DMA, bus-master shared memory and alignment, NDIS 6
         scatter-gather DMA with the NET_BUFFER fields it reads, the NDIS 5
-        registration slice with map registers and physical mapping).
-        NDIS_OID_REQUEST and similar are opaque for now.
+        registration slice with map registers and physical mapping,
+        NET_BUFFER_LIST/NET_BUFFER pools and data-space calls).  The rest
+        of an NDIS 6 NIC miniport's interface (attributes, OID requests,
+        status indications, send/receive, timers, work items,
+        configuration) is declared but not yet exported: see
+        Documentation/net-buffers.rst.
       - ULONG/LONG are 32 bits (Win64 LLP64), not C long.
       - The Linux glue used by the shim's controller interface is declared
         elsewhere, not in this header.
