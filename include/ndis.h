@@ -32,8 +32,12 @@ Abstract:
         adapter registration, resources, I/O space, interrupts, memory,
         MDLs, system DMA, bus-master shared memory and alignment, NDIS 6
         scatter-gather DMA with the NET_BUFFER fields it reads, the NDIS 5
-        registration slice with map registers and physical mapping).
-        NDIS_OID_REQUEST and similar are opaque for now.
+        registration slice with map registers and physical mapping,
+        NET_BUFFER_LIST/NET_BUFFER pools and data-space calls).  The rest
+        of an NDIS 6 NIC miniport's interface (attributes, OID requests,
+        status indications, send/receive, timers, work items,
+        configuration) is declared but not yet exported: see
+        Documentation/net-buffers.rst.
       - ULONG/LONG are 32 bits (Win64 LLP64), not C long.
       - The Linux glue used by the shim's controller interface is declared
         elsewhere, not in this header.
@@ -892,8 +896,9 @@ typedef struct _NDIS_SPIN_LOCK {
 #endif /* __KERNEL__ */
 
 /* ------------------------------------------------------------------------
- * Opaque NDIS 6 objects the handlers below pass around.  The shim does not
- * implement the data path yet; miniports only pass these pointers on.
+ * NDIS 6 objects the handlers below pass around, declared here and
+ * defined further down (NET_BUFFER, NET_BUFFER_LIST, NDIS_OID_REQUEST);
+ * the pause, restart and PnP parameters stay opaque.
  * ------------------------------------------------------------------------ */
 
 typedef struct _NET_BUFFER NET_BUFFER, *PNET_BUFFER;
@@ -1151,34 +1156,7 @@ typedef struct _NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES {
 } NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES,
 	*PNDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES;
 
-/*
- * NDIS reads Header.Type to tell the members apart; miniports pass a
- * pointer to the one member they filled in.  General, offload, 802.11 and
- * hardware-assist attributes are not declared yet.
- */
-typedef union _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
-	NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES AddDeviceRegistrationAttributes;
-	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES RegistrationAttributes;
-} NDIS_MINIPORT_ADAPTER_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_ATTRIBUTES;
-
-/* NDIS 5 names, kept because old miniport code still uses them. */
-#define NDIS_ATTRIBUTE_IGNORE_PACKET_TIMEOUT    0x00000001
-#define NDIS_ATTRIBUTE_IGNORE_REQUEST_TIMEOUT   0x00000002
-#define NDIS_ATTRIBUTE_IGNORE_TOKEN_RING_ERRORS 0x00000004
-#define NDIS_ATTRIBUTE_BUS_MASTER               0x00000008
-#define NDIS_ATTRIBUTE_INTERMEDIATE_DRIVER      0x00000010
-#define NDIS_ATTRIBUTE_DESERIALIZE              0x00000020
-#define NDIS_ATTRIBUTE_NO_HALT_ON_SUSPEND       0x00000040
-#define NDIS_ATTRIBUTE_SURPRISE_REMOVE_OK       0x00000080
-
-/* ------------------------------------------------------------------------
- * NDIS 5.x miniports (NdisMRegisterMiniport).  A driver built for NDIS 5
- * defines NDIS50_MINIPORT or NDIS51_MINIPORT before including this header;
- * NDIS_MINIPORT_CHARACTERISTICS is then that version's structure.  NDIS 5
- * miniports declare bus mastering with NdisMSetAttributesEx and use map
- * registers and physical mapping; NDIS 6 miniports use scatter-gather.
- * ------------------------------------------------------------------------ */
-
+/* The media NDIS knows (ntddndis.h); NDIS 5 and 6 alike. */
 typedef enum _NDIS_MEDIUM {
 	NdisMedium802_3,
 	NdisMedium802_5,
@@ -1202,6 +1180,363 @@ typedef enum _NDIS_MEDIUM {
 	NdisMediumIP,
 	NdisMediumMax
 } NDIS_MEDIUM, *PNDIS_MEDIUM;
+
+/* ------------------------------------------------------------------------
+ * General and offload attributes (NdisMSetMiniportAttributes), link state.
+ * Declared as the WDK declares them; the shim does not read them yet
+ * (NdisMSetMiniportAttributes accepts general attributes and ignores
+ * them).  Pointer members to structures this header does not define
+ * (power management, RSS, TCP chimney) are opaque.
+ * ------------------------------------------------------------------------ */
+
+typedef enum _NDIS_PHYSICAL_MEDIUM {
+	NdisPhysicalMediumUnspecified,
+	NdisPhysicalMediumWirelessLan,
+	NdisPhysicalMediumCableModem,
+	NdisPhysicalMediumPhoneLine,
+	NdisPhysicalMediumPowerLine,
+	NdisPhysicalMediumDSL,
+	NdisPhysicalMediumFibreChannel,
+	NdisPhysicalMedium1394,
+	NdisPhysicalMediumWirelessWan,
+	NdisPhysicalMediumNative802_11,
+	NdisPhysicalMediumBluetooth,
+	NdisPhysicalMediumInfiniband,
+	NdisPhysicalMediumWiMax,
+	NdisPhysicalMediumUWB,
+	NdisPhysicalMedium802_3,
+	NdisPhysicalMedium802_5,
+	NdisPhysicalMediumIrda,
+	NdisPhysicalMediumWiredWAN,
+	NdisPhysicalMediumWiredCoWan,
+	NdisPhysicalMediumOther
+} NDIS_PHYSICAL_MEDIUM, *PNDIS_PHYSICAL_MEDIUM;
+
+typedef enum _NDIS_MEDIA_CONNECT_STATE {
+	MediaConnectStateUnknown,
+	MediaConnectStateConnected,
+	MediaConnectStateDisconnected
+} NDIS_MEDIA_CONNECT_STATE, *PNDIS_MEDIA_CONNECT_STATE;
+
+typedef enum _NDIS_MEDIA_DUPLEX_STATE {
+	MediaDuplexStateUnknown,
+	MediaDuplexStateHalf,
+	MediaDuplexStateFull
+} NDIS_MEDIA_DUPLEX_STATE, *PNDIS_MEDIA_DUPLEX_STATE;
+
+typedef enum _NDIS_SUPPORTED_PAUSE_FUNCTIONS {
+	NdisPauseFunctionsUnsupported,
+	NdisPauseFunctionsSendOnly,
+	NdisPauseFunctionsReceiveOnly,
+	NdisPauseFunctionsSendAndReceive,
+	NdisPauseFunctionsUnknown
+} NDIS_SUPPORTED_PAUSE_FUNCTIONS, *PNDIS_SUPPORTED_PAUSE_FUNCTIONS;
+
+/* Interface types (ifdef.h, ipifcons.h) */
+typedef enum _NET_IF_ACCESS_TYPE {
+	NET_IF_ACCESS_LOOPBACK = 1,
+	NET_IF_ACCESS_BROADCAST = 2,
+	NET_IF_ACCESS_POINT_TO_POINT = 3,
+	NET_IF_ACCESS_POINT_TO_MULTI_POINT = 4,
+	NET_IF_ACCESS_MAXIMUM = 5
+} NET_IF_ACCESS_TYPE, *PNET_IF_ACCESS_TYPE;
+
+typedef enum _NET_IF_DIRECTION_TYPE {
+	NET_IF_DIRECTION_SENDRECEIVE,
+	NET_IF_DIRECTION_SENDONLY,
+	NET_IF_DIRECTION_RECEIVEONLY,
+	NET_IF_DIRECTION_MAXIMUM
+} NET_IF_DIRECTION_TYPE, *PNET_IF_DIRECTION_TYPE;
+
+typedef enum _NET_IF_CONNECTION_TYPE {
+	NET_IF_CONNECTION_DEDICATED = 1,
+	NET_IF_CONNECTION_PASSIVE = 2,
+	NET_IF_CONNECTION_DEMAND = 3,
+	NET_IF_CONNECTION_MAXIMUM = 4
+} NET_IF_CONNECTION_TYPE, *PNET_IF_CONNECTION_TYPE;
+
+typedef USHORT NET_IFTYPE, *PNET_IFTYPE;
+#define IF_TYPE_ETHERNET_CSMACD 6
+
+#define NET_IF_LINK_SPEED_UNKNOWN ((ULONG64)(-1))
+#define NDIS_LINK_SPEED_UNKNOWN   NET_IF_LINK_SPEED_UNKNOWN
+
+#define IF_MAX_PHYS_ADDRESS_LENGTH   32
+#define NDIS_MAX_PHYS_ADDRESS_LENGTH IF_MAX_PHYS_ADDRESS_LENGTH
+
+/* AutoNegotiationFlags */
+#define NDIS_LINK_STATE_XMIT_LINK_SPEED_AUTO_NEGOTIATED  0x00000001
+#define NDIS_LINK_STATE_RCV_LINK_SPEED_AUTO_NEGOTIATED   0x00000002
+#define NDIS_LINK_STATE_DUPLEX_AUTO_NEGOTIATED           0x00000004
+#define NDIS_LINK_STATE_PAUSE_FUNCTIONS_AUTO_NEGOTIATED  0x00000008
+
+/* NDIS_STATUS_LINK_STATE's buffer; Header.Type NDIS_OBJECT_TYPE_DEFAULT. */
+#define NDIS_LINK_STATE_REVISION_1 1
+
+typedef struct _NDIS_LINK_STATE {
+	NDIS_OBJECT_HEADER Header;
+	NDIS_MEDIA_CONNECT_STATE MediaConnectState;
+	NDIS_MEDIA_DUPLEX_STATE MediaDuplexState;
+	ULONG64 XmitLinkSpeed;		/* bits per second */
+	ULONG64 RcvLinkSpeed;
+	NDIS_SUPPORTED_PAUSE_FUNCTIONS PauseFunctions;
+	ULONG AutoNegotiationFlags;
+} NDIS_LINK_STATE, *PNDIS_LINK_STATE;
+
+#define NDIS_SIZEOF_LINK_STATE_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_LINK_STATE, AutoNegotiationFlags)
+
+/* MacOptions (OID_GEN_MAC_OPTIONS) */
+#define NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA  0x00000001
+#define NDIS_MAC_OPTION_RECEIVE_SERIALIZED   0x00000002
+#define NDIS_MAC_OPTION_TRANSFERS_NOT_PEND   0x00000004
+#define NDIS_MAC_OPTION_NO_LOOPBACK          0x00000008
+#define NDIS_MAC_OPTION_FULL_DUPLEX          0x00000010
+#define NDIS_MAC_OPTION_EOTX_INDICATION      0x00000020
+#define NDIS_MAC_OPTION_8021P_PRIORITY       0x00000040
+#define NDIS_MAC_OPTION_RESERVED             0x80000000
+
+/* SupportedStatistics */
+#define NDIS_STATISTICS_XMIT_OK_SUPPORTED                0x00000001
+#define NDIS_STATISTICS_RCV_OK_SUPPORTED                 0x00000002
+#define NDIS_STATISTICS_XMIT_ERROR_SUPPORTED             0x00000004
+#define NDIS_STATISTICS_RCV_ERROR_SUPPORTED              0x00000008
+#define NDIS_STATISTICS_RCV_NO_BUFFER_SUPPORTED          0x00000010
+#define NDIS_STATISTICS_DIRECTED_BYTES_XMIT_SUPPORTED    0x00000020
+#define NDIS_STATISTICS_DIRECTED_FRAMES_XMIT_SUPPORTED   0x00000040
+#define NDIS_STATISTICS_MULTICAST_BYTES_XMIT_SUPPORTED   0x00000080
+#define NDIS_STATISTICS_MULTICAST_FRAMES_XMIT_SUPPORTED  0x00000100
+#define NDIS_STATISTICS_BROADCAST_BYTES_XMIT_SUPPORTED   0x00000200
+#define NDIS_STATISTICS_BROADCAST_FRAMES_XMIT_SUPPORTED  0x00000400
+#define NDIS_STATISTICS_DIRECTED_BYTES_RCV_SUPPORTED     0x00000800
+#define NDIS_STATISTICS_DIRECTED_FRAMES_RCV_SUPPORTED    0x00001000
+#define NDIS_STATISTICS_MULTICAST_BYTES_RCV_SUPPORTED    0x00002000
+#define NDIS_STATISTICS_MULTICAST_FRAMES_RCV_SUPPORTED   0x00004000
+#define NDIS_STATISTICS_BROADCAST_BYTES_RCV_SUPPORTED    0x00008000
+#define NDIS_STATISTICS_BROADCAST_FRAMES_RCV_SUPPORTED   0x00010000
+#define NDIS_STATISTICS_RCV_CRC_ERROR_SUPPORTED          0x00020000
+#define NDIS_STATISTICS_TRANSMIT_QUEUE_LENGTH_SUPPORTED  0x00040000
+#define NDIS_STATISTICS_BYTES_RCV_SUPPORTED              0x00080000
+#define NDIS_STATISTICS_BYTES_XMIT_SUPPORTED             0x00100000
+#define NDIS_STATISTICS_RCV_DISCARDS_SUPPORTED           0x00200000
+#define NDIS_STATISTICS_GEN_STATISTICS_SUPPORTED         0x00400000
+#define NDIS_STATISTICS_XMIT_DISCARDS_SUPPORTED          0x08000000
+
+typedef struct _NDIS_PNP_CAPABILITIES NDIS_PNP_CAPABILITIES, *PNDIS_PNP_CAPABILITIES;
+typedef struct _NDIS_RECEIVE_SCALE_CAPABILITIES NDIS_RECEIVE_SCALE_CAPABILITIES,
+	*PNDIS_RECEIVE_SCALE_CAPABILITIES;
+typedef struct _NDIS_PM_CAPABILITIES NDIS_PM_CAPABILITIES, *PNDIS_PM_CAPABILITIES;
+typedef struct _NDIS_TCP_CONNECTION_OFFLOAD NDIS_TCP_CONNECTION_OFFLOAD,
+	*PNDIS_TCP_CONNECTION_OFFLOAD;
+
+#define NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_1 1
+#if NDIS_SUPPORT_NDIS620
+#define NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2 2
+#endif
+
+typedef struct _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES {
+	NDIS_OBJECT_HEADER Header;
+	ULONG Flags;
+	NDIS_MEDIUM MediaType;
+	NDIS_PHYSICAL_MEDIUM PhysicalMediumType;
+	ULONG MtuSize;
+	ULONG64 MaxXmitLinkSpeed;
+	ULONG64 XmitLinkSpeed;
+	ULONG64 MaxRcvLinkSpeed;
+	ULONG64 RcvLinkSpeed;
+	NDIS_MEDIA_CONNECT_STATE MediaConnectState;
+	NDIS_MEDIA_DUPLEX_STATE MediaDuplexState;
+	ULONG LookaheadSize;
+	PNDIS_PNP_CAPABILITIES PowerManagementCapabilities;
+	ULONG MacOptions;
+	ULONG SupportedPacketFilters;
+	ULONG MaxMulticastListSize;
+	USHORT MacAddressLength;
+	UCHAR PermanentMacAddress[NDIS_MAX_PHYS_ADDRESS_LENGTH];
+	UCHAR CurrentMacAddress[NDIS_MAX_PHYS_ADDRESS_LENGTH];
+	PNDIS_RECEIVE_SCALE_CAPABILITIES RecvScaleCapabilities;
+	NET_IF_ACCESS_TYPE AccessType;
+	NET_IF_DIRECTION_TYPE DirectionType;
+	NET_IF_CONNECTION_TYPE ConnectionType;
+	NET_IFTYPE IfType;
+	BOOLEAN IfConnectorPresent;
+	ULONG SupportedStatistics;
+	ULONG SupportedPauseFunctions;
+	ULONG DataBackFillSize;
+	ULONG ContextBackFillSize;
+	PNDIS_OID SupportedOidList;
+	ULONG SupportedOidListLength;
+	ULONG AutoNegotiationFlags;
+#if NDIS_SUPPORT_NDIS620
+	PNDIS_PM_CAPABILITIES PowerManagementCapabilitiesEx;
+#endif
+} NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES;
+
+#define NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, AutoNegotiationFlags)
+#if NDIS_SUPPORT_NDIS620
+#define NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, PowerManagementCapabilitiesEx)
+#endif
+
+/* Offload capabilities (ntddndis.h): the NDIS 6.0 layout, revision 1. */
+#define NDIS_OFFLOAD_NOT_SUPPORTED 0
+#define NDIS_OFFLOAD_SUPPORTED     1
+
+#define NDIS_ENCAPSULATION_NOT_SUPPORTED            0x00000000
+#define NDIS_ENCAPSULATION_NULL                     0x00000001
+#define NDIS_ENCAPSULATION_IEEE_802_3               0x00000002
+#define NDIS_ENCAPSULATION_IEEE_802_3_P_AND_Q       0x00000004
+#define NDIS_ENCAPSULATION_IEEE_802_3_P_AND_Q_IN_OOB 0x00000008
+#define NDIS_ENCAPSULATION_IEEE_LLC_SNAP_ROUTED     0x00000010
+
+typedef struct _NDIS_TCP_IP_CHECKSUM_OFFLOAD {
+	struct {
+		ULONG Encapsulation;
+		ULONG IpOptionsSupported : 2;
+		ULONG TcpOptionsSupported : 2;
+		ULONG TcpChecksum : 2;
+		ULONG UdpChecksum : 2;
+		ULONG IpChecksum : 2;
+	} IPv4Transmit;
+	struct {
+		ULONG Encapsulation;
+		ULONG IpOptionsSupported : 2;
+		ULONG TcpOptionsSupported : 2;
+		ULONG TcpChecksum : 2;
+		ULONG UdpChecksum : 2;
+		ULONG IpChecksum : 2;
+	} IPv4Receive;
+	struct {
+		ULONG Encapsulation;
+		ULONG IpExtensionHeadersSupported : 2;
+		ULONG TcpOptionsSupported : 2;
+		ULONG TcpChecksum : 2;
+		ULONG UdpChecksum : 2;
+	} IPv6Transmit;
+	struct {
+		ULONG Encapsulation;
+		ULONG IpExtensionHeadersSupported : 2;
+		ULONG TcpOptionsSupported : 2;
+		ULONG TcpChecksum : 2;
+		ULONG UdpChecksum : 2;
+	} IPv6Receive;
+} NDIS_TCP_IP_CHECKSUM_OFFLOAD, *PNDIS_TCP_IP_CHECKSUM_OFFLOAD;
+
+typedef struct _NDIS_TCP_LARGE_SEND_OFFLOAD_V1 {
+	struct {
+		ULONG Encapsulation;
+		ULONG MaxOffLoadSize;
+		ULONG MinSegmentCount;
+		ULONG TcpOptions : 2;
+		ULONG IpOptions : 2;
+	} IPv4;
+} NDIS_TCP_LARGE_SEND_OFFLOAD_V1, *PNDIS_TCP_LARGE_SEND_OFFLOAD_V1;
+
+typedef struct _NDIS_IPSEC_OFFLOAD_V1 {
+	struct {
+		ULONG Encapsulation;
+		ULONG AhEspCombined;
+		ULONG TransportTunnelCombined;
+		ULONG IPv4Options;
+		ULONG Flags;
+	} Supported;
+	struct {
+		ULONG Md5 : 2;
+		ULONG Sha_1 : 2;
+		ULONG Transport : 2;
+		ULONG Tunnel : 2;
+		ULONG Send : 2;
+		ULONG Receive : 2;
+	} IPv4AH;
+	struct {
+		ULONG Des : 2;
+		ULONG Reserved : 2;
+		ULONG TripleDes : 2;
+		ULONG NullEsp : 2;
+		ULONG Transport : 2;
+		ULONG Tunnel : 2;
+		ULONG Send : 2;
+		ULONG Receive : 2;
+	} IPv4ESP;
+} NDIS_IPSEC_OFFLOAD_V1, *PNDIS_IPSEC_OFFLOAD_V1;
+
+typedef struct _NDIS_TCP_LARGE_SEND_OFFLOAD_V2 {
+	struct {
+		ULONG Encapsulation;
+		ULONG MaxOffLoadSize;
+		ULONG MinSegmentCount;
+	} IPv4;
+	struct {
+		ULONG Encapsulation;
+		ULONG MaxOffLoadSize;
+		ULONG MinSegmentCount;
+		ULONG IpExtensionHeadersSupported : 2;
+		ULONG TcpOptionsSupported : 2;
+	} IPv6;
+} NDIS_TCP_LARGE_SEND_OFFLOAD_V2, *PNDIS_TCP_LARGE_SEND_OFFLOAD_V2;
+
+/* Header.Type NDIS_OBJECT_TYPE_OFFLOAD.  Revisions 2 (IPsecV2, NDIS 6.1)
+ * and 3 (Rsc and encapsulated-packet offload, NDIS 6.30) append members
+ * this header does not declare yet. */
+#define NDIS_OFFLOAD_REVISION_1 1
+
+typedef struct _NDIS_OFFLOAD {
+	NDIS_OBJECT_HEADER Header;
+	NDIS_TCP_IP_CHECKSUM_OFFLOAD Checksum;
+	NDIS_TCP_LARGE_SEND_OFFLOAD_V1 LsoV1;
+	NDIS_IPSEC_OFFLOAD_V1 IPsecV1;
+	NDIS_TCP_LARGE_SEND_OFFLOAD_V2 LsoV2;
+	ULONG Flags;
+} NDIS_OFFLOAD, *PNDIS_OFFLOAD;
+
+#define NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_OFFLOAD, Flags)
+
+#define NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES_REVISION_1 1
+
+typedef struct _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES {
+	NDIS_OBJECT_HEADER Header;
+	PNDIS_OFFLOAD DefaultOffloadConfiguration;
+	PNDIS_OFFLOAD HardwareOffloadCapabilities;
+	PNDIS_TCP_CONNECTION_OFFLOAD DefaultTcpConnectionOffloadConfiguration;
+	PNDIS_TCP_CONNECTION_OFFLOAD TcpConnectionOffloadHardwareCapabilities;
+} NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES;
+
+#define NDIS_SIZEOF_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES, \
+				 TcpConnectionOffloadHardwareCapabilities)
+
+/*
+ * NDIS reads Header.Type to tell the members apart; miniports pass a
+ * pointer to the one member they filled in.  802.11 and hardware-assist
+ * attributes are not declared.
+ */
+typedef union _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
+	NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES AddDeviceRegistrationAttributes;
+	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES RegistrationAttributes;
+	NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES GeneralAttributes;
+	NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES OffloadAttributes;
+} NDIS_MINIPORT_ADAPTER_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_ATTRIBUTES;
+
+/* NDIS 5 names, kept because old miniport code still uses them. */
+#define NDIS_ATTRIBUTE_IGNORE_PACKET_TIMEOUT    0x00000001
+#define NDIS_ATTRIBUTE_IGNORE_REQUEST_TIMEOUT   0x00000002
+#define NDIS_ATTRIBUTE_IGNORE_TOKEN_RING_ERRORS 0x00000004
+#define NDIS_ATTRIBUTE_BUS_MASTER               0x00000008
+#define NDIS_ATTRIBUTE_INTERMEDIATE_DRIVER      0x00000010
+#define NDIS_ATTRIBUTE_DESERIALIZE              0x00000020
+#define NDIS_ATTRIBUTE_NO_HALT_ON_SUSPEND       0x00000040
+#define NDIS_ATTRIBUTE_SURPRISE_REMOVE_OK       0x00000080
+
+/* ------------------------------------------------------------------------
+ * NDIS 5.x miniports (NdisMRegisterMiniport).  A driver built for NDIS 5
+ * defines NDIS50_MINIPORT or NDIS51_MINIPORT before including this header;
+ * NDIS_MINIPORT_CHARACTERISTICS is then that version's structure.  NDIS 5
+ * miniports declare bus mastering with NdisMSetAttributesEx and use map
+ * registers and physical mapping; NDIS 6 miniports use scatter-gather.
+ * ------------------------------------------------------------------------ */
+
 
 /* Packets are opaque: the shim has no NDIS 5 send or receive path. */
 typedef struct _NDIS_PACKET NDIS_PACKET, *PNDIS_PACKET, **PPNDIS_PACKET;
@@ -1646,6 +1981,69 @@ struct _NET_BUFFER {
 
 #undef __NDIS_NET_BUFFER_DATA_FIELDS
 
+/*
+ * NET_BUFFER_LIST_CONTEXT (nbl.h): the context area NdisAllocateNetBufferList
+ * gives an NBL.  ContextData holds Size bytes; the used part starts Offset
+ * bytes in (the rest before it is backfill).  16 bytes on x64: ContextData
+ * is MEMORY_ALLOCATION_ALIGNMENT aligned.
+ */
+typedef struct _NET_BUFFER_LIST_CONTEXT NET_BUFFER_LIST_CONTEXT, *PNET_BUFFER_LIST_CONTEXT;
+struct _NET_BUFFER_LIST_CONTEXT {
+	PNET_BUFFER_LIST_CONTEXT Next;
+	USHORT Size;
+	USHORT Offset;
+	DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) UCHAR ContextData[];
+};
+
+/*
+ * NDIS_NET_BUFFER_LIST_INFO (nblinfo.h): the indices of NetBufferListInfo[],
+ * per contract and as the x64 WDK numbers them.  MaxNetBufferListInfo, and
+ * so sizeof(NET_BUFFER_LIST), grows with the contract: 11 entries for 6.0,
+ * 13 for 6.1, 18 for 6.20, 24 for 6.30.  The shim allocates every NBL at
+ * the 6.30 size (its own, non-miniport view), so each contract's view fits.
+ */
+typedef enum _NDIS_NET_BUFFER_LIST_INFO {
+	TcpIpChecksumNetBufferListInfo,
+	TcpOffloadBytesTransferred = TcpIpChecksumNetBufferListInfo,
+	IPsecOffloadV1NetBufferListInfo,
+#if NDIS_SUPPORT_NDIS61
+	IPsecOffloadV2NetBufferListInfo = IPsecOffloadV1NetBufferListInfo,
+#endif
+	TcpLargeSendNetBufferListInfo,
+	TcpReceiveNoPush = TcpLargeSendNetBufferListInfo,
+	ClassificationHandleNetBufferListInfo,
+	Ieee8021QNetBufferListInfo,
+	NetBufferListCancelId,
+	MediaSpecificInformation,
+	NetBufferListFrameType,
+	NetBufferListProtocolId = NetBufferListFrameType,
+	NetBufferListHashValue,
+	NetBufferListHashInfo,
+	WfpNetBufferListInfo,
+#if NDIS_SUPPORT_NDIS61
+	IPsecOffloadV2TunnelNetBufferListInfo,
+	IPsecOffloadV2HeaderNetBufferListInfo,
+#endif
+#if NDIS_SUPPORT_NDIS620
+	NetBufferListCorrelationId,
+	NetBufferListFilteringInfo,
+	MediaSpecificInformationEx,
+	NblOriginalInterfaceIfIndex,
+	NblReAuthWfpFlowContext = NblOriginalInterfaceIfIndex,
+	TcpReceiveBytesTransferred,
+#if NDIS_SUPPORT_NDIS630
+	SwitchForwardingReserved,
+	SwitchForwardingDetail,
+	VirtualSubnetInfo,
+	IMReserved,
+	TcpRecvSegCoalesceInfo,
+	RscTcpTimestampDelta,
+	TcpSendOffloadsSupplementalNetBufferListInfo = RscTcpTimestampDelta,
+#endif
+#endif
+	MaxNetBufferListInfo
+} NDIS_NET_BUFFER_LIST_INFO, *PNDIS_NET_BUFFER_LIST_INFO;
+
 typedef struct _NET_BUFFER_LIST_DATA {
 	PNET_BUFFER_LIST Next;
 	PNET_BUFFER FirstNetBuffer;
@@ -1669,7 +2067,7 @@ struct _NET_BUFFER_LIST {
 		SLIST_HEADER Link;
 		NET_BUFFER_LIST_HEADER NetBufferListHeader;
 	};
-	PVOID Context;
+	PNET_BUFFER_LIST_CONTEXT Context;
 	PNET_BUFFER_LIST ParentNetBufferList;
 	NDIS_HANDLE NdisPoolHandle;
 	DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) PVOID NdisReserved[2];
@@ -1684,7 +2082,8 @@ struct _NET_BUFFER_LIST {
 		NDIS_STATUS Status;
 		ULONG NdisReserved2;
 	};
-	/* NetBufferListInfo[] (per-packet offload information) is not declared. */
+	/* Per-packet out-of-band information, indexed by NDIS_NET_BUFFER_LIST_INFO. */
+	PVOID NetBufferListInfo[MaxNetBufferListInfo];
 };
 
 #define NET_BUFFER_NEXT_NB(_NB)               ((_NB)->Next)
@@ -1702,6 +2101,95 @@ struct _NET_BUFFER_LIST {
 #define NET_BUFFER_LIST_FLAGS(_NBL)           ((_NBL)->Flags)
 #define NET_BUFFER_LIST_STATUS(_NBL)          ((_NBL)->Status)
 #define NET_BUFFER_LIST_MINIPORT_RESERVED(_NBL) ((_NBL)->MiniportReserved)
+#define NET_BUFFER_LIST_PROTOCOL_RESERVED(_NBL) ((_NBL)->ProtocolReserved)
+#define NET_BUFFER_LIST_NBL_FLAGS(_NBL)       ((_NBL)->NblFlags)
+#define NET_BUFFER_LIST_INFO(_NBL, _Id)       ((_NBL)->NetBufferListInfo[(_Id)])
+#define NET_BUFFER_LIST_CONTEXT_DATA_START(_NBL) \
+	((PUCHAR)(((_NBL)->Context) + 1) + (_NBL)->Context->Offset)
+#define NET_BUFFER_LIST_CONTEXT_DATA_SIZE(_NBL) \
+	(((_NBL)->Context)->Size - ((_NBL)->Context)->Offset)
+
+#define NDIS_GET_NET_BUFFER_LIST_CANCEL_ID(_NBL) \
+	(NET_BUFFER_LIST_INFO(_NBL, NetBufferListCancelId))
+#define NDIS_SET_NET_BUFFER_LIST_CANCEL_ID(_NBL, _CancelId) \
+	NET_BUFFER_LIST_INFO(_NBL, NetBufferListCancelId) = (_CancelId)
+
+#define NdisTestNblFlag(_NBL, _F)             (((_NBL)->NblFlags & (_F)) != 0)
+#define NdisTestNblFlags(_NBL, _F)            (((_NBL)->NblFlags & (_F)) == (_F))
+#define NdisSetNblFlag(_NBL, _F)              ((_NBL)->NblFlags |= (_F))
+#define NdisClearNblFlag(_NBL, _F)            ((_NBL)->NblFlags &= ~(_F))
+
+/*
+ * Per-packet checksum and large-send information (nblchecksum.h,
+ * nbllso.h): each is one pointer-sized NetBufferListInfo[] entry, read
+ * and written through Value:
+ *   NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO csum;
+ *   csum.Value = NET_BUFFER_LIST_INFO(nbl, TcpIpChecksumNetBufferListInfo);
+ */
+typedef struct _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO {
+	union {
+		struct {
+			ULONG IsIPv4 : 1;
+			ULONG IsIPv6 : 1;
+			ULONG TcpChecksum : 1;
+			ULONG UdpChecksum : 1;
+			ULONG IpHeaderChecksum : 1;
+			ULONG Reserved : 11;
+			ULONG TcpHeaderOffset : 10;
+		} Transmit;
+		struct {
+			ULONG TcpChecksumFailed : 1;
+			ULONG UdpChecksumFailed : 1;
+			ULONG IpChecksumFailed : 1;
+			ULONG TcpChecksumSucceeded : 1;
+			ULONG UdpChecksumSucceeded : 1;
+			ULONG IpChecksumSucceeded : 1;
+			ULONG Loopback : 1;
+			ULONG TcpChecksumValueInvalid : 1;
+			ULONG IpChecksumValueInvalid : 1;
+		} Receive;
+		PVOID Value;
+	};
+} NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO, *PNDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO;
+
+#define NDIS_TCP_LARGE_SEND_OFFLOAD_V1_TYPE 0
+#define NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE 1
+#define NDIS_TCP_LARGE_SEND_OFFLOAD_IPv4    0
+#define NDIS_TCP_LARGE_SEND_OFFLOAD_IPv6    1
+
+typedef struct _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO {
+	union {
+		struct {
+			ULONG Unused : 30;
+			ULONG Type : 1;
+			ULONG Reserved2 : 1;
+		} Transmit;
+		struct {
+			ULONG MSS : 20;
+			ULONG TcpHeaderOffset : 10;
+			ULONG Type : 1;
+			ULONG Reserved2 : 1;
+		} LsoV1Transmit;
+		struct {
+			ULONG TcpPayload : 30;
+			ULONG Type : 1;
+			ULONG Reserved2 : 1;
+		} LsoV1TransmitComplete;
+		struct {
+			ULONG MSS : 20;
+			ULONG TcpHeaderOffset : 10;
+			ULONG Type : 1;
+			ULONG IPVersion : 1;
+		} LsoV2Transmit;
+		struct {
+			ULONG Reserved : 30;
+			ULONG Type : 1;
+			ULONG Reserved2 : 1;
+		} LsoV2TransmitComplete;
+		PVOID Value;
+	};
+} NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO,
+	*PNDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO;
 
 /* NdisMAllocateNetBufferSGList flags */
 #define NDIS_SG_LIST_WRITE_TO_DEVICE 0x000000001
@@ -1714,6 +2202,129 @@ struct _NET_BUFFER_LIST {
 _IRQL_requires_max_(DISPATCH_LEVEL)
 ULONG NdisQueryNetBufferPhysicalCount(
 	_In_ PNET_BUFFER NetBuffer);
+
+/* ------------------------------------------------------------------------
+ * NET_BUFFER_LIST and NET_BUFFER pools (nblapi.h).  Every call here is
+ * IRQL <= DISPATCH_LEVEL.  Documentation/net-buffers.rst says what the shim
+ * does where the pages are silent.
+ * ------------------------------------------------------------------------ */
+
+/* ProtocolId: miniports pass NDIS_PROTOCOL_ID_DEFAULT. */
+#define NDIS_PROTOCOL_ID_DEFAULT 0x00
+#define NDIS_PROTOCOL_ID_TCP_IP  0x02
+#define NDIS_PROTOCOL_ID_IPX     0x06
+#define NDIS_PROTOCOL_ID_NBF     0x07
+#define NDIS_PROTOCOL_ID_MAX     0x0F
+#define NDIS_PROTOCOL_ID_MASK    0x0F
+
+#define NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 1
+
+typedef struct _NET_BUFFER_LIST_POOL_PARAMETERS {
+	NDIS_OBJECT_HEADER Header;	/* NDIS_OBJECT_TYPE_DEFAULT, revision 1 */
+	UCHAR ProtocolId;
+	BOOLEAN fAllocateNetBuffer;	/* each NBL comes with one NET_BUFFER */
+	USHORT ContextSize;		/* a multiple of MEMORY_ALLOCATION_ALIGNMENT */
+	ULONG PoolTag;
+	ULONG DataSize;			/* > 0: the NET_BUFFER comes with an MDL and data */
+} NET_BUFFER_LIST_POOL_PARAMETERS, *PNET_BUFFER_LIST_POOL_PARAMETERS;
+
+#define NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NET_BUFFER_LIST_POOL_PARAMETERS, DataSize)
+
+#define NET_BUFFER_POOL_PARAMETERS_REVISION_1 1
+
+typedef struct _NET_BUFFER_POOL_PARAMETERS {
+	NDIS_OBJECT_HEADER Header;	/* NDIS_OBJECT_TYPE_DEFAULT, revision 1 */
+	ULONG PoolTag;
+	ULONG DataSize;
+} NET_BUFFER_POOL_PARAMETERS, *PNET_BUFFER_POOL_PARAMETERS;
+
+#define NDIS_SIZEOF_NET_BUFFER_POOL_PARAMETERS_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NET_BUFFER_POOL_PARAMETERS, DataSize)
+
+/* NetAllocateMdl: *BufferSize bytes asked for; on return, what it got. */
+typedef PMDL (NET_BUFFER_ALLOCATE_MDL)(
+	_Inout_ PULONG BufferSize);
+typedef NET_BUFFER_ALLOCATE_MDL *NET_BUFFER_ALLOCATE_MDL_HANDLER;
+
+typedef VOID (NET_BUFFER_FREE_MDL)(
+	_In_ PMDL Mdl);
+typedef NET_BUFFER_FREE_MDL *NET_BUFFER_FREE_MDL_HANDLER;
+
+/* A pool handle, or NULL when the pool cannot be made.  NdisHandle is
+ * optional and not looked at. */
+NDIS_HANDLE NdisAllocateNetBufferListPool(
+	_In_opt_ NDIS_HANDLE NdisHandle,
+	_In_ PNET_BUFFER_LIST_POOL_PARAMETERS Parameters);
+
+VOID NdisFreeNetBufferListPool(
+	_In_ NDIS_HANDLE PoolHandle);
+
+PNET_BUFFER_LIST NdisAllocateNetBufferList(
+	_In_ NDIS_HANDLE PoolHandle,
+	_In_ USHORT ContextSize,
+	_In_ USHORT ContextBackFill);
+
+/* From a pool made with fAllocateNetBuffer TRUE and DataSize 0. */
+PNET_BUFFER_LIST NdisAllocateNetBufferAndNetBufferList(
+	_In_ NDIS_HANDLE PoolHandle,
+	_In_ USHORT ContextSize,
+	_In_ USHORT ContextBackFill,
+	_In_opt_ PMDL MdlChain,
+	_In_ ULONG DataOffset,
+	_In_ SIZE_T DataLength);
+
+/* Frees the NBL with what its pool allocated with it (NET_BUFFER, MDL,
+ * data); NET_BUFFERs the caller chained on it from NdisAllocateNetBuffer
+ * are the caller's to free. */
+VOID NdisFreeNetBufferList(
+	_In_ PNET_BUFFER_LIST NetBufferList);
+
+NDIS_HANDLE NdisAllocateNetBufferPool(
+	_In_opt_ NDIS_HANDLE NdisHandle,
+	_In_ PNET_BUFFER_POOL_PARAMETERS Parameters);
+
+VOID NdisFreeNetBufferPool(
+	_In_ NDIS_HANDLE PoolHandle);
+
+PNET_BUFFER NdisAllocateNetBuffer(
+	_In_ NDIS_HANDLE PoolHandle,
+	_In_opt_ PMDL MdlChain,
+	_In_ ULONG DataOffset,
+	_In_ SIZE_T DataLength);
+
+VOID NdisFreeNetBuffer(
+	_In_ PNET_BUFFER NetBuffer);
+
+NDIS_HANDLE NdisGetPoolFromNetBufferList(
+	_In_ PNET_BUFFER_LIST NetBufferList);
+
+NDIS_HANDLE NdisGetPoolFromNetBuffer(
+	_In_ PNET_BUFFER NetBuffer);
+
+/* NDIS_STATUS_SUCCESS, NDIS_STATUS_RESOURCES (no memory for the new MDL)
+ * or NDIS_STATUS_FAILURE. */
+NDIS_STATUS NdisRetreatNetBufferDataStart(
+	_In_ PNET_BUFFER NetBuffer,
+	_In_ ULONG DataOffsetDelta,
+	_In_ ULONG DataBackFill,
+	_In_opt_ NET_BUFFER_ALLOCATE_MDL_HANDLER AllocateMdlHandler);
+
+VOID NdisAdvanceNetBufferDataStart(
+	_In_ PNET_BUFFER NetBuffer,
+	_In_ ULONG DataOffsetDelta,
+	_In_ BOOLEAN FreeMdl,
+	_In_opt_ NET_BUFFER_FREE_MDL_HANDLER FreeMdlHandler);
+
+/* A pointer to BytesNeeded contiguous bytes of data: into the MDL when
+ * they are contiguous (and aligned as asked), else Storage with the bytes
+ * copied in, else NULL. */
+PVOID NdisGetDataBuffer(
+	_In_ PNET_BUFFER NetBuffer,
+	_In_ ULONG BytesNeeded,
+	_Out_writes_bytes_all_opt_(BytesNeeded) PVOID Storage,
+	_In_ UINT AlignMultiple,
+	_In_ UINT AlignOffset);
 
 /* NdisAllocateMemory / NdisFreeMemory MemoryFlags */
 #define NDIS_MEMORY_CONTIGUOUS 0x00000001
@@ -2064,6 +2675,429 @@ VOID NdisMFreeNetBufferSGList(
 	_In_ PNET_BUFFER NetBuffer);
 
 /* ------------------------------------------------------------------------
+ * The rest of an NDIS 6 NIC miniport's interface: OID requests, status
+ * indications, the send and receive calls, pause/restart/reset
+ * completion, timers, I/O work items, configuration, the error log.
+ * DECLARED ONLY: the shim does not export these yet, so a miniport that
+ * calls one builds but does not load (modpost reports the symbol).
+ * ------------------------------------------------------------------------ */
+
+typedef struct _GUID {
+	ULONG Data1;
+	USHORT Data2;
+	USHORT Data3;
+	UCHAR Data4[8];
+} GUID, *PGUID;
+
+/* NDIS_OID_REQUEST.RequestType */
+typedef enum _NDIS_REQUEST_TYPE {
+	NdisRequestQueryInformation,
+	NdisRequestSetInformation,
+	NdisRequestQueryStatistics,
+	NdisRequestOpen,
+	NdisRequestClose,
+	NdisRequestSend,
+	NdisRequestTransferData,
+	NdisRequestReset,
+	NdisRequestGeneric1,
+	NdisRequestGeneric2,
+	NdisRequestGeneric3,
+	NdisRequestGeneric4,
+	NdisRequestMethod
+} NDIS_REQUEST_TYPE, *PNDIS_REQUEST_TYPE;
+
+#define NDIS_OID_REQUEST_REVISION_1         1
+#define NDIS_OID_REQUEST_TIMEOUT_INFINITE   0
+#define NDIS_OID_REQUEST_NDIS_RESERVED_SIZE 16
+
+struct _NDIS_OID_REQUEST {
+	NDIS_OBJECT_HEADER Header;	/* NDIS_OBJECT_TYPE_OID_REQUEST */
+	NDIS_REQUEST_TYPE RequestType;
+	NDIS_PORT_NUMBER PortNumber;
+	UINT Timeout;			/* seconds */
+	PVOID RequestId;
+	NDIS_HANDLE RequestHandle;
+	union _REQUEST_DATA {
+		struct _QUERY {
+			NDIS_OID Oid;
+			PVOID InformationBuffer;
+			UINT InformationBufferLength;
+			UINT BytesWritten;
+			UINT BytesNeeded;
+		} QUERY_INFORMATION;
+		struct _SET {
+			NDIS_OID Oid;
+			PVOID InformationBuffer;
+			UINT InformationBufferLength;
+			UINT BytesRead;
+			UINT BytesNeeded;
+		} SET_INFORMATION;
+		struct _METHOD {
+			NDIS_OID Oid;
+			PVOID InformationBuffer;
+			ULONG InputBufferLength;
+			ULONG OutputBufferLength;
+			ULONG MethodId;
+			UINT BytesWritten;
+			UINT BytesRead;
+			UINT BytesNeeded;
+		} METHOD_INFORMATION;
+	} DATA;
+	UCHAR NdisReserved[NDIS_OID_REQUEST_NDIS_RESERVED_SIZE * sizeof(PVOID)];
+	UCHAR MiniportReserved[2 * sizeof(PVOID)];
+	UCHAR SourceReserved[2 * sizeof(PVOID)];
+	UCHAR SupportedRevision;
+	UCHAR Reserved1;
+	USHORT Reserved2;
+};
+
+#define NDIS_SIZEOF_OID_REQUEST_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_OID_REQUEST, Reserved2)
+
+/* General OIDs (ntddndis.h): operational characteristics */
+#define OID_GEN_SUPPORTED_LIST                  0x00010101
+#define OID_GEN_HARDWARE_STATUS                 0x00010102
+#define OID_GEN_MEDIA_SUPPORTED                 0x00010103
+#define OID_GEN_MEDIA_IN_USE                    0x00010104
+#define OID_GEN_MAXIMUM_LOOKAHEAD               0x00010105
+#define OID_GEN_MAXIMUM_FRAME_SIZE              0x00010106
+#define OID_GEN_LINK_SPEED                      0x00010107
+#define OID_GEN_TRANSMIT_BUFFER_SPACE           0x00010108
+#define OID_GEN_RECEIVE_BUFFER_SPACE            0x00010109
+#define OID_GEN_TRANSMIT_BLOCK_SIZE             0x0001010A
+#define OID_GEN_RECEIVE_BLOCK_SIZE              0x0001010B
+#define OID_GEN_VENDOR_ID                       0x0001010C
+#define OID_GEN_VENDOR_DESCRIPTION              0x0001010D
+#define OID_GEN_CURRENT_PACKET_FILTER           0x0001010E
+#define OID_GEN_CURRENT_LOOKAHEAD               0x0001010F
+#define OID_GEN_DRIVER_VERSION                  0x00010110
+#define OID_GEN_MAXIMUM_TOTAL_SIZE              0x00010111
+#define OID_GEN_PROTOCOL_OPTIONS                0x00010112
+#define OID_GEN_MAC_OPTIONS                     0x00010113
+#define OID_GEN_MEDIA_CONNECT_STATUS            0x00010114
+#define OID_GEN_MAXIMUM_SEND_PACKETS            0x00010115
+#define OID_GEN_VENDOR_DRIVER_VERSION           0x00010116
+#define OID_GEN_SUPPORTED_GUIDS                 0x00010117
+#define OID_GEN_NETWORK_LAYER_ADDRESSES         0x00010118
+#define OID_GEN_TRANSPORT_HEADER_OFFSET         0x00010119
+#define OID_GEN_MEDIA_CAPABILITIES              0x00010201
+#define OID_GEN_PHYSICAL_MEDIUM                 0x00010202
+#define OID_GEN_RECEIVE_SCALE_CAPABILITIES      0x00010203
+#define OID_GEN_RECEIVE_SCALE_PARAMETERS        0x00010204
+#define OID_GEN_MAC_ADDRESS                     0x00010205
+#define OID_GEN_MAX_LINK_SPEED                  0x00010206
+#define OID_GEN_LINK_STATE                      0x00010207
+#define OID_GEN_LINK_PARAMETERS                 0x00010208
+#define OID_GEN_INTERRUPT_MODERATION            0x00010209
+#define OID_GEN_ENUMERATE_PORTS                 0x0001020D
+#define OID_GEN_PORT_STATE                      0x0001020E
+#define OID_GEN_PORT_AUTHENTICATION_PARAMETERS  0x0001020F
+
+/* General OIDs: statistics */
+#define OID_GEN_XMIT_OK                         0x00020101
+#define OID_GEN_RCV_OK                          0x00020102
+#define OID_GEN_XMIT_ERROR                      0x00020103
+#define OID_GEN_RCV_ERROR                       0x00020104
+#define OID_GEN_RCV_NO_BUFFER                   0x00020105
+#define OID_GEN_STATISTICS                      0x00020106
+#define OID_GEN_DIRECTED_BYTES_XMIT             0x00020201
+#define OID_GEN_DIRECTED_FRAMES_XMIT            0x00020202
+#define OID_GEN_MULTICAST_BYTES_XMIT            0x00020203
+#define OID_GEN_MULTICAST_FRAMES_XMIT           0x00020204
+#define OID_GEN_BROADCAST_BYTES_XMIT            0x00020205
+#define OID_GEN_BROADCAST_FRAMES_XMIT           0x00020206
+#define OID_GEN_DIRECTED_BYTES_RCV              0x00020207
+#define OID_GEN_DIRECTED_FRAMES_RCV             0x00020208
+#define OID_GEN_MULTICAST_BYTES_RCV             0x00020209
+#define OID_GEN_MULTICAST_FRAMES_RCV            0x0002020A
+#define OID_GEN_BROADCAST_BYTES_RCV             0x0002020B
+#define OID_GEN_BROADCAST_FRAMES_RCV            0x0002020C
+#define OID_GEN_RCV_CRC_ERROR                   0x0002020D
+#define OID_GEN_TRANSMIT_QUEUE_LENGTH           0x0002020E
+
+/* 802.3 OIDs */
+#define OID_802_3_PERMANENT_ADDRESS             0x01010101
+#define OID_802_3_CURRENT_ADDRESS               0x01010102
+#define OID_802_3_MULTICAST_LIST                0x01010103
+#define OID_802_3_MAXIMUM_LIST_SIZE             0x01010104
+#define OID_802_3_MAC_OPTIONS                   0x01010105
+#define OID_802_3_RCV_ERROR_ALIGNMENT           0x01020101
+#define OID_802_3_XMIT_ONE_COLLISION            0x01020102
+#define OID_802_3_XMIT_MORE_COLLISIONS          0x01020103
+#define OID_802_3_XMIT_DEFERRED                 0x01020201
+#define OID_802_3_XMIT_MAX_COLLISIONS           0x01020202
+#define OID_802_3_RCV_OVERRUN                   0x01020203
+#define OID_802_3_XMIT_UNDERRUN                 0x01020204
+#define OID_802_3_XMIT_HEARTBEAT_FAILURE        0x01020205
+#define OID_802_3_XMIT_TIMES_CRS_LOST           0x01020206
+#define OID_802_3_XMIT_LATE_COLLISIONS          0x01020207
+
+/* Power management OIDs */
+#define OID_PNP_CAPABILITIES                    0xFD010100
+#define OID_PNP_SET_POWER                       0xFD010101
+#define OID_PNP_QUERY_POWER                     0xFD010102
+
+/* OID_GEN_CURRENT_PACKET_FILTER bits */
+#define NDIS_PACKET_TYPE_DIRECTED               0x00000001
+#define NDIS_PACKET_TYPE_MULTICAST              0x00000002
+#define NDIS_PACKET_TYPE_ALL_MULTICAST          0x00000004
+#define NDIS_PACKET_TYPE_BROADCAST              0x00000008
+#define NDIS_PACKET_TYPE_SOURCE_ROUTING         0x00000010
+#define NDIS_PACKET_TYPE_PROMISCUOUS            0x00000020
+#define NDIS_PACKET_TYPE_SMT                    0x00000040
+#define NDIS_PACKET_TYPE_ALL_LOCAL              0x00000080
+#define NDIS_PACKET_TYPE_GROUP                  0x00001000
+#define NDIS_PACKET_TYPE_ALL_FUNCTIONAL         0x00002000
+#define NDIS_PACKET_TYPE_FUNCTIONAL             0x00004000
+#define NDIS_PACKET_TYPE_MAC_FRAME              0x00008000
+
+/* Status indications (NdisMIndicateStatusEx) */
+#define NDIS_STATUS_INDICATION_REVISION_1 1
+
+typedef struct _NDIS_STATUS_INDICATION {
+	NDIS_OBJECT_HEADER Header;	/* NDIS_OBJECT_TYPE_STATUS_INDICATION */
+	NDIS_HANDLE SourceHandle;	/* MiniportAdapterHandle */
+	NDIS_PORT_NUMBER PortNumber;
+	NDIS_STATUS StatusCode;		/* NDIS_STATUS_LINK_STATE, ... */
+	ULONG Flags;
+	NDIS_HANDLE DestinationHandle;
+	PVOID RequestId;
+	PVOID StatusBuffer;		/* NDIS_LINK_STATE for NDIS_STATUS_LINK_STATE */
+	ULONG StatusBufferSize;
+	GUID Guid;
+	PVOID NdisReserved[4];
+} NDIS_STATUS_INDICATION, *PNDIS_STATUS_INDICATION;
+
+#define NDIS_SIZEOF_STATUS_INDICATION_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_STATUS_INDICATION, NdisReserved)
+
+/* SendFlags (MiniportSendNetBufferLists) */
+#define NDIS_SEND_FLAGS_DISPATCH_LEVEL          0x00000001
+#define NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK      0x00000002
+#if NDIS_SUPPORT_NDIS620
+#define NDIS_SEND_FLAGS_SINGLE_QUEUE            0x00000004
+#endif
+#define NDIS_TEST_SEND_FLAG(_Flags, _Fl)        (((_Flags) & (_Fl)) == (_Fl))
+#define NDIS_SET_SEND_FLAG(_Flags, _Fl)         ((_Flags) |= (_Fl))
+#define NDIS_TEST_SEND_AT_DISPATCH_LEVEL(_Flags) \
+	NDIS_TEST_SEND_FLAG((_Flags), NDIS_SEND_FLAGS_DISPATCH_LEVEL)
+
+/* SendCompleteFlags (NdisMSendNetBufferListsComplete) */
+#define NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL 0x00000001
+#define NDIS_TEST_SEND_COMPLETE_FLAG(_Flags, _Fl) (((_Flags) & (_Fl)) == (_Fl))
+#define NDIS_SET_SEND_COMPLETE_FLAG(_Flags, _Fl)  ((_Flags) |= (_Fl))
+#define NDIS_TEST_SEND_COMPLETE_AT_DISPATCH_LEVEL(_Flags) \
+	NDIS_TEST_SEND_COMPLETE_FLAG((_Flags), NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL)
+
+/* ReceiveFlags (NdisMIndicateReceiveNetBufferLists) */
+#define NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL       0x00000001
+#define NDIS_RECEIVE_FLAGS_RESOURCES            0x00000002
+#define NDIS_RECEIVE_FLAGS_SINGLE_ETHER_TYPE    0x00000100
+#define NDIS_RECEIVE_FLAGS_SINGLE_VLAN          0x00000200
+#define NDIS_RECEIVE_FLAGS_PERFECT_FILTERED     0x00000400
+#if NDIS_SUPPORT_NDIS620
+#define NDIS_RECEIVE_FLAGS_SINGLE_QUEUE         0x00000800
+#define NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID 0x00001000
+#define NDIS_RECEIVE_FLAGS_MORE_NBLS            0x00002000
+#endif
+#define NDIS_TEST_RECEIVE_FLAG(_Flags, _Fl)    (((_Flags) & (_Fl)) == (_Fl))
+#define NDIS_SET_RECEIVE_FLAG(_Flags, _Fl)     ((_Flags) |= (_Fl))
+#define NDIS_TEST_RECEIVE_AT_DISPATCH_LEVEL(_Flags) \
+	NDIS_TEST_RECEIVE_FLAG((_Flags), NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL)
+#define NDIS_TEST_RECEIVE_CANNOT_PEND(_Flags) \
+	NDIS_TEST_RECEIVE_FLAG((_Flags), NDIS_RECEIVE_FLAGS_RESOURCES)
+
+/* ReturnFlags (MiniportReturnNetBufferLists) */
+#define NDIS_RETURN_FLAGS_DISPATCH_LEVEL        0x00000001
+#if NDIS_SUPPORT_NDIS620
+#define NDIS_RETURN_FLAGS_SINGLE_QUEUE          0x00000002
+#endif
+#define NDIS_TEST_RETURN_FLAG(_Flags, _Fl)     (((_Flags) & (_Fl)) == (_Fl))
+#define NDIS_SET_RETURN_FLAG(_Flags, _Fl)      ((_Flags) |= (_Fl))
+#define NDIS_TEST_RETURN_AT_DISPATCH_LEVEL(_Flags) \
+	NDIS_TEST_RETURN_FLAG((_Flags), NDIS_RETURN_FLAGS_DISPATCH_LEVEL)
+
+/* Data path, IRQL <= DISPATCH_LEVEL. */
+VOID NdisMSendNetBufferListsComplete(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ PNET_BUFFER_LIST NetBufferLists,
+	_In_ ULONG SendCompleteFlags);
+
+VOID NdisMIndicateReceiveNetBufferLists(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ PNET_BUFFER_LIST NetBufferLists,
+	_In_ NDIS_PORT_NUMBER PortNumber,
+	_In_ ULONG NumberOfNetBufferLists,
+	_In_ ULONG ReceiveFlags);
+
+VOID NdisMOidRequestComplete(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ PNDIS_OID_REQUEST OidRequest,
+	_In_ NDIS_STATUS Status);
+
+VOID NdisMIndicateStatusEx(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ PNDIS_STATUS_INDICATION StatusIndication);
+
+VOID NdisMPauseComplete(
+	_In_ NDIS_HANDLE MiniportAdapterHandle);
+
+VOID NdisMRestartComplete(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ NDIS_STATUS Status);
+
+VOID NdisMResetComplete(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ NDIS_STATUS Status,
+	_In_ BOOLEAN AddressingReset);
+
+/* Runs SynchronizeFunction with the interrupt (MessageId's) held off. */
+BOOLEAN NdisMSynchronizeWithInterruptEx(
+	_In_ NDIS_HANDLE NdisInterruptHandle,
+	_In_ ULONG MessageId,
+	_In_ MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER SynchronizeFunction,
+	_In_ PVOID SynchronizeContext);
+
+/* Timer objects */
+typedef VOID (NDIS_TIMER_FUNCTION)(
+	_In_ PVOID SystemSpecific1,
+	_In_ PVOID FunctionContext,
+	_In_ PVOID SystemSpecific2,
+	_In_ PVOID SystemSpecific3);
+typedef NDIS_TIMER_FUNCTION *PNDIS_TIMER_FUNCTION;
+
+#define NDIS_TIMER_CHARACTERISTICS_REVISION_1 1
+
+typedef struct _NDIS_TIMER_CHARACTERISTICS {
+	NDIS_OBJECT_HEADER Header;	/* NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS */
+	ULONG AllocationTag;
+	PNDIS_TIMER_FUNCTION TimerFunction;
+	PVOID FunctionContext;
+} NDIS_TIMER_CHARACTERISTICS, *PNDIS_TIMER_CHARACTERISTICS;
+
+#define NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_TIMER_CHARACTERISTICS, FunctionContext)
+
+NDIS_STATUS NdisAllocateTimerObject(
+	_In_ NDIS_HANDLE NdisHandle,
+	_In_ PNDIS_TIMER_CHARACTERISTICS TimerCharacteristics,
+	_Out_ PNDIS_HANDLE pTimerObject);
+
+/* DueTime: negative is relative, in 100 ns units.  TRUE if the timer was
+ * already queued. */
+BOOLEAN NdisSetTimerObject(
+	_In_ NDIS_HANDLE TimerObject,
+	_In_ LARGE_INTEGER DueTime,
+	_In_opt_ LONG MillisecondsPeriod,
+	_In_opt_ PVOID FunctionContext);
+
+BOOLEAN NdisCancelTimerObject(
+	_In_ NDIS_HANDLE TimerObject);
+
+VOID NdisFreeTimerObject(
+	_In_ NDIS_HANDLE TimerObject);
+
+/* I/O work items (PASSIVE_LEVEL callbacks) */
+typedef VOID (NDIS_IO_WORKITEM_FUNCTION)(
+	_In_ PVOID WorkItemContext,
+	_In_ NDIS_HANDLE NdisIoWorkItemHandle);
+typedef NDIS_IO_WORKITEM_FUNCTION *NDIS_IO_WORKITEM_ROUTINE;
+
+NDIS_HANDLE NdisAllocateIoWorkItem(
+	_In_ NDIS_HANDLE NdisObjectHandle);
+
+VOID NdisQueueIoWorkItem(
+	_In_ NDIS_HANDLE NdisIoWorkItemHandle,
+	_In_ NDIS_IO_WORKITEM_ROUTINE Routine,
+	_In_ PVOID WorkItemContext);
+
+VOID NdisFreeIoWorkItem(
+	_In_ NDIS_HANDLE NdisIoWorkItemHandle);
+
+/* Configuration (PASSIVE_LEVEL) */
+typedef enum _NDIS_PARAMETER_TYPE {
+	NdisParameterInteger,
+	NdisParameterHexInteger,
+	NdisParameterString,
+	NdisParameterMultiString,
+	NdisParameterBinary
+} NDIS_PARAMETER_TYPE, *PNDIS_PARAMETER_TYPE;
+
+typedef struct _BINARY_DATA {
+	USHORT Length;
+	PVOID Buffer;
+} BINARY_DATA;
+
+typedef struct _NDIS_CONFIGURATION_PARAMETER {
+	NDIS_PARAMETER_TYPE ParameterType;
+	union {
+		ULONG IntegerData;
+		NDIS_STRING StringData;
+		BINARY_DATA BinaryData;
+	} ParameterData;
+} NDIS_CONFIGURATION_PARAMETER, *PNDIS_CONFIGURATION_PARAMETER;
+
+#define NDIS_CONFIGURATION_OBJECT_REVISION_1 1
+#define NDIS_CONFIG_FLAG_FILTER_INSTANCE_CONFIGURATION 0x00000001
+
+typedef struct _NDIS_CONFIGURATION_OBJECT {
+	NDIS_OBJECT_HEADER Header;	/* NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT */
+	NDIS_HANDLE NdisHandle;		/* MiniportAdapterHandle */
+	ULONG Flags;
+} NDIS_CONFIGURATION_OBJECT, *PNDIS_CONFIGURATION_OBJECT;
+
+#define NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_CONFIGURATION_OBJECT, Flags)
+
+NDIS_STATUS NdisOpenConfigurationEx(
+	_In_ PNDIS_CONFIGURATION_OBJECT ConfigObject,
+	_Out_ PNDIS_HANDLE ConfigurationHandle);
+
+VOID NdisReadConfiguration(
+	_Out_ PNDIS_STATUS Status,
+	_Out_ PNDIS_CONFIGURATION_PARAMETER *ParameterValue,
+	_In_ NDIS_HANDLE ConfigurationHandle,
+	_In_ PNDIS_STRING Keyword,
+	_In_ NDIS_PARAMETER_TYPE ParameterType);
+
+VOID NdisReadNetworkAddress(
+	_Out_ PNDIS_STATUS Status,
+	_Outptr_result_bytebuffer_to_(*NetworkAddressLength, *NetworkAddressLength) PVOID *NetworkAddress,
+	_Out_ PUINT NetworkAddressLength,
+	_In_ NDIS_HANDLE ConfigurationHandle);
+
+VOID NdisCloseConfiguration(
+	_In_ NDIS_HANDLE ConfigurationHandle);
+
+/* Error log (netevent.h codes) */
+typedef ULONG NDIS_ERROR_CODE, *PNDIS_ERROR_CODE;
+#define NDIS_ERROR_CODE_RESOURCE_CONFLICT               ((NDIS_ERROR_CODE)0xC0001388L)
+#define NDIS_ERROR_CODE_OUT_OF_RESOURCES                ((NDIS_ERROR_CODE)0xC0001389L)
+#define NDIS_ERROR_CODE_HARDWARE_FAILURE                ((NDIS_ERROR_CODE)0xC000138AL)
+#define NDIS_ERROR_CODE_ADAPTER_NOT_FOUND               ((NDIS_ERROR_CODE)0xC000138BL)
+#define NDIS_ERROR_CODE_INTERRUPT_CONNECT               ((NDIS_ERROR_CODE)0xC000138CL)
+#define NDIS_ERROR_CODE_DRIVER_FAILURE                  ((NDIS_ERROR_CODE)0xC000138DL)
+#define NDIS_ERROR_CODE_BAD_VERSION                     ((NDIS_ERROR_CODE)0xC000138EL)
+#define NDIS_ERROR_CODE_TIMEOUT                         ((NDIS_ERROR_CODE)0x8000138FL)
+#define NDIS_ERROR_CODE_NETWORK_ADDRESS                 ((NDIS_ERROR_CODE)0xC0001390L)
+#define NDIS_ERROR_CODE_UNSUPPORTED_CONFIGURATION       ((NDIS_ERROR_CODE)0xC0001391L)
+#define NDIS_ERROR_CODE_INVALID_VALUE_FROM_ADAPTER      ((NDIS_ERROR_CODE)0xC0001392L)
+#define NDIS_ERROR_CODE_MISSING_CONFIGURATION_PARAMETER ((NDIS_ERROR_CODE)0xC0001393L)
+#define NDIS_ERROR_CODE_BAD_IO_BASE_ADDRESS             ((NDIS_ERROR_CODE)0xC0001394L)
+#define NDIS_ERROR_CODE_RECEIVE_SPACE_SMALL             ((NDIS_ERROR_CODE)0x40001395L)
+#define NDIS_ERROR_CODE_ADAPTER_DISABLED                ((NDIS_ERROR_CODE)0x80001396L)
+
+VOID NdisWriteErrorLogEntry(
+	_In_ NDIS_HANDLE NdisAdapterHandle,
+	_In_ NDIS_ERROR_CODE ErrorCode,
+	_In_ ULONG NumberOfErrorValues,
+	...);
+
+/* 100 ns units since 1601-01-01 UTC (KeQuerySystemTime in the WDK). */
+VOID NdisGetCurrentSystemTime(
+	_Out_ PLARGE_INTEGER pSystemTime);
+
+/* ------------------------------------------------------------------------
  * Win64 layout checks.  Sources:
  *   [PDB]  x64 layouts dumped from Windows 10 (ntdiff/headers, ndis.sys
  *          and ntoskrnl type information), which give sizes and offsets
@@ -2267,8 +3301,8 @@ __NDIS_CHECK_OFF(NET_BUFFER, DataPhysicalAddress, 0xa0);
 __NDIS_CHECK_OFF(NET_BUFFER, ScatterGatherList, 0xa8);
 __NDIS_CHECK_SIZE(NET_BUFFER, 0xb0);
 
-/* NET_BUFFER_LIST [PDB (Win10 x64 ndis.sys): size 0x90 here, through
- * Status (Windows appends NetBufferListInfo[] there), Context 0x10,
+/* NET_BUFFER_LIST [PDB (Win10 x64 ndis.sys): NetBufferListInfo at 0x90,
+ * one pointer per NDIS_NET_BUFFER_LIST_INFO index, Context 0x10,
  * ParentNetBufferList 0x18, NdisPoolHandle 0x20, NdisReserved 0x30,
  * ProtocolReserved 0x40, MiniportReserved 0x60, Scratch 0x70,
  * SourceHandle 0x78, NblFlags 0x80, ChildRefCount 0x84, Flags 0x88,
@@ -2288,7 +3322,92 @@ __NDIS_CHECK_OFF(NET_BUFFER_LIST, NblFlags, 0x80);
 __NDIS_CHECK_OFF(NET_BUFFER_LIST, ChildRefCount, 0x84);
 __NDIS_CHECK_OFF(NET_BUFFER_LIST, Flags, 0x88);
 __NDIS_CHECK_OFF(NET_BUFFER_LIST, Status, 0x8c);
-__NDIS_CHECK_SIZE(NET_BUFFER_LIST, 0x90);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST, NetBufferListInfo, 0x90);
+/* 16-aligned, so rounded up to 16 when the count is odd */
+__NDIS_CHECK_SIZE(NET_BUFFER_LIST, (0x90 + 8 * MaxNetBufferListInfo + 15) & ~15);
+/* MaxNetBufferListInfo per contract [DECL: nblinfo.h, x64 numbering] */
+#if NDIS_SUPPORT_NDIS630
+_Static_assert(MaxNetBufferListInfo == 24, "MaxNetBufferListInfo != 24 (6.30)");
+_Static_assert(TcpRecvSegCoalesceInfo == 22, "TcpRecvSegCoalesceInfo != 22");
+#elif NDIS_SUPPORT_NDIS620
+_Static_assert(MaxNetBufferListInfo == 18, "MaxNetBufferListInfo != 18 (6.20)");
+#elif NDIS_SUPPORT_NDIS61
+_Static_assert(MaxNetBufferListInfo == 13, "MaxNetBufferListInfo != 13 (6.1)");
+#elif NDIS_SUPPORT_NDIS6
+_Static_assert(MaxNetBufferListInfo == 11, "MaxNetBufferListInfo != 11 (6.0)");
+#endif
+_Static_assert(NetBufferListCancelId == 5, "NetBufferListCancelId != 5");
+_Static_assert(TcpLargeSendNetBufferListInfo == 2, "TcpLargeSendNetBufferListInfo != 2");
+
+/* NET_BUFFER_LIST_CONTEXT [PDB (x86 ndis.sys: size 8, ContextData 8);
+ * DECL x64: Next 0, Size 8, Offset 0xa, ContextData 16-aligned at 0x10] */
+__NDIS_CHECK_OFF(NET_BUFFER_LIST_CONTEXT, Size, 8);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST_CONTEXT, Offset, 0xa);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST_CONTEXT, ContextData, 0x10);
+__NDIS_CHECK_SIZE(NET_BUFFER_LIST_CONTEXT, 0x10);
+
+/* Pool parameters [DECL: header, then the members packed in order] */
+__NDIS_CHECK_OFF(NET_BUFFER_LIST_POOL_PARAMETERS, ProtocolId, 4);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST_POOL_PARAMETERS, fAllocateNetBuffer, 5);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST_POOL_PARAMETERS, ContextSize, 6);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST_POOL_PARAMETERS, PoolTag, 8);
+__NDIS_CHECK_OFF(NET_BUFFER_LIST_POOL_PARAMETERS, DataSize, 12);
+__NDIS_CHECK_SIZE(NET_BUFFER_LIST_POOL_PARAMETERS, 16);
+_Static_assert(NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 == 16,
+	       "NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 != 16");
+__NDIS_CHECK_OFF(NET_BUFFER_POOL_PARAMETERS, PoolTag, 4);
+__NDIS_CHECK_OFF(NET_BUFFER_POOL_PARAMETERS, DataSize, 8);
+__NDIS_CHECK_SIZE(NET_BUFFER_POOL_PARAMETERS, 12);
+
+/* Per-packet information: one NetBufferListInfo[] entry each [DECL] */
+__NDIS_CHECK_SIZE(NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO, 8);
+__NDIS_CHECK_SIZE(NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO, 8);
+
+/* Declared-only NDIS 6 structures [DECL: the WDK declarations under the
+ * x64 ABI; enums int-sized, ULONG64 8-aligned] */
+__NDIS_CHECK_OFF(NDIS_LINK_STATE, MediaConnectState, 4);
+__NDIS_CHECK_OFF(NDIS_LINK_STATE, XmitLinkSpeed, 0x10);
+__NDIS_CHECK_OFF(NDIS_LINK_STATE, PauseFunctions, 0x20);
+__NDIS_CHECK_SIZE(NDIS_LINK_STATE, 0x28);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MtuSize, 0x10);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MaxXmitLinkSpeed, 0x18);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MediaConnectState, 0x38);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, PowerManagementCapabilities, 0x48);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MacAddressLength, 0x5c);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, PermanentMacAddress, 0x5e);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, CurrentMacAddress, 0x7e);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, RecvScaleCapabilities, 0xa0);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, IfType, 0xb4);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, IfConnectorPresent, 0xb6);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, SupportedOidList, 0xc8);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, AutoNegotiationFlags, 0xd4);
+_Static_assert(NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_1 == 0xd8,
+	       "NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_1 != 0xd8");
+__NDIS_CHECK_SIZE(NDIS_TCP_IP_CHECKSUM_OFFLOAD, 32);
+__NDIS_CHECK_SIZE(NDIS_TCP_LARGE_SEND_OFFLOAD_V1, 16);
+__NDIS_CHECK_SIZE(NDIS_IPSEC_OFFLOAD_V1, 28);
+__NDIS_CHECK_SIZE(NDIS_TCP_LARGE_SEND_OFFLOAD_V2, 28);
+__NDIS_CHECK_OFF(NDIS_OFFLOAD, LsoV2, 0x50);
+__NDIS_CHECK_OFF(NDIS_OFFLOAD, Flags, 0x6c);
+__NDIS_CHECK_SIZE(NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES, 40);
+__NDIS_CHECK_OFF(NDIS_OID_REQUEST, RequestId, 0x10);
+__NDIS_CHECK_OFF(NDIS_OID_REQUEST, DATA, 0x20);
+__NDIS_CHECK_OFF(NDIS_OID_REQUEST, DATA.QUERY_INFORMATION.InformationBuffer, 0x28);
+__NDIS_CHECK_OFF(NDIS_OID_REQUEST, DATA.METHOD_INFORMATION.BytesNeeded, 0x44);
+__NDIS_CHECK_OFF(NDIS_OID_REQUEST, NdisReserved, 0x48);
+__NDIS_CHECK_OFF(NDIS_OID_REQUEST, SupportedRevision, 0xe8);
+_Static_assert(NDIS_SIZEOF_OID_REQUEST_REVISION_1 == 0xec,
+	       "NDIS_SIZEOF_OID_REQUEST_REVISION_1 != 0xec");
+__NDIS_CHECK_OFF(NDIS_STATUS_INDICATION, StatusCode, 0x14);
+__NDIS_CHECK_OFF(NDIS_STATUS_INDICATION, StatusBuffer, 0x30);
+__NDIS_CHECK_OFF(NDIS_STATUS_INDICATION, Guid, 0x3c);
+__NDIS_CHECK_OFF(NDIS_STATUS_INDICATION, NdisReserved, 0x50);
+__NDIS_CHECK_SIZE(NDIS_STATUS_INDICATION, 0x70);
+__NDIS_CHECK_OFF(NDIS_TIMER_CHARACTERISTICS, TimerFunction, 8);
+__NDIS_CHECK_SIZE(NDIS_TIMER_CHARACTERISTICS, 0x18);
+__NDIS_CHECK_OFF(NDIS_CONFIGURATION_PARAMETER, ParameterData, 8);
+__NDIS_CHECK_SIZE(NDIS_CONFIGURATION_PARAMETER, 0x18);
+__NDIS_CHECK_SIZE(NDIS_CONFIGURATION_OBJECT, 0x18);
 
 #undef __NDIS_CHECK_SIZE
 #undef __NDIS_CHECK_OFF

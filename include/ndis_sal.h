@@ -198,6 +198,12 @@ Abstract:
 #ifndef _Out_writes_bytes_all_
 #define _Out_writes_bytes_all_(s)
 #endif
+#ifndef _Outptr_result_bytebuffer_to_
+#define _Outptr_result_bytebuffer_to_(s, c)
+#endif
+#ifndef _Out_writes_bytes_all_opt_
+#define _Out_writes_bytes_all_opt_(s)
+#endif
 #ifndef _Out_range_
 #define _Out_range_(l, h)
 #endif

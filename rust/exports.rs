@@ -29,7 +29,7 @@ use crate::{
     mdl::{MdlView, Unresolvable},
     memory,
     net_buffer::{mdl_view, ListBuffer, NetBufferView},
-    pci_device, probe, registry, reject,
+    net_buffer_pool, pci_device, probe, registry, reject,
     resources::{self, BusBuffer},
     sg_dma::{self, SgDma},
     shared_memory,
@@ -1336,6 +1336,302 @@ unsafe extern "C" fn NdisQueryNetBufferPhysicalCount(NetBuffer: abi::PNET_BUFFER
         nb.data_length,
         kernel::page::PAGE_SIZE,
     )
+}
+
+// ---- NET_BUFFER_LIST and NET_BUFFER pools ----
+
+/// An NDIS 6 object header's type, revision and size.
+fn header_triple(h: abi::NDIS_OBJECT_HEADER) -> (u8, u8, u16) {
+    (h.Type, h.Revision, h.Size)
+}
+
+/// A NULL or invalid `Parameters` is NULL (the page's failure value),
+/// logged and counted.
+///
+/// # Safety
+///
+/// `Parameters` readable for revision 1, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisAllocateNetBufferListPool(
+    _NdisHandle: abi::NDIS_HANDLE,
+    Parameters: abi::PNET_BUFFER_LIST_POOL_PARAMETERS,
+) -> abi::NDIS_HANDLE {
+    if Parameters.is_null() {
+        reject("NdisAllocateNetBufferListPool", "NULL Parameters");
+        return core::ptr::null_mut();
+    }
+    // SAFETY: readable (safety requirement).
+    let p = unsafe { Parameters.read_unaligned() };
+    let params = match crate::nbl::nbl_pool_params(
+        header_triple(p.Header),
+        p.ContextSize,
+        p.fAllocateNetBuffer != 0,
+        p.DataSize,
+    ) {
+        Ok(params) => params,
+        Err(_) => {
+            reject(
+                "NdisAllocateNetBufferListPool",
+                "invalid NET_BUFFER_LIST_POOL_PARAMETERS",
+            );
+            return core::ptr::null_mut();
+        }
+    };
+    net_buffer_pool::allocate_nbl_pool(params)
+        .map_or(core::ptr::null_mut(), |h| h.into_raw() as abi::NDIS_HANDLE)
+}
+
+#[no_mangle]
+extern "C" fn NdisFreeNetBufferListPool(PoolHandle: abi::NDIS_HANDLE) {
+    net_buffer_pool::free_nbl_pool(handle(PoolHandle))
+}
+
+#[no_mangle]
+extern "C" fn NdisAllocateNetBufferList(
+    PoolHandle: abi::NDIS_HANDLE,
+    ContextSize: abi::USHORT,
+    ContextBackFill: abi::USHORT,
+) -> abi::PNET_BUFFER_LIST {
+    // SAFETY: no data to describe.
+    unsafe {
+        net_buffer_pool::allocate_nbl(
+            "NdisAllocateNetBufferList",
+            handle(PoolHandle),
+            ContextSize,
+            ContextBackFill,
+            None,
+        )
+    }
+}
+
+/// The NET_BUFFER's data as the caller passed it, or `None` (logged) when
+/// it cannot be: a length beyond a ULONG, or data without a chain.
+fn initial_data(
+    call: &str,
+    chain: abi::PMDL,
+    offset: abi::ULONG,
+    length: abi::SIZE_T,
+) -> Option<net_buffer_pool::InitialData> {
+    let Ok(length) = u32::try_from(length) else {
+        reject(call, "DataLength beyond a ULONG");
+        return None;
+    };
+    if chain.is_null() && (offset != 0 || length != 0) {
+        reject(call, "DataOffset or DataLength without an MdlChain");
+        return None;
+    }
+    Some(net_buffer_pool::InitialData {
+        chain,
+        offset,
+        length,
+    })
+}
+
+/// # Safety
+///
+/// `MdlChain` NULL or a readable MDL chain that stays valid while the
+/// NET_BUFFER describes it.
+#[no_mangle]
+unsafe extern "C" fn NdisAllocateNetBufferAndNetBufferList(
+    PoolHandle: abi::NDIS_HANDLE,
+    ContextSize: abi::USHORT,
+    ContextBackFill: abi::USHORT,
+    MdlChain: abi::PMDL,
+    DataOffset: abi::ULONG,
+    DataLength: abi::SIZE_T,
+) -> abi::PNET_BUFFER_LIST {
+    const CALL: &str = "NdisAllocateNetBufferAndNetBufferList";
+    let Some(data) = initial_data(CALL, MdlChain, DataOffset, DataLength) else {
+        return core::ptr::null_mut();
+    };
+    // SAFETY: the chain is readable (safety requirement).
+    unsafe {
+        net_buffer_pool::allocate_nbl(
+            CALL,
+            handle(PoolHandle),
+            ContextSize,
+            ContextBackFill,
+            Some(data),
+        )
+    }
+}
+
+/// # Safety
+///
+/// `NetBufferList` from `NdisAllocateNetBuffer(AndNetBuffer)List`, not yet
+/// freed, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisFreeNetBufferList(NetBufferList: abi::PNET_BUFFER_LIST) {
+    if NetBufferList.is_null() {
+        reject("NdisFreeNetBufferList", "NULL NET_BUFFER_LIST");
+        return;
+    }
+    // SAFETY: readable (safety requirement).
+    let pool = unsafe { (*NetBufferList).NdisPoolHandle };
+    // SAFETY: from that pool (safety requirement; the pool lookup checks
+    // the handle).
+    unsafe { net_buffer_pool::free_nbl(handle(pool), NetBufferList) }
+}
+
+/// # Safety
+///
+/// `Parameters` readable for revision 1, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisAllocateNetBufferPool(
+    _NdisHandle: abi::NDIS_HANDLE,
+    Parameters: abi::PNET_BUFFER_POOL_PARAMETERS,
+) -> abi::NDIS_HANDLE {
+    if Parameters.is_null() {
+        reject("NdisAllocateNetBufferPool", "NULL Parameters");
+        return core::ptr::null_mut();
+    }
+    // SAFETY: readable (safety requirement).
+    let p = unsafe { Parameters.read_unaligned() };
+    let Ok(data_size) = crate::nbl::nb_pool_params(header_triple(p.Header), p.DataSize) else {
+        reject(
+            "NdisAllocateNetBufferPool",
+            "invalid NET_BUFFER_POOL_PARAMETERS",
+        );
+        return core::ptr::null_mut();
+    };
+    net_buffer_pool::allocate_nb_pool(data_size)
+        .map_or(core::ptr::null_mut(), |h| h.into_raw() as abi::NDIS_HANDLE)
+}
+
+#[no_mangle]
+extern "C" fn NdisFreeNetBufferPool(PoolHandle: abi::NDIS_HANDLE) {
+    net_buffer_pool::free_nb_pool(handle(PoolHandle))
+}
+
+/// # Safety
+///
+/// As [`NdisAllocateNetBufferAndNetBufferList`].
+#[no_mangle]
+unsafe extern "C" fn NdisAllocateNetBuffer(
+    PoolHandle: abi::NDIS_HANDLE,
+    MdlChain: abi::PMDL,
+    DataOffset: abi::ULONG,
+    DataLength: abi::SIZE_T,
+) -> abi::PNET_BUFFER {
+    let Some(data) = initial_data("NdisAllocateNetBuffer", MdlChain, DataOffset, DataLength) else {
+        return core::ptr::null_mut();
+    };
+    // SAFETY: the chain is readable (safety requirement).
+    unsafe { net_buffer_pool::allocate_nb(handle(PoolHandle), data) }
+}
+
+/// # Safety
+///
+/// `NetBuffer` from `NdisAllocateNetBuffer`, not yet freed, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisFreeNetBuffer(NetBuffer: abi::PNET_BUFFER) {
+    if NetBuffer.is_null() {
+        reject("NdisFreeNetBuffer", "NULL NET_BUFFER");
+        return;
+    }
+    // SAFETY: readable (safety requirement).
+    let pool = unsafe { (*NetBuffer).NdisPoolHandle };
+    // SAFETY: from that pool (safety requirement; the lookup checks it).
+    unsafe { net_buffer_pool::free_nb(handle(pool), NetBuffer) }
+}
+
+/// The NBL's `NdisPoolHandle`, as the WDK's inline function reads it.
+///
+/// # Safety
+///
+/// `NetBufferList` readable.
+#[no_mangle]
+unsafe extern "C" fn NdisGetPoolFromNetBufferList(
+    NetBufferList: abi::PNET_BUFFER_LIST,
+) -> abi::NDIS_HANDLE {
+    if NetBufferList.is_null() {
+        return core::ptr::null_mut();
+    }
+    // SAFETY: readable (safety requirement).
+    unsafe { (*NetBufferList).NdisPoolHandle }
+}
+
+/// # Safety
+///
+/// `NetBuffer` readable.
+#[no_mangle]
+unsafe extern "C" fn NdisGetPoolFromNetBuffer(NetBuffer: abi::PNET_BUFFER) -> abi::NDIS_HANDLE {
+    if NetBuffer.is_null() {
+        return core::ptr::null_mut();
+    }
+    // SAFETY: readable (safety requirement).
+    unsafe { (*NetBuffer).NdisPoolHandle }
+}
+
+/// `NDIS_STATUS_SUCCESS`, `NDIS_STATUS_RESOURCES` (no memory for the
+/// MDL), or `NDIS_STATUS_FAILURE` (NULL NET_BUFFER, a length past 4 GiB).
+///
+/// # Safety
+///
+/// `NetBuffer` a NET_BUFFER from a shim pool with a readable chain, or
+/// NULL; `AllocateMdlHandler` NULL or a `NetAllocateMdl`.
+#[no_mangle]
+unsafe extern "C" fn NdisRetreatNetBufferDataStart(
+    NetBuffer: abi::PNET_BUFFER,
+    DataOffsetDelta: abi::ULONG,
+    DataBackFill: abi::ULONG,
+    AllocateMdlHandler: abi::NET_BUFFER_ALLOCATE_MDL_HANDLER,
+) -> abi::NDIS_STATUS {
+    if NetBuffer.is_null() {
+        reject("NdisRetreatNetBufferDataStart", "NULL NET_BUFFER");
+        return ndis_status(Err(Error::Failure));
+    }
+    // SAFETY: by this function's safety requirement.
+    ndis_status(unsafe {
+        net_buffer_pool::retreat(NetBuffer, DataOffsetDelta, DataBackFill, AllocateMdlHandler)
+    })
+}
+
+/// # Safety
+///
+/// As [`NdisRetreatNetBufferDataStart`]; `FreeMdlHandler` NULL or a
+/// `NetFreeMdl`.
+#[no_mangle]
+unsafe extern "C" fn NdisAdvanceNetBufferDataStart(
+    NetBuffer: abi::PNET_BUFFER,
+    DataOffsetDelta: abi::ULONG,
+    FreeMdl: abi::BOOLEAN,
+    FreeMdlHandler: abi::NET_BUFFER_FREE_MDL_HANDLER,
+) {
+    if NetBuffer.is_null() {
+        reject("NdisAdvanceNetBufferDataStart", "NULL NET_BUFFER");
+        return;
+    }
+    // SAFETY: by this function's safety requirement.
+    unsafe { net_buffer_pool::advance(NetBuffer, DataOffsetDelta, FreeMdl != 0, FreeMdlHandler) }
+}
+
+/// # Safety
+///
+/// `NetBuffer` a readable NET_BUFFER with a readable chain, or NULL;
+/// `Storage` NULL or writable for `BytesNeeded` bytes.
+#[no_mangle]
+unsafe extern "C" fn NdisGetDataBuffer(
+    NetBuffer: abi::PNET_BUFFER,
+    BytesNeeded: abi::ULONG,
+    Storage: abi::PVOID,
+    AlignMultiple: abi::UINT,
+    AlignOffset: abi::UINT,
+) -> abi::PVOID {
+    if NetBuffer.is_null() {
+        reject("NdisGetDataBuffer", "NULL NET_BUFFER");
+        return core::ptr::null_mut();
+    }
+    // SAFETY: by this function's safety requirement.
+    unsafe {
+        net_buffer_pool::data_buffer(
+            NetBuffer,
+            BytesNeeded,
+            Storage.cast(),
+            AlignMultiple,
+            AlignOffset,
+        )
+    }
 }
 
 // Each export above has its prototype's type (generated from exports.h).

@@ -143,12 +143,23 @@ pub(crate) fn allocate_mdl(va: *mut c_void, len: u32) -> *mut abi::MDL {
     if mdl.is_null() {
         return mdl;
     }
+    // SAFETY: a fresh allocation of the right size and alignment.
+    unsafe { build_mdl(mdl, va, len) };
+    mdl
+}
+
+/// Writes an MDL for `len` bytes of kernel memory at `va` into `mdl`, as
+/// IoAllocateMdl + MmBuildMdlForNonPagedPool build it on Windows:
+/// nonpaged, so `MappedSystemVa` is the data's address.
+///
+/// # Safety
+///
+/// `mdl` writable for an MDL and suitably aligned.
+pub(crate) unsafe fn build_mdl(mdl: *mut abi::MDL, va: *mut c_void, len: u32) {
     let addr = va as usize;
     let page_mask = kernel::page::PAGE_SIZE - 1;
-    // As IoAllocateMdl + MmBuildMdlForNonPagedPool build it on Windows:
-    // nonpaged, so MappedSystemVa is the data's address.
     const MDL_FLAGS: i16 = abi::MDL_SOURCE_IS_NONPAGED_POOL as i16;
-    // SAFETY: `mdl` is a fresh allocation of the right size and alignment.
+    // SAFETY: writable (safety requirement).
     unsafe {
         mdl.write(abi::MDL {
             Next: core::ptr::null_mut(),
@@ -161,6 +172,24 @@ pub(crate) fn allocate_mdl(va: *mut c_void, len: u32) -> *mut abi::MDL {
             ByteOffset: (addr & page_mask) as u32,
         })
     };
+}
+
+/// An MDL and the `len` bytes it describes, in one zeroed block that
+/// [`free_mdl`] (and so `NdisFreeMdl`) frees whole: what
+/// `NdisRetreatNetBufferDataStart` allocates. NULL when out of memory.
+pub(crate) fn allocate_mdl_with_data(len: u32) -> *mut abi::MDL {
+    let header = core::mem::size_of::<abi::MDL>();
+    let Some(size) = header.checked_add(len as usize) else {
+        return core::ptr::null_mut();
+    };
+    let gfp = gfp() | bindings::__GFP_ZERO | bindings::__GFP_NOWARN;
+    // SAFETY: `kmalloc` with a valid size and flags.
+    let mdl: *mut abi::MDL = unsafe { bindings::__kmalloc_noprof(size, gfp) }.cast();
+    if !mdl.is_null() {
+        // SAFETY: the block holds the MDL, then `len` bytes of data (the
+        // MDL is 48 bytes: the data stays 16-aligned).
+        unsafe { build_mdl(mdl, mdl.cast::<u8>().add(header).cast(), len) };
+    }
     mdl
 }
 

@@ -30,6 +30,9 @@ mod handle;
 #[path = "core/mdl.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod mdl;
+#[path = "core/nbl.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod nbl;
 #[path = "core/physical_mapping.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod physical_mapping;
@@ -58,6 +61,7 @@ mod kunit;
 mod map_registers;
 mod memory;
 mod net_buffer;
+mod net_buffer_pool;
 mod pci_device;
 mod probe;
 mod registry;
@@ -86,6 +90,7 @@ impl kernel::Module for NdisShim {
         registry::init();
         driver::init();
         probe::init();
+        net_buffer_pool::init();
         pr_info!(
             "ndis-shim {} loaded: NDIS {}.{} DMA entry points\n",
             version::SHIM_VERSION,
@@ -103,6 +108,7 @@ impl Drop for NdisShim {
         // Statics are never dropped: their memory is given back here.
         probe::exit();
         driver::exit();
+        net_buffer_pool::exit();
         pr_info!("ndis-shim unloaded\n");
     }
 }

@@ -44,6 +44,21 @@
 	X(NdisFreeBufferPool) \
 	X(NdisAllocateBuffer) \
 	X(NdisStallExecution) \
+	/* NET_BUFFER_LIST and NET_BUFFER pools */ \
+	X(NdisAllocateNetBufferListPool) \
+	X(NdisFreeNetBufferListPool) \
+	X(NdisAllocateNetBufferList) \
+	X(NdisAllocateNetBufferAndNetBufferList) \
+	X(NdisFreeNetBufferList) \
+	X(NdisAllocateNetBufferPool) \
+	X(NdisFreeNetBufferPool) \
+	X(NdisAllocateNetBuffer) \
+	X(NdisFreeNetBuffer) \
+	X(NdisGetPoolFromNetBufferList) \
+	X(NdisGetPoolFromNetBuffer) \
+	X(NdisRetreatNetBufferDataStart) \
+	X(NdisAdvanceNetBufferDataStart) \
+	X(NdisGetDataBuffer) \
 	X(NdisMSleep) \
 	/* System DMA */ \
 	X(NdisMRegisterDmaChannel) \

@@ -35,6 +35,25 @@ const _: crate::abi::NdisAllocateBufferPool_fn = Some(crate::exports::NdisAlloca
 const _: crate::abi::NdisFreeBufferPool_fn = Some(crate::exports::NdisFreeBufferPool);
 const _: crate::abi::NdisAllocateBuffer_fn = Some(crate::exports::NdisAllocateBuffer);
 const _: crate::abi::NdisStallExecution_fn = Some(crate::exports::NdisStallExecution);
+const _: crate::abi::NdisAllocateNetBufferListPool_fn =
+    Some(crate::exports::NdisAllocateNetBufferListPool);
+const _: crate::abi::NdisFreeNetBufferListPool_fn = Some(crate::exports::NdisFreeNetBufferListPool);
+const _: crate::abi::NdisAllocateNetBufferList_fn = Some(crate::exports::NdisAllocateNetBufferList);
+const _: crate::abi::NdisAllocateNetBufferAndNetBufferList_fn =
+    Some(crate::exports::NdisAllocateNetBufferAndNetBufferList);
+const _: crate::abi::NdisFreeNetBufferList_fn = Some(crate::exports::NdisFreeNetBufferList);
+const _: crate::abi::NdisAllocateNetBufferPool_fn = Some(crate::exports::NdisAllocateNetBufferPool);
+const _: crate::abi::NdisFreeNetBufferPool_fn = Some(crate::exports::NdisFreeNetBufferPool);
+const _: crate::abi::NdisAllocateNetBuffer_fn = Some(crate::exports::NdisAllocateNetBuffer);
+const _: crate::abi::NdisFreeNetBuffer_fn = Some(crate::exports::NdisFreeNetBuffer);
+const _: crate::abi::NdisGetPoolFromNetBufferList_fn =
+    Some(crate::exports::NdisGetPoolFromNetBufferList);
+const _: crate::abi::NdisGetPoolFromNetBuffer_fn = Some(crate::exports::NdisGetPoolFromNetBuffer);
+const _: crate::abi::NdisRetreatNetBufferDataStart_fn =
+    Some(crate::exports::NdisRetreatNetBufferDataStart);
+const _: crate::abi::NdisAdvanceNetBufferDataStart_fn =
+    Some(crate::exports::NdisAdvanceNetBufferDataStart);
+const _: crate::abi::NdisGetDataBuffer_fn = Some(crate::exports::NdisGetDataBuffer);
 const _: crate::abi::NdisMSleep_fn = Some(crate::exports::NdisMSleep);
 const _: crate::abi::NdisMRegisterDmaChannel_fn = Some(crate::exports::NdisMRegisterDmaChannel);
 const _: crate::abi::NdisMDeregisterDmaChannel_fn = Some(crate::exports::NdisMDeregisterDmaChannel);

@@ -1703,11 +1703,6 @@ pub type NET_BUFFER = _NET_BUFFER;
 pub type PNET_BUFFER = *mut _NET_BUFFER;
 pub type NET_BUFFER_LIST = _NET_BUFFER_LIST;
 pub type PNET_BUFFER_LIST = *mut _NET_BUFFER_LIST;
-#[repr(C)]
-#[derive(Debug)]
-pub struct _NDIS_OID_REQUEST {
-    _unused: [u8; 0],
-}
 pub type NDIS_OID_REQUEST = _NDIS_OID_REQUEST;
 pub type PNDIS_OID_REQUEST = *mut _NDIS_OID_REQUEST;
 #[repr(C)]
@@ -2129,39 +2124,6 @@ pub type NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES =
     _NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES;
 pub type PNDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES =
     *mut _NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES;
-#[repr(C)]
-#[derive(Copy, Clone)]
-pub union _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
-    pub AddDeviceRegistrationAttributes: NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES,
-    pub RegistrationAttributes: NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
-}
-#[allow(clippy::unnecessary_operation, clippy::identity_op)]
-const _: () = {
-    ["Size of _NDIS_MINIPORT_ADAPTER_ATTRIBUTES"]
-        [::core::mem::size_of::<_NDIS_MINIPORT_ADAPTER_ATTRIBUTES>() - 32usize];
-    ["Alignment of _NDIS_MINIPORT_ADAPTER_ATTRIBUTES"]
-        [::core::mem::align_of::<_NDIS_MINIPORT_ADAPTER_ATTRIBUTES>() - 8usize];
-    ["Offset of field: _NDIS_MINIPORT_ADAPTER_ATTRIBUTES::AddDeviceRegistrationAttributes"][::core::mem::offset_of!(
-        _NDIS_MINIPORT_ADAPTER_ATTRIBUTES,
-        AddDeviceRegistrationAttributes
-    )
-        - 0usize];
-    ["Offset of field: _NDIS_MINIPORT_ADAPTER_ATTRIBUTES::RegistrationAttributes"][::core::mem::offset_of!(
-        _NDIS_MINIPORT_ADAPTER_ATTRIBUTES,
-        RegistrationAttributes
-    ) - 0usize];
-};
-impl Default for _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
-pub type NDIS_MINIPORT_ADAPTER_ATTRIBUTES = _NDIS_MINIPORT_ADAPTER_ATTRIBUTES;
-pub type PNDIS_MINIPORT_ADAPTER_ATTRIBUTES = *mut _NDIS_MINIPORT_ADAPTER_ATTRIBUTES;
 pub const NdisMedium802_3: _NDIS_MEDIUM = 0;
 pub const NdisMedium802_5: _NDIS_MEDIUM = 1;
 pub const NdisMediumFddi: _NDIS_MEDIUM = 2;
@@ -2186,6 +2148,2242 @@ pub const NdisMediumMax: _NDIS_MEDIUM = 20;
 pub type _NDIS_MEDIUM = core::ffi::c_uint;
 pub use self::_NDIS_MEDIUM as NDIS_MEDIUM;
 pub type PNDIS_MEDIUM = *mut _NDIS_MEDIUM;
+pub const NdisPhysicalMediumUnspecified: _NDIS_PHYSICAL_MEDIUM = 0;
+pub const NdisPhysicalMediumWirelessLan: _NDIS_PHYSICAL_MEDIUM = 1;
+pub const NdisPhysicalMediumCableModem: _NDIS_PHYSICAL_MEDIUM = 2;
+pub const NdisPhysicalMediumPhoneLine: _NDIS_PHYSICAL_MEDIUM = 3;
+pub const NdisPhysicalMediumPowerLine: _NDIS_PHYSICAL_MEDIUM = 4;
+pub const NdisPhysicalMediumDSL: _NDIS_PHYSICAL_MEDIUM = 5;
+pub const NdisPhysicalMediumFibreChannel: _NDIS_PHYSICAL_MEDIUM = 6;
+pub const NdisPhysicalMedium1394: _NDIS_PHYSICAL_MEDIUM = 7;
+pub const NdisPhysicalMediumWirelessWan: _NDIS_PHYSICAL_MEDIUM = 8;
+pub const NdisPhysicalMediumNative802_11: _NDIS_PHYSICAL_MEDIUM = 9;
+pub const NdisPhysicalMediumBluetooth: _NDIS_PHYSICAL_MEDIUM = 10;
+pub const NdisPhysicalMediumInfiniband: _NDIS_PHYSICAL_MEDIUM = 11;
+pub const NdisPhysicalMediumWiMax: _NDIS_PHYSICAL_MEDIUM = 12;
+pub const NdisPhysicalMediumUWB: _NDIS_PHYSICAL_MEDIUM = 13;
+pub const NdisPhysicalMedium802_3: _NDIS_PHYSICAL_MEDIUM = 14;
+pub const NdisPhysicalMedium802_5: _NDIS_PHYSICAL_MEDIUM = 15;
+pub const NdisPhysicalMediumIrda: _NDIS_PHYSICAL_MEDIUM = 16;
+pub const NdisPhysicalMediumWiredWAN: _NDIS_PHYSICAL_MEDIUM = 17;
+pub const NdisPhysicalMediumWiredCoWan: _NDIS_PHYSICAL_MEDIUM = 18;
+pub const NdisPhysicalMediumOther: _NDIS_PHYSICAL_MEDIUM = 19;
+pub type _NDIS_PHYSICAL_MEDIUM = core::ffi::c_uint;
+pub use self::_NDIS_PHYSICAL_MEDIUM as NDIS_PHYSICAL_MEDIUM;
+pub type PNDIS_PHYSICAL_MEDIUM = *mut _NDIS_PHYSICAL_MEDIUM;
+pub const MediaConnectStateUnknown: _NDIS_MEDIA_CONNECT_STATE = 0;
+pub const MediaConnectStateConnected: _NDIS_MEDIA_CONNECT_STATE = 1;
+pub const MediaConnectStateDisconnected: _NDIS_MEDIA_CONNECT_STATE = 2;
+pub type _NDIS_MEDIA_CONNECT_STATE = core::ffi::c_uint;
+pub use self::_NDIS_MEDIA_CONNECT_STATE as NDIS_MEDIA_CONNECT_STATE;
+pub type PNDIS_MEDIA_CONNECT_STATE = *mut _NDIS_MEDIA_CONNECT_STATE;
+pub const MediaDuplexStateUnknown: _NDIS_MEDIA_DUPLEX_STATE = 0;
+pub const MediaDuplexStateHalf: _NDIS_MEDIA_DUPLEX_STATE = 1;
+pub const MediaDuplexStateFull: _NDIS_MEDIA_DUPLEX_STATE = 2;
+pub type _NDIS_MEDIA_DUPLEX_STATE = core::ffi::c_uint;
+pub use self::_NDIS_MEDIA_DUPLEX_STATE as NDIS_MEDIA_DUPLEX_STATE;
+pub type PNDIS_MEDIA_DUPLEX_STATE = *mut _NDIS_MEDIA_DUPLEX_STATE;
+pub const NdisPauseFunctionsUnsupported: _NDIS_SUPPORTED_PAUSE_FUNCTIONS = 0;
+pub const NdisPauseFunctionsSendOnly: _NDIS_SUPPORTED_PAUSE_FUNCTIONS = 1;
+pub const NdisPauseFunctionsReceiveOnly: _NDIS_SUPPORTED_PAUSE_FUNCTIONS = 2;
+pub const NdisPauseFunctionsSendAndReceive: _NDIS_SUPPORTED_PAUSE_FUNCTIONS = 3;
+pub const NdisPauseFunctionsUnknown: _NDIS_SUPPORTED_PAUSE_FUNCTIONS = 4;
+pub type _NDIS_SUPPORTED_PAUSE_FUNCTIONS = core::ffi::c_uint;
+pub use self::_NDIS_SUPPORTED_PAUSE_FUNCTIONS as NDIS_SUPPORTED_PAUSE_FUNCTIONS;
+pub type PNDIS_SUPPORTED_PAUSE_FUNCTIONS = *mut _NDIS_SUPPORTED_PAUSE_FUNCTIONS;
+pub const NET_IF_ACCESS_LOOPBACK: _NET_IF_ACCESS_TYPE = 1;
+pub const NET_IF_ACCESS_BROADCAST: _NET_IF_ACCESS_TYPE = 2;
+pub const NET_IF_ACCESS_POINT_TO_POINT: _NET_IF_ACCESS_TYPE = 3;
+pub const NET_IF_ACCESS_POINT_TO_MULTI_POINT: _NET_IF_ACCESS_TYPE = 4;
+pub const NET_IF_ACCESS_MAXIMUM: _NET_IF_ACCESS_TYPE = 5;
+pub type _NET_IF_ACCESS_TYPE = core::ffi::c_uint;
+pub use self::_NET_IF_ACCESS_TYPE as NET_IF_ACCESS_TYPE;
+pub type PNET_IF_ACCESS_TYPE = *mut _NET_IF_ACCESS_TYPE;
+pub const NET_IF_DIRECTION_SENDRECEIVE: _NET_IF_DIRECTION_TYPE = 0;
+pub const NET_IF_DIRECTION_SENDONLY: _NET_IF_DIRECTION_TYPE = 1;
+pub const NET_IF_DIRECTION_RECEIVEONLY: _NET_IF_DIRECTION_TYPE = 2;
+pub const NET_IF_DIRECTION_MAXIMUM: _NET_IF_DIRECTION_TYPE = 3;
+pub type _NET_IF_DIRECTION_TYPE = core::ffi::c_uint;
+pub use self::_NET_IF_DIRECTION_TYPE as NET_IF_DIRECTION_TYPE;
+pub type PNET_IF_DIRECTION_TYPE = *mut _NET_IF_DIRECTION_TYPE;
+pub const NET_IF_CONNECTION_DEDICATED: _NET_IF_CONNECTION_TYPE = 1;
+pub const NET_IF_CONNECTION_PASSIVE: _NET_IF_CONNECTION_TYPE = 2;
+pub const NET_IF_CONNECTION_DEMAND: _NET_IF_CONNECTION_TYPE = 3;
+pub const NET_IF_CONNECTION_MAXIMUM: _NET_IF_CONNECTION_TYPE = 4;
+pub type _NET_IF_CONNECTION_TYPE = core::ffi::c_uint;
+pub use self::_NET_IF_CONNECTION_TYPE as NET_IF_CONNECTION_TYPE;
+pub type PNET_IF_CONNECTION_TYPE = *mut _NET_IF_CONNECTION_TYPE;
+pub type NET_IFTYPE = USHORT;
+pub type PNET_IFTYPE = *mut USHORT;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_LINK_STATE {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub MediaConnectState: NDIS_MEDIA_CONNECT_STATE,
+    pub MediaDuplexState: NDIS_MEDIA_DUPLEX_STATE,
+    pub XmitLinkSpeed: ULONG64,
+    pub RcvLinkSpeed: ULONG64,
+    pub PauseFunctions: NDIS_SUPPORTED_PAUSE_FUNCTIONS,
+    pub AutoNegotiationFlags: ULONG,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_LINK_STATE"][::core::mem::size_of::<_NDIS_LINK_STATE>() - 40usize];
+    ["Alignment of _NDIS_LINK_STATE"][::core::mem::align_of::<_NDIS_LINK_STATE>() - 8usize];
+    ["Offset of field: _NDIS_LINK_STATE::Header"]
+        [::core::mem::offset_of!(_NDIS_LINK_STATE, Header) - 0usize];
+    ["Offset of field: _NDIS_LINK_STATE::MediaConnectState"]
+        [::core::mem::offset_of!(_NDIS_LINK_STATE, MediaConnectState) - 4usize];
+    ["Offset of field: _NDIS_LINK_STATE::MediaDuplexState"]
+        [::core::mem::offset_of!(_NDIS_LINK_STATE, MediaDuplexState) - 8usize];
+    ["Offset of field: _NDIS_LINK_STATE::XmitLinkSpeed"]
+        [::core::mem::offset_of!(_NDIS_LINK_STATE, XmitLinkSpeed) - 16usize];
+    ["Offset of field: _NDIS_LINK_STATE::RcvLinkSpeed"]
+        [::core::mem::offset_of!(_NDIS_LINK_STATE, RcvLinkSpeed) - 24usize];
+    ["Offset of field: _NDIS_LINK_STATE::PauseFunctions"]
+        [::core::mem::offset_of!(_NDIS_LINK_STATE, PauseFunctions) - 32usize];
+    ["Offset of field: _NDIS_LINK_STATE::AutoNegotiationFlags"]
+        [::core::mem::offset_of!(_NDIS_LINK_STATE, AutoNegotiationFlags) - 36usize];
+};
+impl Default for _NDIS_LINK_STATE {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_LINK_STATE = _NDIS_LINK_STATE;
+pub type PNDIS_LINK_STATE = *mut _NDIS_LINK_STATE;
+#[repr(C)]
+#[derive(Debug)]
+pub struct _NDIS_PNP_CAPABILITIES {
+    _unused: [u8; 0],
+}
+pub type NDIS_PNP_CAPABILITIES = _NDIS_PNP_CAPABILITIES;
+pub type PNDIS_PNP_CAPABILITIES = *mut _NDIS_PNP_CAPABILITIES;
+#[repr(C)]
+#[derive(Debug)]
+pub struct _NDIS_RECEIVE_SCALE_CAPABILITIES {
+    _unused: [u8; 0],
+}
+pub type NDIS_RECEIVE_SCALE_CAPABILITIES = _NDIS_RECEIVE_SCALE_CAPABILITIES;
+pub type PNDIS_RECEIVE_SCALE_CAPABILITIES = *mut _NDIS_RECEIVE_SCALE_CAPABILITIES;
+#[repr(C)]
+#[derive(Debug)]
+pub struct _NDIS_PM_CAPABILITIES {
+    _unused: [u8; 0],
+}
+pub type NDIS_PM_CAPABILITIES = _NDIS_PM_CAPABILITIES;
+pub type PNDIS_PM_CAPABILITIES = *mut _NDIS_PM_CAPABILITIES;
+#[repr(C)]
+#[derive(Debug)]
+pub struct _NDIS_TCP_CONNECTION_OFFLOAD {
+    _unused: [u8; 0],
+}
+pub type NDIS_TCP_CONNECTION_OFFLOAD = _NDIS_TCP_CONNECTION_OFFLOAD;
+pub type PNDIS_TCP_CONNECTION_OFFLOAD = *mut _NDIS_TCP_CONNECTION_OFFLOAD;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub Flags: ULONG,
+    pub MediaType: NDIS_MEDIUM,
+    pub PhysicalMediumType: NDIS_PHYSICAL_MEDIUM,
+    pub MtuSize: ULONG,
+    pub MaxXmitLinkSpeed: ULONG64,
+    pub XmitLinkSpeed: ULONG64,
+    pub MaxRcvLinkSpeed: ULONG64,
+    pub RcvLinkSpeed: ULONG64,
+    pub MediaConnectState: NDIS_MEDIA_CONNECT_STATE,
+    pub MediaDuplexState: NDIS_MEDIA_DUPLEX_STATE,
+    pub LookaheadSize: ULONG,
+    pub PowerManagementCapabilities: PNDIS_PNP_CAPABILITIES,
+    pub MacOptions: ULONG,
+    pub SupportedPacketFilters: ULONG,
+    pub MaxMulticastListSize: ULONG,
+    pub MacAddressLength: USHORT,
+    pub PermanentMacAddress: [UCHAR; 32usize],
+    pub CurrentMacAddress: [UCHAR; 32usize],
+    pub RecvScaleCapabilities: PNDIS_RECEIVE_SCALE_CAPABILITIES,
+    pub AccessType: NET_IF_ACCESS_TYPE,
+    pub DirectionType: NET_IF_DIRECTION_TYPE,
+    pub ConnectionType: NET_IF_CONNECTION_TYPE,
+    pub IfType: NET_IFTYPE,
+    pub IfConnectorPresent: BOOLEAN,
+    pub SupportedStatistics: ULONG,
+    pub SupportedPauseFunctions: ULONG,
+    pub DataBackFillSize: ULONG,
+    pub ContextBackFillSize: ULONG,
+    pub SupportedOidList: PNDIS_OID,
+    pub SupportedOidListLength: ULONG,
+    pub AutoNegotiationFlags: ULONG,
+    pub PowerManagementCapabilitiesEx: PNDIS_PM_CAPABILITIES,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES"]
+        [::core::mem::size_of::<_NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES>() - 224usize];
+    ["Alignment of _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES"]
+        [::core::mem::align_of::<_NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES>() - 8usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::Header"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, Header) - 0usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::Flags"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, Flags) - 4usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::MediaType"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MediaType) - 8usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::PhysicalMediumType"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        PhysicalMediumType
+    ) - 12usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::MtuSize"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MtuSize) - 16usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::MaxXmitLinkSpeed"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        MaxXmitLinkSpeed
+    ) - 24usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::XmitLinkSpeed"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        XmitLinkSpeed
+    ) - 32usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::MaxRcvLinkSpeed"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        MaxRcvLinkSpeed
+    ) - 40usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::RcvLinkSpeed"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        RcvLinkSpeed
+    ) - 48usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::MediaConnectState"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        MediaConnectState
+    ) - 56usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::MediaDuplexState"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        MediaDuplexState
+    ) - 60usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::LookaheadSize"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        LookaheadSize
+    ) - 64usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::PowerManagementCapabilities"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        PowerManagementCapabilities
+    )
+        - 72usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::MacOptions"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MacOptions) - 80usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::SupportedPacketFilters"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        SupportedPacketFilters
+    )
+        - 84usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::MaxMulticastListSize"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        MaxMulticastListSize
+    )
+        - 88usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::MacAddressLength"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        MacAddressLength
+    ) - 92usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::PermanentMacAddress"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        PermanentMacAddress
+    )
+        - 94usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::CurrentMacAddress"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        CurrentMacAddress
+    ) - 126usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::RecvScaleCapabilities"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        RecvScaleCapabilities
+    )
+        - 160usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::AccessType"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, AccessType) - 168usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::DirectionType"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        DirectionType
+    ) - 172usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::ConnectionType"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        ConnectionType
+    ) - 176usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::IfType"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, IfType) - 180usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::IfConnectorPresent"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        IfConnectorPresent
+    )
+        - 182usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::SupportedStatistics"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        SupportedStatistics
+    )
+        - 184usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::SupportedPauseFunctions"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        SupportedPauseFunctions
+    )
+        - 188usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::DataBackFillSize"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        DataBackFillSize
+    ) - 192usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::ContextBackFillSize"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        ContextBackFillSize
+    )
+        - 196usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::SupportedOidList"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        SupportedOidList
+    ) - 200usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::SupportedOidListLength"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        SupportedOidListLength
+    )
+        - 208usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::AutoNegotiationFlags"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        AutoNegotiationFlags
+    )
+        - 212usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::PowerManagementCapabilitiesEx"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+        PowerManagementCapabilitiesEx
+    )
+        - 216usize];
+};
+impl Default for _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES = _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES;
+pub type PNDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES = *mut _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES;
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_IP_CHECKSUM_OFFLOAD {
+    pub IPv4Transmit: _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_1,
+    pub IPv4Receive: _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_2,
+    pub IPv6Transmit: _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_3,
+    pub IPv6Receive: _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_4,
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_1 {
+    pub Encapsulation: ULONG,
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 2usize]>,
+    pub __bindgen_padding_0: u16,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_1"]
+        [::core::mem::size_of::<_NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_1>() - 8usize];
+    ["Alignment of _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_1"]
+        [::core::mem::align_of::<_NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_1>() - 4usize];
+    ["Offset of field: _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_1::Encapsulation"][::core::mem::offset_of!(
+        _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_1,
+        Encapsulation
+    ) - 0usize];
+};
+impl _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_1 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn IpOptionsSupported(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_IpOptionsSupported(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn IpOptionsSupported_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<0usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_IpOptionsSupported_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<0usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpOptionsSupported(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<2usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpOptionsSupported(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<2usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpOptionsSupported_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<2usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpOptionsSupported_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<2usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpChecksum(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<4usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpChecksum(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<4usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpChecksum_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<4usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpChecksum_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<4usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn UdpChecksum(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<6usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_UdpChecksum(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<6usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn UdpChecksum_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<6usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_UdpChecksum_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<6usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn IpChecksum(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<8usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_IpChecksum(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<8usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn IpChecksum_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<8usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_IpChecksum_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<8usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        IpOptionsSupported: ULONG,
+        TcpOptionsSupported: ULONG,
+        TcpChecksum: ULONG,
+        UdpChecksum: ULONG,
+        IpChecksum: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 2usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 2usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 2u8>({
+            let IpOptionsSupported: u32 = unsafe { ::core::mem::transmute(IpOptionsSupported) };
+            IpOptionsSupported as u64
+        });
+        __bindgen_bitfield_unit.set_const::<2usize, 2u8>({
+            let TcpOptionsSupported: u32 = unsafe { ::core::mem::transmute(TcpOptionsSupported) };
+            TcpOptionsSupported as u64
+        });
+        __bindgen_bitfield_unit.set_const::<4usize, 2u8>({
+            let TcpChecksum: u32 = unsafe { ::core::mem::transmute(TcpChecksum) };
+            TcpChecksum as u64
+        });
+        __bindgen_bitfield_unit.set_const::<6usize, 2u8>({
+            let UdpChecksum: u32 = unsafe { ::core::mem::transmute(UdpChecksum) };
+            UdpChecksum as u64
+        });
+        __bindgen_bitfield_unit.set_const::<8usize, 2u8>({
+            let IpChecksum: u32 = unsafe { ::core::mem::transmute(IpChecksum) };
+            IpChecksum as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_2 {
+    pub Encapsulation: ULONG,
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 2usize]>,
+    pub __bindgen_padding_0: u16,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_2"]
+        [::core::mem::size_of::<_NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_2>() - 8usize];
+    ["Alignment of _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_2"]
+        [::core::mem::align_of::<_NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_2>() - 4usize];
+    ["Offset of field: _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_2::Encapsulation"][::core::mem::offset_of!(
+        _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_2,
+        Encapsulation
+    ) - 0usize];
+};
+impl _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_2 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn IpOptionsSupported(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_IpOptionsSupported(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn IpOptionsSupported_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<0usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_IpOptionsSupported_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<0usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpOptionsSupported(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<2usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpOptionsSupported(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<2usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpOptionsSupported_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<2usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpOptionsSupported_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<2usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpChecksum(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<4usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpChecksum(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<4usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpChecksum_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<4usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpChecksum_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<4usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn UdpChecksum(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<6usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_UdpChecksum(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<6usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn UdpChecksum_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<6usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_UdpChecksum_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<6usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn IpChecksum(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<8usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_IpChecksum(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<8usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn IpChecksum_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<8usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_IpChecksum_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<8usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        IpOptionsSupported: ULONG,
+        TcpOptionsSupported: ULONG,
+        TcpChecksum: ULONG,
+        UdpChecksum: ULONG,
+        IpChecksum: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 2usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 2usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 2u8>({
+            let IpOptionsSupported: u32 = unsafe { ::core::mem::transmute(IpOptionsSupported) };
+            IpOptionsSupported as u64
+        });
+        __bindgen_bitfield_unit.set_const::<2usize, 2u8>({
+            let TcpOptionsSupported: u32 = unsafe { ::core::mem::transmute(TcpOptionsSupported) };
+            TcpOptionsSupported as u64
+        });
+        __bindgen_bitfield_unit.set_const::<4usize, 2u8>({
+            let TcpChecksum: u32 = unsafe { ::core::mem::transmute(TcpChecksum) };
+            TcpChecksum as u64
+        });
+        __bindgen_bitfield_unit.set_const::<6usize, 2u8>({
+            let UdpChecksum: u32 = unsafe { ::core::mem::transmute(UdpChecksum) };
+            UdpChecksum as u64
+        });
+        __bindgen_bitfield_unit.set_const::<8usize, 2u8>({
+            let IpChecksum: u32 = unsafe { ::core::mem::transmute(IpChecksum) };
+            IpChecksum as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_3 {
+    pub Encapsulation: ULONG,
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 1usize]>,
+    pub __bindgen_padding_0: [u8; 3usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_3"]
+        [::core::mem::size_of::<_NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_3>() - 8usize];
+    ["Alignment of _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_3"]
+        [::core::mem::align_of::<_NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_3>() - 4usize];
+    ["Offset of field: _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_3::Encapsulation"][::core::mem::offset_of!(
+        _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_3,
+        Encapsulation
+    ) - 0usize];
+};
+impl _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_3 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn IpExtensionHeadersSupported(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_IpExtensionHeadersSupported(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn IpExtensionHeadersSupported_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<0usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_IpExtensionHeadersSupported_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<0usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpOptionsSupported(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<2usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpOptionsSupported(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<2usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpOptionsSupported_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<2usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpOptionsSupported_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<2usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpChecksum(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<4usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpChecksum(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<4usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpChecksum_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<4usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpChecksum_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<4usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn UdpChecksum(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<6usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_UdpChecksum(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<6usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn UdpChecksum_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<6usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_UdpChecksum_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<6usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        IpExtensionHeadersSupported: ULONG,
+        TcpOptionsSupported: ULONG,
+        TcpChecksum: ULONG,
+        UdpChecksum: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 1usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 1usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 2u8>({
+            let IpExtensionHeadersSupported: u32 =
+                unsafe { ::core::mem::transmute(IpExtensionHeadersSupported) };
+            IpExtensionHeadersSupported as u64
+        });
+        __bindgen_bitfield_unit.set_const::<2usize, 2u8>({
+            let TcpOptionsSupported: u32 = unsafe { ::core::mem::transmute(TcpOptionsSupported) };
+            TcpOptionsSupported as u64
+        });
+        __bindgen_bitfield_unit.set_const::<4usize, 2u8>({
+            let TcpChecksum: u32 = unsafe { ::core::mem::transmute(TcpChecksum) };
+            TcpChecksum as u64
+        });
+        __bindgen_bitfield_unit.set_const::<6usize, 2u8>({
+            let UdpChecksum: u32 = unsafe { ::core::mem::transmute(UdpChecksum) };
+            UdpChecksum as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_4 {
+    pub Encapsulation: ULONG,
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 1usize]>,
+    pub __bindgen_padding_0: [u8; 3usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_4"]
+        [::core::mem::size_of::<_NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_4>() - 8usize];
+    ["Alignment of _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_4"]
+        [::core::mem::align_of::<_NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_4>() - 4usize];
+    ["Offset of field: _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_4::Encapsulation"][::core::mem::offset_of!(
+        _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_4,
+        Encapsulation
+    ) - 0usize];
+};
+impl _NDIS_TCP_IP_CHECKSUM_OFFLOAD__bindgen_ty_4 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn IpExtensionHeadersSupported(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_IpExtensionHeadersSupported(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn IpExtensionHeadersSupported_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<0usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_IpExtensionHeadersSupported_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<0usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpOptionsSupported(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<2usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpOptionsSupported(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<2usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpOptionsSupported_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<2usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpOptionsSupported_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<2usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpChecksum(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<4usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpChecksum(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<4usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpChecksum_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<4usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpChecksum_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<4usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn UdpChecksum(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<6usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_UdpChecksum(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<6usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn UdpChecksum_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<6usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_UdpChecksum_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<6usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        IpExtensionHeadersSupported: ULONG,
+        TcpOptionsSupported: ULONG,
+        TcpChecksum: ULONG,
+        UdpChecksum: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 1usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 1usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 2u8>({
+            let IpExtensionHeadersSupported: u32 =
+                unsafe { ::core::mem::transmute(IpExtensionHeadersSupported) };
+            IpExtensionHeadersSupported as u64
+        });
+        __bindgen_bitfield_unit.set_const::<2usize, 2u8>({
+            let TcpOptionsSupported: u32 = unsafe { ::core::mem::transmute(TcpOptionsSupported) };
+            TcpOptionsSupported as u64
+        });
+        __bindgen_bitfield_unit.set_const::<4usize, 2u8>({
+            let TcpChecksum: u32 = unsafe { ::core::mem::transmute(TcpChecksum) };
+            TcpChecksum as u64
+        });
+        __bindgen_bitfield_unit.set_const::<6usize, 2u8>({
+            let UdpChecksum: u32 = unsafe { ::core::mem::transmute(UdpChecksum) };
+            UdpChecksum as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_IP_CHECKSUM_OFFLOAD"]
+        [::core::mem::size_of::<_NDIS_TCP_IP_CHECKSUM_OFFLOAD>() - 32usize];
+    ["Alignment of _NDIS_TCP_IP_CHECKSUM_OFFLOAD"]
+        [::core::mem::align_of::<_NDIS_TCP_IP_CHECKSUM_OFFLOAD>() - 4usize];
+    ["Offset of field: _NDIS_TCP_IP_CHECKSUM_OFFLOAD::IPv4Transmit"]
+        [::core::mem::offset_of!(_NDIS_TCP_IP_CHECKSUM_OFFLOAD, IPv4Transmit) - 0usize];
+    ["Offset of field: _NDIS_TCP_IP_CHECKSUM_OFFLOAD::IPv4Receive"]
+        [::core::mem::offset_of!(_NDIS_TCP_IP_CHECKSUM_OFFLOAD, IPv4Receive) - 8usize];
+    ["Offset of field: _NDIS_TCP_IP_CHECKSUM_OFFLOAD::IPv6Transmit"]
+        [::core::mem::offset_of!(_NDIS_TCP_IP_CHECKSUM_OFFLOAD, IPv6Transmit) - 16usize];
+    ["Offset of field: _NDIS_TCP_IP_CHECKSUM_OFFLOAD::IPv6Receive"]
+        [::core::mem::offset_of!(_NDIS_TCP_IP_CHECKSUM_OFFLOAD, IPv6Receive) - 24usize];
+};
+pub type NDIS_TCP_IP_CHECKSUM_OFFLOAD = _NDIS_TCP_IP_CHECKSUM_OFFLOAD;
+pub type PNDIS_TCP_IP_CHECKSUM_OFFLOAD = *mut _NDIS_TCP_IP_CHECKSUM_OFFLOAD;
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_LARGE_SEND_OFFLOAD_V1 {
+    pub IPv4: _NDIS_TCP_LARGE_SEND_OFFLOAD_V1__bindgen_ty_1,
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_LARGE_SEND_OFFLOAD_V1__bindgen_ty_1 {
+    pub Encapsulation: ULONG,
+    pub MaxOffLoadSize: ULONG,
+    pub MinSegmentCount: ULONG,
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 1usize]>,
+    pub __bindgen_padding_0: [u8; 3usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_LARGE_SEND_OFFLOAD_V1__bindgen_ty_1"]
+        [::core::mem::size_of::<_NDIS_TCP_LARGE_SEND_OFFLOAD_V1__bindgen_ty_1>() - 16usize];
+    ["Alignment of _NDIS_TCP_LARGE_SEND_OFFLOAD_V1__bindgen_ty_1"]
+        [::core::mem::align_of::<_NDIS_TCP_LARGE_SEND_OFFLOAD_V1__bindgen_ty_1>() - 4usize];
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_V1__bindgen_ty_1::Encapsulation"][::core::mem::offset_of!(
+        _NDIS_TCP_LARGE_SEND_OFFLOAD_V1__bindgen_ty_1,
+        Encapsulation
+    ) - 0usize];
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_V1__bindgen_ty_1::MaxOffLoadSize"][::core::mem::offset_of!(
+        _NDIS_TCP_LARGE_SEND_OFFLOAD_V1__bindgen_ty_1,
+        MaxOffLoadSize
+    ) - 4usize];
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_V1__bindgen_ty_1::MinSegmentCount"][::core::mem::offset_of!(
+        _NDIS_TCP_LARGE_SEND_OFFLOAD_V1__bindgen_ty_1,
+        MinSegmentCount
+    ) - 8usize];
+};
+impl _NDIS_TCP_LARGE_SEND_OFFLOAD_V1__bindgen_ty_1 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpOptions(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpOptions(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpOptions_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<0usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpOptions_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<0usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn IpOptions(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<2usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_IpOptions(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<2usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn IpOptions_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<2usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_IpOptions_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<2usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        TcpOptions: ULONG,
+        IpOptions: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 1usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 1usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 2u8>({
+            let TcpOptions: u32 = unsafe { ::core::mem::transmute(TcpOptions) };
+            TcpOptions as u64
+        });
+        __bindgen_bitfield_unit.set_const::<2usize, 2u8>({
+            let IpOptions: u32 = unsafe { ::core::mem::transmute(IpOptions) };
+            IpOptions as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_LARGE_SEND_OFFLOAD_V1"]
+        [::core::mem::size_of::<_NDIS_TCP_LARGE_SEND_OFFLOAD_V1>() - 16usize];
+    ["Alignment of _NDIS_TCP_LARGE_SEND_OFFLOAD_V1"]
+        [::core::mem::align_of::<_NDIS_TCP_LARGE_SEND_OFFLOAD_V1>() - 4usize];
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_V1::IPv4"]
+        [::core::mem::offset_of!(_NDIS_TCP_LARGE_SEND_OFFLOAD_V1, IPv4) - 0usize];
+};
+pub type NDIS_TCP_LARGE_SEND_OFFLOAD_V1 = _NDIS_TCP_LARGE_SEND_OFFLOAD_V1;
+pub type PNDIS_TCP_LARGE_SEND_OFFLOAD_V1 = *mut _NDIS_TCP_LARGE_SEND_OFFLOAD_V1;
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_IPSEC_OFFLOAD_V1 {
+    pub Supported: _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_1,
+    pub IPv4AH: _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_2,
+    pub IPv4ESP: _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_3,
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_1 {
+    pub Encapsulation: ULONG,
+    pub AhEspCombined: ULONG,
+    pub TransportTunnelCombined: ULONG,
+    pub IPv4Options: ULONG,
+    pub Flags: ULONG,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_1"]
+        [::core::mem::size_of::<_NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_1>() - 20usize];
+    ["Alignment of _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_1"]
+        [::core::mem::align_of::<_NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_1>() - 4usize];
+    ["Offset of field: _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_1::Encapsulation"]
+        [::core::mem::offset_of!(_NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_1, Encapsulation) - 0usize];
+    ["Offset of field: _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_1::AhEspCombined"]
+        [::core::mem::offset_of!(_NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_1, AhEspCombined) - 4usize];
+    ["Offset of field: _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_1::TransportTunnelCombined"][::core::mem::offset_of!(
+        _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_1,
+        TransportTunnelCombined
+    ) - 8usize];
+    ["Offset of field: _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_1::IPv4Options"]
+        [::core::mem::offset_of!(_NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_1, IPv4Options) - 12usize];
+    ["Offset of field: _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_1::Flags"]
+        [::core::mem::offset_of!(_NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_1, Flags) - 16usize];
+};
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_2 {
+    pub _bindgen_align: [u32; 0],
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 2usize]>,
+    pub __bindgen_padding_0: u16,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_2"]
+        [::core::mem::size_of::<_NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_2>() - 4usize];
+    ["Alignment of _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_2"]
+        [::core::mem::align_of::<_NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_2>() - 4usize];
+};
+impl _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_2 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Md5(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Md5(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Md5_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<0usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Md5_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<0usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Sha_1(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<2usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Sha_1(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<2usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Sha_1_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<2usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Sha_1_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<2usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Transport(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<4usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Transport(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<4usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Transport_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<4usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Transport_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<4usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Tunnel(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<6usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Tunnel(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<6usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Tunnel_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<6usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Tunnel_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<6usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Send(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<8usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Send(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<8usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Send_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<8usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Send_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<8usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Receive(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<10usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Receive(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<10usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Receive_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<
+                10usize,
+                2u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Receive_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<10usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        Md5: ULONG,
+        Sha_1: ULONG,
+        Transport: ULONG,
+        Tunnel: ULONG,
+        Send: ULONG,
+        Receive: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 2usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 2usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 2u8>({
+            let Md5: u32 = unsafe { ::core::mem::transmute(Md5) };
+            Md5 as u64
+        });
+        __bindgen_bitfield_unit.set_const::<2usize, 2u8>({
+            let Sha_1: u32 = unsafe { ::core::mem::transmute(Sha_1) };
+            Sha_1 as u64
+        });
+        __bindgen_bitfield_unit.set_const::<4usize, 2u8>({
+            let Transport: u32 = unsafe { ::core::mem::transmute(Transport) };
+            Transport as u64
+        });
+        __bindgen_bitfield_unit.set_const::<6usize, 2u8>({
+            let Tunnel: u32 = unsafe { ::core::mem::transmute(Tunnel) };
+            Tunnel as u64
+        });
+        __bindgen_bitfield_unit.set_const::<8usize, 2u8>({
+            let Send: u32 = unsafe { ::core::mem::transmute(Send) };
+            Send as u64
+        });
+        __bindgen_bitfield_unit.set_const::<10usize, 2u8>({
+            let Receive: u32 = unsafe { ::core::mem::transmute(Receive) };
+            Receive as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_3 {
+    pub _bindgen_align: [u32; 0],
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 2usize]>,
+    pub __bindgen_padding_0: u16,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_3"]
+        [::core::mem::size_of::<_NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_3>() - 4usize];
+    ["Alignment of _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_3"]
+        [::core::mem::align_of::<_NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_3>() - 4usize];
+};
+impl _NDIS_IPSEC_OFFLOAD_V1__bindgen_ty_3 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Des(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Des(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Des_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<0usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Des_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<0usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Reserved(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<2usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Reserved(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<2usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Reserved_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<2usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Reserved_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<2usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TripleDes(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<4usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TripleDes(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<4usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TripleDes_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<4usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TripleDes_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<4usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn NullEsp(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<6usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_NullEsp(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<6usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn NullEsp_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<6usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_NullEsp_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<6usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Transport(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<8usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Transport(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<8usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Transport_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<8usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Transport_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<8usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Tunnel(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<10usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Tunnel(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<10usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Tunnel_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<
+                10usize,
+                2u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Tunnel_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<10usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Send(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<12usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Send(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<12usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Send_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<
+                12usize,
+                2u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Send_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<12usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Receive(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<14usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Receive(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<14usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Receive_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<
+                14usize,
+                2u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Receive_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<14usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        Des: ULONG,
+        Reserved: ULONG,
+        TripleDes: ULONG,
+        NullEsp: ULONG,
+        Transport: ULONG,
+        Tunnel: ULONG,
+        Send: ULONG,
+        Receive: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 2usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 2usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 2u8>({
+            let Des: u32 = unsafe { ::core::mem::transmute(Des) };
+            Des as u64
+        });
+        __bindgen_bitfield_unit.set_const::<2usize, 2u8>({
+            let Reserved: u32 = unsafe { ::core::mem::transmute(Reserved) };
+            Reserved as u64
+        });
+        __bindgen_bitfield_unit.set_const::<4usize, 2u8>({
+            let TripleDes: u32 = unsafe { ::core::mem::transmute(TripleDes) };
+            TripleDes as u64
+        });
+        __bindgen_bitfield_unit.set_const::<6usize, 2u8>({
+            let NullEsp: u32 = unsafe { ::core::mem::transmute(NullEsp) };
+            NullEsp as u64
+        });
+        __bindgen_bitfield_unit.set_const::<8usize, 2u8>({
+            let Transport: u32 = unsafe { ::core::mem::transmute(Transport) };
+            Transport as u64
+        });
+        __bindgen_bitfield_unit.set_const::<10usize, 2u8>({
+            let Tunnel: u32 = unsafe { ::core::mem::transmute(Tunnel) };
+            Tunnel as u64
+        });
+        __bindgen_bitfield_unit.set_const::<12usize, 2u8>({
+            let Send: u32 = unsafe { ::core::mem::transmute(Send) };
+            Send as u64
+        });
+        __bindgen_bitfield_unit.set_const::<14usize, 2u8>({
+            let Receive: u32 = unsafe { ::core::mem::transmute(Receive) };
+            Receive as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_IPSEC_OFFLOAD_V1"][::core::mem::size_of::<_NDIS_IPSEC_OFFLOAD_V1>() - 28usize];
+    ["Alignment of _NDIS_IPSEC_OFFLOAD_V1"]
+        [::core::mem::align_of::<_NDIS_IPSEC_OFFLOAD_V1>() - 4usize];
+    ["Offset of field: _NDIS_IPSEC_OFFLOAD_V1::Supported"]
+        [::core::mem::offset_of!(_NDIS_IPSEC_OFFLOAD_V1, Supported) - 0usize];
+    ["Offset of field: _NDIS_IPSEC_OFFLOAD_V1::IPv4AH"]
+        [::core::mem::offset_of!(_NDIS_IPSEC_OFFLOAD_V1, IPv4AH) - 20usize];
+    ["Offset of field: _NDIS_IPSEC_OFFLOAD_V1::IPv4ESP"]
+        [::core::mem::offset_of!(_NDIS_IPSEC_OFFLOAD_V1, IPv4ESP) - 24usize];
+};
+pub type NDIS_IPSEC_OFFLOAD_V1 = _NDIS_IPSEC_OFFLOAD_V1;
+pub type PNDIS_IPSEC_OFFLOAD_V1 = *mut _NDIS_IPSEC_OFFLOAD_V1;
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_LARGE_SEND_OFFLOAD_V2 {
+    pub IPv4: _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_1,
+    pub IPv6: _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_2,
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_1 {
+    pub Encapsulation: ULONG,
+    pub MaxOffLoadSize: ULONG,
+    pub MinSegmentCount: ULONG,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_1"]
+        [::core::mem::size_of::<_NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_1>() - 12usize];
+    ["Alignment of _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_1"]
+        [::core::mem::align_of::<_NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_1>() - 4usize];
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_1::Encapsulation"][::core::mem::offset_of!(
+        _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_1,
+        Encapsulation
+    ) - 0usize];
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_1::MaxOffLoadSize"][::core::mem::offset_of!(
+        _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_1,
+        MaxOffLoadSize
+    ) - 4usize];
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_1::MinSegmentCount"][::core::mem::offset_of!(
+        _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_1,
+        MinSegmentCount
+    ) - 8usize];
+};
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_2 {
+    pub Encapsulation: ULONG,
+    pub MaxOffLoadSize: ULONG,
+    pub MinSegmentCount: ULONG,
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 1usize]>,
+    pub __bindgen_padding_0: [u8; 3usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_2"]
+        [::core::mem::size_of::<_NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_2>() - 16usize];
+    ["Alignment of _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_2"]
+        [::core::mem::align_of::<_NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_2>() - 4usize];
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_2::Encapsulation"][::core::mem::offset_of!(
+        _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_2,
+        Encapsulation
+    ) - 0usize];
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_2::MaxOffLoadSize"][::core::mem::offset_of!(
+        _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_2,
+        MaxOffLoadSize
+    ) - 4usize];
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_2::MinSegmentCount"][::core::mem::offset_of!(
+        _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_2,
+        MinSegmentCount
+    ) - 8usize];
+};
+impl _NDIS_TCP_LARGE_SEND_OFFLOAD_V2__bindgen_ty_2 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn IpExtensionHeadersSupported(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_IpExtensionHeadersSupported(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn IpExtensionHeadersSupported_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<0usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_IpExtensionHeadersSupported_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<0usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpOptionsSupported(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<2usize, 2u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpOptionsSupported(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<2usize, 2u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpOptionsSupported_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<2usize, 2u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpOptionsSupported_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<2usize, 2u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        IpExtensionHeadersSupported: ULONG,
+        TcpOptionsSupported: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 1usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 1usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 2u8>({
+            let IpExtensionHeadersSupported: u32 =
+                unsafe { ::core::mem::transmute(IpExtensionHeadersSupported) };
+            IpExtensionHeadersSupported as u64
+        });
+        __bindgen_bitfield_unit.set_const::<2usize, 2u8>({
+            let TcpOptionsSupported: u32 = unsafe { ::core::mem::transmute(TcpOptionsSupported) };
+            TcpOptionsSupported as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_LARGE_SEND_OFFLOAD_V2"]
+        [::core::mem::size_of::<_NDIS_TCP_LARGE_SEND_OFFLOAD_V2>() - 28usize];
+    ["Alignment of _NDIS_TCP_LARGE_SEND_OFFLOAD_V2"]
+        [::core::mem::align_of::<_NDIS_TCP_LARGE_SEND_OFFLOAD_V2>() - 4usize];
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_V2::IPv4"]
+        [::core::mem::offset_of!(_NDIS_TCP_LARGE_SEND_OFFLOAD_V2, IPv4) - 0usize];
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_V2::IPv6"]
+        [::core::mem::offset_of!(_NDIS_TCP_LARGE_SEND_OFFLOAD_V2, IPv6) - 12usize];
+};
+pub type NDIS_TCP_LARGE_SEND_OFFLOAD_V2 = _NDIS_TCP_LARGE_SEND_OFFLOAD_V2;
+pub type PNDIS_TCP_LARGE_SEND_OFFLOAD_V2 = *mut _NDIS_TCP_LARGE_SEND_OFFLOAD_V2;
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_OFFLOAD {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub Checksum: NDIS_TCP_IP_CHECKSUM_OFFLOAD,
+    pub LsoV1: NDIS_TCP_LARGE_SEND_OFFLOAD_V1,
+    pub IPsecV1: NDIS_IPSEC_OFFLOAD_V1,
+    pub LsoV2: NDIS_TCP_LARGE_SEND_OFFLOAD_V2,
+    pub Flags: ULONG,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_OFFLOAD"][::core::mem::size_of::<_NDIS_OFFLOAD>() - 112usize];
+    ["Alignment of _NDIS_OFFLOAD"][::core::mem::align_of::<_NDIS_OFFLOAD>() - 4usize];
+    ["Offset of field: _NDIS_OFFLOAD::Header"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD, Header) - 0usize];
+    ["Offset of field: _NDIS_OFFLOAD::Checksum"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD, Checksum) - 4usize];
+    ["Offset of field: _NDIS_OFFLOAD::LsoV1"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD, LsoV1) - 36usize];
+    ["Offset of field: _NDIS_OFFLOAD::IPsecV1"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD, IPsecV1) - 52usize];
+    ["Offset of field: _NDIS_OFFLOAD::LsoV2"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD, LsoV2) - 80usize];
+    ["Offset of field: _NDIS_OFFLOAD::Flags"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD, Flags) - 108usize];
+};
+pub type NDIS_OFFLOAD = _NDIS_OFFLOAD;
+pub type PNDIS_OFFLOAD = *mut _NDIS_OFFLOAD;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub DefaultOffloadConfiguration: PNDIS_OFFLOAD,
+    pub HardwareOffloadCapabilities: PNDIS_OFFLOAD,
+    pub DefaultTcpConnectionOffloadConfiguration: PNDIS_TCP_CONNECTION_OFFLOAD,
+    pub TcpConnectionOffloadHardwareCapabilities: PNDIS_TCP_CONNECTION_OFFLOAD,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES"]
+        [::core::mem::size_of::<_NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES>() - 40usize];
+    ["Alignment of _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES"]
+        [::core::mem::align_of::<_NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES>() - 8usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES::Header"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES, Header) - 0usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES::DefaultOffloadConfiguration"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES,
+        DefaultOffloadConfiguration
+    )
+        - 8usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES::HardwareOffloadCapabilities"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES,
+        HardwareOffloadCapabilities
+    )
+        - 16usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES::DefaultTcpConnectionOffloadConfiguration"] [:: core :: mem :: offset_of ! (_NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES , DefaultTcpConnectionOffloadConfiguration) - 24usize] ;
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES::TcpConnectionOffloadHardwareCapabilities"] [:: core :: mem :: offset_of ! (_NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES , TcpConnectionOffloadHardwareCapabilities) - 32usize] ;
+};
+impl Default for _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES = _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES;
+pub type PNDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES = *mut _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES;
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
+    pub AddDeviceRegistrationAttributes: NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES,
+    pub RegistrationAttributes: NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
+    pub GeneralAttributes: NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+    pub OffloadAttributes: NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_MINIPORT_ADAPTER_ATTRIBUTES"]
+        [::core::mem::size_of::<_NDIS_MINIPORT_ADAPTER_ATTRIBUTES>() - 224usize];
+    ["Alignment of _NDIS_MINIPORT_ADAPTER_ATTRIBUTES"]
+        [::core::mem::align_of::<_NDIS_MINIPORT_ADAPTER_ATTRIBUTES>() - 8usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_ATTRIBUTES::AddDeviceRegistrationAttributes"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_ATTRIBUTES,
+        AddDeviceRegistrationAttributes
+    )
+        - 0usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_ATTRIBUTES::RegistrationAttributes"][::core::mem::offset_of!(
+        _NDIS_MINIPORT_ADAPTER_ATTRIBUTES,
+        RegistrationAttributes
+    ) - 0usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_ATTRIBUTES::GeneralAttributes"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_ADAPTER_ATTRIBUTES, GeneralAttributes) - 0usize];
+    ["Offset of field: _NDIS_MINIPORT_ADAPTER_ATTRIBUTES::OffloadAttributes"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_ADAPTER_ATTRIBUTES, OffloadAttributes) - 0usize];
+};
+impl Default for _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_MINIPORT_ADAPTER_ATTRIBUTES = _NDIS_MINIPORT_ADAPTER_ATTRIBUTES;
+pub type PNDIS_MINIPORT_ADAPTER_ATTRIBUTES = *mut _NDIS_MINIPORT_ADAPTER_ATTRIBUTES;
 #[repr(C)]
 #[derive(Debug)]
 pub struct _NDIS_PACKET {
@@ -3724,6 +5922,76 @@ impl Default for _NET_BUFFER {
         }
     }
 }
+pub type NET_BUFFER_LIST_CONTEXT = _NET_BUFFER_LIST_CONTEXT;
+pub type PNET_BUFFER_LIST_CONTEXT = *mut _NET_BUFFER_LIST_CONTEXT;
+#[repr(C)]
+#[repr(align(16))]
+#[derive(Debug)]
+pub struct _NET_BUFFER_LIST_CONTEXT {
+    pub Next: PNET_BUFFER_LIST_CONTEXT,
+    pub Size: USHORT,
+    pub Offset: USHORT,
+    pub __bindgen_padding_0: [u8; 4usize],
+    pub ContextData: __IncompleteArrayField<UCHAR>,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NET_BUFFER_LIST_CONTEXT"]
+        [::core::mem::size_of::<_NET_BUFFER_LIST_CONTEXT>() - 16usize];
+    ["Alignment of _NET_BUFFER_LIST_CONTEXT"]
+        [::core::mem::align_of::<_NET_BUFFER_LIST_CONTEXT>() - 16usize];
+    ["Offset of field: _NET_BUFFER_LIST_CONTEXT::Next"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST_CONTEXT, Next) - 0usize];
+    ["Offset of field: _NET_BUFFER_LIST_CONTEXT::Size"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST_CONTEXT, Size) - 8usize];
+    ["Offset of field: _NET_BUFFER_LIST_CONTEXT::Offset"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST_CONTEXT, Offset) - 10usize];
+    ["Offset of field: _NET_BUFFER_LIST_CONTEXT::ContextData"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST_CONTEXT, ContextData) - 16usize];
+};
+impl Default for _NET_BUFFER_LIST_CONTEXT {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub const TcpIpChecksumNetBufferListInfo: _NDIS_NET_BUFFER_LIST_INFO = 0;
+pub const TcpOffloadBytesTransferred: _NDIS_NET_BUFFER_LIST_INFO = 0;
+pub const IPsecOffloadV1NetBufferListInfo: _NDIS_NET_BUFFER_LIST_INFO = 1;
+pub const IPsecOffloadV2NetBufferListInfo: _NDIS_NET_BUFFER_LIST_INFO = 1;
+pub const TcpLargeSendNetBufferListInfo: _NDIS_NET_BUFFER_LIST_INFO = 2;
+pub const TcpReceiveNoPush: _NDIS_NET_BUFFER_LIST_INFO = 2;
+pub const ClassificationHandleNetBufferListInfo: _NDIS_NET_BUFFER_LIST_INFO = 3;
+pub const Ieee8021QNetBufferListInfo: _NDIS_NET_BUFFER_LIST_INFO = 4;
+pub const NetBufferListCancelId: _NDIS_NET_BUFFER_LIST_INFO = 5;
+pub const MediaSpecificInformation: _NDIS_NET_BUFFER_LIST_INFO = 6;
+pub const NetBufferListFrameType: _NDIS_NET_BUFFER_LIST_INFO = 7;
+pub const NetBufferListProtocolId: _NDIS_NET_BUFFER_LIST_INFO = 7;
+pub const NetBufferListHashValue: _NDIS_NET_BUFFER_LIST_INFO = 8;
+pub const NetBufferListHashInfo: _NDIS_NET_BUFFER_LIST_INFO = 9;
+pub const WfpNetBufferListInfo: _NDIS_NET_BUFFER_LIST_INFO = 10;
+pub const IPsecOffloadV2TunnelNetBufferListInfo: _NDIS_NET_BUFFER_LIST_INFO = 11;
+pub const IPsecOffloadV2HeaderNetBufferListInfo: _NDIS_NET_BUFFER_LIST_INFO = 12;
+pub const NetBufferListCorrelationId: _NDIS_NET_BUFFER_LIST_INFO = 13;
+pub const NetBufferListFilteringInfo: _NDIS_NET_BUFFER_LIST_INFO = 14;
+pub const MediaSpecificInformationEx: _NDIS_NET_BUFFER_LIST_INFO = 15;
+pub const NblOriginalInterfaceIfIndex: _NDIS_NET_BUFFER_LIST_INFO = 16;
+pub const NblReAuthWfpFlowContext: _NDIS_NET_BUFFER_LIST_INFO = 16;
+pub const TcpReceiveBytesTransferred: _NDIS_NET_BUFFER_LIST_INFO = 17;
+pub const SwitchForwardingReserved: _NDIS_NET_BUFFER_LIST_INFO = 18;
+pub const SwitchForwardingDetail: _NDIS_NET_BUFFER_LIST_INFO = 19;
+pub const VirtualSubnetInfo: _NDIS_NET_BUFFER_LIST_INFO = 20;
+pub const IMReserved: _NDIS_NET_BUFFER_LIST_INFO = 21;
+pub const TcpRecvSegCoalesceInfo: _NDIS_NET_BUFFER_LIST_INFO = 22;
+pub const RscTcpTimestampDelta: _NDIS_NET_BUFFER_LIST_INFO = 23;
+pub const TcpSendOffloadsSupplementalNetBufferListInfo: _NDIS_NET_BUFFER_LIST_INFO = 23;
+pub const MaxNetBufferListInfo: _NDIS_NET_BUFFER_LIST_INFO = 24;
+pub type _NDIS_NET_BUFFER_LIST_INFO = core::ffi::c_uint;
+pub use self::_NDIS_NET_BUFFER_LIST_INFO as NDIS_NET_BUFFER_LIST_INFO;
+pub type PNDIS_NET_BUFFER_LIST_INFO = *mut _NDIS_NET_BUFFER_LIST_INFO;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct _NET_BUFFER_LIST_DATA {
@@ -3812,7 +6080,7 @@ pub type PNET_BUFFER_LIST_HEADER = *mut _NET_BUFFER_LIST_HEADER;
 #[derive(Copy, Clone)]
 pub struct _NET_BUFFER_LIST {
     pub __bindgen_anon_1: _NET_BUFFER_LIST__bindgen_ty_1,
-    pub Context: PVOID,
+    pub Context: PNET_BUFFER_LIST_CONTEXT,
     pub ParentNetBufferList: PNET_BUFFER_LIST,
     pub NdisPoolHandle: NDIS_HANDLE,
     pub __bindgen_padding_0: [u8; 8usize],
@@ -3825,6 +6093,7 @@ pub struct _NET_BUFFER_LIST {
     pub ChildRefCount: LONG,
     pub Flags: ULONG,
     pub __bindgen_anon_2: _NET_BUFFER_LIST__bindgen_ty_2,
+    pub NetBufferListInfo: [PVOID; 24usize],
 }
 #[repr(C)]
 #[repr(align(16))]
@@ -3910,7 +6179,7 @@ impl Default for _NET_BUFFER_LIST__bindgen_ty_2 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of _NET_BUFFER_LIST"][::core::mem::size_of::<_NET_BUFFER_LIST>() - 144usize];
+    ["Size of _NET_BUFFER_LIST"][::core::mem::size_of::<_NET_BUFFER_LIST>() - 336usize];
     ["Alignment of _NET_BUFFER_LIST"][::core::mem::align_of::<_NET_BUFFER_LIST>() - 16usize];
     ["Offset of field: _NET_BUFFER_LIST::Context"]
         [::core::mem::offset_of!(_NET_BUFFER_LIST, Context) - 16usize];
@@ -3934,6 +6203,8 @@ const _: () = {
         [::core::mem::offset_of!(_NET_BUFFER_LIST, ChildRefCount) - 132usize];
     ["Offset of field: _NET_BUFFER_LIST::Flags"]
         [::core::mem::offset_of!(_NET_BUFFER_LIST, Flags) - 136usize];
+    ["Offset of field: _NET_BUFFER_LIST::NetBufferListInfo"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST, NetBufferListInfo) - 144usize];
 };
 impl Default for _NET_BUFFER_LIST {
     fn default() -> Self {
@@ -3944,8 +6215,1767 @@ impl Default for _NET_BUFFER_LIST {
         }
     }
 }
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO {
+    pub __bindgen_anon_1: _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1,
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1 {
+    pub Transmit: _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_1,
+    pub Receive: _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_2,
+    pub Value: PVOID,
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_1 {
+    pub _bindgen_align: [u32; 0],
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 4usize]>,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_1"]
+        [::core::mem::size_of::<
+            _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_1,
+        >() - 4usize];
+    ["Alignment of _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_1"]
+        [::core::mem::align_of::<
+            _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_1,
+        >() - 4usize];
+};
+impl _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_1 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn IsIPv4(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_IsIPv4(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn IsIPv4_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<0usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_IsIPv4_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<0usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn IsIPv6(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<1usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_IsIPv6(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<1usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn IsIPv6_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<1usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_IsIPv6_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<1usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpChecksum(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<2usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpChecksum(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<2usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpChecksum_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<2usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpChecksum_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<2usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn UdpChecksum(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<3usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_UdpChecksum(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<3usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn UdpChecksum_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<3usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_UdpChecksum_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<3usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn IpHeaderChecksum(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<4usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_IpHeaderChecksum(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<4usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn IpHeaderChecksum_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<4usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_IpHeaderChecksum_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<4usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Reserved(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<5usize, 11u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Reserved(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<5usize, 11u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Reserved_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                5usize,
+                11u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Reserved_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<5usize, 11u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpHeaderOffset(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<16usize, 10u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpHeaderOffset(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<16usize, 10u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpHeaderOffset_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                16usize,
+                10u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpHeaderOffset_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<16usize, 10u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        IsIPv4: ULONG,
+        IsIPv6: ULONG,
+        TcpChecksum: ULONG,
+        UdpChecksum: ULONG,
+        IpHeaderChecksum: ULONG,
+        Reserved: ULONG,
+        TcpHeaderOffset: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 4usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 4usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 1u8>({
+            let IsIPv4: u32 = unsafe { ::core::mem::transmute(IsIPv4) };
+            IsIPv4 as u64
+        });
+        __bindgen_bitfield_unit.set_const::<1usize, 1u8>({
+            let IsIPv6: u32 = unsafe { ::core::mem::transmute(IsIPv6) };
+            IsIPv6 as u64
+        });
+        __bindgen_bitfield_unit.set_const::<2usize, 1u8>({
+            let TcpChecksum: u32 = unsafe { ::core::mem::transmute(TcpChecksum) };
+            TcpChecksum as u64
+        });
+        __bindgen_bitfield_unit.set_const::<3usize, 1u8>({
+            let UdpChecksum: u32 = unsafe { ::core::mem::transmute(UdpChecksum) };
+            UdpChecksum as u64
+        });
+        __bindgen_bitfield_unit.set_const::<4usize, 1u8>({
+            let IpHeaderChecksum: u32 = unsafe { ::core::mem::transmute(IpHeaderChecksum) };
+            IpHeaderChecksum as u64
+        });
+        __bindgen_bitfield_unit.set_const::<5usize, 11u8>({
+            let Reserved: u32 = unsafe { ::core::mem::transmute(Reserved) };
+            Reserved as u64
+        });
+        __bindgen_bitfield_unit.set_const::<16usize, 10u8>({
+            let TcpHeaderOffset: u32 = unsafe { ::core::mem::transmute(TcpHeaderOffset) };
+            TcpHeaderOffset as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_2 {
+    pub _bindgen_align: [u32; 0],
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 2usize]>,
+    pub __bindgen_padding_0: u16,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_2"]
+        [::core::mem::size_of::<
+            _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_2,
+        >() - 4usize];
+    ["Alignment of _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_2"]
+        [::core::mem::align_of::<
+            _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_2,
+        >() - 4usize];
+};
+impl _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_2 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpChecksumFailed(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpChecksumFailed(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpChecksumFailed_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<0usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpChecksumFailed_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<0usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn UdpChecksumFailed(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<1usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_UdpChecksumFailed(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<1usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn UdpChecksumFailed_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<1usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_UdpChecksumFailed_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<1usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn IpChecksumFailed(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<2usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_IpChecksumFailed(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<2usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn IpChecksumFailed_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<2usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_IpChecksumFailed_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<2usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpChecksumSucceeded(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<3usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpChecksumSucceeded(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<3usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpChecksumSucceeded_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<3usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpChecksumSucceeded_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<3usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn UdpChecksumSucceeded(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<4usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_UdpChecksumSucceeded(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<4usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn UdpChecksumSucceeded_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<4usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_UdpChecksumSucceeded_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<4usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn IpChecksumSucceeded(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<5usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_IpChecksumSucceeded(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<5usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn IpChecksumSucceeded_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<5usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_IpChecksumSucceeded_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<5usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Loopback(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<6usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Loopback(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<6usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Loopback_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<6usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Loopback_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<6usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpChecksumValueInvalid(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<7usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpChecksumValueInvalid(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<7usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpChecksumValueInvalid_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<7usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpChecksumValueInvalid_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<7usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn IpChecksumValueInvalid(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<8usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_IpChecksumValueInvalid(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<8usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn IpChecksumValueInvalid_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_get_const::<8usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_IpChecksumValueInvalid_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 2usize]>>::raw_set_const::<8usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        TcpChecksumFailed: ULONG,
+        UdpChecksumFailed: ULONG,
+        IpChecksumFailed: ULONG,
+        TcpChecksumSucceeded: ULONG,
+        UdpChecksumSucceeded: ULONG,
+        IpChecksumSucceeded: ULONG,
+        Loopback: ULONG,
+        TcpChecksumValueInvalid: ULONG,
+        IpChecksumValueInvalid: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 2usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 2usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 1u8>({
+            let TcpChecksumFailed: u32 = unsafe { ::core::mem::transmute(TcpChecksumFailed) };
+            TcpChecksumFailed as u64
+        });
+        __bindgen_bitfield_unit.set_const::<1usize, 1u8>({
+            let UdpChecksumFailed: u32 = unsafe { ::core::mem::transmute(UdpChecksumFailed) };
+            UdpChecksumFailed as u64
+        });
+        __bindgen_bitfield_unit.set_const::<2usize, 1u8>({
+            let IpChecksumFailed: u32 = unsafe { ::core::mem::transmute(IpChecksumFailed) };
+            IpChecksumFailed as u64
+        });
+        __bindgen_bitfield_unit.set_const::<3usize, 1u8>({
+            let TcpChecksumSucceeded: u32 = unsafe { ::core::mem::transmute(TcpChecksumSucceeded) };
+            TcpChecksumSucceeded as u64
+        });
+        __bindgen_bitfield_unit.set_const::<4usize, 1u8>({
+            let UdpChecksumSucceeded: u32 = unsafe { ::core::mem::transmute(UdpChecksumSucceeded) };
+            UdpChecksumSucceeded as u64
+        });
+        __bindgen_bitfield_unit.set_const::<5usize, 1u8>({
+            let IpChecksumSucceeded: u32 = unsafe { ::core::mem::transmute(IpChecksumSucceeded) };
+            IpChecksumSucceeded as u64
+        });
+        __bindgen_bitfield_unit.set_const::<6usize, 1u8>({
+            let Loopback: u32 = unsafe { ::core::mem::transmute(Loopback) };
+            Loopback as u64
+        });
+        __bindgen_bitfield_unit.set_const::<7usize, 1u8>({
+            let TcpChecksumValueInvalid: u32 =
+                unsafe { ::core::mem::transmute(TcpChecksumValueInvalid) };
+            TcpChecksumValueInvalid as u64
+        });
+        __bindgen_bitfield_unit.set_const::<8usize, 1u8>({
+            let IpChecksumValueInvalid: u32 =
+                unsafe { ::core::mem::transmute(IpChecksumValueInvalid) };
+            IpChecksumValueInvalid as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1"][::core::mem::size_of::<
+        _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1,
+    >() - 8usize];
+    ["Alignment of _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1"][::core::mem::align_of::<
+        _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1,
+    >() - 8usize];
+    ["Offset of field: _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1::Transmit"][::core::mem::offset_of!(
+        _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1,
+        Transmit
+    )
+        - 0usize];
+    ["Offset of field: _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1::Receive"][::core::mem::offset_of!(
+        _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1,
+        Receive
+    )
+        - 0usize];
+    ["Offset of field: _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1::Value"][::core::mem::offset_of!(
+        _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1,
+        Value
+    )
+        - 0usize];
+};
+impl Default for _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO__bindgen_ty_1 {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO"]
+        [::core::mem::size_of::<_NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO>() - 8usize];
+    ["Alignment of _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO"]
+        [::core::mem::align_of::<_NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO>() - 8usize];
+};
+impl Default for _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO = _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO;
+pub type PNDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO =
+    *mut _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO;
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO {
+    pub __bindgen_anon_1: _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1,
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1 {
+    pub Transmit: _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_1,
+    pub LsoV1Transmit:
+        _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_2,
+    pub LsoV1TransmitComplete:
+        _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_3,
+    pub LsoV2Transmit:
+        _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_4,
+    pub LsoV2TransmitComplete:
+        _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_5,
+    pub Value: PVOID,
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_1 {
+    pub _bindgen_align: [u32; 0],
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 4usize]>,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_1"]
+        [::core::mem::size_of::<
+            _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_1,
+        >() - 4usize];
+    ["Alignment of _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_1"] [:: core :: mem :: align_of :: < _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_1 > () - 4usize] ;
+};
+impl _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_1 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Unused(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 30u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Unused(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 30u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Unused_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                0usize,
+                30u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Unused_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<0usize, 30u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Type(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<30usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Type(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<30usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Type_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                30usize,
+                1u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Type_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<30usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Reserved2(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<31usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Reserved2(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<31usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Reserved2_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                31usize,
+                1u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Reserved2_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<31usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        Unused: ULONG,
+        Type: ULONG,
+        Reserved2: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 4usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 4usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 30u8>({
+            let Unused: u32 = unsafe { ::core::mem::transmute(Unused) };
+            Unused as u64
+        });
+        __bindgen_bitfield_unit.set_const::<30usize, 1u8>({
+            let Type: u32 = unsafe { ::core::mem::transmute(Type) };
+            Type as u64
+        });
+        __bindgen_bitfield_unit.set_const::<31usize, 1u8>({
+            let Reserved2: u32 = unsafe { ::core::mem::transmute(Reserved2) };
+            Reserved2 as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_2 {
+    pub _bindgen_align: [u32; 0],
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 4usize]>,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_2"]
+        [::core::mem::size_of::<
+            _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_2,
+        >() - 4usize];
+    ["Alignment of _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_2"] [:: core :: mem :: align_of :: < _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_2 > () - 4usize] ;
+};
+impl _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_2 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn MSS(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 20u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_MSS(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 20u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn MSS_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                0usize,
+                20u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_MSS_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<0usize, 20u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpHeaderOffset(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<20usize, 10u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpHeaderOffset(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<20usize, 10u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpHeaderOffset_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                20usize,
+                10u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpHeaderOffset_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<20usize, 10u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Type(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<30usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Type(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<30usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Type_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                30usize,
+                1u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Type_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<30usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Reserved2(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<31usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Reserved2(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<31usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Reserved2_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                31usize,
+                1u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Reserved2_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<31usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        MSS: ULONG,
+        TcpHeaderOffset: ULONG,
+        Type: ULONG,
+        Reserved2: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 4usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 4usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 20u8>({
+            let MSS: u32 = unsafe { ::core::mem::transmute(MSS) };
+            MSS as u64
+        });
+        __bindgen_bitfield_unit.set_const::<20usize, 10u8>({
+            let TcpHeaderOffset: u32 = unsafe { ::core::mem::transmute(TcpHeaderOffset) };
+            TcpHeaderOffset as u64
+        });
+        __bindgen_bitfield_unit.set_const::<30usize, 1u8>({
+            let Type: u32 = unsafe { ::core::mem::transmute(Type) };
+            Type as u64
+        });
+        __bindgen_bitfield_unit.set_const::<31usize, 1u8>({
+            let Reserved2: u32 = unsafe { ::core::mem::transmute(Reserved2) };
+            Reserved2 as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_3 {
+    pub _bindgen_align: [u32; 0],
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 4usize]>,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_3"]
+        [::core::mem::size_of::<
+            _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_3,
+        >() - 4usize];
+    ["Alignment of _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_3"] [:: core :: mem :: align_of :: < _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_3 > () - 4usize] ;
+};
+impl _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_3 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpPayload(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 30u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpPayload(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 30u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpPayload_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                0usize,
+                30u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpPayload_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<0usize, 30u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Type(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<30usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Type(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<30usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Type_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                30usize,
+                1u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Type_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<30usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Reserved2(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<31usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Reserved2(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<31usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Reserved2_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                31usize,
+                1u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Reserved2_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<31usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        TcpPayload: ULONG,
+        Type: ULONG,
+        Reserved2: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 4usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 4usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 30u8>({
+            let TcpPayload: u32 = unsafe { ::core::mem::transmute(TcpPayload) };
+            TcpPayload as u64
+        });
+        __bindgen_bitfield_unit.set_const::<30usize, 1u8>({
+            let Type: u32 = unsafe { ::core::mem::transmute(Type) };
+            Type as u64
+        });
+        __bindgen_bitfield_unit.set_const::<31usize, 1u8>({
+            let Reserved2: u32 = unsafe { ::core::mem::transmute(Reserved2) };
+            Reserved2 as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_4 {
+    pub _bindgen_align: [u32; 0],
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 4usize]>,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_4"]
+        [::core::mem::size_of::<
+            _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_4,
+        >() - 4usize];
+    ["Alignment of _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_4"] [:: core :: mem :: align_of :: < _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_4 > () - 4usize] ;
+};
+impl _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_4 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn MSS(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 20u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_MSS(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 20u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn MSS_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                0usize,
+                20u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_MSS_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<0usize, 20u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn TcpHeaderOffset(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<20usize, 10u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_TcpHeaderOffset(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<20usize, 10u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn TcpHeaderOffset_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                20usize,
+                10u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_TcpHeaderOffset_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<20usize, 10u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Type(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<30usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Type(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<30usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Type_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                30usize,
+                1u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Type_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<30usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn IPVersion(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<31usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_IPVersion(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<31usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn IPVersion_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                31usize,
+                1u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_IPVersion_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<31usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        MSS: ULONG,
+        TcpHeaderOffset: ULONG,
+        Type: ULONG,
+        IPVersion: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 4usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 4usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 20u8>({
+            let MSS: u32 = unsafe { ::core::mem::transmute(MSS) };
+            MSS as u64
+        });
+        __bindgen_bitfield_unit.set_const::<20usize, 10u8>({
+            let TcpHeaderOffset: u32 = unsafe { ::core::mem::transmute(TcpHeaderOffset) };
+            TcpHeaderOffset as u64
+        });
+        __bindgen_bitfield_unit.set_const::<30usize, 1u8>({
+            let Type: u32 = unsafe { ::core::mem::transmute(Type) };
+            Type as u64
+        });
+        __bindgen_bitfield_unit.set_const::<31usize, 1u8>({
+            let IPVersion: u32 = unsafe { ::core::mem::transmute(IPVersion) };
+            IPVersion as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_5 {
+    pub _bindgen_align: [u32; 0],
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 4usize]>,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_5"]
+        [::core::mem::size_of::<
+            _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_5,
+        >() - 4usize];
+    ["Alignment of _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_5"] [:: core :: mem :: align_of :: < _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_5 > () - 4usize] ;
+};
+impl _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1__bindgen_ty_5 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Reserved(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 30u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Reserved(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 30u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Reserved_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                0usize,
+                30u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Reserved_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<0usize, 30u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Type(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<30usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Type(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<30usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Type_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                30usize,
+                1u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Type_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<30usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Reserved2(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<31usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Reserved2(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<31usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Reserved2_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                31usize,
+                1u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Reserved2_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<31usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        Reserved: ULONG,
+        Type: ULONG,
+        Reserved2: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 4usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 4usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 30u8>({
+            let Reserved: u32 = unsafe { ::core::mem::transmute(Reserved) };
+            Reserved as u64
+        });
+        __bindgen_bitfield_unit.set_const::<30usize, 1u8>({
+            let Type: u32 = unsafe { ::core::mem::transmute(Type) };
+            Type as u64
+        });
+        __bindgen_bitfield_unit.set_const::<31usize, 1u8>({
+            let Reserved2: u32 = unsafe { ::core::mem::transmute(Reserved2) };
+            Reserved2 as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1"][::core::mem::size_of::<
+        _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1,
+    >() - 8usize];
+    ["Alignment of _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1"]
+        [::core::mem::align_of::<_NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1>(
+        ) - 8usize];
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1::Transmit"] [:: core :: mem :: offset_of ! (_NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1 , Transmit) - 0usize] ;
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1::LsoV1Transmit"] [:: core :: mem :: offset_of ! (_NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1 , LsoV1Transmit) - 0usize] ;
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1::LsoV1TransmitComplete"] [:: core :: mem :: offset_of ! (_NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1 , LsoV1TransmitComplete) - 0usize] ;
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1::LsoV2Transmit"] [:: core :: mem :: offset_of ! (_NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1 , LsoV2Transmit) - 0usize] ;
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1::LsoV2TransmitComplete"] [:: core :: mem :: offset_of ! (_NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1 , LsoV2TransmitComplete) - 0usize] ;
+    ["Offset of field: _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1::Value"][::core::mem::offset_of!(
+        _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1,
+        Value
+    )
+        - 0usize];
+};
+impl Default for _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO__bindgen_ty_1 {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO"]
+        [::core::mem::size_of::<_NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO>() - 8usize];
+    ["Alignment of _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO"]
+        [::core::mem::align_of::<_NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO>() - 8usize];
+};
+impl Default for _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO =
+    _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO;
+pub type PNDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO =
+    *mut _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO;
 unsafe extern "C" {
     pub fn NdisQueryNetBufferPhysicalCount(NetBuffer: PNET_BUFFER) -> ULONG;
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NET_BUFFER_LIST_POOL_PARAMETERS {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub ProtocolId: UCHAR,
+    pub fAllocateNetBuffer: BOOLEAN,
+    pub ContextSize: USHORT,
+    pub PoolTag: ULONG,
+    pub DataSize: ULONG,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NET_BUFFER_LIST_POOL_PARAMETERS"]
+        [::core::mem::size_of::<_NET_BUFFER_LIST_POOL_PARAMETERS>() - 16usize];
+    ["Alignment of _NET_BUFFER_LIST_POOL_PARAMETERS"]
+        [::core::mem::align_of::<_NET_BUFFER_LIST_POOL_PARAMETERS>() - 4usize];
+    ["Offset of field: _NET_BUFFER_LIST_POOL_PARAMETERS::Header"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST_POOL_PARAMETERS, Header) - 0usize];
+    ["Offset of field: _NET_BUFFER_LIST_POOL_PARAMETERS::ProtocolId"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST_POOL_PARAMETERS, ProtocolId) - 4usize];
+    ["Offset of field: _NET_BUFFER_LIST_POOL_PARAMETERS::fAllocateNetBuffer"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST_POOL_PARAMETERS, fAllocateNetBuffer) - 5usize];
+    ["Offset of field: _NET_BUFFER_LIST_POOL_PARAMETERS::ContextSize"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST_POOL_PARAMETERS, ContextSize) - 6usize];
+    ["Offset of field: _NET_BUFFER_LIST_POOL_PARAMETERS::PoolTag"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST_POOL_PARAMETERS, PoolTag) - 8usize];
+    ["Offset of field: _NET_BUFFER_LIST_POOL_PARAMETERS::DataSize"]
+        [::core::mem::offset_of!(_NET_BUFFER_LIST_POOL_PARAMETERS, DataSize) - 12usize];
+};
+pub type NET_BUFFER_LIST_POOL_PARAMETERS = _NET_BUFFER_LIST_POOL_PARAMETERS;
+pub type PNET_BUFFER_LIST_POOL_PARAMETERS = *mut _NET_BUFFER_LIST_POOL_PARAMETERS;
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NET_BUFFER_POOL_PARAMETERS {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub PoolTag: ULONG,
+    pub DataSize: ULONG,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NET_BUFFER_POOL_PARAMETERS"]
+        [::core::mem::size_of::<_NET_BUFFER_POOL_PARAMETERS>() - 12usize];
+    ["Alignment of _NET_BUFFER_POOL_PARAMETERS"]
+        [::core::mem::align_of::<_NET_BUFFER_POOL_PARAMETERS>() - 4usize];
+    ["Offset of field: _NET_BUFFER_POOL_PARAMETERS::Header"]
+        [::core::mem::offset_of!(_NET_BUFFER_POOL_PARAMETERS, Header) - 0usize];
+    ["Offset of field: _NET_BUFFER_POOL_PARAMETERS::PoolTag"]
+        [::core::mem::offset_of!(_NET_BUFFER_POOL_PARAMETERS, PoolTag) - 4usize];
+    ["Offset of field: _NET_BUFFER_POOL_PARAMETERS::DataSize"]
+        [::core::mem::offset_of!(_NET_BUFFER_POOL_PARAMETERS, DataSize) - 8usize];
+};
+pub type NET_BUFFER_POOL_PARAMETERS = _NET_BUFFER_POOL_PARAMETERS;
+pub type PNET_BUFFER_POOL_PARAMETERS = *mut _NET_BUFFER_POOL_PARAMETERS;
+pub type NET_BUFFER_ALLOCATE_MDL =
+    ::core::option::Option<unsafe extern "C" fn(BufferSize: PULONG) -> PMDL>;
+pub type NET_BUFFER_ALLOCATE_MDL_HANDLER = NET_BUFFER_ALLOCATE_MDL;
+pub type NET_BUFFER_FREE_MDL = ::core::option::Option<unsafe extern "C" fn(Mdl: PMDL)>;
+pub type NET_BUFFER_FREE_MDL_HANDLER = NET_BUFFER_FREE_MDL;
+unsafe extern "C" {
+    pub fn NdisAllocateNetBufferListPool(
+        NdisHandle: NDIS_HANDLE,
+        Parameters: PNET_BUFFER_LIST_POOL_PARAMETERS,
+    ) -> NDIS_HANDLE;
+}
+unsafe extern "C" {
+    pub fn NdisFreeNetBufferListPool(PoolHandle: NDIS_HANDLE);
+}
+unsafe extern "C" {
+    pub fn NdisAllocateNetBufferList(
+        PoolHandle: NDIS_HANDLE,
+        ContextSize: USHORT,
+        ContextBackFill: USHORT,
+    ) -> PNET_BUFFER_LIST;
+}
+unsafe extern "C" {
+    pub fn NdisAllocateNetBufferAndNetBufferList(
+        PoolHandle: NDIS_HANDLE,
+        ContextSize: USHORT,
+        ContextBackFill: USHORT,
+        MdlChain: PMDL,
+        DataOffset: ULONG,
+        DataLength: SIZE_T,
+    ) -> PNET_BUFFER_LIST;
+}
+unsafe extern "C" {
+    pub fn NdisFreeNetBufferList(NetBufferList: PNET_BUFFER_LIST);
+}
+unsafe extern "C" {
+    pub fn NdisAllocateNetBufferPool(
+        NdisHandle: NDIS_HANDLE,
+        Parameters: PNET_BUFFER_POOL_PARAMETERS,
+    ) -> NDIS_HANDLE;
+}
+unsafe extern "C" {
+    pub fn NdisFreeNetBufferPool(PoolHandle: NDIS_HANDLE);
+}
+unsafe extern "C" {
+    pub fn NdisAllocateNetBuffer(
+        PoolHandle: NDIS_HANDLE,
+        MdlChain: PMDL,
+        DataOffset: ULONG,
+        DataLength: SIZE_T,
+    ) -> PNET_BUFFER;
+}
+unsafe extern "C" {
+    pub fn NdisFreeNetBuffer(NetBuffer: PNET_BUFFER);
+}
+unsafe extern "C" {
+    pub fn NdisGetPoolFromNetBufferList(NetBufferList: PNET_BUFFER_LIST) -> NDIS_HANDLE;
+}
+unsafe extern "C" {
+    pub fn NdisGetPoolFromNetBuffer(NetBuffer: PNET_BUFFER) -> NDIS_HANDLE;
+}
+unsafe extern "C" {
+    pub fn NdisRetreatNetBufferDataStart(
+        NetBuffer: PNET_BUFFER,
+        DataOffsetDelta: ULONG,
+        DataBackFill: ULONG,
+        AllocateMdlHandler: NET_BUFFER_ALLOCATE_MDL_HANDLER,
+    ) -> NDIS_STATUS;
+}
+unsafe extern "C" {
+    pub fn NdisAdvanceNetBufferDataStart(
+        NetBuffer: PNET_BUFFER,
+        DataOffsetDelta: ULONG,
+        FreeMdl: BOOLEAN,
+        FreeMdlHandler: NET_BUFFER_FREE_MDL_HANDLER,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisGetDataBuffer(
+        NetBuffer: PNET_BUFFER,
+        BytesNeeded: ULONG,
+        Storage: PVOID,
+        AlignMultiple: UINT,
+        AlignOffset: UINT,
+    ) -> PVOID;
 }
 unsafe extern "C" {
     pub fn NdisGetVersion() -> UINT;
@@ -4246,6 +8276,602 @@ unsafe extern "C" {
 }
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
+pub struct _GUID {
+    pub Data1: ULONG,
+    pub Data2: USHORT,
+    pub Data3: USHORT,
+    pub Data4: [UCHAR; 8usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _GUID"][::core::mem::size_of::<_GUID>() - 16usize];
+    ["Alignment of _GUID"][::core::mem::align_of::<_GUID>() - 4usize];
+    ["Offset of field: _GUID::Data1"][::core::mem::offset_of!(_GUID, Data1) - 0usize];
+    ["Offset of field: _GUID::Data2"][::core::mem::offset_of!(_GUID, Data2) - 4usize];
+    ["Offset of field: _GUID::Data3"][::core::mem::offset_of!(_GUID, Data3) - 6usize];
+    ["Offset of field: _GUID::Data4"][::core::mem::offset_of!(_GUID, Data4) - 8usize];
+};
+pub type GUID = _GUID;
+pub type PGUID = *mut _GUID;
+pub const NdisRequestQueryInformation: _NDIS_REQUEST_TYPE = 0;
+pub const NdisRequestSetInformation: _NDIS_REQUEST_TYPE = 1;
+pub const NdisRequestQueryStatistics: _NDIS_REQUEST_TYPE = 2;
+pub const NdisRequestOpen: _NDIS_REQUEST_TYPE = 3;
+pub const NdisRequestClose: _NDIS_REQUEST_TYPE = 4;
+pub const NdisRequestSend: _NDIS_REQUEST_TYPE = 5;
+pub const NdisRequestTransferData: _NDIS_REQUEST_TYPE = 6;
+pub const NdisRequestReset: _NDIS_REQUEST_TYPE = 7;
+pub const NdisRequestGeneric1: _NDIS_REQUEST_TYPE = 8;
+pub const NdisRequestGeneric2: _NDIS_REQUEST_TYPE = 9;
+pub const NdisRequestGeneric3: _NDIS_REQUEST_TYPE = 10;
+pub const NdisRequestGeneric4: _NDIS_REQUEST_TYPE = 11;
+pub const NdisRequestMethod: _NDIS_REQUEST_TYPE = 12;
+pub type _NDIS_REQUEST_TYPE = core::ffi::c_uint;
+pub use self::_NDIS_REQUEST_TYPE as NDIS_REQUEST_TYPE;
+pub type PNDIS_REQUEST_TYPE = *mut _NDIS_REQUEST_TYPE;
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _NDIS_OID_REQUEST {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub RequestType: NDIS_REQUEST_TYPE,
+    pub PortNumber: NDIS_PORT_NUMBER,
+    pub Timeout: UINT,
+    pub RequestId: PVOID,
+    pub RequestHandle: NDIS_HANDLE,
+    pub DATA: _NDIS_OID_REQUEST__REQUEST_DATA,
+    pub NdisReserved: [UCHAR; 128usize],
+    pub MiniportReserved: [UCHAR; 16usize],
+    pub SourceReserved: [UCHAR; 16usize],
+    pub SupportedRevision: UCHAR,
+    pub Reserved1: UCHAR,
+    pub Reserved2: USHORT,
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union _NDIS_OID_REQUEST__REQUEST_DATA {
+    pub QUERY_INFORMATION: _NDIS_OID_REQUEST__REQUEST_DATA__QUERY,
+    pub SET_INFORMATION: _NDIS_OID_REQUEST__REQUEST_DATA__SET,
+    pub METHOD_INFORMATION: _NDIS_OID_REQUEST__REQUEST_DATA__METHOD,
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_OID_REQUEST__REQUEST_DATA__QUERY {
+    pub Oid: NDIS_OID,
+    pub InformationBuffer: PVOID,
+    pub InformationBufferLength: UINT,
+    pub BytesWritten: UINT,
+    pub BytesNeeded: UINT,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_OID_REQUEST__REQUEST_DATA__QUERY"]
+        [::core::mem::size_of::<_NDIS_OID_REQUEST__REQUEST_DATA__QUERY>() - 32usize];
+    ["Alignment of _NDIS_OID_REQUEST__REQUEST_DATA__QUERY"]
+        [::core::mem::align_of::<_NDIS_OID_REQUEST__REQUEST_DATA__QUERY>() - 8usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__QUERY::Oid"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST__REQUEST_DATA__QUERY, Oid) - 0usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__QUERY::InformationBuffer"][::core::mem::offset_of!(
+        _NDIS_OID_REQUEST__REQUEST_DATA__QUERY,
+        InformationBuffer
+    ) - 8usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__QUERY::InformationBufferLength"][::core::mem::offset_of!(
+        _NDIS_OID_REQUEST__REQUEST_DATA__QUERY,
+        InformationBufferLength
+    )
+        - 16usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__QUERY::BytesWritten"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST__REQUEST_DATA__QUERY, BytesWritten) - 20usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__QUERY::BytesNeeded"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST__REQUEST_DATA__QUERY, BytesNeeded) - 24usize];
+};
+impl Default for _NDIS_OID_REQUEST__REQUEST_DATA__QUERY {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_OID_REQUEST__REQUEST_DATA__SET {
+    pub Oid: NDIS_OID,
+    pub InformationBuffer: PVOID,
+    pub InformationBufferLength: UINT,
+    pub BytesRead: UINT,
+    pub BytesNeeded: UINT,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_OID_REQUEST__REQUEST_DATA__SET"]
+        [::core::mem::size_of::<_NDIS_OID_REQUEST__REQUEST_DATA__SET>() - 32usize];
+    ["Alignment of _NDIS_OID_REQUEST__REQUEST_DATA__SET"]
+        [::core::mem::align_of::<_NDIS_OID_REQUEST__REQUEST_DATA__SET>() - 8usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__SET::Oid"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST__REQUEST_DATA__SET, Oid) - 0usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__SET::InformationBuffer"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST__REQUEST_DATA__SET, InformationBuffer) - 8usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__SET::InformationBufferLength"][::core::mem::offset_of!(
+        _NDIS_OID_REQUEST__REQUEST_DATA__SET,
+        InformationBufferLength
+    ) - 16usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__SET::BytesRead"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST__REQUEST_DATA__SET, BytesRead) - 20usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__SET::BytesNeeded"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST__REQUEST_DATA__SET, BytesNeeded) - 24usize];
+};
+impl Default for _NDIS_OID_REQUEST__REQUEST_DATA__SET {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_OID_REQUEST__REQUEST_DATA__METHOD {
+    pub Oid: NDIS_OID,
+    pub InformationBuffer: PVOID,
+    pub InputBufferLength: ULONG,
+    pub OutputBufferLength: ULONG,
+    pub MethodId: ULONG,
+    pub BytesWritten: UINT,
+    pub BytesRead: UINT,
+    pub BytesNeeded: UINT,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_OID_REQUEST__REQUEST_DATA__METHOD"]
+        [::core::mem::size_of::<_NDIS_OID_REQUEST__REQUEST_DATA__METHOD>() - 40usize];
+    ["Alignment of _NDIS_OID_REQUEST__REQUEST_DATA__METHOD"]
+        [::core::mem::align_of::<_NDIS_OID_REQUEST__REQUEST_DATA__METHOD>() - 8usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__METHOD::Oid"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST__REQUEST_DATA__METHOD, Oid) - 0usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__METHOD::InformationBuffer"][::core::mem::offset_of!(
+        _NDIS_OID_REQUEST__REQUEST_DATA__METHOD,
+        InformationBuffer
+    ) - 8usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__METHOD::InputBufferLength"][::core::mem::offset_of!(
+        _NDIS_OID_REQUEST__REQUEST_DATA__METHOD,
+        InputBufferLength
+    ) - 16usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__METHOD::OutputBufferLength"][::core::mem::offset_of!(
+        _NDIS_OID_REQUEST__REQUEST_DATA__METHOD,
+        OutputBufferLength
+    ) - 20usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__METHOD::MethodId"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST__REQUEST_DATA__METHOD, MethodId) - 24usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__METHOD::BytesWritten"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST__REQUEST_DATA__METHOD, BytesWritten) - 28usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__METHOD::BytesRead"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST__REQUEST_DATA__METHOD, BytesRead) - 32usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA__METHOD::BytesNeeded"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST__REQUEST_DATA__METHOD, BytesNeeded) - 36usize];
+};
+impl Default for _NDIS_OID_REQUEST__REQUEST_DATA__METHOD {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_OID_REQUEST__REQUEST_DATA"]
+        [::core::mem::size_of::<_NDIS_OID_REQUEST__REQUEST_DATA>() - 40usize];
+    ["Alignment of _NDIS_OID_REQUEST__REQUEST_DATA"]
+        [::core::mem::align_of::<_NDIS_OID_REQUEST__REQUEST_DATA>() - 8usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA::QUERY_INFORMATION"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST__REQUEST_DATA, QUERY_INFORMATION) - 0usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA::SET_INFORMATION"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST__REQUEST_DATA, SET_INFORMATION) - 0usize];
+    ["Offset of field: _NDIS_OID_REQUEST__REQUEST_DATA::METHOD_INFORMATION"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST__REQUEST_DATA, METHOD_INFORMATION) - 0usize];
+};
+impl Default for _NDIS_OID_REQUEST__REQUEST_DATA {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_OID_REQUEST"][::core::mem::size_of::<_NDIS_OID_REQUEST>() - 240usize];
+    ["Alignment of _NDIS_OID_REQUEST"][::core::mem::align_of::<_NDIS_OID_REQUEST>() - 8usize];
+    ["Offset of field: _NDIS_OID_REQUEST::Header"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST, Header) - 0usize];
+    ["Offset of field: _NDIS_OID_REQUEST::RequestType"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST, RequestType) - 4usize];
+    ["Offset of field: _NDIS_OID_REQUEST::PortNumber"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST, PortNumber) - 8usize];
+    ["Offset of field: _NDIS_OID_REQUEST::Timeout"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST, Timeout) - 12usize];
+    ["Offset of field: _NDIS_OID_REQUEST::RequestId"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST, RequestId) - 16usize];
+    ["Offset of field: _NDIS_OID_REQUEST::RequestHandle"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST, RequestHandle) - 24usize];
+    ["Offset of field: _NDIS_OID_REQUEST::DATA"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST, DATA) - 32usize];
+    ["Offset of field: _NDIS_OID_REQUEST::NdisReserved"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST, NdisReserved) - 72usize];
+    ["Offset of field: _NDIS_OID_REQUEST::MiniportReserved"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST, MiniportReserved) - 200usize];
+    ["Offset of field: _NDIS_OID_REQUEST::SourceReserved"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST, SourceReserved) - 216usize];
+    ["Offset of field: _NDIS_OID_REQUEST::SupportedRevision"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST, SupportedRevision) - 232usize];
+    ["Offset of field: _NDIS_OID_REQUEST::Reserved1"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST, Reserved1) - 233usize];
+    ["Offset of field: _NDIS_OID_REQUEST::Reserved2"]
+        [::core::mem::offset_of!(_NDIS_OID_REQUEST, Reserved2) - 234usize];
+};
+impl Default for _NDIS_OID_REQUEST {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_STATUS_INDICATION {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub SourceHandle: NDIS_HANDLE,
+    pub PortNumber: NDIS_PORT_NUMBER,
+    pub StatusCode: NDIS_STATUS,
+    pub Flags: ULONG,
+    pub DestinationHandle: NDIS_HANDLE,
+    pub RequestId: PVOID,
+    pub StatusBuffer: PVOID,
+    pub StatusBufferSize: ULONG,
+    pub Guid: GUID,
+    pub NdisReserved: [PVOID; 4usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_STATUS_INDICATION"]
+        [::core::mem::size_of::<_NDIS_STATUS_INDICATION>() - 112usize];
+    ["Alignment of _NDIS_STATUS_INDICATION"]
+        [::core::mem::align_of::<_NDIS_STATUS_INDICATION>() - 8usize];
+    ["Offset of field: _NDIS_STATUS_INDICATION::Header"]
+        [::core::mem::offset_of!(_NDIS_STATUS_INDICATION, Header) - 0usize];
+    ["Offset of field: _NDIS_STATUS_INDICATION::SourceHandle"]
+        [::core::mem::offset_of!(_NDIS_STATUS_INDICATION, SourceHandle) - 8usize];
+    ["Offset of field: _NDIS_STATUS_INDICATION::PortNumber"]
+        [::core::mem::offset_of!(_NDIS_STATUS_INDICATION, PortNumber) - 16usize];
+    ["Offset of field: _NDIS_STATUS_INDICATION::StatusCode"]
+        [::core::mem::offset_of!(_NDIS_STATUS_INDICATION, StatusCode) - 20usize];
+    ["Offset of field: _NDIS_STATUS_INDICATION::Flags"]
+        [::core::mem::offset_of!(_NDIS_STATUS_INDICATION, Flags) - 24usize];
+    ["Offset of field: _NDIS_STATUS_INDICATION::DestinationHandle"]
+        [::core::mem::offset_of!(_NDIS_STATUS_INDICATION, DestinationHandle) - 32usize];
+    ["Offset of field: _NDIS_STATUS_INDICATION::RequestId"]
+        [::core::mem::offset_of!(_NDIS_STATUS_INDICATION, RequestId) - 40usize];
+    ["Offset of field: _NDIS_STATUS_INDICATION::StatusBuffer"]
+        [::core::mem::offset_of!(_NDIS_STATUS_INDICATION, StatusBuffer) - 48usize];
+    ["Offset of field: _NDIS_STATUS_INDICATION::StatusBufferSize"]
+        [::core::mem::offset_of!(_NDIS_STATUS_INDICATION, StatusBufferSize) - 56usize];
+    ["Offset of field: _NDIS_STATUS_INDICATION::Guid"]
+        [::core::mem::offset_of!(_NDIS_STATUS_INDICATION, Guid) - 60usize];
+    ["Offset of field: _NDIS_STATUS_INDICATION::NdisReserved"]
+        [::core::mem::offset_of!(_NDIS_STATUS_INDICATION, NdisReserved) - 80usize];
+};
+impl Default for _NDIS_STATUS_INDICATION {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_STATUS_INDICATION = _NDIS_STATUS_INDICATION;
+pub type PNDIS_STATUS_INDICATION = *mut _NDIS_STATUS_INDICATION;
+unsafe extern "C" {
+    pub fn NdisMSendNetBufferListsComplete(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        NetBufferLists: PNET_BUFFER_LIST,
+        SendCompleteFlags: ULONG,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMIndicateReceiveNetBufferLists(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        NetBufferLists: PNET_BUFFER_LIST,
+        PortNumber: NDIS_PORT_NUMBER,
+        NumberOfNetBufferLists: ULONG,
+        ReceiveFlags: ULONG,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMOidRequestComplete(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        OidRequest: PNDIS_OID_REQUEST,
+        Status: NDIS_STATUS,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMIndicateStatusEx(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        StatusIndication: PNDIS_STATUS_INDICATION,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMPauseComplete(MiniportAdapterHandle: NDIS_HANDLE);
+}
+unsafe extern "C" {
+    pub fn NdisMRestartComplete(MiniportAdapterHandle: NDIS_HANDLE, Status: NDIS_STATUS);
+}
+unsafe extern "C" {
+    pub fn NdisMResetComplete(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        Status: NDIS_STATUS,
+        AddressingReset: BOOLEAN,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMSynchronizeWithInterruptEx(
+        NdisInterruptHandle: NDIS_HANDLE,
+        MessageId: ULONG,
+        SynchronizeFunction: MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER,
+        SynchronizeContext: PVOID,
+    ) -> BOOLEAN;
+}
+pub type NDIS_TIMER_FUNCTION = ::core::option::Option<
+    unsafe extern "C" fn(
+        SystemSpecific1: PVOID,
+        FunctionContext: PVOID,
+        SystemSpecific2: PVOID,
+        SystemSpecific3: PVOID,
+    ),
+>;
+pub type PNDIS_TIMER_FUNCTION = NDIS_TIMER_FUNCTION;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_TIMER_CHARACTERISTICS {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub AllocationTag: ULONG,
+    pub TimerFunction: PNDIS_TIMER_FUNCTION,
+    pub FunctionContext: PVOID,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TIMER_CHARACTERISTICS"]
+        [::core::mem::size_of::<_NDIS_TIMER_CHARACTERISTICS>() - 24usize];
+    ["Alignment of _NDIS_TIMER_CHARACTERISTICS"]
+        [::core::mem::align_of::<_NDIS_TIMER_CHARACTERISTICS>() - 8usize];
+    ["Offset of field: _NDIS_TIMER_CHARACTERISTICS::Header"]
+        [::core::mem::offset_of!(_NDIS_TIMER_CHARACTERISTICS, Header) - 0usize];
+    ["Offset of field: _NDIS_TIMER_CHARACTERISTICS::AllocationTag"]
+        [::core::mem::offset_of!(_NDIS_TIMER_CHARACTERISTICS, AllocationTag) - 4usize];
+    ["Offset of field: _NDIS_TIMER_CHARACTERISTICS::TimerFunction"]
+        [::core::mem::offset_of!(_NDIS_TIMER_CHARACTERISTICS, TimerFunction) - 8usize];
+    ["Offset of field: _NDIS_TIMER_CHARACTERISTICS::FunctionContext"]
+        [::core::mem::offset_of!(_NDIS_TIMER_CHARACTERISTICS, FunctionContext) - 16usize];
+};
+impl Default for _NDIS_TIMER_CHARACTERISTICS {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_TIMER_CHARACTERISTICS = _NDIS_TIMER_CHARACTERISTICS;
+pub type PNDIS_TIMER_CHARACTERISTICS = *mut _NDIS_TIMER_CHARACTERISTICS;
+unsafe extern "C" {
+    pub fn NdisAllocateTimerObject(
+        NdisHandle: NDIS_HANDLE,
+        TimerCharacteristics: PNDIS_TIMER_CHARACTERISTICS,
+        pTimerObject: PNDIS_HANDLE,
+    ) -> NDIS_STATUS;
+}
+unsafe extern "C" {
+    pub fn NdisSetTimerObject(
+        TimerObject: NDIS_HANDLE,
+        DueTime: LARGE_INTEGER,
+        MillisecondsPeriod: LONG,
+        FunctionContext: PVOID,
+    ) -> BOOLEAN;
+}
+unsafe extern "C" {
+    pub fn NdisCancelTimerObject(TimerObject: NDIS_HANDLE) -> BOOLEAN;
+}
+unsafe extern "C" {
+    pub fn NdisFreeTimerObject(TimerObject: NDIS_HANDLE);
+}
+pub type NDIS_IO_WORKITEM_FUNCTION = ::core::option::Option<
+    unsafe extern "C" fn(WorkItemContext: PVOID, NdisIoWorkItemHandle: NDIS_HANDLE),
+>;
+pub type NDIS_IO_WORKITEM_ROUTINE = NDIS_IO_WORKITEM_FUNCTION;
+unsafe extern "C" {
+    pub fn NdisAllocateIoWorkItem(NdisObjectHandle: NDIS_HANDLE) -> NDIS_HANDLE;
+}
+unsafe extern "C" {
+    pub fn NdisQueueIoWorkItem(
+        NdisIoWorkItemHandle: NDIS_HANDLE,
+        Routine: NDIS_IO_WORKITEM_ROUTINE,
+        WorkItemContext: PVOID,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisFreeIoWorkItem(NdisIoWorkItemHandle: NDIS_HANDLE);
+}
+pub const NdisParameterInteger: _NDIS_PARAMETER_TYPE = 0;
+pub const NdisParameterHexInteger: _NDIS_PARAMETER_TYPE = 1;
+pub const NdisParameterString: _NDIS_PARAMETER_TYPE = 2;
+pub const NdisParameterMultiString: _NDIS_PARAMETER_TYPE = 3;
+pub const NdisParameterBinary: _NDIS_PARAMETER_TYPE = 4;
+pub type _NDIS_PARAMETER_TYPE = core::ffi::c_uint;
+pub use self::_NDIS_PARAMETER_TYPE as NDIS_PARAMETER_TYPE;
+pub type PNDIS_PARAMETER_TYPE = *mut _NDIS_PARAMETER_TYPE;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _BINARY_DATA {
+    pub Length: USHORT,
+    pub Buffer: PVOID,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _BINARY_DATA"][::core::mem::size_of::<_BINARY_DATA>() - 16usize];
+    ["Alignment of _BINARY_DATA"][::core::mem::align_of::<_BINARY_DATA>() - 8usize];
+    ["Offset of field: _BINARY_DATA::Length"]
+        [::core::mem::offset_of!(_BINARY_DATA, Length) - 0usize];
+    ["Offset of field: _BINARY_DATA::Buffer"]
+        [::core::mem::offset_of!(_BINARY_DATA, Buffer) - 8usize];
+};
+impl Default for _BINARY_DATA {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type BINARY_DATA = _BINARY_DATA;
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _NDIS_CONFIGURATION_PARAMETER {
+    pub ParameterType: NDIS_PARAMETER_TYPE,
+    pub ParameterData: _NDIS_CONFIGURATION_PARAMETER__bindgen_ty_1,
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union _NDIS_CONFIGURATION_PARAMETER__bindgen_ty_1 {
+    pub IntegerData: ULONG,
+    pub StringData: NDIS_STRING,
+    pub BinaryData: BINARY_DATA,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_CONFIGURATION_PARAMETER__bindgen_ty_1"]
+        [::core::mem::size_of::<_NDIS_CONFIGURATION_PARAMETER__bindgen_ty_1>() - 16usize];
+    ["Alignment of _NDIS_CONFIGURATION_PARAMETER__bindgen_ty_1"]
+        [::core::mem::align_of::<_NDIS_CONFIGURATION_PARAMETER__bindgen_ty_1>() - 8usize];
+    ["Offset of field: _NDIS_CONFIGURATION_PARAMETER__bindgen_ty_1::IntegerData"][::core::mem::offset_of!(
+        _NDIS_CONFIGURATION_PARAMETER__bindgen_ty_1,
+        IntegerData
+    ) - 0usize];
+    ["Offset of field: _NDIS_CONFIGURATION_PARAMETER__bindgen_ty_1::StringData"]
+        [::core::mem::offset_of!(_NDIS_CONFIGURATION_PARAMETER__bindgen_ty_1, StringData) - 0usize];
+    ["Offset of field: _NDIS_CONFIGURATION_PARAMETER__bindgen_ty_1::BinaryData"]
+        [::core::mem::offset_of!(_NDIS_CONFIGURATION_PARAMETER__bindgen_ty_1, BinaryData) - 0usize];
+};
+impl Default for _NDIS_CONFIGURATION_PARAMETER__bindgen_ty_1 {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_CONFIGURATION_PARAMETER"]
+        [::core::mem::size_of::<_NDIS_CONFIGURATION_PARAMETER>() - 24usize];
+    ["Alignment of _NDIS_CONFIGURATION_PARAMETER"]
+        [::core::mem::align_of::<_NDIS_CONFIGURATION_PARAMETER>() - 8usize];
+    ["Offset of field: _NDIS_CONFIGURATION_PARAMETER::ParameterType"]
+        [::core::mem::offset_of!(_NDIS_CONFIGURATION_PARAMETER, ParameterType) - 0usize];
+    ["Offset of field: _NDIS_CONFIGURATION_PARAMETER::ParameterData"]
+        [::core::mem::offset_of!(_NDIS_CONFIGURATION_PARAMETER, ParameterData) - 8usize];
+};
+impl Default for _NDIS_CONFIGURATION_PARAMETER {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_CONFIGURATION_PARAMETER = _NDIS_CONFIGURATION_PARAMETER;
+pub type PNDIS_CONFIGURATION_PARAMETER = *mut _NDIS_CONFIGURATION_PARAMETER;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_CONFIGURATION_OBJECT {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub NdisHandle: NDIS_HANDLE,
+    pub Flags: ULONG,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_CONFIGURATION_OBJECT"]
+        [::core::mem::size_of::<_NDIS_CONFIGURATION_OBJECT>() - 24usize];
+    ["Alignment of _NDIS_CONFIGURATION_OBJECT"]
+        [::core::mem::align_of::<_NDIS_CONFIGURATION_OBJECT>() - 8usize];
+    ["Offset of field: _NDIS_CONFIGURATION_OBJECT::Header"]
+        [::core::mem::offset_of!(_NDIS_CONFIGURATION_OBJECT, Header) - 0usize];
+    ["Offset of field: _NDIS_CONFIGURATION_OBJECT::NdisHandle"]
+        [::core::mem::offset_of!(_NDIS_CONFIGURATION_OBJECT, NdisHandle) - 8usize];
+    ["Offset of field: _NDIS_CONFIGURATION_OBJECT::Flags"]
+        [::core::mem::offset_of!(_NDIS_CONFIGURATION_OBJECT, Flags) - 16usize];
+};
+impl Default for _NDIS_CONFIGURATION_OBJECT {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_CONFIGURATION_OBJECT = _NDIS_CONFIGURATION_OBJECT;
+pub type PNDIS_CONFIGURATION_OBJECT = *mut _NDIS_CONFIGURATION_OBJECT;
+unsafe extern "C" {
+    pub fn NdisOpenConfigurationEx(
+        ConfigObject: PNDIS_CONFIGURATION_OBJECT,
+        ConfigurationHandle: PNDIS_HANDLE,
+    ) -> NDIS_STATUS;
+}
+unsafe extern "C" {
+    pub fn NdisReadConfiguration(
+        Status: PNDIS_STATUS,
+        ParameterValue: *mut PNDIS_CONFIGURATION_PARAMETER,
+        ConfigurationHandle: NDIS_HANDLE,
+        Keyword: PNDIS_STRING,
+        ParameterType: NDIS_PARAMETER_TYPE,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisReadNetworkAddress(
+        Status: PNDIS_STATUS,
+        NetworkAddress: *mut PVOID,
+        NetworkAddressLength: PUINT,
+        ConfigurationHandle: NDIS_HANDLE,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisCloseConfiguration(ConfigurationHandle: NDIS_HANDLE);
+}
+pub type NDIS_ERROR_CODE = ULONG;
+pub type PNDIS_ERROR_CODE = *mut ULONG;
+unsafe extern "C" {
+    pub fn NdisWriteErrorLogEntry(
+        NdisAdapterHandle: NDIS_HANDLE,
+        ErrorCode: NDIS_ERROR_CODE,
+        NumberOfErrorValues: ULONG,
+        ...
+    );
+}
+unsafe extern "C" {
+    pub fn NdisGetCurrentSystemTime(pSystemTime: PLARGE_INTEGER);
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
 pub struct _NDIS_LINUX_DMA_CONTROLLER {
     pub Start: ::core::option::Option<
         unsafe extern "C" fn(
@@ -4508,6 +9134,63 @@ pub type NdisAllocateBuffer_fn = ::core::option::Option<
     ),
 >;
 pub type NdisStallExecution_fn = ::core::option::Option<unsafe extern "C" fn(arg1: UINT)>;
+pub type NdisAllocateNetBufferListPool_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PNET_BUFFER_LIST_POOL_PARAMETERS) -> NDIS_HANDLE,
+>;
+pub type NdisFreeNetBufferListPool_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisAllocateNetBufferList_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: USHORT, arg3: USHORT) -> PNET_BUFFER_LIST,
+>;
+pub type NdisAllocateNetBufferAndNetBufferList_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: NDIS_HANDLE,
+        arg2: USHORT,
+        arg3: USHORT,
+        arg4: PMDL,
+        arg5: ULONG,
+        arg6: SIZE_T,
+    ) -> PNET_BUFFER_LIST,
+>;
+pub type NdisFreeNetBufferList_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNET_BUFFER_LIST)>;
+pub type NdisAllocateNetBufferPool_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PNET_BUFFER_POOL_PARAMETERS) -> NDIS_HANDLE,
+>;
+pub type NdisFreeNetBufferPool_fn = ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisAllocateNetBuffer_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PMDL, arg3: ULONG, arg4: SIZE_T) -> PNET_BUFFER,
+>;
+pub type NdisFreeNetBuffer_fn = ::core::option::Option<unsafe extern "C" fn(arg1: PNET_BUFFER)>;
+pub type NdisGetPoolFromNetBufferList_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNET_BUFFER_LIST) -> NDIS_HANDLE>;
+pub type NdisGetPoolFromNetBuffer_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNET_BUFFER) -> NDIS_HANDLE>;
+pub type NdisRetreatNetBufferDataStart_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: PNET_BUFFER,
+        arg2: ULONG,
+        arg3: ULONG,
+        arg4: NET_BUFFER_ALLOCATE_MDL_HANDLER,
+    ) -> NDIS_STATUS,
+>;
+pub type NdisAdvanceNetBufferDataStart_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: PNET_BUFFER,
+        arg2: ULONG,
+        arg3: BOOLEAN,
+        arg4: NET_BUFFER_FREE_MDL_HANDLER,
+    ),
+>;
+pub type NdisGetDataBuffer_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: PNET_BUFFER,
+        arg2: ULONG,
+        arg3: PVOID,
+        arg4: UINT,
+        arg5: UINT,
+    ) -> PVOID,
+>;
 pub type NdisMSleep_fn = ::core::option::Option<unsafe extern "C" fn(arg1: ULONG)>;
 pub type NdisMRegisterDmaChannel_fn = ::core::option::Option<
     unsafe extern "C" fn(

@@ -14,7 +14,7 @@
 //! ```
 //!
 //! The kind tag is never zero, so no handle is 0 (C's "no handle"). Tags
-//! are small (1..=6), so a kernel pointer passed by mistake (top byte 0xff)
+//! are small (1..=8), so a kernel pointer passed by mistake (top byte 0xff)
 //! never decodes as a handle.
 //!
 //! # Generation bound
@@ -51,6 +51,10 @@ pub enum HandleKind {
     Mdl,
     /// A scatter-gather DMA registration (`NdisMRegisterScatterGatherDma`).
     SgDma,
+    /// A NET_BUFFER_LIST pool (`NdisAllocateNetBufferListPool`).
+    NblPool,
+    /// A NET_BUFFER pool (`NdisAllocateNetBufferPool`).
+    NbPool,
 }
 
 impl HandleKind {
@@ -63,11 +67,13 @@ impl HandleKind {
             Self::Interrupt => 4,
             Self::Mdl => 5,
             Self::SgDma => 6,
+            Self::NblPool => 7,
+            Self::NbPool => 8,
         }
     }
 
     /// How many kinds there are.
-    pub const COUNT: usize = 6;
+    pub const COUNT: usize = 8;
 
     /// A dense index, `0..COUNT`.
     pub const fn index(self) -> usize {
@@ -83,6 +89,8 @@ impl HandleKind {
             4 => Some(Self::Interrupt),
             5 => Some(Self::Mdl),
             6 => Some(Self::SgDma),
+            7 => Some(Self::NblPool),
+            8 => Some(Self::NbPool),
             _ => None,
         }
     }

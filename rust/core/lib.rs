@@ -15,6 +15,8 @@
 //! - [`physical_mapping`]: NDIS 5 map registers and physical mapping.
 //! - [`shared`]: shared-memory bookkeeping (which allocation a free names).
 //! - [`sg`]: NDIS 6 scatter-gather arithmetic (NET_BUFFER data, segments).
+//! - [`nbl`]: NBL/NB pool layout, retreat/advance and
+//!   `NdisGetDataBuffer` arithmetic.
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -42,6 +44,7 @@ pub mod channel;
 pub mod characteristics;
 pub mod handle;
 pub mod mdl;
+pub mod nbl;
 pub mod physical_mapping;
 pub mod sg;
 pub mod shared;
