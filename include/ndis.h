@@ -264,6 +264,7 @@ typedef PVOID NDIS_HANDLE, *PNDIS_HANDLE;
 typedef int NDIS_STATUS, *PNDIS_STATUS;
 typedef ULONG NDIS_OID, *PNDIS_OID;
 typedef ULONG NDIS_PORT_NUMBER, *PNDIS_PORT_NUMBER;
+#define NDIS_DEFAULT_PORT_NUMBER ((NDIS_PORT_NUMBER)0)
 typedef ULONG NET_IFINDEX, *PNET_IFINDEX;
 
 typedef union _NET_LUID_LH {
@@ -941,6 +942,49 @@ typedef enum _NDIS_DEVICE_PNP_EVENT {
 	NdisDevicePnPEventFilterListChanged,
 	NdisDevicePnPEventMaximum
 } NDIS_DEVICE_PNP_EVENT, *PNDIS_DEVICE_PNP_EVENT;
+
+/* ------------------------------------------------------------------------
+ * MiniportPause and MiniportRestart parameters (NDIS_OBJECT_TYPE_DEFAULT)
+ * ------------------------------------------------------------------------ */
+
+#define NDIS_MINIPORT_PAUSE_PARAMETERS_REVISION_1 1
+
+struct _NDIS_MINIPORT_PAUSE_PARAMETERS {
+	NDIS_OBJECT_HEADER Header;
+	ULONG Flags;
+	ULONG PauseReason;		/* NDIS_PAUSE_* */
+};
+
+#define NDIS_SIZEOF_MINIPORT_PAUSE_PARAMETERS_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_PAUSE_PARAMETERS, PauseReason)
+
+#define NDIS_PAUSE_NDIS_INTERNAL                0x00000001
+#define NDIS_PAUSE_LOW_POWER                    0x00000002
+#define NDIS_PAUSE_BIND_PROTOCOL                0x00000004
+#define NDIS_PAUSE_UNBIND_PROTOCOL              0x00000008
+#define NDIS_PAUSE_ATTACH_FILTER                0x00000010
+#define NDIS_PAUSE_DETACH_FILTER                0x00000020
+#define NDIS_PAUSE_FILTER_RESTART_STACK         0x00000040
+#define NDIS_PAUSE_MINIPORT_DEVICE_REMOVE       0x00000080
+
+typedef struct _NDIS_RESTART_ATTRIBUTES NDIS_RESTART_ATTRIBUTES, *PNDIS_RESTART_ATTRIBUTES;
+struct _NDIS_RESTART_ATTRIBUTES {
+	PNDIS_RESTART_ATTRIBUTES Next;
+	NDIS_OID Oid;
+	ULONG DataLength;
+	DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) UCHAR Data[1];
+};
+
+#define NDIS_MINIPORT_RESTART_PARAMETERS_REVISION_1 1
+
+struct _NDIS_MINIPORT_RESTART_PARAMETERS {
+	NDIS_OBJECT_HEADER Header;
+	PNDIS_RESTART_ATTRIBUTES RestartAttributes;	/* the shim passes NULL */
+	ULONG Flags;
+};
+
+#define NDIS_SIZEOF_MINIPORT_RESTART_PARAMETERS_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NDIS_MINIPORT_RESTART_PARAMETERS, Flags)
 
 /* ------------------------------------------------------------------------
  * MiniportInitializeEx parameters

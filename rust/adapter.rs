@@ -16,6 +16,7 @@ use kernel::{
     device, new_mutex, pci,
     prelude::*,
     sync::{Arc, Mutex},
+    workqueue::Work,
 };
 
 use crate::{
@@ -25,6 +26,7 @@ use crate::{
     handle::{Handle, HandleKind},
     interrupt::Interrupt,
     map_registers::MapRegisters,
+    net_device::{self, Nic},
     registry::{self, InRegistry, Registered},
     resources::IoSpace,
     sg_dma::SgDma,
@@ -56,6 +58,12 @@ pub(crate) struct Adapter {
     /// I/O space mappings (`NdisMMapIoSpace`).
     #[pin]
     pub(crate) io: IoSpace,
+    /// The network side of an NDIS 6 NIC (`crate::net_device`).
+    #[pin]
+    pub(crate) nic: Nic,
+    /// Applies the net_device's receive mode at PASSIVE_LEVEL.
+    #[pin]
+    pub(crate) rx_mode_work: Work<Adapter, 0>,
 }
 
 // SAFETY: `KIND` `Adapter` is implemented by `Adapter` only.
@@ -111,6 +119,8 @@ impl Adapter {
                 shared: SharedMemory::new(ndis5_complete)?,
                 map_registers <- MapRegisters::new(),
                 io <- IoSpace::new(),
+                nic <- Nic::new(),
+                rx_mode_work <- net_device::new_rx_mode_work(),
             }),
             GFP_KERNEL,
         )

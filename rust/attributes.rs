@@ -5,7 +5,9 @@
 
 use crate::{
     abi,
+    adapter::Adapter,
     adapter_core::AdapterCore,
+    net_device::GeneralAttributes,
     status::{Error, Result as NdisResult},
 };
 
@@ -18,16 +20,13 @@ pub(crate) enum MiniportAttributes {
         /// `AttributeFlags`.
         flags: u32,
     },
-    /// `NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES`.
-    General,
+    /// `NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES`, revision 1 or later.
+    General(GeneralAttributes),
 }
 
 /// `NdisMSetMiniportAttributes`; `None` is a NULL, short or unknown
 /// attribute structure.
-pub(crate) fn set_attributes(
-    adapter: &AdapterCore,
-    attrs: Option<MiniportAttributes>,
-) -> NdisResult {
+pub(crate) fn set_attributes(adapter: &Adapter, attrs: Option<MiniportAttributes>) -> NdisResult {
     match attrs.ok_or(Error::InvalidParameter)? {
         MiniportAttributes::Registration { context, flags } => {
             adapter.declare(
@@ -36,9 +35,12 @@ pub(crate) fn set_attributes(
             );
             Ok(())
         }
-        // General attributes describe the NIC to the protocol stack, which
-        // the shim does not have; accepted as given.
-        MiniportAttributes::General => Ok(()),
+        // What the net_device is made from, after MiniportInitializeEx
+        // (`crate::net_device::attach`).
+        MiniportAttributes::General(general) => {
+            adapter.nic.declare(general);
+            Ok(())
+        }
     }
 }
 

@@ -296,13 +296,18 @@ pub(crate) fn register(
             .fold(0, |m, (i, _)| m | (1 << i)),
     };
     let version = characteristics::validate(&view)?;
+    // Pause, Restart, OidRequest, SendNetBufferLists and
+    // ReturnNetBufferLists (bits 1 to 5 of `optional`): the net_device
+    // bridge calls them (`crate::net_device`).
+    const CALLED: u32 = 0b11_1110;
+    let uncalled = view.optional_handlers & !CALLED;
     pr_info!(
         "{}: NDIS {}.{} miniport registered; {} handler(s) the shim does not call yet (mask {:#x})\n",
         driver.name(),
         version.major,
         version.minor,
-        view.optional_handlers.count_ones(),
-        view.optional_handlers
+        uncalled.count_ones(),
+        uncalled
     );
     *driver.registration.lock() = Some(Registration {
         characteristics: Characteristics::Ndis6(c),

@@ -29,11 +29,13 @@ use crate::{
     mdl::{MdlView, Unresolvable},
     memory,
     net_buffer::{mdl_view, ListBuffer, NetBufferView},
-    net_buffer_pool, pci_device, probe, registry, reject,
+    net_buffer_pool,
+    net_device::{self, GeneralAttributes, StatusIndication},
+    pci_device, probe, registry, reject,
     resources::{self, BusBuffer},
     sg_dma::{self, SgDma},
     shared_memory,
-    status::{self, Error},
+    status::{self, Error, NdisStatus},
     system_dma::{self, DmaChannel, TransferArgs},
     version,
 };
@@ -359,8 +361,18 @@ unsafe extern "C" fn NdisMSetMiniportAttributes(
                     flags,
                 })
             }
-            abi::NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES => {
-                Some(MiniportAttributes::General)
+            abi::NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES
+                if u32::from(header.Size)
+                    >= abi::NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_1 =>
+            {
+                // SAFETY: the header says revision 1's fields are there.
+                let general = unsafe {
+                    read_sized(
+                        MiniportAttributes.cast::<abi::NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES>(),
+                        usize::from(header.Size),
+                    )
+                };
+                Some(MiniportAttributes::General(general_attributes(&general)))
             }
             // Too short for its revision, or not an attribute type.
             _ => None,
@@ -370,6 +382,30 @@ unsafe extern "C" fn NdisMSetMiniportAttributes(
         adapter_or_invalid(NdisMiniportHandle)
             .and_then(|adapter| attributes::set_attributes(&adapter, attrs)),
     )
+}
+
+/// What the net_device needs of `NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES`.
+fn general_attributes(g: &abi::NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES) -> GeneralAttributes {
+    let mut mac = [0u8; 6];
+    let current = &g.CurrentMacAddress[..6];
+    let source = if current.iter().all(|&b| b == 0) {
+        &g.PermanentMacAddress[..6]
+    } else {
+        current
+    };
+    mac.copy_from_slice(source);
+    GeneralAttributes {
+        medium: g.MediaType,
+        mtu: g.MtuSize,
+        mac,
+        connected: match g.MediaConnectState {
+            abi::MediaConnectStateConnected => Some(true),
+            abi::MediaConnectStateDisconnected => Some(false),
+            _ => None,
+        },
+        packet_filters: g.SupportedPacketFilters,
+        max_multicast: g.MaxMulticastListSize,
+    }
 }
 
 /// `Buffer` for `Length` bytes as a slice, or `None` for NULL.
@@ -1636,3 +1672,126 @@ unsafe extern "C" fn NdisGetDataBuffer(
 
 // Each export above has its prototype's type (generated from exports.h).
 include!("abi/prototypes.rs");
+
+// ---- NDIS 6 network data path (rust/net_device.rs) ----
+
+/// # Safety
+///
+/// `NetBufferLists` NULL or a chain of NBLs the shim sent to this
+/// adapter's miniport, which gives them back.
+#[no_mangle]
+unsafe extern "C" fn NdisMSendNetBufferListsComplete(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    NetBufferLists: abi::PNET_BUFFER_LIST,
+    _SendCompleteFlags: abi::ULONG,
+) {
+    let Some(adapter) = registry::find::<Adapter>(handle(MiniportAdapterHandle)) else {
+        reject("NdisMSendNetBufferListsComplete", "unknown adapter handle");
+        return;
+    };
+    // SAFETY: by this function's safety requirement.
+    unsafe { net_device::send_complete(&adapter, NetBufferLists) };
+}
+
+/// # Safety
+///
+/// `NetBufferLists` NULL or a chain of readable NBLs whose NET_BUFFERs and
+/// MDL chains are readable for the call.
+#[no_mangle]
+unsafe extern "C" fn NdisMIndicateReceiveNetBufferLists(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    NetBufferLists: abi::PNET_BUFFER_LIST,
+    _PortNumber: abi::NDIS_PORT_NUMBER,
+    NumberOfNetBufferLists: abi::ULONG,
+    ReceiveFlags: abi::ULONG,
+) {
+    let Some(adapter) = registry::find::<Adapter>(handle(MiniportAdapterHandle)) else {
+        reject(
+            "NdisMIndicateReceiveNetBufferLists",
+            "unknown adapter handle",
+        );
+        return;
+    };
+    let resources = ReceiveFlags & abi::NDIS_RECEIVE_FLAGS_RESOURCES != 0;
+    // SAFETY: by this function's safety requirement.
+    unsafe {
+        net_device::indicate_receive(&adapter, NetBufferLists, NumberOfNetBufferLists, resources)
+    };
+}
+
+#[no_mangle]
+extern "C" fn NdisMOidRequestComplete(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    OidRequest: abi::PNDIS_OID_REQUEST,
+    Status: abi::NDIS_STATUS,
+) {
+    let Some(adapter) = registry::find::<Adapter>(handle(MiniportAdapterHandle)) else {
+        reject("NdisMOidRequestComplete", "unknown adapter handle");
+        return;
+    };
+    // Only compared with the request the shim issued.
+    net_device::oid_complete(&adapter, OidRequest as usize, NdisStatus(Status));
+}
+
+/// # Safety
+///
+/// `StatusIndication` NULL or a readable `NDIS_STATUS_INDICATION` whose
+/// `StatusBuffer` is readable for `StatusBufferSize` bytes.
+#[no_mangle]
+unsafe extern "C" fn NdisMIndicateStatusEx(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    StatusIndication: abi::PNDIS_STATUS_INDICATION,
+) {
+    const CALL: &str = "NdisMIndicateStatusEx";
+    let Some(adapter) = registry::find::<Adapter>(handle(MiniportAdapterHandle)) else {
+        reject(CALL, "unknown adapter handle");
+        return;
+    };
+    if StatusIndication.is_null() {
+        adapter.reject(CALL, "NULL StatusIndication");
+        return;
+    }
+    // SAFETY: readable (safety requirement).
+    let ind = unsafe { StatusIndication.read_unaligned() };
+    let indication = if ind.StatusCode as u32 == abi::NDIS_STATUS_LINK_STATE {
+        if ind.StatusBuffer.is_null()
+            || (ind.StatusBufferSize as usize) < core::mem::size_of::<abi::NDIS_LINK_STATE>()
+        {
+            adapter.reject(CALL, "NDIS_STATUS_LINK_STATE without an NDIS_LINK_STATE");
+            return;
+        }
+        // SAFETY: readable for its size, checked above (safety requirement).
+        let state = unsafe {
+            ind.StatusBuffer
+                .cast::<abi::NDIS_LINK_STATE>()
+                .read_unaligned()
+        };
+        StatusIndication::LinkState(match state.MediaConnectState {
+            abi::MediaConnectStateConnected => Some(true),
+            abi::MediaConnectStateDisconnected => Some(false),
+            _ => None,
+        })
+    } else {
+        StatusIndication::Other(ind.StatusCode as u32)
+    };
+    net_device::indicate_status(&adapter, indication);
+}
+
+#[no_mangle]
+extern "C" fn NdisMPauseComplete(MiniportAdapterHandle: abi::NDIS_HANDLE) {
+    match registry::find::<Adapter>(handle(MiniportAdapterHandle)) {
+        Some(adapter) => net_device::pause_complete(&adapter),
+        None => reject("NdisMPauseComplete", "unknown adapter handle"),
+    }
+}
+
+#[no_mangle]
+extern "C" fn NdisMRestartComplete(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    Status: abi::NDIS_STATUS,
+) {
+    match registry::find::<Adapter>(handle(MiniportAdapterHandle)) {
+        Some(adapter) => net_device::restart_complete(&adapter, NdisStatus(Status)),
+        None => reject("NdisMRestartComplete", "unknown adapter handle"),
+    }
+}

@@ -18,6 +18,7 @@ use crate::{
     adapter::Adapter,
     driver::{self, Characteristics, Glue, MiniportDriver},
     handle::Handle,
+    net_device,
     pci_device::raw_pci_dev,
     registry::Registered,
     resources::resources_of,
@@ -118,6 +119,14 @@ fn init_adapter(
             ENODEV
         });
     }
+    // An 802.3 miniport's net_device, once it initialized.
+    if let Err(e) = net_device::attach(&adapter, handle) {
+        halt(&adapter);
+        net_device::detach_after_halt(&adapter);
+        adapter.release();
+        drop(registered);
+        return Err(e);
+    }
     let mut bound = BOUND.lock();
     // The room reserved may have gone to a concurrent probe: then grow.
     let pushed = match bound.push_within_capacity(registered) {
@@ -128,7 +137,9 @@ fn init_adapter(
     if pushed.is_err() {
         // Not remembered (and its handle gone): undone as if
         // initialization had failed.
+        net_device::detach(&adapter);
         halt(&adapter);
+        net_device::detach_after_halt(&adapter);
         adapter.release();
         return Err(ENOMEM);
     }
@@ -247,7 +258,11 @@ pub(crate) fn remove(_glue: Glue, pci: &pci::Device<device::Bound>) {
         return;
     };
     let adapter = registered.object().clone();
+    // The net_device goes first (pausing the data path), and is freed
+    // once the miniport halted.
+    net_device::detach(&adapter);
     halt(&adapter);
+    net_device::detach_after_halt(&adapter);
     adapter.release();
     // The handle names nothing from here on.
     drop(registered);

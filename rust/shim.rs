@@ -62,6 +62,7 @@ mod map_registers;
 mod memory;
 mod net_buffer;
 mod net_buffer_pool;
+mod net_device;
 mod pci_device;
 mod probe;
 mod registry;

@@ -90,6 +90,13 @@
 	X(NdisMAllocateNetBufferSGList) \
 	X(NdisMFreeNetBufferSGList) \
 	X(NdisQueryNetBufferPhysicalCount) \
+	/* NDIS 6 network data path (rust/net_device.rs) */ \
+	X(NdisMSendNetBufferListsComplete) \
+	X(NdisMIndicateReceiveNetBufferLists) \
+	X(NdisMOidRequestComplete) \
+	X(NdisMIndicateStatusEx) \
+	X(NdisMPauseComplete) \
+	X(NdisMRestartComplete) \
 	/* end */
 
 #endif /* _NDIS_SHIM_EXPORTS_H */

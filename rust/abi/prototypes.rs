@@ -91,3 +91,11 @@ const _: crate::abi::NdisMAllocateNetBufferSGList_fn =
 const _: crate::abi::NdisMFreeNetBufferSGList_fn = Some(crate::exports::NdisMFreeNetBufferSGList);
 const _: crate::abi::NdisQueryNetBufferPhysicalCount_fn =
     Some(crate::exports::NdisQueryNetBufferPhysicalCount);
+const _: crate::abi::NdisMSendNetBufferListsComplete_fn =
+    Some(crate::exports::NdisMSendNetBufferListsComplete);
+const _: crate::abi::NdisMIndicateReceiveNetBufferLists_fn =
+    Some(crate::exports::NdisMIndicateReceiveNetBufferLists);
+const _: crate::abi::NdisMOidRequestComplete_fn = Some(crate::exports::NdisMOidRequestComplete);
+const _: crate::abi::NdisMIndicateStatusEx_fn = Some(crate::exports::NdisMIndicateStatusEx);
+const _: crate::abi::NdisMPauseComplete_fn = Some(crate::exports::NdisMPauseComplete);
+const _: crate::abi::NdisMRestartComplete_fn = Some(crate::exports::NdisMRestartComplete);

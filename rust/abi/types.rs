@@ -1705,18 +1705,8 @@ pub type NET_BUFFER_LIST = _NET_BUFFER_LIST;
 pub type PNET_BUFFER_LIST = *mut _NET_BUFFER_LIST;
 pub type NDIS_OID_REQUEST = _NDIS_OID_REQUEST;
 pub type PNDIS_OID_REQUEST = *mut _NDIS_OID_REQUEST;
-#[repr(C)]
-#[derive(Debug)]
-pub struct _NDIS_MINIPORT_PAUSE_PARAMETERS {
-    _unused: [u8; 0],
-}
 pub type NDIS_MINIPORT_PAUSE_PARAMETERS = _NDIS_MINIPORT_PAUSE_PARAMETERS;
 pub type PNDIS_MINIPORT_PAUSE_PARAMETERS = *mut _NDIS_MINIPORT_PAUSE_PARAMETERS;
-#[repr(C)]
-#[derive(Debug)]
-pub struct _NDIS_MINIPORT_RESTART_PARAMETERS {
-    _unused: [u8; 0],
-}
 pub type NDIS_MINIPORT_RESTART_PARAMETERS = _NDIS_MINIPORT_RESTART_PARAMETERS;
 pub type PNDIS_MINIPORT_RESTART_PARAMETERS = *mut _NDIS_MINIPORT_RESTART_PARAMETERS;
 #[repr(C)]
@@ -1773,6 +1763,90 @@ pub const NdisDevicePnPEventMaximum: _NDIS_DEVICE_PNP_EVENT = 7;
 pub type _NDIS_DEVICE_PNP_EVENT = core::ffi::c_uint;
 pub use self::_NDIS_DEVICE_PNP_EVENT as NDIS_DEVICE_PNP_EVENT;
 pub type PNDIS_DEVICE_PNP_EVENT = *mut _NDIS_DEVICE_PNP_EVENT;
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_MINIPORT_PAUSE_PARAMETERS {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub Flags: ULONG,
+    pub PauseReason: ULONG,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_MINIPORT_PAUSE_PARAMETERS"]
+        [::core::mem::size_of::<_NDIS_MINIPORT_PAUSE_PARAMETERS>() - 12usize];
+    ["Alignment of _NDIS_MINIPORT_PAUSE_PARAMETERS"]
+        [::core::mem::align_of::<_NDIS_MINIPORT_PAUSE_PARAMETERS>() - 4usize];
+    ["Offset of field: _NDIS_MINIPORT_PAUSE_PARAMETERS::Header"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_PAUSE_PARAMETERS, Header) - 0usize];
+    ["Offset of field: _NDIS_MINIPORT_PAUSE_PARAMETERS::Flags"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_PAUSE_PARAMETERS, Flags) - 4usize];
+    ["Offset of field: _NDIS_MINIPORT_PAUSE_PARAMETERS::PauseReason"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_PAUSE_PARAMETERS, PauseReason) - 8usize];
+};
+pub type NDIS_RESTART_ATTRIBUTES = _NDIS_RESTART_ATTRIBUTES;
+pub type PNDIS_RESTART_ATTRIBUTES = *mut _NDIS_RESTART_ATTRIBUTES;
+#[repr(C)]
+#[repr(align(16))]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_RESTART_ATTRIBUTES {
+    pub Next: PNDIS_RESTART_ATTRIBUTES,
+    pub Oid: NDIS_OID,
+    pub DataLength: ULONG,
+    pub Data: [UCHAR; 1usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_RESTART_ATTRIBUTES"]
+        [::core::mem::size_of::<_NDIS_RESTART_ATTRIBUTES>() - 32usize];
+    ["Alignment of _NDIS_RESTART_ATTRIBUTES"]
+        [::core::mem::align_of::<_NDIS_RESTART_ATTRIBUTES>() - 16usize];
+    ["Offset of field: _NDIS_RESTART_ATTRIBUTES::Next"]
+        [::core::mem::offset_of!(_NDIS_RESTART_ATTRIBUTES, Next) - 0usize];
+    ["Offset of field: _NDIS_RESTART_ATTRIBUTES::Oid"]
+        [::core::mem::offset_of!(_NDIS_RESTART_ATTRIBUTES, Oid) - 8usize];
+    ["Offset of field: _NDIS_RESTART_ATTRIBUTES::DataLength"]
+        [::core::mem::offset_of!(_NDIS_RESTART_ATTRIBUTES, DataLength) - 12usize];
+    ["Offset of field: _NDIS_RESTART_ATTRIBUTES::Data"]
+        [::core::mem::offset_of!(_NDIS_RESTART_ATTRIBUTES, Data) - 16usize];
+};
+impl Default for _NDIS_RESTART_ATTRIBUTES {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_MINIPORT_RESTART_PARAMETERS {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub RestartAttributes: PNDIS_RESTART_ATTRIBUTES,
+    pub Flags: ULONG,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_MINIPORT_RESTART_PARAMETERS"]
+        [::core::mem::size_of::<_NDIS_MINIPORT_RESTART_PARAMETERS>() - 24usize];
+    ["Alignment of _NDIS_MINIPORT_RESTART_PARAMETERS"]
+        [::core::mem::align_of::<_NDIS_MINIPORT_RESTART_PARAMETERS>() - 8usize];
+    ["Offset of field: _NDIS_MINIPORT_RESTART_PARAMETERS::Header"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_RESTART_PARAMETERS, Header) - 0usize];
+    ["Offset of field: _NDIS_MINIPORT_RESTART_PARAMETERS::RestartAttributes"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_RESTART_PARAMETERS, RestartAttributes) - 8usize];
+    ["Offset of field: _NDIS_MINIPORT_RESTART_PARAMETERS::Flags"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_RESTART_PARAMETERS, Flags) - 16usize];
+};
+impl Default for _NDIS_MINIPORT_RESTART_PARAMETERS {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct _NDIS_MINIPORT_INIT_PARAMETERS {
@@ -9332,3 +9406,23 @@ pub type NdisMFreeNetBufferSGList_fn = ::core::option::Option<
 >;
 pub type NdisQueryNetBufferPhysicalCount_fn =
     ::core::option::Option<unsafe extern "C" fn(arg1: PNET_BUFFER) -> ULONG>;
+pub type NdisMSendNetBufferListsComplete_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PNET_BUFFER_LIST, arg3: ULONG),
+>;
+pub type NdisMIndicateReceiveNetBufferLists_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: NDIS_HANDLE,
+        arg2: PNET_BUFFER_LIST,
+        arg3: NDIS_PORT_NUMBER,
+        arg4: ULONG,
+        arg5: ULONG,
+    ),
+>;
+pub type NdisMOidRequestComplete_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PNDIS_OID_REQUEST, arg3: NDIS_STATUS),
+>;
+pub type NdisMIndicateStatusEx_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PNDIS_STATUS_INDICATION)>;
+pub type NdisMPauseComplete_fn = ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisMRestartComplete_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: NDIS_STATUS)>;

@@ -1,0 +1,985 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! An NDIS 6 network adapter on Linux: one `net_device` per adapter whose
+//! miniport declared an 802.3 medium in its general attributes.
+//!
+//! - **Lifecycle.** The net_device is registered after
+//!   `MiniportInitializeEx` succeeded and unregistered before
+//!   `MiniportHaltEx`. NDIS starts an adapter Paused: `ndo_open` calls
+//!   `MiniportRestart`, `ndo_stop` calls `MiniportPause` and waits for it
+//!   (and for every send outstanding at the miniport) to complete.
+//! - **Send.** `ndo_start_xmit` (bottom halves off: DISPATCH_LEVEL) turns
+//!   an skb into a NET_BUFFER_LIST with one NET_BUFFER whose MDL chain
+//!   describes the skb's linear part and page fragments in place, without
+//!   copying, and hands it to `MiniportSendNetBufferLists`.
+//!   `NdisMSendNetBufferListsComplete` frees the skb (a failure status is a
+//!   drop). Byte queue limits follow what is outstanding, and the queue
+//!   stops at [`TX_CAP`] NBLs at the miniport (NDIS declares no limit).
+//! - **Receive.** `NdisMIndicateReceiveNetBufferLists` copies each
+//!   NET_BUFFER into a new skb and hands it to the stack; unless the
+//!   miniport set `NDIS_RECEIVE_FLAGS_RESOURCES`, the NBLs go straight back
+//!   through `MiniportReturnNetBufferLists`.
+//! - **OIDs.** The shim issues `OID_GEN_CURRENT_PACKET_FILTER` and
+//!   `OID_802_3_MULTICAST_LIST` set requests at PASSIVE_LEVEL, one at a
+//!   time, from the interface's flags and multicast list.
+//! - **Status.** `NDIS_STATUS_LINK_STATE` drives the carrier.
+//!
+//! The net_device itself is a thin C wrapper (`rust/netdev_helpers.c`):
+//! the kernel crate has no net_device or sk_buff abstractions. The shim
+//! builds and reads the NDIS objects of the data path (NBLs it sends,
+//! NBLs and MDLs a miniport indicates, the OID requests it issues) here,
+//! in `unsafe` functions whose callers vouch for the miniport's pointers.
+
+use core::{ffi::c_void, ptr::null_mut};
+use kernel::{
+    bindings, new_mutex, new_spinlock_irq,
+    prelude::*,
+    sync::{
+        atomic::{Acquire, Atomic, Relaxed, Release},
+        Arc, ArcBorrow, Mutex, SetOnce, SpinLockIrq,
+    },
+    time::{delay::fsleep, Delta},
+    workqueue::{self, impl_has_work, new_work, Work, WorkItem},
+};
+
+use crate::{
+    abi,
+    adapter::Adapter,
+    driver::Characteristics,
+    handle::Handle,
+    memory,
+    net_buffer::{MdlChain, NetBufferView},
+    net_buffer_pool::{self, InitialData},
+    status::NdisStatus,
+};
+
+/// The most NBLs the shim keeps at the miniport before it stops the
+/// queue: NDIS 6 declares no limit, and byte queue limits alone would let
+/// thousands of small frames through.
+pub(crate) const TX_CAP: u32 = 256;
+/// The most multicast addresses the shim hands to the miniport; beyond
+/// the miniport's `MaxMulticastListSize` (or this) it asks for all
+/// multicast instead.
+const MAX_MULTICAST: usize = 128;
+/// How long the shim waits for a pended Pause, Restart or OID request.
+const COMPLETION_WAIT_MS: u32 = 10_000;
+
+#[repr(C)]
+struct RawNetDevice {
+    _opaque: [u8; 0],
+}
+
+#[repr(C)]
+struct RawSkb {
+    _opaque: [u8; 0],
+}
+
+extern "C" {
+    fn ndis_shim_netdev_new(
+        parent: *mut c_void,
+        nic: *const c_void,
+        mac: *const u8,
+        mtu: u32,
+    ) -> *mut RawNetDevice;
+    fn ndis_shim_netdev_register(dev: *mut RawNetDevice) -> i32;
+    fn ndis_shim_netdev_unregister(dev: *mut RawNetDevice);
+    fn ndis_shim_netdev_free(dev: *mut RawNetDevice);
+    fn ndis_shim_netdev_carrier(dev: *mut RawNetDevice, on: bool);
+    fn ndis_shim_netdev_flags(dev: *mut RawNetDevice) -> u32;
+    fn ndis_shim_netdev_multicast(dev: *mut RawNetDevice, out: *mut u8, max: u32) -> i32;
+    fn ndis_shim_skb_len(skb: *const RawSkb) -> u32;
+    fn ndis_shim_skb_pieces(skb: *const RawSkb) -> u32;
+    fn ndis_shim_skb_piece(skb: *const RawSkb, i: u32, va: *mut *mut c_void, len: *mut u32)
+        -> bool;
+    fn ndis_shim_tx_sent(dev: *mut RawNetDevice, bytes: u32);
+    fn ndis_shim_tx_done(dev: *mut RawNetDevice, skb: *mut RawSkb, sent: bool);
+    fn ndis_shim_tx_completed(dev: *mut RawNetDevice, pkts: u32, bytes: u32);
+    fn ndis_shim_tx_stop(dev: *mut RawNetDevice);
+    fn ndis_shim_tx_wake(dev: *mut RawNetDevice);
+    fn ndis_shim_tx_reset(dev: *mut RawNetDevice);
+    fn ndis_shim_rx_alloc(dev: *mut RawNetDevice, len: u32, data: *mut *mut u8) -> *mut RawSkb;
+    fn ndis_shim_rx_deliver(dev: *mut RawNetDevice, skb: *mut RawSkb);
+    fn ndis_shim_rx_dropped(dev: *mut RawNetDevice);
+}
+
+// Linux's interface flags the packet filter follows (uapi/linux/if.h).
+const IFF_PROMISC: u32 = 0x100;
+const IFF_ALLMULTI: u32 = 0x200;
+
+/// What `NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES` declares that the
+/// net_device needs.
+#[derive(Clone, Copy)]
+pub(crate) struct GeneralAttributes {
+    /// `MediaType`.
+    pub(crate) medium: u32,
+    /// `MtuSize`: the payload, without the Ethernet header.
+    pub(crate) mtu: u32,
+    /// `CurrentMacAddress` (or `PermanentMacAddress` where it is zero).
+    pub(crate) mac: [u8; 6],
+    /// `MediaConnectState`: `None` for unknown.
+    pub(crate) connected: Option<bool>,
+    /// `SupportedPacketFilters`.
+    pub(crate) packet_filters: u32,
+    /// `MaxMulticastListSize`.
+    pub(crate) max_multicast: u32,
+}
+
+/// A status indication, decoded.
+pub(crate) enum StatusIndication {
+    /// `NDIS_STATUS_LINK_STATE`: `MediaConnectState` (`None`: unknown).
+    LinkState(Option<bool>),
+    /// Anything else: its status code, for the log.
+    Other(u32),
+}
+
+/// The miniport's handlers the data path calls, copied at attach.
+#[derive(Clone, Copy)]
+struct Handlers {
+    send: unsafe extern "C" fn(abi::NDIS_HANDLE, abi::PNET_BUFFER_LIST, abi::NDIS_PORT_NUMBER, u32),
+    ret: unsafe extern "C" fn(abi::NDIS_HANDLE, abi::PNET_BUFFER_LIST, u32),
+    pause: abi::MINIPORT_PAUSE_HANDLER,
+    restart: abi::MINIPORT_RESTART_HANDLER,
+    oid: abi::MINIPORT_OID_REQUEST_HANDLER,
+}
+
+/// What exists once the adapter is a network device.
+///
+/// # Invariants
+///
+/// `netdev` is a net_device from `ndis_shim_netdev_new` whose private
+/// pointer is the adapter that holds this bridge; it is freed only by
+/// [`detach_after_halt`], after `Nic::gone` is set and a grace period.
+struct Bridge {
+    netdev: *mut RawNetDevice,
+    /// The adapter's `MiniportAdapterHandle`.
+    handle: Handle,
+    /// The shim's own NBL pool for sends.
+    tx_pool: Handle,
+    handlers: Handlers,
+}
+
+// SAFETY: the net_device may be used from any CPU (its callers serialise
+// what needs it: RTNL, the queue's lock); the rest is plain data.
+unsafe impl Send for Bridge {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Bridge {}
+
+/// Where an adapter's data path is (`MiniportPause`/`MiniportRestart`).
+const PAUSED: u32 = 0;
+const RESTARTING: u32 = 1;
+const RUNNING: u32 = 2;
+const PAUSING: u32 = 3;
+
+/// The NIC side of an adapter (see the module documentation).
+#[pin_data]
+pub(crate) struct Nic {
+    /// What `NdisMSetMiniportAttributes` declared, until attach reads it.
+    #[pin]
+    general: SpinLockIrq<Option<GeneralAttributes>>,
+    bridge: SetOnce<Bridge>,
+    /// Set before the net_device is freed: nothing touches it after.
+    gone: Atomic<bool>,
+    /// [`PAUSED`], [`RESTARTING`], [`RUNNING`] or [`PAUSING`].
+    phase: Atomic<u32>,
+    /// `NdisMPauseComplete` / `NdisMRestartComplete` arrived (the
+    /// restart's status in `restart_status`).
+    pause_done: Atomic<bool>,
+    restart_done: Atomic<bool>,
+    restart_status: Atomic<i32>,
+    /// NBLs at the miniport.
+    outstanding: Atomic<u32>,
+    /// Serialises BQL's completion accounting: completions may arrive on
+    /// several CPUs at once.
+    #[pin]
+    tx_completion: SpinLockIrq<()>,
+    /// One OID request at a time, issued at PASSIVE_LEVEL.
+    #[pin]
+    oid: Mutex<()>,
+    /// The address of the request the miniport pended, and its status
+    /// once `NdisMOidRequestComplete` reported it.
+    oid_pending: Atomic<usize>,
+    oid_done: Atomic<bool>,
+    oid_status: Atomic<i32>,
+    /// The packet filter last set (`u32::MAX`: none yet).
+    packet_filter: Atomic<u32>,
+}
+
+// The adapter's `rx_mode_work` applies the interface's flags and multicast
+// list: ndo_set_rx_mode runs in atomic context, OID requests at PASSIVE.
+impl_has_work! {
+    impl HasWork<Adapter, 0> for Adapter { self.rx_mode_work }
+}
+
+/// The adapter's work item for [`WorkItem`], made with the adapter.
+pub(crate) fn new_rx_mode_work() -> impl PinInit<Work<Adapter, 0>> {
+    new_work!("ndis_shim::rx_mode")
+}
+
+impl Nic {
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(Nic {
+            general <- new_spinlock_irq!(None),
+            bridge: SetOnce::new(),
+            gone: Atomic::new(false),
+            phase: Atomic::new(PAUSED),
+            pause_done: Atomic::new(false),
+            restart_done: Atomic::new(false),
+            restart_status: Atomic::new(0),
+            outstanding: Atomic::new(0),
+            tx_completion <- new_spinlock_irq!(()),
+            oid <- new_mutex!(()),
+            oid_pending: Atomic::new(0),
+            oid_done: Atomic::new(false),
+            oid_status: Atomic::new(0),
+            packet_filter: Atomic::new(u32::MAX),
+        })
+    }
+
+    /// `NdisMSetMiniportAttributes` with general attributes.
+    pub(crate) fn declare(&self, general: GeneralAttributes) {
+        *self.general.lock() = Some(general);
+    }
+
+    /// The bridge, while the net_device exists.
+    fn live(&self) -> Option<&Bridge> {
+        if self.gone.load(Acquire) {
+            return None;
+        }
+        self.bridge.as_ref()
+    }
+}
+
+/// Sleeps until `done` is set, at most [`COMPLETION_WAIT_MS`]. PASSIVE.
+fn wait_for(done: &Atomic<bool>) -> bool {
+    for _ in 0..COMPLETION_WAIT_MS {
+        if done.load(Acquire) {
+            return true;
+        }
+        fsleep(Delta::from_millis(1));
+    }
+    done.load(Acquire)
+}
+
+/// Makes `adapter` a network device if its miniport declared an 802.3
+/// medium: creates and registers the net_device. After a successful
+/// `MiniportInitializeEx`; PASSIVE.
+pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
+    let Some(general) = *adapter.nic.general.lock() else {
+        return Ok(());
+    };
+    if general.medium != abi::NdisMedium802_3 {
+        dev_info!(
+            adapter.device(),
+            "{}: medium {} is not 802.3: no net_device\n",
+            adapter.driver.name(),
+            general.medium
+        );
+        return Ok(());
+    }
+    let Some(Characteristics::Ndis6(c)) = adapter.driver.registration().map(|r| r.characteristics)
+    else {
+        return Ok(());
+    };
+    let (Some(send), Some(ret)) = (c.SendNetBufferListsHandler, c.ReturnNetBufferListsHandler)
+    else {
+        dev_err!(
+            adapter.device(),
+            "{}: 802.3 without SendNetBufferListsHandler/ReturnNetBufferListsHandler: no net_device\n",
+            adapter.driver.name()
+        );
+        return Err(EINVAL);
+    };
+    let tx_pool = net_buffer_pool::allocate_nbl_pool(crate::nbl::NblPoolParams {
+        context_size: 0,
+        allocate_nb: true,
+        data_size: 0,
+    })
+    .map_err(|_| ENOMEM)?;
+    // SAFETY: the adapter's bound device; the adapter (the private
+    // pointer) outlives the net_device, which `detach_after_halt` frees.
+    let netdev = unsafe {
+        ndis_shim_netdev_new(
+            crate::dma::raw_device(adapter.device()),
+            Arc::as_ptr(adapter).cast(),
+            general.mac.as_ptr(),
+            general.mtu,
+        )
+    };
+    if netdev.is_null() {
+        net_buffer_pool::free_nbl_pool(tx_pool);
+        return Err(ENOMEM);
+    }
+    // INVARIANT: a new net_device whose private pointer is `adapter`.
+    adapter.nic.bridge.populate(Bridge {
+        netdev,
+        handle,
+        tx_pool,
+        handlers: Handlers {
+            send,
+            ret,
+            pause: c.PauseHandler,
+            restart: c.RestartHandler,
+            oid: c.OidRequestHandler,
+        },
+    });
+    if general.connected == Some(true) {
+        // SAFETY: the net_device just made.
+        unsafe { ndis_shim_netdev_carrier(netdev, true) };
+    }
+    // SAFETY: as above; from here the stack may call ndo_open.
+    let ret = unsafe { ndis_shim_netdev_register(netdev) };
+    if ret != 0 {
+        dev_err!(
+            adapter.device(),
+            "{}: register_netdev failed: {}\n",
+            adapter.driver.name(),
+            ret
+        );
+        detach_after_halt(adapter);
+        return Err(Error::from_errno(ret));
+    }
+    Ok(())
+}
+
+/// Unregisters the net_device (which pauses the data path). Before
+/// `MiniportHaltEx`; PASSIVE.
+pub(crate) fn detach(adapter: &Adapter) {
+    if let Some(bridge) = adapter.nic.live() {
+        // SAFETY: registered by `attach` (or not: unregistering an
+        // unregistered device is not done, `attach` frees it itself).
+        unsafe { ndis_shim_netdev_unregister(bridge.netdev) };
+    }
+}
+
+/// Frees the net_device and the send pool. After `MiniportHaltEx` (or a
+/// failed registration); PASSIVE.
+pub(crate) fn detach_after_halt(adapter: &Adapter) {
+    let Some(bridge) = adapter.nic.bridge.as_ref() else {
+        return;
+    };
+    if adapter.nic.gone.cmpxchg(false, true, Relaxed).is_err() {
+        return;
+    }
+    // Every call that saw the device live did so inside a lookup's RCU
+    // section (or before `detach`'s unregistration returned).
+    // SAFETY: a plain grace period; PASSIVE.
+    unsafe { bindings::synchronize_rcu() };
+    // SAFETY: nothing uses it any more (above); freed once (`gone`).
+    unsafe { ndis_shim_netdev_free(bridge.netdev) };
+    net_buffer_pool::free_nbl_pool(bridge.tx_pool);
+}
+
+/// The adapter a net_device callback is for.
+///
+/// # Safety
+///
+/// `nic` is the private pointer of a net_device `attach` made, which it
+/// passes only while that net_device exists.
+unsafe fn adapter_of<'a>(nic: *mut c_void) -> &'a Adapter {
+    // SAFETY: the adapter outlives its net_device (safety requirement and
+    // `Bridge`'s invariant).
+    unsafe { &*nic.cast::<Adapter>() }
+}
+
+/// `ndo_open`: `MiniportRestart`, then the packet filter. PASSIVE, RTNL held.
+#[no_mangle]
+extern "C" fn ndis_shim_nic_open(nic: *mut c_void) -> i32 {
+    // SAFETY: called by the net_device's ops with its private pointer.
+    let adapter = unsafe { adapter_of(nic) };
+    match restart(adapter) {
+        Ok(()) => {
+            apply_rx_mode(adapter);
+            0
+        }
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// `ndo_stop`: `MiniportPause`, and every send back. PASSIVE, RTNL held.
+#[no_mangle]
+extern "C" fn ndis_shim_nic_stop(nic: *mut c_void) -> i32 {
+    // SAFETY: as in `ndis_shim_nic_open`.
+    let adapter = unsafe { adapter_of(nic) };
+    pause(adapter);
+    0
+}
+
+fn restart(adapter: &Adapter) -> Result {
+    let nic = &adapter.nic;
+    let bridge = nic.live().ok_or(ENODEV)?;
+    if nic.phase.cmpxchg(PAUSED, RESTARTING, Relaxed).is_err() {
+        return Err(EBUSY);
+    }
+    let status = match bridge.handlers.restart {
+        Some(restart) => {
+            let mut params = abi::NDIS_MINIPORT_RESTART_PARAMETERS {
+                Header: abi::NDIS_OBJECT_HEADER {
+                    Type: abi::NDIS_OBJECT_TYPE_DEFAULT as u8,
+                    Revision: abi::NDIS_MINIPORT_RESTART_PARAMETERS_REVISION_1 as u8,
+                    Size: abi::NDIS_SIZEOF_MINIPORT_RESTART_PARAMETERS_REVISION_1 as u16,
+                },
+                RestartAttributes: null_mut(),
+                Flags: 0,
+            };
+            nic.restart_done.store(false, Relaxed);
+            // SAFETY: the miniport's MiniportRestart with its own context,
+            // at PASSIVE_LEVEL; the parameters live across the call.
+            let status = NdisStatus(unsafe { restart(adapter.context(), &mut params) });
+            if status == NdisStatus::PENDING {
+                if !wait_for(&nic.restart_done) {
+                    dev_err!(
+                        adapter.device(),
+                        "{}: MiniportRestart pended and never completed\n",
+                        adapter.driver.name()
+                    );
+                    nic.phase.store(PAUSED, Relaxed);
+                    return Err(ETIMEDOUT);
+                }
+                NdisStatus(nic.restart_status.load(Relaxed))
+            } else {
+                status
+            }
+        }
+        None => NdisStatus::SUCCESS,
+    };
+    if !status.is_success() {
+        dev_err!(
+            adapter.device(),
+            "{}: MiniportRestart failed: {:#010x}\n",
+            adapter.driver.name(),
+            status.0 as u32
+        );
+        nic.phase.store(PAUSED, Relaxed);
+        return Err(EIO);
+    }
+    nic.phase.store(RUNNING, Release);
+    Ok(())
+}
+
+fn pause(adapter: &Adapter) {
+    let nic = &adapter.nic;
+    let Some(bridge) = nic.live() else {
+        return;
+    };
+    if nic.phase.cmpxchg(RUNNING, PAUSING, Relaxed).is_err() {
+        return;
+    }
+    if let Some(pause) = bridge.handlers.pause {
+        let mut params = abi::NDIS_MINIPORT_PAUSE_PARAMETERS {
+            Header: abi::NDIS_OBJECT_HEADER {
+                Type: abi::NDIS_OBJECT_TYPE_DEFAULT as u8,
+                Revision: abi::NDIS_MINIPORT_PAUSE_PARAMETERS_REVISION_1 as u8,
+                Size: abi::NDIS_SIZEOF_MINIPORT_PAUSE_PARAMETERS_REVISION_1 as u16,
+            },
+            Flags: 0,
+            PauseReason: abi::NDIS_PAUSE_NDIS_INTERNAL,
+        };
+        nic.pause_done.store(false, Relaxed);
+        // SAFETY: the miniport's MiniportPause with its own context, at
+        // PASSIVE_LEVEL; the parameters live across the call.
+        let status = NdisStatus(unsafe { pause(adapter.context(), &mut params) });
+        if status == NdisStatus::PENDING && !wait_for(&nic.pause_done) {
+            dev_err!(
+                adapter.device(),
+                "{}: MiniportPause pended and never completed\n",
+                adapter.driver.name()
+            );
+        }
+    }
+    // NDIS completes a pause only once every send is back; a miniport
+    // that did not gets a bounded wait.
+    let mut waited = 0;
+    while nic.outstanding.load(Acquire) != 0 && waited < COMPLETION_WAIT_MS {
+        fsleep(Delta::from_millis(1));
+        waited += 1;
+    }
+    let left = nic.outstanding.load(Acquire);
+    if left != 0 {
+        dev_err!(
+            adapter.device(),
+            "{}: paused with {} send(s) not completed\n",
+            adapter.driver.name(),
+            left
+        );
+    }
+    nic.phase.store(PAUSED, Release);
+    // SAFETY: the live net_device.
+    unsafe { ndis_shim_tx_reset(bridge.netdev) };
+}
+
+/// `NdisMPauseComplete`.
+pub(crate) fn pause_complete(adapter: &Adapter) {
+    if adapter.nic.phase.load(Relaxed) != PAUSING {
+        adapter.reject("NdisMPauseComplete", "no pause in progress");
+        return;
+    }
+    adapter.nic.pause_done.store(true, Release);
+}
+
+/// `NdisMRestartComplete`.
+pub(crate) fn restart_complete(adapter: &Adapter, status: NdisStatus) {
+    if adapter.nic.phase.load(Relaxed) != RESTARTING {
+        adapter.reject("NdisMRestartComplete", "no restart in progress");
+        return;
+    }
+    adapter.nic.restart_status.store(status.0, Relaxed);
+    adapter.nic.restart_done.store(true, Release);
+}
+
+/// `ndo_start_xmit`: hands `skb` to the miniport as an NBL. Bottom halves
+/// off (DISPATCH_LEVEL). Returns nonzero to have the stack retry later.
+#[no_mangle]
+extern "C" fn ndis_shim_nic_xmit(nic: *mut c_void, skb: *mut c_void) -> i32 {
+    // SAFETY: as in `ndis_shim_nic_open`.
+    let adapter = unsafe { adapter_of(nic) };
+    let skb = skb.cast::<RawSkb>();
+    let nic = &adapter.nic;
+    let Some(bridge) = nic.live() else {
+        return 1;
+    };
+    if nic.phase.load(Acquire) != RUNNING {
+        // SAFETY: the stack's skb, ours now; the live net_device.
+        unsafe { ndis_shim_tx_done(bridge.netdev, skb, false) };
+        return 0;
+    }
+    // SAFETY: the stack's skb, valid until we free it.
+    let Some(nbl) = (unsafe { nbl_of_skb(bridge, skb) }) else {
+        // SAFETY: as above.
+        unsafe { ndis_shim_tx_done(bridge.netdev, skb, false) };
+        return 0;
+    };
+    // SAFETY: as above.
+    let len = unsafe { ndis_shim_skb_len(skb) };
+    // SAFETY: the live net_device; counted before the miniport may complete.
+    unsafe { ndis_shim_tx_sent(bridge.netdev, len) };
+    let out = nic.outstanding.fetch_add(1, Relaxed) + 1;
+    // SAFETY: the miniport's MiniportSendNetBufferLists with its own
+    // context, at DISPATCH_LEVEL (as the flag says), on an NBL the shim
+    // owns until the miniport completes it.
+    unsafe {
+        (bridge.handlers.send)(
+            adapter.context(),
+            nbl,
+            0,
+            abi::NDIS_SEND_FLAGS_DISPATCH_LEVEL,
+        )
+    };
+    if out >= TX_CAP {
+        // SAFETY: the live net_device.
+        unsafe { ndis_shim_tx_stop(bridge.netdev) };
+        // A completion may have come in between: it saw the queue awake.
+        if nic.outstanding.load(Acquire) < TX_CAP / 2 {
+            // SAFETY: as above.
+            unsafe { ndis_shim_tx_wake(bridge.netdev) };
+        }
+    }
+    0
+}
+
+/// An NBL with one NET_BUFFER over `skb`'s data, in place. `None` when out
+/// of memory or when a fragment has no kernel address.
+///
+/// # Safety
+///
+/// `skb` is a valid skb that stays allocated until the NBL is freed.
+unsafe fn nbl_of_skb(bridge: &Bridge, skb: *mut RawSkb) -> Option<*mut abi::NET_BUFFER_LIST> {
+    // SAFETY: valid skb (safety requirement).
+    let pieces = unsafe { ndis_shim_skb_pieces(skb) } as usize;
+    let mdl_size = core::mem::size_of::<abi::MDL>();
+    let flags = bindings::GFP_ATOMIC | bindings::__GFP_NOWARN;
+    // SAFETY: `kmalloc` with a valid size and flags.
+    let mdls: *mut abi::MDL =
+        unsafe { bindings::__kmalloc_noprof(pieces * mdl_size, flags) }.cast();
+    if mdls.is_null() {
+        return None;
+    }
+    let mut used = 0;
+    for i in 0..pieces {
+        let mut va = null_mut();
+        let mut len = 0;
+        // SAFETY: valid skb; `i` below its piece count.
+        if !unsafe { ndis_shim_skb_piece(skb, i as u32, &mut va, &mut len) } {
+            // SAFETY: allocated above.
+            unsafe { bindings::kfree(mdls.cast()) };
+            return None;
+        }
+        if len == 0 {
+            continue;
+        }
+        // SAFETY: `used < pieces`: inside the block; the piece is kernel
+        // memory (the linear map) that lives as long as the skb.
+        unsafe {
+            let mdl = mdls.add(used);
+            memory::build_mdl(mdl, va, len);
+            if used > 0 {
+                (*mdls.add(used - 1)).Next = mdl;
+            }
+        }
+        used += 1;
+    }
+    // SAFETY: valid skb.
+    let len = unsafe { ndis_shim_skb_len(skb) };
+    let chain = if used == 0 { null_mut() } else { mdls };
+    // SAFETY: the chain describes the skb's data, which outlives the NBL
+    // (safety requirement).
+    let nbl = unsafe {
+        net_buffer_pool::allocate_nbl(
+            "ndo_start_xmit",
+            bridge.tx_pool,
+            0,
+            0,
+            Some(InitialData {
+                chain,
+                offset: 0,
+                length: len,
+            }),
+        )
+    };
+    if nbl.is_null() {
+        // SAFETY: allocated above, not linked anywhere.
+        unsafe { bindings::kfree(mdls.cast()) };
+        return None;
+    }
+    // SAFETY: a fresh NBL of the shim's pool: the protocol-reserved area
+    // is the shim's (the sender's) to use.
+    unsafe {
+        (*nbl).ProtocolReserved[0] = skb.cast();
+        (*nbl).ProtocolReserved[1] = mdls.cast();
+        (*nbl).SourceHandle = bridge.handle.into_raw() as abi::NDIS_HANDLE;
+    }
+    Some(nbl)
+}
+
+/// `NdisMSendNetBufferListsComplete`: frees each NBL and its skb.
+///
+/// # Safety
+///
+/// `nbls` is NULL or a chain of readable NBLs (linked by `Next`) that the
+/// miniport gives back.
+pub(crate) unsafe fn send_complete(adapter: &Adapter, mut nbls: *mut abi::NET_BUFFER_LIST) {
+    const CALL: &str = "NdisMSendNetBufferListsComplete";
+    let nic = &adapter.nic;
+    let Some(bridge) = nic.live() else {
+        adapter.reject(CALL, "the adapter has no net_device");
+        return;
+    };
+    let pool = bridge.tx_pool.into_raw() as abi::NDIS_HANDLE;
+    let (mut pkts, mut bytes) = (0u32, 0u32);
+    while !nbls.is_null() {
+        // SAFETY: readable NBL (safety requirement).
+        let (next, ours, status, skb, mdls) = unsafe {
+            (
+                (*nbls).__bindgen_anon_1.__bindgen_anon_1.Next,
+                (*nbls).NdisPoolHandle == pool,
+                (*nbls).__bindgen_anon_2.Status,
+                (*nbls).ProtocolReserved[0].cast::<RawSkb>(),
+                (*nbls).ProtocolReserved[1],
+            )
+        };
+        if !ours {
+            adapter.reject(CALL, "an NBL the shim did not send");
+            break;
+        }
+        // SAFETY: one of the shim's NBLs: its skb and MDL block are the
+        // ones `nbl_of_skb` stored, and the miniport is done with them.
+        unsafe {
+            bytes = bytes.wrapping_add(ndis_shim_skb_len(skb));
+            ndis_shim_tx_done(bridge.netdev, skb, status == 0);
+            bindings::kfree(mdls);
+            net_buffer_pool::free_nbl(bridge.tx_pool, nbls);
+        }
+        pkts += 1;
+        nbls = next;
+    }
+    if pkts == 0 {
+        return;
+    }
+    let out = nic.outstanding.fetch_sub(pkts, Release) - pkts;
+    {
+        let _serialised = nic.tx_completion.lock();
+        // SAFETY: the live net_device.
+        unsafe { ndis_shim_tx_completed(bridge.netdev, pkts, bytes) };
+    }
+    if out < TX_CAP / 2 {
+        // SAFETY: the live net_device.
+        unsafe { ndis_shim_tx_wake(bridge.netdev) };
+    }
+}
+
+/// `NdisMIndicateReceiveNetBufferLists`: copies each NET_BUFFER into an
+/// skb for the stack, then returns the NBLs (unless `resources`: the
+/// miniport takes them back when this returns).
+///
+/// # Safety
+///
+/// `nbls` is NULL or a chain of readable NBLs whose NET_BUFFERs and MDL
+/// chains are readable for the call.
+pub(crate) unsafe fn indicate_receive(
+    adapter: &Adapter,
+    nbls: *mut abi::NET_BUFFER_LIST,
+    count: u32,
+    resources: bool,
+) {
+    const CALL: &str = "NdisMIndicateReceiveNetBufferLists";
+    let nic = &adapter.nic;
+    let Some(bridge) = nic.live() else {
+        adapter.reject(CALL, "the adapter has no net_device");
+        return;
+    };
+    let deliver = nic.phase.load(Acquire) != PAUSED;
+    let mut nbl = nbls;
+    let mut seen = 0;
+    while !nbl.is_null() && seen < count {
+        // SAFETY: readable NBL (safety requirement).
+        let (next, mut nb) = unsafe {
+            (
+                (*nbl).__bindgen_anon_1.__bindgen_anon_1.Next,
+                (*nbl).__bindgen_anon_1.__bindgen_anon_1.FirstNetBuffer,
+            )
+        };
+        while !nb.is_null() {
+            // SAFETY: readable NET_BUFFER and chains (safety requirement).
+            let view = unsafe { NetBufferView::read(nb) };
+            if deliver {
+                receive_one(adapter, bridge, &view);
+            } else {
+                // SAFETY: the live net_device.
+                unsafe { ndis_shim_rx_dropped(bridge.netdev) };
+            }
+            // SAFETY: as above.
+            nb = unsafe { (*nb).__bindgen_anon_1.__bindgen_anon_1.Next };
+        }
+        seen += 1;
+        nbl = next;
+    }
+    if !deliver {
+        adapter.reject(CALL, "indicated while paused; dropped");
+    }
+    if !resources && !nbls.is_null() {
+        let flags = if memory::may_sleep() {
+            0
+        } else {
+            abi::NDIS_RETURN_FLAGS_DISPATCH_LEVEL
+        };
+        // SAFETY: the miniport's MiniportReturnNetBufferLists with its own
+        // context, on the NBLs it indicated, which the shim is done with.
+        unsafe { (bridge.handlers.ret)(adapter.context(), nbls, flags) };
+    }
+}
+
+/// Copies one NET_BUFFER's data into a new skb and delivers it.
+fn receive_one(adapter: &Adapter, bridge: &Bridge, view: &NetBufferView) {
+    let len = view.data_length;
+    let mut data = null_mut();
+    // SAFETY: the live net_device; `data` a valid out pointer.
+    let skb = unsafe { ndis_shim_rx_alloc(bridge.netdev, len, &mut data) };
+    if skb.is_null() {
+        return;
+    }
+    // SAFETY: `data` holds `len` bytes of the new skb.
+    let out = unsafe { core::slice::from_raw_parts_mut(data, len as usize) };
+    if copy_from_chain(view.current, view.current_mdl_offset, out) {
+        // SAFETY: the live net_device; the skb ours to hand over.
+        unsafe { ndis_shim_rx_deliver(bridge.netdev, skb) };
+    } else {
+        adapter.reject(
+            "NdisMIndicateReceiveNetBufferLists",
+            "a NET_BUFFER's MDL chain is shorter than DataLength or not kernel memory",
+        );
+        // SAFETY: ours, never handed over.
+        unsafe { ndis_shim_tx_done(bridge.netdev, skb, true) };
+        // SAFETY: the live net_device.
+        unsafe { ndis_shim_rx_dropped(bridge.netdev) };
+    }
+}
+
+/// Fills `out` from `chain`, starting `skip` bytes into its first MDL.
+fn copy_from_chain(mut chain: MdlChain, mut skip: u32, out: &mut [u8]) -> bool {
+    let mut at = 0;
+    for mdl in chain.by_ref() {
+        if at == out.len() {
+            break;
+        }
+        if skip >= mdl.byte_count {
+            skip -= mdl.byte_count;
+            continue;
+        }
+        let take = ((mdl.byte_count - skip) as usize).min(out.len() - at);
+        let src = mdl.start_va + mdl.byte_offset as usize + skip as usize;
+        // SAFETY: `mdl_view` checked the MDL's range is kernel memory the
+        // miniport lends for the indication; `take` stays inside it and
+        // inside `out`.
+        unsafe { core::ptr::copy_nonoverlapping(src as *const u8, out[at..].as_mut_ptr(), take) };
+        at += take;
+        skip = 0;
+    }
+    at == out.len()
+}
+
+/// `NdisMIndicateStatusEx`.
+pub(crate) fn indicate_status(adapter: &Adapter, indication: StatusIndication) {
+    let Some(bridge) = adapter.nic.live() else {
+        return;
+    };
+    match indication {
+        StatusIndication::LinkState(Some(connected)) => {
+            // SAFETY: the live net_device; any context.
+            unsafe { ndis_shim_netdev_carrier(bridge.netdev, connected) };
+        }
+        StatusIndication::LinkState(None) => {}
+        StatusIndication::Other(code) => {
+            dev_dbg!(adapter.device(), "status indication {:#010x}\n", code);
+        }
+    }
+}
+
+/// `ndo_set_rx_mode`: atomic context; the OID requests run from a work item.
+#[no_mangle]
+extern "C" fn ndis_shim_nic_rx_mode(nic: *mut c_void) {
+    // SAFETY: `nic` is the adapter (as in `ndis_shim_nic_open`), which
+    // lives in an `Arc` (adapters are made by `Adapter::new`).
+    let adapter = unsafe { ArcBorrow::<Adapter>::from_raw(nic.cast()) };
+    let adapter: Arc<Adapter> = adapter.into();
+    let _ = workqueue::system().enqueue::<Arc<Adapter>, 0>(adapter);
+}
+
+impl WorkItem<0> for Adapter {
+    type Pointer = Arc<Adapter>;
+
+    fn run(adapter: Arc<Adapter>) {
+        apply_rx_mode(&adapter);
+    }
+}
+
+/// Sets the packet filter and multicast list from the interface's flags
+/// and list. PASSIVE.
+fn apply_rx_mode(adapter: &Adapter) {
+    let nic = &adapter.nic;
+    let Some(bridge) = nic.live() else {
+        return;
+    };
+    let Some(general) = *nic.general.lock() else {
+        return;
+    };
+    let mut list = KVec::new();
+    if list.resize(MAX_MULTICAST * 6, 0u8, GFP_KERNEL).is_err() {
+        return;
+    }
+    // SAFETY: the live net_device; `list` holds MAX_MULTICAST addresses.
+    let (flags, n) = unsafe {
+        (
+            ndis_shim_netdev_flags(bridge.netdev),
+            ndis_shim_netdev_multicast(bridge.netdev, list.as_mut_ptr(), MAX_MULTICAST as u32),
+        )
+    };
+    let n = n.max(0) as usize;
+    let fits = n <= (general.max_multicast as usize).min(MAX_MULTICAST);
+    let mut filter = abi::NDIS_PACKET_TYPE_DIRECTED | abi::NDIS_PACKET_TYPE_BROADCAST;
+    if flags & IFF_PROMISC != 0 {
+        filter |= abi::NDIS_PACKET_TYPE_PROMISCUOUS;
+    }
+    if flags & IFF_ALLMULTI != 0 || !fits {
+        filter |= abi::NDIS_PACKET_TYPE_ALL_MULTICAST;
+    } else if n > 0 {
+        filter |= abi::NDIS_PACKET_TYPE_MULTICAST;
+    }
+    // What the miniport cannot filter for, it is not asked to.
+    if general.packet_filters != 0 {
+        filter &= general.packet_filters;
+    }
+    if fits && general.max_multicast > 0 {
+        list.truncate(n * 6);
+        let _ = set_oid(adapter, bridge, abi::OID_802_3_MULTICAST_LIST, list);
+    }
+    if nic.packet_filter.load(Relaxed) != filter {
+        let mut value = KVec::new();
+        if value
+            .extend_from_slice(&filter.to_ne_bytes(), GFP_KERNEL)
+            .is_ok()
+            && set_oid(adapter, bridge, abi::OID_GEN_CURRENT_PACKET_FILTER, value).is_ok()
+        {
+            nic.packet_filter.store(filter, Relaxed);
+        }
+    }
+}
+
+/// Issues a set request for `oid` with `value` and waits for it. PASSIVE.
+fn set_oid(adapter: &Adapter, bridge: &Bridge, oid: u32, mut value: KVec<u8>) -> Result {
+    let nic = &adapter.nic;
+    let Some(handler) = bridge.handlers.oid else {
+        return Err(ENOTSUPP);
+    };
+    let _one_at_a_time = nic.oid.lock();
+    // SAFETY: all-zero is a valid request (pointers NULL, numbers 0).
+    let mut request: abi::NDIS_OID_REQUEST = unsafe { core::mem::zeroed() };
+    request.Header = abi::NDIS_OBJECT_HEADER {
+        Type: abi::NDIS_OBJECT_TYPE_OID_REQUEST as u8,
+        Revision: abi::NDIS_OID_REQUEST_REVISION_1 as u8,
+        Size: abi::NDIS_SIZEOF_OID_REQUEST_REVISION_1 as u16,
+    };
+    request.RequestType = abi::NdisRequestSetInformation;
+    request.DATA.SET_INFORMATION.Oid = oid;
+    request.DATA.SET_INFORMATION.InformationBuffer = value.as_mut_ptr().cast();
+    request.DATA.SET_INFORMATION.InformationBufferLength = value.len() as u32;
+    let mut request = KBox::new(request, GFP_KERNEL)?;
+    let address = &raw mut *request as usize;
+    nic.oid_done.store(false, Relaxed);
+    nic.oid_pending.store(address, Release);
+    // SAFETY: the miniport's MiniportOidRequest with its own context, at
+    // PASSIVE_LEVEL; the request and its buffer live until it completes.
+    let mut status = NdisStatus(unsafe { handler(adapter.context(), &raw mut *request) });
+    if status == NdisStatus::PENDING {
+        if !wait_for(&nic.oid_done) {
+            dev_err!(
+                adapter.device(),
+                "{}: OID {:#010x} pended and never completed; its request is leaked\n",
+                adapter.driver.name(),
+                oid
+            );
+            nic.oid_pending.store(0, Relaxed);
+            // The miniport may still write them.
+            core::mem::forget(request);
+            core::mem::forget(value);
+            return Err(ETIMEDOUT);
+        }
+        status = NdisStatus(nic.oid_status.load(Acquire));
+    }
+    nic.oid_pending.store(0, Relaxed);
+    if status.is_success() {
+        Ok(())
+    } else {
+        dev_warn!(
+            adapter.device(),
+            "{}: OID {:#010x} failed: {:#010x}\n",
+            adapter.driver.name(),
+            oid,
+            status.0 as u32
+        );
+        Err(EIO)
+    }
+}
+
+/// `NdisMOidRequestComplete`: `request` is the address the miniport passed.
+pub(crate) fn oid_complete(adapter: &Adapter, request: usize, status: NdisStatus) {
+    let nic = &adapter.nic;
+    if request == 0 || nic.oid_pending.load(Acquire) != request {
+        adapter.reject("NdisMOidRequestComplete", "not the request the shim pended");
+        return;
+    }
+    nic.oid_status.store(status.0, Relaxed);
+    nic.oid_done.store(true, Release);
+}
+
+/// ethtool's driver name: the miniport module's.
+#[no_mangle]
+extern "C" fn ndis_shim_nic_drvinfo(nic: *mut c_void, driver: *mut u8, len: usize) {
+    // SAFETY: as in `ndis_shim_nic_open`.
+    let adapter = unsafe { adapter_of(nic) };
+    let name = adapter.driver.c_name().to_bytes();
+    let n = name.len().min(len.saturating_sub(1));
+    // SAFETY: `driver` holds `len` bytes (ethtool's drvinfo field).
+    unsafe {
+        core::ptr::copy_nonoverlapping(name.as_ptr(), driver, n);
+        *driver.add(n) = 0;
+    }
+}

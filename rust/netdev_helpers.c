@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The net_device of an NDIS 6 adapter: allocation, registration, the
+ * net_device_ops that call into the shim (rust/net_device.rs), and the few
+ * sk_buff operations the send and receive paths need. Each function does
+ * one job; the state machine and every NDIS rule live in Rust. Written in C
+ * because the kernel crate has no net_device or sk_buff abstractions.
+ */
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+
+#include "netdev_helpers.h"
+
+/* rust/net_device.rs */
+int ndis_shim_nic_open(void *nic);
+int ndis_shim_nic_stop(void *nic);
+int ndis_shim_nic_xmit(void *nic, struct sk_buff *skb);
+void ndis_shim_nic_rx_mode(void *nic);
+void ndis_shim_nic_drvinfo(void *nic, char *driver, size_t len);
+
+static void *ndis_shim_nic_of(struct net_device *dev)
+{
+	return *(void **)netdev_priv(dev);
+}
+
+static int ndis_shim_ndo_open(struct net_device *dev)
+{
+	int ret = ndis_shim_nic_open(ndis_shim_nic_of(dev));
+
+	if (!ret) {
+		netdev_reset_queue(dev);
+		netif_start_queue(dev);
+	}
+	return ret;
+}
+
+static int ndis_shim_ndo_stop(struct net_device *dev)
+{
+	netif_stop_queue(dev);
+	return ndis_shim_nic_stop(ndis_shim_nic_of(dev));
+}
+
+static netdev_tx_t ndis_shim_ndo_start_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	return ndis_shim_nic_xmit(ndis_shim_nic_of(dev), skb) ? NETDEV_TX_BUSY : NETDEV_TX_OK;
+}
+
+static void ndis_shim_ndo_set_rx_mode(struct net_device *dev)
+{
+	ndis_shim_nic_rx_mode(ndis_shim_nic_of(dev));
+}
+
+/*
+ * NDIS has no run-time OID to change the MAC address: a locally
+ * administered one comes from the NetworkAddress keyword at initialization.
+ */
+static int ndis_shim_ndo_set_mac_address(struct net_device *dev, void *addr)
+{
+	return -EOPNOTSUPP;
+}
+
+static const struct net_device_ops ndis_shim_netdev_ops = {
+	.ndo_open = ndis_shim_ndo_open,
+	.ndo_stop = ndis_shim_ndo_stop,
+	.ndo_start_xmit = ndis_shim_ndo_start_xmit,
+	.ndo_set_rx_mode = ndis_shim_ndo_set_rx_mode,
+	.ndo_set_mac_address = ndis_shim_ndo_set_mac_address,
+	.ndo_validate_addr = eth_validate_addr,
+};
+
+static void ndis_shim_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)
+{
+	ndis_shim_nic_drvinfo(ndis_shim_nic_of(dev), info->driver, sizeof(info->driver));
+	strscpy(info->bus_info, dev_name(dev->dev.parent), sizeof(info->bus_info));
+}
+
+static const struct ethtool_ops ndis_shim_ethtool_ops = {
+	.get_drvinfo = ndis_shim_get_drvinfo,
+	.get_link = ethtool_op_get_link,
+};
+
+/**
+ * ndis_shim_netdev_new() - an Ethernet net_device for an NDIS adapter
+ * @parent: the adapter's PCI device
+ * @nic: what the callbacks are given back (the shim's NIC object)
+ * @mac: the adapter's current MAC address (ETH_ALEN bytes)
+ * @mtu: the MTU the miniport declared (MtuSize: without the header)
+ *
+ * Not registered yet; the carrier starts off. Return: the device, or NULL.
+ */
+struct net_device *ndis_shim_netdev_new(struct device *parent, void *nic, const u8 *mac,
+					unsigned int mtu)
+{
+	struct net_device *dev = alloc_etherdev(sizeof(void *));
+
+	if (!dev)
+		return NULL;
+	*(void **)netdev_priv(dev) = nic;
+	SET_NETDEV_DEV(dev, parent);
+	dev->netdev_ops = &ndis_shim_netdev_ops;
+	dev->ethtool_ops = &ndis_shim_ethtool_ops;
+	/* MDL chains carry an skb's page fragments without copying. */
+	dev->features = NETIF_F_SG;
+	dev->hw_features = NETIF_F_SG;
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = mtu;
+	dev->mtu = mtu;
+	eth_hw_addr_set(dev, mac);
+	netif_carrier_off(dev);
+	return dev;
+}
+
+int ndis_shim_netdev_register(struct net_device *dev)
+{
+	return register_netdev(dev);
+}
+
+/* Calls ndo_stop first if the device is up. PASSIVE. */
+void ndis_shim_netdev_unregister(struct net_device *dev)
+{
+	unregister_netdev(dev);
+}
+
+void ndis_shim_netdev_free(struct net_device *dev)
+{
+	free_netdev(dev);
+}
+
+void ndis_shim_netdev_carrier(struct net_device *dev, bool on)
+{
+	if (on)
+		netif_carrier_on(dev);
+	else
+		netif_carrier_off(dev);
+}
+
+/* IFF_PROMISC, IFF_ALLMULTI: what the packet filter follows. */
+unsigned int ndis_shim_netdev_flags(struct net_device *dev)
+{
+	return READ_ONCE(dev->flags);
+}
+
+/**
+ * ndis_shim_netdev_multicast() - the device's multicast list
+ * @dev: the device
+ * @out: room for @max addresses of ETH_ALEN bytes
+ * @max: how many fit
+ *
+ * Return: the number of addresses on the list; more than @max when they
+ * did not all fit (only @max were copied).
+ */
+int ndis_shim_netdev_multicast(struct net_device *dev, u8 *out, unsigned int max)
+{
+	struct netdev_hw_addr *ha;
+	int n = 0;
+
+	netif_addr_lock_bh(dev);
+	netdev_for_each_mc_addr(ha, dev) {
+		if (n < max)
+			memcpy(out + n * ETH_ALEN, ha->addr, ETH_ALEN);
+		n++;
+	}
+	netif_addr_unlock_bh(dev);
+	return n;
+}
+
+unsigned int ndis_shim_skb_len(const struct sk_buff *skb)
+{
+	return skb->len;
+}
+
+/* The linear part, then each page fragment. */
+unsigned int ndis_shim_skb_pieces(const struct sk_buff *skb)
+{
+	return 1 + skb_shinfo(skb)->nr_frags;
+}
+
+/**
+ * ndis_shim_skb_piece() - one piece of an skb's data, in kernel space
+ * @skb: the skb (no frag list: the device does not declare NETIF_F_FRAGLIST)
+ * @i: 0 for the linear part, then 1 + the fragment's index
+ * @va: its address in the kernel's linear map
+ * @len: its length (the linear part may be empty)
+ *
+ * Return: false when the piece has no linear-map address (a highmem page).
+ */
+bool ndis_shim_skb_piece(const struct sk_buff *skb, unsigned int i, void **va,
+			 unsigned int *len)
+{
+	const skb_frag_t *frag;
+
+	if (i == 0) {
+		*va = skb->data;
+		*len = skb_headlen(skb);
+		return true;
+	}
+	frag = &skb_shinfo(skb)->frags[i - 1];
+	if (PageHighMem(skb_frag_page(frag)))
+		return false;
+	*va = skb_frag_address(frag);
+	*len = skb_frag_size(frag);
+	return true;
+}
+
+/* Byte queue limits: @bytes handed to the miniport. */
+void ndis_shim_tx_sent(struct net_device *dev, unsigned int bytes)
+{
+	netdev_sent_queue(dev, bytes);
+}
+
+/* A send finished: consumed when the miniport sent it, else a drop. */
+void ndis_shim_tx_done(struct net_device *dev, struct sk_buff *skb, bool sent)
+{
+	if (sent) {
+		DEV_STATS_INC(dev, tx_packets);
+		DEV_STATS_ADD(dev, tx_bytes, skb->len);
+		dev_consume_skb_any(skb);
+	} else {
+		DEV_STATS_INC(dev, tx_dropped);
+		dev_kfree_skb_any(skb);
+	}
+}
+
+void ndis_shim_tx_completed(struct net_device *dev, unsigned int pkts, unsigned int bytes)
+{
+	netdev_completed_queue(dev, pkts, bytes);
+}
+
+void ndis_shim_tx_stop(struct net_device *dev)
+{
+	netif_stop_queue(dev);
+}
+
+void ndis_shim_tx_wake(struct net_device *dev)
+{
+	netif_wake_queue(dev);
+}
+
+/* Nothing is outstanding any more (after Pause): BQL starts over. */
+void ndis_shim_tx_reset(struct net_device *dev)
+{
+	netdev_reset_queue(dev);
+}
+
+/**
+ * ndis_shim_rx_alloc() - an skb for a received frame of @len bytes
+ * @dev: the device
+ * @len: the frame's length, Ethernet header included
+ * @data: where to copy the frame
+ *
+ * Atomic. Return: the skb, or NULL (counted as a drop).
+ */
+struct sk_buff *ndis_shim_rx_alloc(struct net_device *dev, unsigned int len, u8 **data)
+{
+	struct sk_buff *skb = netdev_alloc_skb_ip_align(dev, len);
+
+	if (!skb) {
+		DEV_STATS_INC(dev, rx_dropped);
+		return NULL;
+	}
+	*data = skb_put(skb, len);
+	return skb;
+}
+
+/*
+ * Hands a received frame to the stack through the per-CPU backlog, never
+ * straight in: a miniport may indicate from inside its send handler (NDIS
+ * allows it at DISPATCH_LEVEL), and delivering there could make the stack
+ * transmit again on the same queue whose lock ndo_start_xmit holds.
+ */
+void ndis_shim_rx_deliver(struct net_device *dev, struct sk_buff *skb)
+{
+	skb->protocol = eth_type_trans(skb, dev);
+	DEV_STATS_INC(dev, rx_packets);
+	DEV_STATS_ADD(dev, rx_bytes, skb->len + ETH_HLEN);
+	netif_rx(skb);
+}
+
+void ndis_shim_rx_dropped(struct net_device *dev)
+{
+	DEV_STATS_INC(dev, rx_dropped);
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Linux network side of an NDIS 6 adapter (rust/netdev_helpers.c):
+ * thin C wrappers around struct net_device and struct sk_buff, which the
+ * kernel crate has no abstractions for. Their Rust declarations and the
+ * callbacks they call are in rust/net_device.rs.
+ */
+#ifndef _NDIS_SHIM_NETDEV_HELPERS_H
+#define _NDIS_SHIM_NETDEV_HELPERS_H
+
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+
+struct net_device *ndis_shim_netdev_new(struct device *parent, void *nic, const u8 *mac,
+					unsigned int mtu);
+int ndis_shim_netdev_register(struct net_device *dev);
+void ndis_shim_netdev_unregister(struct net_device *dev);
+void ndis_shim_netdev_free(struct net_device *dev);
+void ndis_shim_netdev_carrier(struct net_device *dev, bool on);
+unsigned int ndis_shim_netdev_flags(struct net_device *dev);
+int ndis_shim_netdev_multicast(struct net_device *dev, u8 *out, unsigned int max);
+
+unsigned int ndis_shim_skb_len(const struct sk_buff *skb);
+unsigned int ndis_shim_skb_pieces(const struct sk_buff *skb);
+bool ndis_shim_skb_piece(const struct sk_buff *skb, unsigned int i, void **va,
+			 unsigned int *len);
+void ndis_shim_tx_sent(struct net_device *dev, unsigned int bytes);
+void ndis_shim_tx_done(struct net_device *dev, struct sk_buff *skb, bool sent);
+void ndis_shim_tx_completed(struct net_device *dev, unsigned int pkts, unsigned int bytes);
+void ndis_shim_tx_stop(struct net_device *dev);
+void ndis_shim_tx_wake(struct net_device *dev);
+void ndis_shim_tx_reset(struct net_device *dev);
+
+struct sk_buff *ndis_shim_rx_alloc(struct net_device *dev, unsigned int len, u8 **data);
+void ndis_shim_rx_deliver(struct net_device *dev, struct sk_buff *skb);
+void ndis_shim_rx_dropped(struct net_device *dev);
+
+#endif /* _NDIS_SHIM_NETDEV_HELPERS_H */
