@@ -29,12 +29,12 @@ use crate::{
     abi,
     adapter_core::AdapterCore,
     channel::Direction,
-    dma::{self, BounceMemory, MapError},
+    dma::{self, BounceMemory, MapError, MapPolicy},
     driver::Characteristics,
     handle::{Handle, HandleKind},
     mdl::{page_chunks, VaRange},
     net_buffer::{ListBuffer, NetBufferView},
-    registry::{self, InRegistry},
+    registry::{self, Found, InRegistry},
     sg::{self, Element, SgLimits},
     sg_map::{self, SgChunk, SgMapping},
     status::{Error, Result as NdisResult},
@@ -101,6 +101,8 @@ pub(crate) struct SgDma {
     slot_size: usize,
     /// Highest bus address the device reaches.
     limit: u64,
+    /// What mapping within `limit` must check, decided at registration.
+    policy: MapPolicy,
     /// `ProcessSGListHandler`, present (checked at registration).
     process: abi::MINIPORT_PROCESS_SG_LIST_HANDLER,
     /// `SharedMemAllocateCompleteHandler`, for `NdisMAllocateSharedMemoryAsyncEx`.
@@ -135,11 +137,6 @@ pub(crate) struct SgDmaDescription {
     pub(crate) process: abi::MINIPORT_PROCESS_SG_LIST_HANDLER,
     /// `SharedMemAllocateCompleteHandler`.
     pub(crate) shared_mem_complete: abi::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER,
-}
-
-/// Looks up the SG DMA registration a handle names.
-pub(crate) fn lookup(handle: Handle) -> Option<Arc<SgDma>> {
-    registry::lookup(handle)
 }
 
 /// `NdisMRegisterScatterGatherDma` for the adapter `owner` names, which
@@ -199,6 +196,7 @@ pub(crate) fn register(
             .map_err(|_| Error::Resources)?;
     }
     let scratch = bounce_memory(adapter, PAGE_SIZE, limit)?;
+    let policy = MapPolicy::new(adapter.device(), limit);
     let sg_dma = Arc::pin_init(
         try_pin_init!(SgDma {
             adapter: adapter.clone(),
@@ -206,6 +204,7 @@ pub(crate) fn register(
             limits,
             slot_size,
             limit,
+            policy,
             process: desc.process,
             shared_mem_complete: desc.shared_mem_complete,
             state <- new_spinlock_irq!(SgState {
@@ -288,8 +287,8 @@ unsafe fn write_list(list: *mut u8, elements: impl Iterator<Item = Element>) {
 
 /// Whether a device-to-host transfer into `ranges` must be bounced because
 /// a piece shares a cache line with other memory.
-fn shares_cache_lines(ranges: &[VaRange], dir: Direction) -> bool {
-    dir == Direction::FromDevice && ranges.iter().any(|r| dma::shares_cache_line(*r))
+fn shares_cache_lines(policy: &MapPolicy, ranges: &[VaRange], dir: Direction) -> bool {
+    dir == Direction::FromDevice && ranges.iter().any(|r| policy.shares_cache_line(*r))
 }
 
 /// Mapped segments: (bus address, length).
@@ -306,7 +305,11 @@ unsafe fn map_in_place(
     ranges: &[VaRange],
     dir: Direction,
 ) -> NdisResult<Option<(SgMapping, Segments)>> {
-    let mut chunks = KVec::new();
+    let pages: usize = ranges
+        .iter()
+        .map(|r| (r.start % PAGE_SIZE + r.len).div_ceil(PAGE_SIZE))
+        .sum();
+    let mut chunks = KVec::with_capacity(pages, GFP_ATOMIC).map_err(|_| Error::Resources)?;
     for r in ranges {
         for c in page_chunks(*r, PAGE_SIZE) {
             chunks
@@ -323,12 +326,13 @@ unsafe fn map_in_place(
     // SAFETY: kernel memory kept by the miniport until the list is freed
     // (safety requirement), each chunk inside one page.
     let mapping =
-        match unsafe { SgMapping::new(sg_dma.adapter.device(), &chunks, dir, sg_dma.limit) } {
+        match unsafe { SgMapping::new(sg_dma.adapter.device(), &chunks, dir, &sg_dma.policy) } {
             Ok(m) => m,
             Err(MapError::NeedsBounce) => return Ok(None),
             Err(MapError::Failed) => return Err(Error::Resources),
         };
-    let mut segments = KVec::new();
+    let mut segments =
+        KVec::with_capacity(chunks.len(), GFP_ATOMIC).map_err(|_| Error::Resources)?;
     for s in mapping.segments() {
         segments.push(s, GFP_ATOMIC).map_err(|_| Error::Resources)?;
     }
@@ -449,7 +453,9 @@ pub(crate) fn allocate_list(
     flags: u32,
     buf: ListBuffer,
 ) -> NdisResult {
-    let sg_dma = lookup(handle).ok_or(Error::InvalidParameter)?;
+    // Borrowed for the whole call, ProcessSGList included: Deregister
+    // waits for it before it unmaps anything.
+    let sg_dma: Found<SgDma> = registry::find(handle).ok_or(Error::InvalidParameter)?;
     let nb = nb.ok_or(Error::Resources)?;
     let skip = nb.current_mdl_offset;
     let mut read = nb.current;
@@ -479,7 +485,7 @@ pub(crate) fn allocate_list(
         Direction::FromDevice
     };
 
-    let mapped = if shares_cache_lines(&ranges, dir) {
+    let mapped = if shares_cache_lines(&sg_dma.policy, &ranges, dir) {
         None
     } else {
         // SAFETY: the NET_BUFFER's memory stays valid until the list is
@@ -613,7 +619,7 @@ fn free_entry(sg_dma: &SgDma, entry: SgList) {
 /// `list` and `nb` are the addresses the miniport passed: only compared.
 pub(crate) fn free_list(handle: Handle, list: usize, nb: usize) {
     const CALL: &str = "NdisMFreeNetBufferSGList";
-    let Some(sg_dma) = lookup(handle) else {
+    let Some(sg_dma) = registry::find::<SgDma>(handle) else {
         crate::reject::reject_global(CALL, "unknown SG DMA handle");
         return;
     };

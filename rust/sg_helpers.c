@@ -34,6 +34,8 @@ static struct page *ndis_shim_sg_page(void *va)
  * @n: number of pieces, > 0
  * @dir: DMA_TO_DEVICE or DMA_FROM_DEVICE
  * @limit: highest bus address the device reaches
+ * @reach_all: ndis_shim_dma_reach_all(@dev, @limit), decided at registration:
+ *             no piece needs ndis_shim_reachable()
  * @out: the mapped table, on success
  *
  * Atomic allocations only: callable at DISPATCH_LEVEL.
@@ -45,7 +47,7 @@ static struct page *ndis_shim_sg_page(void *va)
  */
 int ndis_shim_sg_map(struct device *dev, const struct ndis_shim_sg_chunk *chunks,
 		     unsigned int n, enum dma_data_direction dir, u64 limit,
-		     struct sg_table **out)
+		     bool reach_all, struct sg_table **out)
 {
 	struct scatterlist *sg;
 	struct sg_table *sgt;
@@ -68,7 +70,8 @@ int ndis_shim_sg_map(struct device *dev, const struct ndis_shim_sg_chunk *chunks
 			ret = -EFAULT;
 			goto table;
 		}
-		if (!ndis_shim_reachable(dev, page_to_phys(page) + off, chunks[i].len, limit)) {
+		if (!reach_all &&
+		    !ndis_shim_reachable(dev, page_to_phys(page) + off, chunks[i].len, limit)) {
 			ret = -ERANGE;
 			goto table;
 		}

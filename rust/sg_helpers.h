@@ -18,7 +18,7 @@ struct ndis_shim_sg_chunk {
 
 int ndis_shim_sg_map(struct device *dev, const struct ndis_shim_sg_chunk *chunks,
 		     unsigned int n, enum dma_data_direction dir, u64 limit,
-		     struct sg_table **out);
+		     bool reach_all, struct sg_table **out);
 void ndis_shim_sg_unmap(struct device *dev, struct sg_table *sgt,
 			enum dma_data_direction dir);
 void ndis_shim_sg_sync_for_cpu(struct device *dev, struct sg_table *sgt,

@@ -8,11 +8,11 @@
 //! through the borrowed [`SGTable`] view.
 
 use core::{ffi::c_int, ffi::c_void, ptr::NonNull};
-use kernel::{bindings, device, scatterlist::SGTable, sync::aref::ARef};
+use kernel::{bindings, device, scatterlist::SGTable};
 
 use crate::{
     channel::Direction,
-    dma::{c_direction, injected_map_failure, raw_device, MapError},
+    dma::{c_direction, injected_map_failure, raw_device, MapError, MapPolicy},
 };
 
 extern "C" {
@@ -22,6 +22,7 @@ extern "C" {
         n: u32,
         dir: bindings::dma_data_direction,
         limit: u64,
+        reach_all: bool,
         out: *mut *mut bindings::sg_table,
     ) -> c_int;
     fn ndis_shim_sg_unmap(
@@ -55,29 +56,36 @@ pub(crate) fn max_seg_size(dev: &device::Device) -> u32 {
 /// # Invariants
 ///
 /// `sgt` was mapped for `dev` in `dir` by `ndis_shim_sg_map` (every entry
-/// checked); it is unmapped and freed exactly once, in `Drop`.
+/// checked); it is unmapped and freed exactly once, in `Drop`. `dev` is
+/// valid until then.
+///
+/// The device is borrowed, as [`crate::dma::StreamingMapping`]'s is: the
+/// adapter that maps keeps it alive (bound) for longer than any of its
+/// lists, which its SG registration unmaps at the latest when the adapter
+/// lets it go.
 pub(crate) struct SgMapping {
-    dev: ARef<device::Device>,
+    dev: NonNull<device::Device>,
     sgt: NonNull<bindings::sg_table>,
     dir: Direction,
 }
 
-// SAFETY: the table is owned by this value and only read while it lives.
+// SAFETY: the table is owned by this value and only read while it lives;
+// a `struct device` may be used from any thread.
 unsafe impl Send for SgMapping {}
 
 impl SgMapping {
-    /// Maps `chunks` for a transfer in `dir`, at bus addresses up to `limit`.
-    /// Never sleeps.
+    /// Maps `chunks` for a transfer in `dir`, within `policy` (made for
+    /// `dev`). Never sleeps.
     ///
     /// # Safety
     ///
     /// Each chunk must be kernel memory inside one page that stays allocated
-    /// until the mapping is dropped.
+    /// until the mapping is dropped, and `dev` must stay valid until then.
     pub(crate) unsafe fn new(
         dev: &device::Device,
         chunks: &[SgChunk],
         dir: Direction,
-        limit: u64,
+        policy: &MapPolicy,
     ) -> core::result::Result<Self, MapError> {
         if injected_map_failure() {
             return Err(MapError::Failed);
@@ -92,13 +100,16 @@ impl SgMapping {
                 chunks.as_ptr(),
                 n,
                 c_direction(dir),
-                limit,
+                policy.limit(),
+                policy.reach_all(),
                 &mut sgt,
             )
         };
         match (-ret, NonNull::new(sgt)) {
+            // INVARIANT: mapped and checked by the helper; `dev` outlives
+            // the mapping by this function's safety requirement.
             (0, Some(sgt)) => Ok(Self {
-                dev: dev.into(),
+                dev: NonNull::from(dev),
                 sgt,
                 dir,
             }),
@@ -122,7 +133,7 @@ impl SgMapping {
         // SAFETY: by the type invariant the table is mapped for `dev`.
         unsafe {
             ndis_shim_sg_sync_for_cpu(
-                raw_device(&self.dev),
+                self.dev.as_ptr().cast(),
                 self.sgt.as_ptr(),
                 c_direction(self.dir),
             )
@@ -136,7 +147,7 @@ impl Drop for SgMapping {
         // only place that unmaps and frees it.
         unsafe {
             ndis_shim_sg_unmap(
-                raw_device(&self.dev),
+                self.dev.as_ptr().cast(),
                 self.sgt.as_ptr(),
                 c_direction(self.dir),
             )
