@@ -94,6 +94,12 @@ impl MapPolicy {
         self.limit
     }
 
+    /// Whether every buffer is within reach, so no per-buffer reach check
+    /// is needed (`ndis_shim_dma_reach_all`).
+    pub(crate) fn reach_all(&self) -> bool {
+        self.reach_all
+    }
+
     /// Whether a device-to-host transfer of `range` must be bounced because
     /// it shares a cache line with other memory: where DMA is not
     /// cache-coherent the CPU could write that line back over the device's

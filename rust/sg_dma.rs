@@ -6,7 +6,7 @@
 //! As on Windows, a NET_BUFFER's list starts at the beginning of its
 //! `CurrentMdl` and covers `CurrentMdlOffset + DataLength` bytes across the
 //! chain; the miniport skips `CurrentMdlOffset` bytes of it. Those bytes
-//! are mapped page by page as one scatterlist ([`SgMapping`]) and written
+//! are mapped page by page as one scatterlist ([`SgTable`]) and written
 //! out as a `SCATTER_GATHER_LIST`. What the device cannot take as mapped (a
 //! mapping error, an address beyond its reach, too many elements, or
 //! device-to-host pieces sharing a cache line with other memory) is bounced
@@ -16,27 +16,41 @@
 //! not data, and are described by elements at a scratch page.
 //! `ProcessSGList` runs at DISPATCH_LEVEL (bottom halves off). The
 //! arithmetic is in the host-tested [`crate::sg`].
+//!
+//! The hot path takes no lock and allocates nothing in the common case
+//! (Documentation/performance.rst): a registration keeps a pool of list
+//! records ([`Record`]), each with a scatterlist for a list of up to
+//! [`POOL_ENTRIES`] pages, on a lock-free free stack; Allocate pops one,
+//! and Free finds it in O(1) by the index Allocate left in the list's
+//! `Reserved` field (checked against the list and NET_BUFFER the record
+//! holds, so a forged or stale one is refused as before). When the pool is
+//! empty a record is allocated (`GFP_ATOMIC`) and kept on a locked list.
+//! Both calls run with the registration borrowed from the registry
+//! ([`Found`]): Deregister waits for them before it unmaps anything.
 
-use core::ffi::c_void;
+use core::{cell::UnsafeCell, ffi::c_void};
 use kernel::{
     new_spinlock_irq,
     page::PAGE_SIZE,
     prelude::*,
-    sync::{Arc, SpinLockIrq},
+    sync::{
+        atomic::{Acquire, Atomic, Relaxed, Release},
+        Arc, SpinLockIrq,
+    },
 };
 
 use crate::{
     abi,
     adapter_core::AdapterCore,
     channel::Direction,
-    dma::{self, BounceMemory, MapError},
+    dma::{self, BounceMemory, MapError, MapPolicy},
     driver::Characteristics,
     handle::{Handle, HandleKind},
-    mdl::{page_chunks, VaRange},
+    mdl::VaRange,
     net_buffer::{ListBuffer, NetBufferView},
-    registry::{self, InRegistry},
+    registry::{self, Found, InRegistry},
     sg::{self, Element, SgLimits},
-    sg_map::{self, SgChunk, SgMapping},
+    sg_map::{self, SgRange, SgTable},
     status::{Error, Result as NdisResult},
 };
 
@@ -46,48 +60,238 @@ extern "C" {
         list: *mut c_void,
         context: *mut c_void,
     );
+    fn ndis_shim_sg_read_hint(at: *const c_void) -> u64;
 }
+
+/// List records a registration keeps: as many as its bounce slots can
+/// serve at most, the lists a NIC keeps in flight (see [`sg::BOUNCE_LISTS`]).
+const POOL_LISTS: usize = sg::BOUNCE_LISTS;
+/// Most scatterlist entries a pooled record holds (its registration's
+/// `max_elements`, if fewer); a list of more pieces gets a table of its own.
+const POOL_ENTRIES: u32 = 64;
+/// Where a list keeps its record's index (+ 1; 0: none), which Free reads
+/// back: `SCATTER_GATHER_LIST.Reserved`, the system's own field.
+const HINT_OFFSET: usize = 8;
+
+/// A record's phase, in the low bits of [`Record::state`]; the bits above
+/// count the record's lists, so a Free that read a record's fields for one
+/// list cannot take it once it holds another.
+const PHASE: u32 = 3;
+/// On the free stack (or, off the pool, not yet handed out).
+const FREE: u32 = 0;
+/// Held by one call: being built, or being freed.
+const BUSY: u32 = 1;
+/// Handed to the miniport: `list` and `net_buffer` say what it is.
+const OUTSTANDING: u32 = 2;
+/// One list more in [`Record::state`].
+const GENERATION: u32 = PHASE + 1;
 
 /// How a list's data reaches the device.
 enum Backing {
-    /// The NET_BUFFER's own pages, mapped.
-    Mapped(SgMapping),
-    /// Copied through bounce slot `slot`; `ranges` is what was staged
-    /// there, of which the first `skip` bytes are not data.
-    Bounced {
-        slot: usize,
-        ranges: KVec<VaRange>,
-        skip: usize,
-    },
+    /// No list.
+    None,
+    /// The NET_BUFFER's own pages, mapped by the record's table.
+    Mapped,
+    /// Copied through bounce slot `slot`; the record's `ranges` are what
+    /// was staged there, of which the first `skip` bytes are not data.
+    Bounced { slot: usize, skip: usize },
 }
 
-/// An SG list handed to the miniport and not yet freed.
-struct SgList {
-    /// The `SCATTER_GATHER_LIST` address the miniport was given.
-    list: usize,
-    net_buffer: usize,
+/// What a record holds for its list: the holder's alone (see [`Record`]).
+struct Body {
+    table: SgTable,
+    /// The ranges mapped or staged (capacity kept from list to list).
+    ranges: KVec<SgRange>,
+    /// The list's memory when the caller's buffer was too small (capacity
+    /// kept from list to list).
+    own: KVec<u64>,
     dir: Direction,
     backing: Backing,
-    /// The list's memory when the caller's buffer was too small.
-    _own: Option<KVec<u64>>,
+}
+
+/// One SG list's record.
+///
+/// # Invariants
+///
+/// `body` is accessed only by the record's holder: for a pooled record,
+/// the call that popped it off the free stack (until it pushes it back or
+/// publishes it [`OUTSTANDING`]), or the call that moved it from
+/// [`OUTSTANDING`] to [`BUSY`]; for a record off the pool, whoever has it
+/// (by value, or in [`SgDma::overflow`] under its lock); and `release`,
+/// once no call can reach the registration. `list` and `net_buffer` are
+/// stored before the record is published [`OUTSTANDING`] (release order).
+struct Record {
+    state: Atomic<u32>,
+    /// The next record on the free stack, + 1 (0: none).
+    next: Atomic<u32>,
+    /// The `SCATTER_GATHER_LIST` address the miniport was given.
+    list: Atomic<usize>,
+    net_buffer: Atomic<usize>,
+    body: UnsafeCell<Body>,
+}
+
+// SAFETY: `body` is reached by one holder at a time (type invariant), the
+// rest are atomics; `Body` is `Send`.
+unsafe impl Sync for Record {}
+
+impl Record {
+    /// A record whose table holds lists of up to `cap` pieces unallocated.
+    fn new(cap: u32, ranges: usize, flags: kernel::alloc::Flags) -> NdisResult<Self> {
+        Ok(Self {
+            state: Atomic::new(FREE),
+            next: Atomic::new(0),
+            list: Atomic::new(0),
+            net_buffer: Atomic::new(0),
+            body: UnsafeCell::new(Body {
+                table: SgTable::new(cap).map_err(|_| Error::Resources)?,
+                ranges: KVec::with_capacity(ranges, flags).map_err(|_| Error::Resources)?,
+                own: KVec::new(),
+                dir: Direction::ToDevice,
+                backing: Backing::None,
+            }),
+        })
+    }
+
+    /// The body.
+    ///
+    /// # Safety
+    ///
+    /// The caller must be the record's holder (type invariant), and use no
+    /// other reference from this method at the same time.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn body(&self) -> &mut Body {
+        // SAFETY: the holder's alone (safety requirement).
+        unsafe { &mut *self.body.get() }
+    }
+
+    /// Takes the record if it holds the outstanding list `list` of `nb`:
+    /// the caller is then its holder. Never waits.
+    fn take(&self, list: usize, nb: usize) -> bool {
+        let state = self.state.load(Acquire);
+        if state & PHASE != OUTSTANDING
+            || self.list.load(Relaxed) != list
+            || self.net_buffer.load(Relaxed) != nb
+        {
+            return false;
+        }
+        // The fields were read for this generation only if it is still
+        // the record's state.
+        self.state
+            .cmpxchg(state, (state & !PHASE) | BUSY, Acquire)
+            .is_ok()
+    }
+
+    /// Publishes the holder's list: the record is outstanding.
+    fn publish(&self, list: usize, nb: usize) {
+        self.list.store(list, Relaxed);
+        self.net_buffer.store(nb, Relaxed);
+        let state = self.state.load(Relaxed);
+        self.state.store((state & !PHASE) | OUTSTANDING, Release);
+    }
+
+    /// Marks the holder's record free, for its next list.
+    fn retire(&self) {
+        let state = self.state.load(Relaxed);
+        self.state
+            .store((state & !PHASE).wrapping_add(GENERATION) | FREE, Release);
+    }
 }
 
 /// Where bounced lists live, all within the registration's reach.
 struct BouncePool {
-    /// The slots ([`sg::bounce_pool`]) and whether each is in use.
-    slots: KVec<(BounceMemory, bool)>,
+    /// The slots ([`sg::bounce_pool`]) and whether each is in use (1).
+    slots: KVec<(BounceMemory, Atomic<u32>)>,
     /// One page the elements before a bounced list's data point at: those
     /// bytes are not data, so the miniport skips them and the device never
     /// touches them; if a device does, it reaches only this page.
     scratch: BounceMemory,
 }
 
-/// What a registration's lock protects.
-struct SgState {
-    lists: KVec<SgList>,
-    /// The bounce pool. Taken out (and freed) by Deregister at
-    /// PASSIVE_LEVEL, like a channel's map registers.
-    bounce: Option<BouncePool>,
+/// A registration's list records and bounce memory.
+struct Pool {
+    records: KVec<Record>,
+    /// The free stack's top record + 1 (0: empty) in the low 32 bits, and a
+    /// count of changes above, so a pop that read a record's `next` cannot
+    /// succeed once the stack has changed under it.
+    free: Atomic<u64>,
+    bounce: BouncePool,
+}
+
+impl Pool {
+    /// [`POOL_LISTS`] records with tables of `cap` entries. PASSIVE.
+    fn new(cap: u32, bounce: BouncePool) -> NdisResult<Self> {
+        let mut records =
+            KVec::with_capacity(POOL_LISTS, GFP_KERNEL).map_err(|_| Error::Resources)?;
+        for i in 0..POOL_LISTS {
+            let record = Record::new(cap, 4, GFP_KERNEL)?;
+            let next = if i + 1 < POOL_LISTS { i as u32 + 2 } else { 0 };
+            record.next.store(next, Relaxed);
+            records
+                .push(record, GFP_KERNEL)
+                .map_err(|_| Error::Resources)?;
+        }
+        Ok(Self {
+            records,
+            free: Atomic::new(if POOL_LISTS > 0 { 1 } else { 0 }),
+            bounce,
+        })
+    }
+
+    /// A free record's index; the caller is its holder. Never waits.
+    fn pop(&self) -> Option<usize> {
+        let mut top = self.free.load(Acquire);
+        loop {
+            let index = (top as u32).checked_sub(1)? as usize;
+            let next = self.records.get(index)?.next.load(Relaxed);
+            let new = ((top >> 32).wrapping_add(1) << 32) | u64::from(next);
+            // Acquire: see what the record's last holder did to it.
+            match self.free.cmpxchg(top, new, Acquire) {
+                Ok(_) => return Some(index),
+                Err(now) => top = now,
+            }
+        }
+    }
+
+    /// Puts record `index`, retired by its holder, back on the free stack.
+    fn push(&self, index: usize) {
+        let Some(record) = self.records.get(index) else {
+            return;
+        };
+        let mut top = self.free.load(Relaxed);
+        loop {
+            record.next.store(top as u32, Relaxed);
+            let new = ((top >> 32).wrapping_add(1) << 32) | (index as u64 + 1);
+            // Release: the next holder sees what this one did.
+            match self.free.cmpxchg(top, new, Release) {
+                Ok(_) => return,
+                Err(now) => top = now,
+            }
+        }
+    }
+}
+
+/// The pool of a registration.
+///
+/// # Invariants
+///
+/// Written only by [`SgDma::release`], which runs once no [`Found`] of the
+/// registration exists or can be made; read through [`pool_of`], which
+/// needs one.
+struct PoolCell(UnsafeCell<Option<Pool>>);
+
+// SAFETY: shared reads only while a `Found` exists, the one write when none
+// can (type invariant); `Pool` is `Send + Sync` (its records are `Sync`).
+unsafe impl Sync for PoolCell {}
+// SAFETY: owning the cell is owning the pool, which is `Send`.
+unsafe impl Send for PoolCell {}
+
+/// The pool of the registration `found` borrows; `None` never in practice
+/// (release takes it only once nothing can find the registration).
+fn pool_of(found: &Found<SgDma>) -> Option<&Pool> {
+    // SAFETY: `found` is a borrow from a lookup made before the
+    // registration's handle was taken out; `release`, the only writer,
+    // runs after a grace period that waits for it (type invariant).
+    unsafe { (*found.pool.0.get()).as_ref() }
 }
 
 /// A scatter-gather DMA registration, owned by its adapter.
@@ -101,12 +305,18 @@ pub(crate) struct SgDma {
     slot_size: usize,
     /// Highest bus address the device reaches.
     limit: u64,
+    /// What mapping within `limit` must check, decided at registration.
+    policy: MapPolicy,
     /// `ProcessSGListHandler`, present (checked at registration).
     process: abi::MINIPORT_PROCESS_SG_LIST_HANDLER,
     /// `SharedMemAllocateCompleteHandler`, for `NdisMAllocateSharedMemoryAsyncEx`.
     shared_mem_complete: abi::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER,
+    /// The list records and bounce memory; taken out (and freed) by
+    /// Deregister at PASSIVE_LEVEL, like a channel's map registers.
+    pool: PoolCell,
+    /// Outstanding lists whose records are not the pool's (it was empty).
     #[pin]
-    state: SpinLockIrq<SgState>,
+    overflow: SpinLockIrq<KVec<KBox<Record>>>,
 }
 
 impl SgDma {
@@ -135,11 +345,6 @@ pub(crate) struct SgDmaDescription {
     pub(crate) process: abi::MINIPORT_PROCESS_SG_LIST_HANDLER,
     /// `SharedMemAllocateCompleteHandler`.
     pub(crate) shared_mem_complete: abi::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER,
-}
-
-/// Looks up the SG DMA registration a handle names.
-pub(crate) fn lookup(handle: Handle) -> Option<Arc<SgDma>> {
-    registry::lookup(handle)
 }
 
 /// `NdisMRegisterScatterGatherDma` for the adapter `owner` names, which
@@ -193,12 +398,20 @@ pub(crate) fn register(
     for _ in 0..slots {
         bounce
             .push(
-                (bounce_memory(adapter, slot_size, limit)?, false),
+                (bounce_memory(adapter, slot_size, limit)?, Atomic::new(0)),
                 GFP_KERNEL,
             )
             .map_err(|_| Error::Resources)?;
     }
     let scratch = bounce_memory(adapter, PAGE_SIZE, limit)?;
+    let policy = MapPolicy::new(adapter.device(), limit);
+    let pool = Pool::new(
+        limits.max_elements.min(POOL_ENTRIES),
+        BouncePool {
+            slots: bounce,
+            scratch,
+        },
+    )?;
     let sg_dma = Arc::pin_init(
         try_pin_init!(SgDma {
             adapter: adapter.clone(),
@@ -206,15 +419,11 @@ pub(crate) fn register(
             limits,
             slot_size,
             limit,
+            policy,
             process: desc.process,
             shared_mem_complete: desc.shared_mem_complete,
-            state <- new_spinlock_irq!(SgState {
-                lists: KVec::new(),
-                bounce: Some(BouncePool {
-                    slots: bounce,
-                    scratch,
-                }),
-            }),
+            pool: PoolCell(UnsafeCell::new(Some(pool))),
+            overflow <- new_spinlock_irq!(KVec::new()),
         }),
         GFP_KERNEL,
     )
@@ -238,33 +447,44 @@ fn bounce_memory(adapter: &AdapterCore, len: usize, limit: u64) -> NdisResult<Bo
 unsafe impl InRegistry for SgDma {
     const KIND: HandleKind = HandleKind::SgDma;
 
-    /// Unmaps the lists the miniport did not free, then frees the bounce
-    /// memory. PASSIVE.
+    /// Unmaps the lists the miniport did not free, then frees the records
+    /// and the bounce memory. PASSIVE.
     fn release(&self) {
-        let (lists, bounce) = {
-            let mut state = self.state.lock();
-            (core::mem::take(&mut state.lists), state.bounce.take())
-        };
-        if !lists.is_empty() {
+        // SAFETY: the registry calls this once, after the handle was taken
+        // out and a grace period passed: no `Found` of this registration
+        // exists or can be made, so nothing else reaches the cell.
+        let pool = unsafe { (*self.pool.0.get()).take() };
+        let overflow = core::mem::take(&mut *self.overflow.lock());
+        let pooled = pool.as_ref().map_or(0, |p| {
+            p.records
+                .iter()
+                .filter(|r| r.state.load(Relaxed) & PHASE == OUTSTANDING)
+                .count()
+        });
+        let outstanding = pooled + overflow.len();
+        if outstanding != 0 {
             dev_warn!(
                 self.adapter.device(),
                 "{}: {} SG list(s) not freed before NdisMDeregisterScatterGatherDma; unmapped\n",
                 self.adapter.driver.name(),
-                lists.len()
+                outstanding
             );
         }
-        drop(lists);
-        drop(bounce);
+        // Each record's table unmaps as it is dropped; then the bounce
+        // memory goes.
+        drop(overflow);
+        drop(pool);
     }
 }
 
-/// Writes `elements` as a `SCATTER_GATHER_LIST` at `list`.
+/// Writes `elements` as a `SCATTER_GATHER_LIST` at `list`, with `hint` in
+/// its `Reserved` field.
 ///
 /// # Safety
 ///
 /// `list` must be writable for `sg::list_bytes(n)` bytes, `n` the number of
 /// elements.
-unsafe fn write_list(list: *mut u8, elements: impl Iterator<Item = Element>) {
+unsafe fn write_list(list: *mut u8, elements: impl Iterator<Item = Element>, hint: u64) {
     let mut n: u32 = 0;
     for e in elements {
         let at = sg::SG_LIST_HEADER_SIZE + n as usize * sg::SG_ELEMENT_SIZE;
@@ -278,112 +498,75 @@ unsafe fn write_list(list: *mut u8, elements: impl Iterator<Item = Element>) {
         n += 1;
     }
     // SAFETY: the header lies inside the list (safety requirement):
-    // NumberOfElements at 0, Reserved at 8.
+    // NumberOfElements at 0, Reserved at HINT_OFFSET (8).
     unsafe {
         list.cast::<u32>().write_unaligned(n);
         list.add(4).cast::<u32>().write_unaligned(0);
-        list.add(8).cast::<u64>().write_unaligned(0);
+        list.add(HINT_OFFSET).cast::<u64>().write_unaligned(hint);
     }
 }
 
-/// Whether a device-to-host transfer into `ranges` must be bounced because
-/// a piece shares a cache line with other memory.
-fn shares_cache_lines(ranges: &[VaRange], dir: Direction) -> bool {
-    dir == Direction::FromDevice && ranges.iter().any(|r| dma::shares_cache_line(*r))
+/// The record index a list handed back says it came from (the `Reserved`
+/// field [`write_list`] wrote), if it says one. `list` may be anything.
+fn read_hint(list: usize) -> Option<usize> {
+    // SAFETY: the helper reads without faulting whatever the address.
+    let hint = unsafe { ndis_shim_sg_read_hint(list.wrapping_add(HINT_OFFSET) as *const c_void) };
+    usize::try_from(hint.checked_sub(1)?).ok()
 }
 
-/// Mapped segments: (bus address, length).
-type Segments = KVec<(u64, u64)>;
+/// A closure yielding an iterator, as an iterable that can be cloned: the
+/// mapped segments, walked once to check them and once to write them.
+#[derive(Clone, Copy)]
+struct Rewind<F>(F);
 
-/// Maps `ranges` in place, or `None` when they must be bounced.
-///
-/// # Safety
-///
-/// `ranges` must be kernel memory that stays allocated until the mapping
-/// is dropped.
-unsafe fn map_in_place(
-    sg_dma: &SgDma,
-    ranges: &[VaRange],
-    dir: Direction,
-) -> NdisResult<Option<(SgMapping, Segments)>> {
-    let mut chunks = KVec::new();
-    for r in ranges {
-        for c in page_chunks(*r, PAGE_SIZE) {
-            chunks
-                .push(
-                    SgChunk {
-                        va: c.va as *mut c_void,
-                        len: c.len as u32,
-                    },
-                    GFP_ATOMIC,
-                )
-                .map_err(|_| Error::Resources)?;
-        }
+impl<F: Fn() -> I, I: Iterator> IntoIterator for Rewind<F> {
+    type Item = I::Item;
+    type IntoIter = I;
+
+    fn into_iter(self) -> I {
+        (self.0)()
     }
-    // SAFETY: kernel memory kept by the miniport until the list is freed
-    // (safety requirement), each chunk inside one page.
-    let mapping =
-        match unsafe { SgMapping::new(sg_dma.adapter.device(), &chunks, dir, sg_dma.limit) } {
-            Ok(m) => m,
-            Err(MapError::NeedsBounce) => return Ok(None),
-            Err(MapError::Failed) => return Err(Error::Resources),
-        };
-    let mut segments = KVec::new();
-    for s in mapping.segments() {
-        segments.push(s, GFP_ATOMIC).map_err(|_| Error::Resources)?;
-    }
-    if !sg::fits(
-        segments.iter().copied(),
-        sg_dma.limits.max_seg_size,
-        sg_dma.limit,
-    ) {
-        return Ok(None);
-    }
-    Ok(Some((mapping, segments)))
 }
 
 /// Stages `ranges` in a free bounce slot; copies them in for
 /// host-to-device. Returns the slot, its bus address and the scratch
 /// page's; RESOURCES when no slot is free or the ranges do not fit in one.
-fn bounce_in(sg_dma: &SgDma, ranges: &[VaRange], dir: Direction) -> NdisResult<(usize, u64, u64)> {
+fn bounce_in(
+    pool: &BouncePool,
+    ranges: &[SgRange],
+    dir: Direction,
+) -> NdisResult<(usize, u64, u64)> {
     let total: usize = ranges.iter().map(|r| r.len).sum();
-    let mut state = sg_dma.state.lock();
-    let pool = state.bounce.as_mut().ok_or(Error::InvalidParameter)?;
-    let scratch = pool.scratch.device_address();
     let (slot, (mem, busy)) = pool
         .slots
-        .iter_mut()
+        .iter()
         .enumerate()
-        .find(|(_, (_, busy))| !*busy)
+        .find(|(_, (_, busy))| busy.load(Relaxed) == 0 && busy.cmpxchg(0, 1, Acquire).is_ok())
         .ok_or(Error::Resources)?;
     if total > mem.len() {
+        busy.store(0, Release);
         return Err(Error::Resources);
     }
-    *busy = true;
     if dir == Direction::ToDevice {
         let mut at = 0;
         for r in ranges {
             // SAFETY: `r` is the miniport's readable kernel memory; the
             // ranges fit in the slot (checked above), the shim's own
-            // allocation, so they do not overlap.
+            // allocation and now this call's, so they do not overlap.
             unsafe {
-                core::ptr::copy_nonoverlapping(r.start as *const u8, mem.cpu_ptr().add(at), r.len)
+                core::ptr::copy_nonoverlapping(r.va as *const u8, mem.cpu_ptr().add(at), r.len)
             };
             at += r.len;
         }
     }
-    Ok((slot, mem.device_address(), scratch))
+    Ok((slot, mem.device_address(), pool.scratch.device_address()))
 }
 
 /// Frees bounce slot `slot`; for device-to-host, first copies the data
 /// back: `ranges` past their first `skip` bytes, which are not data and
 /// stay as the miniport left them.
-fn bounce_out(sg_dma: &SgDma, slot: usize, ranges: &[VaRange], skip: usize, dir: Direction) {
-    let mut state = sg_dma.state.lock();
-    let Some(pool) = state.bounce.as_mut() else {
-        return;
-    };
-    let Some((mem, busy)) = pool.slots.get_mut(slot) else {
+fn bounce_out(pool: &BouncePool, slot: usize, ranges: &[SgRange], skip: usize, dir: Direction) {
+    let Some((mem, busy)) = pool.slots.get(slot) else {
         return;
     };
     if dir == Direction::FromDevice {
@@ -391,43 +574,211 @@ fn bounce_out(sg_dma: &SgDma, slot: usize, ranges: &[VaRange], skip: usize, dir:
         for r in ranges {
             // The part of `r` at or after `skip` bytes into the ranges.
             let from = skip.saturating_sub(at).min(r.len);
-            // SAFETY: as in `bounce_in` (the ranges fit in the slot); the
-            // list is being freed, so the device is done with the slot.
+            // SAFETY: as in `bounce_in` (the ranges fit in the slot, which
+            // this list holds); the list is being freed, so the device is
+            // done with the slot.
             unsafe {
                 core::ptr::copy_nonoverlapping(
                     mem.cpu_ptr().add(at + from),
-                    (r.start + from) as *mut u8,
+                    r.va.cast::<u8>().add(from),
                     r.len - from,
                 )
             };
             at += r.len;
         }
     }
-    *busy = false;
+    busy.store(0, Release);
 }
 
 /// The segments of a bounced list: `skip` bytes (`CurrentMdlOffset`) at
 /// the scratch page, a page at most each, then the data in its slot.
 /// RESOURCES if that takes more than [`sg::MAX_LIST_ELEMENTS`] segments.
-fn bounced_segments(skip: u32, scratch: u64, data: u64, length: u32) -> NdisResult<Segments> {
+fn bounced_segments(
+    skip: u32,
+    scratch: u64,
+    data: u64,
+    length: u32,
+) -> NdisResult<impl Iterator<Item = (u64, u64)> + Clone> {
     let page = PAGE_SIZE as u64;
-    let prefix = u64::from(skip).div_ceil(page) as usize;
-    if prefix >= sg::MAX_LIST_ELEMENTS {
+    let skip = u64::from(skip);
+    let prefix = skip.div_ceil(page);
+    if prefix as usize >= sg::MAX_LIST_ELEMENTS {
         return Err(Error::Resources);
     }
-    let mut segments = KVec::with_capacity(prefix + 1, GFP_ATOMIC).map_err(|_| Error::Resources)?;
-    let mut left = u64::from(skip);
-    while left > 0 {
-        let len = left.min(page);
-        segments
-            .push((scratch, len), GFP_ATOMIC)
+    let before = (0..prefix).map(move |k| (scratch, (skip - k * page).min(page)));
+    Ok(Iterator::chain(
+        before,
+        core::iter::once((data, u64::from(length))),
+    ))
+}
+
+/// Writes the list of `segments` into `buf` if it holds it, else into
+/// `own`; returns where. RESOURCES if it cannot be.
+fn write_out<I>(
+    segments: I,
+    max_seg: u32,
+    buf: &ListBuffer,
+    own: &mut KVec<u64>,
+    hint: u64,
+) -> NdisResult<*mut u8>
+where
+    I: IntoIterator<Item = (u64, u64)> + Clone,
+{
+    let n = sg::element_count(segments.clone(), max_seg);
+    let bytes = sg::list_bytes(n).ok_or(Error::Resources)?;
+    let list = if let Some(list) = buf.holding(bytes) {
+        list
+    } else {
+        own.clear();
+        own.extend_with(bytes.div_ceil(8), 0u64, GFP_ATOMIC)
             .map_err(|_| Error::Resources)?;
-        left -= len;
+        own.as_mut_ptr().cast::<u8>()
+    };
+    // SAFETY: `list` is the caller's buffer of at least `bytes` bytes
+    // (checked above, writable by `ListBuffer`'s invariant) or our own.
+    unsafe { write_list(list, sg::elements(segments, max_seg), hint) };
+    Ok(list)
+}
+
+/// Appends `r` to a record's ranges (allocating only past their capacity).
+fn push_range(ranges: &mut KVec<SgRange>, r: VaRange) -> NdisResult {
+    let range = SgRange {
+        va: r.start as *mut c_void,
+        len: r.len,
+    };
+    ranges.push(range, GFP_ATOMIC).map_err(|_| Error::Resources)
+}
+
+/// What one `NdisMAllocateNetBufferSGList` asks for.
+#[derive(Clone, Copy)]
+struct Wanted<'a> {
+    nb: &'a NetBufferView,
+    /// Bytes the list maps ([`sg::mapped_length`]).
+    total: u32,
+    dir: Direction,
+    buf: &'a ListBuffer,
+}
+
+/// Builds the list `want` asks for in `body` (held by the caller) and
+/// writes it; returns the list and whether it was bounced. On
+/// failure the body holds nothing.
+///
+/// The NET_BUFFER's memory stays valid until the list is freed (NDIS's
+/// rule, the miniport's promise); the list unmaps before then.
+fn build(
+    sg_dma: &SgDma,
+    pool: &Pool,
+    body: &mut Body,
+    want: &Wanted<'_>,
+    hint: u64,
+) -> NdisResult<(*mut u8, bool)> {
+    let Wanted {
+        nb,
+        total,
+        dir,
+        buf,
+    } = *want;
+    let skip = nb.current_mdl_offset;
+    let max_seg = sg_dma.limits.max_seg_size;
+    body.dir = dir;
+    body.ranges.clear();
+    let mut pieces = 0usize;
+    let mut shares = false;
+    for r in sg::data_ranges(nb.current, 0, total) {
+        pieces += (r.start % PAGE_SIZE + r.len).div_ceil(PAGE_SIZE);
+        shares |= dir == Direction::FromDevice && sg_dma.policy.shares_cache_line(r);
+        push_range(&mut body.ranges, r)?;
     }
-    segments
-        .push((data, u64::from(length)), GFP_ATOMIC)
-        .map_err(|_| Error::Resources)?;
-    Ok(segments)
+
+    if !shares {
+        let pieces = u32::try_from(pieces).map_err(|_| Error::Resources)?;
+        // SAFETY: the ranges are the NET_BUFFER's kernel memory, valid until
+        // the list is freed, when the table is unmapped (see above); the
+        // device is kept alive by the adapter for longer.
+        let mapped = unsafe {
+            body.table.map(
+                sg_dma.adapter.device(),
+                &body.ranges,
+                pieces,
+                dir,
+                &sg_dma.policy,
+            )
+        };
+        match mapped {
+            Ok(()) => {
+                let table = &body.table;
+                let segments = Rewind(|| table.segments());
+                if sg::fits(segments, max_seg, sg_dma.limit) {
+                    match write_out(segments, max_seg, buf, &mut body.own, hint) {
+                        Ok(list) => {
+                            body.backing = Backing::Mapped;
+                            return Ok((list, false));
+                        }
+                        Err(e) => {
+                            body.table.unmap(false);
+                            return Err(e);
+                        }
+                    }
+                }
+                body.table.unmap(false);
+            }
+            Err(MapError::NeedsBounce) => {}
+            Err(MapError::Failed) => return Err(Error::Resources),
+        }
+    }
+
+    // Bounced. What the list maps fits in a slot: staged whole, as
+    // Windows' copy is. Else only the data; the `CurrentMdlOffset` bytes
+    // before it, not data, are elements at the scratch page.
+    let prefix = if total as usize <= sg_dma.slot_size {
+        0
+    } else {
+        body.ranges.clear();
+        for r in sg::data_ranges(nb.current, skip, nb.data_length) {
+            push_range(&mut body.ranges, r)?;
+        }
+        skip
+    };
+    let (slot, address, scratch) = bounce_in(&pool.bounce, &body.ranges, dir)?;
+    let written = bounced_segments(prefix, scratch, address, total - prefix)
+        .and_then(|segments| write_out(segments, max_seg, buf, &mut body.own, hint));
+    match written {
+        Ok(list) => {
+            body.backing = Backing::Bounced {
+                slot,
+                skip: (skip - prefix) as usize,
+            };
+            Ok((list, true))
+        }
+        Err(e) => {
+            bounce_out(&pool.bounce, slot, &[], 0, Direction::ToDevice);
+            Err(e)
+        }
+    }
+}
+
+/// Finishes the list in `body` (held by the caller): hands device-to-host
+/// data to the CPU (copying a bounce back), then unmaps.
+fn finish(pool: &Pool, body: &mut Body) {
+    match core::mem::replace(&mut body.backing, Backing::None) {
+        Backing::Mapped => body.table.unmap(true),
+        Backing::Bounced { slot, skip } => {
+            bounce_out(&pool.bounce, slot, &body.ranges, skip, body.dir)
+        }
+        Backing::None => {}
+    }
+}
+
+/// Undoes the list in `body` (held by the caller), never handed out:
+/// unmaps, or frees its bounce slot, copying nothing.
+fn undo(pool: &Pool, body: &mut Body) {
+    match core::mem::replace(&mut body.backing, Backing::None) {
+        Backing::Mapped => body.table.unmap(false),
+        Backing::Bounced { slot, .. } => {
+            bounce_out(&pool.bounce, slot, &[], 0, Direction::ToDevice)
+        }
+        Backing::None => {}
+    }
 }
 
 /// `NdisMAllocateNetBufferSGList`: maps `CurrentMdlOffset + DataLength`
@@ -449,13 +800,15 @@ pub(crate) fn allocate_list(
     flags: u32,
     buf: ListBuffer,
 ) -> NdisResult {
-    let sg_dma = lookup(handle).ok_or(Error::InvalidParameter)?;
+    // Borrowed for the whole call, ProcessSGList included: Deregister
+    // waits for it before it unmaps anything.
+    let sg_dma: Found<SgDma> = registry::find(handle).ok_or(Error::InvalidParameter)?;
+    let pool = pool_of(&sg_dma).ok_or(Error::InvalidParameter)?;
     let nb = nb.ok_or(Error::Resources)?;
-    let skip = nb.current_mdl_offset;
     let mut read = nb.current;
     let total = sg::mapped_length(
         read.by_ref(),
-        skip,
+        nb.current_mdl_offset,
         nb.data_length,
         sg_dma.limits.max_mapping,
     );
@@ -469,117 +822,55 @@ pub(crate) fn allocate_list(
         return Err(Error::Resources);
     }
     let total = total?;
-    let mut ranges = KVec::new();
-    for r in sg::data_ranges(nb.current, 0, total) {
-        ranges.push(r, GFP_ATOMIC).map_err(|_| Error::Resources)?;
-    }
     let dir = if flags & sg::SG_LIST_WRITE_TO_DEVICE != 0 {
         Direction::ToDevice
     } else {
         Direction::FromDevice
     };
 
-    let mapped = if shares_cache_lines(&ranges, dir) {
-        None
-    } else {
-        // SAFETY: the NET_BUFFER's memory stays valid until the list is
-        // freed (NDIS's rule, the miniport's promise), and the mapping is
-        // dropped then.
-        unsafe { map_in_place(&sg_dma, &ranges, dir) }?
+    let want = Wanted {
+        nb: &nb,
+        total,
+        dir,
+        buf: &buf,
     };
-    let max_seg = sg_dma.limits.max_seg_size;
-    let (backing, segments) = match mapped {
-        Some((mapping, segments)) => (Backing::Mapped(mapping), segments),
-        None => {
-            // What the list maps fits in a slot: staged whole, as Windows'
-            // copy is. Else only the data; the `CurrentMdlOffset` bytes
-            // before it, not data, are elements at the scratch page.
-            let (staged, prefix) = if total as usize <= sg_dma.slot_size {
-                (ranges, 0)
-            } else {
-                let mut data = KVec::new();
-                for r in sg::data_ranges(nb.current, skip, nb.data_length) {
-                    data.push(r, GFP_ATOMIC).map_err(|_| Error::Resources)?;
-                }
-                (data, skip)
-            };
-            let (slot, address, scratch) = bounce_in(&sg_dma, &staged, dir)?;
-            match bounced_segments(prefix, scratch, address, total - prefix) {
-                Ok(segments) => {
-                    let skip = (skip - prefix) as usize;
-                    let backing = Backing::Bounced {
-                        slot,
-                        ranges: staged,
-                        skip,
-                    };
-                    (backing, segments)
-                }
-                Err(e) => {
-                    bounce_out(&sg_dma, slot, &[], 0, Direction::ToDevice);
-                    return Err(e);
-                }
+    let (list, bounced) = if let Some(index) = pool.pop() {
+        let record = &pool.records[index];
+        // SAFETY: popped off the free stack: this call is its holder.
+        let body = unsafe { record.body() };
+        match build(&sg_dma, pool, body, &want, index as u64 + 1) {
+            Ok((list, bounced)) => {
+                record.publish(list as usize, nb.address);
+                (list, bounced)
+            }
+            Err(e) => {
+                record.retire();
+                pool.push(index);
+                return Err(e);
             }
         }
-    };
-    let n = sg::element_count(segments.iter().copied(), max_seg);
-    let bounced = matches!(backing, Backing::Bounced { .. });
-    let undo = |backing: Backing| {
-        if let Backing::Bounced { slot, .. } = backing {
-            bounce_out(&sg_dma, slot, &[], 0, Direction::ToDevice);
-        }
-    };
-
-    let Some(bytes) = sg::list_bytes(n) else {
-        undo(backing);
-        return Err(Error::Resources);
-    };
-    let (list, own) = if let Some(list) = buf.holding(bytes) {
-        (list, None)
     } else {
-        let mut own = KVec::new();
-        if own
-            .extend_with(bytes.div_ceil(8), 0u64, GFP_ATOMIC)
-            .is_err()
-        {
-            undo(backing);
-            return Err(Error::Resources);
-        }
-        (own.as_mut_ptr().cast::<u8>(), Some(own))
-    };
-    // SAFETY: `list` is the caller's buffer of at least `bytes` bytes
-    // (checked above, writable by `ListBuffer`'s invariant) or our own.
-    unsafe { write_list(list, sg::elements(segments.iter().copied(), max_seg)) };
-
-    let entry = SgList {
-        list: list as usize,
-        net_buffer: nb.address,
-        dir,
-        backing,
-        _own: own,
-    };
-    {
-        let mut state = sg_dma.state.lock();
-        // Deregistered under us (the handle is stale now), or no room to
-        // remember the list.
-        let status = if state.bounce.is_none() {
-            Err(Error::InvalidParameter)
-        } else {
-            state
-                .lists
-                .reserve(1, GFP_ATOMIC)
-                .map_err(|_| Error::Resources)
+        // The pool is out: a record of this list's own, kept on the
+        // overflow list until it is freed.
+        let record =
+            KBox::new(Record::new(0, 1, GFP_ATOMIC)?, GFP_ATOMIC).map_err(|_| Error::Resources)?;
+        // SAFETY: the record is this call's alone.
+        let body = unsafe { record.body() };
+        let (list, bounced) = build(&sg_dma, pool, body, &want, 0)?;
+        record.publish(list as usize, nb.address);
+        let mut overflow = sg_dma.overflow.lock();
+        let pushed = match overflow.reserve(1, GFP_ATOMIC) {
+            Ok(()) => overflow.push_within_capacity(record).map_err(|e| e.0),
+            Err(_) => Err(record),
         };
-        if let Err(e) = status {
-            drop(state);
-            free_entry(&sg_dma, entry);
-            return Err(e);
-        }
-        if let Err(e) = state.lists.push_within_capacity(entry) {
-            drop(state);
-            free_entry(&sg_dma, e.0);
+        drop(overflow);
+        if let Err(record) = pushed {
+            // SAFETY: not handed out: this call's alone.
+            undo(pool, unsafe { record.body() });
             return Err(Error::Resources);
         }
-    }
+        (list, bounced)
+    };
     sg_dma.adapter.count_transfer(bounced);
     // The list is recorded and no lock is held: the handler may free it
     // (or the NET_BUFFER's send may complete) before it returns. Nothing
@@ -590,45 +881,59 @@ pub(crate) fn allocate_list(
     Ok(())
 }
 
-/// Finishes a list taken off its registration: hands device-to-host data
-/// to the CPU (copying a bounce back), then unmaps and frees.
-fn free_entry(sg_dma: &SgDma, entry: SgList) {
-    match entry.backing {
-        Backing::Mapped(mapping) => {
-            if entry.dir == Direction::FromDevice {
-                mapping.sync_for_cpu();
-            }
-            drop(mapping);
-        }
-        Backing::Bounced { slot, ranges, skip } => {
-            bounce_out(sg_dma, slot, &ranges, skip, entry.dir)
-        }
-    }
-}
-
 /// `NdisMFreeNetBufferSGList`. A list this registration did not hand out
 /// for `nb` (or one already freed) is rejected: logged and counted, never
 /// unmapped twice. Never sleeps.
 ///
-/// `list` and `nb` are the addresses the miniport passed: only compared.
+/// `list` and `nb` are the addresses the miniport passed: compared, and
+/// `list`'s `Reserved` field read without faulting.
 pub(crate) fn free_list(handle: Handle, list: usize, nb: usize) {
     const CALL: &str = "NdisMFreeNetBufferSGList";
-    let Some(sg_dma) = lookup(handle) else {
+    let Some(sg_dma) = registry::find::<SgDma>(handle) else {
         crate::reject::reject_global(CALL, "unknown SG DMA handle");
         return;
     };
-    let entry = {
-        let mut state = sg_dma.state.lock();
-        let found = state
-            .lists
-            .iter()
-            .position(|l| l.list == list && l.net_buffer == nb);
-        found.and_then(|i| state.lists.remove(i).ok())
+    let Some(pool) = pool_of(&sg_dma) else {
+        crate::reject::reject_global(CALL, "unknown SG DMA handle");
+        return;
     };
-    match entry {
-        Some(entry) => free_entry(&sg_dma, entry),
-        None => sg_dma
-            .adapter
-            .reject(CALL, "not an outstanding SG list of this NET_BUFFER"),
+    // The record the list names, if it holds this list.
+    let hinted = read_hint(list).filter(|&i| pool.records.get(i).is_some_and(|r| r.take(list, nb)));
+    if let Some(index) = hinted {
+        free_pooled(pool, index);
+        return;
     }
+    // A list of the overflow, or one whose `Reserved` the miniport wrote
+    // over: looked for.
+    let overflow = {
+        let mut records = sg_dma.overflow.lock();
+        let found = records
+            .iter()
+            .position(|r| r.list.load(Relaxed) == list && r.net_buffer.load(Relaxed) == nb);
+        found.and_then(|i| records.remove(i).ok())
+    };
+    if let Some(record) = overflow {
+        // SAFETY: taken off the overflow list: this call's alone.
+        finish(pool, unsafe { record.body() });
+        return;
+    }
+    if let Some(index) = pool.records.iter().position(|r| r.take(list, nb)) {
+        free_pooled(pool, index);
+        return;
+    }
+    sg_dma
+        .adapter
+        .reject(CALL, "not an outstanding SG list of this NET_BUFFER");
+}
+
+/// Finishes the list of pooled record `index`, which the caller took, and
+/// puts the record back on the free stack.
+fn free_pooled(pool: &Pool, index: usize) {
+    let Some(record) = pool.records.get(index) else {
+        return;
+    };
+    // SAFETY: taken by the caller: its holder.
+    finish(pool, unsafe { record.body() });
+    record.retire();
+    pool.push(index);
 }

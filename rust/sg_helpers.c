@@ -3,8 +3,9 @@
  * Scatter-gather mapping for NdisMAllocateNetBufferSGList: a NET_BUFFER's
  * data, page by page (vmalloc memory is not physically contiguous), as one
  * sg_table mapped with dma_map_sgtable(). Each function does one job and no
- * policy; rust/sg_map.rs owns the table and unmaps it on Drop, and the
- * bounce decision is made in Rust (rust/sg_dma.rs, rust/core/sg.rs).
+ * policy; rust/sg_map.rs owns the table (kept in a list record of its
+ * registration, its entries allocated once) and unmaps it, and the bounce
+ * decision is made in Rust (rust/sg_dma.rs, rust/core/sg.rs).
  */
 #include <linux/bottom_half.h>
 #include <linux/dma-mapping.h>
@@ -13,66 +14,108 @@
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include "helpers.h"
 #include "sg_helpers.h"
 
-static struct page *ndis_shim_sg_page(void *va)
+/* @n scatterlist entries for a list record, kept from registration on. */
+struct scatterlist *ndis_shim_sg_entries_alloc(unsigned int n)
 {
-	if (is_vmalloc_addr(va))
-		return vmalloc_to_page(va);
-	if (virt_addr_valid(va))
-		return virt_to_page(va);
-	return NULL;
+	return kcalloc(n, sizeof(struct scatterlist), GFP_KERNEL);
+}
+
+void ndis_shim_sg_entries_free(struct scatterlist *ents)
+{
+	kfree(ents);
+}
+
+/* Leaves @sgt empty, freeing its entries unless they are @ents. */
+static void ndis_shim_sg_table_release(struct sg_table *sgt, struct scatterlist *ents)
+{
+	if (sgt->sgl != ents)
+		sg_free_table(sgt);
+	memset(sgt, 0, sizeof(*sgt));
 }
 
 /**
  * ndis_shim_sg_map() - map pieces of kernel memory as one sg_table
  * @dev: the device that will access the memory
- * @chunks: the pieces, in order, none crossing a page boundary
- * @n: number of pieces, > 0
+ * @sgt: an empty table (all zero)
+ * @ents: @cap entries the table uses when @nents fits, or NULL (@cap 0)
+ * @cap: entries at @ents
+ * @ranges: the pieces, in order, each all in the linear map or all in
+ *          vmalloc space (as ndis_shim_kernel_range() verified when its MDL
+ *          was decoded)
+ * @nranges: number of pieces, > 0
+ * @nents: the page pieces @ranges split into, one entry each
  * @dir: DMA_TO_DEVICE or DMA_FROM_DEVICE
  * @limit: highest bus address the device reaches
- * @out: the mapped table, on success
+ * @reach_all: ndis_shim_dma_reach_all(@dev, @limit), decided at registration:
+ *             no piece needs ndis_shim_reachable()
  *
- * Atomic allocations only: callable at DISPATCH_LEVEL.
+ * One entry per page piece (virt_to_page() / vmalloc_to_page()), then
+ * dma_map_sgtable() and every mapped segment checked against @limit. Atomic
+ * allocations only (a table of its own when @nents exceeds @cap): callable
+ * at DISPATCH_LEVEL.
  *
- * Return: 0; -EFAULT when a piece is not kernel memory the shim can map;
- * -ERANGE when the device could only reach it through a bounce pool beyond
- * its reach, or the mapping landed above @limit; -ENOMEM when allocating
- * or mapping failed. On error nothing is left mapped or allocated.
+ * Return: 0; -EFAULT when a piece has no page; -ERANGE when the device could
+ * only reach it through a bounce pool beyond its reach, or the mapping landed
+ * above @limit; -ENOMEM when allocating or mapping failed; -EINVAL when
+ * @nents does not match @ranges. On error nothing is left mapped or
+ * allocated and @sgt is empty.
  */
-int ndis_shim_sg_map(struct device *dev, const struct ndis_shim_sg_chunk *chunks,
-		     unsigned int n, enum dma_data_direction dir, u64 limit,
-		     struct sg_table **out)
+int ndis_shim_sg_map(struct device *dev, struct sg_table *sgt, struct scatterlist *ents,
+		     unsigned int cap, const struct ndis_shim_sg_range *ranges,
+		     unsigned int nranges, unsigned int nents, enum dma_data_direction dir,
+		     u64 limit, bool reach_all)
 {
 	struct scatterlist *sg;
-	struct sg_table *sgt;
-	unsigned int i;
+	unsigned int i, filled = 0;
 	int ret;
 
-	if (!n)
+	if (!nranges || !nents)
 		return -EINVAL;
-	sgt = kzalloc(sizeof(*sgt), GFP_ATOMIC | __GFP_NOWARN);
-	if (!sgt)
+	if (nents <= cap) {
+		sg_init_table(ents, nents);
+		sgt->sgl = ents;
+		sgt->orig_nents = nents;
+		sgt->nents = 0;
+	} else if (sg_alloc_table(sgt, nents, GFP_ATOMIC | __GFP_NOWARN)) {
+		memset(sgt, 0, sizeof(*sgt));
 		return -ENOMEM;
-	ret = sg_alloc_table(sgt, n, GFP_ATOMIC | __GFP_NOWARN);
-	if (ret)
-		goto free;
-	for_each_sgtable_sg(sgt, sg, i) {
-		struct page *page = ndis_shim_sg_page(chunks[i].va);
-		unsigned int off = offset_in_page(chunks[i].va);
+	}
+	sg = sgt->sgl;
+	for (i = 0; i < nranges; i++) {
+		u8 *va = ranges[i].va;
+		size_t left = ranges[i].len;
+		bool vmalloc = is_vmalloc_addr(va);
 
-		if (!page || !chunks[i].len || off + chunks[i].len > PAGE_SIZE) {
-			ret = -EFAULT;
-			goto table;
+		while (left) {
+			unsigned int off = offset_in_page(va);
+			unsigned int len = min_t(size_t, left, PAGE_SIZE - off);
+			struct page *page = vmalloc ? vmalloc_to_page(va) : virt_to_page(va);
+
+			if (!sg || !page) {
+				ret = sg ? -EFAULT : -EINVAL;
+				goto table;
+			}
+			if (!reach_all &&
+			    !ndis_shim_reachable(dev, page_to_phys(page) + off, len, limit)) {
+				ret = -ERANGE;
+				goto table;
+			}
+			sg_set_page(sg, page, len, off);
+			sg = sg_next(sg);
+			filled++;
+			va += len;
+			left -= len;
 		}
-		if (!ndis_shim_reachable(dev, page_to_phys(page) + off, chunks[i].len, limit)) {
-			ret = -ERANGE;
-			goto table;
-		}
-		sg_set_page(sg, page, chunks[i].len, off);
+	}
+	if (filled != nents) {
+		ret = -EINVAL;
+		goto table;
 	}
 	ret = dma_map_sgtable(dev, sgt, dir, DMA_ATTR_NO_WARN);
 	if (ret) {
@@ -86,28 +129,38 @@ int ndis_shim_sg_map(struct device *dev, const struct ndis_shim_sg_chunk *chunks
 			goto table;
 		}
 	}
-	*out = sgt;
 	return 0;
 table:
-	sg_free_table(sgt);
-free:
-	kfree(sgt);
+	ndis_shim_sg_table_release(sgt, ents);
 	return ret;
 }
 
-/* Unmaps and frees a table from ndis_shim_sg_map(). Never sleeps. */
-void ndis_shim_sg_unmap(struct device *dev, struct sg_table *sgt,
-			enum dma_data_direction dir)
+/*
+ * Unmaps a table from ndis_shim_sg_map(), first handing the memory back to
+ * the CPU if @sync_for_cpu (device-to-host), and leaves it empty. Never
+ * sleeps.
+ */
+void ndis_shim_sg_unmap(struct device *dev, struct sg_table *sgt, struct scatterlist *ents,
+			enum dma_data_direction dir, bool sync_for_cpu)
 {
+	if (sync_for_cpu)
+		dma_sync_sgtable_for_cpu(dev, sgt, dir);
 	dma_unmap_sgtable(dev, sgt, dir, 0);
-	sg_free_table(sgt);
-	kfree(sgt);
+	ndis_shim_sg_table_release(sgt, ents);
 }
 
-void ndis_shim_sg_sync_for_cpu(struct device *dev, struct sg_table *sgt,
-			       enum dma_data_direction dir)
+/*
+ * The 64 bits at @at, or 0 when they cannot be read: NdisMFreeNetBufferSGList
+ * reads the Reserved field of a list the miniport hands back, which may be
+ * anything it passes. Never faults, never sleeps.
+ */
+u64 ndis_shim_sg_read_hint(const void *at)
 {
-	dma_sync_sgtable_for_cpu(dev, sgt, dir);
+	u64 v;
+
+	if (copy_from_kernel_nofault(&v, at, sizeof(v)))
+		return 0;
+	return v;
 }
 
 unsigned int ndis_shim_dma_max_seg_size(struct device *dev)

@@ -10,19 +10,21 @@
 #include <linux/dma-mapping.h>
 #include <linux/scatterlist.h>
 
-/* One piece of the data, inside one page (linear map or vmalloc). */
-struct ndis_shim_sg_chunk {
+/* One virtually contiguous piece of the data (linear map or vmalloc). */
+struct ndis_shim_sg_range {
 	void *va;
-	unsigned int len;
+	size_t len;
 };
 
-int ndis_shim_sg_map(struct device *dev, const struct ndis_shim_sg_chunk *chunks,
-		     unsigned int n, enum dma_data_direction dir, u64 limit,
-		     struct sg_table **out);
-void ndis_shim_sg_unmap(struct device *dev, struct sg_table *sgt,
-			enum dma_data_direction dir);
-void ndis_shim_sg_sync_for_cpu(struct device *dev, struct sg_table *sgt,
-			       enum dma_data_direction dir);
+struct scatterlist *ndis_shim_sg_entries_alloc(unsigned int n);
+void ndis_shim_sg_entries_free(struct scatterlist *ents);
+int ndis_shim_sg_map(struct device *dev, struct sg_table *sgt, struct scatterlist *ents,
+		     unsigned int cap, const struct ndis_shim_sg_range *ranges,
+		     unsigned int nranges, unsigned int nents, enum dma_data_direction dir,
+		     u64 limit, bool reach_all);
+void ndis_shim_sg_unmap(struct device *dev, struct sg_table *sgt, struct scatterlist *ents,
+			enum dma_data_direction dir, bool sync_for_cpu);
+u64 ndis_shim_sg_read_hint(const void *at);
 unsigned int ndis_shim_dma_max_seg_size(struct device *dev);
 
 /* MINIPORT_PROCESS_SG_LIST: (pDO, Reserved, pSGL, Context). */

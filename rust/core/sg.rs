@@ -8,6 +8,8 @@
 //! segment size. Every value comes from C
 //! and may be hostile, so every step is checked.
 
+use core::num::NonZeroU64;
+
 use crate::{
     abi,
     mdl::{MdlView, VaRange},
@@ -277,6 +279,22 @@ pub struct Element {
     pub length: u32,
 }
 
+/// The most bytes of one element: `max_seg_size`, or `u32::MAX` for 0.
+fn segment_max(max_seg_size: u32) -> NonZeroU64 {
+    const NO_LIMIT: NonZeroU64 = match NonZeroU64::new(u32::MAX as u64) {
+        Some(max) => max,
+        None => NonZeroU64::MIN,
+    };
+    NonZeroU64::new(u64::from(max_seg_size)).unwrap_or(NO_LIMIT)
+}
+
+/// Elements of at most `max` bytes `length` bytes split into. Divides by
+/// a `NonZeroU64`: no division-by-zero check (whose panic call objtool
+/// does not know as noreturn) on the SG hot path.
+fn pieces(length: u64, max: NonZeroU64) -> u64 {
+    length / max + u64::from(length % max != 0)
+}
+
 /// Splits mapped segments `(address, length)` into elements of at most
 /// `max_seg_size` bytes, in order. A zero `max_seg_size` means no limit
 /// beyond `u32`.
@@ -284,30 +302,21 @@ pub fn elements<I: IntoIterator<Item = (u64, u64)>>(
     segments: I,
     max_seg_size: u32,
 ) -> impl Iterator<Item = Element> {
-    let max = if max_seg_size == 0 {
-        u64::from(u32::MAX)
-    } else {
-        u64::from(max_seg_size)
-    };
+    let max = segment_max(max_seg_size);
     segments.into_iter().flat_map(move |(address, length)| {
-        let pieces = length.div_ceil(max);
-        (0..pieces).map(move |k| Element {
-            address: address.wrapping_add(k * max),
-            length: (length - k * max).min(max) as u32,
+        (0..pieces(length, max)).map(move |k| Element {
+            address: address.wrapping_add(k * max.get()),
+            length: (length - k * max.get()).min(max.get()) as u32,
         })
     })
 }
 
 /// How many elements [`elements`] yields for `segments`.
 pub fn element_count<I: IntoIterator<Item = (u64, u64)>>(segments: I, max_seg_size: u32) -> usize {
-    let max = if max_seg_size == 0 {
-        u64::from(u32::MAX)
-    } else {
-        u64::from(max_seg_size)
-    };
+    let max = segment_max(max_seg_size);
     segments
         .into_iter()
-        .map(|(_, len)| len.div_ceil(max) as usize)
+        .map(|(_, len)| pieces(len, max) as usize)
         .sum()
 }
 

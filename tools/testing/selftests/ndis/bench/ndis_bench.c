@@ -36,7 +36,8 @@
  * address; the channel's bounce memory has a known one).
  *
  * Root-only debugfs, /sys/kernel/debug/ndis_bench/:
- *   run     write "iters=N reps=N conc_iters=N" (all optional) to run
+ *   run     write "iters=N reps=N conc_iters=N [only=sg]" (all optional)
+ *           to run (only=sg: the sg and sg-vmalloc rows alone)
  *   result  the last run's CSV
  */
 #define NDIS_MINIPORT_DRIVER
@@ -373,6 +374,7 @@ struct bench_params {
 	unsigned int iters;
 	unsigned int reps;
 	unsigned int conc_iters;
+	bool sg_only;		/* only=sg: the sg and sg-vmalloc rows alone */
 };
 
 /* One buffer as both sides use it: kmalloc or vmalloc, with its MDL. */
@@ -1022,7 +1024,7 @@ static int bench_run(PBENCH_ADAPTER a, struct bench_params *p)
 		  max_t(unsigned int, dma_get_cache_alignment(), L1_CACHE_BYTES),
 		  bench_timer_overhead(), p->iters, p->reps, p->conc_iters);
 	bench_out("case,size,dir,threads,shim_path,iters,reps,shim_med_ns,shim_p99_ns,raw_med_ns,raw_p99_ns,ratio,added_ns,shim_spread_pct,raw_spread_pct,shim_kops,raw_kops,errors\n");
-	for (d = 0; d < 2; d++) {
+	for (d = 0; d < 2 && !p->sg_only; d++) {
 		for (i = 0; i < ARRAY_SIZE(bench_direct_sizes); i++) {
 			ret = bench_latency(a, p, &bench_dma_ops, "direct", bench_direct_sizes[i],
 					    !d, false);
@@ -1030,7 +1032,7 @@ static int bench_run(PBENCH_ADAPTER a, struct bench_params *p)
 				return ret;
 		}
 	}
-	for (d = 0; d < 2; d++) {
+	for (d = 0; d < 2 && !p->sg_only; d++) {
 		for (i = 0; i < ARRAY_SIZE(bench_bounce_sizes); i++) {
 			ret = bench_latency(a, p, &bench_dma_ops, "bounce", bench_bounce_sizes[i],
 					    !d, true);
@@ -1046,6 +1048,8 @@ static int bench_run(PBENCH_ADAPTER a, struct bench_params *p)
 				return ret;
 		}
 	}
+	if (p->sg_only)
+		return 0;
 	for (i = 0; i < ARRAY_SIZE(bench_conc_sizes); i++) {
 		ret = bench_concurrent(a, p, bench_conc_sizes[i]);
 		if (ret)
@@ -1073,6 +1077,12 @@ static int bench_parse(char *s, struct bench_params *p)
 		if (!val)
 			return -EINVAL;
 		*val++ = '\0';
+		if (!strcmp(tok, "only")) {
+			if (strcmp(val, "sg"))
+				return -EINVAL;
+			p->sg_only = true;
+			continue;
+		}
 		if (!strcmp(tok, "iters"))
 			dst = &p->iters;
 		else if (!strcmp(tok, "reps"))
