@@ -111,14 +111,6 @@ impl MapPolicy {
     }
 }
 
-/// [`MapPolicy::shares_cache_line`] for a caller without a policy.
-pub(crate) fn shares_cache_line(range: VaRange) -> bool {
-    // SAFETY: a constant query.
-    let line = unsafe { ndis_shim_dma_cacheline() } as usize;
-    let (head, _, tail) = crate::mdl::cache_line_split(range, line);
-    head.is_some() || tail.is_some()
-}
-
 /// The raw `struct device *` behind a [`device::Device`].
 pub(crate) fn raw_device<Ctx: device::DeviceContext>(dev: &device::Device<Ctx>) -> *mut c_void {
     // CAST: `device::Device` is `#[repr(transparent)]` over `Opaque<bindings::device>`,

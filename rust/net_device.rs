@@ -88,6 +88,7 @@ extern "C" {
     fn ndis_shim_netdev_flags(dev: *mut RawNetDevice) -> u32;
     fn ndis_shim_netdev_multicast(dev: *mut RawNetDevice, out: *mut u8, max: u32) -> i32;
     fn ndis_shim_skb_len(skb: *const RawSkb) -> u32;
+    fn ndis_shim_skb_checksum(skb: *mut RawSkb) -> i32;
     fn ndis_shim_skb_pieces(skb: *const RawSkb) -> u32;
     fn ndis_shim_skb_piece(skb: *const RawSkb, i: u32, va: *mut *mut c_void, len: *mut u32)
         -> bool;
@@ -539,6 +540,13 @@ extern "C" fn ndis_shim_nic_xmit(nic: *mut c_void, skb: *mut c_void) -> i32 {
     };
     if nic.phase.load(Acquire) != RUNNING {
         // SAFETY: the stack's skb, ours now; the live net_device.
+        unsafe { ndis_shim_tx_done(bridge.netdev, skb, false) };
+        return 0;
+    }
+    // No miniport offload is wired yet: checksum in software, in place.
+    // SAFETY: the stack's skb, ours until freed.
+    if unsafe { ndis_shim_skb_checksum(skb) } != 0 {
+        // SAFETY: as above; the live net_device.
         unsafe { ndis_shim_tx_done(bridge.netdev, skb, false) };
         return 0;
     }

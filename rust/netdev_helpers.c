@@ -101,9 +101,15 @@ struct net_device *ndis_shim_netdev_new(struct device *parent, void *nic, const 
 	SET_NETDEV_DEV(dev, parent);
 	dev->netdev_ops = &ndis_shim_netdev_ops;
 	dev->ethtool_ops = &ndis_shim_ethtool_ops;
-	/* MDL chains carry an skb's page fragments without copying. */
-	dev->features = NETIF_F_SG;
-	dev->hw_features = NETIF_F_SG;
+	/*
+	 * MDL chains carry an skb's page fragments without copying. The stack
+	 * keeps fragments only for a device that checksums (netdev_fix_features
+	 * drops NETIF_F_SG otherwise): until a miniport's checksum offload is
+	 * wired, the shim checksums in software at transmit, on the fragments
+	 * in place (ndis_shim_skb_checksum).
+	 */
+	dev->features = NETIF_F_SG | NETIF_F_HW_CSUM;
+	dev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = mtu;
 	dev->mtu = mtu;
@@ -202,6 +208,17 @@ bool ndis_shim_skb_piece(const struct sk_buff *skb, unsigned int i, void **va,
 	*va = skb_frag_address(frag);
 	*len = skb_frag_size(frag);
 	return true;
+}
+
+/*
+ * Fills in the checksum the stack left to the device (CHECKSUM_PARTIAL),
+ * in software. Return: 0, or an error: the frame is dropped.
+ */
+int ndis_shim_skb_checksum(struct sk_buff *skb)
+{
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		return 0;
+	return skb_checksum_help(skb);
 }
 
 /* Byte queue limits: @bytes handed to the miniport. */

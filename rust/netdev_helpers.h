@@ -21,6 +21,7 @@ unsigned int ndis_shim_netdev_flags(struct net_device *dev);
 int ndis_shim_netdev_multicast(struct net_device *dev, u8 *out, unsigned int max);
 
 unsigned int ndis_shim_skb_len(const struct sk_buff *skb);
+int ndis_shim_skb_checksum(struct sk_buff *skb);
 unsigned int ndis_shim_skb_pieces(const struct sk_buff *skb);
 bool ndis_shim_skb_piece(const struct sk_buff *skb, unsigned int i, void **va,
 			 unsigned int *len);

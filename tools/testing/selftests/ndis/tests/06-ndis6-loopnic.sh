@@ -21,6 +21,7 @@ for ko in "$shim" "$nic_ko"; do
 	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
 done
 BB=$(command -v busybox) || { echo "# SKIP busybox not installed"; exit 4; }
+command -v socat >/dev/null || { echo "# SKIP socat not installed (tools/setup.sh)"; exit 4; }
 NS=ndis_loop_b
 mark="ndis-test: $$-$(date +%s%N)"
 echo "$mark" >/dev/kmsg
@@ -30,6 +31,8 @@ n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n $*"; }
 notok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else notok "$what"; fi; }
+quiet() { "$@" >/dev/null 2>&1; }
+not() { ! "$@"; }
 cleanup() { ip netns del $NS 2>/dev/null; rmmod ndis_loopnic 2>/dev/null; rmmod ndis_shim 2>/dev/null; }
 
 echo "KTAP version 1"
@@ -66,8 +69,8 @@ check "carrier up from NDIS_STATUS_LINK_STATE after MiniportRestart" \
 	[ "$(cat /sys/class/net/"$A"/carrier 2>/dev/null)" = 1 ]
 check "operstate up" [ "$(cat /sys/class/net/"$A"/operstate)" = up ]
 
-check "ping A -> B" "$BB" ping -c 3 -W 5 10.77.0.2 >/dev/null
-check "ping B -> A" ip netns exec $NS "$BB" ping -c 3 -W 5 10.77.0.1 >/dev/null
+check "ping A -> B" quiet "$BB" ping -c 3 -W 5 10.77.0.2
+check "ping B -> A" quiet ip netns exec $NS "$BB" ping -c 3 -W 5 10.77.0.1
 sizes_ok=1
 for s in 1 64 500 1000 1400 1472; do
 	"$BB" ping -c 1 -W 5 -s $s 10.77.0.2 >/dev/null || { sizes_ok=0; echo "# size $s failed"; }
@@ -81,18 +84,32 @@ check "1000 back-to-back pings, none lost" grep -q ' 1000 packets received' <<<"
 tmp=$(mktemp -d)
 head -c 1048576 /dev/urandom >"$tmp/a"
 head -c 1048576 /dev/urandom >"$tmp/b"
-ip netns exec $NS "$BB" nc -l -p 5001 >"$tmp/a.rx" &
-lpid=$!
-sleep 1
-"$BB" nc -w 30 10.77.0.2 5001 <"$tmp/a"
-wait $lpid
-check "1 MiB A -> B over TCP intact" cmp -s "$tmp/a" "$tmp/a.rx"
-"$BB" nc -l -p 5002 >"$tmp/b.rx" &
-lpid=$!
-sleep 1
-ip netns exec $NS "$BB" nc -w 30 10.77.0.1 5002 <"$tmp/b"
-wait $lpid
-check "1 MiB B -> A over TCP intact" cmp -s "$tmp/b" "$tmp/b.rx"
+# transfer FROM TO-ADDR PORT FILE: FILE over TCP from A or B, received
+# where TO-ADDR is (socat, one way: busybox nc ends the connection when its
+# own stdin ends).
+transfer() {
+	local from=$1 to=$2 port=$3 f=$4 lpid rc
+	local here=() there=(ip netns exec $NS)
+	[ "$from" = A ] || { here=(ip netns exec $NS); there=(); }
+	"${there[@]}" socat -u TCP-LISTEN:"$port",reuseaddr OPEN:"$f.rx",creat,trunc 2>"$f.lerr" &
+	lpid=$!
+	sleep 1
+	timeout 120 "${here[@]}" socat -u OPEN:"$f" TCP:"$to":"$port" 2>"$f.cerr"
+	rc=$?
+	timeout 30 tail --pid=$lpid -f /dev/null
+	kill $lpid 2>/dev/null
+	echo "# $from -> $to: client rc=$rc, $(wc -c <"$f.rx") of $(wc -c <"$f") bytes; $(cat "$f.cerr" "$f.lerr" | tr '\n' ' ')"
+	cmp -s "$f" "$f.rx" && return 0
+	# What TCP saw, both ends.
+	grep -A1 '^Tcp:' /proc/net/snmp | sed 's/^/# A /'
+	ip netns exec $NS grep -A1 '^Tcp:' /proc/net/snmp | sed 's/^/# B /'
+	grep -A1 '^Ip:' /proc/net/snmp | sed 's/^/# A /'
+	ip -s link show "$A" | sed 's/^/# /'
+	ip netns exec $NS ip -s link show "$B" | sed 's/^/# /'
+	return 1
+}
+check "1 MiB A -> B over TCP intact" transfer A 10.77.0.2 5001 "$tmp/a"
+check "1 MiB B -> A over TCP intact" transfer B 10.77.0.1 5002 "$tmp/b"
 rm -rf "$tmp"
 
 # Multicast and promiscuous: OID set requests follow the interface.
@@ -105,7 +122,7 @@ check "link down pauses the data path (carrier off, no error)" \
 	[ "$(cat /sys/class/net/"$A"/operstate)" = down ]
 ip link set "$A" up
 sleep 1
-check "and up restarts it: ping A -> B again" "$BB" ping -c 2 -W 5 10.77.0.2 >/dev/null
+check "and up restarts it: ping A -> B again" quiet "$BB" ping -c 2 -W 5 10.77.0.2
 tx=$(cat /sys/class/net/"$A"/statistics/tx_packets)
 rx=$(cat /sys/class/net/"$A"/statistics/rx_packets)
 drops=$(cat /sys/class/net/"$A"/statistics/tx_dropped)
@@ -120,9 +137,9 @@ log=$(log_since_mark)
 mapfile -t counts < <(sed -nE 's/.*ndis_loopnic ([01]): (sent=.*)/\1 \2/p' <<<"$log")
 for l in "${counts[@]}"; do echo "# $l"; done
 val() { [[ " $2" =~ [\ ]$1=([^\ ]*) ]] && echo "${BASH_REMATCH[1]}"; }
-c0=${counts[0]:-} c1=${counts[1]:-}
+c0=$(grep '^0 ' <<<"$(printf '%s\n' "${counts[@]}")") c1=$(grep '^1 ' <<<"$(printf '%s\n' "${counts[@]}")")
 check "both adapters halted and reported" [ ${#counts[@]} = 2 ]
-check "receive buffers all returned" ! grep -q 'never returned' <<<"$log"
+check "receive buffers all returned" not grep -q 'never returned' <<<"$log"
 check "frames indicated with NDIS_RECEIVE_FLAGS_RESOURCES were seen" \
 	[ $(( $(val resources "$c0") + $(val resources "$c1") )) -gt 0 ]
 check "every pause and restart paired (pauses=restarts, >= 2 on A)" \

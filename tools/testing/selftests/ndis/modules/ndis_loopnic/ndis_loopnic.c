@@ -377,10 +377,10 @@ static VOID LoopDeliver(PLOOP_ADAPTER Peer, PNET_BUFFER Nb)
 	NET_BUFFER_DATA_LENGTH(NET_BUFFER_LIST_FIRST_NB(Rx->Nbl)) = Length;
 	NET_BUFFER_LIST_STATUS(Rx->Nbl) = NDIS_STATUS_SUCCESS;
 	Flags = NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL;
-	/* The last free buffer: the protocol must copy it now. */
-	if (Free == 1)
+	/* Low on buffers (the last free one, and one frame in 16 as if it
+	 * were): the protocol must copy it now and hand nothing back. */
+	if (atomic_inc_return(&Peer->Received) % 16 == 0 || Free == 1)
 		Flags |= NDIS_RECEIVE_FLAGS_RESOURCES;
-	atomic_inc(&Peer->Received);
 	NdisMIndicateReceiveNetBufferLists(Peer->MiniportAdapterHandle, Rx->Nbl,
 					   NDIS_DEFAULT_PORT_NUMBER, 1, Flags);
 	if (Flags & NDIS_RECEIVE_FLAGS_RESOURCES) {
