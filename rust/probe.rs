@@ -110,7 +110,7 @@ fn init_adapter(
             adapter.driver.name(),
             status as u32
         );
-        adapter.release();
+        adapter.release(handle);
         drop(registered);
         return Err(if status == abi::NDIS_STATUS_RESOURCES {
             ENOMEM
@@ -129,7 +129,7 @@ fn init_adapter(
         // Not remembered (and its handle gone): undone as if
         // initialization had failed.
         halt(&adapter);
-        adapter.release();
+        adapter.release(handle);
         return Err(ENOMEM);
     }
     dev_info!(
@@ -248,7 +248,7 @@ pub(crate) fn remove(_glue: Glue, pci: &pci::Device<device::Bound>) {
     };
     let adapter = registered.object().clone();
     halt(&adapter);
-    adapter.release();
+    adapter.release(registered.handle());
     // The handle names nothing from here on.
     drop(registered);
     // SAFETY: the device is still bound; nothing of the adapter is left.
