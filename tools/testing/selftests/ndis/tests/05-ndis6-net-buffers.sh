@@ -15,7 +15,7 @@
 # ndis-test: kmemleak-scan
 # Prints nested KTAP; exits 0 only if every subtest passed (4: skipped).
 set -uo pipefail
-CHECKS=63    # "ndis_nbl: ok|not ok" lines ndis_nbl.ko logs
+CHECKS=69    # "ndis_nbl: ok|not ok" lines ndis_nbl.ko logs
 REJECTIONS=19 # calls it makes that the shim must refuse
 DBG=/sys/kernel/debug
 shim=${NDIS_KO:?}/ndis_shim.ko test_ko=$NDIS_KO/ndis_nbl.ko
