@@ -26,6 +26,7 @@ use crate::{
     handle::{Handle, HandleKind},
     interrupt::Interrupt,
     map_registers::MapRegisters,
+    net_buffer_pool,
     net_device::{self, Nic},
     registry::{self, InRegistry, Registered},
     resources::IoSpace,
@@ -221,17 +222,21 @@ impl Adapter {
         removed.map(drop).ok_or(Error::InvalidParameter)
     }
 
-    /// Lets go of everything the miniport left on the adapter, after
-    /// `MiniportHaltEx` (or a failed `MiniportInitializeEx`), logging each
-    /// kind it had left. PASSIVE: waits for engines and handlers.
+    /// Lets go of everything the miniport left on the adapter `handle`
+    /// names, after `MiniportHaltEx` (or a failed `MiniportInitializeEx`),
+    /// logging each kind it had left. PASSIVE: waits for engines and
+    /// handlers.
     ///
     /// The order keeps memory a device may still write mapped until it
     /// cannot: DMA channels first (each waits for its engine to go idle,
     /// or fences the function and releases behind the fence), then the SG
     /// registration (its lists unmapped), the interrupts (no ISR or DPC
     /// after), shared memory (pending asynchronous allocations dropped, the
-    /// blocks freed), map registers, and last the I/O mappings.
-    pub(crate) fn release(&self) {
+    /// blocks freed), map registers, the I/O mappings, and last the
+    /// NBL/NET_BUFFER pools made with the adapter's handle (plain memory
+    /// no device writes; an NBL still allocated keeps its pool until it is
+    /// freed, see [`net_buffer_pool::release_owned`]).
+    pub(crate) fn release(&self, handle: Handle) {
         let name = self.driver.name();
         let dev = self.device();
         let (channels, sg_dma, interrupts) = {
@@ -289,6 +294,8 @@ impl Adapter {
                 left
             );
         }
+        net_buffer_pool::release_owned(handle)
+            .report(|line| dev_warn!(dev, "{}: {}\n", name, line));
     }
 }
 

@@ -15,6 +15,7 @@ use crate::{
     abi,
     characteristics::{self, CharacteristicsView},
     handle::Handle,
+    net_buffer_pool,
     registry::{self, Registered},
     status::{Error, Result as NdisResult},
 };
@@ -220,12 +221,19 @@ pub(crate) fn load(glue: Glue) -> kernel::error::Result {
     Ok(())
 }
 
+/// Forgets the driver `handle` names, with the NBL/NET_BUFFER pools made
+/// with its handle (as an adapter's go with it, `Adapter::release`),
+/// logging what it left.
 fn remove(handle: Handle) {
     let removed = {
         let mut drivers = DRIVERS.lock();
         let i = drivers.iter().position(|r| r.handle() == handle);
         i.and_then(|i| drivers.remove(i).ok())
     };
+    if let Some(driver) = &removed {
+        let name = driver.object().name();
+        net_buffer_pool::release_owned(handle).report(|line| pr_warn!("{}: {}\n", name, line));
+    }
     // Unlocked: the handle's entry goes, then the driver.
     drop(removed);
 }

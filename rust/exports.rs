@@ -1381,6 +1381,28 @@ fn header_triple(h: abi::NDIS_OBJECT_HEADER) -> (u8, u8, u16) {
     (h.Type, h.Revision, h.Size)
 }
 
+/// Who owns a pool made with `NdisHandle`: the adapter
+/// (`MiniportAdapterHandle`) or miniport driver (`NdisMiniportDriverHandle`)
+/// it names, whose release lets the pool go. NULL is allowed (the pool
+/// pages make it optional): nobody's, as is a handle naming neither
+/// (logged, not refused: the call does not need it).
+fn pool_owner(call: &str, ndis_handle: abi::NDIS_HANDLE) -> Option<Handle> {
+    if ndis_handle.is_null() {
+        return None;
+    }
+    let h = handle(ndis_handle);
+    if registry::find::<Adapter>(h).is_some()
+        || registry::find::<driver::MiniportDriver>(h).is_some()
+    {
+        return Some(h);
+    }
+    pr_warn!(
+        "{}: NdisHandle names no adapter or miniport driver: the pool is nobody's\n",
+        call
+    );
+    None
+}
+
 /// A NULL or invalid `Parameters` is NULL (the page's failure value),
 /// logged and counted.
 ///
@@ -1389,7 +1411,7 @@ fn header_triple(h: abi::NDIS_OBJECT_HEADER) -> (u8, u8, u16) {
 /// `Parameters` readable for revision 1, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisAllocateNetBufferListPool(
-    _NdisHandle: abi::NDIS_HANDLE,
+    NdisHandle: abi::NDIS_HANDLE,
     Parameters: abi::PNET_BUFFER_LIST_POOL_PARAMETERS,
 ) -> abi::NDIS_HANDLE {
     if Parameters.is_null() {
@@ -1413,7 +1435,8 @@ unsafe extern "C" fn NdisAllocateNetBufferListPool(
             return core::ptr::null_mut();
         }
     };
-    net_buffer_pool::allocate_nbl_pool(params)
+    let owner = pool_owner("NdisAllocateNetBufferListPool", NdisHandle);
+    net_buffer_pool::allocate_owned_nbl_pool(params, owner)
         .map_or(core::ptr::null_mut(), |h| h.into_raw() as abi::NDIS_HANDLE)
 }
 
@@ -1428,21 +1451,23 @@ extern "C" fn NdisAllocateNetBufferList(
     ContextSize: abi::USHORT,
     ContextBackFill: abi::USHORT,
 ) -> abi::PNET_BUFFER_LIST {
-    // SAFETY: no data to describe.
-    unsafe {
-        net_buffer_pool::allocate_nbl(
-            "NdisAllocateNetBufferList",
-            handle(PoolHandle),
-            ContextSize,
-            ContextBackFill,
-            None,
-        )
-    }
+    net_buffer_pool::allocate_nbl(
+        "NdisAllocateNetBufferList",
+        handle(PoolHandle),
+        ContextSize,
+        ContextBackFill,
+        None,
+    )
 }
 
 /// The NET_BUFFER's data as the caller passed it, or `None` (logged) when
 /// it cannot be: a length beyond a ULONG, or data without a chain.
-fn initial_data(
+///
+/// # Safety
+///
+/// `chain` NULL or a readable MDL chain that stays valid while the
+/// NET_BUFFER describes it.
+unsafe fn initial_data(
     call: &str,
     chain: abi::PMDL,
     offset: abi::ULONG,
@@ -1452,15 +1477,12 @@ fn initial_data(
         reject(call, "DataLength beyond a ULONG");
         return None;
     };
-    if chain.is_null() && (offset != 0 || length != 0) {
+    // SAFETY: by this function's safety requirement.
+    let data = unsafe { net_buffer_pool::InitialData::new(chain, offset, length) };
+    if data.is_none() {
         reject(call, "DataOffset or DataLength without an MdlChain");
-        return None;
     }
-    Some(net_buffer_pool::InitialData {
-        chain,
-        offset,
-        length,
-    })
+    data
 }
 
 /// # Safety
@@ -1477,19 +1499,17 @@ unsafe extern "C" fn NdisAllocateNetBufferAndNetBufferList(
     DataLength: abi::SIZE_T,
 ) -> abi::PNET_BUFFER_LIST {
     const CALL: &str = "NdisAllocateNetBufferAndNetBufferList";
-    let Some(data) = initial_data(CALL, MdlChain, DataOffset, DataLength) else {
+    // SAFETY: the chain is readable (this function's safety requirement).
+    let Some(data) = (unsafe { initial_data(CALL, MdlChain, DataOffset, DataLength) }) else {
         return core::ptr::null_mut();
     };
-    // SAFETY: the chain is readable (safety requirement).
-    unsafe {
-        net_buffer_pool::allocate_nbl(
-            CALL,
-            handle(PoolHandle),
-            ContextSize,
-            ContextBackFill,
-            Some(data),
-        )
-    }
+    net_buffer_pool::allocate_nbl(
+        CALL,
+        handle(PoolHandle),
+        ContextSize,
+        ContextBackFill,
+        Some(data),
+    )
 }
 
 /// # Safety
@@ -1514,7 +1534,7 @@ unsafe extern "C" fn NdisFreeNetBufferList(NetBufferList: abi::PNET_BUFFER_LIST)
 /// `Parameters` readable for revision 1, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisAllocateNetBufferPool(
-    _NdisHandle: abi::NDIS_HANDLE,
+    NdisHandle: abi::NDIS_HANDLE,
     Parameters: abi::PNET_BUFFER_POOL_PARAMETERS,
 ) -> abi::NDIS_HANDLE {
     if Parameters.is_null() {
@@ -1530,7 +1550,8 @@ unsafe extern "C" fn NdisAllocateNetBufferPool(
         );
         return core::ptr::null_mut();
     };
-    net_buffer_pool::allocate_nb_pool(data_size)
+    let owner = pool_owner("NdisAllocateNetBufferPool", NdisHandle);
+    net_buffer_pool::allocate_nb_pool(data_size, owner)
         .map_or(core::ptr::null_mut(), |h| h.into_raw() as abi::NDIS_HANDLE)
 }
 
@@ -1549,11 +1570,11 @@ unsafe extern "C" fn NdisAllocateNetBuffer(
     DataOffset: abi::ULONG,
     DataLength: abi::SIZE_T,
 ) -> abi::PNET_BUFFER {
-    let Some(data) = initial_data("NdisAllocateNetBuffer", MdlChain, DataOffset, DataLength) else {
-        return core::ptr::null_mut();
-    };
-    // SAFETY: the chain is readable (safety requirement).
-    unsafe { net_buffer_pool::allocate_nb(handle(PoolHandle), data) }
+    // SAFETY: the chain is readable (this function's safety requirement).
+    let data = unsafe { initial_data("NdisAllocateNetBuffer", MdlChain, DataOffset, DataLength) };
+    data.map_or(core::ptr::null_mut(), |data| {
+        net_buffer_pool::allocate_nb(handle(PoolHandle), data)
+    })
 }
 
 /// # Safety
@@ -1571,7 +1592,10 @@ unsafe extern "C" fn NdisFreeNetBuffer(NetBuffer: abi::PNET_BUFFER) {
     unsafe { net_buffer_pool::free_nb(handle(pool), NetBuffer) }
 }
 
-/// The NBL's `NdisPoolHandle`, as the WDK's inline function reads it.
+/// The NBL's `NdisPoolHandle`. An exported function in the WDK
+/// (`NDIS_EXPORTED_ROUTINE` in nblapi.h), like
+/// `NdisGetPoolFromNetBuffer`: the pool handle is read back from the
+/// object, not looked up (NULL for a NULL NBL).
 ///
 /// # Safety
 ///

@@ -29,11 +29,30 @@ pub(crate) fn may_sleep() -> bool {
     unsafe { ndis_shim_may_sleep() }
 }
 
-fn gfp() -> bindings::gfp_t {
+/// The flags for memory a call that may run at DISPATCH_LEVEL allocates:
+/// `GFP_KERNEL` when the caller may sleep, else `GFP_ATOMIC` (no warning:
+/// NULL is the documented answer). Decided where the caller stands: never
+/// inside a registry lookup's [`crate::registry::Found`], which keeps
+/// preemption off.
+pub(crate) fn gfp() -> bindings::gfp_t {
     if may_sleep() {
         bindings::GFP_KERNEL
     } else {
         bindings::GFP_ATOMIC | bindings::__GFP_NOWARN
+    }
+}
+
+/// As [`gfp`], zeroed, and no warning for a size the allocator cannot give.
+pub(crate) fn gfp_zeroed() -> bindings::gfp_t {
+    gfp() | bindings::__GFP_ZERO | bindings::__GFP_NOWARN
+}
+
+/// As [`gfp`], for the kernel crate's allocations (`Arc::new`, `KVec`).
+pub(crate) fn alloc_flags() -> kernel::alloc::Flags {
+    if may_sleep() {
+        kernel::alloc::flags::GFP_KERNEL
+    } else {
+        kernel::alloc::flags::GFP_ATOMIC | kernel::alloc::flags::__GFP_NOWARN
     }
 }
 
@@ -53,7 +72,7 @@ pub(crate) fn allocate(len: u32) -> *mut c_void {
     let size = (len as usize).max(POOL_ALIGNMENT);
     // No warning for a size the page allocator cannot give: NULL is the
     // documented answer.
-    let gfp = gfp() | bindings::__GFP_ZERO | bindings::__GFP_NOWARN;
+    let gfp = gfp_zeroed();
     // SAFETY: `kmalloc` with a valid size and flags.
     unsafe { bindings::__kmalloc_noprof(size, gfp) }
 }
@@ -103,7 +122,7 @@ pub(crate) fn allocate_kind(len: u32, kind: MemoryKind, highest: u64) -> Option<
     }
     let len = len as usize;
     let size = len.next_power_of_two().max(kernel::page::PAGE_SIZE);
-    let gfp = gfp() | bindings::__GFP_ZERO | bindings::__GFP_NOWARN;
+    let gfp = gfp_zeroed();
     // SAFETY: `kmalloc` with a valid size and flags.
     let va = unsafe { bindings::__kmalloc_noprof(size, gfp) };
     if va.is_null() || !kind.contiguous || below(va, len, highest) {
@@ -182,7 +201,7 @@ pub(crate) fn allocate_mdl_with_data(len: u32) -> *mut abi::MDL {
     let Some(size) = header.checked_add(len as usize) else {
         return core::ptr::null_mut();
     };
-    let gfp = gfp() | bindings::__GFP_ZERO | bindings::__GFP_NOWARN;
+    let gfp = gfp_zeroed();
     // SAFETY: `kmalloc` with a valid size and flags.
     let mdl: *mut abi::MDL = unsafe { bindings::__kmalloc_noprof(size, gfp) }.cast();
     if !mdl.is_null() {
@@ -193,11 +212,14 @@ pub(crate) fn allocate_mdl_with_data(len: u32) -> *mut abi::MDL {
     mdl
 }
 
-/// `NdisFreeMdl`.
+/// `NdisFreeMdl`, and the shim freeing a retreat MDL of its own: frees
+/// the MDL's block (for [`allocate_mdl_with_data`], the data with it; an
+/// [`allocate_mdl`] MDL's data is the caller's).
 ///
 /// # Safety
 ///
-/// `mdl` must be NULL or come from [`allocate_mdl`], and not be freed already.
+/// `mdl` must be NULL or come from [`allocate_mdl`] or
+/// [`allocate_mdl_with_data`], and not be freed already.
 pub(crate) unsafe fn free_mdl(mdl: *mut abi::MDL) {
     // SAFETY: by the safety requirement.
     unsafe { bindings::kfree(mdl.cast()) };

@@ -16,10 +16,15 @@
 //! the miniport's arguments and passes the pointers in through `unsafe`
 //! functions whose requirements are what the pages require of the caller.
 //!
-//! Every call is legal at DISPATCH_LEVEL, so nothing here sleeps: memory
-//! is allocated atomically unless the caller may sleep, and a freed pool
-//! leaves the registry (which waits for an RCU grace period) only at the
-//! next pool call made at PASSIVE_LEVEL, or at module unload.
+//! Every call is legal at DISPATCH_LEVEL, so nothing here sleeps unless
+//! the caller may: memory is allocated with `GFP_KERNEL` at PASSIVE_LEVEL,
+//! atomically otherwise, and never inside a registry lookup (whose
+//! RCU-sched section keeps preemption off): an allocation looks the pool
+//! up, lets it go, allocates, and looks it up again to count the object
+//! in. A freed pool leaves the registry (which waits for an RCU grace
+//! period) only at the next pool call made at PASSIVE_LEVEL, when its
+//! owner (the adapter or miniport driver `NdisHandle` named) goes, or at
+//! module unload.
 
 use core::ffi::c_void;
 use core::ptr::null_mut;
@@ -27,7 +32,7 @@ use kernel::{
     bindings,
     prelude::*,
     sync::{
-        atomic::{Atomic, Full, Relaxed},
+        atomic::{Acquire, Atomic, Full, Relaxed},
         global_lock, Arc,
     },
 };
@@ -36,9 +41,9 @@ use crate::{
     abi,
     handle::{Handle, HandleKind},
     memory,
-    nbl::{self, DataBuffer, NblPoolParams, ObjectSizes, Retreat},
+    nbl::{self, DataBuffer, NblPoolParams, ObjectSizes, Retreat, RetreatRecord},
     net_buffer::mdl_view,
-    registry::{self, InRegistry, Registered},
+    registry::{self, InRegistry, Registered, MAX_PER_KIND},
     reject::reject_global as reject,
     status::{Error, Result},
 };
@@ -51,17 +56,32 @@ const SIZES: ObjectSizes = ObjectSizes {
     mdl: core::mem::size_of::<abi::MDL>(),
 };
 
-/// The most MDLs retreats may have put at the head of one NET_BUFFER's
-/// chain at once (one bit each in `NdisReserved[1]`).
-const MAX_RETREAT_MDLS: usize = 64;
+/// What every pool keeps: who owns it, how many objects are out, whether
+/// it was freed.
+struct PoolState {
+    /// The adapter or miniport driver `NdisHandle` named, if any: the pool
+    /// goes when its owner does ([`release_owned`]).
+    owner: Option<Handle>,
+    /// Objects allocated and not yet freed.
+    outstanding: Atomic<u64>,
+    /// Freed (`NdisFree*Pool`, or its owner went): no more allocations.
+    freed: Atomic<bool>,
+}
+
+impl PoolState {
+    fn new(owner: Option<Handle>) -> Self {
+        Self {
+            owner,
+            outstanding: Atomic::new(0),
+            freed: Atomic::new(false),
+        }
+    }
+}
 
 /// A NET_BUFFER_LIST pool.
 pub(crate) struct NblPool {
     params: NblPoolParams,
-    /// NBLs allocated and not yet freed.
-    outstanding: Atomic<u64>,
-    /// `NdisFreeNetBufferListPool` was called: no more allocations.
-    freed: Atomic<bool>,
+    state: PoolState,
 }
 
 // SAFETY: `NblPool` is the only type with kind `NblPool`.
@@ -71,8 +91,7 @@ unsafe impl InRegistry for NblPool {
 
 /// A NET_BUFFER pool.
 pub(crate) struct NbPool {
-    outstanding: Atomic<u64>,
-    freed: Atomic<bool>,
+    state: PoolState,
 }
 
 // SAFETY: `NbPool` is the only type with kind `NbPool`.
@@ -80,35 +99,45 @@ unsafe impl InRegistry for NbPool {
     const KIND: HandleKind = HandleKind::NbPool;
 }
 
-/// What a pool table keeps of a pool: whether it was freed and how many
-/// objects are out, to know when it may leave.
+/// One kind of pool: its state and its table.
 trait Pool: InRegistry {
-    fn freed(&self) -> bool;
-    fn outstanding(&self) -> u64;
+    /// What the log calls the pool and its objects.
+    const NAME: &'static str;
+    const OBJECTS: &'static str;
+    const STILL_ALLOCATED: &'static str;
+    fn state(&self) -> &PoolState;
+    /// Runs `f` on the kind's table, locked.
+    fn with_table<R>(f: impl FnOnce(&mut PoolTable<Self>) -> R) -> R;
 }
 
 impl Pool for NblPool {
-    fn freed(&self) -> bool {
-        self.freed.load(Relaxed)
+    const NAME: &'static str = "NET_BUFFER_LIST pool";
+    const OBJECTS: &'static str = "NET_BUFFER_LISTs";
+    const STILL_ALLOCATED: &'static str = "NET_BUFFER_LISTs still allocated";
+    fn state(&self) -> &PoolState {
+        &self.state
     }
-    fn outstanding(&self) -> u64 {
-        self.outstanding.load(Relaxed)
+    fn with_table<R>(f: impl FnOnce(&mut PoolTable<Self>) -> R) -> R {
+        f(&mut NBL_POOLS.lock())
     }
 }
 
 impl Pool for NbPool {
-    fn freed(&self) -> bool {
-        self.freed.load(Relaxed)
+    const NAME: &'static str = "NET_BUFFER pool";
+    const OBJECTS: &'static str = "NET_BUFFERs";
+    const STILL_ALLOCATED: &'static str = "NET_BUFFERs still allocated";
+    fn state(&self) -> &PoolState {
+        &self.state
     }
-    fn outstanding(&self) -> u64 {
-        self.outstanding.load(Relaxed)
+    fn with_table<R>(f: impl FnOnce(&mut PoolTable<Self>) -> R) -> R {
+        f(&mut NB_POOLS.lock())
     }
 }
 
 /// As many slots as the registry has handles of a kind: a table never
 /// allocates, so a pool call at DISPATCH_LEVEL never fails for want of room
 /// here once the registry gave a handle.
-const SLOTS: usize = 128;
+const SLOTS: usize = MAX_PER_KIND;
 
 /// The pools of one kind; owns them.
 struct PoolTable<T: InRegistry> {
@@ -132,16 +161,16 @@ impl<T: Pool> PoolTable<T> {
         }
     }
 
-    /// Takes out one freed pool with nothing outstanding (all of them at
-    /// unload).
-    fn take_reapable(&mut self, all: bool) -> Option<Registered<T>> {
+    /// Takes out the first pool `pick` chooses.
+    fn take(&mut self, pick: impl Fn(&PoolState) -> bool) -> Option<Registered<T>> {
         self.slots
             .iter_mut()
-            .find(|s| {
-                s.as_ref()
-                    .is_some_and(|p| all || (p.object().freed() && p.object().outstanding() == 0))
-            })?
+            .find(|s| s.as_ref().is_some_and(|p| pick(p.object().state())))?
             .take()
+    }
+
+    fn pools(&self) -> impl Iterator<Item = &PoolState> {
+        self.slots.iter().flatten().map(|p| p.object().state())
     }
 }
 
@@ -169,6 +198,12 @@ pub(crate) fn exit() {
     reap(true);
 }
 
+/// Whether a pool may leave: freed, nothing outstanding. The freed flag is
+/// read first, with acquire: see [`count_object`].
+fn reapable(p: &PoolState) -> bool {
+    p.freed.load(Acquire) && p.outstanding.load(Relaxed) == 0
+}
+
 /// Drops the pools that were freed and have nothing outstanding (every
 /// pool when `all`). Dropping waits for an RCU grace period, so only at
 /// PASSIVE_LEVEL.
@@ -176,140 +211,232 @@ fn reap(all: bool) {
     if !memory::may_sleep() {
         return;
     }
-    loop {
-        let pool = NBL_POOLS.lock().take_reapable(all);
-        let Some(pool) = pool else { break };
-        let out = pool.object().outstanding();
+    reap_kind::<NblPool>(all);
+    reap_kind::<NbPool>(all);
+}
+
+fn reap_kind<T: Pool>(all: bool) {
+    while let Some(pool) = T::with_table(|t| t.take(|p| all || reapable(p))) {
+        let out = pool.object().state().outstanding.load(Relaxed);
         if out != 0 {
+            // Their memory is never freed: the miniport may still use it.
             pr_warn!(
-                "ndis: NBL pool {:#x} released with {} NBLs outstanding\n",
+                "ndis: {} {:#x} released with {} {} outstanding (not freed)\n",
+                T::NAME,
                 pool.handle().into_raw(),
-                out
-            );
-        }
-    }
-    loop {
-        let pool = NB_POOLS.lock().take_reapable(all);
-        let Some(pool) = pool else { break };
-        let out = pool.object().outstanding();
-        if out != 0 {
-            pr_warn!(
-                "ndis: NET_BUFFER pool {:#x} released with {} NET_BUFFERs outstanding\n",
-                pool.handle().into_raw(),
-                out
+                out,
+                T::OBJECTS
             );
         }
     }
 }
 
-fn gfp() -> bindings::gfp_t {
-    let base = if memory::may_sleep() {
-        bindings::GFP_KERNEL
-    } else {
-        bindings::GFP_ATOMIC
-    };
-    base | bindings::__GFP_ZERO | bindings::__GFP_NOWARN
+/// What an owner left of one kind of pool when it went.
+#[derive(Default, Clone, Copy)]
+struct Left {
+    /// Pools it never freed.
+    pools: usize,
+    /// Objects still allocated from its pools (their pools stay, freed,
+    /// until the last is freed).
+    objects: u64,
+}
+
+/// What an owner left of its pools, NBL pools then NET_BUFFER pools.
+pub(crate) struct Released([(Left, &'static str); 2]);
+
+impl Released {
+    /// Hands each line worth logging to `line`.
+    pub(crate) fn report(&self, mut line: impl FnMut(core::fmt::Arguments<'_>)) {
+        for (left, kind) in self.0 {
+            if left.pools > 0 {
+                line(format_args!(
+                    "{} {} pool(s) not freed; freed",
+                    left.pools, kind
+                ));
+            }
+            if left.objects > 0 {
+                line(format_args!(
+                    "{} {}(s) still allocated; their pools stay until they are freed",
+                    left.objects, kind
+                ));
+            }
+        }
+    }
+}
+
+/// Lets go of the pools `owner` (an adapter's or a miniport driver's
+/// handle) made: each is freed as `NdisFree*Pool` would free it, so those
+/// with nothing outstanding leave now and the others once their last
+/// object is freed (the shim never frees an object a miniport may still
+/// use; NBLs indicated up or still queued stay valid). Returns what the
+/// owner had left, for the caller to log. PASSIVE_LEVEL.
+pub(crate) fn release_owned(owner: Handle) -> Released {
+    Released([
+        (release_owned_kind::<NblPool>(owner), "NET_BUFFER_LIST"),
+        (release_owned_kind::<NbPool>(owner), "NET_BUFFER"),
+    ])
+}
+
+fn release_owned_kind<T: Pool>(owner: Handle) -> Left {
+    let mut left = Left::default();
+    T::with_table(|t| {
+        for p in t.pools().filter(|p| p.owner == Some(owner)) {
+            if !p.freed.xchg(true, Full) {
+                left.pools += 1;
+            }
+            left.objects += p.outstanding.load(Relaxed);
+        }
+    });
+    while let Some(pool) = T::with_table(|t| t.take(|p| p.owner == Some(owner) && reapable(p))) {
+        drop(pool);
+    }
+    left
 }
 
 /// A zeroed block of `len` bytes, aligned to `MEMORY_ALLOCATION_ALIGNMENT`
-/// (every `kmalloc` size class of 16 bytes or more is).
-fn zalloc(len: usize) -> *mut u8 {
+/// (every `kmalloc` size class of 16 bytes or more is), with `gfp` (from
+/// [`memory::gfp_zeroed`], taken outside any registry lookup).
+fn zalloc(len: usize, gfp: bindings::gfp_t) -> *mut u8 {
     // SAFETY: `kmalloc` with a valid size and flags.
-    unsafe { bindings::__kmalloc_noprof(len.max(nbl::ALIGNMENT), gfp()) }.cast()
+    unsafe { bindings::__kmalloc_noprof(len.max(nbl::ALIGNMENT), gfp) }.cast()
 }
 
-/// `NdisAllocateNetBufferListPool`.
-pub(crate) fn allocate_nbl_pool(params: NblPoolParams) -> Result<Handle> {
+/// Gives a new pool a handle and a slot.
+fn add_pool<T: Pool>(pool: T) -> Result<Handle> {
     reap(false);
-    let pool = Arc::new(
-        NblPool {
-            params,
-            outstanding: Atomic::new(0),
-            freed: Atomic::new(false),
-        },
-        flags(),
-    )?;
-    let registered = Registered::new(pool)?;
+    let registered = Registered::new(Arc::new(pool, memory::alloc_flags())?)?;
     let handle = registered.handle();
     // The registry holds at most `SLOTS` of a kind, so there is room.
-    if let Err(lost) = NBL_POOLS.lock().insert(registered) {
-        lost.object().freed.store(true, Relaxed);
+    if let Err(lost) = T::with_table(|t| t.insert(registered)) {
+        lost.object().state().freed.store(true, Relaxed);
         core::mem::forget(lost);
         return Err(Error::Resources);
     }
     Ok(handle)
 }
 
-/// `NdisAllocateNetBufferPool`.
-pub(crate) fn allocate_nb_pool(_data_size: u32) -> Result<Handle> {
+/// `NdisAllocateNetBufferListPool` for the shim's own use (its send NBLs):
+/// a pool of nobody's (`crate::net_device` frees it when the adapter's
+/// net_device goes), released at module unload if not freed.
+pub(crate) fn allocate_nbl_pool(params: NblPoolParams) -> Result<Handle> {
+    allocate_owned_nbl_pool(params, None)
+}
+
+/// `NdisAllocateNetBufferListPool`: `owner` the adapter or miniport driver
+/// `NdisHandle` named, if any.
+pub(crate) fn allocate_owned_nbl_pool(
+    params: NblPoolParams,
+    owner: Option<Handle>,
+) -> Result<Handle> {
+    add_pool(NblPool {
+        params,
+        state: PoolState::new(owner),
+    })
+}
+
+/// `NdisAllocateNetBufferPool`, as [`allocate_owned_nbl_pool`].
+pub(crate) fn allocate_nb_pool(_data_size: u32, owner: Option<Handle>) -> Result<Handle> {
+    add_pool(NbPool {
+        state: PoolState::new(owner),
+    })
+}
+
+/// `NdisFreeNetBufferListPool` (and `NdisFreeNetBufferPool`). A pool
+/// freed with objects still out stops allocating and leaves once the last
+/// is freed (Windows requires them all freed first; the shim logs and
+/// counts the call).
+fn free_pool<T: Pool>(call: &str, handle: Handle) {
+    match registry::find::<T>(handle) {
+        None => reject(call, "unknown pool handle"),
+        Some(pool) => {
+            let state = pool.state();
+            if state.freed.xchg(true, Full) {
+                reject(call, "pool already freed");
+            } else if state.outstanding.load(Relaxed) != 0 {
+                reject(call, T::STILL_ALLOCATED);
+            }
+        }
+    }
     reap(false);
-    let pool = Arc::new(
-        NbPool {
-            outstanding: Atomic::new(0),
-            freed: Atomic::new(false),
-        },
-        flags(),
-    )?;
-    let registered = Registered::new(pool)?;
-    let handle = registered.handle();
-    if let Err(lost) = NB_POOLS.lock().insert(registered) {
-        lost.object().freed.store(true, Relaxed);
-        core::mem::forget(lost);
-        return Err(Error::Resources);
-    }
-    Ok(handle)
 }
 
-fn flags() -> kernel::alloc::Flags {
-    if memory::may_sleep() {
-        GFP_KERNEL
-    } else {
-        GFP_ATOMIC
-    }
-}
-
-/// `NdisFreeNetBufferListPool`. A pool freed with NBLs still out stops
-/// allocating and leaves once the last is freed (Windows requires them all
-/// freed first; the shim logs and counts the call).
+/// `NdisFreeNetBufferListPool`.
 pub(crate) fn free_nbl_pool(handle: Handle) {
-    match registry::find::<NblPool>(handle) {
-        None => reject("NdisFreeNetBufferListPool", "unknown pool handle"),
-        Some(pool) => {
-            if pool.freed.xchg(true, Full) {
-                reject("NdisFreeNetBufferListPool", "pool already freed");
-            } else if pool.outstanding() != 0 {
-                reject(
-                    "NdisFreeNetBufferListPool",
-                    "NET_BUFFER_LISTs still allocated",
-                );
-            }
-        }
-    }
-    reap(false);
+    free_pool::<NblPool>("NdisFreeNetBufferListPool", handle)
 }
 
-/// `NdisFreeNetBufferPool`, as [`free_nbl_pool`].
+/// `NdisFreeNetBufferPool`.
 pub(crate) fn free_nb_pool(handle: Handle) {
-    match registry::find::<NbPool>(handle) {
-        None => reject("NdisFreeNetBufferPool", "unknown pool handle"),
-        Some(pool) => {
-            if pool.freed.xchg(true, Full) {
-                reject("NdisFreeNetBufferPool", "pool already freed");
-            } else if pool.outstanding() != 0 {
-                reject("NdisFreeNetBufferPool", "NET_BUFFERs still allocated");
-            }
-        }
+    free_pool::<NbPool>("NdisFreeNetBufferPool", handle)
+}
+
+/// Counts one more object of the pool `handle` names, unless it has gone
+/// or was freed since the caller looked (then `false`: the caller frees
+/// what it allocated). Made after the allocation, outside the first
+/// lookup, so that allocation could sleep when the caller may.
+///
+/// The count goes up before the freed flag is read, both fully ordered,
+/// and a pool is taken out only when, having read the flag set (acquire),
+/// it reads no object out ([`reapable`]): either this sees the pool freed,
+/// or the reaper sees the object, so no object outlives its pool's handle.
+fn count_object<T: Pool>(handle: Handle) -> bool {
+    let Some(pool) = registry::find::<T>(handle) else {
+        return false;
+    };
+    let state = pool.state();
+    state.outstanding.fetch_add(1, Full);
+    if state.freed.load(Acquire) {
+        state.outstanding.fetch_sub(1, Full);
+        return false;
     }
-    reap(false);
+    true
+}
+
+/// One object of the pool `handle` names freed; `false` if no pool of
+/// that kind is named (nothing counted).
+fn uncount_object<T: Pool>(handle: Handle) -> bool {
+    match registry::find::<T>(handle) {
+        Some(pool) => {
+            pool.state().outstanding.fetch_sub(1, Full);
+            true
+        }
+        None => false,
+    }
 }
 
 /// The data a NET_BUFFER starts with: `MdlChain`, `DataOffset`,
 /// `DataLength`.
+///
+/// # Invariants
+///
+/// `chain` is NULL (and `offset`, `length` 0) or the first MDL of a chain
+/// that is readable while any NET_BUFFER made from this uses it.
 #[derive(Clone, Copy)]
 pub(crate) struct InitialData {
-    pub(crate) chain: *mut abi::MDL,
-    pub(crate) offset: u32,
-    pub(crate) length: u32,
+    chain: *mut abi::MDL,
+    offset: u32,
+    length: u32,
+}
+
+impl InitialData {
+    /// `length` bytes of data `offset` bytes into `chain`; `None` for an
+    /// offset or length without a chain.
+    ///
+    /// # Safety
+    ///
+    /// `chain` NULL or the first MDL of a chain that stays readable while
+    /// the NET_BUFFER made from this uses it.
+    pub(crate) unsafe fn new(chain: *mut abi::MDL, offset: u32, length: u32) -> Option<Self> {
+        if chain.is_null() && (offset != 0 || length != 0) {
+            return None;
+        }
+        // INVARIANT: by the safety requirement and the check above.
+        Some(Self {
+            chain,
+            offset,
+            length,
+        })
+    }
 }
 
 /// Points `nb` at `data`, with `CurrentMdl` and `CurrentMdlOffset` where
@@ -317,20 +444,11 @@ pub(crate) struct InitialData {
 ///
 /// # Safety
 ///
-/// `nb` writable; `data.chain` NULL or a readable MDL chain.
+/// `nb` a live NET_BUFFER.
 unsafe fn set_data(nb: *mut abi::NET_BUFFER, data: InitialData) {
-    // SAFETY: a readable chain (safety requirement).
-    let (current, current_offset) = unsafe { current_mdl(data.chain, data.offset) };
-    // SAFETY: writable (safety requirement); plain fields of the union's
-    // `NET_BUFFER_DATA` view.
-    unsafe {
-        let d = &raw mut (*nb).__bindgen_anon_1.NetBufferHeader.NetBufferData;
-        (*d).MdlChain = data.chain;
-        (*d).DataOffset = data.offset;
-        (*d).__bindgen_anon_1.stDataLength = u64::from(data.length);
-        (*d).CurrentMdl = current;
-        (*d).CurrentMdlOffset = current_offset;
-    }
+    // SAFETY: live (safety requirement); the chain is readable
+    // (`InitialData`).
+    unsafe { point(nb, data.chain, data.offset, data.length) }
 }
 
 /// The MDL of `chain` holding byte `offset`, and the offset in it.
@@ -386,50 +504,64 @@ impl Iterator for Mdls {
 /// allocate NET_BUFFERs and no data). NULL on failure, logged and counted
 /// unless it is only memory.
 ///
-/// # Safety
-///
-/// `data.chain`, if any, NULL or a readable MDL chain that stays valid
-/// while the NET_BUFFER uses it.
-pub(crate) unsafe fn allocate_nbl(
+/// The pool is looked up twice: once for its parameters, then, after the
+/// allocation (which may sleep when the caller may, so outside the first
+/// lookup's RCU-sched section), to count the NBL in ([`count_object`]).
+pub(crate) fn allocate_nbl(
     call: &str,
     handle: Handle,
     context_size: u16,
     backfill: u16,
     data: Option<InitialData>,
 ) -> *mut abi::NET_BUFFER_LIST {
-    let Some(pool) = registry::find::<NblPool>(handle) else {
-        reject(call, "unknown pool handle");
-        return null_mut();
+    let p = match registry::find::<NblPool>(handle) {
+        None => {
+            reject(call, "unknown pool handle");
+            return null_mut();
+        }
+        Some(pool) if pool.state.freed.load(Relaxed) => {
+            reject(call, "pool freed");
+            return null_mut();
+        }
+        Some(pool) => pool.params,
     };
-    if pool.freed() {
-        reject(call, "pool freed");
-        return null_mut();
-    }
-    let p = pool.params;
     if data.is_some() && (!p.allocate_nb || p.data_size != 0) {
         reject(call, "pool not made with fAllocateNetBuffer and DataSize 0");
         return null_mut();
     }
     let layout = match nbl::nbl_layout(SIZES, p, context_size, backfill) {
         Ok(l) => l,
-        Err(_) => {
+        Err(_) if usize::from(context_size | backfill) % nbl::ALIGNMENT != 0 => {
             reject(
                 call,
                 "ContextSize or ContextBackFill not a multiple of MEMORY_ALLOCATION_ALIGNMENT",
             );
             return null_mut();
         }
+        Err(_) => {
+            reject(
+                call,
+                "ContextSize + ContextBackFill beyond what NET_BUFFER_LIST_CONTEXT.Size holds",
+            );
+            return null_mut();
+        }
     };
-    let block = zalloc(layout.total);
+    let block = zalloc(layout.total, memory::gfp_zeroed());
     if block.is_null() {
         return null_mut();
     }
-    pool.outstanding.add(1, Relaxed);
+    if !count_object::<NblPool>(handle) {
+        // SAFETY: just allocated, never handed out.
+        unsafe { bindings::kfree(block.cast()) };
+        reject(call, "pool freed during the call");
+        return null_mut();
+    }
     let raw_handle = handle.into_raw() as abi::NDIS_HANDLE;
     let nbl = block.cast::<abi::NET_BUFFER_LIST>();
     // SAFETY: `block` is a fresh zeroed allocation of `layout.total` bytes,
     // 16-aligned; every offset in `layout` lies inside it, aligned for what
-    // goes there (`nbl_layout`), and the parts do not overlap.
+    // goes there (`nbl_layout`), and the parts do not overlap. The data's
+    // chain is readable while the NET_BUFFER uses it (`InitialData`).
     unsafe {
         let ctx = block
             .add(layout.context)
@@ -445,12 +577,17 @@ pub(crate) unsafe fn allocate_nbl(
             if let Some((mdl_at, data_at)) = layout.mdl_and_data {
                 let mdl = block.add(mdl_at).cast::<abi::MDL>();
                 memory::build_mdl(mdl, block.add(data_at).cast(), p.data_size);
+                // The pool's data space is all unused data space, as the
+                // NET_BUFFER_DATA page defines it (DataOffset "is also the
+                // size, in bytes, of the unused data space"): the miniport
+                // takes what it needs with NdisRetreatNetBufferDataStart,
+                // which uses unused space before allocating.
                 set_data(
                     nb,
                     InitialData {
                         chain: mdl,
-                        offset: 0,
-                        length: p.data_size,
+                        offset: p.data_size,
+                        length: 0,
                     },
                 );
             } else if let Some(d) = data {
@@ -468,19 +605,18 @@ pub(crate) unsafe fn allocate_nbl(
 /// `nbl` an NBL from [`allocate_nbl`], not yet freed, whose pool handle
 /// is `handle`.
 pub(crate) unsafe fn free_nbl(handle: Handle, nbl: *mut abi::NET_BUFFER_LIST) {
-    let Some(pool) = registry::find::<NblPool>(handle) else {
-        reject(
-            "NdisFreeNetBufferList",
-            "not from an NBL pool (NdisPoolHandle unknown)",
-        );
+    const CALL: &str = "NdisFreeNetBufferList";
+    if registry::find::<NblPool>(handle).is_none() {
+        reject(CALL, "not from an NBL pool (NdisPoolHandle unknown)");
         return;
-    };
+    }
     // SAFETY: `nbl` is ours (safety requirement): the preallocated
     // NET_BUFFER, if any, lies between the context and the block's end.
     unsafe { release_retreat_mdls_of_block(nbl) };
     // SAFETY: a block from `zalloc` (safety requirement).
     unsafe { bindings::kfree(nbl.cast()) };
-    pool.outstanding.fetch_sub(1, Relaxed);
+    // Its pool outlives its last object (`count_object`): still there.
+    uncount_object::<NblPool>(handle);
 }
 
 /// Frees the MDLs retreats left at the head of the NET_BUFFER the pool
@@ -510,32 +646,36 @@ unsafe fn release_retreat_mdls_of_block(nbl: *mut abi::NET_BUFFER_LIST) {
     let own = nbl::align_up(ctx_end as usize, nbl::ALIGNMENT);
     if own == Some(first as usize) {
         // SAFETY: the block's own NET_BUFFER.
-        unsafe { release_retreat_mdls(first) };
+        unsafe { release_retreat_mdls(first, "NdisFreeNetBufferList") };
     }
 }
 
-/// `NdisAllocateNetBuffer`.
-///
-/// # Safety
-///
-/// `data.chain` NULL or a readable MDL chain valid while the NET_BUFFER
-/// uses it.
-pub(crate) unsafe fn allocate_nb(handle: Handle, data: InitialData) -> *mut abi::NET_BUFFER {
-    let Some(pool) = registry::find::<NbPool>(handle) else {
-        reject("NdisAllocateNetBuffer", "unknown pool handle");
-        return null_mut();
-    };
-    if pool.freed() {
-        reject("NdisAllocateNetBuffer", "pool freed");
-        return null_mut();
+/// `NdisAllocateNetBuffer`: looked up twice, as [`allocate_nbl`].
+pub(crate) fn allocate_nb(handle: Handle, data: InitialData) -> *mut abi::NET_BUFFER {
+    const CALL: &str = "NdisAllocateNetBuffer";
+    match registry::find::<NbPool>(handle) {
+        None => {
+            reject(CALL, "unknown pool handle");
+            return null_mut();
+        }
+        Some(pool) if pool.state.freed.load(Relaxed) => {
+            reject(CALL, "pool freed");
+            return null_mut();
+        }
+        Some(_) => {}
     }
-    let nb = zalloc(SIZES.nb).cast::<abi::NET_BUFFER>();
+    let nb = zalloc(SIZES.nb, memory::gfp_zeroed()).cast::<abi::NET_BUFFER>();
     if nb.is_null() {
         return nb;
     }
-    pool.outstanding.add(1, Relaxed);
+    if !count_object::<NbPool>(handle) {
+        // SAFETY: just allocated, never handed out.
+        unsafe { bindings::kfree(nb.cast()) };
+        reject(CALL, "pool freed during the call");
+        return null_mut();
+    }
     // SAFETY: fresh, zeroed, sized and aligned for a NET_BUFFER; the chain
-    // is readable (safety requirement).
+    // is readable (`InitialData`).
     unsafe {
         (*nb).NdisPoolHandle = handle.into_raw() as abi::NDIS_HANDLE;
         set_data(nb, data);
@@ -550,41 +690,80 @@ pub(crate) unsafe fn allocate_nb(handle: Handle, data: InitialData) -> *mut abi:
 /// `nb` a NET_BUFFER from [`allocate_nb`] not yet freed, whose pool
 /// handle is `handle`.
 pub(crate) unsafe fn free_nb(handle: Handle, nb: *mut abi::NET_BUFFER) {
-    let Some(pool) = registry::find::<NbPool>(handle) else {
+    const CALL: &str = "NdisFreeNetBuffer";
+    if registry::find::<NbPool>(handle).is_none() {
         reject(
-            "NdisFreeNetBuffer",
+            CALL,
             "not from a NET_BUFFER pool (an NBL's own NET_BUFFER goes with the NBL)",
         );
         return;
-    };
+    }
     // SAFETY: ours and live (safety requirement).
     unsafe {
-        release_retreat_mdls(nb);
+        release_retreat_mdls(nb, CALL);
         bindings::kfree(nb.cast());
     }
-    pool.outstanding.fetch_sub(1, Relaxed);
+    uncount_object::<NbPool>(handle);
 }
 
-/// What `NdisReserved` of a NET_BUFFER records of the MDLs retreats put
-/// at its chain's head: how many, and which of them the miniport's
-/// `NetAllocateMdl` made (bit 0: the first).
+/// The NET_BUFFER's `NET_BUFFER_DATA`.
+///
+/// # Safety
+///
+/// `nb` a live NET_BUFFER.
+unsafe fn data_of(nb: *mut abi::NET_BUFFER) -> *mut abi::NET_BUFFER_DATA {
+    // SAFETY: live (safety requirement); a place, not a read.
+    unsafe { &raw mut (*nb).__bindgen_anon_1.NetBufferHeader.NetBufferData }
+}
+
+/// What `NdisReserved` records of the MDLs retreats put at the head of
+/// `nb`'s chain: `[0]` the head MDL when the record was made, `[1]` the
+/// [`RetreatRecord`]. It holds only while `MdlChain` is still that MDL: a
+/// miniport may re-point the chain itself (the `NdisAllocateNetBuffer`
+/// page sets `NET_BUFFER_FIRST_MDL`, `DATA_OFFSET`, `DATA_LENGTH`,
+/// `CURRENT_MDL` and `CURRENT_MDL_OFFSET` directly), and then the MDLs it
+/// names are no longer the chain's to free. Such a record is dropped,
+/// logged and counted under `call`, and reads as none.
 ///
 /// # Safety
 ///
 /// `nb` a live NET_BUFFER from a shim pool.
-unsafe fn retreat_record(nb: *mut abi::NET_BUFFER) -> (usize, u64) {
-    // SAFETY: readable (safety requirement); the shim's own words.
-    unsafe { ((*nb).NdisReserved[0] as usize, (*nb).NdisReserved[1] as u64) }
+unsafe fn retreat_record(nb: *mut abi::NET_BUFFER, call: &str) -> RetreatRecord {
+    // SAFETY: live (safety requirement); the shim's own words and a plain
+    // field.
+    let (head, word, chain) = unsafe {
+        (
+            (*nb).NdisReserved[0].cast::<abi::MDL>(),
+            (*nb).NdisReserved[1] as usize as u64,
+            (*data_of(nb)).MdlChain,
+        )
+    };
+    let record = RetreatRecord::unpack(word);
+    if record.count == 0 {
+        return record;
+    }
+    if head != chain {
+        // SAFETY: as above.
+        unsafe { set_retreat_record(nb, null_mut(), RetreatRecord::default()) };
+        reject(
+            call,
+            "MdlChain re-pointed since NdisRetreatNetBufferDataStart put MDLs in front: \
+             those are the miniport's now (not freed)",
+        );
+        return RetreatRecord::default();
+    }
+    record
 }
 
 /// # Safety
 ///
-/// As [`retreat_record`].
-unsafe fn set_retreat_record(nb: *mut abi::NET_BUFFER, count: usize, driver: u64) {
+/// As [`retreat_record`]; `head` the chain's head MDL.
+unsafe fn set_retreat_record(nb: *mut abi::NET_BUFFER, head: *mut abi::MDL, r: RetreatRecord) {
+    let head = if r.count == 0 { null_mut() } else { head };
     // SAFETY: writable (safety requirement).
     unsafe {
-        (*nb).NdisReserved[0] = count as *mut c_void;
-        (*nb).NdisReserved[1] = driver as usize as *mut c_void;
+        (*nb).NdisReserved[0] = head.cast();
+        (*nb).NdisReserved[1] = r.pack() as usize as *mut c_void;
     }
 }
 
@@ -595,36 +774,48 @@ unsafe fn set_retreat_record(nb: *mut abi::NET_BUFFER, count: usize, driver: u64
 /// # Safety
 ///
 /// `nb` a live NET_BUFFER from a shim pool, about to be freed.
-unsafe fn release_retreat_mdls(nb: *mut abi::NET_BUFFER) {
+unsafe fn release_retreat_mdls(nb: *mut abi::NET_BUFFER, call: &str) {
     // SAFETY: by the safety requirement.
-    let (count, driver) = unsafe { retreat_record(nb) };
-    if count == 0 {
-        return;
-    }
-    // SAFETY: readable; the chain's first `count` MDLs are the retreats'.
-    let mut m = unsafe {
-        (*nb)
-            .__bindgen_anon_1
-            .NetBufferHeader
-            .NetBufferData
-            .MdlChain
-    };
-    for i in 0..count.min(MAX_RETREAT_MDLS) {
+    let record = unsafe { retreat_record(nb, call) };
+    // SAFETY: readable; the record holds, so the chain's first `count`
+    // MDLs are the retreats'.
+    let mut m = unsafe { (*data_of(nb)).MdlChain };
+    for i in 0..record.count {
         if m.is_null() {
             break;
         }
         // SAFETY: a live MDL of the chain.
         let next = unsafe { (*m).Next };
-        if driver & (1 << i) == 0 {
+        if record.by_driver(i) {
+            reject(
+                call,
+                "freed with a NetAllocateMdl MDL still retreated into: left to the miniport",
+            );
+        } else {
             // SAFETY: the shim's own (`memory::allocate_mdl_with_data`).
             unsafe { memory::free_mdl(m) };
-        } else {
-            reject(
-                "NdisFreeNetBuffer(List)",
-                "freed with a NetAllocateMdl MDL still retreated into",
-            );
         }
         m = next;
+    }
+}
+
+/// Writes `nb`'s data fields for `length` bytes at `offset` into `chain`.
+///
+/// # Safety
+///
+/// `nb` a live NET_BUFFER; `chain` NULL or a readable MDL chain.
+unsafe fn point(nb: *mut abi::NET_BUFFER, chain: *mut abi::MDL, offset: u32, length: u32) {
+    // SAFETY: the chain is readable (safety requirement).
+    let (current, current_offset) = unsafe { current_mdl(chain, offset) };
+    // SAFETY: live (safety requirement); plain fields of the union's
+    // `NET_BUFFER_DATA` view.
+    unsafe {
+        let d = data_of(nb);
+        (*d).MdlChain = chain;
+        (*d).DataOffset = offset;
+        (*d).__bindgen_anon_1.stDataLength = u64::from(length);
+        (*d).CurrentMdl = current;
+        (*d).CurrentMdlOffset = current_offset;
     }
 }
 
@@ -640,10 +831,10 @@ pub(crate) unsafe fn retreat(
     backfill: u32,
     allocate: abi::NET_BUFFER_ALLOCATE_MDL_HANDLER,
 ) -> Result {
-    // SAFETY: live (safety requirement).
-    let d = unsafe { &raw mut (*nb).__bindgen_anon_1.NetBufferHeader.NetBufferData };
-    // SAFETY: as above; plain fields.
+    const CALL: &str = "NdisRetreatNetBufferDataStart";
+    // SAFETY: live (safety requirement); plain fields.
     let (offset, length, chain) = unsafe {
+        let d = data_of(nb);
         (
             (*d).DataOffset,
             (*d).__bindgen_anon_1.DataLength,
@@ -655,58 +846,58 @@ pub(crate) unsafe fn retreat(
         Retreat::InPlace { data_offset } => (data_offset, chain),
         Retreat::Allocate { size, data_offset } => {
             // SAFETY: by the safety requirement.
-            let (count, driver) = unsafe { retreat_record(nb) };
-            if count >= MAX_RETREAT_MDLS {
-                return Err(Error::Resources);
-            }
-            let (mdl, got, by_driver) = match allocate {
+            let record = unsafe { retreat_record(nb, CALL) };
+            let by_driver = allocate.is_some();
+            let pushed = record.push(by_driver).ok_or(Error::Resources)?;
+            let mdl = match allocate {
                 Some(f) => {
-                    let mut got = size;
+                    let mut asked = size;
                     // SAFETY: the miniport's NetAllocateMdl, called as its
-                    // page says (IRQL <= DISPATCH_LEVEL, the size in/out).
-                    let mdl = unsafe { f(&mut got) };
-                    (mdl, got, true)
+                    // page says (IRQL <= DISPATCH_LEVEL, the size passed in).
+                    unsafe { f(&mut asked) }
                 }
-                None => (memory::allocate_mdl_with_data(size), size, false),
+                None => memory::allocate_mdl_with_data(size),
             };
             if mdl.is_null() {
                 return Err(Error::Resources);
             }
             // SAFETY: a fresh MDL (ours, or the miniport's NetAllocateMdl's).
             let bytes = unsafe { (*mdl).ByteCount };
-            if got < size || bytes < size {
+            // The NET_BUFFER_ALLOCATE_MDL page: the MDL comes with "an
+            // associated memory block of a specified size". One with less
+            // that still holds the shortfall is used (less backfill, which
+            // is only asked for); one that does not cannot be, and cannot
+            // be handed back (this call has no NetFreeMdl).
+            let Some(in_mdl) = nbl::allocated_data_offset(bytes, size, data_offset) else {
                 if !by_driver {
                     // SAFETY: ours, never published.
                     unsafe { memory::free_mdl(mdl) };
                 }
+                reject(
+                    CALL,
+                    "NetAllocateMdl MDL smaller than the data needs: not used (not freed)",
+                );
                 return Err(Error::Resources);
-            }
-            // A larger buffer than asked gives more backfill.
-            let extra = bytes - size;
+            };
             // SAFETY: a fresh MDL; linking it in front of the chain.
             unsafe { (*mdl).Next = chain };
-            // SAFETY: by the safety requirement.
-            unsafe { set_retreat_record(nb, count + 1, (driver << 1) | u64::from(by_driver)) };
-            (data_offset + extra, mdl)
+            // SAFETY: by the safety requirement; `mdl` is the new head.
+            unsafe { set_retreat_record(nb, mdl, pushed) };
+            (in_mdl, mdl)
         }
     };
     // SAFETY: `new_chain` is readable: the miniport's chain, maybe behind
-    // a fresh MDL; `d` writable.
-    unsafe {
-        let (current, current_offset) = current_mdl(new_chain, new_offset);
-        (*d).MdlChain = new_chain;
-        (*d).DataOffset = new_offset;
-        (*d).__bindgen_anon_1.stDataLength = u64::from(length + delta);
-        (*d).CurrentMdl = current;
-        (*d).CurrentMdlOffset = current_offset;
-    }
+    // a fresh MDL.
+    unsafe { point(nb, new_chain, new_offset, length + delta) };
     Ok(())
 }
 
 /// `NdisAdvanceNetBufferDataStart`. Advancing past the data is refused
 /// (logged, nothing changed); with `FreeMdl`, the MDLs retreats put in
 /// front that now hold no data are unlinked and freed, each by whoever
-/// allocated it (`free` for the miniport's, the shim for its own).
+/// allocated it (`free` for the miniport's, the shim for its own). A
+/// miniport's MDL with no `free` stops that: it and what follows stay
+/// linked (logged), as NDIS frees those with `NetFreeMdl` only.
 ///
 /// # Safety
 ///
@@ -717,10 +908,10 @@ pub(crate) unsafe fn advance(
     free_mdl: bool,
     free: abi::NET_BUFFER_FREE_MDL_HANDLER,
 ) {
-    // SAFETY: live (safety requirement).
-    let d = unsafe { &raw mut (*nb).__bindgen_anon_1.NetBufferHeader.NetBufferData };
-    // SAFETY: plain fields.
+    const CALL: &str = "NdisAdvanceNetBufferDataStart";
+    // SAFETY: live (safety requirement); plain fields.
     let (offset, length, mut chain) = unsafe {
+        let d = data_of(nb);
         (
             (*d).DataOffset,
             (*d).__bindgen_anon_1.DataLength,
@@ -728,54 +919,42 @@ pub(crate) unsafe fn advance(
         )
     };
     let Some(mut new_offset) = offset.checked_add(delta).filter(|_| delta <= length) else {
-        reject(
-            "NdisAdvanceNetBufferDataStart",
-            "DataOffsetDelta beyond DataLength",
-        );
+        reject(CALL, "DataOffsetDelta beyond DataLength");
         return;
     };
     if free_mdl {
         // SAFETY: by the safety requirement.
-        let (count, driver) = unsafe { retreat_record(nb) };
+        let record = unsafe { retreat_record(nb, CALL) };
         // SAFETY: the chain is readable.
         let lengths = unsafe { Mdls::new(chain) }.map(|m| {
             // SAFETY: each MDL of the chain is readable.
             unsafe { (*m).ByteCount }
         });
-        let (n, bytes) = nbl::advance_frees(lengths, count, new_offset);
-        let mut mask = driver;
-        for _ in 0..n {
+        let frees = nbl::advance_frees(lengths, record, free.is_some(), new_offset);
+        for i in 0..frees.count {
             let m = chain;
             // SAFETY: one of the chain's first `count` MDLs, live.
             chain = unsafe { (*m).Next };
-            if mask & 1 == 0 {
-                // SAFETY: the shim's own.
-                unsafe { memory::free_mdl(m) };
-            } else if let Some(f) = free {
+            match free {
                 // SAFETY: the miniport's NetFreeMdl for its NetAllocateMdl's MDL.
-                unsafe { f(m) };
-            } else {
-                // Its page: NDIS frees these with NetFreeMdl only.
-                reject(
-                    "NdisAdvanceNetBufferDataStart",
-                    "NetAllocateMdl MDL and no FreeMdlHandler: not freed",
-                );
+                Some(f) if record.by_driver(i) => unsafe { f(m) },
+                // SAFETY: the shim's own (`advance_frees` stops before a
+                // miniport's MDL when there is no `free`).
+                _ => unsafe { memory::free_mdl(m) },
             }
-            mask >>= 1;
         }
-        new_offset -= bytes;
-        // SAFETY: by the safety requirement.
-        unsafe { set_retreat_record(nb, count - n, mask) };
+        if frees.blocked {
+            reject(
+                CALL,
+                "NetAllocateMdl MDL and no FreeMdlHandler: left linked, not freed",
+            );
+        }
+        new_offset -= frees.bytes;
+        // SAFETY: by the safety requirement; `chain` is the new head.
+        unsafe { set_retreat_record(nb, chain, record.pop(frees.count)) };
     }
-    // SAFETY: the chain is readable; `d` writable.
-    unsafe {
-        let (current, current_offset) = current_mdl(chain, new_offset);
-        (*d).MdlChain = chain;
-        (*d).DataOffset = new_offset;
-        (*d).__bindgen_anon_1.stDataLength = u64::from(length - delta);
-        (*d).CurrentMdl = current;
-        (*d).CurrentMdlOffset = current_offset;
-    }
+    // SAFETY: the chain is readable.
+    unsafe { point(nb, chain, new_offset, length - delta) };
 }
 
 /// `NdisGetDataBuffer`.
@@ -795,8 +974,19 @@ pub(crate) unsafe fn data_buffer(
     let d = unsafe { (*nb).__bindgen_anon_1.NetBufferHeader.NetBufferData };
     // SAFETY: the ULONG view, as NDIS reads it.
     let length = unsafe { d.__bindgen_anon_1.DataLength };
-    let mut m = d.CurrentMdl.cast_const();
-    let mut skip = d.CurrentMdlOffset;
+    // Where the data starts: `CurrentMdlOffset` into `CurrentMdl`, which
+    // may lie past that MDL's bytes (a miniport that set the fields
+    // itself, or the end of an MDL): the excess is carried into the MDLs
+    // after it.
+    let (mut m, mut skip) = (d.CurrentMdl.cast_const(), d.CurrentMdlOffset);
+    // SAFETY: the chain from `CurrentMdl` is readable (safety requirement).
+    while let Some((count, next)) = (!m.is_null()).then(|| unsafe { ((*m).ByteCount, (*m).Next) }) {
+        if skip < count || next.is_null() {
+            break;
+        }
+        skip -= count;
+        m = next;
+    }
     // The current MDL's system view; an MDL the shim cannot map is NULL,
     // the page's "low resource" answer.
     let first = if m.is_null() {

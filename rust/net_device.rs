@@ -630,19 +630,12 @@ unsafe fn nbl_of_skb(bridge: &Bridge, skb: *mut RawSkb) -> Option<*mut abi::NET_
     let chain = if used == 0 { null_mut() } else { mdls };
     // SAFETY: the chain describes the skb's data, which outlives the NBL
     // (safety requirement).
-    let nbl = unsafe {
-        net_buffer_pool::allocate_nbl(
-            "ndo_start_xmit",
-            bridge.tx_pool,
-            0,
-            0,
-            Some(InitialData {
-                chain,
-                offset: 0,
-                length: len,
-            }),
-        )
+    let Some(data) = (unsafe { InitialData::new(chain, 0, len) }) else {
+        // SAFETY: allocated above, not linked anywhere.
+        unsafe { bindings::kfree(mdls.cast()) };
+        return None;
     };
+    let nbl = net_buffer_pool::allocate_nbl("ndo_start_xmit", bridge.tx_pool, 0, 0, Some(data));
     if nbl.is_null() {
         // SAFETY: allocated above, not linked anywhere.
         unsafe { bindings::kfree(mdls.cast()) };

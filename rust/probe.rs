@@ -111,7 +111,7 @@ fn init_adapter(
             adapter.driver.name(),
             status as u32
         );
-        adapter.release();
+        adapter.release(handle);
         drop(registered);
         return Err(if status == abi::NDIS_STATUS_RESOURCES {
             ENOMEM
@@ -123,7 +123,7 @@ fn init_adapter(
     if let Err(e) = net_device::attach(&adapter, handle) {
         halt(&adapter);
         net_device::detach_after_halt(&adapter);
-        adapter.release();
+        adapter.release(handle);
         drop(registered);
         return Err(e);
     }
@@ -140,7 +140,7 @@ fn init_adapter(
         net_device::detach(&adapter);
         halt(&adapter);
         net_device::detach_after_halt(&adapter);
-        adapter.release();
+        adapter.release(handle);
         return Err(ENOMEM);
     }
     dev_info!(
@@ -263,7 +263,7 @@ pub(crate) fn remove(_glue: Glue, pci: &pci::Device<device::Bound>) {
     net_device::detach(&adapter);
     halt(&adapter);
     net_device::detach_after_halt(&adapter);
-    adapter.release();
+    adapter.release(registered.handle());
     // The handle names nothing from here on.
     drop(registered);
     // SAFETY: the device is still bound; nothing of the adapter is left.

@@ -41,7 +41,7 @@ use crate::{
 /// Handles of one kind that can name something at once: the most
 /// channels over all adapters; drivers, adapters, interrupts and SG
 /// registrations are far fewer.
-const MAX_PER_KIND: usize = 128;
+pub(crate) const MAX_PER_KIND: usize = 128;
 
 /// A registry entry: the address of an object its owner keeps alive.
 ///

@@ -207,27 +207,120 @@ pub fn retreat(data_offset: u32, data_length: u32, delta: u32, backfill: u32) ->
     })
 }
 
-/// How many of the chain's first MDLs an advance may unlink and free:
-/// those among the `allocated` leading MDLs (the ones retreats put there)
-/// that now lie wholly before the data at `data_offset`, and the bytes
-/// they held (taken off `DataOffset`).
+/// The most MDLs retreats may have put at the head of one NET_BUFFER's
+/// chain at once: one bit each in [`RetreatRecord::pack`]'s word, whose
+/// top byte holds the count.
+pub const MAX_RETREAT_MDLS: usize = 56;
+
+const MASK_BITS: u64 = (1 << MAX_RETREAT_MDLS) - 1;
+
+/// What the shim records of the MDLs retreats put at the head of a
+/// NET_BUFFER's chain (in its `NdisReserved`, with the head MDL beside it):
+/// how many, and which of them the miniport's `NetAllocateMdl` made (bit
+/// 0: the first, the chain's head).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RetreatRecord {
+    /// The retreat MDLs at the chain's head.
+    pub count: usize,
+    /// Which of them are the miniport's.
+    pub driver: u64,
+}
+
+impl RetreatRecord {
+    /// One word: the count in the top byte, the mask below.
+    pub fn pack(self) -> u64 {
+        ((self.count as u64) << MAX_RETREAT_MDLS) | (self.driver & MASK_BITS)
+    }
+
+    /// The record [`pack`](Self::pack) made; a count past
+    /// [`MAX_RETREAT_MDLS`] (no record of the shim's) is none.
+    pub fn unpack(word: u64) -> Self {
+        let count = (word >> MAX_RETREAT_MDLS) as usize;
+        if count > MAX_RETREAT_MDLS {
+            return Self::default();
+        }
+        Self {
+            count,
+            driver: word & MASK_BITS & ((1u64 << count) - 1),
+        }
+    }
+
+    /// With one more MDL in front (`by_driver`: the miniport's); `None`
+    /// when [`MAX_RETREAT_MDLS`] are there already.
+    pub fn push(self, by_driver: bool) -> Option<Self> {
+        (self.count < MAX_RETREAT_MDLS).then(|| Self {
+            count: self.count + 1,
+            driver: (self.driver << 1) | u64::from(by_driver),
+        })
+    }
+
+    /// Without the first `n` (at most `count`).
+    pub fn pop(self, n: usize) -> Self {
+        let n = n.min(self.count);
+        Self {
+            count: self.count - n,
+            driver: self.driver.checked_shr(n as u32).unwrap_or(0),
+        }
+    }
+
+    /// Whether the `i`th MDL from the head is the miniport's.
+    pub fn by_driver(self, i: usize) -> bool {
+        i < self.count && self.driver & (1 << i) != 0
+    }
+}
+
+/// What an advance with `FreeMdl` may unlink and free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdvanceFrees {
+    /// How many of the chain's first MDLs.
+    pub count: usize,
+    /// The bytes they held (taken off `DataOffset`).
+    pub bytes: u32,
+    /// It stopped at a miniport's MDL it had no `FreeMdlHandler` for: that
+    /// MDL and those after it stay linked.
+    pub blocked: bool,
+}
+
+/// What an advance may unlink and free: those of the retreat MDLs of
+/// `record` at the chain's head that now lie wholly before the data at
+/// `data_offset`, stopping before a miniport's MDL when there is no
+/// `FreeMdlHandler` (`driver_free`) to free it with: NDIS frees a
+/// `NetAllocateMdl` MDL only with `NetFreeMdl` (`NET_BUFFER_ALLOCATE_MDL`
+/// page), so unlinked it would be lost.
 pub fn advance_frees(
     lengths: impl IntoIterator<Item = u32>,
-    allocated: usize,
+    record: RetreatRecord,
+    driver_free: bool,
     data_offset: u32,
-) -> (usize, u32) {
-    let mut count = 0;
-    let mut bytes = 0u32;
-    for len in lengths.into_iter().take(allocated) {
-        match bytes.checked_add(len) {
+) -> AdvanceFrees {
+    let mut out = AdvanceFrees {
+        count: 0,
+        bytes: 0,
+        blocked: false,
+    };
+    for (i, len) in lengths.into_iter().take(record.count).enumerate() {
+        match out.bytes.checked_add(len) {
             Some(end) if end <= data_offset => {
-                bytes = end;
-                count += 1;
+                if record.by_driver(i) && !driver_free {
+                    out.blocked = true;
+                    break;
+                }
+                out.bytes = end;
+                out.count += 1;
             }
             _ => break,
         }
     }
-    (count, bytes)
+    out
+}
+
+/// Where the data starts in the `bytes`-byte MDL a retreat planned as
+/// [`Retreat::Allocate`] `{ size, data_offset }` got: the shortfall
+/// (`size - data_offset`) sits at the MDL's end, so a larger MDL gives
+/// more backfill and a smaller one less. `None` when the shortfall does
+/// not fit.
+pub fn allocated_data_offset(bytes: u32, size: u32, data_offset: u32) -> Option<u32> {
+    bytes.checked_sub(size.checked_sub(data_offset)?)
 }
 
 /// What `NdisGetDataBuffer` returns.

@@ -1,8 +1,9 @@
 //! NET_BUFFER_LIST / NET_BUFFER pool arithmetic through the public API.
 
 use ndis_core::nbl::{
-    advance_frees, align_up, data_buffer, locate, nb_pool_params, nbl_layout, nbl_pool_params,
-    retreat, DataBuffer, NblPoolParams, ObjectSizes, Retreat, ALIGNMENT,
+    advance_frees, align_up, allocated_data_offset, data_buffer, locate, nb_pool_params,
+    nbl_layout, nbl_pool_params, retreat, AdvanceFrees, DataBuffer, NblPoolParams, ObjectSizes,
+    Retreat, RetreatRecord, ALIGNMENT, MAX_RETREAT_MDLS,
 };
 use ndis_core::status::Error;
 
@@ -180,17 +181,113 @@ fn retreat_then_locate_is_gapless() {
     assert_eq!(locate(chain, data_offset), Some((0, backfill)));
 }
 
+fn frees(count: usize, bytes: u32, blocked: bool) -> AdvanceFrees {
+    AdvanceFrees {
+        count,
+        bytes,
+        blocked,
+    }
+}
+
+fn shims(count: usize) -> RetreatRecord {
+    RetreatRecord { count, driver: 0 }
+}
+
 #[test]
 fn advance_frees_only_allocated_mdls_wholly_passed() {
     // Two retreat MDLs (30, 20) in front of the caller's 100-byte MDL.
     let chain = [30u32, 20, 100];
-    assert_eq!(advance_frees(chain, 2, 29), (0, 0));
-    assert_eq!(advance_frees(chain, 2, 30), (1, 30));
-    assert_eq!(advance_frees(chain, 2, 49), (1, 30));
-    assert_eq!(advance_frees(chain, 2, 50), (2, 50));
+    assert_eq!(
+        advance_frees(chain, shims(2), false, 29),
+        frees(0, 0, false)
+    );
+    assert_eq!(
+        advance_frees(chain, shims(2), false, 30),
+        frees(1, 30, false)
+    );
+    assert_eq!(
+        advance_frees(chain, shims(2), false, 49),
+        frees(1, 30, false)
+    );
+    assert_eq!(
+        advance_frees(chain, shims(2), false, 50),
+        frees(2, 50, false)
+    );
     // The caller's MDL is never freed, however far the data moves.
-    assert_eq!(advance_frees(chain, 2, 150), (2, 50));
-    assert_eq!(advance_frees(chain, 0, 150), (0, 0));
+    assert_eq!(
+        advance_frees(chain, shims(2), false, 150),
+        frees(2, 50, false)
+    );
+    assert_eq!(
+        advance_frees(chain, shims(0), false, 150),
+        frees(0, 0, false)
+    );
+}
+
+#[test]
+fn advance_stops_at_a_miniports_mdl_without_free_handler() {
+    let chain = [30u32, 20, 100];
+    // The second is the miniport's (bit 1).
+    let rec = RetreatRecord {
+        count: 2,
+        driver: 0b10,
+    };
+    assert_eq!(advance_frees(chain, rec, false, 60), frees(1, 30, true));
+    assert_eq!(advance_frees(chain, rec, true, 60), frees(2, 50, false));
+    // Not yet wholly passed: not blocked, just not due.
+    assert_eq!(advance_frees(chain, rec, false, 40), frees(1, 30, false));
+    let first = RetreatRecord {
+        count: 2,
+        driver: 0b01,
+    };
+    assert_eq!(advance_frees(chain, first, false, 60), frees(0, 0, true));
+}
+
+#[test]
+fn retreat_record_packs_pushes_and_pops() {
+    let r = RetreatRecord::default()
+        .push(false)
+        .and_then(|r| r.push(true))
+        .unwrap();
+    // The newest is the head: bit 0.
+    assert_eq!(
+        r,
+        RetreatRecord {
+            count: 2,
+            driver: 0b01
+        }
+    );
+    assert!(r.by_driver(0) && !r.by_driver(1) && !r.by_driver(2));
+    assert_eq!(RetreatRecord::unpack(r.pack()), r);
+    assert_eq!(
+        r.pop(1),
+        RetreatRecord {
+            count: 1,
+            driver: 0
+        }
+    );
+    assert_eq!(r.pop(5), RetreatRecord::default());
+    let mut full = RetreatRecord::default();
+    for i in 0..MAX_RETREAT_MDLS {
+        full = full.push(i % 2 == 0).unwrap();
+    }
+    assert_eq!(full.push(false), None);
+    assert_eq!(RetreatRecord::unpack(full.pack()), full);
+    assert_eq!(full.pop(MAX_RETREAT_MDLS), RetreatRecord::default());
+    // A word the shim did not write (count past the limit) is no record.
+    assert_eq!(RetreatRecord::unpack(u64::MAX), RetreatRecord::default());
+    assert_eq!(RetreatRecord::unpack(0), RetreatRecord::default());
+}
+
+#[test]
+fn allocated_mdl_size_moves_the_backfill() {
+    // Planned: 11 bytes, data 8 in (3 bytes of shortfall).
+    assert_eq!(allocated_data_offset(11, 11, 8), Some(8));
+    assert_eq!(allocated_data_offset(20, 11, 8), Some(17));
+    // Fewer bytes than asked: less backfill, down to none.
+    assert_eq!(allocated_data_offset(5, 11, 8), Some(2));
+    assert_eq!(allocated_data_offset(3, 11, 8), Some(0));
+    assert_eq!(allocated_data_offset(2, 11, 8), None);
 }
 
 #[test]
