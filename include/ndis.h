@@ -900,8 +900,8 @@ typedef struct _NDIS_SPIN_LOCK {
 
 /* ------------------------------------------------------------------------
  * NDIS 6 objects the handlers below pass around, declared here and
- * defined further down (NET_BUFFER, NET_BUFFER_LIST, NDIS_OID_REQUEST);
- * the pause, restart and PnP parameters stay opaque.
+ * defined further down (NET_BUFFER, NET_BUFFER_LIST, NDIS_OID_REQUEST,
+ * NET_DEVICE_PNP_EVENT); the pause and restart parameters stay opaque.
  * ------------------------------------------------------------------------ */
 
 typedef struct _NET_BUFFER NET_BUFFER, *PNET_BUFFER;
@@ -3015,6 +3015,24 @@ typedef struct _NDIS_STATISTICS_INFO {
 #define NDIS_PACKET_TYPE_FUNCTIONAL             0x00004000
 #define NDIS_PACKET_TYPE_MAC_FRAME              0x00008000
 
+/* The port a miniport that has no ports of its own names. */
+#define NDIS_DEFAULT_PORT_NUMBER ((NDIS_PORT_NUMBER)0)
+
+/* MiniportDevicePnPEventNotify's argument (Header.Type NDIS_OBJECT_TYPE_DEFAULT). */
+#define NET_DEVICE_PNP_EVENT_REVISION_1 1
+
+struct _NET_DEVICE_PNP_EVENT {
+	NDIS_OBJECT_HEADER Header;
+	NDIS_PORT_NUMBER PortNumber;
+	NDIS_DEVICE_PNP_EVENT DevicePnPEvent;
+	PVOID InformationBuffer;	/* NdisDevicePnPEventPowerProfileChanged: a ULONG */
+	ULONG InformationBufferLength;
+	UCHAR NdisReserved[2 * sizeof(PVOID)];
+};
+
+#define NDIS_SIZEOF_NET_DEVICE_PNP_EVENT_REVISION_1 \
+	RTL_SIZEOF_THROUGH_FIELD(NET_DEVICE_PNP_EVENT, NdisReserved)
+
 /* Status indications (NdisMIndicateStatusEx) */
 #define NDIS_STATUS_INDICATION_REVISION_1 1
 
@@ -3578,6 +3596,10 @@ __NDIS_CHECK_OFF(NDIS_OFFLOAD_PARAMETERS, Flags, 0x10);
 _Static_assert(NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1 == 0x14,
 	       "NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1 != 0x14");
 __NDIS_CHECK_SIZE(NDIS_OFFLOAD_ENCAPSULATION, 0x1c);
+__NDIS_CHECK_OFF(NET_DEVICE_PNP_EVENT, DevicePnPEvent, 8);
+__NDIS_CHECK_OFF(NET_DEVICE_PNP_EVENT, InformationBuffer, 0x10);
+__NDIS_CHECK_OFF(NET_DEVICE_PNP_EVENT, NdisReserved, 0x1c);
+__NDIS_CHECK_SIZE(NET_DEVICE_PNP_EVENT, 0x30);
 
 #undef __NDIS_CHECK_SIZE
 #undef __NDIS_CHECK_OFF

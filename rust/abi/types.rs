@@ -1719,11 +1719,6 @@ pub struct _NDIS_MINIPORT_RESTART_PARAMETERS {
 }
 pub type NDIS_MINIPORT_RESTART_PARAMETERS = _NDIS_MINIPORT_RESTART_PARAMETERS;
 pub type PNDIS_MINIPORT_RESTART_PARAMETERS = *mut _NDIS_MINIPORT_RESTART_PARAMETERS;
-#[repr(C)]
-#[derive(Debug)]
-pub struct _NET_DEVICE_PNP_EVENT {
-    _unused: [u8; 0],
-}
 pub type NET_DEVICE_PNP_EVENT = _NET_DEVICE_PNP_EVENT;
 pub type PNET_DEVICE_PNP_EVENT = *mut _NET_DEVICE_PNP_EVENT;
 #[repr(C)]
@@ -8759,6 +8754,43 @@ const _: () = {
 };
 pub type NDIS_STATISTICS_INFO = _NDIS_STATISTICS_INFO;
 pub type PNDIS_STATISTICS_INFO = *mut _NDIS_STATISTICS_INFO;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NET_DEVICE_PNP_EVENT {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub PortNumber: NDIS_PORT_NUMBER,
+    pub DevicePnPEvent: NDIS_DEVICE_PNP_EVENT,
+    pub InformationBuffer: PVOID,
+    pub InformationBufferLength: ULONG,
+    pub NdisReserved: [UCHAR; 16usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NET_DEVICE_PNP_EVENT"][::core::mem::size_of::<_NET_DEVICE_PNP_EVENT>() - 48usize];
+    ["Alignment of _NET_DEVICE_PNP_EVENT"]
+        [::core::mem::align_of::<_NET_DEVICE_PNP_EVENT>() - 8usize];
+    ["Offset of field: _NET_DEVICE_PNP_EVENT::Header"]
+        [::core::mem::offset_of!(_NET_DEVICE_PNP_EVENT, Header) - 0usize];
+    ["Offset of field: _NET_DEVICE_PNP_EVENT::PortNumber"]
+        [::core::mem::offset_of!(_NET_DEVICE_PNP_EVENT, PortNumber) - 4usize];
+    ["Offset of field: _NET_DEVICE_PNP_EVENT::DevicePnPEvent"]
+        [::core::mem::offset_of!(_NET_DEVICE_PNP_EVENT, DevicePnPEvent) - 8usize];
+    ["Offset of field: _NET_DEVICE_PNP_EVENT::InformationBuffer"]
+        [::core::mem::offset_of!(_NET_DEVICE_PNP_EVENT, InformationBuffer) - 16usize];
+    ["Offset of field: _NET_DEVICE_PNP_EVENT::InformationBufferLength"]
+        [::core::mem::offset_of!(_NET_DEVICE_PNP_EVENT, InformationBufferLength) - 24usize];
+    ["Offset of field: _NET_DEVICE_PNP_EVENT::NdisReserved"]
+        [::core::mem::offset_of!(_NET_DEVICE_PNP_EVENT, NdisReserved) - 28usize];
+};
+impl Default for _NET_DEVICE_PNP_EVENT {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct _NDIS_STATUS_INDICATION {
