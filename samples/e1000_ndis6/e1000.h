@@ -215,7 +215,7 @@ typedef struct _E1000_ADAPTER {
 	BOOLEAN PausePending;		/* MiniportPause returned PENDING */
 	BOOLEAN SurpriseRemoved;
 	BOOLEAN HardwareFailed;		/* registers read all ones */
-	ULONG Rctl;			/* shadow of RCTL */
+	ULONG Rctl;			/* RCTL as last written */
 	ULONG PacketFilter;
 	ULONG LookAhead;
 	ULONG MulticastCount;
@@ -304,7 +304,6 @@ VOID E1000HwSetReceiveAddress(_In_ PE1000_ADAPTER Adapter);
 VOID E1000HwProgramFilter(_In_ PE1000_ADAPTER Adapter);
 VOID E1000HwProgramMulticast(_In_ PE1000_ADAPTER Adapter);
 VOID E1000HwProgramRxChecksum(_In_ PE1000_ADAPTER Adapter);
-VOID E1000HwEnableReceiver(_In_ PE1000_ADAPTER Adapter, _In_ BOOLEAN Enable);
 VOID E1000HwEnableInterrupts(_In_ PE1000_ADAPTER Adapter);
 VOID E1000HwDisableInterrupts(_In_ PE1000_ADAPTER Adapter);
 VOID E1000HwReadLinkState(_In_ PE1000_ADAPTER Adapter,

@@ -170,29 +170,47 @@ E1000HwSetReceiveAddress(
 }
 
 /*
- * RCTL from the NDIS packet filter.  Directed frames to receive address 0
- * always pass the device's filter; the rest:
- *   PROMISCUOUS   -> UPE | MPE (all unicast and multicast)
+ * RCTL's filter bits for the NDIS packet filter.  Directed frames to
+ * receive address 0 always pass the device's filter; the rest:
+ *   PROMISCUOUS   -> UPE | MPE | BAM (all unicast, multicast, broadcast)
  *   ALL_MULTICAST -> MPE
  *   MULTICAST     -> the multicast table (E1000HwProgramMulticast)
  *   BROADCAST     -> BAM
- * The receiver enable bit is kept as it is (Pause/Restart own it).
+ */
+static ULONG
+E1000HwFilterBits(
+	_In_ ULONG Filter)
+{
+	ULONG Bits = 0;
+
+	if (Filter & NDIS_PACKET_TYPE_PROMISCUOUS)
+		Bits |= E1000_RCTL_UPE | E1000_RCTL_MPE;
+	if (Filter & NDIS_PACKET_TYPE_ALL_MULTICAST)
+		Bits |= E1000_RCTL_MPE;
+	if (Filter & (NDIS_PACKET_TYPE_BROADCAST | NDIS_PACKET_TYPE_PROMISCUOUS))
+		Bits |= E1000_RCTL_BAM;
+	return Bits;
+}
+
+/*
+ * The packet filter into RCTL, written only when it changes: QEMU's model
+ * stops receiving for a second after every RCTL write (it flushes its
+ * queue on a timer), so a filter set to what it already is must not cost
+ * that.  For the same reason the receiver stays enabled from
+ * initialization to halt; Pause and Restart only decide whether frames
+ * are indicated (recv.c).
  */
 VOID
 E1000HwProgramFilter(
 	_In_ PE1000_ADAPTER Adapter)
 {
-	ULONG Filter = Adapter->PacketFilter;
-	ULONG Rctl = Adapter->Rctl & ~(E1000_RCTL_UPE | E1000_RCTL_MPE | E1000_RCTL_BAM);
+	ULONG Rctl = (Adapter->Rctl & ~(E1000_RCTL_UPE | E1000_RCTL_MPE | E1000_RCTL_BAM)) |
+		     E1000HwFilterBits(Adapter->PacketFilter);
 
-	if (Filter & NDIS_PACKET_TYPE_PROMISCUOUS)
-		Rctl |= E1000_RCTL_UPE | E1000_RCTL_MPE;
-	if (Filter & NDIS_PACKET_TYPE_ALL_MULTICAST)
-		Rctl |= E1000_RCTL_MPE;
-	if (Filter & (NDIS_PACKET_TYPE_BROADCAST | NDIS_PACKET_TYPE_PROMISCUOUS))
-		Rctl |= E1000_RCTL_BAM;
-	Adapter->Rctl = Rctl;
-	E1000_WRITE(Adapter, E1000_RCTL, Rctl);
+	if (Rctl != Adapter->Rctl) {
+		Adapter->Rctl = Rctl;
+		E1000_WRITE(Adapter, E1000_RCTL, Rctl);
+	}
 }
 
 /*
@@ -237,18 +255,6 @@ E1000HwProgramRxChecksum(
 }
 
 VOID
-E1000HwEnableReceiver(
-	_In_ PE1000_ADAPTER Adapter,
-	_In_ BOOLEAN Enable)
-{
-	if (Enable)
-		Adapter->Rctl |= E1000_RCTL_EN;
-	else
-		Adapter->Rctl &= ~E1000_RCTL_EN;
-	E1000_WRITE(Adapter, E1000_RCTL, Adapter->Rctl);
-}
-
-VOID
 E1000HwEnableInterrupts(
 	_In_ PE1000_ADAPTER Adapter)
 {
@@ -266,8 +272,8 @@ E1000HwDisableInterrupts(
  * Everything after a reset, in the SDM's order (14.4 - 14.6): link,
  * flow control off, addresses and filters, transmit, receive, interrupt
  * throttling.  The rings must be allocated and initialized (TxInitRing,
- * RxInitRing); the receiver is left disabled (Restart enables it) and
- * interrupts masked.
+ * RxInitRing); interrupts are left masked.  The receiver is enabled:
+ * until Restart the DPC recycles what arrives without indicating it.
  */
 VOID
 E1000HwInitialize(
@@ -319,11 +325,12 @@ E1000HwInitialize(
 	E1000_WRITE(Adapter, E1000_RDTR, 0);
 	E1000_WRITE(Adapter, E1000_RADV, 0);
 	E1000HwProgramRxChecksum(Adapter);
-	/* 2 KiB buffers, broadcast per filter, CRC stripped (so lengths are
-	 * frame lengths), PAUSE frames dropped, no long packets. */
-	Adapter->Rctl = E1000_RCTL_BSIZE_2048 | E1000_RCTL_SECRC | E1000_RCTL_DPF |
-			E1000_RCTL_RDMTS_HALF;
-	E1000HwProgramFilter(Adapter);
+	/* Receiver on with 2 KiB buffers, CRC stripped (so lengths are frame
+	 * lengths), PAUSE frames dropped, no long packets; one RCTL write. */
+	Adapter->Rctl = E1000_RCTL_EN | E1000_RCTL_BSIZE_2048 | E1000_RCTL_SECRC |
+			E1000_RCTL_DPF | E1000_RCTL_RDMTS_HALF |
+			E1000HwFilterBits(Adapter->PacketFilter);
+	E1000_WRITE(Adapter, E1000_RCTL, Adapter->Rctl);
 
 	E1000_WRITE(Adapter, E1000_ITR, E1000_ITR_FROM_RATE(Adapter->InterruptRate));
 }

@@ -756,7 +756,8 @@ Fail:
 /*
  * Keeps the DPC away from the rings (it returns at once while
  * ResetInProgress is set) and waits for one that is already running.
- * PASSIVE_LEVEL.
+ * That one may unmask the device as it leaves, so the mask is set again
+ * once it is gone.  PASSIVE_LEVEL.
  */
 static VOID
 E1000FenceDpc(
@@ -766,6 +767,7 @@ E1000FenceDpc(
 	E1000HwDisableInterrupts(Adapter);
 	while (Adapter->DpcActive != 0)
 		NdisMSleep(100);
+	E1000HwDisableInterrupts(Adapter);
 }
 
 VOID
@@ -787,6 +789,8 @@ MiniportHaltEx(
 	Present = !Adapter->SurpriseRemoved && E1000HwIsPresent(Adapter);
 	if (Present)
 		E1000HwStop(Adapter);
+	/* Masked for good: no DPC unmasks the device after this. */
+	E1000FenceDpc(Adapter);
 	/* After this no ISR or DPC runs. */
 	NdisMDeregisterInterruptEx(Adapter->InterruptHandle);
 	/* The device lets go of the rings and buffers before they are freed. */
@@ -851,8 +855,10 @@ MiniportDevicePnPEventNotify(
  * ------------------------------------------------------------------------ */
 
 /*
- * Stops receiving and refuses new sends (NDIS_STATUS_PAUSED); the queue
- * of sends not yet on the ring completes at once.  Completes when the
+ * Stops indicating receives (the device keeps receiving into the ring and
+ * the DPC recycles the frames: see E1000HwProgramFilter for why RCTL is
+ * left alone) and refuses new sends (NDIS_STATUS_PAUSED); the queue of
+ * sends not yet on the ring completes at once.  Completes when the
  * ring's sends are done and the protocols have returned every indicated
  * frame: now, or from the DPC / MiniportReturnNetBufferLists.
  */
@@ -869,8 +875,6 @@ MiniportPause(
 	NdisAcquireSpinLock(&Adapter->Lock);
 	Adapter->State = E1000StatePausing;
 	Adapter->PausePending = FALSE;
-	if (!Adapter->SurpriseRemoved)
-		E1000HwEnableReceiver(Adapter, FALSE);
 	NdisReleaseSpinLock(&Adapter->Lock);
 
 	E1000RxSetIndicate(Adapter, FALSE);
@@ -907,8 +911,6 @@ MiniportRestart(
 	}
 	Adapter->State = E1000StateRunning;
 	Failed = Adapter->HardwareFailed;
-	if (!Failed)
-		E1000HwEnableReceiver(Adapter, TRUE);
 	Indicate = Adapter->PacketFilter != 0;
 	NdisReleaseSpinLock(&Adapter->Lock);
 
@@ -1021,8 +1023,6 @@ E1000ResetAdapter(
 					&Command, sizeof(Command));
 		}
 		E1000HwInitialize(Adapter);
-		if (Running)
-			E1000HwEnableReceiver(Adapter, TRUE);
 		Adapter->HardwareFailed = FALSE;
 	} else {
 		Adapter->HardwareFailed = TRUE;

@@ -254,7 +254,7 @@ E1000RxHarvest(
 			continue;
 		}
 		if (!Adapter->RxIndicate) {
-			Adapter->Sw.RxDiscards++;
+			/* Paused, or no packet filter: not a discard. */
 			E1000RxPushFree(Adapter, Rcb);
 			continue;
 		}
@@ -305,7 +305,8 @@ E1000RxProcess(
 
 	for (;;) {
 		PNET_BUFFER_LIST Head = NULL, *Tail = &Head, Nbl;
-		ULONG Budget, Count, Flags = NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL;
+		PE1000_RCB Indicating[E1000_RX_INDICATE_BATCH];
+		ULONG Budget, Count, i, Flags = NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL;
 
 		Budget = min((ULONG)E1000_RX_INDICATE_BATCH, MaxNbls - Indicated);
 		if (Budget == 0)
@@ -323,6 +324,10 @@ E1000RxProcess(
 		if (Count == 0)
 			return FALSE;
 
+		/* The chain is NDIS's during the call: remember the buffers. */
+		for (Nbl = Head, i = 0; Nbl != NULL; Nbl = NET_BUFFER_LIST_NEXT_NBL(Nbl))
+			Indicating[i++] = E1000NblRcb(Nbl);
+
 		if (!(Flags & NDIS_RECEIVE_FLAGS_RESOURCES))
 			InterlockedAdd(&Adapter->RxOutstanding, (LONG)Count);
 		NdisMIndicateReceiveNetBufferLists(Adapter->MiniportAdapterHandle, Head,
@@ -332,8 +337,8 @@ E1000RxProcess(
 		if (Flags & NDIS_RECEIVE_FLAGS_RESOURCES) {
 			/* Ours again: post the buffers now. */
 			NdisDprAcquireSpinLock(&Adapter->RxLock);
-			for (Nbl = Head; Nbl != NULL; Nbl = NET_BUFFER_LIST_NEXT_NBL(Nbl))
-				E1000RxPushFree(Adapter, E1000NblRcb(Nbl));
+			for (i = 0; i < Count; i++)
+				E1000RxPushFree(Adapter, Indicating[i]);
 			if (E1000RxFill(Adapter))
 				E1000RxWriteTail(Adapter);
 			NdisDprReleaseSpinLock(&Adapter->RxLock);

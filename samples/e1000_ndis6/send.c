@@ -383,7 +383,8 @@ E1000TxWriteContext(
 	Ip = (ULONG)Off->IpStart | (ULONG)(Off->IpStart + 10) << 8 | (ULONG)Off->IpEnd << 16;
 	/* TUCSE 0: the TCP/UDP checksum runs to the end of the frame. */
 	Tcp = (ULONG)Off->L4Start | (ULONG)Off->L4ChecksumOffset << 8;
-	Cmd = E1000_TXD_CMD_DEXT | E1000_TXD_DTYP_CONTEXT | E1000_TXD_CMD_IFCS |
+	/* TUCMD: DEXT, IP, TCP, TSE (bit 25 is IP here, not IFCS). */
+	Cmd = E1000_TXD_CMD_DEXT | E1000_TXD_DTYP_CONTEXT |
 	      (Off->TucmdAndPopts & (E1000_TXD_CTX_TCP | E1000_TXD_CTX_IP | E1000_TXD_CTX_TSE));
 	if (Off->Tso) {
 		Cmd |= Off->PayloadLength & E1000_TXD_PAYLEN_MASK;
@@ -527,7 +528,9 @@ E1000ProcessSGList(
 		else
 			E1000_WRITE(Adapter, E1000_TDT, Adapter->TxNextToUse);
 	} else {
-		/* A list that does not describe the data: drop the frame. */
+		/* A list that does not describe the data: drop the frame.  A
+		 * context descriptor written for it never reached the device. */
+		Adapter->TxContextValid = FALSE;
 		NdisMFreeNetBufferSGList(Adapter->SgDmaHandle, pSGL, Nb);
 		Tcb->NetBuffer = NULL;
 		Tcb->SgList = NULL;
