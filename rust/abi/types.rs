@@ -1709,11 +1709,6 @@ pub type NDIS_MINIPORT_PAUSE_PARAMETERS = _NDIS_MINIPORT_PAUSE_PARAMETERS;
 pub type PNDIS_MINIPORT_PAUSE_PARAMETERS = *mut _NDIS_MINIPORT_PAUSE_PARAMETERS;
 pub type NDIS_MINIPORT_RESTART_PARAMETERS = _NDIS_MINIPORT_RESTART_PARAMETERS;
 pub type PNDIS_MINIPORT_RESTART_PARAMETERS = *mut _NDIS_MINIPORT_RESTART_PARAMETERS;
-#[repr(C)]
-#[derive(Debug)]
-pub struct _NET_DEVICE_PNP_EVENT {
-    _unused: [u8; 0],
-}
 pub type NET_DEVICE_PNP_EVENT = _NET_DEVICE_PNP_EVENT;
 pub type PNET_DEVICE_PNP_EVENT = *mut _NET_DEVICE_PNP_EVENT;
 #[repr(C)]
@@ -8588,6 +8583,280 @@ const _: () = {
         [::core::mem::offset_of!(_NDIS_OID_REQUEST, Reserved2) - 234usize];
 };
 impl Default for _NDIS_OID_REQUEST {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_OFFLOAD_PARAMETERS {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub IPv4Checksum: UCHAR,
+    pub TCPIPv4Checksum: UCHAR,
+    pub UDPIPv4Checksum: UCHAR,
+    pub TCPIPv6Checksum: UCHAR,
+    pub UDPIPv6Checksum: UCHAR,
+    pub LsoV1: UCHAR,
+    pub IPsecV1: UCHAR,
+    pub LsoV2IPv4: UCHAR,
+    pub LsoV2IPv6: UCHAR,
+    pub TcpConnectionIPv4: UCHAR,
+    pub TcpConnectionIPv6: UCHAR,
+    pub Flags: ULONG,
+    pub IPsecV2: UCHAR,
+    pub IPsecV2IPv4: UCHAR,
+    pub __bindgen_anon_1: _NDIS_OFFLOAD_PARAMETERS__bindgen_ty_1,
+    pub __bindgen_anon_2: _NDIS_OFFLOAD_PARAMETERS__bindgen_ty_2,
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_OFFLOAD_PARAMETERS__bindgen_ty_1 {
+    pub RscIPv4: UCHAR,
+    pub RscIPv6: UCHAR,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_OFFLOAD_PARAMETERS__bindgen_ty_1"]
+        [::core::mem::size_of::<_NDIS_OFFLOAD_PARAMETERS__bindgen_ty_1>() - 2usize];
+    ["Alignment of _NDIS_OFFLOAD_PARAMETERS__bindgen_ty_1"]
+        [::core::mem::align_of::<_NDIS_OFFLOAD_PARAMETERS__bindgen_ty_1>() - 1usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS__bindgen_ty_1::RscIPv4"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS__bindgen_ty_1, RscIPv4) - 0usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS__bindgen_ty_1::RscIPv6"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS__bindgen_ty_1, RscIPv6) - 1usize];
+};
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_OFFLOAD_PARAMETERS__bindgen_ty_2 {
+    pub EncapsulatedPacketTaskOffload: UCHAR,
+    pub EncapsulationTypes: UCHAR,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_OFFLOAD_PARAMETERS__bindgen_ty_2"]
+        [::core::mem::size_of::<_NDIS_OFFLOAD_PARAMETERS__bindgen_ty_2>() - 2usize];
+    ["Alignment of _NDIS_OFFLOAD_PARAMETERS__bindgen_ty_2"]
+        [::core::mem::align_of::<_NDIS_OFFLOAD_PARAMETERS__bindgen_ty_2>() - 1usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS__bindgen_ty_2::EncapsulatedPacketTaskOffload"][::core::mem::offset_of!(
+        _NDIS_OFFLOAD_PARAMETERS__bindgen_ty_2,
+        EncapsulatedPacketTaskOffload
+    )
+        - 0usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS__bindgen_ty_2::EncapsulationTypes"][::core::mem::offset_of!(
+        _NDIS_OFFLOAD_PARAMETERS__bindgen_ty_2,
+        EncapsulationTypes
+    ) - 1usize];
+};
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_OFFLOAD_PARAMETERS"]
+        [::core::mem::size_of::<_NDIS_OFFLOAD_PARAMETERS>() - 28usize];
+    ["Alignment of _NDIS_OFFLOAD_PARAMETERS"]
+        [::core::mem::align_of::<_NDIS_OFFLOAD_PARAMETERS>() - 4usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS::Header"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS, Header) - 0usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS::IPv4Checksum"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS, IPv4Checksum) - 4usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS::TCPIPv4Checksum"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS, TCPIPv4Checksum) - 5usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS::UDPIPv4Checksum"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS, UDPIPv4Checksum) - 6usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS::TCPIPv6Checksum"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS, TCPIPv6Checksum) - 7usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS::UDPIPv6Checksum"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS, UDPIPv6Checksum) - 8usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS::LsoV1"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS, LsoV1) - 9usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS::IPsecV1"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS, IPsecV1) - 10usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS::LsoV2IPv4"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS, LsoV2IPv4) - 11usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS::LsoV2IPv6"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS, LsoV2IPv6) - 12usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS::TcpConnectionIPv4"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS, TcpConnectionIPv4) - 13usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS::TcpConnectionIPv6"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS, TcpConnectionIPv6) - 14usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS::Flags"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS, Flags) - 16usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS::IPsecV2"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS, IPsecV2) - 20usize];
+    ["Offset of field: _NDIS_OFFLOAD_PARAMETERS::IPsecV2IPv4"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_PARAMETERS, IPsecV2IPv4) - 21usize];
+};
+pub type NDIS_OFFLOAD_PARAMETERS = _NDIS_OFFLOAD_PARAMETERS;
+pub type PNDIS_OFFLOAD_PARAMETERS = *mut _NDIS_OFFLOAD_PARAMETERS;
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_OFFLOAD_ENCAPSULATION {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub IPv4: _NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_1,
+    pub IPv6: _NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_2,
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_1 {
+    pub Enabled: ULONG,
+    pub EncapsulationType: ULONG,
+    pub HeaderSize: ULONG,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_1"]
+        [::core::mem::size_of::<_NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_1>() - 12usize];
+    ["Alignment of _NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_1"]
+        [::core::mem::align_of::<_NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_1>() - 4usize];
+    ["Offset of field: _NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_1::Enabled"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_1, Enabled) - 0usize];
+    ["Offset of field: _NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_1::EncapsulationType"][::core::mem::offset_of!(
+        _NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_1,
+        EncapsulationType
+    ) - 4usize];
+    ["Offset of field: _NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_1::HeaderSize"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_1, HeaderSize) - 8usize];
+};
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_2 {
+    pub Enabled: ULONG,
+    pub EncapsulationType: ULONG,
+    pub HeaderSize: ULONG,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_2"]
+        [::core::mem::size_of::<_NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_2>() - 12usize];
+    ["Alignment of _NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_2"]
+        [::core::mem::align_of::<_NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_2>() - 4usize];
+    ["Offset of field: _NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_2::Enabled"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_2, Enabled) - 0usize];
+    ["Offset of field: _NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_2::EncapsulationType"][::core::mem::offset_of!(
+        _NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_2,
+        EncapsulationType
+    ) - 4usize];
+    ["Offset of field: _NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_2::HeaderSize"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_ENCAPSULATION__bindgen_ty_2, HeaderSize) - 8usize];
+};
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_OFFLOAD_ENCAPSULATION"]
+        [::core::mem::size_of::<_NDIS_OFFLOAD_ENCAPSULATION>() - 28usize];
+    ["Alignment of _NDIS_OFFLOAD_ENCAPSULATION"]
+        [::core::mem::align_of::<_NDIS_OFFLOAD_ENCAPSULATION>() - 4usize];
+    ["Offset of field: _NDIS_OFFLOAD_ENCAPSULATION::Header"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_ENCAPSULATION, Header) - 0usize];
+    ["Offset of field: _NDIS_OFFLOAD_ENCAPSULATION::IPv4"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_ENCAPSULATION, IPv4) - 4usize];
+    ["Offset of field: _NDIS_OFFLOAD_ENCAPSULATION::IPv6"]
+        [::core::mem::offset_of!(_NDIS_OFFLOAD_ENCAPSULATION, IPv6) - 16usize];
+};
+pub type NDIS_OFFLOAD_ENCAPSULATION = _NDIS_OFFLOAD_ENCAPSULATION;
+pub type PNDIS_OFFLOAD_ENCAPSULATION = *mut _NDIS_OFFLOAD_ENCAPSULATION;
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_STATISTICS_INFO {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub SupportedStatistics: ULONG,
+    pub ifInDiscards: ULONG64,
+    pub ifInErrors: ULONG64,
+    pub ifHCInOctets: ULONG64,
+    pub ifHCInUcastPkts: ULONG64,
+    pub ifHCInMulticastPkts: ULONG64,
+    pub ifHCInBroadcastPkts: ULONG64,
+    pub ifHCOutOctets: ULONG64,
+    pub ifHCOutUcastPkts: ULONG64,
+    pub ifHCOutMulticastPkts: ULONG64,
+    pub ifHCOutBroadcastPkts: ULONG64,
+    pub ifOutErrors: ULONG64,
+    pub ifOutDiscards: ULONG64,
+    pub ifHCInUcastOctets: ULONG64,
+    pub ifHCInMulticastOctets: ULONG64,
+    pub ifHCInBroadcastOctets: ULONG64,
+    pub ifHCOutUcastOctets: ULONG64,
+    pub ifHCOutMulticastOctets: ULONG64,
+    pub ifHCOutBroadcastOctets: ULONG64,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_STATISTICS_INFO"][::core::mem::size_of::<_NDIS_STATISTICS_INFO>() - 152usize];
+    ["Alignment of _NDIS_STATISTICS_INFO"]
+        [::core::mem::align_of::<_NDIS_STATISTICS_INFO>() - 8usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::Header"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, Header) - 0usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::SupportedStatistics"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, SupportedStatistics) - 4usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifInDiscards"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifInDiscards) - 8usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifInErrors"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifInErrors) - 16usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifHCInOctets"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifHCInOctets) - 24usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifHCInUcastPkts"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifHCInUcastPkts) - 32usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifHCInMulticastPkts"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifHCInMulticastPkts) - 40usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifHCInBroadcastPkts"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifHCInBroadcastPkts) - 48usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifHCOutOctets"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifHCOutOctets) - 56usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifHCOutUcastPkts"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifHCOutUcastPkts) - 64usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifHCOutMulticastPkts"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifHCOutMulticastPkts) - 72usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifHCOutBroadcastPkts"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifHCOutBroadcastPkts) - 80usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifOutErrors"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifOutErrors) - 88usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifOutDiscards"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifOutDiscards) - 96usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifHCInUcastOctets"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifHCInUcastOctets) - 104usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifHCInMulticastOctets"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifHCInMulticastOctets) - 112usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifHCInBroadcastOctets"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifHCInBroadcastOctets) - 120usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifHCOutUcastOctets"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifHCOutUcastOctets) - 128usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifHCOutMulticastOctets"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifHCOutMulticastOctets) - 136usize];
+    ["Offset of field: _NDIS_STATISTICS_INFO::ifHCOutBroadcastOctets"]
+        [::core::mem::offset_of!(_NDIS_STATISTICS_INFO, ifHCOutBroadcastOctets) - 144usize];
+};
+pub type NDIS_STATISTICS_INFO = _NDIS_STATISTICS_INFO;
+pub type PNDIS_STATISTICS_INFO = *mut _NDIS_STATISTICS_INFO;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NET_DEVICE_PNP_EVENT {
+    pub Header: NDIS_OBJECT_HEADER,
+    pub PortNumber: NDIS_PORT_NUMBER,
+    pub DevicePnPEvent: NDIS_DEVICE_PNP_EVENT,
+    pub InformationBuffer: PVOID,
+    pub InformationBufferLength: ULONG,
+    pub NdisReserved: [UCHAR; 16usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NET_DEVICE_PNP_EVENT"][::core::mem::size_of::<_NET_DEVICE_PNP_EVENT>() - 48usize];
+    ["Alignment of _NET_DEVICE_PNP_EVENT"]
+        [::core::mem::align_of::<_NET_DEVICE_PNP_EVENT>() - 8usize];
+    ["Offset of field: _NET_DEVICE_PNP_EVENT::Header"]
+        [::core::mem::offset_of!(_NET_DEVICE_PNP_EVENT, Header) - 0usize];
+    ["Offset of field: _NET_DEVICE_PNP_EVENT::PortNumber"]
+        [::core::mem::offset_of!(_NET_DEVICE_PNP_EVENT, PortNumber) - 4usize];
+    ["Offset of field: _NET_DEVICE_PNP_EVENT::DevicePnPEvent"]
+        [::core::mem::offset_of!(_NET_DEVICE_PNP_EVENT, DevicePnPEvent) - 8usize];
+    ["Offset of field: _NET_DEVICE_PNP_EVENT::InformationBuffer"]
+        [::core::mem::offset_of!(_NET_DEVICE_PNP_EVENT, InformationBuffer) - 16usize];
+    ["Offset of field: _NET_DEVICE_PNP_EVENT::InformationBufferLength"]
+        [::core::mem::offset_of!(_NET_DEVICE_PNP_EVENT, InformationBufferLength) - 24usize];
+    ["Offset of field: _NET_DEVICE_PNP_EVENT::NdisReserved"]
+        [::core::mem::offset_of!(_NET_DEVICE_PNP_EVENT, NdisReserved) - 28usize];
+};
+impl Default for _NET_DEVICE_PNP_EVENT {
     fn default() -> Self {
         let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
         unsafe {
