@@ -16,7 +16,7 @@ use kernel::{
     device, new_mutex, pci,
     prelude::*,
     sync::{Arc, Mutex},
-    workqueue::Work,
+    workqueue::{new_work, Work},
 };
 
 use crate::{
@@ -27,7 +27,7 @@ use crate::{
     interrupt::Interrupt,
     map_registers::MapRegisters,
     net_buffer_pool,
-    net_device::{self, Nic},
+    nic::Nic,
     registry::{self, InRegistry, Registered},
     resources::IoSpace,
     sg_dma::SgDma,
@@ -121,7 +121,7 @@ impl Adapter {
                 map_registers <- MapRegisters::new(),
                 io <- IoSpace::new(),
                 nic <- Nic::new(),
-                rx_mode_work <- net_device::new_rx_mode_work(),
+                rx_mode_work <- new_work!("ndis_shim::rx_mode"),
             }),
             GFP_KERNEL,
         )

@@ -7,7 +7,7 @@ use crate::{
     abi,
     adapter::Adapter,
     adapter_core::AdapterCore,
-    net_device::GeneralAttributes,
+    nic::GeneralAttributes,
     status::{Error, Result as NdisResult},
 };
 

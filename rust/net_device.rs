@@ -32,14 +32,14 @@
 
 use core::{ffi::c_void, ptr::null_mut};
 use kernel::{
-    bindings, new_mutex, new_spinlock_irq,
+    bindings,
     prelude::*,
     sync::{
         atomic::{Acquire, Atomic, Relaxed, Release},
-        Arc, ArcBorrow, Mutex, SetOnce, SpinLockIrq,
+        Arc, ArcBorrow,
     },
     time::{delay::fsleep, Delta},
-    workqueue::{self, impl_has_work, new_work, Work, WorkItem},
+    workqueue::{self, impl_has_work, WorkItem},
 };
 
 use crate::{
@@ -50,6 +50,7 @@ use crate::{
     memory,
     net_buffer::{MdlChain, NetBufferView},
     net_buffer_pool::{self, InitialData},
+    nic::{Bridge, Handlers, RawNetDevice, PAUSED, PAUSING, RESTARTING, RUNNING},
     status::NdisStatus,
 };
 
@@ -63,11 +64,6 @@ pub(crate) const TX_CAP: u32 = 256;
 const MAX_MULTICAST: usize = 128;
 /// How long the shim waits for a pended Pause, Restart or OID request.
 const COMPLETION_WAIT_MS: u32 = 10_000;
-
-#[repr(C)]
-struct RawNetDevice {
-    _opaque: [u8; 0],
-}
 
 #[repr(C)]
 struct RawSkb {
@@ -107,24 +103,6 @@ extern "C" {
 const IFF_PROMISC: u32 = 0x100;
 const IFF_ALLMULTI: u32 = 0x200;
 
-/// What `NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES` declares that the
-/// net_device needs.
-#[derive(Clone, Copy)]
-pub(crate) struct GeneralAttributes {
-    /// `MediaType`.
-    pub(crate) medium: u32,
-    /// `MtuSize`: the payload, without the Ethernet header.
-    pub(crate) mtu: u32,
-    /// `CurrentMacAddress` (or `PermanentMacAddress` where it is zero).
-    pub(crate) mac: [u8; 6],
-    /// `MediaConnectState`: `None` for unknown.
-    pub(crate) connected: Option<bool>,
-    /// `SupportedPacketFilters`.
-    pub(crate) packet_filters: u32,
-    /// `MaxMulticastListSize`.
-    pub(crate) max_multicast: u32,
-}
-
 /// A status indication, decoded.
 pub(crate) enum StatusIndication {
     /// `NDIS_STATUS_LINK_STATE`: `MediaConnectState` (`None`: unknown).
@@ -133,121 +111,10 @@ pub(crate) enum StatusIndication {
     Other(u32),
 }
 
-/// The miniport's handlers the data path calls, copied at attach.
-#[derive(Clone, Copy)]
-struct Handlers {
-    send: unsafe extern "C" fn(abi::NDIS_HANDLE, abi::PNET_BUFFER_LIST, abi::NDIS_PORT_NUMBER, u32),
-    ret: unsafe extern "C" fn(abi::NDIS_HANDLE, abi::PNET_BUFFER_LIST, u32),
-    pause: abi::MINIPORT_PAUSE_HANDLER,
-    restart: abi::MINIPORT_RESTART_HANDLER,
-    oid: abi::MINIPORT_OID_REQUEST_HANDLER,
-}
-
-/// What exists once the adapter is a network device.
-///
-/// # Invariants
-///
-/// `netdev` is a net_device from `ndis_shim_netdev_new` whose private
-/// pointer is the adapter that holds this bridge; it is freed only by
-/// [`detach_after_halt`], after `Nic::gone` is set and a grace period.
-struct Bridge {
-    netdev: *mut RawNetDevice,
-    /// The adapter's `MiniportAdapterHandle`.
-    handle: Handle,
-    /// The shim's own NBL pool for sends.
-    tx_pool: Handle,
-    handlers: Handlers,
-}
-
-// SAFETY: the net_device may be used from any CPU (its callers serialise
-// what needs it: RTNL, the queue's lock); the rest is plain data.
-unsafe impl Send for Bridge {}
-// SAFETY: as for `Send`.
-unsafe impl Sync for Bridge {}
-
-/// Where an adapter's data path is (`MiniportPause`/`MiniportRestart`).
-const PAUSED: u32 = 0;
-const RESTARTING: u32 = 1;
-const RUNNING: u32 = 2;
-const PAUSING: u32 = 3;
-
-/// The NIC side of an adapter (see the module documentation).
-#[pin_data]
-pub(crate) struct Nic {
-    /// What `NdisMSetMiniportAttributes` declared, until attach reads it.
-    #[pin]
-    general: SpinLockIrq<Option<GeneralAttributes>>,
-    bridge: SetOnce<Bridge>,
-    /// Set before the net_device is freed: nothing touches it after.
-    gone: Atomic<bool>,
-    /// [`PAUSED`], [`RESTARTING`], [`RUNNING`] or [`PAUSING`].
-    phase: Atomic<u32>,
-    /// `NdisMPauseComplete` / `NdisMRestartComplete` arrived (the
-    /// restart's status in `restart_status`).
-    pause_done: Atomic<bool>,
-    restart_done: Atomic<bool>,
-    restart_status: Atomic<i32>,
-    /// NBLs at the miniport.
-    outstanding: Atomic<u32>,
-    /// Serialises BQL's completion accounting: completions may arrive on
-    /// several CPUs at once.
-    #[pin]
-    tx_completion: SpinLockIrq<()>,
-    /// One OID request at a time, issued at PASSIVE_LEVEL.
-    #[pin]
-    oid: Mutex<()>,
-    /// The address of the request the miniport pended, and its status
-    /// once `NdisMOidRequestComplete` reported it.
-    oid_pending: Atomic<usize>,
-    oid_done: Atomic<bool>,
-    oid_status: Atomic<i32>,
-    /// The packet filter last set (`u32::MAX`: none yet).
-    packet_filter: Atomic<u32>,
-}
-
 // The adapter's `rx_mode_work` applies the interface's flags and multicast
 // list: ndo_set_rx_mode runs in atomic context, OID requests at PASSIVE.
 impl_has_work! {
     impl HasWork<Adapter, 0> for Adapter { self.rx_mode_work }
-}
-
-/// The adapter's work item for [`WorkItem`], made with the adapter.
-pub(crate) fn new_rx_mode_work() -> impl PinInit<Work<Adapter, 0>> {
-    new_work!("ndis_shim::rx_mode")
-}
-
-impl Nic {
-    pub(crate) fn new() -> impl PinInit<Self> {
-        pin_init!(Nic {
-            general <- new_spinlock_irq!(None),
-            bridge: SetOnce::new(),
-            gone: Atomic::new(false),
-            phase: Atomic::new(PAUSED),
-            pause_done: Atomic::new(false),
-            restart_done: Atomic::new(false),
-            restart_status: Atomic::new(0),
-            outstanding: Atomic::new(0),
-            tx_completion <- new_spinlock_irq!(()),
-            oid <- new_mutex!(()),
-            oid_pending: Atomic::new(0),
-            oid_done: Atomic::new(false),
-            oid_status: Atomic::new(0),
-            packet_filter: Atomic::new(u32::MAX),
-        })
-    }
-
-    /// `NdisMSetMiniportAttributes` with general attributes.
-    pub(crate) fn declare(&self, general: GeneralAttributes) {
-        *self.general.lock() = Some(general);
-    }
-
-    /// The bridge, while the net_device exists.
-    fn live(&self) -> Option<&Bridge> {
-        if self.gone.load(Acquire) {
-            return None;
-        }
-        self.bridge.as_ref()
-    }
 }
 
 /// Sleeps until `done` is set, at most [`COMPLETION_WAIT_MS`]. PASSIVE.

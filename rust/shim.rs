@@ -63,6 +63,7 @@ mod memory;
 mod net_buffer;
 mod net_buffer_pool;
 mod net_device;
+mod nic;
 mod pci_device;
 mod probe;
 mod registry;

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The state an adapter keeps for its NDIS 6 network side: what the
+//! miniport declared, the net_device once it exists, and where the data
+//! path is. The behaviour is [`crate::net_device`]'s; this is apart so the
+//! adapter can hold it without the two modules importing each other.
+
+use kernel::{
+    new_mutex, new_spinlock_irq,
+    prelude::*,
+    sync::{
+        atomic::{Acquire, Atomic},
+        Mutex, SetOnce, SpinLockIrq,
+    },
+};
+
+use crate::{abi, handle::Handle};
+
+/// A `struct net_device`, opaque.
+#[repr(C)]
+pub(crate) struct RawNetDevice {
+    _opaque: [u8; 0],
+}
+
+/// What `NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES` declares that the
+/// net_device needs.
+#[derive(Clone, Copy)]
+pub(crate) struct GeneralAttributes {
+    /// `MediaType`.
+    pub(crate) medium: u32,
+    /// `MtuSize`: the payload, without the Ethernet header.
+    pub(crate) mtu: u32,
+    /// `CurrentMacAddress` (or `PermanentMacAddress` where it is zero).
+    pub(crate) mac: [u8; 6],
+    /// `MediaConnectState`: `None` for unknown.
+    pub(crate) connected: Option<bool>,
+    /// `SupportedPacketFilters`.
+    pub(crate) packet_filters: u32,
+    /// `MaxMulticastListSize`.
+    pub(crate) max_multicast: u32,
+}
+
+/// The miniport's handlers the data path calls, copied at attach.
+#[derive(Clone, Copy)]
+pub(crate) struct Handlers {
+    pub(crate) send:
+        unsafe extern "C" fn(abi::NDIS_HANDLE, abi::PNET_BUFFER_LIST, abi::NDIS_PORT_NUMBER, u32),
+    pub(crate) ret: unsafe extern "C" fn(abi::NDIS_HANDLE, abi::PNET_BUFFER_LIST, u32),
+    pub(crate) pause: abi::MINIPORT_PAUSE_HANDLER,
+    pub(crate) restart: abi::MINIPORT_RESTART_HANDLER,
+    pub(crate) oid: abi::MINIPORT_OID_REQUEST_HANDLER,
+}
+
+/// What exists once the adapter is a network device.
+///
+/// # Invariants
+///
+/// `netdev` is a net_device from `ndis_shim_netdev_new` whose private
+/// pointer is the adapter that holds this bridge; it is freed only by
+/// `crate::net_device::detach_after_halt`, after `Nic::gone` is set and a grace period.
+pub(crate) struct Bridge {
+    pub(crate) netdev: *mut RawNetDevice,
+    /// The adapter's `MiniportAdapterHandle`.
+    pub(crate) handle: Handle,
+    /// The shim's own NBL pool for sends.
+    pub(crate) tx_pool: Handle,
+    pub(crate) handlers: Handlers,
+}
+
+// SAFETY: the net_device may be used from any CPU (its callers serialise
+// what needs it: RTNL, the queue's lock); the rest is plain data.
+unsafe impl Send for Bridge {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Bridge {}
+
+/// Where an adapter's data path is (`MiniportPause`/`MiniportRestart`).
+pub(crate) const PAUSED: u32 = 0;
+pub(crate) const RESTARTING: u32 = 1;
+pub(crate) const RUNNING: u32 = 2;
+pub(crate) const PAUSING: u32 = 3;
+
+/// The NIC side of an adapter (see the module documentation).
+#[pin_data]
+pub(crate) struct Nic {
+    /// What `NdisMSetMiniportAttributes` declared, until attach reads it.
+    #[pin]
+    pub(crate) general: SpinLockIrq<Option<GeneralAttributes>>,
+    pub(crate) bridge: SetOnce<Bridge>,
+    /// Set before the net_device is freed: nothing touches it after.
+    pub(crate) gone: Atomic<bool>,
+    /// [`PAUSED`], [`RESTARTING`], [`RUNNING`] or [`PAUSING`].
+    pub(crate) phase: Atomic<u32>,
+    /// `NdisMPauseComplete` / `NdisMRestartComplete` arrived (the
+    /// restart's status in `restart_status`).
+    pub(crate) pause_done: Atomic<bool>,
+    pub(crate) restart_done: Atomic<bool>,
+    pub(crate) restart_status: Atomic<i32>,
+    /// NBLs at the miniport.
+    pub(crate) outstanding: Atomic<u32>,
+    /// Serialises BQL's completion accounting: completions may arrive on
+    /// several CPUs at once.
+    #[pin]
+    pub(crate) tx_completion: SpinLockIrq<()>,
+    /// One OID request at a time, issued at PASSIVE_LEVEL.
+    #[pin]
+    pub(crate) oid: Mutex<()>,
+    /// The address of the request the miniport pended, and its status
+    /// once `NdisMOidRequestComplete` reported it.
+    pub(crate) oid_pending: Atomic<usize>,
+    pub(crate) oid_done: Atomic<bool>,
+    pub(crate) oid_status: Atomic<i32>,
+    /// The packet filter last set (`u32::MAX`: none yet).
+    pub(crate) packet_filter: Atomic<u32>,
+}
+
+impl Nic {
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(Nic {
+            general <- new_spinlock_irq!(None),
+            bridge: SetOnce::new(),
+            gone: Atomic::new(false),
+            phase: Atomic::new(PAUSED),
+            pause_done: Atomic::new(false),
+            restart_done: Atomic::new(false),
+            restart_status: Atomic::new(0),
+            outstanding: Atomic::new(0),
+            tx_completion <- new_spinlock_irq!(()),
+            oid <- new_mutex!(()),
+            oid_pending: Atomic::new(0),
+            oid_done: Atomic::new(false),
+            oid_status: Atomic::new(0),
+            packet_filter: Atomic::new(u32::MAX),
+        })
+    }
+
+    /// `NdisMSetMiniportAttributes` with general attributes.
+    pub(crate) fn declare(&self, general: GeneralAttributes) {
+        *self.general.lock() = Some(general);
+    }
+
+    /// The bridge, while the net_device exists.
+    pub(crate) fn live(&self) -> Option<&Bridge> {
+        if self.gone.load(Acquire) {
+            return None;
+        }
+        self.bridge.as_ref()
+    }
+}
