@@ -39,7 +39,7 @@ use kernel::{
         Arc, ArcBorrow,
     },
     time::{delay::fsleep, Delta},
-    workqueue::{self, impl_has_work, WorkItem},
+    workqueue::{self, impl_has_work, Work, WorkItem},
 };
 
 use crate::{
@@ -97,7 +97,12 @@ extern "C" {
     fn ndis_shim_rx_alloc(dev: *mut RawNetDevice, len: u32, data: *mut *mut u8) -> *mut RawSkb;
     fn ndis_shim_rx_deliver(dev: *mut RawNetDevice, skb: *mut RawSkb);
     fn ndis_shim_rx_dropped(dev: *mut RawNetDevice);
+    fn ndis_shim_rx_free(dev: *mut RawNetDevice, skb: *mut RawSkb);
 }
+
+/// An Ethernet header, and a VLAN tag.
+const ETH_HLEN: u32 = 14;
+const VLAN_HLEN: u32 = 4;
 
 // Linux's interface flags the packet filter follows (uapi/linux/if.h).
 const IFF_PROMISC: u32 = 0x100;
@@ -144,6 +149,16 @@ pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
         );
         return Ok(());
     }
+    // IPv4's minimum (RFC 791): below it the stack cannot use the device.
+    if general.mtu < 68 {
+        dev_err!(
+            adapter.device(),
+            "{}: MtuSize {} in the general attributes: no net_device\n",
+            adapter.driver.name(),
+            general.mtu
+        );
+        return Err(EINVAL);
+    }
     let Some(Characteristics::Ndis6(c)) = adapter.driver.registration().map(|r| r.characteristics)
     else {
         return Ok(());
@@ -182,6 +197,7 @@ pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
         netdev,
         handle,
         tx_pool,
+        max_frame: general.mtu.saturating_add(ETH_HLEN + VLAN_HLEN),
         handlers: Handlers {
             send,
             ret,
@@ -212,11 +228,24 @@ pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
 /// Unregisters the net_device (which pauses the data path). Before
 /// `MiniportHaltEx`; PASSIVE.
 pub(crate) fn detach(adapter: &Adapter) {
-    if let Some(bridge) = adapter.nic.live() {
-        // SAFETY: registered by `attach` (or not: unregistering an
-        // unregistered device is not done, `attach` frees it itself).
-        unsafe { ndis_shim_netdev_unregister(bridge.netdev) };
-    }
+    let nic = &adapter.nic;
+    let Some(bridge) = nic.live() else {
+        return;
+    };
+    // No carrier change or receive-mode OID from here on: every status
+    // indication runs inside a lookup's RCU section, waited for here.
+    nic.detached.store(true, Release);
+    // SAFETY: a plain grace period; PASSIVE.
+    unsafe { bindings::synchronize_rcu() };
+    // SAFETY: registered by `attach` (which frees it itself, without
+    // this, when registration fails).
+    unsafe { ndis_shim_netdev_unregister(bridge.netdev) };
+    // A receive-mode update queued before: it sees `detached` and does
+    // nothing, but must be over (and its reference on the adapter gone)
+    // before the miniport halts. Flushed, not cancelled: a cancelled item
+    // would keep its reference.
+    // SAFETY: the adapter's own, initialized work item.
+    unsafe { bindings::flush_work(Work::raw_get(&raw const adapter.rx_mode_work)) };
 }
 
 /// Frees the net_device and the send pool. After `MiniportHaltEx` (or a
@@ -371,8 +400,14 @@ fn pause(adapter: &Adapter) {
         );
     }
     nic.phase.store(PAUSED, Release);
-    // SAFETY: the live net_device.
-    unsafe { ndis_shim_tx_reset(bridge.netdev) };
+    // Byte queue limits start over only with nothing outstanding: a late
+    // completion after a reset would complete more than was queued, which
+    // BQL treats as a bug.
+    let _serialised = nic.tx_completion.lock();
+    if nic.outstanding.load(Relaxed) == 0 {
+        // SAFETY: the live net_device.
+        unsafe { ndis_shim_tx_reset(bridge.netdev) };
+    }
 }
 
 /// `NdisMPauseComplete`.
@@ -545,8 +580,10 @@ pub(crate) unsafe fn send_complete(adapter: &Adapter, mut nbls: *mut abi::NET_BU
             )
         };
         if !ours {
+            // Not freed (not the shim's), and the rest still completed.
             adapter.reject(CALL, "an NBL the shim did not send");
-            break;
+            nbls = next;
+            continue;
         }
         // SAFETY: one of the shim's NBLs: its skb and MDL block are the
         // ones `nbl_of_skb` stored, and the miniport is done with them.
@@ -562,12 +599,14 @@ pub(crate) unsafe fn send_complete(adapter: &Adapter, mut nbls: *mut abi::NET_BU
     if pkts == 0 {
         return;
     }
-    let out = nic.outstanding.fetch_sub(pkts, Release) - pkts;
-    {
+    let out = {
+        // Accounted and counted down together, so a pause that finds
+        // nothing outstanding may start BQL over.
         let _serialised = nic.tx_completion.lock();
         // SAFETY: the live net_device.
         unsafe { ndis_shim_tx_completed(bridge.netdev, pkts, bytes) };
-    }
+        nic.outstanding.fetch_sub(pkts, Release) - pkts
+    };
     if out < TX_CAP / 2 {
         // SAFETY: the live net_device.
         unsafe { ndis_shim_tx_wake(bridge.netdev) };
@@ -638,6 +677,15 @@ pub(crate) unsafe fn indicate_receive(
 /// Copies one NET_BUFFER's data into a new skb and delivers it.
 fn receive_one(adapter: &Adapter, bridge: &Bridge, view: &NetBufferView) {
     let len = view.data_length;
+    if !(ETH_HLEN..=bridge.max_frame).contains(&len) {
+        adapter.reject(
+            "NdisMIndicateReceiveNetBufferLists",
+            "a NET_BUFFER's DataLength is not an Ethernet frame's; dropped",
+        );
+        // SAFETY: the live net_device.
+        unsafe { ndis_shim_rx_dropped(bridge.netdev) };
+        return;
+    }
     let mut data = null_mut();
     // SAFETY: the live net_device; `data` a valid out pointer.
     let skb = unsafe { ndis_shim_rx_alloc(bridge.netdev, len, &mut data) };
@@ -654,10 +702,8 @@ fn receive_one(adapter: &Adapter, bridge: &Bridge, view: &NetBufferView) {
             "NdisMIndicateReceiveNetBufferLists",
             "a NET_BUFFER's MDL chain is shorter than DataLength or not kernel memory",
         );
-        // SAFETY: ours, never handed over.
-        unsafe { ndis_shim_tx_done(bridge.netdev, skb, true) };
-        // SAFETY: the live net_device.
-        unsafe { ndis_shim_rx_dropped(bridge.netdev) };
+        // SAFETY: ours, never handed over; the live net_device.
+        unsafe { ndis_shim_rx_free(bridge.netdev, skb) };
     }
 }
 
@@ -689,6 +735,9 @@ pub(crate) fn indicate_status(adapter: &Adapter, indication: StatusIndication) {
     let Some(bridge) = adapter.nic.live() else {
         return;
     };
+    if adapter.nic.detached.load(Acquire) {
+        return;
+    }
     match indication {
         StatusIndication::LinkState(Some(connected)) => {
             // SAFETY: the live net_device; any context.
@@ -726,6 +775,9 @@ fn apply_rx_mode(adapter: &Adapter) {
     let Some(bridge) = nic.live() else {
         return;
     };
+    if nic.detached.load(Acquire) {
+        return;
+    }
     let Some(general) = *nic.general.lock() else {
         return;
     };

@@ -29,10 +29,9 @@ static int ndis_shim_ndo_open(struct net_device *dev)
 {
 	int ret = ndis_shim_nic_open(ndis_shim_nic_of(dev));
 
-	if (!ret) {
-		netdev_reset_queue(dev);
+	/* Byte queue limits start over at pause (when nothing is out). */
+	if (!ret)
 		netif_start_queue(dev);
-	}
 	return ret;
 }
 
@@ -298,4 +297,11 @@ void ndis_shim_rx_deliver(struct net_device *dev, struct sk_buff *skb)
 void ndis_shim_rx_dropped(struct net_device *dev)
 {
 	DEV_STATS_INC(dev, rx_dropped);
+}
+
+/* A received frame the shim could not fill: freed, counted as a drop. */
+void ndis_shim_rx_free(struct net_device *dev, struct sk_buff *skb)
+{
+	DEV_STATS_INC(dev, rx_dropped);
+	dev_kfree_skb_any(skb);
 }

@@ -35,5 +35,6 @@ void ndis_shim_tx_reset(struct net_device *dev);
 struct sk_buff *ndis_shim_rx_alloc(struct net_device *dev, unsigned int len, u8 **data);
 void ndis_shim_rx_deliver(struct net_device *dev, struct sk_buff *skb);
 void ndis_shim_rx_dropped(struct net_device *dev);
+void ndis_shim_rx_free(struct net_device *dev, struct sk_buff *skb);
 
 #endif /* _NDIS_SHIM_NETDEV_HELPERS_H */

@@ -64,6 +64,9 @@ pub(crate) struct Bridge {
     pub(crate) handle: Handle,
     /// The shim's own NBL pool for sends.
     pub(crate) tx_pool: Handle,
+    /// The longest frame a receive indication may carry: `MtuSize`, the
+    /// Ethernet header and a VLAN tag.
+    pub(crate) max_frame: u32,
     pub(crate) handlers: Handlers,
 }
 
@@ -88,6 +91,9 @@ pub(crate) struct Nic {
     pub(crate) bridge: SetOnce<Bridge>,
     /// Set before the net_device is freed: nothing touches it after.
     pub(crate) gone: Atomic<bool>,
+    /// Set (and a grace period waited for) before the net_device is
+    /// unregistered: no carrier change and no receive-mode OID after.
+    pub(crate) detached: Atomic<bool>,
     /// [`PAUSED`], [`RESTARTING`], [`RUNNING`] or [`PAUSING`].
     pub(crate) phase: Atomic<u32>,
     /// `NdisMPauseComplete` / `NdisMRestartComplete` arrived (the
@@ -119,6 +125,7 @@ impl Nic {
             general <- new_spinlock_irq!(None),
             bridge: SetOnce::new(),
             gone: Atomic::new(false),
+            detached: Atomic::new(false),
             phase: Atomic::new(PAUSED),
             pause_done: Atomic::new(false),
             restart_done: Atomic::new(false),

@@ -36,11 +36,14 @@ not() { ! "$@"; }
 cleanup() { ip netns del $NS 2>/dev/null; rmmod ndis_loopnic 2>/dev/null; rmmod ndis_shim 2>/dev/null; }
 
 echo "KTAP version 1"
-echo "1..21"
+echo "1..23"
 if ! insmod "$shim" || ! insmod "$nic_ko"; then
 	notok "insmod ndis_shim ndis_loopnic"; cleanup; exit 1
 fi
 ok "insmod ndis_shim ndis_loopnic"
+DBG=/sys/kernel/debug
+mountpoint -q $DBG || mount -t debugfs none $DBG
+rejected0=$(cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo x)
 # udev may still be renaming them (eth0 -> enp0s10): wait for it, then
 # look them up by MAC.
 command -v udevadm >/dev/null && udevadm settle -t 10
@@ -117,17 +120,18 @@ ip maddr add 01:00:5e:01:02:03 dev "$A"
 ip link set "$A" promisc on
 sleep 1
 ip link set "$A" promisc off
-ip link set "$A" down
-check "link down pauses the data path (carrier off, no error)" \
-	[ "$(cat /sys/class/net/"$A"/operstate)" = down ]
+check "ip link set down returns (MiniportPause pended, then completed)" ip link set "$A" down
 ip link set "$A" up
 sleep 1
 check "and up restarts it: ping A -> B again" quiet "$BB" ping -c 2 -W 5 10.77.0.2
 tx=$(cat /sys/class/net/"$A"/statistics/tx_packets)
 rx=$(cat /sys/class/net/"$A"/statistics/rx_packets)
-drops=$(cat /sys/class/net/"$A"/statistics/tx_dropped)
-echo "# $A: tx_packets=$tx rx_packets=$rx tx_dropped=$drops"
+drops=$(( $(cat /sys/class/net/"$A"/statistics/tx_dropped) + $(cat /sys/class/net/"$A"/statistics/rx_dropped) ))
+echo "# $A: tx_packets=$tx rx_packets=$rx dropped=$drops"
 check "interface counters moved (tx $tx, rx $rx > 1000)" [ "$tx" -gt 1000 -a "$rx" -gt 1000 ]
+check "nothing dropped by the shim (tx_dropped + rx_dropped = $drops)" [ "$drops" = 0 ]
+rejected1=$(cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo y)
+check "no NDIS call rejected ($rejected0 -> $rejected1)" [ "$rejected0" = "$rejected1" ]
 
 ip netns del $NS
 sleep 1

@@ -318,12 +318,17 @@ steps() {
 			# The skip overshot: this run made fewer allocations than the
 			# counting run (a coherent allocation under a narrow mask
 			# retries when the page it got lies beyond it, so the count
-			# moves with the memory layout). Skip half as far.
+			# moves with the memory layout, by a few to a few tens).
+			# Skip 16 steps less far, again if need be: halving the skip
+			# would leave hundreds of identical steps to run when the
+			# skipped loop is long (NdisMRegisterScatterGatherDma's list
+			# records: about 1000 allocations).
 			# The call went through uninjected: let the path's judge undo
 			# it (unbind a bound adapter) before stepping again.
 			"$judge" "$s"
 			SITES+=" [$s:overshot]"
-			SKIP_TO=$(((SKIP_FROM + SKIP_TO) / 2))
+			SKIP_TO=$((SKIP_TO - 16))
+			[ "$SKIP_TO" -gt "$SKIP_FROM" ] || SKIP_TO=$((SKIP_FROM + 1))
 			s=$((SKIP_FROM - 1))
 			continue
 		fi
@@ -486,9 +491,10 @@ fi
 # core's, each with its own fallback) is not stepped either.
 #
 # MiniportInitializeEx ends with NdisMRegisterScatterGatherDma, whose
-# bounce pool is 128 identical slot allocations (the sg-register path
-# steps it on a live adapter): here its first 3 and last 3 steps run, the
-# steps between are counted and not run.
+# bounce pool and list records are about 1000 allocations of a few
+# identical kinds (the sg-register path steps them on a live adapter):
+# here its first 3 and last 3 steps run, the steps between are counted
+# and not run.
 BRC=0
 BIND=/sys/bus/pci/drivers/edu_dma_c/bind UNBIND=/sys/bus/pci/drivers/edu_dma_c/unbind
 try_bind() {
