@@ -16,7 +16,7 @@ use kernel::{
     device, new_mutex, pci,
     prelude::*,
     sync::{Arc, Mutex},
-    workqueue::{new_work, Work},
+    workqueue::{new_delayed_work, new_work, DelayedWork, Work},
 };
 
 use crate::{
@@ -25,6 +25,7 @@ use crate::{
     driver::MiniportDriver,
     handle::{Handle, HandleKind},
     interrupt::Interrupt,
+    io_work_item::IoWorkItems,
     map_registers::MapRegisters,
     net_buffer_pool,
     nic::Nic,
@@ -53,6 +54,8 @@ pub(crate) struct Adapter {
     objects: Mutex<Objects>,
     /// Shared memory (`NdisMAllocateSharedMemory`).
     pub(crate) shared: Arc<SharedMemory>,
+    /// I/O work items (`NdisAllocateIoWorkItem`).
+    pub(crate) io_work_items: Arc<IoWorkItems>,
     /// NDIS 5 map registers (`NdisMAllocateMapRegisters`).
     #[pin]
     pub(crate) map_registers: MapRegisters,
@@ -65,6 +68,9 @@ pub(crate) struct Adapter {
     /// Applies the net_device's receive mode at PASSIVE_LEVEL.
     #[pin]
     pub(crate) rx_mode_work: Work<Adapter, 0>,
+    /// `MiniportCheckForHangEx` on its period (`crate::reset`).
+    #[pin]
+    pub(crate) hang_check: DelayedWork<Adapter, 1>,
 }
 
 // SAFETY: `KIND` `Adapter` is implemented by `Adapter` only.
@@ -118,10 +124,12 @@ impl Adapter {
                     interrupts: KVec::new(),
                 }),
                 shared: SharedMemory::new(ndis5_complete)?,
+                io_work_items: IoWorkItems::new()?,
                 map_registers <- MapRegisters::new(),
                 io <- IoSpace::new(),
                 nic <- Nic::new(),
                 rx_mode_work <- new_work!("ndis_shim::rx_mode"),
+                hang_check <- new_delayed_work!("ndis_shim::hang_check"),
             }),
             GFP_KERNEL,
         )
@@ -227,8 +235,10 @@ impl Adapter {
     /// logging each kind it had left. PASSIVE: waits for engines and
     /// handlers.
     ///
-    /// The order keeps memory a device may still write mapped until it
-    /// cannot: DMA channels first (each waits for its engine to go idle,
+    /// I/O work items go first: a routine still queued is cancelled (the
+    /// halt freed what it would touch), one running is waited for. The
+    /// order of the rest keeps memory a device may still write mapped until
+    /// it cannot: DMA channels first (each waits for its engine to go idle,
     /// or fences the function and releases behind the fence), then the SG
     /// registration (its lists unmapped), the interrupts (no ISR or DPC
     /// after), shared memory (pending asynchronous allocations dropped, the
@@ -239,6 +249,23 @@ impl Adapter {
     pub(crate) fn release(&self, handle: Handle) {
         let name = self.driver.name();
         let dev = self.device();
+        let work = self.io_work_items.release();
+        if work.unfreed > 0 {
+            dev_warn!(
+                dev,
+                "{}: {} I/O work item(s) not freed; freed\n",
+                name,
+                work.unfreed
+            );
+        }
+        if work.cancelled > 0 {
+            dev_warn!(
+                dev,
+                "{}: {} I/O work item(s) still queued after the halt; not run\n",
+                name,
+                work.cancelled
+            );
+        }
         let (channels, sg_dma, interrupts) = {
             let mut objects = self.objects.lock();
             (

@@ -3,11 +3,13 @@
 //! What a miniport declares about an adapter: `NdisMSetMiniportAttributes`
 //! (NDIS 6) and `NdisMSetAttributesEx` (NDIS 5).
 
+use kernel::sync::atomic::Relaxed;
+
 use crate::{
     abi,
     adapter::Adapter,
     adapter_core::AdapterCore,
-    nic::GeneralAttributes,
+    nic::{GeneralAttributes, OffloadAttributes},
     status::{Error, Result as NdisResult},
 };
 
@@ -19,26 +21,42 @@ pub(crate) enum MiniportAttributes {
         context: usize,
         /// `AttributeFlags`.
         flags: u32,
+        /// `CheckForHangTimeInSeconds`.
+        hang_check_seconds: u32,
     },
     /// `NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES`, revision 1 or later.
     General(GeneralAttributes),
+    /// `NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES`, revision 1 or later.
+    Offload(OffloadAttributes),
 }
 
 /// `NdisMSetMiniportAttributes`; `None` is a NULL, short or unknown
 /// attribute structure.
 pub(crate) fn set_attributes(adapter: &Adapter, attrs: Option<MiniportAttributes>) -> NdisResult {
     match attrs.ok_or(Error::InvalidParameter)? {
-        MiniportAttributes::Registration { context, flags } => {
+        MiniportAttributes::Registration {
+            context,
+            flags,
+            hang_check_seconds,
+        } => {
             adapter.declare(
                 context,
                 flags & abi::NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER != 0,
             );
+            adapter
+                .nic
+                .hang_check_seconds
+                .store(hang_check_seconds, Relaxed);
             Ok(())
         }
         // What the net_device is made from, after MiniportInitializeEx
         // (`crate::net_device::attach`).
         MiniportAttributes::General(general) => {
             adapter.nic.declare(general);
+            Ok(())
+        }
+        MiniportAttributes::Offload(offload) => {
+            *adapter.nic.offload.lock() = Some(offload);
             Ok(())
         }
     }

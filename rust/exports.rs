@@ -25,14 +25,15 @@ use crate::{
     driver::{self, Glue},
     handle::Handle,
     interrupt::{self, Interrupt, InterruptRequest, InterruptType},
+    io_work_item::{self, IoWorkItem},
     map_registers,
     mdl::{MdlView, Unresolvable},
     memory,
     net_buffer::{mdl_view, ListBuffer, NetBufferView},
     net_buffer_pool,
     net_device::{self, StatusIndication},
-    nic::GeneralAttributes,
-    pci_device, probe, registry, reject,
+    nic::{GeneralAttributes, OffloadAttributes},
+    pci_device, probe, registry, reject, reset,
     resources::{self, BusBuffer},
     sg_dma::{self, SgDma},
     shared_memory,
@@ -350,16 +351,18 @@ unsafe extern "C" fn NdisMSetMiniportAttributes(
                 let reg =
                     MiniportAttributes.cast::<abi::NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES>();
                 // SAFETY: the header says revision 1's fields are there;
-                // two of them are read, in place.
-                let (context, flags) = unsafe {
+                // three of them are read, in place.
+                let (context, flags, hang_check_seconds) = unsafe {
                     (
                         (&raw const (*reg).MiniportAdapterContext).read_unaligned(),
                         (&raw const (*reg).AttributeFlags).read_unaligned(),
+                        (&raw const (*reg).CheckForHangTimeInSeconds).read_unaligned(),
                     )
                 };
                 Some(MiniportAttributes::Registration {
                     context: context as usize,
                     flags,
+                    hang_check_seconds,
                 })
             }
             abi::NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES
@@ -375,6 +378,21 @@ unsafe extern "C" fn NdisMSetMiniportAttributes(
                 };
                 Some(MiniportAttributes::General(general_attributes(&general)))
             }
+            abi::NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES
+                if u32::from(header.Size)
+                    >= abi::NDIS_SIZEOF_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES_REVISION_1 =>
+            {
+                // SAFETY: the header says revision 1's fields are there.
+                let attrs = unsafe {
+                    MiniportAttributes
+                        .cast::<abi::NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES>()
+                        .read_unaligned()
+                };
+                // SAFETY: a miniport passes a readable NDIS_OFFLOAD or NULL
+                // (the structure's documentation: "must not be NULL").
+                unsafe { offload_attributes(attrs.DefaultOffloadConfiguration) }
+                    .map(MiniportAttributes::Offload)
+            }
             // Too short for its revision, or not an attribute type.
             _ => None,
         }
@@ -383,6 +401,37 @@ unsafe extern "C" fn NdisMSetMiniportAttributes(
         adapter_or_invalid(NdisMiniportHandle)
             .and_then(|adapter| attributes::set_attributes(&adapter, attrs)),
     )
+}
+
+/// What the net_device needs of an `NDIS_OFFLOAD`; `None` for NULL or a
+/// header that is not an `NDIS_OFFLOAD` of revision 1 or later.
+///
+/// # Safety
+///
+/// `offload` NULL or readable for its header's size.
+unsafe fn offload_attributes(offload: *const abi::NDIS_OFFLOAD) -> Option<OffloadAttributes> {
+    if offload.is_null() {
+        return None;
+    }
+    // SAFETY: readable for its header (safety requirement).
+    let header = unsafe { read_header(offload) };
+    if u32::from(header.Type) != abi::NDIS_OBJECT_TYPE_OFFLOAD
+        || u32::from(header.Size) < abi::NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_1
+    {
+        return None;
+    }
+    // SAFETY: revision 1 is the whole structure as declared.
+    let o = unsafe { offload.read_unaligned() };
+    let (v4, v6) = (o.Checksum.IPv4Transmit, o.Checksum.IPv6Transmit);
+    Some(OffloadAttributes {
+        tcp_checksum_v4: v4.TcpChecksum() == abi::NDIS_OFFLOAD_SUPPORTED,
+        udp_checksum_v4: v4.UdpChecksum() == abi::NDIS_OFFLOAD_SUPPORTED,
+        tcp_checksum_v6: v6.TcpChecksum() == abi::NDIS_OFFLOAD_SUPPORTED,
+        udp_checksum_v6: v6.UdpChecksum() == abi::NDIS_OFFLOAD_SUPPORTED,
+        lso_v4_max: o.LsoV1.IPv4.MaxOffLoadSize.max(o.LsoV2.IPv4.MaxOffLoadSize),
+        lso_v4_v2: o.LsoV2.IPv4.MaxOffLoadSize != 0,
+        lso_v6_max: o.LsoV2.IPv6.MaxOffLoadSize,
+    })
 }
 
 /// What the net_device needs of `NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES`.
@@ -1818,5 +1867,94 @@ extern "C" fn NdisMRestartComplete(
     match registry::find::<Adapter>(handle(MiniportAdapterHandle)) {
         Some(adapter) => net_device::restart_complete(&adapter, NdisStatus(Status)),
         None => reject("NdisMRestartComplete", "unknown adapter handle"),
+    }
+}
+
+/// `NdisMResetComplete`: a `MiniportResetEx` that returned PENDING is done.
+#[no_mangle]
+extern "C" fn NdisMResetComplete(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    Status: abi::NDIS_STATUS,
+    AddressingReset: abi::BOOLEAN,
+) {
+    match registry::find::<Adapter>(handle(MiniportAdapterHandle)) {
+        Some(adapter) => reset::reset_complete(&adapter, NdisStatus(Status), AddressingReset != 0),
+        None => reject("NdisMResetComplete", "unknown adapter handle"),
+    }
+}
+
+/// `NdisAllocateIoWorkItem`: NULL when out of memory, as documented; an
+/// `NdisObjectHandle` that names no adapter (the shim has no filter or
+/// protocol handles) is refused and counted, also NULL.
+#[no_mangle]
+extern "C" fn NdisAllocateIoWorkItem(NdisObjectHandle: abi::NDIS_HANDLE) -> abi::NDIS_HANDLE {
+    const CALL: &str = "NdisAllocateIoWorkItem";
+    let owner = handle(NdisObjectHandle);
+    // A reference, not a lookup's borrow: allocating at PASSIVE_LEVEL may
+    // sleep, which the borrow's RCU section forbids.
+    let Some(adapter) = adapter_of_handle(owner) else {
+        reject(CALL, "not a miniport adapter handle");
+        return core::ptr::null_mut();
+    };
+    match adapter.io_work_items.allocate(owner) {
+        Ok(h) => h.into_raw() as abi::NDIS_HANDLE,
+        Err(_) => core::ptr::null_mut(),
+    }
+}
+
+/// Why a work item call was refused, in words.
+fn refusal(why: io_work_item::Refusal) -> &'static str {
+    match why {
+        io_work_item::Refusal::Freed => "work item already freed",
+        io_work_item::Refusal::AlreadyQueued => "work item queued again before its routine ran",
+    }
+}
+
+/// A refused work item call, logged and counted against its adapter.
+fn refuse_work_item(owner: Handle, call: &str, why: &str) {
+    match registry::find::<Adapter>(owner) {
+        Some(adapter) => adapter.reject(call, why),
+        None => reject(call, why),
+    }
+}
+
+/// `NdisQueueIoWorkItem`: `Routine` runs at PASSIVE_LEVEL in a kernel
+/// worker. Callable at DISPATCH_LEVEL.
+#[no_mangle]
+extern "C" fn NdisQueueIoWorkItem(
+    NdisIoWorkItemHandle: abi::NDIS_HANDLE,
+    Routine: abi::NDIS_IO_WORKITEM_ROUTINE,
+    WorkItemContext: abi::PVOID,
+) {
+    const CALL: &str = "NdisQueueIoWorkItem";
+    let Some(item) = registry::find::<IoWorkItem>(handle(NdisIoWorkItemHandle)) else {
+        reject(CALL, "unknown work item handle");
+        return;
+    };
+    let Some(routine) = Routine else {
+        refuse_work_item(item.owner(), CALL, "NULL Routine");
+        return;
+    };
+    if let Err(why) = item.to_arc().queue(routine, WorkItemContext) {
+        refuse_work_item(item.owner(), CALL, refusal(why));
+    }
+}
+
+/// `NdisFreeIoWorkItem`. Callable at DISPATCH_LEVEL: the item is let go
+/// later, once its routine, if queued, has run.
+#[no_mangle]
+extern "C" fn NdisFreeIoWorkItem(NdisIoWorkItemHandle: abi::NDIS_HANDLE) {
+    const CALL: &str = "NdisFreeIoWorkItem";
+    let h = handle(NdisIoWorkItemHandle);
+    let Some(owner) = registry::find::<IoWorkItem>(h).map(|item| item.owner()) else {
+        reject(CALL, "unknown work item handle");
+        return;
+    };
+    let Some(adapter) = registry::find::<Adapter>(owner) else {
+        reject(CALL, "work item of an adapter being removed");
+        return;
+    };
+    if let Err(why) = adapter.io_work_items.free(h) {
+        refuse_work_item(owner, CALL, refusal(why));
     }
 }

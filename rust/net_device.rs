@@ -50,7 +50,10 @@ use crate::{
     memory,
     net_buffer::{MdlChain, NetBufferView},
     net_buffer_pool::{self, InitialData},
-    nic::{Bridge, Handlers, RawNetDevice, PAUSED, PAUSING, RESTARTING, RUNNING},
+    nic::{
+        Bridge, Handlers, OffloadAttributes, RawNetDevice, PAUSED, PAUSING, RESTARTING, RUNNING,
+    },
+    reset,
     status::NdisStatus,
 };
 
@@ -84,7 +87,18 @@ extern "C" {
     fn ndis_shim_netdev_flags(dev: *mut RawNetDevice) -> u32;
     fn ndis_shim_netdev_multicast(dev: *mut RawNetDevice, out: *mut u8, max: u32) -> i32;
     fn ndis_shim_skb_len(skb: *const RawSkb) -> u32;
-    fn ndis_shim_skb_checksum(skb: *mut RawSkb) -> i32;
+    fn ndis_shim_skb_offload(
+        skb: *mut RawSkb,
+        caps: u32,
+        csum_info: *mut usize,
+        lso_info: *mut usize,
+    ) -> i32;
+    fn ndis_shim_netdev_offload(
+        dev: *mut RawNetDevice,
+        caps: u32,
+        lso_v4_max: u32,
+        lso_v6_max: u32,
+    );
     fn ndis_shim_skb_pieces(skb: *const RawSkb) -> u32;
     fn ndis_shim_skb_piece(skb: *const RawSkb, i: u32, va: *mut *mut c_void, len: *mut u32)
         -> bool;
@@ -172,6 +186,8 @@ pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
         );
         return Err(EINVAL);
     };
+    let offload = *adapter.nic.offload.lock();
+    let offload_caps = offload.map_or(0, offload_caps);
     let tx_pool = net_buffer_pool::allocate_nbl_pool(crate::nbl::NblPoolParams {
         context_size: 0,
         allocate_nb: true,
@@ -198,14 +214,21 @@ pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
         handle,
         tx_pool,
         max_frame: general.mtu.saturating_add(ETH_HLEN + VLAN_HLEN),
+        offload_caps,
         handlers: Handlers {
             send,
             ret,
             pause: c.PauseHandler,
             restart: c.RestartHandler,
             oid: c.OidRequestHandler,
+            check_for_hang: c.CheckForHangHandlerEx,
+            reset: c.ResetHandlerEx,
         },
     });
+    if let Some(o) = offload {
+        // SAFETY: the net_device just made, not registered yet.
+        unsafe { ndis_shim_netdev_offload(netdev, offload_caps, o.lso_v4_max, o.lso_v6_max) };
+    }
     if general.connected == Some(true) {
         // SAFETY: the net_device just made.
         unsafe { ndis_shim_netdev_carrier(netdev, true) };
@@ -222,7 +245,19 @@ pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
         detach_after_halt(adapter);
         return Err(Error::from_errno(ret));
     }
+    reset::arm(adapter.clone());
     Ok(())
+}
+
+/// The offload attributes as `NDIS_SHIM_OFFLOAD_*` bits (netdev_helpers.h).
+fn offload_caps(o: OffloadAttributes) -> u32 {
+    u32::from(o.tcp_checksum_v4)
+        | u32::from(o.udp_checksum_v4) << 1
+        | u32::from(o.tcp_checksum_v6) << 2
+        | u32::from(o.udp_checksum_v6) << 3
+        | u32::from(o.lso_v4_max != 0) << 4
+        | u32::from(o.lso_v6_max != 0) << 5
+        | u32::from(o.lso_v4_v2) << 6
 }
 
 /// Unregisters the net_device (which pauses the data path). Before
@@ -235,6 +270,8 @@ pub(crate) fn detach(adapter: &Adapter) {
     // No carrier change or receive-mode OID from here on: every status
     // indication runs inside a lookup's RCU section, waited for here.
     nic.detached.store(true, Release);
+    // No hang check or reset after: the miniport halts next.
+    reset::disarm(adapter);
     // SAFETY: a plain grace period; PASSIVE.
     unsafe { bindings::synchronize_rcu() };
     // SAFETY: registered by `attach` (which frees it itself, without
@@ -445,9 +482,13 @@ extern "C" fn ndis_shim_nic_xmit(nic: *mut c_void, skb: *mut c_void) -> i32 {
         unsafe { ndis_shim_tx_done(bridge.netdev, skb, false) };
         return 0;
     }
-    // No miniport offload is wired yet: checksum in software, in place.
-    // SAFETY: the stack's skb, ours until freed.
-    if unsafe { ndis_shim_skb_checksum(skb) } != 0 {
+    // What the stack left to the device: asked of the miniport, or done
+    // here in software, in place.
+    let (mut csum_info, mut lso_info) = (0usize, 0usize);
+    // SAFETY: the stack's skb, ours until freed; two writable words.
+    if unsafe { ndis_shim_skb_offload(skb, bridge.offload_caps, &mut csum_info, &mut lso_info) }
+        != 0
+    {
         // SAFETY: as above; the live net_device.
         unsafe { ndis_shim_tx_done(bridge.netdev, skb, false) };
         return 0;
@@ -458,6 +499,13 @@ extern "C" fn ndis_shim_nic_xmit(nic: *mut c_void, skb: *mut c_void) -> i32 {
         unsafe { ndis_shim_tx_done(bridge.netdev, skb, false) };
         return 0;
     };
+    // SAFETY: a fresh NBL of the shim's: its information array is the
+    // sender's to fill.
+    unsafe {
+        let info = &mut (*nbl).NetBufferListInfo;
+        info[abi::TcpIpChecksumNetBufferListInfo as usize] = csum_info as abi::PVOID;
+        info[abi::TcpLargeSendNetBufferListInfo as usize] = lso_info as abi::PVOID;
+    }
     // SAFETY: as above.
     let len = unsafe { ndis_shim_skb_len(skb) };
     // SAFETY: the live net_device; counted before the miniport may complete.

@@ -8,8 +8,16 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
+#include <linux/if_vlan.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/checksum.h>
+#include <net/ip6_checksum.h>
+#include <ndis.h>
 
 #include "netdev_helpers.h"
 
@@ -103,9 +111,10 @@ struct net_device *ndis_shim_netdev_new(struct device *parent, void *nic, const 
 	/*
 	 * MDL chains carry an skb's page fragments without copying. The stack
 	 * keeps fragments only for a device that checksums (netdev_fix_features
-	 * drops NETIF_F_SG otherwise): until a miniport's checksum offload is
-	 * wired, the shim checksums in software at transmit, on the fragments
-	 * in place (ndis_shim_skb_checksum).
+	 * drops NETIF_F_SG otherwise): a miniport without checksum offload
+	 * gets the checksum done in software at transmit, on the fragments in
+	 * place (ndis_shim_skb_offload); ndis_shim_netdev_offload replaces
+	 * these with what the miniport offloads.
 	 */
 	dev->features = NETIF_F_SG | NETIF_F_HW_CSUM;
 	dev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM;
@@ -115,6 +124,41 @@ struct net_device *ndis_shim_netdev_new(struct device *parent, void *nic, const 
 	eth_hw_addr_set(dev, mac);
 	netif_carrier_off(dev);
 	return dev;
+}
+
+/*
+ * The miniport's send offloads (NDIS_SHIM_OFFLOAD_* in @caps) as
+ * features, before registration. Linux's IP_CSUM covers TCP and UDP: a
+ * miniport that checksums only TCP gets UDP checksummed in software at
+ * transmit. With no checksum offload the software fallback of
+ * ndis_shim_netdev_new stays.
+ */
+void ndis_shim_netdev_offload(struct net_device *dev, unsigned int caps,
+			      unsigned int lso_v4_max, unsigned int lso_v6_max)
+{
+	netdev_features_t f = NETIF_F_SG;
+
+	if (caps & NDIS_SHIM_OFFLOAD_TCP4)
+		f |= NETIF_F_IP_CSUM;
+	if (caps & NDIS_SHIM_OFFLOAD_TCP6)
+		f |= NETIF_F_IPV6_CSUM;
+	if (!(f & (NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM)))
+		return;
+	if ((f & NETIF_F_IP_CSUM) && lso_v4_max)
+		f |= NETIF_F_TSO;
+	if ((f & NETIF_F_IPV6_CSUM) && lso_v6_max)
+		f |= NETIF_F_TSO6;
+	if (f & (NETIF_F_TSO | NETIF_F_TSO6)) {
+		unsigned int max = GSO_LEGACY_MAX_SIZE;
+
+		if (f & NETIF_F_TSO)
+			max = min(max, lso_v4_max);
+		if (f & NETIF_F_TSO6)
+			max = min(max, lso_v6_max);
+		netif_set_tso_max_size(dev, max);
+	}
+	dev->features = f;
+	dev->hw_features = f;
 }
 
 int ndis_shim_netdev_register(struct net_device *dev)
@@ -210,14 +254,84 @@ bool ndis_shim_skb_piece(const struct sk_buff *skb, unsigned int i, void **va,
 }
 
 /*
- * Fills in the checksum the stack left to the device (CHECKSUM_PARTIAL),
- * in software. Return: 0, or an error: the frame is dropped.
+ * What the stack left to the device, as the NBL's offload requests
+ * (NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO and
+ * NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO values in @csum_info and
+ * @lso_info, 0 for none), or done here in software where the miniport
+ * (@caps) cannot. A large send is prepared as Windows' transport prepares
+ * one: the TCP checksum holds the pseudo-header sum without the length,
+ * the IPv4 header checksum is zero, and for LSOv2 the IP length is zero.
+ * Return: 0, or an error: the frame is dropped.
  */
-int ndis_shim_skb_checksum(struct sk_buff *skb)
+int ndis_shim_skb_offload(struct sk_buff *skb, unsigned int caps,
+			  unsigned long *csum_info, unsigned long *lso_info)
 {
+	NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO csum = { .Value = NULL };
+	NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO lso = { .Value = NULL };
+	__be16 proto = vlan_get_protocol(skb);
+	u8 l4 = 0;
+
+	*csum_info = 0;
+	*lso_info = 0;
+	if (skb_is_gso(skb)) {
+		unsigned int type = skb_shinfo(skb)->gso_type;
+		bool v2 = caps & NDIS_SHIM_OFFLOAD_LSO_V2;
+
+		if (skb_cow_head(skb, 0))
+			return -ENOMEM;
+		if ((type & SKB_GSO_TCPV4) && (caps & NDIS_SHIM_OFFLOAD_LSO4)) {
+			struct iphdr *iph = ip_hdr(skb);
+
+			iph->check = 0;
+			if (v2)
+				iph->tot_len = 0;
+			tcp_hdr(skb)->check = ~csum_tcpudp_magic(iph->saddr, iph->daddr, 0,
+								  IPPROTO_TCP, 0);
+			if (v2) {
+				lso.LsoV2Transmit.Type = NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE;
+				lso.LsoV2Transmit.IPVersion = NDIS_TCP_LARGE_SEND_OFFLOAD_IPv4;
+			} else {
+				lso.LsoV1Transmit.Type = NDIS_TCP_LARGE_SEND_OFFLOAD_V1_TYPE;
+			}
+		} else if ((type & SKB_GSO_TCPV6) && (caps & NDIS_SHIM_OFFLOAD_LSO6)) {
+			struct ipv6hdr *ip6 = ipv6_hdr(skb);
+
+			ip6->payload_len = 0;
+			tcp_hdr(skb)->check = ~csum_ipv6_magic(&ip6->saddr, &ip6->daddr, 0,
+								IPPROTO_TCP, 0);
+			lso.LsoV2Transmit.Type = NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE;
+			lso.LsoV2Transmit.IPVersion = NDIS_TCP_LARGE_SEND_OFFLOAD_IPv6;
+		} else {
+			/* Not among the features: the stack does not send it. */
+			return -EPROTONOSUPPORT;
+		}
+		/* Same bit positions in LsoV1Transmit and LsoV2Transmit. */
+		lso.LsoV2Transmit.MSS = skb_shinfo(skb)->gso_size;
+		lso.LsoV2Transmit.TcpHeaderOffset = skb_transport_offset(skb);
+		*lso_info = (unsigned long)lso.Value;
+		return 0;
+	}
 	if (skb->ip_summed != CHECKSUM_PARTIAL)
 		return 0;
-	return skb_checksum_help(skb);
+	if (proto == htons(ETH_P_IP)) {
+		l4 = ip_hdr(skb)->protocol;
+		csum.Transmit.IsIPv4 = 1;
+	} else if (proto == htons(ETH_P_IPV6)) {
+		l4 = ipv6_hdr(skb)->nexthdr;
+		csum.Transmit.IsIPv6 = 1;
+	}
+	if (l4 == IPPROTO_TCP && skb->csum_offset == offsetof(struct tcphdr, check) &&
+	    (caps & (csum.Transmit.IsIPv4 ? NDIS_SHIM_OFFLOAD_TCP4 : NDIS_SHIM_OFFLOAD_TCP6)))
+		csum.Transmit.TcpChecksum = 1;
+	else if (l4 == IPPROTO_UDP && skb->csum_offset == offsetof(struct udphdr, check) &&
+		 (caps & (csum.Transmit.IsIPv4 ? NDIS_SHIM_OFFLOAD_UDP4 :
+						 NDIS_SHIM_OFFLOAD_UDP6)))
+		csum.Transmit.UdpChecksum = 1;
+	else
+		return skb_checksum_help(skb);
+	csum.Transmit.TcpHeaderOffset = skb_transport_offset(skb);
+	*csum_info = (unsigned long)csum.Value;
+	return 0;
 }
 
 /* Byte queue limits: @bytes handed to the miniport. */

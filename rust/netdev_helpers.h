@@ -13,6 +13,17 @@
 
 struct net_device *ndis_shim_netdev_new(struct device *parent, void *nic, const u8 *mac,
 					unsigned int mtu);
+/* The send offloads a miniport declared (ndis_shim_netdev_offload). */
+#define NDIS_SHIM_OFFLOAD_TCP4   0x01	/* TCP checksum over IPv4 */
+#define NDIS_SHIM_OFFLOAD_UDP4   0x02
+#define NDIS_SHIM_OFFLOAD_TCP6   0x04
+#define NDIS_SHIM_OFFLOAD_UDP6   0x08
+#define NDIS_SHIM_OFFLOAD_LSO4   0x10	/* large send over IPv4 */
+#define NDIS_SHIM_OFFLOAD_LSO6   0x20	/* large send over IPv6 (LSOv2) */
+#define NDIS_SHIM_OFFLOAD_LSO_V2 0x40	/* IPv4 large sends as LSOv2 */
+
+void ndis_shim_netdev_offload(struct net_device *dev, unsigned int caps,
+			      unsigned int lso_v4_max, unsigned int lso_v6_max);
 int ndis_shim_netdev_register(struct net_device *dev);
 void ndis_shim_netdev_unregister(struct net_device *dev);
 void ndis_shim_netdev_free(struct net_device *dev);
@@ -21,7 +32,8 @@ unsigned int ndis_shim_netdev_flags(struct net_device *dev);
 int ndis_shim_netdev_multicast(struct net_device *dev, u8 *out, unsigned int max);
 
 unsigned int ndis_shim_skb_len(const struct sk_buff *skb);
-int ndis_shim_skb_checksum(struct sk_buff *skb);
+int ndis_shim_skb_offload(struct sk_buff *skb, unsigned int caps,
+			  unsigned long *csum_info, unsigned long *lso_info);
 unsigned int ndis_shim_skb_pieces(const struct sk_buff *skb);
 bool ndis_shim_skb_piece(const struct sk_buff *skb, unsigned int i, void **va,
 			 unsigned int *len);

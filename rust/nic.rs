@@ -40,6 +40,24 @@ pub(crate) struct GeneralAttributes {
     pub(crate) max_multicast: u32,
 }
 
+/// What `NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES`'
+/// `DefaultOffloadConfiguration` declares for sends.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct OffloadAttributes {
+    /// TCP and UDP checksums over IPv4 (`Checksum.IPv4Transmit`).
+    pub(crate) tcp_checksum_v4: bool,
+    pub(crate) udp_checksum_v4: bool,
+    /// TCP and UDP checksums over IPv6 (`Checksum.IPv6Transmit`).
+    pub(crate) tcp_checksum_v6: bool,
+    pub(crate) udp_checksum_v6: bool,
+    /// The largest large send over IPv4 (`LsoV1`/`LsoV2`), 0 for none.
+    pub(crate) lso_v4_max: u32,
+    /// IPv4 large sends as LSOv2 (else LSOv1).
+    pub(crate) lso_v4_v2: bool,
+    /// The largest large send over IPv6 (`LsoV2`), 0 for none.
+    pub(crate) lso_v6_max: u32,
+}
+
 /// The miniport's handlers the data path calls, copied at attach.
 #[derive(Clone, Copy)]
 pub(crate) struct Handlers {
@@ -49,6 +67,8 @@ pub(crate) struct Handlers {
     pub(crate) pause: abi::MINIPORT_PAUSE_HANDLER,
     pub(crate) restart: abi::MINIPORT_RESTART_HANDLER,
     pub(crate) oid: abi::MINIPORT_OID_REQUEST_HANDLER,
+    pub(crate) check_for_hang: abi::MINIPORT_CHECK_FOR_HANG_HANDLER,
+    pub(crate) reset: abi::MINIPORT_RESET_HANDLER,
 }
 
 /// What exists once the adapter is a network device.
@@ -67,6 +87,8 @@ pub(crate) struct Bridge {
     /// The longest frame a receive indication may carry: `MtuSize`, the
     /// Ethernet header and a VLAN tag.
     pub(crate) max_frame: u32,
+    /// The miniport's send offloads, `NDIS_SHIM_OFFLOAD_*` bits.
+    pub(crate) offload_caps: u32,
     pub(crate) handlers: Handlers,
 }
 
@@ -88,6 +110,9 @@ pub(crate) struct Nic {
     /// What `NdisMSetMiniportAttributes` declared, until attach reads it.
     #[pin]
     pub(crate) general: SpinLockIrq<Option<GeneralAttributes>>,
+    /// What the offload attributes declared, until attach reads it.
+    #[pin]
+    pub(crate) offload: SpinLockIrq<Option<OffloadAttributes>>,
     pub(crate) bridge: SetOnce<Bridge>,
     /// Set before the net_device is freed: nothing touches it after.
     pub(crate) gone: Atomic<bool>,
@@ -117,12 +142,25 @@ pub(crate) struct Nic {
     pub(crate) oid_status: Atomic<i32>,
     /// The packet filter last set (`u32::MAX`: none yet).
     pub(crate) packet_filter: Atomic<u32>,
+    /// `CheckForHangTimeInSeconds` of the registration attributes (0: the
+    /// default).
+    pub(crate) hang_check_seconds: Atomic<u32>,
+    /// A `MiniportResetEx` is in progress, and whether
+    /// `NdisMResetComplete` has reported it (status and addressing reset
+    /// beside).
+    pub(crate) resetting: Atomic<bool>,
+    pub(crate) reset_done: Atomic<bool>,
+    pub(crate) reset_status: Atomic<i32>,
+    pub(crate) reset_addressing: Atomic<bool>,
+    /// Resets so far (debugfs).
+    pub(crate) resets: Atomic<u64>,
 }
 
 impl Nic {
     pub(crate) fn new() -> impl PinInit<Self> {
         pin_init!(Nic {
             general <- new_spinlock_irq!(None),
+            offload <- new_spinlock_irq!(None),
             bridge: SetOnce::new(),
             gone: Atomic::new(false),
             detached: Atomic::new(false),
@@ -137,6 +175,12 @@ impl Nic {
             oid_done: Atomic::new(false),
             oid_status: Atomic::new(0),
             packet_filter: Atomic::new(u32::MAX),
+            hang_check_seconds: Atomic::new(0),
+            resetting: Atomic::new(false),
+            reset_done: Atomic::new(false),
+            reset_status: Atomic::new(0),
+            reset_addressing: Atomic::new(false),
+            resets: Atomic::new(0),
         })
     }
 

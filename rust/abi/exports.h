@@ -97,6 +97,11 @@
 	X(NdisMIndicateStatusEx) \
 	X(NdisMPauseComplete) \
 	X(NdisMRestartComplete) \
+	X(NdisMResetComplete) \
+	/* I/O work items (rust/io_work_item.rs) */ \
+	X(NdisAllocateIoWorkItem) \
+	X(NdisQueueIoWorkItem) \
+	X(NdisFreeIoWorkItem) \
 	/* end */
 
 #endif /* _NDIS_SHIM_EXPORTS_H */

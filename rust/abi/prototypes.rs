@@ -99,3 +99,7 @@ const _: crate::abi::NdisMOidRequestComplete_fn = Some(crate::exports::NdisMOidR
 const _: crate::abi::NdisMIndicateStatusEx_fn = Some(crate::exports::NdisMIndicateStatusEx);
 const _: crate::abi::NdisMPauseComplete_fn = Some(crate::exports::NdisMPauseComplete);
 const _: crate::abi::NdisMRestartComplete_fn = Some(crate::exports::NdisMRestartComplete);
+const _: crate::abi::NdisMResetComplete_fn = Some(crate::exports::NdisMResetComplete);
+const _: crate::abi::NdisAllocateIoWorkItem_fn = Some(crate::exports::NdisAllocateIoWorkItem);
+const _: crate::abi::NdisQueueIoWorkItem_fn = Some(crate::exports::NdisQueueIoWorkItem);
+const _: crate::abi::NdisFreeIoWorkItem_fn = Some(crate::exports::NdisFreeIoWorkItem);

@@ -9695,3 +9695,12 @@ pub type NdisMIndicateStatusEx_fn =
 pub type NdisMPauseComplete_fn = ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
 pub type NdisMRestartComplete_fn =
     ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: NDIS_STATUS)>;
+pub type NdisMResetComplete_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: NDIS_STATUS, arg3: BOOLEAN),
+>;
+pub type NdisAllocateIoWorkItem_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE) -> NDIS_HANDLE>;
+pub type NdisQueueIoWorkItem_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: NDIS_IO_WORKITEM_ROUTINE, arg3: PVOID),
+>;
+pub type NdisFreeIoWorkItem_fn = ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;

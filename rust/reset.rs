@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Hang detection and reset of an NDIS 6 network adapter:
+//! `MiniportCheckForHangEx` on its period, `MiniportResetEx` when it
+//! answers TRUE, `NdisMResetComplete` for a reset that pended.
+//!
+//! NDIS calls `MiniportCheckForHangEx` at PASSIVE_LEVEL every
+//! `CheckForHangTimeInSeconds` (registration attributes; 0 means the
+//! default of 2 s), here from the adapter's delayed work item on the
+//! system workqueue. A reset runs in the same worker, with the adapter's
+//! OID lock held: NDIS issues no OID request while a reset is in
+//! progress. After an addressing reset NDIS sets the packet filter and
+//! multicast list again, as the receive-mode work does.
+
+use kernel::{
+    bindings,
+    prelude::*,
+    sync::{
+        atomic::{Acquire, Relaxed, Release},
+        Arc,
+    },
+    time::{msecs_to_jiffies, Delta},
+    workqueue::{self, impl_has_delayed_work, DelayedWork, Work, WorkItem},
+};
+
+use crate::{adapter::Adapter, status::NdisStatus};
+
+/// NDIS's hang-check period when the miniport gives none ("If this value
+/// is zero, NDIS uses a default of 2 seconds":
+/// `NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES`).
+const DEFAULT_HANG_CHECK_SECONDS: u32 = 2;
+
+/// How long a pended reset may take before the shim gives up on it.
+const RESET_WAIT_MS: u32 = 10_000;
+
+impl_has_delayed_work! {
+    impl HasDelayedWork<Adapter, 1> for Adapter { self.hang_check }
+}
+
+impl WorkItem<1> for Adapter {
+    type Pointer = Arc<Adapter>;
+
+    fn run(adapter: Arc<Adapter>) {
+        let nic = &adapter.nic;
+        let Some(bridge) = nic.live() else {
+            return;
+        };
+        if nic.detached.load(Acquire) {
+            return;
+        }
+        if let Some(check) = bridge.handlers.check_for_hang {
+            // SAFETY: the miniport's MiniportCheckForHangEx with its own
+            // context, at PASSIVE_LEVEL as NDIS calls it.
+            if unsafe { check(adapter.context()) } != 0 {
+                reset(&adapter);
+            }
+        }
+        arm(adapter);
+    }
+}
+
+/// Queues the next hang check, unless the adapter is being detached.
+pub(crate) fn arm(adapter: Arc<Adapter>) {
+    let nic = &adapter.nic;
+    if nic.detached.load(Acquire)
+        || nic
+            .live()
+            .is_none_or(|b| b.handlers.check_for_hang.is_none())
+    {
+        return;
+    }
+    let seconds = match nic.hang_check_seconds.load(Relaxed) {
+        0 => DEFAULT_HANG_CHECK_SECONDS,
+        s => s,
+    };
+    let delay = msecs_to_jiffies(seconds.saturating_mul(1000));
+    let _ = workqueue::system().enqueue_delayed::<_, 1>(adapter, delay);
+}
+
+/// Stops the hang checks: one pending runs now and sees `detached` (set
+/// by the caller), one running is waited for. PASSIVE.
+pub(crate) fn disarm(adapter: &Adapter) {
+    // SAFETY: the adapter's own delayed work item, initialised by
+    // `new_delayed_work!`; its `work_struct` is the first member of the
+    // `struct delayed_work` (`to_delayed_work` is this cast), so the two
+    // share an address. Flushing only runs a pending one early and waits
+    // (cancelling would keep the queue's reference on the adapter).
+    unsafe {
+        let work = Work::raw_get(DelayedWork::raw_as_work(&raw const adapter.hang_check));
+        bindings::flush_delayed_work(work.cast::<bindings::delayed_work>())
+    };
+}
+
+/// `MiniportResetEx`, waiting for `NdisMResetComplete` if it pends.
+/// PASSIVE.
+pub(crate) fn reset(adapter: &Arc<Adapter>) {
+    let nic = &adapter.nic;
+    let Some(bridge) = nic.live() else {
+        return;
+    };
+    let Some(reset) = bridge.handlers.reset else {
+        return;
+    };
+    let _no_oids = nic.oid.lock();
+    nic.reset_done.store(false, Relaxed);
+    nic.resetting.store(true, Release);
+    let mut addressing: u8 = 0;
+    // SAFETY: the miniport's MiniportResetEx with its own context and a
+    // BOOLEAN it may write, at PASSIVE_LEVEL (NDIS calls it at or below
+    // DISPATCH_LEVEL).
+    let mut status = NdisStatus(unsafe { reset(adapter.context(), &mut addressing) });
+    let mut addressing = addressing != 0;
+    if status == NdisStatus::PENDING {
+        let mut waited = 0;
+        while !nic.reset_done.load(Acquire) && waited < RESET_WAIT_MS {
+            kernel::time::delay::fsleep(Delta::from_millis(1));
+            waited += 1;
+        }
+        if nic.reset_done.load(Acquire) {
+            status = NdisStatus(nic.reset_status.load(Relaxed));
+            addressing = nic.reset_addressing.load(Relaxed);
+        } else {
+            dev_err!(
+                adapter.device(),
+                "{}: MiniportResetEx pended and never completed\n",
+                adapter.driver.name()
+            );
+        }
+    }
+    nic.resetting.store(false, Release);
+    nic.resets.fetch_add(1, Relaxed);
+    dev_warn!(
+        adapter.device(),
+        "{}: adapter reset: {:#010x}{}\n",
+        adapter.driver.name(),
+        status.0 as u32,
+        if addressing {
+            " (addressing reset)"
+        } else {
+            ""
+        }
+    );
+    if addressing {
+        let _ = workqueue::system().enqueue::<_, 0>(adapter.clone());
+    }
+}
+
+/// `NdisMResetComplete`. Any IRQL.
+pub(crate) fn reset_complete(adapter: &Adapter, status: NdisStatus, addressing: bool) {
+    let nic = &adapter.nic;
+    if !nic.resetting.load(Acquire) || nic.reset_done.load(Relaxed) {
+        adapter.reject("NdisMResetComplete", "no reset in progress");
+        return;
+    }
+    nic.reset_status.store(status.0, Relaxed);
+    nic.reset_addressing.store(addressing, Relaxed);
+    nic.reset_done.store(true, Release);
+}
