@@ -10,9 +10,12 @@
 # multicast one pended and completed later), pings of 1 to 1472 payload
 # bytes and a burst of 1000 go both ways, 1 MiB over TCP each way arrives
 # intact (software-segmented skbs with page fragments: MDL chains), and
-# `ip link set down` pauses it (pended, completed later). The miniport's
-# own counts, printed at unload, must match: every receive buffer back,
-# RESOURCES indications seen, no frame lost.
+# `ip link set down` pauses it (pended, completed later from an NDIS I/O
+# work item). A hang reported by MiniportCheckForHangEx (the test asks for
+# one) resets both adapters through MiniportResetEx, pended and completed
+# by NdisMResetComplete, and traffic goes on. The miniport's own counts,
+# printed at unload, must match: every receive buffer back, RESOURCES
+# indications seen, no frame lost.
 # ndis-test: kmemleak-scan
 # ndis-test: timeout=300
 set -uo pipefail
@@ -36,7 +39,7 @@ not() { ! "$@"; }
 cleanup() { ip netns del $NS 2>/dev/null; rmmod ndis_loopnic 2>/dev/null; rmmod ndis_shim 2>/dev/null; }
 
 echo "KTAP version 1"
-echo "1..23"
+echo "1..27"
 if ! insmod "$shim" || ! insmod "$nic_ko"; then
 	notok "insmod ndis_shim ndis_loopnic"; cleanup; exit 1
 fi
@@ -130,6 +133,22 @@ drops=$(( $(cat /sys/class/net/"$A"/statistics/tx_dropped) + $(cat /sys/class/ne
 echo "# $A: tx_packets=$tx rx_packets=$rx dropped=$drops"
 check "interface counters moved (tx $tx, rx $rx > 1000)" [ "$tx" -gt 1000 -a "$rx" -gt 1000 ]
 check "nothing dropped by the shim (tx_dropped + rx_dropped = $drops)" [ "$drops" = 0 ]
+adapters_line() { grep " driver=ndis_loopnic " $DBG/ndis_shim/adapters; }
+check "three I/O work items on each adapter (debugfs)" \
+	[ "$(adapters_line | grep -c ' io_work_items=3 ')" = 2 ]
+# A hang: each adapter's next check (every second) answers TRUE.
+echo 1 >/sys/module/ndis_loopnic/parameters/hang
+for t in $(seq 1 20); do
+	[ "$(adapters_line | grep -c ' resets=1$')" = 2 ] && break
+	sleep 0.5
+done
+adapters_line | sed 's/^/# /'
+check "MiniportCheckForHangEx TRUE: both adapters reset once (debugfs resets=1)" \
+	[ "$(adapters_line | grep -c ' resets=1$')" = 2 ]
+check "the pended resets completed as addressing resets" \
+	[ "$(log_since_mark | grep -c 'adapter reset: 0x00000000 (addressing reset)')" = 2 ]
+sleep 1
+check "traffic after the reset: ping A -> B" quiet "$BB" ping -c 2 -W 5 10.77.0.2
 rejected1=$(cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo y)
 check "no NDIS call rejected ($rejected0 -> $rejected1)" [ "$rejected0" = "$rejected1" ]
 

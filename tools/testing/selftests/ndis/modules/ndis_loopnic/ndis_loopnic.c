@@ -13,15 +13,18 @@
  * NDIS_RECEIVE_FLAGS_RESOURCES), MiniportReturnNetBufferLists, OID set
  * requests (the multicast list completed later, with
  * NdisMOidRequestComplete), a pause completed later (NdisMPauseComplete),
- * and the link state through NdisMIndicateStatusEx once restarted.
- * What it saw is printed at unload for the test to check.
+ * and the link state through NdisMIndicateStatusEx once restarted. What
+ * completes later does so from NDIS I/O work items. MiniportCheckForHangEx
+ * answers TRUE once each time the test writes the module parameter
+ * "hang"; the reset it causes pends and completes from a work item, as an
+ * addressing reset. What it saw is printed at unload for the test to check.
  */
 #define NDIS_MINIPORT_DRIVER
 #define NDIS630_MINIPORT
 
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/pci.h>
-#include <linux/workqueue.h>
 
 #include <ndis.h>
 #include <ndis_linux.h>
@@ -47,16 +50,30 @@ typedef struct _LOOP_ADAPTER {
 	ULONG PacketFilter;
 	ULONG MulticastCount;
 	BOOLEAN Running;
-	/* A pended pause or OID request, completed from the work item. */
-	struct delayed_work Later;
-	BOOLEAN PausePending;
+	/* A pended pause, OID request and reset, each completed from its
+	 * own I/O work item. */
+	NDIS_HANDLE PauseItem, OidItem, ResetItem;
 	PNDIS_OID_REQUEST PendingOid;
 	/* What the test checks at unload. */
 	atomic_t Sent, Received, Filtered, Resources, Returned, Pauses, Restarts, Oids;
+	atomic_t HangChecks, Resets;
 } LOOP_ADAPTER, *PLOOP_ADAPTER;
 
 static PLOOP_ADAPTER LoopAdapters[2];
 static NDIS_HANDLE LoopDriverHandle;
+
+/* Written by the test: the next hang check of each adapter answers TRUE. */
+static atomic_t LoopHang = ATOMIC_INIT(0);
+
+static int LoopSetHang(const char *Value, const struct kernel_param *Kp)
+{
+	atomic_set(&LoopHang, 3);	/* bit N: adapter N */
+	return 0;
+}
+
+static const struct kernel_param_ops LoopHangOps = { .set = LoopSetHang };
+module_param_cb(hang, &LoopHangOps, NULL, 0200);
+MODULE_PARM_DESC(hang, "any write: each adapter's next MiniportCheckForHangEx answers TRUE");
 
 static MINIPORT_INITIALIZE MiniportInitializeEx;
 static MINIPORT_HALT MiniportHaltEx;
@@ -70,20 +87,36 @@ static MINIPORT_CANCEL_SEND MiniportCancelSend;
 static MINIPORT_SHUTDOWN MiniportShutdownEx;
 static MINIPORT_DEVICE_PNP_EVENT_NOTIFY MiniportDevicePnPEventNotify;
 static MINIPORT_CANCEL_OID_REQUEST MiniportCancelOidRequest;
+static MINIPORT_CHECK_FOR_HANG MiniportCheckForHangEx;
+static MINIPORT_RESET MiniportResetEx;
 
-static void LoopLater(struct work_struct *work)
+/* I/O work item routines (PASSIVE_LEVEL): each completes what it pended. */
+static VOID LoopCompletePause(PVOID Context, NDIS_HANDLE WorkItem)
 {
-	PLOOP_ADAPTER Adapter = container_of(to_delayed_work(work), LOOP_ADAPTER, Later);
+	PLOOP_ADAPTER Adapter = Context;
+
+	NdisMSleep(10000);
+	NdisMPauseComplete(Adapter->MiniportAdapterHandle);
+}
+
+static VOID LoopCompleteOid(PVOID Context, NDIS_HANDLE WorkItem)
+{
+	PLOOP_ADAPTER Adapter = Context;
 	PNDIS_OID_REQUEST Oid = Adapter->PendingOid;
 
-	if (Oid != NULL) {
-		Adapter->PendingOid = NULL;
-		NdisMOidRequestComplete(Adapter->MiniportAdapterHandle, Oid, NDIS_STATUS_SUCCESS);
-	}
-	if (Adapter->PausePending) {
-		Adapter->PausePending = FALSE;
-		NdisMPauseComplete(Adapter->MiniportAdapterHandle);
-	}
+	NdisMSleep(5000);
+	Adapter->PendingOid = NULL;
+	NdisMOidRequestComplete(Adapter->MiniportAdapterHandle, Oid, NDIS_STATUS_SUCCESS);
+}
+
+static VOID LoopCompleteReset(PVOID Context, NDIS_HANDLE WorkItem)
+{
+	PLOOP_ADAPTER Adapter = Context;
+
+	NdisMSleep(10000);
+	atomic_inc(&Adapter->Resets);
+	/* The filter and multicast list are gone: NDIS sets them again. */
+	NdisMResetComplete(Adapter->MiniportAdapterHandle, NDIS_STATUS_SUCCESS, TRUE);
 }
 
 static VOID LoopIndicateLink(PLOOP_ADAPTER Adapter, NDIS_MEDIA_CONNECT_STATE State)
@@ -133,7 +166,6 @@ MiniportInitializeEx(
 	Adapter->Mac[0] = 0x02; Adapter->Mac[1] = 0x4e; Adapter->Mac[2] = 0x44;
 	Adapter->Mac[3] = 0x49; Adapter->Mac[4] = 0x53; Adapter->Mac[5] = (UCHAR)(Adapter->Index + 1);
 	NdisAllocateSpinLock(&Adapter->Lock);
-	INIT_DELAYED_WORK(&Adapter->Later, LoopLater);
 
 	NdisZeroMemory(&Reg, sizeof(Reg));
 	Reg.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
@@ -141,11 +173,20 @@ MiniportInitializeEx(
 	Reg.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1;
 	Reg.MiniportAdapterContext = Adapter;
 	Reg.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND;
+	Reg.CheckForHangTimeInSeconds = 1;
 	Reg.InterfaceType = NdisInterfacePci;
 	Status = NdisMSetMiniportAttributes(MiniportAdapterHandle,
 					    (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&Reg);
 	if (Status != NDIS_STATUS_SUCCESS)
 		goto Fail;
+
+	Adapter->PauseItem = NdisAllocateIoWorkItem(MiniportAdapterHandle);
+	Adapter->OidItem = NdisAllocateIoWorkItem(MiniportAdapterHandle);
+	Adapter->ResetItem = NdisAllocateIoWorkItem(MiniportAdapterHandle);
+	if (Adapter->PauseItem == NULL || Adapter->OidItem == NULL || Adapter->ResetItem == NULL) {
+		Status = NDIS_STATUS_RESOURCES;
+		goto Fail;
+	}
 
 	NdisZeroMemory(&Gen, sizeof(Gen));
 	Gen.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES;
@@ -222,6 +263,12 @@ Fail:
 	}
 	if (Adapter->NblPool != NULL)
 		NdisFreeNetBufferListPool(Adapter->NblPool);
+	if (Adapter->PauseItem != NULL)
+		NdisFreeIoWorkItem(Adapter->PauseItem);
+	if (Adapter->OidItem != NULL)
+		NdisFreeIoWorkItem(Adapter->OidItem);
+	if (Adapter->ResetItem != NULL)
+		NdisFreeIoWorkItem(Adapter->ResetItem);
 	NdisFreeSpinLock(&Adapter->Lock);
 	NdisFreeMemory(Adapter, sizeof(*Adapter), 0);
 	return Status;
@@ -235,14 +282,18 @@ MiniportHaltEx(
 	PLOOP_ADAPTER Adapter = MiniportAdapterContext;
 	ULONG i;
 
-	cancel_delayed_work_sync(&Adapter->Later);
+	/* Nothing is queued: the pause, every OID and every reset completed. */
+	NdisFreeIoWorkItem(Adapter->PauseItem);
+	NdisFreeIoWorkItem(Adapter->OidItem);
+	NdisFreeIoWorkItem(Adapter->ResetItem);
 	LoopAdapters[Adapter->Index] = NULL;
-	pr_info("ndis_loopnic %u: sent=%d received=%d filtered=%d resources=%d returned=%d pauses=%d restarts=%d oids=%d filter=0x%x multicast=%u\n",
+	pr_info("ndis_loopnic %u: sent=%d received=%d filtered=%d resources=%d returned=%d pauses=%d restarts=%d oids=%d filter=0x%x multicast=%u hang_checks=%d resets=%d\n",
 		Adapter->Index, atomic_read(&Adapter->Sent), atomic_read(&Adapter->Received),
 		atomic_read(&Adapter->Filtered), atomic_read(&Adapter->Resources),
 		atomic_read(&Adapter->Returned), atomic_read(&Adapter->Pauses),
 		atomic_read(&Adapter->Restarts), atomic_read(&Adapter->Oids),
-		Adapter->PacketFilter, Adapter->MulticastCount);
+		Adapter->PacketFilter, Adapter->MulticastCount,
+		atomic_read(&Adapter->HangChecks), atomic_read(&Adapter->Resets));
 	for (i = 0; i < LOOP_RX_BUFFERS; i++) {
 		if (!Adapter->Rx[i].Free)
 			pr_err("ndis_loopnic %u: receive buffer %u never returned\n", Adapter->Index, i);
@@ -266,8 +317,7 @@ MiniportPause(
 	 * buffers come back at once. Completed later all the same. */
 	Adapter->Running = FALSE;
 	atomic_inc(&Adapter->Pauses);
-	Adapter->PausePending = TRUE;
-	schedule_delayed_work(&Adapter->Later, msecs_to_jiffies(10));
+	NdisQueueIoWorkItem(Adapter->PauseItem, LoopCompletePause, Adapter);
 	return NDIS_STATUS_PENDING;
 }
 
@@ -311,7 +361,7 @@ MiniportOidRequest(
 		Set->BytesRead = Set->InformationBufferLength;
 		/* Pended, as a NIC programming a hash table might. */
 		Adapter->PendingOid = OidRequest;
-		schedule_delayed_work(&Adapter->Later, msecs_to_jiffies(5));
+		NdisQueueIoWorkItem(Adapter->OidItem, LoopCompleteOid, Adapter);
 		return NDIS_STATUS_PENDING;
 	default:
 		return NDIS_STATUS_NOT_SUPPORTED;
@@ -435,6 +485,29 @@ MiniportReturnNetBufferLists(
 	}
 }
 
+static BOOLEAN
+MiniportCheckForHangEx(
+	_In_ NDIS_HANDLE MiniportAdapterContext)
+{
+	PLOOP_ADAPTER Adapter = MiniportAdapterContext;
+	int Bit = 1 << Adapter->Index;
+
+	atomic_inc(&Adapter->HangChecks);
+	return (atomic_fetch_andnot(Bit, &LoopHang) & Bit) != 0;
+}
+
+static NDIS_STATUS
+MiniportResetEx(
+	_In_ NDIS_HANDLE MiniportAdapterContext,
+	_Out_ PBOOLEAN AddressingReset)
+{
+	PLOOP_ADAPTER Adapter = MiniportAdapterContext;
+
+	*AddressingReset = FALSE;	/* said again at completion */
+	NdisQueueIoWorkItem(Adapter->ResetItem, LoopCompleteReset, Adapter);
+	return NDIS_STATUS_PENDING;
+}
+
 static VOID MiniportCancelSend(NDIS_HANDLE MiniportAdapterContext, PVOID CancelId) { }
 static VOID MiniportShutdownEx(NDIS_HANDLE MiniportAdapterContext, NDIS_SHUTDOWN_ACTION Action) { }
 static VOID MiniportDevicePnPEventNotify(NDIS_HANDLE MiniportAdapterContext,
@@ -471,6 +544,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 	Chars.ShutdownHandlerEx = MiniportShutdownEx;
 	Chars.DevicePnPEventNotifyHandler = MiniportDevicePnPEventNotify;
 	Chars.CancelOidRequestHandler = MiniportCancelOidRequest;
+	Chars.CheckForHangHandlerEx = MiniportCheckForHangEx;
+	Chars.ResetHandlerEx = MiniportResetEx;
 	return NdisMRegisterMiniportDriver(DriverObject, RegistryPath, NULL, &Chars,
 					   &LoopDriverHandle);
 }
