@@ -55,6 +55,9 @@ pub enum HandleKind {
     NblPool,
     /// A NET_BUFFER pool (`NdisAllocateNetBufferPool`).
     NbPool,
+    /// An open configuration, the registry key of Windows
+    /// (`NdisOpenConfigurationEx`).
+    Configuration,
 }
 
 impl HandleKind {
@@ -69,11 +72,12 @@ impl HandleKind {
             Self::SgDma => 6,
             Self::NblPool => 7,
             Self::NbPool => 8,
+            Self::Configuration => 9,
         }
     }
 
     /// How many kinds there are.
-    pub const COUNT: usize = 8;
+    pub const COUNT: usize = 9;
 
     /// A dense index, `0..COUNT`.
     pub const fn index(self) -> usize {
@@ -91,6 +95,7 @@ impl HandleKind {
             6 => Some(Self::SgDma),
             7 => Some(Self::NblPool),
             8 => Some(Self::NbPool),
+            9 => Some(Self::Configuration),
             _ => None,
         }
     }
