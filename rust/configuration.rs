@@ -27,7 +27,7 @@ use kernel::{
 
 use crate::{
     abi,
-    adapter::Adapter,
+    adapter_core::AdapterCore,
     config,
     handle::{Handle, HandleKind},
     registry::InRegistry,
@@ -146,11 +146,12 @@ impl ParameterKind {
 }
 
 impl Configuration {
-    /// A configuration of `adapter` (named by `owner`) with a copy of the
-    /// `config` parameter as it is now. PASSIVE.
-    pub(crate) fn open(adapter: &Adapter, owner: Handle) -> NdisResult<Arc<Self>> {
+    /// A configuration of the adapter on the PCI device named `device`
+    /// (the adapter `owner` names) with a copy of the `config` parameter
+    /// as it is now. PASSIVE.
+    pub(crate) fn open(device_name: &[u8], owner: Handle) -> NdisResult<Arc<Self>> {
         let mut device = KVec::new();
-        device.extend_from_slice(adapter.device().name().to_bytes(), GFP_KERNEL)?;
+        device.extend_from_slice(device_name, GFP_KERNEL)?;
         // SAFETY: no arguments.
         let max = unsafe { ndis_shim_config_max() };
         let mut text = KVec::from_elem(0u8, max, GFP_KERNEL)?;
@@ -312,7 +313,7 @@ impl Configuration {
 /// 11), `dev_warn` otherwise. `count` is what the miniport passed;
 /// `values` the ones read (at most `rust/error_log.c`'s cap). Any context
 /// up to DISPATCH_LEVEL: never sleeps.
-pub(crate) fn write_error_log(adapter: &Adapter, code: u32, count: u32, values: &[u32]) {
+pub(crate) fn write_error_log(adapter: &AdapterCore, code: u32, count: u32, values: &[u32]) {
     let n = adapter.count_error_log_entry();
     if !adapter.error_log_allows() {
         return;

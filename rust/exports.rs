@@ -806,7 +806,10 @@ unsafe extern "C" fn NdisOpenConfigurationEx(
         if !at_passive(CALL) {
             return Err(Error::Failure);
         }
-        let config = configuration::Configuration::open(&adapter, handle(object.NdisHandle))?;
+        let config = configuration::Configuration::open(
+            adapter.device().name().to_bytes(),
+            handle(object.NdisHandle),
+        )?;
         adapter.own_configuration(config)
     })();
     // SAFETY: checked non-NULL; writable by the safety requirement.
@@ -972,7 +975,7 @@ unsafe extern "C" fn ndis_shim_error_log(
         // SAFETY: readable for `read` ULONGs (safety requirement).
         unsafe { core::slice::from_raw_parts(values, read as usize) }
     };
-    configuration::write_error_log(&adapter, ErrorCode, NumberOfErrorValues, values);
+    configuration::write_error_log(adapter.core(), ErrorCode, NumberOfErrorValues, values);
 }
 
 /// `NdisGetCurrentSystemTime`: 100 ns units since 1601-01-01 UTC. Any IRQL.

@@ -206,7 +206,7 @@ pub fn parse_network_address(value: &str) -> Option<[u8; NETWORK_ADDRESS_LEN]> {
             after_digit = true;
         } else if (c == '-' || c == ':')
             && after_digit
-            && digits % 2 == 0
+            && digits & 1 == 0
             && digits < 2 * NETWORK_ADDRESS_LEN
             && separator.is_none_or(|s| s == c)
         {
