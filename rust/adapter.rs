@@ -22,6 +22,7 @@ use kernel::{
 use crate::{
     abi,
     adapter_core::AdapterCore,
+    configuration::Configuration,
     driver::MiniportDriver,
     handle::{Handle, HandleKind},
     interrupt::Interrupt,
@@ -42,6 +43,7 @@ struct Objects {
     channels: KVec<Registered<DmaChannel>>,
     sg_dma: Option<Registered<SgDma>>,
     interrupts: KVec<Registered<Interrupt>>,
+    configurations: KVec<Registered<Configuration>>,
 }
 
 /// A PCI function driven by a miniport: what `MiniportAdapterHandle` names.
@@ -122,6 +124,7 @@ impl Adapter {
                     channels: KVec::new(),
                     sg_dma: None,
                     interrupts: KVec::new(),
+                    configurations: KVec::new(),
                 }),
                 shared: SharedMemory::new(ndis5_complete)?,
                 io_work_items: IoWorkItems::new()?,
@@ -174,6 +177,22 @@ impl Adapter {
     pub(crate) fn disown_interrupt(&self, handle: Handle) -> NdisResult {
         let removed = disown(&mut self.objects.lock().interrupts, handle);
         removed.map(drop).ok_or(Error::InvalidParameter)
+    }
+
+    /// Takes a new configuration on (`NdisOpenConfigurationEx`).
+    pub(crate) fn own_configuration(&self, config: Arc<Configuration>) -> NdisResult<Handle> {
+        own(&mut self.objects.lock().configurations, config)
+    }
+
+    /// `NdisCloseConfiguration`: frees what its reads returned. PASSIVE.
+    pub(crate) fn disown_configuration(&self, handle: Handle) -> NdisResult {
+        let removed = disown(&mut self.objects.lock().configurations, handle);
+        removed.map(drop).ok_or(Error::InvalidParameter)
+    }
+
+    /// Configurations open on the adapter.
+    pub(crate) fn open_configurations(&self) -> usize {
+        self.objects.lock().configurations.len()
     }
 
     /// The highest bus address of the adapter's DMA adapter, if it has one.
@@ -242,8 +261,8 @@ impl Adapter {
     /// or fences the function and releases behind the fence), then the SG
     /// registration (its lists unmapped), the interrupts (no ISR or DPC
     /// after), shared memory (pending asynchronous allocations dropped, the
-    /// blocks freed), map registers, the I/O mappings, and last the
-    /// NBL/NET_BUFFER pools made with the adapter's handle (plain memory
+    /// blocks freed), map registers, the I/O mappings, open configurations
+    /// (plain memory: what their reads returned), and last the NBL/NET_BUFFER pools made with the adapter's handle (plain memory
     /// no device writes; an NBL still allocated keeps its pool until it is
     /// freed, see [`net_buffer_pool::release_owned`]).
     pub(crate) fn release(&self, handle: Handle) {
@@ -266,12 +285,13 @@ impl Adapter {
                 work.cancelled
             );
         }
-        let (channels, sg_dma, interrupts) = {
+        let (channels, sg_dma, interrupts, configurations) = {
             let mut objects = self.objects.lock();
             (
                 core::mem::take(&mut objects.channels),
                 objects.sg_dma.take(),
                 core::mem::take(&mut objects.interrupts),
+                core::mem::take(&mut objects.configurations),
             )
         };
         if !channels.is_empty() {
@@ -321,6 +341,15 @@ impl Adapter {
                 left
             );
         }
+        if !configurations.is_empty() {
+            dev_warn!(
+                dev,
+                "{}: {} configuration(s) not closed; closed\n",
+                name,
+                configurations.len()
+            );
+        }
+        drop(configurations);
         net_buffer_pool::release_owned(handle)
             .report(|line| dev_warn!(dev, "{}: {}\n", name, line));
     }

@@ -84,6 +84,11 @@ pub(crate) struct AdapterCore {
     /// The rate limit of the adapter's rejection lines (never of the count).
     #[pin]
     reject_log: RejectLog,
+    /// `NdisWriteErrorLogEntry` entries written on the adapter.
+    error_log_entries: Atomic<u64>,
+    /// The rate limit of the adapter's error-log lines (never of the count).
+    #[pin]
+    error_log: RejectLog,
     /// Transfers of the adapter's SG lists and map registers, and of its
     /// deregistered channels (a live channel counts its own).
     pub(crate) transfers: TransferCounts,
@@ -162,6 +167,21 @@ impl AdapterCore {
         self.rejected_calls.load(Relaxed)
     }
 
+    /// Counts one `NdisWriteErrorLogEntry` entry; returns the count with it.
+    pub(crate) fn count_error_log_entry(&self) -> u64 {
+        self.error_log_entries.fetch_add(1, Relaxed) + 1
+    }
+
+    pub(crate) fn error_log_entries(&self) -> u64 {
+        self.error_log_entries.load(Relaxed)
+    }
+
+    /// Whether the next error-log line may be logged (rate-limited per
+    /// adapter, apart from rejections).
+    pub(crate) fn error_log_allows(&self) -> bool {
+        self.error_log.allows(c"ndis_shim: error log entries")
+    }
+
     /// Counts a transfer by how it reached the device.
     pub(crate) fn count_transfer(&self, bounced: bool) {
         self.transfers.count(bounced);
@@ -202,6 +222,8 @@ impl AdapterCore {
                 bus_master: Atomic::new(false),
                 rejected_calls: Atomic::new(0),
                 reject_log <- RejectLog::new(),
+                error_log_entries: Atomic::new(0),
+                error_log <- RejectLog::new(),
                 transfers: TransferCounts::new(),
                 fenced: Atomic::new(0),
                 resources,

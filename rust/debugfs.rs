@@ -8,8 +8,9 @@
 //!   transfers mapped in place and transfers bounced (system-DMA transfers
 //!   and SG lists), whether it has a scatter-gather DMA registration, live
 //!   shared-memory blocks, frees waiting for process context and frees done
-//!   there, whether the shim fenced its bus mastering, live I/O work items,
-//!   resets (`MiniportResetEx` calls);
+//!   there, whether the shim fenced its bus mastering, configurations open
+//!   (`NdisOpenConfigurationEx`), `NdisWriteErrorLogEntry` entries, live
+//!   I/O work items, resets (`MiniportResetEx` calls);
 //! - `fenced`: channels whose engine never went idle, released behind a
 //!   bus-master fence / leaked because the fence did not hold;
 //! - `fail_maps` (read/write): fault injection, the number of streaming
@@ -44,7 +45,7 @@ fn write_adapters(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (shared, shared_pending, deferred) = a.shared.counts();
         writeln!(
             f,
-            "{} driver={} handle={:#x} rejected_calls={} mapped={} bounced={} sg_dma={} shared_blocks={} shared_free_pending={} shared_deferred_frees={} fenced={} io_work_items={} resets={}",
+            "{} driver={} handle={:#x} rejected_calls={} mapped={} bounced={} sg_dma={} shared_blocks={} shared_free_pending={} shared_deferred_frees={} fenced={} configurations={} error_log_entries={} io_work_items={} resets={}",
             a.device().name().to_str().unwrap_or("?"),
             a.driver.name(),
             handle.into_raw(),
@@ -56,6 +57,8 @@ fn write_adapters(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
             shared_pending,
             deferred,
             u32::from(a.is_fenced()),
+            a.open_configurations(),
+            a.error_log_entries(),
             a.io_work_items.count(),
             a.nic.resets.load(Relaxed)
         )?;

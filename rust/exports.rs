@@ -22,6 +22,7 @@ use crate::{
     attributes::{self, MiniportAttributes},
     channel::{Completion, Direction},
     characteristics::InterruptCharacteristicsView,
+    config, configuration,
     driver::{self, Glue},
     handle::Handle,
     interrupt::{self, Interrupt, InterruptRequest, InterruptType},
@@ -804,6 +805,245 @@ extern "C" fn NdisStallExecution(MicrosecondsToStall: abi::UINT) {
 #[no_mangle]
 extern "C" fn NdisMSleep(MicrosecondsToSleep: abi::ULONG) {
     kernel::time::delay::fsleep(kernel::time::Delta::from_micros(MicrosecondsToSleep.into()))
+}
+
+// ---- Configuration, error log, system time (rust/configuration.rs) ----
+
+/// `NdisOpenConfigurationEx`: a configuration of the adapter
+/// `ConfigObject->NdisHandle` names. Its page lists SUCCESS, RESOURCES and
+/// FAILURE ("if none of the preceding values applies"), so a NULL or
+/// malformed `ConfigObject` (wrong `Header.Type`, `Revision` below 1,
+/// `Size` short of revision 1), a NULL `ConfigurationHandle` or an
+/// `NdisHandle` that names no adapter is `NDIS_STATUS_FAILURE`, logged and
+/// counted as a rejected call, `*ConfigurationHandle` NULL. A driver
+/// handle (the driver's own parameters on Windows) is not supported: also
+/// FAILURE. PASSIVE_LEVEL.
+///
+/// # Safety
+///
+/// `ConfigObject` readable for its header's size, or NULL;
+/// `ConfigurationHandle` writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisOpenConfigurationEx(
+    ConfigObject: abi::PNDIS_CONFIGURATION_OBJECT,
+    ConfigurationHandle: abi::PNDIS_HANDLE,
+) -> abi::NDIS_STATUS {
+    const CALL: &str = "NdisOpenConfigurationEx";
+    if ConfigurationHandle.is_null() {
+        reject(CALL, "NULL ConfigurationHandle");
+        return ndis_status(Err(Error::Failure));
+    }
+    let result = (|| {
+        if ConfigObject.is_null() {
+            reject(CALL, "NULL ConfigObject");
+            return Err(Error::Failure);
+        }
+        // SAFETY: non-NULL, so readable for its header (safety requirement).
+        let header = unsafe { read_header(ConfigObject) };
+        if u32::from(header.Type) != abi::NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT
+            || u32::from(header.Revision) < abi::NDIS_CONFIGURATION_OBJECT_REVISION_1
+            || u32::from(header.Size) < abi::NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1
+        {
+            reject(CALL, "ConfigObject is not an NDIS_CONFIGURATION_OBJECT");
+            return Err(Error::Failure);
+        }
+        // SAFETY: the header says revision 1's fields are there.
+        let object = unsafe { read_sized(ConfigObject, usize::from(header.Size)) };
+        let Some(adapter) = adapter_or_reject(object.NdisHandle, CALL) else {
+            return Err(Error::Failure);
+        };
+        if !at_passive(CALL) {
+            return Err(Error::Failure);
+        }
+        let config = configuration::Configuration::open(
+            adapter.device().name().to_bytes(),
+            handle(object.NdisHandle),
+        )?;
+        adapter.own_configuration(config)
+    })();
+    // SAFETY: checked non-NULL; writable by the safety requirement.
+    unsafe { store_handle(ConfigurationHandle, result) }
+}
+
+/// The configuration a handle names; a bad one is logged and counted.
+fn configuration_or_reject(
+    raw: abi::NDIS_HANDLE,
+    call: &str,
+) -> Option<Arc<configuration::Configuration>> {
+    let found = registry::lookup(handle(raw));
+    if found.is_none() {
+        reject(call, "unknown configuration handle");
+    }
+    found
+}
+
+/// `NdisReadConfiguration`: `*Status` SUCCESS with `*ParameterValue`
+/// owned by the configuration until `NdisCloseConfiguration`, RESOURCES,
+/// or FAILURE: the keyword is missing (as Windows), or its value does not
+/// read as the type asked for (`configuration::Configuration::read`). A
+/// forged handle or NULL `Keyword`: FAILURE, counted as a rejected call
+/// (the call returns nothing). `*ParameterValue` is NULL unless SUCCESS.
+/// PASSIVE_LEVEL.
+///
+/// # Safety
+///
+/// `Status`, `ParameterValue` writable or NULL; `Keyword` NULL or a
+/// readable `NDIS_STRING` whose `Buffer` holds `Length` bytes.
+#[no_mangle]
+unsafe extern "C" fn NdisReadConfiguration(
+    Status: abi::PNDIS_STATUS,
+    ParameterValue: *mut abi::PNDIS_CONFIGURATION_PARAMETER,
+    ConfigurationHandle: abi::NDIS_HANDLE,
+    Keyword: abi::PNDIS_STRING,
+    ParameterType: abi::NDIS_PARAMETER_TYPE,
+) {
+    const CALL: &str = "NdisReadConfiguration";
+    let result = (|| {
+        if ParameterValue.is_null() {
+            reject(CALL, "NULL ParameterValue");
+            return Err(Error::Failure);
+        }
+        let config = configuration_or_reject(ConfigurationHandle, CALL).ok_or(Error::Failure)?;
+        if !at_passive(CALL) {
+            return Err(Error::Failure);
+        }
+        if Keyword.is_null() {
+            reject(CALL, "NULL Keyword");
+            return Err(Error::Failure);
+        }
+        // SAFETY: non-NULL, so readable (safety requirement).
+        let keyword = unsafe { Keyword.read_unaligned() };
+        let units = usize::from(keyword.Length) / 2;
+        let keyword: &[u16] = if units == 0 {
+            &[]
+        } else if keyword.Buffer.is_null() || !keyword.Buffer.is_aligned() {
+            reject(CALL, "Keyword without a (2-byte aligned) Buffer");
+            return Err(Error::Failure);
+        } else {
+            // SAFETY: `Buffer` holds `Length` bytes (safety requirement),
+            // aligned for u16 (checked); only read during the call.
+            unsafe { core::slice::from_raw_parts(keyword.Buffer, units) }
+        };
+        config.read(
+            keyword,
+            configuration::ParameterKind::from_raw(ParameterType),
+        )
+    })();
+    // SAFETY: NULL or writable by the safety requirement.
+    unsafe {
+        store(
+            ParameterValue,
+            *result.as_ref().unwrap_or(&core::ptr::null_mut()),
+        );
+        store(Status, ndis_status(result.map(|_| ())));
+    }
+}
+
+/// `NdisReadNetworkAddress`: `*Status` SUCCESS with the `NetworkAddress`
+/// keyword's 6 bytes (owned by the configuration until
+/// `NdisCloseConfiguration`) and `*NetworkAddressLength` 6, or FAILURE
+/// (its page: no address, or not one the shim can read) with NULL and 0.
+/// A forged handle: FAILURE, counted as a rejected call. PASSIVE_LEVEL.
+///
+/// # Safety
+///
+/// `Status`, `NetworkAddress`, `NetworkAddressLength` writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisReadNetworkAddress(
+    Status: abi::PNDIS_STATUS,
+    NetworkAddress: *mut abi::PVOID,
+    NetworkAddressLength: abi::PUINT,
+    ConfigurationHandle: abi::NDIS_HANDLE,
+) {
+    const CALL: &str = "NdisReadNetworkAddress";
+    let result = (|| {
+        if NetworkAddress.is_null() || NetworkAddressLength.is_null() {
+            reject(CALL, "NULL NetworkAddress or NetworkAddressLength");
+            return Err(Error::Failure);
+        }
+        let config = configuration_or_reject(ConfigurationHandle, CALL).ok_or(Error::Failure)?;
+        if !at_passive(CALL) {
+            return Err(Error::Failure);
+        }
+        config.network_address()
+    })();
+    let (address, length) = match &result {
+        Ok(p) => (
+            p.cast_mut().cast(),
+            config::NETWORK_ADDRESS_LEN as abi::UINT,
+        ),
+        Err(_) => (core::ptr::null_mut(), 0),
+    };
+    // SAFETY: NULL or writable by the safety requirement.
+    unsafe {
+        store(NetworkAddress, address);
+        store(NetworkAddressLength, length);
+        store(Status, ndis_status(result.map(|_| ())));
+    }
+}
+
+/// `NdisCloseConfiguration`: frees every parameter and address its reads
+/// returned. A forged or closed handle is counted as a rejected call.
+/// PASSIVE_LEVEL.
+#[no_mangle]
+extern "C" fn NdisCloseConfiguration(ConfigurationHandle: abi::NDIS_HANDLE) {
+    const CALL: &str = "NdisCloseConfiguration";
+    if !at_passive(CALL) {
+        return;
+    }
+    let h = handle(ConfigurationHandle);
+    let owner = registry::lookup::<configuration::Configuration>(h)
+        .and_then(|c| adapter_of_handle(c.owner()));
+    if owner.is_none_or(|adapter| adapter.disown_configuration(h).is_err()) {
+        reject(CALL, "unknown configuration handle");
+    }
+}
+
+/// What `NdisWriteErrorLogEntry` (C-variadic, `rust/error_log.c`) hands
+/// the shim: the adapter handle, the code, the count the miniport gave and
+/// the `read` values it read. An unknown adapter is counted as a rejected
+/// call. Not an NDIS export: only `rust/error_log.c` calls it.
+///
+/// # Safety
+///
+/// `values` readable for `read` ULONGs.
+#[no_mangle]
+unsafe extern "C" fn ndis_shim_error_log(
+    NdisAdapterHandle: abi::NDIS_HANDLE,
+    ErrorCode: abi::NDIS_ERROR_CODE,
+    NumberOfErrorValues: abi::ULONG,
+    values: *const abi::ULONG,
+    read: abi::ULONG,
+) {
+    let Some(adapter) = adapter_or_reject(NdisAdapterHandle, "NdisWriteErrorLogEntry") else {
+        return;
+    };
+    let values: &[u32] = if values.is_null() || read == 0 {
+        &[]
+    } else {
+        // SAFETY: readable for `read` ULONGs (safety requirement).
+        unsafe { core::slice::from_raw_parts(values, read as usize) }
+    };
+    configuration::write_error_log(adapter.core(), ErrorCode, NumberOfErrorValues, values);
+}
+
+/// `NdisGetCurrentSystemTime`: 100 ns units since 1601-01-01 UTC. Any IRQL.
+/// A NULL `pSystemTime` is counted as a rejected call.
+///
+/// # Safety
+///
+/// `pSystemTime` writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisGetCurrentSystemTime(pSystemTime: abi::PLARGE_INTEGER) {
+    if pSystemTime.is_null() {
+        reject("NdisGetCurrentSystemTime", "NULL pSystemTime");
+        return;
+    }
+    let now = abi::LARGE_INTEGER {
+        QuadPart: configuration::system_time(),
+    };
+    // SAFETY: non-NULL, so writable (safety requirement).
+    unsafe { store(pSystemTime, now) };
 }
 
 // ---- System DMA ----

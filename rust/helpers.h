@@ -57,4 +57,8 @@ void *ndis_shim_kmalloc_dma_zone(size_t size, gfp_t gfp);
 void ndis_shim_ratelimit_init(struct ratelimit_state *rs);
 struct ratelimit_state *ndis_shim_unattributed_ratelimit(void);
 
+/* rust/config_param.c, called from rust/configuration.rs */
+size_t ndis_shim_config_copy(char *buf, size_t size);
+size_t ndis_shim_config_max(void);
+
 #endif /* _NDIS_SHIM_HELPERS_H */

@@ -66,6 +66,15 @@ impl RejectLog {
         })
     }
 
+    /// Whether the state lets one more line through now, another kind of
+    /// line than rejections (an error-log entry): `name` is what the
+    /// kernel's "N callbacks suppressed" line names.
+    pub(crate) fn allows(&self, name: &CStr) -> bool {
+        // SAFETY: the state was initialized by `new` and lives as long as
+        // `self`; `name` is a C string. `___ratelimit` only try-locks.
+        unsafe { bindings::___ratelimit(self.state.get(), name.as_char_ptr()) != 0 }
+    }
+
     /// Counts one rejected call of `dev`'s adapter in the shim's total and
     /// logs it, naming the device, unless rate-limited. The caller counts
     /// it for the adapter.

@@ -24,6 +24,9 @@ mod channel;
 #[path = "core/characteristics.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod characteristics;
+#[path = "core/config.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod config;
 #[path = "core/handle.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod handle;
@@ -51,6 +54,7 @@ mod adapter;
 mod adapter_core;
 mod attributes;
 mod claim;
+mod configuration;
 mod debugfs;
 mod dma;
 mod driver;

@@ -10,7 +10,8 @@
  * of another signature, does not build.
  *
  * DbgPrint and DbgPrintEx are not listed: they are C-variadic, which
- * kernel Rust cannot define, so rust/dbgprint.c defines and exports them.
+ * kernel Rust cannot define, so rust/dbgprint.c defines and exports them;
+ * NdisWriteErrorLogEntry neither, for the same reason (rust/error_log.c).
  */
 #ifndef _NDIS_SHIM_EXPORTS_H
 #define _NDIS_SHIM_EXPORTS_H
@@ -60,6 +61,12 @@
 	X(NdisAdvanceNetBufferDataStart) \
 	X(NdisGetDataBuffer) \
 	X(NdisMSleep) \
+	/* Configuration, system time (rust/configuration.rs; NdisWriteErrorLogEntry: rust/error_log.c) */ \
+	X(NdisOpenConfigurationEx) \
+	X(NdisReadConfiguration) \
+	X(NdisReadNetworkAddress) \
+	X(NdisCloseConfiguration) \
+	X(NdisGetCurrentSystemTime) \
 	/* System DMA */ \
 	X(NdisMRegisterDmaChannel) \
 	X(NdisMDeregisterDmaChannel) \

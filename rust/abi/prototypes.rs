@@ -55,6 +55,11 @@ const _: crate::abi::NdisAdvanceNetBufferDataStart_fn =
     Some(crate::exports::NdisAdvanceNetBufferDataStart);
 const _: crate::abi::NdisGetDataBuffer_fn = Some(crate::exports::NdisGetDataBuffer);
 const _: crate::abi::NdisMSleep_fn = Some(crate::exports::NdisMSleep);
+const _: crate::abi::NdisOpenConfigurationEx_fn = Some(crate::exports::NdisOpenConfigurationEx);
+const _: crate::abi::NdisReadConfiguration_fn = Some(crate::exports::NdisReadConfiguration);
+const _: crate::abi::NdisReadNetworkAddress_fn = Some(crate::exports::NdisReadNetworkAddress);
+const _: crate::abi::NdisCloseConfiguration_fn = Some(crate::exports::NdisCloseConfiguration);
+const _: crate::abi::NdisGetCurrentSystemTime_fn = Some(crate::exports::NdisGetCurrentSystemTime);
 const _: crate::abi::NdisMRegisterDmaChannel_fn = Some(crate::exports::NdisMRegisterDmaChannel);
 const _: crate::abi::NdisMDeregisterDmaChannel_fn = Some(crate::exports::NdisMDeregisterDmaChannel);
 const _: crate::abi::NdisSetupDmaTransfer_fn = Some(crate::exports::NdisSetupDmaTransfer);

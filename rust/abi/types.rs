@@ -9535,6 +9535,25 @@ pub type NdisGetDataBuffer_fn = ::core::option::Option<
     ) -> PVOID,
 >;
 pub type NdisMSleep_fn = ::core::option::Option<unsafe extern "C" fn(arg1: ULONG)>;
+pub type NdisOpenConfigurationEx_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: PNDIS_CONFIGURATION_OBJECT, arg2: PNDIS_HANDLE) -> NDIS_STATUS,
+>;
+pub type NdisReadConfiguration_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: PNDIS_STATUS,
+        arg2: *mut PNDIS_CONFIGURATION_PARAMETER,
+        arg3: NDIS_HANDLE,
+        arg4: PNDIS_STRING,
+        arg5: NDIS_PARAMETER_TYPE,
+    ),
+>;
+pub type NdisReadNetworkAddress_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: PNDIS_STATUS, arg2: *mut PVOID, arg3: PUINT, arg4: NDIS_HANDLE),
+>;
+pub type NdisCloseConfiguration_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisGetCurrentSystemTime_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PLARGE_INTEGER)>;
 pub type NdisMRegisterDmaChannel_fn = ::core::option::Option<
     unsafe extern "C" fn(
         arg1: PNDIS_HANDLE,

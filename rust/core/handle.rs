@@ -57,6 +57,9 @@ pub enum HandleKind {
     NbPool,
     /// An I/O work item (`NdisAllocateIoWorkItem`).
     IoWorkItem,
+    /// An open configuration, the registry key of Windows
+    /// (`NdisOpenConfigurationEx`).
+    Configuration,
 }
 
 impl HandleKind {
@@ -72,11 +75,12 @@ impl HandleKind {
             Self::NblPool => 7,
             Self::NbPool => 8,
             Self::IoWorkItem => 9,
+            Self::Configuration => 10,
         }
     }
 
     /// How many kinds there are.
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = 10;
 
     /// A dense index, `0..COUNT`.
     pub const fn index(self) -> usize {
@@ -95,6 +99,7 @@ impl HandleKind {
             7 => Some(Self::NblPool),
             8 => Some(Self::NbPool),
             9 => Some(Self::IoWorkItem),
+            10 => Some(Self::Configuration),
             _ => None,
         }
     }

@@ -12,6 +12,8 @@
 //! - [`mdl`]: MDL range arithmetic (bounds, page and cache-line splits).
 //! - [`channel`]: the system-DMA channel state machine.
 //! - [`characteristics`]: validation of miniport characteristics.
+//! - [`config`]: the `config` module parameter's entries, read as the
+//!   registry is (keywords, integers, network addresses).
 //! - [`physical_mapping`]: NDIS 5 map registers and physical mapping.
 //! - [`shared`]: shared-memory bookkeeping (which allocation a free names).
 //! - [`sg`]: NDIS 6 scatter-gather arithmetic (NET_BUFFER data, segments).
@@ -42,6 +44,7 @@ pub mod abi {
 }
 pub mod channel;
 pub mod characteristics;
+pub mod config;
 pub mod handle;
 pub mod mdl;
 pub mod nbl;
