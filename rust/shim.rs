@@ -73,6 +73,7 @@ mod sg_dma;
 mod sg_map;
 mod shared_memory;
 mod system_dma;
+mod timer;
 mod version;
 
 module! {
@@ -93,6 +94,7 @@ impl kernel::Module for NdisShim {
         driver::init();
         probe::init();
         net_buffer_pool::init();
+        timer::init();
         pr_info!(
             "ndis-shim {} loaded: NDIS {}.{} DMA entry points\n",
             version::SHIM_VERSION,

@@ -14,7 +14,7 @@
 //! ```
 //!
 //! The kind tag is never zero, so no handle is 0 (C's "no handle"). Tags
-//! are small (1..=8), so a kernel pointer passed by mistake (top byte 0xff)
+//! are small (1..=9), so a kernel pointer passed by mistake (top byte 0xff)
 //! never decodes as a handle.
 //!
 //! # Generation bound
@@ -55,6 +55,8 @@ pub enum HandleKind {
     NblPool,
     /// A NET_BUFFER pool (`NdisAllocateNetBufferPool`).
     NbPool,
+    /// A timer object (`NdisAllocateTimerObject`).
+    Timer,
 }
 
 impl HandleKind {
@@ -69,11 +71,12 @@ impl HandleKind {
             Self::SgDma => 6,
             Self::NblPool => 7,
             Self::NbPool => 8,
+            Self::Timer => 9,
         }
     }
 
     /// How many kinds there are.
-    pub const COUNT: usize = 8;
+    pub const COUNT: usize = 9;
 
     /// A dense index, `0..COUNT`.
     pub const fn index(self) -> usize {
@@ -91,6 +94,7 @@ impl HandleKind {
             6 => Some(Self::SgDma),
             7 => Some(Self::NblPool),
             8 => Some(Self::NbPool),
+            9 => Some(Self::Timer),
             _ => None,
         }
     }
