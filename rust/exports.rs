@@ -630,8 +630,14 @@ unsafe extern "C" fn NdisAllocateTimerObject(
         let header = read_header(TimerCharacteristics);
         (header, read_sized(TimerCharacteristics, header.Size.into()))
     };
+    // The owner: an adapter or the miniport driver; anything else is
+    // FAILURE (the page names no INVALID_PARAMETER).
+    let owner = handle(NdisHandle);
+    let is_owner = registry::find::<Adapter>(owner).is_some()
+        || registry::find::<driver::MiniportDriver>(owner).is_some();
     let result = timer::characteristics(header_triple(header), c.TimerFunction, c.FunctionContext)
-        .and_then(|c| timer::allocate(handle(NdisHandle), c));
+        .and_then(|c| if is_owner { Ok(c) } else { Err(Error::Failure) })
+        .and_then(|c| timer::allocate(owner, c));
     // SAFETY: checked non-NULL; writable by the safety requirement.
     unsafe { store_handle(pTimerObject, result) }
 }

@@ -32,8 +32,6 @@ use kernel::{
 
 use crate::{
     abi,
-    adapter::Adapter,
-    driver::MiniportDriver,
     handle::{Handle, HandleKind},
     memory,
     registry::{self, InRegistry, Registered},
@@ -147,23 +145,12 @@ pub(crate) fn init() {
     unsafe { TIMERS.init() };
 }
 
-/// Whether `h` names an adapter or a miniport driver (a timer's owner).
-fn is_owner(h: Handle) -> bool {
-    registry::find::<Adapter>(h).is_some() || registry::find::<MiniportDriver>(h).is_some()
-}
-
-/// `NdisAllocateTimerObject` for the adapter or driver `owner` names.
-/// `NDIS_STATUS_RESOURCES` without memory or handles; a handle naming
-/// neither is `NDIS_STATUS_FAILURE` ("none of the preceding status values
-/// apply": the page names no `INVALID_PARAMETER`). `<= DISPATCH_LEVEL`.
+/// `NdisAllocateTimerObject` for the adapter or driver `owner` names (the
+/// caller has checked it names one: this module knows neither).
+/// `NDIS_STATUS_RESOURCES` without memory or handles. `<= DISPATCH_LEVEL`.
 pub(crate) fn allocate(owner: Handle, c: TimerCharacteristics) -> NdisResult<Handle> {
-    // Decided before any lookup: a `Found` turns preemption off.
-    let passive = memory::may_sleep();
-    if passive {
+    if memory::may_sleep() {
         reap();
-    }
-    if !is_owner(owner) {
-        return Err(Error::Failure);
     }
     // SAFETY: `function` is the miniport's, loaded until its owner is
     // released, which frees the timer first.
