@@ -113,6 +113,7 @@ impl Drop for NdisShim {
         probe::exit();
         driver::exit();
         net_buffer_pool::exit();
+        timer::exit();
         pr_info!("ndis-shim unloaded\n");
     }
 }

@@ -145,6 +145,14 @@ pub(crate) fn init() {
     unsafe { TIMERS.init() };
 }
 
+/// Lets go of the table's memory at module unload (every owner is gone,
+/// so it holds no timer): statics are never dropped.
+pub(crate) fn exit() {
+    let timers = core::mem::take(&mut *TIMERS.lock());
+    // Unlocked: a timer left would wait for a grace period.
+    drop(timers);
+}
+
 /// `NdisAllocateTimerObject` for the adapter or driver `owner` names (the
 /// caller has checked it names one: this module knows neither).
 /// `NDIS_STATUS_RESOURCES` without memory or handles. `<= DISPATCH_LEVEL`.
