@@ -36,6 +36,7 @@ use crate::{
     shared_memory::SharedMemory,
     status::{Error, Result as NdisResult},
     system_dma::DmaChannel,
+    timer,
 };
 
 /// What the miniport registered on an adapter and has not deregistered.
@@ -254,10 +255,11 @@ impl Adapter {
     /// logging each kind it had left. PASSIVE: waits for engines and
     /// handlers.
     ///
-    /// I/O work items go first: a routine still queued is cancelled (the
-    /// halt freed what it would touch), one running is waited for. The
-    /// order of the rest keeps memory a device may still write mapped until
-    /// it cannot: DMA channels first (each waits for its engine to go idle,
+    /// Timer objects go first (cancelled, a running timer function waited
+    /// for: none runs after), then I/O work items (a routine still queued
+    /// is cancelled: the halt freed what it would touch; one running is
+    /// waited for). The order of the rest keeps memory a device may still
+    /// write mapped until it cannot: DMA channels first (each waits for its engine to go idle,
     /// or fences the function and releases behind the fence), then the SG
     /// registration (its lists unmapped), the interrupts (no ISR or DPC
     /// after), shared memory (pending asynchronous allocations dropped, the
@@ -268,6 +270,16 @@ impl Adapter {
     pub(crate) fn release(&self, handle: Handle) {
         let name = self.driver.name();
         let dev = self.device();
+        // First: a timer function may use anything below.
+        let left = timer::release_owned(handle);
+        if left > 0 {
+            dev_warn!(
+                dev,
+                "{}: {} timer object(s) not freed; cancelled and freed\n",
+                name,
+                left
+            );
+        }
         let work = self.io_work_items.release();
         if work.unfreed > 0 {
             dev_warn!(

@@ -221,8 +221,8 @@ pub(crate) fn load(glue: Glue) -> kernel::error::Result {
     Ok(())
 }
 
-/// Forgets the driver `handle` names, with the NBL/NET_BUFFER pools made
-/// with its handle (as an adapter's go with it, `Adapter::release`),
+/// Forgets the driver `handle` names, with the timer objects and the
+/// NBL/NET_BUFFER pools made with its handle (as an adapter's go with it, `Adapter::release`),
 /// logging what it left.
 fn remove(handle: Handle) {
     let removed = {
@@ -232,6 +232,14 @@ fn remove(handle: Handle) {
     };
     if let Some(driver) = &removed {
         let name = driver.object().name();
+        let left = crate::timer::release_owned(handle);
+        if left > 0 {
+            pr_warn!(
+                "{}: {} timer object(s) not freed; cancelled and freed\n",
+                name,
+                left
+            );
+        }
         net_buffer_pool::release_owned(handle).report(|line| pr_warn!("{}: {}\n", name, line));
     }
     // Unlocked: the handle's entry goes, then the driver.

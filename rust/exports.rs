@@ -40,7 +40,7 @@ use crate::{
     shared_memory,
     status::{self, Error, NdisStatus},
     system_dma::{self, DmaChannel, TransferArgs},
-    version,
+    timer, version,
 };
 
 /// The one place a result becomes an `NDIS_STATUS`.
@@ -624,6 +624,119 @@ extern "C" fn NdisMDeregisterInterruptEx(NdisInterruptHandle: abi::NDIS_HANDLE) 
     let owner = registry::lookup::<Interrupt>(h).and_then(|irq| adapter_of_handle(irq.owner()));
     if owner.is_none_or(|adapter| adapter.disown_interrupt(h).is_err()) {
         reject("NdisMDeregisterInterruptEx", "unknown interrupt handle");
+    }
+}
+
+/// A forged interrupt handle or a NULL function is FALSE, logged and
+/// counted (the page defines no failure: its only result is the
+/// function's).
+///
+/// # Safety
+///
+/// `SynchronizeFunction` safe to call with `SynchronizeContext` at DIRQL
+/// (interrupts off).
+#[no_mangle]
+unsafe extern "C" fn NdisMSynchronizeWithInterruptEx(
+    NdisInterruptHandle: abi::NDIS_HANDLE,
+    _MessageId: abi::ULONG,
+    SynchronizeFunction: abi::MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER,
+    SynchronizeContext: abi::PVOID,
+) -> abi::BOOLEAN {
+    const CALL: &str = "NdisMSynchronizeWithInterruptEx";
+    let Some(function) = SynchronizeFunction else {
+        reject(CALL, "NULL SynchronizeFunction");
+        return 0;
+    };
+    let Some(irq) = registry::find::<Interrupt>(handle(NdisInterruptHandle)) else {
+        reject(CALL, "unknown interrupt handle");
+        return 0;
+    };
+    // SAFETY: by this function's safety requirement.
+    unsafe { irq.synchronize(function, SynchronizeContext) }
+}
+
+// ---- Timer objects (rust/timer.rs) ----
+
+/// # Safety
+///
+/// `TimerCharacteristics` readable for its header's size, or NULL;
+/// `pTimerObject` writable.
+#[no_mangle]
+unsafe extern "C" fn NdisAllocateTimerObject(
+    NdisHandle: abi::NDIS_HANDLE,
+    TimerCharacteristics: abi::PNDIS_TIMER_CHARACTERISTICS,
+    pTimerObject: abi::PNDIS_HANDLE,
+) -> abi::NDIS_STATUS {
+    // The page's statuses are SUCCESS, RESOURCES, BAD_CHARACTERISTICS and
+    // FAILURE ("none of the preceding status values apply"): a NULL
+    // pointer is FAILURE.
+    if pTimerObject.is_null() || TimerCharacteristics.is_null() {
+        // SAFETY: NULL or writable (safety requirement).
+        return unsafe { store_handle(pTimerObject, Err(Error::Failure)) };
+    }
+    // SAFETY: readable for its header, then for the header's `Size`
+    // (safety requirement); all-zero is a valid structure.
+    let (header, c) = unsafe {
+        let header = read_header(TimerCharacteristics);
+        (header, read_sized(TimerCharacteristics, header.Size.into()))
+    };
+    // The owner: an adapter or the miniport driver; anything else is
+    // FAILURE (the page names no INVALID_PARAMETER).
+    let owner = handle(NdisHandle);
+    let is_owner = registry::find::<Adapter>(owner).is_some()
+        || registry::find::<driver::MiniportDriver>(owner).is_some();
+    let result = timer::characteristics(header_triple(header), c.TimerFunction, c.FunctionContext)
+        .and_then(|c| if is_owner { Ok(c) } else { Err(Error::Failure) })
+        .and_then(|c| timer::allocate(owner, c));
+    // SAFETY: checked non-NULL; writable by the safety requirement.
+    unsafe { store_handle(pTimerObject, result) }
+}
+
+/// TRUE if the timer was queued; an unknown or freed timer or a negative
+/// `MillisecondsPeriod` is FALSE, logged and counted.
+#[no_mangle]
+extern "C" fn NdisSetTimerObject(
+    TimerObject: abi::NDIS_HANDLE,
+    DueTime: abi::LARGE_INTEGER,
+    MillisecondsPeriod: abi::LONG,
+    FunctionContext: abi::PVOID,
+) -> abi::BOOLEAN {
+    // SAFETY: every member of the union is plain integers.
+    let due = unsafe { DueTime.QuadPart };
+    match timer::set(
+        handle(TimerObject),
+        due,
+        MillisecondsPeriod,
+        FunctionContext,
+    ) {
+        Ok(queued) => queued.into(),
+        Err(_) => {
+            reject(
+                "NdisSetTimerObject",
+                "unknown or freed timer, or negative period",
+            );
+            0
+        }
+    }
+}
+
+/// TRUE if the timer was queued; an unknown or freed timer is FALSE,
+/// logged and counted.
+#[no_mangle]
+extern "C" fn NdisCancelTimerObject(TimerObject: abi::NDIS_HANDLE) -> abi::BOOLEAN {
+    match timer::cancel(handle(TimerObject)) {
+        Ok(queued) => queued.into(),
+        Err(_) => {
+            reject("NdisCancelTimerObject", "unknown or freed timer");
+            0
+        }
+    }
+}
+
+#[no_mangle]
+extern "C" fn NdisFreeTimerObject(TimerObject: abi::NDIS_HANDLE) {
+    if timer::free(handle(TimerObject)).is_err() {
+        reject("NdisFreeTimerObject", "unknown or freed timer");
     }
 }
 

@@ -8,6 +8,7 @@
  */
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
+#include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/ratelimit.h>
@@ -192,15 +193,29 @@ struct ndis_shim_irq {
 	ndis_shim_dpc_t dpc;
 	void *ctx;
 	struct work_struct dpc_work;
+	/*
+	 * Windows' interrupt spin lock: held around every ISR run and around
+	 * NdisMSynchronizeWithInterruptEx's function (with local interrupts
+	 * off there), so the two never overlap on any CPU.
+	 */
+	spinlock_t isr_lock;
+	/* The CPU running the ISR under isr_lock, or -1. */
+	int isr_cpu;
 };
 
 static irqreturn_t ndis_shim_irq_handler(int irq, void *data)
 {
 	struct ndis_shim_irq *p = data;
 	unsigned char queue_dpc = 0;
+	unsigned char claimed;
 	u32 target = 0;
 
-	if (!p->isr(p->ctx, &queue_dpc, &target))
+	spin_lock(&p->isr_lock);
+	WRITE_ONCE(p->isr_cpu, raw_smp_processor_id());
+	claimed = p->isr(p->ctx, &queue_dpc, &target);
+	WRITE_ONCE(p->isr_cpu, -1);
+	spin_unlock(&p->isr_lock);
+	if (!claimed)
 		return IRQ_NONE;
 	if (queue_dpc)
 		queue_work(system_bh_wq, &p->dpc_work);
@@ -240,6 +255,8 @@ struct ndis_shim_irq *ndis_shim_irq_connect(struct pci_dev *pdev,
 	p->dpc = dpc;
 	p->ctx = ctx;
 	INIT_WORK(&p->dpc_work, ndis_shim_dpc_work);
+	spin_lock_init(&p->isr_lock);
+	p->isr_cpu = -1;
 	err = request_irq(p->irq, ndis_shim_irq_handler,
 			  pdev->msi_enabled ? 0 : IRQF_SHARED, name, p);
 	if (err)
@@ -260,6 +277,153 @@ void ndis_shim_irq_disconnect(struct ndis_shim_irq *p)
 	cancel_work_sync(&p->dpc_work);
 	pci_free_irq_vectors(p->pdev);
 	kfree(p);
+}
+
+/*
+ * NdisMSynchronizeWithInterruptEx: runs @fn(@ctx) under the ISR's lock with
+ * local interrupts off (Windows: at DIRQL holding the interrupt spin lock),
+ * so the ISR runs neither on this CPU nor on another meanwhile. Called
+ * from the ISR itself (the lock is this CPU's already) it runs @fn
+ * directly: the ISR is excluded by being the caller. Any context.
+ */
+unsigned char ndis_shim_irq_synchronize(struct ndis_shim_irq *p,
+					unsigned char (*fn)(void *ctx), void *ctx)
+{
+	unsigned long flags;
+	unsigned char ret;
+
+	if (in_hardirq() && READ_ONCE(p->isr_cpu) == raw_smp_processor_id())
+		return fn(ctx);
+	spin_lock_irqsave(&p->isr_lock, flags);
+	ret = fn(ctx);
+	spin_unlock_irqrestore(&p->isr_lock, flags);
+	return ret;
+}
+
+/*
+ * NDIS timer objects (rust/timer.rs). A C wrapper, not the kernel crate's
+ * HrTimer: that one fixes relative or absolute expiry in the timer's type,
+ * cancels only with hrtimer_cancel() (which waits for a running callback,
+ * a deadlock when a timer function cancels or re-sets its own timer, as
+ * NDIS allows), and has no hrtimer_is_queued(); NdisSetTimerObject and
+ * NdisCancelTimerObject need all three.
+ *
+ * The hrtimer runs in soft mode: its callback runs in softirq context
+ * (HRTIMER_SOFTIRQ, bottom halves off), DISPATCH_LEVEL as on Windows.
+ * @armed is what NDIS calls "in the system timer queue": set by Set,
+ * cleared by Cancel and when a one-shot timer fires. The hrtimer's own
+ * state cannot say it: hrtimer_try_to_cancel() refuses (-1) while the
+ * callback runs, even if the timer is queued again meanwhile. So a firing
+ * the timer is no longer armed for (cancelled too late to dequeue) runs
+ * nothing. A periodic timer is re-queued, under @lock, before its function
+ * runs (Windows re-inserts a periodic timer before queueing its DPC);
+ * Cancel clears @armed under the same lock, so no firing after a Cancel
+ * calls the function and none re-arms.
+ */
+struct ndis_shim_timer {
+	struct hrtimer timer;
+	spinlock_t lock;		/* @armed, @period, @ctx */
+	ndis_shim_timer_fn_t fn;
+	void *ctx;
+	u64 period_ns;
+	bool armed;
+};
+
+static enum hrtimer_restart ndis_shim_timer_fire(struct hrtimer *h)
+{
+	struct ndis_shim_timer *t = container_of(h, struct ndis_shim_timer, timer);
+	unsigned long flags;
+	void *ctx;
+
+	spin_lock_irqsave(&t->lock, flags);
+	/* Cancelled, or set again after this firing was dequeued. */
+	if (!t->armed || hrtimer_is_queued(h)) {
+		spin_unlock_irqrestore(&t->lock, flags);
+		return HRTIMER_NORESTART;
+	}
+	ctx = t->ctx;
+	if (t->period_ns) {
+		hrtimer_forward_now(h, ns_to_ktime(t->period_ns));
+		hrtimer_start_expires(h, HRTIMER_MODE_ABS_SOFT);
+	} else {
+		t->armed = false;
+	}
+	spin_unlock_irqrestore(&t->lock, flags);
+	t->fn(NULL, ctx, NULL, NULL);
+	return HRTIMER_NORESTART;
+}
+
+/* A new, idle timer; NULL without memory. @gfp: GFP_ATOMIC at DISPATCH. */
+struct ndis_shim_timer *ndis_shim_timer_new(ndis_shim_timer_fn_t fn, gfp_t gfp)
+{
+	struct ndis_shim_timer *t = kzalloc(sizeof(*t), gfp);
+
+	if (!t)
+		return NULL;
+	hrtimer_setup(&t->timer, ndis_shim_timer_fire, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_SOFT);
+	spin_lock_init(&t->lock);
+	t->fn = fn;
+	return t;
+}
+
+/*
+ * Arms @t to fire @delay_ns from now, then every @period_ns (0: once),
+ * with @ctx. Returns whether it was armed before. Any context but hard IRQ.
+ */
+bool ndis_shim_timer_set(struct ndis_shim_timer *t, u64 delay_ns,
+			 u64 period_ns, void *ctx)
+{
+	unsigned long flags;
+	bool was;
+
+	spin_lock_irqsave(&t->lock, flags);
+	was = t->armed;
+	t->armed = true;
+	t->period_ns = period_ns;
+	t->ctx = ctx;
+	/* Replaces a queued expiry; legal while the callback runs. */
+	hrtimer_start(&t->timer, ns_to_ktime(delay_ns), HRTIMER_MODE_REL_SOFT);
+	spin_unlock_irqrestore(&t->lock, flags);
+	return was;
+}
+
+/*
+ * Disarms @t: returns whether it was armed. With @wait (the caller may
+ * sleep, and is not the timer's own callback) it also waits for a running
+ * callback to return; otherwise it dequeues what it can without waiting.
+ */
+bool ndis_shim_timer_cancel(struct ndis_shim_timer *t, bool wait)
+{
+	unsigned long flags;
+	bool was;
+
+	spin_lock_irqsave(&t->lock, flags);
+	was = t->armed;
+	t->armed = false;
+	spin_unlock_irqrestore(&t->lock, flags);
+	/* Outside @lock: hrtimer_cancel() waits for the callback, which takes it. */
+	if (wait)
+		hrtimer_cancel(&t->timer);
+	else
+		hrtimer_try_to_cancel(&t->timer);
+	return was;
+}
+
+/*
+ * Disarms @t, waits for its callback and frees it: nothing of it runs
+ * after. Process context (never the timer's own callback).
+ */
+void ndis_shim_timer_free(struct ndis_shim_timer *t)
+{
+	ndis_shim_timer_cancel(t, true);
+	kfree(t);
+}
+
+/* 100 ns units since 1601-01-01 (Windows system time), now. */
+s64 ndis_shim_system_time(void)
+{
+	return (s64)(ktime_get_real_ns() / 100) + 116444736000000000LL;
 }
 
 /*

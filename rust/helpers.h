@@ -38,6 +38,18 @@ struct ndis_shim_irq *ndis_shim_irq_connect(struct pci_dev *pdev,
 					    ndis_shim_dpc_t dpc, void *ctx,
 					    const char *name, bool *message_based);
 void ndis_shim_irq_disconnect(struct ndis_shim_irq *irq);
+unsigned char ndis_shim_irq_synchronize(struct ndis_shim_irq *p,
+					unsigned char (*fn)(void *ctx), void *ctx);
+
+typedef void (*ndis_shim_timer_fn_t)(void *s1, void *ctx, void *s2, void *s3);
+struct ndis_shim_timer;
+
+struct ndis_shim_timer *ndis_shim_timer_new(ndis_shim_timer_fn_t fn, gfp_t gfp);
+bool ndis_shim_timer_set(struct ndis_shim_timer *t, u64 delay_ns,
+			 u64 period_ns, void *ctx);
+bool ndis_shim_timer_cancel(struct ndis_shim_timer *t, bool wait);
+void ndis_shim_timer_free(struct ndis_shim_timer *t);
+s64 ndis_shim_system_time(void);
 bool ndis_shim_may_sleep(void);
 void ndis_shim_handle_read_lock(void);
 void ndis_shim_handle_read_unlock(void);

@@ -43,7 +43,17 @@ extern "C" {
         message_based: *mut bool,
     ) -> *mut RawIrq;
     fn ndis_shim_irq_disconnect(irq: *mut RawIrq);
+    fn ndis_shim_irq_synchronize(
+        irq: *mut RawIrq,
+        function: SynchronizeFunction,
+        context: *mut c_void,
+    ) -> u8;
 }
+
+/// `MINIPORT_SYNCHRONIZE_INTERRUPT`, present.
+pub(crate) type SynchronizeFunction = unsafe extern "C" fn(abi::NDIS_HANDLE) -> u8;
+
+const _: abi::MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER = None::<SynchronizeFunction>;
 
 /// What `NdisMRegisterInterruptEx` is given, decoded.
 pub(crate) struct InterruptRequest {
@@ -85,6 +95,28 @@ impl Interrupt {
     /// The handle of the adapter that owns the interrupt.
     pub(crate) fn owner(&self) -> Handle {
         self.owner
+    }
+
+    /// `NdisMSynchronizeWithInterruptEx`: runs `function(context)` with the
+    /// ISR held off and returns what it returns ("returns the Boolean value
+    /// that MiniportSynchronizeInterrupt returns",
+    /// learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismsynchronizewithinterruptex).
+    /// It holds the ISR wrapper's spin lock with local interrupts off, as
+    /// Windows holds the interrupt spin lock at DIRQL; from the ISR itself
+    /// it runs the function directly. The shim connects one vector, so
+    /// every `MessageId` names it. Any context (`<= DIRQL`).
+    ///
+    /// # Safety
+    ///
+    /// `function` must be safe to call with `context` with interrupts off.
+    pub(crate) unsafe fn synchronize(
+        &self,
+        function: SynchronizeFunction,
+        context: *mut c_void,
+    ) -> u8 {
+        // SAFETY: connected while `self` lives (type invariant); the
+        // function is the caller's to vouch for (safety requirement).
+        unsafe { ndis_shim_irq_synchronize(self.raw, function, context) }
     }
 }
 

@@ -79,6 +79,7 @@ mod sg_dma;
 mod sg_map;
 mod shared_memory;
 mod system_dma;
+mod timer;
 mod version;
 
 module! {
@@ -99,6 +100,7 @@ impl kernel::Module for NdisShim {
         driver::init();
         probe::init();
         net_buffer_pool::init();
+        timer::init();
         pr_info!(
             "ndis-shim {} loaded: NDIS {}.{} DMA entry points\n",
             version::SHIM_VERSION,
@@ -117,6 +119,7 @@ impl Drop for NdisShim {
         probe::exit();
         driver::exit();
         net_buffer_pool::exit();
+        timer::exit();
         pr_info!("ndis-shim unloaded\n");
     }
 }

@@ -34,6 +34,12 @@
 	X(NdisMUnmapIoSpace) \
 	X(NdisMRegisterInterruptEx) \
 	X(NdisMDeregisterInterruptEx) \
+	/* Timer objects and interrupt synchronization (rust/timer.rs) */ \
+	X(NdisMSynchronizeWithInterruptEx) \
+	X(NdisAllocateTimerObject) \
+	X(NdisSetTimerObject) \
+	X(NdisCancelTimerObject) \
+	X(NdisFreeTimerObject) \
 	/* Memory, MDLs, time */ \
 	X(NdisAllocateMemoryWithTagPriority) \
 	X(NdisFreeMemory) \

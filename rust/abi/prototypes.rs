@@ -24,6 +24,12 @@ const _: crate::abi::NdisMUnmapIoSpace_fn = Some(crate::exports::NdisMUnmapIoSpa
 const _: crate::abi::NdisMRegisterInterruptEx_fn = Some(crate::exports::NdisMRegisterInterruptEx);
 const _: crate::abi::NdisMDeregisterInterruptEx_fn =
     Some(crate::exports::NdisMDeregisterInterruptEx);
+const _: crate::abi::NdisMSynchronizeWithInterruptEx_fn =
+    Some(crate::exports::NdisMSynchronizeWithInterruptEx);
+const _: crate::abi::NdisAllocateTimerObject_fn = Some(crate::exports::NdisAllocateTimerObject);
+const _: crate::abi::NdisSetTimerObject_fn = Some(crate::exports::NdisSetTimerObject);
+const _: crate::abi::NdisCancelTimerObject_fn = Some(crate::exports::NdisCancelTimerObject);
+const _: crate::abi::NdisFreeTimerObject_fn = Some(crate::exports::NdisFreeTimerObject);
 const _: crate::abi::NdisAllocateMemoryWithTagPriority_fn =
     Some(crate::exports::NdisAllocateMemoryWithTagPriority);
 const _: crate::abi::NdisFreeMemory_fn = Some(crate::exports::NdisFreeMemory);

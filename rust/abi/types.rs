@@ -9438,6 +9438,32 @@ pub type NdisMRegisterInterruptEx_fn = ::core::option::Option<
 >;
 pub type NdisMDeregisterInterruptEx_fn =
     ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisMSynchronizeWithInterruptEx_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: NDIS_HANDLE,
+        arg2: ULONG,
+        arg3: MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER,
+        arg4: PVOID,
+    ) -> BOOLEAN,
+>;
+pub type NdisAllocateTimerObject_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: NDIS_HANDLE,
+        arg2: PNDIS_TIMER_CHARACTERISTICS,
+        arg3: PNDIS_HANDLE,
+    ) -> NDIS_STATUS,
+>;
+pub type NdisSetTimerObject_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: NDIS_HANDLE,
+        arg2: LARGE_INTEGER,
+        arg3: LONG,
+        arg4: PVOID,
+    ) -> BOOLEAN,
+>;
+pub type NdisCancelTimerObject_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE) -> BOOLEAN>;
+pub type NdisFreeTimerObject_fn = ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
 pub type NdisAllocateMemoryWithTagPriority_fn = ::core::option::Option<
     unsafe extern "C" fn(
         arg1: NDIS_HANDLE,

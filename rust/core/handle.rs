@@ -14,7 +14,7 @@
 //! ```
 //!
 //! The kind tag is never zero, so no handle is 0 (C's "no handle"). Tags
-//! are small (1..=8), so a kernel pointer passed by mistake (top byte 0xff)
+//! are small (1..=9), so a kernel pointer passed by mistake (top byte 0xff)
 //! never decodes as a handle.
 //!
 //! # Generation bound
@@ -60,6 +60,8 @@ pub enum HandleKind {
     /// An open configuration, the registry key of Windows
     /// (`NdisOpenConfigurationEx`).
     Configuration,
+    /// A timer object (`NdisAllocateTimerObject`).
+    Timer,
 }
 
 impl HandleKind {
@@ -76,11 +78,12 @@ impl HandleKind {
             Self::NbPool => 8,
             Self::IoWorkItem => 9,
             Self::Configuration => 10,
+            Self::Timer => 11,
         }
     }
 
     /// How many kinds there are.
-    pub const COUNT: usize = 10;
+    pub const COUNT: usize = 11;
 
     /// A dense index, `0..COUNT`.
     pub const fn index(self) -> usize {
@@ -100,6 +103,7 @@ impl HandleKind {
             8 => Some(Self::NbPool),
             9 => Some(Self::IoWorkItem),
             10 => Some(Self::Configuration),
+            11 => Some(Self::Timer),
             _ => None,
         }
     }
