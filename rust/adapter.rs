@@ -74,6 +74,9 @@ pub(crate) struct Adapter {
     /// `MiniportCheckForHangEx` on its period (`crate::reset`).
     #[pin]
     pub(crate) hang_check: DelayedWork<Adapter, 1>,
+    /// A reset the transmit watchdog asked for (`crate::reset`).
+    #[pin]
+    pub(crate) reset_work: Work<Adapter, 2>,
 }
 
 // SAFETY: `KIND` `Adapter` is implemented by `Adapter` only.
@@ -134,6 +137,7 @@ impl Adapter {
                 nic <- Nic::new(),
                 rx_mode_work <- new_work!("ndis_shim::rx_mode"),
                 hang_check <- new_delayed_work!("ndis_shim::hang_check"),
+                reset_work <- new_work!("ndis_shim::reset"),
             }),
             GFP_KERNEL,
         )

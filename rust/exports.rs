@@ -454,6 +454,8 @@ fn general_attributes(g: &abi::NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES) -> Gene
             abi::MediaConnectStateDisconnected => Some(false),
             _ => None,
         },
+        link_speed: g.XmitLinkSpeed,
+        duplex: g.MediaDuplexState,
         packet_filters: g.SupportedPacketFilters,
         max_multicast: g.MaxMulticastListSize,
     }
@@ -2193,11 +2195,15 @@ unsafe extern "C" fn NdisMIndicateStatusEx(
                 .cast::<abi::NDIS_LINK_STATE>()
                 .read_unaligned()
         };
-        StatusIndication::LinkState(match state.MediaConnectState {
-            abi::MediaConnectStateConnected => Some(true),
-            abi::MediaConnectStateDisconnected => Some(false),
-            _ => None,
-        })
+        StatusIndication::LinkState {
+            connected: match state.MediaConnectState {
+                abi::MediaConnectStateConnected => Some(true),
+                abi::MediaConnectStateDisconnected => Some(false),
+                _ => None,
+            },
+            speed: state.XmitLinkSpeed,
+            duplex: state.MediaDuplexState,
+        }
     } else {
         StatusIndication::Other(ind.StatusCode as u32)
     };

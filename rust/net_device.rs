@@ -124,8 +124,13 @@ const IFF_ALLMULTI: u32 = 0x200;
 
 /// A status indication, decoded.
 pub(crate) enum StatusIndication {
-    /// `NDIS_STATUS_LINK_STATE`: `MediaConnectState` (`None`: unknown).
-    LinkState(Option<bool>),
+    /// `NDIS_STATUS_LINK_STATE`: `MediaConnectState` (`None`: unknown),
+    /// `XmitLinkSpeed`, `MediaDuplexState`.
+    LinkState {
+        connected: Option<bool>,
+        speed: u64,
+        duplex: u32,
+    },
     /// Anything else: its status code, for the log.
     Other(u32),
 }
@@ -787,11 +792,18 @@ pub(crate) fn indicate_status(adapter: &Adapter, indication: StatusIndication) {
         return;
     }
     match indication {
-        StatusIndication::LinkState(Some(connected)) => {
-            // SAFETY: the live net_device; any context.
-            unsafe { ndis_shim_netdev_carrier(bridge.netdev, connected) };
+        StatusIndication::LinkState {
+            connected,
+            speed,
+            duplex,
+        } => {
+            adapter.nic.link_speed.store(speed, Relaxed);
+            adapter.nic.duplex.store(duplex, Relaxed);
+            if let Some(connected) = connected {
+                // SAFETY: the live net_device; any context.
+                unsafe { ndis_shim_netdev_carrier(bridge.netdev, connected) };
+            }
         }
-        StatusIndication::LinkState(None) => {}
         StatusIndication::Other(code) => {
             dev_dbg!(adapter.device(), "status indication {:#010x}\n", code);
         }
@@ -939,6 +951,47 @@ pub(crate) fn oid_complete(adapter: &Adapter, request: usize, status: NdisStatus
 }
 
 /// ethtool's driver name: the miniport module's.
+/// ethtool's `get_link_ksettings`: the last speed (Mbit/s, `u32::MAX` for
+/// unknown) and duplex (0 half, 1 full, 0xff unknown: `DUPLEX_*`) the
+/// miniport declared or indicated.
+#[no_mangle]
+extern "C" fn ndis_shim_nic_link(nic: *mut c_void, speed_mbps: *mut u32, duplex: *mut u8) {
+    // SAFETY: as in `ndis_shim_nic_open`.
+    let adapter = unsafe { adapter_of(nic) };
+    let bps = adapter.nic.link_speed.load(Relaxed);
+    let mbps = if bps == u64::MAX || bps == 0 {
+        u32::MAX
+    } else {
+        u32::try_from(bps / 1_000_000).unwrap_or(u32::MAX)
+    };
+    let d = match adapter.nic.duplex.load(Relaxed) {
+        abi::MediaDuplexStateHalf => 0,
+        abi::MediaDuplexStateFull => 1,
+        _ => 0xff,
+    };
+    // SAFETY: two writable outputs (the C caller's locals).
+    unsafe {
+        *speed_mbps = mbps;
+        *duplex = d;
+    }
+}
+
+/// `ndo_tx_timeout`: a send queue stalled past the watchdog's time. As
+/// for a TRUE `MiniportCheckForHangEx`, the miniport is reset, from the
+/// adapter's reset work (atomic context here).
+#[no_mangle]
+extern "C" fn ndis_shim_nic_tx_timeout(nic: *mut c_void) {
+    // SAFETY: as in `ndis_shim_nic_rx_mode`.
+    let adapter = unsafe { ArcBorrow::<Adapter>::from_raw(nic.cast()) };
+    dev_warn!(
+        adapter.device(),
+        "{}: transmit timed out ({} NBL(s) at the miniport): resetting\n",
+        adapter.driver.name(),
+        adapter.nic.outstanding.load(Relaxed)
+    );
+    reset::schedule(adapter.into());
+}
+
 #[no_mangle]
 extern "C" fn ndis_shim_nic_drvinfo(nic: *mut c_void, driver: *mut u8, len: usize) {
     // SAFETY: as in `ndis_shim_nic_open`.

@@ -27,6 +27,8 @@ int ndis_shim_nic_stop(void *nic);
 int ndis_shim_nic_xmit(void *nic, struct sk_buff *skb);
 void ndis_shim_nic_rx_mode(void *nic);
 void ndis_shim_nic_drvinfo(void *nic, char *driver, size_t len);
+void ndis_shim_nic_link(void *nic, u32 *speed_mbps, u8 *duplex);
+void ndis_shim_nic_tx_timeout(void *nic);
 
 static void *ndis_shim_nic_of(struct net_device *dev)
 {
@@ -63,6 +65,11 @@ static void ndis_shim_ndo_set_rx_mode(struct net_device *dev)
  * NDIS has no run-time OID to change the MAC address: a locally
  * administered one comes from the NetworkAddress keyword at initialization.
  */
+static void ndis_shim_ndo_tx_timeout(struct net_device *dev, unsigned int txqueue)
+{
+	ndis_shim_nic_tx_timeout(ndis_shim_nic_of(dev));
+}
+
 static int ndis_shim_ndo_set_mac_address(struct net_device *dev, void *addr)
 {
 	return -EOPNOTSUPP;
@@ -73,6 +80,7 @@ static const struct net_device_ops ndis_shim_netdev_ops = {
 	.ndo_stop = ndis_shim_ndo_stop,
 	.ndo_start_xmit = ndis_shim_ndo_start_xmit,
 	.ndo_set_rx_mode = ndis_shim_ndo_set_rx_mode,
+	.ndo_tx_timeout = ndis_shim_ndo_tx_timeout,
 	.ndo_set_mac_address = ndis_shim_ndo_set_mac_address,
 	.ndo_validate_addr = eth_validate_addr,
 };
@@ -83,8 +91,26 @@ static void ndis_shim_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo
 	strscpy(info->bus_info, dev_name(dev->dev.parent), sizeof(info->bus_info));
 }
 
+/* Speed and duplex as the miniport last declared or indicated them. */
+static int ndis_shim_get_link_ksettings(struct net_device *dev,
+					struct ethtool_link_ksettings *ks)
+{
+	u32 speed;
+	u8 duplex;
+
+	ndis_shim_nic_link(ndis_shim_nic_of(dev), &speed, &duplex);
+	ethtool_link_ksettings_zero_link_mode(ks, supported);
+	ethtool_link_ksettings_zero_link_mode(ks, advertising);
+	ks->base.speed = netif_carrier_ok(dev) ? speed : SPEED_UNKNOWN;
+	ks->base.duplex = netif_carrier_ok(dev) ? duplex : DUPLEX_UNKNOWN;
+	ks->base.port = PORT_OTHER;
+	ks->base.autoneg = AUTONEG_DISABLE;
+	return 0;
+}
+
 static const struct ethtool_ops ndis_shim_ethtool_ops = {
 	.get_drvinfo = ndis_shim_get_drvinfo,
+	.get_link_ksettings = ndis_shim_get_link_ksettings,
 	.get_link = ethtool_op_get_link,
 };
 
@@ -118,6 +144,8 @@ struct net_device *ndis_shim_netdev_new(struct device *parent, void *nic, const 
 	 */
 	dev->features = NETIF_F_SG | NETIF_F_HW_CSUM;
 	dev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM;
+	/* A send queue stalled this long resets the miniport (ndo_tx_timeout). */
+	dev->watchdog_timeo = 5 * HZ;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = mtu;
 	dev->mtu = mtu;

@@ -9,7 +9,7 @@ use kernel::{
     new_mutex, new_spinlock_irq,
     prelude::*,
     sync::{
-        atomic::{Acquire, Atomic},
+        atomic::{Acquire, Atomic, Relaxed},
         Mutex, SetOnce, SpinLockIrq,
     },
 };
@@ -34,6 +34,10 @@ pub(crate) struct GeneralAttributes {
     pub(crate) mac: [u8; 6],
     /// `MediaConnectState`: `None` for unknown.
     pub(crate) connected: Option<bool>,
+    /// `XmitLinkSpeed` (bits/s; `NDIS_LINK_SPEED_UNKNOWN` for unknown) and
+    /// `MediaDuplexState`.
+    pub(crate) link_speed: u64,
+    pub(crate) duplex: u32,
     /// `SupportedPacketFilters`.
     pub(crate) packet_filters: u32,
     /// `MaxMulticastListSize`.
@@ -154,6 +158,10 @@ pub(crate) struct Nic {
     pub(crate) reset_addressing: Atomic<bool>,
     /// Resets so far (debugfs).
     pub(crate) resets: Atomic<u64>,
+    /// The link's speed (bits/s) and duplex (`MediaDuplexState`), from the
+    /// general attributes and `NDIS_STATUS_LINK_STATE` (ethtool).
+    pub(crate) link_speed: Atomic<u64>,
+    pub(crate) duplex: Atomic<u32>,
 }
 
 impl Nic {
@@ -181,11 +189,15 @@ impl Nic {
             reset_status: Atomic::new(0),
             reset_addressing: Atomic::new(false),
             resets: Atomic::new(0),
+            link_speed: Atomic::new(u64::MAX),
+            duplex: Atomic::new(0),
         })
     }
 
     /// `NdisMSetMiniportAttributes` with general attributes.
     pub(crate) fn declare(&self, general: GeneralAttributes) {
+        self.link_speed.store(general.link_speed, Relaxed);
+        self.duplex.store(general.duplex, Relaxed);
         *self.general.lock() = Some(general);
     }
 

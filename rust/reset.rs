@@ -10,7 +10,9 @@
 //! system workqueue. A reset runs in the same worker, with the adapter's
 //! OID lock held: NDIS issues no OID request while a reset is in
 //! progress. After an addressing reset NDIS sets the packet filter and
-//! multicast list again, as the receive-mode work does.
+//! multicast list again, as the receive-mode work does. The transmit
+//! watchdog (`ndo_tx_timeout`) resets the same way, from the adapter's
+//! reset work.
 
 use kernel::{
     bindings,
@@ -20,7 +22,7 @@ use kernel::{
         Arc,
     },
     time::{msecs_to_jiffies, Delta},
-    workqueue::{self, impl_has_delayed_work, DelayedWork, Work, WorkItem},
+    workqueue::{self, impl_has_delayed_work, impl_has_work, DelayedWork, Work, WorkItem},
 };
 
 use crate::{adapter::Adapter, status::NdisStatus};
@@ -35,6 +37,26 @@ const RESET_WAIT_MS: u32 = 10_000;
 
 impl_has_delayed_work! {
     impl HasDelayedWork<Adapter, 1> for Adapter { self.hang_check }
+}
+
+impl_has_work! {
+    impl HasWork<Adapter, 2> for Adapter { self.reset_work }
+}
+
+// A reset asked for outside a hang check: the transmit watchdog's.
+impl WorkItem<2> for Adapter {
+    type Pointer = Arc<Adapter>;
+
+    fn run(adapter: Arc<Adapter>) {
+        if !adapter.nic.detached.load(Acquire) {
+            reset(&adapter);
+        }
+    }
+}
+
+/// Resets the adapter from its reset work. Any context.
+pub(crate) fn schedule(adapter: Arc<Adapter>) {
+    let _ = workqueue::system().enqueue::<_, 2>(adapter);
 }
 
 impl WorkItem<1> for Adapter {
@@ -77,9 +99,12 @@ pub(crate) fn arm(adapter: Arc<Adapter>) {
     let _ = workqueue::system().enqueue_delayed::<_, 1>(adapter, delay);
 }
 
-/// Stops the hang checks: one pending runs now and sees `detached` (set
-/// by the caller), one running is waited for. PASSIVE.
+/// Stops the hang checks and resets: one pending runs now and sees
+/// `detached` (set by the caller), one running is waited for. PASSIVE.
 pub(crate) fn disarm(adapter: &Adapter) {
+    // SAFETY: the adapter's own work item, initialised by `new_work!`;
+    // flushed, not cancelled (a cancelled item would keep its reference).
+    unsafe { bindings::flush_work(Work::raw_get(&raw const adapter.reset_work)) };
     // SAFETY: the adapter's own delayed work item, initialised by
     // `new_delayed_work!`; its `work_struct` is the first member of the
     // `struct delayed_work` (`to_delayed_work` is this cast), so the two
