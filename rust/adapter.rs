@@ -178,8 +178,21 @@ impl Adapter {
         own(&mut self.objects.lock().interrupts, irq)
     }
 
+    /// The connection of the adapter's first interrupt, for the
+    /// net_device's NAPI poll; valid until [`Nic::napi_off`] (which
+    /// [`Self::disown_interrupt`] calls first).
+    pub(crate) fn first_interrupt(&self) -> Option<*mut core::ffi::c_void> {
+        self.objects
+            .lock()
+            .interrupts
+            .first()
+            .map(|r| r.object().raw())
+    }
+
     /// `NdisMDeregisterInterruptEx`: disconnects it. PASSIVE.
     pub(crate) fn disown_interrupt(&self, handle: Handle) -> NdisResult {
+        // The NAPI poll may be running its DPC: take it back first.
+        self.nic.napi_off();
         let removed = disown(&mut self.objects.lock().interrupts, handle);
         removed.map(drop).ok_or(Error::InvalidParameter)
     }

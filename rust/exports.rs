@@ -431,6 +431,11 @@ unsafe fn offload_attributes(offload: *const abi::NDIS_OFFLOAD) -> Option<Offloa
         udp_checksum_v6: v6.UdpChecksum() == abi::NDIS_OFFLOAD_SUPPORTED,
         lso_v4_max: o.LsoV1.IPv4.MaxOffLoadSize.max(o.LsoV2.IPv4.MaxOffLoadSize),
         lso_v4_v2: o.LsoV2.IPv4.MaxOffLoadSize != 0,
+        rx_checksum: {
+            let r = o.Checksum.IPv4Receive;
+            r.TcpChecksum() == abi::NDIS_OFFLOAD_SUPPORTED
+                || r.UdpChecksum() == abi::NDIS_OFFLOAD_SUPPORTED
+        },
         lso_v6_max: o.LsoV2.IPv6.MaxOffLoadSize,
     })
 }

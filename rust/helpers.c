@@ -10,6 +10,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
+#include <linux/netdevice.h>
 #include <linux/pci.h>
 #include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
@@ -17,6 +18,8 @@
 #include <linux/swiotlb.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
+
+#include <ndis.h>
 
 #include "helpers.h"
 
@@ -201,6 +204,18 @@ struct ndis_shim_irq {
 	spinlock_t isr_lock;
 	/* The CPU running the ISR under isr_lock, or -1. */
 	int isr_cpu;
+	/*
+	 * The net_device's NAPI context while the adapter is one (written
+	 * under isr_lock): the ISR schedules it instead of the BH work, and
+	 * its poll runs the DPC (ndis_shim_irq_poll).
+	 */
+	struct napi_struct *napi;
+	/*
+	 * Held around every DPC run, from the BH work or a NAPI poll: NDIS
+	 * runs one DPC of a line-based interrupt at a time, and the switch
+	 * between the two must not let them overlap.
+	 */
+	spinlock_t dpc_lock;
 };
 
 static irqreturn_t ndis_shim_irq_handler(int irq, void *data)
@@ -217,8 +232,14 @@ static irqreturn_t ndis_shim_irq_handler(int irq, void *data)
 	spin_unlock(&p->isr_lock);
 	if (!claimed)
 		return IRQ_NONE;
-	if (queue_dpc)
-		queue_work(system_bh_wq, &p->dpc_work);
+	if (queue_dpc) {
+		struct napi_struct *napi = READ_ONCE(p->napi);
+
+		if (napi)
+			napi_schedule(napi);
+		else
+			queue_work(system_bh_wq, &p->dpc_work);
+	}
 	return IRQ_HANDLED;
 }
 
@@ -226,7 +247,40 @@ static void ndis_shim_dpc_work(struct work_struct *work)
 {
 	struct ndis_shim_irq *p = container_of(work, struct ndis_shim_irq, dpc_work);
 
+	spin_lock(&p->dpc_lock);
 	p->dpc(p->ctx, NULL, NULL, NULL);
+	spin_unlock(&p->dpc_lock);
+}
+
+/*
+ * Sends the DPC to @napi's poll from the next interrupt on (NULL: back to
+ * the BH work). Any context.
+ */
+void ndis_shim_irq_set_napi(struct ndis_shim_irq *p, struct napi_struct *napi)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&p->isr_lock, flags);
+	WRITE_ONCE(p->napi, napi);
+	spin_unlock_irqrestore(&p->isr_lock, flags);
+}
+
+/*
+ * The DPC from a NAPI poll, with NDIS 6.20's receive throttle: at most
+ * @budget NBLs indicated. Return: whether the miniport left frames
+ * (MoreNblsPending: NDIS runs the DPC again). Softirq.
+ */
+bool ndis_shim_irq_poll(struct ndis_shim_irq *p, int budget)
+{
+	NDIS_RECEIVE_THROTTLE_PARAMETERS throttle = {
+		.MaxNblsToIndicate = budget,
+		.MoreNblsPending = 0,
+	};
+
+	spin_lock(&p->dpc_lock);
+	p->dpc(p->ctx, NULL, &throttle, NULL);
+	spin_unlock(&p->dpc_lock);
+	return throttle.MoreNblsPending;
 }
 
 /**
@@ -256,6 +310,7 @@ struct ndis_shim_irq *ndis_shim_irq_connect(struct pci_dev *pdev,
 	p->ctx = ctx;
 	INIT_WORK(&p->dpc_work, ndis_shim_dpc_work);
 	spin_lock_init(&p->isr_lock);
+	spin_lock_init(&p->dpc_lock);
 	p->isr_cpu = -1;
 	err = request_irq(p->irq, ndis_shim_irq_handler,
 			  pdev->msi_enabled ? 0 : IRQF_SHARED, name, p);

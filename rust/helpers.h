@@ -38,6 +38,9 @@ struct ndis_shim_irq *ndis_shim_irq_connect(struct pci_dev *pdev,
 					    ndis_shim_dpc_t dpc, void *ctx,
 					    const char *name, bool *message_based);
 void ndis_shim_irq_disconnect(struct ndis_shim_irq *irq);
+struct napi_struct;
+void ndis_shim_irq_set_napi(struct ndis_shim_irq *p, struct napi_struct *napi);
+bool ndis_shim_irq_poll(struct ndis_shim_irq *p, int budget);
 unsigned char ndis_shim_irq_synchronize(struct ndis_shim_irq *p,
 					unsigned char (*fn)(void *ctx), void *ctx);
 

@@ -97,6 +97,12 @@ impl Interrupt {
         self.owner
     }
 
+    /// The C connection (`struct ndis_shim_irq`), for the net_device's
+    /// NAPI poll; valid while `self` is.
+    pub(crate) fn raw(&self) -> *mut c_void {
+        self.raw.cast()
+    }
+
     /// `NdisMSynchronizeWithInterruptEx`: runs `function(context)` with the
     /// ISR held off and returns what it returns ("returns the Boolean value
     /// that MiniportSynchronizeInterrupt returns",
@@ -120,9 +126,12 @@ impl Interrupt {
     }
 }
 
-// SAFETY: the C object is only touched by connect and disconnect.
+// SAFETY: the C object may be used from any CPU: it is connected and
+// disconnected once, and what else touches it (the synchronize call, the
+// NAPI poll switch) takes its own locks.
 unsafe impl Send for Interrupt {}
-// SAFETY: `Interrupt` has no methods that touch `raw` through `&self`.
+// SAFETY: as for `Send`: every use through `&self` is serialised in C
+// (`isr_lock`, `dpc_lock` in rust/helpers.c).
 unsafe impl Sync for Interrupt {}
 
 impl Drop for Interrupt {

@@ -109,7 +109,9 @@ extern "C" {
     fn ndis_shim_tx_wake(dev: *mut RawNetDevice);
     fn ndis_shim_tx_reset(dev: *mut RawNetDevice);
     fn ndis_shim_rx_alloc(dev: *mut RawNetDevice, len: u32, data: *mut *mut u8) -> *mut RawSkb;
-    fn ndis_shim_rx_deliver(dev: *mut RawNetDevice, skb: *mut RawSkb);
+    fn ndis_shim_rx_deliver(dev: *mut RawNetDevice, skb: *mut RawSkb, csum_ok: bool);
+    fn ndis_shim_rx_csum_ok(info: usize) -> bool;
+    fn ndis_shim_netdev_napi_attach(dev: *mut RawNetDevice, irq: *mut c_void);
     fn ndis_shim_rx_dropped(dev: *mut RawNetDevice);
     fn ndis_shim_rx_free(dev: *mut RawNetDevice, skb: *mut RawSkb);
 }
@@ -230,6 +232,14 @@ pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
             reset: c.ResetHandlerEx,
         },
     });
+    // The DPC of the adapter's interrupt runs in the net_device's NAPI
+    // poll from here on (`NdisMDeregisterInterruptEx` and `detach` take it
+    // back, `Nic::napi_off`).
+    if let Some(irq) = adapter.first_interrupt() {
+        // SAFETY: the net_device just made; the connection stays until
+        // `Nic::napi_off` has detached it (called before it is let go).
+        unsafe { ndis_shim_netdev_napi_attach(netdev, irq) };
+    }
     if let Some(o) = offload {
         // SAFETY: the net_device just made, not registered yet.
         unsafe { ndis_shim_netdev_offload(netdev, offload_caps, o.lso_v4_max, o.lso_v6_max) };
@@ -263,6 +273,7 @@ fn offload_caps(o: OffloadAttributes) -> u32 {
         | u32::from(o.lso_v4_max != 0) << 4
         | u32::from(o.lso_v6_max != 0) << 5
         | u32::from(o.lso_v4_v2) << 6
+        | u32::from(o.rx_checksum) << 7
 }
 
 /// Unregisters the net_device (which pauses the data path). Before
@@ -277,6 +288,8 @@ pub(crate) fn detach(adapter: &Adapter) {
     nic.detached.store(true, Release);
     // No hang check or reset after: the miniport halts next.
     reset::disarm(adapter);
+    // DPCs back on the BH work: the NAPI context goes with the net_device.
+    nic.napi_off();
     // SAFETY: a plain grace period; PASSIVE.
     unsafe { bindings::synchronize_rcu() };
     // SAFETY: registered by `attach` (which frees it itself, without
@@ -691,17 +704,20 @@ pub(crate) unsafe fn indicate_receive(
     let mut seen = 0;
     while !nbl.is_null() && seen < count {
         // SAFETY: readable NBL (safety requirement).
-        let (next, mut nb) = unsafe {
+        let (next, mut nb, csum) = unsafe {
             (
                 (*nbl).__bindgen_anon_1.__bindgen_anon_1.Next,
                 (*nbl).__bindgen_anon_1.__bindgen_anon_1.FirstNetBuffer,
+                (*nbl).NetBufferListInfo[abi::TcpIpChecksumNetBufferListInfo as usize] as usize,
             )
         };
+        // SAFETY: a plain decode of the value.
+        let csum_ok = unsafe { ndis_shim_rx_csum_ok(csum) };
         while !nb.is_null() {
             // SAFETY: readable NET_BUFFER and chains (safety requirement).
             let view = unsafe { NetBufferView::read(nb) };
             if deliver {
-                receive_one(adapter, bridge, &view);
+                receive_one(adapter, bridge, &view, csum_ok);
             } else {
                 // SAFETY: the live net_device.
                 unsafe { ndis_shim_rx_dropped(bridge.netdev) };
@@ -727,8 +743,9 @@ pub(crate) unsafe fn indicate_receive(
     }
 }
 
-/// Copies one NET_BUFFER's data into a new skb and delivers it.
-fn receive_one(adapter: &Adapter, bridge: &Bridge, view: &NetBufferView) {
+/// Copies one NET_BUFFER's data into a new skb and delivers it; `csum_ok`:
+/// the miniport verified its TCP/UDP checksum.
+fn receive_one(adapter: &Adapter, bridge: &Bridge, view: &NetBufferView, csum_ok: bool) {
     let len = view.data_length;
     if !(ETH_HLEN..=bridge.max_frame).contains(&len) {
         adapter.reject(
@@ -749,7 +766,7 @@ fn receive_one(adapter: &Adapter, bridge: &Bridge, view: &NetBufferView) {
     let out = unsafe { core::slice::from_raw_parts_mut(data, len as usize) };
     if copy_from_chain(view.current, view.current_mdl_offset, out) {
         // SAFETY: the live net_device; the skb ours to hand over.
-        unsafe { ndis_shim_rx_deliver(bridge.netdev, skb) };
+        unsafe { ndis_shim_rx_deliver(bridge.netdev, skb, csum_ok) };
     } else {
         adapter.reject(
             "NdisMIndicateReceiveNetBufferLists",

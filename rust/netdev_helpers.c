@@ -19,6 +19,7 @@
 #include <net/ip6_checksum.h>
 #include <ndis.h>
 
+#include "helpers.h"
 #include "netdev_helpers.h"
 
 /* rust/net_device.rs */
@@ -30,9 +31,27 @@ void ndis_shim_nic_drvinfo(void *nic, char *driver, size_t len);
 void ndis_shim_nic_link(void *nic, u32 *speed_mbps, u8 *duplex);
 void ndis_shim_nic_tx_timeout(void *nic);
 
+/* A net_device's private area. */
+struct ndis_shim_netdev {
+	void *nic;			/* the adapter (rust/net_device.rs) */
+	struct napi_struct napi;
+	/* The interrupt whose DPC the poll runs (NULL: no NAPI). */
+	struct ndis_shim_irq *irq;
+	/* The CPU polling, while the DPC runs in the poll: its indications
+	 * go to GRO. */
+	int poll_cpu;
+	/* Frames indicated during the current poll (the NAPI work done). */
+	int polled;
+};
+
+static struct ndis_shim_netdev *ndis_shim_priv(struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
 static void *ndis_shim_nic_of(struct net_device *dev)
 {
-	return *(void **)netdev_priv(dev);
+	return ndis_shim_priv(dev)->nic;
 }
 
 static int ndis_shim_ndo_open(struct net_device *dev)
@@ -126,11 +145,12 @@ static const struct ethtool_ops ndis_shim_ethtool_ops = {
 struct net_device *ndis_shim_netdev_new(struct device *parent, void *nic, const u8 *mac,
 					unsigned int mtu)
 {
-	struct net_device *dev = alloc_etherdev(sizeof(void *));
+	struct net_device *dev = alloc_etherdev(sizeof(struct ndis_shim_netdev));
 
 	if (!dev)
 		return NULL;
-	*(void **)netdev_priv(dev) = nic;
+	ndis_shim_priv(dev)->nic = nic;
+	ndis_shim_priv(dev)->poll_cpu = -1;
 	SET_NETDEV_DEV(dev, parent);
 	dev->netdev_ops = &ndis_shim_netdev_ops;
 	dev->ethtool_ops = &ndis_shim_ethtool_ops;
@@ -166,6 +186,11 @@ void ndis_shim_netdev_offload(struct net_device *dev, unsigned int caps,
 {
 	netdev_features_t f = NETIF_F_SG;
 
+	if (caps & NDIS_SHIM_OFFLOAD_RX) {
+		dev->features |= NETIF_F_RXCSUM;
+		dev->hw_features |= NETIF_F_RXCSUM;
+	}
+
 	if (caps & NDIS_SHIM_OFFLOAD_TCP4)
 		f |= NETIF_F_IP_CSUM;
 	if (caps & NDIS_SHIM_OFFLOAD_TCP6)
@@ -185,8 +210,63 @@ void ndis_shim_netdev_offload(struct net_device *dev, unsigned int caps,
 			max = min(max, lso_v6_max);
 		netif_set_tso_max_size(dev, max);
 	}
-	dev->features = f;
-	dev->hw_features = f;
+	dev->features = f | (dev->features & NETIF_F_RXCSUM);
+	dev->hw_features = f | (dev->hw_features & NETIF_F_RXCSUM);
+}
+
+/*
+ * NAPI: the miniport's DPC runs in the poll (so its receive indications
+ * may go to GRO), with the NAPI budget as NDIS 6.20's MaxNblsToIndicate; a
+ * miniport that says MoreNblsPending is polled again.
+ */
+static int ndis_shim_napi_poll(struct napi_struct *napi, int budget)
+{
+	struct ndis_shim_netdev *priv = container_of(napi, struct ndis_shim_netdev, napi);
+	struct ndis_shim_irq *irq = READ_ONCE(priv->irq);
+	bool more = false;
+	int work;
+
+	if (irq && budget > 0) {
+		priv->polled = 0;
+		WRITE_ONCE(priv->poll_cpu, smp_processor_id());
+		more = ndis_shim_irq_poll(irq, budget);
+		WRITE_ONCE(priv->poll_cpu, -1);
+	}
+	work = min(priv->polled, budget);
+	if (more || work >= budget)
+		return budget;
+	napi_complete_done(napi, work);
+	return work;
+}
+
+/*
+ * Runs @irq's DPC in @dev's NAPI poll from now on. Before registration;
+ * PASSIVE.
+ */
+void ndis_shim_netdev_napi_attach(struct net_device *dev, struct ndis_shim_irq *irq)
+{
+	struct ndis_shim_netdev *priv = ndis_shim_priv(dev);
+
+	netif_napi_add(dev, &priv->napi, ndis_shim_napi_poll);
+	WRITE_ONCE(priv->irq, irq);
+	napi_enable(&priv->napi);
+	ndis_shim_irq_set_napi(irq, &priv->napi);
+}
+
+/*
+ * Back to the BH work: before the net_device goes, or its interrupt is
+ * disconnected. Waits for a poll in progress. Idempotent; PASSIVE.
+ */
+void ndis_shim_netdev_napi_detach(struct net_device *dev)
+{
+	struct ndis_shim_netdev *priv = ndis_shim_priv(dev);
+	struct ndis_shim_irq *irq = xchg(&priv->irq, NULL);
+
+	if (!irq)
+		return;
+	ndis_shim_irq_set_napi(irq, NULL);
+	napi_disable(&priv->napi);
+	netif_napi_del(&priv->napi);
 }
 
 int ndis_shim_netdev_register(struct net_device *dev)
@@ -423,17 +503,43 @@ struct sk_buff *ndis_shim_rx_alloc(struct net_device *dev, unsigned int len, u8 
 }
 
 /*
- * Hands a received frame to the stack through the per-CPU backlog, never
- * straight in: a miniport may indicate from inside its send handler (NDIS
- * allows it at DISPATCH_LEVEL), and delivering there could make the stack
- * transmit again on the same queue whose lock ndo_start_xmit holds.
+ * Hands a received frame to the stack: to GRO when the miniport indicates
+ * from its DPC in this device's NAPI poll, else through the per-CPU
+ * backlog, never straight in: a miniport may indicate from inside its send
+ * handler (NDIS allows it at DISPATCH_LEVEL), and delivering there could
+ * make the stack transmit again on the same queue whose lock
+ * ndo_start_xmit holds. @csum_ok: the miniport verified the TCP/UDP
+ * checksum (its receive checksum offload).
  */
-void ndis_shim_rx_deliver(struct net_device *dev, struct sk_buff *skb)
+void ndis_shim_rx_deliver(struct net_device *dev, struct sk_buff *skb, bool csum_ok)
 {
+	struct ndis_shim_netdev *priv = ndis_shim_priv(dev);
+
 	skb->protocol = eth_type_trans(skb, dev);
+	if (csum_ok && (dev->features & NETIF_F_RXCSUM))
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
 	DEV_STATS_INC(dev, rx_packets);
 	DEV_STATS_ADD(dev, rx_bytes, skb->len + ETH_HLEN);
-	netif_rx(skb);
+	if (READ_ONCE(priv->poll_cpu) == smp_processor_id()) {
+		priv->polled++;
+		napi_gro_receive(&priv->napi, skb);
+	} else {
+		netif_rx(skb);
+	}
+}
+
+/*
+ * Whether an NBL's NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO value says the
+ * miniport verified its TCP or UDP checksum, and nothing failed.
+ */
+bool ndis_shim_rx_csum_ok(unsigned long info)
+{
+	NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO csum = { .Value = (PVOID)info };
+
+	if (csum.Receive.TcpChecksumFailed || csum.Receive.UdpChecksumFailed ||
+	    csum.Receive.IpChecksumFailed)
+		return false;
+	return csum.Receive.TcpChecksumSucceeded || csum.Receive.UdpChecksumSucceeded;
 }
 
 void ndis_shim_rx_dropped(struct net_device *dev)

@@ -21,9 +21,13 @@ struct net_device *ndis_shim_netdev_new(struct device *parent, void *nic, const 
 #define NDIS_SHIM_OFFLOAD_LSO4   0x10	/* large send over IPv4 */
 #define NDIS_SHIM_OFFLOAD_LSO6   0x20	/* large send over IPv6 (LSOv2) */
 #define NDIS_SHIM_OFFLOAD_LSO_V2 0x40	/* IPv4 large sends as LSOv2 */
+#define NDIS_SHIM_OFFLOAD_RX     0x80	/* TCP/UDP receive checksums */
 
 void ndis_shim_netdev_offload(struct net_device *dev, unsigned int caps,
 			      unsigned int lso_v4_max, unsigned int lso_v6_max);
+struct ndis_shim_irq;
+void ndis_shim_netdev_napi_attach(struct net_device *dev, struct ndis_shim_irq *irq);
+void ndis_shim_netdev_napi_detach(struct net_device *dev);
 int ndis_shim_netdev_register(struct net_device *dev);
 void ndis_shim_netdev_unregister(struct net_device *dev);
 void ndis_shim_netdev_free(struct net_device *dev);
@@ -45,7 +49,8 @@ void ndis_shim_tx_wake(struct net_device *dev);
 void ndis_shim_tx_reset(struct net_device *dev);
 
 struct sk_buff *ndis_shim_rx_alloc(struct net_device *dev, unsigned int len, u8 **data);
-void ndis_shim_rx_deliver(struct net_device *dev, struct sk_buff *skb);
+void ndis_shim_rx_deliver(struct net_device *dev, struct sk_buff *skb, bool csum_ok);
+bool ndis_shim_rx_csum_ok(unsigned long info);
 void ndis_shim_rx_dropped(struct net_device *dev);
 void ndis_shim_rx_free(struct net_device *dev, struct sk_buff *skb);
 

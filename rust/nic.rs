@@ -16,6 +16,10 @@ use kernel::{
 
 use crate::{abi, handle::Handle};
 
+extern "C" {
+    fn ndis_shim_netdev_napi_detach(dev: *mut RawNetDevice);
+}
+
 /// A `struct net_device`, opaque.
 #[repr(C)]
 pub(crate) struct RawNetDevice {
@@ -58,6 +62,8 @@ pub(crate) struct OffloadAttributes {
     pub(crate) lso_v4_max: u32,
     /// IPv4 large sends as LSOv2 (else LSOv1).
     pub(crate) lso_v4_v2: bool,
+    /// TCP or UDP checksums verified on receive (`Checksum.IPv4Receive`).
+    pub(crate) rx_checksum: bool,
     /// The largest large send over IPv6 (`LsoV2`), 0 for none.
     pub(crate) lso_v6_max: u32,
 }
@@ -199,6 +205,17 @@ impl Nic {
         self.link_speed.store(general.link_speed, Relaxed);
         self.duplex.store(general.duplex, Relaxed);
         *self.general.lock() = Some(general);
+    }
+
+    /// Takes the adapter's interrupt back from the net_device's NAPI poll
+    /// (its DPC runs on the BH work again), waiting for a poll in
+    /// progress: before the net_device is unregistered, and before the
+    /// interrupt it polls is disconnected. Idempotent; PASSIVE.
+    pub(crate) fn napi_off(&self) {
+        if let Some(bridge) = self.live() {
+            // SAFETY: the live net_device.
+            unsafe { ndis_shim_netdev_napi_detach(bridge.netdev) };
+        }
     }
 
     /// The bridge, while the net_device exists.
