@@ -166,11 +166,12 @@ follow_ktap() { # CONFIG FILE PID
 # out a wrong address. The shim maps with DMA_ATTR_NO_WARN, so "swiotlb
 # buffer is full" is never expected; the harness's splat check stays whole.
 DATA_SUBSET='/(00-shim-load|07-e1000-[a-z0-9-]+|2[02-8]-edu-[a-z0-9-]+|3[01]-edu-rust-[a-z-]+|4[1245]-[a-z-]+)\.sh$|canar'
-guest_env() {
+guest_env() { # one line of NAME=VALUE words
+	local env=()
 	case $1 in
 	swiotlb-tiny)
-		echo NDIS_ONLY='/(30-edu-rust-roundtrip|42-stress)\.sh$|canar' \
-			NDIS_STRESS_REFUSALS=1 NDIS_STRESS_PIN=224 NDIS_STRESS_TRANSFERS=30000
+		env=(NDIS_ONLY='/(30-edu-rust-roundtrip|42-stress)\.sh$|canar'
+			NDIS_STRESS_REFUSALS=1 NDIS_STRESS_PIN=224 NDIS_STRESS_TRANSFERS=30000)
 		;;
 	iommu | swiotlb)
 		# The whole matrix runs in plain; here the tests whose outcome the
@@ -181,17 +182,18 @@ guest_env() {
 		# tests (their statuses do not depend on the mapping layer). The
 		# e1000 traffic test runs its data-integrity checks only (link,
 		# ping, TCP by hash, down/up and unload under traffic).
-		echo NDIS_ONLY="${NDIS_ONLY:-$DATA_SUBSET}" NDIS_E1000_SUBSET=data
+		env=(NDIS_ONLY="${NDIS_ONLY:-$DATA_SUBSET}" NDIS_E1000_SUBSET=data)
 		;;
 	*)
 		# A developer's subset: NDIS_ONLY=REGEX tools/check.sh --vm-only plain
-		[ -z "${NDIS_ONLY:-}" ] || echo NDIS_ONLY="$NDIS_ONLY"
+		[ -z "${NDIS_ONLY:-}" ] || env+=(NDIS_ONLY="$NDIS_ONLY")
+		[ -z "${NDIS_E1000_SUBSET:-}" ] || env+=(NDIS_E1000_SUBSET="$NDIS_E1000_SUBSET")
 		;;
 	esac
-	# The e1000 traffic test's driver under test (e1000_ndis6 unless
-	# set; e1000 runs it on Linux's driver) and its subset, if given.
-	[ -z "${NDIS_E1000_DRIVER_A:-}" ] || echo NDIS_E1000_DRIVER_A="$NDIS_E1000_DRIVER_A"
-	case $1 in iommu | swiotlb) ;; *) [ -z "${NDIS_E1000_SUBSET:-}" ] || echo NDIS_E1000_SUBSET="$NDIS_E1000_SUBSET" ;; esac
+	# The e1000 traffic test's driver under test (e1000_ndis6 unless set;
+	# e1000 runs it on Linux's driver).
+	[ -z "${NDIS_E1000_DRIVER_A:-}" ] || env+=(NDIS_E1000_DRIVER_A="$NDIS_E1000_DRIVER_A")
+	echo "${env[*]}"
 }
 
 for cfg in "${configs[@]}"; do

@@ -15,8 +15,8 @@
 # is wired as a socket chardev that QEMU connects to its own QMP server.
 # Every config but swiotlb-tiny also gets two e1000 NICs (82540EM, 8086:100e)
 # wired to each other through one QEMU hub and nothing else (no user/slirp
-# networking, no host network; QEMU warns "hub 0 is not connected to host
-# network"), at fixed addresses after everything else so that no other
+# networking, no host network; QEMU's warning "hub 0 is not connected to host
+# network" is expected), at fixed addresses after everything else so that no other
 # device moves (edu 00:0a.0 and 00:0b.0, ndis_hp0 00:0c.0, virtio-serial
 # 00:0d.0 stay where they were):
 #   NIC A 00:10.0 52:54:00:12:34:01  (the one the NDIS sample drives)
