@@ -80,6 +80,8 @@ fcheck() {
 full() { [ "$SUBSET" = full ]; }
 quiet() { "$@" >/dev/null 2>&1; }
 not() { ! "$@"; }
+# (Not for a background command: a function runs in a subshell that
+# ignores SIGINT and would not pass a signal on.)
 in_a() { ip netns exec $NS_A "$@"; }
 in_b() { ip netns exec $NS_B "$@"; }
 now() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); } # ms
@@ -223,10 +225,10 @@ udp() { # FROM-NS TO-NS TO-IP: iperf3 -u from FROM to TO, loss bounded
 # stack: SEEN_FOREIGN, SEEN_GROUP.
 filter_phase() {
 	local cap=$TMP/cap-$1 i pid
-	in_a tcpdump -p -nn -e -l -i $IF_A "ether dst $MAC_FOREIGN or ether dst $MAC_GROUP" >"$cap" 2>"$cap.err" &
+	ip netns exec $NS_A tcpdump -p -nn -e -l -i $IF_A "ether dst $MAC_FOREIGN or ether dst $MAC_GROUP" >"$cap" 2>"$cap.err" &
 	pid=$!
 	for ((i = 0; i < 100; i++)); do grep -q 'listening on' "$cap.err" && break; sleep 0.1; done
-	in_b ping -q -c 10 -i 0.05 -w 3 $IP_FOREIGN >/dev/null 2>&1 &
+	ip netns exec $NS_B ping -q -c 10 -i 0.05 -w 3 $IP_FOREIGN >/dev/null 2>&1 &
 	i=$!
 	in_b ping -q -c 10 -i 0.05 -w 3 $IP_GROUP >"$cap.ping" 2>&1
 	wait $i
@@ -267,6 +269,13 @@ trap cleanup EXIT
 echo "KTAP version 1"
 echo "1..29"
 echo "# DRIVER_A=$DRIVER_A, subset $SUBSET"
+irqs=
+for d in $PCI/devices/*; do
+	case $(cat "$d/vendor"):$(cat "$d/device") in
+	0x8086:0x100e | 0x1234:0x11e8) irqs+=" ${d##*/}=$(cat "$d/irq")" ;;
+	esac
+done
+echo "# INTx lines (e1000 and edu):$irqs"
 T0=$SECONDS
 ip netns del $NS_A 2>/dev/null
 ip netns del $NS_B 2>/dev/null
@@ -282,7 +291,7 @@ check "B's MAC is QEMU's ($MAC_B)" mac_is $NS_B $IF_B $MAC_B
 check "link up on A" link_up $NS_A $IF_A
 check "link up on B" link_up $NS_B $IF_B
 [ $failed = 0 ] || { echo "# no link between A and B: the rest would only time out"; exit 1; }
-echo "# link up after $((SECONDS - T0)) s"
+echo "# both attached and link up after $((SECONDS - T0)) s"
 
 # ---- ping
 check "ping A -> B, payloads 1 64 512 1000 1472" ping_sizes $NS_A $IP_B 1 64 512 1000 1472
@@ -332,7 +341,7 @@ fcheck "multicast group left: filtered again" [ "${g3:-}" = 0 ]
 # ---- down/up under traffic (for an NDIS miniport: Pause/Restart)
 t=$SECONDS
 tcp_start $NS_B $NS_A $IP_A "$TMP/ba"
-in_b ping -q -i 0.01 -w 120 $IP_A >"$TMP/ping-updown" 2>&1 &
+ip netns exec $NS_B ping -q -i 0.01 -w 120 $IP_A >"$TMP/ping-updown" 2>&1 &
 ppid=$!
 BG+=($ppid)
 sleep 0.5
@@ -357,7 +366,7 @@ t=$SECONDS
 stats $NS_A $IF_A
 stats $NS_B $IF_B
 tcp_start $NS_A $NS_B $IP_B "$TMP/ab"
-in_b ping -q -i 0.01 -w 120 $IP_A >/dev/null 2>&1 &
+ip netns exec $NS_B ping -q -i 0.01 -w 120 $IP_A >/dev/null 2>&1 &
 ppid=$!
 BG+=($ppid)
 sleep 1
