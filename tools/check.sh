@@ -8,6 +8,9 @@
 #     CONFIG: plain iommu swiotlb swiotlb-tiny (default: all four)
 #     NDIS_ONLY=REGEX in the environment runs only the matching test scripts
 #     (not in swiotlb-tiny, which has its own subset).
+#     NDIS_E1000_DRIVER_A=e1000 runs tests/07-e1000-ndis6.sh on Linux's
+#     e1000 instead of the NDIS sample; NDIS_E1000_SUBSET=data|full picks
+#     its checks in plain (iommu and swiotlb always run the data subset).
 #
 # --vm-only skips setup, the kernel and module builds (except the canaries)
 # and the host tests. Full logs: build/host-test.log, build/vm/<config>/.
@@ -162,12 +165,13 @@ follow_ktap() { # CONFIG FILE PID
 # neighbour, where Setup must refuse with RESOURCES or bounce, never hand
 # out a wrong address. The shim maps with DMA_ATTR_NO_WARN, so "swiotlb
 # buffer is full" is never expected; the harness's splat check stays whole.
-DATA_SUBSET='/(00-shim-load|2[02-8]-edu-[a-z0-9-]+|3[01]-edu-rust-[a-z-]+|4[1245]-[a-z-]+)\.sh$|canar'
-guest_env() {
+DATA_SUBSET='/(00-shim-load|07-e1000-[a-z0-9-]+|2[02-8]-edu-[a-z0-9-]+|3[01]-edu-rust-[a-z-]+|4[1245]-[a-z-]+)\.sh$|canar'
+guest_env() { # one line of NAME=VALUE words
+	local env=()
 	case $1 in
 	swiotlb-tiny)
-		echo NDIS_ONLY='/(30-edu-rust-roundtrip|42-stress)\.sh$|canar' \
-			NDIS_STRESS_REFUSALS=1 NDIS_STRESS_PIN=224 NDIS_STRESS_TRANSFERS=30000
+		env=(NDIS_ONLY='/(30-edu-rust-roundtrip|42-stress)\.sh$|canar'
+			NDIS_STRESS_REFUSALS=1 NDIS_STRESS_PIN=224 NDIS_STRESS_TRANSFERS=30000)
 		;;
 	iommu | swiotlb)
 		# The whole matrix runs in plain; here the tests whose outcome the
@@ -175,14 +179,21 @@ guest_env() {
 		# lifetime a device can see (a removal with DMA in flight faults
 		# under the IOMMU), the canaries. Not: the DbgPrint, NDIS 5 memory,
 		# misuse-status, random-sequence, fault-injection and mask-race
-		# tests (their statuses do not depend on the mapping layer).
-		echo NDIS_ONLY="${NDIS_ONLY:-$DATA_SUBSET}"
+		# tests (their statuses do not depend on the mapping layer). The
+		# e1000 traffic test runs its data-integrity checks only (link,
+		# ping, TCP by hash, down/up and unload under traffic).
+		env=(NDIS_ONLY="${NDIS_ONLY:-$DATA_SUBSET}" NDIS_E1000_SUBSET=data)
 		;;
 	*)
 		# A developer's subset: NDIS_ONLY=REGEX tools/check.sh --vm-only plain
-		[ -z "${NDIS_ONLY:-}" ] || echo NDIS_ONLY="$NDIS_ONLY"
+		[ -z "${NDIS_ONLY:-}" ] || env+=(NDIS_ONLY="$NDIS_ONLY")
+		[ -z "${NDIS_E1000_SUBSET:-}" ] || env+=(NDIS_E1000_SUBSET="$NDIS_E1000_SUBSET")
 		;;
 	esac
+	# The e1000 traffic test's driver under test (e1000_ndis6 unless set;
+	# e1000 runs it on Linux's driver).
+	[ -z "${NDIS_E1000_DRIVER_A:-}" ] || env+=(NDIS_E1000_DRIVER_A="$NDIS_E1000_DRIVER_A")
+	echo "${env[*]}"
 }
 
 for cfg in "${configs[@]}"; do

@@ -61,6 +61,10 @@ fi
 PKGS="bison flex libelf-dev libssl-dev cpio bc kmod pciutils udev busybox-static
  clang-$LLVM_VERSION lld-$LLVM_VERSION llvm-$LLVM_VERSION libclang-$LLVM_VERSION-dev
  python3-venv xz-utils rsync socat jq dwarves"
+# What the in-guest tests run (the guest runs this machine's root file
+# system): the e1000 traffic test's ping -f (iputils; busybox's ping has no
+# flood), iperf3, tcpdump, ethtool, ip/ss (socat and jq are above).
+PKGS+=" iputils-ping iperf3 tcpdump ethtool iproute2"
 missing=$(missing_pkgs $PKGS)
 if [ -n "$missing" ]; then
 	apt_update

@@ -13,6 +13,16 @@
 # a QMP monitor the guest itself can speak to: the virtio-serial port named
 # org.ndis-shim.qmp (tests/44-hot-unplug.sh uses it for device_add/del). It
 # is wired as a socket chardev that QEMU connects to its own QMP server.
+# Every config but swiotlb-tiny also gets two e1000 NICs (82540EM, 8086:100e)
+# wired to each other through one QEMU hub and nothing else (no user/slirp
+# networking, no host network; QEMU's warning "hub 0 is not connected to host
+# network" is expected), at fixed addresses after everything else so that no other
+# device moves (edu 00:0a.0 and 00:0b.0, ndis_hp0 00:0c.0, virtio-serial
+# 00:0d.0 stay where they were):
+#   NIC A 00:10.0 52:54:00:12:34:01  (the one the NDIS sample drives)
+#   NIC B 00:11.0 52:54:00:12:34:02  (Linux's e1000)
+# Both without an option ROM. udev loads Linux's e1000 at boot and it binds
+# both; tests/07-e1000-ndis6.sh rebinds A (driver_override).
 # OUTDIR is writable in the guest at the same path. It receives:
 #   stdout.txt               the guest command's stdout (also shown unless --quiet)
 #   console.log              the kernel console and the command's stderr
@@ -102,6 +112,15 @@ swiotlb-tiny)
 	;;
 *) usage ;;
 esac
+if [ "$config" != swiotlb-tiny ]; then
+	# Slots 0x10 and 0x11 also keep the NICs' INTx pins off the PIRQ lines
+	# the two edu devices use (slot + pin, modulo 4, on q35).
+	for nic in a:10:01 b:11:02; do
+		IFS=: read -r id slot mac <<<"$nic"
+		qopts+=" -netdev hubport,id=ndis_nic_$id,hubid=0"
+		qopts+=" -device e1000,id=ndis_e1000_$id,netdev=ndis_nic_$id,mac=52:54:00:12:34:$mac,bus=pcie.0,addr=0x$slot,romfile="
+	done
+fi
 append+=" ${NDIS_VM_APPEND:-}"
 qopts+=" ${NDIS_VM_QEMU_OPTS:-}"
 
