@@ -257,6 +257,8 @@ pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
             adapter.driver.name(),
             ret
         );
+        // The interrupt must not point at the NAPI context freed with it.
+        adapter.nic.napi_off();
         detach_after_halt(adapter);
         return Err(Error::from_errno(ret));
     }
