@@ -698,7 +698,17 @@ pub(crate) unsafe fn indicate_receive(
     const CALL: &str = "NdisMIndicateReceiveNetBufferLists";
     let nic = &adapter.nic;
     let Some(bridge) = nic.live() else {
-        adapter.reject(CALL, "the adapter has no net_device");
+        adapter.reject(CALL, "the adapter has no net_device; dropped");
+        // Dropped, but returned as NDIS would: the miniport's buffers.
+        let ret = match adapter.driver.registration().map(|r| r.characteristics) {
+            Some(Characteristics::Ndis6(c)) => c.ReturnNetBufferListsHandler,
+            _ => None,
+        };
+        if let (false, false, Some(ret)) = (resources, nbls.is_null(), ret) {
+            // SAFETY: the miniport's MiniportReturnNetBufferLists with its
+            // own context, on the NBLs it indicated, untouched here.
+            unsafe { ret(adapter.context(), nbls, return_flags()) };
+        }
         return;
     };
     let deliver = nic.phase.load(Acquire) != PAUSED;
@@ -734,14 +744,18 @@ pub(crate) unsafe fn indicate_receive(
         adapter.reject(CALL, "indicated while paused; dropped");
     }
     if !resources && !nbls.is_null() {
-        let flags = if memory::may_sleep() {
-            0
-        } else {
-            abi::NDIS_RETURN_FLAGS_DISPATCH_LEVEL
-        };
         // SAFETY: the miniport's MiniportReturnNetBufferLists with its own
         // context, on the NBLs it indicated, which the shim is done with.
-        unsafe { (bridge.handlers.ret)(adapter.context(), nbls, flags) };
+        unsafe { (bridge.handlers.ret)(adapter.context(), nbls, return_flags()) };
+    }
+}
+
+/// `MiniportReturnNetBufferLists`' flags where the shim stands.
+fn return_flags() -> u32 {
+    if memory::may_sleep() {
+        0
+    } else {
+        abi::NDIS_RETURN_FLAGS_DISPATCH_LEVEL
     }
 }
 
