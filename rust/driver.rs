@@ -314,8 +314,9 @@ pub(crate) fn register(
     let version = characteristics::validate(&view)?;
     // Pause, Restart, OidRequest, SendNetBufferLists and
     // ReturnNetBufferLists (bits 1 to 5 of `optional`): the net_device
-    // bridge calls them (`crate::net_device`).
-    const CALLED: u32 = 0b11_1110;
+    // bridge calls them (`crate::net_device`); CheckForHangEx and ResetEx
+    // (bits 7 and 8), `crate::reset`.
+    const CALLED: u32 = 0b1_1011_1110;
     let uncalled = view.optional_handlers & !CALLED;
     pr_info!(
         "{}: NDIS {}.{} miniport registered; {} handler(s) the shim does not call yet (mask {:#x})\n",

@@ -244,10 +244,6 @@ pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
         // SAFETY: the net_device just made, not registered yet.
         unsafe { ndis_shim_netdev_offload(netdev, offload_caps, o.lso_v4_max, o.lso_v6_max) };
     }
-    if general.connected == Some(true) {
-        // SAFETY: the net_device just made.
-        unsafe { ndis_shim_netdev_carrier(netdev, true) };
-    }
     // SAFETY: as above; from here the stack may call ndo_open.
     let ret = unsafe { ndis_shim_netdev_register(netdev) };
     if ret != 0 {
@@ -261,6 +257,12 @@ pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
         adapter.nic.napi_off();
         detach_after_halt(adapter);
         return Err(Error::from_errno(ret));
+    }
+    // After registration, so that the change reaches link watch and the
+    // operational state follows (set before, it would stay "unknown").
+    if general.connected == Some(true) {
+        // SAFETY: the registered net_device.
+        unsafe { ndis_shim_netdev_carrier(netdev, true) };
     }
     reset::arm(adapter.clone());
     Ok(())
