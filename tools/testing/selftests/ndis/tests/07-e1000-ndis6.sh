@@ -15,6 +15,7 @@
 # when NDIS_E1000_SUBSET=data, which tools/check.sh sets in the iommu and
 # swiotlb boots; the others report SKIP there):
 #  D  A bound to DRIVER_A, B to e1000; the MACs are QEMU's; link up on both
+#  D  A's operstate up, 1000 Mb/s full duplex, SG, TX checksums and TSO on
 #  D  ping both ways, payloads 1, 64, 512, 1000, 1472 bytes
 #     ping both ways, payloads 1 to 1472 in steps of 53
 #     a flood of 10000 pings A -> B (ping -f), none lost
@@ -28,6 +29,7 @@
 #       (and pings run): link back each time, the data intact
 #  D  rmmod DRIVER_A under traffic (TCP A -> B and pings B -> A), then
 #     reload: link back, MAC, ping, 4 MiB each way over TCP intact
+#  D  no NDIS call rejected over the whole run (debugfs rejected_calls)
 # Every NIC is handed back to Linux's e1000 at the end.
 # ndis-test: kmemleak-scan
 # ndis-test: timeout=900
@@ -269,7 +271,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "KTAP version 1"
-echo "1..29"
+echo "1..33"
 echo "# DRIVER_A=$DRIVER_A, subset $SUBSET"
 irqs=
 for d in $PCI/devices/*; do
@@ -293,6 +295,20 @@ check "B's MAC is QEMU's ($MAC_B)" mac_is $NS_B $IF_B $MAC_B
 check "link up on A" link_up $NS_A $IF_A
 check "link up on B" link_up $NS_B $IF_B
 [ $failed = 0 ] || { echo "# no link between A and B: the rest would only time out"; exit 1; }
+# What A's net_device says of itself: operational state, the link as the
+# driver reports it, and the offloads its attributes declared (the sample:
+# IPv4 checksums and LSO, as Linux's e1000 turns on for the same device).
+check "A's operational state is up" \
+	[ "$(ip netns exec $NS_A cat /sys/class/net/$IF_A/operstate)" = up ]
+check "A's link: 1000 Mb/s, full duplex (ethtool)" \
+	eval '[[ $(ip netns exec $NS_A ethtool $IF_A 2>/dev/null | tr -d "\t") == *"Speed: 1000Mb/s"*"Duplex: Full"* ]]'
+ip netns exec $NS_A ethtool -k $IF_A 2>/dev/null |
+	grep -E '^(tx-checksumming|tcp-segmentation-offload|rx-checksumming|scatter-gather):' | sed 's/^/# A: /'
+check "A: scatter-gather, TX checksums and TSO on" \
+	eval '[ "$(ip netns exec $NS_A ethtool -k $IF_A 2>/dev/null | grep -cE "^(scatter-gather|tx-checksumming|tcp-segmentation-offload): on")" = 3 ]'
+DBG=/sys/kernel/debug
+mountpoint -q $DBG || mount -t debugfs none $DBG 2>/dev/null
+rejected0=$(cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo none)
 echo "# both attached and link up after $((SECONDS - T0)) s"
 
 # ---- ping
@@ -390,5 +406,11 @@ check "reloaded: 4 MiB B -> A over TCP intact" tcp $NS_B $NS_A $IP_A "$TMP/ba4"
 echo "# unload/reload took $((SECONDS - t)) s"
 stats $NS_A $IF_A
 stats $NS_B $IF_B
+rejected1=$(cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo none)
+if [ "$DRIVER_A" = e1000 ]; then
+	n=$((n + 1)); echo "ok $n no NDIS call rejected # SKIP no NDIS driver"
+else
+	check "no NDIS call rejected ($rejected0 -> $rejected1)" [ "$rejected0" = "$rejected1" ]
+fi
 echo "# total $((SECONDS - T0)) s"
 exit "$failed"
