@@ -428,7 +428,14 @@ fn pause(adapter: &Adapter) {
                 Size: abi::NDIS_SIZEOF_MINIPORT_PAUSE_PARAMETERS_REVISION_1 as u16,
             },
             Flags: 0,
-            PauseReason: abi::NDIS_PAUSE_NDIS_INTERNAL,
+            // The adapter is going away (unload or removal: `detach`
+            // unregisters the net_device), else Linux took the interface
+            // down, which NDIS has no reason of its own for.
+            PauseReason: if nic.detached.load(Acquire) {
+                abi::NDIS_PAUSE_MINIPORT_DEVICE_REMOVE
+            } else {
+                abi::NDIS_PAUSE_NDIS_INTERNAL
+            },
         };
         nic.pause_done.store(false, Relaxed);
         // SAFETY: the miniport's MiniportPause with its own context, at
