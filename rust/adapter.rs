@@ -77,6 +77,9 @@ pub(crate) struct Adapter {
     /// A reset the transmit watchdog asked for (`crate::reset`).
     #[pin]
     pub(crate) reset_work: Work<Adapter, 2>,
+    /// Queries the miniport's counters (`crate::net_device`).
+    #[pin]
+    pub(crate) stats_work: Work<Adapter, 3>,
 }
 
 // SAFETY: `KIND` `Adapter` is implemented by `Adapter` only.
@@ -138,6 +141,7 @@ impl Adapter {
                 rx_mode_work <- new_work!("ndis_shim::rx_mode"),
                 hang_check <- new_delayed_work!("ndis_shim::hang_check"),
                 reset_work <- new_work!("ndis_shim::reset"),
+                stats_work <- new_work!("ndis_shim::stats"),
             }),
             GFP_KERNEL,
         )

@@ -50,6 +50,7 @@ use crate::{
     memory,
     net_buffer::{MdlChain, NetBufferView},
     net_buffer_pool::{self, InitialData},
+    net_stats::{self, LinkStats},
     nic::{
         Bridge, Handlers, OffloadAttributes, RawNetDevice, PAUSED, PAUSING, RESTARTING, RUNNING,
     },
@@ -305,6 +306,9 @@ pub(crate) fn detach(adapter: &Adapter) {
     // would keep its reference.
     // SAFETY: the adapter's own, initialized work item.
     unsafe { bindings::flush_work(Work::raw_get(&raw const adapter.rx_mode_work)) };
+    // The same for a statistics query.
+    // SAFETY: the adapter's own, initialized work item.
+    unsafe { bindings::flush_work(Work::raw_get(&raw const adapter.stats_work)) };
 }
 
 /// Frees the net_device and the send pool. After `MiniportHaltEx` (or a
@@ -927,6 +931,31 @@ fn apply_rx_mode(adapter: &Adapter) {
 
 /// Issues a set request for `oid` with `value` and waits for it. PASSIVE.
 fn set_oid(adapter: &Adapter, bridge: &Bridge, oid: u32, mut value: KVec<u8>) -> Result {
+    let status = oid_request(adapter, bridge, false, oid, &mut value)?.0;
+    if status.is_success() {
+        Ok(())
+    } else {
+        dev_warn!(
+            adapter.device(),
+            "{}: OID {:#010x} failed: {:#010x}\n",
+            adapter.driver.name(),
+            oid,
+            status.0 as u32
+        );
+        Err(EIO)
+    }
+}
+
+/// Issues one OID request (a query, else a set) with `buffer` as its
+/// information buffer, waiting for `NdisMOidRequestComplete` if it pends:
+/// its status and `BytesWritten` (a query) or `BytesRead`. PASSIVE.
+fn oid_request(
+    adapter: &Adapter,
+    bridge: &Bridge,
+    query: bool,
+    oid: u32,
+    buffer: &mut KVec<u8>,
+) -> Result<(NdisStatus, u32)> {
     let nic = &adapter.nic;
     let Some(handler) = bridge.handlers.oid else {
         return Err(ENOTSUPP);
@@ -939,10 +968,18 @@ fn set_oid(adapter: &Adapter, bridge: &Bridge, oid: u32, mut value: KVec<u8>) ->
         Revision: abi::NDIS_OID_REQUEST_REVISION_1 as u8,
         Size: abi::NDIS_SIZEOF_OID_REQUEST_REVISION_1 as u16,
     };
-    request.RequestType = abi::NdisRequestSetInformation;
-    request.DATA.SET_INFORMATION.Oid = oid;
-    request.DATA.SET_INFORMATION.InformationBuffer = value.as_mut_ptr().cast();
-    request.DATA.SET_INFORMATION.InformationBufferLength = value.len() as u32;
+    let (buf, len) = (buffer.as_mut_ptr().cast(), buffer.len() as u32);
+    if query {
+        request.RequestType = abi::NdisRequestQueryInformation;
+        request.DATA.QUERY_INFORMATION.Oid = oid;
+        request.DATA.QUERY_INFORMATION.InformationBuffer = buf;
+        request.DATA.QUERY_INFORMATION.InformationBufferLength = len;
+    } else {
+        request.RequestType = abi::NdisRequestSetInformation;
+        request.DATA.SET_INFORMATION.Oid = oid;
+        request.DATA.SET_INFORMATION.InformationBuffer = buf;
+        request.DATA.SET_INFORMATION.InformationBufferLength = len;
+    }
     let mut request = KBox::new(request, GFP_KERNEL)?;
     let address = &raw mut *request as usize;
     nic.oid_done.store(false, Relaxed);
@@ -961,23 +998,105 @@ fn set_oid(adapter: &Adapter, bridge: &Bridge, oid: u32, mut value: KVec<u8>) ->
             nic.oid_pending.store(0, Relaxed);
             // The miniport may still write them.
             core::mem::forget(request);
-            core::mem::forget(value);
+            core::mem::forget(core::mem::take(buffer));
             return Err(ETIMEDOUT);
         }
         status = NdisStatus(nic.oid_status.load(Acquire));
     }
     nic.oid_pending.store(0, Relaxed);
-    if status.is_success() {
-        Ok(())
-    } else {
-        dev_warn!(
-            adapter.device(),
-            "{}: OID {:#010x} failed: {:#010x}\n",
-            adapter.driver.name(),
-            oid,
-            status.0 as u32
-        );
-        Err(EIO)
+    // SAFETY: the union member the request was made with; the miniport
+    // has completed it.
+    let bytes = unsafe {
+        if query {
+            request.DATA.QUERY_INFORMATION.BytesWritten
+        } else {
+            request.DATA.SET_INFORMATION.BytesRead
+        }
+    };
+    Ok((status, bytes))
+}
+
+/// `ndo_get_stats64`'s source: the counters the miniport last reported to
+/// `OID_GEN_STATISTICS` (see [`crate::net_stats`]), written to `values`
+/// with the mask of those it keeps in `valid`; asks for fresh ones when
+/// they are more than a second old. Any context.
+#[no_mangle]
+extern "C" fn ndis_shim_nic_stats(nic: *mut c_void, values: *mut u64, valid: *mut u32) {
+    // SAFETY: as in `ndis_shim_nic_rx_mode`.
+    let adapter = unsafe { ArcBorrow::<Adapter>::from_raw(nic.cast()) };
+    let stats = *adapter.nic.stats.lock();
+    // SAFETY: `values` holds `net_stats::COUNT` counters, `valid` one
+    // word (the C caller's locals).
+    unsafe {
+        core::ptr::copy_nonoverlapping(stats.values.as_ptr(), values, net_stats::COUNT);
+        *valid = stats.valid;
+    }
+    let nic = &adapter.nic;
+    // SAFETY: reads the jiffies counter.
+    let now = unsafe { bindings::jiffies } as u64;
+    let then = nic.stats_asked.load(Relaxed);
+    if nic.stats_unsupported.load(Relaxed)
+        || nic.detached.load(Acquire)
+        || now.wrapping_sub(then) < u64::from(bindings::HZ)
+        || nic.stats_asked.cmpxchg(then, now, Relaxed).is_err()
+    {
+        return;
+    }
+    let _ = workqueue::system().enqueue::<Arc<Adapter>, 3>(adapter.into());
+}
+
+impl_has_work! {
+    impl HasWork<Adapter, 3> for Adapter { self.stats_work }
+}
+
+impl WorkItem<3> for Adapter {
+    type Pointer = Arc<Adapter>;
+
+    fn run(adapter: Arc<Adapter>) {
+        refresh_stats(&adapter);
+    }
+}
+
+/// Queries `OID_GEN_STATISTICS` into the adapter's counters. PASSIVE.
+fn refresh_stats(adapter: &Adapter) {
+    let nic = &adapter.nic;
+    let Some(bridge) = nic.live() else {
+        return;
+    };
+    if nic.detached.load(Acquire) {
+        return;
+    }
+    let size = core::mem::size_of::<abi::NDIS_STATISTICS_INFO>();
+    let mut buffer = KVec::new();
+    if buffer.resize(size, 0u8, GFP_KERNEL).is_err() {
+        return;
+    }
+    match oid_request(adapter, bridge, true, abi::OID_GEN_STATISTICS, &mut buffer) {
+        Ok((status, written))
+            if status.is_success() && written >= abi::NDIS_SIZEOF_STATISTICS_INFO_REVISION_1 =>
+        {
+            // SAFETY: `buffer` holds a whole `NDIS_STATISTICS_INFO` (its
+            // size above), the miniport's answer.
+            let info = unsafe {
+                buffer
+                    .as_ptr()
+                    .cast::<abi::NDIS_STATISTICS_INFO>()
+                    .read_unaligned()
+            };
+            *nic.stats.lock() = LinkStats::from_info(&info);
+        }
+        Ok((status, _)) => {
+            // Not kept (NOT_SUPPORTED, INVALID_OID, a short answer): the
+            // shim's own counts from now on.
+            nic.stats_unsupported.store(true, Relaxed);
+            dev_info!(
+                adapter.device(),
+                "{}: OID_GEN_STATISTICS answered {:#010x}: interface counters are the shim's\n",
+                adapter.driver.name(),
+                status.0 as u32
+            );
+        }
+        Err(_) => {}
     }
 }
 
@@ -992,7 +1111,6 @@ pub(crate) fn oid_complete(adapter: &Adapter, request: usize, status: NdisStatus
     nic.oid_done.store(true, Release);
 }
 
-/// ethtool's driver name: the miniport module's.
 /// ethtool's `get_link_ksettings`: the last speed (Mbit/s, `u32::MAX` for
 /// unknown) and duplex (0 half, 1 full, 0xff unknown: `DUPLEX_*`) the
 /// miniport declared or indicated.
@@ -1034,6 +1152,7 @@ extern "C" fn ndis_shim_nic_tx_timeout(nic: *mut c_void) {
     reset::schedule(adapter.into());
 }
 
+/// ethtool's driver name: the miniport module's.
 #[no_mangle]
 extern "C" fn ndis_shim_nic_drvinfo(nic: *mut c_void, driver: *mut u8, len: usize) {
     // SAFETY: as in `ndis_shim_nic_open`.

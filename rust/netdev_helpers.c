@@ -30,6 +30,14 @@ void ndis_shim_nic_rx_mode(void *nic);
 void ndis_shim_nic_drvinfo(void *nic, char *driver, size_t len);
 void ndis_shim_nic_link(void *nic, u32 *speed_mbps, u8 *duplex);
 void ndis_shim_nic_tx_timeout(void *nic);
+void ndis_shim_nic_stats(void *nic, u64 *values, u32 *valid);
+
+/* The counters of ndis_shim_nic_stats, in rust/net_stats.rs's order. */
+enum {
+	NDIS_SHIM_RX_PACKETS, NDIS_SHIM_RX_BYTES, NDIS_SHIM_RX_ERRORS,
+	NDIS_SHIM_RX_MISSED, NDIS_SHIM_MULTICAST, NDIS_SHIM_TX_PACKETS,
+	NDIS_SHIM_TX_BYTES, NDIS_SHIM_TX_ERRORS, NDIS_SHIM_STATS_COUNT
+};
 
 /* A net_device's private area. */
 struct ndis_shim_netdev {
@@ -84,6 +92,29 @@ static void ndis_shim_ndo_set_rx_mode(struct net_device *dev)
  * NDIS has no run-time OID to change the MAC address: a locally
  * administered one comes from the NetworkAddress keyword at initialization.
  */
+/*
+ * The miniport's counters where it keeps them (OID_GEN_STATISTICS, a
+ * second old at most), the shim's own for the rest and for its drops.
+ */
+static void ndis_shim_ndo_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s)
+{
+	u64 v[NDIS_SHIM_STATS_COUNT];
+	u32 valid = 0;
+
+	netdev_stats_to_stats64(s, &dev->stats);
+	ndis_shim_nic_stats(ndis_shim_nic_of(dev), v, &valid);
+#define NDIS_SHIM_TAKE(field, i) do { if (valid & BIT(i)) s->field = v[i]; } while (0)
+	NDIS_SHIM_TAKE(rx_packets, NDIS_SHIM_RX_PACKETS);
+	NDIS_SHIM_TAKE(rx_bytes, NDIS_SHIM_RX_BYTES);
+	NDIS_SHIM_TAKE(rx_errors, NDIS_SHIM_RX_ERRORS);
+	NDIS_SHIM_TAKE(rx_missed_errors, NDIS_SHIM_RX_MISSED);
+	NDIS_SHIM_TAKE(multicast, NDIS_SHIM_MULTICAST);
+	NDIS_SHIM_TAKE(tx_packets, NDIS_SHIM_TX_PACKETS);
+	NDIS_SHIM_TAKE(tx_bytes, NDIS_SHIM_TX_BYTES);
+	NDIS_SHIM_TAKE(tx_errors, NDIS_SHIM_TX_ERRORS);
+#undef NDIS_SHIM_TAKE
+}
+
 static void ndis_shim_ndo_tx_timeout(struct net_device *dev, unsigned int txqueue)
 {
 	ndis_shim_nic_tx_timeout(ndis_shim_nic_of(dev));
@@ -100,6 +131,7 @@ static const struct net_device_ops ndis_shim_netdev_ops = {
 	.ndo_start_xmit = ndis_shim_ndo_start_xmit,
 	.ndo_set_rx_mode = ndis_shim_ndo_set_rx_mode,
 	.ndo_tx_timeout = ndis_shim_ndo_tx_timeout,
+	.ndo_get_stats64 = ndis_shim_ndo_get_stats64,
 	.ndo_set_mac_address = ndis_shim_ndo_set_mac_address,
 	.ndo_validate_addr = eth_validate_addr,
 };

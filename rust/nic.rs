@@ -14,7 +14,7 @@ use kernel::{
     },
 };
 
-use crate::{abi, handle::Handle};
+use crate::{abi, handle::Handle, net_stats::LinkStats};
 
 extern "C" {
     fn ndis_shim_netdev_napi_detach(dev: *mut RawNetDevice);
@@ -168,6 +168,13 @@ pub(crate) struct Nic {
     /// general attributes and `NDIS_STATUS_LINK_STATE` (ethtool).
     pub(crate) link_speed: Atomic<u64>,
     pub(crate) duplex: Atomic<u32>,
+    /// The miniport's counters (`OID_GEN_STATISTICS`), when it last
+    /// answered, when they were last asked for (jiffies), and whether it
+    /// keeps none (`crate::net_stats`).
+    #[pin]
+    pub(crate) stats: SpinLockIrq<LinkStats>,
+    pub(crate) stats_asked: Atomic<u64>,
+    pub(crate) stats_unsupported: Atomic<bool>,
 }
 
 impl Nic {
@@ -197,6 +204,9 @@ impl Nic {
             resets: Atomic::new(0),
             link_speed: Atomic::new(u64::MAX),
             duplex: Atomic::new(0),
+            stats <- new_spinlock_irq!(LinkStats::default()),
+            stats_asked: Atomic::new(0),
+            stats_unsupported: Atomic::new(false),
         })
     }
 

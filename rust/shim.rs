@@ -68,6 +68,7 @@ mod memory;
 mod net_buffer;
 mod net_buffer_pool;
 mod net_device;
+mod net_stats;
 mod nic;
 mod pci_device;
 mod probe;
