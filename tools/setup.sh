@@ -74,6 +74,16 @@ if [ -n "$missing" ]; then
 		die "apt-get install failed for: $missing"
 fi
 
+# DKMS for the dkms.conf test (tools/testing/dkms/check.sh), without its
+# recommends (the distribution's kernel headers: the test builds against
+# the test kernel's own tree).
+if [ -n "$(missing_pkgs dkms)" ]; then
+	apt_update
+	stage "installing dkms"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t "$BASE_SUITE" dkms >/dev/null ||
+		die "apt-get install failed for: dkms"
+fi
+
 qemu_ok() {
 	command -v qemu-system-x86_64 >/dev/null || return 1
 	local v
