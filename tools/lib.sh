@@ -98,6 +98,21 @@ run_logged_objs() {
 	fi
 }
 
+# ro_kernel_tree KDIR CMD...: run CMD in a mount namespace where the kernel
+# build tree KDIR and its source are read-only, so that nothing built
+# against the shared cached tree can write into it (not even through a
+# symlink). Needs root (unshare -m); fails if the namespace cannot be made.
+ro_kernel_tree() {
+	local kdir=$1 ksrc
+	shift
+	ksrc=$(readlink -f "$kdir/source" 2>/dev/null || echo "$kdir")
+	unshare -m --propagation private bash -c '
+		for d in "$1" "$2"; do
+			mount --bind "$d" "$d" && mount -o remount,bind,ro "$d" "$d" || exit 125
+		done
+		exec "${@:3}"' _ "$kdir" "$ksrc" "$@"
+}
+
 rustc_version() {
 	RUSTUP_TOOLCHAIN=$RUST_TOOLCHAIN rustc --version 2>/dev/null | awk '{print $2}'
 }

@@ -158,4 +158,11 @@ if [ "$("$VENV/bin/python3" -c 'import matplotlib; print(matplotlib.__version__)
 		"$VENV/bin/pip" install -q "matplotlib==$MATPLOTLIB_VERSION"
 fi
 
+# Sphinx for `make htmldocs` and make check's docs build, same venv.
+if [ "$("$VENV/bin/sphinx-build" --version 2>/dev/null | awk '{print $NF}')" != "$SPHINX_VERSION" ]; then
+	stage "installing sphinx $SPHINX_VERSION into $VENV"
+	run_logged "$NDIS_CACHE/sphinx-install.log" \
+		"$VENV/bin/pip" install -q "sphinx==$SPHINX_VERSION"
+fi
+
 stage "setup complete: cache in $NDIS_CACHE"

@@ -23,12 +23,10 @@ KREL=$(cat "$KDIR/include/config/kernel.release")
 # a mount namespace where both are read-only, so that nothing it builds can
 # write there, not even through the symlinks of the copy below.
 if [ -z "${NDIS_DKMS_RO:-}" ]; then
-	ksrc=$(readlink -f "$KDIR/source")
-	exec unshare -m --propagation private env NDIS_DKMS_RO=1 bash -c '
-		mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" &&
-		mount --bind "$2" "$2" && mount -o remount,bind,ro "$2" "$2" || exit 1
-		exec "${@:3}"' _ "$KDIR" "$ksrc" "$0" "$KDIR" ||
-		die "cannot make $KDIR read-only in a mount namespace (needs root): not running"
+	rc=0
+	NDIS_DKMS_RO=1 ro_kernel_tree "$KDIR" "$0" "$KDIR" || rc=$?
+	[ "$rc" != 125 ] || die "cannot make $KDIR read-only in a mount namespace (needs root): not running"
+	exit "$rc"
 fi
 touch "$KDIR/.ndis-dkms-probe" 2>/dev/null && { rm -f "$KDIR/.ndis-dkms-probe"; die "$KDIR is writable: refusing to run"; }
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$NDIS_TOP/dkms.conf")
