@@ -36,7 +36,8 @@ command -v depmod >/dev/null || die "depmod not found: install kmod"
 # The shim and every sample's obj-m, by name from the samples' Kbuild files.
 mods=(ndis_shim)
 for kb in "$NDIS_TOP"/samples/*/Kbuild; do
-	mods+=($(sed -n 's/^obj-m[[:space:]]*[:+]\?=[[:space:]]*//p' "$kb" | sed 's/\.o\b//g'))
+	read -ra objs < <(sed -n 's/^obj-m[[:space:]]*[:+]\?=[[:space:]]*//p' "$kb" | sed 's/\.o\b//g')
+	mods+=("${objs[@]}")
 done
 
 root=${INSTALL_MOD_PATH:-}
