@@ -6,9 +6,7 @@
 #                swiotlb configurations, and a few under a tiny swiotlb pool
 #                (swiotlb-tiny); ends with "N passed, N failed, N skipped"
 #
-# Other targets: check-kasan (the data-path tests on a second, KASAN kernel),
-# bench (shim vs raw DMA API), setup, kernel, modules (default), host-test,
-# clippy (or `make CLIPPY=1`), fmt-check, clean.
+# Every target, one line each: `make help`.
 # `make KDIR=/path/to/rust-enabled/build` builds the modules against another
 # kernel build tree.
 
@@ -18,13 +16,16 @@ TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 export NDIS_BUILD ?= $(TOP)/build
 CONFIGS ?= plain iommu swiotlb swiotlb-tiny
 
-.PHONY: all modules setup kernel check check-kasan run bench host-test clippy fmt-check clean vm-test
+.PHONY: all modules setup kernel check check-kasan run bench host-test clippy fmt-check clean vm-test \
+	install rust-analyzer htmldocs help
 
 all: modules
 
 setup:
 	@tools/setup.sh
 
+# build-kernel.sh: stages and a progress line a minute on stderr, the
+# tree's path on stdout.
 kernel: setup
 	@tools/build-kernel.sh >/dev/null
 
@@ -74,6 +75,37 @@ bench: modules
 vm-test: modules
 	@tools/check.sh --vm-only $(CONFIGS)
 
+# The shim and the samples into $(INSTALL_MOD_PATH)/lib/modules/<kernel>/extra,
+# then depmod: `modprobe edu_dma_c` then loads ndis_shim first.
+install: modules
+	@$(if $(KDIR),KDIR=$(KDIR)) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) tools/install.sh
+
+rust-analyzer:
+	@$(if $(KDIR),KDIR=$(KDIR)) tools/rust-analyzer.sh
+
+htmldocs:
+	@tools/htmldocs.sh
+
 clean:
 	@tools/build-modules.sh --clean || true
 	rm -rf $(NDIS_BUILD)
+	rm -f rust-project.json
+
+help:
+	@echo 'Targets (KDIR=/path/to/kernel/build builds against another Rust-enabled kernel):'
+	@echo '  run            boot a VM with the edu device and show the shim at work'
+	@echo '  check          host tests, docs, dkms, then the VM tests in every CONFIGS ($(CONFIGS))'
+	@echo '  modules, all   (default) build ndis_shim.ko, the samples and test modules; CLIPPY=1 adds clippy'
+	@echo '  clippy         modules with clippy on the Rust sources'
+	@echo '  install        shim and samples into $$INSTALL_MOD_PATH/lib/modules/<kernel>/extra, then depmod'
+	@echo '  setup          install the packages, sources and tools (idempotent)'
+	@echo '  kernel         build the Rust-enabled test kernel into the cache (once; progress each minute)'
+	@echo '  host-test      host tests only: rust/core, header check, progress lines'
+	@echo '  fmt-check      rustfmt check of every Rust source'
+	@echo '  vm-test        the VM tests only (CONFIGS=..., NDIS_ONLY=REGEX)'
+	@echo '  check-kasan    the data-path tests and canaries on a KASAN kernel (opt-in)'
+	@echo '  bench          shim vs raw DMA API, per configuration'
+	@echo '  rust-analyzer  write rust-project.json for the shim, the Rust API and the Rust sample'
+	@echo '  htmldocs       Documentation/ as HTML in build/htmldocs (Sphinx, warnings as errors)'
+	@echo '  clean          remove build/ and the objects'
+	@echo '  help           this list'

@@ -26,6 +26,8 @@ while [ $# -gt 0 ]; do
 done
 KDIR=${KDIR:-$("$NDIS_TOP/tools/build-kernel.sh" --print-kdir)}
 [ -f "$KDIR/Module.symvers" ] || die "no kernel build tree at $KDIR: run 'make kernel' or pass KDIR="
+grep -q '^CONFIG_RUST=y' "$KDIR/.config" 2>/dev/null || die "$KDIR: kernel without Rust (CONFIG_RUST is not y): the shim needs a Rust-enabled kernel"
+[ -f "$KDIR/rust/libkernel.rmeta" ] || die "$KDIR has no Rust metadata (rust/libkernel.rmeta): headers-only trees cannot build Rust modules, use the kernel's full build tree"
 
 KMAKE=(make -C "$KDIR" LLVM=-"$LLVM_VERSION" RUSTC=rustc BINDGEN=bindgen)
 [ -n "$CLIPPY" ] && KMAKE+=(CLIPPY=1)

@@ -70,6 +70,26 @@ if [ "$vm_only" = 0 ]; then
 	else
 		warn "tools/host-test.sh missing: no host tests"
 	fi
+	# Documentation/ through Sphinx, warnings as errors (about 2 s).
+	stage "host: Sphinx build of Documentation/ (log: build/htmldocs.log)"
+	if tools/htmldocs.sh >"$NDIS_BUILD/htmldocs.log" 2>&1; then
+		echo "host: htmldocs ok"
+		passed=$((passed + 1))
+	else
+		tail -n 20 "$NDIS_BUILD/htmldocs.log" >&2
+		step_failed "host: Sphinx warnings or errors in Documentation/ (see build/htmldocs.log)"
+	fi
+	# dkms.conf and the no-Rust-metadata error, against the test kernel's
+	# tree (read-only) on the host: DKMS builds against a tree, not the
+	# running kernel, so it needs no VM (about 15 s).
+	stage "host: dkms build of the shim (log: build/dkms.log)"
+	if tools/testing/dkms/check.sh "$KDIR" >"$NDIS_BUILD/dkms.log" 2>&1; then
+		echo "host: dkms build ok"
+		passed=$((passed + 1))
+	else
+		tail -n 20 "$NDIS_BUILD/dkms.log" >&2
+		step_failed "host: dkms build failed (see build/dkms.log)"
+	fi
 fi
 
 # Count a config's KTAP results (printed live as they came): the last output

@@ -29,6 +29,8 @@ stage "host tests: rust/abi is what tools/gen-abi.sh makes of include/ndis.h"
 tools/gen-abi.sh --check
 stage "host tests: the shim's modules import each other in no circle"
 tools/testing/module-graph/check.py
+stage "host tests: the kernel build's progress lines, on a fake build"
+tools/testing/progress/check.sh
 stage "host tests: rust/core (cargo test)"
 (cd rust/core && cargo test --quiet 2>&1)
 stage "host tests: clippy and rustfmt"

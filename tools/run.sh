@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$NDIS_TOP"
 
 tools/setup.sh
+# Its stages and progress lines go to stderr; stdout is only the path.
 tools/build-kernel.sh >/dev/null
 KDIR=$(tools/build-kernel.sh --print-kdir)
 export KDIR

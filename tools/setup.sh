@@ -74,6 +74,16 @@ if [ -n "$missing" ]; then
 		die "apt-get install failed for: $missing"
 fi
 
+# DKMS for the dkms.conf test (tools/testing/dkms/check.sh), without its
+# recommends (the distribution's kernel headers: the test builds against
+# the test kernel's own tree).
+if [ -n "$(missing_pkgs dkms)" ]; then
+	apt_update
+	stage "installing dkms"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t "$BASE_SUITE" dkms >/dev/null ||
+		die "apt-get install failed for: dkms"
+fi
+
 qemu_ok() {
 	command -v qemu-system-x86_64 >/dev/null || return 1
 	local v
@@ -146,6 +156,13 @@ if [ "$("$VENV/bin/python3" -c 'import matplotlib; print(matplotlib.__version__)
 	stage "installing matplotlib $MATPLOTLIB_VERSION into $VENV"
 	run_logged "$NDIS_CACHE/matplotlib-install.log" \
 		"$VENV/bin/pip" install -q "matplotlib==$MATPLOTLIB_VERSION"
+fi
+
+# Sphinx for `make htmldocs` and make check's docs build, same venv.
+if [ "$("$VENV/bin/sphinx-build" --version 2>/dev/null | awk '{print $NF}')" != "$SPHINX_VERSION" ]; then
+	stage "installing sphinx $SPHINX_VERSION into $VENV"
+	run_logged "$NDIS_CACHE/sphinx-install.log" \
+		"$VENV/bin/pip" install -q "sphinx==$SPHINX_VERSION"
 fi
 
 stage "setup complete: cache in $NDIS_CACHE"
