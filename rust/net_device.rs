@@ -45,6 +45,7 @@ use kernel::{
 use crate::{
     abi,
     adapter::Adapter,
+    dma::take_injected,
     driver::Characteristics,
     handle::Handle,
     memory,
@@ -56,6 +57,17 @@ use crate::{
     reset,
     status::NdisStatus,
 };
+
+/// Fault injection (debugfs `ndis_shim/fail_rx_skbs`): the number of
+/// received frames still to drop as if their skb could not be allocated
+/// (counted as `rx_dropped`; the NBL goes back as usual).
+pub(crate) static FAIL_RX_SKBS: Atomic<u32> = Atomic::new(0);
+
+/// Fault injection (debugfs `ndis_shim/fail_oids`): the number of OID
+/// requests the shim issues (`ndo_set_rx_mode`'s) still to fail as if the
+/// request could not be allocated (logged; counted in the adapter's
+/// `oid_failures`).
+pub(crate) static FAIL_OIDS: Atomic<u32> = Atomic::new(0);
 
 /// The most NBLs the shim keeps at the miniport before it stops the
 /// queue: NDIS 6 declares no limit, and byte queue limits alone would let
@@ -774,6 +786,12 @@ fn receive_one(adapter: &Adapter, bridge: &Bridge, view: &NetBufferView, csum_ok
         unsafe { ndis_shim_rx_dropped(bridge.netdev) };
         return;
     }
+    if take_injected(&FAIL_RX_SKBS) {
+        // As if the skb allocation failed: dropped and counted.
+        // SAFETY: the live net_device.
+        unsafe { ndis_shim_rx_dropped(bridge.netdev) };
+        return;
+    }
     let mut data = null_mut();
     // SAFETY: the live net_device; `data` a valid out pointer.
     let skb = unsafe { ndis_shim_rx_alloc(bridge.netdev, len, &mut data) };
@@ -936,7 +954,19 @@ fn set_oid(adapter: &Adapter, bridge: &Bridge, oid: u32, mut value: KVec<u8>) ->
     request.DATA.SET_INFORMATION.Oid = oid;
     request.DATA.SET_INFORMATION.InformationBuffer = value.as_mut_ptr().cast();
     request.DATA.SET_INFORMATION.InformationBufferLength = value.len() as u32;
-    let mut request = KBox::new(request, GFP_KERNEL)?;
+    let request = (!take_injected(&FAIL_OIDS))
+        .then(|| KBox::new(request, GFP_KERNEL).ok())
+        .flatten();
+    let Some(mut request) = request else {
+        nic.oid_failures.fetch_add(1, Relaxed);
+        dev_warn!(
+            adapter.device(),
+            "{}: OID {:#010x} not issued: no memory for the request\n",
+            adapter.driver.name(),
+            oid
+        );
+        return Err(ENOMEM);
+    };
     let address = &raw mut *request as usize;
     nic.oid_done.store(false, Relaxed);
     nic.oid_pending.store(address, Release);
@@ -952,6 +982,7 @@ fn set_oid(adapter: &Adapter, bridge: &Bridge, oid: u32, mut value: KVec<u8>) ->
                 oid
             );
             nic.oid_pending.store(0, Relaxed);
+            nic.oid_failures.fetch_add(1, Relaxed);
             // The miniport may still write them.
             core::mem::forget(request);
             core::mem::forget(value);
@@ -963,6 +994,7 @@ fn set_oid(adapter: &Adapter, bridge: &Bridge, oid: u32, mut value: KVec<u8>) ->
     if status.is_success() {
         Ok(())
     } else {
+        nic.oid_failures.fetch_add(1, Relaxed);
         dev_warn!(
             adapter.device(),
             "{}: OID {:#010x} failed: {:#010x}\n",
