@@ -17,13 +17,15 @@
 #     oid_failures) and frames to a foreign MAC stay filtered; the next
 #     change goes through and they arrive
 #   registers vanish: memory and I/O decode cleared in A's PCI command
-#     register (QEMU reads all ones): the sample's CheckForHang answers TRUE
-#     once, the shim resets (debugfs resets=, "adapter reset"), the sample
-#     turns bus mastering off and reports no link; no second reset while
-#     it stays gone. Decode restored (bus mastering left off): the next
-#     hang check finds it, a reset brings it back with bus mastering on,
-#     link and traffic (pings, TCP intact)
-#   no rejected calls on A's adapter; every NIC handed back to e1000
+#     register under pings: the shim resets the sample (debugfs resets=,
+#     "adapter reset"), A loses its carrier, no second reset follows while
+#     decode stays off. QEMU does not read all ones there, so the sample's
+#     own "device lost" path (Documentation/e1000-ndis6.rst) is not what
+#     runs: its send-hang check asks for the reset. Decode restored: the
+#     sample does not program the device again by itself (printed, not
+#     checked); unloaded and reloaded, link, pings and TCP are back
+#   no rejected calls on A's adapter (before the reload); every NIC
+#   handed back to e1000
 # Hot-unplug of the sample's NIC (issue 13) is not here: it needs a NIC and
 # hub port added through QMP behind a root port of its own.
 # ndis-test: kmemleak-scan
@@ -79,14 +81,13 @@ link_down() { # NS IF SECS: no carrier within SECS
 	done
 	return 1
 }
-bus_master() { (((0x$(setpci -s $SLOT COMMAND) & 4) != 0)); }
 grew() { # WHAT BEFORE AFTER AT-LEAST
 	echo "# $1: $2 -> $3"
 	(($3 - $2 >= $4))
 }
 
 echo "KTAP version 1"
-echo "1..26"
+echo "1..25"
 T0=$SECONDS
 e1000_bring_up
 for k in fail_maps fail_rx_skbs fail_oids; do
@@ -147,6 +148,12 @@ ip -n $NS_A link set dev $IF_A promisc off
 echo "# OID path took $((SECONDS - t)) s"
 
 # ---- registers vanish under traffic, and come back
+# With memory and I/O decode off, QEMU (q35) does not read all ones from
+# the BAR, so the sample's MiniportCheckForHangEx does not see its "device
+# lost" case (registers all ones): its send-hang check asks for the reset
+# instead, which "succeeds" with every write going nowhere. Once decode is
+# back nothing tells the sample to program the device again: it stays
+# without traffic until it is reloaded (measured: 240 s without a reset).
 t=$SECONDS
 COMMAND0=$(setpci -s $SLOT COMMAND)
 resets0=$(field resets)
@@ -156,24 +163,29 @@ ppid=$!
 BG+=($ppid)
 sleep 0.5
 setpci -s $SLOT COMMAND=0:3 # memory and I/O decode off
-check "decode cleared: a reset within 15 s (resets=$resets0 before)" field_above resets "$resets0" 15
-check "the sample reported the device lost, the shim reset it" \
-	eval 'kmsg_since "registers read all ones" && kmsg_since "adapter reset"'
-check "lost: A has no carrier" link_down $NS_A $IF_A 10
-check "lost: the sample turned bus mastering off" not bus_master
+echo "# STATUS reads $(python3 -c '
+import mmap, os, sys
+f = os.open(sys.argv[1], os.O_RDONLY | os.O_SYNC)
+m = mmap.mmap(f, 4096, mmap.MAP_SHARED, mmap.PROT_READ)
+print(hex(memoryview(m).cast("I")[2]))' "$PCI/devices/$DEV_A/resource0" 2>&1 | tail -n 1) with decode off"
+check "decode cleared under pings: a reset within 15 s (resets=$resets0 before)" field_above resets "$resets0" 15
+check "the shim logged the reset" kmsg_since "adapter reset"
+check "decode cleared: A has no carrier" link_down $NS_A $IF_A 10
 sleep 5 # two hang checks
-check "lost: no further reset" [ "$(field resets)" = $((resets0 + 1)) ]
-setpci -s $SLOT COMMAND=3:3 # decode back, bus mastering still off
-check "decode restored: a second reset within 15 s, bus mastering on again" \
-	eval 'field_above resets $((resets0 + 1)) 15 && bus_master'
-check "found again: link up on A, ping both ways" \
+check "decode cleared: no further reset" [ "$(field resets)" = $((resets0 + 1)) ]
+check "no rejected calls on A's adapter" [ "$(field rejected_calls)" = "$rejected0" ]
+setpci -s $SLOT COMMAND=$COMMAND0
+sleep 6
+echo "# decode back for 6 s: resets=$(field resets), $(ip -n $NS_A -o link show dev $IF_A | grep -o 'LOWER_UP' || echo 'no carrier')," \
+	"$(ip netns exec $NS_A ping -c 1 -W 2 $IP_B >/dev/null 2>&1 && echo pings answered || echo pings unanswered)"
+kill_ns
+check "decode back: rmmod $DRIVER_A" timeout 60 rmmod "$DRIVER_A"
+load_a && attach $DEV_A "$DRIVER_A" $NS_A $IF_A $IP_A
+check "reloaded: link up on A, ping both ways" \
 	eval 'link_up $NS_A $IF_A 20 && ping_sizes $NS_A $IP_B 56 1472 && ping_sizes $NS_B $IP_A 56 1472'
-kill -INT $ppid 2>/dev/null
-wait $ppid 2>/dev/null
-check "found again: 4 MiB A -> B over TCP intact" tcp $NS_A $NS_B $IP_B "$TMP/ab"
+check "reloaded: 4 MiB A -> B over TCP intact" tcp $NS_A $NS_B $IP_B "$TMP/ab"
 echo "# vanished device took $((SECONDS - t)) s"
 
-check "no rejected calls on A's adapter" [ "$(field rejected_calls)" = "$rejected0" ]
 stats $NS_A $IF_A
 echo "# total $((SECONDS - T0)) s"
 exit "$failed"
