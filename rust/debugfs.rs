@@ -10,11 +10,19 @@
 //!   shared-memory blocks, frees waiting for process context and frees done
 //!   there, whether the shim fenced its bus mastering, configurations open
 //!   (`NdisOpenConfigurationEx`), `NdisWriteErrorLogEntry` entries, live
-//!   I/O work items, resets (`MiniportResetEx` calls);
+//!   I/O work items, OID requests of the shim's own that failed
+//!   (`oid_failures`), resets (`MiniportResetEx` calls);
 //! - `fenced`: channels whose engine never went idle, released behind a
 //!   bus-master fence / leaked because the fence did not hold;
-//! - `fail_maps` (read/write): fault injection, the number of streaming
-//!   mappings still to fail ([`crate::dma::FAIL_MAPS`]).
+//! - fault injection (read/write: how many still to fail; write N to arm):
+//!   - `fail_maps`: streaming mappings ([`crate::dma::FAIL_MAPS`]), so
+//!     `NdisMAllocateNetBufferSGList` and the other mapping calls fail;
+//!   - `fail_rx_skbs`: receive skb allocations
+//!     ([`crate::net_device::FAIL_RX_SKBS`]): the indicated frame is
+//!     dropped and counted as `rx_dropped`, the NBL returned as usual;
+//!   - `fail_oids`: OID requests the shim issues from `ndo_set_rx_mode`
+//!     ([`crate::net_device::FAIL_OIDS`]): not issued, logged, counted in
+//!     `oid_failures`; the next rx-mode change tries again.
 
 use core::fmt;
 use kernel::{
@@ -24,13 +32,23 @@ use kernel::{
     uaccess::UserSliceReader,
 };
 
-use crate::{adapter, dma::FAIL_MAPS, reject};
+use crate::{
+    adapter,
+    dma::FAIL_MAPS,
+    net_device::{FAIL_OIDS, FAIL_RX_SKBS},
+    reject,
+};
+
+/// A fault-injection counter's file.
+type ArmedFile = Pin<KBox<debugfs::File<&'static Atomic<u32>>>>;
 
 /// The shim's debugfs directory and files; removed on drop.
 pub(crate) struct ShimDebugfs {
     _rejected_calls: Pin<KBox<debugfs::File<()>>>,
     _adapters: Pin<KBox<debugfs::File<()>>>,
-    _fail_maps: Pin<KBox<debugfs::File<()>>>,
+    _fail_maps: ArmedFile,
+    _fail_rx_skbs: ArmedFile,
+    _fail_oids: ArmedFile,
     _fenced: Pin<KBox<debugfs::File<()>>>,
     _dir: debugfs::Dir,
 }
@@ -45,7 +63,7 @@ fn write_adapters(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (shared, shared_pending, deferred) = a.shared.counts();
         writeln!(
             f,
-            "{} driver={} handle={:#x} rejected_calls={} mapped={} bounced={} sg_dma={} shared_blocks={} shared_free_pending={} shared_deferred_frees={} fenced={} configurations={} error_log_entries={} io_work_items={} resets={}",
+            "{} driver={} handle={:#x} rejected_calls={} mapped={} bounced={} sg_dma={} shared_blocks={} shared_free_pending={} shared_deferred_frees={} fenced={} configurations={} error_log_entries={} io_work_items={} oid_failures={} resets={}",
             a.device().name().to_str().unwrap_or("?"),
             a.driver.name(),
             handle.into_raw(),
@@ -60,20 +78,21 @@ fn write_adapters(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
             a.open_configurations(),
             a.error_log_entries(),
             a.io_work_items.count(),
+            a.nic.oid_failures.load(Relaxed),
             a.nic.resets.load(Relaxed)
         )?;
     }
     Ok(())
 }
 
-fn read_fail_maps(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    writeln!(f, "{}", FAIL_MAPS.load(Relaxed))
+fn read_armed(counter: &&'static Atomic<u32>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    writeln!(f, "{}", counter.load(Relaxed))
 }
 
-fn write_fail_maps(_: &(), reader: &mut UserSliceReader) -> Result {
+fn write_armed(counter: &&'static Atomic<u32>, reader: &mut UserSliceReader) -> Result {
     let value = Atomic::new(0u32);
     value.read_from_slice(reader)?;
-    FAIL_MAPS.store(value.load(Relaxed), Relaxed);
+    counter.store(value.load(Relaxed), Relaxed);
     Ok(())
 }
 
@@ -95,7 +114,20 @@ impl ShimDebugfs {
                 GFP_KERNEL,
             )?,
             _fail_maps: KBox::pin_init(
-                dir.read_write_callback_file(c"fail_maps", (), &read_fail_maps, &write_fail_maps),
+                dir.read_write_callback_file(c"fail_maps", &FAIL_MAPS, &read_armed, &write_armed),
+                GFP_KERNEL,
+            )?,
+            _fail_rx_skbs: KBox::pin_init(
+                dir.read_write_callback_file(
+                    c"fail_rx_skbs",
+                    &FAIL_RX_SKBS,
+                    &read_armed,
+                    &write_armed,
+                ),
+                GFP_KERNEL,
+            )?,
+            _fail_oids: KBox::pin_init(
+                dir.read_write_callback_file(c"fail_oids", &FAIL_OIDS, &read_armed, &write_armed),
                 GFP_KERNEL,
             )?,
             _fenced: KBox::pin_init(

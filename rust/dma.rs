@@ -137,11 +137,17 @@ pub(crate) fn dma_limit(dev: &device::Device) -> u64 {
 /// cleanly.
 pub(crate) static FAIL_MAPS: Atomic<u32> = Atomic::new(0);
 
-/// Takes one injected failure, if any are armed.
+/// Takes one injected mapping failure, if any are armed.
 pub(crate) fn injected_map_failure() -> bool {
-    let mut armed = FAIL_MAPS.load(Relaxed);
+    take_injected(&FAIL_MAPS)
+}
+
+/// Takes one failure from a fault-injection counter (debugfs), if any are
+/// armed: counts it down and answers true.
+pub(crate) fn take_injected(counter: &Atomic<u32>) -> bool {
+    let mut armed = counter.load(Relaxed);
     while armed > 0 {
-        match FAIL_MAPS.cmpxchg(armed, armed - 1, Relaxed) {
+        match counter.cmpxchg(armed, armed - 1, Relaxed) {
             Ok(_) => return true,
             Err(now) => armed = now,
         }

@@ -45,6 +45,7 @@ use kernel::{
 use crate::{
     abi,
     adapter::Adapter,
+    dma::take_injected,
     driver::Characteristics,
     handle::Handle,
     memory,
@@ -57,6 +58,17 @@ use crate::{
     reset,
     status::NdisStatus,
 };
+
+/// Fault injection (debugfs `ndis_shim/fail_rx_skbs`): the number of
+/// received frames still to drop as if their skb could not be allocated
+/// (counted as `rx_dropped`; the NBL goes back as usual).
+pub(crate) static FAIL_RX_SKBS: Atomic<u32> = Atomic::new(0);
+
+/// Fault injection (debugfs `ndis_shim/fail_oids`): the number of OID
+/// requests the shim issues (`ndo_set_rx_mode`'s) still to fail as if the
+/// request could not be allocated (logged; counted in the adapter's
+/// `oid_failures`).
+pub(crate) static FAIL_OIDS: Atomic<u32> = Atomic::new(0);
 
 /// The most NBLs the shim keeps at the miniport before it stops the
 /// queue: NDIS 6 declares no limit, and byte queue limits alone would let
@@ -785,6 +797,12 @@ fn receive_one(adapter: &Adapter, bridge: &Bridge, view: &NetBufferView, csum_ok
         unsafe { ndis_shim_rx_dropped(bridge.netdev) };
         return;
     }
+    if take_injected(&FAIL_RX_SKBS) {
+        // As if the skb allocation failed: dropped and counted.
+        // SAFETY: the live net_device.
+        unsafe { ndis_shim_rx_dropped(bridge.netdev) };
+        return;
+    }
     let mut data = null_mut();
     // SAFETY: the live net_device; `data` a valid out pointer.
     let skb = unsafe { ndis_shim_rx_alloc(bridge.netdev, len, &mut data) };
@@ -931,10 +949,17 @@ fn apply_rx_mode(adapter: &Adapter) {
 
 /// Issues a set request for `oid` with `value` and waits for it. PASSIVE.
 fn set_oid(adapter: &Adapter, bridge: &Bridge, oid: u32, mut value: KVec<u8>) -> Result {
-    let status = oid_request(adapter, bridge, false, oid, &mut value)?.0;
+    let status = match oid_request(adapter, bridge, false, oid, &mut value) {
+        Ok((status, _)) => status,
+        Err(e) => {
+            adapter.nic.oid_failures.fetch_add(1, Relaxed);
+            return Err(e);
+        }
+    };
     if status.is_success() {
         Ok(())
     } else {
+        adapter.nic.oid_failures.fetch_add(1, Relaxed);
         dev_warn!(
             adapter.device(),
             "{}: OID {:#010x} failed: {:#010x}\n",
@@ -980,7 +1005,20 @@ fn oid_request(
         request.DATA.SET_INFORMATION.InformationBuffer = buf;
         request.DATA.SET_INFORMATION.InformationBufferLength = len;
     }
-    let mut request = KBox::new(request, GFP_KERNEL)?;
+    // Fault injection (debugfs `fail_oids`) fails set requests only: the
+    // statistics queries run on their own schedule.
+    let request = (query || !take_injected(&FAIL_OIDS))
+        .then(|| KBox::new(request, GFP_KERNEL).ok())
+        .flatten();
+    let Some(mut request) = request else {
+        dev_warn!(
+            adapter.device(),
+            "{}: OID {:#010x} not issued: no memory for the request\n",
+            adapter.driver.name(),
+            oid
+        );
+        return Err(ENOMEM);
+    };
     let address = &raw mut *request as usize;
     nic.oid_done.store(false, Relaxed);
     nic.oid_pending.store(address, Release);
@@ -996,6 +1034,7 @@ fn oid_request(
                 oid
             );
             nic.oid_pending.store(0, Relaxed);
+            nic.oid_failures.fetch_add(1, Relaxed);
             // The miniport may still write them.
             core::mem::forget(request);
             core::mem::forget(core::mem::take(buffer));

@@ -164,6 +164,9 @@ pub(crate) struct Nic {
     pub(crate) reset_addressing: Atomic<bool>,
     /// Resets so far (debugfs).
     pub(crate) resets: Atomic<u64>,
+    /// OID requests of the shim's own that failed: not issued (no memory),
+    /// failed by the miniport or never completed (debugfs).
+    pub(crate) oid_failures: Atomic<u64>,
     /// The link's speed (bits/s) and duplex (`MediaDuplexState`), from the
     /// general attributes and `NDIS_STATUS_LINK_STATE` (ethtool).
     pub(crate) link_speed: Atomic<u64>,
@@ -202,6 +205,7 @@ impl Nic {
             reset_status: Atomic::new(0),
             reset_addressing: Atomic::new(false),
             resets: Atomic::new(0),
+            oid_failures: Atomic::new(0),
             link_speed: Atomic::new(u64::MAX),
             duplex: Atomic::new(0),
             stats <- new_spinlock_irq!(LinkStats::default()),

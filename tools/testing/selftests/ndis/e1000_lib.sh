@@ -1,0 +1,256 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the e1000 traffic tests (tests/*-e1000-*.sh); sourced, not run.
+# tools/vm.sh gives the guest two e1000 (82540EM) NICs on one QEMU hub and
+# nothing else on it:
+#   NIC A 0000:00:10.0 52:54:00:12:34:01 -> DRIVER_A, namespace ndis_e1k_a, e1ka 10.0.0.1/24
+#   NIC B 0000:00:11.0 52:54:00:12:34:02 -> e1000,    namespace ndis_e1k_b, e1kb 10.0.0.2/24
+# Each NIC is bound with driver_override (udev loads e1000 at boot and it
+# takes both; A is unbound and handed over). DRIVER_A is
+# NDIS_E1000_DRIVER_A: e1000_ndis6 (the NDIS 6 sample, samples/e1000_ndis6,
+# on ndis-shim; the default) or e1000 (Linux's driver on both ends).
+# A test calls e1000_require (exit 4, SKIP, without what it needs; TOOLS
+# lists the commands it runs), then e1000_init (temporary directory TMP,
+# cleanup at exit: every NIC back to Linux's e1000), prints its KTAP plan,
+# then e1000_bring_up (namespaces, binding, the first five checks).
+# shellcheck shell=bash
+DRIVER_A=${NDIS_E1000_DRIVER_A:-e1000_ndis6}
+DEV_A=0000:00:10.0 DEV_B=0000:00:11.0
+MAC_A=52:54:00:12:34:01 MAC_B=52:54:00:12:34:02
+NS_A=ndis_e1k_a NS_B=ndis_e1k_b IF_A=e1ka IF_B=e1kb IP_A=10.0.0.1 IP_B=10.0.0.2
+MAC_FOREIGN=52:54:00:12:34:99 IP_FOREIGN=10.0.0.99
+MAC_GROUP=01:00:5e:01:02:03 IP_GROUP=239.1.2.3
+PCI=/sys/bus/pci
+DBG=/sys/kernel/debug
+
+# e1000_require [TOOL...]: exit 4 (SKIP) without the NICs, modules or tools.
+e1000_require() {
+	for d in $DEV_A $DEV_B; do
+		[ "$(cat $PCI/devices/$d/vendor 2>/dev/null):$(cat $PCI/devices/$d/device 2>/dev/null)" = 0x8086:0x100e ] ||
+			{ echo "# SKIP no e1000 at $d (tools/vm.sh adds two, except in swiotlb-tiny)"; exit 4; }
+	done
+	if [ "$DRIVER_A" != e1000 ]; then
+		for ko in "${NDIS_KO:?}/ndis_shim.ko" "$NDIS_KO/$DRIVER_A.ko"; do
+			[ -f "$ko" ] || { echo "# SKIP $ko not built (NDIS_E1000_DRIVER_A=e1000 runs the checks on Linux's e1000)"; exit 4; }
+		done
+	fi
+	ping -V 2>/dev/null | grep -q iputils || { echo "# SKIP iputils ping not installed (tools/setup.sh)"; exit 4; }
+	for t in socat tcpdump ss sha256sum "$@"; do
+		command -v $t >/dev/null || { echo "# SKIP $t not installed (tools/setup.sh)"; exit 4; }
+	done
+	modprobe -q e1000 || { echo "# SKIP Linux's e1000 driver not available (CONFIG_E1000=m)"; exit 4; }
+}
+
+# e1000_init: TMP, the state cleanup restores, cleanup at exit.
+e1000_init() {
+	TMP=$(mktemp -d -p "$(mountpoint -q /dev/shm && echo /dev/shm || echo /tmp)")
+	SHIM_LOADED=0
+	[ -e /sys/module/ndis_shim ] && SHIM_LOADED=1
+	BG=()
+	mark="ndis-test: $$-$(date +%s%N)"
+	echo "$mark" >/dev/kmsg
+	mountpoint -q $DBG || mount -t debugfs none $DBG
+	trap cleanup EXIT
+}
+
+# ---- KTAP
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+notok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else notok "$what"; fi; }
+quiet() { "$@" >/dev/null 2>&1; }
+not() { ! "$@"; }
+# (Not for a background command: a function runs in a subshell that
+# ignores SIGINT and would not pass a signal on.)
+in_a() { ip netns exec $NS_A "$@"; }
+in_b() { ip netns exec $NS_B "$@"; }
+now() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); } # ms
+
+# ---- binding and interfaces
+driver_of() { basename "$(readlink "$PCI/devices/$1/driver" 2>/dev/null)" 2>/dev/null; }
+# bind DEV DRIVER: make DRIVER (and only it) drive DEV.
+bind() {
+	local dev=$1 drv=$2 i
+	echo "$drv" >"$PCI/devices/$dev/driver_override"
+	if [ -n "$(driver_of "$dev")" ] && [ "$(driver_of "$dev")" != "$drv" ]; then
+		echo "$dev" >"$PCI/devices/$dev/driver/unbind"
+	fi
+	[ "$(driver_of "$dev")" = "$drv" ] || echo "$dev" >$PCI/drivers_probe 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		[ "$(driver_of "$dev")" = "$drv" ] && return 0
+		sleep 0.1
+	done
+	echo "# $dev: driver '$(driver_of "$dev")', wanted $drv"
+	return 1
+}
+load_a() { # the module of DRIVER_A (and the shim for an NDIS miniport)
+	if [ "$DRIVER_A" = e1000 ]; then modprobe e1000; return; fi
+	[ -e /sys/module/ndis_shim ] || insmod "$NDIS_KO/ndis_shim.ko" || return 1
+	[ -e "/sys/module/$DRIVER_A" ] || insmod "$NDIS_KO/$DRIVER_A.ko"
+}
+# attach DEV DRIVER NS IF IP MAC: DEV's net_device into NS as IF with IP,
+# up (the carrier is waited for by link_up). Nothing to do if IF is there.
+attach() {
+	local dev=$1 drv=$2 ns=$3 ifn=$4 ip=$5 i name=
+	ip -n "$ns" link show dev "$ifn" >/dev/null 2>&1 && return 0
+	bind "$dev" "$drv" || return 1
+	# udev renames it (eth0 -> enp0s16): let it finish first.
+	command -v udevadm >/dev/null && udevadm settle -t 10
+	for ((i = 0; i < 100; i++)); do
+		name=$(ls "$PCI/devices/$dev/net" 2>/dev/null | head -n 1)
+		[ -n "$name" ] && break
+		sleep 0.1
+	done
+	[ -n "$name" ] || { echo "# $dev: no net_device"; return 1; }
+	ip link set dev "$name" netns "$ns" &&
+		ip -n "$ns" link set dev "$name" name "$ifn" &&
+		ip -n "$ns" addr add "$ip/24" dev "$ifn" &&
+		ip -n "$ns" link set dev "$ifn" up || return 1
+	echo "# $dev ($drv): $name -> $ns/$ifn $ip"
+}
+# link_up NS IF [SECS]: carrier (LOWER_UP) within SECS.
+link_up() {
+	local end=$((SECONDS + ${3:-20}))
+	while ((SECONDS < end)); do
+		[[ $(ip -n "$1" -o link show dev "$2" 2>/dev/null) == *LOWER_UP* ]] && return 0
+		sleep 0.2
+	done
+	ip -n "$1" -o link show dev "$2" 2>&1 | sed 's/^/# /'
+	return 1
+}
+mac_is() { [[ $(ip -n "$1" -o link show dev "$2" 2>/dev/null) == *"link/ether $3 "* ]]; }
+stats() { # NS IF: the interface's counters as one diagnostic line
+	ip -n "$1" -s -s link show dev "$2" 2>/dev/null | tr -s ' \n' ' ' | sed "s/^/# $1: /"
+	echo
+}
+
+# ---- traffic
+# ping_sizes NS DST SIZE...: one ping per payload size, all must answer.
+ping_sizes() {
+	local ns=$1 dst=$2
+	shift 2
+	ip netns exec "$ns" bash -c '
+		dst=$1; shift; bad=
+		for s in "$@"; do ping -q -c 1 -W 3 -s "$s" "$dst" >/dev/null 2>&1 || ping -q -c 1 -W 5 -s "$s" "$dst" >/dev/null 2>&1 || bad+=" $s"
+		done
+		[ -z "$bad" ] || { echo "# no answer to payload sizes:$bad"; exit 1; }' _ "$dst" "$@"
+}
+flood() { # NS DST COUNT: every ping of a flood answered
+	local out
+	out=$(ip netns exec "$1" ping -f -q -c "$3" -w 300 "$2" 2>&1)
+	echo "$out" | tail -n 2 | sed 's/^/# /'
+	[[ $out == *"$3 packets transmitted, $3 received,"* ]]
+}
+# listen NS PORT: wait until something listens on TCP PORT in NS.
+listen() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	echo "# nothing listens on $2 in $1"
+	return 1
+}
+PORT=5000
+# tcp_start FROM-NS TO-NS TO-IP FILE: FILE over TCP (socat), the receiver
+# hashing what arrives into FILE.rx.sha; TCP_PIDS = receiver, sender.
+tcp_start() {
+	local from=$1 to=$2 dst=$3 f=$4 rpid
+	PORT=$((PORT + 1))
+	ip netns exec "$to" bash -c 'socat -u TCP-LISTEN:$1,reuseaddr STDOUT 2>"$2.rx.err" | sha256sum >"$2.rx.sha"' _ "$PORT" "$f" &
+	rpid=$!
+	listen "$to" "$PORT" || { kill $rpid 2>/dev/null; return 1; }
+	ip netns exec "$from" socat -u OPEN:"$f" TCP:"$dst":"$PORT" 2>"$f.tx.err" &
+	TCP_PIDS=($rpid $!)
+	BG+=("${TCP_PIDS[@]}")
+}
+# tcp_finish FILE SECS: both ends done within SECS, the hash matches.
+tcp_finish() {
+	local f=$1 end=$((SECONDS + $2)) p want got
+	for p in "${TCP_PIDS[@]}"; do
+		while kill -0 "$p" 2>/dev/null && ((SECONDS < end)); do sleep 0.2; done
+		kill -0 "$p" 2>/dev/null && { echo "# transfer still running after $2 s"; kill "${TCP_PIDS[@]}" 2>/dev/null; return 1; }
+	done
+	wait "${TCP_PIDS[1]}" || { echo "# sender failed: $(cat "$f.tx.err")"; return 1; }
+	want=$(sha256sum <"$f") got=$(cat "$f.rx.sha" 2>/dev/null)
+	[ "$want" = "$got" ] && return 0
+	echo "# sha256 sent ${want%% *}, received ${got%% *}; $(cat "$f.rx.err" "$f.tx.err" 2>/dev/null | tr '\n' ' ')"
+	return 1
+}
+tcp() { # FROM-NS TO-NS TO-IP FILE: one verified transfer, timed
+	local t0 ms bytes
+	t0=$(now)
+	tcp_start "$@" && tcp_finish "$4" 240 || return 1
+	ms=$(($(now) - t0 + 1)) bytes=$(stat -c %s "$4")
+	echo "# TCP $1 -> $2: $bytes bytes in $ms ms ($((bytes / ms * 1000 / 1024)) KiB/s)"
+}
+# filter_phase LABEL: B sends 10 frames to the foreign MAC and 10 to the
+# group; tcpdump -p on A (so it changes no filter) counts what reached A's
+# stack: SEEN_FOREIGN, SEEN_GROUP.
+filter_phase() {
+	local cap=$TMP/cap-$1 i pid
+	ip netns exec $NS_A tcpdump -p -nn -e -l -i $IF_A "ether dst $MAC_FOREIGN or ether dst $MAC_GROUP" >"$cap" 2>"$cap.err" &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do grep -q 'listening on' "$cap.err" && break; sleep 0.1; done
+	# -W, not -w: with a deadline ping goes on sending until it has COUNT
+	# answers, and none come.
+	ip netns exec $NS_B ping -q -c 10 -i 0.05 -W 1 $IP_FOREIGN >/dev/null 2>&1 &
+	i=$!
+	in_b ping -q -c 10 -i 0.05 -W 1 $IP_GROUP >"$cap.ping" 2>&1
+	wait $i
+	sleep 0.5
+	kill -INT $pid
+	wait $pid 2>/dev/null
+	SEEN_FOREIGN=$(grep -c "> $MAC_FOREIGN" "$cap")
+	SEEN_GROUP=$(grep -c "> $MAC_GROUP" "$cap")
+	echo "# $1: A's stack saw $SEEN_FOREIGN to $MAC_FOREIGN, $SEEN_GROUP to $MAC_GROUP (of 10 each)"
+}
+
+# Every process left in the namespaces (a socat whose peer vanished).
+kill_ns() {
+	local p
+	for p in "${BG[@]}"; do kill "$p" 2>/dev/null; done
+	for p in $(ip netns pids $NS_A 2>/dev/null) $(ip netns pids $NS_B 2>/dev/null); do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	BG=()
+}
+cleanup() {
+	local p
+	kill_ns
+	ip netns del $NS_A 2>/dev/null
+	ip netns del $NS_B 2>/dev/null
+	if [ "$DRIVER_A" != e1000 ]; then
+		rmmod "$DRIVER_A" 2>/dev/null
+		[ $SHIM_LOADED = 1 ] || rmmod ndis_shim 2>/dev/null
+	fi
+	# Both back to Linux's e1000, as at boot.
+	for p in $DEV_A $DEV_B; do
+		echo >"$PCI/devices/$p/driver_override"
+		[ -n "$(driver_of $p)" ] || echo $p >$PCI/drivers_probe 2>/dev/null
+	done
+	# Fault injection disarmed (tests/09-e1000-faults.sh arms it).
+	for p in fail_maps fail_rx_skbs fail_oids; do
+		[ -w $DBG/ndis_shim/$p ] && echo 0 >$DBG/ndis_shim/$p
+	done
+	rm -rf "$TMP"
+}
+
+# e1000_bring_up: A to DRIVER_A and B to e1000 in their namespaces, link
+# up (five checks); exits when there is no link.
+e1000_bring_up() {
+	local t0=$SECONDS
+	ip netns del $NS_A 2>/dev/null
+	ip netns del $NS_B 2>/dev/null
+	ip netns add $NS_A && ip netns add $NS_B || { notok "network namespaces"; exit 1; }
+	# B first: Linux's e1000 must hold B before an NDIS sample's registration
+	# could probe it.
+	bind $DEV_B e1000 && load_a && bind $DEV_A "$DRIVER_A"
+	check "A ($DEV_A) bound to $DRIVER_A, B ($DEV_B) to e1000" \
+		[ "$(driver_of $DEV_A):$(driver_of $DEV_B)" = "$DRIVER_A:e1000" ]
+	attach $DEV_A "$DRIVER_A" $NS_A $IF_A $IP_A && attach $DEV_B e1000 $NS_B $IF_B $IP_B
+	check "A's MAC is QEMU's ($MAC_A)" mac_is $NS_A $IF_A $MAC_A
+	check "B's MAC is QEMU's ($MAC_B)" mac_is $NS_B $IF_B $MAC_B
+	check "link up on A" link_up $NS_A $IF_A
+	check "link up on B" link_up $NS_B $IF_B
+	[ $failed = 0 ] || { echo "# no link between A and B: the rest would only time out"; exit 1; }
+	echo "# both attached and link up after $((SECONDS - t0)) s"
+}
