@@ -213,6 +213,7 @@ guest_env() { # one line of NAME=VALUE words
 	# The e1000 traffic test's driver under test (e1000_ndis6 unless set;
 	# e1000 runs it on Linux's driver).
 	[ -z "${NDIS_E1000_DRIVER_A:-}" ] || env+=(NDIS_E1000_DRIVER_A="$NDIS_E1000_DRIVER_A")
+	[ -z "${NDIS_E1000_FAULTS:-}" ] || env+=(NDIS_E1000_FAULTS="$NDIS_E1000_FAULTS")
 	echo "${env[*]}"
 }
 
