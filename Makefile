@@ -16,7 +16,7 @@ TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 export NDIS_BUILD ?= $(TOP)/build
 CONFIGS ?= plain iommu swiotlb swiotlb-tiny
 
-.PHONY: all modules setup kernel check check-kasan run bench host-test clippy fmt-check clean vm-test \
+.PHONY: all modules setup kernel check check-kasan run bench bench-nic host-test clippy fmt-check clean vm-test \
 	install rust-analyzer htmldocs help
 
 all: modules
@@ -68,9 +68,18 @@ check-kasan: setup
 run:
 	@tools/run.sh
 
-# Shim against raw Linux DMA calls, per configuration, debug layers off.
+# Shim against raw Linux DMA calls, per configuration, debug layers off;
+# then the NIC benchmark (plain and iommu). NDIS_BENCH_PARTS picks the parts
+# (default "dma nic"); the NIC part runs in the CONFIGS among plain, iommu.
+NDIS_BENCH_PARTS ?= dma nic
+NIC_CONFIGS = $(filter plain iommu,$(CONFIGS))
 bench: modules
-	@tools/bench.sh $(filter-out swiotlb-tiny,$(CONFIGS))
+	@$(if $(filter dma,$(NDIS_BENCH_PARTS)),tools/bench.sh $(filter-out swiotlb-tiny,$(CONFIGS)))
+	@$(if $(and $(filter nic,$(NDIS_BENCH_PARTS)),$(NIC_CONFIGS)),tools/bench-nic.sh $(NIC_CONFIGS))
+
+# Only the NIC benchmark: the NDIS e1000 sample against Linux's e1000.
+bench-nic: modules
+	@tools/bench-nic.sh $(NIC_CONFIGS)
 
 vm-test: modules
 	@tools/check.sh --vm-only $(CONFIGS)
@@ -104,7 +113,8 @@ help:
 	@echo '  fmt-check      rustfmt check of every Rust source'
 	@echo '  vm-test        the VM tests only (CONFIGS=..., NDIS_ONLY=REGEX)'
 	@echo '  check-kasan    the data-path tests and canaries on a KASAN kernel (opt-in)'
-	@echo '  bench          shim vs raw DMA API, per configuration'
+	@echo '  bench          shim vs raw DMA API per configuration, then the NIC benchmark (NDIS_BENCH_PARTS)'
+	@echo '  bench-nic      only the NIC benchmark: the NDIS e1000 sample vs Linux e1000 (plain, iommu)'
 	@echo '  rust-analyzer  write rust-project.json for the shim, the Rust API and the Rust sample'
 	@echo '  htmldocs       Documentation/ as HTML in build/htmldocs (Sphinx, warnings as errors)'
 	@echo '  clean          remove build/ and the objects'

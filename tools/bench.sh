@@ -45,7 +45,6 @@ modes=${NDIS_BENCH_MODES:-wall icount}
 params_wall=${NDIS_BENCH_WALL:-iters=2000 reps=5 conc_iters=2000}
 params_icount=${NDIS_BENCH_ICOUNT:-iters=500 reps=3 conc_iters=500}
 plot=${NDIS_BENCH_PLOT:-$NDIS_TOP/Documentation/performance.png}
-ko=$NDIS_BUILD/ko
 bench_dir=$NDIS_TOP/tools/testing/selftests/ndis/bench
 out=$NDIS_BUILD/bench
 
@@ -55,20 +54,9 @@ for c in "${configs[@]}"; do
 done
 declare -A kdir_of ko_of
 for k in $kernels; do
-	case $k in
-	debug)
-		kdir_of[$k]=$(tools/build-kernel.sh --print-kdir)
-		ko_of[$k]=$ko
-		;;
-	production)
-		stage "bench: the production kernel and its modules"
-		NDIS_KERNEL_FLAVOR=production tools/build-kernel.sh >/dev/null
-		kdir_of[$k]=$(NDIS_KERNEL_FLAVOR=production tools/build-kernel.sh --print-kdir)
-		NDIS_KERNEL_FLAVOR=production NDIS_BUILD=$NDIS_BUILD/production tools/build-modules.sh
-		ko_of[$k]=$NDIS_BUILD/production/ko
-		;;
-	*) die "unknown kernel '$k' (debug, production)" ;;
-	esac
+	bench_kernel "$k"
+	kdir_of[$k]=$BENCH_KDIR
+	ko_of[$k]=$BENCH_KO
 	for f in ndis_shim.ko ndis_bench.ko; do
 		[ -f "${ko_of[$k]}/$f" ] || die "${ko_of[$k]}/$f missing: run 'make modules' (or 'make bench')"
 	done

@@ -127,3 +127,26 @@ export PATH="$TOOLS_BIN:$VENV/bin:$HOME/.cargo/bin:$PATH"
 export RUSTUP_TOOLCHAIN=$RUST_TOOLCHAIN
 export LIBCLANG_PATH=/usr/lib/llvm-$LLVM_VERSION/lib
 export RUST_LIB_SRC
+
+# bench_kernel debug|production: the benchmarks' kernel tree and modules,
+# in BENCH_KDIR and BENCH_KO (BENCH_KERNEL: the name). `debug` is the test
+# kernel with $NDIS_BUILD/ko; `production` (tools/kernel/production.config)
+# is built once and cached, its modules built into $NDIS_BUILD/production
+# (Kbuild's MO=) so that neither clobbers the other's objects.
+bench_kernel() {
+	BENCH_KERNEL=$1
+	case $1 in
+	debug)
+		BENCH_KDIR=$("$NDIS_TOP/tools/build-kernel.sh" --print-kdir)
+		BENCH_KO=$NDIS_BUILD/ko
+		;;
+	production)
+		stage "bench: the production kernel and its modules"
+		NDIS_KERNEL_FLAVOR=production "$NDIS_TOP/tools/build-kernel.sh" >/dev/null
+		BENCH_KDIR=$(NDIS_KERNEL_FLAVOR=production "$NDIS_TOP/tools/build-kernel.sh" --print-kdir)
+		NDIS_KERNEL_FLAVOR=production NDIS_BUILD=$NDIS_BUILD/production "$NDIS_TOP/tools/build-modules.sh"
+		BENCH_KO=$NDIS_BUILD/production/ko
+		;;
+	*) die "unknown kernel '$1' (debug, production)" ;;
+	esac
+}

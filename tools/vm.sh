@@ -34,7 +34,8 @@
 #
 # Environment: KDIR (default: tools/build-kernel.sh --print-kdir),
 # NDIS_KVM=0/1 (skip the KVM probe), NDIS_VM_TIMEOUT (default 600 s),
-# NDIS_VM_APPEND / NDIS_VM_QEMU_OPTS (extra kernel / QEMU arguments).
+# NDIS_VM_APPEND / NDIS_VM_QEMU_OPTS (extra kernel / QEMU arguments),
+# NDIS_VM_CPUS (default 2; tools/bench-nic.sh's icount boot takes 1).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -124,7 +125,7 @@ fi
 append+=" ${NDIS_VM_APPEND:-}"
 qopts+=" ${NDIS_VM_QEMU_OPTS:-}"
 
-vng_base=(vng --run "$KDIR" --force-9p --disable-microvm --memory "$mem" --cpus 2 --verbose)
+vng_base=(vng --run "$KDIR" --force-9p --disable-microvm --memory "$mem" --cpus "${NDIS_VM_CPUS:-2}" --verbose)
 
 # KVM only if it demonstrably boots this kernel: nested KVM here has been
 # seen to hang forever, so the probe is one short, cached boot per host
