@@ -25,6 +25,7 @@ use kernel::{
     workqueue::{self, impl_has_work, Work, WorkItem},
 };
 
+use crate::work_sync::Flush;
 use crate::{
     abi,
     handle::{Handle, HandleKind},
@@ -145,8 +146,7 @@ impl IoWorkItem {
     /// Waits until the item is neither queued nor running. PASSIVE, and
     /// never from the item's own routine.
     fn flush(&self) {
-        // SAFETY: as in `cancel`; `flush_work` only waits.
-        unsafe { bindings::flush_work(Work::raw_get(&raw const self.work)) };
+        self.work.flush();
     }
 }
 
@@ -278,10 +278,8 @@ impl IoWorkItems {
     /// Lets every item go, after `MiniportHaltEx`. PASSIVE.
     pub(crate) fn release(&self) -> Leftovers {
         self.state.lock().closing = true;
-        // SAFETY: `reaper` was initialised by `new_work!` and lives as long
-        // as `self`; this waits for a reap in progress (no new one is
-        // queued: `closing`).
-        unsafe { bindings::flush_work(Work::raw_get(&raw const self.reaper)) };
+        // A reap in progress is waited for (no new one is queued: `closing`).
+        self.reaper.flush();
         let mut left = Leftovers {
             unfreed: 0,
             cancelled: 0,

@@ -39,9 +39,10 @@ use kernel::{
         Arc, ArcBorrow,
     },
     time::{delay::fsleep, Delta},
-    workqueue::{self, impl_has_work, Work, WorkItem},
+    workqueue::{self, impl_has_work, WorkItem},
 };
 
+use crate::work_sync::Flush;
 use crate::{
     abi,
     adapter::Adapter,
@@ -316,11 +317,9 @@ pub(crate) fn detach(adapter: &Adapter) {
     // nothing, but must be over (and its reference on the adapter gone)
     // before the miniport halts. Flushed, not cancelled: a cancelled item
     // would keep its reference.
-    // SAFETY: the adapter's own, initialized work item.
-    unsafe { bindings::flush_work(Work::raw_get(&raw const adapter.rx_mode_work)) };
+    adapter.rx_mode_work.flush();
     // The same for a statistics query.
-    // SAFETY: the adapter's own, initialized work item.
-    unsafe { bindings::flush_work(Work::raw_get(&raw const adapter.stats_work)) };
+    adapter.stats_work.flush();
 }
 
 /// Frees the net_device and the send pool. After `MiniportHaltEx` (or a

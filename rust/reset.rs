@@ -15,16 +15,16 @@
 //! reset work.
 
 use kernel::{
-    bindings,
     prelude::*,
     sync::{
         atomic::{Acquire, Relaxed, Release},
         Arc,
     },
     time::{msecs_to_jiffies, Delta},
-    workqueue::{self, impl_has_delayed_work, impl_has_work, DelayedWork, Work, WorkItem},
+    workqueue::{self, impl_has_delayed_work, impl_has_work, WorkItem},
 };
 
+use crate::work_sync::Flush;
 use crate::{adapter::Adapter, status::NdisStatus};
 
 /// NDIS's hang-check period when the miniport gives none ("If this value
@@ -102,18 +102,10 @@ pub(crate) fn arm(adapter: Arc<Adapter>) {
 /// Stops the hang checks and resets: one pending runs now and sees
 /// `detached` (set by the caller), one running is waited for. PASSIVE.
 pub(crate) fn disarm(adapter: &Adapter) {
-    // SAFETY: the adapter's own work item, initialised by `new_work!`;
-    // flushed, not cancelled (a cancelled item would keep its reference).
-    unsafe { bindings::flush_work(Work::raw_get(&raw const adapter.reset_work)) };
-    // SAFETY: the adapter's own delayed work item, initialised by
-    // `new_delayed_work!`; its `work_struct` is the first member of the
-    // `struct delayed_work` (`to_delayed_work` is this cast), so the two
-    // share an address. Flushing only runs a pending one early and waits
-    // (cancelling would keep the queue's reference on the adapter).
-    unsafe {
-        let work = Work::raw_get(DelayedWork::raw_as_work(&raw const adapter.hang_check));
-        bindings::flush_delayed_work(work.cast::<bindings::delayed_work>())
-    };
+    // Flushed, not cancelled: a cancelled item would keep the queue's
+    // reference on the adapter.
+    adapter.reset_work.flush();
+    adapter.hang_check.flush();
 }
 
 /// `MiniportResetEx`, waiting for `NdisMResetComplete` if it pends.

@@ -37,6 +37,7 @@ use kernel::{
     workqueue::{self, impl_has_work, Work, WorkItem},
 };
 
+use crate::work_sync::Flush;
 use crate::{
     abi,
     adapter_core::AdapterCore,
@@ -232,9 +233,7 @@ impl SharedMemory {
     /// context is released and every pending asynchronous allocation
     /// completed. PASSIVE.
     pub(crate) fn flush(&self) {
-        // SAFETY: `work` is a field of this live, pinned object and was
-        // initialised by `new`; `flush_work` only waits for it.
-        unsafe { bindings::flush_work(Work::raw_get(&raw const self.work)) };
+        self.work.flush();
         // A free may have been queued behind a run that had already reaped.
         self.reap();
     }

@@ -82,6 +82,7 @@ mod shared_memory;
 mod system_dma;
 mod timer;
 mod version;
+mod work_sync;
 
 module! {
     type: NdisShim,

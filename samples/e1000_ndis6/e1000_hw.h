@@ -33,6 +33,11 @@ Environment:
 /* BAR0 is 128 KiB of memory-mapped registers. */
 #define E1000_REGISTER_SPACE_SIZE    0x20000
 
+/* PCI command register (configuration space offset 4) and two of its bits. */
+#define E1000_PCI_COMMAND            0x04
+#define E1000_PCI_COMMAND_MEMORY     0x0002	/* memory space decode */
+#define E1000_PCI_COMMAND_MASTER     0x0004	/* bus master enable */
+
 /* ---- General registers ---- */
 #define E1000_CTRL      0x00000	/* Device Control */
 #define E1000_STATUS    0x00008	/* Device Status (RO) */

@@ -28,15 +28,26 @@ Environment:
 #include <ndis.h>
 #include "e1000.h"
 
-/* A device gone from the bus (or with its decode turned off) reads all ones. */
+/*
+ * A device gone from the bus reads all ones.  One whose memory decode was
+ * turned off may not: the bus may answer with zeros instead (QEMU's does),
+ * so the PCI command register is asked too.  Any IRQL: a configuration
+ * read does not wait.
+ */
 BOOLEAN
 E1000HwIsPresent(
 	_In_ PE1000_ADAPTER Adapter)
 {
 	ULONG Status;
+	USHORT Command;
 
 	E1000_READ(Adapter, E1000_STATUS, &Status);
-	return Status != 0xFFFFFFFF;
+	if (Status == 0xFFFFFFFF)
+		return FALSE;
+	if (NdisMGetBusData(Adapter->MiniportAdapterHandle, PCI_WHICHSPACE_CONFIG,
+			    E1000_PCI_COMMAND, &Command, sizeof(Command)) != sizeof(Command))
+		return FALSE;
+	return Command != 0xFFFF && (Command & E1000_PCI_COMMAND_MEMORY) != 0;
 }
 
 /*

@@ -955,7 +955,7 @@ MiniportCheckForHangEx(
 		if (WasFailed)
 			return FALSE;	/* reported already; a reset could not help */
 		DbgPrintEx(DPFLTR_IHVNETWORK_ID, DPFLTR_ERROR_LEVEL,
-			   E1000_DRIVER_NAME ": registers read all ones: device lost\n");
+			   E1000_DRIVER_NAME ": registers unreachable: device lost\n");
 		NdisWriteErrorLogEntry(Adapter->MiniportAdapterHandle,
 				       NDIS_ERROR_CODE_HARDWARE_FAILURE, 1, (ULONG)E1000_STATUS);
 		E1000UpdateLinkState(Adapter, FALSE);
@@ -992,13 +992,12 @@ E1000ResetAdapter(
 	if (E1000HwIsPresent(Adapter)) {
 		Status = E1000HwReset(Adapter);
 	} else {
-		/* PCI command register, bit 2: bus master enable. */
-		if (NdisMGetBusData(Adapter->MiniportAdapterHandle, PCI_WHICHSPACE_CONFIG, 4,
-				    &Command, sizeof(Command)) == sizeof(Command) &&
+		if (NdisMGetBusData(Adapter->MiniportAdapterHandle, PCI_WHICHSPACE_CONFIG,
+				    E1000_PCI_COMMAND, &Command, sizeof(Command)) == sizeof(Command) &&
 		    Command != 0xFFFF) {
-			Command &= ~0x0004;
-			NdisMSetBusData(Adapter->MiniportAdapterHandle, PCI_WHICHSPACE_CONFIG, 4,
-					&Command, sizeof(Command));
+			Command &= ~E1000_PCI_COMMAND_MASTER;
+			NdisMSetBusData(Adapter->MiniportAdapterHandle, PCI_WHICHSPACE_CONFIG,
+					E1000_PCI_COMMAND, &Command, sizeof(Command));
 		}
 		Status = NDIS_STATUS_HARD_ERRORS;
 	}
@@ -1015,12 +1014,12 @@ E1000ResetAdapter(
 	Running = Adapter->State == E1000StateRunning;
 	if (Status == NDIS_STATUS_SUCCESS) {
 		/* Bus mastering back on, in case a failed reset turned it off. */
-		if (NdisMGetBusData(Adapter->MiniportAdapterHandle, PCI_WHICHSPACE_CONFIG, 4,
-				    &Command, sizeof(Command)) == sizeof(Command) &&
-		    !(Command & 0x0004)) {
-			Command |= 0x0004;
-			NdisMSetBusData(Adapter->MiniportAdapterHandle, PCI_WHICHSPACE_CONFIG, 4,
-					&Command, sizeof(Command));
+		if (NdisMGetBusData(Adapter->MiniportAdapterHandle, PCI_WHICHSPACE_CONFIG,
+				    E1000_PCI_COMMAND, &Command, sizeof(Command)) == sizeof(Command) &&
+		    !(Command & E1000_PCI_COMMAND_MASTER)) {
+			Command |= E1000_PCI_COMMAND_MASTER;
+			NdisMSetBusData(Adapter->MiniportAdapterHandle, PCI_WHICHSPACE_CONFIG,
+					E1000_PCI_COMMAND, &Command, sizeof(Command));
 		}
 		E1000HwInitialize(Adapter);
 		Adapter->HardwareFailed = FALSE;

@@ -17,43 +17,9 @@
 # ndis-test: timeout=900
 set -uo pipefail
 . "$(dirname "$0")/../removal_lib.sh"
-PORT=
-for p in /sys/class/virtio-ports/*; do
-	[ "$(cat "$p/name" 2>/dev/null)" = org.ndis-shim.qmp ] && PORT=/dev/$(basename "$p")
-done
-[ -n "$PORT" ] && [ -c "$PORT" ] || { echo "# SKIP no QMP port (org.ndis-shim.qmp): VM not started by tools/vm.sh"; exit 4; }
+. "$(dirname "$0")/../qmp_lib.sh"
+qmp_open
 ID=ndis_hp_edu
-
-# ---- QMP over the port: one JSON object per line.
-exec {Q}<>"$PORT"
-QID=0 REPLY_LINE= EVENTS=
-qmp() { # 'execute...' body without the braces; REPLY_LINE = the answer
-	QID=$((QID + 1))
-	local id=ndis$$-$QID line end=$((SECONDS + 30))
-	printf '{%s, "id": "%s"}\n' "$1" "$id" >&"$Q"
-	REPLY_LINE=
-	while ((SECONDS < end)); do
-		read -r -t 1 -u "$Q" line || continue
-		if [[ $line == *'"event"'* ]]; then
-			EVENTS+=$line$'\n'
-		elif [[ $line == *"\"$id\""* ]]; then
-			REPLY_LINE=$line
-			echo "# qmp (${SECONDS}s): $1 -> $line"
-			[[ $line == *'"return"'* ]]
-			return
-		fi
-	done
-	echo "# qmp: $1 -> no answer"
-	return 1
-}
-deleted() { [[ $EVENTS == *DEVICE_DELETED*"\"$ID\""* ]]; }
-wait_deleted() { # seconds: until QEMU reports the device gone
-	local end=$((SECONDS + $1)) line
-	until deleted; do
-		((SECONDS < end)) || return 1
-		read -r -t 1 -u "$Q" line && EVENTS+=$line$'\n'
-	done
-}
 
 DEV=
 plug() { # device_add; DEV = the new function's PCI name
@@ -78,7 +44,7 @@ unplug() { # device_del; waits until the guest and QEMU both let go
 	qmp '"execute": "device_del", "arguments": {"id": "'$ID'"}' || return 1
 	wait_gone "/sys/bus/pci/devices/$DEV" 60 || return 1
 	echo "# removed from the guest (${SECONDS}s)"
-	wait_deleted 60 || return 1
+	qmp_wait_deleted $ID 60 || return 1
 	echo "# QEMU: DEVICE_DELETED (${SECONDS}s)"
 }
 dm=
@@ -96,8 +62,6 @@ cleanup() {
 
 echo "KTAP version 1"
 echo "1..21"
-# A previous run in this boot may have negotiated already: either answer will do.
-qmp '"execute": "qmp_capabilities"' || [[ $REPLY_LINE == *"already"* ]]
 check "QMP monitor answers" qmp '"execute": "query-status"'
 if ! insmod "$shim"; then notok "insmod ndis_shim"; cleanup; exit 1; fi
 

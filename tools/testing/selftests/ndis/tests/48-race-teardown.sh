@@ -34,10 +34,6 @@ echo "# seed=$SEED"
 mapfile -t DEVS < <(edu_devices)
 [ "${#DEVS[@]}" -ge 1 ] || { echo "# SKIP no edu device"; exit 4; }
 DEV=${DEVS[0]}
-PORT=
-for p in /sys/class/virtio-ports/*; do
-	[ "$(cat "$p/name" 2>/dev/null)" = org.ndis-shim.qmp ] && PORT=/dev/${p##*/}
-done
 
 val() { [[ " $2" =~ [\ \;]$1=([^\ \;]*) ]] && echo "${BASH_REMATCH[1]}"; }
 usecs() { local s=${1%.*} f=${1#*.}; echo $(( 10#$s * 1000000 + 10#$f )); }
@@ -50,24 +46,8 @@ roundtrip_ok() { # dev
 		[[ $R == *"status=0x00000000,0x00000000 verified=1 "*"errors=0"* ]]
 }
 
-# ---- QMP over the port, as 44-hot-unplug: one JSON object per line
-QID=0 REPLY_LINE='' EVENTS=''
-qmp() {
-	QID=$((QID + 1))
-	local id=ndis48-$$-$QID line end=$((SECONDS + 30))
-	printf '{%s, "id": "%s"}\n' "$1" "$id" >&"$Q"
-	while ((SECONDS < end)); do
-		read -r -t 1 -u "$Q" line || continue
-		if [[ $line == *'"event"'* ]]; then
-			EVENTS+=$line$'\n'
-		elif [[ $line == *"\"$id\""* ]]; then
-			REPLY_LINE=$line
-			[[ $line == *'"return"'* ]]
-			return
-		fi
-	done
-	return 1
-}
+# ---- QMP (../qmp_lib.sh)
+. "$(dirname "$0")/../qmp_lib.sh"
 HP_ID=ndis_hp_race HP_DEV=
 plug() {
 	local before d i
@@ -83,14 +63,10 @@ plug() {
 	return 1
 }
 unplug() {
-	local end=$((SECONDS + 60)) line
 	EVENTS=
 	qmp '"execute": "device_del", "arguments": {"id": "'$HP_ID'"}' || return 1
 	wait_gone "/sys/bus/pci/devices/$HP_DEV" 60 || return 1
-	until [[ $EVENTS == *DEVICE_DELETED*"\"$HP_ID\""* ]]; do
-		((SECONDS < end)) || return 1
-		read -r -t 1 -u "$Q" line && EVENTS+=$line$'\n'
-	done
+	qmp_wait_deleted $HP_ID 60
 }
 
 cleanup() {
@@ -204,9 +180,7 @@ echo "# halt, removal, unload: $((SECONDS - t0)) s"
 # 6. hot-unplug through QEMU's monitor: the removal runs in a kworker, on
 # whichever CPU; the module moves the hammer off it
 t0=$SECONDS
-if [ -n "$PORT" ] && [ -c "$PORT" ]; then
-	exec {Q}<>"$PORT"
-	qmp '"execute": "qmp_capabilities"' || [[ $REPLY_LINE == *"already"* ]]
+if qmp_connect; then
 	if plug && wait_for "$RD/$HP_DEV/run" 10; then
 		ok "device_add: ndis_race bound $HP_DEV"
 		teardown "$HP_DEV" leave "hot-unplug, leaving it to the shim" unplug
