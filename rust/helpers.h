@@ -59,6 +59,8 @@ void ndis_shim_handle_read_unlock(void);
 bool ndis_shim_dispatch_enter(void);
 void ndis_shim_dispatch_exit(bool bh_disabled);
 bool ndis_shim_in_hardirq(void);
+void ndis_shim_irq_counts(struct ndis_shim_irq *p, int *irq, u64 *claimed, u64 *dpcs_queued);
+u32 ndis_shim_view_id(unsigned long address);
 
 unsigned int ndis_shim_dma_alignment(void);
 unsigned int ndis_shim_cache_line_size(void);
