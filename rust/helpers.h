@@ -2,7 +2,7 @@
 /*
  * The C wrappers the shim's Rust code calls (rust/helpers.c); their Rust
  * declarations are in rust/claim.rs, rust/dma.rs, rust/interrupt.rs,
- * rust/memory.rs, rust/net_buffer.rs and rust/reject.rs.
+ * rust/live_view.rs, rust/memory.rs, rust/net_buffer.rs and rust/reject.rs.
  */
 #ifndef _NDIS_SHIM_HELPERS_H
 #define _NDIS_SHIM_HELPERS_H
