@@ -32,14 +32,12 @@ use core::fmt;
 use kernel::{debugfs, prelude::*, sync::Arc};
 
 use crate::{
-    adapter::{self, Adapter},
+    adapter::{self, Adapter, ObjectHandles},
     channel::{ChannelState, Direction},
     dma,
     driver::{self, Characteristics, DriverView, ShortName},
     handle::Handle,
-    interrupt, nic,
-    registry,
-    sg_dma, system_dma,
+    interrupt, nic, registry, sg_dma, system_dma,
 };
 
 extern "C" {
@@ -218,16 +216,32 @@ fn dir_name(dir: Direction) -> &'static str {
     }
 }
 
-fn channels(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// Writes, with `write`, each object `pick` names on every adapter.
+fn each_object(
+    f: &mut fmt::Formatter<'_>,
+    pick: impl Fn(&ObjectHandles) -> &[Handle],
+    mut write: impl FnMut(&mut fmt::Formatter<'_>, &Listed, Handle) -> fmt::Result,
+) -> fmt::Result {
     for l in adapters() {
         let Ok(handles) = l.adapter.object_handles() else {
             writeln!(f, "# {}: out of memory", l.pci)?;
             continue;
         };
-        for &handle in handles.channels.iter() {
+        for &handle in pick(&handles) {
+            write(f, &l, handle)?;
+        }
+    }
+    Ok(())
+}
+
+fn channels(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    each_object(
+        f,
+        |h| &h.channels,
+        |f, l, handle| {
             // Copied under the channel's claim, written after.
             let Some(c) = system_dma::view(handle) else {
-                continue;
+                return Ok(());
             };
             write!(
                 f,
@@ -265,25 +279,20 @@ fn channels(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 c.counters.rejected,
                 c.transfers.0,
                 c.transfers.1
-            )?;
-        }
-    }
-    Ok(())
+            )
+        },
+    )
 }
 
 fn sg(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    for l in adapters() {
-        let Ok(handles) = l.adapter.object_handles() else {
-            writeln!(f, "# {}: out of memory", l.pci)?;
-            continue;
-        };
-        let Some(handle) = handles.sg_dma else {
-            continue;
-        };
-        let Some(s) = sg_dma::view(handle) else {
-            continue;
-        };
-        writeln!(
+    each_object(
+        f,
+        |h| h.sg_dma.as_slice(),
+        |f, l, handle| {
+            let Some(s) = sg_dma::view(handle) else {
+                return Ok(());
+            };
+            writeln!(
             f,
             "sg {} handle={} reach={:#x} maximum_physical_mapping={} lists_outstanding={} lists_off_pool={} bounce_slots={} bounce_slots_in_use={}",
             l.pci,
@@ -294,9 +303,9 @@ fn sg(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
             s.overflow,
             s.bounce_slots,
             s.bounce_in_use
-        )?;
-    }
-    Ok(())
+        )
+        },
+    )
 }
 
 fn shared_memory(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -343,14 +352,12 @@ fn map_registers(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
 }
 
 fn interrupts(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    for l in adapters() {
-        let Ok(handles) = l.adapter.object_handles() else {
-            writeln!(f, "# {}: out of memory", l.pci)?;
-            continue;
-        };
-        for &handle in handles.interrupts.iter() {
+    each_object(
+        f,
+        |h| &h.interrupts,
+        |f, l, handle| {
             let Some(i) = interrupt::view(handle) else {
-                continue;
+                return Ok(());
             };
             writeln!(
                 f,
@@ -360,10 +367,9 @@ fn interrupts(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 i.irq,
                 i.claimed,
                 i.dpcs_queued
-            )?;
-        }
-    }
-    Ok(())
+            )
+        },
+    )
 }
 
 fn phase_name(phase: u32) -> &'static str {

@@ -27,9 +27,10 @@ field() {
 }
 # kernel_addresses: the words on stdin that are kernel addresses (upper
 # half of x86-64's address space, 0xffff8000_00000000 and up) in hex, with
-# or without 0x, or in decimal.
+# or without 0x, or in decimal; but all ones, a 64-bit DMA mask and no
+# address.
 kernel_addresses() {
-	grep -Eiow '(0x)?ffff[89a-f][0-9a-f]{11}|18446[0-9]{15}' || true
+	grep -Eiow '(0x)?ffff[89a-f][0-9a-f]{11}|18446[0-9]{15}' | grep -viE '^(0x)?f{16}$|^18446744073709551615$' || true
 }
 
 # (direction word, start-only arguments, expected dir=, expected offset=, length)
