@@ -119,3 +119,4 @@ help:
 	@echo '  htmldocs       Documentation/ as HTML in build/htmldocs (Sphinx, warnings as errors)'
 	@echo '  clean          remove build/ and the objects'
 	@echo '  help           this list'
+	@echo 'Tool (not a target): sudo tools/ndiskd prints the live view (debugfs ndis_shim/view/) as one tree'

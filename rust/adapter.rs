@@ -15,7 +15,10 @@ use core::ops::Deref;
 use kernel::{
     device, new_mutex, pci,
     prelude::*,
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{Atomic, Relaxed},
+        Arc, Mutex,
+    },
     workqueue::{new_delayed_work, new_work, DelayedWork, Work},
 };
 
@@ -47,6 +50,35 @@ struct Objects {
     configurations: KVec<Registered<Configuration>>,
 }
 
+/// The handles of what the miniport registered on an adapter (debugfs's
+/// view looks each up as the entry points do).
+pub(crate) struct ObjectHandles {
+    pub(crate) channels: KVec<Handle>,
+    pub(crate) sg_dma: Option<Handle>,
+    pub(crate) interrupts: KVec<Handle>,
+}
+
+/// Where an adapter is in its life (debugfs's view).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// Probed: `MiniportInitializeEx` (or `MiniportInitialize`) runs.
+    Initializing = 0,
+    /// Initialized (and its net_device attached, if it is a NIC).
+    Started = 1,
+    /// Being removed: the halt handler runs, then its objects are released.
+    Halting = 2,
+}
+
+impl Stage {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Initializing => "initializing",
+            Self::Started => "started",
+            Self::Halting => "halting",
+        }
+    }
+}
+
 /// A PCI function driven by a miniport: what `MiniportAdapterHandle` names.
 #[pin_data]
 pub(crate) struct Adapter {
@@ -65,6 +97,8 @@ pub(crate) struct Adapter {
     /// I/O space mappings (`NdisMMapIoSpace`).
     #[pin]
     pub(crate) io: IoSpace,
+    /// A [`Stage`], for debugfs's view.
+    stage: Atomic<u32>,
     /// The network side of an NDIS 6 NIC (`crate::net_device`).
     #[pin]
     pub(crate) nic: Nic,
@@ -106,6 +140,15 @@ fn own<T: InRegistry>(list: &mut KVec<Registered<T>>, object: Arc<T>) -> NdisRes
     Ok(handle)
 }
 
+/// The handles of `list`.
+fn handles_of<T: InRegistry>(list: &KVec<Registered<T>>) -> Result<KVec<Handle>> {
+    let mut out = KVec::with_capacity(list.len(), GFP_KERNEL)?;
+    for r in list.iter() {
+        out.push(r.handle(), GFP_KERNEL)?;
+    }
+    Ok(out)
+}
+
 /// Takes the registration of `handle` out of `list`.
 fn disown<T: InRegistry>(list: &mut KVec<Registered<T>>, handle: Handle) -> Option<Registered<T>> {
     let i = list.iter().position(|r| r.handle() == handle)?;
@@ -137,6 +180,7 @@ impl Adapter {
                 io_work_items: IoWorkItems::new()?,
                 map_registers <- MapRegisters::new(),
                 io <- IoSpace::new(),
+                stage: Atomic::new(Stage::Initializing as u32),
                 nic <- Nic::new(),
                 rx_mode_work <- new_work!("ndis_shim::rx_mode"),
                 hang_check <- new_delayed_work!("ndis_shim::hang_check"),
@@ -157,6 +201,30 @@ impl Adapter {
             bounced += b;
         }
         (mapped, bounced)
+    }
+
+    /// The handles of its channels, SG registration and interrupts. PASSIVE.
+    pub(crate) fn object_handles(&self) -> Result<ObjectHandles> {
+        let objects = self.objects.lock();
+        Ok(ObjectHandles {
+            channels: handles_of(&objects.channels)?,
+            sg_dma: objects.sg_dma.as_ref().map(|r| r.handle()),
+            interrupts: handles_of(&objects.interrupts)?,
+        })
+    }
+
+    /// Where the adapter is in its life.
+    pub(crate) fn stage(&self) -> Stage {
+        match self.stage.load(Relaxed) {
+            0 => Stage::Initializing,
+            1 => Stage::Started,
+            _ => Stage::Halting,
+        }
+    }
+
+    /// Records where the adapter is in its life (probe and removal).
+    pub(crate) fn set_stage(&self, stage: Stage) {
+        self.stage.store(stage as u32, Relaxed);
     }
 
     /// The part the adapter's objects hold on to.

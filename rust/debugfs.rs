@@ -12,6 +12,8 @@
 //!   (`NdisOpenConfigurationEx`), `NdisWriteErrorLogEntry` entries, live
 //!   I/O work items, OID requests of the shim's own that failed
 //!   (`oid_failures`), resets (`MiniportResetEx` calls);
+//! - `view/`: the live view of drivers, adapters, channels and the rest
+//!   ([`crate::live_view`]);
 //! - `fenced`: channels whose engine never went idle, released behind a
 //!   bus-master fence / leaked because the fence did not hold;
 //! - fault injection (read/write: how many still to fail; write N to arm):
@@ -35,6 +37,7 @@ use kernel::{
 use crate::{
     adapter,
     dma::FAIL_MAPS,
+    live_view,
     net_device::{FAIL_OIDS, FAIL_RX_SKBS},
     reject,
 };
@@ -50,6 +53,7 @@ pub(crate) struct ShimDebugfs {
     _fail_rx_skbs: ArmedFile,
     _fail_oids: ArmedFile,
     _fenced: Pin<KBox<debugfs::File<()>>>,
+    _view: live_view::ViewFiles,
     _dir: debugfs::Dir,
 }
 
@@ -134,6 +138,7 @@ impl ShimDebugfs {
                 dir.read_callback_file(c"fenced", (), &write_fenced),
                 GFP_KERNEL,
             )?,
+            _view: live_view::ViewFiles::new(&dir)?,
             _dir: dir,
         })
     }

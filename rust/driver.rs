@@ -4,7 +4,7 @@
 //! `NdisMInitializeWrapper` / `NdisMRegisterMiniport` (NDIS 5.x) and the
 //! module glue (`NDIS_LINUX_PCI_MINIPORT`) that loads and unloads them.
 
-use core::ptr::NonNull;
+use core::{fmt, ptr::NonNull};
 use kernel::{
     new_mutex,
     prelude::*,
@@ -395,4 +395,66 @@ pub(crate) fn terminate_wrapper(wrapper: Handle) {
 // SAFETY: `KIND` `Driver` is implemented by `MiniportDriver` only.
 unsafe impl crate::registry::InRegistry for MiniportDriver {
     const KIND: crate::handle::HandleKind = crate::handle::HandleKind::Driver;
+}
+
+/// A name copied out of memory the view may not keep a reference to.
+pub(crate) struct ShortName([u8; 32]);
+
+impl ShortName {
+    /// `s`, cut at 31 bytes (at a character boundary).
+    pub(crate) fn new(s: &str) -> Self {
+        let mut len = s.len().min(31);
+        while !s.is_char_boundary(len) {
+            len -= 1;
+        }
+        let mut name = [0u8; 32];
+        name[..len].copy_from_slice(&s.as_bytes()[..len]);
+        Self(name)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        let len = self.0.iter().position(|&b| b == 0).unwrap_or(self.0.len());
+        core::str::from_utf8(&self.0[..len]).unwrap_or("?")
+    }
+}
+
+impl fmt::Display for ShortName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A miniport driver as debugfs's view shows it.
+pub(crate) struct DriverView {
+    pub(crate) handle: Handle,
+    pub(crate) name: ShortName,
+    pub(crate) registration: Option<Registration>,
+}
+
+/// Every loaded miniport module, its name copied under the driver list's
+/// lock (which its unload takes before the module can go: the name lives
+/// in it). PASSIVE.
+pub(crate) fn view() -> Result<KVec<DriverView>> {
+    let drivers: KVec<_> = {
+        let list = DRIVERS.lock();
+        let mut out = KVec::with_capacity(list.len(), GFP_KERNEL)?;
+        for r in list.iter() {
+            let name = ShortName::new(r.object().name());
+            out.push((r.handle(), name, r.object().clone()), GFP_KERNEL)?;
+        }
+        out
+    };
+    let mut out = KVec::with_capacity(drivers.len(), GFP_KERNEL)?;
+    for (handle, name, driver) in drivers {
+        let registration = driver.registration();
+        out.push(
+            DriverView {
+                handle,
+                name,
+                registration,
+            },
+            GFP_KERNEL,
+        )?;
+    }
+    Ok(out)
 }

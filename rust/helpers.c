@@ -12,8 +12,10 @@
 #include <linux/mm.h>
 #include <linux/netdevice.h>
 #include <linux/pci.h>
+#include <linux/random.h>
 #include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 #include <linux/vmalloc.h>
@@ -216,6 +218,12 @@ struct ndis_shim_irq {
 	 * between the two must not let them overlap.
 	 */
 	spinlock_t dpc_lock;
+	/*
+	 * Interrupts the ISR claimed and DPCs it asked for, for debugfs's
+	 * view: written under isr_lock, read unlocked (READ_ONCE).
+	 */
+	unsigned long claimed;
+	unsigned long dpcs_queued;
 };
 
 static irqreturn_t ndis_shim_irq_handler(int irq, void *data)
@@ -229,6 +237,11 @@ static irqreturn_t ndis_shim_irq_handler(int irq, void *data)
 	WRITE_ONCE(p->isr_cpu, raw_smp_processor_id());
 	claimed = p->isr(p->ctx, &queue_dpc, &target);
 	WRITE_ONCE(p->isr_cpu, -1);
+	if (claimed) {
+		WRITE_ONCE(p->claimed, p->claimed + 1);
+		if (queue_dpc)
+			WRITE_ONCE(p->dpcs_queued, p->dpcs_queued + 1);
+	}
 	spin_unlock(&p->isr_lock);
 	if (!claimed)
 		return IRQ_NONE;
@@ -250,6 +263,30 @@ static void ndis_shim_dpc_work(struct work_struct *work)
 	spin_lock(&p->dpc_lock);
 	p->dpc(p->ctx, NULL, NULL, NULL);
 	spin_unlock(&p->dpc_lock);
+}
+
+/*
+ * What debugfs's view shows of a connected interrupt: its Linux IRQ number,
+ * interrupts claimed and DPCs queued so far. Any context.
+ */
+void ndis_shim_irq_counts(struct ndis_shim_irq *p, int *irq, u64 *claimed, u64 *dpcs_queued)
+{
+	*irq = p->irq;
+	*claimed = READ_ONCE(p->claimed);
+	*dpcs_queued = READ_ONCE(p->dpcs_queued);
+}
+
+/*
+ * A short id for an object's address in debugfs's view: a keyed hash
+ * (random key), so the view shows which MDL is which without printing a
+ * kernel address, whatever no_hash_pointers says. Any context.
+ */
+u32 ndis_shim_view_id(unsigned long address)
+{
+	static siphash_key_t key;
+
+	get_random_once(&key, sizeof(key));
+	return (u32)siphash_1u64(address, &key);
 }
 
 /*

@@ -2,7 +2,7 @@
 /*
  * The C wrappers the shim's Rust code calls (rust/helpers.c); their Rust
  * declarations are in rust/claim.rs, rust/dma.rs, rust/interrupt.rs,
- * rust/memory.rs, rust/net_buffer.rs and rust/reject.rs.
+ * rust/live_view.rs, rust/memory.rs, rust/net_buffer.rs and rust/reject.rs.
  */
 #ifndef _NDIS_SHIM_HELPERS_H
 #define _NDIS_SHIM_HELPERS_H
@@ -59,6 +59,8 @@ void ndis_shim_handle_read_unlock(void);
 bool ndis_shim_dispatch_enter(void);
 void ndis_shim_dispatch_exit(bool bh_disabled);
 bool ndis_shim_in_hardirq(void);
+void ndis_shim_irq_counts(struct ndis_shim_irq *p, int *irq, u64 *claimed, u64 *dpcs_queued);
+u32 ndis_shim_view_id(unsigned long address);
 
 unsigned int ndis_shim_dma_alignment(void);
 unsigned int ndis_shim_cache_line_size(void);

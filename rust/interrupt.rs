@@ -15,7 +15,7 @@ use crate::{
     adapter_core::AdapterCore,
     characteristics::{validate_interrupt_characteristics, InterruptCharacteristicsView},
     handle::{Handle, HandleKind},
-    registry::InRegistry,
+    registry::{self, InRegistry},
     status::{Error, Result as NdisResult},
 };
 
@@ -43,6 +43,7 @@ extern "C" {
         message_based: *mut bool,
     ) -> *mut RawIrq;
     fn ndis_shim_irq_disconnect(irq: *mut RawIrq);
+    fn ndis_shim_irq_counts(irq: *mut RawIrq, number: *mut i32, claimed: *mut u64, dpcs: *mut u64);
     fn ndis_shim_irq_synchronize(
         irq: *mut RawIrq,
         function: SynchronizeFunction,
@@ -180,4 +181,35 @@ pub(crate) fn register(
         InterruptType::LineBased
     };
     Ok((irq, kind))
+}
+
+/// An interrupt as debugfs's view shows it.
+pub(crate) struct InterruptView {
+    /// The Linux IRQ number.
+    pub(crate) irq: i32,
+    /// Interrupts the ISR claimed.
+    pub(crate) claimed: u64,
+    /// DPCs the ISR queued.
+    pub(crate) dpcs_queued: u64,
+}
+
+/// What the interrupt `handle` names shows, if it is still connected.
+/// Any context.
+pub(crate) fn view(handle: Handle) -> Option<InterruptView> {
+    let irq = registry::find::<Interrupt>(handle)?;
+    let mut view = InterruptView {
+        irq: 0,
+        claimed: 0,
+        dpcs_queued: 0,
+    };
+    // SAFETY: connected while its handle names it (the lookup's section).
+    unsafe {
+        ndis_shim_irq_counts(
+            irq.raw,
+            &mut view.irq,
+            &mut view.claimed,
+            &mut view.dpcs_queued,
+        )
+    };
+    Some(view)
 }

@@ -89,6 +89,15 @@ impl MapRegisters {
     /// (the device's and `DmaSize`'s), while they are allocated: an NDIS 5
     /// bus master's DMA adapter, which its shared memory is allocated for.
     /// Never sleeps.
+    /// (map registers allocated, in use by a physical mapping), if the
+    /// adapter has allocated them (debugfs).
+    pub(crate) fn usage(&self) -> Option<(usize, usize)> {
+        self.file
+            .lock()
+            .as_ref()
+            .map(|file| (file.slots.len(), file.in_use()))
+    }
+
     pub(crate) fn limit(&self) -> Option<u64> {
         self.file.lock().as_ref().map(|file| file.policy.limit())
     }

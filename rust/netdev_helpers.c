@@ -326,6 +326,17 @@ void ndis_shim_netdev_carrier(struct net_device *dev, bool on)
 }
 
 /* IFF_PROMISC, IFF_ALLMULTI: what the packet filter follows. */
+/*
+ * What debugfs's view shows of @dev: its name (@name, IFNAMSIZ bytes) and
+ * whether its carrier is on. The caller keeps @dev alive (an RCU read-side
+ * section before the shim's grace period). Any context.
+ */
+void ndis_shim_netdev_view(struct net_device *dev, char *name, bool *carrier)
+{
+	strscpy(name, dev->name, IFNAMSIZ);
+	*carrier = netif_carrier_ok(dev);
+}
+
 unsigned int ndis_shim_netdev_flags(struct net_device *dev)
 {
 	return READ_ONCE(dev->flags);

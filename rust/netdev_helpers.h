@@ -32,6 +32,7 @@ int ndis_shim_netdev_register(struct net_device *dev);
 void ndis_shim_netdev_unregister(struct net_device *dev);
 void ndis_shim_netdev_free(struct net_device *dev);
 void ndis_shim_netdev_carrier(struct net_device *dev, bool on);
+void ndis_shim_netdev_view(struct net_device *dev, char *name, bool *carrier);
 unsigned int ndis_shim_netdev_flags(struct net_device *dev);
 int ndis_shim_netdev_multicast(struct net_device *dev, u8 *out, unsigned int max);
 

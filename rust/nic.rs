@@ -18,6 +18,21 @@ use crate::{abi, handle::Handle, net_stats::LinkStats};
 
 extern "C" {
     fn ndis_shim_netdev_napi_detach(dev: *mut RawNetDevice);
+    fn ndis_shim_netdev_view(dev: *mut RawNetDevice, name: *mut u8, carrier: *mut bool);
+}
+
+/// Bytes of a net_device's name (`IFNAMSIZ`).
+pub(crate) const IFNAMSIZ: usize = 16;
+
+/// A net_device as debugfs's view shows it.
+pub(crate) struct NetDeviceView {
+    /// Its name, NUL-padded.
+    pub(crate) name: [u8; IFNAMSIZ],
+    pub(crate) carrier: bool,
+    /// NBLs at the miniport.
+    pub(crate) outstanding: u32,
+    /// [`PAUSED`], [`RESTARTING`], [`RUNNING`] or [`PAUSING`].
+    pub(crate) phase: u32,
 }
 
 /// A `struct net_device`, opaque.
@@ -230,6 +245,23 @@ impl Nic {
             // SAFETY: the live net_device.
             unsafe { ndis_shim_netdev_napi_detach(bridge.netdev) };
         }
+    }
+
+    /// The net_device bound to the adapter, if it has one (debugfs).
+    pub(crate) fn view(&self) -> Option<NetDeviceView> {
+        // The net_device is freed a grace period after `gone` is set.
+        let _rcu = kernel::sync::rcu::read_lock();
+        let bridge = self.live()?;
+        let mut view = NetDeviceView {
+            name: [0; IFNAMSIZ],
+            carrier: false,
+            outstanding: self.outstanding.load(Relaxed),
+            phase: self.phase.load(Relaxed),
+        };
+        // SAFETY: the net_device is live (`live`, in an RCU read-side
+        // section the free waits for); `name` has `IFNAMSIZ` bytes.
+        unsafe { ndis_shim_netdev_view(bridge.netdev, view.name.as_mut_ptr(), &mut view.carrier) };
+        Some(view)
     }
 
     /// The bridge, while the net_device exists.

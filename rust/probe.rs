@@ -15,7 +15,7 @@ use kernel::{
 
 use crate::{
     abi,
-    adapter::Adapter,
+    adapter::{Adapter, Stage},
     driver::{self, Characteristics, Glue, MiniportDriver},
     handle::Handle,
     net_device,
@@ -143,6 +143,7 @@ fn init_adapter(
         adapter.release(handle);
         return Err(ENOMEM);
     }
+    adapter.set_stage(Stage::Started);
     dev_info!(
         adapter.device(),
         "{}: adapter initialized\n",
@@ -226,6 +227,7 @@ fn initialize_ndis5(
 
 /// Calls the miniport's halt handler for `adapter`.
 fn halt(adapter: &Adapter) {
+    adapter.set_stage(Stage::Halting);
     // Pending asynchronous allocations complete while the context is valid.
     adapter.shared.flush();
     match adapter.driver.registration().map(|r| r.characteristics) {

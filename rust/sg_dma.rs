@@ -333,6 +333,49 @@ impl SgDma {
     }
 }
 
+/// A scatter-gather DMA registration as debugfs's view shows it.
+pub(crate) struct SgView {
+    /// The highest bus address the device reaches.
+    pub(crate) limit: u64,
+    /// `MaximumPhysicalMapping`.
+    pub(crate) maximum_physical_mapping: u32,
+    /// Lists the miniport holds (allocated, not yet freed): the pool's and
+    /// those off the pool.
+    pub(crate) outstanding: usize,
+    /// Of those, lists whose records are not the pool's.
+    pub(crate) overflow: usize,
+    /// Bounce slots, and how many hold a list.
+    pub(crate) bounce_slots: usize,
+    pub(crate) bounce_in_use: usize,
+}
+
+/// What the registration `handle` names shows, if it is registered. Reads
+/// the records' phase words only (a list being built or freed is not
+/// counted); never waits for a list call.
+pub(crate) fn view(handle: Handle) -> Option<SgView> {
+    let found = registry::find::<SgDma>(handle)?;
+    let pool = pool_of(&found)?;
+    let outstanding = pool
+        .records
+        .iter()
+        .filter(|r| r.state.load(Relaxed) & PHASE == OUTSTANDING)
+        .count();
+    let overflow = found.overflow.lock().len();
+    Some(SgView {
+        limit: found.limit,
+        maximum_physical_mapping: found.limits.max_mapping,
+        outstanding: outstanding + overflow,
+        overflow,
+        bounce_slots: pool.bounce.slots.len(),
+        bounce_in_use: pool
+            .bounce
+            .slots
+            .iter()
+            .filter(|(_, used)| used.load(Relaxed) != 0)
+            .count(),
+    })
+}
+
 /// `NDIS_SG_DMA_DESCRIPTION` (revision 1), decoded.
 pub(crate) struct SgDmaDescription {
     /// `Header.Type`, `Header.Revision`, `Header.Size`.

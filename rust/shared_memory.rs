@@ -58,6 +58,13 @@ extern "C" {
 /// `W_ALLOCATE_COMPLETE_HANDLER` have one prototype.
 pub(crate) type CompleteHandler = abi::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER;
 
+/// A shared-memory block as debugfs's view shows it.
+pub(crate) struct BlockView {
+    pub(crate) bus_address: u64,
+    pub(crate) len: u32,
+    pub(crate) cached: bool,
+}
+
 /// One allocation.
 struct Block {
     mem: Coherent<[u8]>,
@@ -165,6 +172,23 @@ impl SharedMemory {
             st.doomed.len(),
             self.deferred_frees.load(Relaxed),
         )
+    }
+
+    /// The live blocks (at most `max`) and the asynchronous allocations
+    /// not yet served, for debugfs's view.
+    pub(crate) fn blocks(&self, max: usize) -> Result<(KVec<BlockView>, usize)> {
+        let mut out = KVec::with_capacity(max, GFP_KERNEL)?;
+        let st = self.state.lock();
+        for block in st.blocks.iter().take(max) {
+            let key = block.key();
+            // Within the capacity reserved above: cannot fail.
+            let _ = out.push_within_capacity(BlockView {
+                bus_address: key.dma,
+                len: key.len,
+                cached: key.cached,
+            });
+        }
+        Ok((out, st.requests.len()))
     }
 
     /// Releases the blocks freed in atomic context. Process context.

@@ -63,6 +63,7 @@ mod fence;
 mod interrupt;
 mod io_work_item;
 mod kunit;
+mod live_view;
 mod map_registers;
 mod memory;
 mod net_buffer;

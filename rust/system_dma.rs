@@ -13,8 +13,8 @@ use crate::{
     abi,
     adapter_core::{AdapterCore, TransferCounts},
     channel::{
-        Channel, ChannelState as TransferState, Completion, Controller, Direction, EngineState,
-        Flush, Mapper, SetupRefusal, ShutdownProgress, TransferRecord,
+        Channel, ChannelState as TransferState, Completion, Controller, Counters, Direction,
+        EngineState, Flush, Mapper, Mapping, SetupRefusal, ShutdownProgress, TransferRecord,
     },
     claim::{Claim, Claimable},
     dma::{
@@ -470,6 +470,48 @@ pub(crate) fn read_counter(handle: Handle) -> Option<u32> {
     let controller = channel.controller()?;
     let claim = channel.state.claim(|_| true)?;
     Some(claim.transfer.read_counter(&controller))
+}
+
+/// A channel as debugfs's view shows it.
+pub(crate) struct ChannelView {
+    /// The channel number (`DmaChannel` of the description).
+    pub(crate) number: u32,
+    pub(crate) maximum_length: u32,
+    pub(crate) state: TransferState,
+    /// The transfer in progress, as Setup gave it.
+    pub(crate) transfer: Option<TransferRecord>,
+    /// The bus address the device was given, and whether the transfer is
+    /// staged in bounce memory, while a mapping is held.
+    pub(crate) mapping: Option<(u64, bool)>,
+    /// What `NdisMReadDmaCounter` would return now.
+    pub(crate) residue: u32,
+    pub(crate) counters: Counters,
+    /// (mapped in place, bounced) by this channel.
+    pub(crate) transfers: (u64, u64),
+}
+
+/// What the channel `handle` names shows, if it is registered: claimed
+/// like [`read_counter`], copied, and let go unchanged. Never sleeps.
+pub(crate) fn view(handle: Handle) -> Option<ChannelView> {
+    let channel = registry::find::<DmaChannel>(handle)?;
+    let controller = channel.controller()?;
+    let claim = channel.state.claim(|_| true)?;
+    let transfer = &claim.transfer;
+    let view = ChannelView {
+        number: channel.number,
+        maximum_length: channel.maximum_length,
+        state: transfer.state(),
+        transfer: transfer.record().copied(),
+        mapping: transfer
+            .mapping()
+            .map(|m| (m.device_address(), matches!(m, TransferMapping::Bounce(_)))),
+        residue: transfer.read_counter(&controller),
+        counters: transfer.counters(),
+        transfers: channel.transfers.get(),
+    };
+    // Dropped unreleased: the phase it was claimed from is restored.
+    drop(claim);
+    Some(view)
 }
 
 /// Claims the channel's state for teardown. Once the handle is gone no

@@ -303,6 +303,14 @@ impl<M: Mapping> Channel<M> {
         }
     }
 
+    /// The mapping held (a transfer in progress, or draining), if any.
+    pub const fn mapping(&self) -> Option<&M> {
+        match &self.state {
+            State::InProgress { mapping, .. } | State::Draining { mapping } => Some(mapping),
+            State::Idle => None,
+        }
+    }
+
     /// Statistics.
     pub const fn counters(&self) -> Counters {
         self.counters

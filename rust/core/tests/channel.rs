@@ -5,8 +5,8 @@ mod common;
 
 use common::{mocks, MockMapping};
 use ndis_core::channel::{
-    Channel, ChannelState, Completed, Completion, Counters, Direction, Flush, SetupRefusal,
-    ShutdownProgress, TransferRecord,
+    Channel, ChannelState, Completed, Completion, Counters, Direction, Flush, Mapping,
+    SetupRefusal, ShutdownProgress, TransferRecord,
 };
 use ndis_core::mdl::{MdlView, VaRange};
 use ndis_core::status::{to_status, NdisStatus};
@@ -437,4 +437,27 @@ fn dropping_a_channel_never_unmaps_under_the_device() {
     drop(ch);
     assert_eq!(sh.unmapped_while_busy.get(), 0);
     assert_eq!(sh.live.get(), 1, "leaked, not unmapped");
+}
+
+/// What debugfs's view shows: the mapping the device was given, while the
+/// channel holds it (in progress, then draining), and nothing once idle.
+#[test]
+fn mapping_is_shown_while_held() {
+    let (_sh, mut p, mut c) = mocks();
+    let mut ch = chan();
+    assert!(ch.mapping().is_none());
+    ch.setup(&mut p, &mut c, &VIEW, RX).unwrap();
+    let (started_at, len, _) = c.last_start.unwrap();
+    let m = ch.mapping().expect("in progress: mapped");
+    assert_eq!(m.device_address(), started_at);
+    assert_eq!(m.len(), len as usize);
+    c.stay_busy = true;
+    ch.complete(&mut c, &RX);
+    assert_eq!(ch.state(), ChannelState::Draining);
+    assert_eq!(ch.record(), None);
+    assert_eq!(ch.mapping().map(|m| m.device_address()), Some(started_at));
+    c.stay_busy = false;
+    c.finish();
+    assert!(ch.reap(&c));
+    assert!(ch.mapping().is_none());
 }

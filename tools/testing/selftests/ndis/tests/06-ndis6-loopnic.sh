@@ -39,7 +39,7 @@ not() { ! "$@"; }
 cleanup() { ip netns del $NS 2>/dev/null; rmmod ndis_loopnic 2>/dev/null; rmmod ndis_shim 2>/dev/null; }
 
 echo "KTAP version 1"
-echo "1..27"
+echo "1..28"
 if ! insmod "$shim" || ! insmod "$nic_ko"; then
 	notok "insmod ndis_shim ndis_loopnic"; cleanup; exit 1
 fi
@@ -74,6 +74,10 @@ sleep 1
 check "carrier up from NDIS_STATUS_LINK_STATE after MiniportRestart" \
 	[ "$(cat /sys/class/net/"$A"/carrier 2>/dev/null)" = 1 ]
 check "operstate up" [ "$(cat /sys/class/net/"$A"/operstate)" = up ]
+# The live view (Documentation/debugging.rst) names the net_device bound
+# to each adapter, its carrier and the data path's state.
+check "debugfs view/net_devices: $A, carrier on, running" \
+	grep -qE "^net_device [^ ]+ name=$A carrier=1 data_path=running nbls_outstanding=[0-9]+$" $DBG/ndis_shim/view/net_devices
 
 check "ping A -> B" quiet "$BB" ping -c 3 -W 5 10.77.0.2
 check "ping B -> A" quiet ip netns exec $NS "$BB" ping -c 3 -W 5 10.77.0.1
