@@ -91,6 +91,17 @@ impl Glue {
         unsafe { self.0.as_ref() }
     }
 
+    /// `Name`, a string literal in the module.
+    fn c_name(&self) -> &CStr {
+        let name = self.get().Name;
+        if name.is_null() {
+            return c"?";
+        }
+        // SAFETY: the glue's name is a string literal in the module, which
+        // lives as long as the glue (type invariant).
+        unsafe { CStr::from_char_ptr(name.cast()) }
+    }
+
     /// `DmaAddressBits`.
     pub(crate) fn dma_address_bits(&self) -> u8 {
         self.get().DmaAddressBits
@@ -115,6 +126,9 @@ impl Glue {
 #[pin_data]
 pub(crate) struct MiniportDriver {
     glue: Glue,
+    /// The glue's `Name`, copied: readers such as debugfs hold the driver
+    /// past the module's unload, when the glue's string is gone.
+    short_name: ShortName,
     #[pin]
     registration: Mutex<Option<Registration>>,
 }
@@ -134,19 +148,17 @@ impl MiniportDriver {
         *self.registration.lock()
     }
 
-    /// The module's driver name, for the kernel (IRQ names).
+    /// The module's driver name, for the kernel (IRQ names): in the
+    /// module, so only while the module is loaded.
     pub(crate) fn c_name(&self) -> &CStr {
-        let name = self.glue.get().Name;
-        if name.is_null() {
-            return c"?";
-        }
-        // SAFETY: the glue's name is a string literal in the module.
-        unsafe { CStr::from_char_ptr(name.cast()) }
+        self.glue.c_name()
     }
 
-    /// The module's driver name, for log lines.
+    /// The module's driver name (at most 31 bytes), for log lines and
+    /// debugfs; valid for as long as the driver object, unlike
+    /// [`Self::c_name`].
     pub(crate) fn name(&self) -> &str {
-        self.c_name().to_str().unwrap_or("?")
+        self.short_name.as_str()
     }
 }
 
@@ -192,6 +204,7 @@ pub(crate) fn load(glue: Glue) -> kernel::error::Result {
     let driver = Arc::pin_init(
         try_pin_init!(MiniportDriver {
             glue,
+            short_name: ShortName::new(glue.c_name().to_str().unwrap_or("?")),
             registration <- new_mutex!(None),
         }),
         GFP_KERNEL,
