@@ -40,12 +40,24 @@ use crate::{
     shared_memory,
     status::{self, Error, NdisStatus},
     system_dma::{self, DmaChannel, TransferArgs},
-    timer, version,
+    timer, trace, version,
 };
 
 /// The one place a result becomes an `NDIS_STATUS`.
 fn ndis_status(result: status::Result) -> abi::NDIS_STATUS {
     status::to_status(result).0
+}
+
+/// [`ndis_status`], recorded as the `ndis_call` trace event of `call` on
+/// `handle`.
+fn traced_status(
+    call: &CStr,
+    handle: abi::NDIS_HANDLE,
+    result: status::Result,
+) -> abi::NDIS_STATUS {
+    let status = ndis_status(result);
+    trace::call(call, handle as usize, status as u32);
+    status
 }
 
 /// Kernel errors met inside an entry point, as NDIS sees them.
@@ -1267,15 +1279,63 @@ unsafe extern "C" fn NdisSetupDmaTransfer(
                 Some(adapter) => adapter.reject("NdisSetupDmaTransfer", why.reason()),
                 None => reject("NdisSetupDmaTransfer", why.reason()),
             }
+            let status = ndis_status(Err(Error::Resources));
+            trace_dma_setup(
+                MiniportDmaHandle,
+                Offset,
+                Length,
+                WriteToDevice,
+                (0, false),
+                status,
+            );
             // SAFETY: NULL or writable by the safety requirement.
-            unsafe { store(Status, ndis_status(Err(Error::Resources))) };
+            unsafe { store(Status, status) };
             return;
         }
     };
     let args = transfer_args(Buffer, Offset, Length, WriteToDevice);
-    let result = system_dma::setup(handle(MiniportDmaHandle), view, args);
+    let mut mapping = (0, false);
+    let traced = trace::dma_setup_enabled();
+    let result = system_dma::setup(
+        handle(MiniportDmaHandle),
+        view,
+        args,
+        traced.then_some(&mut mapping),
+    );
+    let status = ndis_status(result);
+    if traced {
+        trace_dma_setup(
+            MiniportDmaHandle,
+            Offset,
+            Length,
+            WriteToDevice,
+            mapping,
+            status,
+        );
+    }
     // SAFETY: NULL or writable by the safety requirement.
-    unsafe { store(Status, ndis_status(result)) };
+    unsafe { store(Status, status) };
+}
+
+/// The `ndis_dma_setup` event of one Setup.
+fn trace_dma_setup(
+    h: abi::NDIS_HANDLE,
+    offset: abi::ULONG,
+    length: abi::ULONG,
+    write_to_device: abi::BOOLEAN,
+    mapping: (u64, bool),
+    status: abi::NDIS_STATUS,
+) {
+    if trace::dma_setup_enabled() {
+        trace::dma_setup(trace::DmaSetup {
+            handle: h as usize,
+            offset,
+            length,
+            to_device: write_to_device != 0,
+            mapping,
+            status: status as u32,
+        });
+    }
 }
 
 /// # Safety
@@ -1296,6 +1356,13 @@ unsafe extern "C" fn NdisCompleteDmaTransfer(
         Ok(Completion::MaybeIncoherent) => ndis_status(Err(Error::Resources)),
         Err(e) => ndis_status(Err(e)),
     };
+    trace::dma_complete(
+        MiniportDmaHandle as usize,
+        Offset,
+        Length,
+        WriteToDevice != 0,
+        status as u32,
+    );
     // SAFETY: NULL or writable by the safety requirement.
     unsafe { store(Status, status) };
 }
@@ -1742,13 +1809,11 @@ unsafe extern "C" fn NdisMAllocateNetBufferSGList(
     // SAFETY: NULL or writable for its size until the list is freed
     // (safety requirement).
     let buf = unsafe { ListBuffer::new(ScatterGatherListBuffer, ScatterGatherListBufferSize) };
-    ndis_status(sg_dma::allocate_list(
-        handle(NdisMiniportDmaHandle),
-        nb,
-        Context,
-        Flags,
-        buf,
-    ))
+    traced_status(
+        c"NdisMAllocateNetBufferSGList",
+        NdisMiniportDmaHandle,
+        sg_dma::allocate_list(handle(NdisMiniportDmaHandle), nb, Context, Flags, buf),
+    )
 }
 
 #[no_mangle]

@@ -58,6 +58,7 @@ use crate::{
     },
     reset,
     status::NdisStatus,
+    trace,
 };
 
 /// Fault injection (debugfs `ndis_shim/fail_rx_skbs`): the number of
@@ -555,6 +556,7 @@ extern "C" fn ndis_shim_nic_xmit(nic: *mut c_void, skb: *mut c_void) -> i32 {
     // SAFETY: the live net_device; counted before the miniport may complete.
     unsafe { ndis_shim_tx_sent(bridge.netdev, len) };
     let out = nic.outstanding.fetch_add(1, Relaxed) + 1;
+    trace::net(c"send", bridge.handle.into_raw() as usize, 1, len, 0);
     // SAFETY: the miniport's MiniportSendNetBufferLists with its own
     // context, at DISPATCH_LEVEL (as the flag says), on an NBL the shim
     // owns until the miniport completes it.
@@ -659,7 +661,7 @@ pub(crate) unsafe fn send_complete(adapter: &Adapter, mut nbls: *mut abi::NET_BU
         return;
     };
     let pool = bridge.tx_pool.into_raw() as abi::NDIS_HANDLE;
-    let (mut pkts, mut bytes) = (0u32, 0u32);
+    let (mut pkts, mut bytes, mut failed) = (0u32, 0u32, 0u32);
     while !nbls.is_null() {
         // SAFETY: readable NBL (safety requirement).
         let (next, ours, status, skb, mdls) = unsafe {
@@ -682,6 +684,9 @@ pub(crate) unsafe fn send_complete(adapter: &Adapter, mut nbls: *mut abi::NET_BU
         unsafe {
             bytes = bytes.wrapping_add(ndis_shim_skb_len(skb));
             ndis_shim_tx_done(bridge.netdev, skb, status == 0);
+            if status != 0 {
+                failed = status as u32;
+            }
             bindings::kfree(mdls);
             net_buffer_pool::free_nbl(bridge.tx_pool, nbls);
         }
@@ -691,6 +696,13 @@ pub(crate) unsafe fn send_complete(adapter: &Adapter, mut nbls: *mut abi::NET_BU
     if pkts == 0 {
         return;
     }
+    trace::net(
+        c"send-complete",
+        bridge.handle.into_raw() as usize,
+        pkts,
+        bytes,
+        failed,
+    );
     let out = {
         // Accounted and counted down together, so a pause that finds
         // nothing outstanding may start BQL over.
@@ -767,6 +779,13 @@ pub(crate) unsafe fn indicate_receive(
     if !deliver {
         adapter.reject(CALL, "indicated while paused; dropped");
     }
+    trace::net(
+        c"receive",
+        bridge.handle.into_raw() as usize,
+        seen,
+        u32::from(resources),
+        0,
+    );
     if !resources && !nbls.is_null() {
         // SAFETY: the miniport's MiniportReturnNetBufferLists with its own
         // context, on the NBLs it indicated, which the shim is done with.
@@ -854,12 +873,15 @@ pub(crate) fn indicate_status(adapter: &Adapter, indication: StatusIndication) {
     if adapter.nic.detached.load(Acquire) {
         return;
     }
+    let h = bridge.handle.into_raw() as usize;
     match indication {
         StatusIndication::LinkState {
             connected,
             speed,
             duplex,
         } => {
+            let state = connected.map_or(0, |c| if c { 1 } else { 2 });
+            trace::net(c"status-link", h, state, abi::NDIS_STATUS_LINK_STATE, 0);
             adapter.nic.link_speed.store(speed, Relaxed);
             adapter.nic.duplex.store(duplex, Relaxed);
             if let Some(connected) = connected {
@@ -868,6 +890,7 @@ pub(crate) fn indicate_status(adapter: &Adapter, indication: StatusIndication) {
             }
         }
         StatusIndication::Other(code) => {
+            trace::net(c"status", h, 0, code, 0);
             dev_dbg!(adapter.device(), "status indication {:#010x}\n", code);
         }
     }
@@ -1051,6 +1074,13 @@ fn oid_request(
             request.DATA.SET_INFORMATION.BytesRead
         }
     };
+    trace::net(
+        if query { c"oid-query" } else { c"oid-set" },
+        bridge.handle.into_raw() as usize,
+        bytes,
+        oid,
+        status.0 as u32,
+    );
     Ok((status, bytes))
 }
 

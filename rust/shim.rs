@@ -82,6 +82,7 @@ mod sg_map;
 mod shared_memory;
 mod system_dma;
 mod timer;
+mod trace;
 mod version;
 mod work_sync;
 

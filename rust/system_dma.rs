@@ -363,8 +363,15 @@ impl TransferArgs {
 /// documents, including a channel with a transfer in progress ("currently
 /// in use"); invalid `Offset`/`Length` is also counted as a rejected call
 /// and logged (rate-limited) with its cause. A Setup or Complete under way
-/// on another CPU is waited for.
-pub(crate) fn setup(handle: Handle, view: Option<MdlView>, args: TransferArgs) -> NdisResult {
+/// on another CPU is waited for. With `mapping` given (the trace event is
+/// on), it receives the bus address handed to the controller and whether
+/// it is the channel's bounce memory.
+pub(crate) fn setup(
+    handle: Handle,
+    view: Option<MdlView>,
+    args: TransferArgs,
+    mapping: Option<&mut (u64, bool)>,
+) -> NdisResult {
     let channel = registry::find::<DmaChannel>(handle).ok_or(Error::InvalidParameter)?;
     let view = view.ok_or(Error::InvalidParameter)?;
     let mut controller = channel.controller().ok_or(Error::Resources)?;
@@ -394,6 +401,9 @@ pub(crate) fn setup(handle: Handle, view: Option<MdlView>, args: TransferArgs) -
     let result = state
         .transfer
         .setup(&mut mapper, &mut controller, &view, req);
+    if let (Some(out), Some(m)) = (mapping, state.transfer.mapping()) {
+        *out = (m.device_address(), matches!(m, TransferMapping::Bounce(_)));
+    }
     let phase = phase_of(&state.transfer);
     claim.release(phase);
     result.map_err(|why| {
