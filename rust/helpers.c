@@ -303,6 +303,15 @@ void ndis_shim_irq_set_napi(struct ndis_shim_irq *p, struct napi_struct *napi)
 }
 
 /*
+ * Runs the DPC once more on the BH work: for a DPC a NAPI poll owed when
+ * its NAPI context was disabled. Any context.
+ */
+void ndis_shim_irq_queue_dpc(struct ndis_shim_irq *p)
+{
+	queue_work(system_bh_wq, &p->dpc_work);
+}
+
+/*
  * The DPC from a NAPI poll, with NDIS 6.20's receive throttle: at most
  * @budget NBLs indicated. Return: whether the miniport left frames
  * (MoreNblsPending: NDIS runs the DPC again). Softirq.

@@ -41,6 +41,7 @@ void ndis_shim_irq_disconnect(struct ndis_shim_irq *irq);
 struct napi_struct;
 void ndis_shim_irq_set_napi(struct ndis_shim_irq *p, struct napi_struct *napi);
 bool ndis_shim_irq_poll(struct ndis_shim_irq *p, int budget);
+void ndis_shim_irq_queue_dpc(struct ndis_shim_irq *p);
 unsigned char ndis_shim_irq_synchronize(struct ndis_shim_irq *p,
 					unsigned char (*fn)(void *ctx), void *ctx);
 

@@ -50,6 +50,8 @@ struct ndis_shim_netdev {
 	int poll_cpu;
 	/* Frames indicated during the current poll (the NAPI work done). */
 	int polled;
+	/* The last poll's DPC left frames (MoreNblsPending): it runs again. */
+	bool dpc_owed;
 };
 
 static struct ndis_shim_netdev *ndis_shim_priv(struct net_device *dev)
@@ -264,6 +266,7 @@ static int ndis_shim_napi_poll(struct napi_struct *napi, int budget)
 		more = ndis_shim_irq_poll(irq, budget);
 		WRITE_ONCE(priv->poll_cpu, -1);
 	}
+	WRITE_ONCE(priv->dpc_owed, more);
 	work = min(priv->polled, budget);
 	if (more || work >= budget)
 		return budget;
@@ -287,18 +290,33 @@ void ndis_shim_netdev_napi_attach(struct net_device *dev, struct ndis_shim_irq *
 
 /*
  * Back to the BH work: before the net_device goes, or its interrupt is
- * disconnected. Waits for a poll in progress. Idempotent; PASSIVE.
+ * disconnected. Waits for a poll in progress. Idempotent; PASSIVE; its
+ * callers (detach, then the halt's NdisMDeregisterInterruptEx) run one
+ * after the other, never together.
+ *
+ * No DPC the ISR asked for may be lost on the way, or a miniport that
+ * masked its device in the ISR (as NIC miniports do) never unmasks it and
+ * its sends never complete: new interrupts go to the BH work first; a
+ * poll already scheduled still runs the DPC (priv->irq is cleared only
+ * after napi_disable() has waited for it); and a DPC that left frames
+ * (MoreNblsPending), whose next poll the disable cancels, runs once more
+ * on the BH work.
  */
 void ndis_shim_netdev_napi_detach(struct net_device *dev)
 {
 	struct ndis_shim_netdev *priv = ndis_shim_priv(dev);
-	struct ndis_shim_irq *irq = xchg(&priv->irq, NULL);
+	struct ndis_shim_irq *irq = READ_ONCE(priv->irq);
 
 	if (!irq)
 		return;
 	ndis_shim_irq_set_napi(irq, NULL);
 	napi_disable(&priv->napi);
+	WRITE_ONCE(priv->irq, NULL);
 	netif_napi_del(&priv->napi);
+	if (READ_ONCE(priv->dpc_owed)) {
+		WRITE_ONCE(priv->dpc_owed, false);
+		ndis_shim_irq_queue_dpc(irq);
+	}
 }
 
 int ndis_shim_netdev_register(struct net_device *dev)

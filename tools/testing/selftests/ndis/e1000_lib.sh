@@ -64,6 +64,8 @@ not() { ! "$@"; }
 in_a() { ip netns exec $NS_A "$@"; }
 in_b() { ip netns exec $NS_B "$@"; }
 now() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); } # ms
+# kmsg_since PATTERN: the kernel logged PATTERN (grep -E) since e1000_init.
+kmsg_since() { dmesg | sed -n "/$mark/,\$p" | grep -qE -- "$1"; }
 
 # ---- binding and interfaces
 driver_of() { basename "$(readlink "$PCI/devices/$1/driver" 2>/dev/null)" 2>/dev/null; }

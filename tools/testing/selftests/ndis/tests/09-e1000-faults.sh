@@ -57,8 +57,6 @@ drained() {
 	echo "# $1 still $(cat $DBG/ndis_shim/$1) after $2 s"
 	return 1
 }
-# kmsg_since PATTERN: the kernel logged PATTERN since the test began.
-kmsg_since() { dmesg | sed -n "/$mark/,\$p" | grep -q -- "$1"; }
 # field_above NAME VALUE SECS: A's NAME= above VALUE within SECS.
 field_above() {
 	local end=$((SECONDS + $3))
