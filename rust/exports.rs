@@ -1000,7 +1000,9 @@ unsafe fn allocate_packet(
     } else {
         packet_pool::allocate(call, handle(PoolHandle))
     };
-    let packet = result.map_or(core::ptr::null_mut(), |p| p.as_ptr());
+    let packet = result
+        .as_ref()
+        .map_or(core::ptr::null_mut(), |p| p.as_ptr());
     // SAFETY: NULL or writable by the safety requirement.
     unsafe {
         store(Packet, packet);

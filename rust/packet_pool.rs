@@ -351,11 +351,10 @@ impl MdlChain {
     /// `packet` must be a readable `NDIS_PACKET` whose chain is readable
     /// while the result lives.
     unsafe fn of(packet: *const abi::NDIS_PACKET) -> Self {
-        // INVARIANT: the chain is readable (safety requirement).
         // SAFETY: readable (safety requirement).
-        Self {
-            head: unsafe { (*packet).Private.Head },
-        }
+        let head = unsafe { (*packet).Private.Head };
+        // INVARIANT: the chain is readable (safety requirement).
+        Self { head }
     }
 }
 
