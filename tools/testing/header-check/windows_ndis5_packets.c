@@ -41,6 +41,7 @@ typedef struct _MP_ADAPTER {
 
 NDIS_STATUS MpAllocRecv(IN PMP_ADAPTER Adapter);
 VOID MpFreeRecv(IN PMP_ADAPTER Adapter);
+VOID MpRecvAtDpc(IN PMP_ADAPTER Adapter, IN ULONG Length);
 VOID MpSendPacket(IN PMP_ADAPTER Adapter, IN PNDIS_PACKET Packet);
 NDIS_STATUS MpQueryInformation(IN NDIS_HANDLE MiniportAdapterContext, IN NDIS_OID Oid,
 			       IN PVOID InformationBuffer, IN ULONG InformationBufferLength,
@@ -105,7 +106,7 @@ VOID MpFreeRecv(IN PMP_ADAPTER Adapter)
 }
 
 /* The receive side at DPC: one packet re-used. */
-static VOID MpRecvAtDpc(IN PMP_ADAPTER Adapter, IN ULONG Length)
+VOID MpRecvAtDpc(IN PMP_ADAPTER Adapter, IN ULONG Length)
 {
 	NDIS_STATUS Status;
 	PNDIS_PACKET Packet;
@@ -302,6 +303,3 @@ NDIS_STATUS MpQueryInformation(IN NDIS_HANDLE MiniportAdapterContext, IN NDIS_OI
 	(void)NDIS_STATUS_INTERFACE_DOWN;
 	return NDIS_STATUS_SUCCESS;
 }
-
-/* Referenced so the static helpers count as used. */
-VOID (*const MpRecvAtDpcRef)(IN PMP_ADAPTER, IN ULONG) = MpRecvAtDpc;
