@@ -66,11 +66,12 @@ struct Slots {
 ///
 /// # Invariants
 ///
-/// `base` is the start of `block`'s buffer, `layout.total` bytes (at
-/// least), which is never reallocated and lives as long as `self`; the
-/// miniport writes the descriptors through raw pointers only.
+/// `base` is the start of `_memory`'s buffer, `layout.total` bytes (at
+/// least), which is never reallocated and lives as long as `self` (it is
+/// held only to be freed with the pool); the miniport writes the
+/// descriptors through raw pointers only.
 struct Block {
-    block: KVVec<u64>,
+    _memory: KVVec<u64>,
     base: *mut u8,
 }
 
@@ -161,7 +162,10 @@ pub(crate) fn allocate_pool(number: u32, overflow: u32, reserved: u32) -> Result
             // INVARIANT: `base` is the start of `block`'s buffer of at least
             // `layout.total` bytes, moved in with it (a move keeps the heap
             // buffer where it is).
-            block: Block { block, base },
+            block: Block {
+                _memory: block,
+                base
+            },
             slots <- new_spinlock_irq!(Slots { map, hint: 0, used: 0 }),
             state: PoolState::new(None),
         }),
