@@ -1097,37 +1097,62 @@ unsafe extern "C" fn NdisDprFreePacketNonInterlocked(Packet: abi::PNDIS_PACKET) 
     unsafe { free_packet("NdisDprFreePacketNonInterlocked", Packet) }
 }
 
+/// The unchain calls: `*Buffer` is what `take` took off the chain.
+///
 /// # Safety
 ///
-/// `Packet` a writable `NDIS_PACKET` with a readable chain; `Buffer`
-/// writable.
+/// `Packet` NULL or a writable `NDIS_PACKET` with a readable chain;
+/// `Buffer` NULL or writable; `take` as [`packet_pool::unchain_front`].
+unsafe fn unchain(
+    call: &str,
+    Packet: abi::PNDIS_PACKET,
+    Buffer: *mut abi::PNDIS_BUFFER,
+    take: unsafe fn(abi::PNDIS_PACKET) -> abi::PNDIS_BUFFER,
+) {
+    if Packet.is_null() || Buffer.is_null() {
+        reject(call, "NULL argument");
+        return;
+    }
+    // SAFETY: by the safety requirement.
+    unsafe { *Buffer = take(Packet) };
+}
+
+/// # Safety
+///
+/// As `unchain`.
 #[no_mangle]
 unsafe extern "C" fn NdisUnchainBufferAtFront(
     Packet: abi::PNDIS_PACKET,
     Buffer: *mut abi::PNDIS_BUFFER,
 ) {
-    if Packet.is_null() || Buffer.is_null() {
-        reject("NdisUnchainBufferAtFront", "NULL argument");
-        return;
+    // SAFETY: the same requirements.
+    unsafe {
+        unchain(
+            "NdisUnchainBufferAtFront",
+            Packet,
+            Buffer,
+            packet_pool::unchain_front,
+        )
     }
-    // SAFETY: by the safety requirement.
-    unsafe { *Buffer = packet_pool::unchain_front(Packet) };
 }
 
 /// # Safety
 ///
-/// As `NdisUnchainBufferAtFront`.
+/// As `unchain`.
 #[no_mangle]
 unsafe extern "C" fn NdisUnchainBufferAtBack(
     Packet: abi::PNDIS_PACKET,
     Buffer: *mut abi::PNDIS_BUFFER,
 ) {
-    if Packet.is_null() || Buffer.is_null() {
-        reject("NdisUnchainBufferAtBack", "NULL argument");
-        return;
+    // SAFETY: the same requirements.
+    unsafe {
+        unchain(
+            "NdisUnchainBufferAtBack",
+            Packet,
+            Buffer,
+            packet_pool::unchain_back,
+        )
     }
-    // SAFETY: by the safety requirement.
-    unsafe { *Buffer = packet_pool::unchain_back(Packet) };
 }
 
 /// # Safety
