@@ -1585,7 +1585,7 @@ typedef union _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
  * ------------------------------------------------------------------------ */
 
 
-/* Packets are opaque: the shim has no NDIS 5 send or receive path. */
+/* NDIS_PACKET is laid out further down ("NDIS 5 packets and buffers"). */
 typedef struct _NDIS_PACKET NDIS_PACKET, *PNDIS_PACKET, **PPNDIS_PACKET;
 
 typedef BOOLEAN (*W_CHECK_FOR_HANG_HANDLER)(_In_ NDIS_HANDLE MiniportAdapterContext);
@@ -2511,6 +2511,422 @@ PMDL NdisAllocateMdl(
 VOID NdisFreeMdl(
 	_In_ PMDL Mdl);
 
+/* ========================================================================
+ * NDIS 5 packets and buffers (Documentation/ndis5.rst, "Packets and
+ * buffers").  The WDK's layout of NDIS_PACKET and what its pool puts after
+ * each descriptor: ProtocolReserved grown to the pool's
+ * ProtocolReservedLength, then NDIS_PACKET_OOB_DATA at NdisPacketOobOffset,
+ * then NDIS_PACKET_EXTENSION.  Calls the WDK implements as macros on the
+ * packet stay macros here; the pool calls are the shim's (rust/packet_pool.rs).
+ * ======================================================================== */
+
+typedef struct _NDIS_PACKET_POOL *PNDIS_PACKET_POOL;
+
+typedef struct _NDIS_PACKET_PRIVATE {
+	UINT PhysicalCount;		/* pages the buffers span */
+	UINT TotalLength;		/* bytes the buffers describe */
+	PNDIS_BUFFER Head;		/* first buffer; NULL: no chain */
+	PNDIS_BUFFER Tail;		/* last buffer (stale when Head is NULL) */
+	PNDIS_PACKET_POOL Pool;		/* the pool handle it came from */
+	UINT Count;			/* buffers in the chain */
+	ULONG Flags;
+	BOOLEAN ValidCounts;		/* the three counts above are current */
+	UCHAR NdisPacketFlags;		/* fPACKET_xxx */
+	USHORT NdisPacketOobOffset;	/* from the packet to its OOB data */
+} NDIS_PACKET_PRIVATE, *PNDIS_PACKET_PRIVATE;
+
+/* Private.Flags */
+#define NDIS_FLAGS_PROTOCOL_ID_MASK         0x0000000F
+#define NDIS_FLAGS_MULTICAST_PACKET         0x00000010
+#define NDIS_FLAGS_RESERVED2                0x00000020
+#define NDIS_FLAGS_RESERVED3                0x00000040
+#define NDIS_FLAGS_DONT_LOOPBACK            0x00000080
+#define NDIS_FLAGS_IS_LOOPBACK_PACKET       0x00000100
+#define NDIS_FLAGS_LOOPBACK_ONLY            0x00000200
+#define NDIS_FLAGS_RESERVED4                0x00000400
+#define NDIS_FLAGS_DOUBLE_BUFFERED          0x00000800
+#define NDIS_FLAGS_SENT_AT_DPC              0x00001000
+#define NDIS_FLAGS_USES_SG_BUFFER_LIST      0x00002000
+#define NDIS_FLAGS_USES_ORIGINAL_PACKET     0x00004000
+#define NDIS_FLAGS_PADDED                   0x00010000
+#define NDIS_FLAGS_XLATE_AT_TOP             0x00020000
+
+/* Private.NdisPacketFlags */
+#define fPACKET_WRAPPER_RESERVED             0x3F
+#define fPACKET_CONTAINS_MEDIA_SPECIFIC_INFO 0x40
+#define fPACKET_ALLOCATED_BY_NDIS            0x80
+
+#define PROTOCOL_RESERVED_SIZE_IN_PACKET (4 * sizeof(PVOID))
+
+struct _NDIS_PACKET {
+	NDIS_PACKET_PRIVATE Private;
+	union {
+		struct {	/* connectionless miniports */
+			UCHAR MiniportReserved[2 * sizeof(PVOID)];
+			UCHAR WrapperReserved[2 * sizeof(PVOID)];
+		};
+		struct {	/* deserialized miniports */
+			UCHAR MiniportReservedEx[3 * sizeof(PVOID)];
+			UCHAR WrapperReservedEx[sizeof(PVOID)];
+		};
+		struct {
+			UCHAR MacReserved[4 * sizeof(PVOID)];
+		};
+	};
+	ULONG_PTR Reserved[2];
+	UCHAR ProtocolReserved[1];	/* ProtocolReservedLength bytes */
+};
+
+typedef enum _NDIS_PER_PACKET_INFO {
+	TcpIpChecksumPacketInfo,
+	IpSecPacketInfo,
+	TcpLargeSendPacketInfo,
+	ClassificationHandlePacketInfo,
+	NdisReserved,
+	ScatterGatherListPacketInfo,
+	Ieee8021QInfo,
+	OriginalPacketInfo,
+	PacketCancelId,
+	OriginalNetBufferList,
+	CachedNetBufferList,
+	ShortPacketPaddingInfo,
+	MaxPerPacketInfo
+} NDIS_PER_PACKET_INFO, *PNDIS_PER_PACKET_INFO;
+
+typedef struct _NDIS_PACKET_EXTENSION {
+	PVOID NdisPacketInfo[MaxPerPacketInfo];
+} NDIS_PACKET_EXTENSION, *PNDIS_PACKET_EXTENSION;
+
+typedef struct _NDIS_PACKET_OOB_DATA {
+	union {
+		ULONGLONG TimeToSend;
+		ULONGLONG TimeSent;
+	};
+	ULONGLONG TimeReceived;
+	UINT HeaderSize;
+	UINT SizeMediaSpecificInfo;
+	PVOID MediaSpecificInformation;
+	NDIS_STATUS Status;
+} NDIS_PACKET_OOB_DATA, *PNDIS_PACKET_OOB_DATA;
+
+/* Ieee8021QInfo's value. */
+typedef struct _NDIS_PACKET_8021Q_INFO {
+	union {
+		struct {
+			UINT32 UserPriority:3;
+			UINT32 CanonicalFormatId:1;
+			UINT32 VlanId:12;
+			UINT32 Reserved:16;
+		} TagHeader;
+		PVOID Value;
+	};
+} NDIS_PACKET_8021Q_INFO, *PNDIS_PACKET_8021Q_INFO;
+
+/* TcpIpChecksumPacketInfo's value. */
+typedef struct _NDIS_TCP_IP_CHECKSUM_PACKET_INFO {
+	union {
+		struct {
+			ULONG NdisPacketChecksumV4:1;
+			ULONG NdisPacketChecksumV6:1;
+			ULONG NdisPacketTcpChecksum:1;
+			ULONG NdisPacketUdpChecksum:1;
+			ULONG NdisPacketIpChecksum:1;
+		} Transmit;
+		struct {
+			ULONG NdisPacketTcpChecksumFailed:1;
+			ULONG NdisPacketUdpChecksumFailed:1;
+			ULONG NdisPacketIpChecksumFailed:1;
+			ULONG NdisPacketTcpChecksumSucceeded:1;
+			ULONG NdisPacketUdpChecksumSucceeded:1;
+			ULONG NdisPacketIpChecksumSucceeded:1;
+			ULONG NdisPacketLoopback:1;
+		} Receive;
+		ULONG Value;
+	};
+} NDIS_TCP_IP_CHECKSUM_PACKET_INFO, *PNDIS_TCP_IP_CHECKSUM_PACKET_INFO;
+
+#define NDIS_OOB_DATA_FROM_PACKET(_Packet)				\
+	((PNDIS_PACKET_OOB_DATA)((PUCHAR)(_Packet) +			\
+				 (_Packet)->Private.NdisPacketOobOffset))
+#define NDIS_PACKET_EXTENSION_FROM_PACKET(_P)				\
+	((PNDIS_PACKET_EXTENSION)((PUCHAR)(_P) +			\
+				  (_P)->Private.NdisPacketOobOffset +	\
+				  sizeof(NDIS_PACKET_OOB_DATA)))
+#define NDIS_PER_PACKET_INFO_FROM_PACKET(_P, _Id)			\
+	(NDIS_PACKET_EXTENSION_FROM_PACKET(_P)->NdisPacketInfo[(_Id)])
+#define NDIS_GET_ORIGINAL_PACKET(_P) \
+	NDIS_PER_PACKET_INFO_FROM_PACKET(_P, OriginalPacketInfo)
+#define NDIS_SET_ORIGINAL_PACKET(_P, _OP) \
+	(NDIS_PER_PACKET_INFO_FROM_PACKET(_P, OriginalPacketInfo) = (_OP))
+#define NDIS_GET_PACKET_CANCEL_ID(_P) \
+	NDIS_PER_PACKET_INFO_FROM_PACKET(_P, PacketCancelId)
+#define NDIS_SET_PACKET_CANCEL_ID(_P, _cId) \
+	(NDIS_PER_PACKET_INFO_FROM_PACKET(_P, PacketCancelId) = (_cId))
+
+#define NDIS_GET_PACKET_HEADER_SIZE(_Packet) \
+	(NDIS_OOB_DATA_FROM_PACKET(_Packet)->HeaderSize)
+#define NDIS_SET_PACKET_HEADER_SIZE(_Packet, _HdrSize) \
+	(NDIS_OOB_DATA_FROM_PACKET(_Packet)->HeaderSize = (_HdrSize))
+#define NDIS_GET_PACKET_STATUS(_Packet) \
+	(NDIS_OOB_DATA_FROM_PACKET(_Packet)->Status)
+#define NDIS_SET_PACKET_STATUS(_Packet, _Status) \
+	(NDIS_OOB_DATA_FROM_PACKET(_Packet)->Status = (_Status))
+#define NDIS_GET_PACKET_TIME_TO_SEND(_Packet) \
+	(NDIS_OOB_DATA_FROM_PACKET(_Packet)->TimeToSend)
+#define NDIS_SET_PACKET_TIME_TO_SEND(_Packet, _TimeToSend) \
+	(NDIS_OOB_DATA_FROM_PACKET(_Packet)->TimeToSend = (_TimeToSend))
+#define NDIS_GET_PACKET_TIME_SENT(_Packet) \
+	(NDIS_OOB_DATA_FROM_PACKET(_Packet)->TimeSent)
+#define NDIS_SET_PACKET_TIME_SENT(_Packet, _TimeSent) \
+	(NDIS_OOB_DATA_FROM_PACKET(_Packet)->TimeSent = (_TimeSent))
+#define NDIS_GET_PACKET_TIME_RECEIVED(_Packet) \
+	(NDIS_OOB_DATA_FROM_PACKET(_Packet)->TimeReceived)
+#define NDIS_SET_PACKET_TIME_RECEIVED(_Packet, _TimeReceived) \
+	(NDIS_OOB_DATA_FROM_PACKET(_Packet)->TimeReceived = (_TimeReceived))
+#define NDIS_GET_PACKET_MEDIA_SPECIFIC_INFO(_Packet, _pMediaSpecificInfo, _pSizeMediaSpecificInfo) \
+	do {								\
+		if (!((_Packet)->Private.NdisPacketFlags &		\
+		      fPACKET_ALLOCATED_BY_NDIS) ||			\
+		    !((_Packet)->Private.NdisPacketFlags &		\
+		      fPACKET_CONTAINS_MEDIA_SPECIFIC_INFO)) {		\
+			*(_pMediaSpecificInfo) = NULL;			\
+			*(_pSizeMediaSpecificInfo) = 0;			\
+		} else {						\
+			*(_pMediaSpecificInfo) = NDIS_OOB_DATA_FROM_PACKET(_Packet)->MediaSpecificInformation; \
+			*(_pSizeMediaSpecificInfo) = NDIS_OOB_DATA_FROM_PACKET(_Packet)->SizeMediaSpecificInfo; \
+		}							\
+	} while (0)
+#define NDIS_SET_PACKET_MEDIA_SPECIFIC_INFO(_Packet, _MediaSpecificInfo, _SizeMediaSpecificInfo) \
+	do {								\
+		if ((_Packet)->Private.NdisPacketFlags &		\
+		    fPACKET_ALLOCATED_BY_NDIS) {			\
+			(_Packet)->Private.NdisPacketFlags |=		\
+				fPACKET_CONTAINS_MEDIA_SPECIFIC_INFO;	\
+			NDIS_OOB_DATA_FROM_PACKET(_Packet)->MediaSpecificInformation = (_MediaSpecificInfo); \
+			NDIS_OOB_DATA_FROM_PACKET(_Packet)->SizeMediaSpecificInfo = (_SizeMediaSpecificInfo); \
+		}							\
+	} while (0)
+
+#define NdisGetPacketFlags(_Packet)          ((_Packet)->Private.Flags)
+#define NdisSetPacketFlags(_Packet, _Flags)  ((_Packet)->Private.Flags |= (_Flags))
+#define NdisClearPacketFlags(_Packet, _Flags) ((_Packet)->Private.Flags &= ~(_Flags))
+#define NDIS_GET_PACKET_PROTOCOL_TYPE(_Packet) \
+	((_Packet)->Private.Flags & NDIS_FLAGS_PROTOCOL_ID_MASK)
+#define NdisGetPoolFromPacket(_Packet) ((NDIS_HANDLE)(_Packet)->Private.Pool)
+
+/* Buffers (NDIS_BUFFER is an MDL; the WDK's macros). */
+#define NdisBufferVirtualAddress(_Buffer) \
+	MmGetSystemAddressForMdlSafe(_Buffer, NormalPagePriority)
+#define NdisAdjustBufferLength(_Buffer, _Length) \
+	((_Buffer)->ByteCount = (ULONG)(_Length))
+#define NDIS_BUFFER_TO_SPAN_PAGES(_Buffer)				\
+	(MmGetMdlByteCount(_Buffer) == 0 ? 1 :				\
+	 ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(_Buffer), \
+					MmGetMdlByteCount(_Buffer)))
+
+/*
+ * Chaining, as the WDK's macros do it: _Buffer may head a chain of its
+ * own, which goes in whole; the cached counts are then stale.
+ */
+#define NdisChainBufferAtFront(_Packet, _Buffer)			\
+	do {								\
+		PNDIS_BUFFER __NdisTmp = (_Buffer);			\
+		while (__NdisTmp->Next != NULL)				\
+			__NdisTmp = __NdisTmp->Next;			\
+		if ((_Packet)->Private.Head == NULL)			\
+			(_Packet)->Private.Tail = __NdisTmp;		\
+		__NdisTmp->Next = (_Packet)->Private.Head;		\
+		(_Packet)->Private.Head = (_Buffer);			\
+		(_Packet)->Private.ValidCounts = FALSE;			\
+	} while (0)
+
+#define NdisChainBufferAtBack(_Packet, _Buffer)				\
+	do {								\
+		PNDIS_BUFFER __NdisTmp = (_Buffer);			\
+		while (__NdisTmp->Next != NULL)				\
+			__NdisTmp = __NdisTmp->Next;			\
+		if ((_Packet)->Private.Head != NULL)			\
+			(_Packet)->Private.Tail->Next = (_Buffer);	\
+		else							\
+			(_Packet)->Private.Head = (_Buffer);		\
+		(_Packet)->Private.Tail = __NdisTmp;			\
+		(_Packet)->Private.ValidCounts = FALSE;			\
+	} while (0)
+
+/* Empties the chain (the buffers are the caller's to free). */
+#define NdisReinitializePacket(_Packet)					\
+	do {								\
+		(_Packet)->Private.Head = (PNDIS_BUFFER)NULL;		\
+		(_Packet)->Private.ValidCounts = FALSE;			\
+	} while (0)
+
+/*
+ * Walks the chain only when the cached counts are stale, then caches
+ * them (ValidCounts), as the WDK's macro does.  Each output may be NULL.
+ */
+#define NdisQueryPacket(_Packet, _PhysicalBufferCount, _BufferCount, _FirstBuffer, _TotalPacketLength) \
+	do {								\
+		PNDIS_BUFFER *__NdisFirst = (_FirstBuffer);		\
+		PUINT __NdisPhysOut = (_PhysicalBufferCount);		\
+		PUINT __NdisCountOut = (_BufferCount);			\
+		PUINT __NdisLenOut = (_TotalPacketLength);		\
+		if (__NdisFirst != NULL)				\
+			*__NdisFirst = (_Packet)->Private.Head;		\
+		if (__NdisLenOut || __NdisCountOut || __NdisPhysOut) {	\
+			if (!(_Packet)->Private.ValidCounts) {		\
+				PNDIS_BUFFER __NdisB;			\
+				UINT __NdisPhys = 0, __NdisLen = 0;	\
+				UINT __NdisCount = 0;			\
+				for (__NdisB = (_Packet)->Private.Head;	\
+				     __NdisB != NULL;			\
+				     __NdisB = __NdisB->Next) {		\
+					__NdisPhys += NDIS_BUFFER_TO_SPAN_PAGES(__NdisB); \
+					__NdisLen += MmGetMdlByteCount(__NdisB); \
+					__NdisCount++;			\
+				}					\
+				(_Packet)->Private.PhysicalCount = __NdisPhys; \
+				(_Packet)->Private.TotalLength = __NdisLen; \
+				(_Packet)->Private.Count = __NdisCount;	\
+				(_Packet)->Private.ValidCounts = TRUE;	\
+			}						\
+			if (__NdisPhysOut)				\
+				*__NdisPhysOut = (_Packet)->Private.PhysicalCount; \
+			if (__NdisCountOut)				\
+				*__NdisCountOut = (_Packet)->Private.Count; \
+			if (__NdisLenOut)				\
+				*__NdisLenOut = (_Packet)->Private.TotalLength; \
+		}							\
+	} while (0)
+
+#define NdisQueryPacketLength(_Packet, _TotalPacketLength)		\
+	do {								\
+		if (!(_Packet)->Private.ValidCounts)			\
+			NdisQueryPacket(_Packet, NULL, NULL, NULL,	\
+					_TotalPacketLength);		\
+		else							\
+			*(_TotalPacketLength) = (_Packet)->Private.TotalLength; \
+	} while (0)
+
+/*
+ * The first buffer, its address and length, and the packet's length
+ * (walking the chain; the cached counts are not used).  With no buffer,
+ * all are NULL/0.  Safe: the address may be NULL where the buffer has no
+ * system address (the priority says how hard Windows would try).
+ */
+#define NdisGetFirstBufferFromPacketSafe(_Packet, _FirstBuffer, _FirstBufferVA, _FirstBufferLength, _TotalBufferLength, _Priority) \
+	do {								\
+		PNDIS_BUFFER __NdisBuf = (_Packet)->Private.Head;	\
+		*(_FirstBuffer) = __NdisBuf;				\
+		if (__NdisBuf != NULL) {				\
+			*(_FirstBufferVA) =				\
+				MmGetSystemAddressForMdlSafe(__NdisBuf, _Priority); \
+			*(_FirstBufferLength) = *(_TotalBufferLength) = \
+				MmGetMdlByteCount(__NdisBuf);		\
+			for (__NdisBuf = __NdisBuf->Next; __NdisBuf != NULL; \
+			     __NdisBuf = __NdisBuf->Next)		\
+				*(_TotalBufferLength) +=		\
+					MmGetMdlByteCount(__NdisBuf);	\
+		} else {						\
+			*(_FirstBufferVA) = NULL;			\
+			*(_FirstBufferLength) = 0;			\
+			*(_TotalBufferLength) = 0;			\
+		}							\
+	} while (0)
+#define NdisGetFirstBufferFromPacket(_Packet, _FirstBuffer, _FirstBufferVA, _FirstBufferLength, _TotalBufferLength) \
+	NdisGetFirstBufferFromPacketSafe(_Packet, _FirstBuffer, _FirstBufferVA, \
+					 _FirstBufferLength, _TotalBufferLength, \
+					 NormalPagePriority)
+
+/*
+ * Packet pools.  Every descriptor, overflow ones included, is allocated
+ * with the pool, so NdisAllocatePacket never allocates memory (it may run
+ * at DISPATCH_LEVEL).  *Status: NDIS_STATUS_SUCCESS, or
+ * NDIS_STATUS_RESOURCES (more than 0xFFFF descriptors, none, a
+ * ProtocolReservedLength too large, no memory).  A pool names no owner: one
+ * its driver never frees is freed when the shim unloads (logged).
+ */
+VOID NdisAllocatePacketPool(
+	_Out_ PNDIS_STATUS Status,
+	_Out_ PNDIS_HANDLE PoolHandle,
+	_In_ UINT NumberOfDescriptors,
+	_In_ UINT ProtocolReservedLength);
+
+VOID NdisAllocatePacketPoolEx(
+	_Out_ PNDIS_STATUS Status,
+	_Out_ PNDIS_HANDLE PoolHandle,
+	_In_ UINT NumberOfDescriptors,
+	_In_ UINT NumberOfOverflowDescriptors,
+	_In_ UINT ProtocolReservedLength);
+
+/* Packets still allocated: refused and counted; the pool then goes
+ * when its last packet is freed. */
+VOID NdisFreePacketPool(
+	_In_ NDIS_HANDLE PoolHandle);
+
+/* Descriptors of the pool in use. */
+UINT NdisPacketPoolUsage(
+	_In_ NDIS_HANDLE PoolHandle);
+
+/* *Status NDIS_STATUS_SUCCESS with a zeroed descriptor, or
+ * NDIS_STATUS_RESOURCES with *Packet NULL when the pool has none free (or
+ * the handle names no pool: refused and counted). */
+VOID NdisAllocatePacket(
+	_Out_ PNDIS_STATUS Status,
+	_Out_ PNDIS_PACKET *Packet,
+	_In_ NDIS_HANDLE PoolHandle);
+
+VOID NdisDprAllocatePacket(
+	_Out_ PNDIS_STATUS Status,
+	_Out_ PNDIS_PACKET *Packet,
+	_In_ NDIS_HANDLE PoolHandle);
+
+VOID NdisDprAllocatePacketNonInterlocked(
+	_Out_ PNDIS_STATUS Status,
+	_Out_ PNDIS_PACKET *Packet,
+	_In_ NDIS_HANDLE PoolHandle);
+
+/* A packet that is not one of its pool's allocated descriptors is
+ * refused and counted. */
+VOID NdisFreePacket(
+	_In_ PNDIS_PACKET Packet);
+
+VOID NdisDprFreePacket(
+	_In_ PNDIS_PACKET Packet);
+
+VOID NdisDprFreePacketNonInterlocked(
+	_In_ PNDIS_PACKET Packet);
+
+/* *Buffer is the buffer taken off the chain, or NULL when it is empty. */
+VOID NdisUnchainBufferAtFront(
+	_Inout_ PNDIS_PACKET Packet,
+	_Out_ PNDIS_BUFFER *Buffer);
+
+VOID NdisUnchainBufferAtBack(
+	_Inout_ PNDIS_PACKET Packet,
+	_Out_ PNDIS_BUFFER *Buffer);
+
+/* Copies up to BytesToCopy bytes, stopping where either chain ends;
+ * *BytesCopied says how many.  Safe: 0 copied when a buffer in the range
+ * has no system address. */
+VOID NdisCopyFromPacketToPacket(
+	_In_ PNDIS_PACKET Destination,
+	_In_ UINT DestinationOffset,
+	_In_ UINT BytesToCopy,
+	_In_ PNDIS_PACKET Source,
+	_In_ UINT SourceOffset,
+	_Out_ PUINT BytesCopied);
+
+VOID NdisCopyFromPacketToPacketSafe(
+	_In_ PNDIS_PACKET Destination,
+	_In_ UINT DestinationOffset,
+	_In_ UINT BytesToCopy,
+	_In_ PNDIS_PACKET Source,
+	_In_ UINT SourceOffset,
+	_Out_ PUINT BytesCopied,
+	_In_ MM_PAGE_PRIORITY Priority);
+
+/* ==================== end of NDIS 5 packets and buffers ================= */
+
 /* Delays: Stall busy-waits (any IRQL), Sleep may sleep (PASSIVE_LEVEL). */
 VOID NdisStallExecution(
 	_In_ UINT MicrosecondsToStall);
@@ -3044,6 +3460,109 @@ typedef struct _NDIS_STATISTICS_INFO {
 #define OID_PNP_CAPABILITIES                    0xFD010100
 #define OID_PNP_SET_POWER                       0xFD010101
 #define OID_PNP_QUERY_POWER                     0xFD010102
+
+/* ========================================================================
+ * NDIS 5 constants and structures a NIC miniport uses (ntddndis.h,
+ * ndis.h), with their WDK names and values.
+ * ======================================================================== */
+
+/* More general OIDs (optional) */
+#define OID_GEN_MACHINE_NAME                    0x0001021A
+#define OID_GEN_RNDIS_CONFIG_PARAMETER          0x0001021B
+#define OID_GEN_VLAN_ID                         0x0001021C
+#define OID_GEN_GET_TIME_CAPS                   0x0002020F
+#define OID_GEN_GET_NETCARD_TIME                0x00020210
+#define OID_GEN_NETCARD_LOAD                    0x00020211
+#define OID_GEN_DEVICE_PROFILE                  0x00020212
+#define OID_GEN_INIT_TIME_MS                    0x00020213
+#define OID_GEN_RESET_COUNTS                    0x00020214
+#define OID_GEN_MEDIA_SENSE_COUNTS              0x00020215
+
+/* NDIS 5 task offload */
+#define OID_TCP_TASK_OFFLOAD                    0xFC010201
+
+/* Power management OIDs and wake-up flags */
+#define OID_PNP_ADD_WAKE_UP_PATTERN             0xFD010103
+#define OID_PNP_REMOVE_WAKE_UP_PATTERN          0xFD010104
+#define OID_PNP_WAKE_UP_PATTERN_LIST            0xFD010105
+#define OID_PNP_ENABLE_WAKE_UP                  0xFD010106
+#define OID_PNP_WAKE_UP_OK                      0xFD020200
+#define OID_PNP_WAKE_UP_ERROR                   0xFD020201
+
+#define NDIS_PNP_WAKE_UP_MAGIC_PACKET           0x00000001
+#define NDIS_PNP_WAKE_UP_PATTERN_MATCH          0x00000002
+#define NDIS_PNP_WAKE_UP_LINK_CHANGE            0x00000004
+
+/* NDIS_PNP_CAPABILITIES.Flags */
+#define NDIS_DEVICE_WAKE_UP_ENABLE                0x00000001
+#define NDIS_DEVICE_WAKE_ON_PATTERN_MATCH_ENABLE  0x00000002
+#define NDIS_DEVICE_WAKE_ON_MAGIC_PACKET_ENABLE   0x00000004
+
+/* OID_802_3_MAC_OPTIONS */
+#define NDIS_802_3_MAC_OPTION_PRIORITY          0x00000001
+
+/* More OID_GEN_MAC_OPTIONS bits */
+#define NDIS_MAC_OPTION_SUPPORTS_MAC_ADDRESS_OVERWRITE 0x00000080
+#define NDIS_MAC_OPTION_RECEIVE_AT_DPC          0x00000100
+#define NDIS_MAC_OPTION_8021Q_VLAN              0x00000200
+
+/* NDIS 5 status indications (NdisMIndicateStatus) */
+#define NDIS_STATUS_WAN_LINE_UP                 ((NDIS_STATUS)0x40010008L)
+#define NDIS_STATUS_WAN_LINE_DOWN               ((NDIS_STATUS)0x40010009L)
+#define NDIS_STATUS_WAN_FRAGMENT                ((NDIS_STATUS)0x4001000AL)
+#define NDIS_STATUS_HARDWARE_LINE_UP            ((NDIS_STATUS)0x4001000DL)
+#define NDIS_STATUS_HARDWARE_LINE_DOWN          ((NDIS_STATUS)0x4001000EL)
+#define NDIS_STATUS_INTERFACE_UP                ((NDIS_STATUS)0x4001000FL)
+#define NDIS_STATUS_INTERFACE_DOWN              ((NDIS_STATUS)0x40010010L)
+#define NDIS_STATUS_MEDIA_SPECIFIC_INDICATION   ((NDIS_STATUS)0x40010012L)
+
+/* OID_GEN_MEDIA_CONNECT_STATUS */
+typedef enum _NDIS_MEDIA_STATE {
+	NdisMediaStateConnected,
+	NdisMediaStateDisconnected
+} NDIS_MEDIA_STATE, *PNDIS_MEDIA_STATE;
+
+/* OID_GEN_HARDWARE_STATUS */
+typedef enum _NDIS_HARDWARE_STATUS {
+	NdisHardwareStatusReady,
+	NdisHardwareStatusInitializing,
+	NdisHardwareStatusReset,
+	NdisHardwareStatusClosing,
+	NdisHardwareStatusNotReady
+} NDIS_HARDWARE_STATUS, *PNDIS_HARDWARE_STATUS;
+
+/* OID_PNP_SET_POWER / OID_PNP_QUERY_POWER */
+typedef enum _NDIS_DEVICE_POWER_STATE {
+	NdisDeviceStateUnspecified = 0,
+	NdisDeviceStateD0,
+	NdisDeviceStateD1,
+	NdisDeviceStateD2,
+	NdisDeviceStateD3,
+	NdisDeviceStateMaximum
+} NDIS_DEVICE_POWER_STATE, *PNDIS_DEVICE_POWER_STATE;
+
+typedef struct _NDIS_PM_WAKE_UP_CAPABILITIES {
+	NDIS_DEVICE_POWER_STATE MinMagicPacketWakeUp;
+	NDIS_DEVICE_POWER_STATE MinPatternWakeUp;
+	NDIS_DEVICE_POWER_STATE MinLinkChangeWakeUp;
+} NDIS_PM_WAKE_UP_CAPABILITIES, *PNDIS_PM_WAKE_UP_CAPABILITIES;
+
+/* OID_PNP_CAPABILITIES (declared with the NDIS 6 attributes above) */
+struct _NDIS_PNP_CAPABILITIES {
+	ULONG Flags;
+	NDIS_PM_WAKE_UP_CAPABILITIES WakeUpCapabilities;
+};
+
+/* NdisMRegisterInterrupt's InterruptMode (wdm.h's KINTERRUPT_MODE). */
+typedef enum _KINTERRUPT_MODE {
+	LevelSensitive,
+	Latched
+} KINTERRUPT_MODE;
+typedef KINTERRUPT_MODE NDIS_INTERRUPT_MODE, *PNDIS_INTERRUPT_MODE;
+#define NdisInterruptLevelSensitive LevelSensitive
+#define NdisInterruptLatched        Latched
+
+/* ================= end of NDIS 5 constants and structures ============== */
 
 /* OID_GEN_CURRENT_PACKET_FILTER bits */
 #define NDIS_PACKET_TYPE_DIRECTED               0x00000001
@@ -3641,6 +4160,26 @@ __NDIS_CHECK_OFF(NET_DEVICE_PNP_EVENT, DevicePnPEvent, 8);
 __NDIS_CHECK_OFF(NET_DEVICE_PNP_EVENT, InformationBuffer, 0x10);
 __NDIS_CHECK_OFF(NET_DEVICE_PNP_EVENT, NdisReserved, 0x1c);
 __NDIS_CHECK_SIZE(NET_DEVICE_PNP_EVENT, 0x30);
+
+/* NDIS 5 packets (x64 WDK layout: Private 0x30, then the reserved areas) */
+__NDIS_CHECK_SIZE(NDIS_PACKET_PRIVATE, 0x30);
+__NDIS_CHECK_OFF(NDIS_PACKET_PRIVATE, Head, 0x08);
+__NDIS_CHECK_OFF(NDIS_PACKET_PRIVATE, Pool, 0x18);
+__NDIS_CHECK_OFF(NDIS_PACKET_PRIVATE, Count, 0x20);
+__NDIS_CHECK_OFF(NDIS_PACKET_PRIVATE, ValidCounts, 0x28);
+__NDIS_CHECK_OFF(NDIS_PACKET_PRIVATE, NdisPacketOobOffset, 0x2a);
+__NDIS_CHECK_OFF(NDIS_PACKET, MiniportReserved, 0x30);
+__NDIS_CHECK_OFF(NDIS_PACKET, WrapperReserved, 0x40);
+__NDIS_CHECK_OFF(NDIS_PACKET, MiniportReservedEx, 0x30);
+__NDIS_CHECK_OFF(NDIS_PACKET, Reserved, 0x50);
+__NDIS_CHECK_OFF(NDIS_PACKET, ProtocolReserved, 0x60);
+__NDIS_CHECK_SIZE(NDIS_PACKET, 0x68);
+__NDIS_CHECK_OFF(NDIS_PACKET_OOB_DATA, HeaderSize, 0x10);
+__NDIS_CHECK_OFF(NDIS_PACKET_OOB_DATA, MediaSpecificInformation, 0x18);
+__NDIS_CHECK_OFF(NDIS_PACKET_OOB_DATA, Status, 0x20);
+__NDIS_CHECK_SIZE(NDIS_PACKET_OOB_DATA, 0x28);
+__NDIS_CHECK_SIZE(NDIS_PACKET_EXTENSION, 12 * 8);
+__NDIS_CHECK_SIZE(NDIS_PNP_CAPABILITIES, 16);
 
 #undef __NDIS_CHECK_SIZE
 #undef __NDIS_CHECK_OFF

@@ -34,7 +34,7 @@ use crate::{
     net_buffer_pool,
     net_device::{self, StatusIndication},
     nic::{GeneralAttributes, OffloadAttributes},
-    pci_device, probe, registry, reject, reset,
+    packet_pool, pci_device, probe, registry, reject, reset,
     resources::{self, BusBuffer},
     sg_dma::{self, SgDma},
     shared_memory,
@@ -924,6 +924,305 @@ unsafe extern "C" fn NdisAllocateBuffer(
     unsafe {
         store(Buffer, mdl);
         store(Status, ndis_status(status));
+    }
+}
+
+// ---- NDIS 5 packets (rust/packet_pool.rs) ----
+
+/// `NdisAllocatePacketPoolEx`: `*Status` `NDIS_STATUS_SUCCESS` with the
+/// pool's handle, or `NDIS_STATUS_RESOURCES` with NULL (its page: more
+/// than 0xFFFF descriptors; the shim's too for none, a
+/// `ProtocolReservedLength` too large, no memory).
+///
+/// # Safety
+///
+/// `Status` and `PoolHandle` writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisAllocatePacketPoolEx(
+    Status: abi::PNDIS_STATUS,
+    PoolHandle: abi::PNDIS_HANDLE,
+    NumberOfDescriptors: abi::UINT,
+    NumberOfOverflowDescriptors: abi::UINT,
+    ProtocolReservedLength: abi::UINT,
+) {
+    let result = if PoolHandle.is_null() {
+        reject("NdisAllocatePacketPool", "NULL PoolHandle");
+        Err(Error::Resources)
+    } else {
+        packet_pool::allocate_pool(
+            NumberOfDescriptors,
+            NumberOfOverflowDescriptors,
+            ProtocolReservedLength,
+        )
+    };
+    // SAFETY: NULL or writable by the safety requirement.
+    unsafe { store(Status, store_handle(PoolHandle, result)) };
+}
+
+/// `NdisAllocatePacketPool`: `NdisAllocatePacketPoolEx` with no overflow
+/// descriptors.
+///
+/// # Safety
+///
+/// As `NdisAllocatePacketPoolEx`.
+#[no_mangle]
+unsafe extern "C" fn NdisAllocatePacketPool(
+    Status: abi::PNDIS_STATUS,
+    PoolHandle: abi::PNDIS_HANDLE,
+    NumberOfDescriptors: abi::UINT,
+    ProtocolReservedLength: abi::UINT,
+) {
+    // SAFETY: the same requirements.
+    unsafe {
+        NdisAllocatePacketPoolEx(
+            Status,
+            PoolHandle,
+            NumberOfDescriptors,
+            0,
+            ProtocolReservedLength,
+        )
+    }
+}
+
+#[no_mangle]
+extern "C" fn NdisFreePacketPool(PoolHandle: abi::NDIS_HANDLE) {
+    packet_pool::free_pool(handle(PoolHandle))
+}
+
+#[no_mangle]
+extern "C" fn NdisPacketPoolUsage(PoolHandle: abi::NDIS_HANDLE) -> abi::UINT {
+    packet_pool::usage(handle(PoolHandle))
+}
+
+/// The allocation calls: `*Status` `NDIS_STATUS_SUCCESS` with a zeroed
+/// descriptor, or `NDIS_STATUS_RESOURCES` with `*Packet` NULL (its page).
+///
+/// # Safety
+///
+/// `Status` and `Packet` writable, or NULL.
+unsafe fn allocate_packet(
+    call: &str,
+    Status: abi::PNDIS_STATUS,
+    Packet: *mut abi::PNDIS_PACKET,
+    PoolHandle: abi::NDIS_HANDLE,
+) {
+    let result = if Packet.is_null() {
+        reject(call, "NULL Packet");
+        Err(Error::Resources)
+    } else {
+        packet_pool::allocate(call, handle(PoolHandle))
+    };
+    let packet = result
+        .as_ref()
+        .map_or(core::ptr::null_mut(), |p| p.as_ptr());
+    // SAFETY: NULL or writable by the safety requirement.
+    unsafe {
+        store(Packet, packet);
+        store(Status, ndis_status(result.map(|_| ())));
+    }
+}
+
+/// # Safety
+///
+/// As `allocate_packet`.
+#[no_mangle]
+unsafe extern "C" fn NdisAllocatePacket(
+    Status: abi::PNDIS_STATUS,
+    Packet: *mut abi::PNDIS_PACKET,
+    PoolHandle: abi::NDIS_HANDLE,
+) {
+    // SAFETY: the same requirements.
+    unsafe { allocate_packet("NdisAllocatePacket", Status, Packet, PoolHandle) }
+}
+
+/// # Safety
+///
+/// As `allocate_packet`.
+#[no_mangle]
+unsafe extern "C" fn NdisDprAllocatePacket(
+    Status: abi::PNDIS_STATUS,
+    Packet: *mut abi::PNDIS_PACKET,
+    PoolHandle: abi::NDIS_HANDLE,
+) {
+    // SAFETY: the same requirements.
+    unsafe { allocate_packet("NdisDprAllocatePacket", Status, Packet, PoolHandle) }
+}
+
+/// # Safety
+///
+/// As `allocate_packet`.
+#[no_mangle]
+unsafe extern "C" fn NdisDprAllocatePacketNonInterlocked(
+    Status: abi::PNDIS_STATUS,
+    Packet: *mut abi::PNDIS_PACKET,
+    PoolHandle: abi::NDIS_HANDLE,
+) {
+    // SAFETY: the same requirements.
+    unsafe {
+        allocate_packet(
+            "NdisDprAllocatePacketNonInterlocked",
+            Status,
+            Packet,
+            PoolHandle,
+        )
+    }
+}
+
+/// The free calls; a NULL packet is refused.
+///
+/// # Safety
+///
+/// `Packet` NULL or a readable `NDIS_PACKET`.
+unsafe fn free_packet(call: &str, Packet: abi::PNDIS_PACKET) {
+    if Packet.is_null() {
+        reject(call, "NULL Packet");
+    } else {
+        // SAFETY: readable by the safety requirement.
+        unsafe { packet_pool::free(call, Packet) }
+    }
+}
+
+/// # Safety
+///
+/// As `free_packet`.
+#[no_mangle]
+unsafe extern "C" fn NdisFreePacket(Packet: abi::PNDIS_PACKET) {
+    // SAFETY: the same requirements.
+    unsafe { free_packet("NdisFreePacket", Packet) }
+}
+
+/// # Safety
+///
+/// As `free_packet`.
+#[no_mangle]
+unsafe extern "C" fn NdisDprFreePacket(Packet: abi::PNDIS_PACKET) {
+    // SAFETY: the same requirements.
+    unsafe { free_packet("NdisDprFreePacket", Packet) }
+}
+
+/// # Safety
+///
+/// As `free_packet`.
+#[no_mangle]
+unsafe extern "C" fn NdisDprFreePacketNonInterlocked(Packet: abi::PNDIS_PACKET) {
+    // SAFETY: the same requirements.
+    unsafe { free_packet("NdisDprFreePacketNonInterlocked", Packet) }
+}
+
+/// The unchain calls: `*Buffer` is what `take` took off the chain.
+///
+/// # Safety
+///
+/// `Packet` NULL or a writable `NDIS_PACKET` with a readable chain;
+/// `Buffer` NULL or writable; `take` as [`packet_pool::unchain_front`].
+unsafe fn unchain(
+    call: &str,
+    Packet: abi::PNDIS_PACKET,
+    Buffer: *mut abi::PNDIS_BUFFER,
+    take: unsafe fn(abi::PNDIS_PACKET) -> abi::PNDIS_BUFFER,
+) {
+    if Packet.is_null() || Buffer.is_null() {
+        reject(call, "NULL argument");
+        return;
+    }
+    // SAFETY: by the safety requirement.
+    unsafe { *Buffer = take(Packet) };
+}
+
+/// # Safety
+///
+/// As `unchain`.
+#[no_mangle]
+unsafe extern "C" fn NdisUnchainBufferAtFront(
+    Packet: abi::PNDIS_PACKET,
+    Buffer: *mut abi::PNDIS_BUFFER,
+) {
+    // SAFETY: the same requirements.
+    unsafe {
+        unchain(
+            "NdisUnchainBufferAtFront",
+            Packet,
+            Buffer,
+            packet_pool::unchain_front,
+        )
+    }
+}
+
+/// # Safety
+///
+/// As `unchain`.
+#[no_mangle]
+unsafe extern "C" fn NdisUnchainBufferAtBack(
+    Packet: abi::PNDIS_PACKET,
+    Buffer: *mut abi::PNDIS_BUFFER,
+) {
+    // SAFETY: the same requirements.
+    unsafe {
+        unchain(
+            "NdisUnchainBufferAtBack",
+            Packet,
+            Buffer,
+            packet_pool::unchain_back,
+        )
+    }
+}
+
+/// # Safety
+///
+/// Both packets readable with readable chains whose buffers are memory
+/// of their length (the destination's writable); `BytesCopied` writable.
+#[no_mangle]
+unsafe extern "C" fn NdisCopyFromPacketToPacketSafe(
+    Destination: abi::PNDIS_PACKET,
+    DestinationOffset: abi::UINT,
+    BytesToCopy: abi::UINT,
+    Source: abi::PNDIS_PACKET,
+    SourceOffset: abi::UINT,
+    BytesCopied: abi::PUINT,
+    _Priority: abi::MM_PAGE_PRIORITY,
+) {
+    let copied = if Destination.is_null() || Source.is_null() {
+        reject("NdisCopyFromPacketToPacket", "NULL packet");
+        0
+    } else {
+        // SAFETY: by the safety requirement.
+        unsafe {
+            packet_pool::copy(
+                Destination,
+                DestinationOffset,
+                BytesToCopy,
+                Source,
+                SourceOffset,
+            )
+        }
+    };
+    // SAFETY: NULL or writable by the safety requirement.
+    unsafe { store(BytesCopied, copied) };
+}
+
+/// # Safety
+///
+/// As `NdisCopyFromPacketToPacketSafe`.
+#[no_mangle]
+unsafe extern "C" fn NdisCopyFromPacketToPacket(
+    Destination: abi::PNDIS_PACKET,
+    DestinationOffset: abi::UINT,
+    BytesToCopy: abi::UINT,
+    Source: abi::PNDIS_PACKET,
+    SourceOffset: abi::UINT,
+    BytesCopied: abi::PUINT,
+) {
+    // SAFETY: the same requirements.
+    unsafe {
+        NdisCopyFromPacketToPacketSafe(
+            Destination,
+            DestinationOffset,
+            BytesToCopy,
+            Source,
+            SourceOffset,
+            BytesCopied,
+            abi::NormalPagePriority,
+        )
     }
 }
 

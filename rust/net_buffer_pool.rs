@@ -58,18 +58,18 @@ const SIZES: ObjectSizes = ObjectSizes {
 
 /// What every pool keeps: who owns it, how many objects are out, whether
 /// it was freed.
-struct PoolState {
+pub(crate) struct PoolState {
     /// The adapter or miniport driver `NdisHandle` named, if any: the pool
     /// goes when its owner does ([`release_owned`]).
     owner: Option<Handle>,
     /// Objects allocated and not yet freed.
-    outstanding: Atomic<u64>,
+    pub(crate) outstanding: Atomic<u64>,
     /// Freed (`NdisFree*Pool`, or its owner went): no more allocations.
-    freed: Atomic<bool>,
+    pub(crate) freed: Atomic<bool>,
 }
 
 impl PoolState {
-    fn new(owner: Option<Handle>) -> Self {
+    pub(crate) fn new(owner: Option<Handle>) -> Self {
         Self {
             owner,
             outstanding: Atomic::new(0),
@@ -100,7 +100,7 @@ unsafe impl InRegistry for NbPool {
 }
 
 /// One kind of pool: its state and its table.
-trait Pool: InRegistry {
+pub(crate) trait Pool: InRegistry {
     /// What the log calls the pool and its objects.
     const NAME: &'static str;
     const OBJECTS: &'static str;
@@ -140,12 +140,12 @@ impl Pool for NbPool {
 const SLOTS: usize = MAX_PER_KIND;
 
 /// The pools of one kind; owns them.
-struct PoolTable<T: InRegistry> {
+pub(crate) struct PoolTable<T: InRegistry> {
     slots: [Option<Registered<T>>; SLOTS],
 }
 
 impl<T: Pool> PoolTable<T> {
-    const fn new() -> Self {
+    pub(crate) const fn new() -> Self {
         Self {
             slots: [const { None }; SLOTS],
         }
@@ -162,7 +162,7 @@ impl<T: Pool> PoolTable<T> {
     }
 
     /// Takes out the first pool `pick` chooses.
-    fn take(&mut self, pick: impl Fn(&PoolState) -> bool) -> Option<Registered<T>> {
+    pub(crate) fn take(&mut self, pick: impl Fn(&PoolState) -> bool) -> Option<Registered<T>> {
         self.slots
             .iter_mut()
             .find(|s| s.as_ref().is_some_and(|p| pick(p.object().state())))?
@@ -200,7 +200,7 @@ pub(crate) fn exit() {
 
 /// Whether a pool may leave: freed, nothing outstanding. The freed flag is
 /// read first, with acquire: see [`count_object`].
-fn reapable(p: &PoolState) -> bool {
+pub(crate) fn reapable(p: &PoolState) -> bool {
     p.freed.load(Acquire) && p.outstanding.load(Relaxed) == 0
 }
 
@@ -303,8 +303,14 @@ fn zalloc(len: usize, gfp: bindings::gfp_t) -> *mut u8 {
 
 /// Gives a new pool a handle and a slot.
 fn add_pool<T: Pool>(pool: T) -> Result<Handle> {
+    add_pool_arc(Arc::new(pool, memory::alloc_flags())?)
+}
+
+/// [`add_pool`] for a pool already in an `Arc` (one with a lock in it,
+/// made with `Arc::pin_init`).
+pub(crate) fn add_pool_arc<T: Pool>(pool: Arc<T>) -> Result<Handle> {
     reap(false);
-    let registered = Registered::new(Arc::new(pool, memory::alloc_flags())?)?;
+    let registered = Registered::new(pool)?;
     let handle = registered.handle();
     // The registry holds at most `SLOTS` of a kind, so there is room.
     if let Err(lost) = T::with_table(|t| t.insert(registered)) {
@@ -345,7 +351,7 @@ pub(crate) fn allocate_nb_pool(_data_size: u32, owner: Option<Handle>) -> Result
 /// freed with objects still out stops allocating and leaves once the last
 /// is freed (Windows requires them all freed first; the shim logs and
 /// counts the call).
-fn free_pool<T: Pool>(call: &str, handle: Handle) {
+pub(crate) fn free_pool<T: Pool>(call: &str, handle: Handle) {
     match registry::find::<T>(handle) {
         None => reject(call, "unknown pool handle"),
         Some(pool) => {

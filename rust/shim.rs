@@ -36,6 +36,9 @@ mod mdl;
 #[path = "core/nbl.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod nbl;
+#[path = "core/packet.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod packet;
 #[path = "core/physical_mapping.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod physical_mapping;
@@ -71,6 +74,7 @@ mod net_buffer_pool;
 mod net_device;
 mod net_stats;
 mod nic;
+mod packet_pool;
 mod pci_device;
 mod probe;
 mod registry;
@@ -104,6 +108,7 @@ impl kernel::Module for NdisShim {
         driver::init();
         probe::init();
         net_buffer_pool::init();
+        packet_pool::init();
         timer::init();
         pr_info!(
             "ndis-shim {} loaded: NDIS {}.{} DMA entry points\n",
@@ -123,6 +128,7 @@ impl Drop for NdisShim {
         probe::exit();
         driver::exit();
         net_buffer_pool::exit();
+        packet_pool::exit();
         timer::exit();
         pr_info!("ndis-shim unloaded\n");
     }

@@ -50,6 +50,21 @@
 	X(NdisAllocateBufferPool) \
 	X(NdisFreeBufferPool) \
 	X(NdisAllocateBuffer) \
+	/* NDIS 5 packets (rust/packet_pool.rs) */ \
+	X(NdisAllocatePacketPool) \
+	X(NdisAllocatePacketPoolEx) \
+	X(NdisFreePacketPool) \
+	X(NdisPacketPoolUsage) \
+	X(NdisAllocatePacket) \
+	X(NdisDprAllocatePacket) \
+	X(NdisDprAllocatePacketNonInterlocked) \
+	X(NdisFreePacket) \
+	X(NdisDprFreePacket) \
+	X(NdisDprFreePacketNonInterlocked) \
+	X(NdisUnchainBufferAtFront) \
+	X(NdisUnchainBufferAtBack) \
+	X(NdisCopyFromPacketToPacket) \
+	X(NdisCopyFromPacketToPacketSafe) \
 	X(NdisStallExecution) \
 	/* NET_BUFFER_LIST and NET_BUFFER pools */ \
 	X(NdisAllocateNetBufferListPool) \

@@ -40,6 +40,24 @@ const _: crate::abi::NdisAllocateMemory_fn = Some(crate::exports::NdisAllocateMe
 const _: crate::abi::NdisAllocateBufferPool_fn = Some(crate::exports::NdisAllocateBufferPool);
 const _: crate::abi::NdisFreeBufferPool_fn = Some(crate::exports::NdisFreeBufferPool);
 const _: crate::abi::NdisAllocateBuffer_fn = Some(crate::exports::NdisAllocateBuffer);
+const _: crate::abi::NdisAllocatePacketPool_fn = Some(crate::exports::NdisAllocatePacketPool);
+const _: crate::abi::NdisAllocatePacketPoolEx_fn = Some(crate::exports::NdisAllocatePacketPoolEx);
+const _: crate::abi::NdisFreePacketPool_fn = Some(crate::exports::NdisFreePacketPool);
+const _: crate::abi::NdisPacketPoolUsage_fn = Some(crate::exports::NdisPacketPoolUsage);
+const _: crate::abi::NdisAllocatePacket_fn = Some(crate::exports::NdisAllocatePacket);
+const _: crate::abi::NdisDprAllocatePacket_fn = Some(crate::exports::NdisDprAllocatePacket);
+const _: crate::abi::NdisDprAllocatePacketNonInterlocked_fn =
+    Some(crate::exports::NdisDprAllocatePacketNonInterlocked);
+const _: crate::abi::NdisFreePacket_fn = Some(crate::exports::NdisFreePacket);
+const _: crate::abi::NdisDprFreePacket_fn = Some(crate::exports::NdisDprFreePacket);
+const _: crate::abi::NdisDprFreePacketNonInterlocked_fn =
+    Some(crate::exports::NdisDprFreePacketNonInterlocked);
+const _: crate::abi::NdisUnchainBufferAtFront_fn = Some(crate::exports::NdisUnchainBufferAtFront);
+const _: crate::abi::NdisUnchainBufferAtBack_fn = Some(crate::exports::NdisUnchainBufferAtBack);
+const _: crate::abi::NdisCopyFromPacketToPacket_fn =
+    Some(crate::exports::NdisCopyFromPacketToPacket);
+const _: crate::abi::NdisCopyFromPacketToPacketSafe_fn =
+    Some(crate::exports::NdisCopyFromPacketToPacketSafe);
 const _: crate::abi::NdisStallExecution_fn = Some(crate::exports::NdisStallExecution);
 const _: crate::abi::NdisAllocateNetBufferListPool_fn =
     Some(crate::exports::NdisAllocateNetBufferListPool);

@@ -2325,11 +2325,6 @@ impl Default for _NDIS_LINK_STATE {
 }
 pub type NDIS_LINK_STATE = _NDIS_LINK_STATE;
 pub type PNDIS_LINK_STATE = *mut _NDIS_LINK_STATE;
-#[repr(C)]
-#[derive(Debug)]
-pub struct _NDIS_PNP_CAPABILITIES {
-    _unused: [u8; 0],
-}
 pub type NDIS_PNP_CAPABILITIES = _NDIS_PNP_CAPABILITIES;
 pub type PNDIS_PNP_CAPABILITIES = *mut _NDIS_PNP_CAPABILITIES;
 #[repr(C)]
@@ -4453,11 +4448,6 @@ impl Default for _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
 }
 pub type NDIS_MINIPORT_ADAPTER_ATTRIBUTES = _NDIS_MINIPORT_ADAPTER_ATTRIBUTES;
 pub type PNDIS_MINIPORT_ADAPTER_ATTRIBUTES = *mut _NDIS_MINIPORT_ADAPTER_ATTRIBUTES;
-#[repr(C)]
-#[derive(Debug)]
-pub struct _NDIS_PACKET {
-    _unused: [u8; 0],
-}
 pub type NDIS_PACKET = _NDIS_PACKET;
 pub type PNDIS_PACKET = *mut _NDIS_PACKET;
 pub type PPNDIS_PACKET = *mut *mut _NDIS_PACKET;
@@ -8162,6 +8152,1176 @@ unsafe extern "C" {
 unsafe extern "C" {
     pub fn NdisFreeMdl(Mdl: PMDL);
 }
+#[repr(C)]
+#[derive(Debug)]
+pub struct _NDIS_PACKET_POOL {
+    _unused: [u8; 0],
+}
+pub type PNDIS_PACKET_POOL = *mut _NDIS_PACKET_POOL;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_PACKET_PRIVATE {
+    pub PhysicalCount: UINT,
+    pub TotalLength: UINT,
+    pub Head: PNDIS_BUFFER,
+    pub Tail: PNDIS_BUFFER,
+    pub Pool: PNDIS_PACKET_POOL,
+    pub Count: UINT,
+    pub Flags: ULONG,
+    pub ValidCounts: BOOLEAN,
+    pub NdisPacketFlags: UCHAR,
+    pub NdisPacketOobOffset: USHORT,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_PACKET_PRIVATE"][::core::mem::size_of::<_NDIS_PACKET_PRIVATE>() - 48usize];
+    ["Alignment of _NDIS_PACKET_PRIVATE"][::core::mem::align_of::<_NDIS_PACKET_PRIVATE>() - 8usize];
+    ["Offset of field: _NDIS_PACKET_PRIVATE::PhysicalCount"]
+        [::core::mem::offset_of!(_NDIS_PACKET_PRIVATE, PhysicalCount) - 0usize];
+    ["Offset of field: _NDIS_PACKET_PRIVATE::TotalLength"]
+        [::core::mem::offset_of!(_NDIS_PACKET_PRIVATE, TotalLength) - 4usize];
+    ["Offset of field: _NDIS_PACKET_PRIVATE::Head"]
+        [::core::mem::offset_of!(_NDIS_PACKET_PRIVATE, Head) - 8usize];
+    ["Offset of field: _NDIS_PACKET_PRIVATE::Tail"]
+        [::core::mem::offset_of!(_NDIS_PACKET_PRIVATE, Tail) - 16usize];
+    ["Offset of field: _NDIS_PACKET_PRIVATE::Pool"]
+        [::core::mem::offset_of!(_NDIS_PACKET_PRIVATE, Pool) - 24usize];
+    ["Offset of field: _NDIS_PACKET_PRIVATE::Count"]
+        [::core::mem::offset_of!(_NDIS_PACKET_PRIVATE, Count) - 32usize];
+    ["Offset of field: _NDIS_PACKET_PRIVATE::Flags"]
+        [::core::mem::offset_of!(_NDIS_PACKET_PRIVATE, Flags) - 36usize];
+    ["Offset of field: _NDIS_PACKET_PRIVATE::ValidCounts"]
+        [::core::mem::offset_of!(_NDIS_PACKET_PRIVATE, ValidCounts) - 40usize];
+    ["Offset of field: _NDIS_PACKET_PRIVATE::NdisPacketFlags"]
+        [::core::mem::offset_of!(_NDIS_PACKET_PRIVATE, NdisPacketFlags) - 41usize];
+    ["Offset of field: _NDIS_PACKET_PRIVATE::NdisPacketOobOffset"]
+        [::core::mem::offset_of!(_NDIS_PACKET_PRIVATE, NdisPacketOobOffset) - 42usize];
+};
+impl Default for _NDIS_PACKET_PRIVATE {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_PACKET_PRIVATE = _NDIS_PACKET_PRIVATE;
+pub type PNDIS_PACKET_PRIVATE = *mut _NDIS_PACKET_PRIVATE;
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _NDIS_PACKET {
+    pub Private: NDIS_PACKET_PRIVATE,
+    pub __bindgen_anon_1: _NDIS_PACKET__bindgen_ty_1,
+    pub Reserved: [ULONG_PTR; 2usize],
+    pub ProtocolReserved: [UCHAR; 1usize],
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union _NDIS_PACKET__bindgen_ty_1 {
+    pub __bindgen_anon_1: _NDIS_PACKET__bindgen_ty_1__bindgen_ty_1,
+    pub __bindgen_anon_2: _NDIS_PACKET__bindgen_ty_1__bindgen_ty_2,
+    pub __bindgen_anon_3: _NDIS_PACKET__bindgen_ty_1__bindgen_ty_3,
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_PACKET__bindgen_ty_1__bindgen_ty_1 {
+    pub MiniportReserved: [UCHAR; 16usize],
+    pub WrapperReserved: [UCHAR; 16usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_PACKET__bindgen_ty_1__bindgen_ty_1"]
+        [::core::mem::size_of::<_NDIS_PACKET__bindgen_ty_1__bindgen_ty_1>() - 32usize];
+    ["Alignment of _NDIS_PACKET__bindgen_ty_1__bindgen_ty_1"]
+        [::core::mem::align_of::<_NDIS_PACKET__bindgen_ty_1__bindgen_ty_1>() - 1usize];
+    ["Offset of field: _NDIS_PACKET__bindgen_ty_1__bindgen_ty_1::MiniportReserved"][::core::mem::offset_of!(
+        _NDIS_PACKET__bindgen_ty_1__bindgen_ty_1,
+        MiniportReserved
+    ) - 0usize];
+    ["Offset of field: _NDIS_PACKET__bindgen_ty_1__bindgen_ty_1::WrapperReserved"][::core::mem::offset_of!(
+        _NDIS_PACKET__bindgen_ty_1__bindgen_ty_1,
+        WrapperReserved
+    ) - 16usize];
+};
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_PACKET__bindgen_ty_1__bindgen_ty_2 {
+    pub MiniportReservedEx: [UCHAR; 24usize],
+    pub WrapperReservedEx: [UCHAR; 8usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_PACKET__bindgen_ty_1__bindgen_ty_2"]
+        [::core::mem::size_of::<_NDIS_PACKET__bindgen_ty_1__bindgen_ty_2>() - 32usize];
+    ["Alignment of _NDIS_PACKET__bindgen_ty_1__bindgen_ty_2"]
+        [::core::mem::align_of::<_NDIS_PACKET__bindgen_ty_1__bindgen_ty_2>() - 1usize];
+    ["Offset of field: _NDIS_PACKET__bindgen_ty_1__bindgen_ty_2::MiniportReservedEx"][::core::mem::offset_of!(
+        _NDIS_PACKET__bindgen_ty_1__bindgen_ty_2,
+        MiniportReservedEx
+    ) - 0usize];
+    ["Offset of field: _NDIS_PACKET__bindgen_ty_1__bindgen_ty_2::WrapperReservedEx"][::core::mem::offset_of!(
+        _NDIS_PACKET__bindgen_ty_1__bindgen_ty_2,
+        WrapperReservedEx
+    ) - 24usize];
+};
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_PACKET__bindgen_ty_1__bindgen_ty_3 {
+    pub MacReserved: [UCHAR; 32usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_PACKET__bindgen_ty_1__bindgen_ty_3"]
+        [::core::mem::size_of::<_NDIS_PACKET__bindgen_ty_1__bindgen_ty_3>() - 32usize];
+    ["Alignment of _NDIS_PACKET__bindgen_ty_1__bindgen_ty_3"]
+        [::core::mem::align_of::<_NDIS_PACKET__bindgen_ty_1__bindgen_ty_3>() - 1usize];
+    ["Offset of field: _NDIS_PACKET__bindgen_ty_1__bindgen_ty_3::MacReserved"]
+        [::core::mem::offset_of!(_NDIS_PACKET__bindgen_ty_1__bindgen_ty_3, MacReserved) - 0usize];
+};
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_PACKET__bindgen_ty_1"]
+        [::core::mem::size_of::<_NDIS_PACKET__bindgen_ty_1>() - 32usize];
+    ["Alignment of _NDIS_PACKET__bindgen_ty_1"]
+        [::core::mem::align_of::<_NDIS_PACKET__bindgen_ty_1>() - 1usize];
+};
+impl Default for _NDIS_PACKET__bindgen_ty_1 {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_PACKET"][::core::mem::size_of::<_NDIS_PACKET>() - 104usize];
+    ["Alignment of _NDIS_PACKET"][::core::mem::align_of::<_NDIS_PACKET>() - 8usize];
+    ["Offset of field: _NDIS_PACKET::Private"]
+        [::core::mem::offset_of!(_NDIS_PACKET, Private) - 0usize];
+    ["Offset of field: _NDIS_PACKET::Reserved"]
+        [::core::mem::offset_of!(_NDIS_PACKET, Reserved) - 80usize];
+    ["Offset of field: _NDIS_PACKET::ProtocolReserved"]
+        [::core::mem::offset_of!(_NDIS_PACKET, ProtocolReserved) - 96usize];
+};
+impl Default for _NDIS_PACKET {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub const TcpIpChecksumPacketInfo: _NDIS_PER_PACKET_INFO = 0;
+pub const IpSecPacketInfo: _NDIS_PER_PACKET_INFO = 1;
+pub const TcpLargeSendPacketInfo: _NDIS_PER_PACKET_INFO = 2;
+pub const ClassificationHandlePacketInfo: _NDIS_PER_PACKET_INFO = 3;
+pub const NdisReserved: _NDIS_PER_PACKET_INFO = 4;
+pub const ScatterGatherListPacketInfo: _NDIS_PER_PACKET_INFO = 5;
+pub const Ieee8021QInfo: _NDIS_PER_PACKET_INFO = 6;
+pub const OriginalPacketInfo: _NDIS_PER_PACKET_INFO = 7;
+pub const PacketCancelId: _NDIS_PER_PACKET_INFO = 8;
+pub const OriginalNetBufferList: _NDIS_PER_PACKET_INFO = 9;
+pub const CachedNetBufferList: _NDIS_PER_PACKET_INFO = 10;
+pub const ShortPacketPaddingInfo: _NDIS_PER_PACKET_INFO = 11;
+pub const MaxPerPacketInfo: _NDIS_PER_PACKET_INFO = 12;
+pub type _NDIS_PER_PACKET_INFO = core::ffi::c_uint;
+pub use self::_NDIS_PER_PACKET_INFO as NDIS_PER_PACKET_INFO;
+pub type PNDIS_PER_PACKET_INFO = *mut _NDIS_PER_PACKET_INFO;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_PACKET_EXTENSION {
+    pub NdisPacketInfo: [PVOID; 12usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_PACKET_EXTENSION"][::core::mem::size_of::<_NDIS_PACKET_EXTENSION>() - 96usize];
+    ["Alignment of _NDIS_PACKET_EXTENSION"]
+        [::core::mem::align_of::<_NDIS_PACKET_EXTENSION>() - 8usize];
+    ["Offset of field: _NDIS_PACKET_EXTENSION::NdisPacketInfo"]
+        [::core::mem::offset_of!(_NDIS_PACKET_EXTENSION, NdisPacketInfo) - 0usize];
+};
+impl Default for _NDIS_PACKET_EXTENSION {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_PACKET_EXTENSION = _NDIS_PACKET_EXTENSION;
+pub type PNDIS_PACKET_EXTENSION = *mut _NDIS_PACKET_EXTENSION;
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _NDIS_PACKET_OOB_DATA {
+    pub __bindgen_anon_1: _NDIS_PACKET_OOB_DATA__bindgen_ty_1,
+    pub TimeReceived: ULONGLONG,
+    pub HeaderSize: UINT,
+    pub SizeMediaSpecificInfo: UINT,
+    pub MediaSpecificInformation: PVOID,
+    pub Status: NDIS_STATUS,
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union _NDIS_PACKET_OOB_DATA__bindgen_ty_1 {
+    pub TimeToSend: ULONGLONG,
+    pub TimeSent: ULONGLONG,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_PACKET_OOB_DATA__bindgen_ty_1"]
+        [::core::mem::size_of::<_NDIS_PACKET_OOB_DATA__bindgen_ty_1>() - 8usize];
+    ["Alignment of _NDIS_PACKET_OOB_DATA__bindgen_ty_1"]
+        [::core::mem::align_of::<_NDIS_PACKET_OOB_DATA__bindgen_ty_1>() - 8usize];
+    ["Offset of field: _NDIS_PACKET_OOB_DATA__bindgen_ty_1::TimeToSend"]
+        [::core::mem::offset_of!(_NDIS_PACKET_OOB_DATA__bindgen_ty_1, TimeToSend) - 0usize];
+    ["Offset of field: _NDIS_PACKET_OOB_DATA__bindgen_ty_1::TimeSent"]
+        [::core::mem::offset_of!(_NDIS_PACKET_OOB_DATA__bindgen_ty_1, TimeSent) - 0usize];
+};
+impl Default for _NDIS_PACKET_OOB_DATA__bindgen_ty_1 {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_PACKET_OOB_DATA"][::core::mem::size_of::<_NDIS_PACKET_OOB_DATA>() - 40usize];
+    ["Alignment of _NDIS_PACKET_OOB_DATA"]
+        [::core::mem::align_of::<_NDIS_PACKET_OOB_DATA>() - 8usize];
+    ["Offset of field: _NDIS_PACKET_OOB_DATA::TimeReceived"]
+        [::core::mem::offset_of!(_NDIS_PACKET_OOB_DATA, TimeReceived) - 8usize];
+    ["Offset of field: _NDIS_PACKET_OOB_DATA::HeaderSize"]
+        [::core::mem::offset_of!(_NDIS_PACKET_OOB_DATA, HeaderSize) - 16usize];
+    ["Offset of field: _NDIS_PACKET_OOB_DATA::SizeMediaSpecificInfo"]
+        [::core::mem::offset_of!(_NDIS_PACKET_OOB_DATA, SizeMediaSpecificInfo) - 20usize];
+    ["Offset of field: _NDIS_PACKET_OOB_DATA::MediaSpecificInformation"]
+        [::core::mem::offset_of!(_NDIS_PACKET_OOB_DATA, MediaSpecificInformation) - 24usize];
+    ["Offset of field: _NDIS_PACKET_OOB_DATA::Status"]
+        [::core::mem::offset_of!(_NDIS_PACKET_OOB_DATA, Status) - 32usize];
+};
+impl Default for _NDIS_PACKET_OOB_DATA {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_PACKET_OOB_DATA = _NDIS_PACKET_OOB_DATA;
+pub type PNDIS_PACKET_OOB_DATA = *mut _NDIS_PACKET_OOB_DATA;
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _NDIS_PACKET_8021Q_INFO {
+    pub __bindgen_anon_1: _NDIS_PACKET_8021Q_INFO__bindgen_ty_1,
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union _NDIS_PACKET_8021Q_INFO__bindgen_ty_1 {
+    pub TagHeader: _NDIS_PACKET_8021Q_INFO__bindgen_ty_1__bindgen_ty_1,
+    pub Value: PVOID,
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_PACKET_8021Q_INFO__bindgen_ty_1__bindgen_ty_1 {
+    pub _bindgen_align: [u32; 0],
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 4usize]>,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_PACKET_8021Q_INFO__bindgen_ty_1__bindgen_ty_1"]
+        [::core::mem::size_of::<_NDIS_PACKET_8021Q_INFO__bindgen_ty_1__bindgen_ty_1>() - 4usize];
+    ["Alignment of _NDIS_PACKET_8021Q_INFO__bindgen_ty_1__bindgen_ty_1"]
+        [::core::mem::align_of::<_NDIS_PACKET_8021Q_INFO__bindgen_ty_1__bindgen_ty_1>() - 4usize];
+};
+impl _NDIS_PACKET_8021Q_INFO__bindgen_ty_1__bindgen_ty_1 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn UserPriority(&self) -> UINT32 {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 3u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_UserPriority(&mut self, val: UINT32) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 3u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn UserPriority_raw(this: *const Self) -> UINT32 {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<0usize, 3u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_UserPriority_raw(this: *mut Self, val: UINT32) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<0usize, 3u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn CanonicalFormatId(&self) -> UINT32 {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<3usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_CanonicalFormatId(&mut self, val: UINT32) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<3usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn CanonicalFormatId_raw(this: *const Self) -> UINT32 {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<3usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_CanonicalFormatId_raw(this: *mut Self, val: UINT32) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<3usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn VlanId(&self) -> UINT32 {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<4usize, 12u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_VlanId(&mut self, val: UINT32) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<4usize, 12u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn VlanId_raw(this: *const Self) -> UINT32 {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                4usize,
+                12u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_VlanId_raw(this: *mut Self, val: UINT32) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<4usize, 12u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn Reserved(&self) -> UINT32 {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<16usize, 16u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_Reserved(&mut self, val: UINT32) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<16usize, 16u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn Reserved_raw(this: *const Self) -> UINT32 {
+        unsafe {
+            ::core::mem::transmute(<__BindgenBitfieldUnit<[u8; 4usize]>>::raw_get_const::<
+                16usize,
+                16u8,
+            >(::core::ptr::addr_of!((*this)._bitfield_1))
+                as u32)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_Reserved_raw(this: *mut Self, val: UINT32) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 4usize]>>::raw_set_const::<16usize, 16u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        UserPriority: UINT32,
+        CanonicalFormatId: UINT32,
+        VlanId: UINT32,
+        Reserved: UINT32,
+    ) -> __BindgenBitfieldUnit<[u8; 4usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 4usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 3u8>({
+            let UserPriority: u32 = unsafe { ::core::mem::transmute(UserPriority) };
+            UserPriority as u64
+        });
+        __bindgen_bitfield_unit.set_const::<3usize, 1u8>({
+            let CanonicalFormatId: u32 = unsafe { ::core::mem::transmute(CanonicalFormatId) };
+            CanonicalFormatId as u64
+        });
+        __bindgen_bitfield_unit.set_const::<4usize, 12u8>({
+            let VlanId: u32 = unsafe { ::core::mem::transmute(VlanId) };
+            VlanId as u64
+        });
+        __bindgen_bitfield_unit.set_const::<16usize, 16u8>({
+            let Reserved: u32 = unsafe { ::core::mem::transmute(Reserved) };
+            Reserved as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_PACKET_8021Q_INFO__bindgen_ty_1"]
+        [::core::mem::size_of::<_NDIS_PACKET_8021Q_INFO__bindgen_ty_1>() - 8usize];
+    ["Alignment of _NDIS_PACKET_8021Q_INFO__bindgen_ty_1"]
+        [::core::mem::align_of::<_NDIS_PACKET_8021Q_INFO__bindgen_ty_1>() - 8usize];
+    ["Offset of field: _NDIS_PACKET_8021Q_INFO__bindgen_ty_1::TagHeader"]
+        [::core::mem::offset_of!(_NDIS_PACKET_8021Q_INFO__bindgen_ty_1, TagHeader) - 0usize];
+    ["Offset of field: _NDIS_PACKET_8021Q_INFO__bindgen_ty_1::Value"]
+        [::core::mem::offset_of!(_NDIS_PACKET_8021Q_INFO__bindgen_ty_1, Value) - 0usize];
+};
+impl Default for _NDIS_PACKET_8021Q_INFO__bindgen_ty_1 {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_PACKET_8021Q_INFO"][::core::mem::size_of::<_NDIS_PACKET_8021Q_INFO>() - 8usize];
+    ["Alignment of _NDIS_PACKET_8021Q_INFO"]
+        [::core::mem::align_of::<_NDIS_PACKET_8021Q_INFO>() - 8usize];
+};
+impl Default for _NDIS_PACKET_8021Q_INFO {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_PACKET_8021Q_INFO = _NDIS_PACKET_8021Q_INFO;
+pub type PNDIS_PACKET_8021Q_INFO = *mut _NDIS_PACKET_8021Q_INFO;
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _NDIS_TCP_IP_CHECKSUM_PACKET_INFO {
+    pub __bindgen_anon_1: _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1,
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1 {
+    pub Transmit: _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1__bindgen_ty_1,
+    pub Receive: _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1__bindgen_ty_2,
+    pub Value: ULONG,
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1__bindgen_ty_1 {
+    pub _bindgen_align: [u32; 0],
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 1usize]>,
+    pub __bindgen_padding_0: [u8; 3usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1__bindgen_ty_1"][::core::mem::size_of::<
+        _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1__bindgen_ty_1,
+    >() - 4usize];
+    ["Alignment of _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1__bindgen_ty_1"]
+        [::core::mem::align_of::<_NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1__bindgen_ty_1>()
+            - 4usize];
+};
+impl _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1__bindgen_ty_1 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn NdisPacketChecksumV4(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_NdisPacketChecksumV4(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn NdisPacketChecksumV4_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<0usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_NdisPacketChecksumV4_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<0usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn NdisPacketChecksumV6(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<1usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_NdisPacketChecksumV6(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<1usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn NdisPacketChecksumV6_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<1usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_NdisPacketChecksumV6_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<1usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn NdisPacketTcpChecksum(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<2usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_NdisPacketTcpChecksum(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<2usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn NdisPacketTcpChecksum_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<2usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_NdisPacketTcpChecksum_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<2usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn NdisPacketUdpChecksum(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<3usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_NdisPacketUdpChecksum(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<3usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn NdisPacketUdpChecksum_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<3usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_NdisPacketUdpChecksum_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<3usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn NdisPacketIpChecksum(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<4usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_NdisPacketIpChecksum(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<4usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn NdisPacketIpChecksum_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<4usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_NdisPacketIpChecksum_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<4usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        NdisPacketChecksumV4: ULONG,
+        NdisPacketChecksumV6: ULONG,
+        NdisPacketTcpChecksum: ULONG,
+        NdisPacketUdpChecksum: ULONG,
+        NdisPacketIpChecksum: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 1usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 1usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 1u8>({
+            let NdisPacketChecksumV4: u32 = unsafe { ::core::mem::transmute(NdisPacketChecksumV4) };
+            NdisPacketChecksumV4 as u64
+        });
+        __bindgen_bitfield_unit.set_const::<1usize, 1u8>({
+            let NdisPacketChecksumV6: u32 = unsafe { ::core::mem::transmute(NdisPacketChecksumV6) };
+            NdisPacketChecksumV6 as u64
+        });
+        __bindgen_bitfield_unit.set_const::<2usize, 1u8>({
+            let NdisPacketTcpChecksum: u32 =
+                unsafe { ::core::mem::transmute(NdisPacketTcpChecksum) };
+            NdisPacketTcpChecksum as u64
+        });
+        __bindgen_bitfield_unit.set_const::<3usize, 1u8>({
+            let NdisPacketUdpChecksum: u32 =
+                unsafe { ::core::mem::transmute(NdisPacketUdpChecksum) };
+            NdisPacketUdpChecksum as u64
+        });
+        __bindgen_bitfield_unit.set_const::<4usize, 1u8>({
+            let NdisPacketIpChecksum: u32 = unsafe { ::core::mem::transmute(NdisPacketIpChecksum) };
+            NdisPacketIpChecksum as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1__bindgen_ty_2 {
+    pub _bindgen_align: [u32; 0],
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 1usize]>,
+    pub __bindgen_padding_0: [u8; 3usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1__bindgen_ty_2"][::core::mem::size_of::<
+        _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1__bindgen_ty_2,
+    >() - 4usize];
+    ["Alignment of _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1__bindgen_ty_2"]
+        [::core::mem::align_of::<_NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1__bindgen_ty_2>()
+            - 4usize];
+};
+impl _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1__bindgen_ty_2 {
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn NdisPacketTcpChecksumFailed(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<0usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_NdisPacketTcpChecksumFailed(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<0usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn NdisPacketTcpChecksumFailed_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<0usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_NdisPacketTcpChecksumFailed_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<0usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn NdisPacketUdpChecksumFailed(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<1usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_NdisPacketUdpChecksumFailed(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<1usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn NdisPacketUdpChecksumFailed_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<1usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_NdisPacketUdpChecksumFailed_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<1usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn NdisPacketIpChecksumFailed(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<2usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_NdisPacketIpChecksumFailed(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<2usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn NdisPacketIpChecksumFailed_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<2usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_NdisPacketIpChecksumFailed_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<2usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn NdisPacketTcpChecksumSucceeded(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<3usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_NdisPacketTcpChecksumSucceeded(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<3usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn NdisPacketTcpChecksumSucceeded_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<3usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_NdisPacketTcpChecksumSucceeded_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<3usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn NdisPacketUdpChecksumSucceeded(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<4usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_NdisPacketUdpChecksumSucceeded(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<4usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn NdisPacketUdpChecksumSucceeded_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<4usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_NdisPacketUdpChecksumSucceeded_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<4usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn NdisPacketIpChecksumSucceeded(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<5usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_NdisPacketIpChecksumSucceeded(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<5usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn NdisPacketIpChecksumSucceeded_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<5usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_NdisPacketIpChecksumSucceeded_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<5usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn NdisPacketLoopback(&self) -> ULONG {
+        unsafe { ::core::mem::transmute(self._bitfield_1.get_const::<6usize, 1u8>() as u32) }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn set_NdisPacketLoopback(&mut self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            self._bitfield_1.set_const::<6usize, 1u8>(val as u64)
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn NdisPacketLoopback_raw(this: *const Self) -> ULONG {
+        unsafe {
+            ::core::mem::transmute(
+                <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_get_const::<6usize, 1u8>(
+                    ::core::ptr::addr_of!((*this)._bitfield_1),
+                ) as u32,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub unsafe fn set_NdisPacketLoopback_raw(this: *mut Self, val: ULONG) {
+        unsafe {
+            let val: u32 = ::core::mem::transmute(val);
+            <__BindgenBitfieldUnit<[u8; 1usize]>>::raw_set_const::<6usize, 1u8>(
+                ::core::ptr::addr_of_mut!((*this)._bitfield_1),
+                val as u64,
+            )
+        }
+    }
+    #[inline]
+    #[allow(unnecessary_transmutes)]
+    pub fn new_bitfield_1(
+        NdisPacketTcpChecksumFailed: ULONG,
+        NdisPacketUdpChecksumFailed: ULONG,
+        NdisPacketIpChecksumFailed: ULONG,
+        NdisPacketTcpChecksumSucceeded: ULONG,
+        NdisPacketUdpChecksumSucceeded: ULONG,
+        NdisPacketIpChecksumSucceeded: ULONG,
+        NdisPacketLoopback: ULONG,
+    ) -> __BindgenBitfieldUnit<[u8; 1usize]> {
+        let mut __bindgen_bitfield_unit: __BindgenBitfieldUnit<[u8; 1usize]> = Default::default();
+        __bindgen_bitfield_unit.set_const::<0usize, 1u8>({
+            let NdisPacketTcpChecksumFailed: u32 =
+                unsafe { ::core::mem::transmute(NdisPacketTcpChecksumFailed) };
+            NdisPacketTcpChecksumFailed as u64
+        });
+        __bindgen_bitfield_unit.set_const::<1usize, 1u8>({
+            let NdisPacketUdpChecksumFailed: u32 =
+                unsafe { ::core::mem::transmute(NdisPacketUdpChecksumFailed) };
+            NdisPacketUdpChecksumFailed as u64
+        });
+        __bindgen_bitfield_unit.set_const::<2usize, 1u8>({
+            let NdisPacketIpChecksumFailed: u32 =
+                unsafe { ::core::mem::transmute(NdisPacketIpChecksumFailed) };
+            NdisPacketIpChecksumFailed as u64
+        });
+        __bindgen_bitfield_unit.set_const::<3usize, 1u8>({
+            let NdisPacketTcpChecksumSucceeded: u32 =
+                unsafe { ::core::mem::transmute(NdisPacketTcpChecksumSucceeded) };
+            NdisPacketTcpChecksumSucceeded as u64
+        });
+        __bindgen_bitfield_unit.set_const::<4usize, 1u8>({
+            let NdisPacketUdpChecksumSucceeded: u32 =
+                unsafe { ::core::mem::transmute(NdisPacketUdpChecksumSucceeded) };
+            NdisPacketUdpChecksumSucceeded as u64
+        });
+        __bindgen_bitfield_unit.set_const::<5usize, 1u8>({
+            let NdisPacketIpChecksumSucceeded: u32 =
+                unsafe { ::core::mem::transmute(NdisPacketIpChecksumSucceeded) };
+            NdisPacketIpChecksumSucceeded as u64
+        });
+        __bindgen_bitfield_unit.set_const::<6usize, 1u8>({
+            let NdisPacketLoopback: u32 = unsafe { ::core::mem::transmute(NdisPacketLoopback) };
+            NdisPacketLoopback as u64
+        });
+        __bindgen_bitfield_unit
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1"]
+        [::core::mem::size_of::<_NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1>() - 4usize];
+    ["Alignment of _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1"]
+        [::core::mem::align_of::<_NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1>() - 4usize];
+    ["Offset of field: _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1::Transmit"][::core::mem::offset_of!(
+        _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1,
+        Transmit
+    ) - 0usize];
+    ["Offset of field: _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1::Receive"][::core::mem::offset_of!(
+        _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1,
+        Receive
+    ) - 0usize];
+    ["Offset of field: _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1::Value"]
+        [::core::mem::offset_of!(_NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1, Value) - 0usize];
+};
+impl Default for _NDIS_TCP_IP_CHECKSUM_PACKET_INFO__bindgen_ty_1 {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TCP_IP_CHECKSUM_PACKET_INFO"]
+        [::core::mem::size_of::<_NDIS_TCP_IP_CHECKSUM_PACKET_INFO>() - 4usize];
+    ["Alignment of _NDIS_TCP_IP_CHECKSUM_PACKET_INFO"]
+        [::core::mem::align_of::<_NDIS_TCP_IP_CHECKSUM_PACKET_INFO>() - 4usize];
+};
+impl Default for _NDIS_TCP_IP_CHECKSUM_PACKET_INFO {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_TCP_IP_CHECKSUM_PACKET_INFO = _NDIS_TCP_IP_CHECKSUM_PACKET_INFO;
+pub type PNDIS_TCP_IP_CHECKSUM_PACKET_INFO = *mut _NDIS_TCP_IP_CHECKSUM_PACKET_INFO;
+unsafe extern "C" {
+    pub fn NdisAllocatePacketPool(
+        Status: PNDIS_STATUS,
+        PoolHandle: PNDIS_HANDLE,
+        NumberOfDescriptors: UINT,
+        ProtocolReservedLength: UINT,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisAllocatePacketPoolEx(
+        Status: PNDIS_STATUS,
+        PoolHandle: PNDIS_HANDLE,
+        NumberOfDescriptors: UINT,
+        NumberOfOverflowDescriptors: UINT,
+        ProtocolReservedLength: UINT,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisFreePacketPool(PoolHandle: NDIS_HANDLE);
+}
+unsafe extern "C" {
+    pub fn NdisPacketPoolUsage(PoolHandle: NDIS_HANDLE) -> UINT;
+}
+unsafe extern "C" {
+    pub fn NdisAllocatePacket(
+        Status: PNDIS_STATUS,
+        Packet: *mut PNDIS_PACKET,
+        PoolHandle: NDIS_HANDLE,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisDprAllocatePacket(
+        Status: PNDIS_STATUS,
+        Packet: *mut PNDIS_PACKET,
+        PoolHandle: NDIS_HANDLE,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisDprAllocatePacketNonInterlocked(
+        Status: PNDIS_STATUS,
+        Packet: *mut PNDIS_PACKET,
+        PoolHandle: NDIS_HANDLE,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisFreePacket(Packet: PNDIS_PACKET);
+}
+unsafe extern "C" {
+    pub fn NdisDprFreePacket(Packet: PNDIS_PACKET);
+}
+unsafe extern "C" {
+    pub fn NdisDprFreePacketNonInterlocked(Packet: PNDIS_PACKET);
+}
+unsafe extern "C" {
+    pub fn NdisUnchainBufferAtFront(Packet: PNDIS_PACKET, Buffer: *mut PNDIS_BUFFER);
+}
+unsafe extern "C" {
+    pub fn NdisUnchainBufferAtBack(Packet: PNDIS_PACKET, Buffer: *mut PNDIS_BUFFER);
+}
+unsafe extern "C" {
+    pub fn NdisCopyFromPacketToPacket(
+        Destination: PNDIS_PACKET,
+        DestinationOffset: UINT,
+        BytesToCopy: UINT,
+        Source: PNDIS_PACKET,
+        SourceOffset: UINT,
+        BytesCopied: PUINT,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisCopyFromPacketToPacketSafe(
+        Destination: PNDIS_PACKET,
+        DestinationOffset: UINT,
+        BytesToCopy: UINT,
+        Source: PNDIS_PACKET,
+        SourceOffset: UINT,
+        BytesCopied: PUINT,
+        Priority: MM_PAGE_PRIORITY,
+    );
+}
 unsafe extern "C" {
     pub fn NdisStallExecution(MicrosecondsToStall: UINT);
 }
@@ -8828,6 +9988,90 @@ const _: () = {
 };
 pub type NDIS_STATISTICS_INFO = _NDIS_STATISTICS_INFO;
 pub type PNDIS_STATISTICS_INFO = *mut _NDIS_STATISTICS_INFO;
+pub const NdisMediaStateConnected: _NDIS_MEDIA_STATE = 0;
+pub const NdisMediaStateDisconnected: _NDIS_MEDIA_STATE = 1;
+pub type _NDIS_MEDIA_STATE = core::ffi::c_uint;
+pub use self::_NDIS_MEDIA_STATE as NDIS_MEDIA_STATE;
+pub type PNDIS_MEDIA_STATE = *mut _NDIS_MEDIA_STATE;
+pub const NdisHardwareStatusReady: _NDIS_HARDWARE_STATUS = 0;
+pub const NdisHardwareStatusInitializing: _NDIS_HARDWARE_STATUS = 1;
+pub const NdisHardwareStatusReset: _NDIS_HARDWARE_STATUS = 2;
+pub const NdisHardwareStatusClosing: _NDIS_HARDWARE_STATUS = 3;
+pub const NdisHardwareStatusNotReady: _NDIS_HARDWARE_STATUS = 4;
+pub type _NDIS_HARDWARE_STATUS = core::ffi::c_uint;
+pub use self::_NDIS_HARDWARE_STATUS as NDIS_HARDWARE_STATUS;
+pub type PNDIS_HARDWARE_STATUS = *mut _NDIS_HARDWARE_STATUS;
+pub const NdisDeviceStateUnspecified: _NDIS_DEVICE_POWER_STATE = 0;
+pub const NdisDeviceStateD0: _NDIS_DEVICE_POWER_STATE = 1;
+pub const NdisDeviceStateD1: _NDIS_DEVICE_POWER_STATE = 2;
+pub const NdisDeviceStateD2: _NDIS_DEVICE_POWER_STATE = 3;
+pub const NdisDeviceStateD3: _NDIS_DEVICE_POWER_STATE = 4;
+pub const NdisDeviceStateMaximum: _NDIS_DEVICE_POWER_STATE = 5;
+pub type _NDIS_DEVICE_POWER_STATE = core::ffi::c_uint;
+pub use self::_NDIS_DEVICE_POWER_STATE as NDIS_DEVICE_POWER_STATE;
+pub type PNDIS_DEVICE_POWER_STATE = *mut _NDIS_DEVICE_POWER_STATE;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_PM_WAKE_UP_CAPABILITIES {
+    pub MinMagicPacketWakeUp: NDIS_DEVICE_POWER_STATE,
+    pub MinPatternWakeUp: NDIS_DEVICE_POWER_STATE,
+    pub MinLinkChangeWakeUp: NDIS_DEVICE_POWER_STATE,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_PM_WAKE_UP_CAPABILITIES"]
+        [::core::mem::size_of::<_NDIS_PM_WAKE_UP_CAPABILITIES>() - 12usize];
+    ["Alignment of _NDIS_PM_WAKE_UP_CAPABILITIES"]
+        [::core::mem::align_of::<_NDIS_PM_WAKE_UP_CAPABILITIES>() - 4usize];
+    ["Offset of field: _NDIS_PM_WAKE_UP_CAPABILITIES::MinMagicPacketWakeUp"]
+        [::core::mem::offset_of!(_NDIS_PM_WAKE_UP_CAPABILITIES, MinMagicPacketWakeUp) - 0usize];
+    ["Offset of field: _NDIS_PM_WAKE_UP_CAPABILITIES::MinPatternWakeUp"]
+        [::core::mem::offset_of!(_NDIS_PM_WAKE_UP_CAPABILITIES, MinPatternWakeUp) - 4usize];
+    ["Offset of field: _NDIS_PM_WAKE_UP_CAPABILITIES::MinLinkChangeWakeUp"]
+        [::core::mem::offset_of!(_NDIS_PM_WAKE_UP_CAPABILITIES, MinLinkChangeWakeUp) - 8usize];
+};
+impl Default for _NDIS_PM_WAKE_UP_CAPABILITIES {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_PM_WAKE_UP_CAPABILITIES = _NDIS_PM_WAKE_UP_CAPABILITIES;
+pub type PNDIS_PM_WAKE_UP_CAPABILITIES = *mut _NDIS_PM_WAKE_UP_CAPABILITIES;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_PNP_CAPABILITIES {
+    pub Flags: ULONG,
+    pub WakeUpCapabilities: NDIS_PM_WAKE_UP_CAPABILITIES,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_PNP_CAPABILITIES"][::core::mem::size_of::<_NDIS_PNP_CAPABILITIES>() - 16usize];
+    ["Alignment of _NDIS_PNP_CAPABILITIES"]
+        [::core::mem::align_of::<_NDIS_PNP_CAPABILITIES>() - 4usize];
+    ["Offset of field: _NDIS_PNP_CAPABILITIES::Flags"]
+        [::core::mem::offset_of!(_NDIS_PNP_CAPABILITIES, Flags) - 0usize];
+    ["Offset of field: _NDIS_PNP_CAPABILITIES::WakeUpCapabilities"]
+        [::core::mem::offset_of!(_NDIS_PNP_CAPABILITIES, WakeUpCapabilities) - 4usize];
+};
+impl Default for _NDIS_PNP_CAPABILITIES {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub const LevelSensitive: _KINTERRUPT_MODE = 0;
+pub const Latched: _KINTERRUPT_MODE = 1;
+pub type _KINTERRUPT_MODE = core::ffi::c_uint;
+pub use self::_KINTERRUPT_MODE as KINTERRUPT_MODE;
+pub use self::KINTERRUPT_MODE as NDIS_INTERRUPT_MODE;
+pub type PNDIS_INTERRUPT_MODE = *mut KINTERRUPT_MODE;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct _NET_DEVICE_PNP_EVENT {
@@ -9500,6 +10744,59 @@ pub type NdisAllocateBuffer_fn = ::core::option::Option<
         arg3: NDIS_HANDLE,
         arg4: PVOID,
         arg5: UINT,
+    ),
+>;
+pub type NdisAllocatePacketPool_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: PNDIS_STATUS, arg2: PNDIS_HANDLE, arg3: UINT, arg4: UINT),
+>;
+pub type NdisAllocatePacketPoolEx_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: PNDIS_STATUS,
+        arg2: PNDIS_HANDLE,
+        arg3: UINT,
+        arg4: UINT,
+        arg5: UINT,
+    ),
+>;
+pub type NdisFreePacketPool_fn = ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisPacketPoolUsage_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE) -> UINT>;
+pub type NdisAllocatePacket_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: PNDIS_STATUS, arg2: *mut PNDIS_PACKET, arg3: NDIS_HANDLE),
+>;
+pub type NdisDprAllocatePacket_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: PNDIS_STATUS, arg2: *mut PNDIS_PACKET, arg3: NDIS_HANDLE),
+>;
+pub type NdisDprAllocatePacketNonInterlocked_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: PNDIS_STATUS, arg2: *mut PNDIS_PACKET, arg3: NDIS_HANDLE),
+>;
+pub type NdisFreePacket_fn = ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_PACKET)>;
+pub type NdisDprFreePacket_fn = ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_PACKET)>;
+pub type NdisDprFreePacketNonInterlocked_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_PACKET)>;
+pub type NdisUnchainBufferAtFront_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_PACKET, arg2: *mut PNDIS_BUFFER)>;
+pub type NdisUnchainBufferAtBack_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_PACKET, arg2: *mut PNDIS_BUFFER)>;
+pub type NdisCopyFromPacketToPacket_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: PNDIS_PACKET,
+        arg2: UINT,
+        arg3: UINT,
+        arg4: PNDIS_PACKET,
+        arg5: UINT,
+        arg6: PUINT,
+    ),
+>;
+pub type NdisCopyFromPacketToPacketSafe_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: PNDIS_PACKET,
+        arg2: UINT,
+        arg3: UINT,
+        arg4: PNDIS_PACKET,
+        arg5: UINT,
+        arg6: PUINT,
+        arg7: MM_PAGE_PRIORITY,
     ),
 >;
 pub type NdisStallExecution_fn = ::core::option::Option<unsafe extern "C" fn(arg1: UINT)>;

@@ -62,6 +62,8 @@ pub enum HandleKind {
     Configuration,
     /// A timer object (`NdisAllocateTimerObject`).
     Timer,
+    /// An NDIS 5 packet pool (`NdisAllocatePacketPool`).
+    PacketPool,
 }
 
 impl HandleKind {
@@ -79,11 +81,12 @@ impl HandleKind {
             Self::IoWorkItem => 9,
             Self::Configuration => 10,
             Self::Timer => 11,
+            Self::PacketPool => 12,
         }
     }
 
     /// How many kinds there are.
-    pub const COUNT: usize = 11;
+    pub const COUNT: usize = 12;
 
     /// A dense index, `0..COUNT`.
     pub const fn index(self) -> usize {
@@ -104,6 +107,7 @@ impl HandleKind {
             9 => Some(Self::IoWorkItem),
             10 => Some(Self::Configuration),
             11 => Some(Self::Timer),
+            12 => Some(Self::PacketPool),
             _ => None,
         }
     }

@@ -19,6 +19,8 @@
 //! - [`sg`]: NDIS 6 scatter-gather arithmetic (NET_BUFFER data, segments).
 //! - [`nbl`]: NBL/NB pool layout, retreat/advance and
 //!   `NdisGetDataBuffer` arithmetic.
+//! - [`packet`]: NDIS 5 packet-pool layout, descriptor bitmap and
+//!   `NdisCopyFromPacketToPacket` arithmetic.
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -48,6 +50,7 @@ pub mod config;
 pub mod handle;
 pub mod mdl;
 pub mod nbl;
+pub mod packet;
 pub mod physical_mapping;
 pub mod sg;
 pub mod shared;
