@@ -32,7 +32,7 @@ trap cleanup EXIT
 recorded() { grep -E ' ndis_(dma_setup|dma_complete|call|net): ' $TR/trace; }
 # field LINE NAME: NAME= of an event line.
 field() { [[ " $1" =~ [\ ]$2=([^\ ]*) ]] && echo "${BASH_REMATCH[1]}"; }
-# transfer_traced OFF LEN TO_DEVICE BOUNCED: exactly one Setup event with
+# transfer_traced OFFSET LEN TO_DEVICE BOUNCED (OFFSET: Setup's, into the MDL): exactly one Setup event with
 # these fields, SUCCESS and a bus address, and one Complete with the same
 # handle, arguments and SUCCESS.
 transfer_traced() {
@@ -83,8 +83,8 @@ EVENTS=$(recorded)
 echo "$EVENTS" | sed -E 's/^ *//; s/^/# /'
 check "kmalloc, to the device: Setup and Complete traced, bounced=$BOUNCED_K as counted" transfer_traced 0 4096 1 $BOUNCED_K
 check "kmalloc, from the device: Setup and Complete traced, bounced=$BOUNCED_K as counted" transfer_traced 0 4096 0 $BOUNCED_K
-check "vmalloc across a page, to the device: traced, bounced=$BOUNCED_V as counted" transfer_traced 64 1000 1 $BOUNCED_V
-check "vmalloc across a page, from the device: traced, bounced=$BOUNCED_V as counted" transfer_traced 64 1000 0 $BOUNCED_V
+check "vmalloc across a page, to the device: traced, bounced=$BOUNCED_V as counted" transfer_traced 3500 1000 1 $BOUNCED_V
+check "vmalloc across a page, from the device: traced, bounced=$BOUNCED_V as counted" transfer_traced 3500 1000 0 $BOUNCED_V
 
 echo 0 >$TR/events/ndis_shim/enable
 : >$TR/trace
