@@ -30,6 +30,7 @@ use crate::{
     map_registers::MapRegisters,
     net_buffer_pool,
     nic::Nic,
+    port_io::IoPortRange,
     registry::{self, InRegistry, Registered},
     resources::IoSpace,
     sg_dma::SgDma,
@@ -45,7 +46,16 @@ struct Objects {
     sg_dma: Option<Registered<SgDma>>,
     interrupts: KVec<Registered<Interrupt>>,
     configurations: KVec<Registered<Configuration>>,
+    /// NDIS 5 I/O port ranges (`NdisMRegisterIoPortRange`).
+    io_ports: KVec<IoPortRange>,
+    /// `NdisMRegisterAdapterShutdownHandler`'s handler and context.
+    shutdown: Option<(ShutdownHandler, usize)>,
 }
+
+/// `ADAPTER_SHUTDOWN_HANDLER`, present.
+pub(crate) type ShutdownHandler = unsafe extern "C" fn(abi::PVOID);
+
+const _: abi::ADAPTER_SHUTDOWN_HANDLER = None::<ShutdownHandler>;
 
 /// A PCI function driven by a miniport: what `MiniportAdapterHandle` names.
 #[pin_data]
@@ -132,6 +142,8 @@ impl Adapter {
                     sg_dma: None,
                     interrupts: KVec::new(),
                     configurations: KVec::new(),
+                    io_ports: KVec::new(),
+                    shutdown: None,
                 }),
                 shared: SharedMemory::new(ndis5_complete)?,
                 io_work_items: IoWorkItems::new()?,
@@ -210,6 +222,45 @@ impl Adapter {
     pub(crate) fn disown_configuration(&self, handle: Handle) -> NdisResult {
         let removed = disown(&mut self.objects.lock().configurations, handle);
         removed.map(drop).ok_or(Error::InvalidParameter)
+    }
+
+    /// `NdisMRegisterIoPortRange`: claims the range for the adapter.
+    /// PASSIVE.
+    pub(crate) fn own_io_ports(&self, start: u32, len: u32) -> NdisResult {
+        let mut objects = self.objects.lock();
+        objects.io_ports.reserve(1, GFP_KERNEL)?;
+        let range = crate::port_io::claim(&self.core, start, len)?;
+        // Cannot fail: reserved above.
+        objects
+            .io_ports
+            .push_within_capacity(range)
+            .map_err(|_| Error::Resources)
+    }
+
+    /// `NdisMDeregisterIoPortRange`: `InvalidParameter` unless the range
+    /// is one registered. PASSIVE.
+    pub(crate) fn disown_io_ports(&self, start: u32, len: u32) -> NdisResult {
+        let mut objects = self.objects.lock();
+        let i = objects
+            .io_ports
+            .iter()
+            .position(|r| r.is(start, len))
+            .ok_or(Error::InvalidParameter)?;
+        objects
+            .io_ports
+            .remove(i)
+            .map(drop)
+            .map_err(|_| Error::InvalidParameter)
+    }
+
+    /// `NdisMRegisterAdapterShutdownHandler` (`None`: deregistered).
+    pub(crate) fn set_shutdown_handler(&self, handler: Option<(ShutdownHandler, usize)>) {
+        self.objects.lock().shutdown = handler;
+    }
+
+    /// The registered shutdown handler, if any.
+    pub(crate) fn shutdown_handler(&self) -> Option<(ShutdownHandler, usize)> {
+        self.objects.lock().shutdown
     }
 
     /// Configurations open on the adapter.
@@ -292,13 +343,21 @@ impl Adapter {
         let name = self.driver.name();
         let dev = self.device();
         // First: a timer function may use anything below.
-        let left = timer::release_owned(handle);
-        if left > 0 {
+        let timers = timer::release_owned(handle);
+        if timers.unfreed > 0 {
             dev_warn!(
                 dev,
                 "{}: {} timer object(s) not freed; cancelled and freed\n",
                 name,
-                left
+                timers.unfreed
+            );
+        }
+        if timers.armed_ndis5 > 0 {
+            dev_warn!(
+                dev,
+                "{}: {} NDIS 5 timer(s) still set after MiniportHalt; cancelled\n",
+                name,
+                timers.armed_ndis5
             );
         }
         let work = self.io_work_items.release();
@@ -318,6 +377,22 @@ impl Adapter {
                 work.cancelled
             );
         }
+        let (io_ports, shutdown) = {
+            let mut objects = self.objects.lock();
+            (
+                core::mem::take(&mut objects.io_ports),
+                objects.shutdown.take(),
+            )
+        };
+        if !io_ports.is_empty() {
+            dev_warn!(
+                dev,
+                "{}: {} I/O port range(s) not deregistered; released\n",
+                name,
+                io_ports.len()
+            );
+        }
+        drop((io_ports, shutdown));
         let (channels, sg_dma, interrupts, configurations) = {
             let mut objects = self.objects.lock();
             (

@@ -71,6 +71,7 @@ mod net_device;
 mod net_stats;
 mod nic;
 mod pci_device;
+mod port_io;
 mod probe;
 mod registry;
 mod reject;
