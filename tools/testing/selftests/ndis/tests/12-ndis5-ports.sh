@@ -4,7 +4,8 @@
 # 52:54:00:12:34:11, I/O BAR0 of 32 ports): modules/ndis5_ports's
 # MiniportInitialize registers the BAR with NdisMRegisterIoPortRange
 # (SUCCESS, PortOffset the first port), reads the station address from the
-# APROM with NdisRawReadPortUchar and the buffer form, writes and reads back
+# APROM with NdisRawReadPortUchar (and one of its ports three times with
+# the buffer form, which reads one port repeatedly), writes and reads back
 # the register address port with the Ushort forms, and is refused a range
 # past the BAR or in no BAR (NDIS_STATUS_FAILURE) and one overlapping its
 # own (NDIS_STATUS_RESOURCE_CONFLICT), per the NdisMRegisterIoPortRange

@@ -6,7 +6,8 @@
  *
  *   - NdisMRegisterIoPortRange of the BAR: SUCCESS, *PortOffset the first
  *     port; the APROM (ports 0..15, the station address in 0..5) read with
- *     NdisRawReadPortUchar and with NdisRawReadPortBufferUchar, the same;
+ *     NdisRawReadPortUchar, and port 5 three times with
+ *     NdisRawReadPortBufferUchar (a buffer form reads one port repeatedly);
  *   - the register address port RAP (0x12, 16-bit I/O mode after the
  *     reset the RESET port 0x14 does on a read) written and read back with
  *     NdisRawWritePortUshort / NdisRawReadPortUshort, and CSR0 read through
@@ -85,9 +86,13 @@ static VOID PortsChecks(PPORTS_ADAPTER a)
 
 	for (i = 0; i < 6; i++)
 		NdisRawReadPortUchar(Io + PCNET_APROM + i, &Mac[i]);
-	NdisRawReadPortBufferUchar((PUCHAR)a->PortOffset + PCNET_APROM, Mac2, 6);
+	/* The buffer forms read one port Length times (string I/O). */
+	memset(Mac2, 0, sizeof(Mac2));
+	NdisRawReadPortBufferUchar((PUCHAR)a->PortOffset + PCNET_APROM + 5, Mac2, 3);
 	pr_info("ndis5_ports: %s mac=%pM\n", a->Name, Mac);
-	CHECK(a, !memcmp(Mac, Mac2, 6), "APROM: NdisRawReadPortUchar and the buffer form agree");
+	CHECK(a, Mac2[0] == Mac[5] && Mac2[1] == Mac[5] && Mac2[2] == Mac[5] && !Mac2[3],
+	      "APROM byte 5 read 3 times by NdisRawReadPortBufferUchar (0x%02x 0x%02x 0x%02x)",
+	      Mac2[0], Mac2[1], Mac2[2]);
 
 	/* A read of RESET resets the chip into 16-bit I/O (WIO) mode. */
 	NdisRawReadPortUshort(Io + PCNET_RESET, &Rap);
