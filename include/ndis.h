@@ -25,9 +25,12 @@ Abstract:
         only for the header and layout checks in tools/testing/header-check.
 
     How this differs from a Windows ndis.h:
-      - Handles are opaque (NDIS_HANDLE).  There is no NDIS_DMA_BLOCK,
-        NDIS_MINIPORT_BLOCK, KSPIN_LOCK or KEVENT here: the shim looks its
-        objects up from the handle, and no miniport should reach inside.
+      - Handles are opaque (NDIS_HANDLE).  There is no NDIS_DMA_BLOCK or
+        NDIS_MINIPORT_BLOCK here: the shim looks its objects up from the
+        handle, and no miniport should reach inside.  KDPC, KTIMER and
+        KEVENT are declared only with their size, for the NDIS 5
+        structures miniports embed (NDIS_MINIPORT_INTERRUPT,
+        NDIS_MINIPORT_TIMER, NDIS_TIMER, NDIS_EVENT).
       - Only the part of NDIS the shim implements is declared (driver and
         adapter registration, resources, I/O space, interrupts, memory,
         MDLs, system DMA, bus-master shared memory and alignment, NDIS 6
@@ -3553,14 +3556,7 @@ struct _NDIS_PNP_CAPABILITIES {
 	NDIS_PM_WAKE_UP_CAPABILITIES WakeUpCapabilities;
 };
 
-/* NdisMRegisterInterrupt's InterruptMode (wdm.h's KINTERRUPT_MODE). */
-typedef enum _KINTERRUPT_MODE {
-	LevelSensitive,
-	Latched
-} KINTERRUPT_MODE;
-typedef KINTERRUPT_MODE NDIS_INTERRUPT_MODE, *PNDIS_INTERRUPT_MODE;
-#define NdisInterruptLevelSensitive LevelSensitive
-#define NdisInterruptLatched        Latched
+/* NDIS_INTERRUPT_MODE: with the NDIS 5 interrupt calls, below. */
 
 /* ================= end of NDIS 5 constants and structures ============== */
 
@@ -3838,6 +3834,412 @@ VOID NdisWriteErrorLogEntry(
 /* 100 ns units since 1601-01-01 UTC (KeQuerySystemTime in the WDK). */
 VOID NdisGetCurrentSystemTime(
 	_Out_ PLARGE_INTEGER pSystemTime);
+
+/* ========================================================================
+ * NDIS 5.x interrupts, port I/O, PCI slot information, timers, events,
+ * shutdown handler and configuration (issue 14).  Kept in one section:
+ * NDIS_PACKET, buffers and the NDIS 5 OIDs are declared elsewhere.
+ *
+ * The kernel objects below (KDPC, KTIMER, KEVENT) exist only so that the
+ * structures miniports embed have the WDK's size and member names; the
+ * shim keeps its own state, found through a handle it stores in the
+ * object (never a pointer it dereferences), so a miniport must not touch
+ * them (Documentation/ndis5.rst).
+ * ======================================================================== */
+
+typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
+
+typedef struct _SINGLE_LIST_ENTRY {
+	struct _SINGLE_LIST_ENTRY *Next;
+} SINGLE_LIST_ENTRY, *PSINGLE_LIST_ENTRY;
+
+typedef struct _DISPATCHER_HEADER {
+	UCHAR Type;
+	UCHAR Signalling;
+	UCHAR Size;
+	UCHAR Reserved1;
+	LONG SignalState;
+	LIST_ENTRY WaitListHead;
+} DISPATCHER_HEADER, *PDISPATCHER_HEADER;
+
+struct _KDPC;
+typedef VOID (KDEFERRED_ROUTINE)(
+	_In_ struct _KDPC *Dpc,
+	_In_opt_ PVOID DeferredContext,
+	_In_opt_ PVOID SystemArgument1,
+	_In_opt_ PVOID SystemArgument2);
+typedef KDEFERRED_ROUTINE *PKDEFERRED_ROUTINE;
+
+typedef struct _KDPC {
+	UCHAR Type;
+	UCHAR Importance;
+	USHORT Number;
+	SINGLE_LIST_ENTRY DpcListEntry;
+	KAFFINITY ProcessorHistory;
+	PKDEFERRED_ROUTINE DeferredRoutine;
+	PVOID DeferredContext;
+	PVOID SystemArgument1;
+	PVOID SystemArgument2;
+	PVOID DpcData;
+} KDPC, *PKDPC, *PRKDPC;
+
+typedef struct _KTIMER {
+	DISPATCHER_HEADER Header;
+	ULARGE_INTEGER DueTime;
+	LIST_ENTRY TimerListEntry;
+	struct _KDPC *Dpc;
+	ULONG Processor;
+	ULONG Period;
+} KTIMER, *PKTIMER, *PRKTIMER;
+
+typedef struct _KEVENT {
+	DISPATCHER_HEADER Header;
+} KEVENT, *PKEVENT, *PRKEVENT;
+
+typedef struct _KINTERRUPT KINTERRUPT, *PKINTERRUPT;
+typedef struct _NDIS_MINIPORT_BLOCK NDIS_MINIPORT_BLOCK, *PNDIS_MINIPORT_BLOCK;
+
+typedef enum _KINTERRUPT_MODE {
+	LevelSensitive,
+	Latched
+} KINTERRUPT_MODE;
+
+typedef enum _NDIS_INTERRUPT_MODE {
+	NdisInterruptLevelSensitive,
+	NdisInterruptLatched
+} NDIS_INTERRUPT_MODE, *PNDIS_INTERRUPT_MODE;
+
+/* ---- Interrupts ---- */
+
+/*
+ * Embedded by the miniport (its adapter structure); NdisMRegisterInterrupt
+ * fills it.  The shim records the connection's handle in Reserved.
+ */
+typedef struct _NDIS_MINIPORT_INTERRUPT {
+	PKINTERRUPT InterruptObject;
+	KSPIN_LOCK DpcCountLock;
+	PVOID Reserved;
+	W_ISR_HANDLER MiniportIsr;
+	W_HANDLE_INTERRUPT_HANDLER MiniportDpc;
+	KDPC InterruptDpc;
+	PNDIS_MINIPORT_BLOCK Miniport;
+	UCHAR DpcCount;
+	BOOLEAN Filler1;
+	KEVENT DpcsCompletedEvent;
+	BOOLEAN SharedInterrupt;
+	BOOLEAN IsrRequested;
+} NDIS_MINIPORT_INTERRUPT, *PNDIS_MINIPORT_INTERRUPT;
+
+/*
+ * PASSIVE_LEVEL, from MiniportInitialize.  InterruptVector and
+ * InterruptLevel are the adapter's (NdisMQueryAdapterResources); the shim
+ * connects the PCI function's own interrupt.  RequestIsr FALSE: the
+ * characteristics' DisableInterruptHandler runs instead of the ISR and
+ * EnableInterruptHandler after HandleInterruptHandler; such an interrupt
+ * cannot be shared (SharedInterrupt TRUE needs RequestIsr TRUE).
+ */
+NDIS_STATUS NdisMRegisterInterrupt(
+	_Out_ PNDIS_MINIPORT_INTERRUPT Interrupt,
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ UINT InterruptVector,
+	_In_ UINT InterruptLevel,
+	_In_ BOOLEAN RequestIsr,
+	_In_ BOOLEAN SharedInterrupt,
+	_In_ NDIS_INTERRUPT_MODE InterruptMode);
+
+VOID NdisMDeregisterInterrupt(
+	_In_ PNDIS_MINIPORT_INTERRUPT Interrupt);
+
+/* SynchronizeFunction is BOOLEAN (*)(PVOID SynchronizeContext), run with
+ * the ISR held off; its result is returned. */
+BOOLEAN NdisMSynchronizeWithInterrupt(
+	_In_ PNDIS_MINIPORT_INTERRUPT Interrupt,
+	_In_ PVOID SynchronizeFunction,
+	_In_ PVOID SynchronizeContext);
+
+/* ---- I/O ports ---- */
+
+/*
+ * PASSIVE_LEVEL.  The range must lie inside one of the adapter's I/O
+ * BARs (else NDIS_STATUS_FAILURE); *PortOffset is then InitialPort itself,
+ * as on x86/x64 Windows, so port numbers from the resource list and
+ * PortOffset-relative ones both work with the NdisRaw*Port* macros.
+ */
+NDIS_STATUS NdisMRegisterIoPortRange(
+	_Out_ PVOID *PortOffset,
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ UINT InitialPort,
+	_In_ UINT NumberOfPorts);
+
+VOID NdisMDeregisterIoPortRange(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ UINT InitialPort,
+	_In_ UINT NumberOfPorts,
+	_In_ PVOID PortOffset);
+
+#ifdef __KERNEL__
+/* The HAL's port accessors on the kernel's port I/O (inline, no export). */
+#define __NDIS_PORT(_P) ((unsigned long)(ULONG_PTR)(_P))
+static inline UCHAR READ_PORT_UCHAR(PUCHAR Port) { return inb(__NDIS_PORT(Port)); }
+static inline USHORT READ_PORT_USHORT(PUSHORT Port) { return inw(__NDIS_PORT(Port)); }
+static inline ULONG READ_PORT_ULONG(PULONG Port) { return inl(__NDIS_PORT(Port)); }
+static inline VOID WRITE_PORT_UCHAR(PUCHAR Port, UCHAR Value) { outb(Value, __NDIS_PORT(Port)); }
+static inline VOID WRITE_PORT_USHORT(PUSHORT Port, USHORT Value) { outw(Value, __NDIS_PORT(Port)); }
+static inline VOID WRITE_PORT_ULONG(PULONG Port, ULONG Value) { outl(Value, __NDIS_PORT(Port)); }
+static inline VOID READ_PORT_BUFFER_UCHAR(PUCHAR Port, PUCHAR Buffer, ULONG Count)
+{ insb(__NDIS_PORT(Port), Buffer, Count); }
+static inline VOID READ_PORT_BUFFER_USHORT(PUSHORT Port, PUSHORT Buffer, ULONG Count)
+{ insw(__NDIS_PORT(Port), Buffer, Count); }
+static inline VOID READ_PORT_BUFFER_ULONG(PULONG Port, PULONG Buffer, ULONG Count)
+{ insl(__NDIS_PORT(Port), Buffer, Count); }
+static inline VOID WRITE_PORT_BUFFER_UCHAR(PUCHAR Port, PUCHAR Buffer, ULONG Count)
+{ outsb(__NDIS_PORT(Port), Buffer, Count); }
+static inline VOID WRITE_PORT_BUFFER_USHORT(PUSHORT Port, PUSHORT Buffer, ULONG Count)
+{ outsw(__NDIS_PORT(Port), Buffer, Count); }
+static inline VOID WRITE_PORT_BUFFER_ULONG(PULONG Port, PULONG Buffer, ULONG Count)
+{ outsl(__NDIS_PORT(Port), Buffer, Count); }
+#else
+UCHAR READ_PORT_UCHAR(PUCHAR Port);
+USHORT READ_PORT_USHORT(PUSHORT Port);
+ULONG READ_PORT_ULONG(PULONG Port);
+VOID WRITE_PORT_UCHAR(PUCHAR Port, UCHAR Value);
+VOID WRITE_PORT_USHORT(PUSHORT Port, USHORT Value);
+VOID WRITE_PORT_ULONG(PULONG Port, ULONG Value);
+VOID READ_PORT_BUFFER_UCHAR(PUCHAR Port, PUCHAR Buffer, ULONG Count);
+VOID READ_PORT_BUFFER_USHORT(PUSHORT Port, PUSHORT Buffer, ULONG Count);
+VOID READ_PORT_BUFFER_ULONG(PULONG Port, PULONG Buffer, ULONG Count);
+VOID WRITE_PORT_BUFFER_UCHAR(PUCHAR Port, PUCHAR Buffer, ULONG Count);
+VOID WRITE_PORT_BUFFER_USHORT(PUSHORT Port, PUSHORT Buffer, ULONG Count);
+VOID WRITE_PORT_BUFFER_ULONG(PULONG Port, PULONG Buffer, ULONG Count);
+#endif /* __KERNEL__ */
+
+/* As the WDK defines them: Port is a port number, often held in a pointer
+ * or ULONG_PTR (PortOffset + register). */
+#define NdisRawWritePortUchar(Port, Data) \
+	WRITE_PORT_UCHAR((PUCHAR)(Port), (UCHAR)(Data))
+#define NdisRawWritePortUshort(Port, Data) \
+	WRITE_PORT_USHORT((PUSHORT)(Port), (USHORT)(Data))
+#define NdisRawWritePortUlong(Port, Data) \
+	WRITE_PORT_ULONG((PULONG)(Port), (ULONG)(Data))
+#define NdisRawReadPortUchar(Port, Data) \
+	(*(Data) = READ_PORT_UCHAR((PUCHAR)(Port)))
+#define NdisRawReadPortUshort(Port, Data) \
+	(*(Data) = READ_PORT_USHORT((PUSHORT)(Port)))
+#define NdisRawReadPortUlong(Port, Data) \
+	(*(Data) = READ_PORT_ULONG((PULONG)(Port)))
+#define NdisRawWritePortBufferUchar(Port, Buffer, Length) \
+	WRITE_PORT_BUFFER_UCHAR((PUCHAR)(Port), (PUCHAR)(Buffer), (Length))
+#define NdisRawWritePortBufferUshort(Port, Buffer, Length) \
+	WRITE_PORT_BUFFER_USHORT((PUSHORT)(Port), (PUSHORT)(Buffer), (Length))
+#define NdisRawWritePortBufferUlong(Port, Buffer, Length) \
+	WRITE_PORT_BUFFER_ULONG((PULONG)(Port), (PULONG)(Buffer), (Length))
+#define NdisRawReadPortBufferUchar(Port, Buffer, Length) \
+	READ_PORT_BUFFER_UCHAR((PUCHAR)(Port), (PUCHAR)(Buffer), (Length))
+#define NdisRawReadPortBufferUshort(Port, Buffer, Length) \
+	READ_PORT_BUFFER_USHORT((PUSHORT)(Port), (PUSHORT)(Buffer), (Length))
+#define NdisRawReadPortBufferUlong(Port, Buffer, Length) \
+	READ_PORT_BUFFER_ULONG((PULONG)(Port), (PULONG)(Buffer), (Length))
+
+/* ---- PCI configuration space ---- */
+
+#define PCI_TYPE0_ADDRESSES 6
+#define PCI_TYPE1_ADDRESSES 2
+#define PCI_TYPE2_ADDRESSES 5
+
+typedef struct _PCI_COMMON_CONFIG {
+	USHORT VendorID;
+	USHORT DeviceID;
+	USHORT Command;
+	USHORT Status;
+	UCHAR RevisionID;
+	UCHAR ProgIf;
+	UCHAR SubClass;
+	UCHAR BaseClass;
+	UCHAR CacheLineSize;
+	UCHAR LatencyTimer;
+	UCHAR HeaderType;
+	UCHAR BIST;
+	union {
+		struct _PCI_HEADER_TYPE_0 {
+			ULONG BaseAddresses[PCI_TYPE0_ADDRESSES];
+			ULONG CIS;
+			USHORT SubVendorID;
+			USHORT SubSystemID;
+			ULONG ROMBaseAddress;
+			UCHAR CapabilitiesPtr;
+			UCHAR Reserved1[3];
+			ULONG Reserved2;
+			UCHAR InterruptLine;
+			UCHAR InterruptPin;
+			UCHAR MinimumGrant;
+			UCHAR MaximumLatency;
+		} type0;
+		struct _PCI_HEADER_TYPE_1 {
+			ULONG BaseAddresses[PCI_TYPE1_ADDRESSES];
+			UCHAR PrimaryBus;
+			UCHAR SecondaryBus;
+			UCHAR SubordinateBus;
+			UCHAR SecondaryLatency;
+			UCHAR IOBase;
+			UCHAR IOLimit;
+			USHORT SecondaryStatus;
+			USHORT MemoryBase;
+			USHORT MemoryLimit;
+			USHORT PrefetchBase;
+			USHORT PrefetchLimit;
+			ULONG PrefetchBaseUpper32;
+			ULONG PrefetchLimitUpper32;
+			USHORT IOBaseUpper16;
+			USHORT IOLimitUpper16;
+			UCHAR CapabilitiesPtr;
+			UCHAR Reserved1[3];
+			ULONG ROMBaseAddress;
+			UCHAR InterruptLine;
+			UCHAR InterruptPin;
+			USHORT BridgeControl;
+		} type1;
+		struct _PCI_HEADER_TYPE_2 {
+			ULONG SocketRegistersBaseAddress;
+			UCHAR CapabilitiesPtr;
+			UCHAR Reserved;
+			USHORT SecondaryStatus;
+			UCHAR PrimaryBus;
+			UCHAR SecondaryBus;
+			UCHAR SubordinateBus;
+			UCHAR SecondaryLatency;
+			struct {
+				ULONG Base;
+				ULONG Limit;
+			} Range[PCI_TYPE2_ADDRESSES - 1];
+			UCHAR InterruptLine;
+			UCHAR InterruptPin;
+			USHORT BridgeControl;
+		} type2;
+	} u;
+	UCHAR DeviceSpecific[192];
+} PCI_COMMON_CONFIG, *PPCI_COMMON_CONFIG;
+
+#define PCI_COMMON_HDR_LENGTH (FIELD_OFFSET(PCI_COMMON_CONFIG, DeviceSpecific))
+
+/*
+ * The adapter's own function, whatever SlotNumber says (NDIS 5 miniports
+ * pass 0 or what they read from the registry).  Returns the bytes moved: 0
+ * for a range past the function's configuration space.
+ */
+ULONG NdisReadPciSlotInformation(
+	_In_ NDIS_HANDLE NdisAdapterHandle,
+	_In_ ULONG SlotNumber,
+	_In_ ULONG Offset,
+	_Out_writes_bytes_(Length) PVOID Buffer,
+	_In_ ULONG Length);
+
+ULONG NdisWritePciSlotInformation(
+	_In_ NDIS_HANDLE NdisAdapterHandle,
+	_In_ ULONG SlotNumber,
+	_In_ ULONG Offset,
+	_In_reads_bytes_(Length) PVOID Buffer,
+	_In_ ULONG Length);
+
+/* ---- Timers (the routine runs at DISPATCH_LEVEL) ---- */
+
+typedef struct _NDIS_MINIPORT_TIMER {
+	KTIMER Timer;
+	KDPC Dpc;
+	PNDIS_TIMER_FUNCTION MiniportTimerFunction;
+	PVOID MiniportTimerContext;
+	PNDIS_MINIPORT_BLOCK Miniport;
+	struct _NDIS_MINIPORT_TIMER *NextDeferredTimer;
+} NDIS_MINIPORT_TIMER, *PNDIS_MINIPORT_TIMER;
+
+typedef struct _NDIS_TIMER {
+	KTIMER Timer;
+	KDPC Dpc;
+} NDIS_TIMER, *PNDIS_TIMER;
+
+/* PASSIVE_LEVEL.  The timer belongs to the adapter: one still armed when
+ * MiniportHalt returns is cancelled, logged, and never runs again. */
+VOID NdisMInitializeTimer(
+	_Inout_ PNDIS_MINIPORT_TIMER Timer,
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ PNDIS_TIMER_FUNCTION TimerFunction,
+	_In_ PVOID FunctionContext);
+
+VOID NdisMSetTimer(
+	_In_ PNDIS_MINIPORT_TIMER Timer,
+	_In_ UINT MillisecondsToDelay);
+
+VOID NdisMSetPeriodicTimer(
+	_In_ PNDIS_MINIPORT_TIMER Timer,
+	_In_ UINT MillisecondPeriod);
+
+VOID NdisMCancelTimer(
+	_In_ PNDIS_MINIPORT_TIMER Timer,
+	_Out_ PBOOLEAN TimerCancelled);
+
+/* PASSIVE_LEVEL.  The timer belongs to the miniport driver whose module
+ * holds TimerFunction: freed when the driver unloads. */
+VOID NdisInitializeTimer(
+	_Inout_ PNDIS_TIMER Timer,
+	_In_ PNDIS_TIMER_FUNCTION TimerFunction,
+	_In_opt_ PVOID FunctionContext);
+
+VOID NdisSetTimer(
+	_In_ PNDIS_TIMER Timer,
+	_In_ UINT MillisecondsToDelay);
+
+VOID NdisCancelTimer(
+	_In_ PNDIS_TIMER Timer,
+	_Out_ PBOOLEAN TimerCancelled);
+
+/* ---- Events (notification events; embedded, no shim state) ---- */
+
+typedef struct _NDIS_EVENT {
+	KEVENT Event;
+} NDIS_EVENT, *PNDIS_EVENT;
+
+VOID NdisInitializeEvent(
+	_Out_ PNDIS_EVENT Event);
+
+VOID NdisSetEvent(
+	_In_ PNDIS_EVENT Event);
+
+VOID NdisResetEvent(
+	_In_ PNDIS_EVENT Event);
+
+/* PASSIVE_LEVEL.  MsToWait 0: no time-out.  TRUE if the event is set. */
+BOOLEAN NdisWaitEvent(
+	_In_ PNDIS_EVENT Event,
+	_In_ UINT MsToWait);
+
+/* ---- Shutdown handler and configuration ---- */
+
+typedef VOID (*ADAPTER_SHUTDOWN_HANDLER)(_In_ PVOID ShutdownContext);
+
+/* The handler runs from the PCI driver's shutdown callback (reboot,
+ * power-off), at PASSIVE_LEVEL on the shim. */
+VOID NdisMRegisterAdapterShutdownHandler(
+	_In_ NDIS_HANDLE MiniportHandle,
+	_In_ PVOID ShutdownContext,
+	_In_ ADAPTER_SHUTDOWN_HANDLER ShutdownHandler);
+
+VOID NdisMDeregisterAdapterShutdownHandler(
+	_In_ NDIS_HANDLE MiniportHandle);
+
+/* A constant NDIS_STRING (keywords for NdisReadConfiguration), as the
+ * WDK's; u"" literals are the 16-bit WCHARs L"" is on Windows. */
+#define NDIS_STRING_CONST(x) \
+	{ sizeof(u"" x) - sizeof(WCHAR), sizeof(u"" x), (PWSTR)(u"" x) }
+
+/* PASSIVE_LEVEL, WrapperConfigurationContext as MiniportInitialize got it:
+ * the adapter's values, as NdisOpenConfigurationEx gives an NDIS 6
+ * miniport; read with NdisReadConfiguration, closed with
+ * NdisCloseConfiguration. */
+VOID NdisOpenConfiguration(
+	_Out_ PNDIS_STATUS Status,
+	_Out_ PNDIS_HANDLE ConfigurationHandle,
+	_In_ NDIS_HANDLE WrapperConfigurationContext);
+
+/* ======================== end of the issue 14 section =================== */
 
 /* ------------------------------------------------------------------------
  * Win64 layout checks.  Sources:
@@ -4180,6 +4582,25 @@ __NDIS_CHECK_OFF(NDIS_PACKET_OOB_DATA, Status, 0x20);
 __NDIS_CHECK_SIZE(NDIS_PACKET_OOB_DATA, 0x28);
 __NDIS_CHECK_SIZE(NDIS_PACKET_EXTENSION, 12 * 8);
 __NDIS_CHECK_SIZE(NDIS_PNP_CAPABILITIES, 16);
+/* NDIS 5 objects miniports embed (issue 14 section) [DECL: WDK ndis.h,
+ * wdm.h, x64] */
+__NDIS_CHECK_SIZE(KDPC, 0x40);
+__NDIS_CHECK_SIZE(KTIMER, 0x40);
+__NDIS_CHECK_SIZE(KEVENT, 0x18);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INTERRUPT, MiniportIsr, 0x18);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INTERRUPT, InterruptDpc, 0x28);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INTERRUPT, Miniport, 0x68);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INTERRUPT, DpcsCompletedEvent, 0x78);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_INTERRUPT, IsrRequested, 0x91);
+__NDIS_CHECK_SIZE(NDIS_MINIPORT_INTERRUPT, 0x98);
+__NDIS_CHECK_OFF(NDIS_MINIPORT_TIMER, MiniportTimerFunction, 0x80);
+__NDIS_CHECK_SIZE(NDIS_MINIPORT_TIMER, 0xa0);
+__NDIS_CHECK_SIZE(NDIS_TIMER, 0x80);
+__NDIS_CHECK_SIZE(NDIS_EVENT, 0x18);
+__NDIS_CHECK_OFF(PCI_COMMON_CONFIG, u.type0.SubVendorID, 0x2c);
+__NDIS_CHECK_OFF(PCI_COMMON_CONFIG, u.type0.InterruptLine, 0x3c);
+__NDIS_CHECK_OFF(PCI_COMMON_CONFIG, DeviceSpecific, 0x40);
+__NDIS_CHECK_SIZE(PCI_COMMON_CONFIG, 0x100);
 
 #undef __NDIS_CHECK_SIZE
 #undef __NDIS_CHECK_OFF

@@ -98,6 +98,9 @@ int NdisLinuxDriverLoad(PNDIS_LINUX_MINIPORT Miniport);
 void NdisLinuxDriverUnload(PNDIS_LINUX_MINIPORT Miniport);
 int NdisLinuxPciProbe(PNDIS_LINUX_MINIPORT Miniport, struct pci_dev *Pdev);
 void NdisLinuxPciRemove(PNDIS_LINUX_MINIPORT Miniport, struct pci_dev *Pdev);
+/* The PCI driver's shutdown (reboot, power-off): the adapter's NDIS 5
+ * shutdown handler (NdisMRegisterAdapterShutdownHandler), if registered. */
+void NdisLinuxPciShutdown(PNDIS_LINUX_MINIPORT Miniport, struct pci_dev *Pdev);
 
 /*
  * The PCI function an adapter was probed with: what the glue needs of the
@@ -141,11 +144,16 @@ struct pci_dev *NdisLinuxGetPciDevice(NDIS_HANDLE MiniportAdapterHandle);
 	{									\
 		NdisLinuxPciRemove(&_name##_ndis_miniport, pdev);		\
 	}									\
+	static void _name##_pci_shutdown(struct pci_dev *pdev)			\
+	{									\
+		NdisLinuxPciShutdown(&_name##_ndis_miniport, pdev);		\
+	}									\
 	static struct pci_driver _name##_pci_driver = {				\
 		.name = #_name,							\
 		.id_table = _ids,						\
 		.probe = _name##_pci_probe,					\
 		.remove = _name##_pci_remove,					\
+		.shutdown = _name##_pci_shutdown,				\
 	};									\
 	static int __init _name##_module_init(void)				\
 	{									\

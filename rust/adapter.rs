@@ -33,6 +33,7 @@ use crate::{
     map_registers::MapRegisters,
     net_buffer_pool,
     nic::Nic,
+    port_io::IoPortRange,
     registry::{self, InRegistry, Registered},
     resources::IoSpace,
     sg_dma::SgDma,
@@ -48,6 +49,10 @@ struct Objects {
     sg_dma: Option<Registered<SgDma>>,
     interrupts: KVec<Registered<Interrupt>>,
     configurations: KVec<Registered<Configuration>>,
+    /// NDIS 5 I/O port ranges (`NdisMRegisterIoPortRange`).
+    io_ports: KVec<IoPortRange>,
+    /// `NdisMRegisterAdapterShutdownHandler`'s handler and context.
+    shutdown: Option<(ShutdownHandler, usize)>,
 }
 
 /// The handles of what the miniport registered on an adapter (debugfs's
@@ -78,6 +83,10 @@ impl Stage {
         }
     }
 }
+/// `ADAPTER_SHUTDOWN_HANDLER`, present.
+pub(crate) type ShutdownHandler = unsafe extern "C" fn(abi::PVOID);
+
+const _: abi::ADAPTER_SHUTDOWN_HANDLER = None::<ShutdownHandler>;
 
 /// A PCI function driven by a miniport: what `MiniportAdapterHandle` names.
 #[pin_data]
@@ -175,6 +184,8 @@ impl Adapter {
                     sg_dma: None,
                     interrupts: KVec::new(),
                     configurations: KVec::new(),
+                    io_ports: KVec::new(),
+                    shutdown: None,
                 }),
                 shared: SharedMemory::new(ndis5_complete)?,
                 io_work_items: IoWorkItems::new()?,
@@ -280,6 +291,45 @@ impl Adapter {
         removed.map(drop).ok_or(Error::InvalidParameter)
     }
 
+    /// `NdisMRegisterIoPortRange`: claims the range for the adapter.
+    /// PASSIVE.
+    pub(crate) fn own_io_ports(&self, start: u32, len: u32) -> NdisResult {
+        let mut objects = self.objects.lock();
+        objects.io_ports.reserve(1, GFP_KERNEL)?;
+        let range = crate::port_io::claim(&self.core, start, len)?;
+        // Cannot fail: reserved above.
+        objects
+            .io_ports
+            .push_within_capacity(range)
+            .map_err(|_| Error::Resources)
+    }
+
+    /// `NdisMDeregisterIoPortRange`: `InvalidParameter` unless the range
+    /// is one registered. PASSIVE.
+    pub(crate) fn disown_io_ports(&self, start: u32, len: u32) -> NdisResult {
+        let mut objects = self.objects.lock();
+        let i = objects
+            .io_ports
+            .iter()
+            .position(|r| r.is(start, len))
+            .ok_or(Error::InvalidParameter)?;
+        objects
+            .io_ports
+            .remove(i)
+            .map(drop)
+            .map_err(|_| Error::InvalidParameter)
+    }
+
+    /// `NdisMRegisterAdapterShutdownHandler` (`None`: deregistered).
+    pub(crate) fn set_shutdown_handler(&self, handler: Option<(ShutdownHandler, usize)>) {
+        self.objects.lock().shutdown = handler;
+    }
+
+    /// The registered shutdown handler, if any.
+    pub(crate) fn shutdown_handler(&self) -> Option<(ShutdownHandler, usize)> {
+        self.objects.lock().shutdown
+    }
+
     /// Configurations open on the adapter.
     pub(crate) fn open_configurations(&self) -> usize {
         self.objects.lock().configurations.len()
@@ -360,13 +410,21 @@ impl Adapter {
         let name = self.driver.name();
         let dev = self.device();
         // First: a timer function may use anything below.
-        let left = timer::release_owned(handle);
-        if left > 0 {
+        let timers = timer::release_owned(handle);
+        if timers.unfreed > 0 {
             dev_warn!(
                 dev,
                 "{}: {} timer object(s) not freed; cancelled and freed\n",
                 name,
-                left
+                timers.unfreed
+            );
+        }
+        if timers.armed_ndis5 > 0 {
+            dev_warn!(
+                dev,
+                "{}: {} NDIS 5 timer(s) still set after MiniportHalt; cancelled\n",
+                name,
+                timers.armed_ndis5
             );
         }
         let work = self.io_work_items.release();
@@ -386,6 +444,22 @@ impl Adapter {
                 work.cancelled
             );
         }
+        let (io_ports, shutdown) = {
+            let mut objects = self.objects.lock();
+            (
+                core::mem::take(&mut objects.io_ports),
+                objects.shutdown.take(),
+            )
+        };
+        if !io_ports.is_empty() {
+            dev_warn!(
+                dev,
+                "{}: {} I/O port range(s) not deregistered; released\n",
+                name,
+                io_ports.len()
+            );
+        }
+        drop((io_ports, shutdown));
         let (channels, sg_dma, interrupts, configurations) = {
             let mut objects = self.objects.lock();
             (

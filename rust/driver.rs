@@ -194,6 +194,22 @@ pub(crate) fn find_by_glue(glue: Glue) -> Option<(Handle, Arc<MiniportDriver>)> 
     find(|d| d.glue == glue)
 }
 
+extern "C" {
+    fn ndis_shim_module_contains(module: *mut core::ffi::c_void, addr: usize) -> bool;
+}
+
+/// The loaded driver whose module holds `addr` (a function of the
+/// miniport's: `NdisInitializeTimer` names no owner but its function).
+pub(crate) fn find_by_address(addr: usize) -> Option<Handle> {
+    find(|d| {
+        let module = d.glue.get().Owner;
+        // SAFETY: the module is loaded while its driver is registered
+        // (it unregisters in its exit); only its ranges are read.
+        !module.is_null() && unsafe { ndis_shim_module_contains(module.cast(), addr) }
+    })
+    .map(|(h, _)| h)
+}
+
 /// `NdisLinuxDriverLoad`: registers the module, then runs its `DriverEntry`.
 pub(crate) fn load(glue: Glue) -> kernel::error::Result {
     let entry = glue.get().DriverEntry.ok_or(EINVAL)?;
@@ -245,12 +261,19 @@ fn remove(handle: Handle) {
     };
     if let Some(driver) = &removed {
         let name = driver.object().name();
-        let left = crate::timer::release_owned(handle);
-        if left > 0 {
+        let timers = crate::timer::release_owned(handle);
+        if timers.unfreed > 0 {
             pr_warn!(
                 "{}: {} timer object(s) not freed; cancelled and freed\n",
                 name,
-                left
+                timers.unfreed
+            );
+        }
+        if timers.armed_ndis5 > 0 {
+            pr_warn!(
+                "{}: {} NDIS 5 timer(s) still set at unload; cancelled\n",
+                name,
+                timers.armed_ndis5
             );
         }
         net_buffer_pool::release_owned(handle).report(|line| pr_warn!("{}: {}\n", name, line));

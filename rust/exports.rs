@@ -23,7 +23,7 @@ use crate::{
     channel::{Completion, Direction},
     characteristics::InterruptCharacteristicsView,
     config, configuration,
-    driver::{self, Glue},
+    driver::{self, Characteristics, Glue},
     handle::Handle,
     interrupt::{self, Interrupt, InterruptRequest, InterruptType},
     io_work_item::{self, IoWorkItem},
@@ -270,15 +270,31 @@ unsafe extern "C" fn NdisLinuxPciRemove(
     Pdev: *mut bindings::pci_dev,
 ) {
     // SAFETY: by this function's safety requirement.
+    if let Some((glue, pci)) = unsafe { glue_and_device(Miniport, Pdev, "NdisLinuxPciRemove") } {
+        probe::remove(glue, pci)
+    }
+}
+
+/// The glue and bound device a PCI callback of the glue passes; NULL ones
+/// are logged and counted.
+///
+/// # Safety
+///
+/// `Miniport` NULL or the module's `NDIS_LINUX_MINIPORT`; `Pdev` NULL or
+/// a device bound to the caller's driver throughout the caller's call.
+unsafe fn glue_and_device<'a>(
+    Miniport: abi::PNDIS_LINUX_MINIPORT,
+    Pdev: *mut bindings::pci_dev,
+    call: &str,
+) -> Option<(Glue, &'a kernel::pci::Device<kernel::device::Bound>)> {
+    // SAFETY: by this function's safety requirement.
     let glue = unsafe { Glue::new(Miniport) };
     let (Some(glue), false) = (glue, Pdev.is_null()) else {
-        reject("NdisLinuxPciRemove", "NULL miniport or device");
-        return;
+        reject(call, "NULL miniport or device");
+        return None;
     };
-    // SAFETY: the device being removed, still bound to the caller's driver
-    // throughout the call.
-    let pci = unsafe { pci_device::bound_pci_device(Pdev) };
-    probe::remove(glue, pci)
+    // SAFETY: bound throughout the caller's call (safety requirement).
+    Some((glue, unsafe { pci_device::bound_pci_device(Pdev) }))
 }
 
 /// `struct pci_dev *NdisLinuxGetPciDevice(NDIS_HANDLE MiniportAdapterHandle)`.
@@ -1280,20 +1296,25 @@ unsafe extern "C" fn NdisOpenConfigurationEx(
         }
         // SAFETY: the header says revision 1's fields are there.
         let object = unsafe { read_sized(ConfigObject, usize::from(header.Size)) };
-        let Some(adapter) = adapter_or_reject(object.NdisHandle, CALL) else {
-            return Err(Error::Failure);
-        };
-        if !at_passive(CALL) {
-            return Err(Error::Failure);
-        }
-        let config = configuration::Configuration::open(
-            adapter.device().name().to_bytes(),
-            handle(object.NdisHandle),
-        )?;
-        adapter.own_configuration(config)
+        open_configuration(object.NdisHandle, CALL)
     })();
     // SAFETY: checked non-NULL; writable by the safety requirement.
     unsafe { store_handle(ConfigurationHandle, result) }
+}
+
+/// A configuration of the adapter `adapter` names, owned by it:
+/// `Failure` (logged and counted) for a handle that names no adapter or a
+/// call above PASSIVE_LEVEL.
+fn open_configuration(adapter: abi::NDIS_HANDLE, call: &str) -> status::Result<Handle> {
+    let Some(owner) = adapter_or_reject(adapter, call) else {
+        return Err(Error::Failure);
+    };
+    if !at_passive(call) {
+        return Err(Error::Failure);
+    }
+    let config =
+        configuration::Configuration::open(owner.device().name().to_bytes(), handle(adapter))?;
+    owner.own_configuration(config)
 }
 
 /// The configuration a handle names; a bad one is logged and counted.
@@ -2685,4 +2706,660 @@ extern "C" fn NdisFreeIoWorkItem(NdisIoWorkItemHandle: abi::NDIS_HANDLE) {
     if let Err(why) = adapter.io_work_items.free(h) {
         refuse_work_item(owner, CALL, refusal(why));
     }
+}
+
+// ---- NDIS 5 interrupts, ports, PCI slot, timers, events, shutdown,
+// ---- configuration (issue 14; Documentation/ndis5.rst)
+
+/// # Safety
+///
+/// Called from the module's PCI shutdown with its `NDIS_LINUX_MINIPORT`
+/// and the device.
+#[no_mangle]
+unsafe extern "C" fn NdisLinuxPciShutdown(
+    Miniport: abi::PNDIS_LINUX_MINIPORT,
+    Pdev: *mut bindings::pci_dev,
+) {
+    // SAFETY: by this function's safety requirement.
+    if let Some((glue, pci)) = unsafe { glue_and_device(Miniport, Pdev, "NdisLinuxPciShutdown") } {
+        probe::shutdown(glue, pci)
+    }
+}
+
+/// Reads the shim's handle from a pointer-sized field of a structure the
+/// miniport embeds (the handle is looked up, never dereferenced).
+///
+/// # Safety
+///
+/// `field` readable.
+unsafe fn embedded_handle(field: *const abi::PVOID) -> Handle {
+    // SAFETY: by this function's safety requirement.
+    handle(unsafe { field.read_volatile() })
+}
+
+/// Stores a handle (or NULL) in such a field.
+///
+/// # Safety
+///
+/// `field` writable.
+unsafe fn embed_handle(field: *mut abi::PVOID, h: Option<Handle>) {
+    let raw = h.map_or(core::ptr::null_mut(), |h| h.into_raw() as abi::PVOID);
+    // SAFETY: by this function's safety requirement.
+    unsafe { field.write_volatile(raw) };
+}
+
+/// `NdisMRegisterInterrupt` (NDIS 5.1 page,
+/// learn.microsoft.com/previous-versions/windows/hardware/network/ff553596):
+/// SUCCESS, with `*Interrupt` filled (its `Reserved` names the
+/// connection); `NDIS_STATUS_RESOURCE_CONFLICT` if the adapter has an
+/// interrupt registered already (one vector per PCI function);
+/// `NDIS_STATUS_RESOURCES` if the kernel refuses the connection;
+/// `NDIS_STATUS_FAILURE` for a forged handle, a NULL `Interrupt`, missing
+/// handlers, or a shared interrupt without `RequestIsr` (logged and
+/// counted). `InterruptVector`, `InterruptLevel` and `InterruptMode` are
+/// the device's own on Linux: the shim connects the function's interrupt
+/// (MSI if it has one, else its INTx line, shared). PASSIVE.
+///
+/// # Safety
+///
+/// `Interrupt` writable for an `NDIS_MINIPORT_INTERRUPT`, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisMRegisterInterrupt(
+    Interrupt: abi::PNDIS_MINIPORT_INTERRUPT,
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    _InterruptVector: abi::UINT,
+    _InterruptLevel: abi::UINT,
+    RequestIsr: abi::BOOLEAN,
+    SharedInterrupt: abi::BOOLEAN,
+    _InterruptMode: abi::NDIS_INTERRUPT_MODE,
+) -> abi::NDIS_STATUS {
+    const CALL: &str = "NdisMRegisterInterrupt";
+    if Interrupt.is_null() {
+        reject(CALL, "NULL Interrupt");
+        return ndis_status(Err(Error::Failure));
+    }
+    let result = (|| {
+        let adapter = adapter_or_reject(MiniportAdapterHandle, CALL).ok_or(Error::Failure)?;
+        if !at_passive(CALL) {
+            return Err(Error::Failure);
+        }
+        let Some(Characteristics::Ndis5(c)) =
+            adapter.driver.registration().map(|r| r.characteristics)
+        else {
+            reject(CALL, "not an NDIS 5 miniport");
+            return Err(Error::Failure);
+        };
+        if adapter.first_interrupt().is_some() {
+            return Err(Error::ResourceConflict);
+        }
+        let handlers = interrupt::Ndis5Handlers {
+            isr: c.ISRHandler,
+            handle_interrupt: c.HandleInterruptHandler,
+            enable: c.EnableInterruptHandler,
+            disable: c.DisableInterruptHandler,
+            context: adapter.context(),
+            request_isr: RequestIsr != 0,
+        };
+        let owner = handle(MiniportAdapterHandle);
+        let (irq, _) = interrupt::register_ndis5(&adapter, owner, handlers, SharedInterrupt != 0)
+            .inspect_err(|e| {
+            if *e == Error::Failure {
+                reject(CALL, "handlers missing, or shared without RequestIsr");
+            }
+        })?;
+        let h = adapter.own_interrupt(irq)?;
+        Ok((h, c))
+    })();
+    // SAFETY: writable for the structure (safety requirement); the shim's
+    // fields and the ones NDIS fills.
+    unsafe {
+        let i = &raw mut *Interrupt;
+        let (h, isr, dpc) = match &result {
+            Ok((h, c)) => (Some(*h), c.ISRHandler, c.HandleInterruptHandler),
+            Err(_) => (None, None, None),
+        };
+        embed_handle(&raw mut (*i).Reserved, h);
+        (&raw mut (*i).InterruptObject).write(core::ptr::null_mut());
+        (&raw mut (*i).MiniportIsr).write(isr);
+        (&raw mut (*i).MiniportDpc).write(dpc);
+        (&raw mut (*i).Miniport).write(core::ptr::null_mut());
+        (&raw mut (*i).SharedInterrupt).write(SharedInterrupt);
+        (&raw mut (*i).IsrRequested).write(RequestIsr);
+    }
+    ndis_status(result.map(|_| ()))
+}
+
+/// `NdisMDeregisterInterrupt`: disconnects; the ISR and DPC have finished
+/// when it returns. An `Interrupt` that names no connection is logged and
+/// counted. PASSIVE.
+///
+/// # Safety
+///
+/// `Interrupt` readable and writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisMDeregisterInterrupt(Interrupt: abi::PNDIS_MINIPORT_INTERRUPT) {
+    const CALL: &str = "NdisMDeregisterInterrupt";
+    if Interrupt.is_null() {
+        reject(CALL, "NULL Interrupt");
+        return;
+    }
+    if !at_passive(CALL) {
+        return;
+    }
+    // SAFETY: readable (safety requirement).
+    let h = unsafe { embedded_handle(&raw const (*Interrupt).Reserved) };
+    let owner = registry::lookup::<Interrupt>(h).and_then(|irq| adapter_of_handle(irq.owner()));
+    if owner.is_none_or(|adapter| adapter.disown_interrupt(h).is_err()) {
+        reject(CALL, "unknown interrupt");
+        return;
+    }
+    // SAFETY: writable (safety requirement).
+    unsafe { embed_handle(&raw mut (*Interrupt).Reserved, None) };
+}
+
+/// `NdisMSynchronizeWithInterrupt`: runs `SynchronizeFunction
+/// (SynchronizeContext)` with the ISR held off and returns its result
+/// (its NDIS 5.1 page). An `Interrupt` that names no connection or
+/// a NULL function: FALSE, logged and counted. Any IRQL.
+///
+/// # Safety
+///
+/// `Interrupt` readable, or NULL; `SynchronizeFunction` NULL or a
+/// `BOOLEAN (*)(PVOID)` safe to call with `SynchronizeContext` with
+/// interrupts off.
+#[no_mangle]
+unsafe extern "C" fn NdisMSynchronizeWithInterrupt(
+    Interrupt: abi::PNDIS_MINIPORT_INTERRUPT,
+    SynchronizeFunction: abi::PVOID,
+    SynchronizeContext: abi::PVOID,
+) -> abi::BOOLEAN {
+    const CALL: &str = "NdisMSynchronizeWithInterrupt";
+    if Interrupt.is_null() || SynchronizeFunction.is_null() {
+        reject(CALL, "NULL Interrupt or SynchronizeFunction");
+        return 0;
+    }
+    // SAFETY: a non-NULL function of this type (safety requirement).
+    let function: interrupt::SynchronizeFunction =
+        unsafe { core::mem::transmute::<abi::PVOID, _>(SynchronizeFunction) };
+    // SAFETY: readable (safety requirement).
+    let h = unsafe { embedded_handle(&raw const (*Interrupt).Reserved) };
+    let Some(irq) = registry::find::<Interrupt>(h) else {
+        reject(CALL, "unknown interrupt");
+        return 0;
+    };
+    // SAFETY: by this function's safety requirement.
+    unsafe { irq.synchronize(function, SynchronizeContext) }
+}
+
+/// `NdisMRegisterIoPortRange`: SUCCESS with `*PortOffset` the port number
+/// `InitialPort` (the `NdisRaw*Port*` macros take port numbers);
+/// `NDIS_STATUS_FAILURE` for a range outside the adapter's I/O BARs (or
+/// empty), a forged handle or a NULL `PortOffset`;
+/// `NDIS_STATUS_RESOURCE_CONFLICT` when it is claimed already (page:
+/// nf-ndis-ndismregisterioportrange). `*PortOffset` is NULL unless
+/// SUCCESS. PASSIVE.
+///
+/// # Safety
+///
+/// `PortOffset` writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisMRegisterIoPortRange(
+    PortOffset: *mut abi::PVOID,
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    InitialPort: abi::UINT,
+    NumberOfPorts: abi::UINT,
+) -> abi::NDIS_STATUS {
+    const CALL: &str = "NdisMRegisterIoPortRange";
+    if PortOffset.is_null() {
+        reject(CALL, "NULL PortOffset");
+        return ndis_status(Err(Error::Failure));
+    }
+    let result = (|| {
+        let adapter = adapter_or_reject(MiniportAdapterHandle, CALL).ok_or(Error::Failure)?;
+        if !at_passive(CALL) {
+            return Err(Error::Failure);
+        }
+        adapter.own_io_ports(InitialPort, NumberOfPorts)
+    })();
+    let offset = match result {
+        Ok(()) => InitialPort as usize as abi::PVOID,
+        Err(_) => core::ptr::null_mut(),
+    };
+    // SAFETY: checked non-NULL; writable by the safety requirement.
+    unsafe { store(PortOffset, offset) };
+    ndis_status(result)
+}
+
+/// `NdisMDeregisterIoPortRange`: releases a range registered with the
+/// same `InitialPort` and `NumberOfPorts`; anything else is logged and
+/// counted. PASSIVE.
+#[no_mangle]
+extern "C" fn NdisMDeregisterIoPortRange(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    InitialPort: abi::UINT,
+    NumberOfPorts: abi::UINT,
+    _PortOffset: abi::PVOID,
+) {
+    const CALL: &str = "NdisMDeregisterIoPortRange";
+    let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, CALL) else {
+        return;
+    };
+    if at_passive(CALL) && adapter.disown_io_ports(InitialPort, NumberOfPorts).is_err() {
+        reject(CALL, "range not registered");
+    }
+}
+
+/// `NdisReadPciSlotInformation`: `Length` bytes of the adapter's own
+/// configuration space from `Offset` (`SlotNumber` is ignored: an NDIS
+/// adapter handle names one function); returns the bytes read, 0 for a
+/// range past the configuration space or a forged handle (counted).
+///
+/// # Safety
+///
+/// `Buffer` writable for `Length` bytes, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisReadPciSlotInformation(
+    NdisAdapterHandle: abi::NDIS_HANDLE,
+    _SlotNumber: abi::ULONG,
+    Offset: abi::ULONG,
+    Buffer: abi::PVOID,
+    Length: abi::ULONG,
+) -> abi::ULONG {
+    // SAFETY: by this function's safety requirement.
+    unsafe {
+        NdisMGetBusData(
+            NdisAdapterHandle,
+            abi::PCI_WHICHSPACE_CONFIG,
+            Offset,
+            Buffer,
+            Length,
+        )
+    }
+}
+
+/// `NdisWritePciSlotInformation`: as the read, writing.
+///
+/// # Safety
+///
+/// `Buffer` readable for `Length` bytes, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisWritePciSlotInformation(
+    NdisAdapterHandle: abi::NDIS_HANDLE,
+    _SlotNumber: abi::ULONG,
+    Offset: abi::ULONG,
+    Buffer: abi::PVOID,
+    Length: abi::ULONG,
+) -> abi::ULONG {
+    // SAFETY: by this function's safety requirement.
+    unsafe {
+        NdisMSetBusData(
+            NdisAdapterHandle,
+            abi::PCI_WHICHSPACE_CONFIG,
+            Offset,
+            Buffer,
+            Length,
+        )
+    }
+}
+
+/// Makes an NDIS 5 timer for `owner` and records it in the `Dpc` of the
+/// timer structure at `dpc`; `None` (logged and counted) leaves NULL
+/// there, and every later call on the timer is refused.
+///
+/// # Safety
+///
+/// `dpc` writable.
+unsafe fn initialize_ndis5_timer(
+    dpc: *mut abi::KDPC,
+    owner: Option<Handle>,
+    function: abi::PNDIS_TIMER_FUNCTION,
+    context: abi::PVOID,
+    call: &str,
+) {
+    if let Some(owner) = owner {
+        // SAFETY: readable (safety requirement: writable).
+        timer::replace_ndis5(unsafe { ndis5_timer(dpc) }, owner);
+    }
+    let h = match (owner, function) {
+        (Some(owner), Some(function)) => {
+            timer::allocate_ndis5(owner, timer::TimerCharacteristics { function, context })
+                .inspect_err(|_| reject(call, "no memory for the timer"))
+                .ok()
+        }
+        (None, _) => {
+            reject(call, "no adapter or driver owns the timer");
+            None
+        }
+        (_, None) => {
+            reject(call, "NULL TimerFunction");
+            None
+        }
+    };
+    // SAFETY: writable (safety requirement).
+    unsafe { embed_handle(&raw mut (*dpc).DeferredContext, h) };
+}
+
+/// The timer recorded in the `Dpc` at `dpc`.
+///
+/// # Safety
+///
+/// `dpc` readable.
+unsafe fn ndis5_timer(dpc: *const abi::KDPC) -> Handle {
+    // SAFETY: by this function's safety requirement.
+    unsafe { embedded_handle(&raw const (*dpc).DeferredContext) }
+}
+
+/// Arms an NDIS 5 timer: first run after `delay_ms`, then every
+/// `period_ms` if not 0. Unknown timers are logged and counted.
+fn set_ndis5_timer(h: Handle, delay_ms: abi::UINT, period_ms: abi::UINT, call: &str) {
+    let due = -(i64::from(delay_ms) * 10_000);
+    let period = i32::try_from(period_ms).unwrap_or(i32::MAX);
+    if timer::set(h, due, period, core::ptr::null_mut()).is_err() {
+        reject(call, "timer not initialized");
+    }
+}
+
+/// Cancels an NDIS 5 timer; `*cancelled` TRUE if it was set.
+///
+/// # Safety
+///
+/// `cancelled` writable, or NULL.
+unsafe fn cancel_ndis5_timer(h: Handle, cancelled: abi::PBOOLEAN, call: &str) {
+    let was_set = timer::cancel(h).unwrap_or_else(|_| {
+        reject(call, "timer not initialized");
+        false
+    });
+    // SAFETY: NULL or writable (safety requirement).
+    unsafe { store(cancelled, u8::from(was_set)) };
+}
+
+/// `NdisMInitializeTimer`: the timer belongs to the adapter; the shim
+/// records it in `Timer->Dpc` and fills `MiniportTimerFunction` and
+/// `MiniportTimerContext`. PASSIVE.
+///
+/// # Safety
+///
+/// `Timer` writable for an `NDIS_MINIPORT_TIMER`, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisMInitializeTimer(
+    Timer: abi::PNDIS_MINIPORT_TIMER,
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    TimerFunction: abi::PNDIS_TIMER_FUNCTION,
+    FunctionContext: abi::PVOID,
+) {
+    const CALL: &str = "NdisMInitializeTimer";
+    if Timer.is_null() {
+        reject(CALL, "NULL Timer");
+        return;
+    }
+    let owner =
+        adapter_or_reject(MiniportAdapterHandle, CALL).map(|_| handle(MiniportAdapterHandle));
+    // SAFETY: writable (safety requirement).
+    unsafe {
+        (&raw mut (*Timer).MiniportTimerFunction).write(TimerFunction);
+        (&raw mut (*Timer).MiniportTimerContext).write(FunctionContext);
+        (&raw mut (*Timer).Miniport).write(core::ptr::null_mut());
+        initialize_ndis5_timer(
+            &raw mut (*Timer).Dpc,
+            owner,
+            TimerFunction,
+            FunctionContext,
+            CALL,
+        );
+    }
+}
+
+/// # Safety
+///
+/// `Timer` readable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisMSetTimer(
+    Timer: abi::PNDIS_MINIPORT_TIMER,
+    MillisecondsToDelay: abi::UINT,
+) {
+    if Timer.is_null() {
+        return reject("NdisMSetTimer", "NULL Timer");
+    }
+    // SAFETY: readable (safety requirement).
+    let h = unsafe { ndis5_timer(&raw const (*Timer).Dpc) };
+    set_ndis5_timer(h, MillisecondsToDelay, 0, "NdisMSetTimer")
+}
+
+/// # Safety
+///
+/// `Timer` readable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisMSetPeriodicTimer(
+    Timer: abi::PNDIS_MINIPORT_TIMER,
+    MillisecondPeriod: abi::UINT,
+) {
+    if Timer.is_null() {
+        return reject("NdisMSetPeriodicTimer", "NULL Timer");
+    }
+    // SAFETY: readable (safety requirement).
+    let h = unsafe { ndis5_timer(&raw const (*Timer).Dpc) };
+    set_ndis5_timer(
+        h,
+        MillisecondPeriod,
+        MillisecondPeriod,
+        "NdisMSetPeriodicTimer",
+    )
+}
+
+/// `NdisMCancelTimer`: `*TimerCancelled` TRUE if the timer was set (its
+/// routine will not run for that setting); FALSE if it had fired or was
+/// never set. At PASSIVE_LEVEL a running routine is waited for.
+///
+/// # Safety
+///
+/// `Timer` readable, or NULL; `TimerCancelled` writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisMCancelTimer(
+    Timer: abi::PNDIS_MINIPORT_TIMER,
+    TimerCancelled: abi::PBOOLEAN,
+) {
+    if Timer.is_null() {
+        // SAFETY: NULL or writable (safety requirement).
+        unsafe { store(TimerCancelled, 0) };
+        return reject("NdisMCancelTimer", "NULL Timer");
+    }
+    // SAFETY: readable; NULL or writable (safety requirement).
+    unsafe {
+        let h = ndis5_timer(&raw const (*Timer).Dpc);
+        cancel_ndis5_timer(h, TimerCancelled, "NdisMCancelTimer")
+    }
+}
+
+/// `NdisInitializeTimer`: no handle names an owner, so the timer belongs
+/// to the miniport driver whose module holds `TimerFunction` (cancelled
+/// and freed when the driver unloads); a function in no miniport module
+/// is refused (logged and counted). PASSIVE.
+///
+/// # Safety
+///
+/// `Timer` writable for an `NDIS_TIMER`, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisInitializeTimer(
+    Timer: abi::PNDIS_TIMER,
+    TimerFunction: abi::PNDIS_TIMER_FUNCTION,
+    FunctionContext: abi::PVOID,
+) {
+    const CALL: &str = "NdisInitializeTimer";
+    if Timer.is_null() {
+        return reject(CALL, "NULL Timer");
+    }
+    let owner = TimerFunction.and_then(|f| driver::find_by_address(f as usize));
+    // SAFETY: writable (safety requirement).
+    unsafe {
+        initialize_ndis5_timer(
+            &raw mut (*Timer).Dpc,
+            owner,
+            TimerFunction,
+            FunctionContext,
+            CALL,
+        )
+    }
+}
+
+/// # Safety
+///
+/// `Timer` readable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisSetTimer(Timer: abi::PNDIS_TIMER, MillisecondsToDelay: abi::UINT) {
+    if Timer.is_null() {
+        return reject("NdisSetTimer", "NULL Timer");
+    }
+    // SAFETY: readable (safety requirement).
+    let h = unsafe { ndis5_timer(&raw const (*Timer).Dpc) };
+    set_ndis5_timer(h, MillisecondsToDelay, 0, "NdisSetTimer")
+}
+
+/// # Safety
+///
+/// `Timer` readable, or NULL; `TimerCancelled` writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisCancelTimer(Timer: abi::PNDIS_TIMER, TimerCancelled: abi::PBOOLEAN) {
+    if Timer.is_null() {
+        // SAFETY: NULL or writable (safety requirement).
+        unsafe { store(TimerCancelled, 0) };
+        return reject("NdisCancelTimer", "NULL Timer");
+    }
+    // SAFETY: readable; NULL or writable (safety requirement).
+    unsafe {
+        let h = ndis5_timer(&raw const (*Timer).Dpc);
+        cancel_ndis5_timer(h, TimerCancelled, "NdisCancelTimer")
+    }
+}
+
+extern "C" {
+    fn ndis_shim_event_set(state: *mut i32);
+    fn ndis_shim_event_reset(state: *mut i32);
+    fn ndis_shim_event_wait(state: *mut i32, ms: u32) -> bool;
+}
+
+/// The state word of an `NDIS_EVENT` (its `KEVENT`'s `SignalState`).
+fn event_state(event: abi::PNDIS_EVENT) -> *mut i32 {
+    // SAFETY: only the field's address is computed, in bounds of the
+    // structure the caller points to.
+    unsafe { &raw mut (*event).Event.Header.SignalState }
+}
+
+/// `NdisInitializeEvent`: a notification event, not set.
+///
+/// # Safety
+///
+/// `Event` writable for an `NDIS_EVENT`, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisInitializeEvent(Event: abi::PNDIS_EVENT) {
+    if Event.is_null() {
+        return reject("NdisInitializeEvent", "NULL Event");
+    }
+    // SAFETY: writable (safety requirement); all-zero is a valid event.
+    unsafe { Event.write(core::mem::zeroed()) };
+}
+
+/// `NdisSetEvent`: sets the event and wakes every waiter. `<=
+/// DISPATCH_LEVEL`.
+///
+/// # Safety
+///
+/// `Event` initialized, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisSetEvent(Event: abi::PNDIS_EVENT) {
+    if Event.is_null() {
+        return reject("NdisSetEvent", "NULL Event");
+    }
+    // SAFETY: a live event (safety requirement).
+    unsafe { ndis_shim_event_set(event_state(Event)) };
+}
+
+/// # Safety
+///
+/// `Event` initialized, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisResetEvent(Event: abi::PNDIS_EVENT) {
+    if Event.is_null() {
+        return reject("NdisResetEvent", "NULL Event");
+    }
+    // SAFETY: a live event (safety requirement).
+    unsafe { ndis_shim_event_reset(event_state(Event)) };
+}
+
+/// `NdisWaitEvent`: TRUE once the event is set, FALSE if `MsToWait`
+/// (0: no limit) passed first. PASSIVE_LEVEL; above it (or a NULL event)
+/// FALSE at once, logged and counted.
+///
+/// # Safety
+///
+/// `Event` initialized, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisWaitEvent(Event: abi::PNDIS_EVENT, MsToWait: abi::UINT) -> abi::BOOLEAN {
+    const CALL: &str = "NdisWaitEvent";
+    if Event.is_null() {
+        reject(CALL, "NULL Event");
+        return 0;
+    }
+    if !at_passive(CALL) {
+        return 0;
+    }
+    // SAFETY: a live event (safety requirement); PASSIVE, so may sleep.
+    u8::from(unsafe { ndis_shim_event_wait(event_state(Event), MsToWait) })
+}
+
+/// `NdisMRegisterAdapterShutdownHandler`: the handler runs, with
+/// `ShutdownContext`, from the PCI driver's shutdown callback. A second
+/// registration replaces the first. A forged handle or NULL handler is
+/// logged and counted.
+#[no_mangle]
+extern "C" fn NdisMRegisterAdapterShutdownHandler(
+    MiniportHandle: abi::NDIS_HANDLE,
+    ShutdownContext: abi::PVOID,
+    ShutdownHandler: abi::ADAPTER_SHUTDOWN_HANDLER,
+) {
+    const CALL: &str = "NdisMRegisterAdapterShutdownHandler";
+    let Some(adapter) = adapter_or_reject(MiniportHandle, CALL) else {
+        return;
+    };
+    match ShutdownHandler {
+        Some(f) => adapter.set_shutdown_handler(Some((f, ShutdownContext as usize))),
+        None => reject(CALL, "NULL ShutdownHandler"),
+    }
+}
+
+#[no_mangle]
+extern "C" fn NdisMDeregisterAdapterShutdownHandler(MiniportHandle: abi::NDIS_HANDLE) {
+    if let Some(adapter) =
+        adapter_or_reject(MiniportHandle, "NdisMDeregisterAdapterShutdownHandler")
+    {
+        adapter.set_shutdown_handler(None)
+    }
+}
+
+/// `NdisOpenConfiguration` (NDIS 5): `WrapperConfigurationContext` is the
+/// one `MiniportInitialize` got (the shim's adapter handle), and the
+/// configuration holds the adapter's values, as `NdisOpenConfigurationEx`'s
+/// does. `*Status` SUCCESS, RESOURCES, or FAILURE (a context that names no
+/// adapter, logged and counted; the page lists SUCCESS, RESOURCES and
+/// FAILURE); `*ConfigurationHandle` NULL unless SUCCESS. PASSIVE.
+///
+/// # Safety
+///
+/// `Status` and `ConfigurationHandle` writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisOpenConfiguration(
+    Status: abi::PNDIS_STATUS,
+    ConfigurationHandle: abi::PNDIS_HANDLE,
+    WrapperConfigurationContext: abi::NDIS_HANDLE,
+) {
+    const CALL: &str = "NdisOpenConfiguration";
+    let result = if ConfigurationHandle.is_null() {
+        reject(CALL, "NULL ConfigurationHandle");
+        Err(Error::Failure)
+    } else {
+        open_configuration(WrapperConfigurationContext, CALL)
+    };
+    // SAFETY: NULL or writable (safety requirement).
+    let status = unsafe { store_handle(ConfigurationHandle, result) };
+    // SAFETY: NULL or writable (safety requirement).
+    unsafe { store(Status, status) };
 }

@@ -85,6 +85,10 @@ pub(crate) struct Interrupt {
     /// The owning adapter's handle.
     owner: Handle,
     raw: *mut RawIrq,
+    /// An NDIS 5 connection's handlers, which the trampolines `raw` calls
+    /// are given; dropped after `raw` is disconnected (fields drop after
+    /// `Drop::drop`).
+    _ndis5: Option<KBox<Ndis5Handlers>>,
 }
 
 // SAFETY: `KIND` `Interrupt` is implemented by `Interrupt` only.
@@ -142,6 +146,40 @@ impl Drop for Interrupt {
     }
 }
 
+/// Connects `isr` and `dpc` with `context` for `adapter`: the C object,
+/// or `Resources`. PASSIVE.
+fn connect(
+    adapter: &AdapterCore,
+    isr: Isr,
+    dpc: Dpc,
+    context: *mut c_void,
+) -> NdisResult<(*mut RawIrq, InterruptType)> {
+    let mut message_based = false;
+    // SAFETY: the adapter's device is bound; the handlers are the miniport's
+    // (or the NDIS 5 trampolines, whose context the caller keeps alive
+    // while connected) and stay loaded while the interrupt is connected
+    // (disconnected at the latest in the adapter's teardown).
+    let raw = unsafe {
+        ndis_shim_irq_connect(
+            adapter.pci_dev().cast(),
+            isr,
+            dpc,
+            context,
+            adapter.driver.c_name().as_char_ptr(),
+            &mut message_based,
+        )
+    };
+    if raw.is_null() || (raw as isize) < 0 && (raw as isize) >= -4095 {
+        return Err(Error::Resources);
+    }
+    let kind = if message_based {
+        InterruptType::MessageBased
+    } else {
+        InterruptType::LineBased
+    };
+    Ok((raw, kind))
+}
+
 /// `NdisMRegisterInterruptEx` for the adapter `owner` names: the
 /// connected interrupt, for the adapter to own, and how it was connected.
 /// PASSIVE.
@@ -154,32 +192,145 @@ pub(crate) fn register(
     let (Some(isr), Some(dpc)) = (request.isr, request.dpc) else {
         return Err(Error::BadCharacteristics);
     };
-    let mut message_based = false;
-    // SAFETY: the adapter's device is bound; the handlers are the miniport's
-    // and stay loaded while the interrupt is connected (disconnected at the
-    // latest in the adapter's teardown).
-    let raw = unsafe {
-        ndis_shim_irq_connect(
-            adapter.pci_dev().cast(),
-            isr,
-            dpc,
-            request.context,
-            adapter.driver.c_name().as_char_ptr(),
-            &mut message_based,
-        )
-    };
-    if raw.is_null() || (raw as isize) < 0 && (raw as isize) >= -4095 {
-        return Err(Error::Resources);
-    }
+    let (raw, kind) = connect(adapter, isr, dpc, request.context)?;
     // INVARIANT: `raw` was just connected.
-    let irq = Interrupt { owner, raw };
+    let irq = Interrupt {
+        owner,
+        raw,
+        _ndis5: None,
+    };
     // On failure from here on, `irq` disconnects as it is dropped (PASSIVE).
     let irq = Arc::new(irq, GFP_KERNEL).map_err(|_| Error::Resources)?;
-    let kind = if message_based {
-        InterruptType::MessageBased
-    } else {
-        InterruptType::LineBased
+    Ok((irq, kind))
+}
+
+/// `MiniportISR` (`W_ISR_HANDLER`), present.
+pub(crate) type Ndis5Isr = unsafe extern "C" fn(abi::PBOOLEAN, abi::PBOOLEAN, abi::NDIS_HANDLE);
+/// `MiniportHandleInterrupt`, `MiniportEnableInterrupt`,
+/// `MiniportDisableInterrupt`: each takes the adapter context.
+pub(crate) type Ndis5Handler = unsafe extern "C" fn(abi::NDIS_HANDLE);
+
+const _: abi::W_ISR_HANDLER = None::<Ndis5Isr>;
+const _: abi::W_HANDLE_INTERRUPT_HANDLER = None::<Ndis5Handler>;
+const _: abi::W_ENABLE_INTERRUPT_HANDLER = None::<Ndis5Handler>;
+const _: abi::W_DISABLE_INTERRUPT_HANDLER = None::<Ndis5Handler>;
+
+/// What an NDIS 5 miniport's characteristics give its interrupt, with
+/// `NdisMRegisterInterrupt`'s `RequestIsr`.
+pub(crate) struct Ndis5Handlers {
+    /// `ISRHandler`, called when `request_isr`.
+    pub(crate) isr: Option<Ndis5Isr>,
+    /// `HandleInterruptHandler` (the DPC).
+    pub(crate) handle_interrupt: Option<Ndis5Handler>,
+    /// `EnableInterruptHandler` / `DisableInterruptHandler`, called around
+    /// the DPC instead of the ISR when not `request_isr`.
+    pub(crate) enable: Option<Ndis5Handler>,
+    pub(crate) disable: Option<Ndis5Handler>,
+    /// `MiniportAdapterContext`.
+    pub(crate) context: *mut c_void,
+    pub(crate) request_isr: bool,
+}
+
+/// The ISR an NDIS 5 connection runs (hard IRQ): the miniport's
+/// `MiniportISR` when it asked for it, otherwise NDIS's own: the interrupt
+/// is the adapter's (not shared), `MiniportDisableInterrupt` quiets it and
+/// the DPC is queued ("NDIS disables further interrupts by calling the
+/// miniport driver's MiniportDisableInterrupt function and then queues the
+/// miniport driver's MiniportHandleInterrupt", Choosing Interrupt Support
+/// Handlers, NDIS 5.1, learn.microsoft.com/previous-versions/windows/hardware/network/ff563319).
+///
+/// # Safety
+///
+/// `context` is a live [`Ndis5Handlers`]; `queue_dpc` writable.
+unsafe extern "C" fn ndis5_isr(
+    context: abi::NDIS_HANDLE,
+    queue_dpc: abi::PBOOLEAN,
+    _target: abi::PULONG,
+) -> u8 {
+    // SAFETY: by this function's safety requirement.
+    let h = unsafe { &*context.cast::<Ndis5Handlers>() };
+    let (recognized, queue) = match (h.request_isr, h.isr, h.disable) {
+        (true, Some(isr), _) => {
+            let (mut recognized, mut queue) = (0u8, 0u8);
+            // SAFETY: the miniport's ISR with its adapter context.
+            unsafe { isr(&mut recognized, &mut queue, h.context) };
+            (recognized, queue)
+        }
+        (false, _, disable) => {
+            if let Some(disable) = disable {
+                // SAFETY: the miniport's handler with its adapter context.
+                unsafe { disable(h.context) };
+            }
+            (1, 1)
+        }
+        // Refused at registration.
+        (true, None, _) => (0, 0),
     };
+    // SAFETY: writable (safety requirement).
+    unsafe { *queue_dpc = queue };
+    recognized
+}
+
+/// The DPC an NDIS 5 connection runs (softirq, DISPATCH_LEVEL):
+/// `MiniportHandleInterrupt`, then `MiniportEnableInterrupt` when NDIS
+/// disabled the interrupt in its stead.
+///
+/// # Safety
+///
+/// `context` is a live [`Ndis5Handlers`].
+unsafe extern "C" fn ndis5_dpc(
+    context: abi::NDIS_HANDLE,
+    _dpc_context: abi::PVOID,
+    _r1: abi::PVOID,
+    _r2: abi::PVOID,
+) {
+    // SAFETY: by this function's safety requirement.
+    let h = unsafe { &*context.cast::<Ndis5Handlers>() };
+    if let Some(dpc) = h.handle_interrupt {
+        // SAFETY: the miniport's handler with its adapter context.
+        unsafe { dpc(h.context) };
+    }
+    if !h.request_isr {
+        if let Some(enable) = h.enable {
+            // SAFETY: the miniport's handler with its adapter context.
+            unsafe { enable(h.context) };
+        }
+    }
+}
+
+/// `NdisMRegisterInterrupt` for the adapter `owner` names, on the same
+/// connection machinery as `NdisMRegisterInterruptEx`. `Failure` when the
+/// characteristics lack what the call needs (`HandleInterruptHandler`;
+/// `ISRHandler` with `RequestIsr`; `DisableInterruptHandler` and
+/// `EnableInterruptHandler` without it) or a shared interrupt is asked for
+/// without `RequestIsr` (the page: "If the NIC can share an interrupt
+/// with other devices on the I/O bus, this parameter must be set to
+/// TRUE"). PASSIVE.
+pub(crate) fn register_ndis5(
+    adapter: &AdapterCore,
+    owner: Handle,
+    handlers: Ndis5Handlers,
+    shared: bool,
+) -> NdisResult<(Arc<Interrupt>, InterruptType)> {
+    let complete = handlers.handle_interrupt.is_some()
+        && if handlers.request_isr {
+            handlers.isr.is_some()
+        } else {
+            !shared && handlers.enable.is_some() && handlers.disable.is_some()
+        };
+    if !complete {
+        return Err(Error::Failure);
+    }
+    let handlers = KBox::new(handlers, GFP_KERNEL).map_err(|_| Error::Resources)?;
+    let context = (&raw const *handlers).cast_mut().cast();
+    let (raw, kind) = connect(adapter, ndis5_isr, ndis5_dpc, context)?;
+    // INVARIANT: `raw` was just connected; `handlers` outlives it.
+    let irq = Interrupt {
+        owner,
+        raw,
+        _ndis5: Some(handlers),
+    };
+    let irq = Arc::new(irq, GFP_KERNEL).map_err(|_| Error::Resources)?;
     Ok((irq, kind))
 }
 

@@ -274,3 +274,24 @@ pub(crate) fn remove(_glue: Glue, pci: &pci::Device<device::Bound>) {
         bindings::pci_disable_device(pdev);
     }
 }
+
+/// `NdisLinuxPciShutdown`: the adapter's NDIS 5 shutdown handler
+/// (`NdisMRegisterAdapterShutdownHandler`), with its context, if one is
+/// registered. Windows calls it at shutdown with the system in an unknown
+/// state and forbids it to wait on objects or allocate; here it runs from
+/// the PCI driver's shutdown callback, in process context. An NDIS 6
+/// miniport's `MiniportShutdownEx` is not called (yet).
+pub(crate) fn shutdown(_glue: Glue, pci: &pci::Device<device::Bound>) {
+    let pdev = raw_pci_dev(pci);
+    let adapter = BOUND
+        .lock()
+        .iter()
+        .find(|r| r.object().pci_dev() == pdev)
+        .map(|r| r.object().clone());
+    let Some((handler, context)) = adapter.and_then(|a| a.shutdown_handler()) else {
+        return;
+    };
+    // SAFETY: the miniport's handler with the context it registered; the
+    // adapter is bound (not halted) throughout this callback.
+    unsafe { handler(context as *mut core::ffi::c_void) };
+}

@@ -76,6 +76,7 @@ mod net_stats;
 mod nic;
 mod packet_pool;
 mod pci_device;
+mod port_io;
 mod probe;
 mod registry;
 mod reject;

@@ -102,6 +102,9 @@ pub(crate) struct TimerObject {
     default_context: *mut c_void,
     /// `NdisFreeTimerObject` was called: no call may use it any more.
     freed: Atomic<bool>,
+    /// An NDIS 5 timer (`NDIS_MINIPORT_TIMER`, `NDIS_TIMER`): there is no
+    /// call to free one, so its owner's release is its end.
+    ndis5: bool,
 }
 
 // SAFETY: `KIND` `Timer` is implemented by `TimerObject` only.
@@ -157,6 +160,17 @@ pub(crate) fn exit() {
 /// caller has checked it names one: this module knows neither).
 /// `NDIS_STATUS_RESOURCES` without memory or handles. `<= DISPATCH_LEVEL`.
 pub(crate) fn allocate(owner: Handle, c: TimerCharacteristics) -> NdisResult<Handle> {
+    allocate_kind(owner, c, false)
+}
+
+/// `NdisMInitializeTimer` / `NdisInitializeTimer`: a timer object for
+/// `owner` (an adapter or miniport driver) whose function runs with
+/// `c.context` (NDIS 5 sets carry no context). PASSIVE.
+pub(crate) fn allocate_ndis5(owner: Handle, c: TimerCharacteristics) -> NdisResult<Handle> {
+    allocate_kind(owner, c, true)
+}
+
+fn allocate_kind(owner: Handle, c: TimerCharacteristics, ndis5: bool) -> NdisResult<Handle> {
     if memory::may_sleep() {
         reap();
     }
@@ -169,6 +183,7 @@ pub(crate) fn allocate(owner: Handle, c: TimerCharacteristics) -> NdisResult<Han
         raw: NonNull::new(raw).ok_or(Error::Resources)?,
         default_context: c.context,
         freed: Atomic::new(false),
+        ndis5,
     };
     let object = Arc::new(object, memory::alloc_flags()).map_err(|_| Error::Resources)?;
     let mut timers = TIMERS.lock();
@@ -272,6 +287,18 @@ pub(crate) fn free(h: Handle) -> NdisResult {
     Ok(())
 }
 
+/// Frees the NDIS 5 timer `h` names if `owner` owns it: a second
+/// `NdisMInitializeTimer` / `NdisInitializeTimer` on the same structure
+/// replaces the timer it held (which never runs again). Anything else `h`
+/// may be (a stale or garbage value) is left alone. PASSIVE.
+pub(crate) fn replace_ndis5(h: Handle, owner: Handle) {
+    let mine = registry::find::<TimerObject>(h).is_some_and(|t| t.ndis5 && t.owner == owner);
+    if mine {
+        // Cannot fail but by a racing free, which is as good.
+        let _ = free(h);
+    }
+}
+
 /// Takes the first entry `pick` chooses out of the table.
 fn take(pick: impl Fn(&TimerObject) -> bool) -> Option<Registered<TimerObject>> {
     let mut timers = TIMERS.lock();
@@ -287,16 +314,34 @@ fn reap() {
     }
 }
 
+/// What [`release_owned`] found.
+pub(crate) struct Released {
+    /// NDIS 6 timer objects the miniport had not freed.
+    pub(crate) unfreed: usize,
+    /// NDIS 5 timers still armed (the miniport had not cancelled them).
+    pub(crate) armed_ndis5: usize,
+}
+
 /// Lets go of every timer `owner` (an adapter or miniport driver) holds:
 /// disarmed and waited for, so no timer function of the owner runs once
-/// this returns. Returns how many the miniport had not freed. PASSIVE.
-pub(crate) fn release_owned(owner: Handle) -> usize {
-    let mut left = 0;
+/// this returns. PASSIVE.
+pub(crate) fn release_owned(owner: Handle) -> Released {
+    let mut released = Released {
+        unfreed: 0,
+        armed_ndis5: 0,
+    };
     while let Some(r) = take(|t| t.owner == owner) {
-        if !r.object().freed.load(Relaxed) {
-            left += 1;
+        let t = r.object();
+        if t.ndis5 {
+            // SAFETY: live (type invariant); process context, not the
+            // timer's own callback.
+            if unsafe { ndis_shim_timer_cancel(t.raw.as_ptr(), true) } {
+                released.armed_ndis5 += 1;
+            }
+        } else if !t.freed.load(Relaxed) {
+            released.unfreed += 1;
         }
         drop(r);
     }
-    left
+    released
 }

@@ -130,6 +130,30 @@
 	X(NdisAllocateIoWorkItem) \
 	X(NdisQueueIoWorkItem) \
 	X(NdisFreeIoWorkItem) \
+	/* NDIS 5 interrupts, ports, PCI slot, timers, events, shutdown, \
+	 * configuration (issue 14) */ \
+	X(NdisLinuxPciShutdown) \
+	X(NdisMRegisterInterrupt) \
+	X(NdisMDeregisterInterrupt) \
+	X(NdisMSynchronizeWithInterrupt) \
+	X(NdisMRegisterIoPortRange) \
+	X(NdisMDeregisterIoPortRange) \
+	X(NdisReadPciSlotInformation) \
+	X(NdisWritePciSlotInformation) \
+	X(NdisMInitializeTimer) \
+	X(NdisMSetTimer) \
+	X(NdisMSetPeriodicTimer) \
+	X(NdisMCancelTimer) \
+	X(NdisInitializeTimer) \
+	X(NdisSetTimer) \
+	X(NdisCancelTimer) \
+	X(NdisInitializeEvent) \
+	X(NdisSetEvent) \
+	X(NdisResetEvent) \
+	X(NdisWaitEvent) \
+	X(NdisMRegisterAdapterShutdownHandler) \
+	X(NdisMDeregisterAdapterShutdownHandler) \
+	X(NdisOpenConfiguration) \
 	/* end */
 
 #endif /* _NDIS_SHIM_EXPORTS_H */

@@ -132,3 +132,31 @@ const _: crate::abi::NdisMResetComplete_fn = Some(crate::exports::NdisMResetComp
 const _: crate::abi::NdisAllocateIoWorkItem_fn = Some(crate::exports::NdisAllocateIoWorkItem);
 const _: crate::abi::NdisQueueIoWorkItem_fn = Some(crate::exports::NdisQueueIoWorkItem);
 const _: crate::abi::NdisFreeIoWorkItem_fn = Some(crate::exports::NdisFreeIoWorkItem);
+const _: crate::abi::NdisLinuxPciShutdown_fn = Some(crate::exports::NdisLinuxPciShutdown);
+const _: crate::abi::NdisMRegisterInterrupt_fn = Some(crate::exports::NdisMRegisterInterrupt);
+const _: crate::abi::NdisMDeregisterInterrupt_fn = Some(crate::exports::NdisMDeregisterInterrupt);
+const _: crate::abi::NdisMSynchronizeWithInterrupt_fn =
+    Some(crate::exports::NdisMSynchronizeWithInterrupt);
+const _: crate::abi::NdisMRegisterIoPortRange_fn = Some(crate::exports::NdisMRegisterIoPortRange);
+const _: crate::abi::NdisMDeregisterIoPortRange_fn =
+    Some(crate::exports::NdisMDeregisterIoPortRange);
+const _: crate::abi::NdisReadPciSlotInformation_fn =
+    Some(crate::exports::NdisReadPciSlotInformation);
+const _: crate::abi::NdisWritePciSlotInformation_fn =
+    Some(crate::exports::NdisWritePciSlotInformation);
+const _: crate::abi::NdisMInitializeTimer_fn = Some(crate::exports::NdisMInitializeTimer);
+const _: crate::abi::NdisMSetTimer_fn = Some(crate::exports::NdisMSetTimer);
+const _: crate::abi::NdisMSetPeriodicTimer_fn = Some(crate::exports::NdisMSetPeriodicTimer);
+const _: crate::abi::NdisMCancelTimer_fn = Some(crate::exports::NdisMCancelTimer);
+const _: crate::abi::NdisInitializeTimer_fn = Some(crate::exports::NdisInitializeTimer);
+const _: crate::abi::NdisSetTimer_fn = Some(crate::exports::NdisSetTimer);
+const _: crate::abi::NdisCancelTimer_fn = Some(crate::exports::NdisCancelTimer);
+const _: crate::abi::NdisInitializeEvent_fn = Some(crate::exports::NdisInitializeEvent);
+const _: crate::abi::NdisSetEvent_fn = Some(crate::exports::NdisSetEvent);
+const _: crate::abi::NdisResetEvent_fn = Some(crate::exports::NdisResetEvent);
+const _: crate::abi::NdisWaitEvent_fn = Some(crate::exports::NdisWaitEvent);
+const _: crate::abi::NdisMRegisterAdapterShutdownHandler_fn =
+    Some(crate::exports::NdisMRegisterAdapterShutdownHandler);
+const _: crate::abi::NdisMDeregisterAdapterShutdownHandler_fn =
+    Some(crate::exports::NdisMDeregisterAdapterShutdownHandler);
+const _: crate::abi::NdisOpenConfiguration_fn = Some(crate::exports::NdisOpenConfiguration);

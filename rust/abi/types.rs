@@ -10066,12 +10066,6 @@ impl Default for _NDIS_PNP_CAPABILITIES {
         }
     }
 }
-pub const LevelSensitive: _KINTERRUPT_MODE = 0;
-pub const Latched: _KINTERRUPT_MODE = 1;
-pub type _KINTERRUPT_MODE = core::ffi::c_uint;
-pub use self::_KINTERRUPT_MODE as KINTERRUPT_MODE;
-pub use self::KINTERRUPT_MODE as NDIS_INTERRUPT_MODE;
-pub type PNDIS_INTERRUPT_MODE = *mut KINTERRUPT_MODE;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct _NET_DEVICE_PNP_EVENT {
@@ -10457,6 +10451,910 @@ unsafe extern "C" {
 unsafe extern "C" {
     pub fn NdisGetCurrentSystemTime(pSystemTime: PLARGE_INTEGER);
 }
+pub type KSPIN_LOCK = ULONG_PTR;
+pub type PKSPIN_LOCK = *mut ULONG_PTR;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _SINGLE_LIST_ENTRY {
+    pub Next: *mut _SINGLE_LIST_ENTRY,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _SINGLE_LIST_ENTRY"][::core::mem::size_of::<_SINGLE_LIST_ENTRY>() - 8usize];
+    ["Alignment of _SINGLE_LIST_ENTRY"][::core::mem::align_of::<_SINGLE_LIST_ENTRY>() - 8usize];
+    ["Offset of field: _SINGLE_LIST_ENTRY::Next"]
+        [::core::mem::offset_of!(_SINGLE_LIST_ENTRY, Next) - 0usize];
+};
+impl Default for _SINGLE_LIST_ENTRY {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type SINGLE_LIST_ENTRY = _SINGLE_LIST_ENTRY;
+pub type PSINGLE_LIST_ENTRY = *mut _SINGLE_LIST_ENTRY;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _DISPATCHER_HEADER {
+    pub Type: UCHAR,
+    pub Signalling: UCHAR,
+    pub Size: UCHAR,
+    pub Reserved1: UCHAR,
+    pub SignalState: LONG,
+    pub WaitListHead: LIST_ENTRY,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _DISPATCHER_HEADER"][::core::mem::size_of::<_DISPATCHER_HEADER>() - 24usize];
+    ["Alignment of _DISPATCHER_HEADER"][::core::mem::align_of::<_DISPATCHER_HEADER>() - 8usize];
+    ["Offset of field: _DISPATCHER_HEADER::Type"]
+        [::core::mem::offset_of!(_DISPATCHER_HEADER, Type) - 0usize];
+    ["Offset of field: _DISPATCHER_HEADER::Signalling"]
+        [::core::mem::offset_of!(_DISPATCHER_HEADER, Signalling) - 1usize];
+    ["Offset of field: _DISPATCHER_HEADER::Size"]
+        [::core::mem::offset_of!(_DISPATCHER_HEADER, Size) - 2usize];
+    ["Offset of field: _DISPATCHER_HEADER::Reserved1"]
+        [::core::mem::offset_of!(_DISPATCHER_HEADER, Reserved1) - 3usize];
+    ["Offset of field: _DISPATCHER_HEADER::SignalState"]
+        [::core::mem::offset_of!(_DISPATCHER_HEADER, SignalState) - 4usize];
+    ["Offset of field: _DISPATCHER_HEADER::WaitListHead"]
+        [::core::mem::offset_of!(_DISPATCHER_HEADER, WaitListHead) - 8usize];
+};
+impl Default for _DISPATCHER_HEADER {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type DISPATCHER_HEADER = _DISPATCHER_HEADER;
+pub type PDISPATCHER_HEADER = *mut _DISPATCHER_HEADER;
+pub type KDEFERRED_ROUTINE = ::core::option::Option<
+    unsafe extern "C" fn(
+        Dpc: *mut _KDPC,
+        DeferredContext: PVOID,
+        SystemArgument1: PVOID,
+        SystemArgument2: PVOID,
+    ),
+>;
+pub type PKDEFERRED_ROUTINE = KDEFERRED_ROUTINE;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _KDPC {
+    pub Type: UCHAR,
+    pub Importance: UCHAR,
+    pub Number: USHORT,
+    pub DpcListEntry: SINGLE_LIST_ENTRY,
+    pub ProcessorHistory: KAFFINITY,
+    pub DeferredRoutine: PKDEFERRED_ROUTINE,
+    pub DeferredContext: PVOID,
+    pub SystemArgument1: PVOID,
+    pub SystemArgument2: PVOID,
+    pub DpcData: PVOID,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _KDPC"][::core::mem::size_of::<_KDPC>() - 64usize];
+    ["Alignment of _KDPC"][::core::mem::align_of::<_KDPC>() - 8usize];
+    ["Offset of field: _KDPC::Type"][::core::mem::offset_of!(_KDPC, Type) - 0usize];
+    ["Offset of field: _KDPC::Importance"][::core::mem::offset_of!(_KDPC, Importance) - 1usize];
+    ["Offset of field: _KDPC::Number"][::core::mem::offset_of!(_KDPC, Number) - 2usize];
+    ["Offset of field: _KDPC::DpcListEntry"][::core::mem::offset_of!(_KDPC, DpcListEntry) - 8usize];
+    ["Offset of field: _KDPC::ProcessorHistory"]
+        [::core::mem::offset_of!(_KDPC, ProcessorHistory) - 16usize];
+    ["Offset of field: _KDPC::DeferredRoutine"]
+        [::core::mem::offset_of!(_KDPC, DeferredRoutine) - 24usize];
+    ["Offset of field: _KDPC::DeferredContext"]
+        [::core::mem::offset_of!(_KDPC, DeferredContext) - 32usize];
+    ["Offset of field: _KDPC::SystemArgument1"]
+        [::core::mem::offset_of!(_KDPC, SystemArgument1) - 40usize];
+    ["Offset of field: _KDPC::SystemArgument2"]
+        [::core::mem::offset_of!(_KDPC, SystemArgument2) - 48usize];
+    ["Offset of field: _KDPC::DpcData"][::core::mem::offset_of!(_KDPC, DpcData) - 56usize];
+};
+impl Default for _KDPC {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type KDPC = _KDPC;
+pub type PKDPC = *mut _KDPC;
+pub type PRKDPC = *mut _KDPC;
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _KTIMER {
+    pub Header: DISPATCHER_HEADER,
+    pub DueTime: ULARGE_INTEGER,
+    pub TimerListEntry: LIST_ENTRY,
+    pub Dpc: *mut _KDPC,
+    pub Processor: ULONG,
+    pub Period: ULONG,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _KTIMER"][::core::mem::size_of::<_KTIMER>() - 64usize];
+    ["Alignment of _KTIMER"][::core::mem::align_of::<_KTIMER>() - 8usize];
+    ["Offset of field: _KTIMER::Header"][::core::mem::offset_of!(_KTIMER, Header) - 0usize];
+    ["Offset of field: _KTIMER::DueTime"][::core::mem::offset_of!(_KTIMER, DueTime) - 24usize];
+    ["Offset of field: _KTIMER::TimerListEntry"]
+        [::core::mem::offset_of!(_KTIMER, TimerListEntry) - 32usize];
+    ["Offset of field: _KTIMER::Dpc"][::core::mem::offset_of!(_KTIMER, Dpc) - 48usize];
+    ["Offset of field: _KTIMER::Processor"][::core::mem::offset_of!(_KTIMER, Processor) - 56usize];
+    ["Offset of field: _KTIMER::Period"][::core::mem::offset_of!(_KTIMER, Period) - 60usize];
+};
+impl Default for _KTIMER {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type KTIMER = _KTIMER;
+pub type PKTIMER = *mut _KTIMER;
+pub type PRKTIMER = *mut _KTIMER;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _KEVENT {
+    pub Header: DISPATCHER_HEADER,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _KEVENT"][::core::mem::size_of::<_KEVENT>() - 24usize];
+    ["Alignment of _KEVENT"][::core::mem::align_of::<_KEVENT>() - 8usize];
+    ["Offset of field: _KEVENT::Header"][::core::mem::offset_of!(_KEVENT, Header) - 0usize];
+};
+impl Default for _KEVENT {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type KEVENT = _KEVENT;
+pub type PKEVENT = *mut _KEVENT;
+pub type PRKEVENT = *mut _KEVENT;
+#[repr(C)]
+#[derive(Debug)]
+pub struct _KINTERRUPT {
+    _unused: [u8; 0],
+}
+pub type KINTERRUPT = _KINTERRUPT;
+pub type PKINTERRUPT = *mut _KINTERRUPT;
+#[repr(C)]
+#[derive(Debug)]
+pub struct _NDIS_MINIPORT_BLOCK {
+    _unused: [u8; 0],
+}
+pub type NDIS_MINIPORT_BLOCK = _NDIS_MINIPORT_BLOCK;
+pub type PNDIS_MINIPORT_BLOCK = *mut _NDIS_MINIPORT_BLOCK;
+pub const LevelSensitive: _KINTERRUPT_MODE = 0;
+pub const Latched: _KINTERRUPT_MODE = 1;
+pub type _KINTERRUPT_MODE = core::ffi::c_uint;
+pub use self::_KINTERRUPT_MODE as KINTERRUPT_MODE;
+pub const NdisInterruptLevelSensitive: _NDIS_INTERRUPT_MODE = 0;
+pub const NdisInterruptLatched: _NDIS_INTERRUPT_MODE = 1;
+pub type _NDIS_INTERRUPT_MODE = core::ffi::c_uint;
+pub use self::_NDIS_INTERRUPT_MODE as NDIS_INTERRUPT_MODE;
+pub type PNDIS_INTERRUPT_MODE = *mut _NDIS_INTERRUPT_MODE;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_MINIPORT_INTERRUPT {
+    pub InterruptObject: PKINTERRUPT,
+    pub DpcCountLock: KSPIN_LOCK,
+    pub Reserved: PVOID,
+    pub MiniportIsr: W_ISR_HANDLER,
+    pub MiniportDpc: W_HANDLE_INTERRUPT_HANDLER,
+    pub InterruptDpc: KDPC,
+    pub Miniport: PNDIS_MINIPORT_BLOCK,
+    pub DpcCount: UCHAR,
+    pub Filler1: BOOLEAN,
+    pub DpcsCompletedEvent: KEVENT,
+    pub SharedInterrupt: BOOLEAN,
+    pub IsrRequested: BOOLEAN,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_MINIPORT_INTERRUPT"]
+        [::core::mem::size_of::<_NDIS_MINIPORT_INTERRUPT>() - 152usize];
+    ["Alignment of _NDIS_MINIPORT_INTERRUPT"]
+        [::core::mem::align_of::<_NDIS_MINIPORT_INTERRUPT>() - 8usize];
+    ["Offset of field: _NDIS_MINIPORT_INTERRUPT::InterruptObject"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_INTERRUPT, InterruptObject) - 0usize];
+    ["Offset of field: _NDIS_MINIPORT_INTERRUPT::DpcCountLock"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_INTERRUPT, DpcCountLock) - 8usize];
+    ["Offset of field: _NDIS_MINIPORT_INTERRUPT::Reserved"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_INTERRUPT, Reserved) - 16usize];
+    ["Offset of field: _NDIS_MINIPORT_INTERRUPT::MiniportIsr"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_INTERRUPT, MiniportIsr) - 24usize];
+    ["Offset of field: _NDIS_MINIPORT_INTERRUPT::MiniportDpc"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_INTERRUPT, MiniportDpc) - 32usize];
+    ["Offset of field: _NDIS_MINIPORT_INTERRUPT::InterruptDpc"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_INTERRUPT, InterruptDpc) - 40usize];
+    ["Offset of field: _NDIS_MINIPORT_INTERRUPT::Miniport"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_INTERRUPT, Miniport) - 104usize];
+    ["Offset of field: _NDIS_MINIPORT_INTERRUPT::DpcCount"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_INTERRUPT, DpcCount) - 112usize];
+    ["Offset of field: _NDIS_MINIPORT_INTERRUPT::Filler1"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_INTERRUPT, Filler1) - 113usize];
+    ["Offset of field: _NDIS_MINIPORT_INTERRUPT::DpcsCompletedEvent"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_INTERRUPT, DpcsCompletedEvent) - 120usize];
+    ["Offset of field: _NDIS_MINIPORT_INTERRUPT::SharedInterrupt"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_INTERRUPT, SharedInterrupt) - 144usize];
+    ["Offset of field: _NDIS_MINIPORT_INTERRUPT::IsrRequested"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_INTERRUPT, IsrRequested) - 145usize];
+};
+impl Default for _NDIS_MINIPORT_INTERRUPT {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_MINIPORT_INTERRUPT = _NDIS_MINIPORT_INTERRUPT;
+pub type PNDIS_MINIPORT_INTERRUPT = *mut _NDIS_MINIPORT_INTERRUPT;
+unsafe extern "C" {
+    pub fn NdisMRegisterInterrupt(
+        Interrupt: PNDIS_MINIPORT_INTERRUPT,
+        MiniportAdapterHandle: NDIS_HANDLE,
+        InterruptVector: UINT,
+        InterruptLevel: UINT,
+        RequestIsr: BOOLEAN,
+        SharedInterrupt: BOOLEAN,
+        InterruptMode: NDIS_INTERRUPT_MODE,
+    ) -> NDIS_STATUS;
+}
+unsafe extern "C" {
+    pub fn NdisMDeregisterInterrupt(Interrupt: PNDIS_MINIPORT_INTERRUPT);
+}
+unsafe extern "C" {
+    pub fn NdisMSynchronizeWithInterrupt(
+        Interrupt: PNDIS_MINIPORT_INTERRUPT,
+        SynchronizeFunction: PVOID,
+        SynchronizeContext: PVOID,
+    ) -> BOOLEAN;
+}
+unsafe extern "C" {
+    pub fn NdisMRegisterIoPortRange(
+        PortOffset: *mut PVOID,
+        MiniportAdapterHandle: NDIS_HANDLE,
+        InitialPort: UINT,
+        NumberOfPorts: UINT,
+    ) -> NDIS_STATUS;
+}
+unsafe extern "C" {
+    pub fn NdisMDeregisterIoPortRange(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        InitialPort: UINT,
+        NumberOfPorts: UINT,
+        PortOffset: PVOID,
+    );
+}
+unsafe extern "C" {
+    pub fn READ_PORT_UCHAR(Port: PUCHAR) -> UCHAR;
+}
+unsafe extern "C" {
+    pub fn READ_PORT_USHORT(Port: PUSHORT) -> USHORT;
+}
+unsafe extern "C" {
+    pub fn READ_PORT_ULONG(Port: PULONG) -> ULONG;
+}
+unsafe extern "C" {
+    pub fn WRITE_PORT_UCHAR(Port: PUCHAR, Value: UCHAR);
+}
+unsafe extern "C" {
+    pub fn WRITE_PORT_USHORT(Port: PUSHORT, Value: USHORT);
+}
+unsafe extern "C" {
+    pub fn WRITE_PORT_ULONG(Port: PULONG, Value: ULONG);
+}
+unsafe extern "C" {
+    pub fn READ_PORT_BUFFER_UCHAR(Port: PUCHAR, Buffer: PUCHAR, Count: ULONG);
+}
+unsafe extern "C" {
+    pub fn READ_PORT_BUFFER_USHORT(Port: PUSHORT, Buffer: PUSHORT, Count: ULONG);
+}
+unsafe extern "C" {
+    pub fn READ_PORT_BUFFER_ULONG(Port: PULONG, Buffer: PULONG, Count: ULONG);
+}
+unsafe extern "C" {
+    pub fn WRITE_PORT_BUFFER_UCHAR(Port: PUCHAR, Buffer: PUCHAR, Count: ULONG);
+}
+unsafe extern "C" {
+    pub fn WRITE_PORT_BUFFER_USHORT(Port: PUSHORT, Buffer: PUSHORT, Count: ULONG);
+}
+unsafe extern "C" {
+    pub fn WRITE_PORT_BUFFER_ULONG(Port: PULONG, Buffer: PULONG, Count: ULONG);
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _PCI_COMMON_CONFIG {
+    pub VendorID: USHORT,
+    pub DeviceID: USHORT,
+    pub Command: USHORT,
+    pub Status: USHORT,
+    pub RevisionID: UCHAR,
+    pub ProgIf: UCHAR,
+    pub SubClass: UCHAR,
+    pub BaseClass: UCHAR,
+    pub CacheLineSize: UCHAR,
+    pub LatencyTimer: UCHAR,
+    pub HeaderType: UCHAR,
+    pub BIST: UCHAR,
+    pub u: _PCI_COMMON_CONFIG__bindgen_ty_1,
+    pub DeviceSpecific: [UCHAR; 192usize],
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union _PCI_COMMON_CONFIG__bindgen_ty_1 {
+    pub type0: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0,
+    pub type1: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+    pub type2: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2,
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0 {
+    pub BaseAddresses: [ULONG; 6usize],
+    pub CIS: ULONG,
+    pub SubVendorID: USHORT,
+    pub SubSystemID: USHORT,
+    pub ROMBaseAddress: ULONG,
+    pub CapabilitiesPtr: UCHAR,
+    pub Reserved1: [UCHAR; 3usize],
+    pub Reserved2: ULONG,
+    pub InterruptLine: UCHAR,
+    pub InterruptPin: UCHAR,
+    pub MinimumGrant: UCHAR,
+    pub MaximumLatency: UCHAR,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0"]
+        [::core::mem::size_of::<_PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0>() - 48usize];
+    ["Alignment of _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0"]
+        [::core::mem::align_of::<_PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0>() - 4usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0::BaseAddresses"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0,
+        BaseAddresses
+    )
+        - 0usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0::CIS"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0,
+        CIS
+    ) - 24usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0::SubVendorID"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0,
+        SubVendorID
+    )
+        - 28usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0::SubSystemID"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0,
+        SubSystemID
+    )
+        - 30usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0::ROMBaseAddress"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0,
+        ROMBaseAddress
+    )
+        - 32usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0::CapabilitiesPtr"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0,
+        CapabilitiesPtr
+    )
+        - 36usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0::Reserved1"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0,
+        Reserved1
+    )
+        - 37usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0::Reserved2"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0,
+        Reserved2
+    )
+        - 40usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0::InterruptLine"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0,
+        InterruptLine
+    )
+        - 44usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0::InterruptPin"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0,
+        InterruptPin
+    )
+        - 45usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0::MinimumGrant"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0,
+        MinimumGrant
+    )
+        - 46usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0::MaximumLatency"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_0,
+        MaximumLatency
+    )
+        - 47usize];
+};
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1 {
+    pub BaseAddresses: [ULONG; 2usize],
+    pub PrimaryBus: UCHAR,
+    pub SecondaryBus: UCHAR,
+    pub SubordinateBus: UCHAR,
+    pub SecondaryLatency: UCHAR,
+    pub IOBase: UCHAR,
+    pub IOLimit: UCHAR,
+    pub SecondaryStatus: USHORT,
+    pub MemoryBase: USHORT,
+    pub MemoryLimit: USHORT,
+    pub PrefetchBase: USHORT,
+    pub PrefetchLimit: USHORT,
+    pub PrefetchBaseUpper32: ULONG,
+    pub PrefetchLimitUpper32: ULONG,
+    pub IOBaseUpper16: USHORT,
+    pub IOLimitUpper16: USHORT,
+    pub CapabilitiesPtr: UCHAR,
+    pub Reserved1: [UCHAR; 3usize],
+    pub ROMBaseAddress: ULONG,
+    pub InterruptLine: UCHAR,
+    pub InterruptPin: UCHAR,
+    pub BridgeControl: USHORT,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1"]
+        [::core::mem::size_of::<_PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1>() - 48usize];
+    ["Alignment of _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1"]
+        [::core::mem::align_of::<_PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1>() - 4usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::BaseAddresses"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        BaseAddresses
+    )
+        - 0usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::PrimaryBus"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        PrimaryBus
+    )
+        - 8usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::SecondaryBus"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        SecondaryBus
+    )
+        - 9usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::SubordinateBus"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        SubordinateBus
+    )
+        - 10usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::SecondaryLatency"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        SecondaryLatency
+    )
+        - 11usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::IOBase"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        IOBase
+    ) - 12usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::IOLimit"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        IOLimit
+    ) - 13usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::SecondaryStatus"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        SecondaryStatus
+    )
+        - 14usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::MemoryBase"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        MemoryBase
+    )
+        - 16usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::MemoryLimit"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        MemoryLimit
+    )
+        - 18usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::PrefetchBase"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        PrefetchBase
+    )
+        - 20usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::PrefetchLimit"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        PrefetchLimit
+    )
+        - 22usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::PrefetchBaseUpper32"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        PrefetchBaseUpper32
+    )
+        - 24usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::PrefetchLimitUpper32"] [:: core :: mem :: offset_of ! (_PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1 , PrefetchLimitUpper32) - 28usize] ;
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::IOBaseUpper16"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        IOBaseUpper16
+    )
+        - 32usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::IOLimitUpper16"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        IOLimitUpper16
+    )
+        - 34usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::CapabilitiesPtr"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        CapabilitiesPtr
+    )
+        - 36usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::Reserved1"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        Reserved1
+    )
+        - 37usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::ROMBaseAddress"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        ROMBaseAddress
+    )
+        - 40usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::InterruptLine"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        InterruptLine
+    )
+        - 44usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::InterruptPin"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        InterruptPin
+    )
+        - 45usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1::BridgeControl"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_1,
+        BridgeControl
+    )
+        - 46usize];
+};
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2 {
+    pub SocketRegistersBaseAddress: ULONG,
+    pub CapabilitiesPtr: UCHAR,
+    pub Reserved: UCHAR,
+    pub SecondaryStatus: USHORT,
+    pub PrimaryBus: UCHAR,
+    pub SecondaryBus: UCHAR,
+    pub SubordinateBus: UCHAR,
+    pub SecondaryLatency: UCHAR,
+    pub Range: [_PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2__bindgen_ty_1; 4usize],
+    pub InterruptLine: UCHAR,
+    pub InterruptPin: UCHAR,
+    pub BridgeControl: USHORT,
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2__bindgen_ty_1 {
+    pub Base: ULONG,
+    pub Limit: ULONG,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2__bindgen_ty_1"]
+        [::core::mem::size_of::<_PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2__bindgen_ty_1>(
+        ) - 8usize];
+    ["Alignment of _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2__bindgen_ty_1"]
+        [::core::mem::align_of::<_PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2__bindgen_ty_1>(
+        ) - 4usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2__bindgen_ty_1::Base"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2__bindgen_ty_1,
+        Base
+    )
+        - 0usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2__bindgen_ty_1::Limit"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2__bindgen_ty_1,
+        Limit
+    )
+        - 4usize];
+};
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2"]
+        [::core::mem::size_of::<_PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2>() - 48usize];
+    ["Alignment of _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2"]
+        [::core::mem::align_of::<_PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2>() - 4usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2::SocketRegistersBaseAddress"] [:: core :: mem :: offset_of ! (_PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2 , SocketRegistersBaseAddress) - 0usize] ;
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2::CapabilitiesPtr"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2,
+        CapabilitiesPtr
+    )
+        - 4usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2::Reserved"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2,
+        Reserved
+    ) - 5usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2::SecondaryStatus"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2,
+        SecondaryStatus
+    )
+        - 6usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2::PrimaryBus"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2,
+        PrimaryBus
+    )
+        - 8usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2::SecondaryBus"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2,
+        SecondaryBus
+    )
+        - 9usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2::SubordinateBus"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2,
+        SubordinateBus
+    )
+        - 10usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2::SecondaryLatency"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2,
+        SecondaryLatency
+    )
+        - 11usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2::Range"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2,
+        Range
+    ) - 12usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2::InterruptLine"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2,
+        InterruptLine
+    )
+        - 44usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2::InterruptPin"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2,
+        InterruptPin
+    )
+        - 45usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2::BridgeControl"][::core::mem::offset_of!(
+        _PCI_COMMON_CONFIG__bindgen_ty_1__PCI_HEADER_TYPE_2,
+        BridgeControl
+    )
+        - 46usize];
+};
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _PCI_COMMON_CONFIG__bindgen_ty_1"]
+        [::core::mem::size_of::<_PCI_COMMON_CONFIG__bindgen_ty_1>() - 48usize];
+    ["Alignment of _PCI_COMMON_CONFIG__bindgen_ty_1"]
+        [::core::mem::align_of::<_PCI_COMMON_CONFIG__bindgen_ty_1>() - 4usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1::type0"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG__bindgen_ty_1, type0) - 0usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1::type1"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG__bindgen_ty_1, type1) - 0usize];
+    ["Offset of field: _PCI_COMMON_CONFIG__bindgen_ty_1::type2"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG__bindgen_ty_1, type2) - 0usize];
+};
+impl Default for _PCI_COMMON_CONFIG__bindgen_ty_1 {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _PCI_COMMON_CONFIG"][::core::mem::size_of::<_PCI_COMMON_CONFIG>() - 256usize];
+    ["Alignment of _PCI_COMMON_CONFIG"][::core::mem::align_of::<_PCI_COMMON_CONFIG>() - 4usize];
+    ["Offset of field: _PCI_COMMON_CONFIG::VendorID"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG, VendorID) - 0usize];
+    ["Offset of field: _PCI_COMMON_CONFIG::DeviceID"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG, DeviceID) - 2usize];
+    ["Offset of field: _PCI_COMMON_CONFIG::Command"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG, Command) - 4usize];
+    ["Offset of field: _PCI_COMMON_CONFIG::Status"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG, Status) - 6usize];
+    ["Offset of field: _PCI_COMMON_CONFIG::RevisionID"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG, RevisionID) - 8usize];
+    ["Offset of field: _PCI_COMMON_CONFIG::ProgIf"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG, ProgIf) - 9usize];
+    ["Offset of field: _PCI_COMMON_CONFIG::SubClass"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG, SubClass) - 10usize];
+    ["Offset of field: _PCI_COMMON_CONFIG::BaseClass"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG, BaseClass) - 11usize];
+    ["Offset of field: _PCI_COMMON_CONFIG::CacheLineSize"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG, CacheLineSize) - 12usize];
+    ["Offset of field: _PCI_COMMON_CONFIG::LatencyTimer"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG, LatencyTimer) - 13usize];
+    ["Offset of field: _PCI_COMMON_CONFIG::HeaderType"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG, HeaderType) - 14usize];
+    ["Offset of field: _PCI_COMMON_CONFIG::BIST"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG, BIST) - 15usize];
+    ["Offset of field: _PCI_COMMON_CONFIG::u"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG, u) - 16usize];
+    ["Offset of field: _PCI_COMMON_CONFIG::DeviceSpecific"]
+        [::core::mem::offset_of!(_PCI_COMMON_CONFIG, DeviceSpecific) - 64usize];
+};
+impl Default for _PCI_COMMON_CONFIG {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type PCI_COMMON_CONFIG = _PCI_COMMON_CONFIG;
+pub type PPCI_COMMON_CONFIG = *mut _PCI_COMMON_CONFIG;
+unsafe extern "C" {
+    pub fn NdisReadPciSlotInformation(
+        NdisAdapterHandle: NDIS_HANDLE,
+        SlotNumber: ULONG,
+        Offset: ULONG,
+        Buffer: PVOID,
+        Length: ULONG,
+    ) -> ULONG;
+}
+unsafe extern "C" {
+    pub fn NdisWritePciSlotInformation(
+        NdisAdapterHandle: NDIS_HANDLE,
+        SlotNumber: ULONG,
+        Offset: ULONG,
+        Buffer: PVOID,
+        Length: ULONG,
+    ) -> ULONG;
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _NDIS_MINIPORT_TIMER {
+    pub Timer: KTIMER,
+    pub Dpc: KDPC,
+    pub MiniportTimerFunction: PNDIS_TIMER_FUNCTION,
+    pub MiniportTimerContext: PVOID,
+    pub Miniport: PNDIS_MINIPORT_BLOCK,
+    pub NextDeferredTimer: *mut _NDIS_MINIPORT_TIMER,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_MINIPORT_TIMER"][::core::mem::size_of::<_NDIS_MINIPORT_TIMER>() - 160usize];
+    ["Alignment of _NDIS_MINIPORT_TIMER"][::core::mem::align_of::<_NDIS_MINIPORT_TIMER>() - 8usize];
+    ["Offset of field: _NDIS_MINIPORT_TIMER::Timer"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_TIMER, Timer) - 0usize];
+    ["Offset of field: _NDIS_MINIPORT_TIMER::Dpc"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_TIMER, Dpc) - 64usize];
+    ["Offset of field: _NDIS_MINIPORT_TIMER::MiniportTimerFunction"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_TIMER, MiniportTimerFunction) - 128usize];
+    ["Offset of field: _NDIS_MINIPORT_TIMER::MiniportTimerContext"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_TIMER, MiniportTimerContext) - 136usize];
+    ["Offset of field: _NDIS_MINIPORT_TIMER::Miniport"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_TIMER, Miniport) - 144usize];
+    ["Offset of field: _NDIS_MINIPORT_TIMER::NextDeferredTimer"]
+        [::core::mem::offset_of!(_NDIS_MINIPORT_TIMER, NextDeferredTimer) - 152usize];
+};
+impl Default for _NDIS_MINIPORT_TIMER {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_MINIPORT_TIMER = _NDIS_MINIPORT_TIMER;
+pub type PNDIS_MINIPORT_TIMER = *mut _NDIS_MINIPORT_TIMER;
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _NDIS_TIMER {
+    pub Timer: KTIMER,
+    pub Dpc: KDPC,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_TIMER"][::core::mem::size_of::<_NDIS_TIMER>() - 128usize];
+    ["Alignment of _NDIS_TIMER"][::core::mem::align_of::<_NDIS_TIMER>() - 8usize];
+    ["Offset of field: _NDIS_TIMER::Timer"][::core::mem::offset_of!(_NDIS_TIMER, Timer) - 0usize];
+    ["Offset of field: _NDIS_TIMER::Dpc"][::core::mem::offset_of!(_NDIS_TIMER, Dpc) - 64usize];
+};
+impl Default for _NDIS_TIMER {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_TIMER = _NDIS_TIMER;
+pub type PNDIS_TIMER = *mut _NDIS_TIMER;
+unsafe extern "C" {
+    pub fn NdisMInitializeTimer(
+        Timer: PNDIS_MINIPORT_TIMER,
+        MiniportAdapterHandle: NDIS_HANDLE,
+        TimerFunction: PNDIS_TIMER_FUNCTION,
+        FunctionContext: PVOID,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMSetTimer(Timer: PNDIS_MINIPORT_TIMER, MillisecondsToDelay: UINT);
+}
+unsafe extern "C" {
+    pub fn NdisMSetPeriodicTimer(Timer: PNDIS_MINIPORT_TIMER, MillisecondPeriod: UINT);
+}
+unsafe extern "C" {
+    pub fn NdisMCancelTimer(Timer: PNDIS_MINIPORT_TIMER, TimerCancelled: PBOOLEAN);
+}
+unsafe extern "C" {
+    pub fn NdisInitializeTimer(
+        Timer: PNDIS_TIMER,
+        TimerFunction: PNDIS_TIMER_FUNCTION,
+        FunctionContext: PVOID,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisSetTimer(Timer: PNDIS_TIMER, MillisecondsToDelay: UINT);
+}
+unsafe extern "C" {
+    pub fn NdisCancelTimer(Timer: PNDIS_TIMER, TimerCancelled: PBOOLEAN);
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_EVENT {
+    pub Event: KEVENT,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_EVENT"][::core::mem::size_of::<_NDIS_EVENT>() - 24usize];
+    ["Alignment of _NDIS_EVENT"][::core::mem::align_of::<_NDIS_EVENT>() - 8usize];
+    ["Offset of field: _NDIS_EVENT::Event"][::core::mem::offset_of!(_NDIS_EVENT, Event) - 0usize];
+};
+impl Default for _NDIS_EVENT {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_EVENT = _NDIS_EVENT;
+pub type PNDIS_EVENT = *mut _NDIS_EVENT;
+unsafe extern "C" {
+    pub fn NdisInitializeEvent(Event: PNDIS_EVENT);
+}
+unsafe extern "C" {
+    pub fn NdisSetEvent(Event: PNDIS_EVENT);
+}
+unsafe extern "C" {
+    pub fn NdisResetEvent(Event: PNDIS_EVENT);
+}
+unsafe extern "C" {
+    pub fn NdisWaitEvent(Event: PNDIS_EVENT, MsToWait: UINT) -> BOOLEAN;
+}
+pub type ADAPTER_SHUTDOWN_HANDLER =
+    ::core::option::Option<unsafe extern "C" fn(ShutdownContext: PVOID)>;
+unsafe extern "C" {
+    pub fn NdisMRegisterAdapterShutdownHandler(
+        MiniportHandle: NDIS_HANDLE,
+        ShutdownContext: PVOID,
+        ShutdownHandler: ADAPTER_SHUTDOWN_HANDLER,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMDeregisterAdapterShutdownHandler(MiniportHandle: NDIS_HANDLE);
+}
+unsafe extern "C" {
+    pub fn NdisOpenConfiguration(
+        Status: PNDIS_STATUS,
+        ConfigurationHandle: PNDIS_HANDLE,
+        WrapperConfigurationContext: NDIS_HANDLE,
+    );
+}
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
 pub struct _NDIS_LINUX_DMA_CONTROLLER {
@@ -10581,6 +11479,9 @@ unsafe extern "C" {
 }
 unsafe extern "C" {
     pub fn NdisLinuxPciRemove(Miniport: PNDIS_LINUX_MINIPORT, Pdev: *mut pci_dev);
+}
+unsafe extern "C" {
+    pub fn NdisLinuxPciShutdown(Miniport: PNDIS_LINUX_MINIPORT, Pdev: *mut pci_dev);
 }
 unsafe extern "C" {
     pub fn NdisLinuxGetPciDevice(MiniportAdapterHandle: NDIS_HANDLE) -> *mut pci_dev;
@@ -11046,3 +11947,84 @@ pub type NdisQueueIoWorkItem_fn = ::core::option::Option<
     unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: NDIS_IO_WORKITEM_ROUTINE, arg3: PVOID),
 >;
 pub type NdisFreeIoWorkItem_fn = ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisLinuxPciShutdown_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_LINUX_MINIPORT, arg2: *mut pci_dev)>;
+pub type NdisMRegisterInterrupt_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: PNDIS_MINIPORT_INTERRUPT,
+        arg2: NDIS_HANDLE,
+        arg3: UINT,
+        arg4: UINT,
+        arg5: BOOLEAN,
+        arg6: BOOLEAN,
+        arg7: NDIS_INTERRUPT_MODE,
+    ) -> NDIS_STATUS,
+>;
+pub type NdisMDeregisterInterrupt_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_MINIPORT_INTERRUPT)>;
+pub type NdisMSynchronizeWithInterrupt_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: PNDIS_MINIPORT_INTERRUPT, arg2: PVOID, arg3: PVOID) -> BOOLEAN,
+>;
+pub type NdisMRegisterIoPortRange_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: *mut PVOID,
+        arg2: NDIS_HANDLE,
+        arg3: UINT,
+        arg4: UINT,
+    ) -> NDIS_STATUS,
+>;
+pub type NdisMDeregisterIoPortRange_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: UINT, arg3: UINT, arg4: PVOID),
+>;
+pub type NdisReadPciSlotInformation_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: NDIS_HANDLE,
+        arg2: ULONG,
+        arg3: ULONG,
+        arg4: PVOID,
+        arg5: ULONG,
+    ) -> ULONG,
+>;
+pub type NdisWritePciSlotInformation_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: NDIS_HANDLE,
+        arg2: ULONG,
+        arg3: ULONG,
+        arg4: PVOID,
+        arg5: ULONG,
+    ) -> ULONG,
+>;
+pub type NdisMInitializeTimer_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: PNDIS_MINIPORT_TIMER,
+        arg2: NDIS_HANDLE,
+        arg3: PNDIS_TIMER_FUNCTION,
+        arg4: PVOID,
+    ),
+>;
+pub type NdisMSetTimer_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_MINIPORT_TIMER, arg2: UINT)>;
+pub type NdisMSetPeriodicTimer_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_MINIPORT_TIMER, arg2: UINT)>;
+pub type NdisMCancelTimer_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_MINIPORT_TIMER, arg2: PBOOLEAN)>;
+pub type NdisInitializeTimer_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: PNDIS_TIMER, arg2: PNDIS_TIMER_FUNCTION, arg3: PVOID),
+>;
+pub type NdisSetTimer_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_TIMER, arg2: UINT)>;
+pub type NdisCancelTimer_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_TIMER, arg2: PBOOLEAN)>;
+pub type NdisInitializeEvent_fn = ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_EVENT)>;
+pub type NdisSetEvent_fn = ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_EVENT)>;
+pub type NdisResetEvent_fn = ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_EVENT)>;
+pub type NdisWaitEvent_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_EVENT, arg2: UINT) -> BOOLEAN>;
+pub type NdisMRegisterAdapterShutdownHandler_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PVOID, arg3: ADAPTER_SHUTDOWN_HANDLER),
+>;
+pub type NdisMDeregisterAdapterShutdownHandler_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisOpenConfiguration_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: PNDIS_STATUS, arg2: PNDIS_HANDLE, arg3: NDIS_HANDLE),
+>;

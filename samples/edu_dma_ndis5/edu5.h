@@ -39,8 +39,38 @@ typedef struct _EDU5_SHARED_BLOCK {
 	BOOLEAN Completed;
 } EDU5_SHARED_BLOCK, *PEDU5_SHARED_BLOCK;
 
+/* The timer's period when the configuration names none (ms). */
+#define EDU5_DEFAULT_TIMER_PERIOD 50
+
 typedef struct _EDU5_ADAPTER {
 	NDIS_HANDLE MiniportAdapterHandle;
+
+	/* Interrupts: NdisMRegisterInterrupt with MiniportISR. */
+	NDIS_MINIPORT_INTERRUPT Interrupt;
+	BOOLEAN InterruptRegistered;
+	ULONG InterruptVector;			/* from the resource list */
+	ULONG InterruptLevel;
+	ULONG IsrStatus;			/* edu's status bits the ISR saw, taken by
+						 * the DPC under NdisMSynchronizeWithInterrupt */
+	LONG IsrCount;				/* interrupts recognized */
+	LONG DpcCount;				/* MiniportHandleInterrupt runs */
+	LONG DmaInterrupts;			/* DMA completions the DPC saw */
+	LONG RaiseInterrupts;			/* raised ones the DPC saw */
+	NDIS_EVENT InterruptEvent;		/* set by the DPC for a raised one */
+
+	/* A periodic housekeeping timer, its period from the configuration. */
+	NDIS_MINIPORT_TIMER Timer;
+	ULONG TimerPeriod;			/* ms */
+	NDIS_STATUS TimerPeriodStatus;		/* of NdisReadConfiguration */
+	LONG TimerCount;			/* runs of the timer routine */
+	LONG TimerTarget;			/* TimerEvent is set at this count */
+	NDIS_EVENT TimerEvent;
+
+	/* The function's identity, from NdisReadPciSlotInformation. */
+	USHORT VendorId;
+	USHORT DeviceId;
+	ULONG PciBytesRead;
+
 	NDIS_SPIN_LOCK Lock;			/* guards the shared blocks */
 	PUCHAR RegisterBase;			/* from NdisMMapIoSpace */
 	ULONG RegisterLength;
@@ -102,6 +132,30 @@ Edu5SharedBlockRoundtrip(
 	_In_ PEDU5_SHARED_BLOCK Tx,
 	_In_ PEDU5_SHARED_BLOCK Rx,
 	_In_ ULONG Length);
+
+/*
+ * Raises edu's interrupt (its "raise interrupt" register) and waits up to
+ * TimeoutMs for MiniportHandleInterrupt to have seen it (PASSIVE_LEVEL).
+ */
+BOOLEAN
+Edu5RaiseInterrupt(
+	_In_ PEDU5_ADAPTER Adapter,
+	_In_ ULONG TimeoutMs);
+
+/*
+ * Runs the timer Runs more times (periodic with the configured period, or
+ * one-shot after Delay ms when Periodic is FALSE) and waits up to TimeoutMs
+ * for them; the timer is cancelled before returning. Returns the
+ * NdisWaitEvent result; *Cancelled gets NdisMCancelTimer's.
+ */
+BOOLEAN
+Edu5RunTimer(
+	_In_ PEDU5_ADAPTER Adapter,
+	_In_ BOOLEAN Periodic,
+	_In_ ULONG Delay,
+	_In_ LONG Runs,
+	_In_ ULONG TimeoutMs,
+	_Out_ PBOOLEAN Cancelled);
 
 /* ---- Platform hooks (edu5_linux.c), at PASSIVE_LEVEL ---- */
 

@@ -16,6 +16,13 @@ Abstract:
     Receive buffers grow with NdisMAllocateSharedMemoryAsync, delivered to
     MiniportAllocateComplete.
 
+    edu's interrupt (raised at each DMA completion, and on demand through
+    its raise register) goes to MiniportISR and MiniportHandleInterrupt
+    (NdisMRegisterInterrupt); the DPC takes the status the ISR saved under
+    NdisMSynchronizeWithInterrupt.  A periodic NDIS_MINIPORT_TIMER, its
+    period read with NdisOpenConfiguration, counts housekeeping runs; the
+    function's IDs are checked with NdisReadPciSlotInformation.
+
     Nothing here is Linux-specific; edu5_linux.c is the port's glue.
 
 --*/
@@ -50,6 +57,23 @@ MiniportAllocateComplete(
 	_In_ ULONG Length,
 	_In_ PVOID Context);
 
+VOID
+MiniportISR(
+	_Out_ PBOOLEAN InterruptRecognized,
+	_Out_ PBOOLEAN QueueMiniportHandleInterrupt,
+	_In_ NDIS_HANDLE MiniportAdapterContext);
+
+VOID
+MiniportHandleInterrupt(
+	_In_ NDIS_HANDLE MiniportAdapterContext);
+
+VOID
+Edu5TimerFunction(
+	_In_ PVOID SystemSpecific1,
+	_In_ PVOID FunctionContext,
+	_In_ PVOID SystemSpecific2,
+	_In_ PVOID SystemSpecific3);
+
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
 
 NTSTATUS
@@ -71,6 +95,8 @@ DriverEntry(
 	Chars.InitializeHandler = MiniportInitialize;
 	Chars.HaltHandler = MiniportHalt;
 	Chars.AllocateCompleteHandler = MiniportAllocateComplete;
+	Chars.ISRHandler = MiniportISR;
+	Chars.HandleInterruptHandler = MiniportHandleInterrupt;
 	Status = NdisMRegisterMiniport(WrapperHandle, &Chars, sizeof(Chars));
 	if (Status != NDIS_STATUS_SUCCESS) {
 		DbgPrint(KERN_ERR "edu_dma_ndis5: NdisMRegisterMiniport: 0x%08x\n",
@@ -80,13 +106,17 @@ DriverEntry(
 	return Status;
 }
 
-/* The first memory range of the adapter's resources: edu's BAR0. */
+/* The first memory range of the adapter's resources (edu's BAR0) and its
+ * interrupt. */
 static NDIS_STATUS
 Edu5FindRegisters(
 	_In_ NDIS_HANDLE WrapperConfigurationContext,
 	_Out_ PNDIS_PHYSICAL_ADDRESS Physical,
-	_Out_ PULONG Length)
+	_Out_ PULONG Length,
+	_Out_ PULONG InterruptVector,
+	_Out_ PULONG InterruptLevel)
 {
+	BOOLEAN FoundMemory = FALSE;
 	UCHAR Buffer[sizeof(NDIS_RESOURCE_LIST) +
 		     7 * sizeof(CM_PARTIAL_RESOURCE_DESCRIPTOR)];
 	PNDIS_RESOURCE_LIST Resources = (PNDIS_RESOURCE_LIST)Buffer;
@@ -98,16 +128,65 @@ Edu5FindRegisters(
 				   Resources, &Size);
 	if (Status != NDIS_STATUS_SUCCESS)
 		return Status;
+	*InterruptVector = 0;
+	*InterruptLevel = 0;
 	for (i = 0; i < Resources->Count; i++) {
 		PCM_PARTIAL_RESOURCE_DESCRIPTOR Desc = &Resources->PartialDescriptors[i];
 
-		if (Desc->Type == CmResourceTypeMemory) {
+		if (Desc->Type == CmResourceTypeMemory && !FoundMemory) {
 			*Physical = Desc->u.Memory.Start;
 			*Length = Desc->u.Memory.Length;
-			return NDIS_STATUS_SUCCESS;
+			FoundMemory = TRUE;
+		} else if (Desc->Type == CmResourceTypeInterrupt) {
+			*InterruptVector = Desc->u.Interrupt.Vector;
+			*InterruptLevel = Desc->u.Interrupt.Level;
 		}
 	}
-	return NDIS_STATUS_RESOURCE_CONFLICT;
+	return FoundMemory ? NDIS_STATUS_SUCCESS : NDIS_STATUS_RESOURCE_CONFLICT;
+}
+
+/* The timer's period: the "TimerPeriod" keyword, else the default. */
+static VOID
+Edu5ReadConfiguration(
+	_In_ PEDU5_ADAPTER Adapter,
+	_In_ NDIS_HANDLE WrapperConfigurationContext)
+{
+	NDIS_STRING Keyword = NDIS_STRING_CONST("TimerPeriod");
+	PNDIS_CONFIGURATION_PARAMETER Value;
+	NDIS_HANDLE Configuration;
+	NDIS_STATUS Status;
+
+	Adapter->TimerPeriod = EDU5_DEFAULT_TIMER_PERIOD;
+	NdisOpenConfiguration(&Status, &Configuration, WrapperConfigurationContext);
+	Adapter->TimerPeriodStatus = Status;
+	if (Status != NDIS_STATUS_SUCCESS)
+		return;
+	NdisReadConfiguration(&Status, &Value, Configuration, &Keyword,
+			      NdisParameterInteger);
+	Adapter->TimerPeriodStatus = Status;
+	if (Status == NDIS_STATUS_SUCCESS && Value->ParameterData.IntegerData >= 1 &&
+	    Value->ParameterData.IntegerData <= 10000)
+		Adapter->TimerPeriod = Value->ParameterData.IntegerData;
+	NdisCloseConfiguration(Configuration);
+}
+
+/* Is this edu?  The function's configuration header says. */
+static NDIS_STATUS
+Edu5CheckPciIds(
+	_In_ PEDU5_ADAPTER Adapter)
+{
+	PCI_COMMON_CONFIG Config;
+
+	Adapter->PciBytesRead = NdisReadPciSlotInformation(Adapter->MiniportAdapterHandle,
+							   0, 0, &Config,
+							   PCI_COMMON_HDR_LENGTH);
+	if (Adapter->PciBytesRead != PCI_COMMON_HDR_LENGTH)
+		return NDIS_STATUS_ADAPTER_NOT_FOUND;
+	Adapter->VendorId = Config.VendorID;
+	Adapter->DeviceId = Config.DeviceID;
+	if (Config.VendorID != EDU_PCI_VENDOR_ID || Config.DeviceID != EDU_PCI_DEVICE_ID)
+		return NDIS_STATUS_ADAPTER_NOT_FOUND;
+	return NDIS_STATUS_SUCCESS;
 }
 
 NDIS_STATUS
@@ -146,8 +225,13 @@ MiniportInitialize(
 			     NDIS_ATTRIBUTE_BUS_MASTER | NDIS_ATTRIBUTE_DESERIALIZE,
 			     NdisInterfacePci);
 
+	Status = Edu5CheckPciIds(Adapter);
+	if (Status != NDIS_STATUS_SUCCESS)
+		goto FreeAdapter;
+	Edu5ReadConfiguration(Adapter, WrapperConfigurationContext);
 	Status = Edu5FindRegisters(WrapperConfigurationContext,
-				   &Adapter->RegisterPhysical, &Adapter->RegisterLength);
+				   &Adapter->RegisterPhysical, &Adapter->RegisterLength,
+				   &Adapter->InterruptVector, &Adapter->InterruptLevel);
 	if (Status != NDIS_STATUS_SUCCESS)
 		goto FreeAdapter;
 	Status = NdisMMapIoSpace((PVOID *)&Adapter->RegisterBase, MiniportAdapterHandle,
@@ -172,11 +256,27 @@ MiniportInitialize(
 	Adapter->DmaSize = NDIS_DMA_64BITS;
 	Adapter->MapRegistersAllocated = TRUE;
 
+	NdisInitializeEvent(&Adapter->InterruptEvent);
+	NdisInitializeEvent(&Adapter->TimerEvent);
+	NdisMInitializeTimer(&Adapter->Timer, MiniportAdapterHandle, Edu5TimerFunction,
+			     Adapter);
+	Status = NdisMRegisterInterrupt(&Adapter->Interrupt, MiniportAdapterHandle,
+				        Adapter->InterruptVector, Adapter->InterruptLevel,
+				        TRUE, TRUE, NdisInterruptLevelSensitive);
+	if (Status != NDIS_STATUS_SUCCESS) {
+		DbgPrint(KERN_ERR "edu_dma_ndis5: NdisMRegisterInterrupt: 0x%08x\n",
+			 (ULONG)Status);
+		goto FreeMapRegisters;
+	}
+	Adapter->InterruptRegistered = TRUE;
+
 	Status = Edu5PlatformAdapterStart(Adapter);
 	if (Status != NDIS_STATUS_SUCCESS)
-		goto FreeMapRegisters;
+		goto DeregisterInterrupt;
 	return NDIS_STATUS_SUCCESS;
 
+DeregisterInterrupt:
+	NdisMDeregisterInterrupt(&Adapter->Interrupt);
 FreeMapRegisters:
 	NdisMFreeMapRegisters(MiniportAdapterHandle);
 Unmap:
@@ -193,8 +293,12 @@ MiniportHalt(
 	_In_ NDIS_HANDLE MiniportAdapterContext)
 {
 	PEDU5_ADAPTER Adapter = (PEDU5_ADAPTER)MiniportAdapterContext;
+	BOOLEAN Cancelled;
 
 	Edu5PlatformAdapterStop(Adapter);
+	NdisMCancelTimer(&Adapter->Timer, &Cancelled);
+	if (Adapter->InterruptRegistered)
+		NdisMDeregisterInterrupt(&Adapter->Interrupt);
 	if (Adapter->MapRegistersAllocated)
 		NdisMFreeMapRegisters(Adapter->MiniportAdapterHandle);
 	NdisMUnmapIoSpace(Adapter->MiniportAdapterHandle, Adapter->RegisterBase,
@@ -283,6 +387,9 @@ Edu5Dma(
 		NdisWriteRegisterUlong((PULONG)(Regs + EDU_REG_DMA_DST + 4), (ULONG)(Bus >> 32));
 		Cmd = EDU_DMA_CMD_RUN | EDU_DMA_CMD_FROM_DEVICE;
 	}
+	/* Completion raises EDU_INTR_DMA (counted by the DPC); the transfer
+	 * itself is polled, as it runs at PASSIVE_LEVEL. */
+	Cmd |= EDU_DMA_CMD_IRQ;
 	NdisWriteRegisterUlong((PULONG)(Regs + EDU_REG_DMA_CNT), Length);
 	NdisWriteRegisterUlong((PULONG)(Regs + EDU_REG_DMA_CNT + 4), 0);
 	NdisWriteRegisterUlong((PULONG)(Regs + EDU_REG_DMA_CMD), Cmd);
@@ -374,4 +481,120 @@ Edu5ReallocateMapRegisters(
 		Adapter->DmaSize = DmaSize;
 	}
 	return Status;
+}
+
+/*
+ * Interrupts.  edu raises EDU_INTR_DMA at a DMA completion and whatever
+ * bits are written to its raise register; its interrupt status register
+ * holds them until acknowledged.
+ */
+VOID
+MiniportISR(
+	_Out_ PBOOLEAN InterruptRecognized,
+	_Out_ PBOOLEAN QueueMiniportHandleInterrupt,
+	_In_ NDIS_HANDLE MiniportAdapterContext)
+{
+	PEDU5_ADAPTER Adapter = (PEDU5_ADAPTER)MiniportAdapterContext;
+	ULONG Status;
+
+	NdisReadRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_INTR_STATUS), &Status);
+	if (Status == 0) {
+		/* Not ours: the line may be shared. */
+		*InterruptRecognized = FALSE;
+		*QueueMiniportHandleInterrupt = FALSE;
+		return;
+	}
+	NdisWriteRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_INTR_ACK), Status);
+	Adapter->IsrStatus |= Status;
+	Adapter->IsrCount++;
+	*InterruptRecognized = TRUE;
+	*QueueMiniportHandleInterrupt = TRUE;
+}
+
+typedef struct _EDU5_TAKE_STATUS {
+	PEDU5_ADAPTER Adapter;
+	ULONG Status;
+} EDU5_TAKE_STATUS, *PEDU5_TAKE_STATUS;
+
+/* Runs with the ISR held off: takes what it saved. */
+static BOOLEAN
+Edu5TakeIsrStatus(
+	_In_ PVOID SynchronizeContext)
+{
+	PEDU5_TAKE_STATUS Take = (PEDU5_TAKE_STATUS)SynchronizeContext;
+
+	Take->Status = Take->Adapter->IsrStatus;
+	Take->Adapter->IsrStatus = 0;
+	return Take->Status != 0;
+}
+
+VOID
+MiniportHandleInterrupt(
+	_In_ NDIS_HANDLE MiniportAdapterContext)
+{
+	PEDU5_ADAPTER Adapter = (PEDU5_ADAPTER)MiniportAdapterContext;
+	EDU5_TAKE_STATUS Take;
+
+	Take.Adapter = Adapter;
+	Take.Status = 0;
+	NdisInterlockedIncrement(&Adapter->DpcCount);
+	if (!NdisMSynchronizeWithInterrupt(&Adapter->Interrupt,
+					   (PVOID)Edu5TakeIsrStatus, &Take))
+		return;
+	if (Take.Status & EDU_INTR_DMA)
+		NdisInterlockedIncrement(&Adapter->DmaInterrupts);
+	if (Take.Status & EDU_INTR_FACTORIAL) {
+		NdisInterlockedIncrement(&Adapter->RaiseInterrupts);
+		NdisSetEvent(&Adapter->InterruptEvent);
+	}
+}
+
+BOOLEAN
+Edu5RaiseInterrupt(
+	_In_ PEDU5_ADAPTER Adapter,
+	_In_ ULONG TimeoutMs)
+{
+	NdisResetEvent(&Adapter->InterruptEvent);
+	NdisWriteRegisterUlong((PULONG)(Adapter->RegisterBase + EDU_REG_INTR_RAISE),
+			       EDU_INTR_FACTORIAL);
+	return NdisWaitEvent(&Adapter->InterruptEvent, TimeoutMs);
+}
+
+/* The housekeeping timer: counts its runs (DISPATCH_LEVEL). */
+VOID
+Edu5TimerFunction(
+	_In_ PVOID SystemSpecific1,
+	_In_ PVOID FunctionContext,
+	_In_ PVOID SystemSpecific2,
+	_In_ PVOID SystemSpecific3)
+{
+	PEDU5_ADAPTER Adapter = (PEDU5_ADAPTER)FunctionContext;
+
+	UNREFERENCED_PARAMETER(SystemSpecific1);
+	UNREFERENCED_PARAMETER(SystemSpecific2);
+	UNREFERENCED_PARAMETER(SystemSpecific3);
+	if (NdisInterlockedIncrement(&Adapter->TimerCount) == Adapter->TimerTarget)
+		NdisSetEvent(&Adapter->TimerEvent);
+}
+
+BOOLEAN
+Edu5RunTimer(
+	_In_ PEDU5_ADAPTER Adapter,
+	_In_ BOOLEAN Periodic,
+	_In_ ULONG Delay,
+	_In_ LONG Runs,
+	_In_ ULONG TimeoutMs,
+	_Out_ PBOOLEAN Cancelled)
+{
+	BOOLEAN Fired;
+
+	NdisResetEvent(&Adapter->TimerEvent);
+	Adapter->TimerTarget = Adapter->TimerCount + Runs;
+	if (Periodic)
+		NdisMSetPeriodicTimer(&Adapter->Timer, Adapter->TimerPeriod);
+	else
+		NdisMSetTimer(&Adapter->Timer, Delay);
+	Fired = NdisWaitEvent(&Adapter->TimerEvent, TimeoutMs);
+	NdisMCancelTimer(&Adapter->Timer, Cancelled);
+	return Fired;
 }

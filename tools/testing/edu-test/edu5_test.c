@@ -28,6 +28,14 @@
  *   shm-async-fail
  *		NdisMAllocateSharedMemoryAsync that must fail: PENDING, then
  *		MiniportAllocateComplete with NULL pointers; or FAILURE.
+ *   info       what MiniportInitialize read (PCI IDs, configuration) and
+ *		the interrupt and timer counters;
+ *   irq rows=K edu's interrupt raised K times, each waited for in the DPC;
+ *   timer      the timer one-shot (20 ms), then periodic for 3 runs, then
+ *		set for 10 s and cancelled, then cancelled again;
+ *   events     NdisWaitEvent on a reset, a set and a reset again event;
+ *   ndis5-misuse
+ *		bad interrupt, timer, port, PCI slot and configuration calls.
  * Every argument is checked before a command runs (edu5_parse): a refused
  * command leaves "fail <why>" in result and fails the write with EINVAL,
  * ERANGE or E2BIG.
@@ -448,6 +456,106 @@ static void edu5_cmd_nonbm(struct edu5_test *et)
 	edu5_buf_free(&one);
 }
 
+static void edu5_cmd_info(struct edu5_test *et)
+{
+	PEDU5_ADAPTER a = et->adapter;
+
+	edu5_result(et, "vendor=0x%04x device=0x%04x pci_bytes=%u config=0x%08x timer_period=%u isr=%d dpc=%d dma_irqs=%d raised=%d timer_runs=%d\n",
+		    a->VendorId, a->DeviceId, a->PciBytesRead, (u32)a->TimerPeriodStatus,
+		    a->TimerPeriod, READ_ONCE(a->IsrCount), READ_ONCE(a->DpcCount),
+		    READ_ONCE(a->DmaInterrupts), READ_ONCE(a->RaiseInterrupts),
+		    READ_ONCE(a->TimerCount));
+}
+
+static void edu5_cmd_irq(struct edu5_test *et, unsigned int n)
+{
+	PEDU5_ADAPTER a = et->adapter;
+	LONG isr0 = READ_ONCE(a->IsrCount), dpc0 = READ_ONCE(a->DpcCount);
+	LONG raised0 = READ_ONCE(a->RaiseInterrupts);
+	unsigned int i, seen = 0;
+
+	for (i = 0; i < n; i++)
+		seen += Edu5RaiseInterrupt(a, 5000);
+	edu5_result(et, "irq raised=%u seen=%u isr+%d dpc+%d dpc_raised+%d\n", n, seen,
+		    READ_ONCE(a->IsrCount) - isr0, READ_ONCE(a->DpcCount) - dpc0,
+		    READ_ONCE(a->RaiseInterrupts) - raised0);
+}
+
+static void edu5_cmd_timer(struct edu5_test *et)
+{
+	PEDU5_ADAPTER a = et->adapter;
+	BOOLEAN once, periodic, never, c1, c2, c3, c4;
+	LONG runs0, runs1;
+
+	once = Edu5RunTimer(a, FALSE, 20, 1, 5000, &c1);
+	periodic = Edu5RunTimer(a, TRUE, 0, 3, 5000, &c2);
+	runs0 = READ_ONCE(a->TimerCount);
+	/* 10 s away: cancelled while set, so it never runs. */
+	NdisMSetTimer(&a->Timer, 10000);
+	NdisMCancelTimer(&a->Timer, &c3);
+	NdisMCancelTimer(&a->Timer, &c4);
+	msleep(50);
+	runs1 = READ_ONCE(a->TimerCount);
+	never = runs1 == runs0;
+	edu5_result(et, "timer once=%d periodic=%d periodic_cancelled=%d set_cancelled=%d again_cancelled=%d not_run=%d once_cancelled=%d\n",
+		    once, periodic, c2, c3, c4, never, c1);
+}
+
+static void edu5_cmd_events(struct edu5_test *et)
+{
+	NDIS_EVENT e;
+	BOOLEAN w0, w1, w2;
+
+	NdisInitializeEvent(&e);
+	w0 = NdisWaitEvent(&e, 20);
+	NdisSetEvent(&e);
+	w1 = NdisWaitEvent(&e, 20);
+	NdisResetEvent(&e);
+	w2 = NdisWaitEvent(&e, 20);
+	edu5_result(et, "events unset=%d set=%d reset=%d\n", w0, w1, w2);
+}
+
+static BOOLEAN edu5_sync_true(PVOID Context)
+{
+	return *(PULONG)Context == 0x5a;
+}
+
+static void edu5_cmd_ndis5_misuse(struct edu5_test *et)
+{
+	PEDU5_ADAPTER a = et->adapter;
+	NDIS_HANDLE h = a->MiniportAdapterHandle, cfg = (NDIS_HANDLE)1;
+	NDIS_MINIPORT_INTERRUPT zeroed_irq, again;
+	NDIS_MINIPORT_TIMER zeroed_timer;
+	NDIS_STATUS again_st, port_st, cfg_st;
+	ULONG magic = 0x5a, past;
+	BOOLEAN sync_ok, sync_forged, cancelled = TRUE;
+	PVOID port = (PVOID)1;
+	UCHAR b[4];
+
+	memset(&zeroed_irq, 0, sizeof(zeroed_irq));
+	memset(&zeroed_timer, 0, sizeof(zeroed_timer));
+	sync_ok = NdisMSynchronizeWithInterrupt(&a->Interrupt, (PVOID)edu5_sync_true, &magic);
+	/* 1: an interrupt object NdisMRegisterInterrupt never filled. */
+	sync_forged = NdisMSynchronizeWithInterrupt(&zeroed_irq, (PVOID)edu5_sync_true, &magic);
+	/* 2: a second interrupt on the adapter: RESOURCE_CONFLICT (not counted). */
+	again_st = NdisMRegisterInterrupt(&again, h, a->InterruptVector, a->InterruptLevel,
+					  TRUE, TRUE, NdisInterruptLevelSensitive);
+	/* 2, 3: a timer NdisMInitializeTimer never saw. */
+	NdisMSetTimer(&zeroed_timer, 10);
+	NdisMCancelTimer(&zeroed_timer, &cancelled);
+	/* edu has no I/O BAR: port 0x10 is not the adapter's (not counted). */
+	port_st = NdisMRegisterIoPortRange(&port, h, 0x10, 4);
+	/* 4: a range never registered. */
+	NdisMDeregisterIoPortRange(h, 0x10, 4, NULL);
+	/* 5: past the configuration space. */
+	past = NdisReadPciSlotInformation(h, 0, 4095, b, sizeof(b));
+	/* 6: a WrapperConfigurationContext that names no adapter. */
+	NdisOpenConfiguration(&cfg_st, &cfg, (NDIS_HANDLE)0x4242);
+	edu5_result(et, "sync=%d sync_forged=%d again=0x%08x cancelled=%d port=0x%08x port_offset_null=%d past_bytes=%u config=0x%08x config_null=%d\n",
+		    sync_ok, sync_forged, (u32)again_st, cancelled, (u32)port_st,
+		    port == NULL, past, (u32)cfg_st, cfg == NULL);
+}
+
 static ssize_t edu5_cmd_write(struct file *file, const char __user *ubuf,
 			      size_t count, loff_t *ppos)
 {
@@ -499,6 +607,16 @@ static ssize_t edu5_cmd_write(struct file *file, const char __user *ubuf,
 		edu5_cmd_shm_async(et, &a);
 	} else if (!strcmp(verb, "shm-async-fail")) {
 		edu5_cmd_shm_async_fail(et);
+	} else if (!strcmp(verb, "info")) {
+		edu5_cmd_info(et);
+	} else if (!strcmp(verb, "irq")) {
+		edu5_cmd_irq(et, a.rows);
+	} else if (!strcmp(verb, "timer")) {
+		edu5_cmd_timer(et);
+	} else if (!strcmp(verb, "events")) {
+		edu5_cmd_events(et);
+	} else if (!strcmp(verb, "ndis5-misuse")) {
+		edu5_cmd_ndis5_misuse(et);
 	} else {
 		edu5_result(et, "fail unknown command %s\n", verb);
 		ret = -EINVAL;

@@ -13,6 +13,13 @@
 # DMA adapter it gets no shared memory. NdisMAllocateSharedMemoryAsync
 # delivers blocks to MiniportAllocateComplete that edu's engine moves data
 # through, and NULL pointers when the allocation fails. Nested KTAP.
+# The sample also checks its PCI IDs with NdisReadPciSlotInformation, reads
+# its timer period with NdisOpenConfiguration (set here through the shim's
+# config parameter), and takes edu's interrupts (each DMA completion, and
+# raised on demand) with NdisMRegisterInterrupt's MiniportISR and
+# MiniportHandleInterrupt, the status passed under
+# NdisMSynchronizeWithInterrupt; NDIS_MINIPORT_TIMER one-shot, periodic and
+# cancelled; NDIS_EVENT; misuse of each refused.
 set -uo pipefail
 EDU_SAMPLE=edu_dma_ndis5
 . "$(dirname "$0")/../edu_c_lib.sh"
@@ -38,10 +45,12 @@ MISUSE_ROWS=(index_out_of_range=0 null_buffer=0 too_long=0 stale_handle=0
 	complete_unmapped complete_index_out_of_range first_start=1 start_in_use=0
 	complete_wrong_buffer complete)
 MISUSE_REJECTED=(1 1 1 1 1 1 0 1 1 0)
-PER_ADAPTER=$((${#ROUNDTRIPS[@]} + ${#ASYNC[@]} + ${#MISUSE_ROWS[@]} + 11))
+PER_ADAPTER=$((${#ROUNDTRIPS[@]} + ${#ASYNC[@]} + ${#MISUSE_ROWS[@]} + 11 + 7))
+TIMER_PERIOD=25
 
 echo "KTAP version 1"
 if ! insmod "$shim"; then echo "1..1"; notok "insmod ndis_shim"; exit 1; fi
+printf '*/TimerPeriod=%s' "$TIMER_PERIOD" >/sys/module/ndis_shim/parameters/config
 if ! insmod "$edu"; then echo "1..1"; notok "insmod edu_dma_ndis5"; rmmod ndis_shim; exit 1; fi
 mapfile -t ADAPTERS < <(ls -d $DBG/edu_dma_ndis5/*/ 2>/dev/null)
 echo "1..$((${#ADAPTERS[@]} * PER_ADAPTER + 3))"
@@ -61,6 +70,55 @@ for d in "${ADAPTERS[@]}"; do
 	else
 		notok "$name mapped $((m1 - m0)) + bounced $((b1 - b0)) != $((2 * ${#ROUNDTRIPS[@]}))"
 	fi
+
+	# MiniportInitialize: NdisReadPciSlotInformation of the 64-byte header
+	# (edu is 1234:11e8), NdisOpenConfiguration + NdisReadConfiguration of
+	# TimerPeriod (the value set above). Every DMA above raised edu's
+	# interrupt: MiniportISR recognized them and MiniportHandleInterrupt
+	# saw EDU_INTR_DMA (a DPC may serve several interrupts).
+	run "$d" "info"
+	expect "$name PCI IDs and configuration read in MiniportInitialize" \
+		"^vendor=0x1234 device=0x11e8 pci_bytes=64 config=0x00000000 timer_period=$TIMER_PERIOD "
+	isr=$(sed -nE 's/.* isr=([0-9]+).*/\1/p' <<<"$R")
+	dpc=$(sed -nE 's/.* dpc=([0-9]+).*/\1/p' <<<"$R")
+	dma=$(sed -nE 's/.* dma_irqs=([0-9]+).*/\1/p' <<<"$R")
+	if [ "${isr:-0}" -ge 1 ] && [ "${dpc:-0}" -ge 1 ] && [ "$dpc" -le "$isr" ] && [ "${dma:-0}" -ge 1 ]; then
+		ok "$name DMA completion interrupts: isr=$isr dpc=$dpc dma_irqs=$dma"
+	else
+		notok "$name DMA completion interrupts: isr=${isr:-?} dpc=${dpc:-?} dma_irqs=${dma:-?}"
+	fi
+	# edu's raise register, 5 times, each waited for (NdisWaitEvent on the
+	# event the DPC sets): one ISR and one DPC each.
+	run "$d" "irq rows=5"
+	expect "$name raised interrupts reach MiniportISR and MiniportHandleInterrupt" \
+		"^irq raised=5 seen=5 isr\+5 dpc\+5 dpc_raised\+5$"
+	# NdisMSetTimer fires once (NdisMCancelTimer after: FALSE, it had run);
+	# NdisMSetPeriodicTimer runs 3 times and is still set when cancelled
+	# (TRUE); a timer set for 10 s and cancelled: TRUE, never runs, and a
+	# second cancel is FALSE (NdisMCancelTimer page, ff552321: TimerCancelled
+	# "TRUE if the timer was dequeued").
+	run "$d" "timer"
+	expect "$name NDIS_MINIPORT_TIMER one-shot, periodic, cancelled" \
+		"^timer once=1 periodic=1 periodic_cancelled=1 set_cancelled=1 again_cancelled=0 not_run=1 once_cancelled=0$"
+	run "$d" "events"
+	expect "$name NDIS_EVENT: NdisWaitEvent times out unset, TRUE set, times out reset" \
+		"^events unset=0 set=1 reset=0$"
+	# Misuse: NdisMSynchronizeWithInterrupt with the adapter's interrupt runs
+	# the function (TRUE), with a zeroed object FALSE (counted); a second
+	# NdisMRegisterInterrupt: NDIS_STATUS_RESOURCE_CONFLICT; NdisMSetTimer
+	# and NdisMCancelTimer of a timer never initialized (counted, FALSE);
+	# edu has no I/O BAR: NdisMRegisterIoPortRange NDIS_STATUS_FAILURE
+	# ("InitialPort and NumberOfPorts are invalid", its page), *PortOffset
+	# NULL; deregistering it (counted); a PCI slot read past the 4 KiB
+	# configuration space reads 0 bytes (counted); NdisOpenConfiguration
+	# with a forged context: FAILURE, NULL handle (counted).
+	r0=$(rejected)
+	run "$d" "ndis5-misuse"
+	expect "$name NDIS 5 interrupt, timer, port, slot and configuration misuse" \
+		"^sync=1 sync_forged=0 again=0xc001001e cancelled=0 port=0xc0000001 port_offset_null=1 past_bytes=0 config=0xc0000001 config_null=1$"
+	r1=$(rejected)
+	if [ $((r1 - r0)) = 6 ]; then ok "$name NDIS 5 misuse: 6 calls rejected and counted"
+	else notok "$name NDIS 5 misuse: rejected_calls grew by $((r1 - r0)), expected 6"; fi
 
 	# DmaSize 24 bits: the sample refuses (FAILURE, so no verified round
 	# trip) any address at or above 16 MiB. Without an IOMMU a kmalloc
