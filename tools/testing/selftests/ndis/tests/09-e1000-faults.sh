@@ -9,7 +9,7 @@
 #     fail) while TCP and pings go A -> B: every NdisMAllocateNetBufferSGList
 #     failure is a frame the sample completes with a failure status, so
 #     A's tx_dropped grows by at least N; the transfer arrives intact
-#   receive path: fail_rx_skbs armed while TCP goes B -> A: the frames the
+#   receive path: fail_rx_skbs armed while TCP and pings go B -> A: the frames the
 #     miniport indicates are dropped as if their skb could not be allocated,
 #     counted in A's rx_dropped; the transfer arrives intact
 #   OID path: fail_oids armed, A made promiscuous: the packet filter and
@@ -96,13 +96,16 @@ N=20
 t=$SECONDS
 drop0=$(counter $NS_A $IF_A tx_dropped)
 tcp_start $NS_A $NS_B $IP_B "$TMP/ab"
-ip netns exec $NS_A ping -q -i 0.02 -w 60 $IP_B >/dev/null 2>&1 &
+# Pings every 5 ms beside the transfer: the injected failures must not
+# all fall on one TCP segment's retransmissions, whose timeout doubles
+# each time (on a slow guest 11 in a row stalled the transfer past 120 s).
+ip netns exec $NS_A ping -q -i 0.005 -w 90 $IP_B >/dev/null 2>&1 &
 ppid=$!
 BG+=($ppid)
 sleep 1
 echo $N >$DBG/ndis_shim/fail_maps
-check "fail_maps=$N under traffic A -> B: every failure taken" drained fail_maps 20
-check "4 MiB A -> B across the failed mappings, SHA-256 intact" tcp_finish "$TMP/ab" 120
+check "fail_maps=$N under traffic A -> B: every failure taken" drained fail_maps 60
+check "4 MiB A -> B across the failed mappings, SHA-256 intact" tcp_finish "$TMP/ab" 240
 kill -INT $ppid 2>/dev/null
 wait $ppid 2>/dev/null
 check "A's tx_dropped grew by at least $N" grew "tx_dropped" "$drop0" "$(counter $NS_A $IF_A tx_dropped)" $N
@@ -113,10 +116,15 @@ echo "# send path took $((SECONDS - t)) s"
 t=$SECONDS
 drop0=$(counter $NS_A $IF_A rx_dropped)
 tcp_start $NS_B $NS_A $IP_A "$TMP/ba"
+ip netns exec $NS_B ping -q -i 0.005 -w 90 $IP_A >/dev/null 2>&1 &
+ppid=$!
+BG+=($ppid)
 sleep 1
 echo $N >$DBG/ndis_shim/fail_rx_skbs
-check "fail_rx_skbs=$N under traffic B -> A: every failure taken" drained fail_rx_skbs 20
-check "4 MiB B -> A across the dropped receives, SHA-256 intact" tcp_finish "$TMP/ba" 120
+check "fail_rx_skbs=$N under traffic B -> A: every failure taken" drained fail_rx_skbs 60
+check "4 MiB B -> A across the dropped receives, SHA-256 intact" tcp_finish "$TMP/ba" 240
+kill -INT $ppid 2>/dev/null
+wait $ppid 2>/dev/null
 check "A's rx_dropped grew by at least $N" grew "rx_dropped" "$drop0" "$(counter $NS_A $IF_A rx_dropped)" $N
 check "ping B -> A after the dropped receives" ping_sizes $NS_B $IP_A 56 1472
 echo "# receive path took $((SECONDS - t)) s"
