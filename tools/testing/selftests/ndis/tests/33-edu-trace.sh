@@ -17,6 +17,11 @@ TR=/sys/kernel/tracing
 mountpoint -q $TR || mount -t tracefs nodev $TR 2>/dev/null
 [ -e $TR/trace ] || { echo "# SKIP no tracefs"; exit 4; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else notok "$what"; fi; }
+# The statuses the events must carry are Windows' for these valid calls
+# (learn.microsoft.com, ndis.h): NdisMSetupDmaTransfer "NDIS_STATUS_SUCCESS:
+# The DMA controller has been set up to transfer the specified data";
+# NdisMCompleteDmaTransfer "NDIS_STATUS_SUCCESS: The data has been
+# transferred and flushed" (the sample polls the counter to 0 first).
 SUCCESS=0x00000000
 
 cleanup() {
