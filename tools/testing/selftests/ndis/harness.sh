@@ -11,7 +11,7 @@
 # kernel-log pattern (canaries/kmsg-patterns), then canaries/[0-9]*.sh.
 # Around every test it runs the detectors below and names each one that
 # fires. A test's KTAP result is written the moment the test ends, to stdout
-# and appended (and fsync'ed) to OUTDIR/ktap.txt, which is on the host: a
+# and appended to OUTDIR/ktap.txt, which is on the host (9p, uncached): a
 # guest that panics in test N keeps the results of 1..N-1, and the host
 # (tools/check.sh) reports N as failed with the panic's text. The plan and
 # every test's number and name are in OUTDIR/plan.txt before the first test
@@ -70,44 +70,52 @@ PLAN=$OUT/plan.txt
 
 log() { echo "ndis-harness: $*" >&2; }
 kmsg() { echo "ndis-harness: $*" >/dev/kmsg; }
-# Print and append to ktap.txt, flushed to the host before we go on.
-emit() {
-	cat | tee -a "$KTAP"
-	sync "$KTAP" 2>/dev/null || sync
-}
+# Print and append to ktap.txt. OUTDIR is a 9p mount without a cache
+# option (cache=none, seen in the guest's /proc/mounts): every write()
+# reaches the host before it returns, so a guest that panics next keeps
+# what was written, without an fsync.
+emit() { cat | tee -a "$KTAP"; }
 
 # The per-test samplers below set variables with shell builtins instead of
 # printing for $(...): every fork and exec costs about 0.1 s in the TCG
 # guest, and around 80 of them per test made the harness, not the tests,
-# the larger part of a boot's time.
+# the larger part of a boot's time. They read a /proc file whole with
+# `read -d ''` (slurp): bash reading line by line seeks back after each
+# line, and a seq_file regenerates its whole text from the start on every
+# such read; /proc/lockdep_stats line by line cost about 1 s per sample
+# (measured: 117 reads, 1.5 s between two tests of a 4 s gap).
+slurp() { # VAR FILE
+	IFS= read -r -d '' "$1" <"$2" 2>/dev/null
+	return 0
+}
 
 # JIFFIES: /proc/schedstat carries the current jiffies; timer_list always does.
 read_jiffies() {
-	local k v _
+	local text
 	JIFFIES=
-	while read -r k v _; do
-		[ "$k" = timestamp ] && { JIFFIES=$v; return; }
-	done 2>/dev/null </proc/schedstat
-	while read -r k v _; do
-		[ "$k" = jiffies: ] && { JIFFIES=$v; return; }
-	done </proc/timer_list
+	slurp text /proc/schedstat
+	[[ $text =~ (^|$'\n')timestamp\ ([0-9]+) ]] && { JIFFIES=${BASH_REMATCH[2]}; return; }
+	slurp text /proc/timer_list
+	[[ $text =~ jiffies:\ ([0-9]+) ]] && JIFFIES=${BASH_REMATCH[1]}
 }
 # S_TAINT, S_ERR (DMA-API error_count), S_LOCKS (lockdep's debug_locks).
 sample() {
-	local k v
+	local text
 	read -r S_TAINT </proc/sys/kernel/tainted
 	S_ERR=0
 	[ -r "$DMA/error_count" ] && read -r S_ERR <"$DMA/error_count"
 	S_LOCKS=
-	while read -r k v; do
-		[ "$k" = debug_locks: ] && { S_LOCKS=$v; break; }
-	done 2>/dev/null </proc/lockdep_stats
+	slurp text /proc/lockdep_stats
+	[[ $text =~ debug_locks:\ +([0-9]+) ]] && S_LOCKS=${BASH_REMATCH[1]}
 }
 # MODULES: the loaded modules, one per line, newest first.
 read_modules() {
-	local m _
+	local text line
 	MODULES=
-	while read -r m _; do MODULES+="$m"$'\n'; done </proc/modules
+	slurp text /proc/modules
+	while IFS= read -r line; do
+		[ -n "$line" ] && MODULES+="${line%% *}"$'\n'
+	done <<<"$text"
 }
 # Microseconds since the epoch.
 now_us() { NOW_US=${EPOCHREALTIME/[.,]/}; }
@@ -120,32 +128,64 @@ taint_letters() {
 }
 # The kernel log without timestamps (KTAP indentation kept).
 klog() { dmesg | sed -E 's/^\[ *[0-9]+\.[0-9]+\] //'; }
-# Kernel log between a test's two markers (exclusive).
-dmesg_between() {
-	dmesg | awk -v b="ndis-harness: begin #$1:" -v e="ndis-harness: end #$1:" '
-		{ sub(/^\[ *[0-9]+\.[0-9]+\] /, "") }
-		index($0, e) { exit } on { print } index($0, b) { on = 1 }'
-}
-# The log detectors that match FILE, one name per line in table order, and
-# each one's first two lines (as "name: line") in FILE.hits. One awk for
-# the whole table, for the reason given above sample().
-log_detectors() { # FILE
-	printf '%s\n' "${LOG_DETECTORS[@]}" | LOG_BENIGN=$LOG_BENIGN awk -v hits="$1.hits" '
-		NR == FNR { k = index($0, "|"); n++; name[n] = substr($0, 1, k - 1); re[n] = substr($0, k + 1); next }
-		$0 ~ ENVIRON["LOG_BENIGN"] { next }
-		{ for (k = 1; k <= n; k++) if ($0 ~ re[k] && ++seen[k] <= 2) line[k, seen[k]] = $0 }
-		END {
-			printf "" >hits
-			for (k = 1; k <= n; k++) if (seen[k]) {
-				print name[k]
-				for (j = 1; j <= 2 && j <= seen[k]; j++) print name[k] ": " line[k, j] >hits
+# The detector table as one string, a row per line, for awk's ENVIRON.
+printf -v DETECTOR_ROWS '%s\n' "${LOG_DETECTORS[@]}"
+# One pass over a kernel log (forks cost, see above sample()). With b and e
+# set it reads the whole log and keeps only the lines between those two
+# markers (exclusive), written to the file win; without, all of it. kunit,
+# if set, receives KUnit's KTAP from the window (the suites' lines, top
+# level at indent 0); hits receives each detector's first two lines, as
+# "name: line". Printed, one per line: "fired NAME" for each detector that
+# matched, in table order, then the first six hit lines as "hit LINE" and
+# the first three failed KUnit results as "kunit LINE".
+LOG_SCAN_AWK='
+	BEGIN {
+		n = split(ENVIRON["DETECTOR_ROWS"], rows, "\n")
+		for (k = 1; k <= n; k++) {
+			if (rows[k] == "") { n = k - 1; break }
+			i = index(rows[k], "|"); name[k] = substr(rows[k], 1, i - 1); re[k] = substr(rows[k], i + 1)
+		}
+		on = (b == "")
+		if (win != "") printf "" >win
+		if (kunit != "") printf "" >kunit
+	}
+	{ sub(/^\[ *[0-9]+\.[0-9]+\] /, "") }
+	b != "" && index($0, e) { exit }
+	!on { if (index($0, b)) on = 1; next }
+	{
+		if (win != "") print >win
+		if (kunit != "" && !/^ndis-harness:/ &&
+		    /^ *(KTAP version 1|# Subtest: |1\.\.[0-9]+$|(not )?ok [0-9]+ |# .*(pass:|ASSERTION FAILED|EXPECTATION FAILED|Expected |at [^ ]+:[0-9]+$))/) {
+			print >kunit
+			if (/^ *not ok / && ++nk <= 3) { t = $0; sub(/^ */, "", t); kfail[nk] = t }
+		}
+		if ($0 ~ ENVIRON["LOG_BENIGN"]) next
+		for (k = 1; k <= n; k++) if ($0 ~ re[k] && ++seen[k] <= 2) line[k, seen[k]] = $0
+	}
+	END {
+		printf "" >hits
+		for (k = 1; k <= n; k++) if (seen[k]) {
+			print "fired " name[k]
+			for (j = 1; j <= 2 && j <= seen[k]; j++) {
+				print name[k] ": " line[k, j] >hits
+				if (++nh <= 6) hit[nh] = name[k] ": " line[k, j]
 			}
-		}' - "$1"
+		}
+		for (j = 1; j <= nh && j <= 6; j++) print "hit " hit[j]
+		for (j = 1; j <= nk && j <= 3; j++) print "kunit " kfail[j]
+	}'
+# Test N's window of the kernel log, scanned: DIR/dmesg.txt, .hits,
+# kunit.txt, and the summary above in DIR/log-scan.txt.
+scan_test_log() { # N DIR
+	dmesg | DETECTOR_ROWS=$DETECTOR_ROWS LOG_BENIGN=$LOG_BENIGN awk \
+		-v b="ndis-harness: begin #$1:" -v e="ndis-harness: end #$1:" -v win="$2/dmesg.txt" \
+		-v kunit="$2/kunit.txt" -v hits="$2/dmesg.txt.hits" "$LOG_SCAN_AWK" >"$2/log-scan.txt"
 }
-# KUnit's KTAP in a log window: the suites' lines, top level at indent 0.
-kunit_lines() { # FILE
-	awk '/^ndis-harness:/ { next }
-		/^ *(KTAP version 1|# Subtest: |1\.\.[0-9]+$|(not )?ok [0-9]+ |# .*(pass:|ASSERTION FAILED|EXPECTATION FAILED|Expected |at [^ ]+:[0-9]+$))/' "$1"
+# The log detectors that match FILE (a log without timestamps), one name
+# per line in table order; each one's first two lines in FILE.hits.
+log_detectors() { # FILE
+	DETECTOR_ROWS=$DETECTOR_ROWS LOG_BENIGN=$LOG_BENIGN awk -v hits="$1.hits" "$LOG_SCAN_AWK" "$1" |
+		sed -n 's/^fired //p'
 }
 
 # Per-test state, indexed by test number.
@@ -231,6 +271,18 @@ for i in "${!TESTS[@]}"; do
 	NAME[i + 2]=$f SCRIPT[i + 2]=${TESTS[i]}
 done
 NAME[KMEMLEAK_N]=kmemleak-scan NAME[KUNIT_N]=kunit-suites NAME[BOOTLOG_N]=boot-log
+# Every test's directory and directives, made and read once here: a mkdir
+# or grep per test costs a fork each (see above sample()).
+dirs=()
+for ((k = 2; k < KMEMLEAK_N; k++)); do dirs+=("$OUT/tests/${NAME[k]}"); done
+[ ${#dirs[@]} = 0 ] || mkdir -p "${dirs[@]}"
+declare -A DIRECTIVES=()
+if [ ${#TESTS[@]} -gt 0 ]; then
+	while IFS= read -r line; do
+		f=${line%%":# ndis-test: "*}
+		DIRECTIVES[$f]+=${line#"$f":}$'\n'
+	done < <(grep -H -E '^# ndis-test: ' "${TESTS[@]}")
+fi
 {
 	echo "1..$TOTAL"
 	for ((k = 1; k <= TOTAL; k++)); do echo "$k ${NAME[k]}"; done
@@ -243,20 +295,25 @@ NAME[KMEMLEAK_N]=kmemleak-scan NAME[KUNIT_N]=kunit-suites NAME[BOOTLOG_N]=boot-l
 } | emit
 
 # A test's KTAP block: its output nested 4 spaces in (anything that is not
-# already KTAP becomes a diagnostic line), notes, time, result.
+# already KTAP becomes a diagnostic line), notes, time, result; appended to
+# ktap.txt. stdout gets the notes, time and result (the output is in
+# ktap.txt and tests/NAME/output.txt): one sed, no tee (forks, see above
+# sample()).
 result() { # N STATUS DIRECTIVE NOTE [OUTPUT]
-	local k=$1 st=$2 dir=$3 note=$4 out=${5:-}
+	local k=$1 st=$2 dir=$3 note=$4 out=${5:-} tail=''
+	[ -n "$note" ] && tail+="# ${NAME[k]}: $note"$'\n'
+	tail+="# ${NAME[k]}: ${SECS[k]:-0}s"$'\n'
+	case $st in
+	ok) tail+="ok $k ${NAME[k]}${dir:+ # $dir}" ;;
+	skip) tail+="ok $k ${NAME[k]} # SKIP $dir" ;;
+	*) tail+="not ok $k ${NAME[k]}${dir:+ # $dir}" ;;
+	esac
 	{
-		[ -n "$out" ] && [ -f "$out" ] &&
+		[ -n "$out" ] && [ -s "$out" ] &&
 			sed -E 's/^(\s*(ok|not ok|KTAP version|1\.\.|#))/    \1/; t; s/^/    # /' "$out"
-		[ -n "$note" ] && echo "# ${NAME[k]}: $note"
-		echo "# ${NAME[k]}: ${SECS[k]:-0}s"
-		case $st in
-		ok) echo "ok $k ${NAME[k]}${dir:+ # $dir}" ;;
-		skip) echo "ok $k ${NAME[k]} # SKIP $dir" ;;
-		*) echo "not ok $k ${NAME[k]}${dir:+ # $dir}" ;;
-		esac
-	} | emit
+		printf '%s\n' "$tail"
+	} >>"$KTAP"
+	printf '%s\n' "$tail"
 }
 
 NOTE1=$(preflight)
@@ -315,7 +372,6 @@ run_one() {
 	local i=$1 script=$2 name=${NAME[$1]} t0 tmo='' taint0 err0 locks0 mods0 new='' m left='' d rc
 	local canary='' also='' fired='' notes='' directive='' st line scan=0 n
 	d=$OUT/tests/$name
-	mkdir -p "$d"
 	# The test's directives:
 	#   "# ndis-test: timeout=SECS": a test that needs longer (hot-plug under TCG)
 	#   "# ndis-test: canary detector=D[|D2] also=A,B": an expected failure
@@ -329,7 +385,7 @@ run_one() {
 			;;
 		"# ndis-test: kmemleak-scan") scan=1 ;;
 		esac
-	done <"$script"
+	done <<<"${DIRECTIVES[$script]:-}"
 	tmo=${tmo:-$TEST_TIMEOUT}
 	CANARY[i]=$canary
 
@@ -368,14 +424,17 @@ run_one() {
 	kmsg "end #$i: $name"
 
 	# The detectors.
-	dmesg_between "$i" >"$d/dmesg.txt"
-	for m in $(log_detectors "$d/dmesg.txt"); do fired+="$m "; done
-	if [ -s "$d/dmesg.txt.hits" ]; then
-		line=
-		while IFS= read -r m; do line+="$m|"; done < <(head -n 6 "$d/dmesg.txt.hits")
-		notes+="log: ${line%|}; "
-	fi
-	local bits
+	scan_test_log "$i" "$d"
+	local text hit='' kfail='' bits
+	slurp text "$d/log-scan.txt"
+	while IFS= read -r line; do
+		case $line in
+		"fired "*) fired+="${line#fired } " ;;
+		"hit "*) hit+="${line#hit }|" ;;
+		"kunit "*) kfail+="${line#kunit }|" ;;
+		esac
+	done <<<"$text"
+	[ -n "$hit" ] && notes+="log: ${hit%|}; "
 	sample
 	bits=$(((S_TAINT & ~taint0) & BAD_TAINT))
 	((bits)) && fired+="taint " notes+="new taint $(taint_letters $bits); "
@@ -384,12 +443,7 @@ run_one() {
 		notes+="lockdep switched itself off; "
 		[[ " $fired " == *" lockdep "* ]] || fired+="lockdep "
 	fi
-	kunit_lines "$d/dmesg.txt" >"$d/kunit.txt"
-	line='' n=0
-	while IFS= read -r m; do
-		[[ $m =~ ^\ *(not ok .*) ]] && ((n++ < 3)) && line+="${BASH_REMATCH[1]}|"
-	done <"$d/kunit.txt"
-	[ -n "$line" ] && fired+="kunit " notes+="KUnit: ${line%|}; "
+	[ -n "$kfail" ] && fired+="kunit " notes+="KUnit: ${kfail%|}; "
 	if ((scan)); then
 		local leaks=0
 		for n in $(kmemleak_scan "$d/kmemleak.txt"); do
