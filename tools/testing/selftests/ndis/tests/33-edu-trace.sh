@@ -180,9 +180,9 @@ check "events on: NdisMRegisterScatterGatherDma SUCCESS, NdisMDeregisterScatterG
 	registered_then_released NdisMRegisterScatterGatherDma NdisMDeregisterScatterGatherDma
 # Before the adapter is a bus master its NdisMAllocateSharedMemory is
 # refused (a void call: the event has no status); NdisFreeMemory names
-# no handle.
+# no handle (the kernel's %#llx prints 0 as 0x0).
 check "events on: void calls: NdisMAllocateSharedMemory on the adapter, NdisFreeMemory with handle 0" \
-	eval 'void_on NdisMAllocateSharedMemory "$ADAPTER" && void_on NdisFreeMemory 0'
+	eval 'void_on NdisMAllocateSharedMemory "$ADAPTER" && void_on NdisFreeMemory 0x0'
 check "events on: misuse: NdisMRegisterDmaChannel refused on the adapter with RESOURCE_CONFLICT" \
 	eval 'grep -qE " ndis_call: NdisMRegisterDmaChannel handle=$ADAPTER status=$RESOURCE_CONFLICT\$" <<<"$CALLS"'
 check "events on: Setup and Complete are not ndis_call events (ndis_dma_setup, ndis_dma_complete)" \
