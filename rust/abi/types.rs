@@ -11355,6 +11355,69 @@ unsafe extern "C" {
         WrapperConfigurationContext: NDIS_HANDLE,
     );
 }
+unsafe extern "C" {
+    pub fn NdisMSendComplete(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        Packet: PNDIS_PACKET,
+        Status: NDIS_STATUS,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMSendResourcesAvailable(MiniportAdapterHandle: NDIS_HANDLE);
+}
+unsafe extern "C" {
+    pub fn NdisMEthIndicateReceive(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        MiniportReceiveContext: NDIS_HANDLE,
+        HeaderBuffer: PVOID,
+        HeaderBufferSize: UINT,
+        LookaheadBuffer: PVOID,
+        LookaheadBufferSize: UINT,
+        PacketSize: UINT,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMEthIndicateReceiveComplete(MiniportAdapterHandle: NDIS_HANDLE);
+}
+unsafe extern "C" {
+    pub fn NdisMTransferDataComplete(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        Packet: PNDIS_PACKET,
+        Status: NDIS_STATUS,
+        BytesTransferred: UINT,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMIndicateReceivePacket(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        ReceivePackets: PPNDIS_PACKET,
+        NumberOfPackets: UINT,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMQueryInformationComplete(MiniportAdapterHandle: NDIS_HANDLE, Status: NDIS_STATUS);
+}
+unsafe extern "C" {
+    pub fn NdisMSetInformationComplete(MiniportAdapterHandle: NDIS_HANDLE, Status: NDIS_STATUS);
+}
+unsafe extern "C" {
+    pub fn NdisMIndicateStatus(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        GeneralStatus: NDIS_STATUS,
+        StatusBuffer: PVOID,
+        StatusBufferSize: UINT,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMIndicateStatusComplete(MiniportAdapterHandle: NDIS_HANDLE);
+}
+unsafe extern "C" {
+    pub fn NdisMInitializeScatterGatherDma(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        Dma64BitAddresses: BOOLEAN,
+        MaximumPhysicalMapping: ULONG,
+    ) -> NDIS_STATUS;
+}
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
 pub struct _NDIS_LINUX_DMA_CONTROLLER {
