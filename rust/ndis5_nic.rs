@@ -364,25 +364,16 @@ pub(crate) fn request(
             }
         })
     });
-    let status = if status == NdisStatus::PENDING {
-        if !netdev_io::wait_for(&nic.oid_done) {
-            dev_err!(
-                adapter.device(),
-                "{}: OID {:#010x} pended and never completed\n",
-                adapter.driver.name(),
-                oid
-            );
-            nic.oid_pending.store(0, Relaxed);
-            nic.oid_failures.fetch_add(1, Relaxed);
+    let status = match netdev_io::oid_outcome(adapter, oid, status, || {
+        // The miniport may still write them.
+        core::mem::forget(core::mem::take(buffer));
+    }) {
+        Ok(s) => s,
+        Err(e) => {
             core::mem::forget(counts);
-            core::mem::forget(core::mem::take(buffer));
-            return Err(ETIMEDOUT);
+            return Err(e);
         }
-        NdisStatus(nic.oid_status.load(Acquire))
-    } else {
-        status
     };
-    nic.oid_pending.store(0, Relaxed);
     let bytes = counts[0];
     trace::net(
         if query { c"oid-query" } else { c"oid-set" },

@@ -37,6 +37,8 @@
 #include <ndis.h>
 #include <ndis_linux.h>
 
+#include "../loop_filter.h"
+
 #define LOOP_RX_PACKETS 8
 #define LOOP_FRAME_MAX 1514
 #define LOOP_HEADER 14
@@ -429,16 +431,7 @@ static NDIS_STATUS LoopSetInformation(IN NDIS_HANDLE MiniportAdapterContext, IN 
 /* Whether the packet filter lets a frame for @Dest in. */
 static BOOLEAN LoopAccepts(PLOOP_ADAPTER Adapter, const UCHAR *Dest)
 {
-	ULONG Filter = Adapter->PacketFilter;
-	static const UCHAR Broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-	if (Filter & NDIS_PACKET_TYPE_PROMISCUOUS)
-		return TRUE;
-	if (NdisEqualMemory(Dest, Broadcast, 6))
-		return (Filter & NDIS_PACKET_TYPE_BROADCAST) != 0;
-	if (Dest[0] & 1)
-		return (Filter & (NDIS_PACKET_TYPE_MULTICAST | NDIS_PACKET_TYPE_ALL_MULTICAST)) != 0;
-	return (Filter & NDIS_PACKET_TYPE_DIRECTED) && NdisEqualMemory(Dest, Adapter->Mac, 6);
+	return LoopFilterAccepts(Adapter->PacketFilter, Adapter->Mac, Dest);
 }
 
 /* The frame a lookahead indication's MiniportTransferData reads from. */
