@@ -81,9 +81,9 @@ typedef struct _LOOP_ADAPTER {
 	PNDIS_PACKET Pending[LOOP_PENDING_SENDS];
 	ULONG PendingCount;
 	BOOLEAN Refusing;
-	/* A transfer pended until TransferTimer. */
+	/* A transfer pended until TransferTimer (its length in the packet's
+	 * MiniportReserved). */
 	PNDIS_PACKET PendingTransfer;
-	UINT PendingTransferBytes;
 	/* A pended query answer. */
 	PVOID QueryBuffer;
 	PULONG QueryWritten;
@@ -147,12 +147,12 @@ static VOID LoopResourcesTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
 static VOID LoopTransferTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
 {
 	PLOOP_ADAPTER Adapter = Context;
-	PNDIS_PACKET Packet = Adapter->PendingTransfer;
+	PNDIS_PACKET Packet = InterlockedExchangePointer((PVOID volatile *)&Adapter->PendingTransfer,
+							 NULL);
 
-	Adapter->PendingTransfer = NULL;
 	if (Packet != NULL)
 		NdisMTransferDataComplete(Adapter->AdapterHandle, Packet, NDIS_STATUS_SUCCESS,
-					  Adapter->PendingTransferBytes);
+					  *(PUINT)Packet->MiniportReserved);
 }
 
 static VOID LoopQueryTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
@@ -536,9 +536,10 @@ static NDIS_STATUS LoopTransferData(OUT PNDIS_PACKET Packet, OUT PUINT BytesTran
 	NdisMoveMemory(Va, Frame->Data + LOOP_HEADER + ByteOffset, BytesToTransfer);
 	*BytesTransferred = BytesToTransfer;
 	/* One in four finishes later, as a DMA engine's copy would. */
-	if (atomic_inc_return(&Adapter->Transfers) % 4 == 0 && Adapter->PendingTransfer == NULL) {
-		Adapter->PendingTransfer = Packet;
-		Adapter->PendingTransferBytes = BytesToTransfer;
+	*(PUINT)Packet->MiniportReserved = BytesToTransfer;
+	if (atomic_inc_return(&Adapter->Transfers) % 4 == 0 &&
+	    InterlockedCompareExchangePointer((PVOID volatile *)&Adapter->PendingTransfer, Packet,
+					      NULL) == NULL) {
 		atomic_inc(&Adapter->PendedTransfers);
 		NdisMSetTimer(&Adapter->TransferTimer, 1);
 		return NDIS_STATUS_PENDING;
