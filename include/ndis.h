@@ -2763,6 +2763,19 @@ typedef struct _NDIS_TCP_IP_CHECKSUM_PACKET_INFO {
 		(_Packet)->Private.ValidCounts = FALSE;			\
 	} while (0)
 
+/* After a buffer's length or the chain changed in place: Tail is the last
+ * buffer again and the cached counts are recomputed on the next query. */
+#define NdisRecalculatePacketCounts(_Packet)				\
+	do {								\
+		PNDIS_BUFFER __NdisT = (_Packet)->Private.Head;		\
+		if (__NdisT != NULL) {					\
+			while (__NdisT->Next != NULL)			\
+				__NdisT = __NdisT->Next;		\
+			(_Packet)->Private.Tail = __NdisT;		\
+		}							\
+		(_Packet)->Private.ValidCounts = FALSE;			\
+	} while (0)
+
 /*
  * Walks the chain only when the cached counts are stale, then caches
  * them (ValidCounts), as the WDK's macro does.  Each output may be NULL.
@@ -4238,6 +4251,98 @@ VOID NdisOpenConfiguration(
 	_Out_ PNDIS_STATUS Status,
 	_Out_ PNDIS_HANDLE ConfigurationHandle,
 	_In_ NDIS_HANDLE WrapperConfigurationContext);
+
+/* ---- The NDIS 5 data path (Documentation/ndis5.rst, "Data path") ----
+ *
+ * The WDK implements most of these as macros that call through the
+ * NDIS_MINIPORT_BLOCK the handle points to; here the handle is opaque and
+ * each is an exported function, called as the same statement.  A handle
+ * that names no NDIS 5 adapter is refused and counted (nothing happens).
+ * IRQL <= DISPATCH_LEVEL unless said otherwise.
+ */
+
+/* A packet MiniportSend(Packets) took: Status is its result (SUCCESS or a
+ * failure); the packet is the shim's again. */
+VOID NdisMSendComplete(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ PNDIS_PACKET Packet,
+	_In_ NDIS_STATUS Status);
+
+/* The miniport can take sends again after refusing one with
+ * NDIS_STATUS_RESOURCES: the shim resends what it queued. */
+VOID NdisMSendResourcesAvailable(
+	_In_ NDIS_HANDLE MiniportAdapterHandle);
+
+/*
+ * An 802.3 frame: HeaderBuffer holds its 14-byte header, LookaheadBuffer
+ * the first LookaheadBufferSize bytes after it, PacketSize the length
+ * after the header.  Both buffers are only read during the call.  When the
+ * lookahead is shorter than PacketSize the shim calls TransferDataHandler
+ * with MiniportReceiveContext (from within this call) for the rest.
+ */
+VOID NdisMEthIndicateReceive(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ NDIS_HANDLE MiniportReceiveContext,
+	_In_ PVOID HeaderBuffer,
+	_In_ UINT HeaderBufferSize,
+	_In_ PVOID LookaheadBuffer,
+	_In_ UINT LookaheadBufferSize,
+	_In_ UINT PacketSize);
+
+VOID NdisMEthIndicateReceiveComplete(
+	_In_ NDIS_HANDLE MiniportAdapterHandle);
+
+/* TransferDataHandler returned NDIS_STATUS_PENDING for Packet: its data
+ * is in place (Status SUCCESS) or the frame is dropped. */
+VOID NdisMTransferDataComplete(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ PNDIS_PACKET Packet,
+	_In_ NDIS_STATUS Status,
+	_In_ UINT BytesTransferred);
+
+/* Full packets.  The shim copies each; a packet whose status
+ * (NDIS_SET_PACKET_STATUS) is NDIS_STATUS_RESOURCES is the miniport's
+ * again on return, any other comes back through ReturnPacketHandler. */
+VOID NdisMIndicateReceivePacket(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ PPNDIS_PACKET ReceivePackets,
+	_In_ UINT NumberOfPackets);
+
+/* A QueryInformationHandler/SetInformationHandler call that returned
+ * NDIS_STATUS_PENDING finished; BytesWritten/BytesRead/BytesNeeded are
+ * read from where that call was given them. */
+VOID NdisMQueryInformationComplete(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ NDIS_STATUS Status);
+
+VOID NdisMSetInformationComplete(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ NDIS_STATUS Status);
+
+/* NDIS_STATUS_MEDIA_CONNECT / NDIS_STATUS_MEDIA_DISCONNECT set the
+ * carrier; other statuses are logged. */
+VOID NdisMIndicateStatus(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ NDIS_STATUS GeneralStatus,
+	_In_ PVOID StatusBuffer,
+	_In_ UINT StatusBufferSize);
+
+VOID NdisMIndicateStatusComplete(
+	_In_ NDIS_HANDLE MiniportAdapterHandle);
+
+/*
+ * NDIS 5.1 per-packet DMA, PASSIVE_LEVEL from MiniportInitialize of a bus
+ * master (NdisMSetAttributesEx with NDIS_ATTRIBUTE_BUS_MASTER).  After
+ * SUCCESS each packet MiniportSend(Packets) receives carries its
+ * SCATTER_GATHER_LIST in
+ * NDIS_PER_PACKET_INFO_FROM_PACKET(Packet, ScatterGatherListPacketInfo),
+ * mapped until NdisMSendComplete.  NDIS_STATUS_NOT_SUPPORTED when not a
+ * bus master, NDIS_STATUS_RESOURCES when no DMA adapter can be made.
+ */
+NDIS_STATUS NdisMInitializeScatterGatherDma(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_In_ BOOLEAN Dma64BitAddresses,
+	_In_ ULONG MaximumPhysicalMapping);
 
 /* ======================== end of the issue 14 section =================== */
 

@@ -29,10 +29,10 @@ use crate::{
     io_work_item::{self, IoWorkItem},
     map_registers,
     mdl::{MdlView, Unresolvable},
-    memory,
+    memory, ndis5_nic,
     net_buffer::{mdl_view, ListBuffer, NetBufferView},
-    net_buffer_pool,
-    net_device::{self, StatusIndication},
+    net_buffer_pool, net_device,
+    netdev_io::{self, StatusIndication},
     nic::{GeneralAttributes, OffloadAttributes},
     packet_pool, pci_device, probe, registry, reject, reset,
     resources::{self, BusBuffer},
@@ -1847,13 +1847,14 @@ extern "C" fn NdisTerminateWrapper(
 extern "C" fn NdisMSetAttributesEx(
     MiniportAdapterHandle: abi::NDIS_HANDLE,
     MiniportAdapterContext: abi::NDIS_HANDLE,
-    _CheckForHangTimeInSeconds: abi::UINT,
+    CheckForHangTimeInSeconds: abi::UINT,
     AttributeFlags: abi::ULONG,
     _AdapterType: abi::NDIS_INTERFACE_TYPE,
 ) {
     traced_void(c"NdisMSetAttributesEx", MiniportAdapterHandle);
     if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMSetAttributesEx") {
-        attributes::set_attributes_ex(&adapter, MiniportAdapterContext as usize, AttributeFlags)
+        attributes::set_attributes_ex(&adapter, MiniportAdapterContext as usize, AttributeFlags);
+        ndis5_nic::set_attributes(&adapter, CheckForHangTimeInSeconds, AttributeFlags);
     }
 }
 
@@ -2200,6 +2201,7 @@ unsafe extern "C" fn NdisMRegisterScatterGatherDma(
             maximum_physical_mapping: d.MaximumPhysicalMapping,
             process: d.ProcessSGListHandler,
             shared_mem_complete: d.SharedMemAllocateCompleteHandler,
+            ndis5: false,
         };
         adapter_or_invalid(MiniportAdapterHandle).and_then(|adapter| {
             let owner = handle(MiniportAdapterHandle);
@@ -2732,7 +2734,7 @@ unsafe extern "C" fn NdisMIndicateStatusEx(
     } else {
         StatusIndication::Other(ind.StatusCode as u32)
     };
-    net_device::indicate_status(&adapter, indication);
+    netdev_io::indicate_status(&adapter, indication);
 }
 
 #[no_mangle]
@@ -2940,6 +2942,7 @@ unsafe extern "C" fn NdisMRegisterInterrupt(
             disable: c.DisableInterruptHandler,
             context: adapter.context(),
             request_isr: RequestIsr != 0,
+            serial: &raw const adapter.nic.ndis5,
         };
         let owner = handle(MiniportAdapterHandle);
         let (irq, _) = interrupt::register_ndis5(&adapter, owner, handlers, SharedInterrupt != 0)
@@ -3544,4 +3547,188 @@ unsafe extern "C" fn NdisOpenConfiguration(
     };
     // SAFETY: NULL or writable (safety requirement).
     unsafe { store(Status, status) };
+}
+
+// ---- The NDIS 5 data path (rust/ndis5_nic.rs) ----
+
+/// `NdisMSendComplete`: frees the packet's skb.
+///
+/// # Safety
+///
+/// `Packet` NULL or readable for an `NDIS_PACKET_PRIVATE`.
+#[no_mangle]
+unsafe extern "C" fn NdisMSendComplete(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    Packet: abi::PNDIS_PACKET,
+    Status: abi::NDIS_STATUS,
+) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMSendComplete") {
+        // SAFETY: by this function's safety requirement.
+        unsafe { ndis5_nic::send_complete(&adapter, Packet, Status) };
+    }
+}
+
+#[no_mangle]
+extern "C" fn NdisMSendResourcesAvailable(MiniportAdapterHandle: abi::NDIS_HANDLE) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMSendResourcesAvailable") {
+        ndis5_nic::resources_available(&adapter);
+    }
+}
+
+/// # Safety
+///
+/// `HeaderBuffer` and `LookaheadBuffer` readable for their sizes.
+#[no_mangle]
+unsafe extern "C" fn NdisMEthIndicateReceive(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    MiniportReceiveContext: abi::NDIS_HANDLE,
+    HeaderBuffer: abi::PVOID,
+    HeaderBufferSize: abi::UINT,
+    LookaheadBuffer: abi::PVOID,
+    LookaheadBufferSize: abi::UINT,
+    PacketSize: abi::UINT,
+) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMEthIndicateReceive") {
+        // SAFETY: by this function's safety requirement.
+        unsafe {
+            ndis5_nic::eth_indicate_receive(
+                &adapter,
+                MiniportReceiveContext,
+                HeaderBuffer.cast(),
+                HeaderBufferSize,
+                LookaheadBuffer.cast(),
+                LookaheadBufferSize,
+                PacketSize,
+            )
+        };
+    }
+}
+
+/// Each frame was delivered when indicated: nothing is left to do.
+#[no_mangle]
+extern "C" fn NdisMEthIndicateReceiveComplete(MiniportAdapterHandle: abi::NDIS_HANDLE) {
+    let _ = adapter_or_reject(MiniportAdapterHandle, "NdisMEthIndicateReceiveComplete");
+}
+
+/// # Safety
+///
+/// `Packet` NULL or readable for an `NDIS_PACKET_PRIVATE`.
+#[no_mangle]
+unsafe extern "C" fn NdisMTransferDataComplete(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    Packet: abi::PNDIS_PACKET,
+    Status: abi::NDIS_STATUS,
+    BytesTransferred: abi::UINT,
+) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMTransferDataComplete") {
+        // SAFETY: by this function's safety requirement.
+        unsafe { ndis5_nic::transfer_data_complete(&adapter, Packet, Status, BytesTransferred) };
+    }
+}
+
+/// # Safety
+///
+/// `ReceivePackets` holds `NumberOfPackets` packets, each readable with
+/// its OOB data and buffer chain for the call.
+#[no_mangle]
+unsafe extern "C" fn NdisMIndicateReceivePacket(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    ReceivePackets: abi::PPNDIS_PACKET,
+    NumberOfPackets: abi::UINT,
+) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMIndicateReceivePacket") {
+        // SAFETY: by this function's safety requirement.
+        unsafe { ndis5_nic::indicate_receive_packet(&adapter, ReceivePackets, NumberOfPackets) };
+    }
+}
+
+#[no_mangle]
+extern "C" fn NdisMQueryInformationComplete(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    Status: abi::NDIS_STATUS,
+) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMQueryInformationComplete")
+    {
+        ndis5_nic::request_complete(&adapter, true, NdisStatus(Status));
+    }
+}
+
+#[no_mangle]
+extern "C" fn NdisMSetInformationComplete(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    Status: abi::NDIS_STATUS,
+) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMSetInformationComplete") {
+        ndis5_nic::request_complete(&adapter, false, NdisStatus(Status));
+    }
+}
+
+/// The status buffer is not read: media connect and disconnect carry none.
+#[no_mangle]
+extern "C" fn NdisMIndicateStatus(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    GeneralStatus: abi::NDIS_STATUS,
+    _StatusBuffer: abi::PVOID,
+    _StatusBufferSize: abi::UINT,
+) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMIndicateStatus") {
+        ndis5_nic::indicate_status(&adapter, GeneralStatus);
+    }
+}
+
+/// Each status took effect when indicated: nothing is left to do.
+#[no_mangle]
+extern "C" fn NdisMIndicateStatusComplete(MiniportAdapterHandle: abi::NDIS_HANDLE) {
+    let _ = adapter_or_reject(MiniportAdapterHandle, "NdisMIndicateStatusComplete");
+}
+
+/// `NdisMInitializeScatterGatherDma`: NDIS_STATUS_NOT_SUPPORTED for a
+/// miniport that is not an NDIS 5 bus master, RESOURCES when the DMA
+/// adapter cannot be made (no memory, an SG registration already).
+#[no_mangle]
+extern "C" fn NdisMInitializeScatterGatherDma(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    Dma64BitAddresses: abi::BOOLEAN,
+    MaximumPhysicalMapping: abi::ULONG,
+) -> abi::NDIS_STATUS {
+    const CALL: &str = "NdisMInitializeScatterGatherDma";
+    let result = adapter_or_invalid(MiniportAdapterHandle).and_then(|adapter| {
+        let description = sg_dma::SgDmaDescription {
+            header: (
+                abi::NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION as u8,
+                abi::NDIS_SG_DMA_DESCRIPTION_REVISION_1 as u8,
+                crate::sg::SG_DMA_DESCRIPTION_SIZE_1,
+            ),
+            flags: if Dma64BitAddresses != 0 {
+                abi::NDIS_SG_DMA_64_BIT_ADDRESS
+            } else {
+                0
+            },
+            maximum_physical_mapping: MaximumPhysicalMapping,
+            process: ndis5_nic::SG_PROCESS,
+            shared_mem_complete: None,
+            ndis5: true,
+        };
+        let owner = handle(MiniportAdapterHandle);
+        let registered = adapter.sg_dma_registered();
+        let (sg_dma, _) = sg_dma::register(adapter.core(), owner, registered, &description)
+            .map_err(|e| {
+                if e == Error::ResourceConflict {
+                    Error::Resources
+                } else {
+                    e
+                }
+            })?;
+        let h = adapter.own_sg_dma(sg_dma).map_err(|_| Error::Resources)?;
+        ndis5_nic::use_sg_dma(&adapter, h);
+        Ok(())
+    });
+    if result == Err(Error::InvalidParameter) {
+        reject(CALL, "unknown adapter handle");
+    }
+    traced_status(
+        c"NdisMInitializeScatterGatherDma",
+        MiniportAdapterHandle,
+        result,
+    )
 }

@@ -317,6 +317,8 @@ pub(crate) struct SgDma {
     /// Outstanding lists whose records are not the pool's (it was empty).
     #[pin]
     overflow: SpinLockIrq<KVec<KBox<Record>>>,
+    /// Made by `NdisMInitializeScatterGatherDma` (NDIS 5.1).
+    ndis5: bool,
 }
 
 impl SgDma {
@@ -324,6 +326,11 @@ impl SgDma {
     /// where `NdisMAllocateSharedMemoryAsyncEx` on this handle reports.
     pub(crate) fn shared_mem_complete(&self) -> abi::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER {
         self.shared_mem_complete
+    }
+
+    /// Made by `NdisMInitializeScatterGatherDma` for an NDIS 5.1 miniport.
+    pub(crate) fn is_ndis5(&self) -> bool {
+        self.ndis5
     }
 
     /// The highest bus address this DMA adapter reaches: what shared
@@ -388,6 +395,9 @@ pub(crate) struct SgDmaDescription {
     pub(crate) process: abi::MINIPORT_PROCESS_SG_LIST_HANDLER,
     /// `SharedMemAllocateCompleteHandler`.
     pub(crate) shared_mem_complete: abi::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER,
+    /// Made by `NdisMInitializeScatterGatherDma` for an NDIS 5.1 miniport
+    /// (the shim's own `process`), not by `NdisMRegisterScatterGatherDma`.
+    pub(crate) ndis5: bool,
 }
 
 /// `NdisMRegisterScatterGatherDma` for the adapter `owner` names, which
@@ -406,11 +416,14 @@ pub(crate) fn register(
 ) -> NdisResult<(Arc<SgDma>, u32)> {
     let (type_, revision, size) = desc.header;
     sg::check_description(type_, revision, size)?;
-    let ndis6 = matches!(
-        adapter.driver.registration().map(|r| r.characteristics),
-        Some(Characteristics::Ndis6(_))
-    );
-    if !ndis6 || !adapter.is_bus_master() {
+    // NDIS_STATUS_NOT_SUPPORTED also for NdisMInitializeScatterGatherDma
+    // from an NDIS 6 miniport or one not a bus master.
+    let generation_ok = match adapter.driver.registration().map(|r| r.characteristics) {
+        Some(Characteristics::Ndis6(_)) => !desc.ndis5,
+        Some(Characteristics::Ndis5(_)) => desc.ndis5,
+        None => false,
+    };
+    if !generation_ok || !adapter.is_bus_master() {
         return Err(Error::NotSupported);
     }
     if desc.process.is_none() {
@@ -467,6 +480,7 @@ pub(crate) fn register(
             shared_mem_complete: desc.shared_mem_complete,
             pool: PoolCell(UnsafeCell::new(Some(pool))),
             overflow <- new_spinlock_irq!(KVec::new()),
+            ndis5: desc.ndis5,
         }),
         GFP_KERNEL,
     )

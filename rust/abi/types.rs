@@ -11355,6 +11355,69 @@ unsafe extern "C" {
         WrapperConfigurationContext: NDIS_HANDLE,
     );
 }
+unsafe extern "C" {
+    pub fn NdisMSendComplete(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        Packet: PNDIS_PACKET,
+        Status: NDIS_STATUS,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMSendResourcesAvailable(MiniportAdapterHandle: NDIS_HANDLE);
+}
+unsafe extern "C" {
+    pub fn NdisMEthIndicateReceive(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        MiniportReceiveContext: NDIS_HANDLE,
+        HeaderBuffer: PVOID,
+        HeaderBufferSize: UINT,
+        LookaheadBuffer: PVOID,
+        LookaheadBufferSize: UINT,
+        PacketSize: UINT,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMEthIndicateReceiveComplete(MiniportAdapterHandle: NDIS_HANDLE);
+}
+unsafe extern "C" {
+    pub fn NdisMTransferDataComplete(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        Packet: PNDIS_PACKET,
+        Status: NDIS_STATUS,
+        BytesTransferred: UINT,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMIndicateReceivePacket(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        ReceivePackets: PPNDIS_PACKET,
+        NumberOfPackets: UINT,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMQueryInformationComplete(MiniportAdapterHandle: NDIS_HANDLE, Status: NDIS_STATUS);
+}
+unsafe extern "C" {
+    pub fn NdisMSetInformationComplete(MiniportAdapterHandle: NDIS_HANDLE, Status: NDIS_STATUS);
+}
+unsafe extern "C" {
+    pub fn NdisMIndicateStatus(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        GeneralStatus: NDIS_STATUS,
+        StatusBuffer: PVOID,
+        StatusBufferSize: UINT,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisMIndicateStatusComplete(MiniportAdapterHandle: NDIS_HANDLE);
+}
+unsafe extern "C" {
+    pub fn NdisMInitializeScatterGatherDma(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        Dma64BitAddresses: BOOLEAN,
+        MaximumPhysicalMapping: ULONG,
+    ) -> NDIS_STATUS;
+}
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
 pub struct _NDIS_LINUX_DMA_CONTROLLER {
@@ -12027,4 +12090,40 @@ pub type NdisMDeregisterAdapterShutdownHandler_fn =
     ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
 pub type NdisOpenConfiguration_fn = ::core::option::Option<
     unsafe extern "C" fn(arg1: PNDIS_STATUS, arg2: PNDIS_HANDLE, arg3: NDIS_HANDLE),
+>;
+pub type NdisMSendComplete_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PNDIS_PACKET, arg3: NDIS_STATUS),
+>;
+pub type NdisMSendResourcesAvailable_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisMEthIndicateReceive_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: NDIS_HANDLE,
+        arg2: NDIS_HANDLE,
+        arg3: PVOID,
+        arg4: UINT,
+        arg5: PVOID,
+        arg6: UINT,
+        arg7: UINT,
+    ),
+>;
+pub type NdisMEthIndicateReceiveComplete_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisMTransferDataComplete_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PNDIS_PACKET, arg3: NDIS_STATUS, arg4: UINT),
+>;
+pub type NdisMIndicateReceivePacket_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PPNDIS_PACKET, arg3: UINT),
+>;
+pub type NdisMQueryInformationComplete_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: NDIS_STATUS)>;
+pub type NdisMSetInformationComplete_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: NDIS_STATUS)>;
+pub type NdisMIndicateStatus_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: NDIS_STATUS, arg3: PVOID, arg4: UINT),
+>;
+pub type NdisMIndicateStatusComplete_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisMInitializeScatterGatherDma_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: BOOLEAN, arg3: ULONG) -> NDIS_STATUS,
 >;
