@@ -3570,6 +3570,10 @@ unsafe extern "C" fn NdisMSendComplete(
 
 #[no_mangle]
 extern "C" fn NdisMSendResourcesAvailable(MiniportAdapterHandle: abi::NDIS_HANDLE) {
+    trace::void_call(
+        c"NdisMSendResourcesAvailable",
+        MiniportAdapterHandle as usize,
+    );
     if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMSendResourcesAvailable") {
         ndis5_nic::resources_available(&adapter);
     }
@@ -3607,6 +3611,10 @@ unsafe extern "C" fn NdisMEthIndicateReceive(
 /// Each frame was delivered when indicated: nothing is left to do.
 #[no_mangle]
 extern "C" fn NdisMEthIndicateReceiveComplete(MiniportAdapterHandle: abi::NDIS_HANDLE) {
+    trace::void_call(
+        c"NdisMEthIndicateReceiveComplete",
+        MiniportAdapterHandle as usize,
+    );
     let _ = adapter_or_reject(MiniportAdapterHandle, "NdisMEthIndicateReceiveComplete");
 }
 
@@ -3620,6 +3628,7 @@ unsafe extern "C" fn NdisMTransferDataComplete(
     Status: abi::NDIS_STATUS,
     BytesTransferred: abi::UINT,
 ) {
+    trace::void_call(c"NdisMTransferDataComplete", MiniportAdapterHandle as usize);
     if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMTransferDataComplete") {
         // SAFETY: by this function's safety requirement.
         unsafe { ndis5_nic::transfer_data_complete(&adapter, Packet, Status, BytesTransferred) };
@@ -3679,6 +3688,10 @@ extern "C" fn NdisMIndicateStatus(
 /// Each status took effect when indicated: nothing is left to do.
 #[no_mangle]
 extern "C" fn NdisMIndicateStatusComplete(MiniportAdapterHandle: abi::NDIS_HANDLE) {
+    trace::void_call(
+        c"NdisMIndicateStatusComplete",
+        MiniportAdapterHandle as usize,
+    );
     let _ = adapter_or_reject(MiniportAdapterHandle, "NdisMIndicateStatusComplete");
 }
 
