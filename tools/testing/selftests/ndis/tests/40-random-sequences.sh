@@ -15,7 +15,7 @@
 # the shim must release them.
 #
 # NDIS_SEED=N replays a run (the seed is printed first); NDIS_STEPS (per
-# adapter, default 2000), NDIS_BUDGET (seconds for each adapter's steps,
+# adapter, default 1000), NDIS_BUDGET (seconds for each adapter's steps,
 # default 120; chunks beyond it are reported as skipped), NDIS_MIN_STEPS
 # (default half the steps: fewer done on any adapter fails).
 # Prints nested KTAP: one line per 250 steps per adapter.
@@ -25,7 +25,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 MODEL=$HERE/../modules/ndis_ops/model.py
 shim=$KO/ndis_shim.ko ops=$KO/ndis_ops.ko
 SEED=${NDIS_SEED:-$(( $(date +%s%N) % 1000000007 ))}
-STEPS=${NDIS_STEPS:-2000} CHUNK=250 BUDGET=${NDIS_BUDGET:-120}
+STEPS=${NDIS_STEPS:-1000} CHUNK=250 BUDGET=${NDIS_BUDGET:-120}
 MIN_STEPS=${NDIS_MIN_STEPS:-$((STEPS / 2))}
 OUT=${NDIS_OUT:-$(mktemp -d)}
 echo "# seed=$SEED"

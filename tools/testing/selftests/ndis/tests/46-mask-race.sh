@@ -20,12 +20,12 @@
 # the 24-bit allocations is accepted and counted, but at least some of them
 # must succeed).
 #
-# NDIS_MASK_RACE_ITERATIONS (per thread, default 2000), NDIS_SEED (printed;
+# NDIS_MASK_RACE_ITERATIONS (per thread, default 1000), NDIS_SEED (printed;
 # replays the thread's choices, not their interleaving).
 set -uo pipefail
 KO=${NDIS_KO:-/work/main/build/ko}
 shim=$KO/ndis_shim.ko race=$KO/ndis_mask_race.ko
-ITER=${NDIS_MASK_RACE_ITERATIONS:-2000}
+ITER=${NDIS_MASK_RACE_ITERATIONS:-1000}
 SEED=${NDIS_SEED:-$(( $(date +%s%N) % 1000000007 ))}
 DBG=/sys/kernel/debug
 # What DmaAddressBits (28) gives both masks at probe.
