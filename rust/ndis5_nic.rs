@@ -946,10 +946,15 @@ pub(crate) unsafe fn indicate_receive_packet(
             // The miniport's again on return.
             continue;
         }
+        // PENDING before the packet is queued: the return work may take it
+        // at once.
+        // SAFETY: as above; the shim's until MiniportReturnPacket.
+        let was = unsafe { status.replace(abi::NDIS_STATUS_PENDING as i32) };
         if queue_return(adapter, packet) {
-            // SAFETY: as above; the shim's until MiniportReturnPacket.
-            unsafe { *status = abi::NDIS_STATUS_PENDING as i32 };
             queued = true;
+        } else {
+            // SAFETY: as above: not queued, the miniport's on return.
+            unsafe { *status = was };
         }
     }
     if queued {
