@@ -123,6 +123,10 @@ pub(crate) struct Adapter {
     /// Queries the miniport's counters (`crate::net_device`).
     #[pin]
     pub(crate) stats_work: Work<Adapter, 3>,
+    /// Hands NDIS 5 receive packets back through `MiniportReturnPacket`
+    /// after their indication returned (`crate::ndis5_nic`).
+    #[pin]
+    pub(crate) return_work: Work<Adapter, 4>,
 }
 
 // SAFETY: `KIND` `Adapter` is implemented by `Adapter` only.
@@ -197,6 +201,7 @@ impl Adapter {
                 hang_check <- new_delayed_work!("ndis_shim::hang_check"),
                 reset_work <- new_work!("ndis_shim::reset"),
                 stats_work <- new_work!("ndis_shim::stats"),
+                return_work <- new_work!("ndis_shim::return_packets"),
             }),
             GFP_KERNEL,
         )

@@ -3551,20 +3551,33 @@ unsafe extern "C" fn NdisOpenConfiguration(
 
 // ---- The NDIS 5 data path (rust/ndis5_nic.rs) ----
 
-/// `NdisMSendComplete`: frees the packet's skb.
+/// The `ProcessSGList` of the SG registrations `NdisMInitializeScatterGatherDma`
+/// makes: stores a send's SG list in its packet (`context`), from
+/// `sg_dma::allocate_list` before it returns.
 ///
 /// # Safety
 ///
-/// `Packet` NULL or readable for an `NDIS_PACKET_PRIVATE`.
+/// `context` is one of the shim's send packets being mapped.
+unsafe extern "C" fn ndis5_store_sg_list(
+    _device: abi::PDEVICE_OBJECT,
+    _reserved: abi::PVOID,
+    list: abi::PSCATTER_GATHER_LIST,
+    context: abi::PVOID,
+) {
+    // SAFETY: a send packet of the shim's (safety requirement).
+    unsafe { *ndis5_nic::sg_list_slot(context.cast()) = list.cast() };
+}
+
+/// `NdisMSendComplete`: frees the packet's skb. `Packet` may be anything:
+/// it is looked up in the shim's send pool before it is read.
 #[no_mangle]
-unsafe extern "C" fn NdisMSendComplete(
+extern "C" fn NdisMSendComplete(
     MiniportAdapterHandle: abi::NDIS_HANDLE,
     Packet: abi::PNDIS_PACKET,
     Status: abi::NDIS_STATUS,
 ) {
     if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMSendComplete") {
-        // SAFETY: by this function's safety requirement.
-        unsafe { ndis5_nic::send_complete(&adapter, Packet, Status) };
+        ndis5_nic::send_complete(&adapter, Packet, Status);
     }
 }
 
@@ -3618,11 +3631,10 @@ extern "C" fn NdisMEthIndicateReceiveComplete(MiniportAdapterHandle: abi::NDIS_H
     let _ = adapter_or_reject(MiniportAdapterHandle, "NdisMEthIndicateReceiveComplete");
 }
 
-/// # Safety
-///
-/// `Packet` NULL or readable for an `NDIS_PACKET_PRIVATE`.
+/// `Packet` may be anything: it is looked up in the shim's transfer pool
+/// before it is read.
 #[no_mangle]
-unsafe extern "C" fn NdisMTransferDataComplete(
+extern "C" fn NdisMTransferDataComplete(
     MiniportAdapterHandle: abi::NDIS_HANDLE,
     Packet: abi::PNDIS_PACKET,
     Status: abi::NDIS_STATUS,
@@ -3630,8 +3642,7 @@ unsafe extern "C" fn NdisMTransferDataComplete(
 ) {
     trace::void_call(c"NdisMTransferDataComplete", MiniportAdapterHandle as usize);
     if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMTransferDataComplete") {
-        // SAFETY: by this function's safety requirement.
-        unsafe { ndis5_nic::transfer_data_complete(&adapter, Packet, Status, BytesTransferred) };
+        ndis5_nic::transfer_data_complete(&adapter, Packet, Status, BytesTransferred);
     }
 }
 
@@ -3718,7 +3729,7 @@ extern "C" fn NdisMInitializeScatterGatherDma(
                 0
             },
             maximum_physical_mapping: MaximumPhysicalMapping,
-            process: ndis5_nic::SG_PROCESS,
+            process: Some(ndis5_store_sg_list),
             shared_mem_complete: None,
             ndis5: true,
         };

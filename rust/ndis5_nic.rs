@@ -25,21 +25,32 @@
 //! - **Receive.** `NdisMEthIndicateReceive` copies header and lookahead
 //!   into a new skb and, when the lookahead is short, has
 //!   `MiniportTransferData` fill the rest in place (PENDING:
-//!   `NdisMTransferDataComplete`). `NdisMIndicateReceivePacket` copies each
-//!   packet; one with status NDIS_STATUS_RESOURCES is the miniport's again
-//!   on return, the others go back through `MiniportReturnPacket`.
+//!   `NdisMTransferDataComplete`, once). `NdisMIndicateReceivePacket`
+//!   copies each packet; one with status NDIS_STATUS_RESOURCES, and every
+//!   later one in the array, is the miniport's again on return, the others
+//!   get NDIS_STATUS_PENDING and go back through `MiniportReturnPacket`
+//!   from the adapter's return work, after the call returned.
+//! - **Reset.** No send while a reset is in progress (the queue stopped);
+//!   the sends a serialized miniport held are completed by the shim when
+//!   the reset completed ([`complete_abandoned_sends`]).
+//! - **Completions** look the packet up in the shim's pool by address
+//!   before reading it: forged pointers are refused.
 //! - **Status.** `NDIS_STATUS_MEDIA_CONNECT`/`_DISCONNECT` drive the carrier.
 //! - **Statistics** from `OID_GEN_XMIT_OK`, `RCV_OK`, `XMIT_ERROR`,
 //!   `RCV_ERROR` and `RCV_NO_BUFFER`.
 
 use core::{
     ffi::c_void,
-    sync::atomic::{AtomicU32, Ordering},
+    sync::atomic::{AtomicPtr, AtomicU32, Ordering},
 };
 use kernel::{
     bindings,
     prelude::*,
-    sync::atomic::{Acquire, Relaxed, Release},
+    sync::{
+        atomic::{Acquire, Relaxed, Release},
+        Arc,
+    },
+    workqueue::{self, impl_has_work, WorkItem},
 };
 
 use crate::{
@@ -54,6 +65,7 @@ use crate::{
     packet_pool, sg, sg_dma,
     status::NdisStatus,
     trace,
+    work_sync::Flush,
 };
 
 /// Descriptors of the shim's send pool: as many packets as the NDIS 6
@@ -76,6 +88,12 @@ const EARLY: u32 = 3;
 
 /// What a send packet's `ProtocolReserved` holds (the shim is its
 /// protocol).
+///
+/// # Invariants
+///
+/// From `xmit` until the packet is freed, `skb` is the stack's skb the
+/// packet describes and `mdls` the block of MDLs over it (kmalloc'ed),
+/// both owned by the packet.
 #[repr(C)]
 struct TxReserved {
     skb: *mut RawSkb,
@@ -87,18 +105,20 @@ struct TxReserved {
 }
 
 /// What a transfer packet's `ProtocolReserved` holds.
+///
+/// # Invariants
+///
+/// `skb` is the receive skb the transfer fills, owned by the packet, or
+/// NULL once [`transfer_done`] took it (a second completion finds NULL);
+/// `mdl` describes the skb's last `wanted` bytes.
 #[repr(C)]
 struct RxReserved {
-    skb: *mut RawSkb,
+    skb: AtomicPtr<RawSkb>,
     /// Bytes `MiniportTransferData` is to write.
     wanted: u32,
     /// The buffer over the skb's tail.
     mdl: abi::MDL,
 }
-
-/// The `ProcessSGList` of the SG registrations `NdisMInitializeScatterGatherDma`
-/// makes: the list goes into the packet's per-packet information.
-pub(crate) const SG_PROCESS: abi::MINIPORT_PROCESS_SG_LIST_HANDLER = Some(store_sg_list);
 
 /// `NDIS_PER_PACKET_INFO_FROM_PACKET(packet, ScatterGatherListPacketInfo)`.
 ///
@@ -106,7 +126,7 @@ pub(crate) const SG_PROCESS: abi::MINIPORT_PROCESS_SG_LIST_HANDLER = Some(store_
 ///
 /// `packet` is a pool packet (its OOB data and extension follow it at
 /// `NdisPacketOobOffset`).
-unsafe fn sg_list_slot(packet: *mut abi::NDIS_PACKET) -> *mut abi::PVOID {
+pub(crate) unsafe fn sg_list_slot(packet: *mut abi::NDIS_PACKET) -> *mut abi::PVOID {
     // SAFETY: the extension lies right after the OOB data of a pool
     // packet (safety requirement).
     unsafe {
@@ -119,22 +139,6 @@ unsafe fn sg_list_slot(packet: *mut abi::NDIS_PACKET) -> *mut abi::PVOID {
             .cast::<abi::PVOID>()
             .add(abi::ScatterGatherListPacketInfo as usize)
     }
-}
-
-/// Stores a send's SG list in its packet (`context`), from
-/// `sg_dma::allocate_list` before it returns.
-///
-/// # Safety
-///
-/// `context` is one of the shim's send packets being mapped.
-unsafe extern "C" fn store_sg_list(
-    _device: abi::PDEVICE_OBJECT,
-    _reserved: abi::PVOID,
-    list: abi::PSCATTER_GATHER_LIST,
-    context: abi::PVOID,
-) {
-    // SAFETY: a send packet of the shim's (safety requirement).
-    unsafe { *sg_list_slot(context.cast()) = list.cast() };
 }
 
 /// `NdisMInitializeScatterGatherDma` succeeded with the registration `h`:
@@ -478,6 +482,14 @@ pub(crate) fn xmit(adapter: &Adapter, bridge: &Bridge, path: &Ndis5Path, skb: *m
             None => return 1,
         }
     };
+    // No MiniportSend(Packets) while a reset is in progress: the queue
+    // stays stopped until `NdisMResetComplete` (`crate::reset`), the skb
+    // goes back to the queue discipline.
+    if nic.resetting.load(Acquire) {
+        // SAFETY: the live net_device.
+        unsafe { netdev_io::ndis_shim_tx_stop(bridge.netdev) };
+        return 1;
+    }
     let generation = n5.resources_gen.load(Acquire);
     // SAFETY: the stack's skb, ours until freed.
     let Some(mdls) = (unsafe { netdev_io::mdls_of_skb(skb) }) else {
@@ -564,7 +576,11 @@ pub(crate) fn xmit(adapter: &Adapter, bridge: &Bridge, path: &Ndis5Path, skb: *m
             // SAFETY: the shim's packet, which the miniport gave back.
             unsafe { complete_packet(adapter, bridge, packet, NdisStatus(early)) };
         }
-    } else if status.0 == abi::NDIS_STATUS_RESOURCES && state.load(Ordering::Acquire) == SENDING {
+    } else if status.0 == abi::NDIS_STATUS_RESOURCES
+        && state
+            .compare_exchange(SENDING, 0, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    {
         // Not taken: the skb goes back to the queue discipline, the queue
         // stops until NdisMSendResourcesAvailable.
         n5.refused.fetch_add(1, Relaxed);
@@ -583,8 +599,13 @@ pub(crate) fn xmit(adapter: &Adapter, bridge: &Bridge, path: &Ndis5Path, skb: *m
         }
         return 1;
     } else {
-        let status = if state.load(Ordering::Acquire) == EARLY {
-            // SAFETY: as above.
+        // Taken out of SENDING first: a completion racing with this
+        // either came before (EARLY, its status kept) or is refused.
+        let status = if state
+            .compare_exchange(SENDING, 0, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            // SAFETY: as above: EARLY, its status written before.
             NdisStatus(unsafe { (*tx_reserved(packet)).early_status })
         } else {
             status
@@ -645,20 +666,16 @@ unsafe fn complete_packet(
     netdev_io::tx_accounted(&adapter.nic, bridge, 1, len, true);
 }
 
-/// `NdisMSendComplete`.
-///
-/// # Safety
-///
-/// `packet` is readable for an `NDIS_PACKET_PRIVATE` (the miniport passes
-/// a packet it was sent).
-pub(crate) unsafe fn send_complete(adapter: &Adapter, packet: *mut abi::NDIS_PACKET, status: i32) {
+/// `NdisMSendComplete`. `packet` is looked up in the shim's send pool by
+/// its address before anything is read through it: a forged pointer is
+/// refused.
+pub(crate) fn send_complete(adapter: &Adapter, packet: *mut abi::NDIS_PACKET, status: i32) {
     const CALL: &str = "NdisMSendComplete";
     let Some(bridge) = adapter.nic.live() else {
         adapter.reject(CALL, "the adapter has no net_device");
         return;
     };
-    // SAFETY: readable (safety requirement).
-    if packet.is_null() || unsafe { (*packet).Private.Pool } as u64 != bridge.tx_pool.into_raw() {
+    if !packet_pool::is_allocated(bridge.tx_pool, packet) {
         adapter.reject(CALL, "a packet the shim did not send");
         return;
     }
@@ -785,7 +802,7 @@ pub(crate) unsafe fn eth_indicate_receive(
     // `RxReserved`); its MDL describes the skb's last `wanted` bytes.
     unsafe {
         let r = (&raw mut (*packet).ProtocolReserved).cast::<RxReserved>();
-        (*r).skb = skb;
+        (&raw mut (*r).skb).write(AtomicPtr::new(skb));
         (*r).wanted = wanted;
         let mdl = &raw mut (*r).mdl;
         memory::build_mdl(mdl, data.add((header_size + have) as usize).cast(), wanted);
@@ -812,12 +829,9 @@ pub(crate) unsafe fn eth_indicate_receive(
     }
 }
 
-/// `NdisMTransferDataComplete`.
-///
-/// # Safety
-///
-/// `packet` is readable for an `NDIS_PACKET_PRIVATE`.
-pub(crate) unsafe fn transfer_data_complete(
+/// `NdisMTransferDataComplete`. `packet` is looked up in the shim's
+/// transfer pool by its address before anything is read through it.
+pub(crate) fn transfer_data_complete(
     adapter: &Adapter,
     packet: *mut abi::NDIS_PACKET,
     status: i32,
@@ -827,8 +841,7 @@ pub(crate) unsafe fn transfer_data_complete(
     let Some((bridge, path)) = live5(adapter, CALL) else {
         return;
     };
-    // SAFETY: readable (safety requirement).
-    if packet.is_null() || unsafe { (*packet).Private.Pool } as u64 != path.rx_pool.into_raw() {
+    if !packet_pool::is_allocated(path.rx_pool, packet) {
         adapter.reject(CALL, "not a packet of the shim's transfers");
         return;
     }
@@ -852,9 +865,18 @@ unsafe fn transfer_done(
     // SAFETY: a transfer packet (safety requirement).
     let (skb, wanted) = unsafe {
         let r = (&raw mut (*packet).ProtocolReserved).cast::<RxReserved>();
-        ((*r).skb, (*r).wanted)
+        (
+            (*r).skb.swap(core::ptr::null_mut(), Ordering::AcqRel),
+            (*r).wanted,
+        )
     };
-    // SAFETY: as above.
+    if skb.is_null() {
+        // A second completion of the same transfer: its frame was
+        // delivered (or dropped) by the first.
+        adapter.reject("NdisMTransferDataComplete", "a transfer completed twice");
+        return;
+    }
+    // SAFETY: as above; the skb taken, the packet given back once.
     unsafe { packet_pool::free("NdisMTransferDataComplete", packet) };
     if status.is_success() && transferred == wanted {
         // SAFETY: the live net_device; the skb ours to hand over.
@@ -871,14 +893,22 @@ unsafe fn transfer_done(
     }
 }
 
-/// `NdisMIndicateReceivePacket`.
+/// `NdisMIndicateReceivePacket`. Each packet is copied into an skb during
+/// the call. One whose status is `NDIS_STATUS_RESOURCES`, and every later
+/// one in the array ("the driver is retaining ownership of the packet
+/// ... and of all subsequent packets in the packet array":
+/// `NDIS_SET_PACKET_STATUS`), is the miniport's again when the call
+/// returns, its status left as it was. The others get
+/// `NDIS_STATUS_PENDING` ("protocols retain ownership":
+/// `NDIS_GET_PACKET_STATUS`) and go back through `MiniportReturnPacket`
+/// from the adapter's return work, after the call returned.
 ///
 /// # Safety
 ///
 /// `packets` holds `count` packets, each readable with its OOB data and
 /// buffer chain for the call.
 pub(crate) unsafe fn indicate_receive_packet(
-    adapter: &Adapter,
+    adapter: &Arc<Adapter>,
     packets: *mut *mut abi::NDIS_PACKET,
     count: u32,
 ) {
@@ -891,6 +921,8 @@ pub(crate) unsafe fn indicate_receive_packet(
         return;
     }
     let deliver = adapter.nic.phase.load(Acquire) != PAUSED;
+    let mut retained = false;
+    let mut queued = false;
     for i in 0..count as usize {
         // SAFETY: `count` packets (safety requirement).
         let packet = unsafe { *packets.add(i) };
@@ -901,49 +933,130 @@ pub(crate) unsafe fn indicate_receive_packet(
         // SAFETY: readable packet and chain (safety requirement).
         let head = unsafe { (*packet).Private.Head };
         if deliver {
-            receive_chain(adapter, bridge, head);
+            netdev_io::receive_copy(adapter, bridge, CALL, head);
         } else {
             // SAFETY: the live net_device.
             unsafe { netdev_io::ndis_shim_rx_dropped(bridge.netdev) };
         }
         // SAFETY: as above.
-        let resources = unsafe { *oob_status(packet) } == abi::NDIS_STATUS_RESOURCES;
-        if !resources {
-            if let Some(ret) = path.ret {
-                // SAFETY: the miniport's MiniportReturnPacket with its own
-                // context, on a packet it indicated and the shim copied.
-                unsafe { ret(adapter.context(), packet) };
-            }
+        let status = unsafe { oob_status(packet) };
+        // SAFETY: as above.
+        retained |= unsafe { *status } == abi::NDIS_STATUS_RESOURCES;
+        if retained || path.ret.is_none() {
+            // The miniport's again on return.
+            continue;
         }
+        // PENDING before the packet is queued: the return work may take it
+        // at once.
+        // SAFETY: as above; the shim's until MiniportReturnPacket.
+        let was = unsafe { status.replace(abi::NDIS_STATUS_PENDING as i32) };
+        if queue_return(adapter, packet) {
+            queued = true;
+        } else {
+            // SAFETY: as above: not queued, the miniport's on return.
+            unsafe { *status = was };
+        }
+    }
+    if queued {
+        let _ = workqueue::system().enqueue::<Arc<Adapter>, 4>(adapter.clone());
     }
     trace::net(c"receive", bridge.handle.into_raw() as usize, count, 0, 0);
 }
 
-/// Copies a received buffer chain into a new skb and delivers it.
-fn receive_chain(adapter: &Adapter, bridge: &Bridge, head: *mut abi::MDL) {
-    // SAFETY: a readable chain (the caller's packet).
-    let len: u32 = unsafe { MdlChain::new(head) }.map(|m| m.byte_count).sum();
-    if !(netdev_io::ETH_HLEN..=bridge.max_frame).contains(&len) {
-        adapter.reject(
-            "NdisMIndicateReceivePacket",
-            "not an Ethernet frame; dropped",
-        );
-        // SAFETY: the live net_device.
-        unsafe { netdev_io::ndis_shim_rx_dropped(bridge.netdev) };
-        return;
-    }
-    let Some((skb, data)) = netdev_io::rx_alloc(bridge, len) else {
+/// Queues `packet` for `MiniportReturnPacket`: `false` (the packet stays
+/// the miniport's, its status unchanged) once the queue was closed for
+/// the halt or when no memory is left for the entry.
+fn queue_return(adapter: &Adapter, packet: *mut abi::NDIS_PACKET) -> bool {
+    let mut q = adapter.nic.ndis5.returns.lock();
+    !q.closed && q.packets.push(packet as usize, GFP_ATOMIC).is_ok()
+}
+
+/// Hands the queued receive packets back through `MiniportReturnPacket`
+/// (at DISPATCH_LEVEL, serialized with the miniport's other calls unless
+/// it is deserialized). PASSIVE.
+fn return_packets(adapter: &Adapter) {
+    let Some(ret) = adapter
+        .nic
+        .bridge
+        .as_ref()
+        .and_then(|b| b.handlers.ndis5)
+        .and_then(|p| p.ret)
+    else {
         return;
     };
-    // SAFETY: `data` holds `len` bytes of the new skb.
-    let out = unsafe { core::slice::from_raw_parts_mut(data, len as usize) };
-    // SAFETY: as above.
-    if netdev_io::copy_from_chain(unsafe { MdlChain::new(head) }, 0, out) {
-        // SAFETY: the live net_device; the skb ours to hand over.
-        unsafe { netdev_io::ndis_shim_rx_deliver(bridge.netdev, skb, false) };
-    } else {
-        // SAFETY: ours, never handed over.
-        unsafe { netdev_io::ndis_shim_rx_free(bridge.netdev, skb) };
+    let n5 = &adapter.nic.ndis5;
+    let packets = core::mem::take(&mut n5.returns.lock().packets);
+    n5.serialized(|| {
+        for &p in packets.iter() {
+            // SAFETY: the miniport's MiniportReturnPacket with its own
+            // context, on a packet it indicated and the shim kept
+            // (`ReturnQueue`'s invariant), handed back once.
+            unsafe { ret(adapter.context(), p as *mut abi::NDIS_PACKET) };
+        }
+    });
+}
+
+impl_has_work! {
+    impl HasWork<Adapter, 4> for Adapter { self.return_work }
+}
+
+impl WorkItem<4> for Adapter {
+    type Pointer = Arc<Adapter>;
+
+    fn run(adapter: Arc<Adapter>) {
+        return_packets(&adapter);
+    }
+}
+
+/// Before `MiniportHalt`: every receive packet the shim holds goes back,
+/// and later indications keep their packets' status (the miniport's
+/// again on return). PASSIVE.
+pub(crate) fn close_returns(adapter: &Adapter) {
+    adapter.return_work.flush();
+    adapter.nic.ndis5.returns.lock().closed = true;
+    return_packets(adapter);
+}
+
+/// After a serialized miniport's reset: "the miniport relinquishes pending
+/// packet ownership, no matter the state of the send. NDIS will complete
+/// any pending sends to higher layers with an appropriate status"
+/// (`MiniportReset`). Every send still at the miniport is completed with
+/// `NDIS_STATUS_RESET_IN_PROGRESS` (dropped, counted as a send error).
+/// PASSIVE, with no send in progress (the queue stopped).
+pub(crate) fn complete_abandoned_sends(adapter: &Adapter) {
+    let nic = &adapter.nic;
+    let Some(bridge) = nic.live() else {
+        return;
+    };
+    if nic.ndis5.deserialized.load(Relaxed) {
+        // A deserialized miniport completes its own sends at a reset.
+        return;
+    }
+    let mut abandoned = 0u32;
+    for packet in packet_pool::allocated(bridge.tx_pool) {
+        // SAFETY: an allocated packet of the send pool: `xmit` wrote its
+        // `TxReserved` before handing it over (no send is in progress).
+        let state = unsafe { &(*tx_reserved(packet)).state };
+        if state
+            .compare_exchange(WAITING, 0, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            abandoned += 1;
+            let status = NdisStatus(abi::NDIS_STATUS_RESET_IN_PROGRESS);
+            nic.ndis5.serialized(|| {
+                // SAFETY: taken from the miniport (WAITING -> 0, which a
+                // late NdisMSendComplete no longer finds).
+                unsafe { complete_packet(adapter, bridge, packet, status) }
+            });
+        }
+    }
+    if abandoned != 0 {
+        dev_info!(
+            adapter.device(),
+            "{}: reset: {} send(s) the miniport gave up completed by the shim\n",
+            adapter.driver.name(),
+            abandoned
+        );
     }
 }
 

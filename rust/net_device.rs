@@ -252,6 +252,10 @@ pub(crate) fn detach(adapter: &Adapter) {
     adapter.rx_mode_work.flush();
     // The same for a statistics query.
     adapter.stats_work.flush();
+    // NDIS 5: the receive packets the shim holds go back before the halt.
+    if bridge.handlers.ndis5.is_some() {
+        crate::ndis5_nic::close_returns(adapter);
+    }
 }
 
 /// Frees the net_device and the send pool. After `MiniportHaltEx` (or a
@@ -707,32 +711,15 @@ fn return_flags() -> u32 {
 /// Copies one NET_BUFFER's data into a new skb and delivers it; `csum_ok`:
 /// the miniport verified its TCP/UDP checksum.
 fn receive_one(adapter: &Adapter, bridge: &Bridge, view: &NetBufferView, csum_ok: bool) {
-    let len = view.data_length;
-    if !(ETH_HLEN..=bridge.max_frame).contains(&len) {
-        adapter.reject(
-            "NdisMIndicateReceiveNetBufferLists",
-            "a NET_BUFFER's DataLength is not an Ethernet frame's; dropped",
-        );
-        // SAFETY: the live net_device.
-        unsafe { ndis_shim_rx_dropped(bridge.netdev) };
-        return;
-    }
-    let Some((skb, data)) = rx_alloc(bridge, len) else {
-        return;
-    };
-    // SAFETY: `data` holds `len` bytes of the new skb.
-    let out = unsafe { core::slice::from_raw_parts_mut(data, len as usize) };
-    if copy_from_chain(view.current, view.current_mdl_offset, out) {
-        // SAFETY: the live net_device; the skb ours to hand over.
-        unsafe { ndis_shim_rx_deliver(bridge.netdev, skb, csum_ok) };
-    } else {
-        adapter.reject(
-            "NdisMIndicateReceiveNetBufferLists",
-            "a NET_BUFFER's MDL chain is shorter than DataLength or not kernel memory",
-        );
-        // SAFETY: ours, never handed over; the live net_device.
-        unsafe { ndis_shim_rx_free(bridge.netdev, skb) };
-    }
+    receive_frame(
+        adapter,
+        bridge,
+        "NdisMIndicateReceiveNetBufferLists",
+        view.current,
+        view.current_mdl_offset,
+        view.data_length,
+        csum_ok,
+    );
 }
 
 /// `ndo_set_rx_mode`: atomic context; the OID requests run from a work item.

@@ -253,6 +253,65 @@ pub(crate) fn rx_alloc(bridge: &Bridge, len: u32) -> Option<(*mut RawSkb, *mut u
     (!skb.is_null()).then_some((skb, data))
 }
 
+/// Copies a received frame of `len` bytes, `skip` bytes into `chain`'s
+/// first MDL, into a new skb and delivers it (`csum_ok`: the miniport
+/// verified its TCP/UDP checksum). A length that is not an Ethernet
+/// frame's or a chain too short is refused for `call` (counted) and
+/// dropped. Any context up to DISPATCH_LEVEL.
+pub(crate) fn receive_frame(
+    adapter: &Adapter,
+    bridge: &Bridge,
+    call: &str,
+    chain: MdlChain,
+    skip: u32,
+    len: u32,
+    csum_ok: bool,
+) {
+    if !(ETH_HLEN..=bridge.max_frame).contains(&len) {
+        adapter.reject(call, "not an Ethernet frame's length; dropped");
+        // SAFETY: the live net_device.
+        unsafe { ndis_shim_rx_dropped(bridge.netdev) };
+        return;
+    }
+    let Some((skb, data)) = rx_alloc(bridge, len) else {
+        return;
+    };
+    // SAFETY: `data` holds `len` bytes of the new skb.
+    let out = unsafe { core::slice::from_raw_parts_mut(data, len as usize) };
+    if copy_from_chain(chain, skip, out) {
+        // SAFETY: the live net_device; the skb ours to hand over.
+        unsafe { ndis_shim_rx_deliver(bridge.netdev, skb, csum_ok) };
+    } else {
+        adapter.reject(
+            call,
+            "the buffer chain is shorter than the frame or not kernel memory; dropped",
+        );
+        // SAFETY: ours, never handed over; the live net_device.
+        unsafe { ndis_shim_rx_free(bridge.netdev, skb) };
+    }
+}
+
+/// Copies a whole received buffer chain (an NDIS 5 packet's, from `head`)
+/// into a new skb and delivers it, as [`receive_frame`]. The length is
+/// the sum of the buffers' `ByteCount`s, in 64 bits (a sum past 4 GiB is
+/// no frame either).
+pub(crate) fn receive_copy(adapter: &Adapter, bridge: &Bridge, call: &str, head: *mut abi::MDL) {
+    // SAFETY: a readable chain (the caller's packet).
+    let chain = unsafe { MdlChain::new(head) };
+    let total: u64 = chain.map(|m| u64::from(m.byte_count)).sum();
+    let len = u32::try_from(total).unwrap_or(u32::MAX);
+    // SAFETY: as above.
+    receive_frame(
+        adapter,
+        bridge,
+        call,
+        unsafe { MdlChain::new(head) },
+        0,
+        len,
+        false,
+    );
+}
+
 /// Fills `out` from `chain`, starting `skip` bytes into its first MDL.
 pub(crate) fn copy_from_chain(mut chain: MdlChain, mut skip: u32, out: &mut [u8]) -> bool {
     let mut at = 0;

@@ -166,6 +166,23 @@ pub(crate) struct Ndis5State {
     /// Sends refused with RESOURCES, and resource wake-ups (debugfs-free
     /// evidence for the tests: logged at detach).
     pub(crate) refused: Atomic<u32>,
+    /// Receive packets indicated with `NDIS_STATUS_PENDING` set by the
+    /// shim, to go back through `MiniportReturnPacket` from the adapter's
+    /// return work (`crate::ndis5_nic`).
+    #[pin]
+    pub(crate) returns: SpinLockIrq<ReturnQueue>,
+}
+
+/// The receive packets waiting for `MiniportReturnPacket`.
+///
+/// # Invariants
+///
+/// Each entry is a packet the miniport indicated and the shim owns (its
+/// status set to `NDIS_STATUS_PENDING`) until it is handed back; `closed`
+/// once the queue was drained for the halt: nothing is queued after.
+pub(crate) struct ReturnQueue {
+    pub(crate) packets: KVec<usize>,
+    pub(crate) closed: bool,
 }
 
 impl Ndis5State {
@@ -176,6 +193,10 @@ impl Ndis5State {
             resources_gen: Atomic::new(0),
             sg_dma: Atomic::new(0),
             refused: Atomic::new(0),
+            returns <- new_spinlock_irq!(ReturnQueue {
+                packets: KVec::new(),
+                closed: false,
+            }),
         })
     }
 

@@ -280,6 +280,51 @@ pub(crate) unsafe fn free(call: &str, packet: *mut abi::NDIS_PACKET) {
     }
 }
 
+/// Whether `packet` is an allocated descriptor of the pool `handle`
+/// names, found by its address alone: nothing is read through it, so a
+/// forged pointer is refused safely.
+pub(crate) fn is_allocated(handle: Handle, packet: *const abi::NDIS_PACKET) -> bool {
+    let Some(pool) = registry::find::<PacketPool>(handle) else {
+        return false;
+    };
+    let offset = (packet as usize).wrapping_sub(pool.block.base as usize);
+    if pool.layout.stride == 0 {
+        return false;
+    }
+    pool.layout.index_at(offset).is_some_and(|i| {
+        let slots = pool.slots.lock();
+        packet::is_set(&slots.map, i)
+    })
+}
+
+/// The allocated descriptors of the pool `handle` names, at the moment
+/// of the call. PASSIVE (allocates), no lock held.
+pub(crate) fn allocated(handle: Handle) -> KVec<*mut abi::NDIS_PACKET> {
+    let mut out = KVec::new();
+    // Allocated first: a found pool is held inside an RCU read section.
+    let Some(count) = registry::find::<PacketPool>(handle).map(|p| p.layout.count) else {
+        return out;
+    };
+    if out.reserve(count as usize, GFP_KERNEL).is_err() {
+        return out;
+    }
+    let Some(pool) = registry::find::<PacketPool>(handle) else {
+        return out;
+    };
+    let count = count.min(pool.layout.count);
+    let slots = pool.slots.lock();
+    for i in 0..count {
+        if packet::is_set(&slots.map, i) {
+            // SAFETY: within the block (`i < count`, type invariant of
+            // `Block`); only the address is formed.
+            let p = unsafe { pool.block.base.add(pool.layout.offset_of(i)) };
+            // Capacity reserved above: cannot fail.
+            let _ = out.push(p.cast(), GFP_ATOMIC);
+        }
+    }
+    out
+}
+
 /// `NdisUnchainBufferAtFront`: the first buffer, taken off the chain
 /// (its `Next` cleared), or NULL when the chain is empty.
 ///

@@ -130,6 +130,15 @@ pub(crate) fn reset(adapter: &Arc<Adapter>) {
     let _no_oids = nic.oid.lock();
     nic.reset_done.store(false, Relaxed);
     nic.resetting.store(true, Release);
+    // NDIS 5: no send reaches the miniport until the reset completed
+    // ("NDIS will not accept protocol-initiated sends ... while the NIC is
+    // being reset": Reset); `ndis5_nic::xmit` sees `resetting` under the
+    // serialization lock MiniportReset is called with, and stops the
+    // queue too, should a send be under way.
+    if reset5.is_some() {
+        // SAFETY: the live net_device; any context.
+        unsafe { crate::netdev_io::ndis_shim_tx_stop(bridge.netdev) };
+    }
     let mut addressing: u8 = 0;
     let mut status = match (bridge.handlers.reset, reset5) {
         // SAFETY: the miniport's MiniportResetEx with its own context and
@@ -162,6 +171,16 @@ pub(crate) fn reset(adapter: &Arc<Adapter>) {
                 adapter.driver.name()
             );
         }
+    }
+    if reset5.is_some() && bridge.handlers.reset.is_none() {
+        // The serialized miniport gave up the sends it held; a reset that
+        // never completed leaves them to it.
+        if status != NdisStatus::PENDING {
+            crate::ndis5_nic::complete_abandoned_sends(adapter);
+        }
+        nic.resetting.store(false, Release);
+        // SAFETY: the live net_device; any context.
+        unsafe { crate::netdev_io::ndis_shim_tx_wake(bridge.netdev) };
     }
     nic.resetting.store(false, Release);
     nic.resets.fetch_add(1, Relaxed);

@@ -146,6 +146,12 @@ pub fn clear(map: &mut [u64], index: u32) -> bool {
     }
 }
 
+/// Whether bit `index` of `map` is set (the descriptor is allocated).
+pub fn is_set(map: &[u64], index: u32) -> bool {
+    map.get(index as usize / 64)
+        .is_some_and(|word| *word & (1 << (index % 64)) != 0)
+}
+
 /// A buffer chain as `NdisCopyFromPacketToPacket` walks it.
 pub trait Chain {
     /// One buffer of the chain.

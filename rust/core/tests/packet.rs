@@ -1,8 +1,8 @@
 //! NDIS 5 packet-pool arithmetic through the public API.
 
 use ndis_core::packet::{
-    bitmap_words, clear, descriptor_count, packet_layout, plan_copy, take_first_clear, Chain,
-    PacketSizes, Segment, ALIGNMENT, MAX_CHAIN, MAX_DESCRIPTORS,
+    bitmap_words, clear, descriptor_count, is_set, packet_layout, plan_copy, take_first_clear,
+    Chain, PacketSizes, Segment, ALIGNMENT, MAX_CHAIN, MAX_DESCRIPTORS,
 };
 use ndis_core::status::Error;
 
@@ -93,6 +93,22 @@ impl Chain for Lengths {
     fn length(&self, b: usize) -> u32 {
         self.0[b]
     }
+}
+
+#[test]
+fn is_set_says_which_descriptors_are_allocated() {
+    let count = 70;
+    let mut map = vec![0u64; bitmap_words(count)];
+    assert!(!is_set(&map, 0));
+    assert_eq!(take_first_clear(&mut map, count, 0), Some(0));
+    assert!(is_set(&map, 0));
+    map[1] |= 1 << 5;
+    assert!(is_set(&map, 69));
+    assert!(!is_set(&map, 68));
+    // Past the map: never allocated.
+    assert!(!is_set(&map, 128));
+    assert!(clear(&mut map, 0));
+    assert!(!is_set(&map, 0));
 }
 
 fn plan(d: &[u32], doff: u32, s: &[u32], soff: u32, n: u32) -> (u32, Vec<Segment<usize, usize>>) {

@@ -12,16 +12,23 @@
 #      query and OID_802_3_MULTICAST_LIST set complete, pings of 1 to
 #      1472 bytes and a burst go through with refused sends retried after
 #      NdisMSendResourcesAvailable, SendPackets is never entered twice at
-#      once, a hang resets both adapters (MiniportReset pended, then
-#      NdisMResetComplete);
-#   2. serialized, NdisMIndicateReceivePacket (RESOURCES packets copied at
-#      once, the others returned through MiniportReturnPacket), a bus
-#      master with per-packet DMA (NdisMInitializeScatterGatherDma: each
-#      send's SCATTER_GATHER_LIST in its per-packet information, unmapped
-#      at NdisMSendComplete), 256 KiB over TCP intact;
-#   3. deserialized, unloaded under back-to-back pings both ways.
+#      once, the counters are OID_GEN_XMIT_OK's, a hang with sends held
+#      resets both adapters (MiniportReset gives the sends up and pends:
+#      no send until NdisMResetComplete, the shim completes the sends
+#      given up), a duplicate NdisMTransferDataComplete and forged send
+#      and transfer completions are refused;
+#   2. serialized, NdisMIndicateReceivePacket (RESOURCES packets, and the
+#      packets after one in an array, copied and the miniport's again on
+#      return; the others PENDING on return and handed back later through
+#      MiniportReturnPacket; the miniport reclaims by status and counts a
+#      packet reclaimed twice), a bus master with per-packet DMA
+#      (NdisMInitializeScatterGatherDma: each send's SCATTER_GATHER_LIST in
+#      its per-packet information, unmapped at NdisMSendComplete), 256 KiB
+#      over TCP intact;
+#   3. deserialized, MTU from OID_GEN_MAXIMUM_FRAME_SIZE, unloaded under
+#      back-to-back pings both ways.
 # Every load: the miniport's counts at halt (every packet back), nothing
-# left held, no NDIS call rejected.
+# left held; no NDIS call rejected but the forged and duplicate ones.
 # ndis-test: timeout=240
 set -uo pipefail
 shim=${NDIS_KO:?}/ndis_shim.ko nic_ko=$NDIS_KO/ndis5_loopnic.ko
@@ -43,10 +50,10 @@ cleanup() { ip netns del $NS 2>/dev/null; rmmod ndis5_loopnic 2>/dev/null; rmmod
 val() { [[ " $2" =~ [\ ]$1=([^\ ]*) ]] && echo "${BASH_REMATCH[1]}"; }
 
 echo "KTAP version 1"
-echo "1..39"
+echo "1..47"
 if ! insmod "$shim"; then notok "insmod ndis_shim"; exit 1; fi
 mountpoint -q $DBG || mount -t debugfs none $DBG
-rejected0=$(cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo x)
+rejected0=$(cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo 0)
 
 A="" B="" mark=""
 # up PARAMS...: loads the miniport, finds both net_devices by MAC, moves B
@@ -98,14 +105,22 @@ wait_carrier() {
 }
 halted_clean() { # what
 	check "$1: both adapters halted and reported" [ -n "$C0" -a -n "$C1" ]
-	check "$1: every receive packet returned, no send held" \
-		eval 'not grep -q "never returned" <<<"$LOG" && [ "$(val held "$C0")" = 0 -a "$(val held "$C1")" = 0 ]'
+	# "held" is what the miniport still held when MiniportHalt ran: NDIS
+	# halts only with every send completed (MiniportHalt).
+	check "$1: every receive packet returned, no send held or left uncompleted" \
+		eval 'not grep -q "never returned\|not completed" <<<"$LOG" && [ "$(val held "$C0")" = 0 -a "$(val held "$C1")" = 0 ]'
+	# NDIS_GET_PACKET_STATUS: a packet not PENDING on return is the
+	# miniport's again, a PENDING one comes back through
+	# MiniportReturnPacket: never both.
+	check "$1: no receive packet reclaimed twice" \
+		[ "$(val double_reclaims "$C0")" = 0 -a "$(val double_reclaims "$C1")" = 0 ]
 }
+rejected() { cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo x; }
 
 # --- 1. Serialized, lookahead receive, refused sends.
-if ! up refuse_every=7; then notok "insmod ndis5_loopnic refuse_every=7, two net_devices"; cleanup; exit 1; fi
+bias=100000
+if ! up refuse_every=7 dup_transfer=1 xmit_ok_bias=$bias; then notok "insmod ndis5_loopnic refuse_every=7, two net_devices"; cleanup; exit 1; fi
 ok "insmod ndis5_loopnic refuse_every=7: two net_devices with the MACs of OID_802_3_CURRENT_ADDRESS ($A, $B)"
-check "MTU from OID_GEN_MAXIMUM_FRAME_SIZE" [ "$(cat /sys/class/net/"$A"/mtu)" = 1500 ]
 check "carrier up from NdisMIndicateStatus(NDIS_STATUS_MEDIA_CONNECT)" wait_carrier
 check "link speed from the pended OID_GEN_LINK_SPEED query: 1000 Mb/s" \
 	[ "$(cat /sys/class/net/"$A"/speed 2>/dev/null)" = 1000 ]
@@ -121,6 +136,30 @@ echo "$out" | sed 's/^/# /' | tail -2
 check "300 back-to-back pings, none lost (refused sends retried)" grep -q ' 300 packets received' <<<"$out"
 ip maddr add 01:00:5e:01:02:03 dev "$A"
 sleep 1
+# The counters are OID_GEN_XMIT_OK's (the loopnic adds $bias to its sent
+# frames), asked at most once a second: a read asks, the next one a
+# moment later sees the answer, between the two counts read around it.
+s1=$(cat /sys/module/ndis5_loopnic/parameters/sent)
+cat /sys/class/net/"$A"/statistics/tx_packets >/dev/null
+sleep 2
+tx=$(cat /sys/class/net/"$A"/statistics/tx_packets)
+s2=$(cat /sys/module/ndis5_loopnic/parameters/sent)
+check "tx_packets from OID_GEN_XMIT_OK: $s1 + $bias <= $tx <= $s2 + $bias, after 300+ sends" \
+	[ "$s1" -gt 300 -a "$tx" -ge $((s1 + bias)) -a "$tx" -le $((s2 + bias)) ]
+# Forged completions: a non-canonical pointer (read, it would oops) and a
+# packet of the miniport's own pool; nothing Windows defines: refused and
+# counted.
+r0=$(rejected)
+echo 1 >/sys/module/ndis5_loopnic/parameters/forge
+r1=$(rejected)
+check "forged NdisMSendComplete/NdisMTransferDataComplete refused and counted ($r0 -> $r1), no oops" \
+	[ "$r1" = $((r0 + 3)) ]
+# A hang: each adapter's next check answers TRUE; until then the loopnic
+# holds its sends PENDING, and its MiniportReset gives them up ("the
+# miniport relinquishes pending packet ownership, no matter the state of
+# the send. NDIS will complete any pending sends": MiniportReset, NDIS 5).
+while :; do "$BB" ping -c 1 -W 1 10.78.0.2 >/dev/null 2>&1; sleep 0.1; done &
+ppid=$!
 echo 1 >/sys/module/ndis5_loopnic/parameters/hang
 resets_line() { grep " driver=ndis5_loopnic " $DBG/ndis_shim/adapters; }
 for t in $(seq 1 20); do
@@ -129,17 +168,22 @@ for t in $(seq 1 20); do
 done
 check "MiniportCheckForHang TRUE: both adapters reset once (MiniportReset pended, NdisMResetComplete)" \
 	[ "$(resets_line | grep -c ' resets=1$')" = 2 ]
-sleep 1
+kill $ppid 2>/dev/null
+wait $ppid 2>/dev/null
 check "traffic after the reset: ping A -> B" quiet "$BB" ping -c 2 -W 5 10.78.0.2
-# The counters come from OID_GEN_XMIT_OK & co., asked at most once a
-# second: a read asks, the next one a moment later sees the answer.
-cat /sys/class/net/"$A"/statistics/tx_packets >/dev/null
-sleep 2
-tx=$(cat /sys/class/net/"$A"/statistics/tx_packets)
-drops=$(( $(cat /sys/class/net/"$A"/statistics/tx_dropped) + $(cat /sys/class/net/"$A"/statistics/rx_dropped) ))
-check "interface counters moved (tx_packets $tx > 300), nothing dropped ($drops)" [ "$tx" -gt 300 -a "$drops" = 0 ]
+txd=$(cat /sys/class/net/"$A"/statistics/tx_dropped)
+rxd=$(cat /sys/class/net/"$A"/statistics/rx_dropped)
 check "rmmod ndis5_loopnic" down
 halted_clean "serialized"
+check "the sends MiniportReset gave up ($(val reset_dropped "$C0")) completed by the shim as dropped ($txd), nothing else dropped ($rxd)" \
+	[ "$(val reset_dropped "$C0")" -gt 0 -a "$txd" = "$(val reset_dropped "$C0")" -a "$rxd" = 0 ]
+check "no send while a reset was in progress (NDIS sends nothing until NdisMResetComplete: Reset)" \
+	[ "$(val sends_in_reset "$C0")" = 0 -a "$(val sends_in_reset "$C1")" = 0 ]
+dups=$(( $(val dup_transfers "$C0") + $(val dup_transfers "$C1") ))
+r2=$(rejected)
+check "a second NdisMTransferDataComplete for a transfer refused and counted ($dups made; $rejected0 -> $r2 with the 3 forged)" \
+	[ "$dups" -gt 0 -a "$r2" = $((rejected0 + 3 + dups)) ]
+expected_rejections=$((3 + dups))
 check "sends refused with NDIS_STATUS_RESOURCES and resumed by NdisMSendResourcesAvailable" \
 	[ "$(val refused "$C0")" -gt 0 -a "$(val resources_available "$C0")" -gt 0 ]
 check "sends pended and completed by NdisMSendComplete" [ "$(val pended "$C0")" -gt 0 ]
@@ -176,12 +220,20 @@ check "rmmod ndis5_loopnic" down
 halted_clean "packet receive"
 check "packets with NDIS_STATUS_RESOURCES copied at once, the others returned by MiniportReturnPacket" \
 	[ "$(val resources_indications "$C1")" -gt 0 -a "$(val returned "$C1")" -gt 0 ]
+# NDIS_SET_PACKET_STATUS: RESOURCES keeps "the packet ... and all
+# subsequent packets in the packet array" the driver's.
+check "arrays with RESOURCES in the middle: no later packet PENDING on return" \
+	[ "$(val array_indications "$C1")" -gt 0 -a "$(val later_pending "$C1")" = 0 -a "$(val later_pending "$C0")" = 0 ]
 check "every send carried its SCATTER_GATHER_LIST (ScatterGatherListPacketInfo) covering the frame" \
 	[ "$(val sg_ok "$C0")" -gt 0 -a "$(val sg_bad "$C0")" = 0 -a "$(val sg_bad "$C1")" = 0 ]
 
 # --- 3. Deserialized, unloaded under traffic.
-if up deserialize=1; then ok "insmod ndis5_loopnic deserialize=1"
+if up deserialize=1 frame_size=1492; then ok "insmod ndis5_loopnic deserialize=1 frame_size=1492"
 else notok "insmod ndis5_loopnic deserialize=1"; cleanup; exit 1; fi
+# OID_GEN_MAXIMUM_FRAME_SIZE: "the maximum network packet size, in
+# bytes, that the NIC supports. This specification does not include a
+# header": the MTU.
+check "MTU from OID_GEN_MAXIMUM_FRAME_SIZE (1492, not the default 1500)" [ "$(cat /sys/class/net/"$A"/mtu)" = 1492 ]
 check "carrier up" wait_carrier
 check "ping A -> B (deserialized)" quiet "$BB" ping -c 3 -W 5 10.78.0.2
 "$BB" ping -A -w 30 10.78.0.2 >/dev/null 2>&1 &
@@ -197,7 +249,8 @@ check "deserialized: traffic went through until the unload (sent $(val sent "$C0
 check "no net_device left" not grep -q . < <(for d in /sys/class/net/*; do
 	[ "$(basename "$(readlink -f "$d/device/driver" 2>/dev/null)")" = ndis5_loopnic ] && echo "$d"; done)
 
-rejected1=$(cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo y)
-check "no NDIS call rejected ($rejected0 -> $rejected1)" [ "$rejected0" = "$rejected1" ]
+rejected1=$(rejected)
+check "no NDIS call rejected but the $expected_rejections forged and duplicate ones ($rejected0 -> $rejected1)" \
+	[ "$rejected1" = $((rejected0 + expected_rejections)) ]
 if rmmod ndis_shim; then ok "rmmod ndis_shim"; else notok "rmmod ndis_shim"; fi
 exit "$failed"

@@ -11,7 +11,12 @@
  * finished with NdisMTransferDataComplete) or, with indicate_packets=1,
  * with NdisMIndicateReceivePacket from the adapter's own receive packets
  * (the last free one, and one in 16, with status NDIS_STATUS_RESOURCES;
- * the others come back through MiniportReturnPacket).
+ * one indication in 8 an array of three whose middle packet has
+ * NDIS_STATUS_RESOURCES). Like a Windows driver it reclaims by status: a
+ * packet whose status is not NDIS_STATUS_PENDING when the indication
+ * returns is its own again at once, a PENDING one only when it comes
+ * back through MiniportReturnPacket; a packet reclaimed twice, and a
+ * PENDING one after a RESOURCES one in the array, are counted.
  *
  * Serialized unless deserialize=1: a serialized SendPackets says each
  * packet's fate with NDIS_SET_PACKET_STATUS (one in 8 PENDING, finished
@@ -24,8 +29,14 @@
  * the multicast list (NdisMSetInformationComplete). The media connects
  * (NdisMIndicateStatus) a second after initialization. A write to the
  * parameter "hang" makes each adapter's next MiniportCheckForHang answer
- * TRUE; the MiniportReset that follows pends and completes from a timer.
- * What it saw is printed at halt for the test to check.
+ * TRUE and, until then, holds its sends PENDING as stuck hardware would;
+ * the MiniportReset that follows gives up every send it holds (a
+ * serialized miniport may: NDIS completes them), pends and completes from
+ * a timer 300 ms later; a send that arrives in between is counted. With
+ * dup_transfer=1 the first pended transfer is completed twice; a write to
+ * "forge" completes a send and a transfer that were never made (a
+ * non-canonical pointer and a packet of its own pool). What it saw is
+ * printed at halt for the test to check.
  */
 #define NDIS_MINIPORT_DRIVER
 #define NDIS51_MINIPORT
@@ -59,6 +70,15 @@ MODULE_PARM_DESC(sg, "a bus master with NDIS 5.1 per-packet DMA (NdisMInitialize
 static unsigned int refuse_every;
 module_param(refuse_every, uint, 0444);
 MODULE_PARM_DESC(refuse_every, "serialized: refuse one send in N with NDIS_STATUS_RESOURCES (0: never)");
+static bool dup_transfer;
+module_param(dup_transfer, bool, 0444);
+MODULE_PARM_DESC(dup_transfer, "complete the first pended transfer twice");
+static unsigned int frame_size = 1500;
+module_param(frame_size, uint, 0444);
+MODULE_PARM_DESC(frame_size, "OID_GEN_MAXIMUM_FRAME_SIZE (at most 1500)");
+static unsigned int xmit_ok_bias;
+module_param(xmit_ok_bias, uint, 0444);
+MODULE_PARM_DESC(xmit_ok_bias, "added to OID_GEN_XMIT_OK's answer (shows the counters come from it)");
 
 typedef struct _LOOP_RX {
 	PNDIS_PACKET Packet;
@@ -79,7 +99,11 @@ typedef struct _LOOP_ADAPTER {
 	NDIS_MEDIA_STATE Media;
 	/* Sends held PENDING until SendTimer. */
 	PNDIS_PACKET Pending[LOOP_PENDING_SENDS];
-	ULONG PendingCount;
+	ULONG PendingCount, HeldAtHalt;
+	/* Sends held while a hang is asked for, given up by the reset. */
+	PNDIS_PACKET Stuck[LOOP_PENDING_SENDS];
+	ULONG StuckCount;
+	BOOLEAN InReset;
 	BOOLEAN Refusing;
 	/* A transfer pended until TransferTimer (its length in the packet's
 	 * MiniportReserved). */
@@ -92,7 +116,9 @@ typedef struct _LOOP_ADAPTER {
 	/* What the test checks at halt. */
 	atomic_t Sent, SendCalls, Pended, Refused, ResourcesAvailable, Received, Filtered,
 		Transfers, PendedTransfers, PacketIndications, ResourcesIndications, Returned,
-		Queries, PendedQueries, Sets, PendedSets, HangChecks, Resets, Busy, SgOk, SgBad;
+		Queries, PendedQueries, Sets, PendedSets, HangChecks, Resets, Busy, SgOk, SgBad,
+		DoubleReclaims, ArrayIndications, LaterPending, ResetDropped, SendsInReset,
+		DupTransfers;
 	atomic_t InSend;
 } LOOP_ADAPTER, *PLOOP_ADAPTER;
 
@@ -109,6 +135,38 @@ static int LoopSetHang(const char *Value, const struct kernel_param *Kp)
 static const struct kernel_param_ops LoopHangOps = { .set = LoopSetHang };
 module_param_cb(hang, &LoopHangOps, NULL, 0200);
 MODULE_PARM_DESC(hang, "any write: each adapter's next MiniportCheckForHang answers TRUE");
+
+/* A write: completions of a send and a transfer the shim never made. */
+static int LoopForge(const char *Value, const struct kernel_param *Kp)
+{
+	PLOOP_ADAPTER Adapter = LoopAdapters[0];
+	/* Non-canonical: reading through it faults. */
+	PNDIS_PACKET Forged = (PNDIS_PACKET)(ULONG_PTR)0xdead000000000100ULL;
+
+	if (Adapter == NULL)
+		return -ENODEV;
+	NdisMSendComplete(Adapter->AdapterHandle, Forged, NDIS_STATUS_SUCCESS);
+	NdisMTransferDataComplete(Adapter->AdapterHandle, Forged, NDIS_STATUS_SUCCESS, 0);
+	/* A packet of its own pool, never sent. */
+	NdisMSendComplete(Adapter->AdapterHandle, Adapter->Rx[0].Packet, NDIS_STATUS_SUCCESS);
+	return 0;
+}
+
+static const struct kernel_param_ops LoopForgeOps = { .set = LoopForge };
+module_param_cb(forge, &LoopForgeOps, NULL, 0200);
+MODULE_PARM_DESC(forge, "any write: three forged completions on adapter 0");
+
+/* A read: adapter 0's sent frames (what OID_GEN_XMIT_OK counts). */
+static int LoopGetSent(char *Buffer, const struct kernel_param *Kp)
+{
+	PLOOP_ADAPTER Adapter = LoopAdapters[0];
+
+	return sysfs_emit(Buffer, "%d\n", Adapter != NULL ? atomic_read(&Adapter->Sent) : -1);
+}
+
+static const struct kernel_param_ops LoopSentOps = { .get = LoopGetSent };
+module_param_cb(sent, &LoopSentOps, NULL, 0444);
+MODULE_PARM_DESC(sent, "adapter 0's sent frames");
 
 static const NDIS_OID LoopOids[] = {
 	OID_GEN_SUPPORTED_LIST, OID_GEN_MEDIA_CONNECT_STATUS, OID_GEN_MAXIMUM_FRAME_SIZE,
@@ -160,10 +218,16 @@ static VOID LoopTransferTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
 	PLOOP_ADAPTER Adapter = Context;
 	PNDIS_PACKET Packet = InterlockedExchangePointer((PVOID volatile *)&Adapter->PendingTransfer,
 							 NULL);
+	UINT Length;
 
-	if (Packet != NULL)
+	if (Packet == NULL)
+		return;
+	Length = *(PUINT)Packet->MiniportReserved;
+	NdisMTransferDataComplete(Adapter->AdapterHandle, Packet, NDIS_STATUS_SUCCESS, Length);
+	/* The same again: a driver bug the shim must refuse. */
+	if (dup_transfer && atomic_cmpxchg(&Adapter->DupTransfers, 0, 1) == 0)
 		NdisMTransferDataComplete(Adapter->AdapterHandle, Packet, NDIS_STATUS_SUCCESS,
-					  *(PUINT)Packet->MiniportReserved);
+					  Length);
 }
 
 static VOID LoopQueryTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
@@ -187,6 +251,7 @@ static VOID LoopResetTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
 {
 	PLOOP_ADAPTER Adapter = Context;
 
+	Adapter->InReset = FALSE;
 	atomic_inc(&Adapter->Resets);
 	NdisMResetComplete(Adapter->AdapterHandle, NDIS_STATUS_SUCCESS, TRUE);
 }
@@ -316,11 +381,12 @@ static VOID LoopHalt(IN NDIS_HANDLE MiniportAdapterContext)
 	NdisMCancelTimer(&Adapter->SetTimer, &Cancelled);
 	NdisMCancelTimer(&Adapter->ResetTimer, &Cancelled);
 	/* What is still held goes back now: a send or a transfer whose
-	 * timer was cancelled above. */
+	 * timer was cancelled above (the shim waited for every send). */
+	Adapter->HeldAtHalt = Adapter->PendingCount + Adapter->StuckCount;
 	LoopCompleteHeld(Adapter, FALSE);
 	LoopTransferTimer(NULL, Adapter, NULL, NULL);
 	LoopAdapters[Adapter->Index] = NULL;
-	pr_info("ndis5_loopnic %u: sent=%d send_calls=%d pended=%d refused=%d resources_available=%d received=%d filtered=%d transfers=%d pended_transfers=%d packet_indications=%d resources_indications=%d returned=%d queries=%d pended_queries=%d sets=%d pended_sets=%d filter=0x%x multicast=%u hang_checks=%d resets=%d busy=%d held=%u sg_ok=%d sg_bad=%d\n",
+	pr_info("ndis5_loopnic %u: sent=%d send_calls=%d pended=%d refused=%d resources_available=%d received=%d filtered=%d transfers=%d pended_transfers=%d packet_indications=%d resources_indications=%d returned=%d queries=%d pended_queries=%d sets=%d pended_sets=%d filter=0x%x multicast=%u hang_checks=%d resets=%d busy=%d held=%u sg_ok=%d sg_bad=%d double_reclaims=%d array_indications=%d later_pending=%d reset_dropped=%d sends_in_reset=%d dup_transfers=%d\n",
 		Adapter->Index, atomic_read(&Adapter->Sent), atomic_read(&Adapter->SendCalls),
 		atomic_read(&Adapter->Pended), atomic_read(&Adapter->Refused),
 		atomic_read(&Adapter->ResourcesAvailable), atomic_read(&Adapter->Received),
@@ -331,8 +397,11 @@ static VOID LoopHalt(IN NDIS_HANDLE MiniportAdapterContext)
 		atomic_read(&Adapter->Sets), atomic_read(&Adapter->PendedSets),
 		Adapter->PacketFilter, Adapter->MulticastCount,
 		atomic_read(&Adapter->HangChecks), atomic_read(&Adapter->Resets),
-		atomic_read(&Adapter->Busy), Adapter->PendingCount,
-		atomic_read(&Adapter->SgOk), atomic_read(&Adapter->SgBad));
+		atomic_read(&Adapter->Busy), Adapter->HeldAtHalt,
+		atomic_read(&Adapter->SgOk), atomic_read(&Adapter->SgBad),
+		atomic_read(&Adapter->DoubleReclaims), atomic_read(&Adapter->ArrayIndications),
+		atomic_read(&Adapter->LaterPending), atomic_read(&Adapter->ResetDropped),
+		atomic_read(&Adapter->SendsInReset), atomic_read(&Adapter->DupTransfers));
 	for (i = 0; i < LOOP_RX_PACKETS; i++)
 		if (!Adapter->Rx[i].Free)
 			pr_err("ndis5_loopnic %u: receive packet %u never returned\n",
@@ -362,7 +431,7 @@ static NDIS_STATUS LoopQueryInformation(IN NDIS_HANDLE MiniportAdapterContext, I
 		Value = Adapter->Media;
 		break;
 	case OID_GEN_MAXIMUM_FRAME_SIZE:
-		Value = LOOP_FRAME_MAX - LOOP_HEADER;
+		Value = min(frame_size, (unsigned int)(LOOP_FRAME_MAX - LOOP_HEADER));
 		break;
 	case OID_GEN_LINK_SPEED:
 		if (InformationBufferLength < sizeof(ULONG)) {
@@ -379,7 +448,7 @@ static NDIS_STATUS LoopQueryInformation(IN NDIS_HANDLE MiniportAdapterContext, I
 		Value = Adapter->PacketFilter;
 		break;
 	case OID_GEN_XMIT_OK:
-		Value = atomic_read(&Adapter->Sent);
+		Value = atomic_read(&Adapter->Sent) + xmit_ok_bias;
 		break;
 	case OID_GEN_RCV_OK:
 		Value = atomic_read(&Adapter->Received) - atomic_read(&Adapter->Filtered);
@@ -472,11 +541,28 @@ static UINT LoopCopyPacket(PNDIS_PACKET Packet, PUCHAR To)
 	return Copied;
 }
 
+/* A receive packet is the driver's again; counted if it already was. */
+static VOID LoopReclaim(PLOOP_ADAPTER Adapter, LOOP_RX *Rx)
+{
+	NdisDprAcquireSpinLock(&Adapter->Lock);
+	if (Rx->Free) {
+		atomic_inc(&Adapter->DoubleReclaims);
+	} else {
+		NdisAdjustBufferLength(Rx->Buffer, LOOP_FRAME_MAX);
+		NdisRecalculatePacketCounts(Rx->Packet);
+		Rx->Free = TRUE;
+	}
+	NdisDprReleaseSpinLock(&Adapter->Lock);
+}
+
 /* Receives a frame sent by the other adapter. */
 static VOID LoopReceive(PLOOP_ADAPTER Peer, LOOP_FRAME *Frame)
 {
-	LOOP_RX *Rx = NULL;
-	ULONG i, Free = 0;
+	LOOP_RX *Rx[3];
+	PNDIS_PACKET Packets[3];
+	ULONG i, Free = 0, Taken = 0, Want;
+	BOOLEAN Retained = FALSE;
+	int n;
 
 	if (Peer->Media != NdisMediaStateConnected || Frame->Length < LOOP_HEADER)
 		return;
@@ -496,33 +582,70 @@ static VOID LoopReceive(PLOOP_ADAPTER Peer, LOOP_FRAME *Frame)
 		NdisMEthIndicateReceiveComplete(Peer->AdapterHandle);
 		return;
 	}
+	/* One indication in 8: an array of three, the frame and two frames
+	 * for nobody (the stack drops them), the middle one with
+	 * NDIS_STATUS_RESOURCES. */
+	n = atomic_inc_return(&Peer->PacketIndications);
+	Want = n % 8 == 4 ? 3 : 1;
 	NdisDprAcquireSpinLock(&Peer->Lock);
 	for (i = 0; i < LOOP_RX_PACKETS; i++) {
 		if (!Peer->Rx[i].Free)
 			continue;
 		Free++;
-		if (Rx == NULL)
-			Rx = &Peer->Rx[i];
+		if (Taken < Want)
+			Rx[Taken++] = &Peer->Rx[i];
 	}
-	if (Rx != NULL)
-		Rx->Free = FALSE;
+	if (Taken < Want && Taken > 1)
+		Taken = 1;
+	for (i = 0; i < Taken; i++)
+		Rx[i]->Free = FALSE;
 	NdisDprReleaseSpinLock(&Peer->Lock);
-	if (Rx == NULL)
+	if (Taken == 0)
 		return;
-	NdisMoveMemory(Rx->Data, Frame->Data, Frame->Length);
-	NdisAdjustBufferLength(Rx->Buffer, Frame->Length);
-	NdisRecalculatePacketCounts(Rx->Packet);
-	NDIS_SET_PACKET_HEADER_SIZE(Rx->Packet, LOOP_HEADER);
+	for (i = 0; i < Taken; i++) {
+		UINT Length = Frame->Length;
+
+		if (i == 0) {
+			NdisMoveMemory(Rx[i]->Data, Frame->Data, Length);
+		} else {
+			static const UCHAR Nobody[14] = { 0x02, 0x4e, 0x44, 0x35, 0x53, 0xff,
+							  0x02, 0x4e, 0x44, 0x35, 0x53, 0xfe,
+							  0x88, 0xb5 };
+
+			Length = 60;
+			NdisZeroMemory(Rx[i]->Data, Length);
+			NdisMoveMemory(Rx[i]->Data, Nobody, sizeof(Nobody));
+		}
+		NdisAdjustBufferLength(Rx[i]->Buffer, Length);
+		NdisRecalculatePacketCounts(Rx[i]->Packet);
+		NDIS_SET_PACKET_HEADER_SIZE(Rx[i]->Packet, LOOP_HEADER);
+		NDIS_SET_PACKET_STATUS(Rx[i]->Packet, NDIS_STATUS_SUCCESS);
+		Packets[i] = Rx[i]->Packet;
+	}
 	/* Low on packets (the last free one, and one in 16 as if it were):
 	 * the protocol copies it now and it stays the miniport's. */
-	if (atomic_inc_return(&Peer->PacketIndications) % 16 == 0 || Free == 1)
-		NDIS_SET_PACKET_STATUS(Rx->Packet, NDIS_STATUS_RESOURCES);
-	else
-		NDIS_SET_PACKET_STATUS(Rx->Packet, NDIS_STATUS_SUCCESS);
-	NdisMIndicateReceivePacket(Peer->AdapterHandle, &Rx->Packet, 1);
-	if (NDIS_GET_PACKET_STATUS(Rx->Packet) == NDIS_STATUS_RESOURCES) {
-		atomic_inc(&Peer->ResourcesIndications);
-		Rx->Free = TRUE;
+	if (Taken == 1 && (n % 16 == 0 || Free == 1))
+		NDIS_SET_PACKET_STATUS(Packets[0], NDIS_STATUS_RESOURCES);
+	if (Taken == 3) {
+		/* The driver keeps this one "and all subsequent packets in the
+		 * packet array" (NDIS_SET_PACKET_STATUS). */
+		NDIS_SET_PACKET_STATUS(Packets[1], NDIS_STATUS_RESOURCES);
+		atomic_inc(&Peer->ArrayIndications);
+	}
+	NdisMIndicateReceivePacket(Peer->AdapterHandle, Packets, Taken);
+	/* Reclaimed by status: anything but PENDING is the driver's again
+	 * (NDIS_GET_PACKET_STATUS). */
+	for (i = 0; i < Taken; i++) {
+		NDIS_STATUS Status = NDIS_GET_PACKET_STATUS(Packets[i]);
+
+		if (Status == NDIS_STATUS_RESOURCES) {
+			Retained = TRUE;
+			atomic_inc(&Peer->ResourcesIndications);
+		} else if (Retained && Status == NDIS_STATUS_PENDING) {
+			atomic_inc(&Peer->LaterPending);
+		}
+		if (Status != NDIS_STATUS_PENDING)
+			LoopReclaim(Peer, Rx[i]);
 	}
 }
 
@@ -564,9 +687,7 @@ static VOID LoopReturnPacket(IN NDIS_HANDLE MiniportAdapterContext, IN PNDIS_PAC
 	LOOP_RX *Rx = *(LOOP_RX **)Packet->MiniportReserved;
 
 	atomic_inc(&Adapter->Returned);
-	NdisAdjustBufferLength(Rx->Buffer, LOOP_FRAME_MAX);
-	NdisRecalculatePacketCounts(Packet);
-	Rx->Free = TRUE;
+	LoopReclaim(Adapter, Rx);
 }
 
 /* One packet: SUCCESS (sent), PENDING (held for SendTimer) or RESOURCES. */
@@ -574,7 +695,11 @@ static NDIS_STATUS LoopSendOne(PLOOP_ADAPTER Adapter, PNDIS_PACKET Packet, LOOP_
 {
 	PLOOP_ADAPTER Peer = LoopAdapters[Adapter->Index ^ 1];
 	int n = atomic_inc_return(&Adapter->SendCalls);
-	BOOLEAN Hold;
+	BOOLEAN Hold, Stuck;
+
+	/* NDIS sends nothing while a reset is in progress (Reset). */
+	if (Adapter->InReset)
+		atomic_inc(&Adapter->SendsInReset);
 
 	if (!deserialize && (Adapter->Refusing || (refuse_every && n % refuse_every == 0))) {
 		if (!Adapter->Refusing) {
@@ -605,10 +730,18 @@ static NDIS_STATUS LoopSendOne(PLOOP_ADAPTER Adapter, PNDIS_PACKET Packet, LOOP_
 	if (Peer != NULL)
 		LoopReceive(Peer, Frame);
 	NdisDprAcquireSpinLock(&Adapter->Lock);
-	Hold = n % 8 == 0 && Adapter->PendingCount < LOOP_PENDING_SENDS;
+	/* Hung (a hang asked for, not yet seen): sends stay PENDING until
+	 * the reset gives them up. */
+	Stuck = !deserialize && (atomic_read(&LoopHang) & (1 << Adapter->Index)) &&
+		Adapter->StuckCount < LOOP_PENDING_SENDS;
+	if (Stuck)
+		Adapter->Stuck[Adapter->StuckCount++] = Packet;
+	Hold = !Stuck && n % 8 == 0 && Adapter->PendingCount < LOOP_PENDING_SENDS;
 	if (Hold)
 		Adapter->Pending[Adapter->PendingCount++] = Packet;
 	NdisDprReleaseSpinLock(&Adapter->Lock);
+	if (Stuck)
+		return NDIS_STATUS_PENDING;
 	if (Hold) {
 		atomic_inc(&Adapter->Pended);
 		NdisMSetTimer(&Adapter->SendTimer, 1);
@@ -662,8 +795,19 @@ static NDIS_STATUS LoopReset(OUT PBOOLEAN AddressingReset, IN NDIS_HANDLE Minipo
 {
 	PLOOP_ADAPTER Adapter = MiniportAdapterContext;
 
+	ULONG Dropped;
+
 	*AddressingReset = FALSE;	/* said again at completion */
-	NdisMSetTimer(&Adapter->ResetTimer, 10);
+	/* "The miniport relinquishes pending packet ownership, no matter
+	 * the state of the send": NDIS completes them (MiniportReset). */
+	NdisDprAcquireSpinLock(&Adapter->Lock);
+	Adapter->InReset = TRUE;
+	Dropped = Adapter->PendingCount + Adapter->StuckCount;
+	Adapter->PendingCount = 0;
+	Adapter->StuckCount = 0;
+	NdisDprReleaseSpinLock(&Adapter->Lock);
+	atomic_add(Dropped, &Adapter->ResetDropped);
+	NdisMSetTimer(&Adapter->ResetTimer, 300);
 	return NDIS_STATUS_PENDING;
 }
 
