@@ -155,7 +155,8 @@ pub(crate) fn use_sg_dma(adapter: &Adapter, h: Handle) {
 unsafe fn unmap_packet(adapter: &Adapter, packet: *mut abi::NDIS_PACKET) {
     // SAFETY: a send packet (safety requirement).
     let slot = unsafe { sg_list_slot(packet) };
-    // SAFETY: as above.
+    // SAFETY: `slot` points into the send packet's per-packet info, which lives as long as the
+    // packet (safety requirement).
     let list = unsafe { slot.replace(core::ptr::null_mut()) };
     if !list.is_null() {
         let h = Handle::from_raw(adapter.nic.ndis5.sg_dma.load(Acquire));
@@ -493,7 +494,7 @@ pub(crate) fn xmit(adapter: &Adapter, bridge: &Bridge, path: &Ndis5Path, skb: *m
     let generation = n5.resources_gen.load(Acquire);
     // SAFETY: the stack's skb, ours until freed.
     let Some(mdls) = (unsafe { netdev_io::mdls_of_skb(skb) }) else {
-        // SAFETY: as above; the live net_device.
+        // SAFETY: the live net_device; the skb the stack gave us, not yet freed.
         unsafe { netdev_io::ndis_shim_tx_done(bridge.netdev, skb, false) };
         return 0;
     };
@@ -605,7 +606,8 @@ pub(crate) fn xmit(adapter: &Adapter, bridge: &Bridge, path: &Ndis5Path, skb: *m
             .compare_exchange(SENDING, 0, Ordering::AcqRel, Ordering::Acquire)
             .is_err()
         {
-            // SAFETY: as above: EARLY, its status written before.
+            // SAFETY: `packet` is one of the shim's send packets (checked above); the completion
+            // wrote early_status before its CAS to EARLY, which our failed CAS observed (Acquire).
             NdisStatus(unsafe { (*tx_reserved(packet)).early_status })
         } else {
             status
@@ -681,9 +683,10 @@ pub(crate) fn send_complete(adapter: &Adapter, packet: *mut abi::NDIS_PACKET, st
     }
     // SAFETY: one of the shim's send packets.
     let r = unsafe { tx_reserved(packet) };
-    // SAFETY: as above.
+    // SAFETY: `r` points into a pool packet, alive until freed by this completion path.
     let state = unsafe { &(*r).state };
-    // SAFETY: as above: written before the CAS below publishes it.
+    // SAFETY: `r` points into a pool packet; only this completion writes early_status, and the CAS
+    // below publishes it.
     unsafe { (*r).early_status = status };
     if state
         .compare_exchange(SENDING, EARLY, Ordering::AcqRel, Ordering::Acquire)
@@ -792,7 +795,7 @@ pub(crate) unsafe fn eth_indicate_receive(
         return;
     };
     let Ok(packet) = packet_pool::allocate(CALL, path.rx_pool) else {
-        // SAFETY: as above.
+        // SAFETY: the skb was allocated above and never handed to the stack.
         unsafe { netdev_io::ndis_shim_rx_free(bridge.netdev, skb) };
         return;
     };
@@ -876,7 +879,8 @@ unsafe fn transfer_done(
         adapter.reject("NdisMTransferDataComplete", "a transfer completed twice");
         return;
     }
-    // SAFETY: as above; the skb taken, the packet given back once.
+    // SAFETY: `packet` is a transfer packet of this pool (safety requirement) and its skb was taken
+    // just above, so it is freed exactly once.
     unsafe { packet_pool::free("NdisMTransferDataComplete", packet) };
     if status.is_success() && transferred == wanted {
         // SAFETY: the live net_device; the skb ours to hand over.
@@ -938,9 +942,9 @@ pub(crate) unsafe fn indicate_receive_packet(
             // SAFETY: the live net_device.
             unsafe { netdev_io::ndis_shim_rx_dropped(bridge.netdev) };
         }
-        // SAFETY: as above.
+        // SAFETY: `packet` is readable (safety requirement); its OOB block lies within it.
         let status = unsafe { oob_status(packet) };
-        // SAFETY: as above.
+        // SAFETY: `status` points into the packet's OOB block, readable until the call returns.
         retained |= unsafe { *status } == abi::NDIS_STATUS_RESOURCES;
         if retained || path.ret.is_none() {
             // The miniport's again on return.
@@ -948,7 +952,8 @@ pub(crate) unsafe fn indicate_receive_packet(
         }
         // PENDING before the packet is queued: the return work may take it
         // at once.
-        // SAFETY: as above; the shim's until MiniportReturnPacket.
+        // SAFETY: `status` points into the packet's OOB block; the packet is the shim's until
+        // MiniportReturnPacket.
         let was = unsafe { status.replace(abi::NDIS_STATUS_PENDING as i32) };
         if queue_return(adapter, packet) {
             queued = true;
