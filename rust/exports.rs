@@ -1622,7 +1622,7 @@ unsafe extern "C" fn NdisMRegisterDmaChannel(
     };
     if DmaDescription.is_null() {
         adapter.core().reject(CALL, "NULL DmaDescription");
-        // SAFETY: as above.
+        // SAFETY: checked non-NULL; writable by the safety requirement.
         return unsafe { store_handle(TRACED, on, MiniportDmaHandle, Err(Error::Failure)) };
     }
     // SAFETY: non-NULL, so readable (safety requirement); plain data.
@@ -1876,7 +1876,7 @@ unsafe extern "C" fn NdisMQueryAdapterResources(
         }
         // SAFETY: non-NULL, so valid (safety requirement).
         let have = unsafe { BufferSize.read_unaligned() } as usize;
-        // SAFETY: as above.
+        // SAFETY: non-NULL, so writable (safety requirement).
         unsafe { BufferSize.write_unaligned(needed as u32) };
         if ResourceList.is_null() || have < needed {
             return Err(Error::Resources);

@@ -499,7 +499,8 @@ pub(crate) fn xmit(adapter: &Adapter, bridge: &Bridge, path: &Ndis5Path, skb: *m
         return 0;
     };
     let Ok(packet) = packet_pool::allocate("ndo_start_xmit", bridge.tx_pool) else {
-        // SAFETY: `mdls_of_skb`'s block, linked nowhere; the skb as above.
+        // SAFETY: `mdls_of_skb`'s block, linked nowhere, freed once; the live
+        // net_device (`Bridge` invariant); the stack's skb, not yet freed.
         unsafe {
             bindings::kfree(mdls.cast());
             netdev_io::ndis_shim_tx_done(bridge.netdev, skb, false);
@@ -560,7 +561,9 @@ pub(crate) fn xmit(adapter: &Adapter, bridge: &Bridge, path: &Ndis5Path, skb: *m
             NdisStatus(unsafe { *oob_status(packet) })
         }
     } else if let Some(send) = path.send {
-        // SAFETY: the miniport's MiniportSend, as above.
+        // SAFETY: the miniport's MiniportSend with its own context at
+        // DISPATCH_LEVEL (`_serial` held unless deserialized), on a packet
+        // the shim owns until completed.
         NdisStatus(unsafe { send(adapter.context(), packet, 0) })
     } else {
         NdisStatus(abi::NDIS_STATUS_FAILURE)
@@ -958,7 +961,8 @@ pub(crate) unsafe fn indicate_receive_packet(
         if queue_return(adapter, packet) {
             queued = true;
         } else {
-            // SAFETY: as above: not queued, the miniport's on return.
+            // SAFETY: `status` points into the packet's OOB block; not queued, so
+            // no return work touches it and the packet is the miniport's on return.
             unsafe { *status = was };
         }
     }

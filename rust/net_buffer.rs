@@ -104,7 +104,7 @@ impl Iterator for MdlChain {
         }
         // SAFETY: non-NULL, so readable by the type invariant.
         let view = unsafe { mdl_view(self.next) };
-        // SAFETY: as above.
+        // SAFETY: `self.next` non-NULL, so a readable MDL (type invariant).
         self.next = unsafe { (*self.next).Next };
         match view {
             Ok(view) => Some(view),
@@ -152,7 +152,8 @@ impl NetBufferView {
             // SAFETY: readable chain (safety requirement).
             chain: unsafe { MdlChain::new(data.MdlChain) },
             data_offset: data.DataOffset,
-            // SAFETY: as above.
+            // SAFETY: the chain from `CurrentMdl` is readable while the view is
+            // used (safety requirement).
             current: unsafe { MdlChain::new(data.CurrentMdl) },
             current_mdl_offset: data.CurrentMdlOffset,
             // SAFETY: `DataLength` (ULONG) and `stDataLength` (SIZE_T) share

@@ -469,7 +469,8 @@ unsafe fn current_mdl(chain: *mut abi::MDL, offset: u32) -> (*mut abi::MDL, u32)
         unsafe { (*m).ByteCount }
     });
     match nbl::locate(lengths, offset) {
-        // SAFETY: as above.
+        // SAFETY: `chain` NULL or readable (safety requirement), and unchanged
+        // since the walk above.
         Some((i, at)) => (unsafe { Mdls::new(chain) }.nth(i).unwrap_or(null_mut()), at),
         None => (null_mut(), 0),
     }
@@ -749,7 +750,8 @@ unsafe fn retreat_record(nb: *mut abi::NET_BUFFER, call: &str) -> RetreatRecord 
         return record;
     }
     if head != chain {
-        // SAFETY: as above.
+        // SAFETY: `nb` live and from a shim pool (safety requirement), so its
+        // `NdisReserved` words are the shim's to clear; a zero record needs no head.
         unsafe { set_retreat_record(nb, null_mut(), RetreatRecord::default()) };
         reject(
             call,

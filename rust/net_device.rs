@@ -157,7 +157,8 @@ pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
         // SAFETY: the net_device just made, not registered yet.
         unsafe { ndis_shim_netdev_offload(netdev, offload_caps, o.lso_v4_max, o.lso_v6_max) };
     }
-    // SAFETY: as above; from here the stack may call ndo_open.
+    // SAFETY: the net_device `ndis_shim_netdev_new` just made, not registered
+    // yet; from here the stack may call ndo_open.
     let ret = unsafe { ndis_shim_netdev_register(netdev) };
     if ret != 0 {
         dev_err!(
@@ -478,7 +479,8 @@ extern "C" fn ndis_shim_nic_xmit(nic: *mut c_void, skb: *mut c_void) -> i32 {
     if unsafe { ndis_shim_skb_offload(skb, bridge.offload_caps, &mut csum_info, &mut lso_info) }
         != 0
     {
-        // SAFETY: as above; the live net_device.
+        // SAFETY: the stack's skb, ours until freed (here, once); the live
+        // net_device (`Bridge` invariant).
         unsafe { ndis_shim_tx_done(bridge.netdev, skb, false) };
         return 0;
     }
@@ -492,7 +494,8 @@ extern "C" fn ndis_shim_nic_xmit(nic: *mut c_void, skb: *mut c_void) -> i32 {
     };
     // SAFETY: the stack's skb, valid until we free it.
     let Some(nbl) = (unsafe { nbl_of_skb(bridge, skb) }) else {
-        // SAFETY: as above.
+        // SAFETY: the stack's skb, still ours (`nbl_of_skb` failed and kept
+        // nothing of it); the live net_device (`Bridge` invariant).
         unsafe { ndis_shim_tx_done(bridge.netdev, skb, false) };
         return 0;
     };
@@ -503,7 +506,8 @@ extern "C" fn ndis_shim_nic_xmit(nic: *mut c_void, skb: *mut c_void) -> i32 {
         info[abi::TcpIpChecksumNetBufferListInfo as usize] = csum_info as abi::PVOID;
         info[abi::TcpLargeSendNetBufferListInfo as usize] = lso_info as abi::PVOID;
     }
-    // SAFETY: as above.
+    // SAFETY: the stack's skb, held by the NBL and not freed before the
+    // miniport completes it.
     let len = unsafe { ndis_shim_skb_len(skb) };
     // SAFETY: the live net_device; counted before the miniport may complete.
     unsafe { ndis_shim_tx_sent(bridge.netdev, len) };
@@ -676,7 +680,7 @@ pub(crate) unsafe fn indicate_receive(
                 // SAFETY: the live net_device.
                 unsafe { ndis_shim_rx_dropped(bridge.netdev) };
             }
-            // SAFETY: as above.
+            // SAFETY: `nb` non-NULL, a readable NET_BUFFER (safety requirement).
             nb = unsafe { (*nb).__bindgen_anon_1.__bindgen_anon_1.Next };
         }
         seen += 1;

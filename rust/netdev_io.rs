@@ -213,7 +213,7 @@ pub(crate) fn tx_cap_check(nic: &Nic, bridge: &Bridge, out: u32) {
         unsafe { ndis_shim_tx_stop(bridge.netdev) };
         // A completion may have come in between: it saw the queue awake.
         if nic.outstanding.load(Acquire) < TX_CAP / 2 {
-            // SAFETY: as above.
+            // SAFETY: the live net_device (`Bridge` invariant).
             unsafe { ndis_shim_tx_wake(bridge.netdev) };
         }
     }
@@ -300,7 +300,8 @@ pub(crate) fn receive_copy(adapter: &Adapter, bridge: &Bridge, call: &str, head:
     let chain = unsafe { MdlChain::new(head) };
     let total: u64 = chain.map(|m| u64::from(m.byte_count)).sum();
     let len = u32::try_from(total).unwrap_or(u32::MAX);
-    // SAFETY: as above.
+    // SAFETY: `head` is the caller's packet's chain, readable until this call
+    // returns.
     receive_frame(
         adapter,
         bridge,

@@ -234,7 +234,8 @@ pub(crate) fn allocate(call: &str, handle: Handle) -> Result<NonNull<abi::NDIS_P
         core::ptr::write_bytes(p, 0, pool.layout.stride);
         p.cast::<abi::NDIS_PACKET>()
     };
-    // SAFETY: as above; the block is at least 8-aligned (a `u64` buffer)
+    // SAFETY: `p` is descriptor `index`, inside the block and ours alone
+    // (its bit was just set); the block is at least 8-aligned (a `u64` buffer)
     // and the stride a multiple of 16, so the packet is aligned.
     unsafe {
         (*p).Private.Pool = handle.into_raw() as abi::PNDIS_PACKET_POOL;
@@ -417,7 +418,7 @@ impl Chain for MdlChain {
         NonNull::new(unsafe { (*b.as_ptr()).Next })
     }
     fn length(&self, b: Self::Buffer) -> u32 {
-        // SAFETY: as above.
+        // SAFETY: reachable from `head`, so readable (type invariant).
         unsafe { (*b.as_ptr()).ByteCount }
     }
 }

@@ -66,7 +66,7 @@ pub(crate) fn resources_of<Ctx: kernel::device::DeviceContext>(
         };
         n += 1;
     }
-    // SAFETY: as above.
+    // SAFETY: `pci` is a live PCI device, so `pdev` is readable.
     let irq = unsafe { (*pdev).irq };
     if irq != 0 {
         list.PartialDescriptors[n] = abi::CM_PARTIAL_RESOURCE_DESCRIPTOR {

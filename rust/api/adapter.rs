@@ -28,7 +28,8 @@ pub(crate) struct Adapter {
 // SAFETY: both are addresses of objects the shim and the PCI core
 // synchronise themselves; the NDIS calls made with them are thread-safe.
 unsafe impl Send for Adapter {}
-// SAFETY: as above; `Adapter` has no interior mutability.
+// SAFETY: `&Adapter` only reads `handle` and `pdev`, which never change;
+// the shim and the PCI core synchronise the objects they name.
 unsafe impl Sync for Adapter {}
 
 impl Adapter {

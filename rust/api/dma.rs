@@ -366,7 +366,8 @@ impl<E: DmaEngine, L: EngineOf<E>> Controller<E, L> {
         // is alive while the shim may call (`EngineOf` contract).
         match unsafe { L::engine(context) } {
             Some(e) => Status::from_result(
-                // SAFETY: as above.
+                // SAFETY: `e` is the registered engine, alive until the shim has
+                // released every channel (`EngineOf` contract); only `&` is taken.
                 unsafe { &*e }.start(
                     channel,
                     device_address,

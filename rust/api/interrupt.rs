@@ -42,7 +42,8 @@ pub(crate) struct Interrupt<'a, H: InterruptHandler> {
 
 // SAFETY: the handle is only passed to thread-safe NDIS calls; `H` is Sync.
 unsafe impl<H: InterruptHandler> Send for Interrupt<'_, H> {}
-// SAFETY: as above.
+// SAFETY: `&Interrupt` only reads the handle, which never changes,
+// and hands out `&Arc<H>`, which is Sync as `H` is Send + Sync.
 unsafe impl<H: InterruptHandler> Sync for Interrupt<'_, H> {}
 
 /// `MiniportInterrupt` trampoline: [`InterruptHandler::isr`].

@@ -21,7 +21,8 @@ pub(crate) struct IoSpace<'a> {
 
 // SAFETY: MMIO accessors may be used from any thread and context.
 unsafe impl Send for IoSpace<'_> {}
-// SAFETY: as above; the mapping itself is immutable.
+// SAFETY: shared access only reads `base` and `len`, which never change;
+// MMIO accessors may be used from any thread and context.
 unsafe impl Sync for IoSpace<'_> {}
 
 impl<'a> IoSpace<'a> {

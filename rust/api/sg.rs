@@ -37,7 +37,8 @@ pub(crate) struct SgDma<'a> {
 
 // SAFETY: the handle is only passed to the shim's thread-safe SG calls.
 unsafe impl Send for SgDma<'_> {}
-// SAFETY: as above; `SgDma` has no interior mutability.
+// SAFETY: `&SgDma` only reads its fields, which never change; the handle
+// is only passed to the shim's thread-safe SG calls.
 unsafe impl Sync for SgDma<'_> {}
 
 /// Where `process_sg_list` leaves the list.
