@@ -929,7 +929,6 @@ pub(crate) unsafe fn indicate_receive_packet(
     }
     let deliver = adapter.nic.phase.load(Acquire) != PAUSED;
     let mut retained = false;
-    let mut queued = false;
     for i in 0..count as usize {
         // SAFETY: `count` packets (safety requirement).
         let packet = unsafe { *packets.add(i) };
@@ -958,16 +957,11 @@ pub(crate) unsafe fn indicate_receive_packet(
         // SAFETY: `status` points into the packet's OOB block; the packet is the shim's until
         // MiniportReturnPacket.
         let was = unsafe { status.replace(abi::NDIS_STATUS_PENDING as i32) };
-        if queue_return(adapter, packet) {
-            queued = true;
-        } else {
+        if !queue_return(adapter, packet) {
             // SAFETY: `status` points into the packet's OOB block; not queued, so
             // no return work touches it and the packet is the miniport's on return.
             unsafe { *status = was };
         }
-    }
-    if queued {
-        let _ = workqueue::system().enqueue::<Arc<Adapter>, 4>(adapter.clone());
     }
     trace::net(c"receive", bridge.handle.into_raw() as usize, count, 0, 0);
 }
@@ -975,9 +969,17 @@ pub(crate) unsafe fn indicate_receive_packet(
 /// Queues `packet` for `MiniportReturnPacket`: `false` (the packet stays
 /// the miniport's, its status unchanged) once the queue was closed for
 /// the halt or when no memory is left for the entry.
-fn queue_return(adapter: &Adapter, packet: *mut abi::NDIS_PACKET) -> bool {
+fn queue_return(adapter: &Arc<Adapter>, packet: *mut abi::NDIS_PACKET) -> bool {
     let mut q = adapter.nic.ndis5.returns.lock();
-    !q.closed && q.packets.push(packet as usize, GFP_ATOMIC).is_ok()
+    if q.closed || q.packets.push(packet as usize, GFP_ATOMIC).is_err() {
+        return false;
+    }
+    // Enqueued under the lock: once `close_returns` has set `closed`, no
+    // return work can be queued after its flush. (Already queued: the
+    // clone is dropped here, never the last reference: the caller holds
+    // one.)
+    let _ = workqueue::system().enqueue::<Arc<Adapter>, 4>(adapter.clone());
+    true
 }
 
 /// Hands the queued receive packets back through `MiniportReturnPacket`
@@ -1021,8 +1023,11 @@ impl WorkItem<4> for Adapter {
 /// and later indications keep their packets' status (the miniport's
 /// again on return). PASSIVE.
 pub(crate) fn close_returns(adapter: &Adapter) {
-    adapter.return_work.flush();
+    // Closed first: every return work was queued under the lock before
+    // this (`queue_return`), so the flush below waits for the last one,
+    // and none can run after MiniportHalt.
     adapter.nic.ndis5.returns.lock().closed = true;
+    adapter.return_work.flush();
     return_packets(adapter);
 }
 

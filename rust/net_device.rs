@@ -169,6 +169,10 @@ pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
         );
         // The interrupt must not point at the NAPI context freed with it.
         adapter.nic.napi_off();
+        // NDIS 5: receive packets indicated since the bridge went live go
+        // back before the halt that follows, and no return work runs after
+        // it.
+        crate::ndis5_nic::close_returns(adapter);
         detach_after_halt(adapter);
         return Err(Error::from_errno(ret));
     }

@@ -15,6 +15,7 @@
 //! reset work.
 
 use kernel::{
+    bindings,
     prelude::*,
     sync::{
         atomic::{Acquire, Relaxed, Release},
@@ -25,7 +26,7 @@ use kernel::{
 };
 
 use crate::work_sync::Flush;
-use crate::{adapter::Adapter, status::NdisStatus};
+use crate::{abi, adapter::Adapter, status::NdisStatus};
 
 /// NDIS's hang-check period when the miniport gives none ("If this value
 /// is zero, NDIS uses a default of 2 seconds":
@@ -138,6 +139,14 @@ pub(crate) fn reset(adapter: &Arc<Adapter>) {
     if reset5.is_some() {
         // SAFETY: the live net_device; any context.
         unsafe { crate::netdev_io::ndis_shim_tx_stop(bridge.netdev) };
+        // A deserialized miniport's xmit takes no lock MiniportReset
+        // holds: one that read `resetting` false may still be in
+        // MiniportSendPackets. The stack calls ndo_start_xmit inside an
+        // RCU-bh read section (`dev_queue_xmit`, the qdisc's softirq):
+        // after a grace period none is, and later ones see the stopped
+        // queue or `resetting`.
+        // SAFETY: a plain grace period; PASSIVE (the reset work).
+        unsafe { bindings::synchronize_rcu() };
     }
     let mut addressing: u8 = 0;
     let mut status = match (bridge.handlers.reset, reset5) {
@@ -173,9 +182,11 @@ pub(crate) fn reset(adapter: &Arc<Adapter>) {
         }
     }
     if reset5.is_some() && bridge.handlers.reset.is_none() {
-        // The serialized miniport gave up the sends it held; a reset that
-        // never completed leaves them to it.
-        if status != NdisStatus::PENDING {
+        // The serialized miniport gave up the sends it held, when its reset
+        // succeeded. A reset that failed (NOT_RESETTABLE, HARD_ERRORS, ...)
+        // or never completed leaves them to it: the device may still read
+        // them, so they are neither unmapped nor freed here.
+        if status.is_success() || status.0 == abi::NDIS_STATUS_SOFT_ERRORS {
             crate::ndis5_nic::complete_abandoned_sends(adapter);
         }
         nic.resetting.store(false, Release);

@@ -29,7 +29,8 @@
 # `kernel` column), a table on stdout, and Documentation/performance.png.
 # Raw per-VM output in build/bench/<kernel>/<config>-<mode>/.
 #
-# Environment: NDIS_BENCH_MODES (default "wall icount"),
+# Environment: NDIS_BENCH_MODES (default "wall icount"; "icount-events" is
+# icount with every ndis_shim trace event enabled, for what tracing costs),
 # NDIS_BENCH_WALL / NDIS_BENCH_ICOUNT (parameters written to the module's
 # debugfs `run`), NDIS_BENCH_PLOT (default Documentation/performance.png).
 set -euo pipefail
@@ -77,14 +78,17 @@ mkdir -p "$out"
 run_one() { # kernel config mode
 	local kernel=$1 config=$2 mode=$3 dir=$out/$1/$2-$3 params qopts="" t0 rc=0
 	params=$params_wall
-	if [ "$mode" = icount ]; then
+	case $mode in
+	icount | icount-events)
 		params=$params_icount
 		qopts="-icount shift=0"
-	fi
+		;;
+	esac
 	mkdir -p "$dir"
 	t0=$(date +%s)
 	KDIR=${kdir_of[$kernel]} NDIS_VM_APPEND="dma_debug=off kmemleak=off mem=256M" NDIS_VM_QEMU_OPTS="$qopts" \
 		tools/vm.sh --quiet --timeout "${NDIS_BENCH_VM_TIMEOUT:-900}" "$config" "$dir" -- \
+		env NDIS_BENCH_EVENTS="$([ "$mode" = icount-events ] && echo 1 || echo 0)" \
 		"$bench_dir/guest.sh" "${ko_of[$kernel]}" "$dir" "$params" || rc=$?
 	echo "host_load_after=$(cut -d' ' -f1-3 /proc/loadavg) vm_seconds=$(($(date +%s) - t0)) rc=$rc" >>"$dir/host.txt"
 	if [ "$rc" != 0 ] || ! grep -q '^direct,' "$dir/result.csv" 2>/dev/null; then
@@ -102,7 +106,7 @@ for mode in $modes; do
 	pids=()
 	for kernel in $kernels; do
 		for config in "${configs[@]}"; do
-			if [ "$mode" = icount ]; then
+			if [ "$mode" != wall ]; then
 				stage "bench: $kernel kernel, $config, icount ($params_icount), in parallel"
 				run_one "$kernel" "$config" "$mode" &
 				pids+=($!)

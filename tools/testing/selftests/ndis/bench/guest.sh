@@ -25,6 +25,16 @@ mountpoint -q $DBG || mount -t debugfs none $DBG
 echo "prove_locking=$(cat /proc/sys/kernel/prove_locking 2>/dev/null || echo n/a)" >>"$OUT/guest-info.txt"
 
 insmod "$KO/ndis_shim.ko"
+# NDIS_BENCH_EVENTS=1 (tools/bench.sh's icount-events mode): every
+# ndis_shim trace event on, recording into the ring buffer as trace-cmd
+# would.
+TR=/sys/kernel/tracing
+if [ "${NDIS_BENCH_EVENTS:-0}" = 1 ]; then
+	mountpoint -q $TR || mount -t tracefs none $TR
+	echo 1 >$TR/events/ndis_shim/enable
+	echo 1 >$TR/tracing_on
+fi
+echo "trace_events=$(cat $TR/events/ndis_shim/enable 2>/dev/null || echo n/a)" >>"$OUT/guest-info.txt"
 insmod "$KO/ndis_bench.ko"
 [ -e $DBG/ndis_bench/run ] || { echo "ndis_bench: no debugfs interface" >&2; exit 1; }
 
@@ -36,6 +46,12 @@ echo "$PARAMS" >$DBG/ndis_bench/run || rc=$?
 cat $DBG/ndis_bench/result >"$OUT/result.csv"
 echo "guest_run_seconds=$(($(date +%s) - t0))" >>"$OUT/guest-info.txt"
 dmesg >"$OUT/dmesg.txt"
+if [ "${NDIS_BENCH_EVENTS:-0}" = 1 ]; then
+	echo 0 >$TR/events/ndis_shim/enable
+	# Events recorded (and overwritten): proof they fired during the run.
+	awk '/^entries:|^overrun:/ { s[$1] += $2 } END { printf "trace_entries=%d trace_overrun=%d\n", s["entries:"], s["overrun:"] }' \
+		$TR/per_cpu/cpu*/stats >>"$OUT/guest-info.txt"
+fi
 rmmod ndis_bench
 rmmod ndis_shim
 exit $rc

@@ -14,7 +14,9 @@ import os
 import sys
 
 CONFIGS = ["plain", "iommu", "swiotlb"]
-MODES = ["wall", "icount"]
+# icount-events: icount with every ndis_shim trace event enabled
+# (NDIS_BENCH_MODES="icount icount-events"): what tracing costs per call.
+MODES = ["wall", "icount", "icount-events"]
 # Targets of issue 12 (Documentation/performance.rst, "Targets").
 DIRECT_ADDED_MAX = 200
 
@@ -93,7 +95,7 @@ def main():
               + (f" ERROR: {meta['error']}" if "error" in meta else ""))
     hdr = ("kernel", "config", "mode", "case", "size", "dir", "thr", "path", "shim med", "shim p99",
            "raw med", "raw p99", "ratio", "added", "spread s/r %", "kops s/r")
-    fmt = "{:<11}{:<8}{:<7}{:<20}{:>6} {:<12}{:>3} {:<7}{:>9}{:>10}{:>9}{:>10}{:>8}{:>8}  {:<11} {}"
+    fmt = "{:<11}{:<8}{:<14}{:<20}{:>6} {:<12}{:>3} {:<7}{:>9}{:>10}{:>9}{:>10}{:>8}{:>8}  {:<11} {}"
     print()
     print(fmt.format(*hdr))
     for r in all_rows:
@@ -148,7 +150,26 @@ def main():
                 verdict(f"scaling 1->2 ({size} B) >= 0.95 of raw", rel >= 0.95,
                         f"shim x{ss:.2f}, raw x{rs:.2f}, relative {rel:.2f}")
     for kernel, config, mode, what, ok, detail in verdicts:
-        print(f"  {kernel:<11}{config:<8}{mode:<7}{what:<38}{'met   ' if ok else 'MISSED'} {detail}")
+        print(f"  {kernel:<11}{config:<8}{mode:<14}{what:<38}{'met   ' if ok else 'MISSED'} {detail}")
+
+    # Trace events on against off, same kernel and config, under icount:
+    # the instructions each enabled event adds to a transfer (off, each
+    # site is a static branch: a 5-byte NOP in the code).
+    pairs = [(k, c) for (k, c, m) in runs if m == "icount" and (k, c, "icount-events") in runs]
+    if pairs:
+        print()
+        print("trace events (icount-events - icount, shim median, instructions per Setup+Complete):")
+    for kernel, config in pairs:
+        off = {(r["case"], r["size"], r["dir"], r["threads"]): r for r in runs[(kernel, config, "icount")][1]}
+        deltas = []
+        for r in runs[(kernel, config, "icount-events")][1]:
+            o = off.get((r["case"], r["size"], r["dir"], r["threads"]))
+            if o and r["case"] in ("direct", "bounce", "sg"):
+                deltas.append((r["case"], r["size"], int(r["shim_med_ns"]) - int(o["shim_med_ns"])))
+        if deltas:
+            lo, hi = min(d[2] for d in deltas), max(d[2] for d in deltas)
+            print(f"  {kernel:<11}{config:<8}events on add {lo}..{hi} "
+                  + " ".join(f"{c}/{sz}:{d:+d}" for c, sz, d in deltas[:12]))
 
     # Scatter-gather rows: no target yet, the ratios side by side.
     print()
@@ -157,7 +178,7 @@ def main():
         sg = [r for r in rows if r["case"] in ("sg", "sg-vmalloc") and r["shim_path"] == "mapped"]
         if sg:
             worst = max(sg, key=lambda r: float(r["ratio"]))
-            print(f"  {kernel:<11}{config:<8}{mode:<7}mapped: ratio {min(float(r['ratio']) for r in sg):.3f}"
+            print(f"  {kernel:<11}{config:<8}{mode:<14}mapped: ratio {min(float(r['ratio']) for r in sg):.3f}"
                   f"..{float(worst['ratio']):.3f}, added up to "
                   f"{max(int(r['added_ns']) for r in sg)} ns")
     with open(os.path.join(out, "targets.txt"), "w") as f:
@@ -174,7 +195,8 @@ def main():
               file=sys.stderr)
         return
     cfgs = [c for c in CONFIGS if any(k[1] == c for k in runs)]
-    panels = [(kernel, mode) for kernel in kernels for mode in MODES]
+    panels = [(kernel, mode) for kernel in kernels for mode in MODES
+              if any(k[0] == kernel and k[2] == mode for k in runs)]
     fig, axes = plt.subplots(len(panels), len(cfgs), figsize=(5.2 * len(cfgs), 4.25 * len(panels)),
                              squeeze=False)
     for j, config in enumerate(cfgs):

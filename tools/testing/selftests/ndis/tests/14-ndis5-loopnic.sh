@@ -152,8 +152,10 @@ check "tx_packets from OID_GEN_XMIT_OK: $s1 + $bias <= $tx <= $s2 + $bias, after
 r0=$(rejected)
 echo 1 >/sys/module/ndis5_loopnic/parameters/forge
 r1=$(rejected)
+# (At least 3: a pended duplicate transfer completion may land between the
+# two reads; the exact total is checked below, with the duplicates.)
 check "forged NdisMSendComplete/NdisMTransferDataComplete refused and counted ($r0 -> $r1), no oops" \
-	[ "$r1" = $((r0 + 3)) ]
+	[ "$r1" -ge $((r0 + 3)) ]
 # A hang: each adapter's next check answers TRUE; until then the loopnic
 # holds its sends PENDING, and its MiniportReset gives them up ("the
 # miniport relinquishes pending packet ownership, no matter the state of
