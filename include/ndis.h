@@ -2763,6 +2763,19 @@ typedef struct _NDIS_TCP_IP_CHECKSUM_PACKET_INFO {
 		(_Packet)->Private.ValidCounts = FALSE;			\
 	} while (0)
 
+/* After a buffer's length or the chain changed in place: Tail is the last
+ * buffer again and the cached counts are recomputed on the next query. */
+#define NdisRecalculatePacketCounts(_Packet)				\
+	do {								\
+		PNDIS_BUFFER __NdisT = (_Packet)->Private.Head;		\
+		if (__NdisT != NULL) {					\
+			while (__NdisT->Next != NULL)			\
+				__NdisT = __NdisT->Next;		\
+			(_Packet)->Private.Tail = __NdisT;		\
+		}							\
+		(_Packet)->Private.ValidCounts = FALSE;			\
+	} while (0)
+
 /*
  * Walks the chain only when the cached counts are stale, then caches
  * them (ValidCounts), as the WDK's macro does.  Each output may be NULL.

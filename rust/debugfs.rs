@@ -20,7 +20,7 @@
 //!   - `fail_maps`: streaming mappings ([`crate::dma::FAIL_MAPS`]), so
 //!     `NdisMAllocateNetBufferSGList` and the other mapping calls fail;
 //!   - `fail_rx_skbs`: receive skb allocations
-//!     ([`crate::net_device::FAIL_RX_SKBS`]): the indicated frame is
+//!     ([`crate::netdev_io::FAIL_RX_SKBS`]): the indicated frame is
 //!     dropped and counted as `rx_dropped`, the NBL returned as usual;
 //!   - `fail_oids`: OID requests the shim issues from `ndo_set_rx_mode`
 //!     ([`crate::net_device::FAIL_OIDS`]): not issued, logged, counted in
@@ -35,11 +35,7 @@ use kernel::{
 };
 
 use crate::{
-    adapter,
-    dma::FAIL_MAPS,
-    live_view,
-    net_device::{FAIL_OIDS, FAIL_RX_SKBS},
-    reject,
+    adapter, dma::FAIL_MAPS, live_view, net_device::FAIL_OIDS, netdev_io::FAIL_RX_SKBS, reject,
 };
 
 /// A fault-injection counter's file.

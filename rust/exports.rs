@@ -29,10 +29,10 @@ use crate::{
     io_work_item::{self, IoWorkItem},
     map_registers,
     mdl::{MdlView, Unresolvable},
-    memory,
+    memory, ndis5_nic,
     net_buffer::{mdl_view, ListBuffer, NetBufferView},
-    net_buffer_pool,
-    net_device::{self, StatusIndication},
+    net_buffer_pool, net_device,
+    netdev_io::{self, StatusIndication},
     nic::{GeneralAttributes, OffloadAttributes},
     packet_pool, pci_device, probe, registry, reject, reset,
     resources::{self, BusBuffer},
@@ -1751,12 +1751,13 @@ extern "C" fn NdisTerminateWrapper(
 extern "C" fn NdisMSetAttributesEx(
     MiniportAdapterHandle: abi::NDIS_HANDLE,
     MiniportAdapterContext: abi::NDIS_HANDLE,
-    _CheckForHangTimeInSeconds: abi::UINT,
+    CheckForHangTimeInSeconds: abi::UINT,
     AttributeFlags: abi::ULONG,
     _AdapterType: abi::NDIS_INTERFACE_TYPE,
 ) {
     if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMSetAttributesEx") {
-        attributes::set_attributes_ex(&adapter, MiniportAdapterContext as usize, AttributeFlags)
+        attributes::set_attributes_ex(&adapter, MiniportAdapterContext as usize, AttributeFlags);
+        ndis5_nic::set_attributes(&adapter, CheckForHangTimeInSeconds, AttributeFlags);
     }
 }
 
@@ -2597,7 +2598,7 @@ unsafe extern "C" fn NdisMIndicateStatusEx(
     } else {
         StatusIndication::Other(ind.StatusCode as u32)
     };
-    net_device::indicate_status(&adapter, indication);
+    netdev_io::indicate_status(&adapter, indication);
 }
 
 #[no_mangle]
@@ -2799,6 +2800,7 @@ unsafe extern "C" fn NdisMRegisterInterrupt(
             disable: c.DisableInterruptHandler,
             context: adapter.context(),
             request_isr: RequestIsr != 0,
+            serial: &raw const adapter.nic.ndis5,
         };
         let owner = handle(MiniportAdapterHandle);
         let (irq, _) = interrupt::register_ndis5(&adapter, owner, handlers, SharedInterrupt != 0)
@@ -3362,4 +3364,153 @@ unsafe extern "C" fn NdisOpenConfiguration(
     let status = unsafe { store_handle(ConfigurationHandle, result) };
     // SAFETY: NULL or writable (safety requirement).
     unsafe { store(Status, status) };
+}
+
+// ---- The NDIS 5 data path (rust/ndis5_nic.rs) ----
+
+/// `NdisMSendComplete`: frees the packet's skb.
+///
+/// # Safety
+///
+/// `Packet` NULL or readable for an `NDIS_PACKET_PRIVATE`.
+#[no_mangle]
+unsafe extern "C" fn NdisMSendComplete(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    Packet: abi::PNDIS_PACKET,
+    Status: abi::NDIS_STATUS,
+) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMSendComplete") {
+        // SAFETY: by this function's safety requirement.
+        unsafe { ndis5_nic::send_complete(&adapter, Packet, Status) };
+    }
+}
+
+#[no_mangle]
+extern "C" fn NdisMSendResourcesAvailable(MiniportAdapterHandle: abi::NDIS_HANDLE) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMSendResourcesAvailable") {
+        ndis5_nic::resources_available(&adapter);
+    }
+}
+
+/// # Safety
+///
+/// `HeaderBuffer` and `LookaheadBuffer` readable for their sizes.
+#[no_mangle]
+unsafe extern "C" fn NdisMEthIndicateReceive(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    MiniportReceiveContext: abi::NDIS_HANDLE,
+    HeaderBuffer: abi::PVOID,
+    HeaderBufferSize: abi::UINT,
+    LookaheadBuffer: abi::PVOID,
+    LookaheadBufferSize: abi::UINT,
+    PacketSize: abi::UINT,
+) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMEthIndicateReceive") {
+        // SAFETY: by this function's safety requirement.
+        unsafe {
+            ndis5_nic::eth_indicate_receive(
+                &adapter,
+                MiniportReceiveContext,
+                HeaderBuffer.cast(),
+                HeaderBufferSize,
+                LookaheadBuffer.cast(),
+                LookaheadBufferSize,
+                PacketSize,
+            )
+        };
+    }
+}
+
+/// Each frame was delivered when indicated: nothing is left to do.
+#[no_mangle]
+extern "C" fn NdisMEthIndicateReceiveComplete(MiniportAdapterHandle: abi::NDIS_HANDLE) {
+    let _ = adapter_or_reject(MiniportAdapterHandle, "NdisMEthIndicateReceiveComplete");
+}
+
+/// # Safety
+///
+/// `Packet` NULL or readable for an `NDIS_PACKET_PRIVATE`.
+#[no_mangle]
+unsafe extern "C" fn NdisMTransferDataComplete(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    Packet: abi::PNDIS_PACKET,
+    Status: abi::NDIS_STATUS,
+    BytesTransferred: abi::UINT,
+) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMTransferDataComplete") {
+        // SAFETY: by this function's safety requirement.
+        unsafe { ndis5_nic::transfer_data_complete(&adapter, Packet, Status, BytesTransferred) };
+    }
+}
+
+/// # Safety
+///
+/// `ReceivePackets` holds `NumberOfPackets` packets, each readable with
+/// its OOB data and buffer chain for the call.
+#[no_mangle]
+unsafe extern "C" fn NdisMIndicateReceivePacket(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    ReceivePackets: abi::PPNDIS_PACKET,
+    NumberOfPackets: abi::UINT,
+) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMIndicateReceivePacket") {
+        // SAFETY: by this function's safety requirement.
+        unsafe { ndis5_nic::indicate_receive_packet(&adapter, ReceivePackets, NumberOfPackets) };
+    }
+}
+
+#[no_mangle]
+extern "C" fn NdisMQueryInformationComplete(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    Status: abi::NDIS_STATUS,
+) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMQueryInformationComplete")
+    {
+        ndis5_nic::request_complete(&adapter, true, NdisStatus(Status));
+    }
+}
+
+#[no_mangle]
+extern "C" fn NdisMSetInformationComplete(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    Status: abi::NDIS_STATUS,
+) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMSetInformationComplete") {
+        ndis5_nic::request_complete(&adapter, false, NdisStatus(Status));
+    }
+}
+
+/// The status buffer is not read: media connect and disconnect carry none.
+#[no_mangle]
+extern "C" fn NdisMIndicateStatus(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    GeneralStatus: abi::NDIS_STATUS,
+    _StatusBuffer: abi::PVOID,
+    _StatusBufferSize: abi::UINT,
+) {
+    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMIndicateStatus") {
+        ndis5_nic::indicate_status(&adapter, GeneralStatus);
+    }
+}
+
+/// Each status took effect when indicated: nothing is left to do.
+#[no_mangle]
+extern "C" fn NdisMIndicateStatusComplete(MiniportAdapterHandle: abi::NDIS_HANDLE) {
+    let _ = adapter_or_reject(MiniportAdapterHandle, "NdisMIndicateStatusComplete");
+}
+
+/// Not implemented yet (Documentation/ndis5.rst, "Still missing"): a
+/// known adapter gets NDIS_STATUS_NOT_SUPPORTED, the status Windows gives
+/// a miniport that is not a bus master, so a miniport falls back to map
+/// registers or fails its initialization cleanly.
+#[no_mangle]
+extern "C" fn NdisMInitializeScatterGatherDma(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    _Dma64BitAddresses: abi::BOOLEAN,
+    _MaximumPhysicalMapping: abi::ULONG,
+) -> abi::NDIS_STATUS {
+    match adapter_or_reject(MiniportAdapterHandle, "NdisMInitializeScatterGatherDma") {
+        Some(_) => abi::NDIS_STATUS_NOT_SUPPORTED as abi::NDIS_STATUS,
+        None => abi::NDIS_STATUS_FAILURE as abi::NDIS_STATUS,
+    }
 }

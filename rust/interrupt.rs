@@ -229,6 +229,11 @@ pub(crate) struct Ndis5Handlers {
     /// `MiniportAdapterContext`.
     pub(crate) context: *mut c_void,
     pub(crate) request_isr: bool,
+    /// The adapter's NDIS 5 serialization: the DPC runs as one of the
+    /// serialized miniport's calls. The adapter outlives its interrupt
+    /// connections (disconnected by `NdisMDeregisterInterrupt` or when
+    /// the adapter is released).
+    pub(crate) serial: *const crate::nic::Ndis5State,
 }
 
 /// The ISR an NDIS 5 connection runs (hard IRQ): the miniport's
@@ -286,16 +291,21 @@ unsafe extern "C" fn ndis5_dpc(
 ) {
     // SAFETY: by this function's safety requirement.
     let h = unsafe { &*context.cast::<Ndis5Handlers>() };
-    if let Some(dpc) = h.handle_interrupt {
-        // SAFETY: the miniport's handler with its adapter context.
-        unsafe { dpc(h.context) };
-    }
-    if !h.request_isr {
-        if let Some(enable) = h.enable {
+    let run = || {
+        if let Some(dpc) = h.handle_interrupt {
             // SAFETY: the miniport's handler with its adapter context.
-            unsafe { enable(h.context) };
+            unsafe { dpc(h.context) };
         }
-    }
+        if !h.request_isr {
+            if let Some(enable) = h.enable {
+                // SAFETY: the miniport's handler with its adapter context.
+                unsafe { enable(h.context) };
+            }
+        }
+    };
+    // SAFETY: the adapter's state, which outlives the connection (the
+    // field's documentation).
+    unsafe { (*h.serial).serialized(run) };
 }
 
 /// `NdisMRegisterInterrupt` for the adapter `owner` names, on the same

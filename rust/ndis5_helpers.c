@@ -4,6 +4,7 @@
  * ranges (rust/port_io.rs) and NDIS_EVENT (rust/exports.rs). Kept apart
  * from rust/helpers.c, which they do not need.
  */
+#include <linux/bottom_half.h>
 #include <linux/ioport.h>
 #include <linux/jiffies.h>
 #include <linux/pci.h>
@@ -75,4 +76,16 @@ bool ndis_shim_event_wait(s32 *state, u32 ms)
 bool ndis_shim_module_contains(struct module *mod, unsigned long addr)
 {
 	return within_module(addr, mod);
+}
+
+/* rust/ndis5_nic.rs: a serialized miniport's calls run with bottom
+ * halves off (DISPATCH_LEVEL), under its adapter's lock. */
+void ndis_shim_bh_off(void)
+{
+	local_bh_disable();
+}
+
+void ndis_shim_bh_on(void)
+{
+	local_bh_enable();
 }

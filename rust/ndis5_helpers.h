@@ -13,5 +13,7 @@ void ndis_shim_event_set(s32 *state);
 void ndis_shim_event_reset(s32 *state);
 bool ndis_shim_event_wait(s32 *state, u32 ms);
 bool ndis_shim_module_contains(struct module *mod, unsigned long addr);
+void ndis_shim_bh_off(void);
+void ndis_shim_bh_on(void);
 
 #endif /* _NDIS_SHIM_NDIS5_HELPERS_H */

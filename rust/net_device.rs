@@ -42,6 +42,7 @@ use kernel::{
     workqueue::{self, impl_has_work, WorkItem},
 };
 
+use crate::netdev_io::*;
 use crate::work_sync::Flush;
 use crate::{
     abi,
@@ -50,21 +51,14 @@ use crate::{
     driver::Characteristics,
     handle::Handle,
     memory,
-    net_buffer::{MdlChain, NetBufferView},
+    net_buffer::NetBufferView,
     net_buffer_pool::{self, InitialData},
     net_stats::{self, LinkStats},
-    nic::{
-        Bridge, Handlers, OffloadAttributes, RawNetDevice, PAUSED, PAUSING, RESTARTING, RUNNING,
-    },
+    nic::{Bridge, Handlers, OffloadAttributes, PAUSED, PAUSING, RESTARTING, RUNNING},
     reset,
     status::NdisStatus,
     trace,
 };
-
-/// Fault injection (debugfs `ndis_shim/fail_rx_skbs`): the number of
-/// received frames still to drop as if their skb could not be allocated
-/// (counted as `rx_dropped`; the NBL goes back as usual).
-pub(crate) static FAIL_RX_SKBS: Atomic<u32> = Atomic::new(0);
 
 /// Fault injection (debugfs `ndis_shim/fail_oids`): the number of OID
 /// requests the shim issues (`ndo_set_rx_mode`'s) still to fail as if the
@@ -72,85 +66,17 @@ pub(crate) static FAIL_RX_SKBS: Atomic<u32> = Atomic::new(0);
 /// `oid_failures`).
 pub(crate) static FAIL_OIDS: Atomic<u32> = Atomic::new(0);
 
-/// The most NBLs the shim keeps at the miniport before it stops the
-/// queue: NDIS 6 declares no limit, and byte queue limits alone would let
-/// thousands of small frames through.
-pub(crate) const TX_CAP: u32 = 256;
 /// The most multicast addresses the shim hands to the miniport; beyond
 /// the miniport's `MaxMulticastListSize` (or this) it asks for all
 /// multicast instead.
 const MAX_MULTICAST: usize = 128;
-/// How long the shim waits for a pended Pause, Restart or OID request.
-const COMPLETION_WAIT_MS: u32 = 10_000;
 
-#[repr(C)]
-struct RawSkb {
-    _opaque: [u8; 0],
-}
-
-extern "C" {
-    fn ndis_shim_netdev_new(
-        parent: *mut c_void,
-        nic: *const c_void,
-        mac: *const u8,
-        mtu: u32,
-    ) -> *mut RawNetDevice;
-    fn ndis_shim_netdev_register(dev: *mut RawNetDevice) -> i32;
-    fn ndis_shim_netdev_unregister(dev: *mut RawNetDevice);
-    fn ndis_shim_netdev_free(dev: *mut RawNetDevice);
-    fn ndis_shim_netdev_carrier(dev: *mut RawNetDevice, on: bool);
-    fn ndis_shim_netdev_flags(dev: *mut RawNetDevice) -> u32;
-    fn ndis_shim_netdev_multicast(dev: *mut RawNetDevice, out: *mut u8, max: u32) -> i32;
-    fn ndis_shim_skb_len(skb: *const RawSkb) -> u32;
-    fn ndis_shim_skb_offload(
-        skb: *mut RawSkb,
-        caps: u32,
-        csum_info: *mut usize,
-        lso_info: *mut usize,
-    ) -> i32;
-    fn ndis_shim_netdev_offload(
-        dev: *mut RawNetDevice,
-        caps: u32,
-        lso_v4_max: u32,
-        lso_v6_max: u32,
-    );
-    fn ndis_shim_skb_pieces(skb: *const RawSkb) -> u32;
-    fn ndis_shim_skb_piece(skb: *const RawSkb, i: u32, va: *mut *mut c_void, len: *mut u32)
-        -> bool;
-    fn ndis_shim_tx_sent(dev: *mut RawNetDevice, bytes: u32);
-    fn ndis_shim_tx_done(dev: *mut RawNetDevice, skb: *mut RawSkb, sent: bool);
-    fn ndis_shim_tx_completed(dev: *mut RawNetDevice, pkts: u32, bytes: u32);
-    fn ndis_shim_tx_stop(dev: *mut RawNetDevice);
-    fn ndis_shim_tx_wake(dev: *mut RawNetDevice);
-    fn ndis_shim_tx_reset(dev: *mut RawNetDevice);
-    fn ndis_shim_rx_alloc(dev: *mut RawNetDevice, len: u32, data: *mut *mut u8) -> *mut RawSkb;
-    fn ndis_shim_rx_deliver(dev: *mut RawNetDevice, skb: *mut RawSkb, csum_ok: bool);
-    fn ndis_shim_rx_csum_ok(info: usize) -> bool;
-    fn ndis_shim_netdev_napi_attach(dev: *mut RawNetDevice, irq: *mut c_void);
-    fn ndis_shim_rx_dropped(dev: *mut RawNetDevice);
-    fn ndis_shim_rx_free(dev: *mut RawNetDevice, skb: *mut RawSkb);
-}
-
-/// An Ethernet header, and a VLAN tag.
-const ETH_HLEN: u32 = 14;
+/// A VLAN tag.
 const VLAN_HLEN: u32 = 4;
 
 // Linux's interface flags the packet filter follows (uapi/linux/if.h).
 const IFF_PROMISC: u32 = 0x100;
 const IFF_ALLMULTI: u32 = 0x200;
-
-/// A status indication, decoded.
-pub(crate) enum StatusIndication {
-    /// `NDIS_STATUS_LINK_STATE`: `MediaConnectState` (`None`: unknown),
-    /// `XmitLinkSpeed`, `MediaDuplexState`.
-    LinkState {
-        connected: Option<bool>,
-        speed: u64,
-        duplex: u32,
-    },
-    /// Anything else: its status code, for the log.
-    Other(u32),
-}
 
 // The adapter's `rx_mode_work` applies the interface's flags and multicast
 // list: ndo_set_rx_mode runs in atomic context, OID requests at PASSIVE.
@@ -158,21 +84,15 @@ impl_has_work! {
     impl HasWork<Adapter, 0> for Adapter { self.rx_mode_work }
 }
 
-/// Sleeps until `done` is set, at most [`COMPLETION_WAIT_MS`]. PASSIVE.
-fn wait_for(done: &Atomic<bool>) -> bool {
-    for _ in 0..COMPLETION_WAIT_MS {
-        if done.load(Acquire) {
-            return true;
-        }
-        fsleep(Delta::from_millis(1));
-    }
-    done.load(Acquire)
-}
-
 /// Makes `adapter` a network device if its miniport declared an 802.3
 /// medium: creates and registers the net_device. After a successful
 /// `MiniportInitializeEx`; PASSIVE.
 pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
+    let characteristics = adapter.driver.registration().map(|r| r.characteristics);
+    // NDIS 5 has no general attributes: the shim asks the OIDs instead.
+    if let Some(Characteristics::Ndis5(c)) = &characteristics {
+        crate::ndis5_nic::declare(adapter, c);
+    }
     let Some(general) = *adapter.nic.general.lock() else {
         return Ok(());
     };
@@ -195,27 +115,13 @@ pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
         );
         return Err(EINVAL);
     }
-    let Some(Characteristics::Ndis6(c)) = adapter.driver.registration().map(|r| r.characteristics)
-    else {
-        return Ok(());
-    };
-    let (Some(send), Some(ret)) = (c.SendNetBufferListsHandler, c.ReturnNetBufferListsHandler)
-    else {
-        dev_err!(
-            adapter.device(),
-            "{}: 802.3 without SendNetBufferListsHandler/ReturnNetBufferListsHandler: no net_device\n",
-            adapter.driver.name()
-        );
-        return Err(EINVAL);
+    let (handlers, tx_pool) = match characteristics {
+        Some(Characteristics::Ndis6(c)) => ndis6_handlers(adapter, &c)?,
+        Some(Characteristics::Ndis5(c)) => crate::ndis5_nic::handlers(adapter, &c)?,
+        None => return Ok(()),
     };
     let offload = *adapter.nic.offload.lock();
     let offload_caps = offload.map_or(0, offload_caps);
-    let tx_pool = net_buffer_pool::allocate_nbl_pool(crate::nbl::NblPoolParams {
-        context_size: 0,
-        allocate_nb: true,
-        data_size: 0,
-    })
-    .map_err(|_| ENOMEM)?;
     // SAFETY: the adapter's bound device; the adapter (the private
     // pointer) outlives the net_device, which `detach_after_halt` frees.
     let netdev = unsafe {
@@ -227,7 +133,7 @@ pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
         )
     };
     if netdev.is_null() {
-        net_buffer_pool::free_nbl_pool(tx_pool);
+        free_tx_pools(&handlers, tx_pool);
         return Err(ENOMEM);
     }
     // INVARIANT: a new net_device whose private pointer is `adapter`.
@@ -237,15 +143,7 @@ pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
         tx_pool,
         max_frame: general.mtu.saturating_add(ETH_HLEN + VLAN_HLEN),
         offload_caps,
-        handlers: Handlers {
-            send,
-            ret,
-            pause: c.PauseHandler,
-            restart: c.RestartHandler,
-            oid: c.OidRequestHandler,
-            check_for_hang: c.CheckForHangHandlerEx,
-            reset: c.ResetHandlerEx,
-        },
+        handlers,
     });
     // The DPC of the adapter's interrupt runs in the net_device's NAPI
     // poll from here on (`NdisMDeregisterInterruptEx` and `detach` take it
@@ -281,6 +179,39 @@ pub(crate) fn attach(adapter: &Arc<Adapter>, handle: Handle) -> Result {
     }
     reset::arm(adapter.clone());
     Ok(())
+}
+
+/// An NDIS 6 miniport's data-path handlers, and the shim's NBL pool for
+/// its sends.
+fn ndis6_handlers(
+    adapter: &Adapter,
+    c: &abi::NDIS_MINIPORT_DRIVER_CHARACTERISTICS,
+) -> Result<(Handlers, Handle)> {
+    if c.SendNetBufferListsHandler.is_none() || c.ReturnNetBufferListsHandler.is_none() {
+        dev_err!(
+            adapter.device(),
+            "{}: 802.3 without SendNetBufferListsHandler/ReturnNetBufferListsHandler: no net_device\n",
+            adapter.driver.name()
+        );
+        return Err(EINVAL);
+    }
+    let tx_pool = net_buffer_pool::allocate_nbl_pool(crate::nbl::NblPoolParams {
+        context_size: 0,
+        allocate_nb: true,
+        data_size: 0,
+    })
+    .map_err(|_| ENOMEM)?;
+    let handlers = Handlers {
+        send: c.SendNetBufferListsHandler,
+        ret: c.ReturnNetBufferListsHandler,
+        pause: c.PauseHandler,
+        restart: c.RestartHandler,
+        oid: c.OidRequestHandler,
+        check_for_hang: c.CheckForHangHandlerEx,
+        reset: c.ResetHandlerEx,
+        ndis5: None,
+    };
+    Ok((handlers, tx_pool))
 }
 
 /// The offload attributes as `NDIS_SHIM_OFFLOAD_*` bits (netdev_helpers.h).
@@ -338,7 +269,15 @@ pub(crate) fn detach_after_halt(adapter: &Adapter) {
     unsafe { bindings::synchronize_rcu() };
     // SAFETY: nothing uses it any more (above); freed once (`gone`).
     unsafe { ndis_shim_netdev_free(bridge.netdev) };
-    net_buffer_pool::free_nbl_pool(bridge.tx_pool);
+    free_tx_pools(&bridge.handlers, bridge.tx_pool);
+}
+
+/// Frees the send pool (and an NDIS 5 adapter's transfer pool).
+fn free_tx_pools(handlers: &Handlers, tx_pool: Handle) {
+    match &handlers.ndis5 {
+        Some(path) => crate::ndis5_nic::free_pools(path, tx_pool),
+        None => net_buffer_pool::free_nbl_pool(tx_pool),
+    }
 }
 
 /// The adapter a net_device callback is for.
@@ -527,6 +466,14 @@ extern "C" fn ndis_shim_nic_xmit(nic: *mut c_void, skb: *mut c_void) -> i32 {
         unsafe { ndis_shim_tx_done(bridge.netdev, skb, false) };
         return 0;
     }
+    if let Some(path) = &bridge.handlers.ndis5 {
+        return crate::ndis5_nic::xmit(adapter, bridge, path, skb);
+    }
+    let Some(send) = bridge.handlers.send else {
+        // SAFETY: the stack's skb, ours now; the live net_device.
+        unsafe { ndis_shim_tx_done(bridge.netdev, skb, false) };
+        return 0;
+    };
     // What the stack left to the device: asked of the miniport, or done
     // here in software, in place.
     let (mut csum_info, mut lso_info) = (0usize, 0usize);
@@ -561,22 +508,14 @@ extern "C" fn ndis_shim_nic_xmit(nic: *mut c_void, skb: *mut c_void) -> i32 {
     // context, at DISPATCH_LEVEL (as the flag says), on an NBL the shim
     // owns until the miniport completes it.
     unsafe {
-        (bridge.handlers.send)(
+        send(
             adapter.context(),
             nbl,
             0,
             abi::NDIS_SEND_FLAGS_DISPATCH_LEVEL,
         )
     };
-    if out >= TX_CAP {
-        // SAFETY: the live net_device.
-        unsafe { ndis_shim_tx_stop(bridge.netdev) };
-        // A completion may have come in between: it saw the queue awake.
-        if nic.outstanding.load(Acquire) < TX_CAP / 2 {
-            // SAFETY: as above.
-            unsafe { ndis_shim_tx_wake(bridge.netdev) };
-        }
-    }
+    tx_cap_check(nic, bridge, out);
     0
 }
 
@@ -588,42 +527,15 @@ extern "C" fn ndis_shim_nic_xmit(nic: *mut c_void, skb: *mut c_void) -> i32 {
 /// `skb` is a valid skb that stays allocated until the NBL is freed.
 unsafe fn nbl_of_skb(bridge: &Bridge, skb: *mut RawSkb) -> Option<*mut abi::NET_BUFFER_LIST> {
     // SAFETY: valid skb (safety requirement).
-    let pieces = unsafe { ndis_shim_skb_pieces(skb) } as usize;
-    let mdl_size = core::mem::size_of::<abi::MDL>();
-    let flags = bindings::GFP_ATOMIC | bindings::__GFP_NOWARN;
-    // SAFETY: `kmalloc` with a valid size and flags.
-    let mdls: *mut abi::MDL =
-        unsafe { bindings::__kmalloc_noprof(pieces * mdl_size, flags) }.cast();
-    if mdls.is_null() {
-        return None;
-    }
-    let mut used = 0;
-    for i in 0..pieces {
-        let mut va = null_mut();
-        let mut len = 0;
-        // SAFETY: valid skb; `i` below its piece count.
-        if !unsafe { ndis_shim_skb_piece(skb, i as u32, &mut va, &mut len) } {
-            // SAFETY: allocated above.
-            unsafe { bindings::kfree(mdls.cast()) };
-            return None;
-        }
-        if len == 0 {
-            continue;
-        }
-        // SAFETY: `used < pieces`: inside the block; the piece is kernel
-        // memory (the linear map) that lives as long as the skb.
-        unsafe {
-            let mdl = mdls.add(used);
-            memory::build_mdl(mdl, va, len);
-            if used > 0 {
-                (*mdls.add(used - 1)).Next = mdl;
-            }
-        }
-        used += 1;
-    }
+    let mdls = unsafe { mdls_of_skb(skb) }?;
     // SAFETY: valid skb.
     let len = unsafe { ndis_shim_skb_len(skb) };
-    let chain = if used == 0 { null_mut() } else { mdls };
+    // SAFETY: the block `mdls_of_skb` made.
+    let chain = if unsafe { (*mdls).ByteCount } == 0 {
+        null_mut()
+    } else {
+        mdls
+    };
     // SAFETY: the chain describes the skb's data, which outlives the NBL
     // (safety requirement).
     let Some(data) = (unsafe { InitialData::new(chain, 0, len) }) else {
@@ -703,18 +615,7 @@ pub(crate) unsafe fn send_complete(adapter: &Adapter, mut nbls: *mut abi::NET_BU
         bytes,
         failed,
     );
-    let out = {
-        // Accounted and counted down together, so a pause that finds
-        // nothing outstanding may start BQL over.
-        let _serialised = nic.tx_completion.lock();
-        // SAFETY: the live net_device.
-        unsafe { ndis_shim_tx_completed(bridge.netdev, pkts, bytes) };
-        nic.outstanding.fetch_sub(pkts, Release) - pkts
-    };
-    if out < TX_CAP / 2 {
-        // SAFETY: the live net_device.
-        unsafe { ndis_shim_tx_wake(bridge.netdev) };
-    }
+    tx_accounted(nic, bridge, pkts, bytes, true);
 }
 
 /// `NdisMIndicateReceiveNetBufferLists`: copies each NET_BUFFER into an
@@ -786,10 +687,10 @@ pub(crate) unsafe fn indicate_receive(
         u32::from(resources),
         0,
     );
-    if !resources && !nbls.is_null() {
+    if let (false, false, Some(ret)) = (resources, nbls.is_null(), bridge.handlers.ret) {
         // SAFETY: the miniport's MiniportReturnNetBufferLists with its own
         // context, on the NBLs it indicated, which the shim is done with.
-        unsafe { (bridge.handlers.ret)(adapter.context(), nbls, return_flags()) };
+        unsafe { ret(adapter.context(), nbls, return_flags()) };
     }
 }
 
@@ -815,18 +716,9 @@ fn receive_one(adapter: &Adapter, bridge: &Bridge, view: &NetBufferView, csum_ok
         unsafe { ndis_shim_rx_dropped(bridge.netdev) };
         return;
     }
-    if take_injected(&FAIL_RX_SKBS) {
-        // As if the skb allocation failed: dropped and counted.
-        // SAFETY: the live net_device.
-        unsafe { ndis_shim_rx_dropped(bridge.netdev) };
+    let Some((skb, data)) = rx_alloc(bridge, len) else {
         return;
-    }
-    let mut data = null_mut();
-    // SAFETY: the live net_device; `data` a valid out pointer.
-    let skb = unsafe { ndis_shim_rx_alloc(bridge.netdev, len, &mut data) };
-    if skb.is_null() {
-        return;
-    }
+    };
     // SAFETY: `data` holds `len` bytes of the new skb.
     let out = unsafe { core::slice::from_raw_parts_mut(data, len as usize) };
     if copy_from_chain(view.current, view.current_mdl_offset, out) {
@@ -839,60 +731,6 @@ fn receive_one(adapter: &Adapter, bridge: &Bridge, view: &NetBufferView, csum_ok
         );
         // SAFETY: ours, never handed over; the live net_device.
         unsafe { ndis_shim_rx_free(bridge.netdev, skb) };
-    }
-}
-
-/// Fills `out` from `chain`, starting `skip` bytes into its first MDL.
-fn copy_from_chain(mut chain: MdlChain, mut skip: u32, out: &mut [u8]) -> bool {
-    let mut at = 0;
-    for mdl in chain.by_ref() {
-        if at == out.len() {
-            break;
-        }
-        if skip >= mdl.byte_count {
-            skip -= mdl.byte_count;
-            continue;
-        }
-        let take = ((mdl.byte_count - skip) as usize).min(out.len() - at);
-        let src = mdl.start_va + mdl.byte_offset as usize + skip as usize;
-        // SAFETY: `mdl_view` checked the MDL's range is kernel memory the
-        // miniport lends for the indication; `take` stays inside it and
-        // inside `out`.
-        unsafe { core::ptr::copy_nonoverlapping(src as *const u8, out[at..].as_mut_ptr(), take) };
-        at += take;
-        skip = 0;
-    }
-    at == out.len()
-}
-
-/// `NdisMIndicateStatusEx`.
-pub(crate) fn indicate_status(adapter: &Adapter, indication: StatusIndication) {
-    let Some(bridge) = adapter.nic.live() else {
-        return;
-    };
-    if adapter.nic.detached.load(Acquire) {
-        return;
-    }
-    let h = bridge.handle.into_raw() as usize;
-    match indication {
-        StatusIndication::LinkState {
-            connected,
-            speed,
-            duplex,
-        } => {
-            let state = connected.map_or(0, |c| if c { 1 } else { 2 });
-            trace::net(c"status-link", h, state, abi::NDIS_STATUS_LINK_STATE, 0);
-            adapter.nic.link_speed.store(speed, Relaxed);
-            adapter.nic.duplex.store(duplex, Relaxed);
-            if let Some(connected) = connected {
-                // SAFETY: the live net_device; any context.
-                unsafe { ndis_shim_netdev_carrier(bridge.netdev, connected) };
-            }
-        }
-        StatusIndication::Other(code) => {
-            trace::net(c"status", h, 0, code, 0);
-            dev_dbg!(adapter.device(), "status indication {:#010x}\n", code);
-        }
     }
 }
 
@@ -1003,6 +841,9 @@ fn oid_request(
     oid: u32,
     buffer: &mut KVec<u8>,
 ) -> Result<(NdisStatus, u32)> {
+    if let Some(path) = &bridge.handlers.ndis5 {
+        return crate::ndis5_nic::request(adapter, path, query, oid, buffer);
+    }
     let nic = &adapter.nic;
     let Some(handler) = bridge.handlers.oid else {
         return Err(ENOTSUPP);
@@ -1132,6 +973,10 @@ fn refresh_stats(adapter: &Adapter) {
         return;
     };
     if nic.detached.load(Acquire) {
+        return;
+    }
+    if let Some(path) = &bridge.handlers.ndis5 {
+        crate::ndis5_nic::refresh_stats(adapter, path);
         return;
     }
     let size = core::mem::size_of::<abi::NDIS_STATISTICS_INFO>();

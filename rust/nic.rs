@@ -6,17 +6,19 @@
 //! adapter can hold it without the two modules importing each other.
 
 use kernel::{
-    new_mutex, new_spinlock_irq,
+    new_mutex, new_spinlock, new_spinlock_irq,
     prelude::*,
     sync::{
         atomic::{Acquire, Atomic, Relaxed},
-        Mutex, SetOnce, SpinLockIrq,
+        Mutex, SetOnce, SpinLock, SpinLockIrq,
     },
 };
 
 use crate::{abi, handle::Handle, net_stats::LinkStats};
 
 extern "C" {
+    fn ndis_shim_bh_off();
+    fn ndis_shim_bh_on();
     fn ndis_shim_netdev_napi_detach(dev: *mut RawNetDevice);
     fn ndis_shim_netdev_view(dev: *mut RawNetDevice, name: *mut u8, carrier: *mut bool);
 }
@@ -86,14 +88,16 @@ pub(crate) struct OffloadAttributes {
 /// The miniport's handlers the data path calls, copied at attach.
 #[derive(Clone, Copy)]
 pub(crate) struct Handlers {
-    pub(crate) send:
-        unsafe extern "C" fn(abi::NDIS_HANDLE, abi::PNET_BUFFER_LIST, abi::NDIS_PORT_NUMBER, u32),
-    pub(crate) ret: unsafe extern "C" fn(abi::NDIS_HANDLE, abi::PNET_BUFFER_LIST, u32),
+    /// NDIS 6 (`None` for an NDIS 5 miniport).
+    pub(crate) send: abi::MINIPORT_SEND_NET_BUFFER_LISTS_HANDLER,
+    pub(crate) ret: abi::MINIPORT_RETURN_NET_BUFFER_LISTS_HANDLER,
     pub(crate) pause: abi::MINIPORT_PAUSE_HANDLER,
     pub(crate) restart: abi::MINIPORT_RESTART_HANDLER,
     pub(crate) oid: abi::MINIPORT_OID_REQUEST_HANDLER,
     pub(crate) check_for_hang: abi::MINIPORT_CHECK_FOR_HANG_HANDLER,
     pub(crate) reset: abi::MINIPORT_RESET_HANDLER,
+    /// An NDIS 5 miniport's handlers (`crate::ndis5_nic`).
+    pub(crate) ndis5: Option<Ndis5Path>,
 }
 
 /// What exists once the adapter is a network device.
@@ -122,6 +126,71 @@ pub(crate) struct Bridge {
 unsafe impl Send for Bridge {}
 // SAFETY: as for `Send`.
 unsafe impl Sync for Bridge {}
+
+/// The NDIS 5 handlers and pools of the data path, copied at attach.
+#[derive(Clone, Copy)]
+pub(crate) struct Ndis5Path {
+    pub(crate) send: abi::W_SEND_HANDLER,
+    pub(crate) send_packets: abi::W_SEND_PACKETS_HANDLER,
+    pub(crate) query: unsafe extern "C" fn(
+        abi::NDIS_HANDLE,
+        abi::NDIS_OID,
+        abi::PVOID,
+        abi::ULONG,
+        abi::PULONG,
+        abi::PULONG,
+    ) -> abi::NDIS_STATUS,
+    pub(crate) set: abi::W_SET_INFORMATION_HANDLER,
+    pub(crate) transfer: abi::W_TRANSFER_DATA_HANDLER,
+    pub(crate) ret: abi::W_RETURN_PACKET_HANDLER,
+    pub(crate) reset: abi::W_RESET_HANDLER,
+    /// The shim's packet pool for `MiniportTransferData`.
+    pub(crate) rx_pool: Handle,
+}
+
+/// The per-adapter NDIS 5 state (`crate::ndis5_nic`).
+#[pin_data]
+pub(crate) struct Ndis5State {
+    /// Serializes the shim's calls into a serialized miniport; taken with
+    /// bottom halves off.
+    #[pin]
+    pub(crate) serial: SpinLock<()>,
+    /// `NDIS_ATTRIBUTE_DESERIALIZE`.
+    pub(crate) deserialized: Atomic<bool>,
+    /// Counts `NdisMSendResourcesAvailable` calls: a send refused with
+    /// RESOURCES that sees it move wakes the queue it just stopped.
+    pub(crate) resources_gen: Atomic<u32>,
+    /// Sends refused with RESOURCES, and resource wake-ups (debugfs-free
+    /// evidence for the tests: logged at detach).
+    pub(crate) refused: Atomic<u32>,
+}
+
+impl Ndis5State {
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(Ndis5State {
+            serial <- new_spinlock!(()),
+            deserialized: Atomic::new(false),
+            resources_gen: Atomic::new(0),
+            refused: Atomic::new(0),
+        })
+    }
+
+    /// Runs `f` as the only call into a serialized miniport (bottom halves
+    /// off); directly for a deserialized one. Sleeps not.
+    pub(crate) fn serialized<R>(&self, f: impl FnOnce() -> R) -> R {
+        // SAFETY: paired with `ndis_shim_bh_on` below.
+        unsafe { ndis_shim_bh_off() };
+        let r = if self.deserialized.load(Relaxed) {
+            f()
+        } else {
+            let _one = self.serial.lock();
+            f()
+        };
+        // SAFETY: paired with `ndis_shim_bh_off` above.
+        unsafe { ndis_shim_bh_on() };
+        r
+    }
+}
 
 /// Where an adapter's data path is (`MiniportPause`/`MiniportRestart`).
 pub(crate) const PAUSED: u32 = 0;
@@ -193,6 +262,9 @@ pub(crate) struct Nic {
     pub(crate) stats: SpinLockIrq<LinkStats>,
     pub(crate) stats_asked: Atomic<u64>,
     pub(crate) stats_unsupported: Atomic<bool>,
+    /// An NDIS 5 adapter's serialization and send state.
+    #[pin]
+    pub(crate) ndis5: Ndis5State,
 }
 
 impl Nic {
@@ -226,6 +298,7 @@ impl Nic {
             stats <- new_spinlock_irq!(LinkStats::default()),
             stats_asked: Atomic::new(0),
             stats_unsupported: Atomic::new(false),
+            ndis5 <- Ndis5State::new(),
         })
     }
 

@@ -115,17 +115,28 @@ pub(crate) fn reset(adapter: &Arc<Adapter>) {
     let Some(bridge) = nic.live() else {
         return;
     };
-    let Some(reset) = bridge.handlers.reset else {
+    let reset5 = bridge.handlers.ndis5.and_then(|p| p.reset);
+    if bridge.handlers.reset.is_none() && reset5.is_none() {
         return;
-    };
+    }
     let _no_oids = nic.oid.lock();
     nic.reset_done.store(false, Relaxed);
     nic.resetting.store(true, Release);
     let mut addressing: u8 = 0;
-    // SAFETY: the miniport's MiniportResetEx with its own context and a
-    // BOOLEAN it may write, at PASSIVE_LEVEL (NDIS calls it at or below
-    // DISPATCH_LEVEL).
-    let mut status = NdisStatus(unsafe { reset(adapter.context(), &mut addressing) });
+    let mut status = match (bridge.handlers.reset, reset5) {
+        // SAFETY: the miniport's MiniportResetEx with its own context and
+        // a BOOLEAN it may write, at PASSIVE_LEVEL (NDIS calls it at or
+        // below DISPATCH_LEVEL).
+        (Some(reset), _) => NdisStatus(unsafe { reset(adapter.context(), &mut addressing) }),
+        // NDIS 5: MiniportReset, serialized like the miniport's other calls.
+        (None, Some(reset)) => nic.ndis5.serialized(|| {
+            // SAFETY: the miniport's MiniportReset with a BOOLEAN it may
+            // write and its own context, at DISPATCH_LEVEL as NDIS 5
+            // calls it.
+            NdisStatus(unsafe { reset(&mut addressing, adapter.context()) })
+        }),
+        (None, None) => return,
+    };
     let mut addressing = addressing != 0;
     if status == NdisStatus::PENDING {
         let mut waited = 0;

@@ -154,6 +154,18 @@
 	X(NdisMRegisterAdapterShutdownHandler) \
 	X(NdisMDeregisterAdapterShutdownHandler) \
 	X(NdisOpenConfiguration) \
+	/* NDIS 5 data path (rust/ndis5_nic.rs) */ \
+	X(NdisMSendComplete) \
+	X(NdisMSendResourcesAvailable) \
+	X(NdisMEthIndicateReceive) \
+	X(NdisMEthIndicateReceiveComplete) \
+	X(NdisMTransferDataComplete) \
+	X(NdisMIndicateReceivePacket) \
+	X(NdisMQueryInformationComplete) \
+	X(NdisMSetInformationComplete) \
+	X(NdisMIndicateStatus) \
+	X(NdisMIndicateStatusComplete) \
+	X(NdisMInitializeScatterGatherDma) \
 	/* end */
 
 #endif /* _NDIS_SHIM_EXPORTS_H */

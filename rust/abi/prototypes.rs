@@ -160,3 +160,21 @@ const _: crate::abi::NdisMRegisterAdapterShutdownHandler_fn =
 const _: crate::abi::NdisMDeregisterAdapterShutdownHandler_fn =
     Some(crate::exports::NdisMDeregisterAdapterShutdownHandler);
 const _: crate::abi::NdisOpenConfiguration_fn = Some(crate::exports::NdisOpenConfiguration);
+const _: crate::abi::NdisMSendComplete_fn = Some(crate::exports::NdisMSendComplete);
+const _: crate::abi::NdisMSendResourcesAvailable_fn =
+    Some(crate::exports::NdisMSendResourcesAvailable);
+const _: crate::abi::NdisMEthIndicateReceive_fn = Some(crate::exports::NdisMEthIndicateReceive);
+const _: crate::abi::NdisMEthIndicateReceiveComplete_fn =
+    Some(crate::exports::NdisMEthIndicateReceiveComplete);
+const _: crate::abi::NdisMTransferDataComplete_fn = Some(crate::exports::NdisMTransferDataComplete);
+const _: crate::abi::NdisMIndicateReceivePacket_fn =
+    Some(crate::exports::NdisMIndicateReceivePacket);
+const _: crate::abi::NdisMQueryInformationComplete_fn =
+    Some(crate::exports::NdisMQueryInformationComplete);
+const _: crate::abi::NdisMSetInformationComplete_fn =
+    Some(crate::exports::NdisMSetInformationComplete);
+const _: crate::abi::NdisMIndicateStatus_fn = Some(crate::exports::NdisMIndicateStatus);
+const _: crate::abi::NdisMIndicateStatusComplete_fn =
+    Some(crate::exports::NdisMIndicateStatusComplete);
+const _: crate::abi::NdisMInitializeScatterGatherDma_fn =
+    Some(crate::exports::NdisMInitializeScatterGatherDma);

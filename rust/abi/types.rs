@@ -12091,3 +12091,39 @@ pub type NdisMDeregisterAdapterShutdownHandler_fn =
 pub type NdisOpenConfiguration_fn = ::core::option::Option<
     unsafe extern "C" fn(arg1: PNDIS_STATUS, arg2: PNDIS_HANDLE, arg3: NDIS_HANDLE),
 >;
+pub type NdisMSendComplete_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PNDIS_PACKET, arg3: NDIS_STATUS),
+>;
+pub type NdisMSendResourcesAvailable_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisMEthIndicateReceive_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: NDIS_HANDLE,
+        arg2: NDIS_HANDLE,
+        arg3: PVOID,
+        arg4: UINT,
+        arg5: PVOID,
+        arg6: UINT,
+        arg7: UINT,
+    ),
+>;
+pub type NdisMEthIndicateReceiveComplete_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisMTransferDataComplete_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PNDIS_PACKET, arg3: NDIS_STATUS, arg4: UINT),
+>;
+pub type NdisMIndicateReceivePacket_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: PPNDIS_PACKET, arg3: UINT),
+>;
+pub type NdisMQueryInformationComplete_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: NDIS_STATUS)>;
+pub type NdisMSetInformationComplete_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: NDIS_STATUS)>;
+pub type NdisMIndicateStatus_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: NDIS_STATUS, arg3: PVOID, arg4: UINT),
+>;
+pub type NdisMIndicateStatusComplete_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisMInitializeScatterGatherDma_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: BOOLEAN, arg3: ULONG) -> NDIS_STATUS,
+>;

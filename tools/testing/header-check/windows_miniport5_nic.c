@@ -156,7 +156,7 @@ static VOID NicReturnPacket(IN NDIS_HANDLE MiniportAdapterContext, IN PNDIS_PACK
 {
 	PNIC_ADAPTER Adapter = (PNIC_ADAPTER)MiniportAdapterContext;
 
-	NdisReinitializePacket(Packet);
+	NdisRecalculatePacketCounts(Packet);
 	Adapter->RxPacket = Packet;
 }
 

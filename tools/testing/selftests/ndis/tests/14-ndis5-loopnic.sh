@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The NDIS 5 data path (rust/ndis5_nic.rs) end to end, without a NIC:
+# ndis5_loopnic.ko makes two NDIS 5.1 Ethernet adapters (on the two edu
+# functions, which it never touches) wired together in software, in front
+# of the same net_device bridge as the NDIS 6 ones. Three loads:
+#   1. serialized, lookahead receive (NdisMEthIndicateReceive with 32
+#      bytes, MiniportTransferData for the rest, one in four pended),
+#      one send in 7 refused with NDIS_STATUS_RESOURCES: each net_device
+#      has the MAC of OID_802_3_CURRENT_ADDRESS, the carrier follows
+#      NdisMIndicateStatus(MEDIA_CONNECT), the pended OID_GEN_LINK_SPEED
+#      query and OID_802_3_MULTICAST_LIST set complete, pings of 1 to
+#      1472 bytes and a burst go through with refused sends retried after
+#      NdisMSendResourcesAvailable, SendPackets is never entered twice at
+#      once, a hang resets both adapters (MiniportReset pended, then
+#      NdisMResetComplete);
+#   2. serialized, NdisMIndicateReceivePacket (RESOURCES packets copied at
+#      once, the others returned through MiniportReturnPacket), 256 KiB
+#      over TCP intact;
+#   3. deserialized, unloaded under a ping flood.
+# Every load: the miniport's counts at halt (every packet back), nothing
+# left held, no NDIS call rejected.
+# ndis-test: kmemleak-scan
+# ndis-test: timeout=240
+set -uo pipefail
+shim=${NDIS_KO:?}/ndis_shim.ko nic_ko=$NDIS_KO/ndis5_loopnic.ko
+for ko in "$shim" "$nic_ko"; do
+	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
+done
+BB=$(command -v busybox) || { echo "# SKIP busybox not installed"; exit 4; }
+command -v socat >/dev/null || { echo "# SKIP socat not installed (tools/setup.sh)"; exit 4; }
+NS=ndis5_loop_b
+DBG=/sys/kernel/debug
+
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+notok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else notok "$what"; fi; }
+quiet() { "$@" >/dev/null 2>&1; }
+not() { ! "$@"; }
+cleanup() { ip netns del $NS 2>/dev/null; rmmod ndis5_loopnic 2>/dev/null; rmmod ndis_shim 2>/dev/null; }
+val() { [[ " $2" =~ [\ ]$1=([^\ ]*) ]] && echo "${BASH_REMATCH[1]}"; }
+
+echo "KTAP version 1"
+echo "1..38"
+if ! insmod "$shim"; then notok "insmod ndis_shim"; exit 1; fi
+mountpoint -q $DBG || mount -t debugfs none $DBG
+rejected0=$(cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo x)
+
+A="" B="" mark=""
+# up PARAMS...: loads the miniport, finds both net_devices by MAC, moves B
+# to its own namespace and brings both up with addresses.
+up() {
+	mark="ndis-test: $$-$(date +%s%N)"
+	echo "$mark" >/dev/kmsg
+	insmod "$nic_ko" "$@" || return 1
+	command -v udevadm >/dev/null && udevadm settle -t 10
+	local d try
+	declare -A IF=()
+	for try in 1 2 3 4 5; do
+		IF=()
+		for d in /sys/class/net/*; do
+			[ "$(basename "$(readlink -f "$d/device/driver" 2>/dev/null)")" = ndis5_loopnic ] || continue
+			IF[$(cat "$d/address" 2>/dev/null)]=$(basename "$d")
+		done
+		[ ${#IF[@]} = 2 ] && break
+		sleep 1
+	done
+	A=${IF[02:4e:44:35:53:01]:-} B=${IF[02:4e:44:35:53:02]:-}
+	[ -n "$A" ] && [ -n "$B" ] || { echo "# found: ${!IF[*]}"; return 1; }
+	ip netns add $NS
+	ip link set "$B" netns $NS
+	ip addr add 10.78.0.1/24 dev "$A"
+	ip -n $NS addr add 10.78.0.2/24 dev "$B"
+	ip link set "$A" up && ip -n $NS link set "$B" up
+}
+log_since_mark() { dmesg | awk -v m="$mark" 'on; index($0, m) { on = 1 }'; }
+# down: unloads the miniport; its two count lines in C0 and C1.
+C0="" C1="" LOG=""
+down() {
+	ip netns del $NS 2>/dev/null
+	sleep 1
+	rmmod ndis5_loopnic || return 1
+	LOG=$(log_since_mark)
+	C0=$(sed -nE 's/.*ndis5_loopnic 0: (sent=.*)/\1/p' <<<"$LOG")
+	C1=$(sed -nE 's/.*ndis5_loopnic 1: (sent=.*)/\1/p' <<<"$LOG")
+	echo "# 0: $C0"
+	echo "# 1: $C1"
+}
+wait_carrier() {
+	local t
+	for t in $(seq 1 20); do
+		[ "$(cat /sys/class/net/"$A"/carrier 2>/dev/null)" = 1 ] && return 0
+		sleep 0.5
+	done
+	return 1
+}
+halted_clean() { # what
+	check "$1: both adapters halted and reported" [ -n "$C0" -a -n "$C1" ]
+	check "$1: every receive packet returned, no send held" \
+		eval 'not grep -q "never returned" <<<"$LOG" && [ "$(val held "$C0")" = 0 -a "$(val held "$C1")" = 0 ]'
+}
+
+# --- 1. Serialized, lookahead receive, refused sends.
+if ! up refuse_every=7; then notok "insmod ndis5_loopnic refuse_every=7, two net_devices"; cleanup; exit 1; fi
+ok "insmod ndis5_loopnic refuse_every=7: two net_devices with the MACs of OID_802_3_CURRENT_ADDRESS ($A, $B)"
+check "MTU from OID_GEN_MAXIMUM_FRAME_SIZE" [ "$(cat /sys/class/net/"$A"/mtu)" = 1500 ]
+check "carrier up from NdisMIndicateStatus(NDIS_STATUS_MEDIA_CONNECT)" wait_carrier
+check "link speed from the pended OID_GEN_LINK_SPEED query: 1000 Mb/s" \
+	[ "$(cat /sys/class/net/"$A"/speed 2>/dev/null)" = 1000 ]
+check "ping A -> B" quiet "$BB" ping -c 3 -W 5 10.78.0.2
+check "ping B -> A" quiet ip netns exec $NS "$BB" ping -c 3 -W 5 10.78.0.1
+sizes_ok=1
+for s in 1 18 19 64 500 1000 1400 1472; do
+	"$BB" ping -c 1 -W 5 -s $s 10.78.0.2 >/dev/null || { sizes_ok=0; echo "# size $s failed"; }
+done
+check "ping payloads 1..1472 bytes (lookahead 32, the rest by MiniportTransferData)" [ $sizes_ok = 1 ]
+out=$("$BB" ping -A -q -c 300 -w 60 10.78.0.2 2>&1)
+echo "$out" | sed 's/^/# /' | tail -2
+check "300 back-to-back pings, none lost (refused sends retried)" grep -q ' 300 packets received' <<<"$out"
+ip maddr add 01:00:5e:01:02:03 dev "$A"
+sleep 1
+echo 1 >/sys/module/ndis5_loopnic/parameters/hang
+resets_line() { grep " driver=ndis5_loopnic " $DBG/ndis_shim/adapters; }
+for t in $(seq 1 20); do
+	[ "$(resets_line | grep -c ' resets=1$')" = 2 ] && break
+	sleep 0.5
+done
+check "MiniportCheckForHang TRUE: both adapters reset once (MiniportReset pended, NdisMResetComplete)" \
+	[ "$(resets_line | grep -c ' resets=1$')" = 2 ]
+sleep 1
+check "traffic after the reset: ping A -> B" quiet "$BB" ping -c 2 -W 5 10.78.0.2
+tx=$(cat /sys/class/net/"$A"/statistics/tx_packets)
+drops=$(( $(cat /sys/class/net/"$A"/statistics/tx_dropped) + $(cat /sys/class/net/"$A"/statistics/rx_dropped) ))
+check "interface counters moved (tx_packets $tx > 300), nothing dropped ($drops)" [ "$tx" -gt 300 -a "$drops" = 0 ]
+check "rmmod ndis5_loopnic" down
+halted_clean "serialized"
+check "sends refused with NDIS_STATUS_RESOURCES and resumed by NdisMSendResourcesAvailable" \
+	[ "$(val refused "$C0")" -gt 0 -a "$(val resources_available "$C0")" -gt 0 ]
+check "sends pended and completed by NdisMSendComplete" [ "$(val pended "$C0")" -gt 0 ]
+check "transfers pended and completed by NdisMTransferDataComplete" \
+	[ "$(val pended_transfers "$C1")" -gt 0 ]
+check "serialized: SendPackets never entered twice at once" \
+	[ "$(val busy "$C0")" = 0 -a "$(val busy "$C1")" = 0 ]
+check "pended query and set completed; packet filter (directed, broadcast, multicast) and multicast list set" \
+	eval '[ "$(val pended_queries "$C0")" -gt 0 -a "$(val pended_sets "$C0")" -gt 0 ] && grep -Eq "filter=0xb multicast=[1-9]" <<<"$C0"'
+check "the pended resets completed as addressing resets" \
+	[ "$(grep -c 'adapter reset: 0x00000000 (addressing reset)' <<<"$LOG")" = 2 ]
+
+# --- 2. Serialized, NdisMIndicateReceivePacket.
+if up indicate_packets=1; then ok "insmod ndis5_loopnic indicate_packets=1"
+else notok "insmod ndis5_loopnic indicate_packets=1"; cleanup; exit 1; fi
+check "carrier up" wait_carrier
+check "ping A -> B (NdisMIndicateReceivePacket)" quiet "$BB" ping -c 3 -W 5 10.78.0.2
+tmp=$(mktemp -d)
+head -c 262144 /dev/urandom >"$tmp/a"
+ip netns exec $NS socat -u TCP-LISTEN:5003,reuseaddr OPEN:"$tmp/a.rx",creat,trunc 2>/dev/null &
+lpid=$!
+sleep 1
+timeout 60 socat -u OPEN:"$tmp/a" TCP:10.78.0.2:5003
+timeout 30 tail --pid=$lpid -f /dev/null
+kill $lpid 2>/dev/null
+check "256 KiB A -> B over TCP intact" cmp -s "$tmp/a" "$tmp/a.rx"
+rm -rf "$tmp"
+check "rmmod ndis5_loopnic" down
+halted_clean "packet receive"
+check "packets with NDIS_STATUS_RESOURCES copied at once, the others returned by MiniportReturnPacket" \
+	[ "$(val resources_indications "$C1")" -gt 0 -a "$(val returned "$C1")" -gt 0 ]
+
+# --- 3. Deserialized, unloaded under traffic.
+if up deserialize=1; then ok "insmod ndis5_loopnic deserialize=1"
+else notok "insmod ndis5_loopnic deserialize=1"; cleanup; exit 1; fi
+check "carrier up" wait_carrier
+check "ping A -> B (deserialized)" quiet "$BB" ping -c 3 -W 5 10.78.0.2
+"$BB" ping -f -w 30 10.78.0.2 >/dev/null 2>&1 &
+fpid=$!
+ip netns exec $NS "$BB" ping -f -w 30 10.78.0.1 >/dev/null 2>&1 &
+gpid=$!
+sleep 3
+check "rmmod ndis5_loopnic under a ping flood both ways" down
+kill $fpid $gpid 2>/dev/null
+wait $fpid $gpid 2>/dev/null
+halted_clean "deserialized"
+check "deserialized: traffic went through (sent $(val sent "$C0"))" [ "$(val sent "$C0")" -gt 3 ]
+check "no net_device left" not grep -q . < <(for d in /sys/class/net/*; do
+	[ "$(basename "$(readlink -f "$d/device/driver" 2>/dev/null)")" = ndis5_loopnic ] && echo "$d"; done)
+
+rejected1=$(cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo y)
+check "no NDIS call rejected ($rejected0 -> $rejected1)" [ "$rejected0" = "$rejected1" ]
+if rmmod ndis_shim; then ok "rmmod ndis_shim"; else notok "rmmod ndis_shim"; fi
+exit "$failed"
