@@ -2079,6 +2079,7 @@ unsafe extern "C" fn NdisMRegisterScatterGatherDma(
             maximum_physical_mapping: d.MaximumPhysicalMapping,
             process: d.ProcessSGListHandler,
             shared_mem_complete: d.SharedMemAllocateCompleteHandler,
+            ndis5: false,
         };
         adapter_or_invalid(MiniportAdapterHandle).and_then(|adapter| {
             let owner = handle(MiniportAdapterHandle);
@@ -3499,18 +3500,53 @@ extern "C" fn NdisMIndicateStatusComplete(MiniportAdapterHandle: abi::NDIS_HANDL
     let _ = adapter_or_reject(MiniportAdapterHandle, "NdisMIndicateStatusComplete");
 }
 
-/// Not implemented yet (Documentation/ndis5.rst, "Still missing"): a
-/// known adapter gets NDIS_STATUS_NOT_SUPPORTED, the status Windows gives
-/// a miniport that is not a bus master, so a miniport falls back to map
-/// registers or fails its initialization cleanly.
+/// `NdisMInitializeScatterGatherDma`: NDIS_STATUS_NOT_SUPPORTED for a
+/// miniport that is not an NDIS 5 bus master, RESOURCES when the DMA
+/// adapter cannot be made (no memory, an SG registration already).
 #[no_mangle]
 extern "C" fn NdisMInitializeScatterGatherDma(
     MiniportAdapterHandle: abi::NDIS_HANDLE,
-    _Dma64BitAddresses: abi::BOOLEAN,
-    _MaximumPhysicalMapping: abi::ULONG,
+    Dma64BitAddresses: abi::BOOLEAN,
+    MaximumPhysicalMapping: abi::ULONG,
 ) -> abi::NDIS_STATUS {
-    match adapter_or_reject(MiniportAdapterHandle, "NdisMInitializeScatterGatherDma") {
-        Some(_) => abi::NDIS_STATUS_NOT_SUPPORTED as abi::NDIS_STATUS,
-        None => abi::NDIS_STATUS_FAILURE as abi::NDIS_STATUS,
+    const CALL: &str = "NdisMInitializeScatterGatherDma";
+    let result = adapter_or_invalid(MiniportAdapterHandle).and_then(|adapter| {
+        let description = sg_dma::SgDmaDescription {
+            header: (
+                abi::NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION as u8,
+                abi::NDIS_SG_DMA_DESCRIPTION_REVISION_1 as u8,
+                crate::sg::SG_DMA_DESCRIPTION_SIZE_1,
+            ),
+            flags: if Dma64BitAddresses != 0 {
+                abi::NDIS_SG_DMA_64_BIT_ADDRESS
+            } else {
+                0
+            },
+            maximum_physical_mapping: MaximumPhysicalMapping,
+            process: ndis5_nic::SG_PROCESS,
+            shared_mem_complete: None,
+            ndis5: true,
+        };
+        let owner = handle(MiniportAdapterHandle);
+        let registered = adapter.sg_dma_registered();
+        let (sg_dma, _) = sg_dma::register(adapter.core(), owner, registered, &description)
+            .map_err(|e| {
+                if e == Error::ResourceConflict {
+                    Error::Resources
+                } else {
+                    e
+                }
+            })?;
+        let h = adapter.own_sg_dma(sg_dma).map_err(|_| Error::Resources)?;
+        ndis5_nic::use_sg_dma(&adapter, h);
+        Ok(())
+    });
+    if result == Err(Error::InvalidParameter) {
+        reject(CALL, "unknown adapter handle");
     }
+    traced_status(
+        c"NdisMInitializeScatterGatherDma",
+        MiniportAdapterHandle,
+        result,
+    )
 }

@@ -47,11 +47,11 @@ use crate::{
     adapter::Adapter,
     handle::Handle,
     memory,
-    net_buffer::MdlChain,
+    net_buffer::{ListBuffer, MdlChain, NetBufferView},
     net_stats::{self, LinkStats},
     netdev_io::{self, RawSkb, StatusIndication},
     nic::{Bridge, GeneralAttributes, Handlers, Ndis5Path, PAUSED},
-    packet_pool,
+    packet_pool, sg, sg_dma,
     status::NdisStatus,
     trace,
 };
@@ -94,6 +94,104 @@ struct RxReserved {
     wanted: u32,
     /// The buffer over the skb's tail.
     mdl: abi::MDL,
+}
+
+/// The `ProcessSGList` of the SG registrations `NdisMInitializeScatterGatherDma`
+/// makes: the list goes into the packet's per-packet information.
+pub(crate) const SG_PROCESS: abi::MINIPORT_PROCESS_SG_LIST_HANDLER = Some(store_sg_list);
+
+/// `NDIS_PER_PACKET_INFO_FROM_PACKET(packet, ScatterGatherListPacketInfo)`.
+///
+/// # Safety
+///
+/// `packet` is a pool packet (its OOB data and extension follow it at
+/// `NdisPacketOobOffset`).
+unsafe fn sg_list_slot(packet: *mut abi::NDIS_PACKET) -> *mut abi::PVOID {
+    // SAFETY: the extension lies right after the OOB data of a pool
+    // packet (safety requirement).
+    unsafe {
+        let ext = packet
+            .cast::<u8>()
+            .add(usize::from((*packet).Private.NdisPacketOobOffset))
+            .add(core::mem::size_of::<abi::NDIS_PACKET_OOB_DATA>())
+            .cast::<abi::NDIS_PACKET_EXTENSION>();
+        (&raw mut (*ext).NdisPacketInfo)
+            .cast::<abi::PVOID>()
+            .add(abi::ScatterGatherListPacketInfo as usize)
+    }
+}
+
+/// Stores a send's SG list in its packet (`context`), from
+/// `sg_dma::allocate_list` before it returns.
+///
+/// # Safety
+///
+/// `context` is one of the shim's send packets being mapped.
+unsafe extern "C" fn store_sg_list(
+    _device: abi::PDEVICE_OBJECT,
+    _reserved: abi::PVOID,
+    list: abi::PSCATTER_GATHER_LIST,
+    context: abi::PVOID,
+) {
+    // SAFETY: a send packet of the shim's (safety requirement).
+    unsafe { *sg_list_slot(context.cast()) = list.cast() };
+}
+
+/// `NdisMInitializeScatterGatherDma` succeeded with the registration `h`:
+/// every send is mapped through it from now on.
+pub(crate) fn use_sg_dma(adapter: &Adapter, h: Handle) {
+    adapter.nic.ndis5.sg_dma.store(h.into_raw(), Release);
+}
+
+/// Unmaps the SG list of a send packet, if it has one.
+///
+/// # Safety
+///
+/// `packet` is one of the shim's send packets the device is done with.
+unsafe fn unmap_packet(adapter: &Adapter, packet: *mut abi::NDIS_PACKET) {
+    // SAFETY: a send packet (safety requirement).
+    let slot = unsafe { sg_list_slot(packet) };
+    // SAFETY: as above.
+    let list = unsafe { slot.replace(core::ptr::null_mut()) };
+    if !list.is_null() {
+        let h = Handle::from_raw(adapter.nic.ndis5.sg_dma.load(Acquire));
+        sg_dma::free_list(h, list as usize, packet as usize);
+    }
+}
+
+/// Maps a send packet (its MDL chain `mdls`, `len` bytes) through the SG
+/// registration `sg`, its list in the per-packet information.
+///
+/// # Safety
+///
+/// `packet` is one of the shim's send packets, `mdls` its chain over a
+/// live skb.
+unsafe fn map_packet(
+    sg: u64,
+    packet: *mut abi::NDIS_PACKET,
+    mdls: *mut abi::MDL,
+    len: u32,
+) -> bool {
+    // SAFETY: the chain over the skb (safety requirement).
+    let chain = unsafe { MdlChain::new(mdls) };
+    let view = NetBufferView {
+        address: packet as usize,
+        chain,
+        data_offset: 0,
+        current: chain,
+        current_mdl_offset: 0,
+        data_length: len,
+    };
+    // SAFETY: no buffer of the caller's: the shim's own memory holds it.
+    let buf = unsafe { ListBuffer::new(core::ptr::null_mut(), 0) };
+    sg_dma::allocate_list(
+        Handle::from_raw(sg),
+        Some(view),
+        packet.cast(),
+        sg::SG_LIST_WRITE_TO_DEVICE,
+        buf,
+    )
+    .is_ok()
 }
 
 /// `NdisMSetAttributesEx`: the hang-check period and the serialization.
@@ -266,25 +364,16 @@ pub(crate) fn request(
             }
         })
     });
-    let status = if status == NdisStatus::PENDING {
-        if !netdev_io::wait_for(&nic.oid_done) {
-            dev_err!(
-                adapter.device(),
-                "{}: OID {:#010x} pended and never completed\n",
-                adapter.driver.name(),
-                oid
-            );
-            nic.oid_pending.store(0, Relaxed);
-            nic.oid_failures.fetch_add(1, Relaxed);
+    let status = match netdev_io::oid_outcome(adapter, oid, status, || {
+        // The miniport may still write them.
+        core::mem::forget(core::mem::take(buffer));
+    }) {
+        Ok(s) => s,
+        Err(e) => {
             core::mem::forget(counts);
-            core::mem::forget(core::mem::take(buffer));
-            return Err(ETIMEDOUT);
+            return Err(e);
         }
-        NdisStatus(nic.oid_status.load(Acquire))
-    } else {
-        status
     };
-    nic.oid_pending.store(0, Relaxed);
     let bytes = counts[0];
     trace::net(
         if query { c"oid-query" } else { c"oid-set" },
@@ -427,6 +516,19 @@ pub(crate) fn xmit(adapter: &Adapter, bridge: &Bridge, path: &Ndis5Path, skb: *m
     }
     // SAFETY: the stack's skb.
     let len = unsafe { netdev_io::ndis_shim_skb_len(skb) };
+    // NDIS 5.1 per-packet DMA: mapped before the miniport sees the packet.
+    let sg = n5.sg_dma.load(Acquire);
+    // SAFETY: the packet and chain just made, over the live skb.
+    if sg != 0 && !unsafe { map_packet(sg, packet, mdls, len) } {
+        // SAFETY: the shim's packet and block, never handed over; the
+        // stack's skb, dropped.
+        unsafe {
+            bindings::kfree(mdls.cast());
+            packet_pool::free("ndo_start_xmit", packet);
+            netdev_io::ndis_shim_tx_done(bridge.netdev, skb, false);
+        }
+        return 0;
+    }
     // SAFETY: the live net_device; counted before the miniport may complete.
     unsafe { netdev_io::ndis_shim_tx_sent(bridge.netdev, len) };
     let out = nic.outstanding.fetch_add(1, Relaxed) + 1;
@@ -469,6 +571,7 @@ pub(crate) fn xmit(adapter: &Adapter, bridge: &Bridge, path: &Ndis5Path, skb: *m
         // SAFETY: the shim's packet and MDL block, never handed over
         // for good; the live net_device.
         unsafe {
+            unmap_packet(adapter, packet);
             bindings::kfree(mdls.cast());
             packet_pool::free("ndo_start_xmit", packet);
             netdev_io::ndis_shim_tx_stop(bridge.netdev);
@@ -522,8 +625,10 @@ unsafe fn complete_packet(
 ) {
     // SAFETY: one of the shim's send packets (safety requirement).
     let r = unsafe { tx_reserved(packet).read() };
-    // SAFETY: the skb and MDL block `xmit` stored, done with.
+    // SAFETY: the skb and MDL block `xmit` stored, done with; the device
+    // too (the miniport completed the send).
     let len = unsafe {
+        unmap_packet(adapter, packet);
         let len = netdev_io::ndis_shim_skb_len(r.skb);
         netdev_io::ndis_shim_tx_done(bridge.netdev, r.skb, status.is_success());
         bindings::kfree(r.mdls.cast());

@@ -887,25 +887,18 @@ fn oid_request(
     nic.oid_pending.store(address, Release);
     // SAFETY: the miniport's MiniportOidRequest with its own context, at
     // PASSIVE_LEVEL; the request and its buffer live until it completes.
-    let mut status = NdisStatus(unsafe { handler(adapter.context(), &raw mut *request) });
-    if status == NdisStatus::PENDING {
-        if !wait_for(&nic.oid_done) {
-            dev_err!(
-                adapter.device(),
-                "{}: OID {:#010x} pended and never completed; its request is leaked\n",
-                adapter.driver.name(),
-                oid
-            );
-            nic.oid_pending.store(0, Relaxed);
-            nic.oid_failures.fetch_add(1, Relaxed);
-            // The miniport may still write them.
+    let status = NdisStatus(unsafe { handler(adapter.context(), &raw mut *request) });
+    let status = oid_outcome(adapter, oid, status, || {
+        // The miniport may still write them.
+        core::mem::forget(core::mem::take(buffer));
+    });
+    let status = match status {
+        Ok(s) => s,
+        Err(e) => {
             core::mem::forget(request);
-            core::mem::forget(core::mem::take(buffer));
-            return Err(ETIMEDOUT);
+            return Err(e);
         }
-        status = NdisStatus(nic.oid_status.load(Acquire));
-    }
-    nic.oid_pending.store(0, Relaxed);
+    };
     // SAFETY: the union member the request was made with; the miniport
     // has completed it.
     let bytes = unsafe {

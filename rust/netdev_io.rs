@@ -23,6 +23,7 @@ use crate::{
     memory,
     net_buffer::MdlChain,
     nic::{Bridge, Nic, RawNetDevice},
+    status::NdisStatus,
     trace,
 };
 
@@ -120,6 +121,37 @@ pub(crate) fn wait_for(done: &Atomic<bool>) -> bool {
         fsleep(Delta::from_millis(1));
     }
     done.load(Acquire)
+}
+
+/// What an OID call of the shim's that returned `status` ended with: that
+/// status, or, if it pended, the one its completion reported (waited for
+/// at most [`COMPLETION_WAIT_MS`]). A completion that never came runs
+/// `leak` (what the miniport may still write must stay allocated) and is
+/// `ETIMEDOUT`. The pending mark is cleared. PASSIVE.
+pub(crate) fn oid_outcome(
+    adapter: &Adapter,
+    oid: u32,
+    status: NdisStatus,
+    leak: impl FnOnce(),
+) -> Result<NdisStatus> {
+    let nic = &adapter.nic;
+    let result = if status != NdisStatus::PENDING {
+        Ok(status)
+    } else if wait_for(&nic.oid_done) {
+        Ok(NdisStatus(nic.oid_status.load(Acquire)))
+    } else {
+        dev_err!(
+            adapter.device(),
+            "{}: OID {:#010x} pended and never completed; its buffers are leaked\n",
+            adapter.driver.name(),
+            oid
+        );
+        nic.oid_failures.fetch_add(1, Relaxed);
+        leak();
+        Err(ETIMEDOUT)
+    };
+    nic.oid_pending.store(0, Relaxed);
+    result
 }
 
 /// A block of MDLs, chained, that describes `skb`'s linear part and page

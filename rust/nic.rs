@@ -160,6 +160,9 @@ pub(crate) struct Ndis5State {
     /// Counts `NdisMSendResourcesAvailable` calls: a send refused with
     /// RESOURCES that sees it move wakes the queue it just stopped.
     pub(crate) resources_gen: Atomic<u32>,
+    /// The handle of the SG DMA registration `NdisMInitializeScatterGatherDma`
+    /// made (0: none): each send is mapped through it.
+    pub(crate) sg_dma: Atomic<u64>,
     /// Sends refused with RESOURCES, and resource wake-ups (debugfs-free
     /// evidence for the tests: logged at detach).
     pub(crate) refused: Atomic<u32>,
@@ -171,6 +174,7 @@ impl Ndis5State {
             serial <- new_spinlock!(()),
             deserialized: Atomic::new(false),
             resources_gen: Atomic::new(0),
+            sg_dma: Atomic::new(0),
             refused: Atomic::new(0),
         })
     }

@@ -73,7 +73,15 @@ impl WorkItem<1> for Adapter {
         if let Some(check) = bridge.handlers.check_for_hang {
             // SAFETY: the miniport's MiniportCheckForHangEx with its own
             // context, at PASSIVE_LEVEL as NDIS calls it.
-            if unsafe { check(adapter.context()) } != 0 {
+            let ask = || unsafe { check(adapter.context()) } != 0;
+            // NDIS 5: MiniportCheckForHang, serialized with the miniport's
+            // other calls (at DISPATCH_LEVEL, as NDIS 5 calls it).
+            let hung = if bridge.handlers.ndis5.is_some() {
+                nic.ndis5.serialized(ask)
+            } else {
+                ask()
+            };
+            if hung {
                 reset(&adapter);
             }
         }

@@ -388,6 +388,9 @@ pub(crate) struct SgDmaDescription {
     pub(crate) process: abi::MINIPORT_PROCESS_SG_LIST_HANDLER,
     /// `SharedMemAllocateCompleteHandler`.
     pub(crate) shared_mem_complete: abi::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER,
+    /// Made by `NdisMInitializeScatterGatherDma` for an NDIS 5.1 miniport
+    /// (the shim's own `process`), not by `NdisMRegisterScatterGatherDma`.
+    pub(crate) ndis5: bool,
 }
 
 /// `NdisMRegisterScatterGatherDma` for the adapter `owner` names, which
@@ -406,11 +409,14 @@ pub(crate) fn register(
 ) -> NdisResult<(Arc<SgDma>, u32)> {
     let (type_, revision, size) = desc.header;
     sg::check_description(type_, revision, size)?;
-    let ndis6 = matches!(
-        adapter.driver.registration().map(|r| r.characteristics),
-        Some(Characteristics::Ndis6(_))
-    );
-    if !ndis6 || !adapter.is_bus_master() {
+    // NDIS_STATUS_NOT_SUPPORTED also for NdisMInitializeScatterGatherDma
+    // from an NDIS 6 miniport or one not a bus master.
+    let generation_ok = match adapter.driver.registration().map(|r| r.characteristics) {
+        Some(Characteristics::Ndis6(_)) => !desc.ndis5,
+        Some(Characteristics::Ndis5(_)) => desc.ndis5,
+        None => false,
+    };
+    if !generation_ok || !adapter.is_bus_master() {
         return Err(Error::NotSupported);
     }
     if desc.process.is_none() {

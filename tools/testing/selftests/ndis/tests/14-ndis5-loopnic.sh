@@ -15,8 +15,10 @@
 #      once, a hang resets both adapters (MiniportReset pended, then
 #      NdisMResetComplete);
 #   2. serialized, NdisMIndicateReceivePacket (RESOURCES packets copied at
-#      once, the others returned through MiniportReturnPacket), 256 KiB
-#      over TCP intact;
+#      once, the others returned through MiniportReturnPacket), a bus
+#      master with per-packet DMA (NdisMInitializeScatterGatherDma: each
+#      send's SCATTER_GATHER_LIST in its per-packet information, unmapped
+#      at NdisMSendComplete), 256 KiB over TCP intact;
 #   3. deserialized, unloaded under a ping flood.
 # Every load: the miniport's counts at halt (every packet back), nothing
 # left held, no NDIS call rejected.
@@ -42,7 +44,7 @@ cleanup() { ip netns del $NS 2>/dev/null; rmmod ndis5_loopnic 2>/dev/null; rmmod
 val() { [[ " $2" =~ [\ ]$1=([^\ ]*) ]] && echo "${BASH_REMATCH[1]}"; }
 
 echo "KTAP version 1"
-echo "1..38"
+echo "1..39"
 if ! insmod "$shim"; then notok "insmod ndis_shim"; exit 1; fi
 mountpoint -q $DBG || mount -t debugfs none $DBG
 rejected0=$(cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo x)
@@ -147,9 +149,9 @@ check "pended query and set completed; packet filter (directed, broadcast, multi
 check "the pended resets completed as addressing resets" \
 	[ "$(grep -c 'adapter reset: 0x00000000 (addressing reset)' <<<"$LOG")" = 2 ]
 
-# --- 2. Serialized, NdisMIndicateReceivePacket.
-if up indicate_packets=1; then ok "insmod ndis5_loopnic indicate_packets=1"
-else notok "insmod ndis5_loopnic indicate_packets=1"; cleanup; exit 1; fi
+# --- 2. Serialized, NdisMIndicateReceivePacket, per-packet DMA.
+if up indicate_packets=1 sg=1; then ok "insmod ndis5_loopnic indicate_packets=1 sg=1"
+else notok "insmod ndis5_loopnic indicate_packets=1 sg=1"; cleanup; exit 1; fi
 check "carrier up" wait_carrier
 check "ping A -> B (NdisMIndicateReceivePacket)" quiet "$BB" ping -c 3 -W 5 10.78.0.2
 tmp=$(mktemp -d)
@@ -166,6 +168,8 @@ check "rmmod ndis5_loopnic" down
 halted_clean "packet receive"
 check "packets with NDIS_STATUS_RESOURCES copied at once, the others returned by MiniportReturnPacket" \
 	[ "$(val resources_indications "$C1")" -gt 0 -a "$(val returned "$C1")" -gt 0 ]
+check "every send carried its SCATTER_GATHER_LIST (ScatterGatherListPacketInfo) covering the frame" \
+	[ "$(val sg_ok "$C0")" -gt 0 -a "$(val sg_bad "$C0")" = 0 -a "$(val sg_bad "$C1")" = 0 ]
 
 # --- 3. Deserialized, unloaded under traffic.
 if up deserialize=1; then ok "insmod ndis5_loopnic deserialize=1"

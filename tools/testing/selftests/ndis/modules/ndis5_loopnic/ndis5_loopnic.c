@@ -37,6 +37,8 @@
 #include <ndis.h>
 #include <ndis_linux.h>
 
+#include "../loop_filter.h"
+
 #define LOOP_RX_PACKETS 8
 #define LOOP_FRAME_MAX 1514
 #define LOOP_HEADER 14
@@ -51,6 +53,9 @@ static bool indicate_packets;
 module_param(indicate_packets, bool, 0444);
 MODULE_PARM_DESC(indicate_packets,
 		 "receive with NdisMIndicateReceivePacket (default: NdisMEthIndicateReceive with a short lookahead)");
+static bool sg;
+module_param(sg, bool, 0444);
+MODULE_PARM_DESC(sg, "a bus master with NDIS 5.1 per-packet DMA (NdisMInitializeScatterGatherDma)");
 static unsigned int refuse_every;
 module_param(refuse_every, uint, 0444);
 MODULE_PARM_DESC(refuse_every, "serialized: refuse one send in N with NDIS_STATUS_RESOURCES (0: never)");
@@ -76,9 +81,9 @@ typedef struct _LOOP_ADAPTER {
 	PNDIS_PACKET Pending[LOOP_PENDING_SENDS];
 	ULONG PendingCount;
 	BOOLEAN Refusing;
-	/* A transfer pended until TransferTimer. */
+	/* A transfer pended until TransferTimer (its length in the packet's
+	 * MiniportReserved). */
 	PNDIS_PACKET PendingTransfer;
-	UINT PendingTransferBytes;
 	/* A pended query answer. */
 	PVOID QueryBuffer;
 	PULONG QueryWritten;
@@ -87,7 +92,7 @@ typedef struct _LOOP_ADAPTER {
 	/* What the test checks at halt. */
 	atomic_t Sent, SendCalls, Pended, Refused, ResourcesAvailable, Received, Filtered,
 		Transfers, PendedTransfers, PacketIndications, ResourcesIndications, Returned,
-		Queries, PendedQueries, Sets, PendedSets, HangChecks, Resets, Busy;
+		Queries, PendedQueries, Sets, PendedSets, HangChecks, Resets, Busy, SgOk, SgBad;
 	atomic_t InSend;
 } LOOP_ADAPTER, *PLOOP_ADAPTER;
 
@@ -142,12 +147,12 @@ static VOID LoopResourcesTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
 static VOID LoopTransferTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
 {
 	PLOOP_ADAPTER Adapter = Context;
-	PNDIS_PACKET Packet = Adapter->PendingTransfer;
+	PNDIS_PACKET Packet = InterlockedExchangePointer((PVOID volatile *)&Adapter->PendingTransfer,
+							 NULL);
 
-	Adapter->PendingTransfer = NULL;
 	if (Packet != NULL)
 		NdisMTransferDataComplete(Adapter->AdapterHandle, Packet, NDIS_STATUS_SUCCESS,
-					  Adapter->PendingTransferBytes);
+					  *(PUINT)Packet->MiniportReserved);
 }
 
 static VOID LoopQueryTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
@@ -232,7 +237,16 @@ static NDIS_STATUS LoopInitialize(OUT PNDIS_STATUS OpenErrorStatus, OUT PUINT Se
 	Adapter->Media = NdisMediaStateDisconnected;
 	NdisAllocateSpinLock(&Adapter->Lock);
 	NdisMSetAttributesEx(MiniportAdapterHandle, (NDIS_HANDLE)Adapter, 2,
-			     deserialize ? NDIS_ATTRIBUTE_DESERIALIZE : 0, NdisInterfacePci);
+			     (deserialize ? NDIS_ATTRIBUTE_DESERIALIZE : 0) |
+			     (sg ? NDIS_ATTRIBUTE_BUS_MASTER : 0), NdisInterfacePci);
+	Status = sg ? NdisMInitializeScatterGatherDma(MiniportAdapterHandle, FALSE, LOOP_FRAME_MAX) :
+		      NDIS_STATUS_SUCCESS;
+	if (Status != NDIS_STATUS_SUCCESS) {
+		pr_err("ndis5_loopnic: NdisMInitializeScatterGatherDma: 0x%08x\n", Status);
+		NdisFreeSpinLock(&Adapter->Lock);
+		NdisFreeMemory(Adapter, sizeof(*Adapter), 0);
+		return Status;
+	}
 
 	NdisAllocatePacketPool(&Status, &Adapter->PacketPool, LOOP_RX_PACKETS,
 			       PROTOCOL_RESERVED_SIZE_IN_PACKET);
@@ -295,7 +309,7 @@ static VOID LoopHalt(IN NDIS_HANDLE MiniportAdapterContext)
 	LoopSendTimer(NULL, Adapter, NULL, NULL);
 	LoopTransferTimer(NULL, Adapter, NULL, NULL);
 	LoopAdapters[Adapter->Index] = NULL;
-	pr_info("ndis5_loopnic %u: sent=%d send_calls=%d pended=%d refused=%d resources_available=%d received=%d filtered=%d transfers=%d pended_transfers=%d packet_indications=%d resources_indications=%d returned=%d queries=%d pended_queries=%d sets=%d pended_sets=%d filter=0x%x multicast=%u hang_checks=%d resets=%d busy=%d held=%u\n",
+	pr_info("ndis5_loopnic %u: sent=%d send_calls=%d pended=%d refused=%d resources_available=%d received=%d filtered=%d transfers=%d pended_transfers=%d packet_indications=%d resources_indications=%d returned=%d queries=%d pended_queries=%d sets=%d pended_sets=%d filter=0x%x multicast=%u hang_checks=%d resets=%d busy=%d held=%u sg_ok=%d sg_bad=%d\n",
 		Adapter->Index, atomic_read(&Adapter->Sent), atomic_read(&Adapter->SendCalls),
 		atomic_read(&Adapter->Pended), atomic_read(&Adapter->Refused),
 		atomic_read(&Adapter->ResourcesAvailable), atomic_read(&Adapter->Received),
@@ -306,7 +320,8 @@ static VOID LoopHalt(IN NDIS_HANDLE MiniportAdapterContext)
 		atomic_read(&Adapter->Sets), atomic_read(&Adapter->PendedSets),
 		Adapter->PacketFilter, Adapter->MulticastCount,
 		atomic_read(&Adapter->HangChecks), atomic_read(&Adapter->Resets),
-		atomic_read(&Adapter->Busy), Adapter->PendingCount);
+		atomic_read(&Adapter->Busy), Adapter->PendingCount,
+		atomic_read(&Adapter->SgOk), atomic_read(&Adapter->SgBad));
 	for (i = 0; i < LOOP_RX_PACKETS; i++)
 		if (!Adapter->Rx[i].Free)
 			pr_err("ndis5_loopnic %u: receive packet %u never returned\n",
@@ -416,16 +431,7 @@ static NDIS_STATUS LoopSetInformation(IN NDIS_HANDLE MiniportAdapterContext, IN 
 /* Whether the packet filter lets a frame for @Dest in. */
 static BOOLEAN LoopAccepts(PLOOP_ADAPTER Adapter, const UCHAR *Dest)
 {
-	ULONG Filter = Adapter->PacketFilter;
-	static const UCHAR Broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-	if (Filter & NDIS_PACKET_TYPE_PROMISCUOUS)
-		return TRUE;
-	if (NdisEqualMemory(Dest, Broadcast, 6))
-		return (Filter & NDIS_PACKET_TYPE_BROADCAST) != 0;
-	if (Dest[0] & 1)
-		return (Filter & (NDIS_PACKET_TYPE_MULTICAST | NDIS_PACKET_TYPE_ALL_MULTICAST)) != 0;
-	return (Filter & NDIS_PACKET_TYPE_DIRECTED) && NdisEqualMemory(Dest, Adapter->Mac, 6);
+	return LoopFilterAccepts(Adapter->PacketFilter, Adapter->Mac, Dest);
 }
 
 /* The frame a lookahead indication's MiniportTransferData reads from. */
@@ -530,9 +536,10 @@ static NDIS_STATUS LoopTransferData(OUT PNDIS_PACKET Packet, OUT PUINT BytesTran
 	NdisMoveMemory(Va, Frame->Data + LOOP_HEADER + ByteOffset, BytesToTransfer);
 	*BytesTransferred = BytesToTransfer;
 	/* One in four finishes later, as a DMA engine's copy would. */
-	if (atomic_inc_return(&Adapter->Transfers) % 4 == 0 && Adapter->PendingTransfer == NULL) {
-		Adapter->PendingTransfer = Packet;
-		Adapter->PendingTransferBytes = BytesToTransfer;
+	*(PUINT)Packet->MiniportReserved = BytesToTransfer;
+	if (atomic_inc_return(&Adapter->Transfers) % 4 == 0 &&
+	    InterlockedCompareExchangePointer((PVOID volatile *)&Adapter->PendingTransfer, Packet,
+					      NULL) == NULL) {
 		atomic_inc(&Adapter->PendedTransfers);
 		NdisMSetTimer(&Adapter->TransferTimer, 1);
 		return NDIS_STATUS_PENDING;
@@ -569,6 +576,20 @@ static NDIS_STATUS LoopSendOne(PLOOP_ADAPTER Adapter, PNDIS_PACKET Packet, LOOP_
 	Frame->Length = LoopCopyPacket(Packet, Frame->Data);
 	if (Frame->Length == 0)
 		return NDIS_STATUS_FAILURE;
+	if (sg) {
+		/* The shim mapped the packet before this call: its list covers
+		 * the whole frame, in bus addresses. */
+		PSCATTER_GATHER_LIST Sgl = NDIS_PER_PACKET_INFO_FROM_PACKET(Packet,
+							ScatterGatherListPacketInfo);
+		ULONG Bytes = 0, i;
+
+		for (i = 0; Sgl != NULL && i < Sgl->NumberOfElements; i++)
+			Bytes += Sgl->Elements[i].Length;
+		if (Sgl != NULL && Bytes == Frame->Length && Sgl->Elements[0].Address.QuadPart != 0)
+			atomic_inc(&Adapter->SgOk);
+		else
+			atomic_inc(&Adapter->SgBad);
+	}
 	atomic_inc(&Adapter->Sent);
 	if (Peer != NULL)
 		LoopReceive(Peer, Frame);

@@ -29,6 +29,8 @@
 #include <ndis.h>
 #include <ndis_linux.h>
 
+#include "../loop_filter.h"
+
 #define LOOP_RX_BUFFERS 8
 #define LOOP_FRAME_MAX 1514
 #define LOOP_TAG 'pooL'
@@ -371,16 +373,7 @@ MiniportOidRequest(
 /* Whether the packet filter lets a frame for @Dest in. */
 static BOOLEAN LoopAccepts(PLOOP_ADAPTER Adapter, const UCHAR *Dest)
 {
-	ULONG Filter = Adapter->PacketFilter;
-	static const UCHAR Broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-	if (Filter & NDIS_PACKET_TYPE_PROMISCUOUS)
-		return TRUE;
-	if (NdisEqualMemory(Dest, Broadcast, 6))
-		return (Filter & NDIS_PACKET_TYPE_BROADCAST) != 0;
-	if (Dest[0] & 1)
-		return (Filter & (NDIS_PACKET_TYPE_MULTICAST | NDIS_PACKET_TYPE_ALL_MULTICAST)) != 0;
-	return (Filter & NDIS_PACKET_TYPE_DIRECTED) && NdisEqualMemory(Dest, Adapter->Mac, 6);
+	return LoopFilterAccepts(Adapter->PacketFilter, Adapter->Mac, Dest);
 }
 
 /* Copies one sent NET_BUFFER into a free receive buffer of @Peer and indicates it. */
