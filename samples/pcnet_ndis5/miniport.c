@@ -100,6 +100,7 @@ PcnetFindResources(
 	UCHAR Buffer[sizeof(NDIS_RESOURCE_LIST) +
 		     7 * sizeof(CM_PARTIAL_RESOURCE_DESCRIPTOR)];
 	PNDIS_RESOURCE_LIST Resources = (PNDIS_RESOURCE_LIST)Buffer;
+	PCM_PARTIAL_RESOURCE_DESCRIPTOR Descriptors;
 	UINT Size = sizeof(Buffer);
 	NDIS_STATUS Status;
 	ULONG i;
@@ -108,8 +109,12 @@ PcnetFindResources(
 				   Resources, &Size);
 	if (Status != NDIS_STATUS_SUCCESS)
 		return Status;
+	/* PartialDescriptors[1] is declared with one element and holds Count:
+	 * indexed through a pointer (the PCnet has three: I/O and memory BARs,
+	 * interrupt). */
+	Descriptors = Resources->PartialDescriptors;
 	for (i = 0; i < Resources->Count; i++) {
-		PCM_PARTIAL_RESOURCE_DESCRIPTOR Desc = &Resources->PartialDescriptors[i];
+		PCM_PARTIAL_RESOURCE_DESCRIPTOR Desc = &Descriptors[i];
 
 		if (Desc->Type == CmResourceTypePort && !FoundPorts) {
 			Adapter->IoBase = Desc->u.Port.Start.LowPart;
@@ -368,6 +373,12 @@ MiniportCheckForHang(
 		NdisMIndicateStatusComplete(Adapter->MiniportAdapterHandle);
 	}
 
+#if DBG
+	DbgPrint(PCNET_DRIVER_NAME ": CSR0 %04x filter %08x mode %04x tx ok %I64u err %u free %u, rx ok %I64u err %u no buffer %u\n",
+		 (ULONG)PcnetReadCsr(Adapter, PCNET_CSR0), Adapter->PacketFilter,
+		 (ULONG)Adapter->Mode, Adapter->XmitOk, Adapter->XmitError, Adapter->TxFree,
+		 Adapter->RcvOk, Adapter->RcvError, Adapter->RcvNoBuffer);
+#endif
 	Adapter->TxProgress = FALSE;
 	PcnetSendCompleteAll(Adapter, FALSE);
 	if (Adapter->TxFree == PCNET_TX_RING_SIZE || Adapter->TxProgress) {
