@@ -478,7 +478,9 @@ impl Adapter {
             );
         }
         drop(channels);
-        if sg_dma.is_some() {
+        // NDIS 5.1's NdisMInitializeScatterGatherDma has no deregistration:
+        // its registration goes with the adapter, as on Windows.
+        if sg_dma.as_ref().is_some_and(|r| !r.object().is_ndis5()) {
             dev_warn!(
                 dev,
                 "{}: 1 scatter-gather DMA registration(s) not deregistered; released\n",

@@ -43,13 +43,19 @@ use crate::{
     timer, trace, version,
 };
 
-/// The one place a result becomes an `NDIS_STATUS`.
+/// The one place a result becomes an `NDIS_STATUS`. Entry points go
+/// through [`traced_status`]; only `NdisMSetupDmaTransfer` and
+/// `NdisMCompleteDmaTransfer` use this directly, as their own events
+/// (`ndis_dma_setup`, `ndis_dma_complete`) record the status, and
+/// [`async_status`], which traces `NDIS_STATUS_PENDING` (no `Result`).
 fn ndis_status(result: status::Result) -> abi::NDIS_STATUS {
     status::to_status(result).0
 }
 
 /// [`ndis_status`], recorded as the `ndis_call` trace event of `call` on
-/// `handle`.
+/// `handle` (the handle the call acts on; NULL for a call that names none):
+/// every entry point that returns a status, as its value or through a
+/// `Status` out pointer, ends here.
 fn traced_status(
     call: &CStr,
     handle: abi::NDIS_HANDLE,
@@ -59,6 +65,16 @@ fn traced_status(
     trace::call(call, handle as usize, status as u32);
     status
 }
+
+/// The `ndis_void_call` trace event of an entry point that returns nothing,
+/// on `handle` (NULL for a call that names none).
+#[inline(always)]
+fn traced_void(call: &CStr, handle: abi::NDIS_HANDLE) {
+    trace::void_call(call, handle as usize);
+}
+
+/// No handle, for [`traced_status`] and [`traced_void`].
+const NO_HANDLE: abi::NDIS_HANDLE = core::ptr::null_mut();
 
 /// Kernel errors met inside an entry point, as NDIS sees them.
 impl From<kernel::error::Error> for Error {
@@ -98,13 +114,16 @@ unsafe fn store<T>(out: *mut T, value: T) {
 }
 
 /// Stores the handle a registration made (NULL when it failed) through
-/// `out` and returns the registration's status: every `Register` call's
-/// last step.
+/// `out` and returns the registration's status, traced as `call` on the
+/// new handle, or on `on` (the handle the call was made on, or NULL) when
+/// it failed: every `Register` call's last step.
 ///
 /// # Safety
 ///
 /// `out` must be NULL or writable.
 unsafe fn store_handle(
+    call: &CStr,
+    on: abi::NDIS_HANDLE,
     out: *mut abi::NDIS_HANDLE,
     result: status::Result<Handle>,
 ) -> abi::NDIS_STATUS {
@@ -113,7 +132,8 @@ unsafe fn store_handle(
         .map_or(core::ptr::null_mut(), |h| h.into_raw() as abi::NDIS_HANDLE);
     // SAFETY: by this function's safety requirement.
     unsafe { store(out, raw) };
-    ndis_status(result.map(|_| ()))
+    let traced = if raw.is_null() { on } else { raw };
+    traced_status(call, traced, result.map(|_| ()))
 }
 
 /// Reads the `Header` of an NDIS 6 object.
@@ -325,8 +345,9 @@ unsafe extern "C" fn NdisMRegisterMiniportDriver(
     Characteristics: abi::PNDIS_MINIPORT_DRIVER_CHARACTERISTICS,
     NdisMiniportDriverHandle: abi::PNDIS_HANDLE,
 ) -> abi::NDIS_STATUS {
+    const CALL: &CStr = c"NdisMRegisterMiniportDriver";
     if NdisMiniportDriverHandle.is_null() {
-        return ndis_status(Err(Error::InvalidParameter));
+        return traced_status(CALL, NO_HANDLE, Err(Error::InvalidParameter));
     }
     let result = if DriverObject.is_null() || Characteristics.is_null() {
         Err(Error::InvalidParameter)
@@ -346,11 +367,12 @@ unsafe extern "C" fn NdisMRegisterMiniportDriver(
         )
     };
     // SAFETY: checked non-NULL; writable by the safety requirement.
-    unsafe { store_handle(NdisMiniportDriverHandle, result) }
+    unsafe { store_handle(CALL, NO_HANDLE, NdisMiniportDriverHandle, result) }
 }
 
 #[no_mangle]
 extern "C" fn NdisMDeregisterMiniportDriver(NdisMiniportDriverHandle: abi::NDIS_HANDLE) {
+    traced_void(c"NdisMDeregisterMiniportDriver", NdisMiniportDriverHandle);
     if driver::deregister(handle(NdisMiniportDriverHandle)).is_err() {
         reject(
             "NdisMDeregisterMiniportDriver",
@@ -426,7 +448,9 @@ unsafe extern "C" fn NdisMSetMiniportAttributes(
             _ => None,
         }
     };
-    ndis_status(
+    traced_status(
+        c"NdisMSetMiniportAttributes",
+        NdisMiniportHandle,
         adapter_or_invalid(NdisMiniportHandle)
             .and_then(|adapter| attributes::set_attributes(&adapter, attrs)),
     )
@@ -567,8 +591,9 @@ unsafe extern "C" fn NdisMMapIoSpace(
     PhysicalAddress: abi::NDIS_PHYSICAL_ADDRESS,
     Length: abi::UINT,
 ) -> abi::NDIS_STATUS {
+    const CALL: &CStr = c"NdisMMapIoSpace";
     if VirtualAddress.is_null() {
-        return ndis_status(Err(Error::InvalidParameter));
+        return traced_status(CALL, MiniportAdapterHandle, Err(Error::InvalidParameter));
     }
     // SAFETY: every member of the union is plain integers.
     let phys = unsafe { PhysicalAddress.QuadPart } as u64;
@@ -581,7 +606,7 @@ unsafe extern "C" fn NdisMMapIoSpace(
             *result.as_ref().unwrap_or(&core::ptr::null_mut()),
         )
     };
-    ndis_status(result.map(|_| ()))
+    traced_status(CALL, MiniportAdapterHandle, result.map(|_| ()))
 }
 
 #[no_mangle]
@@ -590,6 +615,7 @@ extern "C" fn NdisMUnmapIoSpace(
     VirtualAddress: abi::PVOID,
     Length: abi::UINT,
 ) {
+    traced_void(c"NdisMUnmapIoSpace", MiniportAdapterHandle);
     if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMUnmapIoSpace") {
         adapter.io.unmap(&adapter, VirtualAddress as usize, Length)
     }
@@ -608,8 +634,9 @@ unsafe extern "C" fn NdisMRegisterInterruptEx(
     Characteristics: abi::PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS,
     NdisInterruptHandle: abi::PNDIS_HANDLE,
 ) -> abi::NDIS_STATUS {
+    const CALL: &CStr = c"NdisMRegisterInterruptEx";
     if NdisInterruptHandle.is_null() {
-        return ndis_status(Err(Error::InvalidParameter));
+        return traced_status(CALL, MiniportAdapterHandle, Err(Error::InvalidParameter));
     }
     let result = if Characteristics.is_null() {
         Err(Error::InvalidParameter)
@@ -647,11 +674,12 @@ unsafe extern "C" fn NdisMRegisterInterruptEx(
         })
     };
     // SAFETY: checked non-NULL; writable by the safety requirement.
-    unsafe { store_handle(NdisInterruptHandle, result) }
+    unsafe { store_handle(CALL, MiniportAdapterHandle, NdisInterruptHandle, result) }
 }
 
 #[no_mangle]
 extern "C" fn NdisMDeregisterInterruptEx(NdisInterruptHandle: abi::NDIS_HANDLE) {
+    traced_void(c"NdisMDeregisterInterruptEx", NdisInterruptHandle);
     if !at_passive("NdisMDeregisterInterruptEx") {
         return;
     }
@@ -705,9 +733,10 @@ unsafe extern "C" fn NdisAllocateTimerObject(
     // The page's statuses are SUCCESS, RESOURCES, BAD_CHARACTERISTICS and
     // FAILURE ("none of the preceding status values apply"): a NULL
     // pointer is FAILURE.
+    const CALL: &CStr = c"NdisAllocateTimerObject";
     if pTimerObject.is_null() || TimerCharacteristics.is_null() {
         // SAFETY: NULL or writable (safety requirement).
-        return unsafe { store_handle(pTimerObject, Err(Error::Failure)) };
+        return unsafe { store_handle(CALL, NdisHandle, pTimerObject, Err(Error::Failure)) };
     }
     // SAFETY: readable for its header, then for the header's `Size`
     // (safety requirement); all-zero is a valid structure.
@@ -724,7 +753,7 @@ unsafe extern "C" fn NdisAllocateTimerObject(
         .and_then(|c| if is_owner { Ok(c) } else { Err(Error::Failure) })
         .and_then(|c| timer::allocate(owner, c));
     // SAFETY: checked non-NULL; writable by the safety requirement.
-    unsafe { store_handle(pTimerObject, result) }
+    unsafe { store_handle(CALL, NdisHandle, pTimerObject, result) }
 }
 
 /// TRUE if the timer was queued; an unknown or freed timer or a negative
@@ -770,6 +799,7 @@ extern "C" fn NdisCancelTimerObject(TimerObject: abi::NDIS_HANDLE) -> abi::BOOLE
 
 #[no_mangle]
 extern "C" fn NdisFreeTimerObject(TimerObject: abi::NDIS_HANDLE) {
+    traced_void(c"NdisFreeTimerObject", TimerObject);
     if timer::free(handle(TimerObject)).is_err() {
         reject("NdisFreeTimerObject", "unknown or freed timer");
     }
@@ -796,6 +826,7 @@ unsafe extern "C" fn NdisFreeMemory(
     _Length: abi::UINT,
     _MemoryFlags: abi::UINT,
 ) {
+    traced_void(c"NdisFreeMemory", NO_HANDLE);
     // SAFETY: by this function's safety requirement.
     unsafe { memory::free(VirtualAddress) }
 }
@@ -814,6 +845,7 @@ extern "C" fn NdisAllocateMdl(
 /// `Mdl` from `NdisAllocateMdl`, not yet freed.
 #[no_mangle]
 unsafe extern "C" fn NdisFreeMdl(Mdl: abi::PMDL) {
+    traced_void(c"NdisFreeMdl", NO_HANDLE);
     // SAFETY: by this function's safety requirement.
     unsafe { memory::free_mdl(Mdl) }
 }
@@ -833,17 +865,22 @@ unsafe extern "C" fn NdisAllocateMemoryWithTag(
     Length: abi::UINT,
     _Tag: abi::ULONG,
 ) -> abi::NDIS_STATUS {
+    const CALL: &CStr = c"NdisAllocateMemoryWithTag";
     if VirtualAddress.is_null() {
-        return ndis_status(Err(Error::Failure));
+        return traced_status(CALL, NO_HANDLE, Err(Error::Failure));
     }
     let va = memory::allocate(Length);
     // SAFETY: checked non-NULL; writable by the safety requirement.
     unsafe { store(VirtualAddress, va) };
-    ndis_status(if va.is_null() {
-        Err(Error::Failure)
-    } else {
-        Ok(())
-    })
+    traced_status(
+        CALL,
+        NO_HANDLE,
+        if va.is_null() {
+            Err(Error::Failure)
+        } else {
+            Ok(())
+        },
+    )
 }
 
 /// `NdisAllocateMemory`: `NDIS_STATUS_SUCCESS` with the memory, or
@@ -860,8 +897,9 @@ unsafe extern "C" fn NdisAllocateMemory(
     MemoryFlags: abi::UINT,
     HighestAcceptableAddress: abi::NDIS_PHYSICAL_ADDRESS,
 ) -> abi::NDIS_STATUS {
+    const CALL: &CStr = c"NdisAllocateMemory";
     if VirtualAddress.is_null() {
-        return ndis_status(Err(Error::Failure));
+        return traced_status(CALL, NO_HANDLE, Err(Error::Failure));
     }
     // SAFETY: every bit pattern of the union is a valid `QuadPart`; -1 (the
     // value the page asks for) reads as no limit.
@@ -870,7 +908,7 @@ unsafe extern "C" fn NdisAllocateMemory(
     let va = memory::allocate_kind(Length, kind, highest);
     // SAFETY: checked non-NULL; writable by the safety requirement.
     unsafe { store(VirtualAddress, va.unwrap_or(core::ptr::null_mut())) };
-    ndis_status(va.map(|_| ()).ok_or(Error::Failure))
+    traced_status(CALL, NO_HANDLE, va.map(|_| ()).ok_or(Error::Failure))
 }
 
 /// `NdisAllocateBufferPool`: always `NDIS_STATUS_SUCCESS` (its page), with
@@ -893,8 +931,12 @@ unsafe extern "C" fn NdisAllocateBufferPool(
     };
     // SAFETY: NULL or writable by the safety requirement.
     unsafe {
-        store(PoolHandle, memory::BUFFER_POOL as abi::NDIS_HANDLE);
-        store(Status, ndis_status(status));
+        let pool = memory::BUFFER_POOL as abi::NDIS_HANDLE;
+        store(PoolHandle, pool);
+        store(
+            Status,
+            traced_status(c"NdisAllocateBufferPool", pool, status),
+        );
     }
 }
 
@@ -903,6 +945,7 @@ unsafe extern "C" fn NdisAllocateBufferPool(
 /// rejected.
 #[no_mangle]
 extern "C" fn NdisFreeBufferPool(PoolHandle: abi::NDIS_HANDLE) {
+    traced_void(c"NdisFreeBufferPool", PoolHandle);
     if !PoolHandle.is_null() && PoolHandle as usize != memory::BUFFER_POOL {
         reject("NdisFreeBufferPool", "not a buffer pool handle");
     }
@@ -921,7 +964,7 @@ extern "C" fn NdisFreeBufferPool(PoolHandle: abi::NDIS_HANDLE) {
 unsafe extern "C" fn NdisAllocateBuffer(
     Status: abi::PNDIS_STATUS,
     Buffer: *mut abi::PNDIS_BUFFER,
-    _PoolHandle: abi::NDIS_HANDLE,
+    PoolHandle: abi::NDIS_HANDLE,
     VirtualAddress: abi::PVOID,
     Length: abi::UINT,
 ) {
@@ -939,7 +982,10 @@ unsafe extern "C" fn NdisAllocateBuffer(
     // SAFETY: NULL or writable by the safety requirement.
     unsafe {
         store(Buffer, mdl);
-        store(Status, ndis_status(status));
+        store(
+            Status,
+            traced_status(c"NdisAllocateBuffer", PoolHandle, status),
+        );
     }
 }
 
@@ -961,6 +1007,32 @@ unsafe extern "C" fn NdisAllocatePacketPoolEx(
     NumberOfOverflowDescriptors: abi::UINT,
     ProtocolReservedLength: abi::UINT,
 ) {
+    // SAFETY: the same requirements.
+    unsafe {
+        allocate_packet_pool(
+            c"NdisAllocatePacketPoolEx",
+            Status,
+            PoolHandle,
+            NumberOfDescriptors,
+            NumberOfOverflowDescriptors,
+            ProtocolReservedLength,
+        )
+    }
+}
+
+/// Both packet pool allocations, traced as `call`.
+///
+/// # Safety
+///
+/// As `NdisAllocatePacketPoolEx`.
+unsafe fn allocate_packet_pool(
+    call: &CStr,
+    Status: abi::PNDIS_STATUS,
+    PoolHandle: abi::PNDIS_HANDLE,
+    NumberOfDescriptors: abi::UINT,
+    NumberOfOverflowDescriptors: abi::UINT,
+    ProtocolReservedLength: abi::UINT,
+) {
     let result = if PoolHandle.is_null() {
         reject("NdisAllocatePacketPool", "NULL PoolHandle");
         Err(Error::Resources)
@@ -972,7 +1044,7 @@ unsafe extern "C" fn NdisAllocatePacketPoolEx(
         )
     };
     // SAFETY: NULL or writable by the safety requirement.
-    unsafe { store(Status, store_handle(PoolHandle, result)) };
+    unsafe { store(Status, store_handle(call, NO_HANDLE, PoolHandle, result)) };
 }
 
 /// `NdisAllocatePacketPool`: `NdisAllocatePacketPoolEx` with no overflow
@@ -990,7 +1062,8 @@ unsafe extern "C" fn NdisAllocatePacketPool(
 ) {
     // SAFETY: the same requirements.
     unsafe {
-        NdisAllocatePacketPoolEx(
+        allocate_packet_pool(
+            c"NdisAllocatePacketPool",
             Status,
             PoolHandle,
             NumberOfDescriptors,
@@ -1002,6 +1075,7 @@ unsafe extern "C" fn NdisAllocatePacketPool(
 
 #[no_mangle]
 extern "C" fn NdisFreePacketPool(PoolHandle: abi::NDIS_HANDLE) {
+    traced_void(c"NdisFreePacketPool", PoolHandle);
     packet_pool::free_pool(handle(PoolHandle))
 }
 
@@ -1017,16 +1091,17 @@ extern "C" fn NdisPacketPoolUsage(PoolHandle: abi::NDIS_HANDLE) -> abi::UINT {
 ///
 /// `Status` and `Packet` writable, or NULL.
 unsafe fn allocate_packet(
-    call: &str,
+    call: &CStr,
     Status: abi::PNDIS_STATUS,
     Packet: *mut abi::PNDIS_PACKET,
     PoolHandle: abi::NDIS_HANDLE,
 ) {
+    let name = call.to_str().unwrap_or_default();
     let result = if Packet.is_null() {
-        reject(call, "NULL Packet");
+        reject(name, "NULL Packet");
         Err(Error::Resources)
     } else {
-        packet_pool::allocate(call, handle(PoolHandle))
+        packet_pool::allocate(name, handle(PoolHandle))
     };
     let packet = result
         .as_ref()
@@ -1034,7 +1109,7 @@ unsafe fn allocate_packet(
     // SAFETY: NULL or writable by the safety requirement.
     unsafe {
         store(Packet, packet);
-        store(Status, ndis_status(result.map(|_| ())));
+        store(Status, traced_status(call, PoolHandle, result.map(|_| ())));
     }
 }
 
@@ -1048,7 +1123,7 @@ unsafe extern "C" fn NdisAllocatePacket(
     PoolHandle: abi::NDIS_HANDLE,
 ) {
     // SAFETY: the same requirements.
-    unsafe { allocate_packet("NdisAllocatePacket", Status, Packet, PoolHandle) }
+    unsafe { allocate_packet(c"NdisAllocatePacket", Status, Packet, PoolHandle) }
 }
 
 /// # Safety
@@ -1061,7 +1136,7 @@ unsafe extern "C" fn NdisDprAllocatePacket(
     PoolHandle: abi::NDIS_HANDLE,
 ) {
     // SAFETY: the same requirements.
-    unsafe { allocate_packet("NdisDprAllocatePacket", Status, Packet, PoolHandle) }
+    unsafe { allocate_packet(c"NdisDprAllocatePacket", Status, Packet, PoolHandle) }
 }
 
 /// # Safety
@@ -1076,7 +1151,7 @@ unsafe extern "C" fn NdisDprAllocatePacketNonInterlocked(
     // SAFETY: the same requirements.
     unsafe {
         allocate_packet(
-            "NdisDprAllocatePacketNonInterlocked",
+            c"NdisDprAllocatePacketNonInterlocked",
             Status,
             Packet,
             PoolHandle,
@@ -1089,12 +1164,14 @@ unsafe extern "C" fn NdisDprAllocatePacketNonInterlocked(
 /// # Safety
 ///
 /// `Packet` NULL or a readable `NDIS_PACKET`.
-unsafe fn free_packet(call: &str, Packet: abi::PNDIS_PACKET) {
+unsafe fn free_packet(call: &CStr, Packet: abi::PNDIS_PACKET) {
+    traced_void(call, NO_HANDLE);
+    let name = call.to_str().unwrap_or_default();
     if Packet.is_null() {
-        reject(call, "NULL Packet");
+        reject(name, "NULL Packet");
     } else {
         // SAFETY: readable by the safety requirement.
-        unsafe { packet_pool::free(call, Packet) }
+        unsafe { packet_pool::free(name, Packet) }
     }
 }
 
@@ -1104,7 +1181,7 @@ unsafe fn free_packet(call: &str, Packet: abi::PNDIS_PACKET) {
 #[no_mangle]
 unsafe extern "C" fn NdisFreePacket(Packet: abi::PNDIS_PACKET) {
     // SAFETY: the same requirements.
-    unsafe { free_packet("NdisFreePacket", Packet) }
+    unsafe { free_packet(c"NdisFreePacket", Packet) }
 }
 
 /// # Safety
@@ -1113,7 +1190,7 @@ unsafe extern "C" fn NdisFreePacket(Packet: abi::PNDIS_PACKET) {
 #[no_mangle]
 unsafe extern "C" fn NdisDprFreePacket(Packet: abi::PNDIS_PACKET) {
     // SAFETY: the same requirements.
-    unsafe { free_packet("NdisDprFreePacket", Packet) }
+    unsafe { free_packet(c"NdisDprFreePacket", Packet) }
 }
 
 /// # Safety
@@ -1122,7 +1199,7 @@ unsafe extern "C" fn NdisDprFreePacket(Packet: abi::PNDIS_PACKET) {
 #[no_mangle]
 unsafe extern "C" fn NdisDprFreePacketNonInterlocked(Packet: abi::PNDIS_PACKET) {
     // SAFETY: the same requirements.
-    unsafe { free_packet("NdisDprFreePacketNonInterlocked", Packet) }
+    unsafe { free_packet(c"NdisDprFreePacketNonInterlocked", Packet) }
 }
 
 /// The unchain calls: `*Buffer` is what `take` took off the chain.
@@ -1276,9 +1353,10 @@ unsafe extern "C" fn NdisOpenConfigurationEx(
     ConfigurationHandle: abi::PNDIS_HANDLE,
 ) -> abi::NDIS_STATUS {
     const CALL: &str = "NdisOpenConfigurationEx";
+    const TRACED: &CStr = c"NdisOpenConfigurationEx";
     if ConfigurationHandle.is_null() {
         reject(CALL, "NULL ConfigurationHandle");
-        return ndis_status(Err(Error::Failure));
+        return traced_status(TRACED, NO_HANDLE, Err(Error::Failure));
     }
     let result = (|| {
         if ConfigObject.is_null() {
@@ -1299,7 +1377,7 @@ unsafe extern "C" fn NdisOpenConfigurationEx(
         open_configuration(object.NdisHandle, CALL)
     })();
     // SAFETY: checked non-NULL; writable by the safety requirement.
-    unsafe { store_handle(ConfigurationHandle, result) }
+    unsafe { store_handle(TRACED, NO_HANDLE, ConfigurationHandle, result) }
 }
 
 /// A configuration of the adapter `adapter` names, owned by it:
@@ -1387,7 +1465,12 @@ unsafe extern "C" fn NdisReadConfiguration(
             ParameterValue,
             *result.as_ref().unwrap_or(&core::ptr::null_mut()),
         );
-        store(Status, ndis_status(result.map(|_| ())));
+        let status = traced_status(
+            c"NdisReadConfiguration",
+            ConfigurationHandle,
+            result.map(|_| ()),
+        );
+        store(Status, status);
     }
 }
 
@@ -1430,7 +1513,12 @@ unsafe extern "C" fn NdisReadNetworkAddress(
     unsafe {
         store(NetworkAddress, address);
         store(NetworkAddressLength, length);
-        store(Status, ndis_status(result.map(|_| ())));
+        let status = traced_status(
+            c"NdisReadNetworkAddress",
+            ConfigurationHandle,
+            result.map(|_| ()),
+        );
+        store(Status, status);
     }
 }
 
@@ -1440,6 +1528,7 @@ unsafe extern "C" fn NdisReadNetworkAddress(
 #[no_mangle]
 extern "C" fn NdisCloseConfiguration(ConfigurationHandle: abi::NDIS_HANDLE) {
     const CALL: &str = "NdisCloseConfiguration";
+    traced_void(c"NdisCloseConfiguration", ConfigurationHandle);
     if !at_passive(CALL) {
         return;
     }
@@ -1467,6 +1556,7 @@ unsafe extern "C" fn ndis_shim_error_log(
     values: *const abi::ULONG,
     read: abi::ULONG,
 ) {
+    traced_void(c"NdisWriteErrorLogEntry", NdisAdapterHandle);
     let Some(adapter) = adapter_or_reject(NdisAdapterHandle, "NdisWriteErrorLogEntry") else {
         return;
     };
@@ -1520,18 +1610,20 @@ unsafe extern "C" fn NdisMRegisterDmaChannel(
     MaximumLength: abi::ULONG,
 ) -> abi::NDIS_STATUS {
     const CALL: &str = "NdisMRegisterDmaChannel";
+    const TRACED: &CStr = c"NdisMRegisterDmaChannel";
+    let on = MiniportAdapterHandle;
     if MiniportDmaHandle.is_null() {
         reject(CALL, "NULL MiniportDmaHandle");
-        return ndis_status(Err(Error::Failure));
+        return traced_status(TRACED, on, Err(Error::Failure));
     }
     let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, CALL) else {
         // SAFETY: checked non-NULL; writable by the safety requirement.
-        return unsafe { store_handle(MiniportDmaHandle, Err(Error::Failure)) };
+        return unsafe { store_handle(TRACED, on, MiniportDmaHandle, Err(Error::Failure)) };
     };
     if DmaDescription.is_null() {
         adapter.core().reject(CALL, "NULL DmaDescription");
         // SAFETY: as above.
-        return unsafe { store_handle(MiniportDmaHandle, Err(Error::Failure)) };
+        return unsafe { store_handle(TRACED, on, MiniportDmaHandle, Err(Error::Failure)) };
     }
     // SAFETY: non-NULL, so readable (safety requirement); plain data.
     let description = unsafe { DmaDescription.read_unaligned() };
@@ -1544,11 +1636,12 @@ unsafe extern "C" fn NdisMRegisterDmaChannel(
     )
     .and_then(|channel| adapter.own_channel(channel));
     // SAFETY: checked non-NULL; writable by the safety requirement.
-    unsafe { store_handle(MiniportDmaHandle, result) }
+    unsafe { store_handle(TRACED, on, MiniportDmaHandle, result) }
 }
 
 #[no_mangle]
 extern "C" fn NdisMDeregisterDmaChannel(MiniportDmaHandle: abi::NDIS_HANDLE) {
+    traced_void(c"NdisMDeregisterDmaChannel", MiniportDmaHandle);
     if !at_passive("NdisMDeregisterDmaChannel") {
         return;
     }
@@ -1712,6 +1805,7 @@ unsafe extern "C" fn NdisMInitializeWrapper(
         reject("NdisMInitializeWrapper", "unknown driver object");
     }
     let raw = wrapper.map_or(core::ptr::null_mut(), |h| h.into_raw() as abi::NDIS_HANDLE);
+    traced_void(c"NdisMInitializeWrapper", raw);
     // SAFETY: NULL or writable by the safety requirement.
     unsafe { store(NdisWrapperHandle, raw) };
 }
@@ -1726,17 +1820,18 @@ unsafe extern "C" fn NdisMRegisterMiniport(
     MiniportCharacteristics: abi::PNDIS_MINIPORT_CHARACTERISTICS,
     CharacteristicsLength: abi::UINT,
 ) -> abi::NDIS_STATUS {
+    const CALL: &CStr = c"NdisMRegisterMiniport";
     if MiniportCharacteristics.is_null() {
-        return ndis_status(Err(Error::InvalidParameter));
+        return traced_status(CALL, NdisWrapperHandle, Err(Error::InvalidParameter));
     }
     // SAFETY: readable for `CharacteristicsLength` bytes (safety
     // requirement); all-zero is a valid structure.
     let c = unsafe { read_sized(MiniportCharacteristics, CharacteristicsLength as usize) };
-    ndis_status(driver::register_ndis5(
-        handle(NdisWrapperHandle),
-        c,
-        CharacteristicsLength,
-    ))
+    traced_status(
+        CALL,
+        NdisWrapperHandle,
+        driver::register_ndis5(handle(NdisWrapperHandle), c, CharacteristicsLength),
+    )
 }
 
 #[no_mangle]
@@ -1744,6 +1839,7 @@ extern "C" fn NdisTerminateWrapper(
     NdisWrapperHandle: abi::NDIS_HANDLE,
     _SystemSpecific: abi::PVOID,
 ) {
+    traced_void(c"NdisTerminateWrapper", NdisWrapperHandle);
     driver::terminate_wrapper(handle(NdisWrapperHandle))
 }
 
@@ -1755,6 +1851,7 @@ extern "C" fn NdisMSetAttributesEx(
     AttributeFlags: abi::ULONG,
     _AdapterType: abi::NDIS_INTERFACE_TYPE,
 ) {
+    traced_void(c"NdisMSetAttributesEx", MiniportAdapterHandle);
     if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMSetAttributesEx") {
         attributes::set_attributes_ex(&adapter, MiniportAdapterContext as usize, AttributeFlags);
         ndis5_nic::set_attributes(&adapter, CheckForHangTimeInSeconds, AttributeFlags);
@@ -1795,8 +1892,13 @@ unsafe extern "C" fn NdisMQueryAdapterResources(
         };
         Ok(())
     });
+    let status = traced_status(
+        c"NdisMQueryAdapterResources",
+        WrapperConfigurationContext,
+        result,
+    );
     // SAFETY: NULL or writable by the safety requirement.
-    unsafe { store(Status, ndis_status(result)) };
+    unsafe { store(Status, status) };
 }
 
 #[no_mangle]
@@ -1807,7 +1909,9 @@ extern "C" fn NdisMAllocateMapRegisters(
     BaseMapRegistersNeeded: abi::ULONG,
     MaximumPhysicalMapping: abi::ULONG,
 ) -> abi::NDIS_STATUS {
-    ndis_status(
+    traced_status(
+        c"NdisMAllocateMapRegisters",
+        MiniportAdapterHandle,
         adapter_or_invalid(MiniportAdapterHandle).and_then(|adapter| {
             map_registers::allocate(
                 &adapter.map_registers,
@@ -1822,6 +1926,7 @@ extern "C" fn NdisMAllocateMapRegisters(
 
 #[no_mangle]
 extern "C" fn NdisMFreeMapRegisters(MiniportAdapterHandle: abi::NDIS_HANDLE) {
+    traced_void(c"NdisMFreeMapRegisters", MiniportAdapterHandle);
     if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMFreeMapRegisters") {
         map_registers::free(&adapter.map_registers, &adapter)
     }
@@ -1842,6 +1947,7 @@ unsafe extern "C" fn NdisMStartBufferPhysicalMapping(
     PhysicalAddressArray: abi::PNDIS_PHYSICAL_ADDRESS_UNIT,
     ArraySize: abi::PUINT,
 ) {
+    traced_void(c"NdisMStartBufferPhysicalMapping", MiniportAdapterHandle);
     // SAFETY: NULL or readable (safety requirement).
     let buffer = unsafe { optional_mdl(Buffer) };
     let out = (!PhysicalAddressArray.is_null()).then_some(|i: usize, address: u64, length: u32| {
@@ -1887,6 +1993,7 @@ extern "C" fn NdisMCompleteBufferPhysicalMapping(
     PhysicalMapRegister: abi::ULONG,
 ) {
     const CALL: &str = "NdisMCompleteBufferPhysicalMapping";
+    traced_void(c"NdisMCompleteBufferPhysicalMapping", MiniportAdapterHandle);
     if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, CALL) {
         map_registers::complete(
             &adapter.map_registers,
@@ -1913,6 +2020,7 @@ unsafe extern "C" fn NdisMAllocateSharedMemory(
     VirtualAddress: *mut abi::PVOID,
     PhysicalAddress: abi::PNDIS_PHYSICAL_ADDRESS,
 ) {
+    traced_void(c"NdisMAllocateSharedMemory", MiniportAdapterHandle);
     // No way to hand the memory back: refused before allocating.
     if VirtualAddress.is_null() || PhysicalAddress.is_null() {
         reject("NdisMAllocateSharedMemory", "NULL out pointer");
@@ -1948,6 +2056,7 @@ extern "C" fn NdisMFreeSharedMemory(
     VirtualAddress: abi::PVOID,
     PhysicalAddress: abi::NDIS_PHYSICAL_ADDRESS,
 ) {
+    traced_void(c"NdisMFreeSharedMemory", MiniportAdapterHandle);
     // SAFETY: every member of the union is plain integers.
     let pa = unsafe { PhysicalAddress.QuadPart } as u64;
     if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMFreeSharedMemory") {
@@ -1962,13 +2071,16 @@ extern "C" fn NdisMFreeSharedMemory(
     }
 }
 
-/// An asynchronous allocation's status: `NDIS_STATUS_PENDING` when queued,
-/// else `NDIS_STATUS_FAILURE`, the only statuses its pages name.
-fn async_status(result: status::Result) -> abi::NDIS_STATUS {
-    match result {
+/// An asynchronous allocation's status, traced as `call` on `on`:
+/// `NDIS_STATUS_PENDING` when queued, else `NDIS_STATUS_FAILURE`, the only
+/// statuses its pages name.
+fn async_status(call: &CStr, on: abi::NDIS_HANDLE, result: status::Result) -> abi::NDIS_STATUS {
+    let status = match result {
         Ok(()) => status::NdisStatus::PENDING.0,
         Err(_) => ndis_status(Err(Error::Failure)),
-    }
+    };
+    trace::call(call, on as usize, status as u32);
+    status
 }
 
 /// `NdisMAllocateSharedMemoryAsyncEx`: `NDIS_STATUS_PENDING`, then the
@@ -1997,7 +2109,11 @@ extern "C" fn NdisMAllocateSharedMemoryAsyncEx(
                 Context as usize,
             )
         });
-    async_status(result)
+    async_status(
+        c"NdisMAllocateSharedMemoryAsyncEx",
+        MiniportDmaHandle,
+        result,
+    )
 }
 
 /// `NdisMAllocateSharedMemoryAsync` (NDIS 5): `NDIS_STATUS_PENDING`, then
@@ -2023,18 +2139,23 @@ extern "C" fn NdisMAllocateSharedMemoryAsync(
                 Context as usize,
             )
         });
-    async_status(result)
+    async_status(
+        c"NdisMAllocateSharedMemoryAsync",
+        MiniportAdapterHandle,
+        result,
+    )
 }
 
 /// `NdisUpdateSharedMemory`: nothing to do, shared memory is coherent
 /// (Windows exports it as a no-op for old code).
 #[no_mangle]
 extern "C" fn NdisUpdateSharedMemory(
-    _NdisAdapterHandle: abi::NDIS_HANDLE,
+    NdisAdapterHandle: abi::NDIS_HANDLE,
     _Length: abi::ULONG,
     _VirtualAddress: abi::PVOID,
     _PhysicalAddress: abi::NDIS_PHYSICAL_ADDRESS,
 ) {
+    traced_void(c"NdisUpdateSharedMemory", NdisAdapterHandle);
 }
 
 #[no_mangle]
@@ -2061,8 +2182,9 @@ unsafe extern "C" fn NdisMRegisterScatterGatherDma(
     DmaDescription: abi::PNDIS_SG_DMA_DESCRIPTION,
     NdisMiniportDmaHandle: abi::PNDIS_HANDLE,
 ) -> abi::NDIS_STATUS {
+    const CALL: &CStr = c"NdisMRegisterScatterGatherDma";
     if NdisMiniportDmaHandle.is_null() || DmaDescription.is_null() {
-        return ndis_status(Err(Error::InvalidParameter));
+        return traced_status(CALL, MiniportAdapterHandle, Err(Error::InvalidParameter));
     }
     // SAFETY: readable for its header first (safety requirement).
     let header = unsafe { read_header(DmaDescription) };
@@ -2093,11 +2215,12 @@ unsafe extern "C" fn NdisMRegisterScatterGatherDma(
         })
     };
     // SAFETY: checked non-NULL; writable by the safety requirement.
-    unsafe { store_handle(NdisMiniportDmaHandle, result) }
+    unsafe { store_handle(CALL, MiniportAdapterHandle, NdisMiniportDmaHandle, result) }
 }
 
 #[no_mangle]
 extern "C" fn NdisMDeregisterScatterGatherDma(NdisMiniportDmaHandle: abi::NDIS_HANDLE) {
+    traced_void(c"NdisMDeregisterScatterGatherDma", NdisMiniportDmaHandle);
     if !at_passive("NdisMDeregisterScatterGatherDma") {
         return;
     }
@@ -2144,6 +2267,7 @@ extern "C" fn NdisMFreeNetBufferSGList(
     pSGL: abi::PSCATTER_GATHER_LIST,
     NetBuffer: abi::PNET_BUFFER,
 ) {
+    traced_void(c"NdisMFreeNetBufferSGList", NdisMiniportDmaHandle);
     sg_dma::free_list(
         handle(NdisMiniportDmaHandle),
         pSGL as usize,
@@ -2239,6 +2363,7 @@ unsafe extern "C" fn NdisAllocateNetBufferListPool(
 
 #[no_mangle]
 extern "C" fn NdisFreeNetBufferListPool(PoolHandle: abi::NDIS_HANDLE) {
+    traced_void(c"NdisFreeNetBufferListPool", PoolHandle);
     net_buffer_pool::free_nbl_pool(handle(PoolHandle))
 }
 
@@ -2315,12 +2440,13 @@ unsafe extern "C" fn NdisAllocateNetBufferAndNetBufferList(
 /// freed, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisFreeNetBufferList(NetBufferList: abi::PNET_BUFFER_LIST) {
+    // SAFETY: NULL or readable (safety requirement).
+    let pool = unsafe { NdisGetPoolFromNetBufferList(NetBufferList) };
+    traced_void(c"NdisFreeNetBufferList", pool);
     if NetBufferList.is_null() {
         reject("NdisFreeNetBufferList", "NULL NET_BUFFER_LIST");
         return;
     }
-    // SAFETY: readable (safety requirement).
-    let pool = unsafe { (*NetBufferList).NdisPoolHandle };
     // SAFETY: from that pool (safety requirement; the pool lookup checks
     // the handle).
     unsafe { net_buffer_pool::free_nbl(handle(pool), NetBufferList) }
@@ -2354,6 +2480,7 @@ unsafe extern "C" fn NdisAllocateNetBufferPool(
 
 #[no_mangle]
 extern "C" fn NdisFreeNetBufferPool(PoolHandle: abi::NDIS_HANDLE) {
+    traced_void(c"NdisFreeNetBufferPool", PoolHandle);
     net_buffer_pool::free_nb_pool(handle(PoolHandle))
 }
 
@@ -2379,12 +2506,13 @@ unsafe extern "C" fn NdisAllocateNetBuffer(
 /// `NetBuffer` from `NdisAllocateNetBuffer`, not yet freed, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisFreeNetBuffer(NetBuffer: abi::PNET_BUFFER) {
+    // SAFETY: NULL or readable (safety requirement).
+    let pool = unsafe { NdisGetPoolFromNetBuffer(NetBuffer) };
+    traced_void(c"NdisFreeNetBuffer", pool);
     if NetBuffer.is_null() {
         reject("NdisFreeNetBuffer", "NULL NET_BUFFER");
         return;
     }
-    // SAFETY: readable (safety requirement).
-    let pool = unsafe { (*NetBuffer).NdisPoolHandle };
     // SAFETY: from that pool (safety requirement; the lookup checks it).
     unsafe { net_buffer_pool::free_nb(handle(pool), NetBuffer) }
 }
@@ -2434,14 +2562,18 @@ unsafe extern "C" fn NdisRetreatNetBufferDataStart(
     DataBackFill: abi::ULONG,
     AllocateMdlHandler: abi::NET_BUFFER_ALLOCATE_MDL_HANDLER,
 ) -> abi::NDIS_STATUS {
+    const CALL: &CStr = c"NdisRetreatNetBufferDataStart";
     if NetBuffer.is_null() {
         reject("NdisRetreatNetBufferDataStart", "NULL NET_BUFFER");
-        return ndis_status(Err(Error::Failure));
+        return traced_status(CALL, NO_HANDLE, Err(Error::Failure));
     }
+    // SAFETY: readable (safety requirement).
+    let pool = unsafe { NdisGetPoolFromNetBuffer(NetBuffer) };
     // SAFETY: by this function's safety requirement.
-    ndis_status(unsafe {
+    let result = unsafe {
         net_buffer_pool::retreat(NetBuffer, DataOffsetDelta, DataBackFill, AllocateMdlHandler)
-    })
+    };
+    traced_status(CALL, pool, result)
 }
 
 /// # Safety
@@ -2455,6 +2587,9 @@ unsafe extern "C" fn NdisAdvanceNetBufferDataStart(
     FreeMdl: abi::BOOLEAN,
     FreeMdlHandler: abi::NET_BUFFER_FREE_MDL_HANDLER,
 ) {
+    // SAFETY: NULL or readable (safety requirement).
+    let pool = unsafe { NdisGetPoolFromNetBuffer(NetBuffer) };
+    traced_void(c"NdisAdvanceNetBufferDataStart", pool);
     if NetBuffer.is_null() {
         reject("NdisAdvanceNetBufferDataStart", "NULL NET_BUFFER");
         return;
@@ -2604,6 +2739,7 @@ unsafe extern "C" fn NdisMIndicateStatusEx(
 
 #[no_mangle]
 extern "C" fn NdisMPauseComplete(MiniportAdapterHandle: abi::NDIS_HANDLE) {
+    traced_void(c"NdisMPauseComplete", MiniportAdapterHandle);
     match registry::find::<Adapter>(handle(MiniportAdapterHandle)) {
         Some(adapter) => net_device::pause_complete(&adapter),
         None => reject("NdisMPauseComplete", "unknown adapter handle"),
@@ -2615,6 +2751,7 @@ extern "C" fn NdisMRestartComplete(
     MiniportAdapterHandle: abi::NDIS_HANDLE,
     Status: abi::NDIS_STATUS,
 ) {
+    traced_void(c"NdisMRestartComplete", MiniportAdapterHandle);
     match registry::find::<Adapter>(handle(MiniportAdapterHandle)) {
         Some(adapter) => net_device::restart_complete(&adapter, NdisStatus(Status)),
         None => reject("NdisMRestartComplete", "unknown adapter handle"),
@@ -2628,6 +2765,7 @@ extern "C" fn NdisMResetComplete(
     Status: abi::NDIS_STATUS,
     AddressingReset: abi::BOOLEAN,
 ) {
+    traced_void(c"NdisMResetComplete", MiniportAdapterHandle);
     match registry::find::<Adapter>(handle(MiniportAdapterHandle)) {
         Some(adapter) => reset::reset_complete(&adapter, NdisStatus(Status), AddressingReset != 0),
         None => reject("NdisMResetComplete", "unknown adapter handle"),
@@ -2678,6 +2816,7 @@ extern "C" fn NdisQueueIoWorkItem(
     WorkItemContext: abi::PVOID,
 ) {
     const CALL: &str = "NdisQueueIoWorkItem";
+    traced_void(c"NdisQueueIoWorkItem", NdisIoWorkItemHandle);
     let Some(item) = registry::find::<IoWorkItem>(handle(NdisIoWorkItemHandle)) else {
         reject(CALL, "unknown work item handle");
         return;
@@ -2696,6 +2835,7 @@ extern "C" fn NdisQueueIoWorkItem(
 #[no_mangle]
 extern "C" fn NdisFreeIoWorkItem(NdisIoWorkItemHandle: abi::NDIS_HANDLE) {
     const CALL: &str = "NdisFreeIoWorkItem";
+    traced_void(c"NdisFreeIoWorkItem", NdisIoWorkItemHandle);
     let h = handle(NdisIoWorkItemHandle);
     let Some(owner) = registry::find::<IoWorkItem>(h).map(|item| item.owner()) else {
         reject(CALL, "unknown work item handle");
@@ -2776,9 +2916,10 @@ unsafe extern "C" fn NdisMRegisterInterrupt(
     _InterruptMode: abi::NDIS_INTERRUPT_MODE,
 ) -> abi::NDIS_STATUS {
     const CALL: &str = "NdisMRegisterInterrupt";
+    const TRACED: &CStr = c"NdisMRegisterInterrupt";
     if Interrupt.is_null() {
         reject(CALL, "NULL Interrupt");
-        return ndis_status(Err(Error::Failure));
+        return traced_status(TRACED, MiniportAdapterHandle, Err(Error::Failure));
     }
     let result = (|| {
         let adapter = adapter_or_reject(MiniportAdapterHandle, CALL).ok_or(Error::Failure)?;
@@ -2829,7 +2970,11 @@ unsafe extern "C" fn NdisMRegisterInterrupt(
         (&raw mut (*i).SharedInterrupt).write(SharedInterrupt);
         (&raw mut (*i).IsrRequested).write(RequestIsr);
     }
-    ndis_status(result.map(|_| ()))
+    let on = match &result {
+        Ok((h, _)) => h.into_raw() as abi::NDIS_HANDLE,
+        Err(_) => MiniportAdapterHandle,
+    };
+    traced_status(TRACED, on, result.map(|_| ()))
 }
 
 /// `NdisMDeregisterInterrupt`: disconnects; the ISR and DPC have finished
@@ -2842,15 +2987,18 @@ unsafe extern "C" fn NdisMRegisterInterrupt(
 #[no_mangle]
 unsafe extern "C" fn NdisMDeregisterInterrupt(Interrupt: abi::PNDIS_MINIPORT_INTERRUPT) {
     const CALL: &str = "NdisMDeregisterInterrupt";
+    const TRACED: &CStr = c"NdisMDeregisterInterrupt";
     if Interrupt.is_null() {
+        traced_void(TRACED, NO_HANDLE);
         reject(CALL, "NULL Interrupt");
-        return;
-    }
-    if !at_passive(CALL) {
         return;
     }
     // SAFETY: readable (safety requirement).
     let h = unsafe { embedded_handle(&raw const (*Interrupt).Reserved) };
+    traced_void(TRACED, h.into_raw() as abi::NDIS_HANDLE);
+    if !at_passive(CALL) {
+        return;
+    }
     let owner = registry::lookup::<Interrupt>(h).and_then(|irq| adapter_of_handle(irq.owner()));
     if owner.is_none_or(|adapter| adapter.disown_interrupt(h).is_err()) {
         reject(CALL, "unknown interrupt");
@@ -2913,9 +3061,10 @@ unsafe extern "C" fn NdisMRegisterIoPortRange(
     NumberOfPorts: abi::UINT,
 ) -> abi::NDIS_STATUS {
     const CALL: &str = "NdisMRegisterIoPortRange";
+    const TRACED: &CStr = c"NdisMRegisterIoPortRange";
     if PortOffset.is_null() {
         reject(CALL, "NULL PortOffset");
-        return ndis_status(Err(Error::Failure));
+        return traced_status(TRACED, MiniportAdapterHandle, Err(Error::Failure));
     }
     let result = (|| {
         let adapter = adapter_or_reject(MiniportAdapterHandle, CALL).ok_or(Error::Failure)?;
@@ -2930,7 +3079,7 @@ unsafe extern "C" fn NdisMRegisterIoPortRange(
     };
     // SAFETY: checked non-NULL; writable by the safety requirement.
     unsafe { store(PortOffset, offset) };
-    ndis_status(result)
+    traced_status(TRACED, MiniportAdapterHandle, result)
 }
 
 /// `NdisMDeregisterIoPortRange`: releases a range registered with the
@@ -2944,6 +3093,7 @@ extern "C" fn NdisMDeregisterIoPortRange(
     _PortOffset: abi::PVOID,
 ) {
     const CALL: &str = "NdisMDeregisterIoPortRange";
+    traced_void(c"NdisMDeregisterIoPortRange", MiniportAdapterHandle);
     let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, CALL) else {
         return;
     };
@@ -3052,6 +3202,26 @@ unsafe fn ndis5_timer(dpc: *const abi::KDPC) -> Handle {
     unsafe { embedded_handle(&raw const (*dpc).DeferredContext) }
 }
 
+/// The NDIS 5 timer `timer` names (`None` for a NULL timer), traced as
+/// `call` on it; `dpc` is the address of `timer`'s `Dpc`.
+///
+/// # Safety
+///
+/// `timer` readable, or NULL.
+unsafe fn traced_ndis5_timer<T>(
+    call: &CStr,
+    timer: *const T,
+    dpc: impl FnOnce(*const T) -> *const abi::KDPC,
+) -> Option<Handle> {
+    // SAFETY: non-NULL, so readable (safety requirement).
+    let h = (!timer.is_null()).then(|| unsafe { ndis5_timer(dpc(timer)) });
+    traced_void(
+        call,
+        h.map_or(NO_HANDLE, |h| h.into_raw() as abi::NDIS_HANDLE),
+    );
+    h
+}
+
 /// Arms an NDIS 5 timer: first run after `delay_ms`, then every
 /// `period_ms` if not 0. Unknown timers are logged and counted.
 fn set_ndis5_timer(h: Handle, delay_ms: abi::UINT, period_ms: abi::UINT, call: &str) {
@@ -3091,6 +3261,7 @@ unsafe extern "C" fn NdisMInitializeTimer(
     FunctionContext: abi::PVOID,
 ) {
     const CALL: &str = "NdisMInitializeTimer";
+    traced_void(c"NdisMInitializeTimer", MiniportAdapterHandle);
     if Timer.is_null() {
         reject(CALL, "NULL Timer");
         return;
@@ -3120,11 +3291,11 @@ unsafe extern "C" fn NdisMSetTimer(
     Timer: abi::PNDIS_MINIPORT_TIMER,
     MillisecondsToDelay: abi::UINT,
 ) {
-    if Timer.is_null() {
+    // SAFETY: NULL or readable (safety requirement).
+    let Some(h) = (unsafe { traced_ndis5_timer(c"NdisMSetTimer", Timer, |t| &raw const (*t).Dpc) })
+    else {
         return reject("NdisMSetTimer", "NULL Timer");
-    }
-    // SAFETY: readable (safety requirement).
-    let h = unsafe { ndis5_timer(&raw const (*Timer).Dpc) };
+    };
     set_ndis5_timer(h, MillisecondsToDelay, 0, "NdisMSetTimer")
 }
 
@@ -3136,11 +3307,12 @@ unsafe extern "C" fn NdisMSetPeriodicTimer(
     Timer: abi::PNDIS_MINIPORT_TIMER,
     MillisecondPeriod: abi::UINT,
 ) {
-    if Timer.is_null() {
+    // SAFETY: NULL or readable (safety requirement).
+    let Some(h) =
+        (unsafe { traced_ndis5_timer(c"NdisMSetPeriodicTimer", Timer, |t| &raw const (*t).Dpc) })
+    else {
         return reject("NdisMSetPeriodicTimer", "NULL Timer");
-    }
-    // SAFETY: readable (safety requirement).
-    let h = unsafe { ndis5_timer(&raw const (*Timer).Dpc) };
+    };
     set_ndis5_timer(
         h,
         MillisecondPeriod,
@@ -3161,16 +3333,16 @@ unsafe extern "C" fn NdisMCancelTimer(
     Timer: abi::PNDIS_MINIPORT_TIMER,
     TimerCancelled: abi::PBOOLEAN,
 ) {
-    if Timer.is_null() {
+    // SAFETY: NULL or readable (safety requirement).
+    let Some(h) =
+        (unsafe { traced_ndis5_timer(c"NdisMCancelTimer", Timer, |t| &raw const (*t).Dpc) })
+    else {
         // SAFETY: NULL or writable (safety requirement).
         unsafe { store(TimerCancelled, 0) };
         return reject("NdisMCancelTimer", "NULL Timer");
-    }
-    // SAFETY: readable; NULL or writable (safety requirement).
-    unsafe {
-        let h = ndis5_timer(&raw const (*Timer).Dpc);
-        cancel_ndis5_timer(h, TimerCancelled, "NdisMCancelTimer")
-    }
+    };
+    // SAFETY: NULL or writable (safety requirement).
+    unsafe { cancel_ndis5_timer(h, TimerCancelled, "NdisMCancelTimer") }
 }
 
 /// `NdisInitializeTimer`: no handle names an owner, so the timer belongs
@@ -3188,6 +3360,7 @@ unsafe extern "C" fn NdisInitializeTimer(
     FunctionContext: abi::PVOID,
 ) {
     const CALL: &str = "NdisInitializeTimer";
+    traced_void(c"NdisInitializeTimer", NO_HANDLE);
     if Timer.is_null() {
         return reject(CALL, "NULL Timer");
     }
@@ -3209,11 +3382,11 @@ unsafe extern "C" fn NdisInitializeTimer(
 /// `Timer` readable, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisSetTimer(Timer: abi::PNDIS_TIMER, MillisecondsToDelay: abi::UINT) {
-    if Timer.is_null() {
+    // SAFETY: NULL or readable (safety requirement).
+    let Some(h) = (unsafe { traced_ndis5_timer(c"NdisSetTimer", Timer, |t| &raw const (*t).Dpc) })
+    else {
         return reject("NdisSetTimer", "NULL Timer");
-    }
-    // SAFETY: readable (safety requirement).
-    let h = unsafe { ndis5_timer(&raw const (*Timer).Dpc) };
+    };
     set_ndis5_timer(h, MillisecondsToDelay, 0, "NdisSetTimer")
 }
 
@@ -3222,16 +3395,16 @@ unsafe extern "C" fn NdisSetTimer(Timer: abi::PNDIS_TIMER, MillisecondsToDelay: 
 /// `Timer` readable, or NULL; `TimerCancelled` writable, or NULL.
 #[no_mangle]
 unsafe extern "C" fn NdisCancelTimer(Timer: abi::PNDIS_TIMER, TimerCancelled: abi::PBOOLEAN) {
-    if Timer.is_null() {
+    // SAFETY: NULL or readable (safety requirement).
+    let Some(h) =
+        (unsafe { traced_ndis5_timer(c"NdisCancelTimer", Timer, |t| &raw const (*t).Dpc) })
+    else {
         // SAFETY: NULL or writable (safety requirement).
         unsafe { store(TimerCancelled, 0) };
         return reject("NdisCancelTimer", "NULL Timer");
-    }
-    // SAFETY: readable; NULL or writable (safety requirement).
-    unsafe {
-        let h = ndis5_timer(&raw const (*Timer).Dpc);
-        cancel_ndis5_timer(h, TimerCancelled, "NdisCancelTimer")
-    }
+    };
+    // SAFETY: NULL or writable (safety requirement).
+    unsafe { cancel_ndis5_timer(h, TimerCancelled, "NdisCancelTimer") }
 }
 
 extern "C" {
@@ -3320,6 +3493,7 @@ extern "C" fn NdisMRegisterAdapterShutdownHandler(
     ShutdownHandler: abi::ADAPTER_SHUTDOWN_HANDLER,
 ) {
     const CALL: &str = "NdisMRegisterAdapterShutdownHandler";
+    traced_void(c"NdisMRegisterAdapterShutdownHandler", MiniportHandle);
     let Some(adapter) = adapter_or_reject(MiniportHandle, CALL) else {
         return;
     };
@@ -3331,6 +3505,7 @@ extern "C" fn NdisMRegisterAdapterShutdownHandler(
 
 #[no_mangle]
 extern "C" fn NdisMDeregisterAdapterShutdownHandler(MiniportHandle: abi::NDIS_HANDLE) {
+    traced_void(c"NdisMDeregisterAdapterShutdownHandler", MiniportHandle);
     if let Some(adapter) =
         adapter_or_reject(MiniportHandle, "NdisMDeregisterAdapterShutdownHandler")
     {
@@ -3362,7 +3537,14 @@ unsafe extern "C" fn NdisOpenConfiguration(
         open_configuration(WrapperConfigurationContext, CALL)
     };
     // SAFETY: NULL or writable (safety requirement).
-    let status = unsafe { store_handle(ConfigurationHandle, result) };
+    let status = unsafe {
+        store_handle(
+            c"NdisOpenConfiguration",
+            WrapperConfigurationContext,
+            ConfigurationHandle,
+            result,
+        )
+    };
     // SAFETY: NULL or writable (safety requirement).
     unsafe { store(Status, status) };
 }
@@ -3388,6 +3570,10 @@ unsafe extern "C" fn NdisMSendComplete(
 
 #[no_mangle]
 extern "C" fn NdisMSendResourcesAvailable(MiniportAdapterHandle: abi::NDIS_HANDLE) {
+    trace::void_call(
+        c"NdisMSendResourcesAvailable",
+        MiniportAdapterHandle as usize,
+    );
     if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMSendResourcesAvailable") {
         ndis5_nic::resources_available(&adapter);
     }
@@ -3425,6 +3611,10 @@ unsafe extern "C" fn NdisMEthIndicateReceive(
 /// Each frame was delivered when indicated: nothing is left to do.
 #[no_mangle]
 extern "C" fn NdisMEthIndicateReceiveComplete(MiniportAdapterHandle: abi::NDIS_HANDLE) {
+    trace::void_call(
+        c"NdisMEthIndicateReceiveComplete",
+        MiniportAdapterHandle as usize,
+    );
     let _ = adapter_or_reject(MiniportAdapterHandle, "NdisMEthIndicateReceiveComplete");
 }
 
@@ -3438,6 +3628,7 @@ unsafe extern "C" fn NdisMTransferDataComplete(
     Status: abi::NDIS_STATUS,
     BytesTransferred: abi::UINT,
 ) {
+    trace::void_call(c"NdisMTransferDataComplete", MiniportAdapterHandle as usize);
     if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMTransferDataComplete") {
         // SAFETY: by this function's safety requirement.
         unsafe { ndis5_nic::transfer_data_complete(&adapter, Packet, Status, BytesTransferred) };
@@ -3497,6 +3688,10 @@ extern "C" fn NdisMIndicateStatus(
 /// Each status took effect when indicated: nothing is left to do.
 #[no_mangle]
 extern "C" fn NdisMIndicateStatusComplete(MiniportAdapterHandle: abi::NDIS_HANDLE) {
+    trace::void_call(
+        c"NdisMIndicateStatusComplete",
+        MiniportAdapterHandle as usize,
+    );
     let _ = adapter_or_reject(MiniportAdapterHandle, "NdisMIndicateStatusComplete");
 }
 

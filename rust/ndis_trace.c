@@ -9,6 +9,7 @@
 #include "ndis_trace.h"
 
 void ndis_shim_trace_call(const char *call, u64 handle, u32 status);
+void ndis_shim_trace_void_call(const char *call, u64 handle);
 void ndis_shim_trace_dma_setup(u64 handle, u32 offset, u32 length, bool to_device,
 			       u64 bus_address, bool bounced, u32 status);
 void ndis_shim_trace_dma_complete(u64 handle, u32 offset, u32 length, bool to_device,
@@ -18,6 +19,11 @@ void ndis_shim_trace_net(const char *what, u64 adapter, u32 count, u32 code, u32
 void ndis_shim_trace_call(const char *call, u64 handle, u32 status)
 {
 	trace_ndis_call(call, handle, status);
+}
+
+void ndis_shim_trace_void_call(const char *call, u64 handle)
+{
+	trace_ndis_void_call(call, handle);
 }
 
 void ndis_shim_trace_dma_setup(u64 handle, u32 offset, u32 length, bool to_device,

@@ -32,6 +32,25 @@ TRACE_EVENT(ndis_call,
 		  __get_str(call), __entry->handle, __entry->status)
 );
 
+/*
+ * An NDIS entry point that returns nothing: its name and handle.  Not
+ * ndis_call with a marker status: any u32 is a possible NDIS_STATUS, and a
+ * filter on ndis_call's status (status != 0: the failures) stays exact.
+ */
+TRACE_EVENT(ndis_void_call,
+	TP_PROTO(const char *call, u64 handle),
+	TP_ARGS(call, handle),
+	TP_STRUCT__entry(
+		__string(call, call)
+		__field(u64, handle)
+	),
+	TP_fast_assign(
+		__assign_str(call);
+		__entry->handle = handle;
+	),
+	TP_printk("%s handle=%#llx", __get_str(call), __entry->handle)
+);
+
 /* NdisMSetupDmaTransfer: the transfer asked for, the mapping made. */
 TRACE_EVENT(ndis_dma_setup,
 	TP_PROTO(u64 handle, u32 offset, u32 length, bool to_device, u64 bus_address,

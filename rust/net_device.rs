@@ -466,16 +466,9 @@ extern "C" fn ndis_shim_nic_xmit(nic: *mut c_void, skb: *mut c_void) -> i32 {
         unsafe { ndis_shim_tx_done(bridge.netdev, skb, false) };
         return 0;
     }
-    if let Some(path) = &bridge.handlers.ndis5 {
-        return crate::ndis5_nic::xmit(adapter, bridge, path, skb);
-    }
-    let Some(send) = bridge.handlers.send else {
-        // SAFETY: the stack's skb, ours now; the live net_device.
-        unsafe { ndis_shim_tx_done(bridge.netdev, skb, false) };
-        return 0;
-    };
     // What the stack left to the device: asked of the miniport, or done
-    // here in software, in place.
+    // here in software, in place (an NDIS 5 miniport offloads nothing:
+    // its checksums are always done here).
     let (mut csum_info, mut lso_info) = (0usize, 0usize);
     // SAFETY: the stack's skb, ours until freed; two writable words.
     if unsafe { ndis_shim_skb_offload(skb, bridge.offload_caps, &mut csum_info, &mut lso_info) }
@@ -485,6 +478,14 @@ extern "C" fn ndis_shim_nic_xmit(nic: *mut c_void, skb: *mut c_void) -> i32 {
         unsafe { ndis_shim_tx_done(bridge.netdev, skb, false) };
         return 0;
     }
+    if let Some(path) = &bridge.handlers.ndis5 {
+        return crate::ndis5_nic::xmit(adapter, bridge, path, skb);
+    }
+    let Some(send) = bridge.handlers.send else {
+        // SAFETY: the stack's skb, ours now; the live net_device.
+        unsafe { ndis_shim_tx_done(bridge.netdev, skb, false) };
+        return 0;
+    };
     // SAFETY: the stack's skb, valid until we free it.
     let Some(nbl) = (unsafe { nbl_of_skb(bridge, skb) }) else {
         // SAFETY: as above.

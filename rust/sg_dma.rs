@@ -317,6 +317,8 @@ pub(crate) struct SgDma {
     /// Outstanding lists whose records are not the pool's (it was empty).
     #[pin]
     overflow: SpinLockIrq<KVec<KBox<Record>>>,
+    /// Made by `NdisMInitializeScatterGatherDma` (NDIS 5.1).
+    ndis5: bool,
 }
 
 impl SgDma {
@@ -324,6 +326,11 @@ impl SgDma {
     /// where `NdisMAllocateSharedMemoryAsyncEx` on this handle reports.
     pub(crate) fn shared_mem_complete(&self) -> abi::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER {
         self.shared_mem_complete
+    }
+
+    /// Made by `NdisMInitializeScatterGatherDma` for an NDIS 5.1 miniport.
+    pub(crate) fn is_ndis5(&self) -> bool {
+        self.ndis5
     }
 
     /// The highest bus address this DMA adapter reaches: what shared
@@ -473,6 +480,7 @@ pub(crate) fn register(
             shared_mem_complete: desc.shared_mem_complete,
             pool: PoolCell(UnsafeCell::new(Some(pool))),
             overflow <- new_spinlock_irq!(KVec::new()),
+            ndis5: desc.ndis5,
         }),
         GFP_KERNEL,
     )

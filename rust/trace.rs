@@ -18,10 +18,12 @@ use kernel::{bindings, ffi::c_char, prelude::*};
 #[allow(improper_ctypes)]
 extern "C" {
     static __tracepoint_ndis_call: bindings::tracepoint;
+    static __tracepoint_ndis_void_call: bindings::tracepoint;
     static __tracepoint_ndis_dma_setup: bindings::tracepoint;
     static __tracepoint_ndis_dma_complete: bindings::tracepoint;
     static __tracepoint_ndis_net: bindings::tracepoint;
     fn ndis_shim_trace_call(call: *const c_char, handle: u64, status: u32);
+    fn ndis_shim_trace_void_call(call: *const c_char, handle: u64);
     fn ndis_shim_trace_dma_setup(
         handle: u64,
         offset: u32,
@@ -51,13 +53,33 @@ macro_rules! enabled {
     };
 }
 
-/// `ndis_call`: an entry point that returns a status.
+/// `ndis_call`: an entry point that returns a status (as its value or
+/// through a `Status` out pointer). `handle` is the one the call acts on
+/// (adapter, channel, pool, ...), for a call that makes a handle the new
+/// one when it succeeded; 0 for a call that names none. `name` is a
+/// `c"..."` literal: nothing is formatted while the event is off.
 #[inline(always)]
 pub(crate) fn call(name: &CStr, handle: usize, status: u32) {
     if enabled!(__tracepoint_ndis_call) {
         // SAFETY: `name` is NUL-terminated and outlives the call (the event
         // copies it).
         unsafe { ndis_shim_trace_call(name.as_char_ptr(), handle as u64, status) };
+    }
+}
+
+/// `ndis_void_call`: an entry point that returns nothing, and the handle
+/// it acts on (0 for a call that names none, such as `NdisFreeMemory`).
+///
+/// A separate event rather than `ndis_call` with a "no status" marker:
+/// every 32-bit value is a possible `NDIS_STATUS`, so no marker is safe
+/// from a miniport's own codes, and `ndis_call`'s `status` filter (e.g.
+/// `status != 0`, the failed calls) would need to know the marker.
+#[inline(always)]
+pub(crate) fn void_call(name: &CStr, handle: usize) {
+    if enabled!(__tracepoint_ndis_void_call) {
+        // SAFETY: `name` is NUL-terminated and outlives the call (the event
+        // copies it).
+        unsafe { ndis_shim_trace_void_call(name.as_char_ptr(), handle as u64) };
     }
 }
 

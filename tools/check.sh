@@ -210,6 +210,9 @@ guest_env() { # one line of NAME=VALUE words
 		[ -z "${NDIS_E1000_SUBSET:-}" ] || env+=(NDIS_E1000_SUBSET="$NDIS_E1000_SUBSET")
 		;;
 	esac
+	# NDIS_XTRACE=1: each test's commands, timed, in tests/NAME/xtrace.txt
+	# (tools/testing/xtrace-summary.sh).
+	[ -z "${NDIS_XTRACE:-}" ] || env+=(NDIS_XTRACE=1)
 	# The e1000 traffic test's driver under test (e1000_ndis6 unless set;
 	# e1000 runs it on Linux's driver).
 	[ -z "${NDIS_E1000_DRIVER_A:-}" ] || env+=(NDIS_E1000_DRIVER_A="$NDIS_E1000_DRIVER_A")

@@ -399,7 +399,10 @@ run_one() {
 	now_us
 	t0=$NOW_US
 
-	(cd "$d" && NDIS_CONFIG=$CONFIG NDIS_KO=$KO NDIS_OUT=$d NDIS_TOP=${NDIS_TOP:-} \
+	# NDIS_XTRACE=1: every command of the test, timed, in xtrace.txt.
+	(cd "$d" && if [ -n "${NDIS_XTRACE:-}" ]; then
+		export BASH_ENV=$HERE/xtrace-env.sh NDIS_XTRACE_FILE=$d/xtrace.txt
+	fi && NDIS_CONFIG=$CONFIG NDIS_KO=$KO NDIS_OUT=$d NDIS_TOP=${NDIS_TOP:-} \
 		timeout -k 10 "$tmo" bash "$script") >"$d/output.txt" 2>&1 </dev/null
 	rc=$?
 	# 124: timeout's TERM ended it; 137: the KILL 10 s later did.

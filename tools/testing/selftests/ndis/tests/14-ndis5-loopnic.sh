@@ -19,7 +19,7 @@
 #      master with per-packet DMA (NdisMInitializeScatterGatherDma: each
 #      send's SCATTER_GATHER_LIST in its per-packet information, unmapped
 #      at NdisMSendComplete), 256 KiB over TCP intact;
-#   3. deserialized, unloaded under a ping flood.
+#   3. deserialized, unloaded under back-to-back pings both ways.
 # Every load: the miniport's counts at halt (every packet back), nothing
 # left held, no NDIS call rejected.
 # ndis-test: kmemleak-scan
@@ -132,6 +132,10 @@ check "MiniportCheckForHang TRUE: both adapters reset once (MiniportReset pended
 	[ "$(resets_line | grep -c ' resets=1$')" = 2 ]
 sleep 1
 check "traffic after the reset: ping A -> B" quiet "$BB" ping -c 2 -W 5 10.78.0.2
+# The counters come from OID_GEN_XMIT_OK & co., asked at most once a
+# second: a read asks, the next one a moment later sees the answer.
+cat /sys/class/net/"$A"/statistics/tx_packets >/dev/null
+sleep 2
 tx=$(cat /sys/class/net/"$A"/statistics/tx_packets)
 drops=$(( $(cat /sys/class/net/"$A"/statistics/tx_dropped) + $(cat /sys/class/net/"$A"/statistics/rx_dropped) ))
 check "interface counters moved (tx_packets $tx > 300), nothing dropped ($drops)" [ "$tx" -gt 300 -a "$drops" = 0 ]
@@ -162,7 +166,12 @@ sleep 1
 timeout 60 socat -u OPEN:"$tmp/a" TCP:10.78.0.2:5003
 timeout 30 tail --pid=$lpid -f /dev/null
 kill $lpid 2>/dev/null
-check "256 KiB A -> B over TCP intact" cmp -s "$tmp/a" "$tmp/a.rx"
+if cmp -s "$tmp/a" "$tmp/a.rx"; then ok "256 KiB A -> B over TCP intact (checksums done in software)"
+else
+	notok "256 KiB A -> B over TCP intact (checksums done in software): $(wc -c <"$tmp/a.rx") bytes"
+	ip -s link show "$A" | sed 's/^/# /'
+	ip netns exec $NS ip -s link show "$B" | sed 's/^/# /'
+fi
 rm -rf "$tmp"
 check "rmmod ndis5_loopnic" down
 halted_clean "packet receive"
@@ -176,16 +185,16 @@ if up deserialize=1; then ok "insmod ndis5_loopnic deserialize=1"
 else notok "insmod ndis5_loopnic deserialize=1"; cleanup; exit 1; fi
 check "carrier up" wait_carrier
 check "ping A -> B (deserialized)" quiet "$BB" ping -c 3 -W 5 10.78.0.2
-"$BB" ping -f -w 30 10.78.0.2 >/dev/null 2>&1 &
+"$BB" ping -A -w 30 10.78.0.2 >/dev/null 2>&1 &
 fpid=$!
-ip netns exec $NS "$BB" ping -f -w 30 10.78.0.1 >/dev/null 2>&1 &
+ip netns exec $NS "$BB" ping -A -w 30 10.78.0.1 >/dev/null 2>&1 &
 gpid=$!
 sleep 3
-check "rmmod ndis5_loopnic under a ping flood both ways" down
+check "rmmod ndis5_loopnic under back-to-back pings both ways" down
 kill $fpid $gpid 2>/dev/null
 wait $fpid $gpid 2>/dev/null
 halted_clean "deserialized"
-check "deserialized: traffic went through (sent $(val sent "$C0"))" [ "$(val sent "$C0")" -gt 3 ]
+check "deserialized: traffic went through until the unload (sent $(val sent "$C0"))" [ "$(val sent "$C0")" -gt 50 ]
 check "no net_device left" not grep -q . < <(for d in /sys/class/net/*; do
 	[ "$(basename "$(readlink -f "$d/device/driver" 2>/dev/null)")" = ndis5_loopnic ] && echo "$d"; done)
 

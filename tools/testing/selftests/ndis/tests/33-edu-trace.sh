@@ -11,6 +11,14 @@
 # and always a vmalloc buffer across a page), status SUCCESS, and Setup's
 # handle on Complete.
 # Disabled, a round trip leaves no event.
+# Then, with ndis_call and ndis_void_call on, a reload of the sample and
+# its misuse command: every registration its MiniportInitializeEx makes
+# is an ndis_call with status SUCCESS and the new handle, and its Halt
+# and unload deregister that same handle (ndis_void_call); the adapter's
+# calls name the adapter handle; a refused registration carries the
+# status Windows documents; Setup and Complete stay with their own
+# events (Documentation/debugging.rst lists which event covers which
+# call).
 set -uo pipefail
 . "$(dirname "$0")/../edu_c_lib.sh"
 TR=/sys/kernel/tracing
@@ -23,6 +31,20 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else notok "$what"; fi
 # NdisMCompleteDmaTransfer "NDIS_STATUS_SUCCESS: The data has been
 # transferred and flushed" (the sample polls the counter to 0 first).
 SUCCESS=0x00000000
+# The registrations MiniportInitializeEx makes, each with the page's
+# NDIS_STATUS_SUCCESS (learn.microsoft.com, ndis.h):
+# NdisMRegisterMiniportDriver "registered the miniport driver
+# successfully"; NdisMSetMiniportAttributes "registered the miniport
+# adapter attributes successfully"; NdisMMapIoSpace "The device memory
+# range was mapped successfully"; NdisMRegisterInterruptEx "NDIS
+# initialized the interrupt object and supplied a valid interrupt handle";
+# NdisMRegisterDmaChannel and NdisMRegisterScatterGatherDma return
+# NDIS_STATUS_SUCCESS with the handle in *MiniportDmaHandle /
+# *NdisMiniportDmaHandle. The refused one: NdisMRegisterDmaChannel
+# NDIS_STATUS_RESOURCE_CONFLICT, "attempt to claim the DMA channel ...
+# failed" (the misuse command's register-channel-3, as in
+# 21-edu-c-misuse.sh).
+RESOURCE_CONFLICT=0xc001001e
 
 cleanup() {
 	echo 0 >$TR/events/ndis_shim/enable 2>/dev/null
@@ -34,7 +56,7 @@ cleanup() {
 trap cleanup EXIT
 
 # recorded: the ndis_shim events in the buffer, one per line.
-recorded() { grep -E ' ndis_(dma_setup|dma_complete|call|net): ' $TR/trace; }
+recorded() { grep -E ' ndis_(dma_setup|dma_complete|call|void_call|net): ' $TR/trace; }
 # field LINE NAME: NAME= of an event line.
 field() { [[ " $1" =~ [\ ]$2=([^\ ]*) ]] && echo "${BASH_REMATCH[1]}"; }
 # transfer_traced OFFSET LEN TO_DEVICE (OFFSET: Setup's, into the MDL):
@@ -55,10 +77,10 @@ transfer_traced() {
 }
 
 echo "KTAP version 1"
-echo "1..11"
+echo "1..19"
 if ! insmod "$shim" || ! insmod "$edu"; then notok "insmod ndis_shim, edu_dma_c"; exit 1; fi
 check "the ndis_shim trace system lists its events" \
-	eval '[ -d $TR/events/ndis_shim/ndis_dma_setup ] && [ -d $TR/events/ndis_shim/ndis_dma_complete ] && [ -d $TR/events/ndis_shim/ndis_call ] && [ -d $TR/events/ndis_shim/ndis_net ]'
+	eval '[ -d $TR/events/ndis_shim/ndis_dma_setup ] && [ -d $TR/events/ndis_shim/ndis_dma_complete ] && [ -d $TR/events/ndis_shim/ndis_call ] && [ -d $TR/events/ndis_shim/ndis_void_call ] && [ -d $TR/events/ndis_shim/ndis_net ]'
 D=
 for d in $DBG/edu_dma_c/*/; do [ -e "$d/cmd" ] && D=${d%/} && break; done
 [ -n "$D" ] || { notok "an edu_dma_c device"; exit 1; }
@@ -106,4 +128,63 @@ echo 1 >$TR/tracing_on
 run "$D" "roundtrip off=0 len=4096 mdl_off=0 buf=kmalloc"
 expect "events off: round trip verified" "^ok .*verified=1"
 check "events off: nothing recorded" eval '[ -z "$(recorded)" ]'
+
+# The entry points' own events across a reload: the sample's Initialize
+# (insmod) and Halt and driver unload (rmmod), with its misuse command
+# between them.
+rmmod edu_dma_c
+echo 0 >$TR/tracing_on
+: >$TR/trace
+echo 1 >$TR/events/ndis_shim/ndis_call/enable
+echo 1 >$TR/events/ndis_shim/ndis_void_call/enable
+echo 1 >$TR/tracing_on
+if ! insmod "$edu"; then notok "events on: insmod edu_dma_c again"; exit 1; fi
+D=
+for d in $DBG/edu_dma_c/*/; do [ -e "$d/cmd" ] && D=${d%/} && break; done
+[ -n "$D" ] || { notok "an edu_dma_c device after the reload"; exit 1; }
+run "$D" misuse
+echo "# misuse: $(grep -c . <<<"$R") rows"
+rmmod edu_dma_c
+echo 0 >$TR/tracing_on
+CALLS=$(grep -E ' ndis_(void_)?call: ' $TR/trace)
+echo "# $(grep -c . <<<"$CALLS") ndis_call and ndis_void_call events, the first 60:"
+head -60 <<<"$CALLS" | sed -E 's/^ *//; s/^/# /'
+# handle_of CALL STATUS: the handle of the first ndis_call of CALL with
+# STATUS (the Initialize's, ahead of the misuse command's).
+handle_of() {
+	local l
+	l=$(grep -m1 -E " ndis_call: $1 handle=[^ ]+ status=$2\$" <<<"$CALLS") && field "$l" handle
+}
+# void_on CALL HANDLE: an ndis_void_call of CALL on HANDLE.
+void_on() { grep -qE " ndis_void_call: $1 handle=$2\$" <<<"$CALLS"; }
+# registered_then_released REGISTER RELEASE: REGISTER SUCCESS with a
+# handle other than 0 and the adapter's, then RELEASE on that handle.
+registered_then_released() {
+	local h
+	h=$(handle_of "$1" $SUCCESS)
+	[ -n "$h" ] && [ "$((h))" != 0 ] && [ "$h" != "$ADAPTER" ] ||
+		{ echo "# $1: no SUCCESS with a new handle (${h:-none})"; return 1; }
+	void_on "$2" "$h" || { echo "# no $2 handle=$h"; return 1; }
+}
+ADAPTER=$(handle_of NdisMSetMiniportAttributes $SUCCESS)
+echo "# adapter handle: ${ADAPTER:-none}"
+check "events on: NdisMSetMiniportAttributes and NdisMMapIoSpace SUCCESS on the adapter, NdisMUnmapIoSpace on it at Halt" \
+	eval '[ -n "$ADAPTER" ] && [ "$((ADAPTER))" != 0 ] && [ "$(handle_of NdisMMapIoSpace $SUCCESS)" = "$ADAPTER" ] && void_on NdisMUnmapIoSpace "$ADAPTER"'
+check "events on: NdisMRegisterMiniportDriver SUCCESS, NdisMDeregisterMiniportDriver on its handle" \
+	registered_then_released NdisMRegisterMiniportDriver NdisMDeregisterMiniportDriver
+check "events on: NdisMRegisterInterruptEx SUCCESS, NdisMDeregisterInterruptEx on its handle" \
+	registered_then_released NdisMRegisterInterruptEx NdisMDeregisterInterruptEx
+check "events on: NdisMRegisterDmaChannel SUCCESS, NdisMDeregisterDmaChannel on its handle" \
+	registered_then_released NdisMRegisterDmaChannel NdisMDeregisterDmaChannel
+check "events on: NdisMRegisterScatterGatherDma SUCCESS, NdisMDeregisterScatterGatherDma on its handle" \
+	registered_then_released NdisMRegisterScatterGatherDma NdisMDeregisterScatterGatherDma
+# Before the adapter is a bus master its NdisMAllocateSharedMemory is
+# refused (a void call: the event has no status); NdisFreeMemory names
+# no handle (the kernel's %#llx prints 0 as 0x0).
+check "events on: void calls: NdisMAllocateSharedMemory on the adapter, NdisFreeMemory with handle 0" \
+	eval 'void_on NdisMAllocateSharedMemory "$ADAPTER" && void_on NdisFreeMemory 0x0'
+check "events on: misuse: NdisMRegisterDmaChannel refused on the adapter with RESOURCE_CONFLICT" \
+	eval 'grep -qE " ndis_call: NdisMRegisterDmaChannel handle=$ADAPTER status=$RESOURCE_CONFLICT\$" <<<"$CALLS"'
+check "events on: Setup and Complete are not ndis_call events (ndis_dma_setup, ndis_dma_complete)" \
+	eval '! grep -qE " ndis_(void_)?call: Ndis(M)?(Setup|Complete)DmaTransfer " <<<"$CALLS"'
 exit "$failed"

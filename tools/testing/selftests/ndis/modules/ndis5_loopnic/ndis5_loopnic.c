@@ -118,21 +118,32 @@ static const NDIS_OID LoopOids[] = {
 	OID_802_3_MAXIMUM_LIST_SIZE,
 };
 
-/* Timers (DISPATCH_LEVEL): each finishes what the adapter pended. */
-static VOID LoopSendTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
+/* Completes the sends held PENDING; @Dpr: at DISPATCH_LEVEL already. */
+static VOID LoopCompleteHeld(PLOOP_ADAPTER Adapter, BOOLEAN Dpr)
 {
-	PLOOP_ADAPTER Adapter = Context;
 	PNDIS_PACKET Done[LOOP_PENDING_SENDS];
 	ULONG i, n;
 
-	NdisDprAcquireSpinLock(&Adapter->Lock);
+	if (Dpr)
+		NdisDprAcquireSpinLock(&Adapter->Lock);
+	else
+		NdisAcquireSpinLock(&Adapter->Lock);
 	n = Adapter->PendingCount;
 	for (i = 0; i < n; i++)
 		Done[i] = Adapter->Pending[i];
 	Adapter->PendingCount = 0;
-	NdisDprReleaseSpinLock(&Adapter->Lock);
+	if (Dpr)
+		NdisDprReleaseSpinLock(&Adapter->Lock);
+	else
+		NdisReleaseSpinLock(&Adapter->Lock);
 	for (i = 0; i < n; i++)
 		NdisMSendComplete(Adapter->AdapterHandle, Done[i], NDIS_STATUS_SUCCESS);
+}
+
+/* Timers (DISPATCH_LEVEL): each finishes what the adapter pended. */
+static VOID LoopSendTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
+{
+	LoopCompleteHeld(Context, TRUE);
 }
 
 static VOID LoopResourcesTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
@@ -306,7 +317,7 @@ static VOID LoopHalt(IN NDIS_HANDLE MiniportAdapterContext)
 	NdisMCancelTimer(&Adapter->ResetTimer, &Cancelled);
 	/* What is still held goes back now: a send or a transfer whose
 	 * timer was cancelled above. */
-	LoopSendTimer(NULL, Adapter, NULL, NULL);
+	LoopCompleteHeld(Adapter, FALSE);
 	LoopTransferTimer(NULL, Adapter, NULL, NULL);
 	LoopAdapters[Adapter->Index] = NULL;
 	pr_info("ndis5_loopnic %u: sent=%d send_calls=%d pended=%d refused=%d resources_available=%d received=%d filtered=%d transfers=%d pended_transfers=%d packet_indications=%d resources_indications=%d returned=%d queries=%d pended_queries=%d sets=%d pended_sets=%d filter=0x%x multicast=%u hang_checks=%d resets=%d busy=%d held=%u sg_ok=%d sg_bad=%d\n",
