@@ -13,7 +13,6 @@
 # ndis_nbl.ko marks (REJECTED) and reports, and that number is pinned here
 # too, as is the number of checks, so a check or a refusal that goes
 # missing fails.
-# ndis-test: kmemleak-scan
 # Prints nested KTAP; exits 0 only if every subtest passed (4: skipped).
 set -uo pipefail
 # shellcheck source=../module_checks_lib.sh

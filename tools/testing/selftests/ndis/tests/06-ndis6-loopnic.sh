@@ -16,7 +16,6 @@
 # by NdisMResetComplete, and traffic goes on. The miniport's own counts,
 # printed at unload, must match: every receive buffer back, RESOURCES
 # indications seen, no frame lost.
-# ndis-test: kmemleak-scan
 # ndis-test: timeout=300
 set -uo pipefail
 shim=${NDIS_KO:?}/ndis_shim.ko nic_ko=$NDIS_KO/ndis_loopnic.ko

@@ -15,7 +15,6 @@
 # leaves a periodic timer set at halt: the shim must log that it freed it,
 # and it must never fire after the release (ndis_timer.ko's unload handler
 # checks). rejected_calls must move by exactly what the module marks.
-# ndis-test: kmemleak-scan
 set -uo pipefail
 CHECKS=53     # "ndis_timer: ok|not ok" lines from the checks
 REJECTIONS=12 # calls it makes that the shim must refuse

@@ -24,7 +24,6 @@
 #     and 4 MiB over TCP are back; it unloads
 #   every NIC handed back to e1000
 # Hot-unplug of the sample's NIC under traffic: 12-e1000-hot-unplug.
-# ndis-test: kmemleak-scan
 # ndis-test: timeout=600
 set -uo pipefail
 . "$(dirname "$0")/../e1000_lib.sh"

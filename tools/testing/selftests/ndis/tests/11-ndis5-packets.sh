@@ -13,7 +13,6 @@
 # rejected_calls must move by exactly as many as the module marks). The
 # module leaves one pool allocated on purpose: the shim must free it when
 # it unloads, and log it.
-# ndis-test: kmemleak-scan
 # Prints nested KTAP; exits 0 only if every subtest passed (4: skipped).
 set -uo pipefail
 # shellcheck source=../module_checks_lib.sh

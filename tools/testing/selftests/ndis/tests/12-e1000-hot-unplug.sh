@@ -15,7 +15,6 @@
 #   DMA-API debug and kmemleak around it
 #   C added again: bound, link up, pings both ways, 4 MiB A -> B by hash;
 #   deleted again (idle) and the sample unloads
-# ndis-test: kmemleak-scan
 # ndis-test: timeout=600
 set -uo pipefail
 . "$(dirname "$0")/../e1000_lib.sh"

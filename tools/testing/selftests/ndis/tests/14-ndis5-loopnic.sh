@@ -22,7 +22,6 @@
 #   3. deserialized, unloaded under back-to-back pings both ways.
 # Every load: the miniport's counts at halt (every packet back), nothing
 # left held, no NDIS call rejected.
-# ndis-test: kmemleak-scan
 # ndis-test: timeout=240
 set -uo pipefail
 shim=${NDIS_KO:?}/ndis_shim.ko nic_ko=$NDIS_KO/ndis5_loopnic.ko

