@@ -76,38 +76,58 @@ PcnetWriteBcr(
 	NdisRawWritePortUlong(PCNET_PORT(Adapter, PCNET_DWIO_BDP), Value);
 }
 
-/* The station address: the first six bytes of the address PROM. */
+/*
+ * The station address: the first six bytes of the address PROM, read as
+ * two doublewords (in 32-bit I/O mode the PROM answers doubleword reads
+ * only; QEMU's model reads all ones for a byte).  After
+ * PcnetResetController.
+ */
 VOID
 PcnetReadStationAddress(
 	_In_ PPCNET_ADAPTER Adapter)
 {
+	ULONG Words[2];
 	UINT i;
 
+	NdisRawReadPortUlong(PCNET_PORT(Adapter, PCNET_APROM), &Words[0]);
+	NdisRawReadPortUlong(PCNET_PORT(Adapter, PCNET_APROM + 4), &Words[1]);
 	for (i = 0; i < PCNET_ETH_ADDRESS_LENGTH; i++)
-		NdisRawReadPortUchar(PCNET_PORT(Adapter, PCNET_APROM + i),
-				     &Adapter->PermanentAddress[i]);
+		Adapter->PermanentAddress[i] = (UCHAR)(Words[i / 4] >> (8 * (i % 4)));
 }
 
 /*
- * Resets the controller and puts it in 32-bit I/O mode with 32-bit
- * software structures.  The controller may be in either I/O mode (a
- * previous driver's): the 16-bit read of the WIO reset register does
- * nothing in DWIO mode and the 32-bit read of the DWIO one nothing in WIO
- * mode, and either reset returns it to WIO mode.  A doubleword write to
- * RDP then selects DWIO.  NDIS_STATUS_ADAPTER_NOT_FOUND: not an
- * Am79C970A.
+ * Resets the controller to its state after power-up: stopped, in 16-bit
+ * I/O mode.  The controller may be in either I/O mode (a previous
+ * driver's, or this one's): the 16-bit read of the WIO reset register
+ * does nothing in DWIO mode and the 32-bit read of the DWIO one nothing
+ * in WIO mode, and either reset returns it to WIO mode.  MiniportHalt
+ * leaves it so, for the next driver (Linux's pcnet32 probes it in WIO
+ * mode).
+ */
+VOID
+PcnetResetToWio(
+	_In_ PPCNET_ADAPTER Adapter)
+{
+	USHORT Dummy16;
+	ULONG Dummy32;
+
+	NdisRawReadPortUshort(PCNET_PORT(Adapter, PCNET_WIO_RESET), &Dummy16);
+	NdisRawReadPortUlong(PCNET_PORT(Adapter, PCNET_DWIO_RESET), &Dummy32);
+	NdisStallExecution(10);
+}
+
+/*
+ * Resets the controller (PcnetResetToWio) and puts it in 32-bit I/O mode
+ * with 32-bit software structures: a doubleword write to RDP selects
+ * DWIO.  NDIS_STATUS_ADAPTER_NOT_FOUND: not an Am79C970A.
  */
 NDIS_STATUS
 PcnetResetController(
 	_In_ PPCNET_ADAPTER Adapter)
 {
-	USHORT Dummy16;
-	ULONG Dummy32;
 	ULONG ChipId;
 
-	NdisRawReadPortUshort(PCNET_PORT(Adapter, PCNET_WIO_RESET), &Dummy16);
-	NdisRawReadPortUlong(PCNET_PORT(Adapter, PCNET_DWIO_RESET), &Dummy32);
-	NdisStallExecution(10);
+	PcnetResetToWio(Adapter);
 	NdisRawWritePortUlong(PCNET_PORT(Adapter, PCNET_DWIO_RDP), 0);
 
 	/* Stopped after a reset: CSR0 reads STOP alone. */

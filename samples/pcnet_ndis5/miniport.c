@@ -203,6 +203,14 @@ MiniportInitialize(
 	Adapter->PortOffset = (PUCHAR)PortOffset;
 	Adapter->PortsRegistered = TRUE;
 
+	/* First the reset: the controller may be in 32-bit I/O mode, where
+	 * the address PROM reads differently. */
+	Status = PcnetResetController(Adapter);
+	if (Status != NDIS_STATUS_SUCCESS) {
+		NdisWriteErrorLogEntry(MiniportAdapterHandle,
+				       NDIS_ERROR_CODE_ADAPTER_NOT_FOUND, 0);
+		goto FreeResources;
+	}
 	PcnetReadStationAddress(Adapter);
 	NdisMoveMemory(Adapter->CurrentAddress, Adapter->PermanentAddress,
 		       PCNET_ETH_ADDRESS_LENGTH);
@@ -213,13 +221,6 @@ MiniportInitialize(
 		NdisWriteErrorLogEntry(MiniportAdapterHandle,
 				       NDIS_ERROR_CODE_NETWORK_ADDRESS, 0);
 		Status = NDIS_STATUS_ADAPTER_NOT_FOUND;
-		goto FreeResources;
-	}
-
-	Status = PcnetResetController(Adapter);
-	if (Status != NDIS_STATUS_SUCCESS) {
-		NdisWriteErrorLogEntry(MiniportAdapterHandle,
-				       NDIS_ERROR_CODE_ADAPTER_NOT_FOUND, 0);
 		goto FreeResources;
 	}
 
@@ -287,6 +288,7 @@ FreeResources:
 				      Adapter->Shared, Adapter->SharedPhysical);
 	if (Adapter->DmaInitialized)
 		PcnetFreeSendDma(Adapter);
+	PcnetResetToWio(Adapter);
 	NdisMDeregisterIoPortRange(MiniportAdapterHandle, Adapter->IoBase,
 				   Adapter->IoLength, Adapter->PortOffset);
 FreeAdapter:
@@ -309,6 +311,8 @@ MiniportHalt(
 	NdisMFreeSharedMemory(Handle, sizeof(PCNET_SHARED), FALSE, Adapter->Shared,
 			      Adapter->SharedPhysical);
 	PcnetFreeSendDma(Adapter);
+	/* As after power-up, for the next driver. */
+	PcnetResetToWio(Adapter);
 	NdisMDeregisterIoPortRange(Handle, Adapter->IoBase, Adapter->IoLength,
 				   Adapter->PortOffset);
 	NdisFreeMemory(Adapter, sizeof(*Adapter), 0);
@@ -348,6 +352,31 @@ MiniportReset(
 	return NDIS_STATUS_SUCCESS;
 }
 
+#if DBG
+/* Checked build, under the interrupt's lock: the controller's ring
+ * registers and the rings' heads as the driver sees them. */
+static BOOLEAN
+PcnetSyncDebugDump(
+	_In_ PVOID SynchronizeContext)
+{
+	PPCNET_ADAPTER Adapter = (PPCNET_ADAPTER)SynchronizeContext;
+	PPCNET_SHARED Shared = Adapter->Shared;
+
+	DbgPrint(PCNET_DRIVER_NAME ": CSR0 %04x CSR3 %04x CSR4 %04x CSR15 %04x RCVRC %u/%u XMTRC %u/%u CRDA %04x%04x CXDA %04x%04x MISSC %u BCR20 %04x; rx next %u status %04x; tx head %u tail %u status %04x\n",
+		 (ULONG)PcnetReadCsr(Adapter, PCNET_CSR0), (ULONG)PcnetReadCsr(Adapter, PCNET_CSR3),
+		 (ULONG)PcnetReadCsr(Adapter, PCNET_CSR4), (ULONG)PcnetReadCsr(Adapter, PCNET_CSR15),
+		 (ULONG)PcnetReadCsr(Adapter, 72), (ULONG)PcnetReadCsr(Adapter, 76),
+		 (ULONG)PcnetReadCsr(Adapter, 74), (ULONG)PcnetReadCsr(Adapter, 78),
+		 (ULONG)PcnetReadCsr(Adapter, 29), (ULONG)PcnetReadCsr(Adapter, 28),
+		 (ULONG)PcnetReadCsr(Adapter, 35), (ULONG)PcnetReadCsr(Adapter, 34),
+		 (ULONG)PcnetReadCsr(Adapter, 112), (ULONG)PcnetReadBcr(Adapter, PCNET_BCR20),
+		 Adapter->RxNext, (ULONG)Shared->RxRing[Adapter->RxNext].Status,
+		 Adapter->TxHead, Adapter->TxTail, (ULONG)Shared->TxRing[Adapter->TxHead].Status);
+	NdisRawWritePortUlong(Adapter->PortOffset + PCNET_DWIO_RAP, PCNET_CSR0);
+	return TRUE;
+}
+#endif
+
 /*
  * Every 2 seconds: the link state (indicated when it changed), sends the
  * controller finished without a transmit interrupt seen, and a transmit
@@ -374,6 +403,7 @@ MiniportCheckForHang(
 	}
 
 #if DBG
+	NdisMSynchronizeWithInterrupt(&Adapter->Interrupt, (PVOID)PcnetSyncDebugDump, Adapter);
 	DbgPrint(PCNET_DRIVER_NAME ": CSR0 %04x filter %08x mode %04x tx ok %I64u err %u free %u, rx ok %I64u err %u no buffer %u\n",
 		 (ULONG)PcnetReadCsr(Adapter, PCNET_CSR0), Adapter->PacketFilter,
 		 (ULONG)Adapter->Mode, Adapter->XmitOk, Adapter->XmitError, Adapter->TxFree,

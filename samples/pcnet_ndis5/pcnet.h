@@ -129,6 +129,7 @@ VOID PcnetWriteCsr(_In_ PPCNET_ADAPTER Adapter, _In_ ULONG Csr, _In_ USHORT Valu
 USHORT PcnetReadBcr(_In_ PPCNET_ADAPTER Adapter, _In_ ULONG Bcr);
 VOID PcnetWriteBcr(_In_ PPCNET_ADAPTER Adapter, _In_ ULONG Bcr, _In_ USHORT Value);
 VOID PcnetReadStationAddress(_In_ PPCNET_ADAPTER Adapter);
+VOID PcnetResetToWio(_In_ PPCNET_ADAPTER Adapter);
 NDIS_STATUS PcnetResetController(_In_ PPCNET_ADAPTER Adapter);
 VOID PcnetInitializeRings(_In_ PPCNET_ADAPTER Adapter);
 NDIS_STATUS PcnetStartController(_In_ PPCNET_ADAPTER Adapter);

@@ -23,8 +23,9 @@ Abstract:
     register of the first descriptor it occupies and unmapped
     (NdisMCompleteBufferPhysicalMapping) when that descriptor comes back.
 
-    A packet with more fragments than PCNET_MAX_TX_FRAGMENTS is copied
-    into the descriptor's own buffer in shared memory.
+    A packet with more fragments than PCNET_MAX_TX_FRAGMENTS, or shorter
+    than the 60 bytes of a minimum frame, is copied into the descriptor's
+    own buffer in shared memory (padded with zeros to 60 bytes).
 
 --*/
 
@@ -265,7 +266,11 @@ PcnetSendPacket(
 								     ScatterGatherListPacketInfo);
 	Fragments = Sgl != NULL ? Sgl->NumberOfElements : PCNET_MAX_TX_FRAGMENTS + 1;
 #endif
-	if (Fragments == 0 || Fragments > PCNET_MAX_TX_FRAGMENTS)
+	/* A short frame is copied and padded here rather than left to the
+	 * controller's APAD_XMT: QEMU's model does not pad, and a receiver
+	 * drops a frame under 64 bytes with its FCS as a runt. */
+	if (Fragments == 0 || Fragments > PCNET_MAX_TX_FRAGMENTS ||
+	    TotalLength < PCNET_MIN_FRAME_SIZE)
 		return PcnetSendCopy(Adapter, Packet, FirstBuffer);
 	if (Fragments > Adapter->TxFree)
 		return NDIS_STATUS_RESOURCES;

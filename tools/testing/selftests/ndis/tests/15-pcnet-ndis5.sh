@@ -9,21 +9,30 @@
 # DRIVER_A is NDIS_PCNET_DRIVER_A: pcnet_ndis5 (sends through per-packet
 # scatter-gather lists, the default) or pcnet_ndis5_mapreg (the same source
 # built with map registers; tests/16-pcnet-ndis5-mapreg.sh).
-# The checks: A bound to DRIVER_A and B to pcnet32; the MACs are QEMU's
-# (A's read from the APROM, reported through OID_802_3_CURRENT_ADDRESS);
-# link up on both (OID_GEN_MEDIA_CONNECT_STATUS); MTU 1500
-# (OID_GEN_MAXIMUM_FRAME_SIZE); the sample logged its station address; ping
-# both ways with payloads 1, 64, 512, 1000, 1472 and 1..1472 in steps of
-# 53; a flood of 2000 pings A -> B, none lost; 4 MiB of random data over
-# TCP each way, compared by SHA-256; frames to a foreign MAC reach A's
-# stack only while A is promiscuous and frames to a multicast group only
-# while A has joined it (OID_GEN_CURRENT_PACKET_FILTER,
-# OID_802_3_MULTICAST_LIST: CSR15 and the logical address filter); A's
-# packet counters moved (OID_GEN_XMIT_OK/RCV_OK); rmmod DRIVER_A under
-# traffic, reload, ping again; no NDIS call rejected.
+# The checks, in order (D: in the data-integrity subset, the only ones run
+# when NDIS_E1000_SUBSET=data, which tools/check.sh sets in the iommu and
+# swiotlb boots; the others report SKIP there):
+#  D  A bound to DRIVER_A and B to pcnet32; the MACs are QEMU's (A's read
+#     from the APROM, reported through OID_802_3_CURRENT_ADDRESS); link up
+#     on both (OID_GEN_MEDIA_CONNECT_STATUS)
+#  D  MTU 1500 (OID_GEN_MAXIMUM_FRAME_SIZE); the sample logged its station
+#     address
+#  D  ping both ways, payloads 1, 64, 512, 1000, 1472 bytes (1 byte: a
+#     frame under the 60-byte minimum, which the sample pads)
+#     ping both ways, payloads 1 to 1472 in steps of 97
+#     a flood of 300 pings A -> B, none lost: the 32-descriptor rings wrap
+#       about ten times each way
+#  D  2 MiB of random data over TCP each way, compared by SHA-256
+#     frames to a foreign MAC reach A's stack only while A is promiscuous,
+#       frames to a multicast group only while A has joined it
+#       (OID_GEN_CURRENT_PACKET_FILTER, OID_802_3_MULTICAST_LIST: CSR15 and
+#       the logical address filter)
+#     A's packet counters moved (OID_GEN_XMIT_OK/RCV_OK)
+#  D  rmmod DRIVER_A under traffic (TCP A -> B, pings B -> A), reload:
+#     link, MAC, ping both ways
+#  D  no NDIS call rejected over the whole run (debugfs rejected_calls)
 # Both NICs are handed back to Linux's pcnet32 at the end.
-# ndis-test: kmemleak-scan
-# ndis-test: timeout=600
+# ndis-test: timeout=300
 set -uo pipefail
 . "$(dirname "$0")/../e1000_lib.sh"
 # The e1000 library's helpers, on the pcnet pair.
@@ -33,7 +42,9 @@ MAC_A=52:54:00:12:34:11 MAC_B=52:54:00:12:34:12
 NS_A=ndis_pcn_a NS_B=ndis_pcn_b IF_A=pcna IF_B=pcnb IP_A=10.0.5.1 IP_B=10.0.5.2
 MAC_FOREIGN=52:54:00:12:34:98 IP_FOREIGN=10.0.5.99
 MAC_GROUP=01:00:5e:01:02:04 IP_GROUP=239.1.2.4
-TCP_MIB=4
+TCP_MIB=2
+SUBSET=${NDIS_E1000_SUBSET:-full}
+case $SUBSET in full | data) ;; *) echo "NDIS_E1000_SUBSET=$SUBSET: full or data"; exit 2 ;; esac
 
 for d in $DEV_A $DEV_B; do
 	[ "$(cat $PCI/devices/$d/vendor 2>/dev/null):$(cat $PCI/devices/$d/device 2>/dev/null)" = 0x1022:0x2000 ] ||
@@ -49,23 +60,45 @@ done
 modprobe -q pcnet32 || { echo "# SKIP Linux's pcnet32 driver not available (CONFIG_PCNET32=m)"; exit 4; }
 e1000_init
 
+# A full-matrix check: SKIP in the data subset.
+fcheck() {
+	if [ "$SUBSET" = data ]; then n=$((n + 1)); echo "ok $n $1 # SKIP not in the data subset"; return; fi
+	check "$@"
+}
+full() { [ "$SUBSET" = full ]; }
+# counters_moved MIN: A's packet counters, which the shim refreshes from
+# OID_GEN_XMIT_OK/RCV_OK at most once a second when they are read, both
+# above MIN within 5 s.
+counters_moved() {
+	local i
+	for ((i = 0; i < 25; i++)); do
+		rx=$(in_a cat /sys/class/net/$IF_A/statistics/rx_packets)
+		tx=$(in_a cat /sys/class/net/$IF_A/statistics/tx_packets)
+		[ "$rx" -gt "$1" ] && [ "$tx" -gt "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 echo "KTAP version 1"
 echo "1..26"
-echo "# DRIVER_A=$DRIVER_A"
+echo "# DRIVER_A=$DRIVER_A, subset $SUBSET"
 T0=$SECONDS
 e1000_bring_up
-check "A's MTU is 1500" [ "$(ip netns exec $NS_A cat /sys/class/net/$IF_A/mtu)" = 1500 ]
+check "A's MTU is 1500" [ "$(in_a cat /sys/class/net/$IF_A/mtu)" = 1500 ]
 check "the sample logged its station address $MAC_A" kmsg_since "$DRIVER_A: station address $MAC_A, link up"
 rejected0=$(cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo none)
 
 # ---- ping
+t=$SECONDS
 check "ping A -> B, payloads 1 64 512 1000 1472" ping_sizes $NS_A $IP_B 1 64 512 1000 1472
 check "ping B -> A, payloads 1 64 512 1000 1472" ping_sizes $NS_B $IP_A 1 64 512 1000 1472
-check "ping A -> B, payloads 1..1472 step 53" ping_sizes $NS_A $IP_B $(seq 1 53 1472)
-check "ping B -> A, payloads 1..1472 step 53" ping_sizes $NS_B $IP_A $(seq 1 53 1472)
+full && echo "# pings took $((SECONDS - t)) s"
+fcheck "ping A -> B, payloads 1..1472 step 97" ping_sizes $NS_A $IP_B $(seq 1 97 1472)
+fcheck "ping B -> A, payloads 1..1472 step 97" ping_sizes $NS_B $IP_A $(seq 1 97 1472)
 t=$SECONDS
-check "flood of 2000 pings A -> B, none lost" flood $NS_A $IP_B 2000
-echo "# flood took $((SECONDS - t)) s"
+fcheck "flood of 300 pings A -> B, none lost" flood $NS_A $IP_B 300
+full && echo "# flood took $((SECONDS - t)) s"
 
 # ---- TCP
 head -c $((TCP_MIB << 20)) /dev/urandom >"$TMP/ab"
@@ -74,17 +107,19 @@ check "$TCP_MIB MiB A -> B over TCP, SHA-256 intact" tcp $NS_A $NS_B $IP_B "$TMP
 check "$TCP_MIB MiB B -> A over TCP, SHA-256 intact" tcp $NS_B $NS_A $IP_A "$TMP/ba"
 
 # ---- receive filters, seen by A's stack
-filter_matrix
-check "not promiscuous: frames to a foreign MAC filtered" [ "$f0" = 0 ]
-check "promiscuous: frames to a foreign MAC received (10 of 10)" [ "$f1" = 10 ]
-check "promiscuous off again: filtered again" [ "$f2" = 0 ]
-check "multicast group not joined: filtered" [ "$g0" = 0 ]
-check "multicast group joined: received (10 of 10)" [ "$g2" = 10 ]
-check "multicast group left: filtered again" [ "$g3" = 0 ]
+t=$SECONDS
+full && filter_matrix && echo "# filters took $((SECONDS - t)) s"
+fcheck "not promiscuous: frames to a foreign MAC filtered" [ "${f0:-}" = 0 ]
+fcheck "promiscuous: frames to a foreign MAC received (10 of 10)" [ "${f1:-0}" = 10 ]
+fcheck "promiscuous off again: filtered again" [ "${f2:-}" = 0 ]
+fcheck "multicast group not joined: filtered" [ "${g0:-}" = 0 ]
+fcheck "multicast group joined: received (10 of 10)" [ "${g2:-0}" = 10 ]
+fcheck "multicast group left: filtered again" [ "${g3:-}" = 0 ]
+# The flood, the sweeps and 2 MiB each way: well over 1000 frames each way.
+fcheck "A's counters moved over 1000 (OID_GEN_RCV_OK/XMIT_OK)" counters_moved 1000
+full && echo "# A's counters: ${rx:-?} received, ${tx:-?} sent"
 stats $NS_A $IF_A
-rx=$(ip netns exec $NS_A cat /sys/class/net/$IF_A/statistics/rx_packets)
-tx=$(ip netns exec $NS_A cat /sys/class/net/$IF_A/statistics/tx_packets)
-check "A's counters moved: $rx received, $tx sent (over 2000 each)" [ "$rx" -gt 2000 -a "$tx" -gt 2000 ]
+stats $NS_B $IF_B
 
 # ---- unload DRIVER_A under traffic, reload
 t=$SECONDS

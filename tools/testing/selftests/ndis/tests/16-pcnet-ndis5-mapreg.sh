@@ -4,6 +4,5 @@
 # sample (pcnet_ndis5_mapreg.ko: NdisMAllocateMapRegisters and
 # NdisMStartBufferPhysicalMapping instead of per-packet scatter-gather
 # lists): the same checks.
-# ndis-test: kmemleak-scan
-# ndis-test: timeout=600
+# ndis-test: timeout=300
 NDIS_PCNET_DRIVER_A=pcnet_ndis5_mapreg exec "$(dirname "$0")/15-pcnet-ndis5.sh"
