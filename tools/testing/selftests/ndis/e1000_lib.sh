@@ -59,6 +59,13 @@ notok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else notok "$what"; fi; }
 quiet() { "$@" >/dev/null 2>&1; }
 not() { ! "$@"; }
+# A full-matrix check: SKIP in the data subset (SUBSET, the test's
+# NDIS_E1000_SUBSET: full or data).
+fcheck() {
+	if [ "${SUBSET:-full}" = data ]; then n=$((n + 1)); echo "ok $n $1 # SKIP not in the data subset"; return; fi
+	check "$@"
+}
+full() { [ "${SUBSET:-full}" = full ]; }
 # (Not for a background command: a function runs in a subshell that
 # ignores SIGINT and would not pass a signal on.)
 in_a() { ip netns exec $NS_A "$@"; }

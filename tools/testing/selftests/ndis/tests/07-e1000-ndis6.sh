@@ -47,13 +47,6 @@ case $SUBSET in full | data) ;; *) echo "NDIS_E1000_SUBSET=$SUBSET: full or data
 e1000_require iperf3 jq
 e1000_init
 
-# A full-matrix check: SKIP in the data subset.
-fcheck() {
-	if [ "$SUBSET" = data ]; then n=$((n + 1)); echo "ok $n $1 # SKIP not in the data subset"; return; fi
-	check "$@"
-}
-full() { [ "$SUBSET" = full ]; }
-
 udp() { # FROM-NS TO-NS TO-IP: iperf3 -u from FROM to TO, loss bounded
 	local srv out lost total pct
 	PORT=$((PORT + 1))

@@ -60,12 +60,6 @@ done
 modprobe -q pcnet32 || { echo "# SKIP Linux's pcnet32 driver not available (CONFIG_PCNET32=m)"; exit 4; }
 e1000_init
 
-# A full-matrix check: SKIP in the data subset.
-fcheck() {
-	if [ "$SUBSET" = data ]; then n=$((n + 1)); echo "ok $n $1 # SKIP not in the data subset"; return; fi
-	check "$@"
-}
-full() { [ "$SUBSET" = full ]; }
 # counters_moved MIN: A's packet counters, which the shim refreshes from
 # OID_GEN_XMIT_OK/RCV_OK at most once a second when they are read, both
 # above MIN within 5 s.
