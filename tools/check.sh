@@ -185,7 +185,7 @@ follow_ktap() { # CONFIG FILE PID
 # neighbour, where Setup must refuse with RESOURCES or bounce, never hand
 # out a wrong address. The shim maps with DMA_ATTR_NO_WARN, so "swiotlb
 # buffer is full" is never expected; the harness's splat check stays whole.
-DATA_SUBSET='/(00-shim-load|07-e1000-[a-z0-9-]+|2[02-8]-edu-[a-z0-9-]+|3[01]-edu-rust-[a-z-]+|4[1245]-[a-z-]+)\.sh$'
+DATA_SUBSET='/(00-shim-load|07-e1000-[a-z0-9-]+|15-pcnet-ndis5|2[02-8]-edu-[a-z0-9-]+|3[01]-edu-rust-[a-z-]+|4[1245]-[a-z-]+)\.sh$'
 # The canaries: all of them in plain; elsewhere only those whose detector
 # that boot alone can fire (a real DMAR fault needs the IOMMU, a full pool
 # swiotlb=force). The harness, its log patterns and kmemleak are the same

@@ -23,9 +23,13 @@
 #   NIC B 00:11.0 52:54:00:12:34:02  (Linux's e1000)
 # Both without an option ROM. udev loads Linux's e1000 at boot and it binds
 # both; tests/07-e1000-ndis6.sh rebinds A (driver_override). After them a
-# pcnet (AMD PCnet-PCI II, 1022:2000) on a hub of its own, no option ROM:
-#   pcnet 00:12.0 52:54:00:12:34:11  (Linux's pcnet32 binds it at boot;
-#                                     tests/13-ndis5-ports.sh rebinds it)
+# pcnet (AMD PCnet-PCI II, 1022:2000) and its peer, a second pcnet, wired
+# to each other through hub 1 and nothing else, no option ROM:
+#   pcnet   00:12.0 52:54:00:12:34:11  (the one the NDIS 5 sample drives;
+#                                       tests/13-ndis5-ports.sh rebinds it)
+#   peer    00:13.0 52:54:00:12:34:12  (Linux's pcnet32)
+# Linux's pcnet32 binds both at boot; the NDIS 5 tests rebind 00:12.0
+# (driver_override).
 # OUTDIR is writable in the guest at the same path. It receives:
 #   stdout.txt               the guest command's stdout (also shown unless --quiet)
 #   console.log              the kernel console and the command's stderr
@@ -134,10 +138,13 @@ if [ "$config" != swiotlb-tiny ]; then
 		qopts+=" -netdev hubport,id=ndis_nic_$id,hubid=0"
 		qopts+=" -device e1000,id=ndis_e1000_$id,netdev=ndis_nic_$id,mac=52:54:00:12:34:$mac,bus=pcie.0,addr=0x$slot,romfile="
 	done
-	# A pcnet (AMD PCnet-PCI II, 1022:2000, I/O BAR0) for the NDIS 5 port
-	# I/O test, alone on hub 1 (no traffic reaches it).
+	# A pcnet (AMD PCnet-PCI II, 1022:2000, I/O BAR0) for the NDIS 5
+	# sample and the port I/O test, and its peer driven by Linux's
+	# pcnet32, both on hub 1 (no other device is).
 	qopts+=" -netdev hubport,id=ndis_nic_pcnet,hubid=1"
 	qopts+=" -device pcnet,id=ndis_pcnet,netdev=ndis_nic_pcnet,mac=52:54:00:12:34:11,bus=pcie.0,addr=0x12,romfile="
+	qopts+=" -netdev hubport,id=ndis_nic_pcnet_peer,hubid=1"
+	qopts+=" -device pcnet,id=ndis_pcnet_peer,netdev=ndis_nic_pcnet_peer,mac=52:54:00:12:34:12,bus=pcie.0,addr=0x13,romfile="
 fi
 append+=" ${NDIS_VM_APPEND:-}"
 qopts+=" ${NDIS_VM_QEMU_OPTS:-}"

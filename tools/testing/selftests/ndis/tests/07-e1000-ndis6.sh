@@ -47,13 +47,6 @@ case $SUBSET in full | data) ;; *) echo "NDIS_E1000_SUBSET=$SUBSET: full or data
 e1000_require iperf3 jq
 e1000_init
 
-# A full-matrix check: SKIP in the data subset.
-fcheck() {
-	if [ "$SUBSET" = data ]; then n=$((n + 1)); echo "ok $n $1 # SKIP not in the data subset"; return; fi
-	check "$@"
-}
-full() { [ "$SUBSET" = full ]; }
-
 udp() { # FROM-NS TO-NS TO-IP: iperf3 -u from FROM to TO, loss bounded
 	local srv out lost total pct
 	PORT=$((PORT + 1))
@@ -119,25 +112,7 @@ fcheck "UDP B -> A, loss <= $UDP_MAX_LOSS_PCT %" udp $NS_B $NS_A $IP_A
 
 # ---- receive filters, seen by A's stack: B sends to a MAC nobody has
 # (a permanent neighbour entry) and to a multicast group.
-if full; then
-	in_b ip neigh replace $IP_FOREIGN lladdr $MAC_FOREIGN dev $IF_B nud permanent
-	in_b ip route add $IP_GROUP/32 dev $IF_B
-	filter_phase "not promiscuous, group not joined"
-	f0=$SEEN_FOREIGN g0=$SEEN_GROUP
-	ip -n $NS_A link set dev $IF_A promisc on
-	sleep 0.5
-	filter_phase "promiscuous"
-	f1=$SEEN_FOREIGN
-	ip -n $NS_A link set dev $IF_A promisc off
-	ip -n $NS_A maddr add $MAC_GROUP dev $IF_A
-	sleep 0.5
-	filter_phase "promiscuous off, group joined"
-	f2=$SEEN_FOREIGN g2=$SEEN_GROUP
-	ip -n $NS_A maddr del $MAC_GROUP dev $IF_A
-	sleep 0.5
-	filter_phase "group left"
-	g3=$SEEN_GROUP
-fi
+full && filter_matrix
 fcheck "not promiscuous: frames to a foreign MAC filtered" [ "${f0:-}" = 0 ]
 fcheck "promiscuous: frames to a foreign MAC received (10 of 10)" [ "${f1:-0}" = 10 ]
 fcheck "promiscuous off again: filtered again" [ "${f2:-}" = 0 ]
