@@ -4346,6 +4346,480 @@ NDIS_STATUS NdisMInitializeScatterGatherDma(
 
 /* ======================== end of the issue 14 section =================== */
 
+/* ========================================================================
+ * NDIS 5.x support calls a NIC miniport makes beside its data path
+ * (issue 14): the wdm.h list helpers and their NdisInterlocked forms,
+ * mapped-memory copies, strings, NDIS 5 work items, PCI slot access
+ * through WrapperConfigurationContext, device properties and system
+ * information (Documentation/ndis5.rst, "Support calls").  The WDK's
+ * macros and inline functions that touch no NDIS-internal structure are
+ * the same here; the rest are the shim's (rust/ndis5_support.rs).
+ * ======================================================================== */
+
+typedef char CCHAR, *PCCHAR;
+typedef ANSI_STRING NDIS_ANSI_STRING, *PNDIS_ANSI_STRING;
+
+/* ---- Doubly and singly linked lists (wdm.h; no integrity checks, as in
+ * the WDKs NDIS 5 drivers were built with) ---- */
+
+static inline VOID InitializeListHead(_Out_ PLIST_ENTRY ListHead)
+{
+	ListHead->Flink = ListHead->Blink = ListHead;
+}
+
+static inline BOOLEAN IsListEmpty(_In_ const LIST_ENTRY *ListHead)
+{
+	return (BOOLEAN)(ListHead->Flink == ListHead);
+}
+
+/* TRUE if the list is empty after the removal. */
+static inline BOOLEAN RemoveEntryList(_In_ PLIST_ENTRY Entry)
+{
+	PLIST_ENTRY Flink = Entry->Flink;
+	PLIST_ENTRY Blink = Entry->Blink;
+
+	Blink->Flink = Flink;
+	Flink->Blink = Blink;
+	return (BOOLEAN)(Flink == Blink);
+}
+
+/* On an empty list both return ListHead itself (check IsListEmpty first). */
+static inline PLIST_ENTRY RemoveHeadList(_Inout_ PLIST_ENTRY ListHead)
+{
+	PLIST_ENTRY Entry = ListHead->Flink;
+	PLIST_ENTRY Flink = Entry->Flink;
+
+	ListHead->Flink = Flink;
+	Flink->Blink = ListHead;
+	return Entry;
+}
+
+static inline PLIST_ENTRY RemoveTailList(_Inout_ PLIST_ENTRY ListHead)
+{
+	PLIST_ENTRY Entry = ListHead->Blink;
+	PLIST_ENTRY Blink = Entry->Blink;
+
+	ListHead->Blink = Blink;
+	Blink->Flink = ListHead;
+	return Entry;
+}
+
+static inline VOID InsertTailList(_Inout_ PLIST_ENTRY ListHead, _Inout_ PLIST_ENTRY Entry)
+{
+	PLIST_ENTRY Blink = ListHead->Blink;
+
+	Entry->Flink = ListHead;
+	Entry->Blink = Blink;
+	Blink->Flink = Entry;
+	ListHead->Blink = Entry;
+}
+
+static inline VOID InsertHeadList(_Inout_ PLIST_ENTRY ListHead, _Inout_ PLIST_ENTRY Entry)
+{
+	PLIST_ENTRY Flink = ListHead->Flink;
+
+	Entry->Flink = Flink;
+	Entry->Blink = ListHead;
+	Flink->Blink = Entry;
+	ListHead->Flink = Entry;
+}
+
+/* ListToAppend is a list without its head: its first entry. */
+static inline VOID AppendTailList(_Inout_ PLIST_ENTRY ListHead, _Inout_ PLIST_ENTRY ListToAppend)
+{
+	PLIST_ENTRY ListEnd = ListHead->Blink;
+
+	ListHead->Blink->Flink = ListToAppend;
+	ListHead->Blink = ListToAppend->Blink;
+	ListToAppend->Blink->Flink = ListHead;
+	ListToAppend->Blink = ListEnd;
+}
+
+/* NULL when the list is empty. */
+static inline PSINGLE_LIST_ENTRY PopEntryList(_Inout_ PSINGLE_LIST_ENTRY ListHead)
+{
+	PSINGLE_LIST_ENTRY FirstEntry = ListHead->Next;
+
+	if (FirstEntry != NULL)
+		ListHead->Next = FirstEntry->Next;
+	return FirstEntry;
+}
+
+static inline VOID PushEntryList(_Inout_ PSINGLE_LIST_ENTRY ListHead,
+				 _Inout_ PSINGLE_LIST_ENTRY Entry)
+{
+	Entry->Next = ListHead->Next;
+	ListHead->Next = Entry;
+}
+
+/*
+ * The NdisInterlocked list calls: the ExInterlocked forms the WDK maps them
+ * to, under the NDIS_SPIN_LOCK's lock taken with interrupts off (Windows
+ * takes it at raised IRQL with interrupts disabled), so they mix with
+ * NdisAcquireSpinLock on the same lock and are callable at any IRQL up to
+ * DISPATCH_LEVEL, and from MiniportISR.  Insert returns the list's first
+ * entry before the insertion, Remove/Pop the entry taken: NULL for an
+ * empty list (unlike RemoveHeadList).
+ */
+#ifdef __KERNEL__
+#define __NDIS_LIST_LOCK(_L, _F)   spin_lock_irqsave(&(_L)->SpinLock, _F)
+#define __NDIS_LIST_UNLOCK(_L, _F) spin_unlock_irqrestore(&(_L)->SpinLock, _F)
+#else
+#define __NDIS_LIST_LOCK(_L, _F)   ((void)(_L)->SpinLock, (void)(_F))
+#define __NDIS_LIST_UNLOCK(_L, _F) ((void)(_L)->SpinLock, (void)(_F))
+#endif
+
+static inline PLIST_ENTRY NdisInterlockedInsertHeadList(_Inout_ PLIST_ENTRY ListHead,
+							_Inout_ PLIST_ENTRY ListEntry,
+							_Inout_ PNDIS_SPIN_LOCK SpinLock)
+{
+	unsigned long Flags = 0;
+	PLIST_ENTRY First;
+
+	__NDIS_LIST_LOCK(SpinLock, Flags);
+	First = ListHead->Flink;
+	InsertHeadList(ListHead, ListEntry);
+	__NDIS_LIST_UNLOCK(SpinLock, Flags);
+	return First == ListHead ? NULL : First;
+}
+
+/* Returns the list's last entry before the insertion (NULL if empty). */
+static inline PLIST_ENTRY NdisInterlockedInsertTailList(_Inout_ PLIST_ENTRY ListHead,
+							_Inout_ PLIST_ENTRY ListEntry,
+							_Inout_ PNDIS_SPIN_LOCK SpinLock)
+{
+	unsigned long Flags = 0;
+	PLIST_ENTRY Last;
+
+	__NDIS_LIST_LOCK(SpinLock, Flags);
+	Last = ListHead->Blink;
+	InsertTailList(ListHead, ListEntry);
+	__NDIS_LIST_UNLOCK(SpinLock, Flags);
+	return Last == ListHead ? NULL : Last;
+}
+
+static inline PLIST_ENTRY NdisInterlockedRemoveHeadList(_Inout_ PLIST_ENTRY ListHead,
+							_Inout_ PNDIS_SPIN_LOCK SpinLock)
+{
+	unsigned long Flags = 0;
+	PLIST_ENTRY Entry = NULL;
+
+	__NDIS_LIST_LOCK(SpinLock, Flags);
+	if (!IsListEmpty(ListHead))
+		Entry = RemoveHeadList(ListHead);
+	__NDIS_LIST_UNLOCK(SpinLock, Flags);
+	return Entry;
+}
+
+/* Returns the list's first entry before the push (NULL if empty). */
+static inline PSINGLE_LIST_ENTRY NdisInterlockedPushEntryList(_Inout_ PSINGLE_LIST_ENTRY ListHead,
+							      _Inout_ PSINGLE_LIST_ENTRY ListEntry,
+							      _Inout_ PNDIS_SPIN_LOCK Lock)
+{
+	unsigned long Flags = 0;
+	PSINGLE_LIST_ENTRY First;
+
+	__NDIS_LIST_LOCK(Lock, Flags);
+	First = ListHead->Next;
+	PushEntryList(ListHead, ListEntry);
+	__NDIS_LIST_UNLOCK(Lock, Flags);
+	return First;
+}
+
+static inline PSINGLE_LIST_ENTRY NdisInterlockedPopEntryList(_Inout_ PSINGLE_LIST_ENTRY ListHead,
+							     _Inout_ PNDIS_SPIN_LOCK Lock)
+{
+	unsigned long Flags = 0;
+	PSINGLE_LIST_ENTRY Entry;
+
+	__NDIS_LIST_LOCK(Lock, Flags);
+	Entry = PopEntryList(ListHead);
+	__NDIS_LIST_UNLOCK(Lock, Flags);
+	return Entry;
+}
+
+/* Adds under the lock (ExInterlockedAddUlong); returns the value before
+ * the addition, which NDIS callers may ignore. */
+static inline ULONG NdisInterlockedAddUlong(_Inout_ PULONG Addend, _In_ ULONG Increment,
+					    _Inout_ PNDIS_SPIN_LOCK SpinLock)
+{
+	unsigned long Flags = 0;
+	ULONG Old;
+
+	__NDIS_LIST_LOCK(SpinLock, Flags);
+	Old = *Addend;
+	*Addend = Old + Increment;
+	__NDIS_LIST_UNLOCK(SpinLock, Flags);
+	return Old;
+}
+
+/* ---- Mapped (device) memory, as NdisMMapIoSpace maps it ----
+ *
+ * The WDK's x86/x64 forms are RtlCopyMemory/RtlZeroMemory; in a kernel
+ * build the To/From and Zero forms are the kernel's I/O-memory copies
+ * (the same on x86, correct on every architecture).  NdisMoveMappedMemory
+ * does not say which side is device memory: a plain copy, as in the WDK. */
+#define NdisMoveMappedMemory(_Destination, _Source, _Length) \
+	RtlCopyMemory(_Destination, _Source, _Length)
+#ifdef __KERNEL__
+#define NdisMoveToMappedMemory(_Destination, _Source, _Length) \
+	memcpy_toio((volatile void __iomem *)(_Destination), (_Source), (_Length))
+#define NdisMoveFromMappedMemory(_Destination, _Source, _Length) \
+	memcpy_fromio((_Destination), (const volatile void __iomem *)(_Source), (_Length))
+#define NdisZeroMappedMemory(_Destination, _Length) \
+	memset_io((volatile void __iomem *)(_Destination), 0, (_Length))
+#else
+#define NdisMoveToMappedMemory(_Destination, _Source, _Length) \
+	NdisMoveMappedMemory(_Destination, _Source, _Length)
+#define NdisMoveFromMappedMemory(_Destination, _Source, _Length) \
+	NdisMoveMappedMemory(_Destination, _Source, _Length)
+#define NdisZeroMappedMemory(_Destination, _Length) \
+	RtlZeroMemory(_Destination, _Length)
+#endif
+
+/* ---- Strings ---- */
+
+/* Length the string's bytes without the terminator (at most 0xFFFC),
+ * MaximumLength two more; a NULL SourceString gives an empty string. */
+static inline VOID RtlInitUnicodeString(_Out_ PUNICODE_STRING DestinationString,
+					_In_opt_z_ PCWSTR SourceString)
+{
+	SIZE_T Size = 0;
+
+	if (SourceString != NULL) {
+		while (SourceString[Size] != 0)
+			Size++;
+		Size *= sizeof(WCHAR);
+		if (Size > 0xFFFC)
+			Size = 0xFFFC;
+	}
+	DestinationString->Length = (USHORT)Size;
+	DestinationString->MaximumLength = SourceString ? (USHORT)(Size + sizeof(WCHAR)) : 0;
+	DestinationString->Buffer = (PWSTR)SourceString;
+}
+
+/* As RtlInitUnicodeString, in bytes (at most 0xFFFE), MaximumLength one
+ * more. */
+static inline VOID RtlInitString(_Out_ PSTRING DestinationString, _In_opt_z_ PCSTR SourceString)
+{
+	SIZE_T Size = 0;
+
+	if (SourceString != NULL) {
+		Size = __builtin_strlen(SourceString);
+		if (Size > 0xFFFE)
+			Size = 0xFFFE;
+	}
+	DestinationString->Length = (USHORT)Size;
+	DestinationString->MaximumLength = SourceString ? (USHORT)(Size + 1) : 0;
+	DestinationString->Buffer = (PCHAR)SourceString;
+}
+#define RtlInitAnsiString(_D, _S) RtlInitString(_D, _S)
+
+#define NdisInitUnicodeString(_us, s) RtlInitUnicodeString(_us, s)
+#define NdisInitAnsiString(_as, s)    RtlInitString(_as, s)
+
+/* TRUE if the two strings have the same characters; CaseInsensitive
+ * compares their upper-case forms (the shim's: Unicode simple case
+ * mapping). */
+BOOLEAN RtlEqualUnicodeString(
+	_In_ PCUNICODE_STRING String1,
+	_In_ PCUNICODE_STRING String2,
+	_In_ BOOLEAN CaseInSensitive);
+
+#define NdisEqualString(_String1, _String2, _CaseInsensitive) \
+	RtlEqualUnicodeString(_String1, _String2, _CaseInsensitive)
+
+/*
+ * PASSIVE_LEVEL.  Convert into the caller's buffer, as
+ * RtlAnsiStringToUnicodeString / RtlUnicodeStringToAnsiString do without
+ * allocating; the shim's ANSI code page is ISO 8859-1 (a character with no
+ * byte becomes '?').  ANSI to Unicode: NDIS_STATUS_BUFFER_OVERFLOW, the
+ * destination unchanged, unless its MaximumLength exceeds the converted
+ * Length (room for the terminator, which is written).  Unicode to ANSI:
+ * a destination too short gets the first MaximumLength - 1 characters
+ * and NDIS_STATUS_BUFFER_OVERFLOW.
+ */
+NDIS_STATUS NdisAnsiStringToUnicodeString(
+	_Inout_ PNDIS_STRING DestinationString,
+	_In_ PNDIS_ANSI_STRING SourceString);
+
+NDIS_STATUS NdisUnicodeStringToAnsiString(
+	_Inout_ PNDIS_ANSI_STRING DestinationString,
+	_In_ PNDIS_STRING SourceString);
+
+/* NdisInitializeString: a Unicode copy of a NUL-terminated ANSI string in
+ * memory NdisAllocateMemoryWithTag gives (ISO 8859-1 bytes widened, as the
+ * WDK's macro does); an empty string with a NULL Buffer if that fails.
+ * NdisFreeString (the string by value, as in the WDK) frees it. */
+static inline VOID NdisInitializeString(_Out_ PNDIS_STRING Destination, _In_z_ PUCHAR Source)
+{
+	SIZE_T Length = __builtin_strlen((const char *)Source);
+	PWCHAR Buffer;
+	SIZE_T i;
+
+	Destination->Length = 0;
+	Destination->MaximumLength = 0;
+	Destination->Buffer = NULL;
+	if (Length > 0x7FFE)
+		Length = 0x7FFE;
+	if (NdisAllocateMemoryWithTag((PVOID *)&Buffer, (UINT)((Length + 1) * sizeof(WCHAR)),
+				      'rtSN') != NDIS_STATUS_SUCCESS)
+		return;
+	for (i = 0; i < Length; i++)
+		Buffer[i] = (WCHAR)Source[i];
+	Buffer[Length] = 0;
+	Destination->Length = (USHORT)(Length * sizeof(WCHAR));
+	Destination->MaximumLength = (USHORT)((Length + 1) * sizeof(WCHAR));
+	Destination->Buffer = Buffer;
+}
+
+#define NdisFreeString(_String) \
+	NdisFreeMemory((_String).Buffer, (_String).MaximumLength, 0)
+
+/* ---- NDIS 5 work items ---- */
+
+struct _NDIS_WORK_ITEM;
+typedef VOID (*NDIS_PROC)(_In_ struct _NDIS_WORK_ITEM *WorkItem, _In_opt_ PVOID Context);
+
+typedef struct _NDIS_WORK_ITEM {
+	PVOID Context;
+	NDIS_PROC Routine;
+	UCHAR WrapperReserved[8 * sizeof(PVOID)];
+} NDIS_WORK_ITEM, *PNDIS_WORK_ITEM;
+
+#define NdisInitializeWorkItem(_WI_, _R_, _C_)	\
+	do {					\
+		(_WI_)->Context = (_C_);	\
+		(_WI_)->Routine = (_R_);	\
+	} while (0)
+
+/*
+ * IRQL <= DISPATCH_LEVEL.  Routine(WorkItem, Context) runs later at
+ * PASSIVE_LEVEL in a kernel worker; Routine and Context are read at this
+ * call, so the routine may free the item.  NDIS_STATUS_SUCCESS ("always
+ * succeeds"); on the shim NDIS_STATUS_RESOURCES when its memory for the
+ * queue entry cannot be had, and a NULL item or routine is refused
+ * (NDIS_STATUS_FAILURE, counted).  Miniport unload waits for the queued
+ * items' routines.
+ */
+NDIS_STATUS NdisScheduleWorkItem(
+	_In_ PNDIS_WORK_ITEM WorkItem);
+
+/* ---- Adapter resources and PCI slots through the wrapper context ---- */
+
+/* The adapter's configuration space, as NdisReadPciSlotInformation
+ * (WrapperConfigurationContext is MiniportInitialize's; SlotNumber is
+ * ignored): the bytes transferred, 0 for a forged context (counted). */
+ULONG NdisImmediateReadPciSlotInformation(
+	_In_ NDIS_HANDLE WrapperConfigurationContext,
+	_In_ ULONG SlotNumber,
+	_In_ ULONG Offset,
+	_Out_writes_bytes_(Length) PVOID Buffer,
+	_In_ ULONG Length);
+
+ULONG NdisImmediateWritePciSlotInformation(
+	_In_ NDIS_HANDLE WrapperConfigurationContext,
+	_In_ ULONG SlotNumber,
+	_In_ ULONG Offset,
+	_In_reads_bytes_(Length) PVOID Buffer,
+	_In_ ULONG Length);
+
+/* Obsolete in NDIS 5.1, still called: *AssignedResources points at the
+ * resources Linux assigned the function (the list NdisMQueryAdapterResources
+ * copies), owned by the shim until the halt; SlotNumber is ignored.
+ * NDIS_STATUS_SUCCESS; a forged handle: NDIS_STATUS_FAILURE, NULL, counted. */
+NDIS_STATUS NdisMPciAssignResources(
+	_In_ NDIS_HANDLE MiniportHandle,
+	_In_ ULONG SlotNumber,
+	_Out_ PNDIS_RESOURCE_LIST *AssignedResources);
+
+typedef enum _INTERFACE_TYPE {
+	InterfaceTypeUndefined = -1,
+	Internal = 0,
+	Isa,
+	Eisa,
+	MicroChannel,
+	TurboChannel,
+	PCIBus,
+	VMEBus,
+	NuBus,
+	PCMCIABus,
+	CBus,
+	MPIBus,
+	MPSABus,
+	ProcessorInternal,
+	InternalPowerBus,
+	PNPISABus,
+	PNPBus,
+	Vmcs,
+	ACPIBus,
+	MaximumInterfaceType
+} INTERFACE_TYPE, *PINTERFACE_TYPE;
+
+typedef struct _CM_FULL_RESOURCE_DESCRIPTOR {
+	INTERFACE_TYPE InterfaceType;
+	ULONG BusNumber;
+	CM_PARTIAL_RESOURCE_LIST PartialResourceList;
+} CM_FULL_RESOURCE_DESCRIPTOR, *PCM_FULL_RESOURCE_DESCRIPTOR;
+
+typedef struct _CM_RESOURCE_LIST {
+	ULONG Count;
+	CM_FULL_RESOURCE_DESCRIPTOR List[1];
+} CM_RESOURCE_LIST, *PCM_RESOURCE_LIST;
+
+/*
+ * Each out pointer is optional.  No call of the shim takes a
+ * DEVICE_OBJECT, and DEVICE_OBJECT is opaque here, so the device objects
+ * are tokens: non-NULL, fixed for the adapter's life, distinct per
+ * adapter; NextDeviceObject is PhysicalDeviceObject (no filter below the
+ * miniport).  Both resource lists are one list with one full descriptor
+ * (PCIBus, the function's bus number) holding the adapter's resources
+ * (raw and translated are the same on the shim), owned by the shim until
+ * the halt.  A forged handle: every pointer NULL, counted.
+ */
+VOID NdisMGetDeviceProperty(
+	_In_ NDIS_HANDLE MiniportAdapterHandle,
+	_Inout_opt_ PDEVICE_OBJECT *PhysicalDeviceObject,
+	_Inout_opt_ PDEVICE_OBJECT *FunctionalDeviceObject,
+	_Inout_opt_ PDEVICE_OBJECT *NextDeviceObject,
+	_Inout_opt_ PCM_RESOURCE_LIST *AllocatedResources,
+	_Inout_opt_ PCM_RESOURCE_LIST *AllocatedResourcesTranslated);
+
+/* The sends and Query/Set requests the adapter's miniport holds (the
+ * shim's own: a miniport driver passes its MiniportAdapterHandle).
+ * NDIS_STATUS_SUCCESS; a forged handle: NDIS_STATUS_FAILURE, counted. */
+NDIS_STATUS NdisQueryPendingIOCount(
+	_In_ PVOID NdisBindingHandle,
+	_Inout_ PULONG IoCount);
+
+/* ---- System information ---- */
+
+/* Milliseconds since boot.  Any IRQL. */
+VOID NdisGetSystemUpTime(
+	_Out_ PULONG pSystemUpTime);
+
+/* The processors online. */
+CCHAR NdisSystemProcessorCount(VOID);
+
+/* The current processor's busy time since boot, in percent (0..100). */
+VOID NdisGetCurrentProcessorCpuUsage(
+	_Out_ PULONG pCpuUsage);
+
+/* NdisPacketSize: the bytes of one packet descriptor a pool with that
+ * ProtocolReservedSize lays out (packet, OOB data, extension); 0 for a
+ * size no pool can have. */
+UINT NdisPacketSize(
+	_In_ UINT ProtocolReservedSize);
+
+/* Packets later allocated from the pool carry ProtocolId (masked with
+ * NDIS_PROTOCOL_ID_MASK) in Private.Flags; a forged pool handle is
+ * refused and counted. */
+VOID NdisSetPacketPoolProtocolId(
+	_In_ NDIS_HANDLE PacketPoolHandle,
+	_In_ UINT ProtocolId);
+
+/* =================== end of the NDIS 5 support calls ==================== */
+
 /* ------------------------------------------------------------------------
  * Win64 layout checks.  Sources:
  *   [PDB]  x64 layouts dumped from Windows 10 (ntdiff/headers, ndis.sys

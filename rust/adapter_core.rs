@@ -14,6 +14,7 @@ use kernel::{
         atomic::{Atomic, Relaxed},
         Arc, Mutex, MutexGuard,
     },
+    types::Opaque,
 };
 
 use crate::{
@@ -96,6 +97,10 @@ pub(crate) struct AdapterCore {
     fenced: Atomic<u32>,
     /// The function's BARs and interrupt, as the miniport is given them.
     pub(crate) resources: abi::NDIS_SHIM_RESOURCE_LIST,
+    /// The same resources as a `CM_RESOURCE_LIST`, whose address
+    /// `NdisMGetDeviceProperty` and `NdisMPciAssignResources` give the
+    /// miniport (C may write it: only ever reached by raw pointer).
+    pub(crate) cm_resources: Opaque<abi::NDIS_SHIM_CM_RESOURCE_LIST>,
     /// Taken by every coherent allocation of the shim for this device: one
     /// that needs memory below a narrower limit than the device's reach
     /// narrows the coherent mask for its allocation, which no other
@@ -106,7 +111,7 @@ pub(crate) struct AdapterCore {
 
 // SAFETY: the resource list's raw fields are plain numbers copied from the
 // device; all mutable state is atomic or under a lock (the rate limit's
-// under its own).
+// under its own); of `cm_resources` the shim only hands out the address.
 unsafe impl Send for AdapterCore {}
 // SAFETY: as for `Send`: nothing is reachable through `&AdapterCore`
 // unlocked but atomics and immutable data.
@@ -211,6 +216,12 @@ impl AdapterCore {
         pci: &pci::Device<device::Bound>,
         resources: abi::NDIS_SHIM_RESOURCE_LIST,
     ) -> Result<Arc<Self>> {
+        let cm_resources = Opaque::new(abi::NDIS_SHIM_CM_RESOURCE_LIST {
+            Count: 1,
+            InterfaceType: abi::PCIBus,
+            BusNumber: u32::from(pci.dev_id() >> 8),
+            PartialResourceList: resources,
+        });
         let dev: ARef<device::Device> = pci.as_ref().into();
         let pci: ARef<pci::Device> = pci.into();
         Arc::pin_init(
@@ -227,6 +238,7 @@ impl AdapterCore {
                 transfers: TransferCounts::new(),
                 fenced: Atomic::new(0),
                 resources,
+                cm_resources,
                 coherent <- kernel::new_mutex!(()),
             }),
             GFP_KERNEL,

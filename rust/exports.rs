@@ -29,7 +29,7 @@ use crate::{
     io_work_item::{self, IoWorkItem},
     map_registers,
     mdl::{MdlView, Unresolvable},
-    memory, ndis5_nic,
+    memory, ndis5_nic, ndis5_support,
     net_buffer::{mdl_view, ListBuffer, NetBufferView},
     net_buffer_pool, net_device,
     netdev_io::{self, StatusIndication},
@@ -250,7 +250,11 @@ unsafe extern "C" fn NdisLinuxDriverLoad(Miniport: abi::PNDIS_LINUX_MINIPORT) ->
 unsafe extern "C" fn NdisLinuxDriverUnload(Miniport: abi::PNDIS_LINUX_MINIPORT) {
     // SAFETY: by this function's safety requirement.
     match unsafe { Glue::new(Miniport) } {
-        Some(glue) => driver::unload(glue),
+        Some(glue) => {
+            // Its NDIS 5 work items' routines may be the module's code.
+            ndis5_support::drain();
+            driver::unload(glue)
+        }
         None => reject("NdisLinuxDriverUnload", "NULL miniport"),
     }
 }
@@ -3755,4 +3759,324 @@ extern "C" fn NdisMInitializeScatterGatherDma(
         MiniportAdapterHandle,
         result,
     )
+}
+
+// ---- NDIS 5 support calls (rust/ndis5_support.rs) ----
+
+/// `RtlEqualUnicodeString` (`NdisEqualString`): FALSE, counted, for a NULL
+/// string or a NULL buffer with a length.
+///
+/// # Safety
+///
+/// Each string NULL or readable, with its `Buffer` readable for `Length`
+/// bytes.
+#[no_mangle]
+unsafe extern "C" fn RtlEqualUnicodeString(
+    String1: abi::PCUNICODE_STRING,
+    String2: abi::PCUNICODE_STRING,
+    CaseInSensitive: abi::BOOLEAN,
+) -> abi::BOOLEAN {
+    // SAFETY: by this function's safety requirement.
+    let (a, b) = unsafe {
+        (
+            ndis5_support::unicode(String1),
+            ndis5_support::unicode(String2),
+        )
+    };
+    let (Some(a), Some(b)) = (a, b) else {
+        reject("RtlEqualUnicodeString", "NULL string");
+        return 0;
+    };
+    abi::BOOLEAN::from(ndis5_support::equal(a, b, CaseInSensitive != 0))
+}
+
+/// A string conversion's status, traced; a malformed string is counted.
+fn string_status(call: &CStr, result: Result<(), ndis5_support::StringError>) -> abi::NDIS_STATUS {
+    let status = match result {
+        Ok(()) => abi::NDIS_STATUS_SUCCESS as abi::NDIS_STATUS,
+        Err(e) => {
+            if matches!(e, ndis5_support::StringError::Bad) {
+                reject(call.to_str().unwrap_or_default(), "NULL string or buffer");
+            }
+            e.status()
+        }
+    };
+    trace::call(call, 0, status as u32);
+    status
+}
+
+/// `NdisAnsiStringToUnicodeString`: SUCCESS, BUFFER_OVERFLOW (destination
+/// unchanged), or FAILURE (counted) for a NULL string or buffer.
+///
+/// # Safety
+///
+/// Each string NULL or valid: readable, the destination writable, its
+/// `Buffer` writable for `MaximumLength` bytes, the source's readable for
+/// `Length` bytes, the two apart.
+#[no_mangle]
+unsafe extern "C" fn NdisAnsiStringToUnicodeString(
+    DestinationString: abi::PNDIS_STRING,
+    SourceString: abi::PNDIS_ANSI_STRING,
+) -> abi::NDIS_STATUS {
+    // SAFETY: by this function's safety requirement.
+    let result = unsafe { ndis5_support::ansi_to_unicode(DestinationString, SourceString) };
+    string_status(c"NdisAnsiStringToUnicodeString", result)
+}
+
+/// `NdisUnicodeStringToAnsiString`: as the other way; a short destination
+/// gets what fits and BUFFER_OVERFLOW.
+///
+/// # Safety
+///
+/// As `NdisAnsiStringToUnicodeString`.
+#[no_mangle]
+unsafe extern "C" fn NdisUnicodeStringToAnsiString(
+    DestinationString: abi::PNDIS_ANSI_STRING,
+    SourceString: abi::PNDIS_STRING,
+) -> abi::NDIS_STATUS {
+    // SAFETY: by this function's safety requirement.
+    let result = unsafe { ndis5_support::unicode_to_ansi(DestinationString, SourceString) };
+    string_status(c"NdisUnicodeStringToAnsiString", result)
+}
+
+/// `NdisScheduleWorkItem`: SUCCESS (its page: "always succeeds"); the
+/// shim's RESOURCES when no queue entry can be allocated; a NULL item or
+/// routine is FAILURE, counted (Windows defines nothing).
+///
+/// # Safety
+///
+/// `WorkItem` NULL or readable as an `NDIS_WORK_ITEM`.
+#[no_mangle]
+unsafe extern "C" fn NdisScheduleWorkItem(WorkItem: abi::PNDIS_WORK_ITEM) -> abi::NDIS_STATUS {
+    const CALL: &CStr = c"NdisScheduleWorkItem";
+    let result = if WorkItem.is_null() {
+        reject("NdisScheduleWorkItem", "NULL WorkItem");
+        Err(Error::Failure)
+    } else {
+        // SAFETY: non-NULL, so readable (safety requirement).
+        let item = unsafe { WorkItem.read() };
+        match item.Routine {
+            Some(routine) => ndis5_support::schedule(routine, WorkItem, item.Context),
+            None => {
+                reject("NdisScheduleWorkItem", "NULL Routine");
+                Err(Error::Failure)
+            }
+        }
+    };
+    traced_status(CALL, WorkItem.cast(), result)
+}
+
+/// `NdisImmediateReadPciSlotInformation`: `NdisReadPciSlotInformation` on
+/// the adapter `WrapperConfigurationContext` names.
+///
+/// # Safety
+///
+/// `Buffer` writable for `Length` bytes, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisImmediateReadPciSlotInformation(
+    WrapperConfigurationContext: abi::NDIS_HANDLE,
+    SlotNumber: abi::ULONG,
+    Offset: abi::ULONG,
+    Buffer: abi::PVOID,
+    Length: abi::ULONG,
+) -> abi::ULONG {
+    // SAFETY: by this function's safety requirement.
+    unsafe {
+        NdisReadPciSlotInformation(
+            WrapperConfigurationContext,
+            SlotNumber,
+            Offset,
+            Buffer,
+            Length,
+        )
+    }
+}
+
+/// `NdisImmediateWritePciSlotInformation`: as the read, writing.
+///
+/// # Safety
+///
+/// `Buffer` readable for `Length` bytes, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisImmediateWritePciSlotInformation(
+    WrapperConfigurationContext: abi::NDIS_HANDLE,
+    SlotNumber: abi::ULONG,
+    Offset: abi::ULONG,
+    Buffer: abi::PVOID,
+    Length: abi::ULONG,
+) -> abi::ULONG {
+    // SAFETY: by this function's safety requirement.
+    unsafe {
+        NdisWritePciSlotInformation(
+            WrapperConfigurationContext,
+            SlotNumber,
+            Offset,
+            Buffer,
+            Length,
+        )
+    }
+}
+
+/// The adapter's `CM_RESOURCE_LIST`, kept for its life.
+fn cm_resources(adapter: &Adapter) -> *mut abi::NDIS_SHIM_CM_RESOURCE_LIST {
+    adapter.cm_resources.get()
+}
+
+/// `NdisMPciAssignResources`: SUCCESS (its page) with the adapter's
+/// resource list; a forged handle: FAILURE, NULL, counted.
+///
+/// # Safety
+///
+/// `AssignedResources` writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisMPciAssignResources(
+    MiniportHandle: abi::NDIS_HANDLE,
+    _SlotNumber: abi::ULONG,
+    AssignedResources: *mut abi::PNDIS_RESOURCE_LIST,
+) -> abi::NDIS_STATUS {
+    const CALL: &str = "NdisMPciAssignResources";
+    let list = adapter_or_reject(MiniportHandle, CALL).map(|adapter| {
+        let cm = cm_resources(&adapter);
+        // The partial list begins as an NDIS_RESOURCE_LIST does (bindgen.h).
+        // SAFETY: `cm` points into the adapter, alive here; no reference
+        // is made, only the field's address.
+        unsafe { (&raw mut (*cm).PartialResourceList).cast::<abi::NDIS_RESOURCE_LIST>() }
+    });
+    if AssignedResources.is_null() {
+        reject(CALL, "NULL AssignedResources");
+    }
+    // SAFETY: NULL or writable by the safety requirement.
+    unsafe { store(AssignedResources, list.unwrap_or(core::ptr::null_mut())) };
+    let result = match (list, AssignedResources.is_null()) {
+        (Some(_), false) => Ok(()),
+        _ => Err(Error::Failure),
+    };
+    traced_status(c"NdisMPciAssignResources", MiniportHandle, result)
+}
+
+/// `NdisMGetDeviceProperty`: the device objects are tokens (ndis.h): the
+/// PDO the function's `struct device`, the FDO the shim's adapter, the
+/// next object the PDO; both resource lists the adapter's. A forged
+/// handle: every requested pointer NULL, counted.
+///
+/// # Safety
+///
+/// Each out pointer writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisMGetDeviceProperty(
+    MiniportAdapterHandle: abi::NDIS_HANDLE,
+    PhysicalDeviceObject: *mut abi::PDEVICE_OBJECT,
+    FunctionalDeviceObject: *mut abi::PDEVICE_OBJECT,
+    NextDeviceObject: *mut abi::PDEVICE_OBJECT,
+    AllocatedResources: *mut abi::PCM_RESOURCE_LIST,
+    AllocatedResourcesTranslated: *mut abi::PCM_RESOURCE_LIST,
+) {
+    traced_void(c"NdisMGetDeviceProperty", MiniportAdapterHandle);
+    let found = adapter_or_reject(MiniportAdapterHandle, "NdisMGetDeviceProperty");
+    let (pdo, fdo, list) = match &found {
+        Some(adapter) => {
+            // SAFETY: the adapter's bound device, alive here; only the
+            // address of its `struct device` is taken.
+            let pdo = unsafe { &raw mut (*adapter.pci_dev()).dev }.cast::<abi::DEVICE_OBJECT>();
+            let fdo = Arc::as_ptr(adapter).cast_mut().cast::<abi::DEVICE_OBJECT>();
+            (
+                pdo,
+                fdo,
+                cm_resources(adapter).cast::<abi::CM_RESOURCE_LIST>(),
+            )
+        }
+        None => (
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+        ),
+    };
+    // SAFETY: each NULL or writable by the safety requirement.
+    unsafe {
+        store(PhysicalDeviceObject, pdo);
+        store(FunctionalDeviceObject, fdo);
+        store(NextDeviceObject, pdo);
+        store(AllocatedResources, list);
+        store(AllocatedResourcesTranslated, list);
+    }
+}
+
+/// `NdisQueryPendingIOCount`: SUCCESS with the count; a forged handle or
+/// NULL `IoCount`: FAILURE (its page: an invalid handle), counted.
+///
+/// # Safety
+///
+/// `IoCount` writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisQueryPendingIOCount(
+    NdisBindingHandle: abi::PVOID,
+    IoCount: abi::PULONG,
+) -> abi::NDIS_STATUS {
+    const CALL: &str = "NdisQueryPendingIOCount";
+    let result = match adapter_or_reject(NdisBindingHandle, CALL) {
+        Some(_) if IoCount.is_null() => {
+            reject(CALL, "NULL IoCount");
+            Err(Error::Failure)
+        }
+        Some(adapter) => {
+            // SAFETY: non-NULL, so writable (safety requirement).
+            unsafe { store(IoCount, ndis5_support::pending_io(&adapter)) };
+            Ok(())
+        }
+        None => Err(Error::Failure),
+    };
+    traced_status(c"NdisQueryPendingIOCount", NdisBindingHandle, result)
+}
+
+/// `NdisGetSystemUpTime`: milliseconds since boot; a NULL pointer is
+/// counted.
+///
+/// # Safety
+///
+/// `pSystemUpTime` writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisGetSystemUpTime(pSystemUpTime: abi::PULONG) {
+    if pSystemUpTime.is_null() {
+        reject("NdisGetSystemUpTime", "NULL pSystemUpTime");
+        return;
+    }
+    // SAFETY: non-NULL, so writable (safety requirement).
+    unsafe { store(pSystemUpTime, ndis5_support::uptime_ms()) };
+}
+
+/// `NdisSystemProcessorCount`: the processors online.
+#[no_mangle]
+extern "C" fn NdisSystemProcessorCount() -> abi::CCHAR {
+    ndis5_support::processor_count() as abi::CCHAR
+}
+
+/// `NdisGetCurrentProcessorCpuUsage`: percent; a NULL pointer is counted.
+///
+/// # Safety
+///
+/// `pCpuUsage` writable, or NULL.
+#[no_mangle]
+unsafe extern "C" fn NdisGetCurrentProcessorCpuUsage(pCpuUsage: abi::PULONG) {
+    if pCpuUsage.is_null() {
+        reject("NdisGetCurrentProcessorCpuUsage", "NULL pCpuUsage");
+        return;
+    }
+    // SAFETY: non-NULL, so writable (safety requirement).
+    unsafe { store(pCpuUsage, ndis5_support::cpu_usage()) };
+}
+
+/// `NdisPacketSize`.
+#[no_mangle]
+extern "C" fn NdisPacketSize(ProtocolReservedSize: abi::UINT) -> abi::UINT {
+    packet_pool::descriptor_size(ProtocolReservedSize)
+}
+
+/// `NdisSetPacketPoolProtocolId`.
+#[no_mangle]
+extern "C" fn NdisSetPacketPoolProtocolId(
+    PacketPoolHandle: abi::NDIS_HANDLE,
+    ProtocolId: abi::UINT,
+) {
+    traced_void(c"NdisSetPacketPoolProtocolId", PacketPoolHandle);
+    packet_pool::set_protocol_id(handle(PacketPoolHandle), ProtocolId)
 }

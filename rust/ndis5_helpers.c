@@ -7,8 +7,11 @@
 #include <linux/bottom_half.h>
 #include <linux/ioport.h>
 #include <linux/jiffies.h>
+#include <linux/kernel_stat.h>
+#include <linux/math64.h>
 #include <linux/pci.h>
 #include <linux/sched.h>
+#include <linux/tick.h>
 #include <linux/wait_bit.h>
 
 #include "ndis5_helpers.h"
@@ -88,4 +91,31 @@ void ndis_shim_bh_off(void)
 void ndis_shim_bh_on(void)
 {
 	local_bh_enable();
+}
+
+/* NdisSystemProcessorCount: the processors online. */
+u32 ndis_shim_online_cpus(void)
+{
+	return num_online_cpus();
+}
+
+/*
+ * NdisGetCurrentProcessorCpuUsage: the current CPU's busy share of the
+ * time since boot, in percent: 100 less its idle share (the NO_HZ idle
+ * accounting on the monotonic clock, or, without it, the idle time of the
+ * CPU's kernel_cpustat).
+ */
+u32 ndis_shim_cpu_usage(void)
+{
+	int cpu = raw_smp_processor_id();
+	u64 up = ktime_get_ns();
+	u64 idle = get_cpu_idle_time_us(cpu, NULL);
+
+	if (idle == (u64)-1)
+		idle = kcpustat_cpu(cpu).cpustat[CPUTIME_IDLE];
+	else
+		idle *= NSEC_PER_USEC;
+	if (!up || idle >= up)
+		return 0;
+	return 100 - (u32)div64_u64(idle * 100, up);
 }

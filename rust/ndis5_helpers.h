@@ -15,5 +15,7 @@ bool ndis_shim_event_wait(s32 *state, u32 ms);
 bool ndis_shim_module_contains(struct module *mod, unsigned long addr);
 void ndis_shim_bh_off(void);
 void ndis_shim_bh_on(void);
+u32 ndis_shim_online_cpus(void);
+u32 ndis_shim_cpu_usage(void);
 
 #endif /* _NDIS_SHIM_NDIS5_HELPERS_H */

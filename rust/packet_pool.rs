@@ -27,7 +27,7 @@ use kernel::{
     new_spinlock_irq,
     prelude::*,
     sync::{
-        atomic::{Acquire, Full, Relaxed},
+        atomic::{Acquire, Atomic, Full, Relaxed},
         global_lock, Arc, SpinLockIrq,
     },
 };
@@ -90,6 +90,9 @@ pub(crate) struct PacketPool {
     #[pin]
     slots: SpinLockIrq<Slots>,
     state: PoolState,
+    /// `NdisSetPacketPoolProtocolId`'s ID, put in each packet's
+    /// `Private.Flags` at its allocation.
+    protocol_id: Atomic<u32>,
 }
 
 // SAFETY: `PacketPool` is the only type with kind `PacketPool`.
@@ -168,6 +171,7 @@ pub(crate) fn allocate_pool(number: u32, overflow: u32, reserved: u32) -> Result
             },
             slots <- new_spinlock_irq!(Slots { map, hint: 0, used: 0 }),
             state: PoolState::new(None),
+            protocol_id: Atomic::new(abi::NDIS_PROTOCOL_ID_DEFAULT),
         }),
         flags,
     )?;
@@ -189,6 +193,25 @@ pub(crate) fn usage(handle: Handle) -> u32 {
             reject("NdisPacketPoolUsage", "unknown pool handle");
             0
         }
+    }
+}
+
+/// `NdisPacketSize`: the bytes of one descriptor of a pool whose packets
+/// have `reserved` bytes of `ProtocolReserved`; 0 for a length no pool can
+/// have.
+pub(crate) fn descriptor_size(reserved: u32) -> u32 {
+    packet::packet_layout(1, reserved, SIZES).map_or(0, |l| u32::try_from(l.stride).unwrap_or(0))
+}
+
+/// `NdisSetPacketPoolProtocolId`: packets allocated from the pool from now
+/// on carry `id` (its `NDIS_PROTOCOL_ID_MASK` bits) in `Private.Flags`.
+/// A handle that names no pool is refused.
+pub(crate) fn set_protocol_id(handle: Handle, id: u32) {
+    match registry::find::<PacketPool>(handle) {
+        Some(pool) => pool
+            .protocol_id
+            .store(id & abi::NDIS_PROTOCOL_ID_MASK, Relaxed),
+        None => reject("NdisSetPacketPoolProtocolId", "unknown pool handle"),
     }
 }
 
@@ -241,6 +264,7 @@ pub(crate) fn allocate(call: &str, handle: Handle) -> Result<NonNull<abi::NDIS_P
         (*p).Private.Pool = handle.into_raw() as abi::PNDIS_PACKET_POOL;
         (*p).Private.NdisPacketOobOffset = pool.layout.oob_offset;
         (*p).Private.NdisPacketFlags = abi::fPACKET_ALLOCATED_BY_NDIS as u8;
+        (*p).Private.Flags = pool.protocol_id.load(Relaxed);
     }
     NonNull::new(p).ok_or(Error::Resources)
 }

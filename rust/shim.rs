@@ -51,6 +51,9 @@ mod shared;
 #[path = "core/status.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod status;
+#[path = "core/strings.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod strings;
 
 mod abi;
 mod adapter;
@@ -70,6 +73,7 @@ mod live_view;
 mod map_registers;
 mod memory;
 mod ndis5_nic;
+mod ndis5_support;
 mod net_buffer;
 mod net_buffer_pool;
 mod net_device;
@@ -129,6 +133,7 @@ impl Drop for NdisShim {
     fn drop(&mut self) {
         // Statics are never dropped: their memory is given back here.
         probe::exit();
+        ndis5_support::drain();
         driver::exit();
         net_buffer_pool::exit();
         packet_pool::exit();

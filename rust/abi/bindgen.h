@@ -46,5 +46,23 @@ _Static_assert(__builtin_offsetof(NDIS_SHIM_RESOURCE_LIST, PartialDescriptors) =
 	       __builtin_offsetof(CM_PARTIAL_RESOURCE_LIST, PartialDescriptors),
 	       "NDIS_SHIM_RESOURCE_LIST must begin as CM_PARTIAL_RESOURCE_LIST does");
 
+/*
+ * NdisMGetDeviceProperty's resource lists: a CM_RESOURCE_LIST of one full
+ * descriptor whose partial list is the adapter's NDIS_SHIM_RESOURCE_LIST.
+ */
+#pragma pack(push, 4)
+typedef struct _NDIS_SHIM_CM_RESOURCE_LIST {
+	ULONG Count;
+	INTERFACE_TYPE InterfaceType;
+	ULONG BusNumber;
+	NDIS_SHIM_RESOURCE_LIST PartialResourceList;
+} NDIS_SHIM_CM_RESOURCE_LIST;
+#pragma pack(pop)
+_Static_assert(__builtin_offsetof(NDIS_SHIM_CM_RESOURCE_LIST, InterfaceType) ==
+	       __builtin_offsetof(CM_RESOURCE_LIST, List[0].InterfaceType) &&
+	       __builtin_offsetof(NDIS_SHIM_CM_RESOURCE_LIST, PartialResourceList) ==
+	       __builtin_offsetof(CM_RESOURCE_LIST, List[0].PartialResourceList),
+	       "NDIS_SHIM_CM_RESOURCE_LIST must begin as CM_RESOURCE_LIST does");
+
 #define NDIS_SHIM_PROTOTYPE(name) typedef __typeof__(name) *name##_fn;
 NDIS_SHIM_EXPORTS(NDIS_SHIM_PROTOTYPE)

@@ -166,6 +166,21 @@
 	X(NdisMIndicateStatus) \
 	X(NdisMIndicateStatusComplete) \
 	X(NdisMInitializeScatterGatherDma) \
+	/* NDIS 5 support calls (rust/ndis5_support.rs) */ \
+	X(RtlEqualUnicodeString) \
+	X(NdisAnsiStringToUnicodeString) \
+	X(NdisUnicodeStringToAnsiString) \
+	X(NdisScheduleWorkItem) \
+	X(NdisImmediateReadPciSlotInformation) \
+	X(NdisImmediateWritePciSlotInformation) \
+	X(NdisMPciAssignResources) \
+	X(NdisMGetDeviceProperty) \
+	X(NdisQueryPendingIOCount) \
+	X(NdisGetSystemUpTime) \
+	X(NdisSystemProcessorCount) \
+	X(NdisGetCurrentProcessorCpuUsage) \
+	X(NdisPacketSize) \
+	X(NdisSetPacketPoolProtocolId) \
 	/* end */
 
 #endif /* _NDIS_SHIM_EXPORTS_H */

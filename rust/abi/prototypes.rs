@@ -178,3 +178,23 @@ const _: crate::abi::NdisMIndicateStatusComplete_fn =
     Some(crate::exports::NdisMIndicateStatusComplete);
 const _: crate::abi::NdisMInitializeScatterGatherDma_fn =
     Some(crate::exports::NdisMInitializeScatterGatherDma);
+const _: crate::abi::RtlEqualUnicodeString_fn = Some(crate::exports::RtlEqualUnicodeString);
+const _: crate::abi::NdisAnsiStringToUnicodeString_fn =
+    Some(crate::exports::NdisAnsiStringToUnicodeString);
+const _: crate::abi::NdisUnicodeStringToAnsiString_fn =
+    Some(crate::exports::NdisUnicodeStringToAnsiString);
+const _: crate::abi::NdisScheduleWorkItem_fn = Some(crate::exports::NdisScheduleWorkItem);
+const _: crate::abi::NdisImmediateReadPciSlotInformation_fn =
+    Some(crate::exports::NdisImmediateReadPciSlotInformation);
+const _: crate::abi::NdisImmediateWritePciSlotInformation_fn =
+    Some(crate::exports::NdisImmediateWritePciSlotInformation);
+const _: crate::abi::NdisMPciAssignResources_fn = Some(crate::exports::NdisMPciAssignResources);
+const _: crate::abi::NdisMGetDeviceProperty_fn = Some(crate::exports::NdisMGetDeviceProperty);
+const _: crate::abi::NdisQueryPendingIOCount_fn = Some(crate::exports::NdisQueryPendingIOCount);
+const _: crate::abi::NdisGetSystemUpTime_fn = Some(crate::exports::NdisGetSystemUpTime);
+const _: crate::abi::NdisSystemProcessorCount_fn = Some(crate::exports::NdisSystemProcessorCount);
+const _: crate::abi::NdisGetCurrentProcessorCpuUsage_fn =
+    Some(crate::exports::NdisGetCurrentProcessorCpuUsage);
+const _: crate::abi::NdisPacketSize_fn = Some(crate::exports::NdisPacketSize);
+const _: crate::abi::NdisSetPacketPoolProtocolId_fn =
+    Some(crate::exports::NdisSetPacketPoolProtocolId);

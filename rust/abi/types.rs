@@ -11418,6 +11418,196 @@ unsafe extern "C" {
         MaximumPhysicalMapping: ULONG,
     ) -> NDIS_STATUS;
 }
+pub type CCHAR = core::ffi::c_char;
+pub type PCCHAR = *mut core::ffi::c_char;
+pub type NDIS_ANSI_STRING = ANSI_STRING;
+pub type PNDIS_ANSI_STRING = *mut ANSI_STRING;
+unsafe extern "C" {
+    pub fn RtlEqualUnicodeString(
+        String1: PCUNICODE_STRING,
+        String2: PCUNICODE_STRING,
+        CaseInSensitive: BOOLEAN,
+    ) -> BOOLEAN;
+}
+unsafe extern "C" {
+    pub fn NdisAnsiStringToUnicodeString(
+        DestinationString: PNDIS_STRING,
+        SourceString: PNDIS_ANSI_STRING,
+    ) -> NDIS_STATUS;
+}
+unsafe extern "C" {
+    pub fn NdisUnicodeStringToAnsiString(
+        DestinationString: PNDIS_ANSI_STRING,
+        SourceString: PNDIS_STRING,
+    ) -> NDIS_STATUS;
+}
+pub type NDIS_PROC =
+    ::core::option::Option<unsafe extern "C" fn(WorkItem: *mut _NDIS_WORK_ITEM, Context: PVOID)>;
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct _NDIS_WORK_ITEM {
+    pub Context: PVOID,
+    pub Routine: NDIS_PROC,
+    pub WrapperReserved: [UCHAR; 64usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_WORK_ITEM"][::core::mem::size_of::<_NDIS_WORK_ITEM>() - 80usize];
+    ["Alignment of _NDIS_WORK_ITEM"][::core::mem::align_of::<_NDIS_WORK_ITEM>() - 8usize];
+    ["Offset of field: _NDIS_WORK_ITEM::Context"]
+        [::core::mem::offset_of!(_NDIS_WORK_ITEM, Context) - 0usize];
+    ["Offset of field: _NDIS_WORK_ITEM::Routine"]
+        [::core::mem::offset_of!(_NDIS_WORK_ITEM, Routine) - 8usize];
+    ["Offset of field: _NDIS_WORK_ITEM::WrapperReserved"]
+        [::core::mem::offset_of!(_NDIS_WORK_ITEM, WrapperReserved) - 16usize];
+};
+impl Default for _NDIS_WORK_ITEM {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_WORK_ITEM = _NDIS_WORK_ITEM;
+pub type PNDIS_WORK_ITEM = *mut _NDIS_WORK_ITEM;
+unsafe extern "C" {
+    pub fn NdisScheduleWorkItem(WorkItem: PNDIS_WORK_ITEM) -> NDIS_STATUS;
+}
+unsafe extern "C" {
+    pub fn NdisImmediateReadPciSlotInformation(
+        WrapperConfigurationContext: NDIS_HANDLE,
+        SlotNumber: ULONG,
+        Offset: ULONG,
+        Buffer: PVOID,
+        Length: ULONG,
+    ) -> ULONG;
+}
+unsafe extern "C" {
+    pub fn NdisImmediateWritePciSlotInformation(
+        WrapperConfigurationContext: NDIS_HANDLE,
+        SlotNumber: ULONG,
+        Offset: ULONG,
+        Buffer: PVOID,
+        Length: ULONG,
+    ) -> ULONG;
+}
+unsafe extern "C" {
+    pub fn NdisMPciAssignResources(
+        MiniportHandle: NDIS_HANDLE,
+        SlotNumber: ULONG,
+        AssignedResources: *mut PNDIS_RESOURCE_LIST,
+    ) -> NDIS_STATUS;
+}
+pub const InterfaceTypeUndefined: _INTERFACE_TYPE = -1;
+pub const Internal: _INTERFACE_TYPE = 0;
+pub const Isa: _INTERFACE_TYPE = 1;
+pub const Eisa: _INTERFACE_TYPE = 2;
+pub const MicroChannel: _INTERFACE_TYPE = 3;
+pub const TurboChannel: _INTERFACE_TYPE = 4;
+pub const PCIBus: _INTERFACE_TYPE = 5;
+pub const VMEBus: _INTERFACE_TYPE = 6;
+pub const NuBus: _INTERFACE_TYPE = 7;
+pub const PCMCIABus: _INTERFACE_TYPE = 8;
+pub const CBus: _INTERFACE_TYPE = 9;
+pub const MPIBus: _INTERFACE_TYPE = 10;
+pub const MPSABus: _INTERFACE_TYPE = 11;
+pub const ProcessorInternal: _INTERFACE_TYPE = 12;
+pub const InternalPowerBus: _INTERFACE_TYPE = 13;
+pub const PNPISABus: _INTERFACE_TYPE = 14;
+pub const PNPBus: _INTERFACE_TYPE = 15;
+pub const Vmcs: _INTERFACE_TYPE = 16;
+pub const ACPIBus: _INTERFACE_TYPE = 17;
+pub const MaximumInterfaceType: _INTERFACE_TYPE = 18;
+pub type _INTERFACE_TYPE = core::ffi::c_int;
+pub use self::_INTERFACE_TYPE as INTERFACE_TYPE;
+pub type PINTERFACE_TYPE = *mut _INTERFACE_TYPE;
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _CM_FULL_RESOURCE_DESCRIPTOR {
+    pub InterfaceType: INTERFACE_TYPE,
+    pub BusNumber: ULONG,
+    pub PartialResourceList: CM_PARTIAL_RESOURCE_LIST,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _CM_FULL_RESOURCE_DESCRIPTOR"]
+        [::core::mem::size_of::<_CM_FULL_RESOURCE_DESCRIPTOR>() - 36usize];
+    ["Alignment of _CM_FULL_RESOURCE_DESCRIPTOR"]
+        [::core::mem::align_of::<_CM_FULL_RESOURCE_DESCRIPTOR>() - 4usize];
+    ["Offset of field: _CM_FULL_RESOURCE_DESCRIPTOR::InterfaceType"]
+        [::core::mem::offset_of!(_CM_FULL_RESOURCE_DESCRIPTOR, InterfaceType) - 0usize];
+    ["Offset of field: _CM_FULL_RESOURCE_DESCRIPTOR::BusNumber"]
+        [::core::mem::offset_of!(_CM_FULL_RESOURCE_DESCRIPTOR, BusNumber) - 4usize];
+    ["Offset of field: _CM_FULL_RESOURCE_DESCRIPTOR::PartialResourceList"]
+        [::core::mem::offset_of!(_CM_FULL_RESOURCE_DESCRIPTOR, PartialResourceList) - 8usize];
+};
+impl Default for _CM_FULL_RESOURCE_DESCRIPTOR {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type CM_FULL_RESOURCE_DESCRIPTOR = _CM_FULL_RESOURCE_DESCRIPTOR;
+pub type PCM_FULL_RESOURCE_DESCRIPTOR = *mut _CM_FULL_RESOURCE_DESCRIPTOR;
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _CM_RESOURCE_LIST {
+    pub Count: ULONG,
+    pub List: [CM_FULL_RESOURCE_DESCRIPTOR; 1usize],
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _CM_RESOURCE_LIST"][::core::mem::size_of::<_CM_RESOURCE_LIST>() - 40usize];
+    ["Alignment of _CM_RESOURCE_LIST"][::core::mem::align_of::<_CM_RESOURCE_LIST>() - 4usize];
+    ["Offset of field: _CM_RESOURCE_LIST::Count"]
+        [::core::mem::offset_of!(_CM_RESOURCE_LIST, Count) - 0usize];
+    ["Offset of field: _CM_RESOURCE_LIST::List"]
+        [::core::mem::offset_of!(_CM_RESOURCE_LIST, List) - 4usize];
+};
+impl Default for _CM_RESOURCE_LIST {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type CM_RESOURCE_LIST = _CM_RESOURCE_LIST;
+pub type PCM_RESOURCE_LIST = *mut _CM_RESOURCE_LIST;
+unsafe extern "C" {
+    pub fn NdisMGetDeviceProperty(
+        MiniportAdapterHandle: NDIS_HANDLE,
+        PhysicalDeviceObject: *mut PDEVICE_OBJECT,
+        FunctionalDeviceObject: *mut PDEVICE_OBJECT,
+        NextDeviceObject: *mut PDEVICE_OBJECT,
+        AllocatedResources: *mut PCM_RESOURCE_LIST,
+        AllocatedResourcesTranslated: *mut PCM_RESOURCE_LIST,
+    );
+}
+unsafe extern "C" {
+    pub fn NdisQueryPendingIOCount(NdisBindingHandle: PVOID, IoCount: PULONG) -> NDIS_STATUS;
+}
+unsafe extern "C" {
+    pub fn NdisGetSystemUpTime(pSystemUpTime: PULONG);
+}
+unsafe extern "C" {
+    pub fn NdisSystemProcessorCount() -> CCHAR;
+}
+unsafe extern "C" {
+    pub fn NdisGetCurrentProcessorCpuUsage(pCpuUsage: PULONG);
+}
+unsafe extern "C" {
+    pub fn NdisPacketSize(ProtocolReservedSize: UINT) -> UINT;
+}
+unsafe extern "C" {
+    pub fn NdisSetPacketPoolProtocolId(PacketPoolHandle: NDIS_HANDLE, ProtocolId: UINT);
+}
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
 pub struct _NDIS_LINUX_DMA_CONTROLLER {
@@ -11582,6 +11772,39 @@ impl Default for _NDIS_SHIM_RESOURCE_LIST {
     }
 }
 pub type NDIS_SHIM_RESOURCE_LIST = _NDIS_SHIM_RESOURCE_LIST;
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct _NDIS_SHIM_CM_RESOURCE_LIST {
+    pub Count: ULONG,
+    pub InterfaceType: INTERFACE_TYPE,
+    pub BusNumber: ULONG,
+    pub PartialResourceList: NDIS_SHIM_RESOURCE_LIST,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of _NDIS_SHIM_CM_RESOURCE_LIST"]
+        [::core::mem::size_of::<_NDIS_SHIM_CM_RESOURCE_LIST>() - 180usize];
+    ["Alignment of _NDIS_SHIM_CM_RESOURCE_LIST"]
+        [::core::mem::align_of::<_NDIS_SHIM_CM_RESOURCE_LIST>() - 4usize];
+    ["Offset of field: _NDIS_SHIM_CM_RESOURCE_LIST::Count"]
+        [::core::mem::offset_of!(_NDIS_SHIM_CM_RESOURCE_LIST, Count) - 0usize];
+    ["Offset of field: _NDIS_SHIM_CM_RESOURCE_LIST::InterfaceType"]
+        [::core::mem::offset_of!(_NDIS_SHIM_CM_RESOURCE_LIST, InterfaceType) - 4usize];
+    ["Offset of field: _NDIS_SHIM_CM_RESOURCE_LIST::BusNumber"]
+        [::core::mem::offset_of!(_NDIS_SHIM_CM_RESOURCE_LIST, BusNumber) - 8usize];
+    ["Offset of field: _NDIS_SHIM_CM_RESOURCE_LIST::PartialResourceList"]
+        [::core::mem::offset_of!(_NDIS_SHIM_CM_RESOURCE_LIST, PartialResourceList) - 12usize];
+};
+impl Default for _NDIS_SHIM_CM_RESOURCE_LIST {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+pub type NDIS_SHIM_CM_RESOURCE_LIST = _NDIS_SHIM_CM_RESOURCE_LIST;
 pub type NdisGetVersion_fn = ::core::option::Option<unsafe extern "C" fn() -> UINT>;
 pub type NdisLinuxDriverLoad_fn =
     ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_LINUX_MINIPORT) -> core::ffi::c_int>;
@@ -12127,3 +12350,58 @@ pub type NdisMIndicateStatusComplete_fn =
 pub type NdisMInitializeScatterGatherDma_fn = ::core::option::Option<
     unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: BOOLEAN, arg3: ULONG) -> NDIS_STATUS,
 >;
+pub type RtlEqualUnicodeString_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: PCUNICODE_STRING, arg2: PCUNICODE_STRING, arg3: BOOLEAN) -> BOOLEAN,
+>;
+pub type NdisAnsiStringToUnicodeString_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: PNDIS_STRING, arg2: PNDIS_ANSI_STRING) -> NDIS_STATUS,
+>;
+pub type NdisUnicodeStringToAnsiString_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg1: PNDIS_ANSI_STRING, arg2: PNDIS_STRING) -> NDIS_STATUS,
+>;
+pub type NdisScheduleWorkItem_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PNDIS_WORK_ITEM) -> NDIS_STATUS>;
+pub type NdisImmediateReadPciSlotInformation_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: NDIS_HANDLE,
+        arg2: ULONG,
+        arg3: ULONG,
+        arg4: PVOID,
+        arg5: ULONG,
+    ) -> ULONG,
+>;
+pub type NdisImmediateWritePciSlotInformation_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: NDIS_HANDLE,
+        arg2: ULONG,
+        arg3: ULONG,
+        arg4: PVOID,
+        arg5: ULONG,
+    ) -> ULONG,
+>;
+pub type NdisMPciAssignResources_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: NDIS_HANDLE,
+        arg2: ULONG,
+        arg3: *mut PNDIS_RESOURCE_LIST,
+    ) -> NDIS_STATUS,
+>;
+pub type NdisMGetDeviceProperty_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        arg1: NDIS_HANDLE,
+        arg2: *mut PDEVICE_OBJECT,
+        arg3: *mut PDEVICE_OBJECT,
+        arg4: *mut PDEVICE_OBJECT,
+        arg5: *mut PCM_RESOURCE_LIST,
+        arg6: *mut PCM_RESOURCE_LIST,
+    ),
+>;
+pub type NdisQueryPendingIOCount_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PVOID, arg2: PULONG) -> NDIS_STATUS>;
+pub type NdisGetSystemUpTime_fn = ::core::option::Option<unsafe extern "C" fn(arg1: PULONG)>;
+pub type NdisSystemProcessorCount_fn = ::core::option::Option<unsafe extern "C" fn() -> CCHAR>;
+pub type NdisGetCurrentProcessorCpuUsage_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: PULONG)>;
+pub type NdisPacketSize_fn = ::core::option::Option<unsafe extern "C" fn(arg1: UINT) -> UINT>;
+pub type NdisSetPacketPoolProtocolId_fn =
+    ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE, arg2: UINT)>;

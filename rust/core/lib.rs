@@ -21,6 +21,7 @@
 //!   `NdisGetDataBuffer` arithmetic.
 //! - [`packet`]: NDIS 5 packet-pool layout, descriptor bitmap and
 //!   `NdisCopyFromPacketToPacket` arithmetic.
+//! - [`strings`]: the NDIS 5 string calls' conversions and comparison.
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -55,3 +56,4 @@ pub mod physical_mapping;
 pub mod sg;
 pub mod shared;
 pub mod status;
+pub mod strings;
