@@ -31,7 +31,9 @@ trap 'rm -rf "$TMP"' EXIT
 # shellcheck source=../../versions.env
 . "$TOP/tools/versions.env"
 
-CFLAGS=(-std=gnu11 -Wall -Wextra -Werror -I "$INC")
+# -fshort-wchar as the kernel build has it: L"" is UTF-16, a PCWSTR, as on
+# Windows.
+CFLAGS=(-std=gnu11 -Wall -Wextra -Werror -fshort-wchar -I "$INC")
 MINIPORT=(-DNDIS_MINIPORT_DRIVER=1)
 
 pass=0 fail=0 skip=0
