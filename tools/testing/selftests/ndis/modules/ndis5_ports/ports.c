@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ndis5_ports.ko: an NDIS 5.1 miniport for QEMU's pcnet (AMD PCnet-PCI II,
+ * ndis5_ports.ko (ports.c): an NDIS 5.1 miniport for QEMU's pcnet (AMD PCnet-PCI II,
  * 1022:2000) whose MiniportInitialize checks the port I/O calls on the
  * device's I/O BAR (BAR0, 32 ports):
  *
@@ -17,17 +17,13 @@
  *     the registered range (RESOURCE_CONFLICT, "already claimed"), and a
  *     deregistration of a range never registered (counted by the shim).
  *
+ * Then support.c checks the NDIS 5 support calls on the adapter.
+ *
  * Each check logs "ndis5_ports: ok|not ok N DEV what"; the station address
  * is logged as "ndis5_ports: DEV mac=..". The BAR stays registered until
  * MiniportHalt (the test looks for it in /proc/ioports).
  */
-#define NDIS_MINIPORT_DRIVER
-#define NDIS51_MINIPORT
-
-#include <linux/module.h>
-#include <linux/pci.h>
-
-#include <ndis_linux.h>
+#include "ports.h"
 
 #define PCNET_APROM   0x00
 #define PCNET_RDP     0x10
@@ -37,20 +33,6 @@
 #define PCNET_CSR0_STOP 0x0004
 
 NDIS_LINUX_DRIVER_ENTRY DriverEntry;
-
-typedef struct _PORTS_ADAPTER {
-	NDIS_HANDLE Handle;
-	PVOID PortOffset;
-	UINT IoBase;
-	UINT IoLength;
-	BOOLEAN Registered;
-	const char *Name;
-	unsigned int N;
-} PORTS_ADAPTER, *PPORTS_ADAPTER;
-
-#define CHECK(a, cond, fmt, ...) \
-	pr_info("ndis5_ports: %sok %u %s " fmt "\n", (cond) ? "" : "not ", \
-		++(a)->N, (a)->Name, ##__VA_ARGS__)
 
 static NDIS_STATUS PortsFindIo(NDIS_HANDLE Wrapper, PUINT Base, PUINT Length)
 {
@@ -136,6 +118,8 @@ static NDIS_STATUS PortsInitialize(PNDIS_STATUS OpenErrorStatus, PUINT SelectedM
 		return NDIS_STATUS_RESOURCES;
 	NdisZeroMemory(a, sizeof(*a));
 	a->Handle = MiniportAdapterHandle;
+	a->Wrapper = WrapperConfigurationContext;
+	a->Pdev = pdev;
 	a->Name = pci_name(pdev);
 	NdisMSetAttributesEx(MiniportAdapterHandle, a, 0, 0, NdisInterfacePci);
 
@@ -154,6 +138,7 @@ static NDIS_STATUS PortsInitialize(PNDIS_STATUS OpenErrorStatus, PUINT SelectedM
 	a->Registered = Status == NDIS_STATUS_SUCCESS;
 	if (a->Registered)
 		PortsChecks(a);
+	SupportChecks(a);
 	pr_info("ndis5_ports: %s checks=%u\n", a->Name, a->N);
 	return NDIS_STATUS_SUCCESS;
 }
