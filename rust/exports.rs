@@ -3596,7 +3596,6 @@ extern "C" fn NdisMSendResourcesAvailable(MiniportAdapterHandle: abi::NDIS_HANDL
 /// cancel IDs (`crate::ndis5_pnp::generate_partial_cancel_id`).
 #[no_mangle]
 extern "C" fn NdisGeneratePartialCancelId() -> abi::UCHAR {
-    trace::void_call(c"NdisGeneratePartialCancelId", 0);
     crate::ndis5_pnp::generate_partial_cancel_id()
 }
 
