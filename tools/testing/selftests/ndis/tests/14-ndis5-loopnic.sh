@@ -60,7 +60,7 @@ cleanup() { ip netns del $NS 2>/dev/null; rmmod ndis5_loopnic 2>/dev/null; rmmod
 val() { [[ " $2" =~ [\ ]$1=([^\ ]*) ]] && echo "${BASH_REMATCH[1]}"; }
 
 echo "KTAP version 1"
-echo "1..56"
+echo "1..59"
 if ! insmod "$shim"; then notok "insmod ndis_shim"; exit 1; fi
 mountpoint -q $DBG || mount -t debugfs none $DBG
 rejected0=$(cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo 0)
@@ -134,6 +134,28 @@ halted_clean() { # what
 		  -a "$(val pnp_other "$C0")" = 0 -a "$(val pnp_other "$C1")" = 0 ]
 }
 rejected() { cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo x; }
+# cancel_at_ifdown N WHAT: the miniport holds A's next N sends (never
+# delivered); down, the shim cancels them: "MiniportCancelSendPackets
+# cancels the transmission of all packets that are marked with a specified
+# cancellation identifier". Then up again.
+cancel_at_ifdown() {
+	local want=$1 held cancelled txd0 txd1 t
+	txd0=$(cat /sys/class/net/"$A"/statistics/tx_dropped)
+	echo "$want" >/sys/module/ndis5_loopnic/parameters/hold_sends
+	for t in $(seq 1 20); do
+		[ "$(cat /sys/module/ndis5_loopnic/parameters/hold_sends)" = "$want" ] && break
+		echo x | timeout 2 socat -u - UDP:10.78.0.2:9 2>/dev/null
+		sleep 0.1
+	done
+	held=$(cat /sys/module/ndis5_loopnic/parameters/hold_sends)
+	ip link set "$A" down
+	cancelled=$(cat /sys/module/ndis5_loopnic/parameters/cancelled)
+	txd1=$(cat /sys/class/net/"$A"/statistics/tx_dropped)
+	check "$2: ifdown with $want sends held: MiniportCancelSendPackets completed them aborted at once (held $held, cancelled $cancelled, tx_dropped $txd0 -> $txd1)" \
+		[ "$held" = "$want" -a "$cancelled" = "$want" -a "$txd1" = $((txd0 + want)) ]
+	ip link set "$A" up
+	check "$2: carrier up again" wait_carrier
+}
 
 # --- 1. Serialized, lookahead receive, refused sends.
 bias=100000
@@ -245,6 +267,9 @@ else
 	ip netns exec $NS ip -s link show "$B" | sed 's/^/# /'
 fi
 rm -rf "$tmp"
+# Serialized, with per-packet DMA: the held sends' SG lists are unmapped
+# when they complete.
+cancel_at_ifdown 2 "serialized, per-packet DMA"
 # B's function vanishes (marked disconnected, as pciehp/AER/DPC do) and
 # is removed: the shim tells the miniport before it halts the adapter.
 echo "$PCI_B" >/sys/module/ndis5_loopnic/parameters/disconnect
@@ -260,6 +285,8 @@ check "surprise removal: MiniportPnPEventNotify(NdisDevicePnPEventSurpriseRemove
 	[ "$(val surprise_removed "$C1")" = 1 -a "$(val surprise_removed "$C0")" = 0 ]
 echo 1 >/sys/bus/pci/rescan
 for t in $(seq 1 20); do [ -e /sys/bus/pci/devices/"$PCI_B" ] && break; sleep 0.5; done
+check "serialized cancel: every held packet carried the ID cancelled" \
+	[ "$(val cancelled "$C0")" = 2 -a "$(val cancel_mismatch "$C0")" = 0 ]
 check "packets with NDIS_STATUS_RESOURCES copied at once, the others returned by MiniportReturnPacket" \
 	[ "$(val resources_indications "$C1")" -gt 0 -a "$(val returned "$C1")" -gt 0 ]
 # NDIS_SET_PACKET_STATUS: RESOURCES keeps "the packet ... and all
@@ -278,24 +305,7 @@ else notok "insmod ndis5_loopnic deserialize=1"; cleanup; exit 1; fi
 check "MTU from OID_GEN_MAXIMUM_FRAME_SIZE (1492, not the default 1500)" [ "$(cat /sys/class/net/"$A"/mtu)" = 1492 ]
 check "carrier up" wait_carrier
 check "ping A -> B (deserialized)" quiet "$BB" ping -c 3 -W 5 10.78.0.2
-# The miniport holds A's next 4 sends (never delivered); down, the shim
-# cancels them: "MiniportCancelSendPackets cancels the transmission of all
-# packets that are marked with a specified cancellation identifier".
-txd0=$(cat /sys/class/net/"$A"/statistics/tx_dropped)
-echo 4 >/sys/module/ndis5_loopnic/parameters/hold_sends
-for t in $(seq 1 20); do
-	[ "$(cat /sys/module/ndis5_loopnic/parameters/hold_sends)" = 4 ] && break
-	echo x | timeout 2 socat -u - UDP:10.78.0.2:9 2>/dev/null
-	sleep 0.1
-done
-held=$(cat /sys/module/ndis5_loopnic/parameters/hold_sends)
-ip link set "$A" down
-cancelled=$(cat /sys/module/ndis5_loopnic/parameters/cancelled)
-txd1=$(cat /sys/class/net/"$A"/statistics/tx_dropped)
-check "ifdown with 4 sends held: MiniportCancelSendPackets completed them aborted at once (held $held, cancelled $cancelled, tx_dropped $txd0 -> $txd1)" \
-	[ "$held" = 4 -a "$cancelled" = 4 -a "$txd1" = $((txd0 + 4)) ]
-ip link set "$A" up
-check "carrier up again" wait_carrier
+cancel_at_ifdown 4 deserialized
 "$BB" ping -A -w 30 10.78.0.2 >/dev/null 2>&1 &
 fpid=$!
 ip netns exec $NS "$BB" ping -A -w 30 10.78.0.1 >/dev/null 2>&1 &
