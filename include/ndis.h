@@ -949,6 +949,13 @@ typedef enum _NDIS_DEVICE_PNP_EVENT {
 	NdisDevicePnPEventMaximum
 } NDIS_DEVICE_PNP_EVENT, *PNDIS_DEVICE_PNP_EVENT;
 
+/* The ULONG InformationBuffer points to with
+ * NdisDevicePnPEventPowerProfileChanged. */
+typedef enum _NDIS_POWER_PROFILE {
+	NdisPowerProfileBattery,
+	NdisPowerProfileAcOnline
+} NDIS_POWER_PROFILE, *PNDIS_POWER_PROFILE;
+
 /* ------------------------------------------------------------------------
  * MiniportPause and MiniportRestart parameters (NDIS_OBJECT_TYPE_DEFAULT)
  * ------------------------------------------------------------------------ */
@@ -2665,6 +2672,18 @@ typedef struct _NDIS_TCP_IP_CHECKSUM_PACKET_INFO {
 	NDIS_PER_PACKET_INFO_FROM_PACKET(_P, PacketCancelId)
 #define NDIS_SET_PACKET_CANCEL_ID(_P, _cId) \
 	(NDIS_PER_PACKET_INFO_FROM_PACKET(_P, PacketCancelId) = (_cId))
+/* The WDK's function forms of the two macros above. */
+#define NdisGetPacketCancelId(_P)	NDIS_GET_PACKET_CANCEL_ID(_P)
+#define NdisSetPacketCancelId(_P, _cId)	NDIS_SET_PACKET_CANCEL_ID(_P, _cId)
+
+/*
+ * A byte no other caller got (until 256 calls wrapped it), for the most
+ * significant byte of the caller's cancel IDs, so that IDs of different
+ * drivers never match (NdisGeneratePartialCancelId).  The shim takes one
+ * per NDIS 5 adapter for the IDs it tags its sends with; a miniport's
+ * MiniportCancelSendPackets compares whole IDs.
+ */
+UCHAR NdisGeneratePartialCancelId(VOID);
 
 #define NDIS_GET_PACKET_HEADER_SIZE(_Packet) \
 	(NDIS_OOB_DATA_FROM_PACKET(_Packet)->HeaderSize)

@@ -3596,6 +3596,13 @@ extern "C" fn NdisMSendResourcesAvailable(MiniportAdapterHandle: abi::NDIS_HANDL
     }
 }
 
+/// `NdisGeneratePartialCancelId`: a byte for the top of the caller's
+/// cancel IDs (`crate::ndis5_pnp::generate_partial_cancel_id`).
+#[no_mangle]
+extern "C" fn NdisGeneratePartialCancelId() -> abi::UCHAR {
+    crate::ndis5_pnp::generate_partial_cancel_id()
+}
+
 /// # Safety
 ///
 /// `HeaderBuffer` and `LookaheadBuffer` readable for their sizes.

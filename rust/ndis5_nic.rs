@@ -120,15 +120,15 @@ struct RxReserved {
     mdl: abi::MDL,
 }
 
-/// `NDIS_PER_PACKET_INFO_FROM_PACKET(packet, ScatterGatherListPacketInfo)`.
+/// `NDIS_PER_PACKET_INFO_FROM_PACKET(packet, id)`.
 ///
 /// # Safety
 ///
 /// `packet` is a pool packet (its OOB data and extension follow it at
-/// `NdisPacketOobOffset`).
-pub(crate) unsafe fn sg_list_slot(packet: *mut abi::NDIS_PACKET) -> *mut abi::PVOID {
+/// `NdisPacketOobOffset`); `id` is below `MaxPerPacketInfo`.
+unsafe fn per_packet_info_slot(packet: *mut abi::NDIS_PACKET, id: u32) -> *mut abi::PVOID {
     // SAFETY: the extension lies right after the OOB data of a pool
-    // packet (safety requirement).
+    // packet, and has `MaxPerPacketInfo` slots (safety requirement).
     unsafe {
         let ext = packet
             .cast::<u8>()
@@ -137,8 +137,19 @@ pub(crate) unsafe fn sg_list_slot(packet: *mut abi::NDIS_PACKET) -> *mut abi::PV
             .cast::<abi::NDIS_PACKET_EXTENSION>();
         (&raw mut (*ext).NdisPacketInfo)
             .cast::<abi::PVOID>()
-            .add(abi::ScatterGatherListPacketInfo as usize)
+            .add(id as usize)
     }
+}
+
+/// `NDIS_PER_PACKET_INFO_FROM_PACKET(packet, ScatterGatherListPacketInfo)`.
+///
+/// # Safety
+///
+/// `packet` is a pool packet (its OOB data and extension follow it at
+/// `NdisPacketOobOffset`).
+pub(crate) unsafe fn sg_list_slot(packet: *mut abi::NDIS_PACKET) -> *mut abi::PVOID {
+    // SAFETY: a pool packet (safety requirement); a valid slot.
+    unsafe { per_packet_info_slot(packet, abi::ScatterGatherListPacketInfo) }
 }
 
 /// `NdisMInitializeScatterGatherDma` succeeded with the registration `h`:
@@ -240,6 +251,16 @@ pub(crate) fn handlers(
             return Err(ENOMEM);
         }
     };
+    let cancel = crate::ndis5_pnp::of_characteristics(c).cancel_send_packets;
+    if cancel.is_some() {
+        // The adapter's own byte on top, the first generation below.
+        let partial = u64::from(crate::ndis5_pnp::generate_partial_cancel_id());
+        adapter
+            .nic
+            .ndis5
+            .cancel_id
+            .store(partial << (usize::BITS - 8) | 1, Relaxed);
+    }
     let path = Ndis5Path {
         send: c.SendHandler,
         send_packets: c.SendPacketsHandler,
@@ -248,6 +269,7 @@ pub(crate) fn handlers(
         transfer: c.TransferDataHandler,
         ret: c.ReturnPacketHandler,
         reset: c.ResetHandler,
+        cancel,
         rx_pool,
     };
     let handlers = Handlers {
@@ -285,6 +307,7 @@ pub(crate) fn declare(adapter: &Adapter, c: &abi::NDIS51_MINIPORT_CHARACTERISTIC
         transfer: None,
         ret: None,
         reset: None,
+        cancel: None,
         rx_pool: Handle::from_raw(0),
     };
     let ask = |oid: u32, len: usize| -> Option<KVec<u8>> {
@@ -521,6 +544,10 @@ pub(crate) fn xmit(adapter: &Adapter, bridge: &Bridge, path: &Ndis5Path, skb: *m
         (*packet).Private.Flags = 0;
         *oob_status(packet) = abi::NDIS_STATUS_PENDING as i32;
         abi_set_header_size(packet);
+        // NDIS_SET_PACKET_CANCEL_ID: what MiniportCancelSendPackets is
+        // asked to cancel at the next ndo_stop (0 without one).
+        *per_packet_info_slot(packet, abi::PacketCancelId) =
+            n5.cancel_id.load(Relaxed) as usize as abi::PVOID;
         tx_reserved(packet).write(TxReserved {
             skb,
             mdls,
@@ -1072,6 +1099,34 @@ pub(crate) fn complete_abandoned_sends(adapter: &Adapter) {
             abandoned
         );
     }
+}
+
+/// At `ndo_stop` (and so before `MiniportHalt`, whose net_device goes
+/// down first), with no send in progress (the data path paused): if sends
+/// are still at the miniport and it has `MiniportCancelSendPackets`,
+/// cancels every send made since the last call with the cancel ID they
+/// were tagged with ("cancels the transmission of all packets that are
+/// marked with a specified cancellation identifier"); the miniport
+/// completes the ones it still queues through `NdisMSendComplete`
+/// (`NDIS_STATUS_REQUEST_ABORTED`, dropped), the others complete as they
+/// would. Later sends get the next ID. A send the miniport refused with
+/// RESOURCES is not the shim's to cancel: it went back to the queue
+/// discipline, which drops it when the interface goes down. PASSIVE.
+pub(crate) fn cancel_sends(adapter: &Adapter, path: &Ndis5Path) {
+    let nic = &adapter.nic;
+    let Some(cancel) = path.cancel else {
+        return;
+    };
+    if nic.outstanding.load(Acquire) == 0 {
+        return;
+    }
+    let id = nic.ndis5.cancel_id.fetch_add(1, Relaxed);
+    nic.ndis5.serialized(|| {
+        // SAFETY: the miniport's MiniportCancelSendPackets with its own
+        // context, at DISPATCH_LEVEL (serialized with its other calls
+        // unless deserialized), with the ID its sends carry.
+        unsafe { cancel(adapter.context(), id as usize as abi::PVOID) }
+    });
 }
 
 /// `NdisMIndicateStatus`: media connect and disconnect drive the carrier.

@@ -413,6 +413,10 @@ fn pause(adapter: &Adapter) {
             );
         }
     }
+    // NDIS 5.1: the sends a miniport still queues are cancelled.
+    if let Some(path) = &bridge.handlers.ndis5 {
+        crate::ndis5_nic::cancel_sends(adapter, path);
+    }
     // NDIS completes a pause only once every send is back; a miniport
     // that did not gets a bounded wait.
     let mut waited = 0;

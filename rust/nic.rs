@@ -144,6 +144,8 @@ pub(crate) struct Ndis5Path {
     pub(crate) transfer: abi::W_TRANSFER_DATA_HANDLER,
     pub(crate) ret: abi::W_RETURN_PACKET_HANDLER,
     pub(crate) reset: abi::W_RESET_HANDLER,
+    /// NDIS 5.1 `CancelSendPacketsHandler` (`None` for 5.0).
+    pub(crate) cancel: abi::W_CANCEL_SEND_PACKETS_HANDLER,
     /// The shim's packet pool for `MiniportTransferData`.
     pub(crate) rx_pool: Handle,
 }
@@ -166,6 +168,12 @@ pub(crate) struct Ndis5State {
     /// Sends refused with RESOURCES, and resource wake-ups (debugfs-free
     /// evidence for the tests: logged at detach).
     pub(crate) refused: Atomic<u32>,
+    /// The cancel ID of the sends made from now on
+    /// (`NDIS_SET_PACKET_CANCEL_ID`): the adapter's partial cancel ID in
+    /// the top byte, a generation below that `ndis5_nic::cancel_sends`
+    /// moves on (0: not tagging; the miniport has no
+    /// `MiniportCancelSendPackets`).
+    pub(crate) cancel_id: Atomic<u64>,
     /// Receive packets indicated with `NDIS_STATUS_PENDING` set by the
     /// shim, to go back through `MiniportReturnPacket` from the adapter's
     /// return work (`crate::ndis5_nic`).
@@ -193,6 +201,7 @@ impl Ndis5State {
             resources_gen: Atomic::new(0),
             sg_dma: Atomic::new(0),
             refused: Atomic::new(0),
+            cancel_id: Atomic::new(0),
             returns <- new_spinlock_irq!(ReturnQueue {
                 packets: KVec::new(),
                 closed: false,

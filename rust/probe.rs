@@ -18,7 +18,7 @@ use crate::{
     adapter::{Adapter, Stage},
     driver::{self, Characteristics, Glue, MiniportDriver},
     handle::Handle,
-    net_device,
+    ndis5_pnp, net_device,
     pci_device::raw_pci_dev,
     registry::Registered,
     resources::resources_of,
@@ -149,6 +149,8 @@ fn init_adapter(
         "{}: adapter initialized\n",
         adapter.driver.name()
     );
+    // NDIS 5.1: the power profile, once initialization is complete.
+    ndis5_pnp::initialized(&adapter);
     Ok(())
 }
 
@@ -260,6 +262,9 @@ pub(crate) fn remove(_glue: Glue, pci: &pci::Device<device::Bound>) {
         return;
     };
     let adapter = registered.object().clone();
+    // NDIS 5.1: a function that vanished is surprise-removed before
+    // anything else happens to the adapter.
+    ndis5_pnp::removing(&adapter);
     // The net_device goes first (pausing the data path), and is freed
     // once the miniport halted.
     net_device::detach(&adapter);
@@ -275,12 +280,14 @@ pub(crate) fn remove(_glue: Glue, pci: &pci::Device<device::Bound>) {
     }
 }
 
-/// `NdisLinuxPciShutdown`: the adapter's NDIS 5 shutdown handler
-/// (`NdisMRegisterAdapterShutdownHandler`), with its context, if one is
-/// registered. Windows calls it at shutdown with the system in an unknown
-/// state and forbids it to wait on objects or allocate; here it runs from
-/// the PCI driver's shutdown callback, in process context. An NDIS 6
-/// miniport's `MiniportShutdownEx` is not called (yet).
+/// `NdisLinuxPciShutdown`: the adapter's NDIS 5 `MiniportShutdown`, if
+/// it has one: a 5.1 miniport's `AdapterShutdownHandler` with its adapter
+/// context, else the handler `NdisMRegisterAdapterShutdownHandler`
+/// recorded, with its context ([`ndis5_pnp::shutdown_handler`]). Windows
+/// calls it at shutdown with the system in an unknown state and forbids
+/// it to wait on objects or allocate; here it runs from the PCI driver's
+/// shutdown callback, in process context. An NDIS 6 miniport's
+/// `MiniportShutdownEx` is not called (yet).
 pub(crate) fn shutdown(_glue: Glue, pci: &pci::Device<device::Bound>) {
     let pdev = raw_pci_dev(pci);
     let adapter = BOUND
@@ -288,10 +295,11 @@ pub(crate) fn shutdown(_glue: Glue, pci: &pci::Device<device::Bound>) {
         .iter()
         .find(|r| r.object().pci_dev() == pdev)
         .map(|r| r.object().clone());
-    let Some((handler, context)) = adapter.and_then(|a| a.shutdown_handler()) else {
+    let Some((handler, context)) = adapter.and_then(|a| ndis5_pnp::shutdown_handler(&a)) else {
         return;
     };
-    // SAFETY: the miniport's handler with the context it registered; the
-    // adapter is bound (not halted) throughout this callback.
-    unsafe { handler(context as *mut core::ffi::c_void) };
+    // SAFETY: the miniport's handler with its adapter context or the
+    // context it registered; the adapter is bound (not halted) throughout
+    // this callback.
+    unsafe { handler(context) };
 }

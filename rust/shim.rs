@@ -73,6 +73,7 @@ mod live_view;
 mod map_registers;
 mod memory;
 mod ndis5_nic;
+mod ndis5_pnp;
 mod ndis5_support;
 mod net_buffer;
 mod net_buffer_pool;

@@ -157,6 +157,7 @@
 	/* NDIS 5 data path (rust/ndis5_nic.rs) */ \
 	X(NdisMSendComplete) \
 	X(NdisMSendResourcesAvailable) \
+	X(NdisGeneratePartialCancelId) \
 	X(NdisMEthIndicateReceive) \
 	X(NdisMEthIndicateReceiveComplete) \
 	X(NdisMTransferDataComplete) \

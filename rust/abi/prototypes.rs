@@ -163,6 +163,8 @@ const _: crate::abi::NdisOpenConfiguration_fn = Some(crate::exports::NdisOpenCon
 const _: crate::abi::NdisMSendComplete_fn = Some(crate::exports::NdisMSendComplete);
 const _: crate::abi::NdisMSendResourcesAvailable_fn =
     Some(crate::exports::NdisMSendResourcesAvailable);
+const _: crate::abi::NdisGeneratePartialCancelId_fn =
+    Some(crate::exports::NdisGeneratePartialCancelId);
 const _: crate::abi::NdisMEthIndicateReceive_fn = Some(crate::exports::NdisMEthIndicateReceive);
 const _: crate::abi::NdisMEthIndicateReceiveComplete_fn =
     Some(crate::exports::NdisMEthIndicateReceiveComplete);

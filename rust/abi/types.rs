@@ -1758,6 +1758,11 @@ pub const NdisDevicePnPEventMaximum: _NDIS_DEVICE_PNP_EVENT = 7;
 pub type _NDIS_DEVICE_PNP_EVENT = core::ffi::c_uint;
 pub use self::_NDIS_DEVICE_PNP_EVENT as NDIS_DEVICE_PNP_EVENT;
 pub type PNDIS_DEVICE_PNP_EVENT = *mut _NDIS_DEVICE_PNP_EVENT;
+pub const NdisPowerProfileBattery: _NDIS_POWER_PROFILE = 0;
+pub const NdisPowerProfileAcOnline: _NDIS_POWER_PROFILE = 1;
+pub type _NDIS_POWER_PROFILE = core::ffi::c_uint;
+pub use self::_NDIS_POWER_PROFILE as NDIS_POWER_PROFILE;
+pub type PNDIS_POWER_PROFILE = *mut _NDIS_POWER_PROFILE;
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
 pub struct _NDIS_MINIPORT_PAUSE_PARAMETERS {
@@ -9243,6 +9248,9 @@ impl Default for _NDIS_TCP_IP_CHECKSUM_PACKET_INFO {
 pub type NDIS_TCP_IP_CHECKSUM_PACKET_INFO = _NDIS_TCP_IP_CHECKSUM_PACKET_INFO;
 pub type PNDIS_TCP_IP_CHECKSUM_PACKET_INFO = *mut _NDIS_TCP_IP_CHECKSUM_PACKET_INFO;
 unsafe extern "C" {
+    pub fn NdisGeneratePartialCancelId() -> UCHAR;
+}
+unsafe extern "C" {
     pub fn NdisAllocatePacketPool(
         Status: PNDIS_STATUS,
         PoolHandle: PNDIS_HANDLE,
@@ -12319,6 +12327,7 @@ pub type NdisMSendComplete_fn = ::core::option::Option<
 >;
 pub type NdisMSendResourcesAvailable_fn =
     ::core::option::Option<unsafe extern "C" fn(arg1: NDIS_HANDLE)>;
+pub type NdisGeneratePartialCancelId_fn = ::core::option::Option<unsafe extern "C" fn() -> UCHAR>;
 pub type NdisMEthIndicateReceive_fn = ::core::option::Option<
     unsafe extern "C" fn(
         arg1: NDIS_HANDLE,

@@ -123,9 +123,10 @@ static VOID MPPnPEventNotify(IN NDIS_HANDLE MiniportAdapterContext,
 			     IN ULONG InformationBufferLength)
 {
 	UNREFERENCED_PARAMETER(MiniportAdapterContext);
-	UNREFERENCED_PARAMETER(PnPEvent);
-	UNREFERENCED_PARAMETER(InformationBuffer);
-	UNREFERENCED_PARAMETER(InformationBufferLength);
+	if (PnPEvent == NdisDevicePnPEventPowerProfileChanged &&
+	    InformationBufferLength == sizeof(ULONG) &&
+	    *(PULONG)InformationBuffer == NdisPowerProfileBattery)
+		return;
 }
 
 static VOID MPShutdown(IN NDIS_HANDLE MiniportAdapterContext)

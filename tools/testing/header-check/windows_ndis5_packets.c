@@ -180,6 +180,8 @@ VOID MpSendPacket(IN PMP_ADAPTER Adapter, IN PNDIS_PACKET Packet)
 		NDIS_SET_PACKET_STATUS(Packet, NDIS_STATUS_SUCCESS);
 	NDIS_SET_PACKET_CANCEL_ID(Packet, NULL);
 	(void)NDIS_GET_PACKET_CANCEL_ID(Packet);
+	NdisSetPacketCancelId(Packet, (PVOID)(ULONG_PTR)((ULONG_PTR)NdisGeneratePartialCancelId() << 24));
+	(void)NdisGetPacketCancelId(Packet);
 	(void)NDIS_GET_ORIGINAL_PACKET(Packet);
 	(void)NDIS_PACKET_EXTENSION_FROM_PACKET(Packet)->NdisPacketInfo[PacketCancelId];
 	NDIS_GET_PACKET_MEDIA_SPECIFIC_INFO(Packet, &MediaInfo, &MediaInfoSize);

@@ -27,6 +27,16 @@
 #      over TCP intact;
 #   3. deserialized, MTU from OID_GEN_MAXIMUM_FRAME_SIZE, unloaded under
 #      back-to-back pings both ways.
+# The NDIS 5.1 handlers outside the data path: MiniportPnPEventNotify
+# gets NdisDevicePnPEventPowerProfileChanged (AC) after initialization
+# (every load) and, in load 2, NdisDevicePnPEventSurpriseRemoved before
+# the halt when B's PCI function is removed after it was marked
+# disconnected (as pciehp/AER/DPC mark a vanished device); in load 1 the
+# PCI shutdown callback (what reboot runs) calls AdapterShutdownHandler
+# once per adapter, not the handler also registered with
+# NdisMRegisterAdapterShutdownHandler; in load 3 the interface goes down
+# while the miniport holds 4 sends: MiniportCancelSendPackets gets the ID
+# they were tagged with and completes them (REQUEST_ABORTED).
 # Every load: the miniport's counts at halt (every packet back), nothing
 # left held; no NDIS call rejected but the forged and duplicate ones.
 # ndis-test: timeout=240
@@ -50,12 +60,12 @@ cleanup() { ip netns del $NS 2>/dev/null; rmmod ndis5_loopnic 2>/dev/null; rmmod
 val() { [[ " $2" =~ [\ ]$1=([^\ ]*) ]] && echo "${BASH_REMATCH[1]}"; }
 
 echo "KTAP version 1"
-echo "1..47"
+echo "1..59"
 if ! insmod "$shim"; then notok "insmod ndis_shim"; exit 1; fi
 mountpoint -q $DBG || mount -t debugfs none $DBG
 rejected0=$(cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo 0)
 
-A="" B="" mark=""
+A="" B="" PCI_B="" mark=""
 # up PARAMS...: loads the miniport, finds both net_devices by MAC, moves B
 # to its own namespace and brings both up with addresses.
 up() {
@@ -76,6 +86,7 @@ up() {
 	done
 	A=${IF[02:4e:44:35:53:01]:-} B=${IF[02:4e:44:35:53:02]:-}
 	[ -n "$A" ] && [ -n "$B" ] || { echo "# found: ${!IF[*]}"; return 1; }
+	PCI_B=$(basename "$(readlink -f /sys/class/net/"$B"/device)")
 	ip netns add $NS
 	ip link set "$B" netns $NS
 	ip addr add 10.78.0.1/24 dev "$A"
@@ -114,8 +125,37 @@ halted_clean() { # what
 	# MiniportReturnPacket: never both.
 	check "$1: no receive packet reclaimed twice" \
 		[ "$(val double_reclaims "$C0")" = 0 -a "$(val double_reclaims "$C1")" = 0 ]
+	# "NDIS calls ... NdisDevicePnPEventPowerProfileChanged after ...
+	# Driver initialization is complete" (MiniportDevicePnPEventNotify);
+	# the ULONG is NdisPowerProfileAcOnline (1): the shim knows no battery.
+	check "$1: MiniportPnPEventNotify(NdisDevicePnPEventPowerProfileChanged, AcOnline) once after initialization, no other event" \
+		[ "$(val power_profile_events "$C0")" = 1 -a "$(val power_profile "$C0")" = 1 \
+		  -a "$(val power_profile_events "$C1")" = 1 -a "$(val power_profile "$C1")" = 1 \
+		  -a "$(val pnp_other "$C0")" = 0 -a "$(val pnp_other "$C1")" = 0 ]
 }
 rejected() { cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo x; }
+# cancel_at_ifdown N WHAT: the miniport holds A's next N sends (never
+# delivered); down, the shim cancels them: "MiniportCancelSendPackets
+# cancels the transmission of all packets that are marked with a specified
+# cancellation identifier". Then up again.
+cancel_at_ifdown() {
+	local want=$1 held cancelled txd0 txd1 t
+	txd0=$(cat /sys/class/net/"$A"/statistics/tx_dropped)
+	echo "$want" >/sys/module/ndis5_loopnic/parameters/hold_sends
+	for t in $(seq 1 20); do
+		[ "$(cat /sys/module/ndis5_loopnic/parameters/hold_sends)" = "$want" ] && break
+		echo x | timeout 2 socat -u - UDP:10.78.0.2:9 2>/dev/null
+		sleep 0.1
+	done
+	held=$(cat /sys/module/ndis5_loopnic/parameters/hold_sends)
+	ip link set "$A" down
+	cancelled=$(cat /sys/module/ndis5_loopnic/parameters/cancelled)
+	txd1=$(cat /sys/class/net/"$A"/statistics/tx_dropped)
+	check "$2: ifdown with $want sends held: MiniportCancelSendPackets completed them aborted at once (held $held, cancelled $cancelled, tx_dropped $txd0 -> $txd1)" \
+		[ "$held" = "$want" -a "$cancelled" = "$want" -a "$txd1" = $((txd0 + want)) ]
+	ip link set "$A" up
+	check "$2: carrier up again" wait_carrier
+}
 
 # --- 1. Serialized, lookahead receive, refused sends.
 bias=100000
@@ -124,6 +164,9 @@ ok "insmod ndis5_loopnic refuse_every=7: two net_devices with the MACs of OID_80
 check "carrier up from NdisMIndicateStatus(NDIS_STATUS_MEDIA_CONNECT)" wait_carrier
 check "link speed from the pended OID_GEN_LINK_SPEED query: 1000 Mb/s" \
 	[ "$(cat /sys/class/net/"$A"/speed 2>/dev/null)" = 1000 ]
+# The PCI driver's shutdown callback, as the PCI core runs it at reboot
+# (checked at halt).
+echo 1 >/sys/module/ndis5_loopnic/parameters/shutdown
 check "ping A -> B" quiet "$BB" ping -c 3 -W 5 10.78.0.2
 check "ping B -> A" quiet ip netns exec $NS "$BB" ping -c 3 -W 5 10.78.0.1
 sizes_ok=1
@@ -177,6 +220,12 @@ txd=$(cat /sys/class/net/"$A"/statistics/tx_dropped)
 rxd=$(cat /sys/class/net/"$A"/statistics/rx_dropped)
 check "rmmod ndis5_loopnic" down
 halted_clean "serialized"
+# NdisMRegisterAdapterShutdownHandler: "NDIS 5.1 miniport drivers ...
+# must register a MiniportShutdown function by calling
+# NdisMRegisterMiniport": the characteristics' handler, once per adapter.
+check "PCI shutdown: AdapterShutdownHandler once per adapter, not the NdisMRegisterAdapterShutdownHandler one" \
+	[ "$(val shutdowns "$C0")" = 1 -a "$(val shutdowns "$C1")" = 1 \
+	  -a "$(val legacy_shutdowns "$C0")" = 0 -a "$(val legacy_shutdowns "$C1")" = 0 ]
 check "the sends MiniportReset gave up ($(val reset_dropped "$C0")) completed by the shim as dropped ($txd), nothing else dropped ($rxd)" \
 	[ "$(val reset_dropped "$C0")" -gt 0 -a "$txd" = "$(val reset_dropped "$C0")" -a "$rxd" = 0 ]
 check "no send while a reset was in progress (NDIS sends nothing until NdisMResetComplete: Reset)" \
@@ -218,8 +267,26 @@ else
 	ip netns exec $NS ip -s link show "$B" | sed 's/^/# /'
 fi
 rm -rf "$tmp"
+# Serialized, with per-packet DMA: the held sends' SG lists are unmapped
+# when they complete.
+cancel_at_ifdown 2 "serialized, per-packet DMA"
+# B's function vanishes (marked disconnected, as pciehp/AER/DPC do) and
+# is removed: the shim tells the miniport before it halts the adapter.
+echo "$PCI_B" >/sys/module/ndis5_loopnic/parameters/disconnect
+echo 1 >/sys/bus/pci/devices/"$PCI_B"/remove
+check "B's function ($PCI_B) removed: its net_device is gone" \
+	not ip netns exec $NS test -e /sys/class/net/"$B"
 check "rmmod ndis5_loopnic" down
 halted_clean "packet receive"
+# MiniportPnPEventNotify (NDIS 5.1): NdisDevicePnPEventSurpriseRemoved
+# "indicates that the specified adapter has been unexpectedly removed";
+# counted in the count line MiniportHalt prints, so before it.
+check "surprise removal: MiniportPnPEventNotify(NdisDevicePnPEventSurpriseRemoved) once before B's halt, none for A (unloaded)" \
+	[ "$(val surprise_removed "$C1")" = 1 -a "$(val surprise_removed "$C0")" = 0 ]
+echo 1 >/sys/bus/pci/rescan
+for t in $(seq 1 20); do [ -e /sys/bus/pci/devices/"$PCI_B" ] && break; sleep 0.5; done
+check "serialized cancel: every held packet carried the ID cancelled" \
+	[ "$(val cancelled "$C0")" = 2 -a "$(val cancel_mismatch "$C0")" = 0 ]
 check "packets with NDIS_STATUS_RESOURCES copied at once, the others returned by MiniportReturnPacket" \
 	[ "$(val resources_indications "$C1")" -gt 0 -a "$(val returned "$C1")" -gt 0 ]
 # NDIS_SET_PACKET_STATUS: RESOURCES keeps "the packet ... and all
@@ -238,6 +305,7 @@ else notok "insmod ndis5_loopnic deserialize=1"; cleanup; exit 1; fi
 check "MTU from OID_GEN_MAXIMUM_FRAME_SIZE (1492, not the default 1500)" [ "$(cat /sys/class/net/"$A"/mtu)" = 1492 ]
 check "carrier up" wait_carrier
 check "ping A -> B (deserialized)" quiet "$BB" ping -c 3 -W 5 10.78.0.2
+cancel_at_ifdown 4 deserialized
 "$BB" ping -A -w 30 10.78.0.2 >/dev/null 2>&1 &
 fpid=$!
 ip netns exec $NS "$BB" ping -A -w 30 10.78.0.1 >/dev/null 2>&1 &
@@ -248,6 +316,8 @@ kill $fpid $gpid 2>/dev/null
 wait $fpid $gpid 2>/dev/null
 halted_clean "deserialized"
 check "deserialized: traffic went through until the unload (sent $(val sent "$C0"))" [ "$(val sent "$C0")" -gt 50 ]
+check "cancel: every held packet carried the ID cancelled (no other ID held), nothing cancelled on B" \
+	[ "$(val cancel_calls "$C0")" -ge 1 -a "$(val cancelled "$C0")" = 4 -a "$(val cancel_mismatch "$C0")" = 0 -a "$(val cancelled "$C1")" = 0 ]
 check "no net_device left" not grep -q . < <(for d in /sys/class/net/*; do
 	[ "$(basename "$(readlink -f "$d/device/driver" 2>/dev/null)")" = ndis5_loopnic ] && echo "$d"; done)
 

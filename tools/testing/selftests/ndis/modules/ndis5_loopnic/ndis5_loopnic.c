@@ -35,8 +35,22 @@
  * a timer 300 ms later; a send that arrives in between is counted. With
  * dup_transfer=1 the first pended transfer is completed twice; a write to
  * "forge" completes a send and a transfer that were never made (a
- * non-canonical pointer and a packet of its own pool). What it saw is
- * printed at halt for the test to check.
+ * non-canonical pointer and a packet of its own pool).
+ *
+ * The NDIS 5.1 handlers outside the data path: MiniportPnPEventNotify
+ * counts NdisDevicePnPEventSurpriseRemoved and keeps the power profile
+ * NdisDevicePnPEventPowerProfileChanged said; AdapterShutdownHandler
+ * counts its calls, and so does a second shutdown handler registered with
+ * NdisMRegisterAdapterShutdownHandler (a 5.1 miniport's characteristics
+ * handler is the one called). A write of N to "hold_sends" holds adapter
+ * 0's next N sends PENDING, undelivered, until MiniportCancelSendPackets
+ * completes the ones carrying its cancel ID (NDIS_GET_PACKET_CANCEL_ID)
+ * with NDIS_STATUS_REQUEST_ABORTED, or the halt. A write of a PCI name to
+ * "disconnect" marks that function disconnected as pciehp, AER or DPC do
+ * when a device vanishes (the test then removes it); a write to
+ * "shutdown" runs the PCI driver's shutdown callback on each of its
+ * functions, as the PCI core does at reboot. What it saw is printed at
+ * halt for the test to check.
  */
 #define NDIS_MINIPORT_DRIVER
 #define NDIS51_MINIPORT
@@ -103,6 +117,11 @@ typedef struct _LOOP_ADAPTER {
 	/* Sends held while a hang is asked for, given up by the reset. */
 	PNDIS_PACKET Stuck[LOOP_PENDING_SENDS];
 	ULONG StuckCount;
+	/* Sends held for MiniportCancelSendPackets ("hold_sends"). */
+	PNDIS_PACKET Held[LOOP_PENDING_SENDS];
+	ULONG HeldCount;
+	/* NdisDevicePnPEventPowerProfileChanged's ULONG (-1: none yet). */
+	LONG PowerProfile;
 	BOOLEAN InReset;
 	BOOLEAN Refusing;
 	/* A transfer pended until TransferTimer (its length in the packet's
@@ -118,7 +137,8 @@ typedef struct _LOOP_ADAPTER {
 		Transfers, PendedTransfers, PacketIndications, ResourcesIndications, Returned,
 		Queries, PendedQueries, Sets, PendedSets, HangChecks, Resets, Busy, SgOk, SgBad,
 		DoubleReclaims, ArrayIndications, LaterPending, ResetDropped, SendsInReset,
-		DupTransfers;
+		DupTransfers, CancelCalls, Cancelled, CancelMismatch, SurpriseRemoved,
+		PowerProfileEvents, PnPOther, Shutdowns, LegacyShutdowns;
 	atomic_t InSend;
 } LOOP_ADAPTER, *PLOOP_ADAPTER;
 
@@ -156,17 +176,91 @@ static const struct kernel_param_ops LoopForgeOps = { .set = LoopForge };
 module_param_cb(forge, &LoopForgeOps, NULL, 0200);
 MODULE_PARM_DESC(forge, "any write: three forged completions on adapter 0");
 
-/* A read: adapter 0's sent frames (what OID_GEN_XMIT_OK counts). */
-static int LoopGetSent(char *Buffer, const struct kernel_param *Kp)
+/* A read: one of adapter 0's counters (the parameter's arg: its offset
+ * in LOOP_ADAPTER), -1 without the adapter. */
+static int LoopGetCounter(char *Buffer, const struct kernel_param *Kp)
 {
 	PLOOP_ADAPTER Adapter = LoopAdapters[0];
 
-	return sysfs_emit(Buffer, "%d\n", Adapter != NULL ? atomic_read(&Adapter->Sent) : -1);
+	return sysfs_emit(Buffer, "%d\n", Adapter != NULL ?
+			  atomic_read((atomic_t *)((PUCHAR)Adapter + (ULONG_PTR)Kp->arg)) : -1);
 }
 
-static const struct kernel_param_ops LoopSentOps = { .get = LoopGetSent };
-module_param_cb(sent, &LoopSentOps, NULL, 0444);
+static const struct kernel_param_ops LoopCounterOps = { .get = LoopGetCounter };
+/* What OID_GEN_XMIT_OK counts. */
+module_param_cb(sent, &LoopCounterOps, (void *)offsetof(LOOP_ADAPTER, Sent), 0444);
 MODULE_PARM_DESC(sent, "adapter 0's sent frames");
+
+static atomic_t LoopHoldSends = ATOMIC_INIT(0);
+
+static int LoopSetHoldSends(const char *Value, const struct kernel_param *Kp)
+{
+	int n, err = kstrtoint(Value, 0, &n);
+
+	if (err)
+		return err;
+	if (n < 0 || n > LOOP_PENDING_SENDS)
+		return -EINVAL;
+	atomic_set(&LoopHoldSends, n);
+	return 0;
+}
+
+/* A read: adapter 0's sends held for cancellation. */
+static int LoopGetHeld(char *Buffer, const struct kernel_param *Kp)
+{
+	PLOOP_ADAPTER Adapter = LoopAdapters[0];
+
+	return sysfs_emit(Buffer, "%d\n", Adapter != NULL ? (int)READ_ONCE(Adapter->HeldCount) : -1);
+}
+
+static const struct kernel_param_ops LoopHoldSendsOps = {
+	.set = LoopSetHoldSends, .get = LoopGetHeld,
+};
+module_param_cb(hold_sends, &LoopHoldSendsOps, NULL, 0600);
+MODULE_PARM_DESC(hold_sends, "write N: hold adapter 0's next N sends until cancelled; read: held now");
+
+/* Completed by MiniportCancelSendPackets. */
+module_param_cb(cancelled, &LoopCounterOps, (void *)offsetof(LOOP_ADAPTER, Cancelled), 0444);
+MODULE_PARM_DESC(cancelled, "adapter 0's sends cancelled");
+
+/* A write of a PCI name: that function is disconnected (a surprise
+ * removal, as pci_dev_set_disconnected marks it). */
+static int LoopDisconnect(const char *Value, const struct kernel_param *Kp)
+{
+	struct device *Dev = bus_find_device_by_name(&pci_bus_type, NULL, Value);
+
+	if (Dev == NULL)
+		return -ENODEV;
+	xchg(&to_pci_dev(Dev)->error_state, pci_channel_io_perm_failure);
+	put_device(Dev);
+	return 0;
+}
+
+static const struct kernel_param_ops LoopDisconnectOps = { .set = LoopDisconnect };
+module_param_cb(disconnect, &LoopDisconnectOps, NULL, 0200);
+MODULE_PARM_DESC(disconnect, "write a PCI name: mark the function disconnected");
+
+/* A write: the PCI driver's shutdown callback on each of its functions,
+ * as pci_device_shutdown calls it at reboot. */
+static int LoopShutdownAll(const char *Value, const struct kernel_param *Kp)
+{
+	struct pci_dev *Pdev = NULL;
+
+	while ((Pdev = pci_get_device(0x1234, 0x11e8, Pdev)) != NULL) {
+		struct pci_driver *Drv;
+
+		device_lock(&Pdev->dev);
+		Drv = Pdev->dev.driver != NULL ? to_pci_driver(Pdev->dev.driver) : NULL;
+		if (Drv != NULL && strcmp(Drv->name, KBUILD_MODNAME) == 0 && Drv->shutdown != NULL)
+			Drv->shutdown(Pdev);
+		device_unlock(&Pdev->dev);
+	}
+	return 0;
+}
+
+static const struct kernel_param_ops LoopShutdownOps = { .set = LoopShutdownAll };
+module_param_cb(shutdown, &LoopShutdownOps, NULL, 0200);
+MODULE_PARM_DESC(shutdown, "any write: the PCI shutdown callback on each adapter");
 
 static const NDIS_OID LoopOids[] = {
 	OID_GEN_SUPPORTED_LIST, OID_GEN_MEDIA_CONNECT_STATUS, OID_GEN_MAXIMUM_FRAME_SIZE,
@@ -265,6 +359,13 @@ static VOID LoopMediaTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
 	NdisMIndicateStatusComplete(Adapter->AdapterHandle);
 }
 
+static VOID LoopLegacyShutdown(IN PVOID ShutdownContext)
+{
+	PLOOP_ADAPTER Adapter = ShutdownContext;
+
+	atomic_inc(&Adapter->LegacyShutdowns);
+}
+
 static VOID LoopFreeRx(PLOOP_ADAPTER Adapter)
 {
 	ULONG i;
@@ -311,6 +412,7 @@ static NDIS_STATUS LoopInitialize(OUT PNDIS_STATUS OpenErrorStatus, OUT PUINT Se
 	Adapter->Mac[0] = 0x02; Adapter->Mac[1] = 0x4e; Adapter->Mac[2] = 0x44;
 	Adapter->Mac[3] = 0x35; Adapter->Mac[4] = 0x53; Adapter->Mac[5] = (UCHAR)(Adapter->Index + 1);
 	Adapter->Media = NdisMediaStateDisconnected;
+	Adapter->PowerProfile = -1;
 	NdisAllocateSpinLock(&Adapter->Lock);
 	NdisMSetAttributesEx(MiniportAdapterHandle, (NDIS_HANDLE)Adapter, 2,
 			     (deserialize ? NDIS_ATTRIBUTE_DESERIALIZE : 0) |
@@ -363,6 +465,9 @@ static NDIS_STATUS LoopInitialize(OUT PNDIS_STATUS OpenErrorStatus, OUT PUINT Se
 	NdisMInitializeTimer(&Adapter->MediaTimer, MiniportAdapterHandle, LoopMediaTimer, Adapter);
 	/* The cable is plugged in a moment later. */
 	NdisMSetTimer(&Adapter->MediaTimer, 1000);
+	/* As an NDIS 5.0 driver would: a 5.1 one's characteristics handler
+	 * is the one NDIS calls. */
+	NdisMRegisterAdapterShutdownHandler(MiniportAdapterHandle, Adapter, LoopLegacyShutdown);
 	LoopAdapters[Adapter->Index] = Adapter;
 	return NDIS_STATUS_SUCCESS;
 }
@@ -382,11 +487,15 @@ static VOID LoopHalt(IN NDIS_HANDLE MiniportAdapterContext)
 	NdisMCancelTimer(&Adapter->ResetTimer, &Cancelled);
 	/* What is still held goes back now: a send or a transfer whose
 	 * timer was cancelled above (the shim waited for every send). */
-	Adapter->HeldAtHalt = Adapter->PendingCount + Adapter->StuckCount;
+	NdisMDeregisterAdapterShutdownHandler(Adapter->AdapterHandle);
+	Adapter->HeldAtHalt = Adapter->PendingCount + Adapter->StuckCount + Adapter->HeldCount;
+	for (i = 0; i < Adapter->HeldCount; i++)
+		NdisMSendComplete(Adapter->AdapterHandle, Adapter->Held[i], NDIS_STATUS_SUCCESS);
+	Adapter->HeldCount = 0;
 	LoopCompleteHeld(Adapter, FALSE);
 	LoopTransferTimer(NULL, Adapter, NULL, NULL);
 	LoopAdapters[Adapter->Index] = NULL;
-	pr_info("ndis5_loopnic %u: sent=%d send_calls=%d pended=%d refused=%d resources_available=%d received=%d filtered=%d transfers=%d pended_transfers=%d packet_indications=%d resources_indications=%d returned=%d queries=%d pended_queries=%d sets=%d pended_sets=%d filter=0x%x multicast=%u hang_checks=%d resets=%d busy=%d held=%u sg_ok=%d sg_bad=%d double_reclaims=%d array_indications=%d later_pending=%d reset_dropped=%d sends_in_reset=%d dup_transfers=%d\n",
+	pr_info("ndis5_loopnic %u: sent=%d send_calls=%d pended=%d refused=%d resources_available=%d received=%d filtered=%d transfers=%d pended_transfers=%d packet_indications=%d resources_indications=%d returned=%d queries=%d pended_queries=%d sets=%d pended_sets=%d filter=0x%x multicast=%u hang_checks=%d resets=%d busy=%d held=%u sg_ok=%d sg_bad=%d double_reclaims=%d array_indications=%d later_pending=%d reset_dropped=%d sends_in_reset=%d dup_transfers=%d cancel_calls=%d cancelled=%d cancel_mismatch=%d surprise_removed=%d power_profile_events=%d power_profile=%d pnp_other=%d shutdowns=%d legacy_shutdowns=%d\n",
 		Adapter->Index, atomic_read(&Adapter->Sent), atomic_read(&Adapter->SendCalls),
 		atomic_read(&Adapter->Pended), atomic_read(&Adapter->Refused),
 		atomic_read(&Adapter->ResourcesAvailable), atomic_read(&Adapter->Received),
@@ -401,7 +510,12 @@ static VOID LoopHalt(IN NDIS_HANDLE MiniportAdapterContext)
 		atomic_read(&Adapter->SgOk), atomic_read(&Adapter->SgBad),
 		atomic_read(&Adapter->DoubleReclaims), atomic_read(&Adapter->ArrayIndications),
 		atomic_read(&Adapter->LaterPending), atomic_read(&Adapter->ResetDropped),
-		atomic_read(&Adapter->SendsInReset), atomic_read(&Adapter->DupTransfers));
+		atomic_read(&Adapter->SendsInReset), atomic_read(&Adapter->DupTransfers),
+		atomic_read(&Adapter->CancelCalls), atomic_read(&Adapter->Cancelled),
+		atomic_read(&Adapter->CancelMismatch), atomic_read(&Adapter->SurpriseRemoved),
+		atomic_read(&Adapter->PowerProfileEvents), Adapter->PowerProfile,
+		atomic_read(&Adapter->PnPOther), atomic_read(&Adapter->Shutdowns),
+		atomic_read(&Adapter->LegacyShutdowns));
 	for (i = 0; i < LOOP_RX_PACKETS; i++)
 		if (!Adapter->Rx[i].Free)
 			pr_err("ndis5_loopnic %u: receive packet %u never returned\n",
@@ -701,6 +815,20 @@ static NDIS_STATUS LoopSendOne(PLOOP_ADAPTER Adapter, PNDIS_PACKET Packet, LOOP_
 	if (Adapter->InReset)
 		atomic_inc(&Adapter->SendsInReset);
 
+	/* Held until cancelled (or the halt), never delivered. */
+	if (Adapter->Index == 0 && atomic_read(&LoopHoldSends) > 0) {
+		BOOLEAN Taken = FALSE;
+
+		NdisDprAcquireSpinLock(&Adapter->Lock);
+		if (Adapter->HeldCount < LOOP_PENDING_SENDS &&
+		    atomic_add_unless(&LoopHoldSends, -1, 0)) {
+			Adapter->Held[Adapter->HeldCount++] = Packet;
+			Taken = TRUE;
+		}
+		NdisDprReleaseSpinLock(&Adapter->Lock);
+		if (Taken)
+			return NDIS_STATUS_PENDING;
+	}
 	if (!deserialize && (Adapter->Refusing || (refuse_every && n % refuse_every == 0))) {
 		if (!Adapter->Refusing) {
 			Adapter->Refusing = TRUE;
@@ -811,6 +939,63 @@ static NDIS_STATUS LoopReset(OUT PBOOLEAN AddressingReset, IN NDIS_HANDLE Minipo
 	return NDIS_STATUS_PENDING;
 }
 
+/* Completes the held sends marked with @CancelId, aborted. */
+static VOID LoopCancelSendPackets(IN NDIS_HANDLE MiniportAdapterContext, IN PVOID CancelId)
+{
+	PLOOP_ADAPTER Adapter = MiniportAdapterContext;
+	PNDIS_PACKET Done[LOOP_PENDING_SENDS];
+	ULONG i, Kept = 0, n = 0;
+
+	atomic_inc(&Adapter->CancelCalls);
+	NdisAcquireSpinLock(&Adapter->Lock);
+	for (i = 0; i < Adapter->HeldCount; i++) {
+		PNDIS_PACKET Packet = Adapter->Held[i];
+
+		if (NDIS_GET_PACKET_CANCEL_ID(Packet) == CancelId) {
+			Done[n++] = Packet;
+		} else {
+			atomic_inc(&Adapter->CancelMismatch);
+			Adapter->Held[Kept++] = Packet;
+		}
+	}
+	Adapter->HeldCount = Kept;
+	NdisReleaseSpinLock(&Adapter->Lock);
+	for (i = 0; i < n; i++) {
+		atomic_inc(&Adapter->Cancelled);
+		NdisMSendComplete(Adapter->AdapterHandle, Done[i], NDIS_STATUS_REQUEST_ABORTED);
+	}
+}
+
+static VOID LoopPnPEventNotify(IN NDIS_HANDLE MiniportAdapterContext,
+			       IN NDIS_DEVICE_PNP_EVENT PnPEvent, IN PVOID InformationBuffer,
+			       IN ULONG InformationBufferLength)
+{
+	PLOOP_ADAPTER Adapter = MiniportAdapterContext;
+
+	switch (PnPEvent) {
+	case NdisDevicePnPEventSurpriseRemoved:
+		atomic_inc(&Adapter->SurpriseRemoved);
+		break;
+	case NdisDevicePnPEventPowerProfileChanged:
+		if (InformationBuffer != NULL && InformationBufferLength == sizeof(ULONG)) {
+			Adapter->PowerProfile = (LONG)*(PULONG)InformationBuffer;
+			atomic_inc(&Adapter->PowerProfileEvents);
+			break;
+		}
+		fallthrough;
+	default:
+		atomic_inc(&Adapter->PnPOther);
+		break;
+	}
+}
+
+static VOID LoopShutdown(IN NDIS_HANDLE MiniportAdapterContext)
+{
+	PLOOP_ADAPTER Adapter = MiniportAdapterContext;
+
+	atomic_inc(&Adapter->Shutdowns);
+}
+
 NDIS_LINUX_DRIVER_ENTRY DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
@@ -831,6 +1016,9 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 	Chars.ReturnPacketHandler = LoopReturnPacket;
 	Chars.CheckForHangHandler = LoopCheckForHang;
 	Chars.ResetHandler = LoopReset;
+	Chars.CancelSendPacketsHandler = LoopCancelSendPackets;
+	Chars.PnPEventNotifyHandler = LoopPnPEventNotify;
+	Chars.AdapterShutdownHandler = LoopShutdown;
 	Status = NdisMRegisterMiniport(Wrapper, &Chars, sizeof(Chars));
 	if (Status != NDIS_STATUS_SUCCESS)
 		NdisTerminateWrapper(Wrapper, NULL);
