@@ -64,18 +64,18 @@ log() { echo "# $*" | tee -a "$LOG" >&2; }
 die() { log "error: $*"; exit 1; }
 
 # family NAME: the pair's PCI ID and addresses, Linux's driver (LINUX),
-# MACs (tools/vm.sh's), namespaces, interface names and addresses; IP6_A
-# and IP6_B, when set, carry the icount UDP stream over IPv6 (see neigh).
+# MACs (tools/vm.sh's), namespaces, interface names and addresses, the
+# icount UDP stream's sender (UDPGEN: iperf3, or pace: see neigh).
 family() {
 	case $1 in
 	e1000)
 		ID=0x8086:0x100e LINUX=e1000 DEV_A=0000:00:10.0 DEV_B=0000:00:11.0
-		MAC_A=52:54:00:12:34:01 MAC_B=52:54:00:12:34:02 IP6_A= IP6_B=
+		MAC_A=52:54:00:12:34:01 MAC_B=52:54:00:12:34:02 UDPGEN=iperf3
 		NS_A=ndis_e1k_a NS_B=ndis_e1k_b IF_A=e1ka IF_B=e1kb IP_A=10.0.0.1 IP_B=10.0.0.2
 		;;
 	pcnet)
 		ID=0x1022:0x2000 LINUX=pcnet32 DEV_A=0000:00:12.0 DEV_B=0000:00:13.0
-		MAC_A=52:54:00:12:34:11 MAC_B=52:54:00:12:34:12 IP6_A=fd00:5::1 IP6_B=fd00:5::2
+		MAC_A=52:54:00:12:34:11 MAC_B=52:54:00:12:34:12 UDPGEN=pace
 		NS_A=ndis_pcn_a NS_B=ndis_pcn_b IF_A=pcna IF_B=pcnb IP_A=10.0.5.1 IP_B=10.0.5.2
 		;;
 	*) return 1 ;;
@@ -108,23 +108,16 @@ cleanup() {
 	done
 }
 
-# neigh NS IF IP MAC [IP6 OWN6]: a permanent neighbour entry for IP (with
-# IP6: IF gets the address OWN6, and IP6 an entry too), so that no ARP
-# frame crosses the wire. ARP's 42-byte frames are shorter than
-# Ethernet's 60: QEMU's pcnet sends them unpadded (pcnet32 asks for the
-# controller's auto-pad, which the model lacks) and pcnet32 drops what
-# arrives under 60 bytes as a runt (rx_errors), so two pcnet32 NICs never
-# resolve each other; the pcnet sample pads in software. Done for every
-# family alike. The same holds for iperf3's UDP handshake (a 4-byte
-# datagram each way, 46-byte frames): the pcnet family's UDP stream runs
-# over IPv6 (IP6_A, IP6_B), whose smallest such frame is 66 bytes; its
-# datagrams of 1400 bytes are 1462-byte frames there.
-neigh() {
-	ip -n "$1" neigh replace "$3" lladdr "$4" dev "$2" nud permanent || return 1
-	[ -n "${5:-}" ] || return 0
-	ip -n "$1" addr replace "$6/64" dev "$2" nodad &&
-		ip -n "$1" neigh replace "$5" lladdr "$4" dev "$2" nud permanent
-}
+# neigh NS IF IP MAC: a permanent neighbour entry, so that no ARP frame
+# crosses the wire. ARP's 42-byte frames are shorter than Ethernet's 60:
+# QEMU's pcnet sends them unpadded (pcnet32 asks for the controller's
+# auto-pad, which the model lacks) and pcnet32 drops what arrives under 60
+# bytes as a runt (rx_errors), so two pcnet32 NICs never resolve each
+# other; the pcnet sample pads in software. Done for every family alike.
+# The same holds for iperf3's UDP handshake (a 4-byte datagram each way,
+# 46-byte frames): the pcnet family's icount stream comes from
+# udp_pace.py instead (UDPGEN=pace), to a socat in the other namespace.
+neigh() { ip -n "$1" neigh replace "$3" lladdr "$4" dev "$2" nud permanent; }
 
 # use_a SLOT: A driven by the slot's driver (bound afresh when the slot
 # changes), in its namespace, link up, answering pings.
@@ -137,7 +130,7 @@ use_a() {
 		bind $DEV_A "$drv" >>"$LOG" || return 1
 	fi
 	SLOT=$1 CUR=$drv
-	attach $DEV_A "$drv" $NS_A $IF_A $IP_A >>"$LOG" && neigh $NS_A $IF_A $IP_B $MAC_B $IP6_B $IP6_A &&
+	attach $DEV_A "$drv" $NS_A $IF_A $IP_A >>"$LOG" && neigh $NS_A $IF_A $IP_B $MAC_B &&
 		link_up $NS_A $IF_A && link_up $NS_B $IF_B || return 1
 	ip netns exec $NS_A ping -q -c 3 -w 20 $IP_B >/dev/null || return 1
 	log "A on $drv ($(ip netns exec $NS_A ethtool -i $IF_A | awk '/^driver/ {print $2}'))"
@@ -243,12 +236,22 @@ trace_stop() {
 		END { if (halted) idle += end - t0; printf "%d %d\n", end - start - idle, irqs }' $TR/trace)
 }
 insn() { # DIR
-	local rev='' cnt=rx_packets out lost frames ipid mk f0 f1
+	local rev='' cnt=rx_packets out lost frames ipid mk f0 f1 tx rx dst rxif rpid r0
 	[ "$1" = b-to-a ] && rev=-R cnt=tx_packets
 	# The sender runs on, steadily, across the whole window: its start
 	# (exec, the control connection) is outside it.
-	ip netns exec $NS_A timeout 120 iperf3 -c "${IP6_B:-$IP_B}" -p $PORT -u -l 1400 -b "$RATE" -t $((WINDOW + 3)) $rev -J \
-		>"$FOUT/udp.json" 2>&1 &
+	if [ "$UDPGEN" = pace ]; then
+		tx=$NS_A rx=$NS_B dst=$IP_B rxif=$IF_B
+		[ "$1" = b-to-a ] && tx=$NS_B rx=$NS_A dst=$IP_A rxif=$IF_A
+		ip netns exec $rx socat -u UDP-RECV:$((PORT + 1)) /dev/null &
+		rpid=$!
+		r0=$(ip netns exec $rx cat /sys/class/net/$rxif/statistics/rx_packets)
+		ip netns exec $tx timeout 120 python3 "$HERE/udp_pace.py" $dst $((PORT + 1)) "$RATE" $((WINDOW + 3)) \
+			>"$FOUT/udp.txt" 2>&1 &
+	else
+		ip netns exec $NS_A timeout 120 iperf3 -c $IP_B -p $PORT -u -l 1400 -b "$RATE" -t $((WINDOW + 3)) $rev -J \
+			>"$FOUT/udp.json" 2>&1 &
+	fi
 	ipid=$!
 	trace_start
 	exec {mk}>$TR/trace_marker
@@ -270,9 +273,19 @@ insn() { # DIR
 	exec {mk}>&-
 	trace_stop || return 1
 	wait $ipid
-	out=$(cat "$FOUT/udp.json")
 	frames=$((f1 - f0))
-	lost=$(jq -r '.end.sum.lost_packets' <<<"$out" 2>/dev/null)
+	if [ "$UDPGEN" = pace ]; then
+		# Sent less received by the receiving NIC over the run (A's
+		# counter: refreshed when read, the last read long ago).
+		out=$(cat "$FOUT/udp.txt")
+		lost=$(($(ip netns exec $rx cat /sys/class/net/$rxif/statistics/rx_packets) - r0))
+		kill $rpid 2>/dev/null
+		wait $rpid 2>/dev/null
+		[[ $out =~ ^[0-9]+$ ]] && lost=$((out > lost ? out - lost : 0)) || lost=x
+	else
+		out=$(cat "$FOUT/udp.json")
+		lost=$(jq -r '.end.sum.lost_packets' <<<"$out" 2>/dev/null)
+	fi
 	[[ $lost =~ ^[0-9]+$ ]] && [ "$frames" -gt 0 ] ||
 		{ log "iperf3 -u $1 failed: $(head -c 300 <<<"$out" | tr '\n' ' ')"; return 1; }
 	row insn "$1" on "$((BUSY / frames))" insn/frame
@@ -294,7 +307,7 @@ measure() {
 # b_up: B on Linux's driver in its namespace (first, so that the NDIS
 # driver's registration cannot probe it), its iperf3 server listening.
 b_up() {
-	attach $DEV_B $LINUX $NS_B $IF_B $IP_B >>"$LOG" && neigh $NS_B $IF_B $IP_A $MAC_A $IP6_A $IP6_B || return 1
+	attach $DEV_B $LINUX $NS_B $IF_B $IP_B >>"$LOG" && neigh $NS_B $IF_B $IP_A $MAC_A || return 1
 	ip netns exec $NS_B iperf3 -s -p $PORT >/dev/null 2>&1 &
 	listen $NS_B $PORT >>"$LOG"
 }
