@@ -43,10 +43,10 @@
 #          stack, B's driver) is the same for both drivers: the difference
 #          of two drivers' rows is what A's driver costs more.
 #   irqs   device interrupts (all lines) per frame in that window
-#   udp-lost  datagrams of the whole UDP run that did not reach the
-#          receiving iperf3 (a receive ring overrun included: pcnet's
-#          controller drops a frame that finds no free receive descriptor)
-#          -- a frame lost costs its sender but is not counted by B
+#   udp-lost  datagrams of the whole UDP run that did not arrive (iperf3's
+#          count; with UDPGEN=pace: sent less the receiving NIC's count), a
+#          receive ring overrun included: a frame lost costs its sender but
+#          is not counted by B
 # Environment: NDIS_NIC_REPS (5), NDIS_NIC_SECS (3), NDIS_NIC_PINGS (200),
 # NDIS_NIC_WINDOW (2), NDIS_NIC_RATE (100M).
 set -uo pipefail
