@@ -235,6 +235,14 @@ trace_stop() {
 		}
 		END { if (halted) idle += end - t0; printf "%d %d\n", end - start - idle, irqs }' $TR/trace)
 }
+# rx_count NS IF: IF's rx_packets. The shim's counters (A under the
+# sample) follow OID_GEN_RCV_OK through a refresh that a read queues, at
+# most once a second: read, and read again after that.
+rx_count() {
+	ip netns exec $1 cat /sys/class/net/$2/statistics/rx_packets >/dev/null
+	sleep 1.2
+	ip netns exec $1 cat /sys/class/net/$2/statistics/rx_packets
+}
 insn() { # DIR
 	local rev='' cnt=rx_packets out lost frames ipid mk f0 f1 tx rx dst rxif rpid r0
 	[ "$1" = b-to-a ] && rev=-R cnt=tx_packets
@@ -245,7 +253,7 @@ insn() { # DIR
 		[ "$1" = b-to-a ] && tx=$NS_B rx=$NS_A dst=$IP_A rxif=$IF_A
 		ip netns exec $rx socat -u UDP-RECV:$((PORT + 1)) /dev/null &
 		rpid=$!
-		r0=$(ip netns exec $rx cat /sys/class/net/$rxif/statistics/rx_packets)
+		r0=$(rx_count $rx $rxif)
 		ip netns exec $tx timeout 120 python3 "$HERE/udp_pace.py" $dst $((PORT + 1)) "$RATE" $((WINDOW + 3)) \
 			>"$FOUT/udp.txt" 2>&1 &
 	else
@@ -275,10 +283,9 @@ insn() { # DIR
 	wait $ipid
 	frames=$((f1 - f0))
 	if [ "$UDPGEN" = pace ]; then
-		# Sent less received by the receiving NIC over the run (A's
-		# counter: refreshed when read, the last read long ago).
+		# Sent less received by the receiving NIC over the run.
 		out=$(cat "$FOUT/udp.txt")
-		lost=$(($(ip netns exec $rx cat /sys/class/net/$rxif/statistics/rx_packets) - r0))
+		lost=$(($(rx_count $rx $rxif) - r0))
 		kill $rpid 2>/dev/null
 		wait $rpid 2>/dev/null
 		[[ $out =~ ^[0-9]+$ ]] && lost=$((out > lost ? out - lost : 0)) || lost=x
