@@ -69,15 +69,19 @@ run:
 	@tools/run.sh
 
 # Shim against raw Linux DMA calls, per configuration, debug layers off;
-# then the NIC benchmark (plain and iommu). NDIS_BENCH_PARTS picks the parts
-# (default "dma nic"); the NIC part runs in the CONFIGS among plain, iommu.
+# then the NIC benchmark (plain and iommu): per NIC family, the NDIS sample
+# against Linux's driver on the same emulated device (e1000: e1000_ndis6 vs
+# e1000; pcnet: pcnet_ndis5 vs pcnet32; NDIS_BENCH_NIC_FAMILIES picks them).
+# NDIS_BENCH_PARTS picks the parts (default "dma nic"); the NIC part runs in
+# the CONFIGS among plain, iommu.
 NDIS_BENCH_PARTS ?= dma nic
 NIC_CONFIGS = $(filter plain iommu,$(CONFIGS))
 bench: modules
 	@$(if $(filter dma,$(NDIS_BENCH_PARTS)),tools/bench.sh $(filter-out swiotlb-tiny,$(CONFIGS)))
 	@$(if $(and $(filter nic,$(NDIS_BENCH_PARTS)),$(NIC_CONFIGS)),tools/bench-nic.sh $(NIC_CONFIGS))
 
-# Only the NIC benchmark: the NDIS e1000 sample against Linux's e1000.
+# Only the NIC benchmark: the NDIS e1000 and pcnet samples against Linux's
+# e1000 and pcnet32.
 bench-nic: modules
 	@tools/bench-nic.sh $(NIC_CONFIGS)
 
@@ -114,7 +118,7 @@ help:
 	@echo '  vm-test        the VM tests only (CONFIGS=..., NDIS_ONLY=REGEX)'
 	@echo '  check-kasan    the data-path tests and canaries on a KASAN kernel (opt-in)'
 	@echo '  bench          shim vs raw DMA API per configuration, then the NIC benchmark (NDIS_BENCH_PARTS)'
-	@echo '  bench-nic      only the NIC benchmark: the NDIS e1000 sample vs Linux e1000 (plain, iommu)'
+	@echo '  bench-nic      only the NIC benchmark: NDIS samples vs Linux e1000 and pcnet32 (plain, iommu)'
 	@echo '  rust-analyzer  write rust-project.json for the shim, the Rust API and the Rust sample'
 	@echo '  htmldocs       Documentation/ as HTML in build/htmldocs (Sphinx, warnings as errors)'
 	@echo '  clean          remove build/ and the objects'
