@@ -4,15 +4,18 @@
 # sample (samples/pcnet_ndis5) on ndis-shim, against a second pcnet driven
 # by Linux's pcnet32, over QEMU's emulated wire. tools/vm.sh puts both on
 # hub 1 and nothing else on it:
-#   A 0000:00:12.0 52:54:00:12:34:11 -> DRIVER_A, namespace ndis_pcn_a, pcna 10.0.5.1/24
-#   B 0000:00:13.0 52:54:00:12:34:12 -> pcnet32,  namespace ndis_pcn_b, pcnb 10.0.5.2/24
-# DRIVER_A is NDIS_PCNET_DRIVER_A: pcnet_ndis5 (sends through per-packet
-# scatter-gather lists, the default) or pcnet_ndis5_mapreg (the same source
-# built with map registers; tests/16-pcnet-ndis5-mapreg.sh).
-# The checks, in order (D: in the data-integrity subset, the only ones run
-# when NDIS_E1000_SUBSET=data, which tools/check.sh sets in the iommu and
-# swiotlb boots; the others report SKIP there):
-#  D  A bound to DRIVER_A and B to pcnet32; the MACs are QEMU's (A's read
+#   A 0000:00:12.0 52:54:00:12:34:11 -> the sample, namespace ndis_pcn_a, pcna 10.0.5.1/24
+#   B 0000:00:13.0 52:54:00:12:34:12 -> pcnet32,    namespace ndis_pcn_b, pcnb 10.0.5.2/24
+# Both builds of the sample run, one after the other on the same pair:
+# FIRST (NDIS_PCNET_DRIVER_A, default pcnet_ndis5: sends through per-packet
+# scatter-gather lists) and then SECOND (the other build,
+# pcnet_ndis5_mapreg: the same source with map registers and
+# NdisMStartBufferPhysicalMapping). The send DMA path is all that differs
+# between them; the filters and OIDs run the same code and are checked on
+# FIRST only. The checks, in order (D: in the data-integrity subset, the
+# only ones run when NDIS_E1000_SUBSET=data, which tools/check.sh sets in
+# the iommu and swiotlb boots; the others report SKIP there):
+#  D  A bound to FIRST and B to pcnet32; the MACs are QEMU's (A's read
 #     from the APROM, reported through OID_802_3_CURRENT_ADDRESS); link up
 #     on both (OID_GEN_MEDIA_CONNECT_STATUS)
 #  D  MTU 1500 (OID_GEN_MAXIMUM_FRAME_SIZE); the sample logged its station
@@ -28,15 +31,23 @@
 #       (OID_GEN_CURRENT_PACKET_FILTER, OID_802_3_MULTICAST_LIST: CSR15 and
 #       the logical address filter)
 #     A's packet counters moved (OID_GEN_XMIT_OK/RCV_OK)
-#  D  rmmod DRIVER_A under traffic (TCP A -> B, pings B -> A), reload:
-#     link, MAC, ping both ways
+#  D  rmmod FIRST under traffic (TCP A -> B, pings B -> A); SECOND loaded
+#     in its place: bound, link, MAC, ping both ways (the five payloads)
+#     SECOND: the ping sweep A -> B and the flood
+#  D  SECOND: 2 MiB over TCP each way by SHA-256; rmmod under traffic
 #  D  no NDIS call rejected over the whole run (debugfs rejected_calls)
 # Both NICs are handed back to Linux's pcnet32 at the end.
 # ndis-test: timeout=300
 set -uo pipefail
 . "$(dirname "$0")/../e1000_lib.sh"
 # The e1000 library's helpers, on the pcnet pair.
-DRIVER_A=${NDIS_PCNET_DRIVER_A:-pcnet_ndis5} DRIVER_B=pcnet32
+FIRST=${NDIS_PCNET_DRIVER_A:-pcnet_ndis5}
+case $FIRST in
+pcnet_ndis5) SECOND=pcnet_ndis5_mapreg ;;
+pcnet_ndis5_mapreg) SECOND=pcnet_ndis5 ;;
+*) echo "NDIS_PCNET_DRIVER_A=$FIRST: pcnet_ndis5 or pcnet_ndis5_mapreg"; exit 2 ;;
+esac
+DRIVER_A=$FIRST DRIVER_B=pcnet32
 DEV_A=0000:00:12.0 DEV_B=0000:00:13.0
 MAC_A=52:54:00:12:34:11 MAC_B=52:54:00:12:34:12
 NS_A=ndis_pcn_a NS_B=ndis_pcn_b IF_A=pcna IF_B=pcnb IP_A=10.0.5.1 IP_B=10.0.5.2
@@ -50,7 +61,7 @@ for d in $DEV_A $DEV_B; do
 	[ "$(cat $PCI/devices/$d/vendor 2>/dev/null):$(cat $PCI/devices/$d/device 2>/dev/null)" = 0x1022:0x2000 ] ||
 		{ echo "# SKIP no pcnet at $d (tools/vm.sh adds two, except in swiotlb-tiny)"; exit 4; }
 done
-for ko in "${NDIS_KO:?}/ndis_shim.ko" "$NDIS_KO/$DRIVER_A.ko"; do
+for ko in "${NDIS_KO:?}/ndis_shim.ko" "$NDIS_KO/$FIRST.ko" "$NDIS_KO/$SECOND.ko"; do
 	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
 done
 ping -V 2>/dev/null | grep -q iputils || { echo "# SKIP iputils ping not installed (tools/setup.sh)"; exit 4; }
@@ -59,6 +70,9 @@ for t in socat tcpdump ss sha256sum; do
 done
 modprobe -q pcnet32 || { echo "# SKIP Linux's pcnet32 driver not available (CONFIG_PCNET32=m)"; exit 4; }
 e1000_init
+# cleanup unloads DRIVER_A, SECOND once it has taken over; FIRST may still
+# be loaded if its rmmod failed.
+trap 'rmmod "$FIRST" 2>/dev/null; cleanup' EXIT
 
 # counters_moved MIN: A's packet counters, which the shim refreshes from
 # OID_GEN_XMIT_OK/RCV_OK at most once a second when they are read, both
@@ -75,8 +89,8 @@ counters_moved() {
 }
 
 echo "KTAP version 1"
-echo "1..26"
-echo "# DRIVER_A=$DRIVER_A, subset $SUBSET"
+echo "1..32"
+echo "# FIRST=$FIRST SECOND=$SECOND, subset $SUBSET"
 T0=$SECONDS
 e1000_bring_up
 check "A's MTU is 1500" [ "$(in_a cat /sys/class/net/$IF_A/mtu)" = 1500 ]
@@ -115,20 +129,34 @@ full && echo "# A's counters: ${rx:-?} received, ${tx:-?} sent"
 stats $NS_A $IF_A
 stats $NS_B $IF_B
 
-# ---- unload DRIVER_A under traffic, reload
+# ---- unload FIRST under traffic; SECOND takes A over
+# under_traffic: TCP A -> B (file ab) and pings B -> A running.
+under_traffic() {
+	tcp_start $NS_A $NS_B $IP_B "$TMP/ab"
+	ip netns exec $NS_B ping -q -i 0.01 -w 120 $IP_A >/dev/null 2>&1 &
+	BG+=($!)
+	sleep 1
+}
 t=$SECONDS
-tcp_start $NS_A $NS_B $IP_B "$TMP/ab"
-ip netns exec $NS_B ping -q -i 0.01 -w 120 $IP_A >/dev/null 2>&1 &
-BG+=($!)
-sleep 1
-check "rmmod $DRIVER_A under traffic" timeout 120 rmmod "$DRIVER_A"
+under_traffic
+check "rmmod $FIRST under traffic" timeout 120 rmmod "$FIRST"
 check "A's net_device gone with it" not quiet ip -n $NS_A link show dev $IF_A
 kill_ns
+DRIVER_A=$SECOND
 load_a && attach $DEV_A "$DRIVER_A" $NS_A $IF_A $IP_A
-check "reloaded: A bound to $DRIVER_A, link up, MAC $MAC_A" \
-	eval 'link_up $NS_A $IF_A && mac_is $NS_A $IF_A $MAC_A && [ "$(driver_of $DEV_A)" = "$DRIVER_A" ]'
-check "reloaded: ping both ways" eval 'ping_sizes $NS_A $IP_B 1 1472 && ping_sizes $NS_B $IP_A 1 1472'
-echo "# unload/reload took $((SECONDS - t)) s"
+check "$SECOND loaded: A bound to it, link up, MAC $MAC_A" \
+	eval 'link_up $NS_A $IF_A && mac_is $NS_A $IF_A $MAC_A && bound $DEV_A "$DRIVER_A"'
+check "$SECOND: ping both ways, payloads 1 64 512 1000 1472" \
+	eval 'ping_sizes $NS_A $IP_B 1 64 512 1000 1472 && ping_sizes $NS_B $IP_A 1 64 512 1000 1472'
+echo "# unload, load of $SECOND took $((SECONDS - t)) s"
+fcheck "$SECOND: ping A -> B, payloads 1..1472 step 97" ping_sizes $NS_A $IP_B $(seq 1 97 1472)
+fcheck "$SECOND: flood of 300 pings A -> B, none lost" flood $NS_A $IP_B 300
+check "$SECOND: $TCP_MIB MiB A -> B over TCP, SHA-256 intact" tcp $NS_A $NS_B $IP_B "$TMP/ab"
+check "$SECOND: $TCP_MIB MiB B -> A over TCP, SHA-256 intact" tcp $NS_B $NS_A $IP_A "$TMP/ba"
+under_traffic
+check "rmmod $SECOND under traffic" timeout 120 rmmod "$SECOND"
+check "A's net_device gone with it" not quiet ip -n $NS_A link show dev $IF_A
+kill_ns
 rejected1=$(cat $DBG/ndis_shim/rejected_calls 2>/dev/null || echo none)
 check "no NDIS call rejected ($rejected0 -> $rejected1)" [ "$rejected0" = "$rejected1" ]
 echo "# total $((SECONDS - T0)) s"
