@@ -831,6 +831,18 @@ fn set_oid(adapter: &Adapter, bridge: &Bridge, oid: u32, mut value: KVec<u8>) ->
     }
 }
 
+/// An OID request the shim could not allocate (or failed on purpose,
+/// `fail_oids`): logged, `ENOMEM`.
+fn not_issued(adapter: &Adapter, oid: u32) -> Error {
+    dev_warn!(
+        adapter.device(),
+        "{}: OID {:#010x} not issued: no memory for the request\n",
+        adapter.driver.name(),
+        oid
+    );
+    ENOMEM
+}
+
 /// Issues one OID request (a query, else a set) with `buffer` as its
 /// information buffer, waiting for `NdisMOidRequestComplete` if it pends:
 /// its status and `BytesWritten` (a query) or `BytesRead`. PASSIVE.
@@ -841,6 +853,11 @@ fn oid_request(
     oid: u32,
     buffer: &mut KVec<u8>,
 ) -> Result<(NdisStatus, u32)> {
+    // Fault injection (debugfs `fail_oids`) fails set requests only, on
+    // both paths: the statistics queries run on their own schedule.
+    if !query && take_injected(&FAIL_OIDS) {
+        return Err(not_issued(adapter, oid));
+    }
     if let Some(path) = &bridge.handlers.ndis5 {
         return crate::ndis5_nic::request(adapter, path, query, oid, buffer);
     }
@@ -868,19 +885,8 @@ fn oid_request(
         request.DATA.SET_INFORMATION.InformationBuffer = buf;
         request.DATA.SET_INFORMATION.InformationBufferLength = len;
     }
-    // Fault injection (debugfs `fail_oids`) fails set requests only: the
-    // statistics queries run on their own schedule.
-    let request = (query || !take_injected(&FAIL_OIDS))
-        .then(|| KBox::new(request, GFP_KERNEL).ok())
-        .flatten();
-    let Some(mut request) = request else {
-        dev_warn!(
-            adapter.device(),
-            "{}: OID {:#010x} not issued: no memory for the request\n",
-            adapter.driver.name(),
-            oid
-        );
-        return Err(ENOMEM);
+    let Ok(mut request) = KBox::new(request, GFP_KERNEL) else {
+        return Err(not_issued(adapter, oid));
     };
     let address = &raw mut *request as usize;
     nic.oid_done.store(false, Relaxed);

@@ -326,11 +326,42 @@ MiniportShutdown(
 	PcnetStopController((PPCNET_ADAPTER)MiniportAdapterContext);
 }
 
+/* Under the interrupt's lock: FALSE when CSR0 reads all ones, the
+ * registers gone (surprise removal, I/O decode off). */
+static BOOLEAN
+PcnetSyncIsPresent(
+	_In_ PVOID SynchronizeContext)
+{
+	return PcnetReadCsr((PPCNET_ADAPTER)SynchronizeContext, PCNET_CSR0) != PCNET_CSR0_GONE;
+}
+
+/* Bus mastering on or off in the PCI command register. */
+static VOID
+PcnetSetBusMaster(
+	_In_ PPCNET_ADAPTER Adapter,
+	_In_ BOOLEAN On)
+{
+	USHORT Command;
+
+	if (NdisReadPciSlotInformation(Adapter->MiniportAdapterHandle, 0, PCNET_PCI_COMMAND,
+				       &Command, sizeof(Command)) != sizeof(Command) ||
+	    Command == 0xFFFF)
+		return;
+	Command = On ? Command | PCNET_PCI_COMMAND_MASTER : Command & ~PCNET_PCI_COMMAND_MASTER;
+	NdisWritePciSlotInformation(Adapter->MiniportAdapterHandle, 0, PCNET_PCI_COMMAND,
+				    &Command, sizeof(Command));
+}
+
 /*
  * The controller is stopped, the sends it held completed (those it had
  * sent as sent, the others NDIS_STATUS_REQUEST_ABORTED), and it is reset
  * and started again with the same addresses and filter: no addressing
- * reset.
+ * reset.  A controller whose registers are gone cannot be stopped: its
+ * bus mastering is turned off first, so that it cannot read the sends
+ * taken back, and the reset fails with NDIS_STATUS_HARD_ERRORS, logged
+ * (MiniportReset: "an unrecoverable error occurred ... MiniportReset has
+ * called NdisWriteErrorLogEntry").  Found again later (CheckForHang asks
+ * for the reset), it gets its bus mastering back.
  */
 NDIS_STATUS
 MiniportReset(
@@ -338,11 +369,26 @@ MiniportReset(
 	_In_ NDIS_HANDLE MiniportAdapterContext)
 {
 	PPCNET_ADAPTER Adapter = (PPCNET_ADAPTER)MiniportAdapterContext;
+	BOOLEAN Present;
 
 	*AddressingReset = FALSE;
+	Present = NdisMSynchronizeWithInterrupt(&Adapter->Interrupt, (PVOID)PcnetSyncIsPresent,
+						Adapter);
+	if (!Present)
+		PcnetSetBusMaster(Adapter, FALSE);
 	PcnetStopController(Adapter);
 	PcnetSendCompleteAll(Adapter, TRUE);
 	Adapter->TxHangChecks = 0;
+	if (!Present) {
+		Adapter->DeviceLost = TRUE;
+		NdisWriteErrorLogEntry(Adapter->MiniportAdapterHandle,
+				       NDIS_ERROR_CODE_HARDWARE_FAILURE, 1, (ULONG)PCNET_CSR0_GONE);
+		return NDIS_STATUS_HARD_ERRORS;
+	}
+	if (Adapter->DeviceLost) {
+		PcnetSetBusMaster(Adapter, TRUE);
+		Adapter->DeviceLost = FALSE;
+	}
 	if (!NdisMSynchronizeWithInterrupt(&Adapter->Interrupt, (PVOID)PcnetSyncRestart,
 					   Adapter)) {
 		NdisWriteErrorLogEntry(Adapter->MiniportAdapterHandle,
@@ -381,7 +427,9 @@ PcnetSyncDebugDump(
  * Every 2 seconds: the link state (indicated when it changed), sends the
  * controller finished without a transmit interrupt seen, and a transmit
  * ring that made no progress for PCNET_TX_HANG_CHECKS calls (TRUE: NDIS
- * resets the adapter).
+ * resets the adapter).  Registers that read all ones: the device is gone,
+ * reported once (the link down, TRUE: the reset takes the sends back);
+ * registers that answer again: TRUE, the reset brings it up.
  */
 BOOLEAN
 MiniportCheckForHang(
@@ -389,6 +437,23 @@ MiniportCheckForHang(
 {
 	PPCNET_ADAPTER Adapter = (PPCNET_ADAPTER)MiniportAdapterContext;
 	NDIS_MEDIA_STATE State;
+
+	if (!NdisMSynchronizeWithInterrupt(&Adapter->Interrupt, (PVOID)PcnetSyncIsPresent,
+					   Adapter)) {
+		if (Adapter->DeviceLost)
+			return FALSE;	/* reported already; a reset could not help */
+		Adapter->DeviceLost = TRUE;
+		DbgPrint(PCNET_DRIVER_NAME ": registers unreachable: device lost\n");
+		if (Adapter->MediaState != NdisMediaStateDisconnected) {
+			Adapter->MediaState = NdisMediaStateDisconnected;
+			NdisMIndicateStatus(Adapter->MiniportAdapterHandle,
+					    NDIS_STATUS_MEDIA_DISCONNECT, NULL, 0);
+			NdisMIndicateStatusComplete(Adapter->MiniportAdapterHandle);
+		}
+		return TRUE;
+	}
+	if (Adapter->DeviceLost)
+		return TRUE;	/* back: a reset brings it up again */
 
 	State = NdisMSynchronizeWithInterrupt(&Adapter->Interrupt, (PVOID)PcnetSyncReadLink,
 					      Adapter) ?
@@ -434,7 +499,7 @@ MiniportISR(
 	USHORT Csr0;
 
 	Csr0 = PcnetReadCsr(Adapter, PCNET_CSR0);
-	if (Csr0 == 0xFFFF || !(Csr0 & CSR0_INTR)) {
+	if (Csr0 == PCNET_CSR0_GONE || !(Csr0 & CSR0_INTR)) {
 		*InterruptRecognized = FALSE;
 		*QueueMiniportHandleInterrupt = FALSE;
 		return;

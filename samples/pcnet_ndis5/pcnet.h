@@ -110,6 +110,8 @@ typedef struct _PCNET_ADAPTER {
 	ULONG CurrentLookahead;
 
 	NDIS_MEDIA_STATE MediaState;
+	BOOLEAN DeviceLost;             /* CSR0 read all ones (CheckForHang):
+					 * sends fail until a reset finds it */
 
 	/* Statistics */
 	ULONG64 XmitOk;

@@ -182,4 +182,12 @@ typedef struct _PCNET_TX_DESCRIPTOR {
 #define PCNET_RX_BUFFER_SIZE    1536    /* a whole frame and its FCS */
 #define PCNET_TX_BUFFER_SIZE    1536    /* the copy buffer of a descriptor */
 
+/* PCI configuration space (NdisReadPciSlotInformation) */
+#define PCNET_PCI_COMMAND       0x04
+#define PCNET_PCI_COMMAND_MASTER 0x0004 /* bus master enable */
+
+/* What CSR0 reads once the registers are gone (surprise removal, I/O
+ * decode off): no bus cycle answers, all ones come back. */
+#define PCNET_CSR0_GONE         0xFFFF
+
 #endif /* _PCNET_HW_H_ */

@@ -254,6 +254,9 @@ PcnetSendPacket(
 	PSCATTER_GATHER_LIST Sgl;
 #endif
 
+	/* The registers are gone (CheckForHang): nothing would send it. */
+	if (Adapter->DeviceLost)
+		return NDIS_STATUS_FAILURE;
 	NdisQueryPacket(Packet, &PhysicalCount, NULL, &FirstBuffer, &TotalLength);
 	if (TotalLength < PCNET_ETH_HEADER_SIZE || TotalLength > PCNET_MAX_FRAME_SIZE)
 		return NDIS_STATUS_INVALID_PACKET;

@@ -13,7 +13,7 @@
 # cleanup at exit: every NIC back to Linux's e1000), prints its KTAP plan,
 # then e1000_bring_up (namespaces, binding, the first five checks).
 # shellcheck shell=bash
-DRIVER_A=${NDIS_E1000_DRIVER_A:-e1000_ndis6}
+DRIVER_A=${NDIS_E1000_DRIVER_A:-e1000_ndis6} DRIVER_B=e1000
 DEV_A=0000:00:10.0 DEV_B=0000:00:11.0
 MAC_A=52:54:00:12:34:01 MAC_B=52:54:00:12:34:02
 NS_A=ndis_e1k_a NS_B=ndis_e1k_b IF_A=e1ka IF_B=e1kb IP_A=10.0.0.1 IP_B=10.0.0.2
@@ -23,21 +23,24 @@ PCI=/sys/bus/pci
 DBG=/sys/kernel/debug
 
 # e1000_require [TOOL...]: exit 4 (SKIP) without the NICs, modules or tools.
+# NIC_PCI_ID and NIC_MODEL name the pair's device (tools/vm.sh's e1000
+# unless a test using these helpers for other NICs sets them).
+NIC_PCI_ID=0x8086:0x100e NIC_MODEL=e1000
 e1000_require() {
 	for d in $DEV_A $DEV_B; do
-		[ "$(cat $PCI/devices/$d/vendor 2>/dev/null):$(cat $PCI/devices/$d/device 2>/dev/null)" = 0x8086:0x100e ] ||
-			{ echo "# SKIP no e1000 at $d (tools/vm.sh adds two, except in swiotlb-tiny)"; exit 4; }
+		[ "$(cat $PCI/devices/$d/vendor 2>/dev/null):$(cat $PCI/devices/$d/device 2>/dev/null)" = $NIC_PCI_ID ] ||
+			{ echo "# SKIP no $NIC_MODEL at $d (tools/vm.sh adds two, except in swiotlb-tiny)"; exit 4; }
 	done
 	if [ "$DRIVER_A" != e1000 ]; then
 		for ko in "${NDIS_KO:?}/ndis_shim.ko" "$NDIS_KO/$DRIVER_A.ko"; do
-			[ -f "$ko" ] || { echo "# SKIP $ko not built (NDIS_E1000_DRIVER_A=e1000 runs the checks on Linux's e1000)"; exit 4; }
+			[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
 		done
 	fi
 	ping -V 2>/dev/null | grep -q iputils || { echo "# SKIP iputils ping not installed (tools/setup.sh)"; exit 4; }
 	for t in socat tcpdump ss sha256sum "$@"; do
 		command -v $t >/dev/null || { echo "# SKIP $t not installed (tools/setup.sh)"; exit 4; }
 	done
-	modprobe -q e1000 || { echo "# SKIP Linux's e1000 driver not available (CONFIG_E1000=m)"; exit 4; }
+	modprobe -q $DRIVER_B || { echo "# SKIP Linux's $DRIVER_B driver not available (its CONFIG_=m)"; exit 4; }
 }
 
 # e1000_init: TMP, the state cleanup restores, cleanup at exit.
@@ -243,6 +246,188 @@ filter_phase() {
 	echo "# $1: A's stack saw $SEEN_FOREIGN to $MAC_FOREIGN, $SEEN_GROUP to $MAC_GROUP (of 10 each)"
 }
 
+# udp FROM-NS TO-NS TO-IP: iperf3 -u from FROM to TO (UDP_RATE, 8M, for
+# UDP_SECS, 4, unless set), loss at most UDP_MAX_LOSS_PCT (1 unless set).
+udp() {
+	local srv out lost total pct
+	PORT=$((PORT + 1))
+	ip netns exec "$2" timeout 60 iperf3 -s -1 -p "$PORT" >/dev/null 2>&1 &
+	srv=$!
+	BG+=($srv)
+	listen "$2" "$PORT" || return 1
+	out=$(ip netns exec "$1" timeout 60 iperf3 -c "$3" -p "$PORT" -u -b "${UDP_RATE:-8M}" -l 1400 -t "${UDP_SECS:-4}" -J 2>&1)
+	wait $srv
+	lost=$(jq -r '.end.sum.lost_packets' <<<"$out" 2>/dev/null)
+	total=$(jq -r '.end.sum.packets' <<<"$out" 2>/dev/null)
+	pct=$(jq -r '.end.sum.lost_percent' <<<"$out" 2>/dev/null)
+	echo "# UDP $1 -> $2 at ${UDP_RATE:-8M}bit/s: $lost of $total datagrams lost ($pct %)"
+	[[ $total =~ ^[0-9]+$ && $lost =~ ^[0-9]+$ ]] || { echo "$out" | head -n 5 | sed 's/^/# /'; return 1; }
+	[ "$total" -gt 100 ] && [ $((lost * 100)) -le $((total * ${UDP_MAX_LOSS_PCT:-1})) ]
+}
+
+# updown COUNT: ip link set down, then up, on A COUNT times, while the
+# transfer tcp_start began runs; cycles = how many brought the link back.
+updown() {
+	local busy=1 c
+	cycles=0
+	for ((c = 0; c < $1; c++)); do
+		kill -0 "${TCP_PIDS[1]}" 2>/dev/null || busy=0
+		ip -n $NS_A link set dev $IF_A down && sleep 0.3 &&
+			ip -n $NS_A link set dev $IF_A up && link_up $NS_A $IF_A && cycles=$((cycles + 1))
+		sleep 0.5
+	done
+	echo "# transfer still running at the last down: $busy"
+}
+# ---- counters and waits (tests/09-e1000-faults.sh, 17-pcnet-ndis5-faults.sh)
+# counter NS IF NAME: one of the interface's statistics.
+counter() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"; }
+# field NAME: NAME= of A's adapter in debugfs (ndis_shim/adapters).
+field() { sed -n "s/^$DEV_A .* $1=\([0-9]*\).*/\1/p" $DBG/ndis_shim/adapters; }
+# drained KNOB SECS: the fault-injection counter back to 0 within SECS.
+drained() {
+	local end=$((SECONDS + $2))
+	while ((SECONDS < end)); do
+		[ "$(cat $DBG/ndis_shim/$1)" = 0 ] && return 0
+		sleep 0.2
+	done
+	echo "# $1 still $(cat $DBG/ndis_shim/$1) after $2 s"
+	return 1
+}
+# field_above NAME VALUE SECS: A's NAME= above VALUE within SECS.
+field_above() {
+	local end=$((SECONDS + $3))
+	while ((SECONDS < end)); do
+		(($(field "$1") > $2)) && return 0
+		sleep 0.2
+	done
+	echo "# $1=$(field "$1"), wanted above $2"
+	return 1
+}
+link_down() { # NS IF SECS: no carrier within SECS
+	local end=$((SECONDS + $3))
+	while ((SECONDS < end)); do
+		[[ $(ip -n "$1" -o link show dev "$2" 2>/dev/null) == *LOWER_UP* ]] || return 0
+		sleep 0.2
+	done
+	return 1
+}
+grew() { # WHAT BEFORE AFTER AT-LEAST
+	echo "# $1: $2 -> $3"
+	(($3 - $2 >= $4))
+}
+
+# ---- phases shared by the fault tests (07, 09 and 17-pcnet-ndis5-faults)
+# updown_under_tcp FILE COUNT: FILE B -> A over TCP beside pings B -> A,
+# A taken down and up COUNT times meanwhile (three checks).
+updown_under_tcp() {
+	local f=$1 ppid
+	tcp_start $NS_B $NS_A $IP_A "$f"
+	ip netns exec $NS_B ping -q -i 0.01 -w 120 $IP_A >"$TMP/ping-updown" 2>&1 &
+	ppid=$!
+	BG+=($ppid)
+	sleep 0.5
+	updown "$2"
+	check "ip link set down/up x$2 on A under traffic: link back each time" [ $cycles = "$2" ]
+	check "$(($(stat -c %s "$f") >> 20)) MiB B -> A across the down/up cycles, SHA-256 intact" tcp_finish "$f" 240
+	kill -INT $ppid 2>/dev/null
+	wait $ppid 2>/dev/null
+	tail -n 2 "$TMP/ping-updown" | sed 's/^/# pings during the cycles: /'
+	check "ping A -> B after the cycles" ping_sizes $NS_A $IP_B 56 1472
+}
+# fault_knobs: exits unless the shim's fault-injection files are there;
+# rejected0 = A's rejected_calls now.
+fault_knobs() {
+	local k
+	for k in fail_maps fail_rx_skbs fail_oids; do
+		[ -w $DBG/ndis_shim/$k ] || { notok "debugfs ndis_shim/$k"; exit 1; }
+	done
+	rejected0=$(field rejected_calls)
+}
+side() { if [ "$1" = $NS_A ]; then echo A; else echo B; fi; } # NS: A or B
+# fault_under_tcp KNOB STAT FROM-NS TO-NS TO-IP FILE N WHAT: FILE FROM ->
+# TO over TCP beside pings every 5 ms, KNOB (debugfs ndis_shim) armed with
+# N meanwhile; WHAT names the failures (three checks: every failure taken,
+# the transfer intact, A's STAT grew by at least N). The pings are there
+# for TCP's sake: the injected failures must not all fall on one segment's
+# retransmissions, whose timeout doubles each time (on a slow guest 11 in
+# a row stalled the transfer past 120 s).
+fault_under_tcp() {
+	local knob=$1 ctr=$2 from=$3 to=$4 dst=$5 f=$6 cnt=$7 drop0 ppid dir
+	dir="$(side "$from") -> $(side "$to")"
+	drop0=$(counter $NS_A $IF_A "$ctr")
+	tcp_start "$from" "$to" "$dst" "$f"
+	ip netns exec "$from" ping -q -i 0.005 -w 90 "$dst" >/dev/null 2>&1 &
+	ppid=$!
+	BG+=($ppid)
+	sleep 1
+	echo "$cnt" >$DBG/ndis_shim/$knob
+	check "$knob=$cnt under traffic $dir: every failure taken" drained "$knob" 60
+	check "$(($(stat -c %s "$f") >> 20)) MiB $dir across $8, SHA-256 intact" tcp_finish "$f" 240
+	kill -INT $ppid 2>/dev/null
+	wait $ppid 2>/dev/null
+	check "A's $ctr grew by at least $cnt" grew "$ctr" "$drop0" "$(counter $NS_A $IF_A "$ctr")" "$cnt"
+}
+# oid_fault_phase MIN: fail_oids armed (every set fails while armed: one
+# promiscuity change may reach the miniport as more than one receive-mode
+# update, each re-applying the whole state, so a count that runs out could
+# let a later one through), A made promiscuous: at least MIN requests
+# failed, logged, frames to a foreign MAC still filtered; disarmed, the
+# next change goes through (four checks).
+oid_fault_phase() {
+	local fail0
+	in_b ip neigh replace $IP_FOREIGN lladdr $MAC_FOREIGN dev $IF_B nud permanent
+	in_b ip route add $IP_GROUP/32 dev $IF_B
+	fail0=$(field oid_failures)
+	echo 1000 >$DBG/ndis_shim/fail_oids
+	ip -n $NS_A link set dev $IF_A promisc on
+	sleep 2
+	check "fail_oids armed, A made promiscuous: its requests (multicast list, packet filter) failed" \
+		grew oid_failures "$fail0" "$(field oid_failures)" "$1"
+	check "the failed OID requests logged" kmsg_since "not issued: no memory for the request"
+	filter_phase "promiscuous, its packet filter not issued"
+	check "its packet filter not issued: frames to a foreign MAC still filtered" [ "$SEEN_FOREIGN" = 0 ]
+	echo 0 >$DBG/ndis_shim/fail_oids
+	ip -n $NS_A link set dev $IF_A promisc off
+	ip -n $NS_A link set dev $IF_A promisc on
+	sleep 0.5
+	filter_phase "promiscuous again"
+	check "promiscuous again: frames to a foreign MAC received (10 of 10)" [ "$SEEN_FOREIGN" = 10 ]
+	ip -n $NS_A link set dev $IF_A promisc off
+}
+# vanish_phase VALUE:MASK FILE: A's PCI command register written so
+# (setpci: its decode off) under pings A -> B; the sample must report the
+# device lost (its DRIVER_A: "registers unreachable: device lost"), be
+# reset once, lose its carrier and see no second reset while it stays so,
+# with no rejected call (rejected0: A's count before); then the register
+# back (COMMAND0): the sample asks for a reset, link, pings both ways and
+# FILE A -> B over TCP are back (nine checks). vanished_hook, when the
+# test defines it, runs once the register is written and may add checks
+# after the carrier's.
+vanish_phase() {
+	local resets0 resets1 ppid
+	COMMAND0=$(setpci -s "$SLOT" COMMAND)
+	resets0=$(field resets)
+	echo "# command register $COMMAND0, resets=$resets0"
+	ip netns exec $NS_A ping -q -i 0.05 -w 120 $IP_B >/dev/null 2>&1 &
+	ppid=$!
+	BG+=($ppid)
+	sleep 0.5
+	setpci -s "$SLOT" COMMAND="$1"
+	check "decode cleared under pings: a reset within 15 s (resets=$resets0 before)" field_above resets "$resets0" 15
+	check "the sample reported the device lost" kmsg_since "$DRIVER_A: registers unreachable: device lost"
+	check "decode cleared: A has no carrier" link_down $NS_A $IF_A 10
+	if declare -F vanished_hook >/dev/null; then vanished_hook; fi
+	resets1=$(field resets)
+	sleep 5 # two hang checks
+	check "decode cleared: no further reset" [ "$(field resets)" = "$resets1" ]
+	check "no rejected calls on A's adapter" [ "$(field rejected_calls)" = "$rejected0" ]
+	kill_ns
+	setpci -s "$SLOT" COMMAND="$COMMAND0"
+	check "decode back: the sample asks for a reset within 10 s" field_above resets "$resets1" 10
+	check "decode back: link up on A, ping both ways" \
+		eval 'link_up $NS_A $IF_A 20 && ping_sizes $NS_A $IP_B 56 1472 && ping_sizes $NS_B $IP_A 56 1472'
+	check "decode back: $(($(stat -c %s "$2") >> 20)) MiB A -> B over TCP intact" tcp $NS_A $NS_B $IP_B "$2"
+}
 # Every process left in the namespaces (a socat whose peer vanished).
 kill_ns() {
 	local p
@@ -275,7 +460,6 @@ cleanup() {
 # e1000_bring_up: A to DRIVER_A and B to DRIVER_B (Linux's driver, e1000
 # unless a test using these helpers for other NICs sets it) in their
 # namespaces, link up (five checks); exits when there is no link.
-DRIVER_B=e1000
 e1000_bring_up() {
 	local t0=$SECONDS
 	[ ! -e /run/netns/$NS_A ] || ip netns del $NS_A

@@ -47,23 +47,6 @@ case $SUBSET in full | data) ;; *) echo "NDIS_E1000_SUBSET=$SUBSET: full or data
 e1000_require iperf3 jq
 e1000_init
 
-udp() { # FROM-NS TO-NS TO-IP: iperf3 -u from FROM to TO, loss bounded
-	local srv out lost total pct
-	PORT=$((PORT + 1))
-	ip netns exec "$2" timeout 60 iperf3 -s -1 -p "$PORT" >/dev/null 2>&1 &
-	srv=$!
-	BG+=($srv)
-	listen "$2" "$PORT" || return 1
-	out=$(ip netns exec "$1" timeout 60 iperf3 -c "$3" -p "$PORT" -u -b 8M -l 1400 -t 4 -J 2>&1)
-	wait $srv
-	lost=$(jq -r '.end.sum.lost_packets' <<<"$out" 2>/dev/null)
-	total=$(jq -r '.end.sum.packets' <<<"$out" 2>/dev/null)
-	pct=$(jq -r '.end.sum.lost_percent' <<<"$out" 2>/dev/null)
-	echo "# UDP $1 -> $2: $lost of $total datagrams lost ($pct %)"
-	[[ $total =~ ^[0-9]+$ && $lost =~ ^[0-9]+$ ]] || { echo "$out" | head -n 5 | sed 's/^/# /'; return 1; }
-	[ "$total" -gt 100 ] && [ $((lost * 100)) -le $((total * UDP_MAX_LOSS_PCT)) ]
-}
-
 echo "KTAP version 1"
 echo "1..33"
 echo "# DRIVER_A=$DRIVER_A, subset $SUBSET"
@@ -123,25 +106,7 @@ fcheck "multicast group left: filtered again" [ "${g3:-}" = 0 ]
 # ---- down/up under traffic (for an NDIS miniport: Pause/Restart)
 t=$SECONDS
 head -c $((UPDOWN_MIB << 20)) /dev/urandom >"$TMP/updown"
-tcp_start $NS_B $NS_A $IP_A "$TMP/updown"
-ip netns exec $NS_B ping -q -i 0.01 -w 120 $IP_A >"$TMP/ping-updown" 2>&1 &
-ppid=$!
-BG+=($ppid)
-sleep 0.5
-busy=1 cycles=0
-for c in 1 2 3; do
-	kill -0 "${TCP_PIDS[1]}" 2>/dev/null || busy=0
-	ip -n $NS_A link set dev $IF_A down && sleep 0.3 &&
-		ip -n $NS_A link set dev $IF_A up && link_up $NS_A $IF_A && cycles=$((cycles + 1))
-	sleep 0.5
-done
-echo "# transfer still running at the last down: $busy"
-check "ip link set down/up x3 on A under traffic: link back each time" [ $cycles = 3 ]
-check "$UPDOWN_MIB MiB B -> A across the down/up cycles, SHA-256 intact" tcp_finish "$TMP/updown" 240
-kill -INT $ppid 2>/dev/null
-wait $ppid 2>/dev/null
-tail -n 2 "$TMP/ping-updown" | sed 's/^/# pings during the cycles: /'
-check "ping A -> B after the cycles" ping_sizes $NS_A $IP_B 56 1472
+updown_under_tcp "$TMP/updown" 3
 echo "# down/up took $((SECONDS - t)) s"
 
 # ---- unload DRIVER_A under traffic, reload

@@ -25,66 +25,12 @@ set -uo pipefail
 e1000_require
 qmp_open
 e1000_init
-ID=ndis_hp_e1000 NETDEV=ndis_nic_hp MAC_C=52:54:00:12:34:03
-DEV_C= NETDEV_ADDED=0
-
-e1000_devices() { # PCI names of the 82540EM functions present
-	local d v id
-	for d in $PCI/devices/*; do
-		read -r v <"$d/vendor" && read -r id <"$d/device" || continue
-		[ "$v:$id" = 0x8086:0x100e ] && echo "${d##*/}"
-	done
-	return 0
-}
-plug() { # netdev (once) and device_add; DEV_C = the new function
-	local before d i
-	if [ $NETDEV_ADDED = 0 ]; then
-		qmp '"execute": "netdev_add", "arguments": {"type": "hubport", "id": "'$NETDEV'", "hubid": 0}' || return 1
-		NETDEV_ADDED=1
-	fi
-	before=$(e1000_devices)
-	DEV_C=
-	qmp '"execute": "device_add", "arguments": {"driver": "e1000", "id": "'$ID'", "netdev": "'$NETDEV'", "bus": "ndis_hp0", "mac": "'$MAC_C'", "romfile": ""}' || return 1
-	for ((i = 0; i < 300; i++)); do
-		for d in $(e1000_devices); do
-			[[ $'\n'$before$'\n' == *$'\n'$d$'\n'* ]] || DEV_C=$d
-		done
-		[ -n "$DEV_C" ] && break
-		sleep 0.1
-	done
-	echo "# plugged (${SECONDS}s): ${DEV_C:-nothing}"
-	[ -n "$DEV_C" ]
-}
-unplug() { # device_del; until the guest and QEMU both let go
-	EVENTS=
-	echo "12-e1000-hot-unplug: device_del $ID ($DEV_C)" >/dev/kmsg
-	qmp '"execute": "device_del", "arguments": {"id": "'$ID'"}' || return 1
-	local i
-	for ((i = 0; i < 600; i++)); do
-		[ -e "$PCI/devices/$DEV_C" ] || break
-		sleep 0.1
-	done
-	[ -e "$PCI/devices/$DEV_C" ] && { echo "# $DEV_C still in the guest after 60 s"; return 1; }
-	echo "# removed from the guest (${SECONDS}s)"
-	qmp_wait_deleted $ID 60 || { echo "# no DEVICE_DELETED from QEMU"; return 1; }
-	echo "# QEMU: DEVICE_DELETED (${SECONDS}s)"
-}
-# The added NIC and its hub port never outlive the test (44-hot-unplug
-# uses the same root port), then the usual cleanup.
-restore() {
-	kill_ns
-	[ -n "$DEV_C" ] && [ -e "$PCI/devices/$DEV_C" ] && unplug
-	[ $NETDEV_ADDED = 1 ] && qmp '"execute": "netdev_del", "arguments": {"id": "'$NETDEV'"}'
-	cleanup
-}
-trap restore EXIT
-adapter_listed() { grep -q "^$1 " $DBG/ndis_shim/adapters; }
-rx_bytes() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_bytes" 2>/dev/null || echo 0; }
-# bring_up_c: C added, bound to the sample, in NS_A as IF_A, link up.
-bring_up_c() {
-	plug && load_a && attach "$DEV_C" "$DRIVER_A" $NS_A $IF_A $IP_A &&
-		[ "$(driver_of "$DEV_C")" = "$DRIVER_A" ] && link_up $NS_A $IF_A
-}
+HP_ID=ndis_hp_e1000 HP_NETDEV=ndis_nic_hp HP_HUB=0 HP_MODEL=e1000 HP_PCI_ID=0x8086:0x100e
+MAC_C=52:54:00:12:34:03 HP_MAC=52:54:00:12:34:03
+# The added NIC and its hub port never outlive the test, then the usual
+# cleanup.
+trap 'nic_unplug_all; cleanup' EXIT
+bring_up_c() { nic_bring_up $NS_A $IF_A $IP_A; }
 
 echo "KTAP version 1"
 echo "1..15"
@@ -102,15 +48,6 @@ rejected0=$(cat $DBG/ndis_shim/rejected_calls)
 # ---- unplugged under traffic
 # Endless streams (zeros; nothing to verify once the NIC is gone) both
 # ways, and a ping flood.
-stream() { # FROM-NS TO-NS TO-IP: STREAM_PID = the sender
-	PORT=$((PORT + 1))
-	ip netns exec "$2" socat -u TCP-LISTEN:$PORT,reuseaddr OPEN:/dev/null &
-	BG+=($!)
-	listen "$2" $PORT || return 1
-	ip netns exec "$1" socat -u OPEN:/dev/zero TCP:"$3":$PORT 2>/dev/null &
-	STREAM_PID=$!
-	BG+=($STREAM_PID)
-}
 stream $NS_A $NS_B $IP_B && ab_pid=$STREAM_PID
 stream $NS_B $NS_A $IP_A && ba_pid=$STREAM_PID
 ip netns exec $NS_B ping -f -q -w 120 $IP_A >/dev/null 2>&1 &
@@ -122,12 +59,12 @@ echo "# in 2 s before device_del: C received $((rxa1 - rxa0)) bytes, B $((rxb1 -
 check "traffic flowing both ways through C, both streams running" \
 	eval '[ $((rxa1 - rxa0)) -gt 10000 ] && [ $((rxb1 - rxb0)) -gt 10000 ] && kill -0 ${ab_pid:-0} && kill -0 ${ba_pid:-0}'
 t=$SECONDS
-check "device_del under traffic: C gone from the guest and from QEMU" unplug
+check "device_del under traffic: C gone from the guest and from QEMU" nic_unplug
 echo "# the removal took $((SECONDS - t)) s"
 check "paused for the removal with every send back" \
 	not kmsg_since "MiniportPause pended and never completed|send\(s\) not completed"
 check "the net_device is gone" not ip -n $NS_A link show dev $IF_A
-check "the adapter is gone from ndis_shim/adapters" not adapter_listed "$DEV_C"
+check "the adapter is gone from ndis_shim/adapters" not adapter_listed "$HP_DEV"
 check "no call rejected by the shim through the unplug (rejected_calls $rejected0)" \
 	[ "$(cat $DBG/ndis_shim/rejected_calls)" = "$rejected0" ]
 kill_ns
@@ -137,7 +74,7 @@ check "C added again: bound to $DRIVER_A, link up" bring_up_c
 check "ping both ways through the new C" eval 'ping_sizes $NS_A $IP_B 56 1472 && ping_sizes $NS_B $IP_A 56 1472'
 head -c $((4 << 20)) /dev/urandom >"$TMP/ab"
 check "4 MiB A -> B over TCP intact" tcp $NS_A $NS_B $IP_B "$TMP/ab"
-check "device_del, idle" unplug
+check "device_del, idle" nic_unplug
 check "rmmod $DRIVER_A" rmmod "$DRIVER_A"
 echo "# total $((SECONDS - T0)) s"
 exit "$failed"

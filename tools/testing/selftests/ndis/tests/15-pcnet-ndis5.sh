@@ -39,36 +39,18 @@
 # Both NICs are handed back to Linux's pcnet32 at the end.
 # ndis-test: timeout=300
 set -uo pipefail
-. "$(dirname "$0")/../e1000_lib.sh"
-# The e1000 library's helpers, on the pcnet pair.
-FIRST=${NDIS_PCNET_DRIVER_A:-pcnet_ndis5}
+. "$(dirname "$0")/../pcnet_lib.sh"
+FIRST=$DRIVER_A
 case $FIRST in
 pcnet_ndis5) SECOND=pcnet_ndis5_mapreg ;;
 pcnet_ndis5_mapreg) SECOND=pcnet_ndis5 ;;
 *) echo "NDIS_PCNET_DRIVER_A=$FIRST: pcnet_ndis5 or pcnet_ndis5_mapreg"; exit 2 ;;
 esac
-DRIVER_A=$FIRST DRIVER_B=pcnet32
-DEV_A=0000:00:12.0 DEV_B=0000:00:13.0
-MAC_A=52:54:00:12:34:11 MAC_B=52:54:00:12:34:12
-NS_A=ndis_pcn_a NS_B=ndis_pcn_b IF_A=pcna IF_B=pcnb IP_A=10.0.5.1 IP_B=10.0.5.2
-MAC_FOREIGN=52:54:00:12:34:98 IP_FOREIGN=10.0.5.99
-MAC_GROUP=01:00:5e:01:02:04 IP_GROUP=239.1.2.4
 TCP_MIB=2
 SUBSET=${NDIS_E1000_SUBSET:-full}
 case $SUBSET in full | data) ;; *) echo "NDIS_E1000_SUBSET=$SUBSET: full or data"; exit 2 ;; esac
-
-for d in $DEV_A $DEV_B; do
-	[ "$(cat $PCI/devices/$d/vendor 2>/dev/null):$(cat $PCI/devices/$d/device 2>/dev/null)" = 0x1022:0x2000 ] ||
-		{ echo "# SKIP no pcnet at $d (tools/vm.sh adds two, except in swiotlb-tiny)"; exit 4; }
-done
-for ko in "${NDIS_KO:?}/ndis_shim.ko" "$NDIS_KO/$FIRST.ko" "$NDIS_KO/$SECOND.ko"; do
-	[ -f "$ko" ] || { echo "# SKIP $ko not built"; exit 4; }
-done
-ping -V 2>/dev/null | grep -q iputils || { echo "# SKIP iputils ping not installed (tools/setup.sh)"; exit 4; }
-for t in socat tcpdump ss sha256sum; do
-	command -v $t >/dev/null || { echo "# SKIP $t not installed (tools/setup.sh)"; exit 4; }
-done
-modprobe -q pcnet32 || { echo "# SKIP Linux's pcnet32 driver not available (CONFIG_PCNET32=m)"; exit 4; }
+e1000_require
+[ -f "$NDIS_KO/$SECOND.ko" ] || { echo "# SKIP $NDIS_KO/$SECOND.ko not built"; exit 4; }
 e1000_init
 # cleanup unloads DRIVER_A, SECOND once it has taken over; FIRST may still
 # be loaded if its rmmod failed.
