@@ -4476,7 +4476,9 @@ static inline VOID PushEntryList(_Inout_ PSINGLE_LIST_ENTRY ListHead,
  * to, under the NDIS_SPIN_LOCK's lock taken with interrupts off (Windows
  * takes it at raised IRQL with interrupts disabled), so they mix with
  * NdisAcquireSpinLock on the same lock and are callable at any IRQL up to
- * DISPATCH_LEVEL, and from MiniportISR.  Insert returns the list's first
+ * DISPATCH_LEVEL, as their pages say; not from MiniportISR (an ISR that
+ * took a lock NdisAcquireSpinLock holds on its processor would spin for
+ * ever, on Windows too).  Insert returns the list's first
  * entry before the insertion, Remove/Pop the entry taken: NULL for an
  * empty list (unlike RemoveHeadList).
  */

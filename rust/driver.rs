@@ -411,8 +411,10 @@ pub(crate) fn register_ndis5(
         driver_context: 0,
     });
     drop(registration);
+    // How it does DMA (map registers or per-packet SG lists) is decided
+    // later, by the calls its MiniportInitialize makes.
     pr_info!(
-        "{}: NDIS {}.{} miniport registered (map registers and physical mapping)\n",
+        "{}: NDIS {}.{} miniport registered\n",
         driver.name(),
         version.major,
         version.minor

@@ -251,9 +251,11 @@ unsafe extern "C" fn NdisLinuxDriverUnload(Miniport: abi::PNDIS_LINUX_MINIPORT) 
     // SAFETY: by this function's safety requirement.
     match unsafe { Glue::new(Miniport) } {
         Some(glue) => {
-            // Its NDIS 5 work items' routines may be the module's code.
+            // Its NDIS 5 work items' routines may be the module's code:
+            // those scheduled before its adapters halt, and by the halts.
             ndis5_support::drain();
-            driver::unload(glue)
+            driver::unload(glue);
+            ndis5_support::drain();
         }
         None => reject("NdisLinuxDriverUnload", "NULL miniport"),
     }

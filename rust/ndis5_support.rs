@@ -11,14 +11,18 @@
 //! miniport's memory), so a queued routine belongs to no adapter: each
 //! schedule allocates its own queue entry, counted in [`PENDING`], and a
 //! miniport module's unload ([`drain`]) waits until no routine is queued
-//! or running, since one may be the unloading module's code.
+//! or running, since one may be the unloading module's code. The count is
+//! every miniport's: a routine that reschedules itself without end keeps
+//! every other miniport's unload waiting too (logged every 10 s). The
+//! entries run on the shim's own workqueue ([`init`], [`exit`]), so the
+//! shim's unload can wait for the last one to leave the shim's code.
 
 use core::ffi::c_void;
 use kernel::{
     bindings, new_work,
     prelude::*,
     sync::{
-        atomic::{Atomic, Relaxed},
+        atomic::{Acquire, Atomic, Relaxed, Release},
         Arc,
     },
     workqueue::{self, impl_has_work, Work, WorkItem},
@@ -34,6 +38,48 @@ use crate::{
 
 /// Work items scheduled and not yet returned from their routine.
 static PENDING: Atomic<u32> = Atomic::new(0);
+
+/// The workqueue the entries run on, the shim's own (the kernel crate
+/// wraps only the system queues, which a module may not flush):
+/// `destroy_workqueue` at [`exit`] returns once every entry's `run` has
+/// returned into the workqueue core, which [`PENDING`], decremented in the
+/// shim's code, cannot show.
+///
+/// # Invariants
+///
+/// Between [`init`] and [`exit`], a workqueue allocated by [`init`].
+static QUEUE: Atomic<*mut bindings::workqueue_struct> = Atomic::new(core::ptr::null_mut());
+
+/// Allocates [`QUEUE`]: at the shim's load, before any miniport can call.
+pub(crate) fn init() -> Result {
+    // SAFETY: a NUL-terminated name without conversions for the format;
+    // unbound, as Windows' system worker threads are to a processor, and
+    // the default concurrency.
+    let queue = unsafe {
+        bindings::alloc_workqueue_noprof(
+            c"ndis_shim_work".as_char_ptr(),
+            bindings::wq_flags_WQ_UNBOUND,
+            0,
+        )
+    };
+    if queue.is_null() {
+        return Err(ENOMEM);
+    }
+    QUEUE.store(queue, Release);
+    Ok(())
+}
+
+/// Waits for every scheduled routine and frees [`QUEUE`]: at the shim's
+/// unload, when no miniport module is left to schedule more.
+pub(crate) fn exit() {
+    drain();
+    let queue = QUEUE.xchg(core::ptr::null_mut(), Acquire);
+    if !queue.is_null() {
+        // SAFETY: allocated by `init` and no longer reachable through
+        // `QUEUE`; its drain waits for entries still running.
+        unsafe { bindings::destroy_workqueue(queue) };
+    }
+}
 
 /// One `NdisScheduleWorkItem`: the routine and its arguments, read at the
 /// call.
@@ -70,7 +116,7 @@ impl WorkItem for Scheduled {
         // kernel worker is PASSIVE_LEVEL, where Windows runs it. Its module
         // is still loaded: its unload waits for `PENDING` to drop ([`drain`]).
         unsafe { routine(item, context) };
-        PENDING.fetch_sub(1, Relaxed);
+        PENDING.fetch_sub(1, Release);
     }
 }
 
@@ -91,9 +137,16 @@ pub(crate) fn schedule(
         memory::alloc_flags(),
     )
     .map_err(|_| Error::Resources)?;
+    let queue = QUEUE.load(Acquire);
+    if queue.is_null() {
+        return Err(Error::Resources);
+    }
+    // SAFETY: by `QUEUE`'s invariant a live workqueue, destroyed only at
+    // the shim's unload, after every miniport module that could call here.
+    let queue = unsafe { workqueue::Queue::from_raw(queue) };
     PENDING.fetch_add(1, Relaxed);
     // A new entry is never queued already.
-    if workqueue::system().enqueue(scheduled).is_err() {
+    if queue.enqueue(scheduled).is_err() {
         PENDING.fetch_sub(1, Relaxed);
         return Err(Error::Resources);
     }
@@ -103,8 +156,18 @@ pub(crate) fn schedule(
 /// Waits until no scheduled routine is queued or running. PASSIVE; called
 /// before a miniport module's unload and at the shim's exit.
 pub(crate) fn drain() {
-    while PENDING.load(Relaxed) != 0 {
+    let mut waited_ms = 0u32;
+    // Acquire: what the routines wrote is seen by the unload that follows.
+    while PENDING.load(Acquire) != 0 {
         kernel::time::delay::fsleep(kernel::time::Delta::from_millis(1));
+        waited_ms = waited_ms.wrapping_add(1);
+        if waited_ms % 10_000 == 0 {
+            pr_warn!(
+                "waiting {} s for {} NDIS work item(s) to finish\n",
+                waited_ms / 1000,
+                PENDING.load(Relaxed)
+            );
+        }
     }
 }
 
@@ -145,7 +208,8 @@ pub(crate) fn cpu_usage() -> u32 {
 }
 
 /// A counted string's units: `Length` bytes of `Buffer`, or `None` for a
-/// NULL string or a NULL buffer with a length.
+/// NULL string, or a NULL or odd buffer with a length (a `&[u16]` must be
+/// aligned; WDK strings always are, so an odd one is refused, not copied).
 ///
 /// # Safety
 ///
@@ -161,10 +225,11 @@ pub(crate) unsafe fn unicode<'a>(s: *const abi::UNICODE_STRING) -> Option<&'a [u
     if n == 0 {
         return Some(&[]);
     }
-    if s.Buffer.is_null() {
+    if s.Buffer.is_null() || !s.Buffer.is_aligned() {
         return None;
     }
-    // SAFETY: `Buffer` readable for `Length` bytes (safety requirement).
+    // SAFETY: `Buffer` aligned and readable for `Length` bytes (safety
+    // requirement).
     Some(unsafe { core::slice::from_raw_parts(s.Buffer, n) })
 }
 
@@ -215,14 +280,14 @@ pub(crate) unsafe fn ansi_to_unicode(
         (n, false) => unsafe { core::slice::from_raw_parts(s.Buffer.cast::<u8>(), n.into()) },
     };
     let room = usize::from(d.MaximumLength) / 2;
-    if d.Buffer.is_null() && room != 0 {
+    if (d.Buffer.is_null() || !d.Buffer.is_aligned()) && room != 0 {
         return Err(StringError::Bad);
     }
     let to: &mut [u16] = if room == 0 {
         &mut []
     } else {
-        // SAFETY: writable for `MaximumLength` bytes, apart from `from`
-        // (safety requirement).
+        // SAFETY: aligned, and writable for `MaximumLength` bytes apart
+        // from `from` (safety requirement).
         unsafe { core::slice::from_raw_parts_mut(d.Buffer, room) }
     };
     let n = strings::ansi_to_unicode(from, to).map_err(|_| StringError::Overflow)?;

@@ -112,6 +112,9 @@ struct NdisShim {
 
 impl kernel::Module for NdisShim {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        // The one allocation besides debugfs, first: nothing to undo if it
+        // fails.
+        ndis5_support::init()?;
         registry::init();
         driver::init();
         probe::init();
@@ -124,9 +127,8 @@ impl kernel::Module for NdisShim {
             version::NDIS_MAJOR,
             version::NDIS_MINOR
         );
-        Ok(NdisShim {
-            _debugfs: debugfs::ShimDebugfs::new()?,
-        })
+        let debugfs = debugfs::ShimDebugfs::new().inspect_err(|_| ndis5_support::exit())?;
+        Ok(NdisShim { _debugfs: debugfs })
     }
 }
 
@@ -134,7 +136,7 @@ impl Drop for NdisShim {
     fn drop(&mut self) {
         // Statics are never dropped: their memory is given back here.
         probe::exit();
-        ndis5_support::drain();
+        ndis5_support::exit();
         driver::exit();
         net_buffer_pool::exit();
         packet_pool::exit();

@@ -11,6 +11,8 @@
 #     NDIS_E1000_DRIVER_A=e1000 runs tests/07-e1000-ndis6.sh on Linux's
 #     e1000 instead of the NDIS sample; NDIS_E1000_SUBSET=data|full picks
 #     its checks in plain (iommu and swiotlb always run the data subset).
+#     NDIS_PCNET_DRIVER_A=pcnet_ndis5_mapreg runs tests/15-pcnet-ndis5.sh's
+#     map-register build first (its full checks in plain).
 #
 # --vm-only skips setup, the kernel and module builds (except the canaries)
 # and the host tests. Full logs: build/host-test.log, build/vm/<config>/.
@@ -212,8 +214,9 @@ guest_env() { # one line of NAME=VALUE words
 		# misuse-status, random-sequence, fault-injection and mask-race
 		# tests (their statuses do not depend on the mapping layer). The
 		# e1000 and pcnet traffic tests run their data-integrity checks
-		# only (link, ping, TCP by hash, down/up and unload under traffic;
-		# the pcnet one in both builds of the NDIS 5 sample). The stress
+		# only (link, ping, TCP by hash, unload under traffic, and the
+		# e1000's down/up; the pcnet one in both builds of the NDIS 5
+		# sample). The stress
 		# runs 30000 transfers here (100000 in plain: 49 s of its 61), the
 		# edu round trips four of their seven lengths (each is two 100 ms
 		# edu transfers).
@@ -234,6 +237,7 @@ guest_env() { # one line of NAME=VALUE words
 	# The e1000 traffic test's driver under test (e1000_ndis6 unless set;
 	# e1000 runs it on Linux's driver).
 	[ -z "${NDIS_E1000_DRIVER_A:-}" ] || env+=(NDIS_E1000_DRIVER_A="$NDIS_E1000_DRIVER_A")
+	[ -z "${NDIS_PCNET_DRIVER_A:-}" ] || env+=(NDIS_PCNET_DRIVER_A="$NDIS_PCNET_DRIVER_A")
 	echo "${env[*]}"
 }
 

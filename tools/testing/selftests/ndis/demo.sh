@@ -76,45 +76,48 @@ demo_sample edu_dma "${SYSTEM_DMA[@]}" "shm off=0 len=1000 rx_off=64" \
 demo_sample edu_dma_ndis5 "roundtrip len=4096 off=0 buf=kmalloc reg=0" \
 	"roundtrip len=1500 off=4000 buf=vmalloc reg=1"
 
-# The NDIS 6 e1000 sample on NIC A (00:10.0), pinging NIC B (00:11.0, Linux's
-# e1000) across QEMU's hub, B in a namespace of its own.
-demo_e1000() {
-	local a=0000:00:10.0 b=0000:00:11.0 ns=ndis_demo_b ifa ifb d
-	[ -f "$ko/e1000_ndis6.ko" ] && [ -e /sys/bus/pci/devices/$a ] && [ -e /sys/bus/pci/devices/$b ] || return 0
+# A network miniport sample on NIC A pinging NIC B (Linux's driver for the
+# same device) across QEMU's hub, B in a namespace of its own; both handed
+# back to Linux's driver after.
+demo_nic() { # TITLE SAMPLE LINUX-DRIVER DEV-A DEV-B NET
+	local title=$1 mod=$2 linux=$3 a=$4 b=$5 net=$6 ns=ndis_demo_b ifa ifb d t
+	[ -f "$ko/$mod.ko" ] && [ -e /sys/bus/pci/devices/$a ] && [ -e /sys/bus/pci/devices/$b ] || return 0
 	echo
-	echo "== NDIS 6 network miniport e1000_ndis6 on $a, against Linux's e1000 on $b"
-	modprobe -q e1000 || return 0
-	for d in $a:e1000_ndis6 $b:e1000; do
+	echo "== $title $mod on $a, against Linux's $linux on $b"
+	modprobe -q "$linux" || return 0
+	for d in $a:$mod $b:$linux; do
 		echo "${d#*:}" >/sys/bus/pci/devices/${d%%:*}/driver_override
 		[ -e /sys/bus/pci/devices/${d%%:*}/driver ] &&
 			echo "${d%%:*}" >/sys/bus/pci/devices/${d%%:*}/driver/unbind
 	done
-	echo $b >/sys/bus/pci/drivers/e1000/bind 2>/dev/null
-	run insmod "$ko/e1000_ndis6.ko" || return 0
+	echo $b >/sys/bus/pci/drivers/$linux/bind 2>/dev/null
+	run insmod "$ko/$mod.ko" || return 0
 	sleep 2
 	ifa=$(ls /sys/bus/pci/devices/$a/net 2>/dev/null) ifb=$(ls /sys/bus/pci/devices/$b/net 2>/dev/null)
-	klog 'e1000_ndis6'
+	klog "$mod"
 	if [ -n "$ifa" ] && [ -n "$ifb" ]; then
 		ip netns add $ns && ip link set "$ifb" netns $ns
-		ip addr add 10.0.0.1/24 dev "$ifa" && ip link set "$ifa" up
-		ip -n $ns addr add 10.0.0.2/24 dev "$ifb" && ip -n $ns link set "$ifb" up
+		ip addr add $net.1/24 dev "$ifa" && ip link set "$ifa" up
+		ip -n $ns addr add $net.2/24 dev "$ifb" && ip -n $ns link set "$ifb" up
 		for t in $(seq 1 50); do
 			[[ $(ip -o link show dev "$ifa") == *LOWER_UP* ]] && break
 			sleep 0.2
 		done
 		run ip -br link show dev "$ifa"
 		ethtool "$ifa" 2>/dev/null | grep -E 'Speed|Duplex|Link detected' | sed 's/^\s*/  /'
-		run ping -c 3 -W 5 10.0.0.2
+		run ping -c 3 -W 5 $net.2
 		ip netns del $ns
 	else
 		echo "  no net_device on $a or $b"
 		status=1
 	fi
-	run rmmod e1000_ndis6
+	run rmmod "$mod"
 	for d in $a $b; do echo >/sys/bus/pci/devices/$d/driver_override; done
-	echo $a >/sys/bus/pci/drivers/e1000/bind 2>/dev/null
+	echo $a >/sys/bus/pci/drivers/$linux/bind 2>/dev/null
 }
-demo_e1000
+demo_nic "NDIS 6 network miniport" e1000_ndis6 e1000 0000:00:10.0 0000:00:11.0 10.0.0
+# The NDIS 5.1 one: lookahead receive, per-packet scatter-gather lists.
+demo_nic "NDIS 5.1 network miniport" pcnet_ndis5 pcnet32 0000:00:12.0 0000:00:13.0 10.0.5
 
 echo
 run rmmod ndis_shim

@@ -400,7 +400,7 @@ oid_fault_phase() {
 # reset once, lose its carrier and see no second reset while it stays so,
 # with no rejected call (rejected0: A's count before); then the register
 # back (COMMAND0): the sample asks for a reset, link, pings both ways and
-# FILE A -> B over TCP are back (nine checks). vanished_hook, when the
+# FILE A -> B over TCP are back (eight checks). vanished_hook, when the
 # test defines it, runs once the register is written and may add checks
 # after the carrier's.
 vanish_phase() {

@@ -130,5 +130,7 @@ stream() {
 	STREAM_PID=$!
 	BG+=($STREAM_PID)
 }
+# alive PID: PID (a stream's STREAM_PID) still runs; false for none.
+alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 adapter_listed() { grep -q "^$1 " $DBG/ndis_shim/adapters; }
 rx_bytes() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_bytes" 2>/dev/null || echo 0; }

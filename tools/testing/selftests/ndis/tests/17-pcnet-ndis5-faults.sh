@@ -141,6 +141,7 @@ else
 		eval 'nic_bring_up $NS_C $IF_C $IP_C && mac_is $NS_C $IF_C $HP_MAC'
 	check "ping both ways through C" eval 'ping_sizes $NS_C $IP_B 56 1472 && ping_sizes $NS_B $IP_C 56 1472'
 	rejected_all=$(cat $DBG/ndis_shim/rejected_calls)
+	cb_pid= bc_pid=
 	stream $NS_C $NS_B $IP_B && cb_pid=$STREAM_PID
 	stream $NS_B $NS_C $IP_C && bc_pid=$STREAM_PID
 	ip netns exec $NS_B ping -f -q -w 60 $IP_C >/dev/null 2>&1 &
@@ -150,7 +151,7 @@ else
 	rxc1=$(rx_bytes $NS_C $IF_C) txc1=$(ip netns exec $NS_C cat /sys/class/net/$IF_C/statistics/tx_bytes)
 	echo "# in 2 s before device_del: C received $((rxc1 - rxc0)) bytes, sent $((txc1 - txc0))"
 	check "traffic flowing both ways through C, both streams running" \
-		eval '[ $((rxc1 - rxc0)) -gt 10000 ] && [ $((txc1 - txc0)) -gt 10000 ] && kill -0 ${cb_pid:-0} && kill -0 ${bc_pid:-0}'
+		eval '[ $((rxc1 - rxc0)) -gt 10000 ] && [ $((txc1 - txc0)) -gt 10000 ] && alive "$cb_pid" && alive "$bc_pid"'
 	check "device_del under traffic: C gone from the guest and from QEMU" nic_unplug
 	check "C's net_device is gone" not quiet ip -n $NS_C link show dev $IF_C
 	check "C's adapter is gone from ndis_shim/adapters" not adapter_listed "$HP_DEV"

@@ -384,18 +384,23 @@ static VOID AdapterChecks(PPORTS_ADAPTER a)
 static VOID SystemChecks(PPORTS_ADAPTER a)
 {
 	ULONG Up0 = 0, Up1 = 0, Usage = 1000;
-	u64 Boot;
+	u64 Boot0, Boot1;
 	CCHAR Cpus;
 
-	/* NdisGetSystemUpTime: milliseconds since the system booted (read
-	 * just before the kernel's boot-time clock: within a second of it). */
+	/* NdisGetSystemUpTime: milliseconds since the system booted, read
+	 * between two readings of the kernel's boot-time clock around a 20 ms
+	 * NdisMSleep (1 ms of slack for truncation). The sleep's length is the
+	 * kernel's timers' (under TCG a jiffies-based sleep can end a tick
+	 * early by the boot-time clock), so only that the count moved is
+	 * asked of it. */
+	Boot0 = ktime_get_boottime_ns() / NSEC_PER_MSEC;
 	NdisGetSystemUpTime(&Up0);
-	Boot = ktime_get_boottime_ns() / NSEC_PER_MSEC;
 	NdisMSleep(20 * 1000);
 	NdisGetSystemUpTime(&Up1);
-	CHECK(a, Up1 - Up0 >= 20 && Up1 - Up0 < 2000 && (u64)Up0 <= Boot && Boot - Up0 < 1000,
-	      "NdisGetSystemUpTime: ms since boot (%u, the kernel's %llu), +%u over a 20 ms NdisMSleep",
-	      Up0, Boot, Up1 - Up0);
+	Boot1 = ktime_get_boottime_ns() / NSEC_PER_MSEC;
+	CHECK(a, (u64)Up0 + 1 >= Boot0 && (u64)Up1 <= Boot1 + 1 && Up1 - Up0 >= 10 && Boot1 - Boot0 < 2000,
+	      "NdisGetSystemUpTime: ms since boot (%u to %u, the kernel's %llu to %llu) over a 20 ms NdisMSleep",
+	      Up0, Up1, Boot0, Boot1);
 
 	/* NdisSystemProcessorCount: the processors; the CPU usage a percent. */
 	Cpus = NdisSystemProcessorCount();
