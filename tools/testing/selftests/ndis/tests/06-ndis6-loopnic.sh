@@ -78,8 +78,8 @@ check "operstate up" [ "$(cat /sys/class/net/"$A"/operstate)" = up ]
 check "debugfs view/net_devices: $A, carrier on, running" \
 	grep -qE "^net_device [^ ]+ name=$A carrier=1 data_path=running nbls_outstanding=[0-9]+$" $DBG/ndis_shim/view/net_devices
 
-check "ping A -> B" quiet "$BB" ping -c 3 -W 5 10.77.0.2
-check "ping B -> A" quiet ip netns exec $NS "$BB" ping -c 3 -W 5 10.77.0.1
+check "ping A -> B" quiet "$BB" ping -A -c 3 -W 5 10.77.0.2
+check "ping B -> A" quiet ip netns exec $NS "$BB" ping -A -c 3 -W 5 10.77.0.1
 sizes_ok=1
 for s in 1 64 500 1000 1400 1472; do
 	"$BB" ping -c 1 -W 5 -s $s 10.77.0.2 >/dev/null || { sizes_ok=0; echo "# size $s failed"; }

@@ -167,8 +167,8 @@ check "link speed from the pended OID_GEN_LINK_SPEED query: 1000 Mb/s" \
 # The PCI driver's shutdown callback, as the PCI core runs it at reboot
 # (checked at halt).
 echo 1 >/sys/module/ndis5_loopnic/parameters/shutdown
-check "ping A -> B" quiet "$BB" ping -c 3 -W 5 10.78.0.2
-check "ping B -> A" quiet ip netns exec $NS "$BB" ping -c 3 -W 5 10.78.0.1
+check "ping A -> B" quiet "$BB" ping -A -c 3 -W 5 10.78.0.2
+check "ping B -> A" quiet ip netns exec $NS "$BB" ping -A -c 3 -W 5 10.78.0.1
 sizes_ok=1
 for s in 1 18 19 64 500 1000 1400 1472; do
 	"$BB" ping -c 1 -W 5 -s $s 10.78.0.2 >/dev/null || { sizes_ok=0; echo "# size $s failed"; }
@@ -251,7 +251,7 @@ check "the pended resets completed as addressing resets" \
 if up indicate_packets=1 sg=1; then ok "insmod ndis5_loopnic indicate_packets=1 sg=1"
 else notok "insmod ndis5_loopnic indicate_packets=1 sg=1"; cleanup; exit 1; fi
 check "carrier up" wait_carrier
-check "ping A -> B (NdisMIndicateReceivePacket)" quiet "$BB" ping -c 3 -W 5 10.78.0.2
+check "ping A -> B (NdisMIndicateReceivePacket)" quiet "$BB" ping -A -c 3 -W 5 10.78.0.2
 tmp=$(mktemp -d)
 head -c 262144 /dev/urandom >"$tmp/a"
 ip netns exec $NS socat -u TCP-LISTEN:5003,reuseaddr OPEN:"$tmp/a.rx",creat,trunc 2>/dev/null &
@@ -304,7 +304,7 @@ else notok "insmod ndis5_loopnic deserialize=1"; cleanup; exit 1; fi
 # header": the MTU.
 check "MTU from OID_GEN_MAXIMUM_FRAME_SIZE (1492, not the default 1500)" [ "$(cat /sys/class/net/"$A"/mtu)" = 1492 ]
 check "carrier up" wait_carrier
-check "ping A -> B (deserialized)" quiet "$BB" ping -c 3 -W 5 10.78.0.2
+check "ping A -> B (deserialized)" quiet "$BB" ping -A -c 3 -W 5 10.78.0.2
 cancel_at_ifdown 4 deserialized
 "$BB" ping -A -w 30 10.78.0.2 >/dev/null 2>&1 &
 fpid=$!
