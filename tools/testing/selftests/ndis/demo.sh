@@ -85,22 +85,30 @@ demo_nic() { # TITLE SAMPLE LINUX-DRIVER DEV-A DEV-B NET
 	echo
 	echo "== $title $mod on $a, against Linux's $linux on $b"
 	modprobe -q "$linux" || return 0
-	for d in $a:$mod $b:$linux; do
-		echo "${d#*:}" >/sys/bus/pci/devices/${d%%:*}/driver_override
-		[ -e /sys/bus/pci/devices/${d%%:*}/driver ] &&
-			echo "${d%%:*}" >/sys/bus/pci/devices/${d%%:*}/driver/unbind
+	# PCI addresses hold colons: DEVICE=DRIVER pairs.
+	for d in $a=$mod $b=$linux; do
+		echo "${d#*=}" >/sys/bus/pci/devices/${d%%=*}/driver_override
+		[ -e /sys/bus/pci/devices/${d%%=*}/driver ] &&
+			echo "${d%%=*}" >/sys/bus/pci/devices/${d%%=*}/driver/unbind
 	done
 	echo $b >/sys/bus/pci/drivers/$linux/bind 2>/dev/null
 	run insmod "$ko/$mod.ko" || return 0
-	sleep 2
-	ifa=$(ls /sys/bus/pci/devices/$a/net 2>/dev/null) ifb=$(ls /sys/bus/pci/devices/$b/net 2>/dev/null)
+	for t in $(seq 1 50); do
+		ifa=$(ls /sys/bus/pci/devices/$a/net 2>/dev/null) ifb=$(ls /sys/bus/pci/devices/$b/net 2>/dev/null)
+		[ -n "$ifa" ] && [ -n "$ifb" ] && break
+		sleep 0.2
+	done
 	klog "$mod"
+	echo "  $a: driver $(basename "$(readlink /sys/bus/pci/devices/$a/driver)"), $b: driver $(basename "$(readlink /sys/bus/pci/devices/$b/driver)")"
+	[ -e /sys/bus/pci/drivers/$mod/$a ] || { echo "  $a not bound to $mod"; status=1; }
 	if [ -n "$ifa" ] && [ -n "$ifb" ]; then
 		ip netns add $ns && ip link set "$ifb" netns $ns
 		ip addr add $net.1/24 dev "$ifa" && ip link set "$ifa" up
 		ip -n $ns addr add $net.2/24 dev "$ifb" && ip -n $ns link set "$ifb" up
-		for t in $(seq 1 50); do
-			[[ $(ip -o link show dev "$ifa") == *LOWER_UP* ]] && break
+		# Both carriers: pcnet32 polls its link every few seconds.
+		for t in $(seq 1 100); do
+			[[ $(ip -o link show dev "$ifa") == *LOWER_UP* ]] &&
+				[[ $(ip -n $ns -o link show dev "$ifb") == *LOWER_UP* ]] && break
 			sleep 0.2
 		done
 		run ip -br link show dev "$ifa"
