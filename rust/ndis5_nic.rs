@@ -41,7 +41,7 @@
 
 use core::{
     ffi::c_void,
-    sync::atomic::{AtomicPtr, AtomicU32, Ordering},
+    sync::atomic::{AtomicPtr, AtomicU64, Ordering},
 };
 use kernel::{
     bindings,
@@ -79,12 +79,26 @@ const RX_PACKETS: u32 = 64;
 const QUERY_PENDING: usize = 1;
 const SET_PENDING: usize = 2;
 
-/// A send packet's state (in its [`TxReserved`]).
-const SENDING: u32 = 1;
+/// A send packet's state (in its [`TxReserved`]): the low 32 bits.
+const SENDING: u64 = 1;
 /// Send(Packets) returned: the miniport holds it until `NdisMSendComplete`.
-const WAITING: u32 = 2;
-/// `NdisMSendComplete` came during Send(Packets): completed on return.
-const EARLY: u32 = 3;
+const WAITING: u64 = 2;
+/// `NdisMSendComplete` came during Send(Packets): completed on return,
+/// with the status in the high 32 bits ([`early`]).
+const EARLY: u64 = 3;
+
+/// The state word of an [`EARLY`] completion with `status`: one word, so
+/// the completion's one CAS both claims the packet and leaves its status
+/// (a status written before the CAS could land in a packet already freed
+/// and reused, if the completion was a duplicate).
+const fn early(status: i32) -> u64 {
+    EARLY | ((status as u32 as u64) << 32)
+}
+
+/// The status an [`early`] state word holds.
+const fn early_status(word: u64) -> NdisStatus {
+    NdisStatus((word >> 32) as u32 as i32)
+}
 
 /// What a send packet's `ProtocolReserved` holds (the shim is its
 /// protocol).
@@ -99,9 +113,8 @@ struct TxReserved {
     skb: *mut RawSkb,
     /// The block of MDLs over the skb (`netdev_io::mdls_of_skb`).
     mdls: *mut abi::MDL,
-    state: AtomicU32,
-    /// The status of an [`EARLY`] completion.
-    early_status: i32,
+    /// [`SENDING`], [`WAITING`], an [`early`] completion, or 0 once taken.
+    state: AtomicU64,
 }
 
 /// What a transfer packet's `ProtocolReserved` holds.
@@ -551,8 +564,7 @@ pub(crate) fn xmit(adapter: &Adapter, bridge: &Bridge, path: &Ndis5Path, skb: *m
         tx_reserved(packet).write(TxReserved {
             skb,
             mdls,
-            state: AtomicU32::new(SENDING),
-            early_status: 0,
+            state: AtomicU64::new(SENDING),
         });
     }
     // SAFETY: the stack's skb.
@@ -598,14 +610,12 @@ pub(crate) fn xmit(adapter: &Adapter, bridge: &Bridge, path: &Ndis5Path, skb: *m
     // SAFETY: the packet's reserved area, as written above.
     let state = unsafe { &(*tx_reserved(packet)).state };
     if status == NdisStatus::PENDING {
-        if state
-            .compare_exchange(SENDING, WAITING, Ordering::AcqRel, Ordering::Acquire)
-            .is_err()
+        if let Err(word) =
+            state.compare_exchange(SENDING, WAITING, Ordering::AcqRel, Ordering::Acquire)
         {
-            // SAFETY: completed during the call: its status was kept.
-            let early = unsafe { (*tx_reserved(packet)).early_status };
-            // SAFETY: the shim's packet, which the miniport gave back.
-            unsafe { complete_packet(adapter, bridge, packet, NdisStatus(early)) };
+            // SAFETY: the shim's packet, which the miniport gave back:
+            // completed during the call, its status in the word.
+            unsafe { complete_packet(adapter, bridge, packet, early_status(word)) };
         }
     } else if status.0 == abi::NDIS_STATUS_RESOURCES
         && state
@@ -632,15 +642,10 @@ pub(crate) fn xmit(adapter: &Adapter, bridge: &Bridge, path: &Ndis5Path, skb: *m
     } else {
         // Taken out of SENDING first: a completion racing with this
         // either came before (EARLY, its status kept) or is refused.
-        let status = if state
-            .compare_exchange(SENDING, 0, Ordering::AcqRel, Ordering::Acquire)
-            .is_err()
-        {
-            // SAFETY: `packet` is one of the shim's send packets (checked above); the completion
-            // wrote early_status before its CAS to EARLY, which our failed CAS observed (Acquire).
-            NdisStatus(unsafe { (*tx_reserved(packet)).early_status })
-        } else {
-            status
+        let status = match state.compare_exchange(SENDING, 0, Ordering::AcqRel, Ordering::Acquire) {
+            // Completed during the call: its status in the word.
+            Err(word) => early_status(word),
+            Ok(_) => status,
         };
         // SAFETY: SUCCESS or a failure: done with at once.
         unsafe { complete_packet(adapter, bridge, packet, status) };
@@ -713,13 +718,12 @@ pub(crate) fn send_complete(adapter: &Adapter, packet: *mut abi::NDIS_PACKET, st
     }
     // SAFETY: one of the shim's send packets.
     let r = unsafe { tx_reserved(packet) };
-    // SAFETY: `r` points into a pool packet, alive until freed by this completion path.
+    // SAFETY: `r` points into a pool packet, alive until freed by this
+    // completion path; only the state word is touched before a CAS claims
+    // the packet.
     let state = unsafe { &(*r).state };
-    // SAFETY: `r` points into a pool packet; only this completion writes early_status, and the CAS
-    // below publishes it.
-    unsafe { (*r).early_status = status };
     if state
-        .compare_exchange(SENDING, EARLY, Ordering::AcqRel, Ordering::Acquire)
+        .compare_exchange(SENDING, early(status), Ordering::AcqRel, Ordering::Acquire)
         .is_ok()
     {
         return;

@@ -1055,6 +1055,17 @@ extern "C" fn ndis_shim_nic_link(nic: *mut c_void, speed_mbps: *mut u32, duplex:
 extern "C" fn ndis_shim_nic_tx_timeout(nic: *mut c_void) {
     // SAFETY: as in `ndis_shim_nic_rx_mode`.
     let adapter = unsafe { ArcBorrow::<Adapter>::from_raw(nic.cast()) };
+    if adapter.nic.resetting.load(Acquire) {
+        // An NDIS 5 reset stops the queue until it completes (up to the
+        // reset's 10 s wait, past the watchdog's 5 s): that reset is the
+        // answer already, a second would follow it for nothing.
+        dev_warn!(
+            adapter.device(),
+            "{}: transmit timed out during a reset: no second reset\n",
+            adapter.driver.name()
+        );
+        return;
+    }
     dev_warn!(
         adapter.device(),
         "{}: transmit timed out ({} NBL(s) at the miniport): resetting\n",
