@@ -199,7 +199,7 @@ r1=$(rejected)
 # two reads; the exact total is checked below, with the duplicates.)
 check "forged NdisMSendComplete/NdisMTransferDataComplete refused and counted ($r0 -> $r1), no oops" \
 	[ "$r1" -ge $((r0 + 3)) ]
-# A hang: each adapter's next check answers TRUE; until then the loopnic
+# A hang: each adapter's check answers TRUE once it holds a send; until then the loopnic
 # holds its sends PENDING, and its MiniportReset gives them up ("the
 # miniport relinquishes pending packet ownership, no matter the state of
 # the send. NDIS will complete any pending sends": MiniportReset, NDIS 5).

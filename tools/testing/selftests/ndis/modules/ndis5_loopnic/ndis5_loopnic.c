@@ -28,8 +28,9 @@
  * from a timer); set information takes the packet filter and, pended,
  * the multicast list (NdisMSetInformationComplete). The media connects
  * (NdisMIndicateStatus) a second after initialization. A write to the
- * parameter "hang" makes each adapter's next MiniportCheckForHang answer
- * TRUE and, until then, holds its sends PENDING as stuck hardware would;
+ * parameter "hang" makes each adapter's MiniportCheckForHang answer TRUE
+ * once it holds a send and, until then, holds its sends PENDING as stuck
+ * hardware would;
  * the MiniportReset that follows gives up every send it holds (a
  * serialized miniport may: NDIS completes them), pends and completes from
  * a timer 300 ms later; a send that arrives in between is counted. With
@@ -916,6 +917,11 @@ static BOOLEAN LoopCheckForHang(IN NDIS_HANDLE MiniportAdapterContext)
 	int Bit = 1 << Adapter->Index;
 
 	atomic_inc(&Adapter->HangChecks);
+	/* Hung only once a send is stuck: the reset then always has one to
+	 * give up (a check right after the write would otherwise find none,
+	 * and the test's count of them would depend on the timing). */
+	if (READ_ONCE(Adapter->StuckCount) == 0)
+		return FALSE;
 	return (atomic_fetch_andnot(Bit, &LoopHang) & Bit) != 0;
 }
 
