@@ -207,10 +207,13 @@ impl Adapter {
         )
     }
 
-    /// Transfers (mapped in place, bounced) so far: the adapter's own and
-    /// its live channels'. PASSIVE.
+    /// Transfers (mapped in place, bounced) so far: the adapter's own, its
+    /// live channels' and its map registers'. PASSIVE.
     pub(crate) fn transfer_totals(&self) -> (u64, u64) {
         let (mut mapped, mut bounced) = self.core.transfers.get();
+        let (m, b) = self.map_registers.transfers();
+        mapped += m;
+        bounced += b;
         for channel in self.objects.lock().channels.iter() {
             let (m, b) = channel.object().transfers.get();
             mapped += m;
@@ -511,7 +514,7 @@ impl Adapter {
                 left
             );
         }
-        if self.map_registers.release() {
+        if self.map_registers.release(&self.core) {
             dev_warn!(dev, "{}: map registers not freed; freed\n", name);
         }
         let left = self.io.release();

@@ -100,6 +100,17 @@ impl<T> Claimable<T> {
         }
     }
 
+    /// The phase now: [`BUSY`] while claimed. A snapshot, for reports.
+    pub(crate) fn phase(&self) -> u32 {
+        self.phase.load(Relaxed)
+    }
+
+    /// The value, to its owner alone: no claim can exist while it holds
+    /// the only reference.
+    pub(crate) fn get_mut(&mut self) -> &mut T {
+        self.value.get_mut()
+    }
+
     /// Claims the value if its phase is one `from` accepts (never
     /// [`BUSY`]), waiting while another caller holds it. Returns `None` when
     /// the phase is not one `from` accepts, or when the value is busy and

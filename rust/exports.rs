@@ -34,7 +34,9 @@ use crate::{
     net_buffer_pool, net_device,
     netdev_io::{self, StatusIndication},
     nic::{GeneralAttributes, OffloadAttributes},
-    packet_pool, pci_device, probe, registry, reject, reset,
+    packet_pool, pci_device, probe,
+    registry::{self, Found},
+    reject, reset,
     resources::{self, BusBuffer},
     sg_dma::{self, SgDma},
     shared_memory,
@@ -214,6 +216,16 @@ fn adapter_or_invalid(raw: abi::NDIS_HANDLE) -> status::Result<Arc<Adapter>> {
 /// is logged and counted.
 fn adapter_or_reject(raw: abi::NDIS_HANDLE, call: &str) -> Option<Arc<Adapter>> {
     let found = adapter(raw);
+    if found.is_none() {
+        reject(call, "unknown adapter handle");
+    }
+    found
+}
+
+/// [`adapter_or_reject`] for a hot path: the adapter borrowed for the call
+/// (see [`registry::find`]), no reference taken. Never sleeps.
+fn found_adapter_or_reject(raw: abi::NDIS_HANDLE, call: &str) -> Option<Found<Adapter>> {
+    let found = registry::find(handle(raw));
     if found.is_none() {
         reject(call, "unknown adapter handle");
     }
@@ -1968,7 +1980,7 @@ unsafe extern "C" fn NdisMStartBufferPhysicalMapping(
         unsafe { PhysicalAddressArray.add(i).write_unaligned(unit) };
     });
     const CALL: &str = "NdisMStartBufferPhysicalMapping";
-    let entries = adapter_or_reject(MiniportAdapterHandle, CALL).and_then(|adapter| {
+    let entries = found_adapter_or_reject(MiniportAdapterHandle, CALL).and_then(|adapter| {
         let buffer = match buffer {
             None => None,
             Some((mdl, Ok(view))) => Some((mdl, view)),
@@ -2000,7 +2012,7 @@ extern "C" fn NdisMCompleteBufferPhysicalMapping(
 ) {
     const CALL: &str = "NdisMCompleteBufferPhysicalMapping";
     traced_void(c"NdisMCompleteBufferPhysicalMapping", MiniportAdapterHandle);
-    if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, CALL) {
+    if let Some(adapter) = found_adapter_or_reject(MiniportAdapterHandle, CALL) {
         map_registers::complete(
             &adapter.map_registers,
             &adapter,

@@ -211,7 +211,7 @@ extern "C" {
 /// # Invariants
 ///
 /// The CPU is in an RCU-sched read-side section from `new` to `drop`.
-struct ReadSection(PhantomData<*mut ()>);
+pub(crate) struct ReadSection(PhantomData<*mut ()>);
 
 impl ReadSection {
     fn new() -> Self {
@@ -227,6 +227,13 @@ impl Drop for ReadSection {
         // SAFETY: entered in `new` on this CPU (the type is not `Send`).
         unsafe { ndis_shim_handle_read_unlock() };
     }
+}
+
+/// An RCU-sched read-side section for what else the shim publishes the
+/// registry's way (taken out, a grace period, then freed): for as long as
+/// the returned value lives. Never sleeps; nests.
+pub(crate) fn read_section() -> ReadSection {
+    ReadSection::new()
 }
 
 /// An object a handle named, borrowed for an RCU read-side section.

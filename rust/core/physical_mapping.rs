@@ -117,11 +117,12 @@ impl Rejection {
     }
 }
 
-/// Maps `mdl` (`len` bytes) under `slots[index]` with `map`, if the slot
-/// exists, is free and the length fits `maximum`.
+/// Maps `mdl` (`len` bytes) under a map register's `slot` with `map`, if
+/// the slot is free and the length fits `maximum`. (An index beyond the
+/// registers allocated, [`Rejection::BadIndex`], is the caller's to find:
+/// it owns the registers.)
 pub fn start<M, F>(
-    slots: &mut [Option<ActiveMapping<M>>],
-    index: u32,
+    slot: &mut Option<ActiveMapping<M>>,
     mdl: usize,
     len: usize,
     maximum: u32,
@@ -131,7 +132,6 @@ pub fn start<M, F>(
 where
     F: FnOnce() -> Result<M>,
 {
-    let slot = slots.get_mut(index as usize).ok_or(Rejection::BadIndex)?;
     if slot.is_some() {
         return Err(Rejection::InUse);
     }
@@ -142,14 +142,12 @@ where
     Ok(&slot.insert(ActiveMapping { mdl, dir, mapping }).mapping)
 }
 
-/// Takes the mapping of `mdl` out of `slots[index]`; the caller finishes it
-/// for the CPU with the remembered direction and drops it.
+/// Takes the mapping of `mdl` out of a map register's `slot`; the caller
+/// finishes it for the CPU with the remembered direction and drops it.
 pub fn complete<M>(
-    slots: &mut [Option<ActiveMapping<M>>],
-    index: u32,
+    slot: &mut Option<ActiveMapping<M>>,
     mdl: usize,
 ) -> core::result::Result<ActiveMapping<M>, Rejection> {
-    let slot = slots.get_mut(index as usize).ok_or(Rejection::BadIndex)?;
     match slot {
         None => Err(Rejection::NotMapped),
         Some(active) if active.mdl != mdl => Err(Rejection::WrongBuffer),
@@ -224,50 +222,42 @@ mod tests {
         let mut slots: [Option<ActiveMapping<u32>>; 2] = [None, None];
         let ok = || Ok(7u32);
         assert_eq!(
-            start(&mut slots, 2, 0x10, 8, 64, Direction::ToDevice, ok),
-            Err(Rejection::BadIndex)
-        );
-        assert_eq!(
-            start(&mut slots, 0, 0x10, 0, 64, Direction::ToDevice, ok),
+            start(&mut slots[0], 0x10, 0, 64, Direction::ToDevice, ok),
             Err(Rejection::BadLength)
         );
         assert_eq!(
-            start(&mut slots, 0, 0x10, 65, 64, Direction::ToDevice, ok),
+            start(&mut slots[0], 0x10, 65, 64, Direction::ToDevice, ok),
             Err(Rejection::BadLength)
         );
         assert_eq!(
-            start(&mut slots, 0, 0x10, 8, 64, Direction::ToDevice, || Err(
+            start(&mut slots[0], 0x10, 8, 64, Direction::ToDevice, || Err(
                 Error::Resources
             )),
             Err(Rejection::MapFailed)
         );
         assert!(slots[0].is_none());
         assert_eq!(
-            start(&mut slots, 0, 0x10, 64, 64, Direction::FromDevice, ok),
+            start(&mut slots[0], 0x10, 64, 64, Direction::FromDevice, ok),
             Ok(&7)
         );
         assert_eq!(
-            start(&mut slots, 0, 0x20, 8, 64, Direction::ToDevice, ok),
+            start(&mut slots[0], 0x20, 8, 64, Direction::ToDevice, ok),
             Err(Rejection::InUse)
         );
         assert_eq!(
-            complete(&mut slots, 1, 0x10).unwrap_err(),
+            complete(&mut slots[1], 0x10).unwrap_err(),
             Rejection::NotMapped
         );
         assert_eq!(
-            complete(&mut slots, 0, 0x20).unwrap_err(),
+            complete(&mut slots[0], 0x20).unwrap_err(),
             Rejection::WrongBuffer
         );
-        assert_eq!(
-            complete(&mut slots, 5, 0x10).unwrap_err(),
-            Rejection::BadIndex
-        );
-        let active = complete(&mut slots, 0, 0x10).unwrap();
+        let active = complete(&mut slots[0], 0x10).unwrap();
         assert_eq!(active.dir, Direction::FromDevice);
         assert_eq!(active.mapping, 7);
         assert!(slots[0].is_none());
         assert_eq!(
-            complete(&mut slots, 0, 0x10).unwrap_err(),
+            complete(&mut slots[0], 0x10).unwrap_err(),
             Rejection::NotMapped
         );
     }

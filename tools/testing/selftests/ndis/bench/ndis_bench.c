@@ -28,6 +28,11 @@
  *           raw   sg_alloc_table + one entry per page + dma_map_sgtable
  *                 [+ dma_sync_sgtable_for_cpu, device-to-host] +
  *                 dma_unmap_sgtable + sg_free_table
+ *   phys    NDIS 5 physical mapping of one kmalloc buffer under map
+ *           register 0 (NdisMAllocateMapRegisters at Initialize):
+ *           shim  NdisMStartBufferPhysicalMapping +
+ *                 NdisMCompleteBufferPhysicalMapping
+ *           raw   as for direct
  *
  * Shim and raw iterations interleave (which goes first alternates); every
  * pair is timed on its own with local_clock() and preemption off. Results:
@@ -36,8 +41,9 @@
  * address; the channel's bounce memory has a known one).
  *
  * Root-only debugfs, /sys/kernel/debug/ndis_bench/:
- *   run     write "iters=N reps=N conc_iters=N [only=sg]" (all optional)
- *           to run (only=sg: the sg and sg-vmalloc rows alone)
+ *   run     write "iters=N reps=N conc_iters=N [only=sg|phys]" (all
+ *           optional) to run (only=sg: the sg and sg-vmalloc rows alone;
+ *           only=phys: the phys rows alone)
  *   result  the last run's CSV
  */
 #define NDIS_MINIPORT_DRIVER
@@ -87,6 +93,9 @@ typedef struct _BENCH_ADAPTER {
 	NDIS_HANDLE SgDmaHandle;
 	ULONG SgListSize;
 	ULONG64 SgBounceAddress;	/* the first bounce slot, learnt */
+	/* NDIS 5 map registers (one), if NdisMAllocateMapRegisters gave them. */
+	BOOLEAN MapRegisters;
+	ULONG64 MapRegisterBounceAddress;	/* register 0's memory, learnt */
 } BENCH_ADAPTER, *PBENCH_ADAPTER;
 
 static NDIS_STATUS BenchDmaStart(NDIS_HANDLE AdapterContext, UINT DmaChannel,
@@ -295,6 +304,13 @@ static NDIS_STATUS BenchInitialize(NDIS_HANDLE MiniportAdapterHandle,
 		a->SgListSize = SgDesc.ScatterGatherListSize;
 	else
 		pr_err("ndis_bench: NdisMRegisterScatterGatherDma: 0x%08x\n", (u32)SgStatus);
+	/* One map register for the phys rows (an NDIS 5 bus master's DMA). */
+	SgStatus = NdisMAllocateMapRegisters(MiniportAdapterHandle, 0, NDIS_DMA_32BITS, 1,
+					     BENCH_MAX_LENGTH);
+	if (SgStatus == NDIS_STATUS_SUCCESS)
+		a->MapRegisters = TRUE;
+	else
+		pr_err("ndis_bench: NdisMAllocateMapRegisters: 0x%08x\n", (u32)SgStatus);
 	if (a->Channels)
 		bench_adapter = a;
 	mutex_unlock(&bench_lock);
@@ -302,6 +318,8 @@ static NDIS_STATUS BenchInitialize(NDIS_HANDLE MiniportAdapterHandle,
 		goto Put;
 	return NDIS_STATUS_SUCCESS;
 Put:
+	if (a->MapRegisters)
+		NdisMFreeMapRegisters(MiniportAdapterHandle);
 	if (a->SgDmaHandle)
 		NdisMDeregisterScatterGatherDma(a->SgDmaHandle);
 	pci_dev_put(a->Pdev);
@@ -319,6 +337,8 @@ static VOID BenchHalt(NDIS_HANDLE MiniportAdapterContext, NDIS_HALT_ACTION HaltA
 	if (bench_adapter == a)
 		bench_adapter = NULL;
 	mutex_unlock(&bench_lock);
+	if (a->MapRegisters)
+		NdisMFreeMapRegisters(a->MiniportAdapterHandle);
 	if (a->SgDmaHandle)
 		NdisMDeregisterScatterGatherDma(a->SgDmaHandle);
 	for (i = 0; i < a->Channels; i++)
@@ -375,6 +395,7 @@ struct bench_params {
 	unsigned int reps;
 	unsigned int conc_iters;
 	bool sg_only;		/* only=sg: the sg and sg-vmalloc rows alone */
+	bool phys_only;		/* only=phys: the phys rows alone */
 };
 
 /* One buffer as both sides use it: kmalloc or vmalloc, with its MDL. */
@@ -723,6 +744,71 @@ static const struct bench_ops bench_sg_ops = {
 	.path = bench_sg_path,
 };
 
+/* ---- NDIS 5 physical mapping: NdisMStartBufferPhysicalMapping vs map ---- */
+
+/* One buffer mapped and completed under map register 0, in ns. */
+static u64 bench_phys_shim_once(struct bench_ctx *c)
+{
+	NDIS_PHYSICAL_ADDRESS_UNIT units[BENCH_MAX_LENGTH / PAGE_SIZE + 1];
+	UINT n = 0;
+	u64 t0, t1;
+
+	t0 = local_clock();
+	NdisMStartBufferPhysicalMapping(c->a->MiniportAdapterHandle, c->buf.mdl, 0,
+					c->to_device, units, &n);
+	if (n)
+		NdisMCompleteBufferPhysicalMapping(c->a->MiniportAdapterHandle, c->buf.mdl, 0);
+	t1 = local_clock();
+	if (!n)
+		c->errors++;
+	return t1 - t0;
+}
+
+/* The first piece's address and the number of pieces, or 0. */
+static ULONG64 bench_phys_first_address(struct bench_ctx *c, PMDL mdl, bool to_device,
+					UINT *pieces)
+{
+	NDIS_PHYSICAL_ADDRESS_UNIT units[BENCH_MAX_LENGTH / PAGE_SIZE + 1];
+
+	*pieces = 0;
+	NdisMStartBufferPhysicalMapping(c->a->MiniportAdapterHandle, mdl, 0, to_device,
+					units, pieces);
+	if (!*pieces)
+		return 0;
+	NdisMCompleteBufferPhysicalMapping(c->a->MiniportAdapterHandle, mdl, 0);
+	return units[0].PhysicalAddress.QuadPart;
+}
+
+/*
+ * "mapped" or "bounce": a bounced buffer is one piece in register 0's
+ * memory, learnt from a device-to-host mapping of 1 byte (which shares a
+ * cache line, so is always bounced).
+ */
+static const char *bench_phys_path(struct bench_ctx *c)
+{
+	UINT n, ignored;
+	ULONG64 addr;
+
+	if (!c->a->MapRegisterBounceAddress) {
+		PMDL one = NdisAllocateMdl(c->a->MiniportAdapterHandle, c->buf.va, 1);
+
+		if (!one)
+			return "shim-error";
+		c->a->MapRegisterBounceAddress = bench_phys_first_address(c, one, false, &ignored);
+		NdisFreeMdl(one);
+	}
+	addr = bench_phys_first_address(c, c->buf.mdl, c->to_device, &n);
+	if (!addr)
+		return "shim-error";
+	return n == 1 && addr == c->a->MapRegisterBounceAddress ? "bounce" : "mapped";
+}
+
+static const struct bench_ops bench_phys_ops = {
+	.shim_once = bench_phys_shim_once,
+	.raw_once = bench_raw_once,
+	.path = bench_phys_path,
+};
+
 /* ---- Concurrency: one kthread per CPU, each with its own channel ---- */
 
 struct bench_thread {
@@ -1024,7 +1110,7 @@ static int bench_run(PBENCH_ADAPTER a, struct bench_params *p)
 		  max_t(unsigned int, dma_get_cache_alignment(), L1_CACHE_BYTES),
 		  bench_timer_overhead(), p->iters, p->reps, p->conc_iters);
 	bench_out("case,size,dir,threads,shim_path,iters,reps,shim_med_ns,shim_p99_ns,raw_med_ns,raw_p99_ns,ratio,added_ns,shim_spread_pct,raw_spread_pct,shim_kops,raw_kops,errors\n");
-	for (d = 0; d < 2 && !p->sg_only; d++) {
+	for (d = 0; d < 2 && !p->sg_only && !p->phys_only; d++) {
 		for (i = 0; i < ARRAY_SIZE(bench_direct_sizes); i++) {
 			ret = bench_latency(a, p, &bench_dma_ops, "direct", bench_direct_sizes[i],
 					    !d, false);
@@ -1032,7 +1118,7 @@ static int bench_run(PBENCH_ADAPTER a, struct bench_params *p)
 				return ret;
 		}
 	}
-	for (d = 0; d < 2 && !p->sg_only; d++) {
+	for (d = 0; d < 2 && !p->sg_only && !p->phys_only; d++) {
 		for (i = 0; i < ARRAY_SIZE(bench_bounce_sizes); i++) {
 			ret = bench_latency(a, p, &bench_dma_ops, "bounce", bench_bounce_sizes[i],
 					    !d, true);
@@ -1040,7 +1126,7 @@ static int bench_run(PBENCH_ADAPTER a, struct bench_params *p)
 				return ret;
 		}
 	}
-	for (d = 0; d < 4 && a->SgDmaHandle; d++) {
+	for (d = 0; d < 4 && a->SgDmaHandle && !p->phys_only; d++) {
 		for (i = 0; i < ARRAY_SIZE(bench_bounce_sizes); i++) {
 			ret = bench_latency(a, p, &bench_sg_ops, d & 2 ? "sg-vmalloc" : "sg",
 					    bench_bounce_sizes[i], !(d & 1), d & 2);
@@ -1048,7 +1134,15 @@ static int bench_run(PBENCH_ADAPTER a, struct bench_params *p)
 				return ret;
 		}
 	}
-	if (p->sg_only)
+	for (d = 0; d < 2 && a->MapRegisters && !p->sg_only; d++) {
+		for (i = 0; i < ARRAY_SIZE(bench_bounce_sizes); i++) {
+			ret = bench_latency(a, p, &bench_phys_ops, "phys", bench_bounce_sizes[i],
+					    !d, false);
+			if (ret)
+				return ret;
+		}
+	}
+	if (p->sg_only || p->phys_only)
 		return 0;
 	for (i = 0; i < ARRAY_SIZE(bench_conc_sizes); i++) {
 		ret = bench_concurrent(a, p, bench_conc_sizes[i]);
@@ -1078,9 +1172,12 @@ static int bench_parse(char *s, struct bench_params *p)
 			return -EINVAL;
 		*val++ = '\0';
 		if (!strcmp(tok, "only")) {
-			if (strcmp(val, "sg"))
+			if (!strcmp(val, "sg"))
+				p->sg_only = true;
+			else if (!strcmp(val, "phys"))
+				p->phys_only = true;
+			else
 				return -EINVAL;
-			p->sg_only = true;
 			continue;
 		}
 		if (!strcmp(tok, "iters"))

@@ -181,6 +181,17 @@ def main():
             print(f"  {kernel:<11}{config:<8}{mode:<14}mapped: ratio {min(float(r['ratio']) for r in sg):.3f}"
                   f"..{float(worst['ratio']):.3f}, added up to "
                   f"{max(int(r['added_ns']) for r in sg)} ns")
+    # NDIS 5 physical mapping: no target of its own; what it adds over raw.
+    phys_runs = [(k, r) for k, (_, r, _) in runs.items() if any(x["case"] == "phys" for x in r)]
+    if phys_runs:
+        print()
+        print("physical mapping (NdisMStartBufferPhysicalMapping + Complete vs dma_map_single + unmap):")
+    for (kernel, config, mode), rows in phys_runs:
+        phys = [r for r in rows if r["case"] == "phys" and r["shim_path"] == "mapped"]
+        if phys:
+            print(f"  {kernel:<11}{config:<8}{mode:<14}mapped: ratio "
+                  f"{min(float(r['ratio']) for r in phys):.3f}..{max(float(r['ratio']) for r in phys):.3f}, "
+                  f"added {min(int(r['added_ns']) for r in phys)}..{max(int(r['added_ns']) for r in phys)} ns")
     with open(os.path.join(out, "targets.txt"), "w") as f:
         for kernel, config, mode, what, ok, detail in verdicts:
             f.write(f"{kernel},{config},{mode},{what},{'met' if ok else 'missed'},{detail}\n")
