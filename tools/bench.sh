@@ -30,7 +30,10 @@
 # Raw per-VM output in build/bench/<kernel>/<config>-<mode>/.
 #
 # Environment: NDIS_BENCH_MODES (default "wall icount"; "icount-events" is
-# icount with every ndis_shim trace event enabled, for what tracing costs),
+# icount with every ndis_shim trace event enabled, for what tracing costs;
+# "icount-profile" is icount with the insnprof QEMU plugin attached and
+# the module's profile=N run: instructions per guest function for a few
+# rows, in build/bench/profile.txt), NDIS_BENCH_PROFILE (N, default 200),
 # NDIS_BENCH_WALL / NDIS_BENCH_ICOUNT (parameters written to the module's
 # debugfs `run`), NDIS_BENCH_PLOT (default Documentation/performance.png).
 set -euo pipefail
@@ -45,6 +48,7 @@ modes=${NDIS_BENCH_MODES:-wall icount}
 # (its repetitions agree to 0.0 %): fewer iterations lose nothing there.
 params_wall=${NDIS_BENCH_WALL:-iters=2000 reps=5 conc_iters=2000}
 params_icount=${NDIS_BENCH_ICOUNT:-iters=500 reps=3 conc_iters=500}
+params_profile="$params_icount profile=${NDIS_BENCH_PROFILE:-200}"
 plot=${NDIS_BENCH_PLOT:-$NDIS_TOP/Documentation/performance.png}
 bench_dir=$NDIS_TOP/tools/testing/selftests/ndis/bench
 out=$NDIS_BUILD/bench
@@ -75,6 +79,13 @@ mkdir -p "$out"
 	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 } >"$out/machine.txt"
 
+# The plugin, built for the host's QEMU (it declares the API it uses:
+# no qemu-plugin.h is installed).
+if [[ " $modes " == *" icount-profile "* ]]; then
+	gcc -shared -fPIC -O2 -Wall -fvisibility=hidden -o "$out/insnprof.so" \
+		"$bench_dir/insnprof.c" -lpthread || die "building the insnprof plugin failed"
+fi
+
 run_one() { # kernel config mode
 	local kernel=$1 config=$2 mode=$3 dir=$out/$1/$2-$3 params qopts="" t0 rc=0
 	params=$params_wall
@@ -83,12 +94,17 @@ run_one() { # kernel config mode
 		params=$params_icount
 		qopts="-icount shift=0"
 		;;
+	icount-profile)
+		params=$params_profile
+		qopts="-icount shift=0 -plugin file=$out/insnprof.so,out=$dir/insnprof.txt"
+		;;
 	esac
 	mkdir -p "$dir"
 	t0=$(date +%s)
 	KDIR=${kdir_of[$kernel]} NDIS_VM_APPEND="dma_debug=off kmemleak=off mem=256M" NDIS_VM_QEMU_OPTS="$qopts" \
 		tools/vm.sh --quiet --timeout "${NDIS_BENCH_VM_TIMEOUT:-900}" "$config" "$dir" -- \
 		env NDIS_BENCH_EVENTS="$([ "$mode" = icount-events ] && echo 1 || echo 0)" \
+		NDIS_BENCH_PROFILE="$([ "$mode" = icount-profile ] && echo 1 || echo 0)" \
 		"$bench_dir/guest.sh" "${ko_of[$kernel]}" "$dir" "$params" || rc=$?
 	echo "host_load_after=$(cut -d' ' -f1-3 /proc/loadavg) vm_seconds=$(($(date +%s) - t0)) rc=$rc" >>"$dir/host.txt"
 	if [ "$rc" != 0 ] || ! grep -q '^direct,' "$dir/result.csv" 2>/dev/null; then
@@ -107,7 +123,7 @@ for mode in $modes; do
 	for kernel in $kernels; do
 		for config in "${configs[@]}"; do
 			if [ "$mode" != wall ]; then
-				stage "bench: $kernel kernel, $config, icount ($params_icount), in parallel"
+				stage "bench: $kernel kernel, $config, $mode, in parallel"
 				run_one "$kernel" "$config" "$mode" &
 				pids+=($!)
 			else

@@ -37,6 +37,13 @@ fi
 echo "trace_events=$(cat $TR/events/ndis_shim/enable 2>/dev/null || echo n/a)" >>"$OUT/guest-info.txt"
 insmod "$KO/ndis_bench.ko"
 [ -e $DBG/ndis_bench/run ] || { echo "ndis_bench: no debugfs interface" >&2; exit 1; }
+# NDIS_BENCH_PROFILE=1 (the icount-profile mode): the addresses the
+# insnprof plugin counts, modules included, resolved on the host.
+if [ "${NDIS_BENCH_PROFILE:-0}" = 1 ]; then
+	cat /proc/kallsyms >"$OUT/kallsyms.txt"
+	grep -q '^0\{16\} [Tt] ' "$OUT/kallsyms.txt" &&
+		{ echo "kallsyms: addresses hidden (kptr_restrict)" >&2; exit 1; }
+fi
 
 t0=$(date +%s)
 rc=0

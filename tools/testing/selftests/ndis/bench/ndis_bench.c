@@ -41,9 +41,11 @@
  * address; the channel's bounce memory has a known one).
  *
  * Root-only debugfs, /sys/kernel/debug/ndis_bench/:
- *   run     write "iters=N reps=N conc_iters=N [only=sg|phys]" (all
- *           optional) to run (only=sg: the sg and sg-vmalloc rows alone;
- *           only=phys: the phys rows alone)
+ *   run     write "iters=N reps=N conc_iters=N [only=sg|phys] [profile=N]"
+ *           (all optional) to run (only=sg: the sg and sg-vmalloc rows
+ *           alone; only=phys: the phys rows alone; profile=N: a few rows,
+ *           each followed by N marked shim pairs and N marked raw
+ *           sequences for the insnprof QEMU plugin, see bench_profile())
  *   result  the last run's CSV
  */
 #define NDIS_MINIPORT_DRIVER
@@ -396,6 +398,7 @@ struct bench_params {
 	unsigned int conc_iters;
 	bool sg_only;		/* only=sg: the sg and sg-vmalloc rows alone */
 	bool phys_only;		/* only=phys: the phys rows alone */
+	unsigned int profile;	/* profile=N: bench_profile_run() instead */
 };
 
 /* One buffer as both sides use it: kmalloc or vmalloc, with its MDL. */
@@ -575,6 +578,54 @@ static const struct bench_ops bench_dma_ops = {
 	.path = bench_shim_path,
 };
 
+/* ---- Profile: windows for the insnprof QEMU plugin ---- */
+
+/*
+ * A marker for insnprof.c: "nopl 0x4e4453XX(%rax)", a NOP to the CPU with a
+ * displacement nothing else uses. 01 begins a block, 02 starts a window
+ * (counting from the next instruction), 03 stops it, 04 ends the block.
+ */
+#define BENCH_MARK(kind) \
+	asm volatile(".byte 0x0f, 0x1f, 0x80, " #kind ", 0x53, 0x44, 0x4e" ::: "memory")
+
+static unsigned int bench_profile_blocks;
+
+/* One block: @n windows of one call of @once each, preemption off as timed. */
+static void bench_profile_block(struct bench_ctx *c, const char *name, const char *side,
+				unsigned int n, u64 (*once)(struct bench_ctx *c))
+{
+	unsigned int i;
+
+	bench_out("#profile block=%u case=%s size=%zu dir=%s side=%s windows=%u\n",
+		  bench_profile_blocks++, name, c->buf.len,
+		  c->to_device ? "to-device" : "from-device", side, n);
+	BENCH_MARK(0x01);
+	for (i = 0; i < n; i++) {
+		preempt_disable();
+		BENCH_MARK(0x02);
+		once(c);
+		BENCH_MARK(0x03);
+		preempt_enable();
+		if ((i & 255) == 255)
+			cond_resched();
+	}
+	BENCH_MARK(0x04);
+}
+
+/*
+ * What each instruction of a pair is spent on: after a row's timed loop
+ * (so warm, same buffer and channel), N shim pairs, then N raw sequences,
+ * each pair its own window: the same *_once functions the row times, so
+ * the window is the timed region plus the local_clock() calls and the
+ * call itself. Without the plugin the markers are NOPs.
+ */
+static void bench_profile(struct bench_ctx *c, struct bench_params *p,
+			  const struct bench_ops *ops, const char *name)
+{
+	bench_profile_block(c, name, "shim", p->profile, ops->shim_once);
+	bench_profile_block(c, name, "raw", p->profile, ops->raw_once);
+}
+
 /* Single-thread latency: interleaved shim/raw pairs. */
 static int bench_latency(PBENCH_ADAPTER a, struct bench_params *p, const struct bench_ops *ops,
 			 const char *name, size_t len, bool to_device, bool use_vmalloc)
@@ -623,6 +674,8 @@ static int bench_latency(PBENCH_ADAPTER a, struct bench_params *p, const struct 
 	bench_stats(rs, p->reps, p->iters, &raw);
 	bench_row(name, len, to_device, 1, path, p->iters, p->reps, &sh, &raw, 0, 0,
 		  c.errors);
+	if (p->profile)
+		bench_profile(&c, p, ops, name);
 	ret = 0;
 out:
 	bench_buf_free(&c.buf);
@@ -1093,6 +1146,39 @@ static const size_t bench_direct_sizes[] = { 64, 1500, 1536, 4096, 65536 };
 static const size_t bench_bounce_sizes[] = { 64, 1500, 4096, 65536 };
 static const size_t bench_conc_sizes[] = { 64, 4096 };
 
+/* The rows profile=N profiles (the hot path of issue 12 and its kin). */
+static const struct bench_profile_case {
+	const struct bench_ops *ops;
+	const char *name;
+	size_t len;
+	bool to_device;
+} bench_profile_cases[] = {
+	{ &bench_dma_ops, "direct", 64, true },
+	{ &bench_dma_ops, "direct", 64, false },
+	{ &bench_dma_ops, "direct", 4096, true },
+	{ &bench_dma_ops, "direct", 65536, true },
+	{ &bench_sg_ops, "sg", 1500, true },
+	{ &bench_phys_ops, "phys", 1500, true },
+};
+
+static int bench_profile_run(PBENCH_ADAPTER a, struct bench_params *p)
+{
+	const struct bench_profile_case *pc;
+	int ret;
+
+	bench_profile_blocks = 0;
+	for (pc = bench_profile_cases; pc < bench_profile_cases + ARRAY_SIZE(bench_profile_cases);
+	     pc++) {
+		if ((pc->ops == &bench_sg_ops && !a->SgDmaHandle) ||
+		    (pc->ops == &bench_phys_ops && !a->MapRegisters))
+			continue;
+		ret = bench_latency(a, p, pc->ops, pc->name, pc->len, pc->to_device, false);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int bench_run(PBENCH_ADAPTER a, struct bench_params *p)
 {
 	struct device *dev = &a->Pdev->dev;
@@ -1110,6 +1196,8 @@ static int bench_run(PBENCH_ADAPTER a, struct bench_params *p)
 		  max_t(unsigned int, dma_get_cache_alignment(), L1_CACHE_BYTES),
 		  bench_timer_overhead(), p->iters, p->reps, p->conc_iters);
 	bench_out("case,size,dir,threads,shim_path,iters,reps,shim_med_ns,shim_p99_ns,raw_med_ns,raw_p99_ns,ratio,added_ns,shim_spread_pct,raw_spread_pct,shim_kops,raw_kops,errors\n");
+	if (p->profile)
+		return bench_profile_run(a, p);
 	for (d = 0; d < 2 && !p->sg_only && !p->phys_only; d++) {
 		for (i = 0; i < ARRAY_SIZE(bench_direct_sizes); i++) {
 			ret = bench_latency(a, p, &bench_dma_ops, "direct", bench_direct_sizes[i],
@@ -1186,6 +1274,8 @@ static int bench_parse(char *s, struct bench_params *p)
 			dst = &p->reps;
 		else if (!strcmp(tok, "conc_iters"))
 			dst = &p->conc_iters;
+		else if (!strcmp(tok, "profile"))
+			dst = &p->profile;
 		else
 			return -EINVAL;
 		ret = kstrtouint(val, 0, dst);
@@ -1195,7 +1285,7 @@ static int bench_parse(char *s, struct bench_params *p)
 	if (!p->conc_iters)
 		p->conc_iters = p->iters;
 	if (!p->iters || p->iters > 100000 || !p->reps || p->reps > 20 ||
-	    p->conc_iters > 100000)
+	    p->conc_iters > 100000 || p->profile > 100000)
 		return -ERANGE;
 	return 0;
 }

@@ -7,11 +7,14 @@ targets, render a plot. Called by tools/bench.sh:
 
 BENCH_OUT_DIR holds machine.txt and, per KERNEL (default: debug), one
 <KERNEL>/<config>-<mode>/ per VM with result.csv (the module's output) and
-guest-info.txt.
+guest-info.txt. <KERNEL>/<config>-icount-profile/ (the icount-profile
+mode) goes to insnprof.py: build/bench/profile.txt.
 """
 import csv
 import os
 import sys
+
+import insnprof
 
 CONFIGS = ["plain", "iommu", "swiotlb"]
 # icount-events: icount with every ndis_shim trace event enabled
@@ -30,7 +33,9 @@ def read_run(d):
         lines = f.read().splitlines()
     body = []
     for line in lines:
-        if line.startswith("# error"):
+        if line.startswith("#profile "):
+            continue  # insnprof.py's
+        elif line.startswith("# error"):
             meta["error"] = line[2:]
         elif line.startswith("#"):
             for kv in line[1:].split():
@@ -65,7 +70,10 @@ def main():
                 r = read_run(os.path.join(out, kernel, f"{config}-{mode}"))
                 if r:
                     runs[(kernel, config, mode)] = r
+    profiled = insnprof.report(out, kernels)
     if not runs:
+        if profiled:
+            return
         sys.exit("report.py: no results under " + out)
 
     # results.csv: machine and per-run facts as comments, then every row.
