@@ -1931,6 +1931,11 @@ extern "C" fn NdisMAllocateMapRegisters(
         c"NdisMAllocateMapRegisters",
         MiniportAdapterHandle,
         adapter_or_invalid(MiniportAdapterHandle).and_then(|adapter| {
+            // PASSIVE_LEVEL only (it allocates and may sleep): Windows defines
+            // no status above it; "cannot be allocated" is RESOURCES.
+            if !at_passive("NdisMAllocateMapRegisters") {
+                return Err(Error::Resources);
+            }
             map_registers::allocate(
                 &adapter.map_registers,
                 &adapter,
@@ -1945,8 +1950,12 @@ extern "C" fn NdisMAllocateMapRegisters(
 #[no_mangle]
 extern "C" fn NdisMFreeMapRegisters(MiniportAdapterHandle: abi::NDIS_HANDLE) {
     traced_void(c"NdisMFreeMapRegisters", MiniportAdapterHandle);
+    // PASSIVE_LEVEL only: it waits for a grace period and frees coherent
+    // memory. Above it the call is refused (logged, counted).
     if let Some(adapter) = adapter_or_reject(MiniportAdapterHandle, "NdisMFreeMapRegisters") {
-        map_registers::free(&adapter.map_registers, &adapter)
+        if at_passive("NdisMFreeMapRegisters") {
+            map_registers::free(&adapter.map_registers, &adapter)
+        }
     }
 }
 

@@ -103,7 +103,8 @@ impl MapRegisterFile {
     fn in_use(&mut self) -> usize {
         self.registers
             .iter_mut()
-            .filter(|r| r.state.get_mut().active.is_some())
+            .map(|r| r.state.get_mut().active.is_some())
+            .filter(|&mapped| mapped)
             .count()
     }
 }
