@@ -101,30 +101,46 @@ def by_function(block, syms):
     return per
 
 
-def case_table(kv, row, shim, raw, syms, lines):
-    ps, pr = by_function(shim, syms), by_function(raw, syms)
-    names = demangle([k[0] for k in list(ps) + list(pr)])
-    keys = sorted(set(ps) | set(pr), key=lambda k: (-ps.get(k, 0), -pr.get(k, 0), k))
-    lines.append(f"{kv['case']} {kv['size']} B {kv['dir']}: instructions per pair / sequence "
-                 f"(the window of one *_once call: its timed region, its two local_clock() "
-                 f"calls and the call itself)")
-    fmt = "  {:<60} {:<12} {:>7} {:>7} {:>8}"
-    lines.append(fmt.format("function", "module", "shim", "raw", "shim-raw"))
+def window_median(blocks):
+    """The median window total over @blocks, indexed as bench_stats() does."""
+    totals = sorted(int(t) for b in blocks for t, c in b["totals"].items() if t != "other"
+                    for _ in range(c))
+    return totals[len(totals) // 2] if totals else 0
+
+
+COLUMNS = [("shim", "first"), ("shim", "second"), ("raw", "first"), ("raw", "second")]
+
+
+def case_table(title, row, blocks, syms, lines):
+    """One case: @blocks by (side, order), each the modal window's counts."""
+    per = {k: by_function(b, syms) for k, b in blocks.items()}
+    keys = set().union(*per.values())
+    names = demangle([k[0] for k in keys])
+    keys = sorted(keys, key=lambda k: ([-per[c].get(k, 0) for c in COLUMNS], k))
+    lines.append(f"{title}: instructions per shim pair / raw sequence, each counted going "
+                 f"first and second in its iteration (a window: one *_once call, its two "
+                 f"local_clock() calls included)")
+    fmt = "  {:<60} {:<10} {:>8} {:>8} {:>8} {:>8}"
+    lines.append(fmt.format("function", "module", "shim 1st", "shim 2nd", "raw 1st", "raw 2nd"))
     for k in keys:
-        s, r = ps.get(k, 0), pr.get(k, 0)
-        lines.append(fmt.format(names[k[0]], k[1] or "vmlinux", s or "", r or "", s - r))
-    st, rt = shim["mode"] or 0, raw["mode"] or 0
-    lines.append(fmt.format("total", "", st, rt, st - rt))
-    for side, b in (("shim", shim), ("raw", raw)):
-        other = sum(c for t, c in b["totals"].items() if t != str(b["mode"]))
-        lines.append(f"  {side}: {b['windows']} windows, {b['windows'] - other} at the total above"
-                     f" ({b['differ']} of them with other counts), {other} other"
-                     f" (an interrupt inside the window)")
+        lines.append(fmt.format(names[k[0]], k[1] or "vmlinux",
+                                *(per[c].get(k, "") for c in COLUMNS)))
+    tot = [blocks[c]["mode"] or 0 for c in COLUMNS]
+    lines.append(fmt.format("total", "", *tot))
+    lines.append(fmt.format("added (shim - raw)", "", tot[0] - tot[2], tot[1] - tot[3], "", ""))
+    for c in COLUMNS:
+        b = blocks[c]
+        other = sum(n for t, n in b["totals"].items() if t != str(b["mode"]))
+        if other or b["differ"]:
+            lines.append(f"  {c[0]} {c[1]}: {other} of {b['windows']} windows off the total above "
+                         f"(an interrupt inside), {b['differ']} at it with other counts")
     if row:
+        ws = window_median([blocks[("shim", o)] for o in ("first", "second")])
+        wr = window_median([blocks[("raw", o)] for o in ("first", "second")])
         ms, mr = int(row["shim_med_ns"]), int(row["raw_med_ns"])
-        lines.append(f"  icount medians of the same row: shim {ms}, raw {mr}, added {ms - mr}; "
-                     f"window - median: shim {st - ms:+d}, raw {rt - mr:+d}, "
-                     f"added {(st - rt) - (ms - mr):+d}")
+        lines.append(f"  check: median window (both orders) - timed median (icount, same VM): "
+                     f"shim {ws} - {ms} = {ws - ms:+d}, raw {wr} - {mr} = {wr - mr:+d} "
+                     f"(expected: what the two local_clock() calls add)")
     lines.append("")
 
 
@@ -144,17 +160,17 @@ def report(out, kernels):
             lines.append("")
             cases = {}
             for b, kv in sorted(named.items()):
-                cases.setdefault((kv["case"], kv["size"], kv["dir"]), {})[kv["side"]] = (b, kv)
-            for (case, size, direction), sides in cases.items():
-                if set(sides) != {"shim", "raw"}:
-                    continue
-                (bs, kv), (br, _) = sides["shim"], sides["raw"]
-                if bs not in blocks or br not in blocks:
-                    lines.append(f"{case} {size} B {direction}: no plugin output (blocks {bs}, {br})")
+                key = (kv["case"], kv["size"], kv["dir"])
+                if b in blocks:
+                    cases.setdefault(key, {})[(kv["side"], kv["order"])] = blocks[b]
+            for (case, size, direction), got in cases.items():
+                title = f"{case} {size} B {direction}"
+                if set(got) != set(COLUMNS):
+                    lines.append(f"{title}: incomplete plugin output")
                     continue
                 row = next((r for r in rows if (r["case"], r["size"], r["dir"])
                             == (case, size, direction)), None)
-                case_table(kv, row, blocks[bs], blocks[br], syms, lines)
+                case_table(title, row, got, syms, lines)
     if not lines:
         return False
     text = "\n".join(lines)

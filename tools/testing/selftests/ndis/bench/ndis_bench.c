@@ -590,21 +590,31 @@ static const struct bench_ops bench_dma_ops = {
 
 static unsigned int bench_profile_blocks;
 
-/* One block: @n windows of one call of @once each, preemption off as timed. */
+/*
+ * One block: @n iterations as bench_latency() runs them, @counted and
+ * @other under one preempt_disable(), @counted first or @second; only
+ * @counted inside the window.
+ */
 static void bench_profile_block(struct bench_ctx *c, const char *name, const char *side,
-				unsigned int n, u64 (*once)(struct bench_ctx *c))
+				bool second, unsigned int n, u64 (*counted)(struct bench_ctx *c),
+				u64 (*other)(struct bench_ctx *c))
 {
 	unsigned int i;
 
-	bench_out("#profile block=%u case=%s size=%zu dir=%s side=%s windows=%u\n",
+	bench_out("#profile block=%u case=%s size=%zu dir=%s side=%s order=%s windows=%u\n",
 		  bench_profile_blocks++, name, c->buf.len,
-		  c->to_device ? "to-device" : "from-device", side, n);
+		  c->to_device ? "to-device" : "from-device", side,
+		  second ? "second" : "first", n);
 	BENCH_MARK(0x01);
 	for (i = 0; i < n; i++) {
 		preempt_disable();
+		if (second)
+			other(c);
 		BENCH_MARK(0x02);
-		once(c);
+		counted(c);
 		BENCH_MARK(0x03);
+		if (!second)
+			other(c);
 		preempt_enable();
 		if ((i & 255) == 255)
 			cond_resched();
@@ -614,16 +624,24 @@ static void bench_profile_block(struct bench_ctx *c, const char *name, const cha
 
 /*
  * What each instruction of a pair is spent on: after a row's timed loop
- * (so warm, same buffer and channel), N shim pairs, then N raw sequences,
- * each pair its own window: the same *_once functions the row times, so
- * the window is the timed region plus the local_clock() calls and the
- * call itself. Without the plugin the markers are NOPs.
+ * (so warm, same buffer and channel), the row's iterations again, each
+ * shim pair (then each raw sequence) in a window of its own, once going
+ * first and once second in its iteration as the timed loop alternates
+ * them (the order can change the count). The same *_once functions the
+ * row times, so a window is the timed region plus the two local_clock()
+ * calls and the call itself. Without the plugin the markers are NOPs.
  */
 static void bench_profile(struct bench_ctx *c, struct bench_params *p,
 			  const struct bench_ops *ops, const char *name)
 {
-	bench_profile_block(c, name, "shim", p->profile, ops->shim_once);
-	bench_profile_block(c, name, "raw", p->profile, ops->raw_once);
+	unsigned int second;
+
+	for (second = 0; second < 2; second++) {
+		bench_profile_block(c, name, "shim", second, p->profile, ops->shim_once,
+				    ops->raw_once);
+		bench_profile_block(c, name, "raw", second, p->profile, ops->raw_once,
+				    ops->shim_once);
+	}
 }
 
 /* Single-thread latency: interleaved shim/raw pairs. */
