@@ -28,6 +28,11 @@
  * window) would be counted whole; the kernel's DMA paths take none.
  * Only kernel-half TBs and TBs with a marker are instrumented.
  *
+ * Boot the guest with one vCPU: with two under -icount (QEMU 10.0.2), whole
+ * functions went uncounted, a different set each boot (the code the second
+ * vCPU translated first, it seems), while one vCPU gave the same counts
+ * as the guest's icount clock. The header line says how many there were.
+ *
  * Output, one block after another:
  *   block B windows N
  *   total T count C                     (every distinct window total)
@@ -61,7 +66,12 @@ typedef struct {
 		int cur;
 	} version;
 	bool system_emulation;
-	/* a union of mode-specific facts follows; not read */
+	union {
+		struct {
+			int smp_vcpus;
+			int max_vcpus;
+		} system;
+	};
 } qemu_info_t;
 
 struct qemu_plugin_tb;
@@ -465,7 +475,8 @@ PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *in
 	tb_hash = calloc(tb_hash_size, sizeof(*tb_hash));
 	if (!tb_hash)
 		return -1;
-	fprintf(out, "# insnprof: QEMU plugin API %d..%d\n", info->version.min, info->version.cur);
+	fprintf(out, "# insnprof: QEMU plugin API %d..%d, vcpus %d\n", info->version.min,
+		info->version.cur, info->system.smp_vcpus);
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
 	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
 	return 0;
