@@ -127,17 +127,28 @@ def case_table(title, row, timer, blocks, syms, lines):
     keys = set().union(*per.values())
     names = demangle([k[0] for k in keys])
     keys = sorted(keys, key=lambda k: ([-per[c].get(k, 0) for c in COLUMNS], k))
-    lines.append(f"{title}: instructions per shim pair / raw sequence, each counted going "
-                 f"first and second in its iteration (a window: one *_once call, its two "
-                 f"local_clock() calls included)")
-    fmt = "  {:<60} {:<10} {:>8} {:>8} {:>8} {:>8}"
-    lines.append(fmt.format("function", "module", "shim 1st", "shim 2nd", "raw 1st", "raw 2nd"))
-    for k in keys:
-        lines.append(fmt.format(names[k[0]], k[1] or "vmlinux",
-                                *(per[c].get(k, "") for c in COLUMNS)))
     tot = [blocks[c]["mode"] or 0 for c in COLUMNS]
-    lines.append(fmt.format("total", "", *tot))
-    lines.append(fmt.format("added (shim - raw)", "", tot[0] - tot[2], tot[1] - tot[3], "", ""))
+    same = per[COLUMNS[0]] == per[COLUMNS[1]] and per[COLUMNS[2]] == per[COLUMNS[3]]
+    lines.append(f"{title}: instructions per shim pair / raw sequence, counted going first and "
+                 f"second in its iteration{' (the same both ways)' if same else ''}; a window is "
+                 f"one *_once call, its two local_clock() calls included")
+    if same:
+        fmt = "  {:<60} {:<10} {:>8} {:>8} {:>8}"
+        lines.append(fmt.format("function", "module", "shim", "raw", "shim-raw"))
+        cols = [COLUMNS[0], COLUMNS[2]]
+    else:
+        fmt = "  {:<60} {:<10} {:>8} {:>8} {:>8} {:>8}"
+        lines.append(fmt.format("function", "module", "shim 1st", "shim 2nd", "raw 1st", "raw 2nd"))
+        cols = COLUMNS
+    for k in keys:
+        v = [per[c].get(k, 0) for c in cols]
+        lines.append(fmt.format(names[k[0]], k[1] or "vmlinux", *(x or "" for x in v),
+                                *([v[0] - v[1]] if same else [])))
+    if same:
+        lines.append(fmt.format("total", "", tot[0], tot[2], tot[0] - tot[2]))
+    else:
+        lines.append(fmt.format("total", "", *tot))
+        lines.append(fmt.format("added (shim - raw)", "", tot[0] - tot[2], tot[1] - tot[3], "", ""))
     for c in COLUMNS:
         b = blocks[c]
         other = sum(n for t, n in b["totals"].items() if t != str(b["mode"]))
