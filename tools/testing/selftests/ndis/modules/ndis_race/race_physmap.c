@@ -489,11 +489,12 @@ fail:
 	return NULL;
 }
 
-static void pm_workers_stop(struct pm_run *run)
+/* Stops the workers: @now, or at their deadline. */
+static void pm_workers_stop(struct pm_run *run, bool now)
 {
 	unsigned int i;
 
-	for (i = 0; i < run->nw; i++)
+	for (i = 0; i < run->nw && now; i++)
 		WRITE_ONCE(run->w[i]->stop, true);
 	for (i = 0; i < run->nw; i++) {
 		wait_for_completion(&run->w[i]->finished);
@@ -596,7 +597,7 @@ int race_physmap_run(struct race_adapter *a, bool share, unsigned int threads, u
 	err = pm_alloc_registers(run);
 	if (!err) {
 		pm_wake(run, jiffies + msecs_to_jiffies(ms));
-		pm_workers_stop(run);
+		pm_workers_stop(run, false);
 	} else {
 		/* Never woken: kthread_stop() runs them only to exit. */
 		for (n = 0; n < run->nw; n++)
@@ -659,7 +660,7 @@ int race_physfree_run(struct race_adapter *a, unsigned int rounds, int cpu, u64 
 		pm_phase_next(run);		/* 4(k + 1) */
 		run->rounds++;
 	}
-	pm_workers_stop(run);
+	pm_workers_stop(run, true);
 	/* The worker completed what it held: nothing in use. */
 	pm_free_registers(run);
 out:
@@ -716,7 +717,7 @@ void race_physmap_halt(struct race_adapter *a, bool free)
 	}
 	/* As a miniport should: everything completed, then freed. */
 	WRITE_ONCE(run->mode, PM_RACE);
-	pm_workers_stop(run);
+	pm_workers_stop(run, true);
 	pm_free_registers(run);
 	pm_report(run, run->line, sizeof(run->line), 0);
 	pr_info("ndis_race %s: physmap halt freed: %s\n", a->name, run->line);
@@ -731,7 +732,7 @@ void race_physmap_reap(struct race_adapter *a)
 
 	if (!run || !run->w[0]->task)
 		return;
-	pm_workers_stop(run);
+	pm_workers_stop(run, true);
 	pm_report(run, run->line, sizeof(run->line), 0);
 	pr_info("ndis_race %s: physmap halt left: %s\n", a->name, run->line);
 }
