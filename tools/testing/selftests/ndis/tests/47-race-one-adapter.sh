@@ -48,7 +48,7 @@ DBG=/sys/kernel/debug
 mountpoint -q $DBG || mount -t debugfs none $DBG
 SEED=${NDIS_SEED:-$(( $(date +%s) % 100000 ))}
 CHANNEL_MS=${NDIS_RACE_MS:-12000} SGSHM_MS=${NDIS_RACE_SG_MS:-8000}
-PHYS_MS=${NDIS_RACE_PHYS_MS:-4000}
+PHYS_MS=${NDIS_RACE_PHYS_MS:-3000}
 echo "# seed=$SEED"
 
 n=0 failed=0
@@ -154,7 +154,8 @@ zero "physmap: no error, no Start refused, nothing rejected" "$R" errors err rej
 if [ "$phys_after" != "$phys_before" ]; then
 	notok "physmap: rejected_calls moved $phys_before -> $phys_after"
 else
-	# 4 s of mappings: thousands; the minimums show each kind ran.
+	# 3 s of mappings: about 3500 (plain, TCG); the minimums show each
+	# kind ran, with room for a slow host.
 	atleast "physmap: mappings verified through their bus addresses" "$R" \
 		verified 200 verified_bytes 100000 at_dispatch 20 vmalloc 20 multi_piece 20 full_len 20
 fi

@@ -646,7 +646,8 @@ int race_physfree_run(struct race_adapter *a, unsigned int rounds, int cpu, u64 
 			err = -ETIMEDOUT;
 			break;
 		}
-		msleep(2 + prandom_u32_state(&rnd) % 8);
+		/* Long enough for a few dozen verified mappings. */
+		msleep(15 + prandom_u32_state(&rnd) % 15);
 		pm_phase_next(run);		/* 4k + 1: the Free begins */
 		/* No bus-address access in flight any more. */
 		spin_lock(&run->gate);
