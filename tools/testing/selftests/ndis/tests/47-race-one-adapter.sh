@@ -154,10 +154,12 @@ zero "physmap: no error, no Start refused, nothing rejected" "$R" errors err rej
 if [ "$phys_after" != "$phys_before" ]; then
 	notok "physmap: rejected_calls moved $phys_before -> $phys_after"
 else
-	# 3 s of mappings: about 3500 (plain, TCG); the minimums show each
-	# kind ran, with room for a slow host.
+	# 3 s of mappings: about 3000 (TCG); the minimums show each kind ran,
+	# with room for a slow host. (Buffers map in several pieces only where
+	# the device reaches them in place: none under swiotlb=force, whose
+	# pool lies beyond edu's 28 bits, so every one is bounced whole.)
 	atleast "physmap: mappings verified through their bus addresses" "$R" \
-		verified 200 verified_bytes 100000 at_dispatch 20 vmalloc 20 multi_piece 20 full_len 20
+		verified 200 verified_bytes 100000 at_dispatch 20 vmalloc 20 full_len 20
 fi
 atleast "physmap: Starts overlapped on different CPUs" "$R" overlapped 5 max_in_start 2
 

@@ -74,8 +74,7 @@ struct pm_stats {
 	u64 starts_in_free;	/* Starts that overlapped a Free */
 	u64 completes_rejected;	/* Completes sure to be rejected */
 	u64 completes_edge;	/* Completes that may or may not have been */
-	u64 lost;		/* mapped while a Free or allocation was under way:
-				 * not checked through the bus */
+	u64 lost;		/* mapped during a Free or allocation: unchecked */
 	u64 errors;
 };
 
@@ -125,12 +124,18 @@ static void pm_error(struct pm_worker *w, const char *fmt, ...)
 	va_end(args);
 }
 
+/* Acquire: pairs with pm_phase_next(); a later load sees what came before. */
 static u32 pm_phase(struct pm_run *run)
 {
 	return smp_load_acquire(&run->phase);
 }
 
-/* Moves the phase on; the worker's loads see everything before it. */
+/*
+ * Moves the phase on. Release: a worker that sees the new phase sees what
+ * came before (the registers allocated). The full barrier orders the new
+ * phase before what comes next (the Free's exchange of the register file):
+ * a Start that found no file sees the Free's phase after it.
+ */
 static void pm_phase_next(struct pm_run *run)
 {
 	smp_store_release(&run->phase, run->phase + 1);
@@ -399,6 +404,7 @@ static void pm_one(struct pm_worker *w)
 	 * until its Free has returned, so every Free finds a mapping.
 	 */
 	if (run->mode == PM_FREE) {
+		/* Acquire/release: the request and its answer, across CPUs. */
 		u32 req = smp_load_acquire(&run->pin_req);
 
 		if (!pin->held && req != run->pin_ack) {
@@ -638,7 +644,10 @@ int race_physfree_run(struct race_adapter *a, unsigned int rounds, int cpu, u64 
 	}
 	pm_wake(run, MAX_JIFFY_OFFSET + jiffies);
 	for (r = 0; r < rounds && !err; r++) {
-		/* The worker maps slot 0 and holds it across this Free. */
+		/*
+		 * The worker maps slot 0 and holds it across this Free (release
+		 * and acquire: the request and its answer).
+		 */
 		smp_store_release(&run->pin_req, r + 1);
 		for (i = 0; i < 1000 && smp_load_acquire(&run->pin_ack) != r + 1; i++)
 			usleep_range(500, 1000);
