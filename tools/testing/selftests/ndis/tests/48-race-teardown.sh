@@ -51,6 +51,7 @@ mapfile -t DEVS < <(edu_devices)
 DEV=${DEVS[0]}
 
 val() { [[ " $2" =~ [\ \;]$1=([^\ \;]*) ]] && echo "${BASH_REMATCH[1]}"; }
+ge() { [ "$(val "$1" "$2")" -ge "$3" ] 2>/dev/null; } # KEY LINE MIN
 usecs() { local s=${1%.*} f=${1#*.}; echo $(( 10#$s * 1000000 + 10#$f )); }
 rejected() { local r; read -r r _ <$DBG/ndis_shim/rejected_calls; echo "$r"; }
 run() { # dev command: as the teardown CPU's task; the result line in R
@@ -234,10 +235,8 @@ if run "$DEV" "physfree rounds=6 cpu=0 seed=$SEED"; then
 		notok "physfree: $R"
 	fi
 	# Each round's held mapping: its Complete after the Free is rejected.
-	if [ "$(val completes_rejected "$R")" -ge 6 ] 2>/dev/null &&
-		[ "$(val starts_in_free "$R")" -ge 1 ] 2>/dev/null &&
-		[ "$(val rejected_starts "$R")" -ge 1 ] 2>/dev/null &&
-		[ "$(val verified "$R")" -ge 20 ] 2>/dev/null; then
+	if ge completes_rejected "$R" 6 && ge starts_in_free "$R" 1 &&
+		ge rejected_starts "$R" 1 && ge verified "$R" 20; then
 		ok "physfree: Starts ran into the Frees, calls after them were rejected"
 	else
 		notok "physfree: no race with the Free seen"
@@ -266,8 +265,7 @@ if run "$DEV" "physhold cpu=0 seed=$SEED"; then
 	since_mark | grep -E "ndis|$DEV" | grep -v "physmap halt left" | sed 's/^/# /'
 	if since_mark | grep -q "$DEV: ndis_race: map registers not freed; freed" &&
 		[ "$(val pinned "$line")" = 1 ] && [ "$(val errors "$line")" = 0 ] &&
-		[ "$(val verified "$line")" -ge 10 ] 2>/dev/null &&
-		[ "$(val rejected_starts "$line")" -ge 1 ] 2>/dev/null; then
+		ge verified "$line" 10 && ge rejected_starts "$line" 1; then
 		ok "physhold: halt with a mapping held; the shim freed the map registers, later calls rejected"
 	else
 		notok "physhold: ${line:-no report}"

@@ -112,17 +112,12 @@ struct pm_worker {
 	char first_error[128];
 };
 
-static void pm_error(struct pm_worker *w, const char *fmt, ...)
-{
-	va_list args;
-
-	w->st.errors++;
-	if (w->first_error[0])
-		return;
-	va_start(args, fmt);
-	vscnprintf(w->first_error, sizeof(w->first_error), fmt, args);
-	va_end(args);
-}
+/* Counts an error; the first one is reported. */
+#define pm_error(w, ...)							\
+	do {									\
+		(w)->st.errors++;						\
+		race_note((w)->first_error, sizeof((w)->first_error), __VA_ARGS__); \
+	} while (0)
 
 /* Acquire: pairs with pm_phase_next(); a later load sees what came before. */
 static u32 pm_phase(struct pm_run *run)
