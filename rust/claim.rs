@@ -45,17 +45,26 @@ extern "C" {
 /// more where interrupts are off already (`local_bh_enable()` must not run
 /// there, and neither a DPC nor another task can run on this CPU anyway).
 ///
+/// Either way it is also an RCU read-side section: `synchronize_rcu()`
+/// waits for regions with bottom halves, interrupts or preemption off. A
+/// hot call enters it once and both looks its object up in it
+/// ([`crate::registry::find_at`]) and claims the object's state in it
+/// ([`Claimable::claim_at`]), instead of entering a read section and a
+/// dispatch section one inside the other.
+///
 /// # Invariants
 ///
-/// `bh_disabled` says whether `new` turned bottom halves off on this CPU.
-struct Dispatch {
+/// `bh_disabled` says whether `new` turned bottom halves off on this CPU;
+/// bottom halves or interrupts are off on this CPU while it lives.
+pub(crate) struct Dispatch {
     bh_disabled: bool,
     /// Entered and left on one CPU.
     _not_send: PhantomData<*mut ()>,
 }
 
 impl Dispatch {
-    fn enter() -> Self {
+    /// Raises this CPU to DISPATCH_LEVEL until the value is dropped.
+    pub(crate) fn enter() -> Self {
         // SAFETY: no requirement; paired with the exit in `drop`.
         let bh_disabled = unsafe { ndis_shim_dispatch_enter() };
         // INVARIANT: what the helper did.
@@ -117,6 +126,36 @@ impl<T> Claimable<T> {
     /// the caller is in hard-IRQ context. Never sleeps.
     pub(crate) fn claim(&self, from: impl Fn(u32) -> bool) -> Option<Claim<'_, T>> {
         let dispatch = Dispatch::enter();
+        let phase = self.acquire(from)?;
+        // INVARIANT: `acquire` moved the phase to BUSY, so this is the only
+        // claim. It owns its section, left after the phase is published.
+        Some(Claim {
+            cell: self,
+            phase,
+            _dispatch: Some(dispatch),
+        })
+    }
+
+    /// [`Claimable::claim`] inside a dispatch section the caller holds: the
+    /// claim cannot outlive it.
+    pub(crate) fn claim_at<'a>(
+        &'a self,
+        _at: &'a Dispatch,
+        from: impl Fn(u32) -> bool,
+    ) -> Option<Claim<'a, T>> {
+        let phase = self.acquire(from)?;
+        // INVARIANT: as in `claim`.
+        Some(Claim {
+            cell: self,
+            phase,
+            _dispatch: None,
+        })
+    }
+
+    /// Moves the phase from one `from` accepts to [`BUSY`], waiting while
+    /// another caller holds it; the phase it was in. The caller is at
+    /// DISPATCH_LEVEL (a [`Dispatch`] lives).
+    fn acquire(&self, from: impl Fn(u32) -> bool) -> Option<u32> {
         let mut phase = self.phase.load(Relaxed);
         loop {
             if phase == BUSY {
@@ -135,14 +174,7 @@ impl<T> Claimable<T> {
             }
             // Acquire: see everything the last claim did to the value.
             match self.phase.cmpxchg(phase, BUSY, Acquire) {
-                // INVARIANT: the phase moved to BUSY here, so this is the only claim.
-                Ok(_) => {
-                    return Some(Claim {
-                        cell: self,
-                        phase,
-                        _dispatch: dispatch,
-                    })
-                }
+                Ok(_) => return Some(phase),
                 Err(now) => phase = now,
             }
         }
@@ -156,8 +188,9 @@ pub(crate) struct Claim<'a, T> {
     /// The phase the value was claimed from, restored if the claim is
     /// dropped without [`Claim::release`].
     phase: u32,
-    /// Declared last: left after the phase is published.
-    _dispatch: Dispatch,
+    /// The section the claim entered itself, if it did (else the caller's,
+    /// which outlives it). Declared last: left after the phase is published.
+    _dispatch: Option<Dispatch>,
 }
 
 impl<T> Claim<'_, T> {

@@ -22,6 +22,7 @@ use crate::{
     attributes::{self, MiniportAttributes},
     channel::{Completion, Direction},
     characteristics::InterruptCharacteristicsView,
+    claim::Dispatch,
     config, configuration,
     driver::{self, Characteristics, Glue},
     handle::Handle,
@@ -34,9 +35,7 @@ use crate::{
     net_buffer_pool, net_device,
     netdev_io::{self, StatusIndication},
     nic::{GeneralAttributes, OffloadAttributes},
-    packet_pool, pci_device, probe,
-    registry::{self, Found},
-    reject, reset,
+    packet_pool, pci_device, probe, registry, reject, reset,
     resources::{self, BusBuffer},
     sg_dma::{self, SgDma},
     shared_memory,
@@ -222,10 +221,15 @@ fn adapter_or_reject(raw: abi::NDIS_HANDLE, call: &str) -> Option<Arc<Adapter>> 
     found
 }
 
-/// [`adapter_or_reject`] for a hot path: the adapter borrowed for the call
-/// (see [`registry::find`]), no reference taken. Never sleeps.
-fn found_adapter_or_reject(raw: abi::NDIS_HANDLE, call: &str) -> Option<Found<Adapter>> {
-    let found = registry::find(handle(raw));
+/// [`adapter_or_reject`] for a hot path: the adapter borrowed for as long
+/// as the caller's dispatch section (see [`registry::find_at`]), no
+/// reference taken. Never sleeps.
+fn adapter_at_or_reject<'a>(
+    raw: abi::NDIS_HANDLE,
+    call: &str,
+    at: &'a Dispatch,
+) -> Option<&'a Adapter> {
+    let found = registry::find_at(handle(raw), at);
     if found.is_none() {
         reject(call, "unknown adapter handle");
     }
@@ -1989,26 +1993,31 @@ unsafe extern "C" fn NdisMStartBufferPhysicalMapping(
         unsafe { PhysicalAddressArray.add(i).write_unaligned(unit) };
     });
     const CALL: &str = "NdisMStartBufferPhysicalMapping";
-    let entries = found_adapter_or_reject(MiniportAdapterHandle, CALL).and_then(|adapter| {
-        let buffer = match buffer {
-            None => None,
-            Some((mdl, Ok(view))) => Some((mdl, view)),
-            // Windows would map it from its page list; the shim has none.
-            // A void call: logged, counted, no pieces (ArraySize 0).
-            Some((_, Err(why))) => {
-                adapter.reject(CALL, why.reason());
-                return None;
-            }
-        };
-        map_registers::start(
-            &adapter.map_registers,
-            &adapter,
-            buffer,
-            PhysicalMapRegister,
-            Direction::from_write_to_device(WriteToDevice),
-            out,
-        )
-    });
+    // One section for the lookup, the file and the register's claim.
+    let dispatch = Dispatch::enter();
+    let entries =
+        adapter_at_or_reject(MiniportAdapterHandle, CALL, &dispatch).and_then(|adapter| {
+            let buffer = match buffer {
+                None => None,
+                Some((mdl, Ok(view))) => Some((mdl, view)),
+                // Windows would map it from its page list; the shim has none.
+                // A void call: logged, counted, no pieces (ArraySize 0).
+                Some((_, Err(why))) => {
+                    adapter.reject(CALL, why.reason());
+                    return None;
+                }
+            };
+            map_registers::start(
+                &adapter.map_registers,
+                adapter,
+                buffer,
+                PhysicalMapRegister,
+                Direction::from_write_to_device(WriteToDevice),
+                out,
+                &dispatch,
+            )
+        });
+    drop(dispatch);
     // SAFETY: NULL or writable by the safety requirement.
     unsafe { store(ArraySize, entries.unwrap_or(0)) };
 }
@@ -2021,12 +2030,14 @@ extern "C" fn NdisMCompleteBufferPhysicalMapping(
 ) {
     const CALL: &str = "NdisMCompleteBufferPhysicalMapping";
     traced_void(c"NdisMCompleteBufferPhysicalMapping", MiniportAdapterHandle);
-    if let Some(adapter) = found_adapter_or_reject(MiniportAdapterHandle, CALL) {
+    let dispatch = Dispatch::enter();
+    if let Some(adapter) = adapter_at_or_reject(MiniportAdapterHandle, CALL, &dispatch) {
         map_registers::complete(
             &adapter.map_registers,
-            &adapter,
+            adapter,
             Buffer as usize,
             PhysicalMapRegister,
+            &dispatch,
         )
     }
 }

@@ -14,8 +14,9 @@
 //!
 //! Start and Complete are a NIC's send path (one per frame), so they take
 //! no lock and allocate nothing: the register file is published once and
-//! read inside an RCU-sched section (Free takes it out and waits for a
-//! grace period before unmapping what is left and freeing it), and each
+//! read inside the call's dispatch section, which is an RCU read-side
+//! section (Free takes it out and waits for a grace period before
+//! unmapping what is left and freeing it), and each
 //! register is claimed on its own (see [`crate::claim`]), so mapping,
 //! the bounce copy and unmapping run with interrupts on and two registers
 //! used on two CPUs share nothing. The list of a buffer's pieces is
@@ -36,13 +37,12 @@ use kernel::{
 use crate::{
     adapter_core::{AdapterCore, TransferCounts},
     channel::{Direction, Mapping},
-    claim::{Claim, Claimable},
+    claim::{Claim, Claimable, Dispatch},
     dma::{
         self, BounceMemory, BounceStage, MapError, MapPolicy, StreamingMapping, TransferMapping,
     },
     mdl::{self, VaRange},
     physical_mapping::{self, ActiveMapping, Rejection},
-    registry,
     status::{Error, Result as NdisResult},
 };
 
@@ -115,8 +115,9 @@ impl MapRegisterFile {
 ///
 /// `file` is NULL or [`KBox::into_raw`] of the adapter's file, published
 /// under `update`; whoever takes it out (under `update`) waits for an RCU
-/// grace period before freeing it, so a reader inside an RCU-sched section
-/// may use what it loaded until the section ends.
+/// grace period before freeing it, so a reader inside an RCU read-side
+/// section (a [`Dispatch`] is one) may use what it loaded until the
+/// section ends.
 #[pin_data(PinnedDrop)]
 pub(crate) struct MapRegisters {
     file: Atomic<*mut MapRegisterFile>,
@@ -126,7 +127,7 @@ pub(crate) struct MapRegisters {
 }
 
 // SAFETY: the file is reached through the atomic pointer only, inside an
-// RCU-sched section (readers) or after taking it out under `update`; its
+// RCU read-side section (readers) or after taking it out under `update`; its
 // registers are claimed one caller at a time, its other fields never
 // change after it is published.
 unsafe impl Sync for MapRegisters {}
@@ -151,7 +152,7 @@ impl MapRegisters {
         if old.is_null() {
             return None;
         }
-        // Every reader that could have loaded `old` is in an RCU-sched
+        // Every reader that could have loaded `old` is in an RCU read-side
         // section that began before the exchange.
         rcu::synchronize_rcu();
         // SAFETY: `old` came from `KBox::into_raw` (type invariant), was
@@ -160,14 +161,20 @@ impl MapRegisters {
         Some(unsafe { KBox::from_raw(old) })
     }
 
-    /// Runs `f` on the file, if there is one, inside an RCU-sched section.
-    /// Never sleeps.
-    fn with_file<R>(&self, f: impl FnOnce(&MapRegisterFile) -> R) -> Option<R> {
-        let _section = registry::read_section();
+    /// The file, if there is one, for as long as the caller's dispatch
+    /// section (an RCU read-side section) lives. Never sleeps.
+    fn file_at<'a>(&'a self, _at: &'a Dispatch) -> Option<&'a MapRegisterFile> {
         let file = self.file.load(Acquire);
         // SAFETY: NULL, or a published file that is freed only after a
-        // grace period which `_section` holds back (type invariant).
-        unsafe { file.as_ref() }.map(f)
+        // grace period (type invariant), which `_at`, entered before the
+        // load, holds back.
+        unsafe { file.as_ref() }
+    }
+
+    /// Runs `f` on the file, if there is one. Never sleeps.
+    fn with_file<R>(&self, f: impl FnOnce(&MapRegisterFile) -> R) -> Option<R> {
+        let dispatch = Dispatch::enter();
+        self.file_at(&dispatch).map(f)
     }
 
     /// Frees what the miniport left; whether there were any. PASSIVE,
@@ -403,17 +410,19 @@ unsafe fn map_buffer(
     Ok(true)
 }
 
-/// Claims register `index` of `file`: `Err(BadIndex)` if there is no such
-/// register, `Ok(None)` in hard-IRQ context while another call holds it.
-fn claim(
-    file: &MapRegisterFile,
+/// Claims register `index` of `file` in the section `at`: `Err(BadIndex)`
+/// if there is no such register, `Ok(None)` in hard-IRQ context while
+/// another call holds it.
+fn claim<'a>(
+    file: &'a MapRegisterFile,
     index: u32,
-) -> core::result::Result<Option<(&Register, Claim<'_, RegisterState>)>, Rejection> {
+    at: &'a Dispatch,
+) -> core::result::Result<Option<(&'a Register, Claim<'a, RegisterState>)>, Rejection> {
     let register = file
         .registers
         .get(index as usize)
         .ok_or(Rejection::BadIndex)?;
-    Ok(register.state.claim(|_| true).map(|c| (register, c)))
+    Ok(register.state.claim_at(at, |_| true).map(|c| (register, c)))
 }
 
 /// The phase a register is left in.
@@ -435,7 +444,8 @@ const CLAIM_REFUSED: &str = "called in hard-IRQ context while another call holds
 ///
 /// `buffer` is the MDL's address and contents (`None` for NULL); its memory
 /// is the miniport's to keep valid until the mapping is completed. `out` is
-/// `None` for a NULL `PhysicalAddressArray`.
+/// `None` for a NULL `PhysicalAddressArray`. `at` is the caller's dispatch
+/// section, in which it found the adapter.
 pub(crate) fn start(
     registers: &MapRegisters,
     adapter: &AdapterCore,
@@ -443,6 +453,7 @@ pub(crate) fn start(
     index: u32,
     dir: Direction,
     out: Option<impl FnMut(usize, u64, u32)>,
+    at: &Dispatch,
 ) -> Option<u32> {
     const CALL: &str = "NdisMStartBufferPhysicalMapping";
     let (Some((mdl, view)), Some(mut out)) = (buffer, out) else {
@@ -453,8 +464,8 @@ pub(crate) fn start(
         adapter.reject(CALL, "buffer's address range overflows");
         return None;
     };
-    let result = registers.with_file(|file| {
-        let (register, mut claim) = match claim(file, index) {
+    let result = registers.file_at(at).map(|file| {
+        let (register, mut claim) = match claim(file, index, at) {
             Ok(Some(claimed)) => claimed,
             Ok(None) => return Err(CLAIM_REFUSED),
             Err(why) => return Err(why.reason()),
@@ -515,14 +526,21 @@ pub(crate) fn start(
 
 /// `NdisMCompleteBufferPhysicalMapping`. Never sleeps; takes no lock.
 ///
-/// `mdl` is the address the miniport passed: only compared.
-pub(crate) fn complete(registers: &MapRegisters, adapter: &AdapterCore, mdl: usize, index: u32) {
+/// `mdl` is the address the miniport passed: only compared. `at` is the
+/// caller's dispatch section, in which it found the adapter.
+pub(crate) fn complete(
+    registers: &MapRegisters,
+    adapter: &AdapterCore,
+    mdl: usize,
+    index: u32,
+    at: &Dispatch,
+) {
     const CALL: &str = "NdisMCompleteBufferPhysicalMapping";
     // Finished and unmapped under the register's claim: a bounced buffer is
     // copied back from the register's memory, which `free` drops only after
     // taking the file out and waiting for this call's RCU section.
-    let result = registers.with_file(|file| {
-        let (_, mut claim) = match claim(file, index) {
+    let result = registers.file_at(at).map(|file| {
+        let (_, mut claim) = match claim(file, index, at) {
             Ok(Some(claimed)) => claimed,
             Ok(None) => return Err(CLAIM_REFUSED),
             Err(why) => return Err(why.reason()),

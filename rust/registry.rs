@@ -34,6 +34,7 @@ use kernel::{
 };
 
 use crate::{
+    claim::Dispatch,
     handle::{Handle, HandleKind, HandleTable},
     status::Result as NdisResult,
 };
@@ -211,7 +212,7 @@ extern "C" {
 /// # Invariants
 ///
 /// The CPU is in an RCU-sched read-side section from `new` to `drop`.
-pub(crate) struct ReadSection(PhantomData<*mut ()>);
+struct ReadSection(PhantomData<*mut ()>);
 
 impl ReadSection {
     fn new() -> Self {
@@ -227,13 +228,6 @@ impl Drop for ReadSection {
         // SAFETY: entered in `new` on this CPU (the type is not `Send`).
         unsafe { ndis_shim_handle_read_unlock() };
     }
-}
-
-/// An RCU-sched read-side section for what else the shim publishes the
-/// registry's way (taken out, a grace period, then freed): for as long as
-/// the returned value lives. Never sleeps; nests.
-pub(crate) fn read_section() -> ReadSection {
-    ReadSection::new()
 }
 
 /// An object a handle named, borrowed for an RCU read-side section.
@@ -278,6 +272,37 @@ pub(crate) fn find<T: InRegistry>(handle: Handle) -> Option<Found<T>> {
     }
     let slot = published(T::KIND, handle)?;
     let rcu = ReadSection::new();
+    // INVARIANT: the handle matched before and after the object was read,
+    // so it is what `Registered::new` published under this handle (see
+    // `Published`), an `Arc::as_ptr` of a `T` (the handle's kind is
+    // `T::KIND`, implemented by `T` alone), and its entry was still in when
+    // `rcu` began.
+    Some(Found {
+        object: published_object(slot, handle)?,
+        _rcu: rcu,
+    })
+}
+
+/// [`find`] inside a dispatch section the caller holds (which is an RCU
+/// read-side section too, see [`Dispatch`]): the object borrowed for as
+/// long as the section lives, with no read section of its own.
+pub(crate) fn find_at<'a, T: InRegistry>(handle: Handle, _at: &'a Dispatch) -> Option<&'a T> {
+    if handle.kind() != Some(T::KIND) {
+        return None;
+    }
+    let object = published_object(published(T::KIND, handle)?, handle)?;
+    // SAFETY: `object` is what `Registered::new` published under `handle`
+    // (see `published_object`), an `Arc::as_ptr` of a `T` whose owner's
+    // `Arc` outlives `_at`: the owner waits for a grace period after taking
+    // the entry out, and `_at`, entered before the slot was read, is a
+    // read-side section that grace period waits for.
+    Some(unsafe { object.as_ref() })
+}
+
+/// The object a slot holds under `handle`, read as [`Published`] says: the
+/// handle, the object, the handle again. The caller is in an RCU read-side
+/// section.
+fn published_object<T>(slot: &Published, handle: Handle) -> Option<NonNull<T>> {
     if slot.handle.load(Acquire) != handle.into_raw() {
         return None;
     }
@@ -285,15 +310,7 @@ pub(crate) fn find<T: InRegistry>(handle: Handle) -> Option<Found<T>> {
     if slot.handle.load(Relaxed) != handle.into_raw() {
         return None;
     }
-    // INVARIANT: the handle matched before and after `object` was read, so
-    // `object` is what `Registered::new` published under this handle
-    // (see `Published`), an `Arc::as_ptr` of a `T` (the handle's kind is
-    // `T::KIND`, implemented by `T` alone), and its entry was still in when
-    // `rcu` began.
-    Some(Found {
-        _rcu: rcu,
-        object: NonNull::new(object.cast::<T>())?,
-    })
+    NonNull::new(object.cast::<T>())
 }
 
 /// The object `handle` names, if it is of `T`'s kind and alive, with a

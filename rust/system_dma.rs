@@ -16,7 +16,7 @@ use crate::{
         Channel, ChannelState as TransferState, Completion, Controller, Counters, Direction,
         EngineState, Flush, Mapper, Mapping, SetupRefusal, ShutdownProgress, TransferRecord,
     },
-    claim::{Claim, Claimable},
+    claim::{Claim, Claimable, Dispatch},
     dma::{
         self, BounceMemory, BounceStage, MapError, MapPolicy, StreamingMapping, TransferMapping,
     },
@@ -372,11 +372,17 @@ pub(crate) fn setup(
     args: TransferArgs,
     mapping: Option<&mut (u64, bool)>,
 ) -> NdisResult {
-    let channel = registry::find::<DmaChannel>(handle).ok_or(Error::InvalidParameter)?;
+    // One section for the lookup and the claim (see `Dispatch`).
+    let dispatch = Dispatch::enter();
+    let channel =
+        registry::find_at::<DmaChannel>(handle, &dispatch).ok_or(Error::InvalidParameter)?;
     let view = view.ok_or(Error::InvalidParameter)?;
     let mut controller = channel.controller().ok_or(Error::Resources)?;
     let req = args.record();
-    let Some(mut claim) = channel.state.claim(|phase| phase != IN_PROGRESS) else {
+    let Some(mut claim) = channel
+        .state
+        .claim_at(&dispatch, |phase| phase != IN_PROGRESS)
+    else {
         // In use: a transfer is in progress (or, in hard-IRQ context, another
         // call is under way). Malformed arguments are still the miniport's
         // bug to hear about.
@@ -437,11 +443,13 @@ fn refusal_of(e: Error) -> SetupRefusal {
 /// Windows allows none, that finds the channel busy is refused the same
 /// way and reports [`Completion::MaybeIncoherent`]: it completed nothing.
 pub(crate) fn complete(handle: Handle, args: TransferArgs) -> NdisResult<Completion> {
-    let channel = registry::find::<DmaChannel>(handle).ok_or(Error::InvalidParameter)?;
+    let dispatch = Dispatch::enter();
+    let channel =
+        registry::find_at::<DmaChannel>(handle, &dispatch).ok_or(Error::InvalidParameter)?;
     // A registered channel always has a controller (Register checks).
     let mut controller = channel.controller().ok_or(Error::Resources)?;
     let req = args.record();
-    let Some(mut claim) = channel.state.claim(|_| true) else {
+    let Some(mut claim) = channel.state.claim_at(&dispatch, |_| true) else {
         channel.adapter.reject(
             "NdisMCompleteDmaTransfer",
             "called in hard-IRQ context while a Setup or Complete of this channel is under way",
@@ -476,9 +484,10 @@ pub(crate) fn complete(handle: Handle, args: TransferArgs) -> NdisResult<Complet
 /// ReadResidue never runs alongside its Start or Stop; `None` for a forged
 /// handle, or in hard-IRQ context while another call holds the channel.
 pub(crate) fn read_counter(handle: Handle) -> Option<u32> {
-    let channel = registry::find::<DmaChannel>(handle)?;
+    let dispatch = Dispatch::enter();
+    let channel = registry::find_at::<DmaChannel>(handle, &dispatch)?;
     let controller = channel.controller()?;
-    let claim = channel.state.claim(|_| true)?;
+    let claim = channel.state.claim_at(&dispatch, |_| true)?;
     Some(claim.transfer.read_counter(&controller))
 }
 

@@ -11,6 +11,8 @@
  *                    (47-race-one-adapter)
  *   race_teardown.c  Deregister, halt, unload and removal against a
  *                    Complete in flight on another CPU (48-race-teardown)
+ *   race_physmap.c   NDIS 5 physical mapping (map registers) from every
+ *                    CPU (47), against NdisMFreeMapRegisters and halt (48)
  */
 #ifndef _NDIS_RACE_H
 #define _NDIS_RACE_H
@@ -114,6 +116,7 @@ enum race_xfer_state { RACE_IDLE, RACE_ARMED, RACE_COMPLETING };
 enum race_halt_mode { RACE_HALT_DEREGISTER, RACE_HALT_LEAVE };
 
 struct hammer;
+struct pm_run;
 
 struct race_adapter {
 	NDIS_HANDLE MiniportAdapterHandle;
@@ -171,6 +174,9 @@ struct race_adapter {
 	struct hammer *hammer;
 	enum race_halt_mode halt_mode;
 	struct delayed_work reaper;
+
+	/* race_physmap.c: physhold's worker, until the halt (and unload) */
+	struct pm_run *physmap;
 
 	/* edu's engine for bus-master moves (SG, shared memory): PASSIVE */
 	struct mutex engine;
@@ -236,5 +242,14 @@ int race_deregister_rounds(struct race_adapter *a, unsigned int sw, unsigned int
 			   u64 seed);
 void race_halt_teardown(struct race_adapter *a);
 void race_reap(struct work_struct *work);
+
+/* race_physmap.c */
+int race_physmap_run(struct race_adapter *a, bool share, unsigned int threads, unsigned int ms,
+		     u64 seed);
+int race_physfree_run(struct race_adapter *a, unsigned int rounds, int cpu, u64 seed);
+int race_physhold_start(struct race_adapter *a, int cpu, u64 seed);
+void race_physmap_halt(struct race_adapter *a, bool free);
+void race_physmap_reap(struct race_adapter *a);
+void race_physmap_free(struct race_adapter *a);
 
 #endif /* _NDIS_RACE_H */

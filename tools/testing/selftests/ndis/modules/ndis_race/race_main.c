@@ -14,6 +14,16 @@
  *                                     threads against the ISR and DPC
  *   sgshm threads=T ms=M [seed=S]     SG lists and shared memory, T
  *                                     threads over every CPU
+ *   physmap threads=T ms=M [seed=S]   NDIS 5 physical mapping on map
+ *                                     registers, T threads over every CPU
+ *   physshare threads=T ms=M [seed=S] the same, two of them also on one
+ *                                     register index (refusals counted)
+ *   physfree rounds=N cpu=C [seed=S]  NdisMFreeMapRegisters (and allocate
+ *                                     again) N times against a worker on
+ *                                     CPU C
+ *   physhold cpu=C [seed=S]           a worker on CPU C with a mapping
+ *                                     held, until the halt (leave mode:
+ *                                     map registers left to the shim)
  *   roundtrip [len=L] [seed=S]        a verified round trip on channel 0
  *   deregister sw=N edu=N cpu=C [seed=S]
  *                                     NdisMDeregisterDmaChannel against a
@@ -364,7 +374,7 @@ VOID RaceDpc(NDIS_HANDLE Ctx, PVOID DpcContext, PVOID Reserved1, PVOID Reserved2
 /* ---- the test interface ---- */
 
 struct race_args {
-	unsigned int threads, ms, len, sw, edu;
+	unsigned int threads, ms, len, sw, edu, rounds;
 	int cpu;
 	u64 seed;
 };
@@ -393,6 +403,8 @@ static int race_parse(char *s, struct race_args *x)
 			ret = kstrtouint(val, 0, &x->sw);
 		else if (!strcmp(word, "edu"))
 			ret = kstrtouint(val, 0, &x->edu);
+		else if (!strcmp(word, "rounds"))
+			ret = kstrtouint(val, 0, &x->rounds);
 		else if (!strcmp(word, "cpu"))
 			ret = kstrtoint(val, 0, &x->cpu);
 		else if (!strcmp(word, "seed"))
@@ -404,7 +416,7 @@ static int race_parse(char *s, struct race_args *x)
 	}
 	/* Bounded: a run must stay well under the test's timeout. */
 	if (x->threads > RACE_THREADS_MAX || x->ms > 60000 || x->len > EDU_SIZE ||
-	    x->sw > 1000 || x->edu > 100 || x->cpu < 0 || x->cpu >= nr_cpu_ids ||
+	    x->sw > 1000 || x->edu > 100 || x->rounds > 100 || x->cpu < 0 || x->cpu >= nr_cpu_ids ||
 	    !cpu_online(x->cpu))
 		return -ERANGE;
 	return 0;
@@ -415,7 +427,7 @@ static ssize_t race_run_write(struct file *file, const char __user *ubuf, size_t
 {
 	struct race_adapter *a = file->private_data;
 	struct race_args x = { .threads = 2, .ms = 5000, .len = EDU_SIZE, .sw = 20, .edu = 4,
-			       .seed = 1 };
+			       .rounds = 8, .seed = 1 };
 	char buf[160], *s, *verb;
 	int err;
 
@@ -441,6 +453,12 @@ static ssize_t race_run_write(struct file *file, const char __user *ubuf, size_t
 		err = race_deregister_rounds(a, x.sw, x.edu, x.cpu, x.seed);
 	else if (!strcmp(verb, "hammer"))
 		err = race_hammer_start(a, x.cpu, x.seed);
+	else if (!strcmp(verb, "physmap") || !strcmp(verb, "physshare"))
+		err = race_physmap_run(a, !strcmp(verb, "physshare"), x.threads, x.ms, x.seed);
+	else if (!strcmp(verb, "physfree"))
+		err = race_physfree_run(a, x.rounds, x.cpu, x.seed);
+	else if (!strcmp(verb, "physhold"))
+		err = race_physhold_start(a, x.cpu, x.seed);
 	else
 		err = -EINVAL;
 	mutex_unlock(&a->lock);
@@ -539,6 +557,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 static void race_free_adapter(struct race_adapter *a)
 {
 	race_chain_free(a);
+	race_physmap_free(a);
 	mutex_destroy(&a->engine);
 	mutex_destroy(&a->lock);
 	kfree(a);

@@ -482,6 +482,7 @@ void race_halt_teardown(struct race_adapter *a)
 	struct hammer *h = a->hammer;
 
 	WRITE_ONCE(a->chain_tearing, true);
+	race_physmap_halt(a, a->halt_mode != RACE_HALT_LEAVE);
 	if (a->halt_mode == RACE_HALT_LEAVE) {
 		/*
 		 * Long enough for the shim to reach the channel: its release
@@ -513,5 +514,6 @@ void race_reap(struct work_struct *work)
 	WRITE_ONCE(a->chain, false);
 	if (a->hammer)
 		hammer_end(a->hammer);
+	race_physmap_reap(a);
 	race_teardown_report(a, "leave");
 }
