@@ -41,8 +41,8 @@
  *   end
  *
  * QEMU installs no qemu-plugin.h here, so the few calls and types this
- * plugin uses are declared below, as QEMU's plugin API version 2..4
- * (QEMU 9.0 to 10.0) defines them; version 2 is what this plugin asks for.
+ * plugin uses are declared below, as API version 2 (the lowest QEMU 10.0.2
+ * loads; it takes 2 to 4) defines them: qemu_plugin_insn_data() copies.
  */
 #include <inttypes.h>
 #include <pthread.h>
