@@ -9,7 +9,9 @@
 # valid and invalid arguments. Data is checked too: edu's engine moves it
 # (for a channel, or programmed with the addresses an SG list, a shared
 # block or a physical mapping gave) and the model reads the buffers and
-# blocks back and compares every byte it knows. Each adapter's
+# blocks back and compares every byte it knows; after the random steps,
+# one round trip to edu and back, so bytes edu moved are always compared
+# (a seed may read none back in 1000 steps). Each adapter's
 # rejected_calls must be exactly what its sequence caused. Then ndis_ops
 # is unloaded with channels still registered and a transfer in flight:
 # the shim must release them.
