@@ -287,20 +287,45 @@ out:
 /*
  * NdisMAllocateMapRegisters with the adapter's map registers allocated,
  * then freed: each row's status (NDIS 5.1 page: SUCCESS, or RESOURCES for
- * incompatible parameters and beyond NDIS's 64 map registers).
+ * incompatible parameters and beyond NDIS's 64 map registers). Both calls
+ * are PASSIVE_LEVEL only: under a spin lock Free is refused and the
+ * registers stay (a Start still maps), and Allocate is RESOURCES.
  */
 static void edu5_cmd_alloc(struct edu5_test *et)
 {
 	PEDU5_ADAPTER ad = et->adapter;
 	NDIS_HANDLE h = ad->MiniportAdapterHandle;
+	NDIS_PHYSICAL_ADDRESS_UNIT units[EDU5_MAX_PHYSICAL_UNITS];
 	NDIS_DMA_SIZE size = ad->DmaSize;
+	struct edu5_buf one = { };
+	NDIS_SPIN_LOCK lock;
 	NDIS_STATUS s;
+	UINT n = 0;
 
+	if (edu5_buf_alloc(et, &one, false, 0, 64)) {
+		edu5_result(et, "fail allocation\n");
+		return;
+	}
+	NdisAllocateSpinLock(&lock);
 	edu5_result(et, "again=0x%08x ",
 		    (u32)NdisMAllocateMapRegisters(h, 0, NDIS_DMA_32BITS, 4, 4096));
+	NdisAcquireSpinLock(&lock);
+	NdisMFreeMapRegisters(h);
+	NdisReleaseSpinLock(&lock);
+	NdisMStartBufferPhysicalMapping(h, one.mdl, 0, TRUE, units, &n);
+	if (n)
+		NdisMCompleteBufferPhysicalMapping(h, one.mdl, 0);
+	edu5_buf_free(&one);
 	if (ad->MapRegistersAllocated)
 		NdisMFreeMapRegisters(h);
 	ad->MapRegistersAllocated = FALSE;
+	NdisAcquireSpinLock(&lock);
+	s = NdisMAllocateMapRegisters(h, 0, NDIS_DMA_32BITS, 4, 4096);
+	NdisReleaseSpinLock(&lock);
+	NdisFreeSpinLock(&lock);
+	if (s == NDIS_STATUS_SUCCESS)
+		NdisMFreeMapRegisters(h);
+	edu5_result(et, "free_at_dispatch_entries=%u alloc_at_dispatch=0x%08x ", n, (u32)s);
 	edu5_result(et, "dmasize3=0x%08x zero=0x%08x empty=0x%08x too_many=0x%08x over64=0x%08x ",
 		    (u32)NdisMAllocateMapRegisters(h, 0, 3, 4, 4096),
 		    (u32)NdisMAllocateMapRegisters(h, 0, NDIS_DMA_32BITS, 0, 4096),
