@@ -302,6 +302,10 @@ impl StreamingMapping {
 }
 
 impl Drop for StreamingMapping {
+    /// Unmaps without a sync for the CPU: a coherent completion synced
+    /// first ([`Self::sync_for_cpu`]); memory released incoherent is the
+    /// miniport's again, and a swiotlb slot copied back now would write
+    /// over whatever it put there since.
     fn drop(&mut self) {
         // SAFETY: by the type invariant the mapping and its device are live,
         // and this is the only place that unmaps it.

@@ -158,10 +158,18 @@ int ndis_shim_dma_map_in_page(struct device *dev, void *va, size_t len,
 	return 0;
 }
 
+/*
+ * Unmaps without a sync for the CPU: a transfer completed coherently was
+ * synced first (ndis_shim_dma_sync_for_cpu), and one released incoherent
+ * (completed while the engine ran, abandoned at Deregister, left open at
+ * NdisMFreeMapRegisters) hands its memory back to the miniport, which may
+ * have refilled or freed it by the time the mapping goes: a swiotlb slot
+ * copied back then would write over it.
+ */
 void ndis_shim_dma_unmap(struct device *dev, dma_addr_t addr, size_t len,
 			 enum dma_data_direction dir)
 {
-	dma_unmap_single(dev, addr, len, dir);
+	dma_unmap_single_attrs(dev, addr, len, dir, DMA_ATTR_SKIP_CPU_SYNC);
 }
 
 void ndis_shim_dma_sync_for_cpu(struct device *dev, dma_addr_t addr, size_t len,

@@ -572,6 +572,64 @@ out_dst:
 		edu_buf_free(&dst);
 }
 
+/*
+ * A device-to-host transfer completed while edu still runs: RESOURCES
+ * ("released but the data transfer might be incoherent"), and the buffer
+ * is the miniport's again. It refills it; the next Setup (host to device,
+ * another buffer) lets the first mapping go, which must copy nothing over
+ * the refill (a swiotlb unmap that synced would copy its slot back).
+ */
+static void edu_cmd_busy_receive(struct edu_test *et, struct edu_args *a)
+{
+	size_t size = a->mdl_off + a->len, i, bad = 0;
+	NDIS_STATUS s, c, next, nc = NDIS_STATUS_PENDING;
+	u8 seed = get_random_u8() | 1;
+	struct edu_buf b, other;
+	bool idle = false;
+
+	if (a->kind != EDU_BUF_KMALLOC && a->kind != EDU_BUF_VMALLOC) {
+		edu_result(et, "fail busy-receive takes buf=kmalloc or vmalloc\n");
+		return;
+	}
+	if (edu_buf_alloc(et, &b, a->kind, size)) {
+		edu_result(et, "fail allocation\n");
+		return;
+	}
+	if (edu_buf_alloc(et, &other, EDU_BUF_KMALLOC, 64)) {
+		edu_result(et, "fail allocation\n");
+		edu_buf_free(&b);
+		return;
+	}
+	memset(b.va, 0x5a, size);
+	s = EduStartTransfer(et->adapter, b.mdl, a->mdl_off, a->off, a->len, FALSE, FALSE);
+	if (s != NDIS_STATUS_SUCCESS) {
+		edu_result(et, "fail setup=0x%08x\n", (u32)s);
+		goto out;
+	}
+	/* ~100 ms early: the engine is still running; the shim must fence. */
+	c = EduCompleteNow(et->adapter);
+	msleep(250);
+	for (i = 0; i < size; i++)
+		((u8 *)b.va)[i] = edu_pattern(seed, i);
+	next = EduStartTransfer(et->adapter, other.mdl, 0, 0, 64, TRUE, FALSE);
+	if (next == NDIS_STATUS_SUCCESS)
+		idle = EduWaitTransfer(et->adapter, 5000, &nc) == NDIS_STATUS_SUCCESS &&
+		       nc == NDIS_STATUS_SUCCESS;
+	for (i = 0; i < size; i++)
+		bad += ((u8 *)b.va)[i] != edu_pattern(seed, i);
+	edu_result(et, "busy-receive complete=0x%08x next_setup=0x%08x next_complete=0x%08x kept=%d changed=%zu\n",
+		   (u32)c, (u32)next, (u32)nc, !bad, bad);
+out:
+	/* Only a clean transfer after it proves the shim let go of the first. */
+	if (idle || s != NDIS_STATUS_SUCCESS) {
+		edu_buf_free(&b);
+		edu_buf_free(&other);
+	} else {
+		edu_buf_park(et, &b);
+		edu_buf_park(et, &other);
+	}
+}
+
 static void edu_cmd_busy_complete(struct edu_test *et, struct edu_args *a)
 {
 	struct edu_buf b;
@@ -1216,6 +1274,8 @@ static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 		edu_cmd_short_receive(et, &a);
 	else if (!strcmp(verb, "busy-complete"))
 		edu_cmd_busy_complete(et, &a);
+	else if (!strcmp(verb, "busy-receive"))
+		edu_cmd_busy_receive(et, &a);
 	else if (!strcmp(verb, "start-only"))
 		edu_cmd_start_only(et, &a);
 	else if (!strcmp(verb, "misuse"))

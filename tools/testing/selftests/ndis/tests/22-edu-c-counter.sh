@@ -13,15 +13,23 @@
 # bytes not moved, so EndOfData = Offset + Length - Counter is where the
 # received data ends (NdisMReadDmaCounter: "the number of bytes remaining
 # in the current DMA transfer"), and the data up to it is intact.
+# A receive completed while edu still runs (RESOURCES: "released but the
+# data transfer might be incoherent") hands the buffer back: the miniport
+# refills it, and letting the old mapping go at the next Setup must not
+# copy anything over the refill (under swiotlb=force an unmap that synced
+# would copy its slot back; Documentation/system-dma.rst).
 # Prints nested KTAP.
 set -uo pipefail
 . "$(dirname "$0")/../edu_c_lib.sh"
 
 COUNTERS=("off=0 len=4096 buf=kmalloc" "off=100 len=256 buf=vmalloc" "off=4095 len=1 mdl_off=4095 buf=kmalloc")
 BUSY=("off=0 len=256 buf=kmalloc" "off=0 len=4096 buf=vmalloc")
+# 4 KiB mapped in place (or through swiotlb); 256 B shares cache lines,
+# so it is bounced through the channel's own memory.
+BUSY_RECEIVE=("off=0 len=4096 buf=kmalloc" "off=0 len=256 buf=kmalloc" "off=0 len=4096 buf=vmalloc")
 SHORT=("off=0 len=256 short=56 buf=kmalloc" "off=100 len=1000 mdl_off=5 short=1 buf=vmalloc"
 	"off=0 len=4096 short=4000 mdl_off=3000 buf=kmalloc")
-PER_ADAPTER=$((${#COUNTERS[@]} + 2 * ${#BUSY[@]} + ${#SHORT[@]} + 1))
+PER_ADAPTER=$((${#COUNTERS[@]} + 2 * ${#BUSY[@]} + ${#BUSY_RECEIVE[@]} + ${#SHORT[@]} + 1))
 
 echo "KTAP version 1"
 if ! insmod "$shim"; then echo "1..1"; notok "insmod ndis_shim"; exit 1; fi
@@ -51,6 +59,10 @@ for d in "${ADAPTERS[@]}"; do
 		# Data still arrives intact after the fenced transfer.
 		run "$d" "roundtrip $c"
 		expect "$name roundtrip after busy-complete $c" "^ok .*verified=1"
+	done
+	for c in "${BUSY_RECEIVE[@]}"; do
+		expect_while_busy "$d" "busy-receive $c" "$name busy-receive $c: the refill kept" \
+			"^busy-receive complete=0xc000009a next_setup=0x00000000 next_complete=0x00000000 kept=1 "
 	done
 	ch=$(cat "$d/channel")
 	echo "# $name: $ch"

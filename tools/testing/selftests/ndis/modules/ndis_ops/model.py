@@ -575,8 +575,8 @@ class Adapter:
         return self.busy(slot, buf) or bool(d and d[0] == buf)
 
     def idle_buffer(self):
-        """A buffer nothing maps: not one a transfer still drains from, whose
-        unmap at the reap copies a swiotlb slot back over a fill."""
+        """A buffer nothing maps, nor a transfer still drains from (a refill
+        of that one is 22-edu-c-counter's busy-receive row)."""
         for _ in range(8):
             slot, buf = self.rng.randrange(SLOTS), self.rng.randrange(len(BUF_SIZES))
             if not self.mapped(slot, buf):
