@@ -113,8 +113,8 @@ pub(crate) struct AdapterCore {
 // device; all mutable state is atomic or under a lock (the rate limit's
 // under its own); of `cm_resources` the shim only hands out the address.
 unsafe impl Send for AdapterCore {}
-// SAFETY: as for `Send`: nothing is reachable through `&AdapterCore`
-// unlocked but atomics and immutable data.
+// SAFETY: nothing is reachable through `&AdapterCore` unlocked but atomics
+// and immutable data; of `cm_resources`, only the address.
 unsafe impl Sync for AdapterCore {}
 
 impl AdapterCore {

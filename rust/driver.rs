@@ -71,7 +71,8 @@ pub(crate) struct Glue(NonNull<abi::NDIS_LINUX_MINIPORT>);
 
 // SAFETY: the glue object is immutable while shared (type invariant).
 unsafe impl Send for Glue {}
-// SAFETY: as for `Send`.
+// SAFETY: `&Glue` only reads the glue object, which nothing writes while it
+// is shared (type invariant), so reads from several CPUs at once are sound.
 unsafe impl Sync for Glue {}
 
 impl Glue {

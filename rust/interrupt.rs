@@ -135,8 +135,8 @@ impl Interrupt {
 // disconnected once, and what else touches it (the synchronize call, the
 // NAPI poll switch) takes its own locks.
 unsafe impl Send for Interrupt {}
-// SAFETY: as for `Send`: every use through `&self` is serialised in C
-// (`isr_lock`, `dpc_lock` in rust/helpers.c).
+// SAFETY: `&Interrupt` is used from several CPUs at once only through C
+// calls that serialise themselves (`isr_lock`, `dpc_lock` in rust/helpers.c).
 unsafe impl Sync for Interrupt {}
 
 impl Drop for Interrupt {

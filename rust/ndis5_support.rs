@@ -99,7 +99,8 @@ struct Scheduled {
 // SAFETY: the two pointers are the miniport's, handed back on another CPU
 // as Windows' worker threads do; the shim never dereferences them.
 unsafe impl Send for Scheduled {}
-// SAFETY: as for `Send`: `&Scheduled` gives only the pointers' values.
+// SAFETY: `&Scheduled` gives only the pointers' values, which the shim never
+// dereferences, and the `Work`, which is Sync.
 unsafe impl Sync for Scheduled {}
 
 impl_has_work! {

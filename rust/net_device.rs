@@ -318,7 +318,8 @@ extern "C" fn ndis_shim_nic_open(nic: *mut c_void) -> i32 {
 /// `ndo_stop`: `MiniportPause`, and every send back. PASSIVE, RTNL held.
 #[no_mangle]
 extern "C" fn ndis_shim_nic_stop(nic: *mut c_void) -> i32 {
-    // SAFETY: as in `ndis_shim_nic_open`.
+    // SAFETY: called by `ndo_stop` with the net_device's private pointer,
+    // while the net_device exists.
     let adapter = unsafe { adapter_of(nic) };
     pause(adapter);
     0
@@ -467,7 +468,8 @@ pub(crate) fn restart_complete(adapter: &Adapter, status: NdisStatus) {
 /// off (DISPATCH_LEVEL). Returns nonzero to have the stack retry later.
 #[no_mangle]
 extern "C" fn ndis_shim_nic_xmit(nic: *mut c_void, skb: *mut c_void) -> i32 {
-    // SAFETY: as in `ndis_shim_nic_open`.
+    // SAFETY: called by `ndo_start_xmit` with the net_device's private
+    // pointer, while the net_device exists.
     let adapter = unsafe { adapter_of(nic) };
     let skb = skb.cast::<RawSkb>();
     let nic = &adapter.nic;
@@ -737,8 +739,9 @@ fn receive_one(adapter: &Adapter, bridge: &Bridge, view: &NetBufferView, csum_ok
 /// `ndo_set_rx_mode`: atomic context; the OID requests run from a work item.
 #[no_mangle]
 extern "C" fn ndis_shim_nic_rx_mode(nic: *mut c_void) {
-    // SAFETY: `nic` is the adapter (as in `ndis_shim_nic_open`), which
-    // lives in an `Arc` (adapters are made by `Adapter::new`).
+    // SAFETY: `nic` is the net_device's private pointer, `Arc::as_ptr` of
+    // its adapter (`attach`), which outlives the net_device (`Bridge`'s
+    // invariant) and so this call.
     let adapter = unsafe { ArcBorrow::<Adapter>::from_raw(nic.cast()) };
     let adapter: Arc<Adapter> = adapter.into();
     let _ = workqueue::system().enqueue::<Arc<Adapter>, 0>(adapter);
@@ -930,7 +933,9 @@ fn oid_request(
 /// they are more than a second old. Any context.
 #[no_mangle]
 extern "C" fn ndis_shim_nic_stats(nic: *mut c_void, values: *mut u64, valid: *mut u32) {
-    // SAFETY: as in `ndis_shim_nic_rx_mode`.
+    // SAFETY: `nic` is the net_device's private pointer, `Arc::as_ptr` of
+    // its adapter (`attach`), which outlives the net_device (`Bridge`'s
+    // invariant) and so this call.
     let adapter = unsafe { ArcBorrow::<Adapter>::from_raw(nic.cast()) };
     let stats = *adapter.nic.stats.lock();
     // SAFETY: `values` holds `net_stats::COUNT` counters, `valid` one
@@ -1028,7 +1033,8 @@ pub(crate) fn oid_complete(adapter: &Adapter, request: usize, status: NdisStatus
 /// miniport declared or indicated.
 #[no_mangle]
 extern "C" fn ndis_shim_nic_link(nic: *mut c_void, speed_mbps: *mut u32, duplex: *mut u8) {
-    // SAFETY: as in `ndis_shim_nic_open`.
+    // SAFETY: called by ethtool's `get_link_ksettings` with the net_device's
+    // private pointer, while the net_device exists.
     let adapter = unsafe { adapter_of(nic) };
     let bps = adapter.nic.link_speed.load(Relaxed);
     let mbps = if bps == u64::MAX || bps == 0 {
@@ -1053,7 +1059,9 @@ extern "C" fn ndis_shim_nic_link(nic: *mut c_void, speed_mbps: *mut u32, duplex:
 /// adapter's reset work (atomic context here).
 #[no_mangle]
 extern "C" fn ndis_shim_nic_tx_timeout(nic: *mut c_void) {
-    // SAFETY: as in `ndis_shim_nic_rx_mode`.
+    // SAFETY: `nic` is the net_device's private pointer, `Arc::as_ptr` of
+    // its adapter (`attach`), which outlives the net_device (`Bridge`'s
+    // invariant) and so this call.
     let adapter = unsafe { ArcBorrow::<Adapter>::from_raw(nic.cast()) };
     if adapter.nic.resetting.load(Acquire) {
         // An NDIS 5 reset stops the queue until it completes (up to the
@@ -1078,7 +1086,8 @@ extern "C" fn ndis_shim_nic_tx_timeout(nic: *mut c_void) {
 /// ethtool's driver name: the miniport module's.
 #[no_mangle]
 extern "C" fn ndis_shim_nic_drvinfo(nic: *mut c_void, driver: *mut u8, len: usize) {
-    // SAFETY: as in `ndis_shim_nic_open`.
+    // SAFETY: called by ethtool's `get_drvinfo` with the net_device's
+    // private pointer, while the net_device exists.
     let adapter = unsafe { adapter_of(nic) };
     let name = adapter.driver.c_name().to_bytes();
     let n = name.len().min(len.saturating_sub(1));

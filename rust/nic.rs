@@ -124,7 +124,9 @@ pub(crate) struct Bridge {
 // SAFETY: the net_device may be used from any CPU (its callers serialise
 // what needs it: RTNL, the queue's lock); the rest is plain data.
 unsafe impl Send for Bridge {}
-// SAFETY: as for `Send`.
+// SAFETY: `&Bridge` gives only the net_device pointer and plain copies; what
+// C does with that pointer from several CPUs at once is atomic (counters,
+// queue state) or serialised by its callers (RTNL, the queue's lock).
 unsafe impl Sync for Bridge {}
 
 /// The NDIS 5 handlers and pools of the data path, copied at attach.

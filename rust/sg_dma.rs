@@ -631,9 +631,10 @@ fn bounce_out(pool: &BouncePool, slot: usize, ranges: &[SgRange], skip: usize, d
         for r in ranges {
             // The part of `r` at or after `skip` bytes into the ranges.
             let from = skip.saturating_sub(at).min(r.len);
-            // SAFETY: as in `bounce_in` (the ranges fit in the slot, which
-            // this list holds); the list is being freed, so the device is
-            // done with the slot.
+            // SAFETY: `r` is the NET_BUFFER's kernel memory, the miniport's
+            // to keep until this list is freed; the ranges fit in the slot
+            // (`bounce_in` checked), the shim's own memory, which this list
+            // holds and the device is done with (the list is being freed).
             unsafe {
                 core::ptr::copy_nonoverlapping(
                     mem.cpu_ptr().add(at + from),

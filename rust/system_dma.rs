@@ -74,7 +74,9 @@ impl Controller for GlueController<'_> {
         let Some(stop) = self.ops.Stop else {
             return EngineState::Busy;
         };
-        // SAFETY: as in `start`.
+        // SAFETY: the glue's own controller, called as ndis_linux.h documents:
+        // with the miniport's context, under this channel's claim (one call
+        // at a time per channel).
         if unsafe { stop(self.context, self.channel) } != 0 {
             EngineState::Idle
         } else {
@@ -83,7 +85,9 @@ impl Controller for GlueController<'_> {
     }
 
     fn residue(&self) -> u32 {
-        // SAFETY: as in `start`.
+        // SAFETY: the glue's own controller, called as ndis_linux.h documents:
+        // with the miniport's context, under this channel's claim (one call
+        // at a time per channel).
         self.ops
             .ReadResidue
             .map_or(0, |f| unsafe { f(self.context, self.channel) })
@@ -93,7 +97,9 @@ impl Controller for GlueController<'_> {
         let Some(is_busy) = self.ops.IsBusy else {
             return EngineState::Busy;
         };
-        // SAFETY: as in `start`.
+        // SAFETY: the glue's own controller, called as ndis_linux.h documents:
+        // with the miniport's context, under this channel's claim (one call
+        // at a time per channel).
         if unsafe { is_busy(self.context, self.channel) } != 0 {
             EngineState::Busy
         } else {
@@ -132,10 +138,11 @@ impl Mapper for LinuxMapper<'_> {
         if dir == Direction::FromDevice && self.policy.shares_cache_line(range) {
             return self.bounce(range, dir);
         }
-        // SAFETY: as in `bounce`; the channel holds the mapping no longer
-        // than the transfer (or, if the engine is still busy at Complete,
-        // until the engine is idle), and drops or leaks it when it is
-        // deregistered, while its adapter's device is bound.
+        // SAFETY: the MDL's kernel memory (checked by `mdl_view`) is the
+        // miniport's to keep until Complete, as NDIS requires; the channel
+        // holds the mapping no longer than the transfer (or until a busy
+        // engine is idle), and drops or leaks it at Deregister, while its
+        // adapter's device is bound.
         match unsafe { StreamingMapping::new(self.adapter.device(), range, dir, self.policy) } {
             Ok(m) => {
                 self.counts.count(false);

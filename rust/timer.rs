@@ -124,7 +124,9 @@ unsafe impl InRegistry for TimerObject {
 // SAFETY: the C object serialises its own state under its spin lock; the
 // context pointer is only handed back to the miniport.
 unsafe impl Send for TimerObject {}
-// SAFETY: as for `Send`: every C call on `raw` is safe from any CPU.
+// SAFETY: the C calls `&TimerObject` allows on `raw` (set, cancel) take the
+// object's spin lock, so CPUs may make them at once; `freed` is atomic and
+// the rest is never written after allocation.
 unsafe impl Sync for TimerObject {}
 
 impl Drop for TimerObject {

@@ -386,9 +386,11 @@ impl<E: DmaEngine, L: EngineOf<E>> Controller<E, L> {
     ///
     /// As for [`Self::start`].
     unsafe extern "C" fn stop(context: ffi::NDIS_HANDLE, channel: u32) -> ffi::BOOLEAN {
-        // SAFETY: as in `start`.
+        // SAFETY: the shim passes the registered `AdapterContext` (safety
+        // requirement), which is what `engine` asks for.
         match unsafe { L::engine(context) } {
-            // SAFETY: as in `start`.
+            // SAFETY: `e` is the registered engine, alive until the shim has
+            // released every channel (`EngineOf` contract); only `&` is taken.
             Some(e) => u8::from(unsafe { &*e }.stop(channel) == EngineState::Idle),
             // No engine: nothing confirms it idle.
             None => 0,
@@ -401,9 +403,11 @@ impl<E: DmaEngine, L: EngineOf<E>> Controller<E, L> {
     ///
     /// As for [`Self::start`].
     unsafe extern "C" fn is_busy(context: ffi::NDIS_HANDLE, channel: u32) -> ffi::BOOLEAN {
-        // SAFETY: as in `start`.
+        // SAFETY: the shim passes the registered `AdapterContext` (safety
+        // requirement), which is what `engine` asks for.
         match unsafe { L::engine(context) } {
-            // SAFETY: as in `start`.
+            // SAFETY: `e` is the registered engine, alive until the shim has
+            // released every channel (`EngineOf` contract); only `&` is taken.
             Some(e) => u8::from(unsafe { &*e }.is_busy(channel)),
             None => 1,
         }
@@ -415,9 +419,11 @@ impl<E: DmaEngine, L: EngineOf<E>> Controller<E, L> {
     ///
     /// As for [`Self::start`].
     unsafe extern "C" fn residue(context: ffi::NDIS_HANDLE, channel: u32) -> u32 {
-        // SAFETY: as in `start`.
+        // SAFETY: the shim passes the registered `AdapterContext` (safety
+        // requirement), which is what `engine` asks for.
         match unsafe { L::engine(context) } {
-            // SAFETY: as in `start`.
+            // SAFETY: `e` is the registered engine, alive until the shim has
+            // released every channel (`EngineOf` contract); only `&` is taken.
             Some(e) => unsafe { &*e }.residue(channel),
             None => 0,
         }

@@ -83,7 +83,9 @@ unsafe extern "C" fn dpc<H: InterruptHandler>(
     _reserved1: *mut c_void,
     _reserved2: *mut c_void,
 ) {
-    // SAFETY: as in `isr`.
+    // SAFETY: `context` is the `Arc<H>` payload registered with this
+    // trampoline; it lives until deregistration (type invariant of
+    // `Interrupt`), which waits for a running DPC.
     let handler = unsafe { &*context.cast::<H>() };
     handler.dpc();
 }

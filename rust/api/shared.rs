@@ -113,7 +113,8 @@ impl<'a> SharedMemory<'a> {
     /// Copies from the block at `off` into `out`.
     pub(crate) fn read(&self, off: usize, out: &mut [u8]) -> Result<(), Status> {
         let src = self.range(off, out.len())?;
-        // SAFETY: as in `write`.
+        // SAFETY: `src` is valid for `out.len()` bytes of the block, which
+        // no Rust reference covers, so it cannot overlap `out`.
         unsafe { core::ptr::copy_nonoverlapping(src, out.as_mut_ptr(), out.len()) };
         Ok(())
     }
