@@ -197,8 +197,10 @@ impl StreamingMapping {
     ///
     /// `range` must be kernel memory as an MDL's decoding accepts it (all in
     /// the linear map, or all in mapped vmalloc space: see
-    /// `net_buffer::mdl_view`) that stays allocated until the mapping is
-    /// dropped, and `dev` must stay valid until then.
+    /// `net_buffer::mdl_view`) that stays allocated while the device may
+    /// access it and until the last [`Self::sync_for_cpu`] (the unmap in
+    /// `Drop` does not touch it), and `dev` must stay valid until the
+    /// mapping is dropped.
     pub(crate) unsafe fn new(
         dev: &device::Device,
         range: VaRange,

@@ -139,10 +139,11 @@ impl Mapper for LinuxMapper<'_> {
             return self.bounce(range, dir);
         }
         // SAFETY: the MDL's kernel memory (checked by `mdl_view`) is the
-        // miniport's to keep until Complete, as NDIS requires; the channel
-        // holds the mapping no longer than the transfer (or until a busy
-        // engine is idle), and drops or leaks it at Deregister, while its
-        // adapter's device is bound.
+        // miniport's to keep while its device may access it, as NDIS
+        // requires; the shim touches it through the mapping only at a
+        // Complete that found the engine idle (the unmap does not touch
+        // it). The channel drops or leaks the mapping at Deregister at the
+        // latest, while its adapter's device is bound.
         match unsafe { StreamingMapping::new(self.adapter.device(), range, dir, self.policy) } {
             Ok(m) => {
                 self.counts.count(false);

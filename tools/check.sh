@@ -247,7 +247,7 @@ guest_env() { # one line of NAME=VALUE words
 # One config's boot: the suite, its results printed live, its report in
 # OUT/report.txt and the VM's exit status in OUT/vm-rc.
 run_config() { # CONFIG
-	local cfg=$1 out=$NDIS_BUILD/vm/$1 t0 rc=0 vmpid genv=()
+	local cfg=$1 out=$NDIS_BUILD/vm/$1 t0 rc=0 vmpid attempt genv=()
 	stage "VM $cfg: boot and run the suite (logs: ${out#"$NDIS_TOP"/})"
 	t0=$(date +%s)
 	read -ra genv < <(guest_env "$cfg") || true
@@ -255,11 +255,19 @@ run_config() { # CONFIG
 	# 40 min limit only stops a hung guest). The
 	# harness appends each result to ktap.txt (shared with the host) the
 	# moment a test ends; follow_ktap shows them as they come.
-	tools/vm.sh --quiet --timeout "${NDIS_VM_TIMEOUT:-2400}" "$cfg" "$out" -- env "${genv[@]}" \
-		"$NDIS_TOP/tools/testing/selftests/ndis/harness.sh" "$cfg" "$out" "$NDIS_BUILD/ko" &
-	vmpid=$!
-	follow_ktap "$cfg" "$out/ktap.txt" "$vmpid"
-	wait "$vmpid" || rc=$?
+	# A guest that stalls in boot (tools/vm.sh: status 75) boots once more.
+	for attempt in 1 2; do
+		rc=0
+		tools/vm.sh --quiet --timeout "${NDIS_VM_TIMEOUT:-2400}" "$cfg" "$out" -- env "${genv[@]}" \
+			"$NDIS_TOP/tools/testing/selftests/ndis/harness.sh" "$cfg" "$out" "$NDIS_BUILD/ko" &
+		vmpid=$!
+		follow_ktap "$cfg" "$out/ktap.txt" "$vmpid"
+		wait "$vmpid" || rc=$?
+		[ "$rc" = 75 ] && [ "$attempt" = 1 ] || break
+		echo "== $cfg: the guest stalled before the suite started; booting again =="
+		cp "$out/console.log" "$out/console-stalled.log" 2>/dev/null || true
+		: >"$out/ktap.txt"
+	done
 	echo "== $cfg: VM exit $rc after $(($(date +%s) - t0)) s =="
 	ktap_report "$cfg" "$out/ktap.txt" "$out/plan.txt" "$out/console.log" "$rc" \
 		>"$out/report.txt" 2>>"$NDIS_BUILD/vm/failed.txt"

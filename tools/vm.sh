@@ -37,12 +37,14 @@
 #   qemu-cmdline.txt         how the VM was started
 # Exit status: the guest command's; 124 if the VM timed out; 255 if no status
 # came back (guest panic); 3 if QEMU logged "EDU: clamping DMA" (a device
-# address beyond the edu DMA mask) and the command itself succeeded.
+# address beyond the edu DMA mask) and the command itself succeeded; 75 if
+# the guest stalled before its init started the command (boot again).
 #
 # Environment: KDIR (default: tools/build-kernel.sh --print-kdir),
 # NDIS_KVM=0/1 (skip the KVM probe), NDIS_VM_TIMEOUT (default 600 s),
 # NDIS_VM_APPEND / NDIS_VM_QEMU_OPTS (extra kernel / QEMU arguments),
-# NDIS_VM_CPUS (default 2; tools/bench-nic.sh's icount boot takes 1).
+# NDIS_VM_CPUS (default 2; tools/bench-nic.sh's icount boot takes 1),
+# NDIS_VM_BOOT_LIMIT (seconds until init starts the command, default 600).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -184,11 +186,43 @@ cd "$NDIS_TOP"
 rc=0
 # vng: guest stdout on our stdout, console + guest stderr on our stderr.
 # timeout signals its whole process group, QEMU included.
-timeout -k 10 "$tmo" "${vng_base[@]}" "${accel[@]}" --rwdir="$out" \
-	--qemu-opts="$qopts" --append="$append" --exec="$cmd" \
-	</dev/null 2>"$out/console.log" |
-	if [ "$quiet" = 1 ]; then cat >"$out/stdout.txt"; else tee "$out/stdout.txt"; fi ||
-	rc=${PIPESTATUS[0]}
+run_vm() {
+	local rc=0
+	timeout -k 10 "$tmo" "${vng_base[@]}" "${accel[@]}" --rwdir="$out" \
+		--qemu-opts="$qopts" --append="$append" --exec="$cmd" \
+		</dev/null 2>"$out/console.log" |
+		if [ "$quiet" = 1 ]; then cat >"$out/stdout.txt"; else tee "$out/stdout.txt"; fi ||
+		rc=${PIPESTATUS[0]}
+	return "$rc"
+}
+# A guest that stalls before the command starts would sit out the whole
+# timeout. Seen once (2026-12-04, a kernel build finishing beside
+# the boot): TCG lost a halted vCPU's timer wakeup, the kernel reported
+# "rcu: INFO: rcu_preempt detected stalls" and "kthread timer wakeup didn't
+# happen", and both vCPUs stayed idle from then on. Such a boot, or one
+# whose init has not started the command after NDIS_VM_BOOT_LIMIT seconds
+# (600; it takes 20-50 s, longer under -icount), is stopped and reported
+# with status 75 (EX_TEMPFAIL), for the caller to boot again. Once
+# virtme-ng-init has started the command, a stall is the command's to
+# report.
+run_vm &
+vmpid=$!
+boot_limit=${NDIS_VM_BOOT_LIMIT:-600} t0=$SECONDS stalled=
+while kill -0 "$vmpid" 2>/dev/null &&
+	! grep -qsF "virtme-ng-init: starting script" "$out/console.log"; do
+	if grep -qsE "rcu: INFO: rcu_(preempt|sched) detected stalls|kthread timer wakeup didn't happen" \
+		"$out/console.log" || [ $((SECONDS - t0)) -gt "$boot_limit" ]; then
+		stalled=1
+		pkill -TERM -x -P "$vmpid" timeout || true
+		break
+	fi
+	sleep 2
+done
+wait "$vmpid" || rc=$?
+if [ -n "$stalled" ]; then
+	warn "VM ($config) stalled before the command started ($((SECONDS - t0)) s; console: $out/console.log)"
+	exit 75
+fi
 [ "$rc" = 124 ] && warn "VM ($config) timed out after ${tmo}s; console: $out/console.log"
 
 clamp=$(grep -hs "EDU: clamping DMA" "$out/qemu-guest-errors.log" "$out/console.log" "$out/stdout.txt" | head -n 3 || true)

@@ -169,7 +169,7 @@ for d in "${DEVS[@]}"; do
 		notok "$d: Deregister under a Complete in flight: $main"
 	fi
 	if [ "$(val edu_rounds "$main")" = 6 ] && [ "$(val after_changed "$main")" = 0 ] &&
-		[ "$(val errors "$dpc")" = 0 ] && [ "$(val completes "$dpc")" -ge 3 ]; then
+		[ "$(val errors "$dpc")" = 0 ] && [ "$(val completes "$dpc")" -ge 6 ]; then
 		ok "$d: 6 Deregisters of channel 0 under the DPC, nothing written afterwards"
 	else
 		notok "$d: Deregister under the DPC: $main; $dpc"

@@ -222,6 +222,7 @@ void race_dpc(struct race_adapter *a);
 int race_channel_run(struct race_adapter *a, unsigned int threads, unsigned int ms, u64 seed);
 int race_roundtrip(struct race_adapter *a, u32 len, u64 seed);
 int race_chain_start(struct race_adapter *a, u64 seed);
+void race_chain_wait_complete(struct race_adapter *a, unsigned int ms);
 bool race_chain_quiesce(struct race_adapter *a);
 void race_chain_forget(struct race_adapter *a);
 void race_chain_report(struct race_adapter *a, char *buf, size_t size);

@@ -546,6 +546,16 @@ int race_chain_start(struct race_adapter *a, u64 seed)
 	return atomic_read(&a->dpc->busy) ? 0 : -EBUSY;
 }
 
+/* Waits up to @ms for the DPC to complete one more of the chain's transfers. */
+void race_chain_wait_complete(struct race_adapter *a, unsigned int ms)
+{
+	u64 before = a->dpc ? READ_ONCE(a->dpc->st.dpc_completes) : 0;
+	unsigned int i;
+
+	for (i = 0; a->dpc && i < ms / 5 && READ_ONCE(a->dpc->st.dpc_completes) == before; i++)
+		msleep(5);
+}
+
 /* Ends the chain; waits for its last transfer (false: it never finished). */
 bool race_chain_quiesce(struct race_adapter *a)
 {

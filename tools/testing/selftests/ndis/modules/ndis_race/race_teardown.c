@@ -416,7 +416,15 @@ int race_deregister_rounds(struct race_adapter *a, unsigned int sw, unsigned int
 		err = race_chain_start(a, seed + r);
 		if (err)
 			break;
-		msleep(60 + prandom_u32_state(&rnd) % 150);
+		/*
+		 * Once the DPC has completed one of the chain's transfers (edu
+		 * takes 100 ms each), the Deregister lands anywhere in the next
+		 * one: every round sees the DPC complete and set up, whatever
+		 * the seed's sleeps (a fixed sleep of 60-210 ms left whole
+		 * rounds without a completion).
+		 */
+		race_chain_wait_complete(a, 2000);
+		msleep(prandom_u32_state(&rnd) % 150);
 		WRITE_ONCE(a->chain_tearing, true);
 		NdisMDeregisterDmaChannel(a->DmaHandle);
 		WRITE_ONCE(a->chain, false);
