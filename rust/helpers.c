@@ -111,7 +111,8 @@ int ndis_shim_dma_map(struct device *dev, void *va, size_t len,
 	if (dma_mapping_error(dev, a))
 		return -ENOMEM;
 	if (a + len - 1 > limit) {
-		dma_unmap_single(dev, a, len, dir);
+		/* The device never saw it: nothing to copy back. */
+		dma_unmap_single_attrs(dev, a, len, dir, DMA_ATTR_SKIP_CPU_SYNC);
 		return -ERANGE;
 	}
 	*addr = a;
@@ -151,7 +152,8 @@ int ndis_shim_dma_map_in_page(struct device *dev, void *va, size_t len,
 	if (dma_mapping_error(dev, a))
 		return -ENOMEM;
 	if (a + len - 1 > limit) {
-		dma_unmap_page(dev, a, len, dir);
+		/* The device never saw it: nothing to copy back. */
+		dma_unmap_page_attrs(dev, a, len, dir, DMA_ATTR_SKIP_CPU_SYNC);
 		return -ERANGE;
 	}
 	*addr = a;

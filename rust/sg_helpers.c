@@ -124,7 +124,8 @@ int ndis_shim_sg_map(struct device *dev, struct sg_table *sgt, struct scatterlis
 	}
 	for_each_sgtable_dma_sg(sgt, sg, i) {
 		if (sg_dma_address(sg) + sg_dma_len(sg) - 1 > limit) {
-			dma_unmap_sgtable(dev, sgt, dir, 0);
+			/* The device never saw it: nothing to copy back. */
+			dma_unmap_sgtable(dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 			ret = -ERANGE;
 			goto table;
 		}
@@ -137,15 +138,18 @@ table:
 
 /*
  * Unmaps a table from ndis_shim_sg_map(), first handing the memory back to
- * the CPU if @sync_for_cpu (device-to-host), and leaves it empty. Never
- * sleeps.
+ * the CPU if @sync_for_cpu (device-to-host), and leaves it empty. The unmap
+ * itself syncs nothing: a list released without @sync_for_cpu (left at
+ * NdisMDeregisterScatterGatherDma, undone) is memory the miniport may have
+ * reused or freed, and a swiotlb slot copied back would write over it.
+ * Never sleeps.
  */
 void ndis_shim_sg_unmap(struct device *dev, struct sg_table *sgt, struct scatterlist *ents,
 			enum dma_data_direction dir, bool sync_for_cpu)
 {
 	if (sync_for_cpu)
 		dma_sync_sgtable_for_cpu(dev, sgt, dir);
-	dma_unmap_sgtable(dev, sgt, dir, 0);
+	dma_unmap_sgtable(dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	ndis_shim_sg_table_release(sgt, ents);
 }
 
