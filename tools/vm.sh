@@ -38,7 +38,7 @@
 # Exit status: the guest command's; 124 if the VM timed out; 255 if no status
 # came back (guest panic); 3 if QEMU logged "EDU: clamping DMA" (a device
 # address beyond the edu DMA mask) and the command itself succeeded; 75 if
-# the guest stalled before its init started the command (boot again).
+# the guest stalled before its init started the command, twice.
 #
 # Environment: KDIR (default: tools/build-kernel.sh --print-kdir),
 # NDIS_KVM=0/1 (skip the KVM probe), NDIS_VM_TIMEOUT (default 600 s),
@@ -196,33 +196,51 @@ run_vm() {
 	return "$rc"
 }
 # A guest that stalls before the command starts would sit out the whole
-# timeout. Seen once (2026-12-04, a kernel build finishing beside
-# the boot): TCG lost a halted vCPU's timer wakeup, the kernel reported
+# timeout. Seen once (2026-12-04, a kernel build finishing beside the
+# boot): TCG lost a halted vCPU's timer wakeup, the kernel reported
 # "rcu: INFO: rcu_preempt detected stalls" and "kthread timer wakeup didn't
-# happen", and both vCPUs stayed idle from then on. Such a boot, or one
-# whose init has not started the command after NDIS_VM_BOOT_LIMIT seconds
-# (600; it takes 20-50 s, longer under -icount), is stopped and reported
-# with status 75 (EX_TEMPFAIL), for the caller to boot again. Once
-# virtme-ng-init has started the command, a stall is the command's to
-# report.
-run_vm &
-vmpid=$!
-boot_limit=${NDIS_VM_BOOT_LIMIT:-600} t0=$SECONDS stalled=
-while kill -0 "$vmpid" 2>/dev/null &&
-	! grep -qsF "virtme-ng-init: starting script" "$out/console.log"; do
-	if grep -qsE "rcu: INFO: rcu_(preempt|sched) detected stalls|kthread timer wakeup didn't happen" \
-		"$out/console.log" || [ $((SECONDS - t0)) -gt "$boot_limit" ]; then
-		stalled=1
-		pkill -TERM -x -P "$vmpid" timeout || true
-		break
-	fi
-	sleep 2
+# happen", and both vCPUs stayed idle from then on. A boot whose console
+# shows such a stall and then nothing new for 60 s, or whose init has not
+# started the command after NDIS_VM_BOOT_LIMIT seconds (600, and at most
+# the timeout less 60; it takes 20-50 s, longer under -icount), is stopped
+# and booted once more, its console kept as console-stalled.log; a second
+# stall exits 75 (EX_TEMPFAIL). Once virtme-ng-init has started the
+# command, a stall is the command's to report.
+boot_limit=${NDIS_VM_BOOT_LIMIT:-600}
+[ "$boot_limit" -le $((tmo - 60)) ] || boot_limit=$((tmo - 60))
+# Whether the boot in the background (PID $1) stalled: then it is stopped.
+boot_stalled() {
+	local t0=$SECONDS quiet_since= size last=-1
+	while kill -0 "$1" 2>/dev/null &&
+		! grep -qsF "virtme-ng-init: starting script" "$out/console.log"; do
+		size=$(stat -c %s "$out/console.log" 2>/dev/null || echo 0)
+		if [ "$size" != "$last" ]; then
+			last=$size quiet_since=$SECONDS
+		fi
+		if { grep -qsE "rcu: INFO: rcu_(preempt|sched) detected stalls|kthread timer wakeup didn't happen" \
+			"$out/console.log" && [ $((SECONDS - quiet_since)) -ge 60 ]; } ||
+			[ $((SECONDS - t0)) -gt "$boot_limit" ]; then
+			warn "VM ($config) stalled before the command started ($((SECONDS - t0)) s)"
+			pkill -TERM -x -P "$1" timeout || true
+			return 0
+		fi
+		sleep 2
+	done
+	return 1
+}
+for attempt in 1 2; do
+	rc=0 stalled=
+	: >"$out/console.log"
+	: >"$out/stdout.txt"
+	run_vm &
+	vmpid=$!
+	boot_stalled "$vmpid" && stalled=1
+	wait "$vmpid" || rc=$?
+	[ -n "$stalled" ] || break
+	mv "$out/console.log" "$out/console-stalled.log"
+	[ "$attempt" = 2 ] && exit 75
+	warn "VM ($config): booting again (console of the stalled boot: $out/console-stalled.log)"
 done
-wait "$vmpid" || rc=$?
-if [ -n "$stalled" ]; then
-	warn "VM ($config) stalled before the command started ($((SECONDS - t0)) s; console: $out/console.log)"
-	exit 75
-fi
 [ "$rc" = 124 ] && warn "VM ($config) timed out after ${tmo}s; console: $out/console.log"
 
 clamp=$(grep -hs "EDU: clamping DMA" "$out/qemu-guest-errors.log" "$out/console.log" "$out/stdout.txt" | head -n 3 || true)
