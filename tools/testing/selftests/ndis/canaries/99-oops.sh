@@ -4,7 +4,8 @@
 # also switches lockdep off and silences the hung-task detector, so it is
 # the last canary.
 . "$(dirname "$0")/canary_lib.sh"
-oops='BUG: kernel NULL pointer dereference'
+# A KASAN kernel reports the dereference as a general protection fault.
+oops='BUG: kernel NULL pointer dereference|KASAN: null-ptr-deref'
 before=$(log_count "$oops")
 canary_load canary_oops
 # Unload only after the thread has run (it would not once stopped).
