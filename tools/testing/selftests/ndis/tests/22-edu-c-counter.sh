@@ -24,8 +24,10 @@ set -uo pipefail
 
 COUNTERS=("off=0 len=4096 buf=kmalloc" "off=100 len=256 buf=vmalloc" "off=4095 len=1 mdl_off=4095 buf=kmalloc")
 BUSY=("off=0 len=256 buf=kmalloc" "off=0 len=4096 buf=vmalloc")
-# 4 KiB mapped in place (or through swiotlb); 256 B shares cache lines,
-# so it is bounced through the channel's own memory.
+# The kmalloc buffers are mapped (through the swiotlb pool where edu
+# reaches it: swiotlb-tiny); vmalloc is not contiguous, so it goes through
+# the channel's own bounce memory, which nothing copies from after an
+# incoherent Complete.
 BUSY_RECEIVE=("off=0 len=4096 buf=kmalloc" "off=0 len=256 buf=kmalloc" "off=0 len=4096 buf=vmalloc")
 SHORT=("off=0 len=256 short=56 buf=kmalloc" "off=100 len=1000 mdl_off=5 short=1 buf=vmalloc"
 	"off=0 len=4096 short=4000 mdl_off=3000 buf=kmalloc")

@@ -418,10 +418,12 @@ int race_deregister_rounds(struct race_adapter *a, unsigned int sw, unsigned int
 			break;
 		/*
 		 * Once the DPC has completed one of the chain's transfers (edu
-		 * takes 100 ms each), the Deregister lands anywhere in the next
-		 * one: every round sees the DPC complete and set up, whatever
+		 * takes 100 ms each), the Deregister lands 0-150 ms later:
+		 * during the next transfer, at its completion or in the one
+		 * after. Every round sees the DPC complete and set up, whatever
 		 * the seed's sleeps (a fixed sleep of 60-210 ms left whole
-		 * rounds without a completion).
+		 * rounds without a completion); a wait that times out shows
+		 * as fewer completions than rounds.
 		 */
 		race_chain_wait_complete(a, 2000);
 		msleep(prandom_u32_state(&rnd) % 150);
