@@ -44,7 +44,9 @@
 # NDIS_KVM=0/1 (skip the KVM probe), NDIS_VM_TIMEOUT (default 600 s),
 # NDIS_VM_APPEND / NDIS_VM_QEMU_OPTS (extra kernel / QEMU arguments),
 # NDIS_VM_CPUS (default 2; tools/bench-nic.sh's icount boot takes 1),
-# NDIS_VM_BOOT_LIMIT (seconds until init starts the command, default 600).
+# NDIS_VM_BOOT_LIMIT (seconds until init starts the command, default 600),
+# NDIS_VM_STALL_QUIET (seconds of console silence after an RCU stall in
+# boot, default 60).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -200,13 +202,14 @@ run_vm() {
 # boot): TCG lost a halted vCPU's timer wakeup, the kernel reported
 # "rcu: INFO: rcu_preempt detected stalls" and "kthread timer wakeup didn't
 # happen", and both vCPUs stayed idle from then on. A boot whose console
-# shows such a stall and then nothing new for 60 s, or whose init has not
-# started the command after NDIS_VM_BOOT_LIMIT seconds (600, and at most
-# the timeout less 60; it takes 20-50 s, longer under -icount), is stopped
-# and booted once more, its console kept as console-stalled.log; a second
-# stall exits 75 (EX_TEMPFAIL). Once virtme-ng-init has started the
-# command, a stall is the command's to report.
-boot_limit=${NDIS_VM_BOOT_LIMIT:-600}
+# shows such a stall and then nothing new for NDIS_VM_STALL_QUIET seconds
+# (60), or whose init has not started the command after NDIS_VM_BOOT_LIMIT
+# seconds (600, and at most the timeout less 60; it takes 20-50 s, longer
+# under -icount), is stopped and booted once more, its console kept as
+# console-stalled.log; a second stall exits 75 (EX_TEMPFAIL). Once
+# virtme-ng-init has started the command, a stall is the command's to
+# report.
+boot_limit=${NDIS_VM_BOOT_LIMIT:-600} stall_quiet=${NDIS_VM_STALL_QUIET:-60}
 [ "$boot_limit" -le $((tmo - 60)) ] || boot_limit=$((tmo - 60))
 # Whether the boot in the background (PID $1) stalled: then it is stopped.
 boot_stalled() {
@@ -218,7 +221,7 @@ boot_stalled() {
 			last=$size quiet_since=$SECONDS
 		fi
 		if { grep -qsE "rcu: INFO: rcu_(preempt|sched) detected stalls|kthread timer wakeup didn't happen" \
-			"$out/console.log" && [ $((SECONDS - quiet_since)) -ge 60 ]; } ||
+			"$out/console.log" && [ $((SECONDS - quiet_since)) -ge "$stall_quiet" ]; } ||
 			[ $((SECONDS - t0)) -gt "$boot_limit" ]; then
 			warn "VM ($config) stalled before the command started ($((SECONDS - t0)) s)"
 			pkill -TERM -x -P "$1" timeout || true
@@ -237,8 +240,8 @@ for attempt in 1 2; do
 	boot_stalled "$vmpid" && stalled=1
 	wait "$vmpid" || rc=$?
 	[ -n "$stalled" ] || break
-	mv "$out/console.log" "$out/console-stalled.log"
 	[ "$attempt" = 2 ] && exit 75
+	mv "$out/console.log" "$out/console-stalled.log"
 	warn "VM ($config): booting again (console of the stalled boot: $out/console-stalled.log)"
 done
 [ "$rc" = 124 ] && warn "VM ($config) timed out after ${tmo}s; console: $out/console.log"
