@@ -144,7 +144,8 @@ impl<T> Claimable<T> {
         from: impl Fn(u32) -> bool,
     ) -> Option<Claim<'a, T>> {
         let phase = self.acquire(from)?;
-        // INVARIANT: as in `claim`.
+        // INVARIANT: `acquire` moved the phase to BUSY, so this is the only
+        // claim; the caller's section `_at` outlives it (the lifetime).
         Some(Claim {
             cell: self,
             phase,

@@ -216,7 +216,10 @@ impl StreamingMapping {
     ///
     /// # Safety
     ///
-    /// As for [`Self::new`].
+    /// `range` must be kernel memory inside one page (linear map or mapped
+    /// vmalloc space) that stays allocated while the device may access it
+    /// and until the last [`Self::sync_for_cpu`], and `dev` must stay valid
+    /// until the mapping is dropped.
     pub(crate) unsafe fn new_in_page(
         dev: &device::Device,
         range: VaRange,
@@ -229,7 +232,12 @@ impl StreamingMapping {
 
     /// # Safety
     ///
-    /// As for [`Self::new`]; `map` is one of the shim's C map helpers.
+    /// `range` must be kernel memory the helper `map` accepts (for
+    /// `ndis_shim_dma_map` all in the linear map or all in vmalloc space,
+    /// for `ndis_shim_dma_map_in_page` inside one page), staying allocated
+    /// while the device may access it and until the last
+    /// [`Self::sync_for_cpu`]; `dev` must stay valid until the mapping is
+    /// dropped. `map` is one of the shim's C map helpers.
     // Always inlined: `map` is then a direct call on the Setup hot path,
     // not an indirect one through a retpoline.
     #[inline(always)]

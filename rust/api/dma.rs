@@ -384,7 +384,9 @@ impl<E: DmaEngine, L: EngineOf<E>> Controller<E, L> {
     ///
     /// # Safety
     ///
-    /// As for [`Self::start`].
+    /// `context` must be the `AdapterContext` the API registered (as
+    /// [`EngineOf::engine`] requires), passed by the shim while it may use
+    /// the adapter's channels.
     unsafe extern "C" fn stop(context: ffi::NDIS_HANDLE, channel: u32) -> ffi::BOOLEAN {
         // SAFETY: the shim passes the registered `AdapterContext` (safety
         // requirement), which is what `engine` asks for.
@@ -401,7 +403,9 @@ impl<E: DmaEngine, L: EngineOf<E>> Controller<E, L> {
     ///
     /// # Safety
     ///
-    /// As for [`Self::start`].
+    /// `context` must be the `AdapterContext` the API registered (as
+    /// [`EngineOf::engine`] requires), passed by the shim while it may use
+    /// the adapter's channels.
     unsafe extern "C" fn is_busy(context: ffi::NDIS_HANDLE, channel: u32) -> ffi::BOOLEAN {
         // SAFETY: the shim passes the registered `AdapterContext` (safety
         // requirement), which is what `engine` asks for.
@@ -417,7 +421,9 @@ impl<E: DmaEngine, L: EngineOf<E>> Controller<E, L> {
     ///
     /// # Safety
     ///
-    /// As for [`Self::start`].
+    /// `context` must be the `AdapterContext` the API registered (as
+    /// [`EngineOf::engine`] requires), passed by the shim while it may use
+    /// the adapter's channels.
     unsafe extern "C" fn residue(context: ffi::NDIS_HANDLE, channel: u32) -> u32 {
         // SAFETY: the shim passes the registered `AdapterContext` (safety
         // requirement), which is what `engine` asks for.

@@ -76,7 +76,9 @@ unsafe extern "C" fn isr<H: InterruptHandler>(
 ///
 /// # Safety
 ///
-/// `context` must be as for [`isr`]; the other arguments are unused.
+/// `context` must be the interrupt context registered with this trampoline
+/// (the payload of the [`Interrupt`]'s `Arc<H>`), and the interrupt not yet
+/// deregistered; the other arguments are unused.
 unsafe extern "C" fn dpc<H: InterruptHandler>(
     context: ffi::NDIS_HANDLE,
     _dpc_context: *mut c_void,

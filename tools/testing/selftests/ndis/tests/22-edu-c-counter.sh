@@ -62,6 +62,11 @@ for d in "${ADAPTERS[@]}"; do
 		run "$d" "roundtrip $c"
 		expect "$name roundtrip after busy-complete $c" "^ok .*verified=1"
 	done
+	# NdisMCompleteDmaTransfer page: RESOURCES, "the DMA controller was
+	# released but the data transfer might be incoherent" (for an engine
+	# still running, the shim's choice: Documentation/controller.rst); the
+	# next NdisMSetupDmaTransfer and NdisMCompleteDmaTransfer: SUCCESS
+	# (their pages). kept=1: nothing the shim did wrote the refilled buffer.
 	for c in "${BUSY_RECEIVE[@]}"; do
 		expect_while_busy "$d" "busy-receive $c" "$name busy-receive $c: the refill kept" \
 			"^busy-receive complete=0xc000009a next_setup=0x00000000 next_complete=0x00000000 kept=1 "

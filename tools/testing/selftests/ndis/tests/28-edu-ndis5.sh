@@ -167,11 +167,12 @@ for d in "${ADAPTERS[@]}"; do
 	# NDIS_STATUS_RESOURCES for incompatible parameters (allocated already,
 	# DmaSize not 24/32/64 bits, no base register, an empty buffer) and
 	# beyond "a limit of 64 map registers per miniport driver" (1512-byte
-	# buffers take two each: 32 fit, 33 do not). Both it and
-	# NdisMFreeMapRegisters "must run at IRQL = PASSIVE_LEVEL" (their
-	# pages); under a spin lock the shim refuses them (shim's choice,
+	# buffers take two each: 32 fit, 33 do not). It and NdisMFreeMapRegisters
+	# are PASSIVE_LEVEL calls (their NDIS 5.1 pages, and
+	# ../shared/reference/ndis-dma.md); under a spin lock the shim refuses
+	# them (shim's choice, neither page names a status for it,
 	# Documentation/ndis5.rst): Free leaves the registers (a Start still
-	# maps: one entry), Allocate is RESOURCES ("cannot be allocated"),
+	# maps: one entry), Allocate is RESOURCES (the page's one failure status),
 	# each logged and counted shim-wide. The other refusals are the
 	# documented statuses, not counted.
 	r0=$(rejected)
