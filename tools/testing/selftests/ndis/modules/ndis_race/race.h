@@ -58,6 +58,8 @@
 #define RACE_THREADS_MAX	4
 /* Every test buffer: two pages, so transfers can straddle a boundary. */
 #define RACE_BUF_LEN		(2 * PAGE_SIZE)
+/* The longest hold of a Complete for a halt in leave mode. */
+#define RACE_HOLD_MS_MAX	1000
 #define RACE_POISON		0xA5
 #define RACE_SENTINEL		0x5A
 
@@ -238,7 +240,7 @@ int race_sgshm_run(struct race_adapter *a, unsigned int threads, unsigned int ms
 NDIS_STATUS race_sw_start(struct race_adapter *a, UINT channel, u64 addr, u32 len,
 			  bool to_device);
 void race_sw_stop(struct race_adapter *a, UINT channel);
-int race_hammer_start(struct race_adapter *a, int cpu, u64 seed);
+int race_hammer_start(struct race_adapter *a, int cpu, unsigned int hold_ms, u64 seed);
 int race_deregister_rounds(struct race_adapter *a, unsigned int sw, unsigned int edu, int cpu,
 			   u64 seed);
 void race_halt_teardown(struct race_adapter *a);

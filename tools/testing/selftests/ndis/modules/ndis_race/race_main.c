@@ -28,9 +28,11 @@
  *   deregister sw=N edu=N cpu=C [seed=S]
  *                                     NdisMDeregisterDmaChannel against a
  *                                     Complete in flight on CPU C
- *   hammer cpu=C [seed=S]             keep a Complete in flight on CPU C
+ *   hammer cpu=C [hold=MS] [seed=S]   keep a Complete in flight on CPU C
  *                                     and the DPC busy, for the halt,
- *                                     unload or removal that follows
+ *                                     unload or removal that follows; a
+ *                                     halt in leave mode holds the
+ *                                     Complete MS ms (300, at most 1000)
  * /sys/kernel/debug/ndis_race/<pci>/result  (0400) the last command's line
  * /sys/kernel/debug/ndis_race/halt_mode     (0600) "deregister": halt
  *   deregisters everything itself, racing the hammer; "leave": halt leaves
@@ -374,7 +376,7 @@ VOID RaceDpc(NDIS_HANDLE Ctx, PVOID DpcContext, PVOID Reserved1, PVOID Reserved2
 /* ---- the test interface ---- */
 
 struct race_args {
-	unsigned int threads, ms, len, sw, edu, rounds;
+	unsigned int threads, ms, len, sw, edu, rounds, hold;
 	int cpu;
 	u64 seed;
 };
@@ -403,6 +405,8 @@ static int race_parse(char *s, struct race_args *x)
 			ret = kstrtouint(val, 0, &x->sw);
 		else if (!strcmp(word, "edu"))
 			ret = kstrtouint(val, 0, &x->edu);
+		else if (!strcmp(word, "hold"))
+			ret = kstrtouint(val, 0, &x->hold);
 		else if (!strcmp(word, "rounds"))
 			ret = kstrtouint(val, 0, &x->rounds);
 		else if (!strcmp(word, "cpu"))
@@ -427,7 +431,7 @@ static ssize_t race_run_write(struct file *file, const char __user *ubuf, size_t
 {
 	struct race_adapter *a = file->private_data;
 	struct race_args x = { .threads = 2, .ms = 5000, .len = EDU_SIZE, .sw = 20, .edu = 4,
-			       .rounds = 8, .seed = 1 };
+			       .rounds = 8, .hold = 300, .seed = 1 };
 	char buf[160], *s, *verb;
 	int err;
 
@@ -452,7 +456,7 @@ static ssize_t race_run_write(struct file *file, const char __user *ubuf, size_t
 	else if (!strcmp(verb, "deregister"))
 		err = race_deregister_rounds(a, x.sw, x.edu, x.cpu, x.seed);
 	else if (!strcmp(verb, "hammer"))
-		err = race_hammer_start(a, x.cpu, x.seed);
+		err = race_hammer_start(a, x.cpu, x.hold, x.seed);
 	else if (!strcmp(verb, "physmap") || !strcmp(verb, "physshare"))
 		err = race_physmap_run(a, !strcmp(verb, "physshare"), x.threads, x.ms, x.seed);
 	else if (!strcmp(verb, "physfree"))

@@ -46,8 +46,9 @@ struct hammer {
 	 */
 	int td_armed, td_in_stop, td_go, td_cpu;
 	unsigned int hold_us;
+	unsigned int leave_hold_ms;	/* the hold when the halt leaves all */
 	u64 held_from, held_until;	/* local_clock(), as printk stamps */
-	u64 in_stop_at;
+	u64 in_stop_at, go_at;		/* go_at: when the teardown went on */
 	bool met, held;
 	NDIS_STATUS inflight;	/* what the held Complete returned */
 	bool inflight_verified;
@@ -289,6 +290,7 @@ static bool hammer_meet(struct hammer *h, unsigned int hold_us)
 			cpu_relax();
 		met = READ_ONCE(h->td_in_stop);
 		WRITE_ONCE(h->stopping, true);
+		h->go_at = local_clock();
 		smp_store_release(&h->td_go, 1);
 		put_cpu();
 		break;
@@ -310,17 +312,23 @@ static void hammer_end(struct hammer *h)
 	}
 }
 
-/* "hammer": the hammer on @cpu and the DPC's chain, until the teardown. */
-int race_hammer_start(struct race_adapter *a, int cpu, u64 seed)
+/*
+ * "hammer": the hammer on @cpu and the DPC's chain, until the teardown; a
+ * halt in leave mode holds the Complete for @hold_ms.
+ */
+int race_hammer_start(struct race_adapter *a, int cpu, unsigned int hold_ms, u64 seed)
 {
 	struct hammer *h;
 	int err;
 
 	if (a->hammer)
 		return -EBUSY;
+	if (hold_ms > RACE_HOLD_MS_MAX)
+		return -ERANGE;
 	h = hammer_new(a, cpu, seed);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
+	h->leave_hold_ms = hold_ms;
 	/*
 	 * Channel 0 again, after the hammer's: the shim releases leftover
 	 * channels in the order they were registered, so in leave mode it
@@ -462,12 +470,16 @@ static void race_teardown_report(struct race_adapter *a, const char *mode)
 	race_chain_forget(a);
 	after = chain_after(a);
 	race_chain_report(a, dpc_line, sizeof(dpc_line));
-	/* held: when the Complete held the channel, in printk's time stamps. */
+	/*
+	 * held: when the Complete held the channel, go: when the teardown went
+	 * on (from td_cpu), in printk's time stamps.
+	 */
 	if (h)
-		pr_info("ndis_race %s: teardown %s: met=%d held=%d held_from=%llu.%06llu held_until=%llu.%06llu inflight=0x%08x inflight_verified=%d hammer transfers=%llu verified=%llu stale=%llu errors=%llu%s%s; %s; after=%s\n",
+		pr_info("ndis_race %s: teardown %s: met=%d held=%d held_from=%llu.%06llu held_until=%llu.%06llu go=%llu.%06llu td_cpu=%d inflight=0x%08x inflight_verified=%d hammer transfers=%llu verified=%llu stale=%llu errors=%llu%s%s; %s; after=%s\n",
 			a->name, mode, h->met, h->held, h->held_from / NSEC_PER_SEC,
 			h->held_from % NSEC_PER_SEC / NSEC_PER_USEC, h->held_until / NSEC_PER_SEC,
-			h->held_until % NSEC_PER_SEC / NSEC_PER_USEC, (u32)h->inflight,
+			h->held_until % NSEC_PER_SEC / NSEC_PER_USEC, h->go_at / NSEC_PER_SEC,
+			h->go_at % NSEC_PER_SEC / NSEC_PER_USEC, h->td_cpu, (u32)h->inflight,
 			h->inflight_verified, h->transfers, h->verified, h->stale, h->errors,
 			h->first_error[0] ? " first=" : "", h->first_error, dpc_line, after);
 	else
@@ -494,13 +506,16 @@ void race_halt_teardown(struct race_adapter *a)
 	WRITE_ONCE(a->chain_tearing, true);
 	race_physmap_halt(a, a->halt_mode != RACE_HALT_LEAVE);
 	if (a->halt_mode == RACE_HALT_LEAVE) {
+		unsigned int hold_ms = h ? h->leave_hold_ms : 0;
+
 		/*
-		 * Long enough for the shim to reach the channel: its release
-		 * logs a line first, which the console may take a while for.
+		 * The shim's release reaches the channel within a millisecond
+		 * or two; the hold leaves room for a vCPU the host stalls. The
+		 * reaper comes after the hold and the release behind it.
 		 */
 		if (h)
-			hammer_meet(h, 100000);
-		schedule_delayed_work(&a->reaper, msecs_to_jiffies(1000));
+			hammer_meet(h, hold_ms * USEC_PER_MSEC);
+		schedule_delayed_work(&a->reaper, msecs_to_jiffies(hold_ms + 1000));
 		return;
 	}
 	if (h) {
