@@ -302,6 +302,16 @@ EduSharedMemoryForget(
 
 /* ---- Scatter-gather DMA (sg.c) ---- */
 
+/*
+ * What ProcessSGList hands back to the path that asked for the list: the
+ * Context of NdisMAllocateNetBufferSGList.
+ */
+typedef struct _EDU_SG_REQUEST {
+	PSCATTER_GATHER_LIST List;
+	ULONG Calls;
+	ULONG CallsAtDispatch;
+} EDU_SG_REQUEST, *PEDU_SG_REQUEST;
+
 /* Registers for SG DMA, MaximumPhysicalMapping = edu's 4 KiB buffer. */
 NDIS_STATUS
 EduSgRegister(

@@ -38,13 +38,6 @@ Environment:
 
 MINIPORT_PROCESS_SG_LIST EduProcessSGList;
 
-/* What ProcessSGList hands back to the path that asked for the list. */
-typedef struct _EDU_SG_REQUEST {
-	PSCATTER_GATHER_LIST List;
-	ULONG Calls;
-	ULONG CallsAtDispatch;
-} EDU_SG_REQUEST, *PEDU_SG_REQUEST;
-
 /*
  * May run before NdisMAllocateNetBufferSGList returns (it does on the
  * shim), so it only records the list; the caller programs the engine.

@@ -1180,6 +1180,44 @@ out:
 }
 
 /*
+ * "sg-abandon-receive": a device-to-host list of a NET_BUFFER (built as
+ * sg-roundtrip builds it) that the miniport never frees. It refills the
+ * buffer, as a driver giving up on a receive would, and deregisters; the
+ * shim's NdisMDeregisterScatterGatherDma releases the list and must copy
+ * nothing over the refill (under swiotlb an unmap that synced would copy
+ * the list's slots back). Registers again after.
+ */
+static void edu_cmd_sg_abandon_receive(struct edu_test *et, struct edu_args *a)
+{
+	EDU_SG_REQUEST request = { NULL, 0, 0 };
+	u8 seed = get_random_u8() | 1;
+	NDIS_STATUS alloc, reg;
+	size_t i, j, k = 0, bad = 0;
+	struct edu_sg_nb s;
+	ULONG elements;
+
+	if (edu_sg_nb_build(et, &s, a)) {
+		edu_result(et, "fail allocation\n");
+		return;
+	}
+	for (i = 0; i < s.n; i++)
+		memset(s.data[i], 0x5a, s.dlen[i]);
+	alloc = NdisMAllocateNetBufferSGList(et->adapter->SgDmaHandle, &s.nb, &request, 0,
+					     NULL, 0);
+	/* NDIS's memory: the list is gone with the registration. */
+	elements = request.List ? request.List->NumberOfElements : 0;
+	edu_sg_nb_data(et, &s, seed, false);
+	EduSgDeregister(et->adapter);
+	for (i = 0; i < s.n; i++)
+		for (j = 0; j < s.dlen[i]; j++, k++)
+			bad += s.data[i][j] != edu_pattern(seed, k);
+	reg = EduSgRegister(et->adapter);
+	edu_result(et, "sg-abandon-receive alloc=0x%08x calls=%u elements=%u kept=%d changed=%zu register=0x%08x\n",
+		   (u32)alloc, request.Calls, elements, !bad, bad, (u32)reg);
+	edu_sg_nb_free(&s);
+}
+
+/*
  * "sg-reregister": NdisMRegisterScatterGatherDma again, as
  * MiniportInitializeEx calls it, after NdisMDeregisterScatterGatherDma: a
  * registration the fault-injection test can fail in turn on a live
@@ -1308,6 +1346,8 @@ static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf,
 		edu_cmd_complete_flood(et, &a);
 	else if (!strcmp(verb, "sg-reregister"))
 		edu_cmd_sg_reregister(et);
+	else if (!strcmp(verb, "sg-abandon-receive"))
+		edu_cmd_sg_abandon_receive(et, &a);
 	else if (!strcmp(verb, "shm-async"))
 		edu_cmd_shm_async(et, &a);
 	else {

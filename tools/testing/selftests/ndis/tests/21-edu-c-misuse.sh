@@ -93,18 +93,32 @@ echo "1..$((${#ADAPTERS[@]} * (${#EXPECT[@]} + 9) + 3))"
 if [ "${#ADAPTERS[@]}" -ge 1 ]; then ok "edu_dma_c bound ${#ADAPTERS[@]} adapter(s)"; else notok "edu_dma_c bound no adapter"; fi
 for d in "${ADAPTERS[@]}"; do
 	name=${d%/} name=${name##*/}
-	before=$(adapter_rejected "$name") total0=$(total_rejected)
-	mark
-	if ! echo misuse >"$d/cmd"; then
-		notok "$name: misuse command failed"
-	else
-		ok "$name: misuse command ran"
-	fi
-	declare -A GOT=()
-	while read -r verb kv; do
-		echo "# $verb $kv"
-		[ "$verb" = misuse ] && GOT[${kv%%=*}]=${kv#*=}
-	done <"$d/result"
+	for try in 1 2 3; do
+		before=$(adapter_rejected "$name") total0=$(total_rejected)
+		mark
+		ran=0
+		echo misuse >"$d/cmd" && ran=1
+		declare -A GOT=()
+		while read -r verb kv; do
+			echo "# $verb $kv"
+			[ "$verb" = misuse ] && GOT[${kv%%=*}]=${kv#*=}
+		done <"$d/result"
+		# setup-while-busy and complete-other-busy need edu still moving
+		# the transfer just set up (for about 100 ms): a vCPU the host
+		# stalls longer finds it done, and they get SUCCESS. The whole
+		# run again then; a shim that lets them through fails all three.
+		missed=
+		for row in setup-while-busy complete-other-busy; do
+			[ "${GOT[$row]:-}" = "$SUCCESS" ] && missed+=" $row"
+		done
+		[ -n "$missed" ] && [ "$try" -lt 3 ] || break
+		echo "# $name: try $try: the engine had finished for$missed: again"
+		unset GOT
+		# The next run's first rejection must be logged: past the
+		# adapter's ratelimit interval (rust/reject.rs: 5 s).
+		sleep 5.5
+	done
+	if [ "$ran" = 1 ]; then ok "$name: misuse command ran"; else notok "$name: misuse command failed"; fi
 	for e in "${EXPECT[@]}"; do
 		row=${e% *} want=${e#* }
 		got=${GOT[$row]:-missing}

@@ -17,7 +17,10 @@
 # data transfer might be incoherent") hands the buffer back: the miniport
 # refills it, and letting the old mapping go at the next Setup must not
 # copy anything over the refill (under swiotlb=force an unmap that synced
-# would copy its slot back; Documentation/system-dma.rst).
+# would copy its slot back; Documentation/system-dma.rst). The same for
+# a receive SG list the miniport never frees: it refills the NET_BUFFER
+# and NdisMDeregisterScatterGatherDma releases the list, copying nothing
+# back (Documentation/scatter-gather.rst).
 # Prints nested KTAP.
 set -uo pipefail
 . "$(dirname "$0")/../edu_c_lib.sh"
@@ -31,7 +34,9 @@ BUSY=("off=0 len=256 buf=kmalloc" "off=0 len=4096 buf=vmalloc")
 BUSY_RECEIVE=("off=0 len=4096 buf=kmalloc" "off=0 len=256 buf=kmalloc" "off=0 len=4096 buf=vmalloc")
 SHORT=("off=0 len=256 short=56 buf=kmalloc" "off=100 len=1000 mdl_off=5 short=1 buf=vmalloc"
 	"off=0 len=4096 short=4000 mdl_off=3000 buf=kmalloc")
-PER_ADAPTER=$((${#COUNTERS[@]} + 2 * ${#BUSY[@]} + ${#BUSY_RECEIVE[@]} + ${#SHORT[@]} + 1))
+SG_ABANDON=("len=4096 buf=kmalloc" "len=1500 parts=3 mdl_off=10 buf=kmalloc")
+PER_ADAPTER=$((${#COUNTERS[@]} + 2 * ${#BUSY[@]} + ${#BUSY_RECEIVE[@]} + ${#SHORT[@]} +
+	${#SG_ABANDON[@]} + 1))
 
 echo "KTAP version 1"
 if ! insmod "$shim"; then echo "1..1"; notok "insmod ndis_shim"; exit 1; fi
@@ -70,6 +75,15 @@ for d in "${ADAPTERS[@]}"; do
 	for c in "${BUSY_RECEIVE[@]}"; do
 		expect_while_busy "$d" "busy-receive $c" "$name busy-receive $c: the refill kept" \
 			"^busy-receive complete=0xc000009a next_setup=0x00000000 next_complete=0x00000000 kept=1 "
+	done
+	# NdisMAllocateNetBufferSGList and NdisMRegisterScatterGatherDma:
+	# SUCCESS (their pages); the list left at NdisMDeregisterScatterGatherDma
+	# is undocumented, the shim unmaps it (its choice: nothing copied
+	# back). kept=1: the refill survived the release.
+	for c in "${SG_ABANDON[@]}"; do
+		run "$d" "sg-abandon-receive $c"
+		expect "$name sg-abandon-receive $c: the refill kept" \
+			"^sg-abandon-receive alloc=0x00000000 calls=1 elements=[1-9][0-9]* kept=1 changed=0 register=0x00000000$"
 	done
 	ch=$(cat "$d/channel")
 	echo "# $name: $ch"
