@@ -998,6 +998,20 @@ static ULONG edu_sg_nb_physical_count(struct edu_sg_nb *s)
 	return n;
 }
 
+/*
+ * The arguments edu_sg_nb_build() takes: its MDLs sit across the middle of
+ * a two-page buffer, which holds 1024 bytes before the data at most.
+ */
+static bool edu_sg_args_ok(struct edu_test *et, struct edu_args *a)
+{
+	if (a->parts > EDU_SG_MAX_PARTS || a->skip > PAGE_SIZE || a->mdl_off > 1024 ||
+	    a->off) {
+		edu_result(et, "fail bad arguments\n");
+		return false;
+	}
+	return true;
+}
+
 static void edu_cmd_sg_roundtrip(struct edu_test *et, struct edu_args *a)
 {
 	u8 seed = et->seed++ ^ get_random_u8();
@@ -1007,11 +1021,8 @@ static void edu_cmd_sg_roundtrip(struct edu_test *et, struct edu_args *a)
 	BOOLEAN own1 = FALSE, own2 = FALSE, d1 = FALSE, d2 = FALSE;
 	int ret;
 
-	if (a->parts > EDU_SG_MAX_PARTS || a->skip > PAGE_SIZE || a->mdl_off > 1024 ||
-	    a->off) {
-		edu_result(et, "fail bad arguments\n");
+	if (!edu_sg_args_ok(et, a))
 		return;
-	}
 	src = kzalloc(sizeof(*src), GFP_KERNEL);
 	dst = kzalloc(sizeof(*dst), GFP_KERNEL);
 	if (!src || !dst) {
@@ -1190,31 +1201,45 @@ out:
 static void edu_cmd_sg_abandon_receive(struct edu_test *et, struct edu_args *a)
 {
 	EDU_SG_REQUEST request = { NULL, 0, 0 };
-	u8 seed = get_random_u8() | 1;
-	NDIS_STATUS alloc, reg;
+	u8 seed = et->seed++ ^ get_random_u8();
 	size_t i, j, k = 0, bad = 0;
-	struct edu_sg_nb s;
+	NDIS_STATUS alloc, reg;
+	struct edu_sg_nb *s;
 	ULONG elements;
+	int ret;
 
-	if (edu_sg_nb_build(et, &s, a)) {
+	if (!edu_sg_args_ok(et, a))
+		return;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s) {
 		edu_result(et, "fail allocation\n");
 		return;
 	}
-	for (i = 0; i < s.n; i++)
-		memset(s.data[i], 0x5a, s.dlen[i]);
-	alloc = NdisMAllocateNetBufferSGList(et->adapter->SgDmaHandle, &s.nb, &request, 0,
+	ret = edu_sg_nb_build(et, s, a);
+	if (ret) {
+		if (ret == -ENOENT)
+			edu_result(et, "skip no page at or above 256 MiB\n");
+		else
+			edu_result(et, "fail building the NET_BUFFER: %d\n", ret);
+		kfree(s);
+		return;
+	}
+	for (i = 0; i < s->n; i++)
+		memset(s->data[i], 0x5a, s->dlen[i]);
+	alloc = NdisMAllocateNetBufferSGList(et->adapter->SgDmaHandle, &s->nb, &request, 0,
 					     NULL, 0);
 	/* NDIS's memory: the list is gone with the registration. */
 	elements = request.List ? request.List->NumberOfElements : 0;
-	edu_sg_nb_data(et, &s, seed, false);
+	edu_sg_nb_data(et, s, seed, false);
 	EduSgDeregister(et->adapter);
-	for (i = 0; i < s.n; i++)
-		for (j = 0; j < s.dlen[i]; j++, k++)
-			bad += s.data[i][j] != edu_pattern(seed, k);
+	for (i = 0; i < s->n; i++)
+		for (j = 0; j < s->dlen[i]; j++, k++)
+			bad += s->data[i][j] != edu_pattern(seed, k);
 	reg = EduSgRegister(et->adapter);
 	edu_result(et, "sg-abandon-receive alloc=0x%08x calls=%u elements=%u kept=%d changed=%zu register=0x%08x\n",
 		   (u32)alloc, request.Calls, elements, !bad, bad, (u32)reg);
-	edu_sg_nb_free(&s);
+	edu_sg_nb_free(s);
+	kfree(s);
 }
 
 /*

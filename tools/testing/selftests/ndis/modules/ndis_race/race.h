@@ -58,7 +58,8 @@
 #define RACE_THREADS_MAX	4
 /* Every test buffer: two pages, so transfers can straddle a boundary. */
 #define RACE_BUF_LEN		(2 * PAGE_SIZE)
-/* The longest hold of a Complete for a halt in leave mode. */
+/* The hold of a Complete for a halt in leave mode: by default, at most. */
+#define RACE_HOLD_MS_DEFAULT	300
 #define RACE_HOLD_MS_MAX	1000
 #define RACE_POISON		0xA5
 #define RACE_SENTINEL		0x5A

@@ -431,7 +431,7 @@ static ssize_t race_run_write(struct file *file, const char __user *ubuf, size_t
 {
 	struct race_adapter *a = file->private_data;
 	struct race_args x = { .threads = 2, .ms = 5000, .len = EDU_SIZE, .sw = 20, .edu = 4,
-			       .rounds = 8, .hold = 300, .seed = 1 };
+			       .rounds = 8, .hold = RACE_HOLD_MS_DEFAULT, .seed = 1 };
 	char buf[160], *s, *verb;
 	int err;
 
