@@ -190,17 +190,13 @@ unsafe impl Send for StreamingMapping {}
 
 impl StreamingMapping {
     /// Maps `range` for a transfer in `dir`, within `policy` (made for `dev`).
+    /// The unmap in `Drop` does not touch the memory.
     ///
     /// Never sleeps.
     ///
     /// # Safety
-    ///
-    /// `range` must be kernel memory as an MDL's decoding accepts it (all in
-    /// the linear map, or all in mapped vmalloc space: see
-    /// `net_buffer::mdl_view`) that stays allocated while the device may
-    /// access it and until the last [`Self::sync_for_cpu`] (the unmap in
-    /// `Drop` does not touch it), and `dev` must stay valid until the
-    /// mapping is dropped.
+    /// `range`: kernel memory as `net_buffer::mdl_view` accepts it, allocated while the device
+    /// may access it and until the last [`Self::sync_for_cpu`]; `dev` outlives the mapping.
     pub(crate) unsafe fn new(
         dev: &device::Device,
         range: VaRange,
@@ -215,11 +211,8 @@ impl StreamingMapping {
     /// the linear map (a page of a vmalloc buffer).
     ///
     /// # Safety
-    ///
-    /// `range` must be kernel memory inside one page (linear map or mapped
-    /// vmalloc space) that stays allocated while the device may access it
-    /// and until the last [`Self::sync_for_cpu`], and `dev` must stay valid
-    /// until the mapping is dropped.
+    /// `range`: kernel memory inside one page, allocated while the device may access it and
+    /// until the last [`Self::sync_for_cpu`]; `dev` outlives the mapping.
     pub(crate) unsafe fn new_in_page(
         dev: &device::Device,
         range: VaRange,
@@ -230,17 +223,16 @@ impl StreamingMapping {
         unsafe { Self::map_with(ndis_shim_dma_map_in_page, dev, range, dir, policy) }
     }
 
-    /// # Safety
-    ///
-    /// `range` must be kernel memory the helper `map` accepts (for
-    /// `ndis_shim_dma_map` all in the linear map or all in vmalloc space,
-    /// for `ndis_shim_dma_map_in_page` inside one page), staying allocated
-    /// while the device may access it and until the last
-    /// [`Self::sync_for_cpu`]; `dev` must stay valid until the mapping is
-    /// dropped. `map` is one of the shim's C map helpers.
     // Always inlined: `map` is then a direct call on the Setup hot path,
     // not an indirect one through a retpoline.
     #[inline(always)]
+    /// Maps `range` with `map`, one of the shim's C map helpers
+    /// (`ndis_shim_dma_map`: all in the linear map or all in vmalloc space;
+    /// `ndis_shim_dma_map_in_page`: inside one page).
+    ///
+    /// # Safety
+    /// `range`: kernel memory `map` accepts, allocated while the device may access it and until
+    /// the last [`Self::sync_for_cpu`]; `dev` outlives the mapping.
     unsafe fn map_with(
         map: unsafe extern "C" fn(
             *mut c_void,
@@ -431,9 +423,8 @@ impl BounceStage {
     /// copied in now.
     ///
     /// # Safety
-    ///
-    /// `range` must be readable and writable kernel memory for as long as
-    /// the stage lives, and `bounce` must outlive the stage.
+    /// `range` must be readable and writable kernel memory for as long as the stage lives, and
+    /// `bounce` must outlive the stage.
     pub(crate) unsafe fn new(
         bounce: &BounceMemory,
         range: VaRange,

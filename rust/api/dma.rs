@@ -168,10 +168,8 @@ impl<'a> DmaChannel<'a> {
             return Err(Status::INVALID_LENGTH);
         }
         let mut status = Status::FAILURE.raw();
-        // SAFETY: a live channel handle (type invariant); `mdl` describes
-        // memory it owns, which the returned `Transfer` keeps borrowed (and
-        // `Mdl` leaks rather than frees if the transfer is forgotten) until
-        // Complete.
+        // SAFETY: a live channel handle (type invariant); `mdl`'s memory stays
+        // borrowed by the returned `Transfer` until Complete (a forgotten `Mdl` leaks it).
         unsafe {
             ffi::NdisSetupDmaTransfer(
                 &mut status,
