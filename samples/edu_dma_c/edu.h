@@ -370,9 +370,21 @@ EduSgRunMisuse(
  * PASSIVE_LEVEL.
  */
 
-/* After the registers are mapped, before the DMA channel is registered. */
+/*
+ * After the registers are mapped, before the DMA channel is registered
+ * (the glue's DMA controller needs the device): the test interface's
+ * state, nothing a test tool can open yet.
+ */
 NDIS_STATUS
 EduPlatformAdapterStart(
+	_In_ PEDU_ADAPTER Adapter);
+
+/*
+ * Last thing in a successful initialize, where a Windows miniport calls
+ * NdisRegisterDeviceEx: the test interface appears with the adapter ready.
+ */
+VOID
+EduPlatformAdapterReady(
 	_In_ PEDU_ADAPTER Adapter);
 
 /* First thing in halt: no new test commands after this returns. */

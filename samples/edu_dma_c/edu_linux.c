@@ -227,6 +227,11 @@ NDIS_STATUS EduPlatformAdapterStart(PEDU_ADAPTER Adapter)
 	return EduTestAdapterStart(Adapter);
 }
 
+VOID EduPlatformAdapterReady(PEDU_ADAPTER Adapter)
+{
+	EduTestAdapterReady(Adapter);
+}
+
 VOID EduPlatformAdapterStop(PEDU_ADAPTER Adapter)
 {
 	EduTestAdapterStop(Adapter);

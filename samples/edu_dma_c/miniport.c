@@ -288,6 +288,8 @@ MiniportInitializeEx(
 		goto DeregisterDma;
 	}
 
+	/* Ready: only now may a test tool reach the adapter. */
+	EduPlatformAdapterReady(Adapter);
 	return NDIS_STATUS_SUCCESS;
 
 DeregisterDma:

@@ -554,8 +554,9 @@ impl Port {
             result <- new_mutex!(KVec::new()),
         }? Error);
         let scope = root.scope(port, edu.adapter.pci_name(), |port, dir| {
-            dir.write_only_callback_file(c"cmd", port, &cmd_write);
             dir.read_callback_file(c"result", port, &result_read);
+            // Last: a script waits for `cmd` to appear, then reads `result`.
+            dir.write_only_callback_file(c"cmd", port, &cmd_write);
         });
         let scope = KBox::pin_init(scope, GFP_KERNEL).map_err(|_| Status::RESOURCES)?;
         Ok(Some(Self { _scope: scope }))

@@ -697,8 +697,9 @@ NDIS_STATUS Edu5TestAdapterStart(PEDU5_ADAPTER Adapter)
 		edu5_root = debugfs_create_dir("edu_dma_ndis5", NULL);
 	et->dir = debugfs_create_dir(pci_name(pdev), edu5_root);
 	mutex_unlock(&edu5_root_lock);
-	debugfs_create_file("cmd", 0200, et->dir, et, &edu5_cmd_fops);
 	debugfs_create_file("result", 0400, et->dir, et, &edu5_result_fops);
+	/* Last: a script waits for "cmd" to appear, then reads "result". */
+	debugfs_create_file("cmd", 0200, et->dir, et, &edu5_cmd_fops);
 	return NDIS_STATUS_SUCCESS;
 }
 

@@ -55,6 +55,7 @@ struct edu_test {
 	PEDU_ADAPTER adapter;
 	struct pci_dev *pdev;
 	struct dentry *dir;
+	bool published;		/* dir created: the adapter is initialized */
 	struct mutex lock;	/* one command at a time; result */
 	char result[4096];
 	size_t result_len;
@@ -1455,20 +1456,34 @@ NDIS_STATUS EduTestAdapterStart(PEDU_ADAPTER Adapter)
 
 	mutex_lock(&edu_root_lock);
 	edu_adapters++;
+	mutex_unlock(&edu_root_lock);
+	return NDIS_STATUS_SUCCESS;
+}
+
+VOID EduTestAdapterReady(PEDU_ADAPTER Adapter)
+{
+	struct edu_test *et = Adapter->LinuxPrivate;
+
+	mutex_lock(&edu_root_lock);
 	if (!edu_root_users++)
 		edu_root = debugfs_create_dir("edu_dma_c", NULL);
-	et->dir = debugfs_create_dir(pci_name(pdev), edu_root);
+	et->dir = debugfs_create_dir(pci_name(et->pdev), edu_root);
 	mutex_unlock(&edu_root_lock);
-	debugfs_create_file("cmd", 0200, et->dir, et, &edu_cmd_fops);
+	et->published = true;
 	debugfs_create_file("result", 0400, et->dir, et, &edu_result_fops);
 	debugfs_create_file("channel", 0400, et->dir, et, &edu_channel_fops);
-	return NDIS_STATUS_SUCCESS;
+	/* Last: a script waits for "cmd" to appear, then uses all three. */
+	debugfs_create_file("cmd", 0200, et->dir, et, &edu_cmd_fops);
 }
 
 VOID EduTestAdapterStop(PEDU_ADAPTER Adapter)
 {
 	struct edu_test *et = Adapter->LinuxPrivate;
 
+	/* An initialization that failed before EduTestAdapterReady. */
+	if (!et->published)
+		return;
+	et->published = false;
 	/* Waits for a command in progress; none can start afterwards. */
 	debugfs_remove_recursive(et->dir);
 	et->dir = NULL;

@@ -143,14 +143,22 @@ static inline int edu_test_parse_num(const struct edu_test_num *nums, size_t n,
 
 /* ---- edu_dma_c (edu_c_test.c) ---- */
 
-/* From EduPlatformAdapterStart: creates the adapter's debugfs files. */
+/* From EduPlatformAdapterStart: the adapter's test state, nothing visible. */
 NDIS_STATUS
 EduTestAdapterStart(
 	_In_ struct _EDU_ADAPTER *Adapter);
 
 /*
- * From EduPlatformAdapterStop: removes them, waiting for a command in
- * progress; none can start afterwards.
+ * From EduPlatformAdapterReady (initialization done): creates the
+ * adapter's debugfs files, so no command finds the adapter half set up.
+ */
+VOID
+EduTestAdapterReady(
+	_In_ struct _EDU_ADAPTER *Adapter);
+
+/*
+ * From EduPlatformAdapterStop: removes them (if EduTestAdapterReady made
+ * them), waiting for a command in progress; none can start afterwards.
  */
 VOID
 EduTestAdapterStop(

@@ -1013,9 +1013,10 @@ NDIS_STATUS OpsInitialize(NDIS_HANDLE AdapterHandle, NDIS_HANDLE DriverContext,
 		ops_root = debugfs_create_dir("ndis_ops", NULL);
 	a->dir = debugfs_create_dir(pci_name(pdev), ops_root);
 	mutex_unlock(&ops_root_lock);
-	debugfs_create_file("op", 0200, a->dir, a, &ops_op_fops);
 	debugfs_create_file("result", 0400, a->dir, a, &ops_result_fops);
 	debugfs_create_file("data", 0400, a->dir, a, &ops_data_fops);
+	/* Last: a script waits for "op" to appear, then uses the others. */
+	debugfs_create_file("op", 0200, a->dir, a, &ops_op_fops);
 	return NDIS_STATUS_SUCCESS;
 
 unmap:

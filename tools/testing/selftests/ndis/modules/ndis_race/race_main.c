@@ -697,8 +697,9 @@ NDIS_STATUS RaceInitialize(NDIS_HANDLE AdapterHandle, NDIS_HANDLE DriverContext,
 	if (st != NDIS_STATUS_SUCCESS)
 		goto channel;
 	a->dir = debugfs_create_dir(pci_name(a->pdev), race_root);
-	debugfs_create_file("run", 0200, a->dir, a, &race_run_fops);
 	debugfs_create_file("result", 0400, a->dir, a, &race_result_fops);
+	/* Last: the test waits for "run" to appear, then reads "result". */
+	debugfs_create_file("run", 0200, a->dir, a, &race_run_fops);
 	return NDIS_STATUS_SUCCESS;
 
 channel:
