@@ -194,7 +194,6 @@ pub(crate) fn reset(adapter: &Arc<Adapter>) {
         unsafe { crate::netdev_io::ndis_shim_tx_wake(bridge.netdev) };
     }
     nic.resetting.store(false, Release);
-    nic.resets.fetch_add(1, Relaxed);
     dev_warn!(
         adapter.device(),
         "{}: adapter reset: {:#010x}{}\n",
@@ -206,6 +205,8 @@ pub(crate) fn reset(adapter: &Arc<Adapter>) {
             ""
         }
     );
+    // Counted after the line: whoever sees the count finds the line too.
+    nic.resets.fetch_add(1, Relaxed);
     if addressing {
         let _ = workqueue::system().enqueue::<_, 0>(adapter.clone());
     }

@@ -208,26 +208,38 @@ tcp() { # FROM-NS TO-NS TO-IP FILE: one verified transfer, timed
 filter_matrix() {
 	in_b ip neigh replace $IP_FOREIGN lladdr $MAC_FOREIGN dev $IF_B nud permanent
 	in_b ip route add $IP_GROUP/32 dev $IF_B
-	filter_phase "not promiscuous, group not joined"
+	filter_phase "not promiscuous, group not joined" 0 0
 	f0=$SEEN_FOREIGN g0=$SEEN_GROUP
 	ip -n $NS_A link set dev $IF_A promisc on
 	sleep 0.5
-	filter_phase "promiscuous"
+	filter_phase "promiscuous" 10 -
 	f1=$SEEN_FOREIGN
 	ip -n $NS_A link set dev $IF_A promisc off
 	ip -n $NS_A maddr add $MAC_GROUP dev $IF_A
 	sleep 0.5
-	filter_phase "promiscuous off, group joined"
+	filter_phase "promiscuous off, group joined" 0 10
 	f2=$SEEN_FOREIGN g2=$SEEN_GROUP
 	ip -n $NS_A maddr del $MAC_GROUP dev $IF_A
 	sleep 0.5
-	filter_phase "group left"
+	filter_phase "group left" - 0
 	g3=$SEEN_GROUP
 }
-# filter_phase LABEL: B sends 10 frames to the foreign MAC and 10 to the
-# group; tcpdump -p on A (so it changes no filter) counts what reached A's
-# stack: SEEN_FOREIGN, SEEN_GROUP.
+# filter_phase LABEL [FOREIGN GROUP]: B sends 10 frames to the foreign MAC
+# and 10 to the group; tcpdump -p on A (so it changes no filter) counts
+# what reached A's stack: SEEN_FOREIGN, SEEN_GROUP. Counts other than the
+# expected FOREIGN and GROUP ("-": any) send once more, a second later:
+# the shim applies a receive-mode change from a work item, which a loaded
+# host may run late; a filter that is wrong is wrong twice.
 filter_phase() {
+	filter_send "$1"
+	if { [ "${2:--}" != - ] && [ "$SEEN_FOREIGN" != "$2" ]; } ||
+		{ [ "${3:--}" != - ] && [ "$SEEN_GROUP" != "$3" ]; }; then
+		echo "# $1: expected ${2:--} and ${3:--}; again"
+		sleep 1
+		filter_send "$1 (again)"
+	fi
+}
+filter_send() {
 	local cap=$TMP/cap-$1 i pid
 	ip netns exec $NS_A tcpdump -p -nn -e -l -i $IF_A "ether dst $MAC_FOREIGN or ether dst $MAC_GROUP" >"$cap" 2>"$cap.err" &
 	pid=$!
@@ -248,21 +260,34 @@ filter_phase() {
 
 # udp FROM-NS TO-NS TO-IP: iperf3 -u from FROM to TO (UDP_RATE, 8M, for
 # UDP_SECS, 4, unless set), loss at most UDP_MAX_LOSS_PCT (1 unless set).
+# A run above the limit goes once more: a receiver the host stalls for a
+# quarter of a second overflows its socket buffer (RcvbufErrors, printed)
+# with no fault of the NIC's; a path that loses datagrams loses them twice.
 udp() {
-	local srv out lost total pct
-	PORT=$((PORT + 1))
-	ip netns exec "$2" timeout 60 iperf3 -s -1 -p "$PORT" >/dev/null 2>&1 &
-	srv=$!
-	BG+=($srv)
-	listen "$2" "$PORT" || return 1
-	out=$(ip netns exec "$1" timeout 60 iperf3 -c "$3" -p "$PORT" -u -b "${UDP_RATE:-8M}" -l 1400 -t "${UDP_SECS:-4}" -J 2>&1)
-	wait $srv
-	lost=$(jq -r '.end.sum.lost_packets' <<<"$out" 2>/dev/null)
-	total=$(jq -r '.end.sum.packets' <<<"$out" 2>/dev/null)
-	pct=$(jq -r '.end.sum.lost_percent' <<<"$out" 2>/dev/null)
-	echo "# UDP $1 -> $2 at ${UDP_RATE:-8M}bit/s: $lost of $total datagrams lost ($pct %)"
-	[[ $total =~ ^[0-9]+$ && $lost =~ ^[0-9]+$ ]] || { echo "$out" | head -n 5 | sed 's/^/# /'; return 1; }
-	[ "$total" -gt 100 ] && [ $((lost * 100)) -le $((total * ${UDP_MAX_LOSS_PCT:-1})) ]
+	local srv out lost total pct try rcvbuf0
+	for try in 1 2; do
+		PORT=$((PORT + 1))
+		ip netns exec "$2" timeout 60 iperf3 -s -1 -p "$PORT" >/dev/null 2>&1 &
+		srv=$!
+		BG+=($srv)
+		listen "$2" "$PORT" || return 1
+		rcvbuf0=$(udp_rcvbuf_errors "$2")
+		out=$(ip netns exec "$1" timeout 60 iperf3 -c "$3" -p "$PORT" -u -b "${UDP_RATE:-8M}" -l 1400 -t "${UDP_SECS:-4}" -J 2>&1)
+		wait $srv
+		lost=$(jq -r '.end.sum.lost_packets' <<<"$out" 2>/dev/null)
+		total=$(jq -r '.end.sum.packets' <<<"$out" 2>/dev/null)
+		pct=$(jq -r '.end.sum.lost_percent' <<<"$out" 2>/dev/null)
+		echo "# UDP $1 -> $2 at ${UDP_RATE:-8M}bit/s: $lost of $total datagrams lost ($pct %), receiver's socket overflowed $(($(udp_rcvbuf_errors "$2") - rcvbuf0)) times"
+		[[ $total =~ ^[0-9]+$ && $lost =~ ^[0-9]+$ ]] || { echo "$out" | head -n 5 | sed 's/^/# /'; return 1; }
+		[ "$total" -gt 100 ] || return 1
+		[ $((lost * 100)) -le $((total * ${UDP_MAX_LOSS_PCT:-1})) ] && return 0
+	done
+	return 1
+}
+# udp_rcvbuf_errors NS: UDP datagrams NS's sockets had no room for.
+udp_rcvbuf_errors() {
+	ip netns exec "$1" awk '$1 == "Udp:" && !h { for (i = 2; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1; next }
+		$1 == "Udp:" { print $c + 0; exit }' /proc/net/snmp
 }
 
 # updown COUNT: ip link set down, then up, on A COUNT times, while the
@@ -281,6 +306,22 @@ updown() {
 # ---- counters and waits (tests/09-e1000-faults.sh, 17-pcnet-ndis5-faults.sh)
 # counter NS IF NAME: one of the interface's statistics.
 counter() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"; }
+# flowing SECS CMD1 CMD2: until the counts CMD1 and CMD2 print have each
+# grown by more than 10000 (polled every half second, at most SECS):
+# MOVED1 and MOVED2 are the growth, MOVED_S the seconds it took. A poll,
+# not a fixed wait: streams a loaded host starts late, or a counter the
+# shim refreshes at most once a second, still get there.
+flowing() {
+	local a0 b0 t0=$SECONDS
+	a0=$(eval "$2") b0=$(eval "$3")
+	MOVED1=0 MOVED2=0 MOVED_S=0
+	while :; do
+		sleep 0.5
+		MOVED1=$(($(eval "$2") - a0)) MOVED2=$(($(eval "$3") - b0)) MOVED_S=$((SECONDS - t0))
+		[ "$MOVED1" -gt 10000 ] && [ "$MOVED2" -gt 10000 ] && return 0
+		[ "$MOVED_S" -lt "$1" ] || return 1
+	done
+}
 # field NAME: NAME= of A's adapter in debugfs (ndis_shim/adapters).
 field() { sed -n "s/^$DEV_A .* $1=\([0-9]*\).*/\1/p" $DBG/ndis_shim/adapters; }
 # drained KNOB SECS: the fault-injection counter back to 0 within SECS.
@@ -380,17 +421,20 @@ oid_fault_phase() {
 	fail0=$(field oid_failures)
 	echo 1000 >$DBG/ndis_shim/fail_oids
 	ip -n $NS_A link set dev $IF_A promisc on
-	sleep 2
+	# The requests come from a work item: up to 15 s for the first MIN,
+	# then a moment for any more of the same change.
+	field_above oid_failures $((fail0 + $1 - 1)) 15
+	sleep 0.5
 	check "fail_oids armed, A made promiscuous: its requests (multicast list, packet filter) failed" \
 		grew oid_failures "$fail0" "$(field oid_failures)" "$1"
 	check "the failed OID requests logged" kmsg_since "not issued: no memory for the request"
-	filter_phase "promiscuous, its packet filter not issued"
+	filter_phase "promiscuous, its packet filter not issued" 0 -
 	check "its packet filter not issued: frames to a foreign MAC still filtered" [ "$SEEN_FOREIGN" = 0 ]
 	echo 0 >$DBG/ndis_shim/fail_oids
 	ip -n $NS_A link set dev $IF_A promisc off
 	ip -n $NS_A link set dev $IF_A promisc on
 	sleep 0.5
-	filter_phase "promiscuous again"
+	filter_phase "promiscuous again" 10 -
 	check "promiscuous again: frames to a foreign MAC received (10 of 10)" [ "$SEEN_FOREIGN" = 10 ]
 	ip -n $NS_A link set dev $IF_A promisc off
 }

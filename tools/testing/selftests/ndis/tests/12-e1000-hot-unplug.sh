@@ -53,12 +53,10 @@ stream $NS_A $NS_B $IP_B && ab_pid=$STREAM_PID
 stream $NS_B $NS_A $IP_A && ba_pid=$STREAM_PID
 ip netns exec $NS_B ping -f -q -w 120 $IP_A >/dev/null 2>&1 &
 BG+=($!)
-rxa0=$(rx_bytes $NS_A $IF_A) rxb0=$(rx_bytes $NS_B $IF_B)
-sleep 2
-rxa1=$(rx_bytes $NS_A $IF_A) rxb1=$(rx_bytes $NS_B $IF_B)
-echo "# in 2 s before device_del: C received $((rxa1 - rxa0)) bytes, B $((rxb1 - rxb0))"
+flowing 20 "rx_bytes $NS_A $IF_A" "rx_bytes $NS_B $IF_B"
+echo "# in $MOVED_S s before device_del: C received $MOVED1 bytes, B $MOVED2"
 check "traffic flowing both ways through C, both streams running" \
-	eval '[ $((rxa1 - rxa0)) -gt 10000 ] && [ $((rxb1 - rxb0)) -gt 10000 ] && alive "$ab_pid" && alive "$ba_pid"'
+	eval '[ $MOVED1 -gt 10000 ] && [ $MOVED2 -gt 10000 ] && alive "$ab_pid" && alive "$ba_pid"'
 t=$SECONDS
 check "device_del under traffic: C gone from the guest and from QEMU" nic_unplug
 echo "# the removal took $((SECONDS - t)) s"

@@ -146,12 +146,10 @@ else
 	stream $NS_B $NS_C $IP_C && bc_pid=$STREAM_PID
 	ip netns exec $NS_B ping -f -q -w 60 $IP_C >/dev/null 2>&1 &
 	BG+=($!)
-	rxc0=$(rx_bytes $NS_C $IF_C) txc0=$(ip netns exec $NS_C cat /sys/class/net/$IF_C/statistics/tx_bytes)
-	sleep 2
-	rxc1=$(rx_bytes $NS_C $IF_C) txc1=$(ip netns exec $NS_C cat /sys/class/net/$IF_C/statistics/tx_bytes)
-	echo "# in 2 s before device_del: C received $((rxc1 - rxc0)) bytes, sent $((txc1 - txc0))"
+	flowing 20 "rx_bytes $NS_C $IF_C" "counter $NS_C $IF_C tx_bytes"
+	echo "# in $MOVED_S s before device_del: C received $MOVED1 bytes, sent $MOVED2"
 	check "traffic flowing both ways through C, both streams running" \
-		eval '[ $((rxc1 - rxc0)) -gt 10000 ] && [ $((txc1 - txc0)) -gt 10000 ] && alive "$cb_pid" && alive "$bc_pid"'
+		eval '[ $MOVED1 -gt 10000 ] && [ $MOVED2 -gt 10000 ] && alive "$cb_pid" && alive "$bc_pid"'
 	check "device_del under traffic: C gone from the guest and from QEMU" nic_unplug
 	check "C's net_device is gone" not quiet ip -n $NS_C link show dev $IF_C
 	check "C's adapter is gone from ndis_shim/adapters" not adapter_listed "$HP_DEV"

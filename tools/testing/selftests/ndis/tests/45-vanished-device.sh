@@ -70,7 +70,9 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 echo "# deregister took $ms ms"
 dm=$(since_mark)
 echo "$dm" | grep -E "$DEV|ndis" | sed 's/^/# /'
-if [ "$ms" -ge 1900 ] && [ "$ms" -le 10000 ]; then ok "deregister waited, bounded ($ms ms)"; else notok "deregister took $ms ms"; fi
+# The shim's wait is 2 s; 20 s is room for a loaded host (about 2.5 s
+# measured), not for a wait that never ends.
+if [ "$ms" -ge 1900 ] && [ "$ms" -le 20000 ]; then ok "deregister waited, bounded ($ms ms)"; else notok "deregister took $ms ms"; fi
 check "logged once: fenced and released" test "$(grep -cF "$GIVE_UP" <<<"$dm")" = 1
 check "bus mastering is off" test "$(bus_master)" = 0
 check "counted: released +1, leaked +0" test "$(released)/$(leaked)" = "$((r0 + 1))/$l0"
@@ -103,7 +105,7 @@ check "rmmod ndis_ops with the device vanished" rmmod ndis_ops
 ms=$((($(date +%s%N) - t0) / 1000000))
 dm=$(since_mark)
 echo "$dm" | grep -E "$DEV|ndis" | sed 's/^/# /'
-if [ "$ms" -ge 1900 ] && [ "$ms" -le 10000 ]; then ok "unload waited, bounded ($ms ms)"; else notok "unload took $ms ms"; fi
+if [ "$ms" -ge 1900 ] && [ "$ms" -le 20000 ]; then ok "unload waited, bounded ($ms ms)"; else notok "unload took $ms ms"; fi
 halt_released() {
 	grep -qF "$GIVE_UP" <<<"$dm" &&
 		grep -qF "$DEV: ndis_ops: 1 DMA channel(s) not deregistered; released" <<<"$dm"

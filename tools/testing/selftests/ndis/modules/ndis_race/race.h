@@ -61,6 +61,8 @@
 /* The hold of a Complete for a halt in leave mode: by default, at most. */
 #define RACE_HOLD_MS_DEFAULT	300
 #define RACE_HOLD_MS_MAX	1000
+/* How long a teardown waits for the hammer to reach its Complete. */
+#define RACE_MEET_MS		1000
 #define RACE_POISON		0xA5
 #define RACE_SENTINEL		0x5A
 

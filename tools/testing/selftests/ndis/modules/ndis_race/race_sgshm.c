@@ -490,7 +490,7 @@ static void shm_take(struct sgshm_worker *w, struct shm_blk *b)
 			sgshm_error(w, "shm: AsyncEx returned %#x", (u32)st);
 			return;
 		}
-		for (i = 0; i < 2000 && !smp_load_acquire(&b->delivered); i++)
+		for (i = 0; i < 10000 && !smp_load_acquire(&b->delivered); i++)
 			usleep_range(500, 1000);
 		if (!smp_load_acquire(&b->delivered)) {
 			/* Its context is this block: stop before reusing it. */

@@ -90,7 +90,7 @@ void race_sw_stop(struct race_adapter *a, UINT channel)
 	h->in_stop_at = local_clock();
 	smp_store_release(&h->td_in_stop, 1);
 	t0 = ktime_get();
-	while (!smp_load_acquire(&h->td_go) && ktime_ms_delta(ktime_get(), t0) < 200)
+	while (!smp_load_acquire(&h->td_go) && ktime_ms_delta(ktime_get(), t0) < RACE_MEET_MS + 500)
 		cpu_relax();
 	if (!READ_ONCE(h->td_go))
 		return;
@@ -268,7 +268,9 @@ static struct hammer *hammer_new(struct race_adapter *a, int cpu, unsigned int l
  * Meets the hammer inside a Complete, from the teardown's CPU: true when
  * the Complete waited for the teardown to begin (it then holds the channel
  * for @hold_us more). Either way the hammer makes no new call after it.
- * Spins with preemption off (at most 100 ms): never sleeps in between.
+ * Spins with preemption off, at most RACE_MEET_MS: the hammer gets there
+ * in microseconds, unless the host stalls its vCPU (a TCG guest's can be
+ * for 100 ms and more). Never sleeps in between.
  */
 static bool hammer_meet(struct hammer *h, unsigned int hold_us)
 {
@@ -290,7 +292,8 @@ static bool hammer_meet(struct hammer *h, unsigned int hold_us)
 		WRITE_ONCE(h->td_cpu, cpu);
 		smp_store_release(&h->td_armed, 1);
 		t0 = ktime_get();
-		while (!smp_load_acquire(&h->td_in_stop) && ktime_ms_delta(ktime_get(), t0) < 100)
+		while (!smp_load_acquire(&h->td_in_stop) &&
+		       ktime_ms_delta(ktime_get(), t0) < RACE_MEET_MS)
 			cpu_relax();
 		met = READ_ONCE(h->td_in_stop);
 		WRITE_ONCE(h->stopping, true);

@@ -258,7 +258,8 @@ static void test_periodic(NDIS_HANDLE ta, NDIS_HANDLE tb)
 	local_bh_disable();
 	NdisCancelTimerObject(ta);
 	local_bh_enable();
-	msleep(30);
+	/* A run already under way on the other CPU ends first (its vCPU may be stalled). */
+	msleep(200);
 	n = atomic_read(&st_a.fired);
 	msleep(100);
 	check(atomic_read(&st_a.fired) == n, "periodic timer cancelled at DISPATCH_LEVEL stops");
@@ -292,7 +293,8 @@ static void test_free(NDIS_HANDLE adapter)
 		      "Cancel after a free at DISPATCH_LEVEL: FALSE, rejected");
 		local_bh_enable();
 	}
-	msleep(30);
+	/* As above: a run already under way ends first. */
+	msleep(200);
 	atomic_set(&st_a.fired, 0);
 	msleep(100);
 	check(atomic_read(&st_a.fired) == 0, "freed timers (queued, periodic) never fire");
