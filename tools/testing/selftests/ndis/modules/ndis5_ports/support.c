@@ -399,7 +399,8 @@ static VOID SystemChecks(PPORTS_ADAPTER a)
 	NdisMSleep(20 * 1000);
 	NdisGetSystemUpTime(&Up1);
 	Boot1 = ktime_get_boottime_ns() / NSEC_PER_MSEC;
-	CHECK(a, (u64)Up0 + 1 >= Boot0 && (u64)Up1 <= Boot1 + 1 && Up1 - Up0 >= 10 && Boot1 - Boot0 < 10000,
+	CHECK(a, (u64)Up0 + 1 >= Boot0 && (u64)Up1 <= Boot1 + 1 && Up1 - Up0 >= 10 &&
+	         Boot1 - Boot0 < 10000,
 	      "NdisGetSystemUpTime: ms since boot (%u to %u, the kernel's %llu to %llu) over a 20 ms NdisMSleep",
 	      Up0, Up1, Boot0, Boot1);
 
