@@ -30,7 +30,7 @@ use core::fmt;
 use kernel::{
     debugfs::{self, Reader},
     prelude::*,
-    sync::atomic::{Atomic, Relaxed},
+    sync::atomic::{Acquire, Atomic, Relaxed},
     uaccess::UserSliceReader,
 };
 
@@ -79,7 +79,8 @@ fn write_adapters(_: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
             a.error_log_entries(),
             a.io_work_items.count(),
             a.nic.oid_failures.load(Relaxed),
-            a.nic.resets.load(Relaxed)
+            // Pairs with the count's Release: its log line is out first.
+            a.nic.resets.load(Acquire)
         )?;
     }
     Ok(())

@@ -205,8 +205,9 @@ pub(crate) fn reset(adapter: &Arc<Adapter>) {
             ""
         }
     );
-    // Counted after the line: whoever sees the count finds the line too.
-    nic.resets.fetch_add(1, Relaxed);
+    // Counted after the line (Release; debugfs reads it with Acquire):
+    // whoever sees the count finds the line too.
+    nic.resets.fetch_add(1, Release);
     if addressing {
         let _ = workqueue::system().enqueue::<_, 0>(adapter.clone());
     }

@@ -69,7 +69,11 @@ ip link set "$B" netns $NS
 ip addr add 10.77.0.1/24 dev "$A"
 ip -n $NS addr add 10.77.0.2/24 dev "$B"
 ip link set "$A" up && ip -n $NS link set "$B" up
-sleep 1
+# The indication comes from MiniportRestart's side: waited for, up to 10 s.
+for ((t = 0; t < 100; t++)); do
+	[ "$(cat /sys/class/net/"$A"/carrier 2>/dev/null)" = 1 ] && break
+	sleep 0.1
+done
 check "carrier up from NDIS_STATUS_LINK_STATE after MiniportRestart" \
 	[ "$(cat /sys/class/net/"$A"/carrier 2>/dev/null)" = 1 ]
 check "operstate up" [ "$(cat /sys/class/net/"$A"/operstate)" = up ]
@@ -97,12 +101,15 @@ head -c 1048576 /dev/urandom >"$tmp/b"
 # where TO-ADDR is (socat, one way: busybox nc ends the connection when its
 # own stdin ends).
 transfer() {
-	local from=$1 to=$2 port=$3 f=$4 lpid rc
+	local from=$1 to=$2 port=$3 f=$4 lpid rc i
 	local here=() there=(ip netns exec $NS)
 	[ "$from" = A ] || { here=(ip netns exec $NS); there=(); }
 	"${there[@]}" socat -u TCP-LISTEN:"$port",reuseaddr OPEN:"$f.rx",creat,trunc 2>"$f.lerr" &
 	lpid=$!
-	sleep 1
+	for ((i = 0; i < 100; i++)); do
+		[ -n "$("${there[@]}" ss -Hltn "sport = :$port" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
 	timeout 120 "${here[@]}" socat -u OPEN:"$f" TCP:"$to":"$port" 2>"$f.cerr"
 	rc=$?
 	timeout 30 tail --pid=$lpid -f /dev/null
